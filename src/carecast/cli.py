@@ -1,0 +1,103 @@
+"""The ``carecast`` command line: a thin layer over each capability's Python API.
+
+Each capability contributes its commands from ``carecast/<capability>/commands.py`` through a
+``register(app)`` function. This module owns the one thing they share: turning a
+:class:`~carecast.errors.CarecastError` into a plain-English message and its exit code, with no
+traceback (exit codes: 0 ok, 1 other user error, 2 unusable input or parameters, 3 not found,
+4 too little data, 5 not allowed, 70 internal error).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import typer
+from rich.console import Console
+
+from carecast import __version__
+from carecast.errors import CarecastError
+
+app = typer.Typer(
+    name="carecast",
+    help="Placement demand, cost and sufficiency planning for children in care, from SSDA903 returns.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True)
+
+# The capabilities that contribute commands, in the order they appear in --help.
+CAPABILITIES = [
+    "carecast.synth.commands",
+    "carecast.ingest.commands",
+    "carecast.snapshot.commands",
+    "carecast.forecast.commands",
+    "carecast.costs.commands",
+    "carecast.scenarios.commands",
+    "carecast.sufficiency.commands",
+    "carecast.market.commands",
+    "carecast.benchmark.commands",
+    "carecast.send.commands",
+    "carecast.web.commands",
+    "carecast.demo",
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"carecast {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+) -> None:
+    """carecast: load SSDA903 returns, see placements, forecast demand and cost, plan sufficiency."""
+
+
+def _register_all() -> None:
+    for name in CAPABILITIES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:  # capability not built yet in this tree
+            if exc.name and name.startswith(exc.name):
+                continue
+            raise
+        module.register(app)
+
+
+_register_all()
+
+
+def main() -> None:
+    """Entry point: run the app, mapping user errors to messages and exit codes."""
+    try:
+        app(standalone_mode=False)
+    except CarecastError as exc:
+        err.print(f"[bold red]Error:[/] {exc.render()}", highlight=False)
+        sys.exit(exc.exit_code)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        err.print("Aborted.")
+        sys.exit(130)
+    except KeyboardInterrupt:
+        err.print("Interrupted.")
+        sys.exit(130)
+    except SystemExit:
+        raise
+    except Exception as exc:  # click usage errors and genuine bugs
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(2)
+        err.print(f"[bold red]Internal error[/] ({type(exc).__name__}): {exc}\n"
+                  "This is a bug in carecast, not in your data. Please report it with the command you ran.")
+        sys.exit(70)
+
+
+if __name__ == "__main__":
+    main()

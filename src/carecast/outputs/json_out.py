@@ -1,0 +1,54 @@
+"""JSON writer: the report's documented payload, or its tables as lists of records."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from carecast.outputs.report import Report
+
+
+def _default(obj: Any) -> Any:
+    if isinstance(obj, dt.date | dt.datetime):
+        return obj.isoformat()
+    if isinstance(obj, pl.DataFrame):
+        return obj.to_dicts()
+    if hasattr(obj, "item"):  # numpy scalar
+        return obj.item()
+    if hasattr(obj, "tolist"):
+        return obj.tolist()
+    raise TypeError(f"cannot serialise {type(obj).__name__}")
+
+
+def _clean(obj: Any) -> Any:
+    """Replace NaN/inf (not valid JSON) by null, recursively."""
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    if isinstance(obj, dict):
+        return {k: _clean(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_clean(v) for v in obj]
+    return obj
+
+
+def to_document(report: Report) -> dict[str, Any]:
+    if report.payload is not None:
+        doc = dict(report.payload)
+        doc.setdefault("metadata", report.metadata)
+        return doc
+    return {
+        "title": report.title,
+        "metadata": report.metadata,
+        "tables": {name: df.to_dicts() for name, df in report.tables().items()},
+    }
+
+
+def write(report: Report, path: Path) -> list[Path]:
+    doc = json.loads(json.dumps(to_document(report), default=_default))
+    path.write_text(json.dumps(_clean(doc), indent=2, allow_nan=False), encoding="utf-8")
+    return [path]

@@ -1,0 +1,44 @@
+"""The financial year and the SSDA903 collection year, defined once.
+
+Both run 1 April – 31 March. A **financial year** is labelled by both calendar years
+("2023-24") and numbered by the year it starts in (2023). A **collection year** of the SSDA903
+return is numbered by the year it ends in: collection year 2024 covers 1 April 2023 – 31 March
+2024, the return councils submit in summer 2024 (the DfE's "2023 to 2024" / "2024" return).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+
+def financial_year_of(day: dt.date) -> int:
+    """The financial year (numbered by its starting calendar year) that contains ``day``."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def financial_year_bounds(fy: int) -> tuple[dt.date, dt.date]:
+    """First and last day (inclusive) of financial year ``fy`` (numbered by its start year)."""
+    return dt.date(fy, 4, 1), dt.date(fy + 1, 3, 31)
+
+
+def financial_year_label(fy: int) -> str:
+    """``2023`` → ``"2023-24"``."""
+    return f"{fy}-{(fy + 1) % 100:02d}"
+
+
+def collection_year_of(day: dt.date) -> int:
+    """The SSDA903 collection year (numbered by its end year) that contains ``day``."""
+    return financial_year_of(day) + 1
+
+
+def collection_year_bounds(year: int) -> tuple[dt.date, dt.date]:
+    """First and last day (inclusive) of collection year ``year`` (numbered by its end year)."""
+    return financial_year_bounds(year - 1)
+
+
+def financial_year_expr(date_col: str | pl.Expr) -> pl.Expr:
+    """Polars expression: the financial year (start year) of a date column."""
+    col = pl.col(date_col) if isinstance(date_col, str) else date_col
+    return (col.dt.year() - (col.dt.month() < 4).cast(pl.Int32)).cast(pl.Int32)
