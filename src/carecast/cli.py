@@ -71,6 +71,20 @@ def _register_all() -> None:
 _register_all()
 
 
+def _usage_errors() -> tuple[type[Exception], ...]:
+    """Argument-parsing errors: click's, and those of the click copy newer Typer versions carry."""
+    import click
+
+    errors: list[type[Exception]] = [click.ClickException]
+    try:
+        from typer._click.exceptions import ClickException as TyperClickException
+    except ImportError:
+        pass
+    else:
+        errors.append(TyperClickException)
+    return tuple(errors)
+
+
 def main() -> None:
     """Entry point: run the app, mapping user errors to messages and exit codes."""
     try:
@@ -88,12 +102,10 @@ def main() -> None:
         sys.exit(130)
     except SystemExit:
         raise
-    except Exception as exc:  # click usage errors and genuine bugs
-        import click
-
-        if isinstance(exc, click.ClickException):
+    except Exception as exc:  # usage errors from the argument parser, and genuine bugs
+        if isinstance(exc, _usage_errors()):
             exc.show()
-            sys.exit(2)
+            sys.exit(exc.exit_code or 2)
         err.print(f"[bold red]Internal error[/] ({type(exc).__name__}): {exc}\n"
                   "This is a bug in carecast, not in your data. Please report it with the command you ran.")
         sys.exit(70)
