@@ -1,0 +1,141 @@
+"""A scenario: a named, versioned list of levers, loaded from YAML and validated as a whole.
+
+Validation happens before anything runs and reports every problem with the file, the line and
+the fix (STYLE.md: "validated as a whole before anything is changed"). Scenarios combine with
+``+`` (levers of both, in order), so "optimised + new home" is one expression.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from importlib import resources
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from carecast.errors import Location, ParameterError
+from carecast.scenarios.levers import LEVER_TYPES, Lever
+from carecast.schema import load_categories
+
+
+class Scenario(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    scenario: str = Field(description="short name shown in tables")
+    version: int = Field(1, ge=1)
+    description: str = ""
+    reference: str | None = None
+    levers: list[Lever] = Field(default_factory=list)
+
+    def __add__(self, other: Scenario) -> Scenario:
+        return Scenario(
+            scenario=f"{self.scenario} + {other.scenario}",
+            description=f"{self.description} / {other.description}".strip(" /"),
+            levers=[*self.levers, *other.levers],
+        )
+
+    def check_against(self, *, start: dt.date, end: dt.date, source: str = "scenario") -> None:
+        """Checks that need the run: lever dates inside the horizon, categories and age bands known."""
+        cats = load_categories()
+        problems = []
+        for i, lever in enumerate(self.levers, start=1):
+            where = f"levers[{i}] ({lever.lever})"
+            if lever.start > end:
+                problems.append((where, f"starts on {lever.start}, after the projection ends on {end}",
+                                 "move 'start' inside the horizon or lengthen the forecast"))
+            for key in ("category", "from_category", "to_category"):
+                value = getattr(lever, key, None)
+                if value is not None and value not in cats.categories:
+                    problems.append((where, f"{key} '{value}' is not a placement category",
+                                     f"use one of {', '.join(cats.categories)}"))
+            if getattr(lever, "from_category", None) and lever.from_category == lever.to_category:  # type: ignore[union-attr]
+                problems.append((where, "from_category and to_category are the same", "name two different categories"))
+            for band in getattr(lever, "age_bands", None) or []:
+                if band not in cats.age_band_labels:
+                    problems.append((where, f"age band '{band}' is not known", f"use one of {cats.age_band_labels}"))
+            for group in list(getattr(lever, "weekly", {}) or {}) + list(getattr(lever, "inflation", {}) or {}):
+                if group not in cats.cost_groups:
+                    problems.append((where, f"cost group '{group}' is not known", f"use one of {', '.join(cats.cost_groups)}"))
+        if problems:
+            where, msg, fix = problems[0]
+            extra = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
+            raise ParameterError(f"{msg}{extra}", fix=fix, where=Location(file=source, field=where))
+
+
+def _node_at(node: yaml.Node | None, loc: tuple) -> yaml.Node | None:
+    """Follow a pydantic error location through the composed YAML tree, as far as it goes."""
+    current = node
+    for part in loc:
+        if isinstance(current, yaml.MappingNode) and isinstance(part, str):
+            match = next((v for k, v in current.value if k.value == part), None)
+            if match is None:
+                if part in LEVER_TYPES:  # discriminator tag in the location, not a key
+                    continue
+                return current
+            current = match
+        elif isinstance(current, yaml.SequenceNode) and isinstance(part, int):
+            if part >= len(current.value):
+                return current
+            current = current.value[part]
+        else:
+            continue
+    return current
+
+
+def _fix_for(err: dict) -> str:
+    kind = err.get("type", "")
+    loc = err.get("loc", ())
+    if kind == "extra_forbidden":
+        return f"remove or rename '{loc[-1]}'; check the spelling against the lever's documented keys"
+    if kind == "union_tag_invalid":
+        return f"set 'lever' to one of {', '.join(LEVER_TYPES)}"
+    if kind == "union_tag_not_found":
+        return f"add 'lever: <type>' with one of {', '.join(LEVER_TYPES)}"
+    if kind in ("less_than_equal", "greater_than_equal", "less_than", "greater_than"):
+        return "use a value inside the allowed range (percentages are 0-100)"
+    if kind == "missing":
+        return f"add '{loc[-1]}'"
+    if kind.startswith("date"):
+        return "write dates as YYYY-MM-DD"
+    return "see the example scenarios in carecast/scenarios/data/"
+
+
+def parse_scenario(text: str, source: str = "scenario") -> Scenario:
+    """Parse and validate scenario YAML; raise ParameterError naming the line and the fix."""
+    try:
+        node = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise ParameterError(
+            f"not valid YAML: {getattr(exc, 'problem', exc)}",
+            fix="check indentation and colons on that line",
+            where=Location(file=source, row=(mark.line + 1) if mark else None),
+        ) from None
+    if not isinstance(data, dict):
+        raise ParameterError("a scenario file must be a mapping with 'scenario:' and 'levers:'",
+                             fix="start from carecast/scenarios/data/ccn_optimised.yaml", where=Location(file=source))
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        errors = exc.errors()
+        first = errors[0]
+        target = _node_at(node, tuple(first["loc"]))
+        line = target.start_mark.line + 1 if target is not None else None
+        field = ".".join(str(p) for p in first["loc"] if str(p) not in LEVER_TYPES)
+        extra = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
+        raise ParameterError(f"{first['msg']}{extra}", fix=_fix_for(first),
+                             where=Location(file=source, row=line, field=field or None)) from None
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Load a scenario file, or a built-in one by name (``ccn_optimised``, ``baseline``)."""
+    p = Path(path)
+    if not p.exists():
+        builtin = resources.files("carecast.scenarios").joinpath(f"data/{p.stem}.yaml")
+        if p.suffix in ("", ".yaml") and builtin.is_file():
+            return parse_scenario(builtin.read_text("utf-8"), f"built-in {p.stem}")
+        raise ParameterError(f"scenario file {p} does not exist",
+                             fix="check the path, or use a built-in scenario: baseline, ccn_optimised")
+    return parse_scenario(p.read_text("utf-8"), str(p))
