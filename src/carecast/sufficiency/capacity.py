@@ -1,0 +1,141 @@
+"""Placement capacity over time: in-house foster households, in-house homes and block contracts.
+
+Capacity is read from a council's YAML file (see ``data/example_capacity.yaml``), validated as a
+whole, and evaluated on a list of dates to give places per placement category per date.
+Foster households follow a stock-and-flow: households(t) = current + approvals·t − deregistrations·t
+(deregistrations either a number a year or a rate of the stock), and places = households ×
+children per household × utilisation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from carecast.errors import Location, ParameterError
+from carecast.schema import load_categories
+
+
+class FosterHouseholds(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    category: str = "fostering_in_house"
+    current_households: float = Field(ge=0)
+    approvals_per_year: float = Field(0, ge=0)
+    deregistrations_per_year: float | None = Field(None, ge=0)
+    deregistration_rate: float | None = Field(None, ge=0, le=1, description="share of households leaving each year")
+    children_per_household: float = Field(1.0, gt=0, le=10)
+    utilisation: float = Field(1.0, gt=0, le=1, description="share of approved places actually usable")
+
+    @model_validator(mode="after")
+    def _one_leaving_rule(self) -> FosterHouseholds:
+        if self.deregistrations_per_year is not None and self.deregistration_rate is not None:
+            raise ValueError("give deregistrations_per_year or deregistration_rate, not both")
+        return self
+
+    def households(self, years: np.ndarray, extra_approvals_per_year: float = 0.0) -> np.ndarray:
+        """Households after ``years`` (array) of approvals and deregistrations."""
+        approvals = self.approvals_per_year + extra_approvals_per_year
+        if self.deregistration_rate:
+            r = self.deregistration_rate
+            steady = approvals / r
+            return steady + (self.current_households - steady) * np.exp(-r * years)
+        leaving = self.deregistrations_per_year or 0.0
+        return np.maximum(self.current_households + (approvals - leaving) * years, 0.0)
+
+    @property
+    def places_per_household(self) -> float:
+        return self.children_per_household * self.utilisation
+
+
+class Beds(BaseModel):
+    """An in-house home or a block contract: places in a category between two dates."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    category: str
+    places: int = Field(ge=0)
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Beds:
+        if self.start and self.end and self.end < self.start:
+            raise ValueError(f"'{self.name}' ends ({self.end}) before it starts ({self.start})")
+        return self
+
+    def open_on(self, dates: np.ndarray) -> np.ndarray:
+        d = dates.astype("datetime64[D]")
+        ok = np.ones(d.shape, bool)
+        if self.start:
+            ok &= d >= np.datetime64(self.start, "D")
+        if self.end:
+            ok &= d <= np.datetime64(self.end, "D")
+        return ok
+
+
+class Capacity(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    council: str | None = None
+    as_at: dt.date
+    foster_households: FosterHouseholds | None = None
+    homes: list[Beds] = Field(default_factory=list, description="in-house children's homes")
+    block_contracts: list[Beds] = Field(default_factory=list)
+
+    def places(self, dates: list[dt.date] | np.ndarray, *, extra_approvals_per_year: float = 0.0) -> pl.DataFrame:
+        """Places per category on each date: columns date, category, places, source."""
+        d = np.asarray(dates, dtype="datetime64[D]")
+        years = np.maximum((d - np.datetime64(self.as_at, "D")).astype(float) / 365.25, 0.0)
+        frames = []
+        if self.foster_households is not None:
+            fh = self.foster_households
+            frames.append(pl.DataFrame({
+                "date": d, "category": fh.category,
+                "places": fh.households(years, extra_approvals_per_year) * fh.places_per_household,
+                "source": "foster households",
+            }))
+        for kind, beds in (("in-house home", self.homes), ("block contract", self.block_contracts)):
+            for b in beds:
+                frames.append(pl.DataFrame({"date": d, "category": b.category,
+                                            "places": b.open_on(d) * float(b.places), "source": f"{kind}: {b.name}"}))
+        if not frames:
+            return pl.DataFrame(schema={"date": pl.Date, "category": pl.Utf8, "places": pl.Float64, "source": pl.Utf8})
+        return pl.concat(frames).with_columns(pl.col("date").cast(pl.Date))
+
+
+def parse_capacity(data: dict, source: str) -> Capacity:
+    try:
+        cap = Capacity.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"])
+        raise ParameterError(first["msg"], fix="see carecast/sufficiency/data/example_capacity.yaml for the layout",
+                             where=Location(file=source, field=field or None)) from None
+    known = load_categories().categories
+    cats = [b.category for b in [*cap.homes, *cap.block_contracts]]
+    if cap.foster_households is not None:
+        cats.append(cap.foster_households.category)
+    for c in cats:
+        if c not in known:
+            raise ParameterError(f"category '{c}' is not a placement category", fix=f"use one of {', '.join(known)}",
+                                 where=Location(file=source))
+    return cap
+
+
+def load_capacity(path: str | Path) -> Capacity:
+    p = Path(path)
+    if not p.is_file():
+        raise ParameterError(f"capacity file {p} does not exist", fix="check the path; see data/example_capacity.yaml")
+    try:
+        data = yaml.safe_load(p.read_text("utf-8"))
+    except yaml.YAMLError as exc:
+        raise ParameterError(f"capacity file is not valid YAML: {exc}", fix="fix the YAML syntax",
+                             where=Location(file=str(p))) from None
+    return parse_capacity(data or {}, str(p))
