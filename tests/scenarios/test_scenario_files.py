@@ -75,3 +75,30 @@ def test_ramp_reaches_full_effect_linearly():
     r = lever.ramp(dates)
     assert r[0] == 0 and r[1] == 0 and r[-1] == 1 and r[-2] == pytest.approx(1, abs=0.01)
     assert r[2] == pytest.approx(0.5, abs=0.02)
+
+
+def test_effects_translate_levers_onto_the_time_grid():
+    from carecast.scenarios.effects import scenario_effects
+
+    cats = ["fostering_in_house", "fostering_ifa", "residential_external"]
+    bands = ["0", "1-4", "5-9", "10-15", "16-17"]
+    dates = np.arange(np.datetime64("2025-01-01"), np.datetime64("2027-01-01"), np.timedelta64(7, "D"))
+    s = parse_scenario("""
+scenario: t
+levers:
+  - {lever: reduce_entries, start: 2025-01-01, percent: 10, age_bands: ["16-17"], cost_per_child_supported: 100}
+  - {lever: fostering_mix, start: 2026-01-01, percent: 50, from_category: fostering_ifa, to_category: fostering_in_house}
+  - {lever: raise_exits, start: 2025-01-01, percent: 20, categories: [fostering_ifa]}
+  - {lever: step_down, start: 2025-01-01, percent: 30, after_weeks: 26, from_category: residential_external}
+""")
+    eff = scenario_effects(s, dates, cats, bands, 7.0)
+    assert eff.entry_multiplier[-1].tolist() == [1, 1, 1, 1, pytest.approx(0.9)]
+    assert eff.exit_multiplier[-1].tolist() == [1, pytest.approx(1.2), 1]
+    assert np.allclose(eff.redirect.sum(axis=2), 1.0)  # still a probability of going somewhere
+    assert eff.redirect[0, 1, 1] == 1.0 and eff.redirect[-1, 1, 1] == pytest.approx(0.5)
+    assert eff.redirect[-1, 1, 0] == pytest.approx(0.5)
+    move = eff.forced_moves[0]
+    assert (move.from_index, move.to_index, move.after_steps) == (2, 0, 26)
+    assert not eff.is_neutral
+    base = scenario_effects(load_scenario("baseline"), dates, cats, bands, 7.0)
+    assert base.is_neutral
