@@ -1,0 +1,116 @@
+"""Historic placement cost from cleaned episodes: days in each placement × weekly cost / 7.
+
+This is the "actual" the projection is compared with when the council has no ledger extract: each
+episode's days (DECOM up to but not including DEC; open episodes to the end of the data) are split
+at every 1 April and priced per day at the unit cost of its cost group in effect that day.
+Short-break episodes (LS V3/V4) are not placements a budget pays for as care and are left out,
+counted in ``excluded`` with the reason; so are episodes without a cost group.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from carecast.costs.unit_costs import UnitCosts, default_unit_costs
+from carecast.errors import InputError
+from carecast.schema.years import financial_year_expr
+
+_NEEDED = ("child_id", "decom", "dec", "cost_group", "data_end")
+
+
+@dataclass
+class ActualCosts:
+    """Cost of placements actually made, by financial year and cost group."""
+
+    by_financial_year_cost_group: pl.DataFrame
+    by_financial_year: pl.DataFrame
+    excluded: pl.DataFrame   # reason, episodes
+
+    def __repr__(self) -> str:
+        return f"<ActualCosts {self.by_financial_year.height} financial years, £{self.by_financial_year['cost'].sum():,.0f}>"
+
+
+def episode_days(episodes: pl.DataFrame, *, start: dt.date | None = None, end: dt.date | None = None) -> pl.DataFrame:
+    """Episodes with ``_s`` (first day) and ``_e`` (day after the last) clipped to [start, end]."""
+    missing = [c for c in _NEEDED if c not in episodes.columns]
+    if missing:
+        raise InputError(f"the episodes table lacks column(s) {missing}", fix="pass cleaned episodes from `carecast ingest`")
+    out = episodes.with_columns(
+        pl.col("decom").alias("_s"),
+        pl.coalesce(pl.col("dec"), pl.col("data_end") + pl.duration(days=1)).alias("_e"),
+    )
+    if start is not None:
+        out = out.with_columns(pl.max_horizontal("_s", pl.lit(start)).alias("_s"))
+    if end is not None:
+        out = out.with_columns(pl.min_horizontal("_e", pl.lit(end + dt.timedelta(days=1))).alias("_e"))
+    return out.filter(pl.col("_e") > pl.col("_s"))
+
+
+def price_days(frame: pl.DataFrame, unit_costs: UnitCosts, *, start_col: str = "_s", end_col: str = "_e",
+               group_col: str = "cost_group") -> np.ndarray:
+    """Cost of one child over [start, end) per row, at its group's daily prices (vectorised)."""
+    if frame.height == 0:
+        return np.zeros(0)
+    s = frame.get_column(start_col).to_numpy().astype("datetime64[D]")
+    e = frame.get_column(end_col).to_numpy().astype("datetime64[D]")
+    origin = s.min()
+    n_days = int((e.max() - origin).astype(int))
+    groups = unit_costs.groups
+    cum = np.vstack([np.zeros(len(groups)), np.cumsum(unit_costs.daily_price(origin.astype(dt.date), n_days), axis=0)])
+    gidx = frame.get_column(group_col).replace_strict({g: i for i, g in enumerate(groups)}, default=-1).to_numpy()
+    if np.any(gidx < 0):
+        bad = frame.filter(pl.Series(gidx < 0)).get_column(group_col).unique().to_list()
+        raise InputError(f"unknown cost group(s) {bad}", fix=f"use one of {groups}")
+    i0 = (s - origin).astype(int)
+    i1 = (e - origin).astype(int)
+    return cum[i1, gidx] - cum[i0, gidx]
+
+
+def actual_costs(episodes: pl.DataFrame, unit_costs: UnitCosts | None = None, *,
+                 start: dt.date | None = None, end: dt.date | None = None) -> ActualCosts:
+    """Placement cost by financial year and cost group from cleaned episodes."""
+    uc = unit_costs or default_unit_costs()
+    excluded = []
+    eps = episodes
+    if "is_short_break" in eps.columns:
+        sb = eps.filter(pl.col("is_short_break").fill_null(False))
+        excluded.append({"reason": "short break (LS V3/V4): not a care placement", "episodes": sb.height})
+        eps = eps.filter(~pl.col("is_short_break").fill_null(False))
+    no_group = eps.filter(pl.col("cost_group").is_null())
+    excluded.append({"reason": "no cost group", "episodes": no_group.height})
+    eps = episode_days(eps.filter(pl.col("cost_group").is_not_null()), start=start, end=end)
+    pieces = (
+        eps.with_columns(
+            pl.int_ranges(financial_year_expr("_s"), financial_year_expr(pl.col("_e") - pl.duration(days=1)) + 1).alias("fy"))
+        .explode("fy")
+        .with_columns(
+            pl.max_horizontal("_s", pl.date(pl.col("fy"), 4, 1)).alias("_s"),
+            pl.min_horizontal("_e", pl.date(pl.col("fy") + 1, 4, 1)).alias("_e"),
+        )
+        .with_columns(pl.col("fy").cast(pl.Int32))
+    )
+    pieces = pieces.with_columns(
+        (pl.col("_e") - pl.col("_s")).dt.total_days().alias("days"),
+        pl.Series("cost", price_days(pieces, uc)),
+    )
+    keys = [k for k in ("council",) if k in pieces.columns]
+    by_group = (
+        pieces.group_by(["fy", "cost_group"])
+        .agg(pl.col("days").sum(), pl.struct([*keys, "child_id"]).n_unique().alias("children"), pl.col("cost").sum())
+        .sort("fy", "cost_group")
+    )
+    by_fy = (
+        pieces.group_by("fy")
+        .agg(pl.col("days").sum(), pl.struct([*keys, "child_id"]).n_unique().alias("children"), pl.col("cost").sum())
+        .sort("fy")
+    )
+    label = (pl.col("fy").cast(pl.Utf8) + "-" + ((pl.col("fy") + 1) % 100).cast(pl.Utf8).str.zfill(2)).alias("financial_year")
+    return ActualCosts(
+        by_financial_year_cost_group=by_group.with_columns(label).select("financial_year", "fy", "cost_group", "children", "days", "cost"),
+        by_financial_year=by_fy.with_columns(label).select("financial_year", "fy", "children", "days", "cost"),
+        excluded=pl.DataFrame(excluded, schema={"reason": pl.Utf8, "episodes": pl.Int64}),
+    )

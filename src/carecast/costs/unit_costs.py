@@ -1,0 +1,249 @@
+"""Weekly unit costs per cost group and their annual uprating, read from a cited YAML file.
+
+The defaults (``costs/data/unit_costs.yaml``) are the seed reports' published figures; a council
+passes its own file. A file is validated as a whole before anything is costed: every cost group
+of :func:`carecast.schema.load_categories` present, no unknown key, no negative cost, every date a
+date. Errors name the file, the key and the fix.
+
+Prices are daily arrays (:meth:`UnitCosts.daily_price`) so that every costing in carecast (history,
+projection, commitments) integrates the same price over the same days.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from carecast.errors import Location, ParameterError
+from carecast.schema import load_categories
+from carecast.schema.categories import PlacementCategories
+
+DEFAULTS_FILE = "carecast/costs/data/unit_costs.yaml"
+_TOP_KEYS = {"description", "metadata", "cost_groups", "references"}
+_GROUP_KEYS = {"weekly_cost", "annual_inflation", "label"}
+_PARAM_KEYS = {"values", "description"}
+_VALUE_KEYS = {"value", "reference", "note"}
+
+
+@dataclass(frozen=True)
+class DatedValue:
+    effective: dt.date
+    value: float
+    reference: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class UnitCosts:
+    """Dated weekly costs and annual inflation rates for every cost group.
+
+    Examples
+    --------
+    >>> uc = default_unit_costs()
+    >>> round(uc.weekly_cost("ifa", dt.date(2017, 9, 1)))
+    871
+    """
+
+    weekly: dict[str, tuple[DatedValue, ...]]
+    inflation: dict[str, tuple[DatedValue, ...]]
+    source: str
+
+    @property
+    def groups(self) -> list[str]:
+        return list(self.weekly)
+
+    def daily_price(self, start: dt.date, n_days: int, groups: list[str] | None = None) -> np.ndarray:
+        """Price of one child-day, shape (n_days, len(groups)), for the days from ``start``.
+
+        A price is ``weekly / 7``; the weekly figure is the value in effect on the day, uprated by
+        each 1 April passed since that value's effective date (deflated for days before it).
+        """
+        groups = self.groups if groups is None else groups
+        days = np.datetime64(start, "D") + np.arange(n_days)
+        out = np.empty((n_days, len(groups)))
+        fy_day = _fy_of(days)
+        for j, g in enumerate(groups):
+            vals = self.weekly[g]
+            eff = np.array([v.effective for v in vals], dtype="datetime64[D]")
+            idx = np.clip(np.searchsorted(eff, days, side="right") - 1, 0, None)
+            base = np.array([v.value for v in vals])[idx]
+            base_fy = _fy_of(eff)[idx]
+            lo = int(min(fy_day.min(), base_fy.min()))
+            index = self._inflation_index(g, lo, int(max(fy_day.max(), base_fy.max())))
+            out[:, j] = base * index[fy_day - lo] / index[base_fy - lo] / 7.0
+        return out
+
+    def _inflation_index(self, group: str, fy_from: int, fy_to: int) -> np.ndarray:
+        """Cumulative price index per financial year fy_from..fy_to (1.0 at fy_from)."""
+        rates = self.inflation[group]
+        eff = np.array([r.effective for r in rates], dtype="datetime64[D]")
+        years = np.arange(fy_from, fy_to + 1)
+        april = np.array([dt.date(int(y), 4, 1) for y in years], dtype="datetime64[D]")
+        idx = np.clip(np.searchsorted(eff, april, side="right") - 1, 0, None)
+        rate = np.array([r.value for r in rates])[idx]
+        growth = np.concatenate([[1.0], 1.0 + rate[1:]])  # uprating happens on each later 1 April
+        return np.cumprod(growth)
+
+    def weekly_cost(self, group: str, day: dt.date) -> float:
+        """The weekly cost of ``group`` on ``day`` (uprated as :meth:`daily_price`)."""
+        if group not in self.weekly:
+            raise ParameterError(f"cost group '{group}' has no unit cost", fix=f"use one of {self.groups}")
+        return float(self.daily_price(day, 1, [group])[0, 0] * 7.0)
+
+    def with_weekly(self, weekly: dict[str, float], effective: dt.date, *,
+                    inflation: float | None = None) -> UnitCosts:
+        """A copy where the named groups cost a flat ``weekly`` from ``effective`` (what-ifs, tests).
+
+        ``inflation`` (when given) replaces those groups' uprating too; other groups are unchanged.
+        """
+        unknown = [g for g in weekly if g not in self.weekly]
+        if unknown:
+            raise ParameterError(f"unknown cost group(s) {unknown}", fix=f"use one of {self.groups}")
+        negative = [g for g, v in weekly.items() if v < 0]
+        if negative:
+            raise ParameterError(f"negative weekly cost for {negative}", fix="give weekly costs of 0 or more")
+        new_w = dict(self.weekly)
+        new_i = dict(self.inflation)
+        for g, v in weekly.items():
+            new_w[g] = (DatedValue(effective, float(v)),)
+            if inflation is not None:
+                new_i[g] = (DatedValue(effective, float(inflation)),)
+        return UnitCosts(new_w, new_i, f"{self.source} + overrides")
+
+    def as_dict(self) -> dict[str, Any]:
+        """The parameters, for run metadata and the Excel assumptions sheet."""
+        return {
+            "source": self.source,
+            "weekly_cost": {g: {str(v.effective): v.value for v in vs} for g, vs in self.weekly.items()},
+            "annual_inflation": {g: {str(v.effective): v.value for v in vs} for g, vs in self.inflation.items()},
+        }
+
+
+def _fy_of(days: np.ndarray) -> np.ndarray:
+    """Financial year (start year) of datetime64[D] values, vectorised (see carecast.schema.years)."""
+    y = days.astype("datetime64[Y]").astype(int) + 1970
+    m = days.astype("datetime64[M]").astype(int) % 12 + 1
+    return y - (m < 4)
+
+
+def _fail(source: str, key: str, message: str, fix: str) -> ParameterError:
+    return ParameterError(message, fix=fix, where=Location(file=source, field=key))
+
+
+def _parse_values(source: str, key: str, param: Any, *, is_rate: bool) -> tuple[DatedValue, ...]:
+    if not isinstance(param, dict) or "values" not in param:
+        raise _fail(source, key, "expected a mapping with 'values:'",
+                    f"write it as `{key.split('.')[-1]}: {{values: {{2024-04-01: 123}}}}`")
+    unknown = set(param) - _PARAM_KEYS
+    if unknown:
+        raise _fail(source, key, f"unknown key(s) {sorted(unknown)}", f"allowed keys are {sorted(_PARAM_KEYS)}")
+    values = param["values"]
+    if not isinstance(values, dict) or not values:
+        raise _fail(source, f"{key}.values", "no dated values", "give at least one `YYYY-MM-DD: value` entry")
+    out = []
+    for when, item in values.items():
+        where = f"{key}.values.{when}"
+        if isinstance(when, dt.datetime):
+            when = when.date()
+        if not isinstance(when, dt.date):
+            try:
+                when = dt.date.fromisoformat(str(when))
+            except ValueError:
+                raise _fail(source, where, f"'{when}' is not a date", "key each value by the date it takes effect, YYYY-MM-DD") from None
+        if isinstance(item, dict):
+            unknown = set(item) - _VALUE_KEYS
+            if unknown:
+                raise _fail(source, where, f"unknown key(s) {sorted(unknown)}", f"allowed keys are {sorted(_VALUE_KEYS)}")
+            if "value" not in item:
+                raise _fail(source, where, "no 'value'", "add `value: <number>`")
+            number, ref, note = item["value"], item.get("reference"), item.get("note")
+        else:
+            number, ref, note = item, None, None
+        if isinstance(number, bool) or not isinstance(number, int | float) or not np.isfinite(number):
+            raise _fail(source, where, f"'{number}' is not a number", "give a plain number (no £ sign or commas)")
+        if is_rate and not -0.5 < number < 1.0:
+            raise _fail(source, where, f"inflation {number} is not a plausible annual rate",
+                        "give the rate as a fraction, e.g. 0.04 for 4% a year")
+        if not is_rate and number < 0:
+            raise _fail(source, where, f"weekly cost {number} is negative", "give the weekly cost in pounds, 0 or more")
+        out.append(DatedValue(when, float(number), ref, note))
+    return tuple(sorted(out, key=lambda v: v.effective))
+
+
+def parse_unit_costs(data: Any, source: str, categories: PlacementCategories | None = None) -> UnitCosts:
+    """Validate a unit-costs document as a whole and return it."""
+    cats = categories or load_categories()
+    if not isinstance(data, dict):
+        raise _fail(source, "(top level)", "the file is not a YAML mapping", "start from `carecast costs defaults`")
+    unknown = set(data) - _TOP_KEYS
+    if unknown:
+        raise _fail(source, ", ".join(sorted(unknown)), f"unknown key(s) {sorted(unknown)}",
+                    f"allowed top-level keys are {sorted(_TOP_KEYS)}; cost groups go under 'cost_groups:'")
+    groups = data.get("cost_groups")
+    if not isinstance(groups, dict):
+        raise _fail(source, "cost_groups", "missing section 'cost_groups'", "add 'cost_groups:' with one entry per cost group")
+    refs = data.get("references") or {}
+    extra = [g for g in groups if g not in cats.cost_groups]
+    if extra:
+        raise _fail(source, f"cost_groups.{extra[0]}", f"unknown cost group(s) {extra}",
+                    f"use the cost groups of the categories file: {list(cats.cost_groups)}")
+    missing = [g for g in cats.cost_groups if g not in groups]
+    if missing:
+        raise _fail(source, f"cost_groups.{missing[0]}", f"no unit cost for cost group(s) {missing}",
+                    "add an entry for each (`weekly_cost: {values: {2024-04-01: 900}}`)")
+    weekly, inflation = {}, {}
+    for g in cats.cost_groups:
+        entry = groups[g]
+        key = f"cost_groups.{g}"
+        if not isinstance(entry, dict):
+            raise _fail(source, key, "expected a mapping", "give 'weekly_cost:' and 'annual_inflation:'")
+        unknown = set(entry) - _GROUP_KEYS
+        if unknown:
+            raise _fail(source, key, f"unknown key(s) {sorted(unknown)}", f"allowed keys are {sorted(_GROUP_KEYS)}")
+        if "weekly_cost" not in entry:
+            raise _fail(source, f"{key}.weekly_cost", "missing weekly_cost", "add `weekly_cost: {values: {2024-04-01: 900}}`")
+        weekly[g] = _parse_values(source, f"{key}.weekly_cost", entry["weekly_cost"], is_rate=False)
+        inflation[g] = (_parse_values(source, f"{key}.annual_inflation", entry["annual_inflation"], is_rate=True)
+                        if "annual_inflation" in entry else (DatedValue(dt.date(1900, 4, 1), 0.0),))
+        for v in weekly[g] + inflation[g]:
+            if v.reference is not None and refs and v.reference not in refs:
+                raise _fail(source, f"{key}", f"reference '{v.reference}' is not under 'references:'",
+                            f"use one of {sorted(refs)} or add it")
+    return UnitCosts(weekly, inflation, source)
+
+
+def load_unit_costs(path: str | Path | None = None, categories: PlacementCategories | None = None) -> UnitCosts:
+    """Unit costs from ``path``, or the shipped defaults when ``path`` is None."""
+    if path is None and categories is None:
+        return default_unit_costs()
+    if path is None:
+        return parse_unit_costs(_default_document(), DEFAULTS_FILE, categories)
+    p = Path(path)
+    try:
+        data = yaml.safe_load(p.read_text("utf-8"))
+    except FileNotFoundError:
+        raise ParameterError(f"unit costs file {p} does not exist", fix="check the path, or omit --costs to use the defaults") from None
+    except yaml.YAMLError as exc:
+        raise ParameterError(f"unit costs file {p} is not valid YAML: {exc}", fix="fix the YAML syntax") from None
+    return parse_unit_costs(data, str(p), categories)
+
+
+def defaults_text() -> str:
+    """The shipped defaults file, for users to copy and edit."""
+    return resources.files("carecast.costs").joinpath("data/unit_costs.yaml").read_text("utf-8")
+
+
+def _default_document() -> dict:
+    return yaml.safe_load(defaults_text())
+
+
+@cache
+def default_unit_costs() -> UnitCosts:
+    return parse_unit_costs(_default_document(), DEFAULTS_FILE)

@@ -1,0 +1,44 @@
+"""Historic cost from episodes: days × weekly / 7, split at 1 April, short breaks left out and counted."""
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from carecast.costs.historic import actual_costs
+from carecast.costs.mix import derive_cost_mix
+from carecast.costs.unit_costs import default_unit_costs
+
+UC = default_unit_costs().with_weekly({"ifa": 700, "kinship": 70, "secure_welfare": 7000, "secure_remand": 1400},
+                                      dt.date(2000, 4, 1), inflation=0.0)
+
+
+def episodes(rows):
+    cols = ["child_id", "decom", "dec", "cost_group", "category", "is_short_break"]
+    df = pl.DataFrame([dict(zip(cols, r, strict=True)) for r in rows])
+    return df.with_columns(pl.lit("Lewisham").alias("council"), pl.lit(dt.date(2019, 3, 31)).alias("data_end"))
+
+
+def test_episode_over_31_march_is_split_between_financial_years():
+    eps = episodes([("1", dt.date(2018, 3, 25), dt.date(2018, 4, 8), "ifa", "fostering_ifa", False)])
+    a = actual_costs(eps, UC).by_financial_year
+    assert a["financial_year"].to_list() == ["2017-18", "2018-19"]
+    assert a["days"].to_list() == [7, 7]  # 25-31 March, 1-7 April (the day of leaving is not charged)
+    assert a["cost"].to_list() == pytest.approx([700, 700])
+
+
+def test_open_episode_runs_to_the_end_of_the_data_and_short_breaks_are_counted_out():
+    eps = episodes([("2", dt.date(2018, 4, 1), None, "ifa", "fostering_ifa", False),
+                    ("3", dt.date(2018, 5, 1), dt.date(2018, 5, 3), "kinship", "kinship", True)])
+    a = actual_costs(eps, UC)
+    assert a.by_financial_year["days"].to_list() == [365]
+    assert a.by_financial_year["cost"][0] == pytest.approx(700 / 7 * 365)
+    assert a.excluded.filter(pl.col("reason").str.contains("short break"))["episodes"][0] == 1
+
+
+def test_cost_mix_derived_from_episode_days():
+    eps = episodes([("4", dt.date(2018, 4, 1), dt.date(2018, 5, 1), "secure_welfare", "secure", False),
+                    ("5", dt.date(2018, 4, 1), dt.date(2018, 5, 31), "secure_remand", "secure", False)])
+    mix = derive_cost_mix(eps, start=dt.date(2018, 4, 1), end=dt.date(2019, 3, 31))
+    assert mix["secure"]["secure_welfare"] == pytest.approx(30 / (30 + 60))
+    assert mix["fostering_ifa"] == {"ifa": 1.0}  # no data: falls back to the rules' mapping
