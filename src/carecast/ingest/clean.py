@@ -1,0 +1,180 @@
+"""Cleaning typed 903 rows into one episode table keyed on (council, child), vectorised in Polars.
+
+The order matters and is this:
+
+1. drop rows that cannot be placed in time or are impossible (no CHILD, no/unreadable DECOM,
+   DEC before DECOM, DECOM before birth, 18 or over at the start);
+2. de-duplicate on (council, child, DECOM) keeping the copy from the latest return (so open
+   episodes are closed by the later return that closes them);
+3. close open episodes followed by another episode and trim overlaps, so a child's episodes never
+   overlap;
+4. optionally merge episodes that only change legal status (RNE L/U) into the one before;
+5. derive periods of care, ages, short-break and UASC flags.
+
+Every row leaves as kept, dropped or merged; each drop, merge, repair and flag is an event with
+its rule id (:mod:`carecast.ingest.quality`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from carecast.ingest.quality import empty_events, events
+from carecast.schema.ssda903 import spec_for_year
+
+KEY = ["council", "child_id"]
+SHORT_BREAK_LS = ("V3", "V4")
+LEGAL_ONLY_RNE = ("L", "U")
+CARE_CONTINUES = "X1"
+_DAYS_PER_YEAR = 365.25
+_META = ["uid", "council", "collection_year", "source_file", "source_row"]
+
+
+@dataclass
+class Cleaned:
+    episodes: pl.DataFrame
+    children: pl.DataFrame
+    events: pl.DataFrame
+
+
+def _age(later: str, dob: str = "dob") -> pl.Expr:
+    return (pl.col(later) - pl.col(dob)).dt.total_days() / _DAYS_PER_YEAR
+
+
+def _split(frame: pl.DataFrame, bad: pl.Expr, rule: str, table: str, column: str | None,
+           out: list[pl.DataFrame]) -> pl.DataFrame:
+    """Remove rows where ``bad`` holds, recording one ``rule`` event for each."""
+    bad = bad.fill_null(False)
+    dropped = frame.filter(bad)
+    if dropped.height:
+        out.append(events(dropped, rule, table, column))
+    return frame.filter(~bad)
+
+
+def clean_children(header: pl.DataFrame, uasc: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """One row per (council, child) from the header rows, latest return first; plus events."""
+    out = [empty_events()]
+    header = header.rename({"CHILD": "child_id", "SEX": "sex", "DOB": "dob", "ETHNIC": "ethnic"})
+    header = _split(header, pl.col("child_id").is_null(), "MISSING_CHILD", "header", "CHILD", out)
+    ordered = header.sort([*KEY, "collection_year", "source_row"])
+    conflict = ordered.group_by(KEY).agg(
+        (pl.col("dob").drop_nulls().n_unique() > 1) | (pl.col("sex").drop_nulls().n_unique() > 1)
+    ).rename({"dob": "_conflict"})
+    latest = ordered.unique(KEY, keep="last", maintain_order=True)
+    clash = latest.join(conflict.filter(pl.col("_conflict")), on=KEY, how="semi")
+    if clash.height:
+        out.append(events(clash, "HEADER_CONFLICT", "header", "DOB/SEX"))
+    uasc_ids = uasc.rename({"CHILD": "child_id"}).select(KEY).drop_nulls().unique()
+    children = latest.select(*KEY, pl.col("sex").cast(pl.Int8, strict=False), "dob", "ethnic").join(
+        uasc_ids.with_columns(pl.lit(True).alias("is_uasc")), on=KEY, how="left"
+    ).with_columns(pl.col("is_uasc").fill_null(False))
+    return children, pl.concat(out)
+
+
+def clean_episodes(episodes: pl.DataFrame, children: pl.DataFrame, *,
+                   merge_legal_changes: bool = False) -> Cleaned:
+    """Apply the rules above to typed episode rows (columns as :mod:`validate` leaves them)."""
+    out = [empty_events()]
+    t = "episodes"
+    ep = episodes.rename({c: c.lower() for c in episodes.columns if c.isupper()}).rename({"child": "child_id"})
+
+    # 1. rows that cannot be used
+    ep = _split(ep, pl.col("child_id").is_null(), "MISSING_CHILD", t, "CHILD", out)
+    ep = _split(ep, pl.col("decom").is_null(), "BAD_DECOM", t, "DECOM", out)
+    ep = _split(ep, pl.col("dec") < pl.col("decom"), "DEC_BEFORE_DECOM", t, "DEC", out)
+    # children seen only in the UASC table still count as UASC
+    ep = ep.join(children, on=KEY, how="left")
+    ep = _split(ep, pl.col("dob") > pl.col("decom"), "DOB_AFTER_DECOM", t, "DECOM", out)
+    ep = _split(ep, _age("decom") >= 18, "AGE_18_AT_START", t, "DECOM", out)
+    year_end = pl.date(pl.col("collection_year"), 3, 31)
+    late = ep.filter(pl.col("decom") > year_end)
+    if late.height:
+        out.append(events(late, "DATE_AFTER_RETURN", t, "DECOM"))
+
+    # 2. duplicates across and within returns: keep the copy from the latest return
+    ep = ep.sort([*KEY, "decom", "collection_year", "source_row"])
+    key = [*KEY, "decom"]
+    is_last = pl.col("uid") == pl.col("uid").last().over(key)
+    ever_open = pl.col("dec").is_null().any().over(key)
+    ep = ep.with_columns(is_last.alias("_last"), ever_open.alias("_ever_open"))
+    dups = ep.filter(~pl.col("_last"))
+    if dups.height:
+        out.append(events(dups, "DUPLICATE", t, "DECOM"))
+    ep = ep.filter(pl.col("_last"))
+    closed_later = ep.filter(pl.col("_ever_open") & pl.col("dec").is_not_null())
+    if closed_later.height:
+        out.append(events(closed_later, "CLOSED_BY_LATER_RETURN", t, "DEC"))
+    ep = ep.drop("_last", "_ever_open")
+
+    # 3. open episodes followed by another, and overlaps: end at the next episode's start
+    nxt = pl.col("decom").shift(-1).over(KEY)
+    nxt_rne = pl.col("rne").shift(-1).over(KEY)
+    ep = ep.with_columns(nxt.alias("_next"), nxt_rne.alias("_next_rne"))
+    opened = pl.col("_next").is_not_null() & pl.col("dec").is_null()
+    overlap = pl.col("_next").is_not_null() & (pl.col("dec") > pl.col("_next"))
+    for cond, rule in ((opened, "OPEN_CLOSED_BY_NEXT"), (overlap, "OVERLAP_TRIMMED")):
+        hit = ep.filter(cond)
+        if hit.height:
+            out.append(events(hit, rule, t, "DEC"))
+    fix = opened | overlap
+    ep = ep.with_columns(
+        pl.when(fix).then(pl.col("_next")).otherwise(pl.col("dec")).alias("dec"),
+        # care continued into the next episode unless that one starts a new period (RNE S)
+        pl.when(fix & pl.col("rec").is_null() & (pl.col("_next_rne") != "S"))
+        .then(pl.lit(CARE_CONTINUES)).otherwise(pl.col("rec")).alias("rec"),
+    ).drop("_next", "_next_rne")
+
+    # 4. legal-status-only changes merged into the previous episode, on request
+    if merge_legal_changes:
+        prev_dec = pl.col("dec").shift(1).over(KEY)
+        prev_rec = pl.col("rec").shift(1).over(KEY)
+        joins = (pl.col("rne").is_in(LEGAL_ONLY_RNE) & (prev_dec == pl.col("decom"))
+                 & (prev_rec == CARE_CONTINUES)).fill_null(False)
+        ep = ep.with_columns(joins.alias("_joins")).with_columns(
+            (~pl.col("_joins")).cast(pl.Int32).cum_sum().over(KEY).alias("_grp"))
+        grp = [*KEY, "_grp"]
+        merged = ep.filter(pl.col("_joins"))
+        if merged.height:
+            out.append(events(merged, "LEGAL_CHANGE_MERGED", t, "RNE", pl.col("rne")))
+        ep = ep.with_columns(pl.col("dec").last().over(grp), pl.col("rec").last().over(grp)).filter(
+            ~pl.col("_joins")).drop("_joins", "_grp")
+
+    # 5. flags and derived fields
+    ep = ep.with_columns(
+        pl.col("ls").is_in(SHORT_BREAK_LS).fill_null(False).alias("is_short_break"),
+        pl.col("is_uasc").fill_null(False),
+    )
+    for flag, rule, col in (("is_short_break", "SHORT_BREAK", "LS"), ("is_uasc", "UASC", None)):
+        hit = ep.filter(pl.col(flag))
+        if hit.height:
+            out.append(events(hit, rule, t, col))
+    no_header = ep.join(children, on=KEY, how="anti")
+    if no_header.height:
+        out.append(events(no_header, "NO_HEADER", t, "CHILD"))
+
+    prev = {c: pl.col(c).shift(1).over(KEY) for c in ("dec", "rec", "is_short_break")}
+    new_period = (
+        prev["dec"].is_null() | (pl.col("rne") == "S") | (prev["dec"] != pl.col("decom"))
+        | (prev["rec"].fill_null("") != CARE_CONTINUES) | (prev["is_short_break"] != pl.col("is_short_break"))
+    ).fill_null(True)
+    ep = ep.with_columns(new_period.cast(pl.Int32).cum_sum().over(KEY).alias("period_id"))
+    per = [*KEY, "period_id"]
+    ep = ep.with_columns(
+        pl.col("decom").first().over(per).alias("period_start"),
+        pl.col("dec").last().over(per).alias("period_end"),
+        _age("decom").alias("age_at_start"),
+        _age("dec").alias("age_at_end"),
+    )
+    return Cleaned(ep, children, pl.concat(out))
+
+
+def unverified_changes(years: list[int]) -> list[str]:
+    """Code-list changes marked for checking that affect the years read."""
+    seen: list[str] = []
+    for y in sorted(set(years)):
+        for item in spec_for_year(y).unverified:
+            if item not in seen:
+                seen.append(item)
+    return seen

@@ -1,0 +1,147 @@
+"""Reading every discovered file into one frame per table, with provenance and file-level checks.
+
+Each row gets the loader's metadata: ``uid`` (unique across everything read, so each row can be
+followed to its outcome), ``council``, ``collection_year``, ``source_file`` (relative to the
+folder given, as the analyst knows it) and ``source_row``. File-level problems are either fatal
+(a required column missing, rows for another council: :class:`~carecast.errors.InputError`) or
+recorded as events (optional column missing, extra column, no header table).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from carecast.errors import InputError, Location
+from carecast.ingest.discover import WHOLE_RETURN, SourceFile, table_of
+from carecast.ingest.quality import ROWS_SCHEMA, empty_events
+from carecast.ingest.read import ROW, read_csv, read_xlsx, read_xml, xlsx_sheets
+from carecast.schema.councils import find_council
+from carecast.schema.ssda903 import TABLES, table_spec
+
+Progress = Callable[[int, int, str], None]
+COUNCIL_COLUMNS = ("LA", "COUNCIL", "LA_CODE", "LA_NAME")  # columns some merged extracts carry
+
+
+@dataclass
+class Gathered:
+    tables: dict[str, pl.DataFrame]  # header / episodes / uasc, spec columns + metadata
+    events: pl.DataFrame  # file-level events
+    rows: pl.DataFrame  # rows read per file
+
+
+def _file_event(council: str, year: int, table: str, rule: str, file: str, column: str | None) -> dict:
+    return {"uid": None, "council": council, "collection_year": year, "table": table, "rule_id": rule,
+            "source_file": file, "source_row": None, "column": column, "value": None}
+
+
+def _check_council(frame: pl.DataFrame, src: SourceFile, shown: str) -> pl.DataFrame:
+    """A council column, if present, must name this folder's council on every row."""
+    for col in COUNCIL_COLUMNS:
+        if col not in frame.columns:
+            continue
+        values = frame.select(col, ROW).drop_nulls(col).unique(col, keep="first").sort(ROW)
+        for value, row in values.iter_rows():
+            hit = find_council(value, required=False)
+            if hit is None or hit.name != src.council:
+                others = ", ".join(str(v) for v in values[col].to_list()[:5])
+                raise InputError(
+                    f"the file mixes councils: column {col} has {others} but the file is in "
+                    f"{src.council}'s folder",
+                    where=Location(file=shown, row=row, column=col),
+                    fix="split the file into one file per council and put each in that council's "
+                    "folder (DIR/<council>/<year>/), or list them in a manifest",
+                )
+        return frame.drop(col)
+    return frame
+
+
+def _conform(frame: pl.DataFrame, src: SourceFile, table: str, shown: str,
+             file_events: list[dict]) -> pl.DataFrame:
+    spec = table_spec(table)
+    frame = _check_council(frame, src, shown)
+    for name in spec.required:
+        if name not in frame.columns:
+            raise InputError(
+                f"the {table} table has no {name} column (it has: {', '.join(c for c in frame.columns if c != ROW)})",
+                where=Location(file=shown, row=1, column=name),
+                fix=f"add the {name} column (row 1 must hold the 903 column names: "
+                f"{', '.join(spec.columns)}), or rename the column that holds it",
+            )
+    for name in spec.columns:
+        if name not in frame.columns:
+            file_events.append(_file_event(src.council, src.year, table, "MISSING_COLUMN", shown, name))
+    for name in frame.columns:
+        if name != ROW and name not in spec.columns:
+            file_events.append(_file_event(src.council, src.year, table, "EXTRA_COLUMN", shown, name))
+    return frame.select(
+        [pl.col(c) if c in frame.columns else pl.lit(None, dtype=pl.Utf8).alias(c) for c in spec.columns]
+        + [pl.col(ROW)]
+    ).with_columns(
+        pl.lit(src.council).alias("council"),
+        pl.lit(src.year, dtype=pl.Int32).alias("collection_year"),
+        pl.lit(shown).alias("source_file"),
+    )
+
+
+def _read(src: SourceFile) -> dict[str, pl.DataFrame | None]:
+    suffix = src.path.suffix.lower()
+    if src.table != WHOLE_RETURN:
+        frame = read_xlsx(src.path) if suffix == ".xlsx" else read_csv(src.path)
+        return {src.table: frame}
+    if suffix == ".xml":
+        return read_xml(src.path)
+    out: dict[str, pl.DataFrame | None] = {}
+    for sheet in xlsx_sheets(src.path):
+        table = table_of(Path(sheet + ".csv"))
+        if table in TABLES and table not in out:
+            out[table] = read_xlsx(src.path, sheet)
+    return out
+
+
+def gather(files: list[SourceFile], root: Path, progress: Progress | None = None) -> Gathered:
+    """Read ``files`` (from :func:`~carecast.ingest.discover.discover`) into one frame per table."""
+    parts: dict[str, list[pl.DataFrame]] = {t: [] for t in TABLES}
+    file_events: list[dict] = []
+    rows: list[dict] = []
+    base = root if root.is_dir() else root.parent
+    for i, src in enumerate(files):
+        try:
+            shown = str(src.path.relative_to(base))
+        except ValueError:
+            shown = str(src.path)
+        if progress:
+            progress(i, len(files), shown)
+        for table, frame in _read(src).items():
+            if frame is None:
+                continue
+            label = shown if src.table != WHOLE_RETURN else f"{shown}:{table}"
+            frame = _conform(frame, src, table, label, file_events)
+            parts[table].append(frame)
+            rows.append({"council": src.council, "collection_year": src.year, "table": table,
+                         "source_file": label, "rows_read": frame.height})
+    if progress:
+        progress(len(files), len(files), "read")
+    have = {(r["council"], r["collection_year"], r["table"]) for r in rows}
+    for council, year in sorted({(r["council"], r["collection_year"]) for r in rows}):
+        if (council, year, "header") not in have:
+            file_events.append(_file_event(council, year, "header", "NO_HEADER_FILE",
+                                           f"{council}/{year}/header.csv", None))
+    tables = {}
+    offset = 0
+    for table in TABLES:
+        spec_cols = list(table_spec(table).columns)
+        if parts[table]:
+            frame = pl.concat(parts[table], how="vertical")
+        else:
+            frame = pl.DataFrame(schema={**{c: pl.Utf8 for c in spec_cols}, ROW: pl.Int64, "council": pl.Utf8,
+                                         "collection_year": pl.Int32, "source_file": pl.Utf8})
+        frame = frame.with_row_index("uid", offset=offset).with_columns(pl.col("uid").cast(pl.Int64))
+        offset += frame.height
+        tables[table] = frame
+    ev = pl.DataFrame(file_events, schema=empty_events().schema) if file_events else empty_events()
+    rows_frame = pl.DataFrame(rows, schema=ROWS_SCHEMA) if rows else pl.DataFrame(schema=ROWS_SCHEMA)
+    return Gathered(tables, ev, rows_frame)

@@ -1,0 +1,155 @@
+"""``load_returns``: from a folder of SSDA903 returns to the cleaned episodes and children tables.
+
+discover → gather (read, file checks) → validate (types, codes per year) → clean (drops,
+duplicates, overlaps, merges, periods, ages) → classify (category, cost group) → geography
+(when a postcode lookup is given) → privacy (when a key is given, after distances) → conform to
+:data:`~carecast.schema.tables.EPISODE_COLUMNS` / :data:`~carecast.schema.tables.CHILDREN_COLUMNS`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from carecast.ingest.clean import KEY, clean_children, clean_episodes, unverified_changes
+from carecast.ingest.discover import discover
+from carecast.ingest.gather import Progress, gather
+from carecast.ingest.geo import add_geography
+from carecast.ingest.quality import QualityReport, rules
+from carecast.ingest.validate import type_table
+from carecast.privacy import dob_to_month, postcode_to_sector, pseudonymise_ids
+from carecast.schema.categories import load_categories
+from carecast.schema.tables import CHILDREN_COLUMNS, EPISODE_COLUMNS, conform
+from carecast.schema.years import collection_year_bounds
+
+
+@dataclass
+class LoadResult:
+    """The cleaned tables, what was done to get them, and what they cover.
+
+    ``coverage``: ``councils`` (list), ``collection_years`` (council → sorted years),
+    ``data_start`` / ``data_end`` (council → first / last day its returns cover).
+    """
+
+    episodes: pl.DataFrame
+    children: pl.DataFrame
+    quality: QualityReport
+    coverage: dict[str, Any] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return (f"LoadResult({len(self.coverage.get('councils', []))} councils, "
+                f"{self.children.height} children, {self.episodes.height} episodes)")
+
+
+def _coverage(rows: pl.DataFrame) -> dict[str, Any]:
+    years = rows.group_by("council").agg(pl.col("collection_year").unique().sort()).sort("council")
+    cov: dict[str, Any] = {"councils": years["council"].to_list(), "collection_years": {},
+                           "data_start": {}, "data_end": {}}
+    for council, ys in years.iter_rows():
+        cov["collection_years"][council] = ys
+        cov["data_start"][council] = collection_year_bounds(min(ys))[0]
+        cov["data_end"][council] = collection_year_bounds(max(ys))[1]
+    return cov
+
+
+def _repairs(episodes: pl.DataFrame, ev: pl.DataFrame) -> pl.DataFrame:
+    """The ``repairs`` column: ';'-joined rule ids applied to or flagged on each kept row."""
+    actions = {k: r.action for k, r in rules().items()}
+    per_row = (
+        ev.filter(pl.col("uid").is_not_null(), pl.col("rule_id").replace_strict(actions, default="")
+                  .is_in(["repaired", "flagged"]))
+        .group_by("uid").agg(pl.col("rule_id").unique().sort().str.join(";").alias("repairs"))
+    )
+    return episodes.join(per_row, on="uid", how="left").with_columns(pl.col("repairs").fill_null(""))
+
+
+def _privacy(episodes: pl.DataFrame, children: pl.DataFrame, key: bytes) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """DOMAIN.md §7: keyed pseudonyms, DOB to month, postcodes to sector (after distances)."""
+    episodes = dob_to_month(pseudonymise_ids(episodes, key)).with_columns(
+        postcode_to_sector(pl.col("home_post")).alias("home_post"),
+        postcode_to_sector(pl.col("pl_post")).alias("pl_post"),
+    )
+    children = dob_to_month(pseudonymise_ids(children, key))
+    return episodes, children
+
+
+def load_returns(
+    path: str | Path,
+    *,
+    council: str | None = None,
+    postcodes: str | Path | None = None,
+    pseudonymise_key: bytes | str | None = None,
+    merge_legal_changes: bool = False,
+    categories: str | Path | None = None,
+    progress: Progress | None = None,
+) -> LoadResult:
+    """Load, validate and clean every SSDA903 return under ``path``.
+
+    Parameters
+    ----------
+    path: a region folder (``DIR/<council>/<year>/``), a council folder (``DIR/<year>/``) or a manifest.
+    council: the council, when the folder layout does not say (or to pick one from a region).
+    postcodes: ONS Postcode Directory CSV; gives home_la, placement_la, distance_miles, in_area.
+    pseudonymise_key: when given, child ids become keyed HMACs, DOBs months, postcodes sectors.
+    merge_legal_changes: merge episodes that only change legal status (RNE L/U) into the one before.
+    categories: placement categories YAML (default: the shipped categories).
+    progress: ``progress(done, total, label)`` called as files are read.
+
+    Raises :class:`~carecast.errors.InputError` when the input cannot be used at all.
+
+    Example
+    -------
+    >>> res = load_returns("returns/")                      # doctest: +SKIP
+    >>> res.quality.summary()                               # doctest: +SKIP
+    """
+    root = Path(path)
+    cats = load_categories(categories)  # validate parameters before reading anything
+    files = discover(root, council)
+    got = gather(files, root, progress)
+    typed = {}
+    all_events = [got.events]
+    for table, frame in got.tables.items():
+        typed[table], ev = type_table(frame, table)
+        all_events.append(ev)
+    children, ev = clean_children(typed["header"], typed["uasc"])
+    all_events.append(ev)
+    res = clean_episodes(typed["episodes"], children, merge_legal_changes=merge_legal_changes)
+    all_events.append(res.events)
+    episodes = cats.classify(res.episodes)
+    if postcodes is not None:
+        episodes, ev = add_geography(episodes, postcodes)
+        all_events.append(ev)
+    coverage = _coverage(got.rows)
+    ends = pl.DataFrame({"council": list(coverage["data_end"]), "data_end": list(coverage["data_end"].values())},
+                        schema={"council": pl.Utf8, "data_end": pl.Date})
+    episodes = episodes.join(ends, on="council", how="left")
+
+    events = pl.concat(all_events, how="vertical")
+    kept_uids = episodes.select("uid")
+    # repairs/flags describe the rows that survive; rows merged or dropped keep only that event
+    actions = {k: r.action for k, r in rules().items()}
+    is_soft = pl.col("rule_id").replace_strict(actions, default="").is_in(["repaired", "flagged"])
+    episode_soft = is_soft & (pl.col("table") == "episodes") & pl.col("uid").is_not_null()
+    events = pl.concat([
+        events.filter(~episode_soft),
+        events.filter(episode_soft).join(kept_uids, on="uid", how="semi"),
+    ])
+    episodes = _repairs(episodes, events)
+    kept = episodes.group_by("council", "collection_year").agg(pl.len().cast(pl.Int64).alias("kept"))
+
+    # every child with an episode is a child, header row or not
+    only_eps = episodes.select(KEY).unique().join(children, on=KEY, how="anti").with_columns(
+        pl.lit(False).alias("is_uasc"))
+    children = pl.concat([children, only_eps], how="diagonal_relaxed").sort(KEY)
+    if pseudonymise_key is not None:
+        key = pseudonymise_key.encode() if isinstance(pseudonymise_key, str) else pseudonymise_key
+        episodes, children = _privacy(episodes, children, key)
+
+    quality = QualityReport(events=events, rows=got.rows, kept=kept,
+                            unverified_codes=unverified_changes(got.rows["collection_year"].to_list()))
+    episodes = conform(episodes.sort(["council", "child_id", "decom"]), EPISODE_COLUMNS)
+    return LoadResult(episodes=episodes, children=conform(children, CHILDREN_COLUMNS),
+                      quality=quality, coverage=coverage)

@@ -1,0 +1,210 @@
+"""Reading one SSDA903 table from a CSV, XLSX or XML file into an all-text Polars frame.
+
+Everything is read as text: typing happens in :mod:`carecast.ingest.validate`, where a value that
+will not parse can be counted against its row instead of failing the whole file. Each frame gets
+``source_row``: the 1-based row in the file with the column header as row 1 (what a council
+analyst sees in Excel), or the record's position for XML.
+
+A file that cannot be used at all (missing, empty, binary, truncated, malformed) raises
+:class:`~carecast.errors.InputError` naming the file and, where known, the row.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import polars as pl
+
+from carecast.errors import InputError, Location
+from carecast.schema.ssda903 import TABLES
+
+ROW = "source_row"
+_SNIFF = 8192
+
+
+def _decode(data: bytes, path: Path) -> str:
+    """UTF-8 (with or without BOM), else Windows-1252, else Latin-1 (which never fails)."""
+    for encoding in ("utf-8-sig", "cp1252", "latin-1"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise AssertionError(f"latin-1 cannot fail ({path})")
+
+
+def _check_empty(data: bytes, path: Path) -> None:
+    if not data.strip():
+        raise InputError(
+            "the file is empty",
+            where=Location(file=str(path)),
+            fix="export the table again from your case-management system (it should start with a "
+            "row of column names such as CHILD,DECOM,...), or remove the empty file",
+        )
+
+
+def _check_text(data: bytes, path: Path) -> None:
+    _check_empty(data, path)
+    head = data[:_SNIFF]
+    if b"\x00" in head or head.startswith(b"PK\x03\x04"):
+        raise InputError(
+            "the file is not a text CSV file (it contains binary data)",
+            where=Location(file=str(path)),
+            fix="save it from Excel as 'CSV UTF-8 (comma delimited)', or give it the extension of "
+            "its real format (.xlsx)",
+        )
+
+
+def _check_truncated(text: str, n_columns: int, path: Path) -> None:
+    """A last line with fewer fields than the header means the file was cut off part-way."""
+    lines = text.rstrip("\r\n").splitlines()
+    if len(lines) < 2:
+        return
+    last = next(csv.reader([lines[-1]]), [])
+    if 0 < len(last) < n_columns:
+        raise InputError(
+            f"the file ends part-way through a row ({len(last)} of {n_columns} fields): it looks "
+            "truncated",
+            where=Location(file=str(path), row=len(lines)),
+            fix="export or copy the file again in full; check the disk was not full when it was saved",
+        )
+
+
+def _finish(frame: pl.DataFrame) -> pl.DataFrame:
+    """Upper-case, trimmed column names; all text; row numbers; blank lines removed."""
+    names = [str(c).strip().upper() for c in frame.columns]
+    frame = frame.rename(dict(zip(frame.columns, names, strict=True)))
+    frame = frame.select(
+        [pl.col(c).cast(pl.Utf8).str.strip_chars().replace("", None).alias(c) for c in frame.columns]
+    ).with_row_index(ROW, offset=2)
+    frame = frame.with_columns(pl.col(ROW).cast(pl.Int64))
+    data_cols = [c for c in frame.columns if c != ROW]
+    if not data_cols:
+        return frame
+    return frame.filter(pl.any_horizontal(pl.col(data_cols).is_not_null()))
+
+
+def read_csv(path: Path) -> pl.DataFrame:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise missing_file(path) from None
+    except OSError as exc:
+        raise InputError(f"the file cannot be opened: {exc.strerror}", where=Location(file=str(path)),
+                         fix="check the file's permissions and that it is not open elsewhere") from None
+    _check_text(data, path)
+    text = _decode(data, path)
+    try:
+        frame = pl.read_csv(io.StringIO(text), infer_schema=False, truncate_ragged_lines=False)
+    except pl.exceptions.PolarsError as exc:
+        first = str(exc).splitlines()[0]
+        raise InputError(
+            f"the file is not a well-formed CSV file ({first})",
+            where=Location(file=str(path)),
+            fix="open it in Excel and save it again as CSV; look for a quote mark (\") that is "
+            "never closed or a row with more values than column names",
+        ) from None
+    _check_truncated(text, frame.width, path)
+    return _finish(frame)
+
+
+def read_xlsx(path: Path, sheet: str | None = None) -> pl.DataFrame:
+    """One sheet (``sheet``, else the first) of a workbook, as text."""
+    if not path.exists():
+        raise missing_file(path)
+    _check_empty(path.read_bytes()[:_SNIFF], path)
+    try:
+        frame = pl.read_excel(path, sheet_name=sheet) if sheet else pl.read_excel(path, sheet_id=1)
+    except Exception as exc:  # fastexcel raises its own types for corrupt workbooks
+        raise InputError(
+            f"the workbook cannot be read ({type(exc).__name__}: {str(exc).splitlines()[0][:200]})",
+            where=Location(file=str(path)),
+            fix="open it in Excel and save it again as .xlsx, or export the table as CSV",
+        ) from None
+    return _finish(frame)
+
+
+def xlsx_sheets(path: Path) -> list[str]:
+    import fastexcel
+
+    try:
+        return list(fastexcel.read_excel(str(path)).sheet_names)
+    except Exception as exc:
+        raise InputError(
+            f"the workbook cannot be read ({type(exc).__name__})",
+            where=Location(file=str(path)),
+            fix="open it in Excel and save it again as .xlsx, or export the tables as CSV",
+        ) from None
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1].upper()
+
+
+def read_xml(path: Path) -> dict[str, pl.DataFrame | None]:
+    """The XML form of the return: one element per child holding its header fields, its episodes
+    (one element per episode) and any UASC fields. Element names are the 903 column names; any
+    wrapping elements are ignored, so the common layouts all read the same way."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise missing_file(path) from None
+    _check_empty(data, path)
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError as exc:
+        line = exc.position[0] if exc.position else None
+        raise InputError(
+            f"the XML is malformed or truncated ({exc})",
+            where=Location(file=str(path), row=line),
+            fix="export the return again; the file must be complete and well-formed XML",
+        ) from None
+    rows: dict[str, list[dict]] = {t: [] for t in TABLES}
+    for child in root.iter():
+        if _local(child.tag) != "CHILD" or len(child) == 0:
+            continue
+        header: dict[str, str] = {}
+        uasc: dict[str, str] = {}
+        episodes: list[dict[str, str]] = []
+        stack = list(child)
+        while stack:  # walk the child's record without descending into episodes / UASC
+            el = stack.pop(0)
+            name = _local(el.tag)
+            leaves = {_local(e.tag): (e.text or "").strip() for e in el.iter() if len(e) == 0}
+            if name == "EPISODE":
+                episodes.append(leaves)
+            elif name == "UASC" and len(el):
+                uasc = leaves
+            elif len(el):
+                stack[:0] = list(el)
+            else:
+                header.setdefault("CHILD" if name == "CHILDID" else name, (el.text or "").strip())
+        child_id = header.get("CHILD", "")
+        if "DUC" in header:
+            uasc.setdefault("DUC", header.pop("DUC"))
+        rows["header"].append(header)
+        for ep in episodes:
+            rows["episodes"].append({"CHILD": child_id, **ep})
+        if uasc:
+            rows["uasc"].append({"CHILD": child_id, "SEX": header.get("SEX", ""),
+                                 "DOB": header.get("DOB", ""), **uasc})
+    if not rows["header"]:
+        raise InputError(
+            "the XML file holds no child records",
+            where=Location(file=str(path)),
+            fix="check this is the SSDA903 return (it should contain one element per child with "
+            "CHILD, SEX, DOB and its episodes)",
+        )
+    return {t: _finish(pl.DataFrame(r, infer_schema_length=None)) if r else None
+            for t, r in rows.items()}
+
+
+def missing_file(path: Path) -> InputError:
+    return InputError(
+        "the file does not exist",
+        where=Location(file=str(path)),
+        fix="check the path; carecast expects DIR/<council>/<collection year>/episodes.csv (and "
+        "header.csv, uasc.csv), DIR/<year>/episodes.csv with --council, or a manifest",
+    )
