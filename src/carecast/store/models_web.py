@@ -1,0 +1,73 @@
+"""Tables of the web app: users, login sessions, the audit log and uploaded data sets.
+
+The cleaned tables themselves live as Parquet files under the app's data directory (one folder
+per council); the ``web_datasets`` row records who uploaded what, its hash and its quality report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from carecast.store.db import Base
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class WebUser(Base):
+    """A person who can log in. ``council`` is null for regional, commissioner and admin roles."""
+
+    __tablename__ = "web_users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True, index=True)
+    password_hash: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(40))
+    council: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    region: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class WebSession(Base):
+    """A login session. The cookie holds a random token; only its SHA-256 is stored."""
+
+    __tablename__ = "web_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("web_users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class WebAuditEvent(Base):
+    """Who did what, when: logins, uploads, runs, exports. Never holds child identifiers."""
+
+    __tablename__ = "web_audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, index=True)
+    user_email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    council: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class WebDataset(Base):
+    """One upload of a council's returns, cleaned and stored; the latest per council is current."""
+
+    __tablename__ = "web_datasets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    council: Mapped[str] = mapped_column(String(100), index=True)
+    uploaded_by: Mapped[str] = mapped_column(String(254))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    n_children: Mapped[int] = mapped_column(Integer, default=0)
+    n_episodes: Mapped[int] = mapped_column(Integer, default=0)
+    storage: Mapped[str] = mapped_column(Text)  # folder under the data dir holding the parquet files
+    quality: Mapped[dict] = mapped_column(JSON, default=dict)  # the data-quality summary shown inline

@@ -1,0 +1,15 @@
+"""Forecast: the web page over ``carecast.forecast`` (shown once that capability is installed)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from carecast.web.deps import CurrentUser
+from carecast.web.templating import render
+
+router = APIRouter(tags=["forecast"])
+
+
+@router.get("/forecast")
+def forecast_page(request: Request, user: CurrentUser):
+    return render(request, "unavailable.html", {"feature": "Forecast"})

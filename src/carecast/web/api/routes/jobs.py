@@ -1,0 +1,34 @@
+"""Progress of background work, polled by the page every second until it finishes."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from carecast.web.access import Principal
+from carecast.web.deps import CurrentUser, JobsDep
+from carecast.web.jobs import Job
+from carecast.web.templating import render
+
+router = APIRouter(tags=["jobs"])
+
+
+def owned_job(jobs, job_id: str, user: Principal) -> Job:
+    """A job the user may watch: their own, or one for their council."""
+    job = jobs.get(job_id)
+    if job.owner_id != user.id and not (job.council and job.council == user.council):
+        user.require_child_level(job.council or "another council")
+    return job
+
+
+@router.get("/jobs/{job_id}")
+def job_fragment(job_id: str, request: Request, jobs: JobsDep, user: CurrentUser):
+    job = owned_job(jobs, job_id, user)
+    template = f"partials/job_{job.kind}.html" if job.status == "done" else "partials/job_progress.html"
+    return render(request, template, {"job": job, "result": job.result})
+
+
+@router.get("/api/jobs/{job_id}")
+def job_api(job_id: str, jobs: JobsDep, user: CurrentUser) -> dict:
+    job = owned_job(jobs, job_id, user)
+    return {"id": job.id, "kind": job.kind, "status": job.status, "progress": round(job.progress, 3),
+            "message": job.message, "error": job.error}

@@ -1,0 +1,78 @@
+"""Overview: children in care now, by placement category and location, and the trend.
+
+Council users see their own council; regional users, commissioners and admins see every council
+in their scope as suppressed aggregates only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+from fastapi import APIRouter, Request
+
+from carecast.errors import NotFoundError
+from carecast.web import summaries
+from carecast.web.access import Principal
+from carecast.web.datastore import CouncilData, councils_with_data, load_council
+from carecast.web.deps import CurrentUser, DbDep, SettingsDep
+from carecast.web.templating import render
+
+router = APIRouter(tags=["overview"])
+
+
+_SUMMARIES: dict[tuple[str, str], dict[str, Any]] = {}
+
+
+def council_summary(data: CouncilData) -> dict[str, Any]:
+    """Summaries of one data set, cached by its content hash (revisiting a page is instant)."""
+    key = (data.council, data.content_hash)
+    if key not in _SUMMARIES:
+        as_of = summaries.data_end(data.episodes)
+        current = summaries.in_care_on(data.episodes, as_of)
+        out_of_area = current.filter(pl.col("in_area").eq_missing(False)).height
+        _SUMMARIES[key] = {"as_of": as_of, "total": current.height, "out_of_area": out_of_area,
+                           "categories": summaries.by_category(current),
+                           "location": summaries.by_location(current),
+                           "trend": summaries.month_end_trend(data.episodes, end=as_of)}
+    return _SUMMARIES[key]
+
+
+def overview_context(db, settings, user: Principal) -> dict[str, Any]:
+    if user.sees_child_level:
+        try:
+            data = load_council(db, settings.data_dir, user.council)
+        except NotFoundError:
+            return {"mode": "council", "empty": True, "council": user.council}
+        s = council_summary(data)
+        return {"mode": "council", "empty": False, "council": user.council, **s, "dataset": data,
+                "figures": [summaries.trend_figure(s["trend"], "Children in care at each month end"),
+                            summaries.category_figure(s["categories"], f"By placement category, {s['as_of']:%d/%m/%Y}")]}
+    per_council = {}
+    as_of = {}
+    for council in councils_with_data(db, user.visible_councils()):
+        s = council_summary(load_council(db, settings.data_dir, council))
+        per_council[council], as_of[council] = s["categories"], s["as_of"]
+    table, note = summaries.regional_table(per_council)
+    return {"mode": "regional", "empty": not per_council, "table": table, "note": note, "as_of": as_of,
+            "scope": user.region or "England"}
+
+
+@router.get("/overview")
+def overview_page(request: Request, db: DbDep, settings: SettingsDep, user: CurrentUser):
+    return render(request, "overview.html", overview_context(db, settings, user))
+
+
+@router.get("/api/overview")
+def overview_api(db: DbDep, settings: SettingsDep, user: CurrentUser) -> dict[str, Any]:
+    ctx = overview_context(db, settings, user)
+    if ctx["empty"]:
+        return {"mode": ctx["mode"], "councils": [], "empty": True}
+    if ctx["mode"] == "council":
+        return {"mode": "council", "council": ctx["council"], "as_of": ctx["as_of"].isoformat(),
+                "children_in_care": ctx["total"], "out_of_area": ctx["out_of_area"],
+                "by_category": ctx["categories"].to_dicts(), "by_location": ctx["location"].to_dicts(),
+                "trend": [{"month_end": r["Month end"].isoformat(), "children": r["Children in care"]}
+                          for r in ctx["trend"].to_dicts()]}
+    return {"mode": "regional", "scope": ctx["scope"], "suppression": ctx["note"],
+            "by_council": ctx["table"].to_dicts()}

@@ -1,0 +1,15 @@
+"""Scenarios: the web page over ``carecast.scenarios`` (shown once that capability is installed)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from carecast.web.deps import CurrentUser
+from carecast.web.templating import render
+
+router = APIRouter(tags=["scenarios"])
+
+
+@router.get("/scenarios")
+def scenarios_page(request: Request, user: CurrentUser):
+    return render(request, "unavailable.html", {"feature": "Scenarios"})

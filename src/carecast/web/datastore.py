@@ -1,0 +1,82 @@
+"""Each council's cleaned tables, stored as Parquet under the app's data directory.
+
+``<data_dir>/councils/<council slug>/<content hash>/{episodes,children}.parquet`` plus a row in
+``web_datasets`` (who, when, counts, quality summary). The latest upload of a council is its
+current data set. Child-level files never leave this folder except to that council's own users.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from carecast.errors import NotFoundError
+from carecast.schema import CHILDREN_COLUMNS, EPISODE_COLUMNS, conform
+from carecast.store.models_web import WebDataset
+
+
+def slug(council: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", council.lower()).strip("-")
+
+
+@dataclass(frozen=True)
+class CouncilData:
+    """A council's current cleaned tables and where they came from."""
+
+    council: str
+    dataset_id: int
+    content_hash: str
+    uploaded_at: dt.datetime
+    episodes: pl.DataFrame
+    children: pl.DataFrame
+    quality: dict[str, Any]
+
+
+def save_dataset(db: Session, data_dir: Path, *, council: str, uploaded_by: str, content_hash: str,
+                 episodes: pl.DataFrame, children: pl.DataFrame, quality: dict[str, Any]) -> WebDataset:
+    folder = data_dir / "councils" / slug(council) / content_hash
+    folder.mkdir(parents=True, exist_ok=True)
+    conform(episodes, EPISODE_COLUMNS).write_parquet(folder / "episodes.parquet")
+    conform(children, CHILDREN_COLUMNS).write_parquet(folder / "children.parquet")
+    row = WebDataset(council=council, uploaded_by=uploaded_by, uploaded_at=dt.datetime.now(dt.UTC),
+                     content_hash=content_hash, n_children=children.height, n_episodes=episodes.height,
+                     storage=str(folder.relative_to(data_dir)), quality=quality)
+    db.add(row)
+    db.flush()
+    return row
+
+
+def current_dataset(db: Session, council: str) -> WebDataset | None:
+    return db.scalar(select(WebDataset).where(WebDataset.council == council)
+                     .order_by(WebDataset.id.desc()).limit(1))
+
+
+def councils_with_data(db: Session, among: list[str]) -> list[str]:
+    rows = db.scalars(select(WebDataset.council).where(WebDataset.council.in_(among)).distinct())
+    return sorted(rows)
+
+
+@lru_cache(maxsize=32)
+def _read(folder: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    base = Path(folder)
+    return pl.read_parquet(base / "episodes.parquet"), pl.read_parquet(base / "children.parquet")
+
+
+def load_council(db: Session, data_dir: Path, council: str) -> CouncilData:
+    """The council's current data set (read once, then served from memory)."""
+    row = current_dataset(db, council)
+    if row is None:
+        raise NotFoundError(f"{council} has not uploaded any returns yet",
+                            fix="upload the council's SSDA903 returns on the Upload page")
+    episodes, children = _read(str(data_dir / row.storage))
+    uploaded = row.uploaded_at if row.uploaded_at.tzinfo else row.uploaded_at.replace(tzinfo=dt.UTC)
+    return CouncilData(council=council, dataset_id=row.id, content_hash=row.content_hash,
+                       uploaded_at=uploaded, episodes=episodes, children=children, quality=row.quality)

@@ -1,0 +1,86 @@
+"""Request dependencies, declared once as ``Annotated`` aliases the routes share."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from carecast.store import session_scope
+from carecast.web.access import Principal
+from carecast.web.accounts import principal_for
+from carecast.web.errors import CsrfError, LoginRequired
+from carecast.web.jobs import JobManager
+from carecast.web.security import csrf_matches
+from carecast.web.settings import Settings
+
+SESSION_COOKIE = "carecast_session"
+PRELOGIN_COOKIE = "carecast_prelogin"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    with session_scope(request.app.state.settings.database_url) as db:
+        yield db
+
+
+def get_jobs(request: Request) -> JobManager:
+    return request.app.state.jobs
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+DbDep = Annotated[Session, Depends(get_db)]
+JobsDep = Annotated[JobManager, Depends(get_jobs)]
+
+
+def optional_user(request: Request, db: DbDep) -> Principal | None:
+    user = principal_for(db, request.cookies.get(SESSION_COOKIE))
+    request.state.user = user
+    return user
+
+
+def current_user(user: Annotated[Principal | None, Depends(optional_user)]) -> Principal:
+    if user is None:
+        raise LoginRequired("you need to log in to see this page", fix="log in with your council account")
+    return user
+
+
+OptionalUser = Annotated[Principal | None, Depends(optional_user)]
+CurrentUser = Annotated[Principal, Depends(current_user)]
+
+
+def csrf_token_for(request: Request) -> str:
+    """The token pages embed in forms and in the HTMX header for this visitor."""
+    from carecast.web.security import csrf_for
+
+    secret = request.app.state.settings.secret_key
+    session = request.cookies.get(SESSION_COOKIE) or getattr(request.state, "new_session", None)
+    if session:
+        return csrf_for(secret, session)
+    return csrf_for(secret, request.state.prelogin)
+
+
+async def csrf_guard(request: Request) -> None:
+    """Every state-changing request must carry the visitor's CSRF token (form field or header)."""
+    if request.method in SAFE_METHODS:
+        return
+    submitted = request.headers.get(CSRF_HEADER)
+    if not submitted:
+        content_type = request.headers.get("content-type", "")
+        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            form = await request.form()
+            value = form.get(CSRF_FIELD)
+            submitted = value if isinstance(value, str) else None
+    secret = request.app.state.settings.secret_key
+    bound = request.cookies.get(SESSION_COOKIE) or request.cookies.get(PRELOGIN_COOKIE) or ""
+    if not csrf_matches(secret, bound, submitted):
+        raise CsrfError("the form has expired or did not come from this site",
+                        fix="reload the page and try again")

@@ -1,0 +1,99 @@
+"""Fixtures for the web tests: an app on a fresh store, accounts for two councils and a region,
+and small hand-made cleaned data sets (the loader and generator are tested in their own dirs)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import polars as pl
+import pytest
+from fastapi.testclient import TestClient
+
+from carecast.schema import CHILDREN_COLUMNS, EPISODE_COLUMNS, conform
+from carecast.store import session_scope
+from carecast.web import Settings, create_app
+from carecast.web.accounts import create_user
+from carecast.web.datastore import save_dataset
+
+PASSWORD = "correct horse battery"
+COUNCIL_A, COUNCIL_B = "Lewisham", "Camden"
+
+
+def make_tables(council: str, n: int, prefix: str, end: dt.date = dt.date(2024, 3, 31)) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``n`` children, each with one episode; every third has left; categories and areas vary."""
+    cats = ["fostering_in_house", "fostering_ifa", "residential_external", "supported"]
+    places = {"fostering_in_house": ("U4", "PR1"), "fostering_ifa": ("U4", "PR4"),
+              "residential_external": ("K2", "PR4"), "supported": ("H5", "PR4")}
+    ids = [f"{prefix}{i:04d}" for i in range(n)]
+    cat = [cats[i % len(cats)] for i in range(n)]
+    decom = [end - dt.timedelta(days=30 + 17 * i) for i in range(n)]
+    dec = [end - dt.timedelta(days=5 + i) if i % 3 == 0 else None for i in range(n)]
+    dob = [dt.date(2008 + i % 10, 1 + i % 12, 1) for i in range(n)]
+    episodes = pl.DataFrame({
+        "council": council, "child_id": ids, "decom": decom, "dec": dec, "category": cat,
+        "place": [places[c][0] for c in cat], "place_provider": [places[c][1] for c in cat],
+        "ls": "C2", "rne": "S", "dob": dob, "sex": [1 + i % 2 for i in range(n)],
+        "is_short_break": False, "in_area": [i % 4 != 0 for i in range(n)], "data_end": end,
+        "period_id": 1, "period_start": decom,
+    })
+    children = pl.DataFrame({"council": council, "child_id": ids, "dob": dob, "sex": [1 + i % 2 for i in range(n)]})
+    return conform(episodes, EPISODE_COLUMNS), conform(children, CHILDREN_COLUMNS)
+
+
+@pytest.fixture
+def settings(tmp_path, sqlite_url) -> Settings:
+    return Settings(environment="test", secret_key="test-secret-key-for-web-tests", database_url=sqlite_url,
+                    data_dir=tmp_path / "data", max_upload_mb=2, worker_threads=1)
+
+
+@pytest.fixture
+def app(settings):
+    application = create_app(settings)
+    with session_scope(settings.database_url) as db:
+        create_user(db, email="a@lewisham.test", password=PASSWORD, role="council_analyst", council=COUNCIL_A)
+        create_user(db, email="f@lewisham.test", password=PASSWORD, role="council_finance", council=COUNCIL_A)
+        create_user(db, email="b@camden.test", password=PASSWORD, role="council_analyst", council=COUNCIL_B)
+        create_user(db, email="r@london.test", password=PASSWORD, role="regional_analyst", region="London")
+        create_user(db, email="admin@carecast.test", password=PASSWORD, role="admin")
+    return application
+
+
+@pytest.fixture
+def with_data(app, settings):
+    """Both councils have a current data set."""
+    with session_scope(settings.database_url) as db:
+        for council, prefix, n in ((COUNCIL_A, "LEW", 40), (COUNCIL_B, "CAM", 23)):
+            episodes, children = make_tables(council, n, prefix)
+            save_dataset(db, settings.data_dir, council=council, uploaded_by="fixture", content_hash=f"hash-{prefix}",
+                         episodes=episodes, children=children, quality={})
+    return app
+
+
+def csrf_of(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([0-9a-f]+)"', html)
+    assert match, "page has no CSRF field"
+    return match.group(1)
+
+
+def login(client: TestClient, email: str, password: str = PASSWORD):
+    page = client.get("/login")
+    return client.post("/login", data={"email": email, "password": password, "csrf_token": csrf_of(page.text)},
+                       follow_redirects=False)
+
+
+@pytest.fixture
+def client_for(app):
+    """``client_for(email)``: a logged-in client."""
+    clients = []
+
+    def make(email: str) -> TestClient:
+        client = TestClient(app)
+        clients.append(client)
+        res = login(client, email)
+        assert res.status_code == 303, res.text
+        return client
+
+    yield make
+    for c in clients:
+        c.close()
