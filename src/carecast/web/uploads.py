@@ -15,7 +15,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from carecast.errors import InputError, Location
+from carecast.errors import AccessDeniedError, InputError, Location
+from carecast.schema import find_council
 
 DATA_SUFFIXES = {".csv", ".xlsx", ".xml"}
 ACCEPTED = DATA_SUFFIXES | {".zip"}
@@ -94,8 +95,21 @@ def _extract_zip(name: str, data: bytes, dest: Path, limit: int) -> int:
     return count
 
 
-def stage(files: list[Incoming], dest: Path, *, year: int | None, limit: int) -> str:
-    """Check and write the uploaded files under ``dest``; return the hash of their content."""
+def _other_councils(dest: Path, council: str | None) -> list[str]:
+    """Council folders in the upload that are not the uploader's own council."""
+    others = []
+    for folder in dest.rglob("*"):
+        found = find_council(folder.name, required=False) if folder.is_dir() else None
+        if found is not None and found.name != council:
+            others.append(found.name)
+    return sorted(set(others))
+
+
+def stage(files: list[Incoming], dest: Path, *, year: int | None, limit: int, council: str | None = None) -> str:
+    """Check and write the uploaded files under ``dest``; return the hash of their content.
+
+    An archive holding another council's folder is refused: users upload their own council's data.
+    """
     if not files:
         raise InputError("no files were uploaded", fix="choose the return files (or a zip of them) and upload")
     if len(files) > MAX_FILES:
@@ -119,6 +133,10 @@ def stage(files: list[Incoming], dest: Path, *, year: int | None, limit: int) ->
                 target = dest / str(year) / _safe_name(f.name)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(f.data)
+        others = _other_councils(dest, council)
+        if others:
+            raise AccessDeniedError(f"the upload holds returns of {', '.join(others)}, not only {council}",
+                                    fix=f"upload only {council}'s own returns")
     except Exception:
         shutil.rmtree(dest, ignore_errors=True)
         raise

@@ -36,7 +36,9 @@ def load_upload(settings: Settings, user: Principal, staged, content_hash: str, 
 
     progress(0.1, "Reading and checking the returns")
     try:
-        loaded = ingest.load_returns(staged, council=user.council)
+        loaded = ingest.load_returns(
+            staged, council=user.council,
+            progress=lambda done, total, label: progress(0.1 + 0.6 * done / max(total, 1), f"Reading {label}"))
     finally:
         shutil.rmtree(staged, ignore_errors=True)
     others = sorted(set(loaded.episodes["council"].unique().to_list()) - {user.council})
@@ -74,7 +76,8 @@ async def upload(request: Request, settings: SettingsDep, jobs: JobsDep, user: C
     user.require(user.may_upload, "upload returns")
     incoming = [Incoming(name=f.filename or "unnamed", data=await f.read()) for f in files]
     staged = settings.data_dir / "uploads" / secrets.token_hex(8)
-    content_hash = stage(incoming, staged, year=collection_year, limit=settings.max_upload_bytes)
+    content_hash = stage(incoming, staged, year=collection_year, limit=settings.max_upload_bytes,
+                         council=user.council)
     job = jobs.submit(kind="upload", key=f"upload|{user.council}|{content_hash}|{secrets.token_hex(4)}",
                       council=user.council, owner_id=user.id, cache=False,
                       work=lambda progress: load_upload(settings, user, staged, content_hash, progress))
