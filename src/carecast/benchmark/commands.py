@@ -1,0 +1,74 @@
+"""``carecast benchmark``: compare a council's spend and demand with other councils'."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from carecast.errors import InputError
+
+console = Console(stderr=True)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("benchmark")
+    def benchmark(
+        panel: list[Path] = typer.Argument(..., help="Panel file(s), CSV or XLSX, long (council, year, measure, value) "
+                                           "or wide (one column per measure; see benchmark/data/measures.yaml)."),
+        council: str = typer.Option(..., "--council", help="The council to benchmark (name, ONS code or DfE number)."),
+        out: list[Path] = typer.Option(..., "--out", help="Output file: .html, .xlsx, .json or .csv (repeatable)."),
+        neighbours: Path | None = typer.Option(None, "--neighbours", help="CSV of statistical neighbours (council, "
+                                               "neighbour) or (council, neighbour_1 … neighbour_10)."),
+        first_year: str | None = typer.Option(None, "--first-year", help="First financial year, e.g. 2014-15."),
+        last_year: str | None = typer.Option(None, "--last-year", help="Last financial year, e.g. 2017-18."),
+        strict: bool = typer.Option(False, "--strict", help="Stop (exit 2) if any input figure had to be set aside."),
+    ) -> None:
+        """In-year deficits, forward risk, spend per head, regressions, quadrants, contributions and neighbours."""
+        from carecast.benchmark import analyse, build_report, load_panel
+        from carecast.outputs import write_report
+
+        with console.status("Reading the panel…"):
+            loaded = load_panel(panel)
+        if strict and loaded.issues.height:
+            first = loaded.issues.row(0, named=True)
+            raise InputError(
+                f"{loaded.issues.height} input problem(s), the first: {first['problem']}",
+                fix=f"{first['fix']} (or run without --strict to set them aside and carry on)",
+                where=_where(first),
+            )
+        with console.status("Benchmarking…"):
+            result = analyse(loaded, council, neighbours_file=neighbours, first_year=first_year, last_year=last_year)
+            report = build_report(result, inputs=[*map(str, panel), *([str(neighbours)] if neighbours else [])])
+        _print_summary(result)
+        for path in out:
+            for written in write_report(report, path):
+                console.print(f"Wrote {written}")
+
+
+def _where(issue: dict):
+    from carecast.errors import Location
+
+    return Location(file=issue["file"], row=issue["row"], column=issue["column"])
+
+
+def _print_summary(result) -> None:
+    import polars as pl
+
+    table = Table(title=f"Benchmarking {result.council}: {len(result.panel.councils)} councils")
+    for col in ("Figure", "Year", "n", "Value"):
+        table.add_column(col)
+    for row in result.deficit_summary.filter(pl.col("basis").str.starts_with("all")
+                                             & (pl.col("year") == max(result.years))).iter_rows(named=True):
+        table.add_row(f"{row['service_label']} deficit % (pooled)", row["year_label"], str(row["n"]),
+                      f"{row['deficit_pct']:.1%}" if row["deficit_pct"] is not None else "n/a")
+    if result.regressions is not None:
+        for row in result.regressions.iter_rows(named=True):
+            table.add_row(f"R²: {row['regression']}", "", str(row["n"]),
+                          f"{row['r_squared']:.0%}" if row["r_squared"] is not None else "n/a")
+    console.print(table)
+    if result.issues.height:
+        console.print(f"[yellow]{result.issues.height} input problem(s) set aside or flagged; see 'input_issues' "
+                      "in the output.[/]")
