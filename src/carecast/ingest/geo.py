@@ -16,7 +16,7 @@ import polars as pl
 
 from carecast.errors import InputError, Location
 from carecast.ingest.quality import empty_events, events
-from carecast.schema.councils import councils_frame
+from carecast.schema.councils import ons_code_names
 
 EARTH_RADIUS_MILES = 3958.8
 _POSTCODE_COLUMNS = ("pcds", "pcd", "pcd2", "postcode")
@@ -83,7 +83,7 @@ def add_geography(episodes: pl.DataFrame, lookup_path: str | Path) -> tuple[pl.D
                                postcode_key(pl.col("pl_post")).alias("_pk"))
     needed = pl.concat([ep["_hk"], ep["_pk"]]).drop_nulls()
     lookup = read_lookup(lookup_path, needed)
-    names = councils_frame().select(pl.col("ons_code").alias("la_code"), pl.col("name").alias("la_name"))
+    names = ons_code_names().select(pl.col("ons_code").alias("la_code"), pl.col("name").alias("la_name"))
     lookup = lookup.join(names, on="la_code", how="left").with_columns(
         pl.coalesce("la_name", "la_code").alias("la"))
     home = lookup.select(pl.col("key").alias("_hk"), pl.col("la").alias("home_la"),

@@ -1,7 +1,13 @@
 """English local authorities: ONS code, DfE LA number, name, region, London area and partnership.
 
-Read from ``schema/data/councils.csv``. Names are matched case- and punctuation-insensitively,
-and by ONS code or DfE number, so "lewisham", "E09000023" and "209" all find Lewisham.
+Read from ``schema/data/councils.csv``: the 153 English councils with children's services
+(2024 boundaries) plus Cumbria, which submitted returns until 2023 (``end_year``). Councils whose
+ONS code changed on reorganisation (North Yorkshire, Somerset, Buckinghamshire, Dorset, BCP) list
+the old code(s) in ``former_ons_codes`` so older postcode directories and returns still match.
+Centroids are approximate (a few km): fine for maps and synthetic geography, not for distances,
+which come from the postcode directory. Names are matched case- and punctuation-insensitively,
+and by ONS code (current or former) or DfE number, so "lewisham", "E09000023" and "209" all find
+Lewisham.
 """
 
 from __future__ import annotations
@@ -27,6 +33,8 @@ class Council:
     partnership: str | None  # London sub-regional commissioning partnership, "None" if none
     lat: float
     lon: float
+    former_ons_codes: tuple[str, ...] = ()
+    end_year: int | None = None  # last collection year of a council since abolished
 
     @property
     def is_london(self) -> bool:
@@ -53,6 +61,8 @@ def councils() -> tuple[Council, ...]:
                 partnership=row.get("partnership") or None,
                 lat=float(row["lat"]),
                 lon=float(row["lon"]),
+                former_ons_codes=tuple(c for c in (row.get("former_ons_codes") or "").split(";") if c),
+                end_year=int(row["end_year"]) if row.get("end_year") else None,
             )
         )
     return tuple(out)
@@ -62,7 +72,7 @@ def councils() -> tuple[Council, ...]:
 def _index() -> dict[str, Council]:
     idx: dict[str, Council] = {}
     for c in councils():
-        for k in (c.name, c.ons_code, c.dfe_number):
+        for k in (c.name, c.ons_code, c.dfe_number, *c.former_ons_codes):
             idx[_key(k)] = c
     return idx
 
@@ -82,3 +92,9 @@ def find_council(name_or_code: str, *, required: bool = True) -> Council | None:
 def councils_frame() -> pl.DataFrame:
     """The reference councils as a Polars table."""
     return pl.DataFrame([c.__dict__ for c in councils()])
+
+
+def ons_code_names() -> pl.DataFrame:
+    """(ons_code, name) for every current and former ONS code: for postcode-directory lookups."""
+    pairs = [(code, c.name) for c in councils() for code in (c.ons_code, *c.former_ons_codes)]
+    return pl.DataFrame(pairs, schema={"ons_code": pl.Utf8, "name": pl.Utf8}, orient="row")

@@ -1,0 +1,107 @@
+"""``carecast validate``: load, check and clean SSDA903 returns; print a summary; write the report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from carecast.errors import ParameterError
+from carecast.ingest.load import LoadResult, load_returns
+from carecast.outputs import run_metadata, write_report
+from carecast.privacy import load_key
+
+console = Console()
+CLEANED_FORMATS = (".csv", ".parquet")
+
+
+def cleaned_paths(out: Path) -> tuple[Path, Path]:
+    """Where ``--cleaned-out`` puts the episodes and the children tables."""
+    return out, out.with_name(f"{out.stem}_children{out.suffix}")
+
+
+def write_cleaned(res: LoadResult, out: Path) -> list[Path]:
+    """Write the cleaned episodes to ``out`` and the children beside it (CSV or Parquet)."""
+    suffix = out.suffix.lower()
+    if suffix not in CLEANED_FORMATS:
+        raise ParameterError(f"cannot write cleaned data as '{out.suffix or '(none)'}'",
+                             fix=f"end the --cleaned-out file name with {' or '.join(CLEANED_FORMATS)}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    paths = cleaned_paths(out)
+    for frame, path in zip((res.episodes, res.children), paths, strict=True):
+        if suffix == ".csv":
+            frame.write_csv(path, date_format="%d/%m/%Y")
+        else:
+            frame.write_parquet(path)
+    return list(paths)
+
+
+def summary_table(res: LoadResult) -> Table:
+    s = res.quality.summary()
+    table = Table(title="SSDA903 episodes by council and collection year", show_lines=False)
+    for col, justify in (("Council", "left"), ("Year", "right"), ("Read", "right"), ("Kept", "right"),
+                         ("Repaired", "right"), ("Flagged", "right"), ("Dropped", "right"), ("Merged", "right")):
+        table.add_column(col, justify=justify)
+    for row in s.iter_rows(named=True):
+        table.add_row(row["council"], str(row["collection_year"]),
+                      *(f"{row[c]:,}" for c in ("read", "kept", "repaired", "flagged", "dropped", "merged")))
+    t = res.quality.totals()
+    table.add_row("[bold]Total[/]", "", *(f"[bold]{t[c]:,}[/]" for c in
+                                          ("read", "kept", "repaired", "flagged", "dropped", "merged")))
+    return table
+
+
+def validate(
+    path: Path = typer.Argument(..., help="Folder of returns (DIR/<council>/<year>/), a council folder, or a manifest."),
+    council: str = typer.Option(None, "--council", help="Council name, ONS code or DfE number when the layout does not say."),
+    postcodes: Path = typer.Option(None, "--postcodes", help="ONS Postcode Directory CSV, for distances and in/out of area."),
+    pseudonymise: bool = typer.Option(False, "--pseudonymise", help="Replace child ids by keyed pseudonyms; DOB to month; postcodes to sector."),
+    key_file: Path = typer.Option(None, "--key-file", help="File holding the pseudonymisation key (else CARECAST_PSEUDONYM_KEY)."),
+    merge_legal_changes: bool = typer.Option(False, "--merge-legal-changes", help="Merge episodes that only change legal status (RNE L/U)."),
+    categories: Path = typer.Option(None, "--categories", help="Placement categories YAML (default: shipped)."),
+    out: Path = typer.Option(None, "--out", help="Data-quality report: .html, .json, .xlsx or .csv."),
+    cleaned_out: Path = typer.Option(None, "--cleaned-out", help="Cleaned episodes (.csv or .parquet); children go beside it as <name>_children."),
+) -> None:
+    """Load, check and clean SSDA903 returns, and report every row dropped, repaired or merged."""
+    if key_file is not None and not pseudonymise:
+        raise ParameterError("--key-file was given without --pseudonymise",
+                             fix="add --pseudonymise, or leave out --key-file")
+    key = load_key(key_file) if pseudonymise else None
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True) as bar:
+        task = bar.add_task("Reading returns", total=None)
+
+        def progress(done: int, total: int, label: str) -> None:
+            bar.update(task, completed=done, total=total, description=f"Reading {label}"[:60])
+
+        res = load_returns(path, council=council, postcodes=postcodes, pseudonymise_key=key,
+                           merge_legal_changes=merge_legal_changes, categories=categories, progress=progress)
+    console.print(summary_table(res))
+    top = res.quality.by_rule().head(8)
+    if top.height:
+        console.print("Most frequent problems: " + "; ".join(
+            f"{r['rule_id']} {r['count']:,} ({r['action']})" for r in top.iter_rows(named=True)))
+    if out is not None:
+        meta = run_metadata(
+            command="validate", inputs=[path] + ([postcodes] if postcodes else []),
+            parameters={"council": council, "merge_legal_changes": merge_legal_changes,
+                        "pseudonymised": pseudonymise, "categories": str(categories) if categories else None},
+            coverage=res.coverage,
+        )
+        written = write_report(res.quality.to_report(meta), out)
+        console.print(f"Data-quality report: {', '.join(str(p) for p in written)}")
+    if cleaned_out is not None:
+        written = write_cleaned(res, cleaned_out)
+        console.print(f"Cleaned data: {', '.join(str(p) for p in written)}")
+    console.print(f"[green]Usable:[/] {res.episodes.height:,} episodes for {res.children.height:,} children "
+                  f"in {len(res.coverage['councils'])} council(s).")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("validate")(validate)
+
+
+__all__ = ["register", "summary_table", "validate", "write_cleaned"]
