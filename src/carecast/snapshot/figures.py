@@ -1,0 +1,119 @@
+"""Charts for the snapshot report, all drawable offline.
+
+The flow map is a plain longitude/latitude scatter (no map tiles, no topojson download), so the
+HTML report opens on a council laptop with no internet. When the output is suppressed, flows and
+bars below the suppression threshold are not drawn at their size.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import polars as pl
+
+from carecast.snapshot.placements import LOCATION_LABELS
+from carecast.snapshot.region import council_facts
+
+_WIDTHS = ((1, 1.0), (5, 2.0), (10, 3.5), (25, 6.0))  # (min placements, line width)
+_COLOURS = {"in_area": "#1F3864", "in_region_out_of_area": "#4F81BD", "out_of_region": "#E46C0A",
+            "unknown": "#A6A6A6"}
+
+
+def flow_map(placements: pl.DataFrame, *, region_name: str, threshold: int | None) -> go.Figure:
+    """Lines from each placing council's centroid to each host council's, width by placements."""
+    facts = council_facts().select("council", "lat", "lon")
+    flows = (placements.filter(pl.col("placing_in_region") & pl.col("host_council").is_not_null()
+                               & (pl.col("host_council") != pl.col("council")))
+             .group_by("council", "host_council").len("placements")
+             .join(facts, on="council", how="inner")
+             .join(facts.rename({"council": "host_council", "lat": "host_lat", "lon": "host_lon"}),
+                   on="host_council", how="inner"))
+    fig = go.Figure()
+    for i, (lo, width) in enumerate(_WIDTHS):
+        hi = _WIDTHS[i + 1][0] if i + 1 < len(_WIDTHS) else None
+        part = flows.filter((pl.col("placements") >= lo) & ((pl.col("placements") < hi) if hi else pl.lit(True)))
+        if not part.height:
+            continue
+        small = threshold is not None and hi is not None and hi <= threshold
+        lons, lats, text = [], [], []
+        for row in part.iter_rows(named=True):
+            label = f"{row['council']} → {row['host_council']}: " + (
+                f"fewer than {threshold}" if small else f"{row['placements']}")
+            lons += [row["lon"], row["host_lon"], None]
+            lats += [row["lat"], row["host_lat"], None]
+            text += [label, label, None]
+        name = f"{lo}+ placements" if hi is None else f"{lo}-{hi - 1} placements"
+        fig.add_trace(go.Scatter(x=lons, y=lats, mode="lines", line={"width": width, "color": "rgba(228,108,10,0.55)"},
+                                 name=name, text=text, hoverinfo="text"))
+    placing = placements.filter(pl.col("placing_in_region")).get_column("council").unique()
+    hosts = flows.get_column("host_council").unique()
+    points = facts.filter(pl.col("council").is_in(placing.implode()) | pl.col("council").is_in(hosts.implode()))
+    points = points.with_columns(pl.col("council").is_in(placing.implode()).alias("placing"))
+    for flag, name, colour in ((True, "Placing councils", "#1F3864"), (False, "Host councils", "#E46C0A")):
+        pts = points.filter(pl.col("placing") == flag)
+        fig.add_trace(go.Scatter(x=pts["lon"].to_list(), y=pts["lat"].to_list(), mode="markers", name=name,
+                                 marker={"size": 7, "color": colour}, text=pts["council"].to_list(),
+                                 hoverinfo="text"))
+    fig.update_layout(
+        title=f"Where {region_name} councils' children are placed (council centroid to council centroid)",
+        xaxis={"title": "longitude", "showgrid": False}, yaxis={"title": "latitude", "showgrid": False,
+                                                                 "scaleanchor": "x", "scaleratio": 1.6},
+        height=650, template="plotly_white", legend={"orientation": "h"},
+    )
+    return fig
+
+
+def _hide_small(values: list[int], threshold: int | None) -> list[int | None]:
+    if threshold is None:
+        return list(values)
+    return [None if v is not None and 0 < v < threshold else v for v in values]
+
+
+def location_chart(by_council: pl.DataFrame, threshold: int | None) -> go.Figure:
+    """Stacked bars: each council's placements by location class (all placements)."""
+    df = by_council.filter(pl.col("cohort") == "all").sort("out_of_region_pct", descending=True, nulls_last=True)
+    fig = go.Figure()
+    for loc, label in LOCATION_LABELS.items():
+        fig.add_trace(go.Bar(y=df["council"].to_list(), x=_hide_small(df[loc].to_list(), threshold),
+                             name=label, orientation="h", marker_color=_COLOURS[loc]))
+    fig.update_layout(barmode="stack", title="Placements by location, per placing council",
+                      xaxis_title="children", height=max(350, 22 * df.height + 120), template="plotly_white")
+    return fig
+
+
+def utilisation_chart(util: pl.DataFrame, threshold: int | None) -> go.Figure:
+    """Stacked bars per host council: places used by region councils, by others, vacant."""
+    df = util.filter(pl.col("host_council") != "All region").sort("places")
+    fig = go.Figure()
+    for col, label, colour in (("used_by_region_councils", "Used by the region's councils", "#1F3864"),
+                               ("used_by_other_councils", "Used by other councils", "#E46C0A"),
+                               ("vacant", "Vacant / not observed", "#BFBFBF")):
+        fig.add_trace(go.Bar(y=df["host_council"].to_list(), x=_hide_small(df[col].to_list(), threshold),
+                             name=label, orientation="h", marker_color=colour))
+    fig.update_layout(barmode="stack", title="Children's home places in each host council and who uses them",
+                      xaxis_title="places", height=max(350, 22 * df.height + 120), template="plotly_white")
+    return fig
+
+
+def distance_chart(distance: pl.DataFrame, threshold: int | None) -> go.Figure:
+    fig = go.Figure()
+    for cohort in distance.get_column("cohort").unique(maintain_order=True).to_list():
+        part = distance.filter(pl.col("cohort") == cohort)
+        fig.add_trace(go.Bar(x=part["distance_band"].to_list(), y=_hide_small(part["placements"].to_list(), threshold),
+                             name=f"{cohort} placements"))
+    fig.update_layout(barmode="group", title="Distance from home to placement (miles)", xaxis_title="miles",
+                      yaxis_title="children", template="plotly_white")
+    return fig
+
+
+def ofsted_chart(mix: pl.DataFrame, threshold: int | None) -> go.Figure:
+    fig = go.Figure()
+    rated = mix.filter(pl.col("ofsted_rating") != "Not known")
+    for where in ("in_region", "out_of_region"):
+        part = rated.filter(pl.col("host_location") == where)
+        hidden = _hide_small(part["placements"].to_list(), threshold)
+        shares = [s if h is not None else None for s, h in zip(part["share"].to_list(), hidden, strict=True)]
+        fig.add_trace(go.Bar(x=part["ofsted_rating"].to_list(), y=shares,
+                             name=where.replace("_", " ")))
+    fig.update_layout(barmode="group", title="Ofsted rating of the homes children live in (share of rated)",
+                      yaxis={"tickformat": ".0%"}, template="plotly_white")
+    return fig

@@ -1,0 +1,167 @@
+"""Turning a :class:`Snapshot` into a :class:`carecast.outputs.Report` (xlsx / csv / json / html).
+
+Small-number suppression (DOMAIN.md §7) is applied here, to every table's child counts and the
+shares computed from them, when the snapshot says so; the output then states it. The JSON payload
+has ``total_placements``, ``location`` and every table by name.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from carecast.outputs import Report, Section, run_metadata
+from carecast.privacy import SUPPRESSED, SUPPRESSION_NOTE, suppress_small
+from carecast.snapshot import figures
+from carecast.snapshot.snapshot import Snapshot
+
+SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Coverage", ("coverage_by_council",)),
+    ("Where children live", ("location_pooled", "location_mean_of_councils", "location_by_council",
+                             "location_by_category")),
+    ("Destinations", ("top_destinations", "host_reach")),
+    ("Distance from home", ("distance",)),
+    ("Supply and utilisation of the region's children's homes", ("supply_by_host", "supply_by_area", "utilisation",
+                                                                  "places_per_home")),
+    ("Quality: Ofsted ratings", ("ofsted_mix",)),
+    ("Who is placed where: cohort profile", ("cohort_profile",)),
+    ("Commissioning patterns", ("typology", "typology_by_council")),
+    ("Data quality", ("exclusions",)),
+)
+
+
+def published_tables(snap: Snapshot) -> dict[str, pl.DataFrame]:
+    """The tables as they are written: suppressed when the snapshot is suppressed."""
+    out = {}
+    for name, table in snap.tables.items():
+        frame = table.frame
+        if snap.suppress and (table.counts or table.shares):
+            frame = suppress_small(frame, table.counts, table.shares, threshold=snap.params.suppression_threshold)
+        out[name] = frame
+    return out
+
+
+def _count(value: int, snap: Snapshot) -> int | str:
+    if snap.suppress and 0 < value < snap.params.suppression_threshold:
+        return SUPPRESSED
+    return value
+
+
+def headline(snap: Snapshot) -> str:
+    """One paragraph answering: how many live outside the region, how far, in homes rated what, and the
+    region's use of its own homes."""
+    total = snap.total_placements
+    loc = snap.location
+    located = total - loc["unknown"]
+    parts = [f"On {snap.date:%d/%m/%Y}, {len(snap.coverage)} of the {len(snap.region.members)} councils in "
+             f"{snap.region.name} supplied data covering {total:,} children looked after."]
+    if located:
+        parts.append(f"Of the {located:,} whose placement location is known, {loc['out_of_region']:,} "
+                     f"({loc['out_of_region'] / located:.0%}) live outside {snap.region.name}, "
+                     f"{loc['in_region_out_of_area']:,} ({loc['in_region_out_of_area'] / located:.0%}) in another "
+                     f"council in the region and {loc['in_area']:,} ({loc['in_area'] / located:.0%}) in their own "
+                     f"council's area.")
+    dist = snap.frame("distance").filter((pl.col("cohort") == "all") & (pl.col("distance_band") != "unknown"))
+    far = dist.filter(pl.col("distance_band").is_in(snap.params.distance_band_labels[-2:]))
+    known = int(dist.get_column("placements").sum())
+    if known:
+        parts.append(f"{int(far.get_column('placements').sum()):,} of {known:,} with a known distance "
+                     f"({int(far.get_column('placements').sum()) / known:.0%}) live "
+                     f"{snap.params.distance_band_labels[-2].split('-')[0]}+ miles from home.")
+    res = snap.frame("location_pooled").filter((pl.col("cohort") == "residential") & (pl.col("scope") == "all")
+                                                & (pl.col("location") == "out_of_region"))
+    if res.height and res.item(0, "denominator"):
+        parts.append(f"In residential children's homes: {res.item(0, 'numerator'):,} of {res.item(0, 'denominator'):,} "
+                     f"({res.item(0, 'share'):.0%}) are outside the region.")
+    if "utilisation" in snap.tables:
+        allr = snap.frame("utilisation").filter(pl.col("host_council") == "All region")
+        if allr.height and allr.item(0, "places"):
+            parts.append(f"The region's councils use {allr.item(0, 'used_by_region_councils'):,} of its "
+                         f"{allr.item(0, 'places'):,} externally provided children's home places "
+                         f"({allr.item(0, 'utilisation_by_region_pct'):.0%}).")
+    if snap.suppress:
+        parts.append("Small numbers are suppressed in the tables below.")
+    return " ".join(parts)
+
+
+def payload(snap: Snapshot, tables: dict[str, pl.DataFrame]) -> dict[str, Any]:
+    """The documented JSON shape: total_placements, location, and each table by name."""
+    doc: dict[str, Any] = {
+        "date": snap.date.isoformat(),
+        "region": {"name": snap.region.name, "councils": list(snap.region.members)},
+        "total_placements": _count(snap.total_placements, snap),
+        "location": {k: _count(v, snap) for k, v in snap.location.items()},
+        "suppressed": snap.suppress,
+        "suppression_note": SUPPRESSION_NOTE if snap.suppress else None,
+        "coverage": coverage(snap),
+    }
+    for name, frame in tables.items():
+        doc[name] = _typed(frame.to_dicts(), snap.tables[name].counts, snap.tables[name].shares)
+    return doc
+
+
+def _typed(records: list[dict[str, Any]], counts: list[str], shares: dict[str, str]) -> list[dict[str, Any]]:
+    """Suppression turns count and share columns into text; give JSON readers numbers back (and "c")."""
+    numeric = [*counts, *shares]
+    for rec in records:
+        for col in numeric:
+            value = rec.get(col)
+            if isinstance(value, str) and value != SUPPRESSED:
+                number = float(value)
+                rec[col] = int(number) if col in counts and number.is_integer() else number
+    return records
+
+
+def coverage(snap: Snapshot) -> dict[str, Any]:
+    return {
+        "date": snap.date.isoformat(),
+        "councils": snap.coverage,
+        "region_councils_without_data": [c for c in snap.region.members if c not in snap.coverage],
+        "councils_outside_region_supplied": snap.other_councils,
+        "provider_register": snap.register_source,
+    }
+
+
+def to_report(snap: Snapshot, *, inputs: list[str | Path] | None = None) -> Report:
+    """Build the report (tables, charts, metadata, JSON payload) for ``write_report``."""
+    tables = published_tables(snap)
+    threshold = snap.params.suppression_threshold if snap.suppress else None
+    notes = [SUPPRESSION_NOTE] if snap.suppress else [
+        "Small numbers are NOT suppressed: this output holds one council's data and is for its own use."]
+    figs: dict[str, list] = {
+        "Where children live": [figures.location_chart(snap.frame("location_by_council"), threshold),
+                                figures.flow_map(snap.placements, region_name=snap.region.name, threshold=threshold)],
+        "Distance from home": [figures.distance_chart(snap.frame("distance"), threshold)],
+        "Quality: Ofsted ratings": [figures.ofsted_chart(snap.frame("ofsted_mix"), threshold)],
+    }
+    if "utilisation" in snap.tables:
+        figs["Supply and utilisation of the region's children's homes"] = [
+            figures.utilisation_chart(snap.frame("utilisation"), threshold)]
+    sections = []
+    for title, names in SECTIONS:
+        present = [n for n in names if n in tables]
+        if not present:
+            continue
+        text = headline(snap) if title == "Coverage" else " ".join(snap.tables[n].description for n in present
+                                                                    if snap.tables[n].description)
+        section_notes = list(notes)
+        if title == "Data quality" and snap.register_issues:
+            section_notes += [f"Provider register: {n} {reason}" for reason, n in snap.register_issues.items()]
+        sections.append(Section(title=title, text=text, tables={n: tables[n] for n in present},
+                                figures=figs.get(title, []), notes=section_notes))
+    if "utilisation" not in snap.tables:
+        sections.append(Section(title="Supply and utilisation of the region's children's homes",
+                                text="No provider register was given (--providers), so supply, utilisation and "
+                                "places per home are not shown."))
+    meta = run_metadata(
+        command="snapshot",
+        inputs=inputs,
+        parameters={"date": snap.date.isoformat(), "region": snap.region.name, "suppress": snap.suppress,
+                    **snap.params.as_dict()},
+        coverage=coverage(snap),
+    )
+    meta["suppression"] = SUPPRESSION_NOTE if snap.suppress else "not applied (single council's own output)"
+    return Report(title=f"Placement snapshot: {snap.region.name}, {snap.date:%d %B %Y}", metadata=meta,
+                  sections=sections, payload=payload(snap, tables), primary_table="location_by_council")
