@@ -41,7 +41,9 @@ class CostProjection:
     """Projected cost tables (each with mean and p5-p95 of per-simulation totals) and their inputs.
 
     ``sim_by_financial_year_`` (simulations × financial years) holds the per-simulation totals
-    the bands were taken from, so callers (budget monitoring) can combine them exactly.
+    the bands were taken from, and ``sim_by_financial_year_cost_group_`` (simulations × years ×
+    cost groups, groups in ``cost_groups_`` order) the same split by cost group, so callers
+    (budget monitoring) can combine them exactly.
     """
 
     by_week: pl.DataFrame
@@ -51,7 +53,9 @@ class CostProjection:
     by_financial_year_category: pl.DataFrame
     by_financial_year_cost_group: pl.DataFrame
     sim_by_financial_year_: np.ndarray
+    sim_by_financial_year_cost_group_: np.ndarray
     financial_years_: list[int]
+    cost_groups_: list[str]
     assumptions: dict[str, Any] = field(default_factory=dict)
     cost_mix: pl.DataFrame = field(default_factory=pl.DataFrame)
 
@@ -252,7 +256,9 @@ def project_costs(
         by_financial_year_category=by_fy_cat,
         by_financial_year_cost_group=by_fy_group,
         sim_by_financial_year_=fy_detail["totals"],
+        sim_by_financial_year_cost_group_=fy_detail["per_group"],
         financial_years_=[int(y) for y in fy_detail["keys"]],
+        cost_groups_=list(groups),
         assumptions=assumptions,
         cost_mix=mix_frame(mix_used),
     )

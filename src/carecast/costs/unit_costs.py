@@ -66,8 +66,10 @@ class UnitCosts:
         each 1 April passed since that value's effective date (deflated for days before it).
         """
         groups = self.groups if groups is None else groups
-        days = np.datetime64(start, "D") + np.arange(n_days)
         out = np.empty((n_days, len(groups)))
+        if n_days <= 0:
+            return out
+        days = np.datetime64(start, "D") + np.arange(n_days)
         fy_day = _fy_of(days)
         for j, g in enumerate(groups):
             vals = self.weekly[g]
