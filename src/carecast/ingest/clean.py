@@ -28,6 +28,7 @@ KEY = ["council", "child_id"]
 SHORT_BREAK_LS = ("V3", "V4")
 LEGAL_ONLY_RNE = ("L", "U")
 CARE_CONTINUES = "X1"
+ADULT_AGE = 18  # 903 episodes end at the 18th birthday (calendar, not 365.25-day years)
 _DAYS_PER_YEAR = 365.25
 _META = ["uid", "council", "collection_year", "source_file", "source_row"]
 
@@ -87,7 +88,8 @@ def clean_episodes(episodes: pl.DataFrame, children: pl.DataFrame, *,
     # children seen only in the UASC table still count as UASC
     ep = ep.join(children, on=KEY, how="left")
     ep = _split(ep, pl.col("dob") > pl.col("decom"), "DOB_AFTER_DECOM", t, "DECOM", out)
-    ep = _split(ep, _age("decom") >= 18, "AGE_18_AT_START", t, "DECOM", out)
+    ep = _split(ep, pl.col("decom") >= pl.col("dob").dt.offset_by(f"{ADULT_AGE}y"), "AGE_18_AT_START",
+                t, "DECOM", out)
     year_end = pl.date(pl.col("collection_year"), 3, 31)
     late = ep.filter(pl.col("decom") > year_end)
     if late.height:
