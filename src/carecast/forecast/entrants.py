@@ -1,0 +1,166 @@
+"""How many children enter care each day of the projection: flat, fitted trend, or per population.
+
+* **flat** (default): the window's entry rate, λ = entries ÷ days, held constant. Parameter
+  uncertainty: λ ~ Gamma(entries, days) (the posterior under a flat prior on log λ).
+* **fitted**: a Poisson regression of monthly entries on time, ``E[entries in month m] =
+  days_m · exp(a + b·t_m)`` (t in years from the start), fitted by Newton's method; projected as
+  ``exp(a + b·t)``; parameter uncertainty from the normal approximation (inverse Fisher information).
+* **population**: a rate per child in the population, ``r = entries ÷ ∫ population dt`` over the
+  window, applied to the user's population projection; r ~ Gamma(entries, ∫ population dt).
+  Reported as entrants per 10,000 children a year.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from carecast.errors import Location, ParameterError
+
+TRENDS = ("flat", "fitted", "population")
+DAYS_PER_YEAR = 365.25
+MONTH_DAYS = DAYS_PER_YEAR / 12
+
+
+@dataclass(frozen=True)
+class Population:
+    """Mid-year child (0-17) population by calendar year, interpolated linearly, flat beyond its ends."""
+
+    years: np.ndarray
+    population: np.ndarray
+    source: str
+
+    def at(self, when: np.ndarray) -> np.ndarray:
+        """Population at times given as fractional calendar years."""
+        return np.interp(when, self.years + 0.5, self.population)
+
+
+def load_population(path: str | Path, council: str | None = None) -> Population:
+    """Read a population projection CSV with columns ``year`` and ``population`` (and optional ``council``)."""
+    p = Path(path)
+    if not p.is_file():
+        raise ParameterError(f"population file {p} does not exist", where=Location(file=str(p)),
+                             fix="give a CSV with columns year,population (children aged 0-17)")
+    with open(p, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    header = {k.strip().lower() for k in (rows[0].keys() if rows else [])}
+    missing = {"year", "population"} - header
+    if missing:
+        raise ParameterError(f"population file has no column(s) {sorted(missing)}", where=Location(file=str(p)),
+                             fix="give a CSV with columns year,population (and optionally council)")
+    years, pops = [], []
+    for i, row in enumerate(rows, start=2):
+        row = {k.strip().lower(): (v or "").strip() for k, v in row.items()}
+        if council is not None and row.get("council") and row["council"].lower() != council.lower():
+            continue
+        try:
+            year, pop = int(row["year"]), float(row["population"])
+        except ValueError:
+            raise ParameterError(f"'{row['year']}','{row['population']}' is not a year and a number",
+                                 where=Location(file=str(p), row=i), fix="write years as 2025 and populations as numbers") from None
+        if pop <= 0:
+            raise ParameterError(f"population {pop:g} must be positive", where=Location(file=str(p), row=i, column="population"),
+                                 fix="give the child population (aged 0-17) for that year")
+        years.append(year)
+        pops.append(pop)
+    if not years:
+        raise ParameterError(f"population file has no rows{' for ' + council if council else ''}",
+                             where=Location(file=str(p)), fix="add one row per year (and council)")
+    order = np.argsort(years)
+    return Population(np.asarray(years, float)[order], np.asarray(pops, float)[order], str(p))
+
+
+@dataclass
+class EntrantModel:
+    """The entry intensity (children per day) over time; times are days from the forecast start."""
+
+    trend: str = "flat"
+    population: Population | None = None
+    start_year: float = 0.0  # fractional calendar year of the forecast start (for population)
+    n_entries_: int = 0
+    window_days_: float = 0.0
+    coef_: np.ndarray = field(default_factory=lambda: np.zeros(2))
+    cov_: np.ndarray = field(default_factory=lambda: np.zeros((2, 2)))
+    exposure_: float = 0.0  # population-days (population trend)
+
+    def fit(self, entry_days: np.ndarray, window_days: float) -> EntrantModel:
+        """Fit to entry times (days from the start, in (-window_days, 0])."""
+        if self.trend not in TRENDS:
+            raise ParameterError(f"unknown entrant trend '{self.trend}'", where=Location(field="trend"),
+                                 fix=f"use one of {', '.join(TRENDS)}")
+        if self.trend == "population" and self.population is None:
+            raise ParameterError("the population trend needs a population projection", where=Location(field="population"),
+                                 fix="pass --population FILE (CSV with columns year,population)")
+        self.n_entries_ = int(len(entry_days))
+        self.window_days_ = float(window_days)
+        if self.trend == "fitted":
+            self._fit_poisson(np.asarray(entry_days, float), window_days)
+        elif self.trend == "population":
+            grid = np.linspace(-window_days, 0, 200)
+            self.exposure_ = float(np.trapezoid(self._pop(grid), grid))
+        return self
+
+    def _pop(self, t_days: np.ndarray) -> np.ndarray:
+        assert self.population is not None
+        return self.population.at(self.start_year + np.asarray(t_days) / DAYS_PER_YEAR)
+
+    def _fit_poisson(self, days: np.ndarray, window_days: float) -> None:
+        n_bins = max(int(round(window_days / MONTH_DAYS)), 2)
+        edges = np.linspace(-window_days, 0.0, n_bins + 1)
+        y, _ = np.histogram(days, bins=edges)
+        width = np.diff(edges)
+        x = np.column_stack([np.ones(n_bins), (edges[:-1] + width / 2) / DAYS_PER_YEAR])
+        beta = np.array([np.log(max(y.sum(), 0.5) / window_days), 0.0])
+        for _ in range(50):
+            mu = width * np.exp(x @ beta)
+            info = x.T @ (mu[:, None] * x)
+            step = np.linalg.solve(info, x.T @ (y - mu))
+            beta = beta + step
+            if np.max(np.abs(step)) < 1e-10:
+                break
+        mu = width * np.exp(x @ beta)
+        self.coef_ = beta
+        self.cov_ = np.linalg.inv(x.T @ (mu[:, None] * x))
+
+    def rate(self, t_days: np.ndarray) -> np.ndarray:
+        """Point estimate of entrants per day at times ``t_days``."""
+        t = np.asarray(t_days, float)
+        if self.trend == "flat":
+            return np.full(t.shape, self.n_entries_ / self.window_days_)
+        if self.trend == "fitted":
+            return np.exp(self.coef_[0] + self.coef_[1] * t / DAYS_PER_YEAR)
+        return self.n_entries_ / self.exposure_ * self._pop(t)
+
+    def draw(self, rng: np.random.Generator, n_sims: int, t_days: np.ndarray) -> np.ndarray:
+        """Entrants per day at ``t_days`` for each simulation, with parameter uncertainty: (n_sims, n_t)."""
+        t = np.asarray(t_days, float)
+        if self.trend == "flat":
+            lam = rng.gamma(self.n_entries_, 1.0 / self.window_days_, size=n_sims) if self.n_entries_ else np.zeros(n_sims)
+            return np.repeat(lam[:, None], t.size, axis=1)
+        if self.trend == "fitted":
+            coef = rng.multivariate_normal(self.coef_, self.cov_, size=n_sims)
+            return np.exp(coef[:, :1] + coef[:, 1:] * t[None, :] / DAYS_PER_YEAR)
+        r = rng.gamma(self.n_entries_, 1.0 / self.exposure_, size=n_sims) if self.n_entries_ else np.zeros(n_sims)
+        return r[:, None] * self._pop(t)[None, :]
+
+    def describe(self) -> dict:
+        """What the entrant model is, in words and numbers, for every output's assumptions."""
+        per_year = self.n_entries_ / self.window_days_ * DAYS_PER_YEAR if self.window_days_ else 0.0
+        out: dict = {"trend": self.trend, "entries_in_window": self.n_entries_,
+                     "window_entries_per_year": round(per_year, 2)}
+        if self.trend == "flat":
+            out["model"] = "constant entry rate equal to the reference window's average"
+        elif self.trend == "fitted":
+            out["model"] = "Poisson regression of monthly entries on time, log-linear trend"
+            out["annual_growth_pct"] = round(float(np.expm1(self.coef_[1])) * 100, 2)
+            out["entries_per_year_at_start"] = round(float(np.exp(self.coef_[0]) * DAYS_PER_YEAR), 2)
+        else:
+            assert self.population is not None
+            out["model"] = "entry rate per 10,000 children applied to the population projection"
+            out["entries_per_10000_children_per_year"] = round(
+                self.n_entries_ / self.exposure_ * DAYS_PER_YEAR * 10_000, 3)
+            out["population_file"] = self.population.source
+        return out

@@ -1,0 +1,388 @@
+"""The demand model: a multi-state model of children in care, fitted per council.
+
+States are age band × placement category × time in care (see :mod:`carecast.forecast.states`).
+For each state s and destination d (another category, or leaving care for a reason group) the
+hazard is estimated as occurrences ÷ person-days at risk over the reference window,
+
+    λ[s, d] = (O[s, d] + k · λ̄[c(s), d]) / (E[s] + k)
+
+— the Gamma(O + k·λ̄, E + k) posterior mean, shrunk towards the category's rate λ̄ (itself shrunk
+towards the all-category rate) with strength k person-days (``prior_days``), so sparse states
+borrow strength. Ageing happens exactly on birthdays and everyone leaves at 18. Entrants follow an
+:class:`~carecast.forecast.entrants.EntrantModel`; their age at entry and first placement are
+drawn from the window's entrants (a Bayesian bootstrap when parameter uncertainty is on).
+
+Example
+-------
+>>> model = DemandModel(window_years=3).fit(episodes)          # doctest: +SKIP
+>>> result = model.simulate(horizon_years=5, n_sims=1000, seed=1)  # doctest: +SKIP
+>>> result.summary().filter(pl.col("breakdown") == "total")     # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+import carecast
+from carecast.errors import InsufficientDataError, Location, ParameterError
+from carecast.forecast.ages import birthday_expr, birthdays
+from carecast.forecast.calendar import day_offsets, days_from, monthly_dates, months_back
+from carecast.forecast.engine import Cohort, counts_on, days_between, run_paths
+from carecast.forecast.entrants import DAYS_PER_YEAR, EntrantModel, Population
+from carecast.forecast.expected import entrant_profile_path, entrants_path, propagate, step_matrices
+from carecast.forecast.exposure import occurrence_exposure
+from carecast.forecast.params import defaults
+from carecast.forecast.prepare import CareHistory, care_history, check_window, entrants, in_care_on
+from carecast.forecast.result import ForecastResult
+from carecast.forecast.states import StateSpace
+from carecast.schema import PlacementCategories, load_categories
+
+MAX_HORIZON_YEARS = 10
+BATCH_CHILDREN = 250_000  # children simulated together; bounds memory
+
+
+class SparseDataWarning(UserWarning):
+    """A category or state has no data in the reference window; its rates come from the pooled prior."""
+
+
+def shrunk_posterior(occ: np.ndarray, exposure: np.ndarray, space: StateSpace, prior_days: float
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """Gamma posterior (shape, rate) of every hazard, shrunk state → category → all (see module doc)."""
+    n_cat = space.n_cat
+    cat_of_state = np.tile(np.repeat(np.arange(n_cat), space.n_dur), space.n_age)
+    own = np.zeros_like(occ, dtype=bool)
+    own[np.arange(space.n_states), cat_of_state] = True  # no move to the category a child is already in
+    total_exp = exposure.sum()
+    r_all = occ.sum(axis=0) / total_exp if total_exp else np.zeros(occ.shape[1])
+    cat_occ = np.zeros((n_cat, occ.shape[1]))
+    np.add.at(cat_occ, cat_of_state, occ)
+    cat_exp = np.bincount(cat_of_state, weights=exposure, minlength=n_cat)
+    r_cat = (cat_occ + prior_days * r_all[None, :]) / (cat_exp[:, None] + prior_days)
+    shape = occ + prior_days * r_cat[cat_of_state]
+    shape[own] = 0.0
+    rate = np.repeat((exposure + prior_days)[:, None], occ.shape[1], axis=1)
+    return shape, rate
+
+
+def _collapse_exits(rates: np.ndarray, n_cat: int) -> np.ndarray:
+    """Hazards to categories, then one column for leaving care for any reason."""
+    return np.concatenate([rates[..., :n_cat], rates[..., n_cat:].sum(axis=-1, keepdims=True)], axis=-1)
+
+
+class DemandModel:
+    """Multi-state demand model with exact ageing, fitted to one council's cleaned episodes.
+
+    Parameters
+    ----------
+    window_years : length of the reference window ending at the start (default 3).
+    step_days : projection step (7 = weekly, default; 1 = daily).
+    by_duration : let hazards depend on time in care (<3m, 3-12m, 1-2y, 2y+).
+    uasc : "include" (UASC counted with everyone) or "exclude" (left out of demand, counted).
+    trend : entrant trend: "flat", "fitted" or "population" (needs ``population``).
+    prior_days : shrinkage strength in person-days (default from ``forecast/data/model.yaml``).
+    categories : placement categories (default: the shipped ones).
+    """
+
+    def __init__(self, *, window_years: float | None = None, step_days: int | None = None, by_duration: bool = True,
+                 uasc: str = "include", trend: str = "flat", population: Population | None = None,
+                 prior_days: float | None = None, categories: PlacementCategories | None = None):
+        d = defaults()
+        self.window_years = float(window_years if window_years is not None else d.window_years)
+        self.step_days = int(step_days if step_days is not None else d.step_days)
+        if self.step_days not in (1, 7):
+            raise ParameterError(f"step_days must be 1 (daily) or 7 (weekly), not {self.step_days}",
+                                 where=Location(field="step_days"), fix="use 7 (default) or 1")
+        self.by_duration = by_duration
+        self.uasc = uasc
+        self.trend = trend
+        self.population = population
+        self.prior_days = float(prior_days if prior_days is not None else d.prior_days)
+        self.categories = categories or load_categories()
+        self.space = StateSpace.build(self.categories, by_duration=by_duration)
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, episodes: pl.DataFrame | CareHistory, *, start: dt.date | None = None) -> DemandModel:
+        """Estimate hazards and entrants over the window ending at ``start`` (default: end of the data)."""
+        history = episodes if isinstance(episodes, CareHistory) else care_history(
+            episodes, categories=self.categories, uasc=self.uasc)
+        start = start or history.data_end
+        lo, hi = check_window(history, start, self.window_years)
+        occ, exposure = occurrence_exposure(history, self.space, lo, hi)
+        if exposure.sum() == 0:
+            raise InsufficientDataError(
+                f"no child of {history.council} was in care between {lo:%d/%m/%Y} and {hi:%d/%m/%Y}",
+                where=Location(field="window_years"), fix="check the data covers the window, or change --start")
+        self.history = history
+        self.start_, self.window_ = start, (lo, hi)
+        self.occurrences_, self.exposure_ = occ, exposure
+        self.shape_, self.rate_ = shrunk_posterior(occ, exposure, self.space, self.prior_days)
+        self.rates_ = self.shape_ / self.rate_
+        cat_exp = exposure.reshape(self.space.n_age, self.space.n_cat, self.space.n_dur).sum(axis=(0, 2))
+        self.empty_categories_ = [c for c, e in zip(self.space.categories, cat_exp, strict=True) if e == 0]
+        if self.empty_categories_:
+            warnings.warn(f"{history.council}: no child was placed in {', '.join(self.empty_categories_)} during "
+                          "the reference window; the forecast has none there unless children move in",
+                          SparseDataWarning, stacklevel=2)
+        ent = entrants(history, lo, hi)
+        self.entrant_age_days_ = ent.get_column("age_days").to_numpy().astype(np.int64)
+        self.entrant_cat_ = category_index(ent.get_column("category"), self.space)
+        entry_days = days_from(ent.get_column("decom"), start)
+        start_year = start.year + (start.timetuple().tm_yday - 1) / DAYS_PER_YEAR
+        self.entrant_model_ = EntrantModel(self.trend, self.population, start_year).fit(
+            entry_days, float((hi - lo).days))
+        self.current_ = in_care_on(history, start)
+        if self.current_.height == 0 and ent.height == 0:
+            raise InsufficientDataError(f"{history.council} has no children in care at {start:%d/%m/%Y} and no "
+                                        "entrants in the reference window: nothing to forecast",
+                                        fix="check the data was loaded for the right council and years")
+        self.history_ = history_counts(history, self.space, months_back(start, history.data_start))
+        return self
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "rates_"):
+            raise ParameterError("the model has not been fitted", fix="call fit(episodes) first")
+
+    # ------------------------------------------------------------------ tables
+    @property
+    def summary(self) -> pl.DataFrame:
+        """Per state: person-days at risk, occurrences and fitted hazards (per child-year) to each destination."""
+        self._check_fitted()
+        frame = self.space.frame().with_columns(pl.Series("exposure_days", self.exposure_))
+        per_year = self.rates_ * DAYS_PER_YEAR
+        for j, dest in enumerate(self.space.destinations):
+            frame = frame.with_columns(pl.Series(f"n_{dest}", self.occurrences_[:, j].astype(np.int64)),
+                                       pl.Series(f"rate_{dest}", per_year[:, j]))
+        return frame
+
+    def category_rates(self) -> pl.DataFrame:
+        """Per category: child-years at risk, moves out, exits and the pooled annual rates."""
+        self._check_fitted()
+        sp = self.space
+        occ = self.occurrences_.reshape(sp.n_age, sp.n_cat, sp.n_dur, -1).sum(axis=(0, 2))
+        exp = self.exposure_.reshape(sp.n_age, sp.n_cat, sp.n_dur).sum(axis=(0, 2))
+        years = exp / DAYS_PER_YEAR
+        with np.errstate(invalid="ignore", divide="ignore"):
+            moves = occ[:, : sp.n_cat].sum(axis=1)
+            exits = occ[:, sp.n_cat:].sum(axis=1)
+            return pl.DataFrame({
+                "category": list(sp.categories), "child_years_at_risk": years,
+                "moves_out": moves.astype(np.int64), "exits": exits.astype(np.int64),
+                "move_rate_per_year": np.where(years > 0, moves / years, np.nan),
+                "exit_rate_per_year": np.where(years > 0, exits / years, np.nan),
+                "entrants_first_placement": np.bincount(self.entrant_cat_, minlength=sp.n_cat).astype(np.int64),
+            })
+
+    def entry_rates(self) -> pl.DataFrame:
+        """Entrants per year in the window by age band at entry (rate per day × 365.25)."""
+        self._check_fitted()
+        lowers = np.asarray(self.space.age_lowers[1:], float) * DAYS_PER_YEAR
+        band = np.searchsorted(lowers, self.entrant_age_days_, side="right")
+        years = (self.window_[1] - self.window_[0]).days / DAYS_PER_YEAR
+        n = np.bincount(band, minlength=self.space.n_age)
+        return pl.DataFrame({"age_band": list(self.space.age_labels), "entrants": n.astype(np.int64),
+                             "entrants_per_year": n / years})
+
+    def __repr__(self) -> str:
+        if not hasattr(self, "rates_"):
+            return "<DemandModel: not fitted>"
+        open_n = self.current_.height
+        return (f"<DemandModel {self.history.council}: window {self.window_[0]:%d/%m/%Y}-{self.window_[1]:%d/%m/%Y}, "
+                f"{self.exposure_.sum() / DAYS_PER_YEAR:,.0f} child-years at risk, {int(self.occurrences_.sum())} "
+                f"events, {open_n} children in care at the start (right-censored), "
+                f"{len(self.entrant_age_days_)} entrants>")
+
+    def assumptions(self) -> dict[str, Any]:
+        """Everything a reader needs to reproduce or challenge the forecast."""
+        self._check_fitted()
+        h = self.history
+        return {
+            "council": h.council,
+            "carecast_version": carecast.__version__,
+            "start": self.start_.isoformat(),
+            "reference_window": {"from": self.window_[0].isoformat(), "to": self.window_[1].isoformat(),
+                                 "years": self.window_years},
+            "states": {"age_bands": list(self.space.age_labels), "categories": list(self.space.categories),
+                       "time_in_care_bands": list(self.space.duration_labels), "n_states": self.space.n_states},
+            "rates": {"method": "occurrences / person-days at risk, open episodes right-censored; "
+                                "Gamma posterior shrunk to the category rate",
+                      "prior_person_days": self.prior_days,
+                      "by_category": self.category_rates().to_dicts()},
+            "ageing": f"exactly on each child's birthday; everyone leaves care at {self.space.leaving_age}",
+            "entrants": self.entrant_model_.describe() | {"by_age_band": self.entry_rates().to_dicts()},
+            "exclusions": {"short_breaks": "excluded from demand (LS V3/V4)",
+                           "uasc": "included with all children" if self.uasc == "include"
+                           else "excluded from demand by option",
+                           "set_aside_episodes": dict(h.set_aside)},
+            "empty_categories": list(self.empty_categories_),
+            "data_coverage": {"from": h.data_start.isoformat(), "to": h.data_end.isoformat(),
+                              "children": h.n_children, "episodes": h.episodes.height,
+                              "children_in_care_at_start": self.current_.height},
+        }
+
+    # ------------------------------------------------------------------ projection
+    def _grids(self, horizon_years: float) -> tuple[list[dt.date], list[dt.date], float]:
+        if not 0 < horizon_years <= MAX_HORIZON_YEARS:
+            raise ParameterError(f"the horizon must be more than 0 and at most {MAX_HORIZON_YEARS} years, "
+                                 f"not {horizon_years:g}", where=Location(field="horizon_years"),
+                                 fix=f"use --horizon-years between 1 and {MAX_HORIZON_YEARS}")
+        days = round(horizon_years * DAYS_PER_YEAR)
+        n_steps = int(np.ceil(days / self.step_days))
+        horizon = float(n_steps * self.step_days)
+        dates = [self.start_ + dt.timedelta(days=k * self.step_days) for k in range(n_steps)]
+        months = monthly_dates(self.start_, self.start_ + dt.timedelta(days=days + 1))
+        return dates, months, horizon
+
+    def _current_cohort(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        cur = self.current_
+        cats = category_index(cur.get_column("category"), self.space)
+        dob = cur.get_column("dob").to_numpy().astype("datetime64[D]")
+        ps = days_from(cur.get_column("period_start"), self.start_)
+        return cats, dob, ps
+
+    def expected_path(self, horizon_years: float = 5) -> np.ndarray:
+        """Deterministic expected children per (step, age band, category), from the posterior-mean rates."""
+        self._check_fitted()
+        dates, _, _ = self._grids(horizon_years)
+        return self._expected(len(dates))
+
+    def _expected(self, n_steps: int) -> np.ndarray:
+        sp, step = self.space, float(self.step_days)
+        rates = _collapse_exits(self.rates_, sp.n_cat)
+        origin = np.datetime64(self.start_, "D")
+        cats, dob, ps = self._current_cohort()
+        age_b = (birthdays(dob, list(sp.age_boundaries)) - origin).astype(float)
+        dur_b = ps[:, None] + np.asarray(sp.duration_lowers[1:], float)[None, :]
+        p = np.zeros((cats.size, sp.n_cat))
+        p[np.arange(cats.size), cats] = 1.0
+        times = np.arange(n_steps) * step
+        current = propagate(p, age_b, dur_b, times, step_matrices(sp, rates, step), sp.n_age)
+        profile = entrant_profile_path(sp, self.entrant_age_days_, self.entrant_cat_, rates, step, n_steps)
+        mid = (np.arange(n_steps) + 0.5) * step
+        per_step = self.entrant_model_.rate(mid) * step
+        return current + entrants_path(profile, per_step)
+
+    def simulate(self, *, horizon_years: float = 5, n_sims: int = 1000, seed: int | None = None,
+                 parameter_uncertainty: bool = True) -> ForecastResult:
+        """Monte Carlo of individual children from the start; see :class:`ForecastResult` for the arrays."""
+        self._check_fitted()
+        if not 1 <= n_sims <= 100_000:
+            raise ParameterError(f"the number of simulations must be 1 to 100,000, not {n_sims}",
+                                 where=Location(field="simulations"), fix="use --simulations 1000 (default)")
+        sp = self.space
+        dates, months, horizon = self._grids(horizon_years)
+        n_steps = len(dates)
+        rng = np.random.default_rng(seed)
+        origin = np.datetime64(self.start_, "D")
+        cats, dob, ps = self._current_cohort()
+        step_grid = np.arange(n_steps) * float(self.step_days)
+        edges = np.arange(n_steps + 1) * float(self.step_days)
+        month_grid = day_offsets(months, self.start_)
+        mid = (np.arange(n_steps) + 0.5) * self.step_days
+        expected_entrants = float(self.entrant_model_.rate(mid).sum() * self.step_days)
+        batch = int(max(1, min(n_sims, BATCH_CHILDREN // max(1.0, cats.size + 1.5 * expected_entrants))))
+        counts = np.zeros((n_sims, n_steps, sp.n_cat), np.int32)
+        age_counts = np.zeros((n_sims, n_steps, sp.n_age), np.int32)
+        days = np.zeros((n_sims, n_steps, sp.n_cat), np.float32)
+        month_states = np.zeros((n_sims, len(months), sp.n_age, sp.n_cat), np.int32)
+        for lo in range(0, n_sims, batch):
+            m = min(batch, n_sims - lo)
+            if parameter_uncertainty:
+                draws = _collapse_exits(rng.gamma(self.shape_, 1.0 / self.rate_, size=(m, *self.shape_.shape)), sp.n_cat)
+            else:
+                draws = np.broadcast_to(_collapse_exits(self.rates_, sp.n_cat), (m, *self.rates_.shape[:1], sp.n_cat + 1))
+            total = draws.sum(axis=-1)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                cumprob = np.nan_to_num(np.cumsum(draws, axis=-1) / total[..., None], nan=1.0)
+            cohort = self._cohort(rng, m, cats, dob, ps, mid, origin, parameter_uncertainty)
+            pieces = run_paths(sp, cohort, total, cumprob, horizon, origin, rng)
+            step = float(self.step_days)
+            counts[lo:lo + m] = counts_on(pieces, step_grid, m, pieces.cat, sp.n_cat, step)
+            age_counts[lo:lo + m] = counts_on(pieces, step_grid, m, pieces.age, sp.n_age, step)
+            days[lo:lo + m] = days_between(pieces, edges, m, sp.n_cat, step)
+            month_states[lo:lo + m] = counts_on(pieces, month_grid, m, pieces.age * sp.n_cat + pieces.cat,
+                                                sp.n_age * sp.n_cat).reshape(m, len(months), sp.n_age, sp.n_cat)
+        assumptions = self.assumptions() | {
+            "horizon_years": horizon_years, "step_days": self.step_days, "simulations": n_sims, "seed": seed,
+            "uncertainty": "process noise (individual children simulated)"
+                           + (" and parameter uncertainty (hazards drawn from their Gamma posteriors, entrant "
+                              "rate from its posterior, entrant mix by Bayesian bootstrap)"
+                              if parameter_uncertainty else " only"),
+        }
+        return ForecastResult(
+            council=self.history.council, start=self.start_, step_days=self.step_days,
+            categories=sp.categories, age_bands=sp.age_labels, dates_=dates,
+            sim_counts_=counts, sim_age_counts_=age_counts, sim_days_=days,
+            month_dates_=months, sim_month_states_=month_states, expected_=self._expected(n_steps),
+            history_=self.history_, assumptions_=assumptions,
+        )
+
+    def _cohort(self, rng: np.random.Generator, m: int, cats: np.ndarray, dob: np.ndarray, ps: np.ndarray,
+                mid: np.ndarray, origin: np.datetime64, parameter_uncertainty: bool) -> Cohort:
+        """Children in care at the start (in every simulation) plus each simulation's entrants."""
+        n_steps = mid.size
+        n0 = cats.size
+        pool = self.entrant_age_days_.size
+        if parameter_uncertainty:
+            lam = self.entrant_model_.draw(rng, m, mid)
+        else:
+            lam = np.broadcast_to(self.entrant_model_.rate(mid)[None, :], (m, n_steps))
+        n_new = rng.poisson(lam * self.step_days) if pool else np.zeros((m, n_steps), np.int64)
+        per_sim = n_new.sum(axis=1)
+        sim_new = np.repeat(np.arange(m), per_sim)
+        step_new = np.repeat(np.tile(np.arange(n_steps), m), n_new.ravel())
+        t_new = (step_new + rng.random(step_new.size)) * self.step_days
+        if pool and parameter_uncertainty:  # Bayesian bootstrap of the entrant mix, one per simulation
+            w = rng.standard_exponential((m, pool))
+            cum = (np.cumsum(w, axis=1) / w.sum(axis=1, keepdims=True) + np.arange(m)[:, None]).ravel()
+            cum[np.arange(1, m + 1) * pool - 1] = np.arange(1, m + 1)  # exact block ends
+            pick = np.searchsorted(cum, sim_new + rng.random(sim_new.size), side="right") - sim_new * pool
+            pick = np.clip(pick, 0, pool - 1)
+        else:
+            pick = rng.integers(0, max(pool, 1), size=sim_new.size)
+        age_days = self.entrant_age_days_[pick] if pool else np.zeros(0, np.int64)
+        dob_new = origin + (np.floor(t_new).astype(np.int64) - age_days).astype("timedelta64[D]")
+        cat_new = self.entrant_cat_[pick] if pool else np.zeros(0, np.int64)
+        return Cohort(
+            cat=np.concatenate([np.tile(cats, m), cat_new]),
+            dob=np.concatenate([np.tile(dob, m), dob_new]),
+            period_start=np.concatenate([np.tile(ps, m), t_new]),
+            t0=np.concatenate([np.zeros(n0 * m), t_new]),
+            sim=np.concatenate([np.repeat(np.arange(m), n0), sim_new]),
+        )
+
+
+def category_index(categories: pl.Series, space: StateSpace) -> np.ndarray:
+    """Category ids → their index in the state space."""
+    return categories.replace_strict(list(space.categories), list(range(space.n_cat)),
+                                     return_dtype=pl.Int64).to_numpy()
+
+
+def history_counts(history: CareHistory, space: StateSpace, days: list[dt.date]) -> pl.DataFrame:
+    """Children in care per category and age band on each of ``days`` (on or before the end of the data).
+
+    Complete: every (date, category, age band) has a row, zero when nobody was there.
+    """
+    grid = (pl.DataFrame({"date": days}, schema={"date": pl.Date})
+            .join(pl.DataFrame({"category": list(space.categories)}), how="cross")
+            .join(pl.DataFrame({"age_band": list(space.age_labels)}), how="cross"))
+    if not days:
+        return grid.with_columns(pl.lit(0, dtype=pl.Int64).alias("children"))
+    eps = history.episodes.with_columns(
+        pl.min_horizontal(pl.col("end").fill_null(dt.date(9999, 12, 31)), pl.col("bday18")).alias("_until"),
+        *[birthday_expr("dob", a).alias(f"_b{i}") for i, a in enumerate(space.age_lowers[1:])],
+    )
+    band = pl.sum_horizontal([(pl.col(f"_b{i}") <= pl.col("date")).cast(pl.Int64)
+                              for i in range(space.n_age - 1)] or [pl.lit(0)])
+    open_on = (
+        eps.join_where(pl.DataFrame({"date": days}, schema={"date": pl.Date}),
+                       pl.col("decom") <= pl.col("date"), pl.col("_until") > pl.col("date"))
+        .with_columns(band.replace_strict(list(range(space.n_age)), list(space.age_labels)).alias("age_band"))
+        .group_by("date", "category", "age_band").agg(pl.len().cast(pl.Int64).alias("children"))
+    )
+    return (grid.join(open_on, on=["date", "category", "age_band"], how="left")
+            .with_columns(pl.col("children").fill_null(0)).sort("date", "category", "age_band"))
