@@ -1,0 +1,149 @@
+"""The same return read from every layout, format and encoding gives the same episodes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+import xlsxwriter
+from ingest_cases import EPISODE_COLS, HEADER_COLS, ep, hd, write_csv, write_return
+
+from carecast.errors import InputError
+from carecast.ingest import load_returns
+from carecast.ingest.discover import parse_year
+
+EPISODES = [ep("1", "01/05/2018", "01/08/2018", home="SE6 4RU", pl="SE6 4RU"),
+            ep("1", "01/08/2018", rne="P", place="K2", provider="PR4")]
+HEADER = [hd("1", "14/03/2009", ethnic="WIRI")]
+KEY_COLS = ["council", "child_id", "decom", "dec", "place", "place_provider", "dob", "ethnic"]
+
+
+def view(res) -> pl.DataFrame:
+    """What must not depend on the file format: episodes with the child's details."""
+    return res.episodes.join(res.children.select("council", "child_id", "ethnic"),
+                             on=["council", "child_id"]).select(KEY_COLS)
+
+
+@pytest.fixture
+def reference(tmp_path_factory):
+    root = tmp_path_factory.mktemp("ref")
+    write_return(root, "Lewisham", 2019, EPISODES, HEADER)
+    return view(load_returns(root))
+
+
+def test_utf8_bom_and_windows_1252(tmp_path, reference):
+    folder = write_return(tmp_path, "Lewisham", 2019, EPISODES, HEADER)
+    (folder / "episodes.csv").write_bytes(b"\xef\xbb\xbf" + (folder / "episodes.csv").read_bytes())
+    # Windows-1252 text with a non-ASCII byte in a free-text column
+    write_csv(folder / "header.csv", [{**HEADER[0], "UPN": "Zoë"}], HEADER_COLS, encoding="cp1252")
+    res = load_returns(tmp_path)
+    assert view(res).equals(reference)
+
+
+def test_iso_dates(tmp_path, reference):
+    iso = [{**e, **{k: dt.datetime.strptime(e[k], "%d/%m/%Y").date().isoformat()
+                    for k in ("DECOM", "DEC") if e[k]}} for e in EPISODES]
+    write_return(tmp_path, "Lewisham", 2019, iso, [{**HEADER[0], "DOB": "2009-03-14"}])
+    assert view(load_returns(tmp_path)).equals(reference)
+
+
+def test_council_folder_with_council_option_and_financial_year_names(tmp_path, reference):
+    write_return(tmp_path, "somewhere", 2019, EPISODES, HEADER)
+    (tmp_path / "somewhere" / "2019").rename(tmp_path / "somewhere" / "2018-19")
+    res = load_returns(tmp_path / "somewhere", council="209")  # DfE number of Lewisham
+    assert view(res).equals(reference)
+    assert res.coverage["collection_years"] == {"Lewisham": [2019]}
+
+
+def test_council_folder_named_for_council(tmp_path, reference):
+    write_return(tmp_path, "Lewisham", 2019, EPISODES, HEADER)
+    assert view(load_returns(tmp_path / "Lewisham")).equals(reference)
+
+
+def test_manifest(tmp_path, reference):
+    write_csv(tmp_path / "files" / "eps_a.csv", EPISODES)
+    write_csv(tmp_path / "files" / "hdr_a.csv", HEADER)
+    (tmp_path / "manifest.yaml").write_text(
+        "returns:\n  - {council: Lewisham, year: 2019, episodes: files/eps_a.csv, header: files/hdr_a.csv}\n")
+    assert view(load_returns(tmp_path)).equals(reference)
+    assert load_returns(tmp_path / "manifest.yaml").episodes.height == 2
+
+
+def _xlsx(path, sheets: dict[str, list[dict]], cols: dict[str, list[str]]):
+    wb = xlsxwriter.Workbook(str(path))
+    for name, rows in sheets.items():
+        ws = wb.add_worksheet(name)
+        ws.write_row(0, 0, cols[name])
+        for i, r in enumerate(rows, start=1):
+            for j, c in enumerate(cols[name]):
+                v = r.get(c, "")
+                if c in ("DECOM", "DEC", "DOB") and v:  # real Excel dates, as councils' files have
+                    ws.write_datetime(i, j, dt.datetime.strptime(v, "%d/%m/%Y"),
+                                      wb.add_format({"num_format": "dd/mm/yyyy"}))
+                else:
+                    ws.write(i, j, v)
+    wb.close()
+
+
+def test_xlsx_workbook_with_a_sheet_per_table(tmp_path, reference):
+    folder = tmp_path / "Lewisham" / "2019"
+    folder.mkdir(parents=True)
+    _xlsx(folder / "ssda903_2019.xlsx", {"Header": HEADER, "Episodes": EPISODES},
+          {"Header": HEADER_COLS, "Episodes": EPISODE_COLS})
+    assert view(load_returns(tmp_path)).equals(reference)
+
+
+def test_xlsx_file_per_table(tmp_path, reference):
+    folder = tmp_path / "Lewisham" / "2019"
+    folder.mkdir(parents=True)
+    _xlsx(folder / "episodes.xlsx", {"Sheet1": EPISODES}, {"Sheet1": EPISODE_COLS})
+    _xlsx(folder / "header.xlsx", {"Sheet1": HEADER}, {"Sheet1": HEADER_COLS})
+    assert view(load_returns(tmp_path)).equals(reference)
+
+
+def test_xml_return(tmp_path, reference):
+    folder = tmp_path / "Lewisham" / "2019"
+    folder.mkdir(parents=True)
+    eps = "".join(
+        "<EPISODE>" + "".join(f"<{c}>{e[c]}</{c}>" for c in EPISODE_COLS if c != "CHILD" and e[c]) + "</EPISODE>"
+        for e in EPISODES)
+    h = HEADER[0]
+    xml = (f'<?xml version="1.0"?><Message><Header><Year>2019</Year></Header><Children><CHILD>'
+           f"<HEADER><CHILDID>{h['CHILD']}</CHILDID><SEX>{h['SEX']}</SEX><DOB>{h['DOB']}</DOB>"
+           f"<ETHNIC>{h['ETHNIC']}</ETHNIC></HEADER><EPISODES>{eps}</EPISODES></CHILD></Children></Message>")
+    (folder / "return.xml").write_text(xml)
+    res = load_returns(tmp_path)
+    assert view(res).equals(reference)
+    assert res.episodes["source_file"].unique().to_list() == ["Lewisham/2019/return.xml:episodes"]
+    assert "EXTRA_COLUMN" not in res.quality.counts()["rule_id"].to_list()
+
+
+@pytest.mark.parametrize(("name", "year"), [("2019", 2019), ("2018-19", 2019), ("2018_2019", 2019),
+                                            ("2018-20", None), ("misc", None)])
+def test_year_folder_names(name, year):
+    assert parse_year(name) == year
+
+
+def test_region_folder_ignores_reference_folders_and_can_pick_one_council(tmp_path):
+    write_return(tmp_path, "Lewisham", 2019, EPISODES, HEADER)
+    write_return(tmp_path, "Southwark", 2019, EPISODES, HEADER)
+    (tmp_path / "providers").mkdir()
+    (tmp_path / "providers" / "register.csv").write_text("urn\n1\n")
+    assert load_returns(tmp_path).coverage["councils"] == ["Lewisham", "Southwark"]
+    only = load_returns(tmp_path, council="Southwark")
+    assert only.episodes["council"].unique().to_list() == ["Southwark"]
+
+
+def test_single_file_needs_a_council_and_year(tmp_path):
+    path = write_csv(tmp_path / "episodes.csv", EPISODES)
+    with pytest.raises(InputError, match="which council"):
+        load_returns(path)
+
+
+def test_progress_is_reported(tmp_path):
+    write_return(tmp_path, "Lewisham", 2019, EPISODES, HEADER)
+    seen = []
+    load_returns(tmp_path, progress=lambda done, total, label: seen.append((done, total)))
+    assert seen[-1] == (2, 2) and seen[0] == (0, 2)
+    assert pl.Series([d for d, _ in seen]).is_sorted()
