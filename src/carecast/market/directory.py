@@ -352,14 +352,15 @@ def parse_homes(raw: pl.DataFrame, file: str, postcodes: PostcodeLookup | None) 
         bad = ~_blank(col) & (pl.col("__pmin").is_null() & pl.col("__pmax").is_null())
         issues.add(df, bad, col, "price is not a number; left blank", "repaired")
 
-    # needs
-    needs_long = (df.select("__row", pl.col("needs").str.split(r";").alias("n")).explode("n")
+    # needs (the synthetic register lists them in "registration")
+    needs_col = "needs" if "needs" in names.values() or "registration" not in names.values() else "registration"
+    needs_long = (df.select("__row", pl.col(needs_col).str.split(r";").alias("n")).explode("n")
                   .with_columns(pl.col("n").str.strip_chars()).filter(pl.col("n").is_not_null() & (pl.col("n") != ""))
                   .with_columns(voc.needs.normalise_expr(pl.col("n")).alias("id")))
     bad_needs = needs_long.filter(pl.col("id").is_null())
     if bad_needs.height:
         issues.add(df.join(bad_needs.select("__row", pl.col("n").alias("__badneed")), on="__row"),
-                   pl.lit(True), "needs", f"unknown need (use {voc.needs.describe()}); dropped from this home's needs",
+                   pl.lit(True), needs_col, f"unknown need (use {voc.needs.describe()}); dropped from this home's needs",
                    "repaired", value=pl.col("__badneed"))
     grouped = needs_long.filter(pl.col("id").is_not_null()).group_by("__row").agg(pl.col("id").unique().sort().alias("__needs"))
     df = df.join(grouped, on="__row", how="left", maintain_order="left").with_columns(
@@ -447,7 +448,7 @@ def parse_feedback(raw: pl.DataFrame, file: str, urns: set[str]) -> tuple[pl.Dat
 
 def _overall_feedback(homes: pl.DataFrame) -> pl.DataFrame:
     """The directory's own feedback columns as need='any' rows."""
-    return _conform(homes.filter(pl.col("placements_made").is_not_null()).select(
+    return _conform(homes.filter(pl.col("placements_made") > 0).select(
         "urn", pl.lit("any").alias("need"), "placements_made", "good_outcomes", "breakdowns"), FEEDBACK_COLUMNS)
 
 
@@ -462,8 +463,8 @@ def _find_inputs(path: Path) -> tuple[Path, Path | None, Path | None]:
             raise InputError(f"no directory file in {path}", where=Location(file=str(path)),
                              fix="the folder needs directory.csv/.xlsx (carecast format) or providers.csv (synthetic data)")
         pc = path / "postcodes.csv"
-        fb = path / "feedback.csv"
-        return main, fb if fb.is_file() else None, pc if pc.is_file() else None
+        fb = next((f for f in (path / f"{main.stem}.feedback.csv", path / "feedback.csv") if f.is_file()), None)
+        return main, fb, pc if pc.is_file() else None
     if not path.is_file():
         raise InputError(f"directory file {path} does not exist", where=Location(file=str(path)),
                          fix="give a directory CSV/XLSX or a folder holding one")

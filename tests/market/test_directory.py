@@ -1,0 +1,146 @@
+"""Directory import: both input shapes, validation that counts every rejected or repaired row, export round trip."""
+
+import polars as pl
+import pytest
+
+from carecast.errors import InputError
+from carecast.market.directory import load_directory
+from carecast.market.examples import example_directory
+from carecast.market.reports import directory_report
+from carecast.outputs import write_report
+from tests.market.conftest import SYNTH_POSTCODES, SYNTH_PROVIDERS
+
+RICH_HEADER = ("urn,name,provider,type,host_council,postcode,places,vacancies,vacancies_reported,ofsted_rating,ofsted_date,"
+               "needs,age_min,age_max,price_min_weekly,price_max_weekly,max_staffing_ratio,same_day_admissions,education_on_site,"
+               "placements_made,good_outcomes,breakdowns")
+
+
+def _rich(tmp_path, *rows):
+    p = tmp_path / "directory.csv"
+    p.write_text("\n".join([RICH_HEADER, *rows]) + "\n")
+    (tmp_path / "postcodes.csv").write_text(SYNTH_POSTCODES)
+    return tmp_path
+
+
+GOOD = "SC1,Oak,Acme,Children's home,Lewisham,SE6 4RU,4,1,01/11/2026,Good,01/03/2025,SEMH;CSE,10,17,4000,5000,2:1,yes,no,5,3,1"
+
+
+def _accounted(d):
+    """Every row read is either kept or rejected (nothing silently lost)."""
+    return d.summary()["homes_kept"] + d.summary()["rows_rejected"] == d.rows_read
+
+
+def test_reads_the_synthetic_generator_folder(synth_dir):
+    d = load_directory(synth_dir)
+    assert d.homes.height == 5 and _accounted(d)
+    oak = d.homes.filter(pl.col("urn") == "SC100001").row(0, named=True)
+    assert oak["type"] == "childrens_home" and oak["needs"] == ["cse_cce", "semh"]
+    assert (oak["age_min"], oak["age_max"], oak["price_min_weekly"], oak["price_max_weekly"]) == (10, 17, 4100, 4100)
+    assert oak["location_source"] == "postcode" and abs(oak["lat"] - 51.437) < 1e-9
+    assert d.homes.filter(pl.col("urn") == "SC100004")["ofsted_rating"].item() == "inadequate"
+    needs4 = d.homes.filter(pl.col("urn") == "SC100004")["needs"].item().to_list()
+    assert needs4 == ["semh", "sexually_harmful_behaviour"]
+    # ZZ9 9ZZ is not in the lookup: kept, placed at Kent's centre, and the repair is listed
+    miss = d.issues.filter(pl.col("urn") == "SC100005")
+    assert miss["column"].to_list() == ["postcode"] and miss["action"].to_list() == ["repaired"]
+    assert "not in the postcode lookup" in miss["reason"].item() and miss["row"].item() == 6
+    assert d.homes.filter(pl.col("urn") == "SC100005")["location_source"].item() == "council_centre"
+
+
+def test_rich_directory_columns_are_parsed(tmp_path):
+    d = load_directory(_rich(tmp_path, GOOD))
+    h = d.homes.row(0, named=True)
+    assert h["max_staffing_ratio"] == 2.0 and h["same_day_admissions"] is True and h["education_on_site"] is False
+    assert h["vacancies"] == 1 and str(h["vacancies_reported"]) == "2026-11-01"
+    assert d.feedback.row(0, named=True) == {"urn": "SC1", "need": "any", "placements_made": 5, "good_outcomes": 3, "breakdowns": 1}
+    assert d.issues.height == 0
+
+
+@pytest.mark.parametrize("row,column,action,reason", [
+    ("SC2,Elm,Acme,spaceship,Lewisham,SE6 4RU,4,1,,Good,,SEMH,10,17,4000,5000,,,,,,", "type", "rejected", "unknown provision type"),
+    ("SC2,Elm,Acme,K2,Lewisham,SE6 4RU,4,1,,Good,,SEMH,10,17,6000,5000,,,,,,", "price_min_weekly", "repaired", "price range reversed"),
+    ("SC2,Elm,Acme,K2,Lewisham,SE6 4RU,-1,1,,Good,,SEMH,10,17,4000,5000,,,,,,", "places", "rejected", "places must be"),
+    ("SC2,Elm,Acme,K2,Lewisham,AB1 2CD,4,1,,Good,,SEMH,10,17,4000,5000,,,,,,", "postcode", "repaired", "not in the postcode lookup"),
+    ("SC2,Elm,Acme,K2,Narnia,AB1 2CD,4,1,,Good,,SEMH,10,17,4000,5000,,,,,,", "host_council", "rejected", "cannot be placed on a map"),
+    ("SC2,Elm,Acme,K2,Lewisham,SE6 4RU,4,9,,Good,,SEMH,10,17,4000,5000,,,,,,", "vacancies", "repaired", "more vacancies than places"),
+    ("SC2,Elm,Acme,K2,Lewisham,SE6 4RU,4,1,,Great,,SEMH,10,17,4000,5000,,,,,,", "ofsted_rating", "repaired", "unknown Ofsted judgement"),
+    ("SC2,Elm,Acme,K2,Lewisham,SE6 4RU,4,1,,Good,,SEMH;unicorns,10,17,4000,5000,,,,,,", "needs", "repaired", "unknown need"),
+    ("SC2,Elm,Acme,K2,Lewisham,SE6 4RU,4,1,,Good,,SEMH,17,10,4000,5000,,,,,,", "age_range", "repaired", "swapped"),
+    ("SC2,Elm,Acme,K2,Lewisham,SE6 4RU,4,1,31/02/2026,Good,,SEMH,10,17,4000,5000,,,,,,", "vacancies_reported", "repaired", "not a date"),
+    ("SC2,Elm,Acme,K2,Lewisham,SE6 4RU,4,1,,Good,,SEMH,10,17,4000,5000,two to one,,,,,", "max_staffing_ratio", "repaired", "not a ratio"),
+    ("SC1,Elm,Acme,K2,Lewisham,SE6 4RU,4,1,,Good,,SEMH,10,17,4000,5000,,,,,,", "urn", "rejected", "earlier row"),
+    (",Elm,Acme,K2,Lewisham,SE6 4RU,4,1,,Good,,SEMH,10,17,4000,5000,,,,,,", "urn", "rejected", "no Ofsted URN"),
+])
+def test_each_bad_row_is_counted_with_row_column_and_reason(tmp_path, row, column, action, reason):
+    d = load_directory(_rich(tmp_path, GOOD, row))
+    bad = d.issues.filter(pl.col("row") == 3)
+    assert bad.height >= 1, d.issues
+    hit = bad.filter(pl.col("column") == column)
+    assert hit.height == 1 and hit["action"].item() == action and reason in hit["reason"].item()
+    assert hit["file"].item().endswith("directory.csv")
+    assert _accounted(d)
+    assert d.homes.height == (1 if action == "rejected" else 2)
+
+
+def test_reversed_price_range_is_swapped_not_lost(tmp_path):
+    d = load_directory(_rich(tmp_path, GOOD.replace("4000,5000", "5000,4000")))
+    h = d.homes.row(0, named=True)
+    assert (h["price_min_weekly"], h["price_max_weekly"]) == (4000, 5000)
+
+
+def test_missing_required_column_is_an_input_error(tmp_path):
+    p = tmp_path / "d.csv"
+    p.write_text("urn,name\nSC1,Oak\n")
+    with pytest.raises(InputError) as info:
+        load_directory(p)
+    assert "type" in info.value.message and "places" in info.value.message and info.value.where.file == str(p)
+
+
+def test_every_row_unusable_is_an_input_error_naming_a_problem(tmp_path):
+    p = tmp_path / "d.csv"
+    p.write_text("urn,type,host_council,places\nSC1,castle,Lewisham,3\nSC2,castle,Lewisham,3\n")
+    with pytest.raises(InputError) as info:
+        load_directory(p)
+    assert "none of the 2" in info.value.message and "unknown provision type" in info.value.message
+
+
+def test_feedback_file_beside_the_directory(tmp_path):
+    p = _rich(tmp_path, GOOD)
+    (p / "directory.feedback.csv").write_text("urn,need,placements_made,good_outcomes,breakdowns\n"
+                                                      "SC1,SEMH,4,3,0\nSC9,SEMH,1,1,0\nSC1,dragons,1,1,0\n")
+    d = load_directory(p)
+    assert d.feedback.filter(pl.col("need") == "semh").row(0, named=True)["placements_made"] == 4
+    reasons = d.issues["reason"].to_list()
+    assert any("not in the directory" in r for r in reasons) and any("unknown need" in r for r in reasons)
+
+
+@pytest.mark.parametrize("ext", ["csv", "xlsx"])
+def test_export_round_trip(tmp_path, ext):
+    d = example_directory(40, seed=3)
+    out = tmp_path / f"export.{ext}"
+    write_report(directory_report(d, command="test", inputs=[]), out)
+    back = load_directory(out)
+    assert back.issues.filter(pl.col("action") == "rejected").height == 0
+    cols = ["urn", "type", "host_council", "places", "vacancies", "needs", "age_min", "age_max", "price_min_weekly", "ofsted_rating",
+            "max_staffing_ratio", "same_day_admissions", "vacancies_reported"]
+    assert back.homes.select(cols).sort("urn").equals(d.homes.select(cols).sort("urn"))
+    assert back.feedback.sort("urn").equals(d.feedback.sort("urn"))
+
+
+def test_cli_check_reports_counts_and_bad_file_exits_2(tmp_path, synth_dir, cli):
+    code, out, _ = cli("directory", "check", synth_dir, "--out", tmp_path / "issues.xlsx")
+    assert code == 0 and "5 homes kept" in out and (tmp_path / "issues.xlsx").is_file()
+    (tmp_path / "bad.csv").write_text("urn,name\nSC1,Oak\n")
+    code, _, err = cli("directory", "check", tmp_path / "bad.csv")
+    assert code == 2 and "no type, places" in err and "What to do" in err and "Traceback" not in err
+
+
+def test_synthetic_fixture_matches_the_generator_columns():
+    """The fixture mirrors carecast.synth's provider table; fail loudly if the generator's columns change."""
+    synth = pytest.importorskip("carecast.synth.providers")
+    import inspect
+
+    src = inspect.getsource(synth.build_register)
+    header = SYNTH_PROVIDERS.splitlines()[0].split(",")
+    for col in header:
+        assert f'"{col}"' in src
