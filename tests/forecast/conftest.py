@@ -11,6 +11,10 @@ import pytest
 from carecast.schema import EPISODE_COLUMNS, conform
 
 COUNCIL = "Lewisham"
+COST_GROUP = {"fostering_in_house": "in_house_fostering", "fostering_ifa": "ifa", "kinship": "kinship",
+              "residential_in_house": "internal_residential", "residential_external": "external_residential",
+              "supported": "semi_independent", "secure": "secure_welfare",
+              "placed_with_parents": "placed_with_parents", "other": "other"}
 
 
 def make_episodes(rows: list[dict], *, data_end: dt.date, council: str = COUNCIL) -> pl.DataFrame:
@@ -19,7 +23,9 @@ def make_episodes(rows: list[dict], *, data_end: dt.date, council: str = COUNCIL
         {"council": council, "rec": None, "dec": None, "is_short_break": False, "is_uasc": False, **r}
         for r in rows
     ], schema_overrides={"dec": pl.Date, "rec": pl.Utf8})
-    return conform(frame.with_columns(pl.lit(data_end).alias("data_end")), EPISODE_COLUMNS)
+    frame = frame.with_columns(pl.lit(data_end).alias("data_end"),
+                               pl.col("category").replace_strict(COST_GROUP, default=None).alias("cost_group"))
+    return conform(frame, EPISODE_COLUMNS)
 
 
 def process_council(*, seed: int, start: dt.date, years: float, entries_per_year: float,
