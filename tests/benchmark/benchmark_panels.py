@@ -17,3 +17,22 @@ def panel_from(records: dict[tuple[str, int], dict[str, float | None]]) -> Panel
     return Panel(data=pl.DataFrame(rows, schema=LONG_SCHEMA), sources=["hand-made"])
 
 
+
+
+def run_cli(capsys, *args: str) -> tuple[int, str]:
+    """Run ``carecast benchmark ARGS`` in this process through ``cli.main`` (the one place that maps
+    errors to exit codes); return the exit code and what was written to stderr."""
+    import sys
+
+    from carecast import cli
+
+    argv, sys.argv = sys.argv, ["carecast", "benchmark", *args]
+    capsys.readouterr()
+    try:
+        cli.main()
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    finally:
+        sys.argv = argv
+    return code, capsys.readouterr().err

@@ -43,7 +43,8 @@ def load_neighbours(path: str | Path, council: str) -> tuple[list[str], pl.DataF
     ccol = keys["council"]
     df = df.with_row_index("row", offset=2)
     others = [c for c in df.columns if c not in (ccol, "row")]
-    pairs = df.unpivot(index=["row", ccol], on=others, variable_name="column", value_name="neighbour").drop_nulls("neighbour")
+    pairs = (df.unpivot(index=["row", ccol], on=others, variable_name="__column", value_name="__neighbour")
+             .drop_nulls("__neighbour"))
     target = find_council(council).name
     mine = pairs.filter(pl.col(ccol).map_elements(lambda n: getattr(find_council(n, required=False), "name", None),
                                                   return_dtype=pl.Utf8) == target)
@@ -51,7 +52,7 @@ def load_neighbours(path: str | Path, council: str) -> tuple[list[str], pl.DataF
         raise NotFoundError(f"{p.name} lists no neighbours for {target}", where=Location(file=str(p), column=ccol),
                             fix=f"add rows for {target}, or leave out --neighbours to compare with every council in the panel")
     names, bad = [], []
-    for row, column, name in mine.select("row", "column", "neighbour").iter_rows():
+    for row, column, name in mine.select("row", "__column", "__neighbour").iter_rows():
         hit = find_council(name, required=False)
         if hit is None:
             bad.append({"file": str(p), "row": row, "column": column, "council": target, "value": name,
