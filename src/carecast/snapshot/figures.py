@@ -7,6 +7,7 @@ bars below the suppression threshold are not drawn at their size.
 
 from __future__ import annotations
 
+import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 
@@ -18,8 +19,12 @@ _COLOURS = {"in_area": "#1F3864", "in_region_out_of_area": "#4F81BD", "out_of_re
             "unknown": "#A6A6A6"}
 
 
-def flow_map(placements: pl.DataFrame, *, region_name: str, threshold: int | None) -> go.Figure:
-    """Lines from each placing council's centroid to each host council's, width by placements."""
+def flow_map(placements: pl.DataFrame, *, region_name: str, threshold: int | None, max_flows: int = 400) -> go.Figure:
+    """Lines from each placing council's centroid to each host council's, width by placements.
+
+    Only the ``max_flows`` largest flows are drawn (a map of thousands of lines is unreadable and
+    slow); the title says how many of how many are shown.
+    """
     facts = council_facts().select("council", "lat", "lon")
     flows = (placements.filter(pl.col("placing_in_region") & pl.col("host_council").is_not_null()
                                & (pl.col("host_council") != pl.col("council")))
@@ -27,6 +32,8 @@ def flow_map(placements: pl.DataFrame, *, region_name: str, threshold: int | Non
              .join(facts, on="council", how="inner")
              .join(facts.rename({"council": "host_council", "lat": "host_lat", "lon": "host_lon"}),
                    on="host_council", how="inner"))
+    total = flows.height
+    flows = flows.sort(["placements", "council", "host_council"], descending=[True, False, False]).head(max_flows)
     fig = go.Figure()
     for i, (lo, width) in enumerate(_WIDTHS):
         hi = _WIDTHS[i + 1][0] if i + 1 < len(_WIDTHS) else None
@@ -34,27 +41,28 @@ def flow_map(placements: pl.DataFrame, *, region_name: str, threshold: int | Non
         if not part.height:
             continue
         small = threshold is not None and hi is not None and hi <= threshold
-        lons, lats, text = [], [], []
-        for row in part.iter_rows(named=True):
-            label = f"{row['council']} → {row['host_council']}: " + (
-                f"fewer than {threshold}" if small else f"{row['placements']}")
-            lons += [row["lon"], row["host_lon"], None]
-            lats += [row["lat"], row["host_lat"], None]
-            text += [label, label, None]
+        count = pl.lit(f"fewer than {threshold}") if small else pl.col("placements").cast(pl.Utf8)
+        label = pl.col("council") + pl.lit(" → ") + pl.col("host_council") + pl.lit(": ") + count
+        gap = np.full(part.height, np.nan)
+        lons = np.column_stack([part["lon"].to_numpy(), part["host_lon"].to_numpy(), gap]).ravel()
+        lats = np.column_stack([part["lat"].to_numpy(), part["host_lat"].to_numpy(), gap]).ravel()
+        labels = part.select(label.alias("l"))["l"].to_numpy()
+        text = np.column_stack([labels, labels, np.full(part.height, "", dtype=object)]).ravel().tolist()
         name = f"{lo}+ placements" if hi is None else f"{lo}-{hi - 1} placements"
         fig.add_trace(go.Scatter(x=lons, y=lats, mode="lines", line={"width": width, "color": "rgba(228,108,10,0.55)"},
-                                 name=name, text=text, hoverinfo="text"))
+                                 name=name, text=text, hoverinfo="text", connectgaps=False))
     placing = placements.filter(pl.col("placing_in_region")).get_column("council").unique()
     hosts = flows.get_column("host_council").unique()
     points = facts.filter(pl.col("council").is_in(placing.implode()) | pl.col("council").is_in(hosts.implode()))
     points = points.with_columns(pl.col("council").is_in(placing.implode()).alias("placing"))
     for flag, name, colour in ((True, "Placing councils", "#1F3864"), (False, "Host councils", "#E46C0A")):
         pts = points.filter(pl.col("placing") == flag)
-        fig.add_trace(go.Scatter(x=pts["lon"].to_list(), y=pts["lat"].to_list(), mode="markers", name=name,
+        fig.add_trace(go.Scatter(x=pts["lon"].to_numpy(), y=pts["lat"].to_numpy(), mode="markers", name=name,
                                  marker={"size": 7, "color": colour}, text=pts["council"].to_list(),
                                  hoverinfo="text"))
+    shown = f" ({flows.height} largest of {total} flows)" if total > flows.height else ""
     fig.update_layout(
-        title=f"Where {region_name} councils' children are placed (council centroid to council centroid)",
+        title=f"Where {region_name} councils' children are placed, outside their own area{shown}",
         xaxis={"title": "longitude", "showgrid": False}, yaxis={"title": "latitude", "showgrid": False,
                                                                  "scaleanchor": "x", "scaleratio": 1.6},
         height=650, template="plotly_white", legend={"orientation": "h"},

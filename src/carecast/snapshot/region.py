@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from carecast.errors import NotFoundError, ParameterError
+from carecast.errors import ParameterError
 from carecast.schema import councils, find_council
 
 
@@ -28,7 +28,10 @@ class Region:
 
 
 def resolve_region(region: str | list[str] | tuple[str, ...]) -> Region:
-    """A region from its name ("london") or a list / comma-separated string of councils."""
+    """A region from its name ("london", "england" for all councils) or a list / comma-separated
+    string of councils."""
+    if isinstance(region, str) and region.strip().lower() == "england":
+        return Region(name="England", members=tuple(c.name for c in councils()))
     if isinstance(region, str) and "," not in region:
         wanted = region.strip().lower()
         members = tuple(c.name for c in councils() if c.region.lower() == wanted)
@@ -39,22 +42,34 @@ def resolve_region(region: str | list[str] | tuple[str, ...]) -> Region:
             regions = sorted({c.region for c in councils()})
             raise ParameterError(
                 f"'{region}' is neither a region nor a council carecast knows",
-                fix=f"use a region ({', '.join(regions)}) or a comma-separated list of councils",
+                fix=f"use a region ({', '.join(regions)}, or England) or a comma-separated list of councils",
             )
         return Region(name=hit.name, members=(hit.name,))
-    items = region.split(",") if isinstance(region, str) else list(region)
-    names = []
-    for item in items:
-        if not str(item).strip():
-            continue
-        try:
-            names.append(find_council(str(item).strip()).name)  # type: ignore[union-attr]
-        except NotFoundError as exc:
-            raise ParameterError(exc.message, fix=exc.fix) from None
+    names = _council_list(region.split(",") if isinstance(region, str) else list(region))
     if not names:
         raise ParameterError("the region lists no councils", fix="give e.g. --region \"Lambeth,Lewisham\"")
     members = tuple(dict.fromkeys(names))
     return Region(name=", ".join(members) if len(members) <= 3 else f"{len(members)} councils", members=members)
+
+
+def _council_list(items: list[str]) -> list[str]:
+    """Canonical names of listed councils; a name containing a comma ("Bournemouth, Christchurch and
+    Poole") is rejoined from the pieces a comma-split made of it."""
+    names, pending = [], ""
+    for item in [str(i).strip() for i in items if str(i).strip()]:
+        pending = f"{pending}, {item}" if pending else item
+        hit = find_council(pending, required=False)
+        if hit is not None:
+            names.append(hit.name)
+            pending = ""
+        elif find_council(item, required=False) is not None and pending != item:
+            bad = pending[: -len(item)].rstrip(", ")
+            raise ParameterError(f"'{bad}' is not a council carecast knows",
+                                 fix="use the council's name as the ONS lists it, its ONS code or DfE number")
+    if pending:
+        raise ParameterError(f"'{pending}' is not a council carecast knows",
+                             fix="use the council's name as the ONS lists it, its ONS code or DfE number")
+    return names
 
 
 def canonical_names(column: str) -> pl.Expr:

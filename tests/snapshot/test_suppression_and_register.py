@@ -1,0 +1,119 @@
+"""Small-number suppression of shared outputs (DOMAIN.md §7) and reading provider registers."""
+
+from __future__ import annotations
+
+import json
+
+import polars as pl
+import pytest
+from snapshot_builders import DATE, build, register
+
+from carecast.errors import InputError
+from carecast.outputs import write_report
+from carecast.privacy import SUPPRESSED
+from carecast.snapshot import load_parameters, read_providers, take_snapshot, to_report
+from carecast.snapshot.providers import clean_register
+from carecast.snapshot.report import published_tables
+
+TWO_COUNCILS = [
+    {"council": "Lambeth", "host": "Lambeth", "n": 12}, {"council": "Lambeth", "host": "Kent", "n": 3},
+    {"council": "Croydon", "host": "Kent", "n": 6}, {"council": "Croydon", "host": "Croydon", "n": 1},
+]
+
+
+def _snap(specs, **kw):
+    episodes, children = build(specs)
+    return take_snapshot(episodes, children, date=DATE, **kw)
+
+
+def test_suppression_is_on_by_default_for_several_councils_and_off_for_one():
+    assert _snap(TWO_COUNCILS).suppress is True
+    assert _snap(TWO_COUNCILS[:2]).suppress is False
+    assert _snap(TWO_COUNCILS, suppress=False).suppress is False
+    assert _snap(TWO_COUNCILS[:2], suppress=True).suppress is True
+
+
+def test_counts_one_to_four_and_their_shares_become_c():
+    snap = _snap(TWO_COUNCILS)
+    raw = snap.frame("location_by_council").filter(pl.col("cohort") == "all")
+    shown = published_tables(snap)["location_by_council"].filter(pl.col("cohort") == "all")
+    for council in ("Lambeth", "Croydon"):
+        r = raw.filter(pl.col("council") == council).row(0, named=True)
+        s = shown.filter(pl.col("council") == council).row(0, named=True)
+        for col in ("in_area", "out_of_region", "in_region_out_of_area"):
+            small = 0 < r[col] < 5
+            assert (s[col] == SUPPRESSED) == small
+            assert (s[f"{col}_pct"] == SUPPRESSED) == small
+            if not small:
+                assert float(s[col]) == r[col]
+    # zero is shown: it discloses nothing about an individual
+    assert shown.filter(pl.col("council") == "Lambeth")["in_region_out_of_area"].item() == "0"
+
+
+def test_every_published_table_is_free_of_small_counts():
+    reg = register([{"urn": "SC1", "council": "Croydon", "places": 7}])
+    specs = [*TWO_COUNCILS, {"council": "Lambeth", "host": "Croydon", "urn": "SC1", "n": 2}]
+    snap = _snap(specs, providers=reg)
+    for name, frame in published_tables(snap).items():
+        table = snap.tables[name]
+        for col in table.counts:
+            values = [v for v in frame[col].to_list() if v not in (SUPPRESSED, None)]
+            assert all(not (0 < float(v) < 5) for v in values), (name, col)
+
+
+def test_json_states_suppression_and_keeps_numbers_numeric(tmp_path):
+    snap = _snap(TWO_COUNCILS)
+    out = tmp_path / "s.json"
+    write_report(to_report(snap), out)
+    doc = json.loads(out.read_text())
+    assert doc["suppressed"] is True and doc["suppression_note"]
+    assert doc["location"]["in_region_out_of_area"] == 0
+    assert doc["location"]["in_area"] == 13 and doc["location"]["out_of_region"] == 9
+    pooled = [r for r in doc["location_pooled"] if r["cohort"] == "all" and r["scope"] == "all"]
+    assert all(isinstance(r["denominator"], int) for r in pooled)
+    assert doc["metadata"]["suppression"].startswith("Counts of 1 to 4")
+    assert doc["total_placements"] == 22
+
+
+def test_headline_answers_the_readers_questions():
+    reg = register([{"urn": "SC1", "council": "Croydon", "places": 10}])
+    snap = _snap([{"council": "Lambeth", "host": "Kent", "n": 6, "distance": 60},
+                  {"council": "Lambeth", "host": "Croydon", "urn": "SC1", "n": 5, "distance": 8}], providers=reg)
+    text = to_report(snap).sections[0].text
+    assert "6 (55%) live outside London" in text
+    assert "6 of 11 with a known distance (55%) live 20+ miles from home" in text
+    assert "use 5 of its 10 externally provided children's home places (50%)" in text
+
+
+def test_register_accepts_common_column_spellings_and_counts_problems():
+    raw = pl.DataFrame({
+        "URN": ["SC1", "SC1", "SC2", "", "SC4"],
+        "Local Authority": ["Croydon", "Croydon", "kent", "Kent", None],
+        "Registered Places": ["4", "4", "6", "3", "2"],
+        "Overall effectiveness": ["Outstanding", "Outstanding", "Requires improvement to be good", "2", "4"],
+        "Provider type": ["Children's home", "Children's home", "Children's home", "Children's home", "Secure"],
+        "Owner": ["Private", "Private", "Local Authority", "Private", "Private"],
+    })
+    reg = clean_register(raw, load_parameters())
+    homes = {r["urn"]: r for r in reg.homes.iter_rows(named=True)}
+    assert set(homes) == {"SC1", "SC2", "SC4"}
+    assert homes["SC2"]["host_council"] == "Kent" and not homes["SC2"]["is_external"]
+    assert homes["SC2"]["ofsted_rating"] == "Requires improvement"
+    assert homes["SC4"]["ofsted_rating"] == "Inadequate" and not homes["SC4"]["is_children_home"]
+    assert reg.issues == {"rows without a URN (not used)": 1, "duplicate URNs (first row kept)": 1,
+                          "homes with no host council (location unknown)": 1}
+
+
+def test_register_file_errors(tmp_path):
+    params = load_parameters()
+    with pytest.raises(InputError, match="does not exist"):
+        read_providers(tmp_path / "none.csv", params)
+    empty = tmp_path / "empty.csv"
+    empty.write_text("urn,places\n")
+    with pytest.raises(InputError, match="no rows"):
+        read_providers(empty, params)
+    neg = tmp_path / "neg.csv"
+    neg.write_text("urn,places\nSC1,3\nSC2,-1\n")
+    with pytest.raises(InputError, match="not a number of places") as exc:
+        read_providers(neg, params)
+    assert exc.value.where.row == 3 and exc.value.where.column == "places"
