@@ -25,7 +25,8 @@ TRACE_NOTE = ("Every number here is in the Excel output: each table has its nume
 def _money(x: float | None) -> str:
     if x is None:
         return "n/a"
-    return f"£{x / 1e6:,.1f}m" if abs(x) >= 1e6 else f"£{x:,.0f}"
+    sign = "−" if x < 0 else ""
+    return f"{sign}£{abs(x) / 1e6:,.1f}m" if abs(x) >= 1e6 else f"{sign}£{abs(x):,.0f}"
 
 
 def _pct(x: float | None) -> str:
@@ -111,9 +112,13 @@ def _change_section(r: BenchmarkResult) -> Section | None:
 def _trend_section(r: BenchmarkResult) -> Section | None:
     if r.trend_growth is None:
         return None
-    lines = [f"{row['label']}: {row['total_first_year']:,.0f} → {row['total_last_year']:,.0f} ({row['change_pct']:+.0%}, "
-             f"n = {row['n']})." for row in r.trend_growth.iter_rows(named=True) if row["change_pct"] is not None]
-    money = [m for m in ("csc_spend", "csc_budget", "hn_spend", "hn_budget")]
+    def amount(row: dict, key: str) -> str:
+        return _money(row[key]) if row["kind"] == "money" else f"{row[key]:,.0f}"
+
+    lines = [f"{row['label']}: {amount(row, 'total_first_year')} → {amount(row, 'total_last_year')} "
+             f"({row['change_pct']:+.0%}, n = {row['n']})." for row in r.trend_growth.iter_rows(named=True)
+             if row["change_pct"] is not None]
+    money = ["csc_spend", "csc_budget", "hn_spend", "hn_budget"]
     demand = ["lac", "cp_plans", "ehcps"]
     return Section(title="Trends in spend and demand", text=" ".join(lines),
                    tables={"trend_growth": r.trend_growth, "trend_by_year": r.trend_by_year.drop("year")},

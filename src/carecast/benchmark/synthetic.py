@@ -57,7 +57,7 @@ def synthetic_panel(councils: list[str], years: range | tuple | list, seed: int)
     cp = np.round(rng.uniform(30, 60, n)[:, None] * (1 + rng.normal(0.005, 0.06, n))[:, None] ** step * pop17 / 10_000)
     ehcps = np.round(pop25 * rng.uniform(0.025, 0.04, n)[:, None] * (1 + rng.normal(0.08, 0.03, n))[:, None] ** step)
 
-    cost_per_lac = rng.uniform(55_000, 75_000, n)[:, None] * (1 + rng.normal(0.04, 0.02, n))[:, None] ** step
+    cost_per_lac = rng.uniform(40_000, 60_000, n)[:, None] * (1 + rng.normal(0.04, 0.02, n))[:, None] ** step
     lac_total = lac * cost_per_lac
     shares = _LAC_LINE_SHARES * rng.uniform(0.6, 1.4, (n, _LAC_LINE_SHARES.size))
     shares /= shares.sum(axis=1, keepdims=True)
@@ -67,7 +67,7 @@ def synthetic_panel(councils: list[str], years: range | tuple | list, seed: int)
     growth = (1 + rng.normal(0.02, 0.02, (n, _CSC_LINE_RATIOS.size)))[:, None, :] ** step[:, :, None]
     other_lines = np.round(lac_total[:, :1, None] * ratios[:, None, :] * growth)
     csc_spend = lac_total + other_lines.sum(axis=2)
-    csc_budget = np.round(csc_spend[:, :1] * rng.uniform(0.93, 1.03, n)[:, None]
+    csc_budget = np.round(csc_spend[:, :1] * rng.uniform(0.91, 1.01, n)[:, None]
                           * (1 + rng.normal(0.015, 0.01, n))[:, None] ** step)
 
     hn_per_head = rng.uniform(240, 580, n)[:, None] * (1 + rng.normal(0.045, 0.02, n))[:, None] ** step
@@ -75,7 +75,7 @@ def synthetic_panel(councils: list[str], years: range | tuple | list, seed: int)
     hn_shares /= hn_shares.sum(axis=1, keepdims=True)
     hn_lines = np.round((hn_per_head * pop25)[:, :, None] * hn_shares[:, None, :])
     hn_spend = hn_lines.sum(axis=2)
-    hn_budget = np.round(hn_spend[:, :1] * rng.uniform(0.95, 1.02, n)[:, None]
+    hn_budget = np.round(hn_spend[:, :1] * rng.uniform(0.99, 1.05, n)[:, None]
                          * (1 + rng.normal(0.03, 0.01, n))[:, None] ** step)
 
     cat = catalogue()
