@@ -154,7 +154,8 @@ def movement(prev: Snapshot, cur: Snapshot) -> pl.DataFrame:
     ).with_columns((pl.col("full_year_cost_cur") - pl.col("full_year_cost") - pl.col("_dates")).alias("_price"))
 
     def add(frame: pl.DataFrame, value: pl.Expr, reason: str, detail: str) -> None:
-        agg = frame.group_by("_line").agg(value.sum().alias("amount"), pl.len().alias("count"))
+        moved = frame.with_columns(value.alias("_v")).filter(pl.col("_v").abs() > 0.005)
+        agg = moved.group_by("_line").agg(pl.col("_v").sum().alias("amount"), pl.len().alias("count"))
         for r in agg.iter_rows(named=True):
             if abs(r["amount"]) > 0.005:
                 rows.append({"line": r["_line"], "reason": reason, "amount": r["amount"], "count": r["count"], "detail": detail})

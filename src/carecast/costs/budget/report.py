@@ -1,0 +1,87 @@
+"""Budget monitoring as a committee report: the table finance officers take to members, and the trend.
+
+The first sheet a reader sees is ``committee``: line, budget, forecast outturn, variance, movement
+since last month and the reasons, with a total row. Then the checks (including any budget file
+whose lines do not add up to its stated total), the detail per line, the movement reasons, the
+actions, the placements and, when history is saved, the forecast-outturn trend through the year.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import plotly.graph_objects as go
+import polars as pl
+
+from carecast.costs.budget.outturn import Monitoring
+from carecast.outputs import Report, Section
+from carecast.schema import financial_year_label
+
+
+def committee_table(m: Monitoring, summary: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Line, budget, forecast outturn, variance, movement, reasons; the last row is the total."""
+    t = m.lines.select(
+        pl.col("label").alias("line"), "budget", "forecast_outturn", "variance", "variance_pct",
+        "outturn_p5", "outturn_p95", pl.col("line").alias("_key"))
+    if summary is not None:
+        t = t.join(summary.select(pl.col("line").alias("_key"), "movement", "reasons"), on="_key", how="left")
+    else:
+        t = t.with_columns(pl.lit(None, dtype=pl.Float64).alias("movement"),
+                           pl.lit("first saved month: no movement").alias("reasons"))
+    t = t.drop("_key")
+    lo, hi = m.total_band()
+    total = pl.DataFrame([{
+        "line": "Total", "budget": t["budget"].sum(), "forecast_outturn": t["forecast_outturn"].sum(),
+        "variance": t["variance"].sum(),
+        "variance_pct": t["variance"].sum() / t["budget"].sum() if t["budget"].sum() else None,
+        "outturn_p5": lo, "outturn_p95": hi,
+        "movement": t["movement"].sum() if summary is not None else None, "reasons": "",
+    }], schema=t.schema)
+    return pl.concat([t, total])
+
+
+def trend_figure(history: pl.DataFrame, title: str) -> go.Figure:
+    """Forecast outturn at each saved month, per line and in total, against budget."""
+    fig = go.Figure()
+    total = history.group_by("as_of").agg(pl.col("forecast_outturn").sum(), pl.col("budget").sum(),
+                                          pl.col("outturn_p5").sum(), pl.col("outturn_p95").sum()).sort("as_of")
+    x = total["as_of"].to_list()
+    fig.add_trace(go.Scatter(x=x, y=total["forecast_outturn"].to_list(), name="Total forecast outturn",
+                             mode="lines+markers", line={"width": 3}))
+    fig.add_trace(go.Scatter(x=x, y=total["budget"].to_list(), name="Total budget", mode="lines",
+                             line={"dash": "dash"}))
+    for (line,), part in history.sort("as_of").group_by(["label"], maintain_order=True):
+        fig.add_trace(go.Scatter(x=part["as_of"].to_list(), y=part["forecast_outturn"].to_list(), name=str(line),
+                                 mode="lines+markers", visible="legendonly"))
+    fig.update_layout(title=title, yaxis_title="£", xaxis_title="Monitoring date", hovermode="x unified")
+    return fig
+
+
+def monitoring_report(m: Monitoring, *, metadata: dict[str, Any], summary: pl.DataFrame | None = None,
+                      moves: pl.DataFrame | None = None, history: pl.DataFrame | None = None,
+                      quarters: pl.DataFrame | None = None) -> Report:
+    fy = financial_year_label(m.financial_year)
+    failed = m.checks.filter(~pl.col("ok"))
+    notes = [f"CHECK FAILED: {n}" for n in failed["note"].to_list() if n] or ["All totals add up."]
+    sections = [
+        Section("Committee table",
+                text=f"{m.council} children's social care budget {fy}: forecast outturn at {m.as_of:%d %B %Y}. "
+                     "Variance = forecast − budget (positive = overspend). Bands are the 5th-95th percentile of "
+                     "per-simulation totals.",
+                tables={"committee": committee_table(m, summary)}, notes=notes),
+        Section("Checks", tables={"checks": m.checks}),
+        Section("Forecast by line", text="Forecast outturn = actual to date + commitments to 31 March + starters and "
+                "leavers − planned management actions.", tables={"lines": m.lines},
+                notes=[f"Starters and leavers: {m.assumptions.get('starters_leavers')}"]),
+    ]
+    if moves is not None:
+        sections.append(Section("Movement since last month", tables={"movement": moves}))
+    if quarters is not None and quarters.height:
+        sections.append(Section("Quarter on quarter", tables={"quarters": quarters}))
+    if history is not None and history.height:
+        sections.append(Section("Trend through the year", tables={"history": history},
+                                figures=[trend_figure(history, f"Forecast outturn through {fy}")]))
+    sections.append(Section("Actions", tables={"actions": m.actions}))
+    sections.append(Section("Placements", tables={"placements": m.placements.drop("source_row")}))
+    return Report(title=f"Budget monitoring {m.council} {fy} at {m.as_of:%d/%m/%Y}", metadata=metadata,
+                  sections=sections, primary_table="committee")

@@ -1,0 +1,280 @@
+"""``carecast costs ...`` and ``carecast budget ...``: thin commands over carecast.costs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import polars as pl
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from carecast.costs.budget import history as hist
+from carecast.costs.budget.decomposition import decompose_spend_change, load_decomposition_inputs
+from carecast.costs.budget.inputs import load_plan, read_actions, read_ledger
+from carecast.costs.budget.outturn import (
+    StartersLeavers,
+    monitor,
+    starters_leavers_from_forecast,
+    starters_leavers_run_rate,
+)
+from carecast.costs.budget.placements import (
+    cost_placements,
+    placements_from_episodes,
+    read_register,
+)
+from carecast.costs.budget.report import monitoring_report, trend_figure
+from carecast.costs.budget.whatif import at_neighbours_rate, move_children
+from carecast.costs.historic import actual_costs
+from carecast.costs.mix import derive_cost_mix, mix_frame
+from carecast.costs.unit_costs import defaults_text, load_unit_costs
+from carecast.errors import ParameterError
+from carecast.outputs import Report, Section, run_metadata, write_report
+from carecast.schema import financial_year_label
+
+console = Console(stderr=True)
+stdout = Console()
+
+costs_app = typer.Typer(help="Unit costs and historic placement cost.", no_args_is_help=True)
+budget_app = typer.Typer(help="Budget monitoring: forecast outturn, variance, movement, decomposition, what-ifs.",
+                         no_args_is_help=True)
+
+
+def _date(text: str, field: str) -> dt.date:
+    from carecast.forecast.commands import parse_date
+
+    value = parse_date(text, field)
+    assert value is not None
+    return value
+
+
+def _episodes(path: Path, council: str | None = None) -> pl.DataFrame:
+    from carecast.forecast.commands import load_episodes
+
+    return load_episodes(path, council, None)
+
+
+def _money_table(title: str, df: pl.DataFrame, money: list[str]) -> Table:
+    table = Table(title=title)
+    for c in df.columns:
+        table.add_column(c, justify="right" if c in money else "left")
+    for row in df.iter_rows(named=True):
+        table.add_row(*[_cell(row[c], c in money) for c in df.columns])
+    return table
+
+
+def _cell(value, money: bool) -> str:
+    if value is None:
+        return ""
+    if money:
+        return f"−£{-value:,.0f}" if value < 0 else f"£{value:,.0f}"
+    return str(value)
+
+
+def _written(paths: list[Path]) -> None:
+    for p in paths:
+        console.print(f"Wrote {p}")
+
+
+@costs_app.command("defaults")
+def costs_defaults(out: Path = typer.Option(..., "--out", help="Where to write the editable unit costs YAML.")) -> None:
+    """Write the shipped, cited unit costs file for editing."""
+    out.write_text(defaults_text(), encoding="utf-8")
+    console.print(f"Wrote {out}: edit the values (keep every cost group), then pass it as --costs.")
+
+
+@costs_app.command("check")
+def costs_check(path: Path = typer.Argument(..., help="Unit costs YAML to validate.")) -> None:
+    """Validate a unit costs file as a whole and show the weekly cost of each group today."""
+    uc = load_unit_costs(path)
+    today = dt.date.today()
+    df = pl.DataFrame({"cost_group": uc.groups, "weekly_cost": [uc.weekly_cost(g, today) for g in uc.groups]})
+    stdout.print(_money_table(f"{path}: valid. Weekly unit costs on {today:%d/%m/%Y}", df, ["weekly_cost"]))
+
+
+@costs_app.command("actual")
+def costs_actual(
+    episodes: Path = typer.Argument(..., help="Folder of SSDA903 returns, or cleaned episodes .parquet/.csv."),
+    costs: Path | None = typer.Option(None, "--costs", help="Unit costs YAML (default: shipped cited costs)."),
+    council: str | None = typer.Option(None, "--council", help="One council of a regional folder."),
+    out: Path = typer.Option(..., "--out", help="Output file: .xlsx, .json, .csv or .html."),
+) -> None:
+    """Historic placement cost by financial year and cost group (days × weekly cost / 7)."""
+    eps = _episodes(episodes, council)
+    uc = load_unit_costs(costs)
+    actual = actual_costs(eps, uc)
+    mix = derive_cost_mix(eps.filter(pl.col("cost_group").is_not_null()))
+
+    meta = run_metadata(command="costs actual", inputs=[p for p in (episodes, costs) if p],
+                        parameters={"unit_costs": uc.as_dict(), "council": council})
+    report = Report("Historic placement cost", meta, [
+        Section("Cost by financial year", text="Days in each placement (start up to the day of leaving; open "
+                "placements to the end of the data) × weekly unit cost of its cost group / 7, split at 1 April.",
+                tables={"by_financial_year": actual.by_financial_year,
+                        "by_cost_group": actual.by_financial_year_cost_group},
+                notes=[f"Left out: {r['episodes']} episode(s), {r['reason']}" for r in actual.excluded.iter_rows(named=True)]),
+        Section("Cost mix", text="Share of each category's child-days in each cost group (last 3 years).",
+                tables={"cost_mix": mix_frame(mix)}),
+    ], primary_table="by_financial_year")
+    _written(write_report(report, out))
+    stdout.print(_money_table("Placement cost by financial year", actual.by_financial_year.drop("fy"), ["cost"]))
+
+
+def _starters_leavers(eps: pl.DataFrame | None, plan, placements, uc, as_of: dt.date, simulations: int,
+                      seed: int | None) -> StartersLeavers | None:
+    if eps is None:
+        return None
+    if simulations <= 0:
+        return starters_leavers_run_rate(eps, plan, uc, as_of=as_of)
+    from carecast.forecast.region import forecast_councils
+
+    fy_end = plan.bounds[1]
+    with console.status(f"Forecasting starters and leavers ({simulations} simulations)..."):
+        region = forecast_councils(eps, start=as_of, horizon_years=((fy_end - as_of).days + 14) / 365.25,
+                                   n_sims=simulations, seed=seed)
+    result = region.combined
+    costed = cost_placements(placements, uc, as_of=as_of, fy_start=plan.bounds[0], fy_end=fy_end)
+    mix = derive_cost_mix(eps.filter(pl.col("cost_group").is_not_null()), end=as_of)
+    return starters_leavers_from_forecast(result.dates_, list(result.categories), result.sim_counts_, plan, costed,
+                                          uc, as_of=as_of, category_cost_mix=mix)
+
+
+@budget_app.command("outturn")
+def budget_outturn(
+    budget: Path = typer.Option(..., "--budget", help="Budget YAML: lines, budgets, cost groups, stated total."),
+    as_of: str = typer.Option(..., "--as-of", help="Monitoring date (actuals up to and including it)."),
+    register: Path | None = typer.Option(None, "--register", help="Placement register CSV/XLSX."),
+    episodes: Path | None = typer.Option(None, "--episodes", help="SSDA903 folder or cleaned episodes file "
+                                         "(placements, and the history for starters and leavers)."),
+    ledger: Path | None = typer.Option(None, "--ledger", help="Ledger CSV/XLSX: line, actual_to_date, committed_to_year_end."),
+    actions: Path | None = typer.Option(None, "--actions", help="Management actions CSV/XLSX/YAML."),
+    costs: Path | None = typer.Option(None, "--costs", help="Unit costs YAML (default: shipped cited costs)."),
+    simulations: int = typer.Option(0, "--simulations", help="Forecast starters/leavers with this many simulations "
+                                    "(needs --episodes); 0 = run-rate of the last 26 weeks."),
+    seed: int | None = typer.Option(None, "--seed", help="Random seed for --simulations."),
+    save: bool = typer.Option(False, "--save", help="Save this month in the store and explain movement from the last saved month."),
+    db: str | None = typer.Option(None, "--db", help="Store URL (default: CARECAST_DATABASE_URL or ./carecast.sqlite)."),
+    out: Path = typer.Option(..., "--out", help="Output file: .xlsx (committee table), .html (with trend), .json, .csv."),
+) -> None:
+    """Forecast outturn, variance and movement per budget line (the monthly monitoring report)."""
+    when = _date(as_of, "--as-of")
+    plan = load_plan(budget)
+    uc = load_unit_costs(costs)
+    if register is None and episodes is None:
+        raise ParameterError("no placements given", fix="pass --register FILE or --episodes DIR")
+    eps = _episodes(episodes, plan.council or None) if episodes is not None else None
+    fy_start, fy_end = plan.bounds
+    placements = read_register(register) if register is not None else placements_from_episodes(eps, start=fy_start, end=fy_end)
+    led = read_ledger(ledger, plan) if ledger else None
+    acts = read_actions(actions, plan) if actions else None
+    sl = _starters_leavers(eps, plan, placements, uc, when, simulations, seed)
+    m = monitor(plan, placements, uc, as_of=when, ledger=led, actions=acts, starters_leavers=sl)
+    summary = moves = history = quarters = None
+    if save:
+        council = plan.council or "(unnamed)"
+        m.council = council
+        prev = hist.previous_run(council, plan.financial_year, when, db)
+        run_id = hist.save_monitoring(m, db)
+        console.print(f"Saved monitoring run {run_id} for {council} {financial_year_label(plan.financial_year)}")
+        if prev is not None:
+            before, now = hist.load_snapshot(prev, db), hist.load_snapshot(run_id, db)
+            moves = hist.movement(before, now)
+            summary = hist.movement_summary(before, now, moves)
+        history = hist.line_history(council, plan.financial_year, db)
+        quarters = hist.quarter_on_quarter(hist.runs(council, plan.financial_year, db))
+    meta = run_metadata(command="budget outturn", inputs=[p for p in (budget, register, episodes, ledger, actions, costs) if p],
+                        parameters={"as_of": when.isoformat(), "simulations": simulations, "saved": save,
+                                    **m.assumptions}, seed=seed)
+    report = monitoring_report(m, metadata=meta, summary=summary, moves=moves, history=history, quarters=quarters)
+    _written(write_report(report, out))
+    committee = report.sections[0].tables["committee"]
+    stdout.print(_money_table(f"Forecast outturn at {when:%d/%m/%Y}",
+                              committee.select("line", "budget", "forecast_outturn", "variance", "movement"),
+                              ["budget", "forecast_outturn", "variance", "movement"]))
+    for note in report.sections[0].notes:
+        console.print(("[bold red]" if note.startswith("CHECK") else "") + note, highlight=False)
+
+
+@budget_app.command("history")
+def budget_history(
+    council: str = typer.Option(..., "--council", help="Council name as saved."),
+    year: str = typer.Option(..., "--year", help="Financial year, e.g. 2024-25 or 2024."),
+    db: str | None = typer.Option(None, "--db", help="Store URL."),
+    out: Path = typer.Option(..., "--out", help="Output file: .html (trend chart), .xlsx, .json, .csv."),
+) -> None:
+    """Forecast-outturn trend through the year and quarter-on-quarter change, from saved months."""
+    fy = int(str(year).replace("/", "-").split("-")[0])
+    lines = hist.line_history(council, fy, db)
+    runs = hist.runs(council, fy, db)
+    quarters = hist.quarter_on_quarter(runs)
+    meta = run_metadata(command="budget history", parameters={"council": council, "financial_year": fy})
+    label = financial_year_label(fy)
+    report = Report(f"Budget monitoring history {council} {label}", meta, [
+        Section("Trend", tables={"runs": runs}, figures=[trend_figure(lines, f"Forecast outturn through {label}")]),
+        Section("Quarter on quarter", text="Outturn at the last saved month of each quarter; change as £ and % of the "
+                "previous quarter's figure.", tables={"quarters": quarters}),
+        Section("Lines by month", tables={"lines": lines}),
+    ], primary_table="runs")
+    _written(write_report(report, out))
+    stdout.print(_money_table("Saved months", runs, ["budget_total", "outturn_total"]))
+
+
+@budget_app.command("decompose")
+def budget_decompose(
+    inputs: Path = typer.Option(..., "--inputs", help="YAML with from:/to: years (children, weekly_cost, "
+                                "child_population, price_index, optional by_group)."),
+    out: Path = typer.Option(..., "--out", help="Output file."),
+) -> None:
+    """Split the change in placement spend into more children, mix/unit cost, inflation and population."""
+    y0, y1, meta_in = load_decomposition_inputs(inputs)
+    d = decompose_spend_change(y0, y1)
+    meta = run_metadata(command="budget decompose", inputs=[inputs], parameters=meta_in)
+    report = Report(f"Spend decomposition {y0.label} → {y1.label}", meta, [
+        Section("Drivers of the change in spend", text=f"Spend {y0.label} £{y0.spend:,.0f} → {y1.label} "
+                f"£{y1.spend:,.0f} (children × average weekly cost × 52).", tables={"drivers": d}),
+    ], primary_table="drivers")
+    _written(write_report(report, out))
+    stdout.print(_money_table("Drivers", d.with_columns((pl.col("share") * 100).round(1).alias("share_%")).drop("share"),
+                              ["amount_gbp"]))
+
+
+@budget_app.command("whatif-rate")
+def whatif_rate(
+    rate: float = typer.Option(..., "--rate", help="Our children looked after per 10,000 children."),
+    neighbours: float = typer.Option(..., "--neighbours", help="Statistical neighbours' rate per 10,000."),
+    population: float = typer.Option(..., "--population", help="Children aged 0-17 in the area."),
+    spend: float = typer.Option(..., "--spend", help="Placement spend this year (forecast), £."),
+    children: float | None = typer.Option(None, "--children", help="Children looked after now (default from rate)."),
+    out: Path = typer.Option(..., "--out", help="Output file."),
+) -> None:
+    """Children and spend at the statistical neighbours' rate of children in care."""
+    w = at_neighbours_rate(rate, neighbours, population, placement_spend=spend, children=children)
+    meta = run_metadata(command="budget whatif-rate", parameters=w.frame().to_dicts()[0])
+    report = Report("What if: statistical neighbours' rate", meta, [Section("At neighbours' rate", tables={"whatif": w.frame()})])
+    _written(write_report(report, out))
+    stdout.print(f"{w.fewer_children:,.1f} fewer children; saving £{w.saving:,.0f} a year "
+                 f"at £{w.annual_cost_per_child:,.0f} per child")
+
+
+@budget_app.command("whatif-move")
+def whatif_move(
+    children: float = typer.Option(..., "--children", help="Number of children moved."),
+    from_group: str = typer.Option(..., "--from", help="Cost group moved from (e.g. external_residential)."),
+    to_group: str = typer.Option(..., "--to", help="Cost group moved to (e.g. ifa, in_house_fostering)."),
+    on: str | None = typer.Option(None, "--on", help="Price date (default today)."),
+    costs: Path | None = typer.Option(None, "--costs", help="Unit costs YAML."),
+    out: Path = typer.Option(..., "--out", help="Output file."),
+) -> None:
+    """Saving from moving N children between placement types (per child per year and in total)."""
+    when = _date(on, "--on") if on else dt.date.today()
+    df = move_children(children, from_group, to_group, load_unit_costs(costs), on=when)
+    meta = run_metadata(command="budget whatif-move", inputs=[costs] if costs else [], parameters=df.to_dicts()[0])
+    _written(write_report(Report("What if: move children", meta, [Section("Move", tables={"whatif": df})]), out))
+    r = df.row(0, named=True)
+    stdout.print(f"Saving £{r['saving_per_child_per_year']:,.0f} per child per year; £{r['saving_per_year']:,.0f} in total")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(costs_app, name="costs")
+    app.add_typer(budget_app, name="budget")
