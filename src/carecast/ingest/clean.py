@@ -44,6 +44,24 @@ def _age(later: str, dob: str = "dob") -> pl.Expr:
     return (pl.col(later) - pl.col(dob)).dt.total_days() / _DAYS_PER_YEAR
 
 
+def _mark_children(frame: pl.DataFrame) -> pl.DataFrame:
+    """Add ``_same``: this row is the same child as the row before. The frame must be sorted by
+    (council, child_id, ...); neighbours then replace per-child windows, which would hash the
+    string keys again for every expression."""
+    same = (pl.col("council") == pl.col("council").shift(1)) & (pl.col("child_id") == pl.col("child_id").shift(1))
+    return frame.with_columns(same.fill_null(False).alias("_same"))
+
+
+def _prev(column: str) -> pl.Expr:
+    """The value on the same child's previous episode (null on a child's first)."""
+    return pl.when(pl.col("_same")).then(pl.col(column).shift(1))
+
+
+def _next(column: str) -> pl.Expr:
+    """The value on the same child's next episode (null on a child's last)."""
+    return pl.when(pl.col("_same").shift(-1).fill_null(False)).then(pl.col(column).shift(-1))
+
+
 def _split(frame: pl.DataFrame, bad: pl.Expr, rule: str, table: str, column: str | None,
            out: list[pl.DataFrame]) -> pl.DataFrame:
     """Remove rows where ``bad`` holds, recording one ``rule`` event for each."""
@@ -96,11 +114,13 @@ def clean_episodes(episodes: pl.DataFrame, children: pl.DataFrame, *,
         out.append(events(late, "DATE_AFTER_RETURN", t, "DECOM"))
 
     # 2. duplicates across and within returns: keep the copy from the latest return
-    ep = ep.sort([*KEY, "decom", "collection_year", "source_row"])
-    key = [*KEY, "decom"]
-    is_last = pl.col("uid") == pl.col("uid").last().over(key)
-    ever_open = pl.col("dec").is_null().any().over(key)
-    ep = ep.with_columns(is_last.alias("_last"), ever_open.alias("_ever_open"))
+    ep = _mark_children(ep.sort([*KEY, "decom", "collection_year", "source_row"]))
+    same_key = pl.col("_same") & (pl.col("decom") == pl.col("decom").shift(1))
+    ep = ep.with_columns((~same_key).cum_sum().alias("_key"))
+    ep = ep.with_columns(
+        (pl.col("_key") != pl.col("_key").shift(-1)).fill_null(True).alias("_last"),
+        pl.col("dec").is_null().any().over("_key").alias("_ever_open"),
+    )
     dups = ep.filter(~pl.col("_last"))
     if dups.height:
         out.append(events(dups, "DUPLICATE", t, "DECOM"))
@@ -108,12 +128,10 @@ def clean_episodes(episodes: pl.DataFrame, children: pl.DataFrame, *,
     closed_later = ep.filter(pl.col("_ever_open") & pl.col("dec").is_not_null())
     if closed_later.height:
         out.append(events(closed_later, "CLOSED_BY_LATER_RETURN", t, "DEC"))
-    ep = ep.drop("_last", "_ever_open")
+    ep = _mark_children(ep.drop("_last", "_ever_open", "_key"))
 
     # 3. open episodes followed by another, and overlaps: end at the next episode's start
-    nxt = pl.col("decom").shift(-1).over(KEY)
-    nxt_rne = pl.col("rne").shift(-1).over(KEY)
-    ep = ep.with_columns(nxt.alias("_next"), nxt_rne.alias("_next_rne"))
+    ep = ep.with_columns(_next("decom").alias("_next"), _next("rne").alias("_next_rne"))
     opened = pl.col("_next").is_not_null() & pl.col("dec").is_null()
     overlap = pl.col("_next").is_not_null() & (pl.col("dec") > pl.col("_next"))
     for cond, rule in ((opened, "OPEN_CLOSED_BY_NEXT"), (overlap, "OVERLAP_TRIMMED")):
@@ -130,18 +148,15 @@ def clean_episodes(episodes: pl.DataFrame, children: pl.DataFrame, *,
 
     # 4. legal-status-only changes merged into the previous episode, on request
     if merge_legal_changes:
-        prev_dec = pl.col("dec").shift(1).over(KEY)
-        prev_rec = pl.col("rec").shift(1).over(KEY)
-        joins = (pl.col("rne").is_in(LEGAL_ONLY_RNE) & (prev_dec == pl.col("decom"))
-                 & (prev_rec == CARE_CONTINUES)).fill_null(False)
-        ep = ep.with_columns(joins.alias("_joins")).with_columns(
-            (~pl.col("_joins")).cast(pl.Int32).cum_sum().over(KEY).alias("_grp"))
-        grp = [*KEY, "_grp"]
+        joins = (pl.col("rne").is_in(LEGAL_ONLY_RNE) & (_prev("dec") == pl.col("decom"))
+                 & (_prev("rec") == CARE_CONTINUES)).fill_null(False)
+        ep = ep.with_columns(joins.alias("_joins")).with_columns((~pl.col("_joins")).cum_sum().alias("_grp"))
         merged = ep.filter(pl.col("_joins"))
         if merged.height:
             out.append(events(merged, "LEGAL_CHANGE_MERGED", t, "RNE", pl.col("rne")))
-        ep = ep.with_columns(pl.col("dec").last().over(grp), pl.col("rec").last().over(grp)).filter(
+        ep = ep.with_columns(pl.col("dec").last().over("_grp"), pl.col("rec").last().over("_grp")).filter(
             ~pl.col("_joins")).drop("_joins", "_grp")
+        ep = _mark_children(ep)
 
     # 5. flags and derived fields
     ep = ep.with_columns(
@@ -156,19 +171,19 @@ def clean_episodes(episodes: pl.DataFrame, children: pl.DataFrame, *,
     if no_header.height:
         out.append(events(no_header, "NO_HEADER", t, "CHILD"))
 
-    prev = {c: pl.col(c).shift(1).over(KEY) for c in ("dec", "rec", "is_short_break")}
     new_period = (
-        prev["dec"].is_null() | (pl.col("rne") == "S") | (prev["dec"] != pl.col("decom"))
-        | (prev["rec"].fill_null("") != CARE_CONTINUES) | (prev["is_short_break"] != pl.col("is_short_break"))
+        ~pl.col("_same") | (pl.col("rne") == "S") | (_prev("dec") != pl.col("decom"))
+        | (_prev("rec").fill_null("") != CARE_CONTINUES) | (_prev("is_short_break") != pl.col("is_short_break"))
     ).fill_null(True)
-    ep = ep.with_columns(new_period.cast(pl.Int32).cum_sum().over(KEY).alias("period_id"))
-    per = [*KEY, "period_id"]
+    ep = ep.with_columns(new_period.cum_sum().alias("_period"))  # global, so one integer key
+    first_of_child = pl.when(~pl.col("_same")).then(pl.col("_period")).forward_fill()
     ep = ep.with_columns(
-        pl.col("decom").first().over(per).alias("period_start"),
-        pl.col("dec").last().over(per).alias("period_end"),
+        (pl.col("_period") - first_of_child + 1).cast(pl.Int32).alias("period_id"),
+        pl.col("decom").first().over("_period").alias("period_start"),
+        pl.col("dec").last().over("_period").alias("period_end"),
         _age("decom").alias("age_at_start"),
         _age("dec").alias("age_at_end"),
-    )
+    ).drop("_period", "_same")
     return Cleaned(ep, children, pl.concat(out))
 
 

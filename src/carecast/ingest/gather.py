@@ -18,7 +18,7 @@ import polars as pl
 from carecast.errors import InputError, Location
 from carecast.ingest.discover import WHOLE_RETURN, SourceFile, table_of
 from carecast.ingest.quality import ROWS_SCHEMA, empty_events
-from carecast.ingest.read import ROW, read_csv, read_xlsx, read_xml, xlsx_sheets
+from carecast.ingest.read import ROW, read_csv, read_xlsx, read_xml, tidy, xlsx_sheets
 from carecast.schema.councils import find_council
 from carecast.schema.ssda903 import TABLES, table_spec
 
@@ -122,7 +122,7 @@ def gather(files: list[SourceFile], root: Path, progress: Progress | None = None
             frame = _conform(frame, src, table, label, file_events)
             parts[table].append(frame)
             rows.append({"council": src.council, "collection_year": src.year, "table": table,
-                         "source_file": label, "rows_read": frame.height})
+                         "source_file": label})
     if progress:
         progress(len(files), len(files), "read")
     have = {(r["council"], r["collection_year"], r["table"]) for r in rows}
@@ -135,7 +135,7 @@ def gather(files: list[SourceFile], root: Path, progress: Progress | None = None
     for table in TABLES:
         spec_cols = list(table_spec(table).columns)
         if parts[table]:
-            frame = pl.concat(parts[table], how="vertical")
+            frame = tidy(pl.concat(parts[table], how="vertical"), spec_cols)
         else:
             frame = pl.DataFrame(schema={**{c: pl.Utf8 for c in spec_cols}, ROW: pl.Int64, "council": pl.Utf8,
                                          "collection_year": pl.Int32, "source_file": pl.Utf8})
@@ -143,5 +143,8 @@ def gather(files: list[SourceFile], root: Path, progress: Progress | None = None
         offset += frame.height
         tables[table] = frame
     ev = pl.DataFrame(file_events, schema=empty_events().schema) if file_events else empty_events()
-    rows_frame = pl.DataFrame(rows, schema=ROWS_SCHEMA) if rows else pl.DataFrame(schema=ROWS_SCHEMA)
+    read = pl.concat([t.group_by("source_file").agg(pl.len().cast(pl.Int64).alias("rows_read"))
+                      for t in tables.values()])  # after blank lines are removed
+    rows_frame = (pl.DataFrame(rows, schema={k: v for k, v in ROWS_SCHEMA.items() if k != "rows_read"})
+                  .join(read, on="source_file", how="left").with_columns(pl.col("rows_read").fill_null(0)))
     return Gathered(tables, ev, rows_frame)

@@ -12,7 +12,6 @@ A file that cannot be used at all (missing, empty, binary, truncated, malformed)
 from __future__ import annotations
 
 import csv
-import io
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -57,33 +56,49 @@ def _check_text(data: bytes, path: Path) -> None:
         )
 
 
-def _check_truncated(text: str, n_columns: int, path: Path) -> None:
+def _check_truncated(data: bytes, n_columns: int, path: Path) -> None:
     """A last line with fewer fields than the header means the file was cut off part-way."""
-    lines = text.rstrip("\r\n").splitlines()
-    if len(lines) < 2:
+    body = data.rstrip(b"\r\n")
+    if b"\n" not in body:
         return
-    last = next(csv.reader([lines[-1]]), [])
+    last = next(csv.reader([body.rsplit(b"\n", 1)[-1].decode("utf-8", "replace")]), [])
     if 0 < len(last) < n_columns:
         raise InputError(
             f"the file ends part-way through a row ({len(last)} of {n_columns} fields): it looks "
             "truncated",
-            where=Location(file=str(path), row=len(lines)),
+            where=Location(file=str(path), row=body.count(b"\n") + 1),
             fix="export or copy the file again in full; check the disk was not full when it was saved",
         )
 
 
+def _utf8(data: bytes, path: Path) -> bytes:
+    """The bytes as UTF-8 without a BOM (re-encoded only when they are not UTF-8 already)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        data.decode("utf-8")
+        return data
+    except UnicodeDecodeError:
+        return _decode(data, path).encode("utf-8")
+
+
 def _finish(frame: pl.DataFrame) -> pl.DataFrame:
-    """Upper-case, trimmed column names; all text; row numbers; blank lines removed."""
+    """Upper-case, trimmed column names; all text; row numbers (header = row 1).
+
+    Values are tidied once for all files together (:func:`tidy`), not file by file.
+    """
     names = [str(c).strip().upper() for c in frame.columns]
-    frame = frame.rename(dict(zip(frame.columns, names, strict=True)))
-    frame = frame.select(
-        [pl.col(c).cast(pl.Utf8).str.strip_chars().replace("", None).alias(c) for c in frame.columns]
-    ).with_row_index(ROW, offset=2)
-    frame = frame.with_columns(pl.col(ROW).cast(pl.Int64))
-    data_cols = [c for c in frame.columns if c != ROW]
-    if not data_cols:
+    return frame.select(
+        [pl.col(c).cast(pl.Utf8).alias(n) for c, n in zip(frame.columns, names, strict=True)]
+    ).with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
+
+
+def tidy(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """Trim values, make empty strings null, and drop blank lines (rows with no value at all)."""
+    frame = frame.with_columns(pl.col(c).str.strip_chars().replace("", None) for c in columns)
+    if not columns:
         return frame
-    return frame.filter(pl.any_horizontal(pl.col(data_cols).is_not_null()))
+    return frame.filter(pl.any_horizontal(pl.col(columns).is_not_null()))
 
 
 def read_csv(path: Path) -> pl.DataFrame:
@@ -95,9 +110,9 @@ def read_csv(path: Path) -> pl.DataFrame:
         raise InputError(f"the file cannot be opened: {exc.strerror}", where=Location(file=str(path)),
                          fix="check the file's permissions and that it is not open elsewhere") from None
     _check_text(data, path)
-    text = _decode(data, path)
+    data = _utf8(data, path)
     try:
-        frame = pl.read_csv(io.StringIO(text), infer_schema=False, truncate_ragged_lines=False)
+        frame = pl.read_csv(data, infer_schema=False, truncate_ragged_lines=False)
     except pl.exceptions.PolarsError as exc:
         first = str(exc).splitlines()[0]
         raise InputError(
@@ -106,7 +121,7 @@ def read_csv(path: Path) -> pl.DataFrame:
             fix="open it in Excel and save it again as CSV; look for a quote mark (\") that is "
             "never closed or a row with more values than column names",
         ) from None
-    _check_truncated(text, frame.width, path)
+    _check_truncated(data, frame.width, path)
     return _finish(frame)
 
 
