@@ -125,6 +125,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return FileResponse(plotly_js_path(), media_type="text/javascript",
                             headers={"Cache-Control": "public, max-age=86400"})
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    def _favicon() -> RedirectResponse:
+        return RedirectResponse("/static/favicon.svg", status_code=301)
+
     @app.get("/", include_in_schema=False)
     def _home() -> RedirectResponse:
         return RedirectResponse("/overview", status_code=303)

@@ -37,7 +37,9 @@ def get_jobs(request: Request) -> JobManager:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-DbDep = Annotated[Session, Depends(get_db)]
+# "function" scope: commit before the answer is sent, so the next request (e.g. the redirect after
+# login) always sees this one's writes.
+DbDep = Annotated[Session, Depends(get_db, scope="function")]
 JobsDep = Annotated[JobManager, Depends(get_jobs)]
 
 

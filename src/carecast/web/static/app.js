@@ -3,8 +3,21 @@
 (function () {
   "use strict";
 
+  var plotlyLoading = false;
+
+  function loadPlotly() {
+    // Plotly.js is large: fetch it (from this app, never a CDN) only on pages that have a chart.
+    if (plotlyLoading) return;
+    plotlyLoading = true;
+    var s = document.createElement("script");
+    s.src = "/vendor/plotly.min.js";
+    s.onload = function () { drawFigures(document); };
+    document.head.appendChild(s);
+  }
+
   function drawFigures(root) {
-    if (!window.Plotly) return;
+    if (!root.querySelector("[data-figure]")) return;
+    if (!window.Plotly) { loadPlotly(); return; }
     root.querySelectorAll("[data-figure]").forEach(function (el) {
       if (el.dataset.drawn) return;
       var src = document.getElementById(el.dataset.figure);
@@ -62,5 +75,4 @@
       if (label) label.textContent = "Sending files: " + bar.value + "%";
     }
   });
-  window.addEventListener("load", function () { drawFigures(document); });
 })();

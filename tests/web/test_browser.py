@@ -1,0 +1,196 @@
+"""End-to-end in a real browser: Playwright drives Debian's headless Chromium against the app
+served by uvicorn on a loopback port, on SQLite and (when available) PostgreSQL.
+
+Screenshots of each main page go to ``artifacts/screenshots/`` (not committed).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import uvicorn
+from conftest import PASSWORD
+from returns import council_zip
+
+from carecast.store import session_scope
+from carecast.web import Settings, create_app
+from carecast.web.accounts import create_user
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"Chromium not installed at {CHROMIUM} "
+                       "(scripts/test-services.sh installs it)"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def server(store_url, tmp_path):
+    """The app on a free loopback port, with accounts for Lewisham, Camden and London."""
+    settings = Settings(environment="test", secret_key="browser-test-secret-key", database_url=store_url,
+                        data_dir=tmp_path / "data", worker_threads=2)
+    app = create_app(settings)
+    with session_scope(store_url) as db:
+        create_user(db, email="a@lewisham.test", password=PASSWORD, role="council_analyst", council="Lewisham")
+        create_user(db, email="b@camden.test", password=PASSWORD, role="council_analyst", council="Camden")
+        create_user(db, email="r@london.test", password=PASSWORD, role="regional_analyst", region="London")
+    port = _free_port()
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not srv.started:
+        assert time.monotonic() < deadline, "server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", store_url.split(":")[0], settings
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+def _shot(page, name: str, backend: str) -> None:
+    if backend.startswith("sqlite"):
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def _login(page, base: str, email: str) -> None:
+    page.goto(f"{base}/login")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Log in").click()
+    assert page.url.endswith("/overview"), (page.url, page.content()[:3000])
+
+
+def _upload(page, base: str, tmp_path: Path, prefix: str) -> None:
+    archive = tmp_path / f"{prefix}.zip"
+    archive.write_bytes(council_zip(prefix))
+    page.goto(f"{base}/upload")
+    page.get_by_label("Return files").set_input_files(str(archive))
+    page.get_by_role("button", name="Upload and check").click()
+    page.get_by_role("heading", name="Returns loaded").wait_for(timeout=30_000)
+
+
+def _seed(server, tmp_path: Path, council: str, prefix: str) -> None:
+    """Load a council's returns straight into the running app's store."""
+    import io
+    import zipfile
+
+    from carecast.ingest import load_returns
+    from carecast.web.datastore import save_dataset
+
+    folder = tmp_path / prefix
+    zipfile.ZipFile(io.BytesIO(council_zip(prefix))).extractall(folder)
+    loaded = load_returns(folder, council=council)
+    settings = server[2]
+    with session_scope(settings.database_url) as db:
+        save_dataset(db, settings.data_dir, council=council, uploaded_by="test", content_hash=f"seed-{prefix}",
+                     episodes=loaded.episodes, children=loaded.children, quality={})
+
+
+def test_analyst_journey(server, browser, tmp_path):
+    base, backend, _ = server
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 and "/login" not in r.url else None)
+
+    page.goto(f"{base}/overview")
+    assert "/login" in page.url
+    _shot(page, "01-login", backend)
+    _login(page, base, "a@lewisham.test")
+    assert page.get_by_text("has not uploaded any returns yet").is_visible()
+
+    _upload(page, base, tmp_path, "LEW")
+    report = page.locator("#upload-result")
+    assert report.get_by_role("heading", name="Data-quality report").is_visible()
+    assert report.get_by_text("UNKNOWN_CODE").first.is_visible()
+    assert page.locator("#upload-progress").get_attribute("value") == "100"
+    _shot(page, "02-upload-quality-report", backend)
+
+    page.get_by_role("link", name="See the overview").click()
+    page.wait_for_selector(".plot .main-svg", timeout=15_000)  # Plotly drew the chart, served locally
+    total = int(page.get_by_test_id("total").inner_text().replace(",", ""))
+    assert total > 0
+    _shot(page, "03-overview", backend)
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Children").click()
+    assert page.get_by_role("cell", name="LEW0001").is_visible()
+    _shot(page, "04-children", backend)
+
+    page.goto(f"{base}/downloads")
+    with page.expect_download() as dl:
+        page.get_by_role("link", name=re.compile("^Excel – Children in care: by category")).click()
+    path = dl.value.path()
+    assert dl.value.suggested_filename.endswith(".xlsx") and Path(path).read_bytes()[:2] == b"PK"
+    _shot(page, "05-downloads", backend)
+
+    assert not errors, errors
+    context.close()
+
+
+def test_council_b_cannot_see_council_a_children(server, browser, tmp_path):
+    base, backend, _ = server
+    _seed(server, tmp_path, "Lewisham", "LEW")  # the upload itself is driven in test_analyst_journey
+
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    _login(page, base, "b@camden.test")
+    assert page.get_by_text("Camden has not uploaded any returns yet").is_visible()
+    page.goto(f"{base}/children")
+    assert "LEW0" not in page.content()
+    api = page.request.get(f"{base}/api/councils/Lewisham/children")
+    assert api.status == 403 and "only to Lewisham" in api.json()["message"]
+    assert "LEW0" not in page.request.get(f"{base}/api/overview").text()
+    context.close()
+
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    _login(page, base, "r@london.test")
+    assert page.get_by_role("heading", name="London: children in care by council").is_visible()
+    assert "LEW0" not in page.content()
+    _shot(page, "06-regional-overview", backend)
+    context.close()
+
+
+def test_keyboard_skip_link_and_labels(server, browser):
+    base, _, _ = server
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{base}/login")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent")
+    assert focused.strip() == "Skip to main content"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    unlabelled = page.evaluate("""[...document.querySelectorAll('input:not([type=hidden]), select')]
+        .filter(el => !(el.labels && el.labels.length)).length""")
+    assert unlabelled == 0
+    context.close()
