@@ -62,12 +62,16 @@ def test_outturn_writes_committee_table_and_flags_budget_total(monkeypatch, caps
 def test_bad_register_exits_2_with_row_and_fix(monkeypatch, capsys, tmp_path, month_files):
     bad = write_csv(tmp_path / "bad.csv", ["child", "placement_type", "weekly_cost", "start", "planned_end"],
                     [["a", "ifa", 911, "2018-06-01", "2018-05-01"]])
+    db = f"sqlite:///{tmp_path / 's.sqlite'}"
     code, _, stderr = run(monkeypatch, capsys, "budget", "outturn", "--budget", month_files["budget"], "--as-of",
-                          "2018-08-31", "--register", bad, "--ledger", month_files["ledger"], "--out", tmp_path / "x.xlsx")
+                          "2018-08-31", "--register", bad, "--ledger", month_files["ledger"], "--save", "--db", db,
+                          "--out", tmp_path / "x.xlsx")
     assert code == 2
     assert "row 2" in stderr and "on or before it starts" in stderr and "What to do" in stderr
     assert "Traceback" not in stderr
     assert not (tmp_path / "x.xlsx").exists()
+    from carecast.costs.budget.history import runs
+    assert runs("Lewisham", 2018, db).height == 0  # nothing half-saved
 
 
 def test_budget_line_without_spend_exits_2(monkeypatch, capsys, tmp_path, month_files):

@@ -137,10 +137,21 @@ def _pieces(day_step: np.ndarray, keys: np.ndarray, price: np.ndarray) -> _Piece
                    np.diff(np.append(starts, len(keys))))
 
 
-def _per_period(values: np.ndarray, period: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sum ``values`` (S, K, ...) over consecutive pieces of the same period: (S, P, ...), keys."""
-    starts = np.flatnonzero(np.r_[True, np.diff(period) != 0])
-    return np.add.reduceat(values, starts, axis=1), period[starts]
+def _per_period(counts: np.ndarray, pieces: _Pieces, price: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Cost per simulation, period and column: (S, P, N) from counts (S, T, N), and the period keys.
+
+    Builds the step → period price matrix of each column (T × P) and multiplies, so memory stays
+    O(S·P·N) rather than O(S·pieces·N).
+    """
+    starts = np.flatnonzero(np.r_[True, np.diff(pieces.period) != 0])
+    period_idx = np.cumsum(np.r_[False, np.diff(pieces.period) != 0])
+    n_steps, n_periods, n_cols = counts.shape[1], len(starts), counts.shape[2]
+    weights = np.zeros((n_steps, n_periods, n_cols))
+    np.add.at(weights, (pieces.step, period_idx), price)
+    out = np.empty((counts.shape[0], n_periods, n_cols))
+    for j in range(n_cols):
+        out[:, :, j] = counts[:, :, j] @ weights[:, :, j]
+    return out, pieces.period[starts]
 
 
 def _bands(per_sim: np.ndarray) -> dict[str, np.ndarray]:
@@ -223,8 +234,7 @@ def project_costs(
     fy_detail: dict[str, Any] = {}
     for freq in ("month", "quarter", "financial_year"):
         pieces = _pieces(day_step, _period_keys(days, freq), price)
-        by_group = counts_g[:, pieces.step, :] * pieces.price[None]     # (S, K, G)
-        per_group, keys = _per_period(by_group, pieces.period)          # (S, P, G)
+        per_group, keys = _per_period(counts_g, pieces, pieces.price)   # (S, P, G)
         covered = np.add.reduceat(pieces.days, np.flatnonzero(np.r_[True, np.diff(pieces.period) != 0]))
         totals = per_group.sum(axis=2)
         frame = {**_key_frame(keys, freq), "days_covered": covered.astype(int).tolist(),
@@ -232,8 +242,7 @@ def project_costs(
         tables[freq] = pl.DataFrame({**frame, **_bands(totals)}).with_columns(
             (pl.col("days_covered") == pl.col("days_in_period")).alias("is_complete"))
         if freq == "financial_year":
-            cat_price = pieces.price @ mix.T                            # (K, C) per child of category
-            per_cat, _ = _per_period(counts[:, pieces.step, :] * cat_price[None], pieces.period)
+            per_cat, _ = _per_period(counts, pieces, pieces.price @ mix.T)  # (S, P, C)
             fy_detail = {"keys": keys, "totals": totals, "per_group": per_group, "per_cat": per_cat}
 
     fy_labels = [financial_year_label(int(y)) for y in fy_detail["keys"]]
