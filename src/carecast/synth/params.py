@@ -1,0 +1,158 @@
+"""The generator's parameters: the cited defaults in ``data/params.yaml`` plus user overrides.
+
+Every value lives in the YAML file with a description, unit and reference; code asks for values by
+dotted path (``params["entries.trend"]``). Overrides (a YAML file of the same shape, or a dict of
+dotted paths) are checked as a whole before anything is generated: unknown paths and shares that
+do not sum to one are refused with the path and the fix.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from carecast.errors import Location, ParameterError
+
+SOURCE = "carecast/synth/data/params.yaml"
+_SHARES = "shares summing to 1"
+
+
+@dataclass(frozen=True)
+class Params:
+    """Validated generator parameters: ``tree`` has the YAML's shape; ``overridden`` lists changed paths."""
+
+    tree: dict[str, Any]
+    overridden: tuple[str, ...] = ()
+
+    def __getitem__(self, path: str) -> Any:
+        node = self.tree
+        for part in path.split("."):
+            node = node[part]
+        return node["value"]
+
+    def values(self) -> dict[str, Any]:
+        """Every parameter's value by dotted path (what README.txt records)."""
+        return {path: node["value"] for path, node in _leaves(self.tree)}
+
+
+def _leaves(tree: Mapping[str, Any], prefix: str = ""):
+    for key, node in tree.items():
+        path = f"{prefix}{key}"
+        if isinstance(node, Mapping) and "value" in node:
+            yield path, node
+        elif isinstance(node, Mapping):
+            yield from _leaves(node, path + ".")
+
+
+@cache
+def _default_tree() -> dict[str, Any]:
+    text = resources.files("carecast.synth").joinpath("data/params.yaml").read_text("utf-8")
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def _check_shares(value: Any, path: str, source: str) -> None:
+    """A share table sums to 1: either a flat {code: share} or {group: {code: share}}."""
+    if not isinstance(value, Mapping) or not value:
+        raise ParameterError("expected a table of shares", where=Location(file=source, field=path),
+                             fix="give a mapping of code: share with shares summing to 1")
+    first = next(iter(value.values()))
+    groups = value.items() if isinstance(first, Mapping) else [("", value)]
+    for name, shares in groups:
+        if not isinstance(shares, Mapping):
+            raise ParameterError("mixed shares and sub-tables", where=Location(file=source, field=path),
+                                 fix="use the same shape as the default file")
+        if isinstance(next(iter(shares.values()), None), Mapping):  # e.g. placements.location
+            _check_shares(shares, f"{path}.{name}", source)
+            continue
+        bad = [k for k, v in shares.items() if not isinstance(v, int | float) or v < 0]
+        total = sum(float(v) for v in shares.values() if isinstance(v, int | float))
+        where = f"{path}.{name}" if name else path
+        if bad or abs(total - 1.0) > 1e-6:
+            raise ParameterError(
+                f"shares must be non-negative numbers summing to 1 (they sum to {total:.4f})",
+                where=Location(file=source, field=where),
+                fix="adjust the shares so they add up to exactly 1",
+            )
+
+
+def _validate(tree: dict[str, Any], source: str) -> None:
+    for path, node in _leaves(tree):
+        if node.get("unit", "").startswith(_SHARES):
+            _check_shares(node["value"], path, source)
+        elif path.startswith("placements.codes"):
+            for cat, spec in node["value"].items():
+                for part in ("place", "provider"):
+                    _check_shares(spec[part], f"{path}.{cat}.{part}", source)
+        elif path == "placements.location":
+            for area, cats in node["value"].items():
+                _check_shares(cats, f"{path}.{area}", source)
+    for path in ("entries.trend", "population.annual_growth"):
+        if not -0.5 < float(Params(tree)[path]) < 0.5:
+            raise ParameterError("growth rate outside -50%..+50% a year", where=Location(file=source, field=path),
+                                 fix="give a yearly fraction such as 0.02 for +2%")
+
+
+def _set(tree: dict[str, Any], path: str, value: Any, source: str) -> None:
+    node: Any = tree
+    parts = path.split(".")
+    for i, part in enumerate(parts):
+        if not isinstance(node, dict) or part not in node:
+            known = sorted(k for k in node) if isinstance(node, dict) else []
+            raise ParameterError(
+                f"unknown parameter '{path}'", where=Location(file=source, field=".".join(parts[: i + 1])),
+                fix=f"use one of {known} at this level (see {SOURCE})",
+            )
+        node = node[part]
+    if not (isinstance(node, dict) and "value" in node):
+        raise ParameterError(f"'{path}' is a group, not a parameter", where=Location(file=source, field=path),
+                             fix="name a parameter inside it (one that has a 'value:')")
+    node["value"] = value  # tables are replaced whole, so shares are checked as the user gave them
+
+
+def _flatten_overrides(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """YAML override files use the default's nesting; a node with 'value' ends a path."""
+    out: dict[str, Any] = {}
+    for key, node in data.items():
+        path = f"{prefix}{key}"
+        if isinstance(node, Mapping) and "value" in node:
+            out[path] = node["value"]
+        elif isinstance(node, Mapping):
+            out.update(_flatten_overrides(node, path + "."))
+        else:
+            out[path] = node
+    return out
+
+
+def load_params(overrides: str | Path | Mapping[str, Any] | Params | None = None) -> Params:
+    """The defaults with ``overrides`` applied: a YAML file path, a dict of dotted paths, or None."""
+    if isinstance(overrides, Params):
+        return overrides
+    tree = copy.deepcopy(_default_tree())
+    source = SOURCE
+    flat: dict[str, Any] = {}
+    if isinstance(overrides, str | Path):
+        p = Path(overrides)
+        source = str(p)
+        try:
+            data = yaml.safe_load(p.read_text("utf-8"))
+        except FileNotFoundError:
+            raise ParameterError(f"parameter file {p} does not exist", fix="check the path") from None
+        except yaml.YAMLError as exc:
+            raise ParameterError(f"parameter file {p} is not valid YAML: {exc}", fix="fix the YAML syntax") from None
+        if not isinstance(data, Mapping):
+            raise ParameterError("the parameter file is not a YAML mapping", where=Location(file=source),
+                                 fix=f"copy the structure of {SOURCE}")
+        flat = _flatten_overrides(data)
+    elif isinstance(overrides, Mapping):
+        flat = dict(overrides)
+    for path, value in flat.items():
+        _set(tree, path, value, source)
+    _validate(tree, source)
+    return Params(tree, tuple(sorted(flat)))

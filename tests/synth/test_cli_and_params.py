@@ -1,0 +1,88 @@
+"""``carecast synth`` exit codes and messages, and parameter validation."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from carecast.errors import NotFoundError, ParameterError
+from carecast.synth import generate, load_params, parse_years
+
+
+def run_cli(monkeypatch, capsys, *args: str) -> tuple[int, str]:
+    from carecast import cli
+
+    monkeypatch.setattr(sys, "argv", ["carecast", *args])
+    try:
+        cli.main()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    cap = capsys.readouterr()
+    return code, cap.out + cap.err
+
+
+def test_cli_writes_returns(monkeypatch, capsys, tmp_path):
+    code, text = run_cli(monkeypatch, capsys, "synth", "--councils", "Lewisham", "--years", "2022-2022",
+                         "--seed", "3", "--out", str(tmp_path / "o"))
+    assert code == 0
+    assert (tmp_path / "o" / "Lewisham" / "2022" / "episodes.csv").is_file()
+    assert "Lewisham" in text
+
+
+@pytest.mark.parametrize(("args", "code", "message"), [
+    (["--years", "2024-2015"], 2, "years run backwards"),
+    (["--years", "twenty"], 2, "not a range of collection years"),
+    (["--councils", "0"], 2, "at least one council"),
+    (["--councils", "Narnia"], 3, "not a council carecast knows"),
+    (["--seed", "-1"], 2, "seed"),
+])
+def test_cli_bad_arguments(monkeypatch, capsys, tmp_path, args, code, message):
+    got, text = run_cli(monkeypatch, capsys, "synth", "--out", str(tmp_path / "o"), *args)
+    assert got == code
+    assert message in text
+    assert "Traceback" not in text
+    assert not (tmp_path / "o").exists()
+
+
+def test_cli_bad_params_file(monkeypatch, capsys, tmp_path):
+    bad = tmp_path / "p.yaml"
+    bad.write_text("entries:\n  trend: {value: 0.02}\n  bogus: 3\n")
+    code, text = run_cli(monkeypatch, capsys, "synth", "--out", str(tmp_path / "o"), "--params", str(bad))
+    assert code == 2
+    assert "entries.bogus" in text and "What to do" in text
+
+
+def test_params_override_and_validation():
+    p = load_params({"entries.trend": 0.03})
+    assert p["entries.trend"] == 0.03 and p.overridden == ("entries.trend",)
+    with pytest.raises(ParameterError, match="summing to 1"):
+        load_params({"routes.rec_at_18": {"E5": 0.5, "E8": 0.4}})
+    with pytest.raises(ParameterError, match="unknown parameter"):
+        load_params({"entries.nope": 1})
+    with pytest.raises(ParameterError, match="group, not a parameter"):
+        load_params({"entries": 1})
+
+
+def test_every_default_parameter_is_described_and_cited():
+    from carecast.synth.params import _default_tree, _leaves
+
+    for path, node in _leaves(_default_tree()):
+        for key in ("description", "value", "unit", "reference"):
+            assert node.get(key) not in (None, ""), f"{path} has no {key}"
+
+
+def test_years_are_checked():
+    assert parse_years("2015-2024") == (2015, 2024)
+    assert parse_years("2020") == (2020, 2020)
+    with pytest.raises(ParameterError):
+        parse_years((2024, 2015))
+
+
+def test_api_rejects_bad_councils_before_writing(tmp_path):
+    with pytest.raises(ParameterError):
+        generate(tmp_path / "x", councils=0)
+    with pytest.raises(NotFoundError):
+        generate(tmp_path / "x", councils=["Narnia"])
+    assert not (tmp_path / "x").exists()
