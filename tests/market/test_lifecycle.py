@@ -25,7 +25,7 @@ from carecast.store import upgrade
 
 @pytest.fixture
 def db(store_url):
-    upgrade(store_url)
+    upgrade(store_url, "market@head")  # only this capability's tables: keeps the test fast
     return store_url
 
 

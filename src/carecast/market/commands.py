@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 from pathlib import Path
 
 import typer
@@ -30,7 +31,9 @@ def _date(text: str | None, name: str) -> dt.date | None:
             raise ParameterError(f"{name} '{text}' is not a date", fix="write dates as YYYY-MM-DD or dd/mm/yyyy") from None
 
 
+@cache
 def _store(db: str | None) -> str | None:
+    """Bring the store's schema up to date (once per process) and hand back its URL."""
     from carecast.store import upgrade
 
     upgrade(db)

@@ -190,7 +190,7 @@ def _episode_years(df: pl.DataFrame, weekly_col: str, file: str) -> pl.DataFrame
          .with_columns(((pl.min_horizontal("end", "fe") - pl.max_horizontal("decom", "fs")).dt.total_days() + 1).alias("days"))
          .filter(pl.col("days") > 0))
     return (x.group_by("council", "child_id", "fy")
-            .agg((pl.col("days").sum() / 7).alias("weeks"), (pl.col("weekly") * pl.col("days")).sum().alias("cost"))
+            .agg((pl.col("days").sum() / 7).alias("weeks"), (pl.col("weekly") * pl.col("days") / 7).sum().alias("cost"))
             .with_columns((pl.col("cost") / pl.col("weeks")).alias("weekly")).select("council", "weekly", "weeks", "fy"))
 
 
