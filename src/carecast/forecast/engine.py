@@ -46,8 +46,9 @@ class Pieces:
 
 def boundaries(space: StateSpace, cohort: Cohort, origin: np.datetime64) -> tuple[np.ndarray, np.ndarray]:
     """Per child: the days (from ``origin``) they change age band (last = leaves at 18) and time-in-care band."""
-    ages = birthdays(cohort.dob, list(space.age_boundaries))
-    age_b = (ages - origin).astype(np.float64)
+    dobs, inverse = np.unique(cohort.dob, return_inverse=True)  # few distinct birth dates: compute once each
+    ages = (birthdays(dobs, list(space.age_boundaries)) - origin).astype(np.float64)
+    age_b = ages[inverse.ravel()]
     dur_b = cohort.period_start[:, None] + np.asarray(space.duration_lowers[1:], float)[None, :]
     return age_b, dur_b
 
@@ -57,57 +58,67 @@ def run_paths(space: StateSpace, cohort: Cohort, total: np.ndarray, cumprob: np.
     """Simulate every child of ``cohort`` to exit, age 18 or ``horizon``; return the pieces of their paths.
 
     ``total[sim, state]`` is the total hazard per day; ``cumprob[sim, state, dest]`` the cumulative
-    share of each destination (categories, then "leaves care"). Bands are tracked incrementally:
-    crossing a boundary moves the child to the next band, so no per-step search is needed.
+    share of each destination (categories, then "leaves care"). The arrays of children still being
+    simulated are compacted after every event, and each child's next age and time-in-care
+    boundaries are carried along, so a loop touches only live children and no search is needed.
     """
     age_b, dur_b = boundaries(space, cohort, origin)
     n = cohort.cat.size
-    age_b = np.hstack([age_b, np.full((n, 1), np.inf)])  # after 18: never reached (they leave)
-    dur_b = np.hstack([dur_b, np.full((n, 1), np.inf)])
-    n_cat, n_dur, exit_dest = space.n_cat, space.n_dur, space.n_cat
-    n_age = space.n_age
-    cat = cohort.cat.astype(np.int64).copy()
-    t = cohort.t0.astype(np.float64).copy()
+    age_b = np.hstack([age_b, np.full((n, 1), np.inf)])  # past 18: never reached (they have left)
+    dur_b = np.hstack([dur_b, np.full((n, 1), np.inf)])  # past the last time band: stays there
+    n_cat, n_dur, n_age, exit_dest = space.n_cat, space.n_dur, space.n_age, space.n_cat
+    t = cohort.t0.astype(np.float64)
     age = (age_b <= t[:, None]).sum(axis=1)
     dur = (dur_b <= t[:, None]).sum(axis=1)
-    idx = np.flatnonzero((t < horizon) & (age < n_age))
+    rid = np.flatnonzero((t < horizon) & (age < n_age))
+    t, age, dur = t[rid], age[rid], dur[rid]
+    cat, sim = cohort.cat[rid].astype(np.int64), cohort.sim[rid]
+    next_age, next_dur = age_b[rid, age], dur_b[rid, dur]
     out: list[tuple[np.ndarray, ...]] = []
-    while idx.size:
-        tt = t[idx]
-        sim = cohort.sim[idx]
-        a, d, c = age[idx], dur[idx], cat[idx]
-        next_age = age_b[idx, a]
-        next_dur = dur_b[idx, d]
+    while rid.size:
         nxt = np.minimum(np.minimum(next_age, next_dur), horizon)
-        state = (a * n_cat + c) * n_dur + d
+        state = (age * n_cat + cat) * n_dur + dur
         lam = total[sim, state]
-        with np.errstate(divide="ignore"):
-            tau = rng.standard_exponential(idx.size) / lam
-        moves = tt + tau < nxt
-        end = np.where(moves, tt + tau, nxt)
-        out.append((sim, a, c, tt, end))
-        t[idx] = end
+        with np.errstate(divide="ignore", over="ignore"):
+            end = t + rng.standard_exponential(rid.size) / lam
+        moves = end < nxt
+        end = np.where(moves, end, nxt)
+        out.append((sim, age, cat, t, end))
+        stays = np.zeros(rid.size, bool)
         if moves.any():
-            mv = idx[moves]
-            u = rng.random(mv.size)
-            cp = cumprob[sim[moves], state[moves]]
-            dest = np.minimum((u[:, None] >= cp).sum(axis=1), exit_dest)
-            stays = dest != exit_dest
-            cat[mv[stays]] = dest[stays]
-            moved = np.zeros(idx.size, bool)
-            moved[np.flatnonzero(moves)[stays]] = True
-        else:
-            moved = np.zeros(idx.size, bool)
+            where = np.flatnonzero(moves)
+            u = rng.random(where.size)
+            dest = np.minimum((u[:, None] >= cumprob[sim[where], state[where]]).sum(axis=1), exit_dest)
+            moved = dest != exit_dest
+            cat = cat.copy()
+            cat[where[moved]] = dest[moved]
+            stays[where[moved]] = True
         crossed = ~moves
-        age[idx] = a + (crossed & (end == next_age))
-        dur[idx] = np.minimum(d + (crossed & (end == next_dur)), n_dur - 1)
-        keep = moved | (crossed & (end < horizon) & (age[idx] < n_age))
-        idx = idx[keep]
+        up_age = crossed & (end == next_age)
+        up_dur = crossed & (end == next_dur)
+        age = age + up_age
+        dur = np.minimum(dur + up_dur, n_dur - 1)
+        next_age = _advance(next_age, up_age, age_b, rid, age)
+        next_dur = _advance(next_dur, up_dur, dur_b, rid, dur)
+        keep = stays | (crossed & (end < horizon) & (age < n_age))
+        rid, t, age, dur, cat, sim = rid[keep], end[keep], age[keep], dur[keep], cat[keep], sim[keep]
+        next_age, next_dur = next_age[keep], next_dur[keep]
     if not out:
         empty = np.zeros(0)
         return Pieces(empty.astype(np.int64), empty.astype(np.int64), empty.astype(np.int64), empty, empty)
     cols = [np.concatenate(col) for col in zip(*out, strict=True)]
     return Pieces(*cols)
+
+
+def _advance(current: np.ndarray, crossed: np.ndarray, table: np.ndarray, rid: np.ndarray, band: np.ndarray
+             ) -> np.ndarray:
+    """The next boundary of the children who just crossed one (``table[child, band]``), others unchanged."""
+    if not crossed.any():
+        return current
+    where = np.flatnonzero(crossed)
+    out = current.copy()
+    out[where] = table[rid[where], band[where]]
+    return out
 
 
 def grid_index(grid: np.ndarray, times: np.ndarray, step: float | None) -> np.ndarray:
@@ -133,11 +144,12 @@ def counts_on(pieces: Pieces, grid: np.ndarray, n_sims: int, cell: np.ndarray, n
     n_grid = grid.size
     a = grid_index(grid, pieces.start, step)
     b = grid_index(grid, pieces.end, step)
-    size = n_sims * (n_grid + 1) * n_cells
-    base = pieces.sim * (n_grid + 1)
-    diff = np.bincount((base + a) * n_cells + cell, minlength=size)
-    diff -= np.bincount((base + b) * n_cells + cell, minlength=size)
-    return np.cumsum(diff.reshape(n_sims, n_grid + 1, n_cells), axis=1)[:, :n_grid].astype(np.int32)
+    size = n_sims * n_cells * (n_grid + 1)
+    base = (pieces.sim * n_cells + cell) * (n_grid + 1)  # grid last: the cumulative sum runs along memory
+    diff = np.bincount(base + a, minlength=size)
+    diff -= np.bincount(base + b, minlength=size)
+    counts = np.cumsum(diff.reshape(n_sims, n_cells, n_grid + 1), axis=2, dtype=np.int32)[:, :, :n_grid]
+    return counts.transpose(0, 2, 1)
 
 
 def days_between(pieces: Pieces, edges: np.ndarray, n_sims: int, n_cat: int, step: float) -> np.ndarray:
@@ -149,14 +161,16 @@ def days_between(pieces: Pieces, edges: np.ndarray, n_sims: int, n_cat: int, ste
     n_e = edges.size
     size = n_sims * (n_e + 1) * n_cat
 
-    def cumulative(times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        pos = np.clip(np.floor(times / step) + 1, 0, n_e).astype(np.int64)  # first edge after the time
-        key = (pieces.sim * (n_e + 1) + pos) * n_cat + pieces.cat
-        n = np.bincount(key, minlength=size).reshape(n_sims, n_e + 1, n_cat).cumsum(axis=1)[:, :n_e]
-        s = np.bincount(key, weights=times, minlength=size).reshape(n_sims, n_e + 1, n_cat).cumsum(axis=1)[:, :n_e]
-        return n, s
+    base = (pieces.sim * n_cat + pieces.cat) * (n_e + 1)  # edges last: sums run along memory
 
-    n_s, s_s = cumulative(pieces.start)
-    n_e_, s_e = cumulative(pieces.end)
-    integral = edges[None, :, None] * (n_s - n_e_) - (s_s - s_e)
-    return np.diff(integral, axis=1)
+    def weighted(times: np.ndarray, sign: float) -> tuple[np.ndarray, np.ndarray]:
+        key = base + np.clip(np.floor(times / step) + 1, 0, n_e).astype(np.int64)  # first edge after the time
+        return (np.bincount(key, minlength=size) * sign, np.bincount(key, weights=times, minlength=size) * sign)
+
+    n_s, s_s = weighted(pieces.start, 1.0)
+    n_e_, s_e = weighted(pieces.end, -1.0)
+    shape = (n_sims, n_cat, n_e + 1)
+    n_open = np.cumsum((n_s + n_e_).reshape(shape), axis=2)[:, :, :n_e]
+    s_open = np.cumsum((s_s + s_e).reshape(shape), axis=2)[:, :, :n_e]
+    integral = edges[None, None, :] * n_open - s_open
+    return np.diff(integral, axis=2).transpose(0, 2, 1)
