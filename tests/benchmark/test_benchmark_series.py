@@ -64,3 +64,20 @@ def test_regression_needs_enough_councils():
     assert row["n"] == 3 and row["r_squared"] is not None
     ehcp = r.regressions.filter(pl.col("regression") == "ehcp_growth_vs_hn_spend_growth").row(0, named=True)
     assert ehcp["n"] == 0 and ehcp["r_squared"] is None and "fewer than" in ehcp["note"]
+
+
+def test_a_budget_only_year_is_next_year_not_a_gap():
+    """Under pressure compares 2017-18 outturn with budgets set for 2018-19: a panel holding those
+    budgets must not lose every council from the complete series for want of 2018-19 spend."""
+    records = {}
+    for c, spend in {"Lewisham": 120.0, "Lambeth": 90.0}.items():
+        records[(c, 2016)] = {"csc_spend": spend - 10, "csc_budget": 100.0}
+        records[(c, 2017)] = {"csc_spend": spend, "csc_budget": 100.0}
+        records[(c, 2018)] = {"csc_budget": 105.0}
+    r = analyse(panel_from(records), "Lewisham")
+    assert r.years == [2016, 2017]
+    series = r.deficit_summary.filter(pl.col("basis").str.starts_with("complete") & (pl.col("service") == "csc"))
+    assert series["n"].to_list() == [2, 2]
+    fwd = r.forward_risk_summary.filter((pl.col("service") == "csc") & (pl.col("year") == 2017)).row(0, named=True)
+    assert (fwd["n"], fwd["n_exceeding"]) == (2, 1)  # Lewisham's 120 exceeds the 105 set for 2018-19
+    assert r.forward_risk_by_council.filter(pl.col("year") == 2017)["next_year_label"].unique().to_list() == ["2018-19"]

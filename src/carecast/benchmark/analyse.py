@@ -74,6 +74,12 @@ def _year(value: int | str | None, name: str) -> int | None:
     return year
 
 
+def _last_spend_year(panel: Panel) -> int | None:
+    spend = [spec["spend"] for spec in parameters()["services"].values()]
+    years = panel.data.filter(pl.col("measure").is_in(spend))["year"]
+    return int(years.max()) if years.len() else None
+
+
 def analyse(panel: Panel, council: str, *, neighbours_file: str | Path | None = None,
             first_year: int | str | None = None, last_year: int | str | None = None) -> BenchmarkResult:
     """Benchmark ``council`` against the other councils in ``panel`` (and its neighbours)."""
@@ -81,12 +87,15 @@ def analyse(panel: Panel, council: str, *, neighbours_file: str | Path | None = 
     if chosen not in panel.councils:
         raise NotFoundError(f"{chosen} is not in the panel", fix=f"choose one of: {', '.join(panel.councils)}")
     first, last = _year(first_year, "--first-year"), _year(last_year, "--last-year")
+    if last is None:  # a year with budgets but no spend yet is "next year", not the last year
+        last = _last_spend_year(panel)
     years = [y for y in panel.years if (first is None or y >= first) and (last is None or y <= last)]
     if not years:
         raise InsufficientDataError(
             "the panel has no figures in the years asked for",
             fix=f"choose years between {financial_year_label(panel.years[0])} and {financial_year_label(panel.years[-1])}")
-    wide = panel.wide().filter(pl.col("year").is_in(years))
+    full = panel.wide()
+    wide = full.filter(pl.col("year").is_in(years))
     issues = panel.issues
     if neighbours_file is not None:
         group, bad = neighbours.load_neighbours(neighbours_file, chosen)
@@ -97,7 +106,7 @@ def analyse(panel: Panel, council: str, *, neighbours_file: str | Path | None = 
         source = "every other council in the panel (no neighbours file given)"
     end = max(years)
     d_detail, d_summary, d_cov = budgets.deficits(wide, years)
-    f_detail, f_summary, f_cov = budgets.forward_risk(wide, years)
+    f_detail, f_summary, f_cov = budgets.forward_risk(full.filter(pl.col("year") <= end + 1), years)
     l_detail, l_summary, l_cov = per_head.levels(wide, end)
     n_summary, n_detail, n_cov = neighbours.compare(wide, chosen, group, end)
     result = BenchmarkResult(

@@ -86,6 +86,9 @@ def _pooled(frame: pl.DataFrame, service: str, label: str, year: int, basis: str
 def forward_risk(wide: pl.DataFrame, years: list[int]) -> tuple[pl.DataFrame, pl.DataFrame, list[Coverage]]:
     """Each year's outturn against the next year's budget, per council, with a per-year summary.
 
+    ``wide`` may hold a budget for the year after the last of ``years`` (a budget set but not yet
+    spent): it is used as the last year's "next budget".
+
     The summary's "either service" rows count councils whose outturn exceeds next year's budget
     in children's social care or high needs, among councils with both comparisons.
     """
@@ -93,7 +96,7 @@ def forward_risk(wide: pl.DataFrame, years: list[int]) -> tuple[pl.DataFrame, pl
     nxt = rows.select("council", "service", (pl.col("year") - 1).cast(pl.Int32).alias("year"),
                       pl.col("budget_gbp").alias("next_budget_gbp"))
     detail = (
-        rows.filter(pl.col("year").is_in(years[:-1]))
+        rows.filter(pl.col("year").is_in(years))
         .join(nxt, on=["council", "service", "year"], how="inner")
         .filter(pl.col("spend_gbp").is_not_null() & pl.col("next_budget_gbp").is_not_null())
         .with_columns(

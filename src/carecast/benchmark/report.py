@@ -59,7 +59,7 @@ def _budget_section(r: BenchmarkResult) -> Section:
 
 
 def _forward_section(r: BenchmarkResult) -> Section:
-    s = r.forward_risk_summary.filter(pl.col("year") == max(r.years[:-1] or r.years))
+    s = r.forward_risk_summary.filter(pl.col("year") == pl.col("year").max())
     lines = [f"{row['service_label']}: outturn {row['year_label']} exceeded the next year's budget in "
              f"{row['n_exceeding']} of {row['n']} councils ({_pct(row['exceeding_share'])})." for row in s.iter_rows(named=True)]
     return Section(
