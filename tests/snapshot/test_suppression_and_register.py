@@ -6,12 +6,15 @@ import json
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from snapshot_builders import DATE, build, register
 
 from carecast.errors import InputError
 from carecast.outputs import write_report
 from carecast.privacy import SUPPRESSED
 from carecast.snapshot import load_parameters, read_providers, take_snapshot, to_report
+from carecast.snapshot.disclosure import Relation, suppress_table
 from carecast.snapshot.providers import clean_register
 from carecast.snapshot.report import published_tables
 
@@ -33,21 +36,39 @@ def test_suppression_is_on_by_default_for_several_councils_and_off_for_one():
     assert _snap(TWO_COUNCILS[:2], suppress=True).suppress is True
 
 
-def test_counts_one_to_four_and_their_shares_become_c():
+def test_counts_one_to_four_and_their_shares_become_c_and_cannot_be_recovered():
     snap = _snap(TWO_COUNCILS)
     raw = snap.frame("location_by_council").filter(pl.col("cohort") == "all")
     shown = published_tables(snap)["location_by_council"].filter(pl.col("cohort") == "all")
+    parts = ("in_area", "in_region_out_of_area", "out_of_region", "unknown")
     for council in ("Lambeth", "Croydon"):
         r = raw.filter(pl.col("council") == council).row(0, named=True)
         s = shown.filter(pl.col("council") == council).row(0, named=True)
-        for col in ("in_area", "out_of_region", "in_region_out_of_area"):
-            small = 0 < r[col] < 5
-            assert (s[col] == SUPPRESSED) == small
-            assert (s[f"{col}_pct"] == SUPPRESSED) == small
-            if not small:
+        for col in parts:
+            if 0 < r[col] < 5:
+                assert s[col] == SUPPRESSED
+            if col != "unknown":
+                assert (s[f"{col}_pct"] == SUPPRESSED) == (s[col] == SUPPRESSED)
+            if s[col] != SUPPRESSED:
                 assert float(s[col]) == r[col]
-    # zero is shown: it discloses nothing about an individual
-    assert shown.filter(pl.col("council") == "Lambeth")["in_region_out_of_area"].item() == "0"
+        # a total and all but one part would give the hidden part away
+        assert sum(s[c] == SUPPRESSED for c in parts) != 1
+    lambeth = shown.filter(pl.col("council") == "Lambeth").row(0, named=True)
+    assert lambeth["out_of_region"] == SUPPRESSED and lambeth["in_area"] == SUPPRESSED  # 3 of 15, so 12 hidden too
+    assert lambeth["in_region_out_of_area"] == "0"  # zero is shown: it discloses nothing about an individual
+
+
+def test_secondary_suppression_of_vacant_places_and_of_small_remainders():
+    reg = register([{"urn": "SC1", "council": "Croydon", "places": 38}])
+    specs = [*TWO_COUNCILS, {"council": "Lambeth", "host": "Croydon", "urn": "SC1", "n": 2},
+             {"council": "Lambeth", "host": "Lambeth", "category": "fostering_in_house", "n": 8, "sex": 1},
+             {"council": "Lambeth", "host": "Lambeth", "category": "fostering_in_house", "n": 2, "sex": 2}]
+    tables = published_tables(_snap(specs, providers=reg))
+    croydon = tables["utilisation"].filter(pl.col("host_council") == "Croydon").row(0, named=True)
+    assert croydon["places"] == 38 and croydon["used_by_region_councils"] == SUPPRESSED
+    assert croydon["vacant"] == SUPPRESSED and croydon["vacant_pct"] == SUPPRESSED  # else 38 - 36 = 2
+    fostering = tables["cohort_profile"].filter(pl.col("category") == "fostering_in_house").row(0, named=True)
+    assert fostering["with_sex"] == "10" and fostering["male"] == SUPPRESSED  # else 10 - 8 = 2 girls
 
 
 def test_every_published_table_is_free_of_small_counts():
@@ -117,3 +138,24 @@ def test_register_file_errors(tmp_path):
     with pytest.raises(InputError, match="not a number of places") as exc:
         read_providers(neg, params)
     assert exc.value.where.row == 3 and exc.value.where.column == "places"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(*[st.integers(0, 12)] * 4), min_size=1, max_size=6))
+def test_no_suppressed_cell_is_the_only_unknown_of_a_relation(rows):
+    """Property: after suppression every small count is hidden and no total exposes a lone hidden part."""
+    frame = pl.DataFrame(rows, schema=["a", "b", "c", "d"], orient="row").with_columns(
+        (pl.col("a") + pl.col("b") + pl.col("c") + pl.col("d")).alias("total"),
+        (pl.col("a") + pl.col("b") + pl.col("c") + pl.col("d") + 3).alias("bigger"))
+    rels = [Relation("total", ("a", "b", "c", "d")), Relation("bigger", ("total",), complete=False)]
+    shown = suppress_table(frame, ["a", "b", "c", "d", "total"], {}, rels, threshold=5)
+    for raw, out in zip(frame.iter_rows(named=True), shown.iter_rows(named=True), strict=True):
+        for col in ("a", "b", "c", "d", "total"):
+            if 0 < raw[col] < 5:
+                assert out[col] == SUPPRESSED
+        unknowns = sum(out[c] == SUPPRESSED for c in ("a", "b", "c", "d", "total"))
+        assert unknowns != 1
+        # 'bigger' - total = 3 is a small unshown remainder: total must be hidden unless it is 0,
+        # and then it must not be recoverable as the sum of shown parts
+        assert raw["total"] == 0 or out["total"] == SUPPRESSED
+        assert raw["total"] == 0 or unknowns >= 2

@@ -1,8 +1,9 @@
 """Charts for the snapshot report, all drawable offline.
 
 The flow map is a plain longitude/latitude scatter (no map tiles, no topojson download), so the
-HTML report opens on a council laptop with no internet. When the output is suppressed, flows and
-bars below the suppression threshold are not drawn at their size.
+HTML report opens on a council laptop with no internet. Bar charts are drawn from the published
+(possibly suppressed) tables, so a chart never shows a number its table hides; on the map, flows
+below the suppression threshold are drawn thin and labelled "fewer than 5".
 """
 
 from __future__ import annotations
@@ -70,57 +71,56 @@ def flow_map(placements: pl.DataFrame, *, region_name: str, threshold: int | Non
     return fig
 
 
-def _hide_small(values: list[int], threshold: int | None) -> list[int | None]:
-    if threshold is None:
-        return list(values)
-    return [None if v is not None and 0 < v < threshold else v for v in values]
+def _values(df: pl.DataFrame, col: str) -> list[float | None]:
+    """A column of a published table as numbers; suppressed cells ("c") become gaps."""
+    return df.get_column(col).cast(pl.Utf8).cast(pl.Float64, strict=False).to_list()
 
 
-def location_chart(by_council: pl.DataFrame, threshold: int | None) -> go.Figure:
+def location_chart(by_council: pl.DataFrame) -> go.Figure:
     """Stacked bars: each council's placements by location class (all placements)."""
-    df = by_council.filter(pl.col("cohort") == "all").sort("out_of_region_pct", descending=True, nulls_last=True)
+    df = by_council.filter(pl.col("cohort") == "all")
+    df = df.with_columns(pl.col("out_of_region_pct").cast(pl.Utf8).cast(pl.Float64, strict=False).alias("_order"))
+    df = df.sort("_order", descending=True, nulls_last=True)
     fig = go.Figure()
     for loc, label in LOCATION_LABELS.items():
-        fig.add_trace(go.Bar(y=df["council"].to_list(), x=_hide_small(df[loc].to_list(), threshold),
+        fig.add_trace(go.Bar(y=df["council"].to_list(), x=_values(df, loc),
                              name=label, orientation="h", marker_color=_COLOURS[loc]))
     fig.update_layout(barmode="stack", title="Placements by location, per placing council",
                       xaxis_title="children", height=max(350, 22 * df.height + 120), template="plotly_white")
     return fig
 
 
-def utilisation_chart(util: pl.DataFrame, threshold: int | None) -> go.Figure:
+def utilisation_chart(util: pl.DataFrame) -> go.Figure:
     """Stacked bars per host council: places used by region councils, by others, vacant."""
     df = util.filter(pl.col("host_council") != "All region").sort("places")
     fig = go.Figure()
     for col, label, colour in (("used_by_region_councils", "Used by the region's councils", "#1F3864"),
                                ("used_by_other_councils", "Used by other councils", "#E46C0A"),
                                ("vacant", "Vacant / not observed", "#BFBFBF")):
-        fig.add_trace(go.Bar(y=df["host_council"].to_list(), x=_hide_small(df[col].to_list(), threshold),
+        fig.add_trace(go.Bar(y=df["host_council"].to_list(), x=_values(df, col),
                              name=label, orientation="h", marker_color=colour))
     fig.update_layout(barmode="stack", title="Children's home places in each host council and who uses them",
                       xaxis_title="places", height=max(350, 22 * df.height + 120), template="plotly_white")
     return fig
 
 
-def distance_chart(distance: pl.DataFrame, threshold: int | None) -> go.Figure:
+def distance_chart(distance: pl.DataFrame) -> go.Figure:
     fig = go.Figure()
     for cohort in distance.get_column("cohort").unique(maintain_order=True).to_list():
         part = distance.filter(pl.col("cohort") == cohort)
-        fig.add_trace(go.Bar(x=part["distance_band"].to_list(), y=_hide_small(part["placements"].to_list(), threshold),
+        fig.add_trace(go.Bar(x=part["distance_band"].to_list(), y=_values(part, "placements"),
                              name=f"{cohort} placements"))
     fig.update_layout(barmode="group", title="Distance from home to placement (miles)", xaxis_title="miles",
                       yaxis_title="children", template="plotly_white")
     return fig
 
 
-def ofsted_chart(mix: pl.DataFrame, threshold: int | None) -> go.Figure:
+def ofsted_chart(mix: pl.DataFrame) -> go.Figure:
     fig = go.Figure()
     rated = mix.filter(pl.col("ofsted_rating") != "Not known")
     for where in ("in_region", "out_of_region"):
         part = rated.filter(pl.col("host_location") == where)
-        hidden = _hide_small(part["placements"].to_list(), threshold)
-        shares = [s if h is not None else None for s, h in zip(part["share"].to_list(), hidden, strict=True)]
-        fig.add_trace(go.Bar(x=part["ofsted_rating"].to_list(), y=shares,
+        fig.add_trace(go.Bar(x=part["ofsted_rating"].to_list(), y=_values(part, "share"),
                              name=where.replace("_", " ")))
     fig.update_layout(barmode="group", title="Ofsted rating of the homes children live in (share of rated)",
                       yaxis={"tickformat": ".0%"}, template="plotly_white")

@@ -13,8 +13,9 @@ from typing import Any
 import polars as pl
 
 from carecast.outputs import Report, Section, run_metadata
-from carecast.privacy import SUPPRESSED, SUPPRESSION_NOTE, suppress_small
+from carecast.privacy import SUPPRESSED, SUPPRESSION_NOTE
 from carecast.snapshot import figures
+from carecast.snapshot.disclosure import suppress_table
 from carecast.snapshot.snapshot import Snapshot
 
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -38,7 +39,8 @@ def published_tables(snap: Snapshot) -> dict[str, pl.DataFrame]:
     for name, table in snap.tables.items():
         frame = table.frame
         if snap.suppress and (table.counts or table.shares):
-            frame = suppress_small(frame, table.counts, table.shares, threshold=snap.params.suppression_threshold)
+            frame = suppress_table(frame, table.counts, table.shares, table.relations,
+                                   snap.params.suppression_threshold)
         out[name] = frame
     return out
 
@@ -131,14 +133,14 @@ def to_report(snap: Snapshot, *, inputs: list[str | Path] | None = None) -> Repo
     notes = [SUPPRESSION_NOTE] if snap.suppress else [
         "Small numbers are NOT suppressed: this output holds one council's data and is for its own use."]
     figs: dict[str, list] = {
-        "Where children live": [figures.location_chart(snap.frame("location_by_council"), threshold),
+        "Where children live": [figures.location_chart(tables["location_by_council"]),
                                 figures.flow_map(snap.placements, region_name=snap.region.name, threshold=threshold)],
-        "Distance from home": [figures.distance_chart(snap.frame("distance"), threshold)],
-        "Quality: Ofsted ratings": [figures.ofsted_chart(snap.frame("ofsted_mix"), threshold)],
+        "Distance from home": [figures.distance_chart(tables["distance"])],
+        "Quality: Ofsted ratings": [figures.ofsted_chart(tables["ofsted_mix"])],
     }
-    if "utilisation" in snap.tables:
+    if "utilisation" in tables:
         figs["Supply and utilisation of the region's children's homes"] = [
-            figures.utilisation_chart(snap.frame("utilisation"), threshold)]
+            figures.utilisation_chart(tables["utilisation"])]
     sections = []
     for title, names in SECTIONS:
         present = [n for n in names if n in tables]

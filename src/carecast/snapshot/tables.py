@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from carecast.schema import load_categories
+from carecast.snapshot.disclosure import Relation
 from carecast.snapshot.parameters import SnapshotParameters
 from carecast.snapshot.placements import LOCATIONS, UNKNOWN_BAND
 from carecast.snapshot.providers import NOT_KNOWN, RATINGS
@@ -31,6 +32,7 @@ class Table:
     description: str = ""
     counts: list[str] = field(default_factory=list)
     shares: dict[str, str] = field(default_factory=dict)
+    relations: list[Relation] = field(default_factory=list)  # additive relations, for secondary suppression
 
 
 def _share(num: str, den: str) -> pl.Expr:
@@ -61,6 +63,7 @@ def _with_location_shares(df: pl.DataFrame) -> pl.DataFrame:
 
 _LOC_COUNTS = ["placements", "located", *LOCATIONS]
 _LOC_SHARES = {f"{loc}_pct": loc for loc in KNOWN_LOCATIONS}
+_LOC_RELATIONS = [Relation("placements", LOCATIONS), Relation("located", KNOWN_LOCATIONS)]
 
 
 def location_by_council(groups: dict[str, pl.DataFrame], coverage: list[str]) -> Table:
@@ -78,7 +81,7 @@ def location_by_council(groups: dict[str, pl.DataFrame], coverage: list[str]) ->
                                   *[f"{loc}_pct" for loc in KNOWN_LOCATIONS])
     return Table("Location of placements by placing council", out,
                  "Shares are of placements whose location is known (the 'located' column).",
-                 _LOC_COUNTS, _LOC_SHARES)
+                 _LOC_COUNTS, _LOC_SHARES, _LOC_RELATIONS)
 
 
 def location_by_category(groups: dict[str, pl.DataFrame], coverage: list[str]) -> Table:
@@ -98,7 +101,7 @@ def location_by_category(groups: dict[str, pl.DataFrame], coverage: list[str]) -
     out = out.with_columns(_coverage_cols(coverage)).select(
         "category", "category_label", *_LOC_COUNTS, *[f"{loc}_pct" for loc in KNOWN_LOCATIONS], "councils_n", "councils")
     return Table("Location of placements by placement category", out,
-                 "Pooled: all councils' placements added together.", _LOC_COUNTS, _LOC_SHARES)
+                 "Pooled: all councils' placements added together.", _LOC_COUNTS, _LOC_SHARES, _LOC_RELATIONS)
 
 
 def _scopes(by_council: pl.DataFrame) -> list[tuple[str, pl.DataFrame]]:
@@ -129,7 +132,9 @@ def location_pooled(by_council: pl.DataFrame) -> Table:
         "cohort", "scope", "location", "numerator", "denominator", "share", "councils_n", "councils")
     return Table("Location of placements: pooled", out,
                  "Known locations are shares of located placements; 'unknown' is a share of all placements.",
-                 ["numerator", "denominator"], {"share": "numerator"})
+                 ["numerator", "denominator"], {"share": "numerator"},
+                 [Relation("denominator", ("numerator",), by=("cohort", "scope"),
+                           rows=pl.col("location") != "unknown")])
 
 
 def location_mean_of_councils(by_council: pl.DataFrame) -> Table:
@@ -264,7 +269,8 @@ def utilisation(frame: pl.DataFrame, register: pl.DataFrame | None, region: Regi
                  "Places in externally provided children's homes in the region (provider register): used by the "
                  "region's councils, by other councils, and vacant.",
                  cols, {"utilisation_by_region_pct": cols[0], "utilisation_by_other_pct": cols[1],
-                        "vacant_pct": cols[2]})
+                        "vacant_pct": cols[2]},
+                 [Relation("places", tuple(cols))])
 
 
 def host_reach(groups: dict[str, pl.DataFrame], coverage: list[str], region: Region) -> Table:
@@ -300,7 +306,9 @@ def ofsted_mix(groups: dict[str, pl.DataFrame], coverage: list[str]) -> Table:
     return Table("Ofsted rating of homes, in vs out of region", out,
                  "Residential placements with a known host council. Rating shares are of placements in rated "
                  "homes; 'Not known' is a share of all placements there.",
-                 ["placements", "denominator"], {"share": "placements"})
+                 ["placements", "denominator"], {"share": "placements"},
+                 [Relation("denominator", ("placements",), by=("host_location",),
+                           rows=pl.col("ofsted_rating") != NOT_KNOWN)])
 
 
 def places_per_home(register: pl.DataFrame | None, groups: dict[str, pl.DataFrame], region: Region) -> Table:
@@ -350,7 +358,11 @@ def cohort_profile(groups: dict[str, pl.DataFrame], coverage: list[str]) -> Tabl
                  "Age on the snapshot date; % not White British = ethnicity other than WBRI among children with a "
                  "recorded ethnicity.",
                  ["children", "not_white_british", "with_ethnicity", "male", "with_sex"],
-                 {"not_white_british_pct": "not_white_british", "male_pct": "male"})
+                 {"not_white_british_pct": "not_white_british", "male_pct": "male"},
+                 [Relation("with_sex", ("male",), complete=False),
+                  Relation("with_ethnicity", ("not_white_british",), complete=False),
+                  Relation("children", ("with_sex",), complete=False),
+                  Relation("children", ("with_ethnicity",), complete=False)])
 
 
 def distance_distribution(groups: dict[str, pl.DataFrame], coverage: list[str], params: SnapshotParameters) -> Table:
@@ -367,7 +379,8 @@ def distance_distribution(groups: dict[str, pl.DataFrame], coverage: list[str], 
                                         *_coverage_cols(coverage))
     out = out.select("cohort", "distance_band", "placements", "denominator", "share", "councils_n", "councils")
     return Table("Distance from home", out, "Miles from the home postcode to the placement postcode.",
-                 ["placements", "denominator"], {"share": "placements"})
+                 ["placements", "denominator"], {"share": "placements"},
+                 [Relation("denominator", ("placements",), by=("cohort",))])
 
 
 def coverage_table(frame: pl.DataFrame, region: Region, coverage: list[str]) -> Table:

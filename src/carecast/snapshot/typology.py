@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from carecast.snapshot.disclosure import Relation
 from carecast.snapshot.parameters import SnapshotParameters
 from carecast.snapshot.tables import Table
 
@@ -91,7 +92,9 @@ def typology(groups: dict[str, pl.DataFrame], coverage: list[str], params: Snaps
                  "Rules tried in order 1, 2, 5, 3, 4 (see the parameters for thresholds).",
                  ["children_looked_after", "residential", "in_house_residential", "in_area", "in_region_out_of_area",
                   "out_of_region"],
-                 {"in_area_pct": "in_area", "in_region_out_of_area_pct": "in_region_out_of_area"})
+                 {"in_area_pct": "in_area", "in_region_out_of_area_pct": "in_region_out_of_area"},
+                 [Relation("residential", ("in_area", "in_region_out_of_area", "out_of_region"), complete=False),
+                  Relation("children_looked_after", ("residential",), complete=False)])
 
 
 def typology_summary(per_council: pl.DataFrame) -> Table:
