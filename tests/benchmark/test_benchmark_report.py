@@ -27,6 +27,7 @@ def test_synthetic_panel_is_seeded_and_consistent():
     b = synthetic_panel(LONDON[:6], range(2014, 2018), seed=1)
     assert a.equals(b) and not a.equals(synthetic_panel(LONDON[:6], range(2014, 2018), seed=2))
     assert a.height == 6 * 4
+    assert a.equals(synthetic_panel(LONDON[:6], (2014, 2017), seed=1))  # (first, last) tuple, both included
     lines = [f"s251_3_1_{i}" for i in range(1, 11)]
     assert (a.select(pl.sum_horizontal(lines)) .to_series() == a["s251_3_1_11"]).all()
     csc = ["s251_3_1_11", "s251_3_2_1", "s251_3_3_4", "s251_3_4_6", "s251_3_5_3"]

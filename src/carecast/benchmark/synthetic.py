@@ -29,16 +29,20 @@ _CSC_LINE_RATIOS = np.array([0.06, 0.18, 0.85, 0.10])
 _HN_SHARES = np.array([0.25, 0.35, 0.15, 0.10, 0.15])
 
 
-def synthetic_panel(councils: list[str], years: range | tuple | list, seed: int) -> pl.DataFrame:
+def synthetic_panel(councils: list[str], years: range | tuple[int, int] | list[int], seed: int) -> pl.DataFrame:
     """A wide panel: columns ``council``, ``year`` (financial year start) and one per measure.
 
     Parameters
     ----------
     councils : names (or codes) known to :func:`carecast.schema.find_council`.
-    years : financial years by start year, e.g. ``range(2014, 2018)`` for 2014-15 to 2017-18.
+    years : financial years numbered by their start year: a ``range`` or list of years
+        (``range(2014, 2018)`` is 2014-15 to 2017-18), or a ``(first, last)`` tuple, both included
+        (``(2014, 2017)`` is the same four years).
     seed : seed of the numpy Generator.
     """
     names = [find_council(c).name for c in councils]
+    if isinstance(years, tuple) and len(years) == 2:
+        years = range(int(years[0]), int(years[1]) + 1)
     ys = np.array(sorted(set(int(y) for y in years)))
     if not names or ys.size == 0:
         raise ValueError("synthetic_panel needs at least one council and one year")
