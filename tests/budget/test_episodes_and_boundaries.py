@@ -58,3 +58,12 @@ def test_monitoring_date_outside_the_year_is_refused(flat_costs):
     p = placements_from_episodes(e, start=dt.date(2024, 4, 1), end=dt.date(2025, 3, 31))
     with pytest.raises(ParameterError, match="outside financial year 2024"):
         monitor(PLAN, p, flat_costs, as_of=dt.date(2025, 4, 1))
+
+
+def test_rerunning_a_past_month_uses_only_what_was_known_then(flat_costs):
+    e = eps([("a", dt.date(2023, 1, 1), dt.date(2024, 11, 1), dt.date(2015, 1, 1), "ifa", False),  # ends after as_of
+             ("b", dt.date(2024, 10, 1), None, dt.date(2015, 1, 1), "ifa", False)])                # starts after as_of
+    p = placements_from_episodes(e, start=dt.date(2024, 4, 1), end=dt.date(2025, 3, 31), as_of=dt.date(2024, 9, 30))
+    assert p["child_id"].to_list() == ["a"] and p["end"].to_list() == [dt.date(2033, 1, 1)]  # reopened: runs to 18
+    m = monitor(PLAN, p, flat_costs, as_of=dt.date(2024, 9, 30))
+    assert m.lines["forecast_outturn"][0] == pytest.approx(100 * 365)

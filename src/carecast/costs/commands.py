@@ -165,7 +165,8 @@ def budget_outturn(
         raise ParameterError("no placements given", fix="pass --register FILE or --episodes DIR")
     eps = _episodes(episodes, plan.council or None) if episodes is not None else None
     fy_start, fy_end = plan.bounds
-    placements = read_register(register) if register is not None else placements_from_episodes(eps, start=fy_start, end=fy_end)
+    placements = read_register(register) if register is not None else placements_from_episodes(
+        eps, start=fy_start, end=fy_end, as_of=when)
     led = read_ledger(ledger, plan) if ledger else None
     acts = read_actions(actions, plan) if actions else None
     sl = _starters_leavers(eps, plan, placements, uc, when, simulations, seed)

@@ -156,15 +156,21 @@ def _register_problems(parsed: pl.DataFrame) -> pl.DataFrame:
     return pl.concat(frames).sort("source_row")
 
 
-def placements_from_episodes(episodes: pl.DataFrame, *, start: dt.date, end: dt.date) -> pl.DataFrame:
+def placements_from_episodes(episodes: pl.DataFrame, *, start: dt.date, end: dt.date,
+                             as_of: dt.date | None = None) -> pl.DataFrame:
     """Placements overlapping [start, end] from cleaned episodes, costed at unit cost.
 
     Open episodes run to the child's 18th birthday when the date of birth is known (care ends at
-    18), else stay open. Short breaks are left out (not care placements).
+    18), else stay open. Short breaks are left out (not care placements). With ``as_of``, only
+    what was known that day is used: later episodes are dropped and later endings reopened, so a
+    past month can be re-run without hindsight.
     """
     eps = episodes
     if "is_short_break" in eps.columns:
         eps = eps.filter(~pl.col("is_short_break").fill_null(False))
+    if as_of is not None:
+        eps = eps.filter(pl.col("decom") <= as_of).with_columns(
+            pl.when(pl.col("dec") > as_of).then(None).otherwise(pl.col("dec")).alias("dec"))
     eps = eps.filter((pl.col("decom") <= pl.lit(end)) & (pl.col("dec").is_null() | (pl.col("dec") > pl.lit(start))))
     council = pl.col("council") if "council" in eps.columns else pl.lit("")
     eighteen = pl.col("dob").dt.offset_by("18y") if "dob" in eps.columns else pl.lit(None, dtype=pl.Date)
