@@ -50,7 +50,7 @@ def test_truncated_file(run_cli, tmp_path):
 def test_unclosed_quote(run_cli, tmp_path):
     folder = write_return(tmp_path, "Lewisham", 2019, [ep("1", "01/05/2018")])
     with open(folder / "episodes.csv", "a") as fh:
-        fh.write('2,"01/05/2018,S,C2,N1,U4,PR1,,,,,,\n')
+        fh.write('2,"01/05/2018,S,C2,N1,U4,PR1,,,,,,\n3,01/05/2018,S,C2,N1,U4,PR1,,,,,,\n')
     assert_unusable(run_cli("validate", tmp_path), "episodes.csv", "well-formed")
 
 

@@ -18,7 +18,16 @@ import polars as pl
 from carecast.errors import InputError, Location
 from carecast.ingest.discover import WHOLE_RETURN, SourceFile, table_of
 from carecast.ingest.quality import ROWS_SCHEMA, empty_events
-from carecast.ingest.read import ROW, read_csv, read_xlsx, read_xml, tidy, xlsx_sheets
+from carecast.ingest.read import (
+    ROW,
+    probe_csv,
+    read_csv,
+    read_csv_many,
+    read_xlsx,
+    read_xml,
+    tidy,
+    xlsx_sheets,
+)
 from carecast.schema.councils import find_council
 from carecast.schema.ssda903 import TABLES, table_spec
 
@@ -59,32 +68,56 @@ def _check_council(frame: pl.DataFrame, src: SourceFile, shown: str) -> pl.DataF
     return frame
 
 
-def _conform(frame: pl.DataFrame, src: SourceFile, table: str, shown: str,
-             file_events: list[dict]) -> pl.DataFrame:
+def _check_columns(columns: list[str], src: SourceFile, table: str, shown: str,
+                   file_events: list[dict]) -> None:
+    """Required columns present (else unusable); missing optional and extra columns recorded."""
     spec = table_spec(table)
-    frame = _check_council(frame, src, shown)
     for name in spec.required:
-        if name not in frame.columns:
+        if name not in columns:
             raise InputError(
-                f"the {table} table has no {name} column (it has: {', '.join(c for c in frame.columns if c != ROW)})",
+                f"the {table} table has no {name} column (it has: {', '.join(c for c in columns if c != ROW)})",
                 where=Location(file=shown, row=1, column=name),
                 fix=f"add the {name} column (row 1 must hold the 903 column names: "
                 f"{', '.join(spec.columns)}), or rename the column that holds it",
             )
     for name in spec.columns:
-        if name not in frame.columns:
+        if name not in columns:
             file_events.append(_file_event(src.council, src.year, table, "MISSING_COLUMN", shown, name))
-    for name in frame.columns:
+    for name in columns:
         if name != ROW and name not in spec.columns:
             file_events.append(_file_event(src.council, src.year, table, "EXTRA_COLUMN", shown, name))
+
+
+def _select(frame: pl.DataFrame, table: str) -> pl.DataFrame:
+    """The specification's columns in order (absent ones blank), row number and metadata."""
+    spec = table_spec(table)
     return frame.select(
         [pl.col(c) if c in frame.columns else pl.lit(None, dtype=pl.Utf8).alias(c) for c in spec.columns]
-        + [pl.col(ROW)]
-    ).with_columns(
+        + [ROW, "council", "collection_year", "source_file"]
+    )
+
+
+def _conform(frame: pl.DataFrame, src: SourceFile, table: str, shown: str,
+             file_events: list[dict]) -> pl.DataFrame:
+    frame = _check_council(frame, src, shown)
+    _check_columns(frame.columns, src, table, shown, file_events)
+    return _select(frame.with_columns(
         pl.lit(src.council).alias("council"),
         pl.lit(src.year, dtype=pl.Int32).alias("collection_year"),
         pl.lit(shown).alias("source_file"),
-    )
+    ), table)
+
+
+def _read_bucket(members: list[tuple[SourceFile, str]], table: str) -> pl.DataFrame:
+    """Files with identical columns read in one scan, each row tagged with its file's metadata."""
+    frame = read_csv_many([src.path for src, _ in members])
+    meta = pl.DataFrame({
+        "file_index": pl.Series(range(len(members)), dtype=pl.Int32),
+        "council": [src.council for src, _ in members],
+        "collection_year": pl.Series([src.year for src, _ in members], dtype=pl.Int32),
+        "source_file": [shown for _, shown in members],
+    })
+    return _select(frame.join(meta, on="file_index", how="left", maintain_order="left"), table)
 
 
 def _read(src: SourceFile) -> dict[str, pl.DataFrame | None]:
@@ -108,6 +141,7 @@ def gather(files: list[SourceFile], root: Path, progress: Progress | None = None
     file_events: list[dict] = []
     rows: list[dict] = []
     base = root if root.is_dir() else root.parent
+    buckets: dict[tuple[str, tuple[str, ...]], list[tuple[SourceFile, str]]] = {}
     for i, src in enumerate(files):
         try:
             shown = str(src.path.relative_to(base))
@@ -115,14 +149,24 @@ def gather(files: list[SourceFile], root: Path, progress: Progress | None = None
             shown = str(src.path)
         if progress:
             progress(i, len(files), shown)
+        if src.table != WHOLE_RETURN and src.path.suffix.lower() == ".csv":
+            raw, plain = probe_csv(src.path)
+            columns = [c.strip().upper() for c in raw]
+            if plain and not set(columns) & set(COUNCIL_COLUMNS):
+                _check_columns(columns, src, src.table, shown, file_events)
+                buckets.setdefault((src.table, tuple(raw)), []).append((src, shown))
+                rows.append({"council": src.council, "collection_year": src.year, "table": src.table,
+                             "source_file": shown})
+                continue
         for table, frame in _read(src).items():
             if frame is None:
                 continue
             label = shown if src.table != WHOLE_RETURN else f"{shown}:{table}"
-            frame = _conform(frame, src, table, label, file_events)
-            parts[table].append(frame)
+            parts[table].append(_conform(frame, src, table, label, file_events))
             rows.append({"council": src.council, "collection_year": src.year, "table": table,
                          "source_file": label})
+    for (table, _), members in buckets.items():
+        parts[table].append(_read_bucket(members, table))
     if progress:
         progress(len(files), len(files), "read")
     have = {(r["council"], r["collection_year"], r["table"]) for r in rows}

@@ -15,6 +15,7 @@ import csv
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from carecast.errors import InputError, Location
@@ -65,7 +66,7 @@ def _check_truncated(data: bytes, n_columns: int, path: Path) -> None:
     if 0 < len(last) < n_columns:
         raise InputError(
             f"the file ends part-way through a row ({len(last)} of {n_columns} fields): it looks "
-            "truncated",
+            "truncated (or a quote mark on that row is never closed)",
             where=Location(file=str(path), row=body.count(b"\n") + 1),
             fix="export or copy the file again in full; check the disk was not full when it was saved",
         )
@@ -123,6 +124,50 @@ def read_csv(path: Path) -> pl.DataFrame:
         ) from None
     _check_truncated(data, frame.width, path)
     return _finish(frame)
+
+
+def probe_csv(path: Path) -> tuple[list[str], bool]:
+    """Check a CSV file as :func:`read_csv` would; return its raw column names and whether it is
+    plain UTF-8 without a BOM, so that it can be read together with others in one scan."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise missing_file(path) from None
+    _check_text(data, path)
+    plain = not data.startswith(b"\xef\xbb\xbf")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        plain = False
+    first = _decode(data.split(b"\n", 1)[0], path).rstrip("\r")
+    columns = next(csv.reader([first]), [])
+    _check_truncated(data, len(columns), path)
+    return columns, plain
+
+
+def read_csv_many(paths: list[Path]) -> pl.DataFrame:
+    """Plain UTF-8 CSV files with identical column names, read in one parallel scan.
+
+    Adds ``source_row`` (per file, header = row 1) and ``file_index`` (position in ``paths``).
+    A file that breaks the scan is found by reading each file alone, which raises its own error.
+    """
+    try:
+        frame = pl.scan_csv(paths, infer_schema=False, include_file_paths="__path",
+                            truncate_ragged_lines=False).collect()
+    except pl.exceptions.PolarsError:
+        for p in paths:
+            read_csv(p)
+        raise
+    runs = frame["__path"].rle()
+    lengths = runs.struct.field("len").to_numpy()
+    index = {str(p): i for i, p in enumerate(paths)}
+    file_index = np.repeat([index[v] for v in runs.struct.field("value").to_list()], lengths)
+    starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
+    frame = _finish(frame.drop("__path"))
+    return frame.with_columns(
+        pl.Series(ROW, np.arange(frame.height) - starts + 2, dtype=pl.Int64),
+        pl.Series("file_index", file_index, dtype=pl.Int32),
+    )
 
 
 def read_xlsx(path: Path, sheet: str | None = None) -> pl.DataFrame:
