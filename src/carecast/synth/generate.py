@@ -234,13 +234,13 @@ def generate(out_dir: str | Path, *, councils: int | str | list[str] = 6,
     recs = child_records(rng, p, geo, sim, day(data_end))
     yrs = range(first, last + 1)
     text = episode_text(sim, geo, recs, reg.urn)
-    rows = return_rows(sim, geo, text, yrs).with_row_index("_rid").with_columns(pl.col("_rid").cast(pl.Int64))
+    rows = return_rows(sim, geo, recs, text, yrs).with_row_index("_rid").with_columns(pl.col("_rid").cast(pl.Int64))
     pending = []
     if defects:
         rows, pending = plant_episode_defects(rng, p, rows, last)
-    rows = (rows.sort("_council", "_year", "CHILD", "_decom_day", "_rid")
+    rows = (rows.sort("_cidx", "_year", "_cid", "_decom_day", "_rid")
             .with_columns((pl.int_range(pl.len()).over("_council", "_year") + 2).alias("_line")))
-    header = header_rows(rows, sim, recs).sort("_council", "_year", "CHILD")
+    header = header_rows(rows, sim, recs).sort("_cidx", "_year", "_cid")
     header = header.with_row_index("_rid").with_columns(pl.col("_rid").cast(pl.Int64))
     uasc = uasc_rows(header, sim)
     dropped = header.clear()

@@ -11,7 +11,6 @@ Everything here is in the files' own terms: upper-case 903 column names, codes a
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,13 +34,23 @@ _UPN_CHECK = np.array(list("ABCDEFGHJKLMNPQRTUVWXYZ"))
 class ChildRecords:
     """Per-child identity fields, indexed like ``Simulation.children``."""
 
-    child_id: np.ndarray   # CHILD, unique within a council
+    cid: np.ndarray        # CHILD as a number (seven digits), unique within a council
     ethnic: np.ndarray
-    upn: np.ndarray
+    upn: pl.Series         # Unique Pupil Number (Utf8)
     mc_dob: np.ndarray     # day number of the child's own baby's birth, -1 if none
 
+    def child_id(self, idx: np.ndarray) -> pl.Series:
+        """CHILD of the given children, as text."""
+        return pl.Series("CHILD", self.cid[idx]).cast(pl.Utf8)
 
-def _upn(rng: np.random.Generator, la_number: np.ndarray, dob: np.ndarray) -> np.ndarray:
+
+def year_end_day(years: np.ndarray) -> np.ndarray:
+    """Day number of 31 March of each collection year (vectorised)."""
+    march = (np.asarray(years, np.int64) - 1970).astype("datetime64[Y]").astype("datetime64[M]") + 2
+    return (march.astype("datetime64[D]") + 30).astype(np.int64)
+
+
+def _upn(rng: np.random.Generator, la_number: np.ndarray, dob: np.ndarray) -> pl.Series:
     """13-character Unique Pupil Numbers with a valid check letter (DfE algorithm)."""
     n = len(dob)
     year = (dob.astype("datetime64[D]").astype("datetime64[Y]").astype(int) + 1970 + 5) % 100
@@ -51,24 +60,21 @@ def _upn(rng: np.random.Generator, la_number: np.ndarray, dob: np.ndarray) -> np
         np.stack([year // 10, year % 10], axis=1),
         rng.integers(0, 10, size=(n, 3)),
     ], axis=1)
-    check = _UPN_CHECK[(digits * np.arange(2, 14)).sum(axis=1) % 23]
-    body = digits.astype(str)
-    out = check.astype(object)
-    for k in range(12):
-        out = out + body[:, k].astype(object)
-    return out
+    check = (digits * np.arange(2, 14)).sum(axis=1) % 23
+    number = digits @ (10 ** np.arange(11, -1, -1, dtype=np.int64))
+    return lookup(_UPN_CHECK, check) + pl.Series(number).cast(pl.Utf8).str.zfill(12)
 
 
 def child_records(rng: np.random.Generator, params: Params, geo: Geography, sim: Simulation,
                   data_end_day: int) -> ChildRecords:
     kids = sim.children
     n = len(kids.dob)
-    child_id = np.empty(n, dtype=object)
+    cid = np.zeros(n, np.int64)
     order = np.argsort(kids.council, kind="stable")
     bounds = np.flatnonzero(np.r_[True, kids.council[order][1:] != kids.council[order][:-1], True])
     for a, b in zip(bounds[:-1], bounds[1:], strict=False):
         ids = rng.choice(9_000_000, b - a, replace=False) + 1_000_000
-        child_id[order[a:b]] = ids.astype(str)
+        cid[order[a:b]] = ids
     eth = params["ethnicity.london"], params["ethnicity.other"], params["ethnicity.uasc"]
     ethnic = np.where(geo.is_london[kids.council], draw_codes(rng, eth[0], n), draw_codes(rng, eth[1], n))
     ethnic = np.where(kids.kind == UASC, draw_codes(rng, eth[2], n), ethnic).astype(object)
@@ -77,7 +83,7 @@ def child_records(rng: np.random.Generator, params: Params, geo: Geography, sim:
     latest = np.minimum(add_years(kids.dob, 18), data_end_day)
     mother = (kids.sex == 2) & (latest > b14) & (rng.random(n) < params["mothers.share"])
     mc_dob = np.where(mother, b14 + (rng.random(n) * np.maximum(latest - b14, 1)).astype(np.int64), -1)
-    return ChildRecords(child_id=child_id, ethnic=ethnic, upn=_upn(rng, la, kids.dob), mc_dob=mc_dob)
+    return ChildRecords(cid=cid, ethnic=ethnic, upn=_upn(rng, la, kids.dob), mc_dob=mc_dob)
 
 
 def _fmt(days: pl.Expr) -> pl.Expr:
@@ -88,7 +94,7 @@ def episode_text(sim: Simulation, geo: Geography, recs: ChildRecords, urns: np.n
     """The 903 text fields of every simulated episode (row i = episode i), built once and gathered."""
     e = sim.episodes
     return text_frame({
-        "CHILD": lookup(recs.child_id, e.child),
+        "CHILD": recs.child_id(e.child),
         "RNE": e.rne, "LS": e.ls, "CIN": e.cin, "PLACE": e.place, "PLACE_PROVIDER": e.provider,
         "REC": e.rec, "REASON_PLACE_CHANGE": e.rpc,
         "HOME_POST": lookup(geo.pcds, sim.children.home_pc[e.child]),
@@ -97,7 +103,8 @@ def episode_text(sim: Simulation, geo: Geography, recs: ChildRecords, urns: np.n
     })
 
 
-def return_rows(sim: Simulation, geo: Geography, text: pl.DataFrame, years: range) -> pl.DataFrame:
+def return_rows(sim: Simulation, geo: Geography, recs: ChildRecords, text: pl.DataFrame,
+                years: range) -> pl.DataFrame:
     """One row per (collection year, episode open in that year), in 903 terms plus internal columns.
 
     Internal columns: ``_council`` (name), ``_year``, ``_ep`` (episode index), ``_child`` (child
@@ -114,10 +121,12 @@ def return_rows(sim: Simulation, geo: Geography, text: pl.DataFrame, years: rang
     year = np.concatenate([p[0] for p in parts]).astype(np.int32)
     ep = np.concatenate([p[1] for p in parts])
     child = e.child[ep]
-    year_end = np.array([day(dt.date(int(y), 3, 31)) for y in years])[year - years.start]
+    year_end = year_end_day(year)
     closed = e.dec[ep] <= year_end
     meta = text_frame({
         "_council": lookup(names, sim.children.council[child]),
+        "_cidx": sim.children.council[child],
+        "_cid": recs.cid[child],
         "_year": year, "_ep": ep, "_child": child, "_decom_day": e.decom[ep],
         "_dec_day": np.where(closed, e.dec[ep], -1),
     })
@@ -133,21 +142,21 @@ def return_rows(sim: Simulation, geo: Geography, text: pl.DataFrame, years: rang
 
 def header_rows(episode_rows: pl.DataFrame, sim: Simulation, recs: ChildRecords) -> pl.DataFrame:
     """The header table of each return: every child with an episode row in it."""
-    keys = episode_rows.select("_council", "_year", "_child").unique()
+    keys = episode_rows.select("_council", "_cidx", "_year", "_child", "_cid").unique()
     child = keys["_child"].to_numpy()
     year = keys["_year"].to_numpy()
     kids = sim.children
-    year_end = np.array([day(dt.date(int(y), 3, 31)) for y in year], dtype=np.int64)
+    year_end = year_end_day(year)
     age_end = (year_end - kids.dob[child]) / DAYS_PER_YEAR
     girl = kids.sex[child] == 2
     mc = recs.mc_dob[child]
     is_mother = girl & (mc >= 0) & (mc <= year_end)
     return keys.with_columns(
-        lookup(recs.child_id, child).alias("CHILD"),
+        recs.child_id(child),
         pl.Series("SEX", kids.sex[child].astype(str), dtype=pl.Utf8),
         pl.Series("_dob", kids.dob[child]),
         lookup(recs.ethnic, child).alias("ETHNIC"),
-        pl.when(pl.Series(age_end < 5)).then(pl.lit("UN1")).otherwise(lookup(recs.upn, child)).alias("UPN"),
+        pl.when(pl.Series(age_end < 5)).then(pl.lit("UN1")).otherwise(recs.upn.gather(child)).alias("UPN"),
         pl.Series("MOTHER", np.where(girl, np.where(is_mother, "1", "0"), "")).replace("", None),
         pl.Series("_mc", np.where(is_mother, mc, -1)),
     ).with_columns(
@@ -164,7 +173,7 @@ def uasc_rows(header: pl.DataFrame, sim: Simulation) -> pl.DataFrame:
     sub = header.filter(pl.Series(keep))
     child = sub["_child"].to_numpy()
     duc = add_years(kids.dob[child], 18)
-    year_end = np.array([day(dt.date(int(y), 3, 31)) for y in sub["_year"].to_numpy()], dtype=np.int64)
+    year_end = year_end_day(sub["_year"].to_numpy())
     return sub.select("_council", "_year", "_child", "CHILD", "SEX", "DOB").with_columns(
         pl.Series("_duc", np.where(duc <= year_end, duc, -1))
     ).with_columns(pl.when(pl.col("_duc") >= 0).then(_fmt(pl.col("_duc"))).alias("DUC")).drop("_duc")

@@ -81,7 +81,7 @@ def truth_tables(sim: Simulation, geo: Geography, recs: ChildRecords, text: pl.D
     kid = np.unique(child)
     children = conform(text_frame({
         "council": lookup(names, kids.council[kid]),
-        "child_id": lookup(recs.child_id, kid),
+        "child_id": recs.child_id(kid),
         "sex": kids.sex[kid],
         "dob": kids.dob[kid].astype(np.int32),
         "ethnic": lookup(recs.ethnic, kid),
