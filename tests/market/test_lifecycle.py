@@ -97,6 +97,7 @@ def test_refused_everywhere_no_match_and_unmet_report(db):
     semh = tables["by_need"].filter(pl.col("need") == "semh").row(0, named=True)
     assert (semh["referrals"], semh["unmet"]) == (4, 3)
     assert tables["refusal_reasons"].row(0, named=True)["reason"] == "cannot_meet_needs"
+    assert tables["closing_filter"].rows() == [("exclusion_zone", 1)]
     shared = unmet_need(refs)  # suppressed for sharing: counts 1-4 become "c"
     assert set(shared["by_need"]["unmet"].to_list()) == {"c"}
 
@@ -141,3 +142,17 @@ def test_cli_lifecycle(tmp_path, cli, synth_dir):
     assert code == 0 and (tmp_path / "unmet.xlsx").is_file()
     code, _, _ = cli("directory", "export", "--db", url, "--out", tmp_path / "dir.csv")
     assert code == 0 and pl.read_csv(tmp_path / "dir.csv").height == 5
+
+
+def test_market_migrations_go_down_and_up_again(sqlite_url):
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from carecast.store.db import alembic_config, get_engine
+
+    upgrade(sqlite_url, "market@head")
+    assert "filters" in {c["name"] for c in inspect(get_engine(sqlite_url)).get_columns("market_referrals")}
+    command.downgrade(alembic_config(sqlite_url), "market@base")
+    assert not any(t.startswith("market_") for t in inspect(get_engine(sqlite_url)).get_table_names())
+    upgrade(sqlite_url, "market@head")
+    assert "market_homes" in inspect(get_engine(sqlite_url)).get_table_names()

@@ -74,3 +74,11 @@ def test_json_referral_loads(tmp_path):
     p = tmp_path / "r.json"
     p.write_text(json.dumps(MINIMAL))
     assert load_referral(p).child.age == 14
+
+
+def test_template_is_a_valid_complete_referral(tmp_path, cli):
+    out = tmp_path / "r.yaml"
+    code, _, _ = cli("referral", "template", "--out", out)
+    r = load_referral(out)
+    assert code == 0 and completeness(r) == []
+    assert [z.named or z.councils or z.radius_miles for z in r.locations.avoid] == ["m25", 3, ["Southwark"]]

@@ -117,6 +117,13 @@ def register(app: typer.Typer) -> None:
         d = load_stored_directory(_store(db))
         _written(write_report(directory_report(d, command="carecast directory export", inputs=[]), out))
 
+    @directory_app.command("columns")
+    def directory_columns() -> None:
+        """The directory format: each column, the other names accepted for it, and what it means."""
+        from carecast.market.directory import column_docs
+
+        _table("Directory columns", column_docs(), limit=100)
+
     @app.command("match")
     def match_cmd(referral: Path = typer.Argument(..., help="Referral profile (.yaml or .json)"),
                   directory: Path | None = typer.Option(None, "--directory", help="Directory file or folder (default: the store)"),
@@ -148,6 +155,14 @@ def register(app: typer.Typer) -> None:
             console.print("The referral answers everything a provider usually asks.")
         for g in gaps:
             console.print(f"- [bold]{g['field']}[/]: {g['question']}")
+
+    @referral_app.command("template")
+    def referral_template(out: Path = typer.Option(..., "--out", help="Where to write the commented example (.yaml)")) -> None:
+        """Write a commented, complete example referral profile to start from."""
+        from importlib import resources
+
+        out.write_text(resources.files("carecast.market").joinpath("data/referral_template.yaml").read_text("utf-8"), encoding="utf-8")
+        console.print(f"wrote [bold]{out}[/]")
 
     @referral_app.command("record")
     def referral_record_cmd(referral: Path = typer.Argument(..., help="Referral profile (.yaml or .json)"),

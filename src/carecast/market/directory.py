@@ -89,8 +89,10 @@ class Directory:
     postcodes: PostcodeLookup | None = None  # the lookup that located the homes, reused for referrals
 
     def summary(self) -> dict:
-        rejected = self.issues.filter(pl.col("action") == "rejected").select("file", "row").unique().height
-        repaired = self.issues.filter(pl.col("action") == "repaired").select("file", "row").unique().height
+        rejected_rows = self.issues.filter(pl.col("action") == "rejected").select("file", "row").unique()
+        rejected = rejected_rows.height
+        repaired = (self.issues.filter(pl.col("action") == "repaired").select("file", "row").unique()
+                    .join(rejected_rows, on=["file", "row"], how="anti").height)
         return {"rows_read": self.rows_read, "homes_kept": self.homes.height, "rows_rejected": rejected,
                 "rows_repaired": repaired, "issues": self.issues.height, "sources": self.sources}
 

@@ -94,6 +94,8 @@ def unmet_report(tables: dict[str, pl.DataFrame], *, command: str, inputs: list,
                     tables={"by_profile_month": tables["by_profile_month"]}, notes=notes),
             Section("By need", tables={"by_need": tables["by_need"]}),
             Section("Refusal reasons", "Referrals with at least one refusal for each reason.", tables={"refusal_reasons": tables["refusal_reasons"]}),
+            Section("Which filter closed the door", "For referrals no home matched: the hard filter after which no home was left.",
+                    tables={"closing_filter": tables["closing_filter"]}),
         ],
         primary_table="by_profile_month",
     )

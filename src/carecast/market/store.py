@@ -98,7 +98,8 @@ def record_referral(referral: Referral, result: MatchResult | None = None, url: 
         profile["reference"] = reference
         row = MarketReferral(reference=reference, council=referral.council, need_profile=referral.need_profile,
                              urgency=referral.urgency, needed_by=referral.needed_by, referred_on=day,
-                             status="open", profile=profile)
+                             status="open", profile=profile,
+                             filters=result.filters.drop("rule").to_dicts() if result is not None else None)
         s.add(row)
         s.flush()
         if result is not None:
@@ -194,6 +195,14 @@ def referral_record(reference: str, url: str | None = None) -> dict:
         }
 
 
+def _closing_filter(funnel: list | None) -> str | None:
+    """The hard filter after which no home was left (None if some home passed or no funnel was kept)."""
+    for step in funnel or []:
+        if step["homes_left_after"] == 0:
+            return step["filter"]
+    return None
+
+
 _SHORTLIST_SCHEMA = {"rank": pl.Int32, "urn": pl.Utf8, "score": pl.Float64, "parts": pl.Utf8}
 _RESPONSE_SCHEMA = {"urn": pl.Utf8, "kind": pl.Utf8, "reason": pl.Utf8, "note": pl.Utf8, "responded_on": pl.Date, "weekly_price": pl.Float64}
 
@@ -203,7 +212,7 @@ def referrals_frame(url: str | None = None) -> pl.DataFrame:
     with session_scope(url) as s:
         refs = s.execute(select(MarketReferral.id, MarketReferral.reference, MarketReferral.council, MarketReferral.need_profile,
                                 MarketReferral.urgency, MarketReferral.needed_by, MarketReferral.referred_on,
-                                MarketReferral.status)).mappings().all()
+                                MarketReferral.status, MarketReferral.filters)).mappings().all()
         short = s.execute(select(MarketShortlistEntry.referral_id, func.count()).group_by(MarketShortlistEntry.referral_id)).all()
         resp = s.execute(select(MarketResponse.referral_id, MarketResponse.kind, func.count())
                          .group_by(MarketResponse.referral_id, MarketResponse.kind)).all()
@@ -211,7 +220,8 @@ def referrals_frame(url: str | None = None) -> pl.DataFrame:
                             .where(MarketResponse.kind == "refusal")).all()
     schema = {"id": pl.Int64, "reference": pl.Utf8, "council": pl.Utf8, "need_profile": pl.Utf8, "urgency": pl.Utf8,
               "needed_by": pl.Date, "referred_on": pl.Date, "status": pl.Utf8}
-    df = pl.DataFrame([dict(r) for r in refs], schema=schema, orient="row")
+    df = pl.DataFrame([{**dict(r), "filters": _closing_filter(r["filters"])} for r in refs],
+                      schema={**schema, "filters": pl.Utf8}, orient="row").rename({"filters": "closing_filter"})
     n_short = dict(short)
     n_offer = {rid: n for rid, k, n in resp if k == "offer"}
     n_refuse = {rid: n for rid, k, n in resp if k == "refusal"}

@@ -16,7 +16,9 @@ UNMET_STATUSES = ("no_match", "refused_everywhere", "no_placement_found")
 
 
 def unmet_need(referrals: pl.DataFrame, *, suppress: bool = True) -> dict[str, pl.DataFrame]:
-    """Tables ``by_profile_month``, ``by_need`` and ``refusal_reasons`` from :func:`referrals_frame`."""
+    """Tables from :func:`~carecast.market.store.referrals_frame`: ``by_profile_month``, ``by_need``,
+    ``refusal_reasons`` and ``closing_filter`` (for referrals no home matched, the hard filter after
+    which none was left: the kind of provision that is missing)."""
     df = referrals.with_columns(
         pl.col("referred_on").dt.truncate("1mo").dt.strftime("%Y-%m").alias("month"),
         pl.col("status").is_in(UNMET_STATUSES).alias("unmet"),
@@ -35,9 +37,12 @@ def unmet_need(referrals: pl.DataFrame, *, suppress: bool = True) -> dict[str, p
                .explode("reason").group_by("reason").agg(pl.len().alias("referrals"),
                                                           pl.col("unmet").sum().cast(pl.Int64).alias("unmet"))
                .sort("referrals", descending=True))
+    closing = (df.filter(pl.col("status") == "no_match").group_by(pl.col("closing_filter").fill_null("(not recorded)"))
+               .agg(pl.len().alias("referrals")).sort("referrals", descending=True))
     if suppress:
         cols = ["referrals", "unmet", *UNMET_STATUSES, "placed"]
         by_profile = suppress_small(by_profile, cols, {"unmet_share": "unmet"})
         by_need = suppress_small(by_need, cols, {"unmet_share": "unmet"})
         reasons = suppress_small(reasons, ["referrals", "unmet"])
-    return {"by_profile_month": by_profile, "by_need": by_need, "refusal_reasons": reasons}
+        closing = suppress_small(closing, ["referrals"])
+    return {"by_profile_month": by_profile, "by_need": by_need, "refusal_reasons": reasons, "closing_filter": closing}

@@ -101,6 +101,7 @@ class MarketReferral(Base):
     referred_on: Mapped[dt.date] = mapped_column(Date, index=True)
     status: Mapped[str] = mapped_column(String(30), default="open")
     profile: Mapped[dict] = mapped_column(JSON)
+    filters: Mapped[list | None] = mapped_column(JSON, nullable=True)  # hard-filter funnel at matching time
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
 
