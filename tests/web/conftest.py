@@ -97,3 +97,26 @@ def client_for(app):
     yield make
     for c in clients:
         c.close()
+
+
+@pytest.fixture(scope="session")
+def synth_dir(tmp_path_factory):
+    """Synthetic returns of two councils, four collection years (carecast.synth), made once."""
+    from carecast.synth import generate
+
+    out = tmp_path_factory.mktemp("synth") / "returns"
+    generate(out, councils=[COUNCIL_A, COUNCIL_B], years=(2021, 2024), seed=11)
+    return out
+
+
+def zip_council(synth_dir, council: str) -> bytes:
+    """The council's folder (one sub-folder per year) plus the postcode lookup, as a zip."""
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for path in sorted((synth_dir / council).rglob("*.csv")):
+            z.write(path, path.relative_to(synth_dir / council).as_posix())
+        z.write(synth_dir / "postcodes.csv", "postcodes.csv")
+    return buf.getvalue()

@@ -16,17 +16,17 @@ import carecast
 from carecast.outputs.html import format_cell
 from carecast.web.access import Principal
 
-# (path, label, capability module that must exist, who sees it)
-MENU: list[tuple[str, str, str | None, str]] = [
+# (path, label, (capability module, public name it must export) or None, who sees it)
+MENU: list[tuple[str, str, tuple[str, str] | None, str]] = [
     ("/overview", "Overview", None, "all"),
-    ("/upload", "Upload returns", "carecast.ingest", "upload"),
+    ("/upload", "Upload returns", ("carecast.ingest", "load_returns"), "upload"),
     ("/children", "Children", None, "child"),
-    ("/forecast", "Forecast", "carecast.forecast", "run"),
-    ("/costs", "Costs", "carecast.costs", "run"),
-    ("/snapshot", "Snapshot", "carecast.snapshot", "all"),
-    ("/budget", "Budget", "carecast.budget", "run"),
-    ("/scenarios", "Scenarios", "carecast.scenarios", "run"),
-    ("/directory", "Directory", "carecast.market", "all"),
+    ("/forecast", "Forecast", ("carecast.forecast", "forecast_councils"), "run"),
+    ("/costs", "Costs", ("carecast.costs", "actual_costs"), "run"),
+    ("/snapshot", "Snapshot", ("carecast.snapshot", "web_snapshot"), "all"),
+    ("/budget", "Budget", ("carecast.costs.budget", "web_budget"), "run"),
+    ("/scenarios", "Scenarios", ("carecast.scenarios", "web_scenarios"), "run"),
+    ("/directory", "Directory", ("carecast.market", "web_directory"), "all"),
     ("/downloads", "Downloads", None, "all"),
     ("/admin", "Admin", None, "admin"),
 ]
@@ -36,12 +36,13 @@ def capability_ready(module: str | None, attribute: str | None = None) -> bool:
     """Whether a capability's public API is present in this install (they land one by one)."""
     if module is None:
         return True
-    if importlib.util.find_spec(module) is None:
+    try:
+        if importlib.util.find_spec(module) is None:
+            return False
+        mod = importlib.import_module(module)
+    except ImportError:
         return False
-    if attribute is None:
-        return True
-    mod = importlib.import_module(module)
-    return hasattr(mod, attribute)
+    return attribute is None or hasattr(mod, attribute)
 
 
 def menu_for(user: Principal | None) -> list[tuple[str, str]]:
@@ -54,7 +55,14 @@ def menu_for(user: Principal | None) -> list[tuple[str, str]]:
         "run": user.may_run,
         "admin": user.is_admin,
     }
-    return [(path, label) for path, label, module, who in MENU if allowed[who] and capability_ready(module)]
+    return [(path, label) for path, label, api, who in MENU if allowed[who] and (api is None or capability_ready(*api))]
+
+
+def web_cell(value: Any, column: str = "") -> str:
+    """Cells as the shared HTML writer formats them, except years, which read as 2024, not 2,024."""
+    if isinstance(value, int) and not isinstance(value, bool) and "year" in column.lower():
+        return str(value)
+    return format_cell(value, column)
 
 
 def _plotly_json(fig: Any) -> Markup:
@@ -66,7 +74,7 @@ def _plotly_json(fig: Any) -> Markup:
 @cache
 def templates() -> Jinja2Templates:
     env = Environment(loader=PackageLoader("carecast.web", "templates"), autoescape=select_autoescape())
-    env.filters["cell"] = format_cell
+    env.filters["webcell"] = web_cell
     env.filters["plotly_json"] = _plotly_json
     env.globals["version"] = carecast.__version__
     return Jinja2Templates(env=env)

@@ -23,6 +23,7 @@ from carecast.web.templating import capability_ready, render
 from carecast.web.uploads import Incoming, stage
 
 router = APIRouter(tags=["uploads"])
+POSTCODE_LOOKUP = "postcodes.csv"  # an ONSPD-form lookup uploaded with the returns gives distances
 
 
 def quality_summary(quality: Any) -> dict[str, Any]:
@@ -35,9 +36,10 @@ def load_upload(settings: Settings, user: Principal, staged, content_hash: str, 
     from carecast import ingest
 
     progress(0.1, "Reading and checking the returns")
+    lookups = sorted(staged.rglob(POSTCODE_LOOKUP))
     try:
         loaded = ingest.load_returns(
-            staged, council=user.council,
+            staged, council=user.council, postcodes=lookups[0] if lookups else None,
             progress=lambda done, total, label: progress(0.1 + 0.6 * done / max(total, 1), f"Reading {label}"))
     finally:
         shutil.rmtree(staged, ignore_errors=True)
