@@ -54,11 +54,8 @@ def deficits(wide: pl.DataFrame, years: list[int]) -> tuple[pl.DataFrame, pl.Dat
         coverage.append(series)
         for year in years:
             this = detail.filter((pl.col("service") == key) & (pl.col("year") == year))
-            everyone = this.get_column("council").to_list()
-            absent = {c: f"no {spec['spend']} or {spec['budget']} for {financial_year_label(year)}"
-                      for c in wide.get_column("council").unique().sort().to_list() if c not in everyone}
-            coverage.append(Coverage(f"{spec['label']}: spend vs budget, all councils with figures",
-                                     financial_year_label(year), everyone, absent))
+            coverage.append(complete(wide, [spec["spend"], spec["budget"]], [year],
+                                     f"{spec['label']}: spend vs budget, all councils with figures"))
             pieces.append(_pooled(this, key, spec["label"], year, "all councils with figures that year"))
             pieces.append(_pooled(this.filter(pl.col("council").is_in(series.councils)), key, spec["label"], year,
                                   f"complete series {years_text(years)}"))
