@@ -18,7 +18,7 @@ from carecast.ingest.clean import KEY, clean_children, clean_episodes, unverifie
 from carecast.ingest.discover import discover
 from carecast.ingest.gather import Progress, gather
 from carecast.ingest.geo import add_geography
-from carecast.ingest.quality import QualityReport, rules
+from carecast.ingest.quality import QualityReport, rule_ids
 from carecast.ingest.validate import type_table
 from carecast.privacy import dob_to_month, postcode_to_sector, pseudonymise_ids
 from carecast.schema.categories import load_categories
@@ -57,10 +57,8 @@ def _coverage(rows: pl.DataFrame) -> dict[str, Any]:
 
 def _repairs(episodes: pl.DataFrame, ev: pl.DataFrame) -> pl.DataFrame:
     """The ``repairs`` column: ';'-joined rule ids applied to or flagged on each kept row."""
-    actions = {k: r.action for k, r in rules().items()}
     per_row = (
-        ev.filter(pl.col("uid").is_not_null(), pl.col("rule_id").replace_strict(actions, default="")
-                  .is_in(["repaired", "flagged"]))
+        ev.filter(pl.col("uid").is_not_null(), pl.col("rule_id").is_in(rule_ids("repaired", "flagged")))
         .group_by("uid").agg(pl.col("rule_id").unique().sort().str.join(";").alias("repairs"))
     )
     return episodes.join(per_row, on="uid", how="left").with_columns(pl.col("repairs").fill_null(""))
@@ -130,8 +128,7 @@ def load_returns(
     events = pl.concat(all_events, how="vertical")
     kept_uids = episodes.select("uid")
     # repairs/flags describe the rows that survive; rows merged or dropped keep only that event
-    actions = {k: r.action for k, r in rules().items()}
-    is_soft = pl.col("rule_id").replace_strict(actions, default="").is_in(["repaired", "flagged"])
+    is_soft = pl.col("rule_id").is_in(rule_ids("repaired", "flagged"))
     episode_soft = is_soft & (pl.col("table") == "episodes") & pl.col("uid").is_not_null()
     events = pl.concat([
         events.filter(~episode_soft),

@@ -50,8 +50,13 @@ class Rule:
 def rules() -> dict[str, Rule]:
     """The loader's rules, from ``ingest/data/rules.yaml``."""
     text = resources.files("carecast.ingest").joinpath("data/rules.yaml").read_text("utf-8")
-    doc = yaml.safe_load(text)["rules"]
+    doc = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))["rules"]
     return {k: Rule(k, v["action"], v["reason"], v["fix"]) for k, v in doc.items()}
+
+
+def rule_ids(*actions: str) -> list[str]:
+    """Ids of the rules whose action is one of ``actions``."""
+    return [k for k, r in rules().items() if r.action in actions]
 
 
 def rules_frame() -> pl.DataFrame:

@@ -37,10 +37,12 @@ def type_table(frame: pl.DataFrame, table: str) -> tuple[pl.DataFrame, pl.DataFr
     """
     spec = table_spec(table)
     out = [empty_events()]
-    exprs = []
     for name in spec.date_columns:
-        exprs += [parse_date(name).alias(name), pl.col(name).alias(f"{name}__raw")]
-    frame = frame.with_columns(exprs)
+        # fast path: most files use dd/mm/yyyy throughout; try the other forms only if needed
+        quick = frame.select(pl.col(name).str.strptime(pl.Date, "%d/%m/%Y", strict=False))[name]
+        ok = quick.null_count() == frame[name].null_count() and (quick.is_null() | quick.dt.year().is_between(1900, 2100)).all()
+        frame = frame.with_columns(pl.col(name).alias(f"{name}__raw"),
+                                   quick.alias(name) if ok else parse_date(name).alias(name))
     for name in spec.date_columns:
         if name == "DECOM":
             continue  # an unreadable episode start is a drop, decided by the cleaner
@@ -51,8 +53,8 @@ def type_table(frame: pl.DataFrame, table: str) -> tuple[pl.DataFrame, pl.DataFr
     years = frame["collection_year"].unique().to_list()
     for col in spec.code_columns:
         name = col.name
-        tidy = pl.col(name).str.strip_chars().str.to_uppercase().str.replace_all(r"\s+", "")
-        changed = frame.filter(pl.col(name).is_not_null() & (tidy != pl.col(name)))
+        tidy = pl.col(name).str.to_uppercase().str.replace_all(r"\s+", "")
+        changed = frame.filter(pl.col(name).str.contains(r"[a-z\s]"))
         if changed.height:
             out.append(events(changed, "CODE_TIDIED", table, name, pl.col(name)))
             frame = frame.with_columns(tidy.alias(name))

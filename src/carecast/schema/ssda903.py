@@ -59,7 +59,7 @@ class YearSpec:
 @cache
 def _document() -> dict:
     text = resources.files("carecast.schema").joinpath("data/ssda903.yaml").read_text("utf-8")
-    return yaml.safe_load(text)
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # C parser: 10x faster
 
 
 def year_range() -> tuple[int, int]:
