@@ -120,3 +120,19 @@ def test_at_neighbours_mix_keeps_children_and_moves_cost():
     res = df.filter(df["cost_group"] == "external_residential").row(0, named=True)
     assert res["children_at_neighbours_mix"] == pytest.approx(0.05 * 401)
     assert total["saving_per_year"] > 0 and np.isfinite(total["saving_per_year"])
+
+
+def test_decomposition_between_any_two_years_from_own_history():
+    import polars as pl
+
+    from carecast.costs.budget.decomposition import spend_years_from_actuals
+    hist = pl.DataFrame({"fy": [2021, 2021, 2022, 2022],  # 365-day years (2023-24 has 29 February) "cost_group": ["ifa", "external_residential"] * 2,
+                         "days": [365 * 10, 365 * 2, 365 * 12, 365 * 2],
+                         "cost": [365 * 10 * 100.0, 365 * 2 * 500.0, 365 * 12 * 110.0, 365 * 2 * 550.0]})
+    y0, y1 = spend_years_from_actuals(hist, 2021, 2022, price_ratio=1.1)
+    assert (y0.children, y1.children) == pytest.approx((12, 14))
+    assert y0.by_group["ifa"] == pytest.approx((10, 700))
+    d = dict(zip(*decompose_spend_change(y0, y1).select("driver", "amount_gbp").to_dict(as_series=False).values(), strict=True))
+    assert d["unit cost"] == pytest.approx(0.0, abs=1e-6)          # every price rose exactly 10%
+    assert d["price inflation"] == pytest.approx(12 * y0.weekly_cost * 0.1 * 52)
+    assert sum(d.values()) == pytest.approx(y1.spend - y0.spend)

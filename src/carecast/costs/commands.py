@@ -11,7 +11,11 @@ from rich.console import Console
 from rich.table import Table
 
 from carecast.costs.budget import history as hist
-from carecast.costs.budget.decomposition import decompose_spend_change, load_decomposition_inputs
+from carecast.costs.budget.decomposition import (
+    decompose_spend_change,
+    load_decomposition_inputs,
+    spend_years_from_actuals,
+)
 from carecast.costs.budget.inputs import load_plan, read_actions, read_ledger
 from carecast.costs.budget.outturn import (
     StartersLeavers,
@@ -205,7 +209,7 @@ def budget_history(
     out: Path = typer.Option(..., "--out", help="Output file: .html (trend chart), .xlsx, .json, .csv."),
 ) -> None:
     """Forecast-outturn trend through the year and quarter-on-quarter change, from saved months."""
-    fy = int(str(year).replace("/", "-").split("-")[0])
+    fy = _fy(year)
     lines = hist.line_history(council, fy, db)
     runs = hist.runs(council, fy, db)
     quarters = hist.quarter_on_quarter(runs)
@@ -223,14 +227,29 @@ def budget_history(
 
 @budget_app.command("decompose")
 def budget_decompose(
-    inputs: Path = typer.Option(..., "--inputs", help="YAML with from:/to: years (children, weekly_cost, "
-                                "child_population, price_index, optional by_group)."),
+    inputs: Path | None = typer.Option(None, "--inputs", help="YAML with from:/to: years (children, weekly_cost, "
+                                       "child_population, price_index, optional by_group)."),
+    episodes: Path | None = typer.Option(None, "--episodes", help="Or: SSDA903 folder / cleaned episodes, costed "
+                                         "at --costs, between --from and --to."),
+    from_year: str | None = typer.Option(None, "--from", help="First financial year, e.g. 2019-20 (with --episodes)."),
+    to_year: str | None = typer.Option(None, "--to", help="Second financial year (with --episodes)."),
+    population_ratio: float = typer.Option(1.0, "--population-ratio", help="Child population in --to ÷ in --from."),
+    price_ratio: float = typer.Option(1.0, "--price-ratio", help="Price index in --to ÷ in --from."),
+    costs: Path | None = typer.Option(None, "--costs", help="Unit costs YAML (with --episodes)."),
     out: Path = typer.Option(..., "--out", help="Output file."),
 ) -> None:
     """Split the change in placement spend into more children, mix/unit cost, inflation and population."""
-    y0, y1, meta_in = load_decomposition_inputs(inputs)
+    if inputs is not None:
+        y0, y1, meta_in = load_decomposition_inputs(inputs)
+    elif episodes is not None and from_year and to_year:
+        actual = actual_costs(_episodes(episodes), load_unit_costs(costs))
+        y0, y1 = spend_years_from_actuals(actual.by_financial_year_cost_group, _fy(from_year), _fy(to_year),
+                                          population_ratio=population_ratio, price_ratio=price_ratio)
+        meta_in = {"population_ratio": population_ratio, "price_ratio": price_ratio, "costs": str(costs or "defaults")}
+    else:
+        raise ParameterError("nothing to decompose", fix="pass --inputs FILE, or --episodes DIR --from YEAR --to YEAR")
     d = decompose_spend_change(y0, y1)
-    meta = run_metadata(command="budget decompose", inputs=[inputs], parameters=meta_in)
+    meta = run_metadata(command="budget decompose", inputs=[p for p in (inputs, episodes, costs) if p], parameters=meta_in)
     report = Report(f"Spend decomposition {y0.label} → {y1.label}", meta, [
         Section("Drivers of the change in spend", text=f"Spend {y0.label} £{y0.spend:,.0f} → {y1.label} "
                 f"£{y1.spend:,.0f} (children × average weekly cost × 52).", tables={"drivers": d}),
@@ -238,6 +257,13 @@ def budget_decompose(
     _written(write_report(report, out))
     stdout.print(_money_table("Drivers", d.with_columns((pl.col("share") * 100).round(1).alias("share_%")).drop("share"),
                               ["amount_gbp"]))
+
+
+def _fy(text: str) -> int:
+    try:
+        return int(str(text).replace("/", "-").split("-")[0])
+    except ValueError:
+        raise ParameterError(f"'{text}' is not a financial year", fix="write it as 2024-25 or 2024") from None
 
 
 @budget_app.command("whatif-rate")

@@ -27,6 +27,7 @@ import polars as pl
 import yaml
 
 from carecast.errors import Location, ParameterError
+from carecast.schema import financial_year_bounds
 
 WEEKS_PER_YEAR = 52
 
@@ -128,3 +129,27 @@ def load_decomposition_inputs(path: str | Path) -> tuple[SpendYear, SpendYear, d
         years.append(SpendYear(str(y.get("label", key)), val("children", 0), val("weekly_cost", 0),
                                val("child_population", 1.0), val("price_index", 1.0), groups))
     return years[0], years[1], {k: v for k, v in doc.items() if k not in ("from", "to")}
+
+
+def spend_years_from_actuals(by_fy_group: pl.DataFrame, fy_from: int, fy_to: int, *,
+                             population_ratio: float = 1.0, price_ratio: float = 1.0) -> tuple[SpendYear, SpendYear]:
+    """Two :class:`SpendYear` from historic cost (``ActualCosts.by_financial_year_cost_group``).
+
+    Children are average children in care over the year (child-days / days in year); weekly cost
+    is cost per child-day × 7; by cost group likewise, so mix and unit cost are split.
+    ``population_ratio`` (P1/P0) and ``price_ratio`` (I1/I0) are the user's own indices.
+    """
+    years = []
+    for fy, pop, price in ((fy_from, 1.0, 1.0), (fy_to, population_ratio, price_ratio)):
+        part = by_fy_group.filter(pl.col("fy") == fy)
+        if part.height == 0 or part["days"].sum() == 0:
+            raise ParameterError(f"no placement days in financial year {fy}",
+                                 fix="choose years the data covers (see `carecast costs actual`)")
+        first, last = financial_year_bounds(fy)
+        span = (last - first).days + 1
+        groups = {r["cost_group"]: (r["days"] / span, r["cost"] / r["days"] * 7)
+                  for r in part.iter_rows(named=True) if r["days"] > 0}
+        days, cost = part["days"].sum(), part["cost"].sum()
+        label = f"{fy}-{(fy + 1) % 100:02d}"
+        years.append(SpendYear(label, days / span, cost / days * 7, pop, price, groups))
+    return years[0], years[1]
