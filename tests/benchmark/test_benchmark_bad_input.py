@@ -151,3 +151,18 @@ def test_neighbours_file_without_the_council(tmp_path):
     names, issues = load_neighbours(nb, "Lambeth")
     assert names == ["Southwark"]
     assert issues.row(0, named=True)["value"] == "Nowhere" and issues.row(0, named=True)["row"] == 2
+
+
+def test_dfe_long_file_with_national_rows_and_a_second_file(tmp_path):
+    """A DfE-shaped s251 file (geographic_level, la_name, time_period, line description) plus a
+    council's own wide population file combine into one panel; national rows are read past and counted."""
+    s251 = _csv(tmp_path, "time_period,geographic_level,la_name,description_of_expenditure,value\n"
+                "201718,National,,3.1.11 Total Children Looked After,9000000\n"
+                "201718,Local authority,Lewisham,3.1.11 Total Children Looked After,25300000\n"
+                "201718,Local authority,Lambeth,3.1.1 Residential care (D),7000000\n", name="s251.csv")
+    pop = _csv(tmp_path, "LA,Financial year,Pop 0-17\nLewisham,2017/18,68272\nLambeth,2017/18,70000\n", name="pop.csv")
+    p = load_panel([s251, pop])
+    assert p.issues.is_empty() and p.skipped_totals == 1
+    assert dict(p.summary().iter_rows())["national or regional rows read past (geographic_level)"] == 1
+    wide = p.wide().filter(pl.col("council") == "Lewisham").row(0, named=True)
+    assert (wide["s251_3_1_11"], wide["population_0_17"], wide["year"]) == (25_300_000, 68_272, 2017)

@@ -68,6 +68,7 @@ class Panel:
         default_factory=lambda: pl.DataFrame(schema={"measure": pl.Utf8, "missing_cells": pl.Int64})
     )
     sources: list[str] = field(default_factory=list)
+    skipped_totals: int = 0  # national/regional rows of DfE files (not councils), read past by design
 
     @property
     def councils(self) -> list[str]:
@@ -93,6 +94,8 @@ class Panel:
     def summary(self) -> pl.DataFrame:
         """How many figures were read, kept, missing and set aside, with reasons."""
         rows = [("figures kept", self.data.height)]
+        if self.skipped_totals:
+            rows.append(("national or regional rows read past (geographic_level)", self.skipped_totals))
         rows.append(("blank or suppressed cells (missing)", int(self.missing["missing_cells"].sum() or 0)))
         if self.issues.height:
             by = self.issues.with_columns(_issue_kind()).group_by("problem_kind").len().sort("problem_kind")
@@ -109,9 +112,10 @@ def load_panel(paths: str | Path | list[str | Path]) -> Panel:
     items = [paths] if isinstance(paths, str | Path) else list(paths)
     if not items:
         raise InputError("no panel file was given", fix="name at least one CSV or XLSX file")
-    parts, issues, missing = [], [], []
+    parts, issues, missing, skipped = [], [], [], 0
     for item in items:
-        data, iss, miss = _load_one(Path(item))
+        data, iss, miss, n_skipped = _load_one(Path(item))
+        skipped += n_skipped
         parts.append(data)
         issues.append(iss)
         missing.append(miss)
@@ -135,6 +139,7 @@ def load_panel(paths: str | Path | list[str | Path]) -> Panel:
         issues=all_issues.sort("file", "row", "column", nulls_last=True),
         missing=pl.concat(missing).group_by("measure").agg(pl.col("missing_cells").sum()).sort("measure"),
         sources=[str(i) for i in items],
+        skipped_totals=skipped,
     )
 
 
@@ -193,9 +198,15 @@ def _read_raw(path: Path) -> pl.DataFrame:
     return df.with_row_index("__row", offset=2).with_columns(pl.col("__row").cast(pl.Int64))
 
 
-def _load_one(path: Path) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+def _load_one(path: Path) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, int]:
     cat = catalogue()
     raw = _read_raw(path)
+    level = next((c for c in raw.columns if heading_key(c) == "geographiclevel"), None)
+    skipped = 0
+    if level is not None:  # DfE files carry national and regional totals beside the councils
+        is_la = pl.col(level).str.to_lowercase().str.strip_chars().is_in(["local authority", "la"])
+        skipped = raw.filter(~is_la).height
+        raw = raw.filter(is_la)
     roles: dict[str, str] = {}
     for col in raw.columns[1:]:
         role = cat.role_of(col)
@@ -274,7 +285,7 @@ def _load_one(path: Path) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
         pl.col("council"), pl.col("year").cast(pl.Int32), pl.col("measure"), pl.col("value"),
         pl.lit(str(path)).alias("file"), pl.col("row"), pl.col("column"),
     )
-    return data, pl.concat([i.select(list(ISSUE_SCHEMA)) for i in issues]), missing
+    return data, pl.concat([i.select(list(ISSUE_SCHEMA)) for i in issues]), missing, skipped
 
 
 def _issues(path: Path, rows: pl.DataFrame, *, column: pl.Expr, value: pl.Expr, problem: pl.Expr,
