@@ -126,7 +126,8 @@ def test_decomposition_between_any_two_years_from_own_history():
     import polars as pl
 
     from carecast.costs.budget.decomposition import spend_years_from_actuals
-    hist = pl.DataFrame({"fy": [2021, 2021, 2022, 2022],  # 365-day years (2023-24 has 29 February) "cost_group": ["ifa", "external_residential"] * 2,
+    # 2021-22 and 2022-23 have 365 days (2023-24 has 29 February)
+    hist = pl.DataFrame({"fy": [2021, 2021, 2022, 2022], "cost_group": ["ifa", "external_residential"] * 2,
                          "days": [365 * 10, 365 * 2, 365 * 12, 365 * 2],
                          "cost": [365 * 10 * 100.0, 365 * 2 * 500.0, 365 * 12 * 110.0, 365 * 2 * 550.0]})
     y0, y1 = spend_years_from_actuals(hist, 2021, 2022, price_ratio=1.1)
