@@ -12,6 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 
+from carecast.privacy import SUPPRESSED
 from carecast.snapshot.placements import LOCATION_LABELS
 from carecast.snapshot.region import council_facts
 
@@ -94,24 +95,35 @@ def utilisation_chart(util: pl.DataFrame) -> go.Figure:
     """Stacked bars per host council: places used by region councils, by others, vacant."""
     df = util.filter(pl.col("host_council") != "All region").sort("places")
     fig = go.Figure()
-    for col, label, colour in (("used_by_region_councils", "Used by the region's councils", "#1F3864"),
-                               ("used_by_other_councils", "Used by other councils", "#E46C0A"),
-                               ("vacant", "Vacant / not observed", "#BFBFBF")):
+    parts = (("used_by_region_councils", "Used by the region's councils", "#1F3864"),
+             ("used_by_other_councils", "Used by other councils", "#E46C0A"),
+             ("vacant", "Vacant / not observed", "#BFBFBF"))
+    for col, label, colour in parts:
         fig.add_trace(go.Bar(y=df["host_council"].to_list(), x=_values(df, col),
                              name=label, orientation="h", marker_color=colour))
+    hidden = df.select(pl.any_horizontal(pl.col(c).cast(pl.Utf8) == SUPPRESSED for c, _, _ in parts)).to_series()
+    if hidden.any():
+        places = [p if h else None for p, h in zip(_values(df, "places"), hidden.to_list(), strict=True)]
+        fig.add_trace(go.Bar(y=df["host_council"].to_list(), x=places, orientation="h",
+                             name="Places (use not shown: small numbers)",
+                             marker={"color": "#FFFFFF", "line": {"color": "#7F7F7F", "width": 1},
+                                     "pattern": {"shape": "/"}}))
     fig.update_layout(barmode="stack", title="Children's home places in each host council and who uses them",
                       xaxis_title="places", height=max(350, 22 * df.height + 120), template="plotly_white")
     return fig
 
 
 def distance_chart(distance: pl.DataFrame) -> go.Figure:
+    """Share of each cohort in each distance band (shares, so residential and all placements compare)."""
     fig = go.Figure()
     for cohort in distance.get_column("cohort").unique(maintain_order=True).to_list():
         part = distance.filter(pl.col("cohort") == cohort)
-        fig.add_trace(go.Bar(x=part["distance_band"].to_list(), y=_values(part, "placements"),
+        fig.add_trace(go.Bar(x=part["distance_band"].to_list(), y=_values(part, "share"),
+                             customdata=part["placements"].cast(pl.Utf8).to_list(),
+                             hovertemplate="%{x} miles: %{y:.0%} (%{customdata} children)",
                              name=f"{cohort} placements"))
     fig.update_layout(barmode="group", title="Distance from home to placement (miles)", xaxis_title="miles",
-                      yaxis_title="children", template="plotly_white")
+                      yaxis={"title": "share of placements", "tickformat": ".0%"}, template="plotly_white")
     return fig
 
 
