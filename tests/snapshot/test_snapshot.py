@@ -187,3 +187,29 @@ def test_parameter_file_errors_name_the_key(tmp_path):
     ok.write_text("distance_bands_miles: {value: [0, 25]}\n")
     params = load_parameters(ok)
     assert params.distance_band_labels == ["0-25", "25+"] and str(ok) in params.sources
+
+
+_COUNCILS = ["Lambeth", "Croydon", "Kent", "Lewisham"]
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_COUNCILS[:2] + ["Lewisham"]), st.sampled_from([*_COUNCILS, None]),
+                          st.sampled_from(["residential_external", "fostering_ifa", "residential_in_house"]),
+                          st.integers(1, 6)), min_size=1, max_size=12))
+def test_tables_add_up(groups):
+    """Property: every placement is in exactly one location class, in every table that splits them."""
+    specs = [{"council": c, "host": h, "category": cat, "n": n} for c, h, cat, n in groups]
+    snap = _snap(specs)
+    total = sum(n for *_, n in groups)
+    assert snap.total_placements == total and sum(snap.location.values()) == total
+    by_council = snap.frame("location_by_council").filter(pl.col("cohort") == "all")
+    assert by_council["placements"].sum() == total
+    assert (by_council["in_area"] + by_council["in_region_out_of_area"] + by_council["out_of_region"]
+            == by_council["located"]).all()
+    pooled = snap.frame("location_pooled").filter((pl.col("cohort") == "all") & (pl.col("scope") == "all"))
+    known = pooled.filter(pl.col("location") != "unknown")
+    assert known["numerator"].sum() == known["denominator"][0] == total - snap.location["unknown"]
+    cats = snap.frame("location_by_category")
+    assert cats.filter(~pl.col("category").is_in(["all", "residential"]))["placements"].sum() == total
+    assert snap.frame("typology_by_council")["children_looked_after"].sum() == total
+    assert snap.frame("cohort_profile")["children"].sum() == total

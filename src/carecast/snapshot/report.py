@@ -1,8 +1,26 @@
 """Turning a :class:`Snapshot` into a :class:`carecast.outputs.Report` (xlsx / csv / json / html).
 
 Small-number suppression (DOMAIN.md §7) is applied here, to every table's child counts and the
-shares computed from them, when the snapshot says so; the output then states it. The JSON payload
-has ``total_placements``, ``location`` and every table by name.
+shares computed from them, when the snapshot says so (primary and secondary: see
+:mod:`carecast.snapshot.disclosure`); the output then states it.
+
+JSON shape (``--out snapshot.json``)::
+
+    {
+      "date": "2024-03-31", "region": {"name": "London", "councils": [...]},
+      "total_placements": 2216,                       # children looked after by region councils
+      "location": {"in_area": 946, "in_region_out_of_area": 869, "out_of_region": 401, "unknown": 0},
+      "suppressed": true, "suppression_note": "...",
+      "coverage": {"date", "councils", "region_councils_without_data",
+                   "councils_outside_region_supplied", "provider_register"},
+      "metadata": {...run metadata...},
+      "<table name>": [ {column: value, ...}, ... ]   # one key per table, below
+    }
+
+Tables: coverage_by_council, location_by_council, location_pooled, location_mean_of_councils,
+location_by_category, top_destinations, distance, supply_by_host, supply_by_area, utilisation,
+host_reach, ofsted_mix, places_per_home (these four need --providers), cohort_profile, typology,
+typology_by_council, exclusions. Counts suppressed as "c" stay "c"; other counts are numbers.
 """
 
 from __future__ import annotations
