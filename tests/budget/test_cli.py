@@ -93,6 +93,13 @@ def test_decompose_and_whatifs(monkeypatch, capsys, tmp_path):
     code, stdout, _ = run(monkeypatch, capsys, "budget", "whatif-move", "--children", 3, "--from", "external_residential",
                           "--to", "ifa", "--on", "2017-09-01", "--out", tmp_path / "m.json")
     assert code == 0 and f"£{(3316 - 871) * 52:,.0f} per child" in stdout
+    code, _, _ = run(monkeypatch, capsys, "budget", "whatif-mix", "--children", "external_residential=77,ifa=198",
+                     "--neighbour-shares", "external_residential=0.1", "--out", tmp_path / "x.csv")
+    mix = pl.read_csv(tmp_path / "x.csv")
+    assert code == 0 and mix.filter(pl.col("cost_group") == "external_residential")["children_at_neighbours_mix"][0] == pytest.approx(27.5)
+    code, _, stderr = run(monkeypatch, capsys, "budget", "whatif-mix", "--children", "ifa198", "--neighbour-shares",
+                          "ifa=1", "--out", tmp_path / "x.csv")
+    assert code == 2 and "not group=number" in stderr
     code, _, stderr = run(monkeypatch, capsys, "budget", "whatif-move", "--children", 3, "--from", "helicopter",
                           "--to", "ifa", "--out", tmp_path / "m.json")
     assert code == 2 and "unknown cost group 'helicopter'" in stderr

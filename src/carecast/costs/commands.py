@@ -29,7 +29,7 @@ from carecast.costs.budget.placements import (
     read_register,
 )
 from carecast.costs.budget.report import monitoring_report, trend_figure
-from carecast.costs.budget.whatif import at_neighbours_rate, move_children
+from carecast.costs.budget.whatif import at_neighbours_mix, at_neighbours_rate, move_children
 from carecast.costs.historic import actual_costs
 from carecast.costs.mix import derive_cost_mix, mix_frame
 from carecast.costs.unit_costs import defaults_text, load_unit_costs
@@ -300,6 +300,43 @@ def whatif_move(
     _written(write_report(Report("What if: move children", meta, [Section("Move", tables={"whatif": df})]), out))
     r = df.row(0, named=True)
     stdout.print(f"Saving £{r['saving_per_child_per_year']:,.0f} per child per year; £{r['saving_per_year']:,.0f} in total")
+
+
+def _pairs(text: str | None, option: str) -> dict[str, float]:
+    """``"ifa=198,in_house_fostering=168"`` → {"ifa": 198.0, ...}."""
+    out: dict[str, float] = {}
+    for part in (text or "").split(","):
+        if not part.strip():
+            continue
+        key, sep, value = part.partition("=")
+        try:
+            out[key.strip()] = float(value)
+        except ValueError:
+            sep = ""
+        if not sep:
+            raise ParameterError(f"'{part}' in {option} is not group=number", fix=f"write {option} as ifa=198,in_house_fostering=168")
+    return out
+
+
+@budget_app.command("whatif-mix")
+def whatif_mix(
+    children: str = typer.Option(..., "--children", help="Children now by cost group: ifa=198,in_house_fostering=168,..."),
+    shares: str = typer.Option(..., "--neighbour-shares", help="Neighbours' shares by cost group: external_residential=0.124,..."),
+    weekly: str | None = typer.Option(None, "--weekly", help="Own weekly costs by group (default: unit costs)."),
+    on: str | None = typer.Option(None, "--on", help="Price date (default today)."),
+    costs: Path | None = typer.Option(None, "--costs", help="Unit costs YAML."),
+    out: Path = typer.Option(..., "--out", help="Output file."),
+) -> None:
+    """Annual cost of today's children placed in the statistical neighbours' mix."""
+    when = _date(on, "--on") if on else dt.date.today()
+    df = at_neighbours_mix(_pairs(children, "--children"), _pairs(shares, "--neighbour-shares"), load_unit_costs(costs),
+                           on=when, weekly=_pairs(weekly, "--weekly"))
+    meta = run_metadata(command="budget whatif-mix", inputs=[costs] if costs else [],
+                        parameters={"children": children, "neighbour_shares": shares, "weekly": weekly, "on": str(when)})
+    _written(write_report(Report("What if: neighbours' placement mix", meta, [Section("Mix", tables={"whatif": df})]), out))
+    stdout.print(_money_table("At neighbours' mix", df.select("cost_group", "children_now", "children_at_neighbours_mix",
+                                                              "annual_cost_now", "annual_cost_at_mix", "saving_per_year"),
+                              ["annual_cost_now", "annual_cost_at_mix", "saving_per_year"]))
 
 
 def register(app: typer.Typer) -> None:
