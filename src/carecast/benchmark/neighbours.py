@@ -57,7 +57,7 @@ def load_neighbours(path: str | Path, council: str) -> tuple[list[str], pl.DataF
         if hit is None:
             bad.append({"file": str(p), "row": row, "column": column, "council": target, "value": name,
                         "problem": f"'{name}' is not a council carecast knows", "action": "neighbour ignored",
-                        "fix": "use the council's ONS name, ONS code or DfE number"})
+                        "fix": "use the council's ONS name, ONS code or DfE number", "figures": 0})
         elif hit.name != target and hit.name not in names:
             names.append(hit.name)
     return names, pl.DataFrame(bad, schema=ISSUE_SCHEMA)

@@ -38,6 +38,7 @@ ISSUE_SCHEMA = {
     "problem": pl.Utf8,
     "action": pl.Utf8,
     "fix": pl.Utf8,
+    "figures": pl.Int64,  # how many figures (non-blank cells) the problem set aside; 0 if kept
 }
 LONG_SCHEMA = {
     "council": pl.Utf8,
@@ -92,15 +93,22 @@ class Panel:
         )
 
     def summary(self) -> pl.DataFrame:
-        """How many figures were read, kept, missing and set aside, with reasons."""
-        rows = [("figures kept", self.data.height)]
+        """Every cell read, accounted for: kept, missing, or set aside (with the reason).
+
+        ``figures`` adds up: kept + missing + each set-aside reason = cells read. ``problems``
+        counts the issue records (one per row, cell or column) behind each reason.
+        """
+        missing = int(self.missing["missing_cells"].sum() or 0)
+        by = (self.issues.with_columns(_issue_kind()).group_by("problem_kind")
+              .agg(pl.col("figures").sum(), pl.len().alias("problems")).sort("problem_kind"))
+        set_aside = int(by["figures"].sum() or 0)
+        rows = [("cells read", self.data.height + missing + set_aside, None),
+                ("figures kept", self.data.height, None),
+                ("blank or suppressed cells (missing)", missing, None)]
+        rows += [(f"{k} ({'kept, flagged' if k == _TOTALS else 'set aside'})", f, n) for k, f, n in by.iter_rows()]
         if self.skipped_totals:
-            rows.append(("national or regional rows read past (geographic_level)", self.skipped_totals))
-        rows.append(("blank or suppressed cells (missing)", int(self.missing["missing_cells"].sum() or 0)))
-        if self.issues.height:
-            by = self.issues.with_columns(_issue_kind()).group_by("problem_kind").len().sort("problem_kind")
-            rows += [(f"{k} ({'kept' if k == _TOTALS else 'set aside'})", n) for k, n in by.iter_rows()]
-        return pl.DataFrame(rows, schema=["what", "count"], orient="row")
+            rows.append(("national or regional rows read past (geographic_level)", None, self.skipped_totals))
+        return pl.DataFrame(rows, schema={"what": pl.Utf8, "figures": pl.Int64, "problems": pl.Int64}, orient="row")
 
 
 def load_panel(paths: str | Path | list[str | Path]) -> Panel:
@@ -259,6 +267,7 @@ def _load_one(path: Path) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, int
                 "problem": f"column '{col}' is not a measure carecast knows (or repeats one); its {n} value(s) were not read",
                 "action": "column ignored",
                 "fix": "rename the column to a measure in carecast/benchmark/data/measures.yaml, or delete it",
+                "figures": n,
             }], schema=ISSUE_SCHEMA))
         if not measure_cols:
             raise InputError(
@@ -297,8 +306,13 @@ def _issues(path: Path, rows: pl.DataFrame, *, column: pl.Expr, value: pl.Expr, 
     out = rows.select(
         pl.lit(str(path)).alias("file"), pl.col("row"), column.alias("column"), council.cast(pl.Utf8).alias("council"),
         value.cast(pl.Utf8).alias("value"), problem.alias("problem"), pl.lit(action).alias("action"), pl.lit(fix).alias("fix"),
+        pl.lit(1, dtype=pl.Int64).alias("figures"),
     )
-    return out.unique(subset=["row"], keep="first", maintain_order=True) if per_row else out
+    if not per_row:
+        return out
+    per = rows.group_by("row").agg(pl.col("value_raw").is_not_null().sum().cast(pl.Int64).alias("__n"))
+    return (out.unique(subset=["row"], keep="first", maintain_order=True).join(per, on="row")
+            .with_columns(pl.col("__n").alias("figures")).drop("__n"))
 
 
 def _map_councils(path: Path, cells: pl.DataFrame, column: str) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -382,6 +396,7 @@ def _deduplicate(data: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         pl.col("measure").str.join(", ").alias("measures"),
         (pl.col("value") != pl.col("__first_value")).sum().alias("differ"),
         pl.col("__first_row").first(), pl.col("__first_file").first(), pl.col("column").first(),
+        pl.len().alias("n_later"),
     )
     issues = per_row.select(
         pl.col("file"), pl.col("row"), pl.col("column"), pl.col("council"), pl.col("measures").alias("value"),
@@ -390,6 +405,7 @@ def _deduplicate(data: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
                   pl.col("__first_file"), pl.col("__first_row"), pl.col("differ")).alias("problem"),
         pl.lit("later figure dropped, first kept").alias("action"),
         pl.lit("give each council, year and measure once; delete or correct the repeated row").alias("fix"),
+        pl.col("n_later").cast(pl.Int64).alias("figures"),
     )
     kept = data.filter(pl.col("__order") == pl.col("__first"))
     return kept.drop("__order", "__first", "__first_value", "__first_row", "__first_file"), issues
@@ -421,4 +437,5 @@ def _check_totals(data: pl.DataFrame) -> pl.DataFrame:
                   pl.col("stated").round(0), pl.col("lines").round(0)).alias("problem"),
         pl.lit("kept as stated; check it").alias("action"),
         pl.lit("correct the total or the lines so they agree (the stated total is used)").alias("fix"),
+        pl.lit(0, dtype=pl.Int64).alias("figures"),
     )
