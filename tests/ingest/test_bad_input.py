@@ -89,7 +89,7 @@ def test_bad_output_extension_is_a_parameter_error(run_cli, tmp_path):
 def test_flawed_but_usable_input_loads_with_flaws_reported(run_cli, tmp_path):
     write_return(tmp_path, "Lewisham", 2019, [
         ep("1", "01/05/2018", place="ZZ"),                # unknown code
-        ep("2", "31/02/2018"),                            # impossible date
+        ep("2", "41/02/2018"),                            # impossible date
         ep("3", "01/05/2018", "01/04/2018"),              # ends before it starts
         ep("4", "01/05/2018"),                            # no header row
     ], header=[hd("1"), hd("2"), hd("3")])

@@ -135,7 +135,7 @@ def test_lower_case_codes_are_tidied(tmp_path):
 
 def test_bad_dates(tmp_path):
     write_return(tmp_path, "Lewisham", 2019, [
-        ep("1", "31/02/2018"),                 # impossible start: dropped
+        ep("1", "00/02/2018"),                 # impossible start: dropped
         ep("2", "2018-05-01", "2018-06-01"),  # ISO: accepted
         ep("3", "1/5/2018", "xx/06/2018"),    # unpadded start fine; bad end -> open
     ])
@@ -144,6 +144,18 @@ def test_bad_dates(tmp_path):
     assert res.episodes["dec"].to_list() == [D(2018, 6, 1), None]
     assert rule_counts(res) == {"BAD_DECOM": 1, "BAD_DATE": 1}
     assert_accounted(res)
+
+
+def test_other_date_forms_and_impossible_days_are_repaired(tmp_path):
+    write_return(tmp_path, "Lewisham", 2019, [
+        ep("1", "01.05.18", "30-06-2018"),     # dd.mm.yy and dd-mm-yyyy
+        ep("2", "01/04/2018", "31/04/2018"),  # 31 April -> 30 April
+    ])
+    res = load_returns(tmp_path)
+    assert res.episodes["decom"].to_list() == [D(2018, 5, 1), D(2018, 4, 1)]
+    assert res.episodes["dec"].to_list() == [D(2018, 6, 30), D(2018, 4, 30)]
+    assert rule_counts(res) == {"DATE_FORMAT_REPAIRED": 2, "IMPOSSIBLE_DAY_CLAMPED": 1}
+    assert res.quality.summary()["repaired"].item() == 2
 
 
 def test_episodes_without_header_are_kept_and_flagged(tmp_path):
