@@ -10,6 +10,15 @@ _MONEY = ("cost", "spend", "budget", "saving", "_gbp", "outturn", "variance", "p
 _SHARE = ("_pct", "share", "coverage_of", "utilisation")
 
 
+_PLAIN = ("year", "fy", "urn", "dfe_number", "_id", "code")
+
+
+def is_plain(name: str) -> bool:
+    """Identifiers and years: shown as written, never with thousands separators."""
+    n = name.lower()
+    return n in ("fy", "id", "year") or any(n.endswith(k) or n.startswith(k) for k in _PLAIN)
+
+
 def is_money(name: str) -> bool:
     n = name.lower()
     return any(k in n for k in _MONEY)

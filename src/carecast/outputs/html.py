@@ -11,7 +11,7 @@ import polars as pl
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from carecast.outputs.formats import is_money, is_share
+from carecast.outputs.formats import is_money, is_plain, is_share
 from carecast.outputs.report import Report
 
 MAX_ROWS = 500  # longer tables are cut in HTML (the Excel/CSV output has them whole)
@@ -41,6 +41,8 @@ def format_cell(value, column: str = "") -> str:
         return value.strftime("%d/%m/%Y")
     if isinstance(value, float) and not math.isfinite(value):
         return ""
+    if isinstance(value, int) and is_plain(column):
+        return str(value)
     if isinstance(value, int | float):
         if is_share(column):
             return f"{value:.1%}"
