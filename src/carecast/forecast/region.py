@@ -33,11 +33,13 @@ class RegionForecast:
 
 
 def _one(args: tuple) -> tuple[str, ForecastResult]:
-    council, episodes, start, model_options, sim_options, population = args
+    council, episodes, start, model_options, sim_options, population, user_seed = args
     if population is not None:
         model_options = model_options | {"population": load_population(population, council)}
     model = DemandModel(**model_options).fit(episodes, start=start)
-    return council, model.simulate(**sim_options)
+    result = model.simulate(**sim_options)
+    result.assumptions_ |= {"seed": user_seed, "council_seed": sim_options["seed"]}
+    return council, result
 
 
 def forecast_councils(episodes: pl.DataFrame, *, start: dt.date | None = None, horizon_years: float = 5,
@@ -54,7 +56,7 @@ def forecast_councils(episodes: pl.DataFrame, *, start: dt.date | None = None, h
     seeds = np.random.SeedSequence(seed).generate_state(len(councils)).tolist() if seed is not None else [None] * len(councils)
     sim_options = {"horizon_years": horizon_years, "n_sims": n_sims, "parameter_uncertainty": parameter_uncertainty}
     jobs = [(c, episodes.filter(pl.col("council") == c), start, model_options, sim_options | {"seed": s},
-             population) for c, s in zip(councils, seeds, strict=True)]
+             population, seed) for c, s in zip(councils, seeds, strict=True)]
     combined: ForecastResult | None = None
     kept: dict[str, ForecastResult] = {}
     assumptions: dict[str, dict[str, Any]] = {}
