@@ -106,7 +106,7 @@ def _fy_days(years: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return start, end - start
 
 
-def _entrants(rng, params: Params, geo: Geography, pop0: np.ndarray, mult: np.ndarray,
+def _entrants(rng, params: Params, geo: Geography, placing: np.ndarray, pop0: np.ndarray, mult: np.ndarray,
               first_year: int, last_year: int):
     """Arrays (council, entry day, dob, kind) of first entries to care, burn-in included."""
     burn = int(params["entries.burn_in_years"])
@@ -125,7 +125,7 @@ def _entrants(rng, params: Params, geo: Geography, pop0: np.ndarray, mult: np.nd
 
     # UASC: per (year, council), ages from their own distribution
     uasc_rate = params["uasc.rate_per_10k"]
-    lon = geo.is_london[geo.placing]
+    lon = geo.is_london[placing]
     ulam = pop * np.where(lon, uasc_rate["london"], uasc_rate["other"])[None, :] / 1e4 * (1 + trend) ** rel[:, None]
     ucount = rng.poisson(ulam)
     uy, uc = np.nonzero(ucount)
@@ -141,7 +141,7 @@ def _entrants(rng, params: Params, geo: Geography, pop0: np.ndarray, mult: np.nd
     start0, length = _fy_days(fys)
     entry = start0[y_i] + (rng.random(len(y_i)) * length[y_i]).astype(np.int64)
     dob = entry - np.floor((age + rng.random(len(age)) * 0.999) * DAYS_PER_YEAR).astype(np.int64)
-    return geo.placing[c_i], entry, dob, kind
+    return placing[c_i], entry, dob, kind
 
 
 # ------------------------------------------------------------------------------------------ periods
@@ -400,7 +400,7 @@ def _episodes(rng, params: Params, geo: Geography, reg: Register, kids: Children
 
 # ------------------------------------------------------------------------------------- short breaks
 
-def _short_breaks(rng, params: Params, geo: Geography, reg: Register, pop0, first_year, last_year,
+def _short_breaks(rng, params: Params, geo: Geography, reg: Register, placing, pop0, first_year, last_year,
                   has_inhouse, period_offset: int):
     """Children on short breaks and their V3 (one episode per stay) or V4 (one per agreement) episodes."""
     burn = 5
@@ -413,7 +413,7 @@ def _short_breaks(rng, params: Params, geo: Geography, reg: Register, pop0, firs
     reps = cnt[yi, ci]
     yi, ci = np.repeat(yi, reps), np.repeat(ci, reps)
     m = len(yi)
-    council = geo.placing[ci]
+    council = placing[ci]
     s0, length = _fy_days(fys)
     start = s0[yi] + (rng.random(m) * length[yi]).astype(np.int64)
     dob = start - np.floor((rng.integers(5, 18, m) + rng.random(m) * 0.999) * DAYS_PER_YEAR).astype(np.int64)
@@ -457,43 +457,45 @@ def _short_breaks(rng, params: Params, geo: Geography, reg: Register, pop0, firs
 
 # ------------------------------------------------------------------------------------------ simulate
 
-def populations(rng, params: Params, geo: Geography) -> np.ndarray:
+def populations(rng, params: Params, geo: Geography, placing: np.ndarray) -> np.ndarray:
     """Child population (0-17) of each placing council in the first collection year."""
     over = params["population.overrides"]
     lo_l, hi_l = params["population.london_range"]
     lo_o, hi_o = params["population.other_range"]
-    u = rng.random(len(geo.placing))
-    pop = np.where(geo.is_london[geo.placing], lo_l + u * (hi_l - lo_l), lo_o + u * (hi_o - lo_o))
-    for i, c in enumerate(geo.placing):
+    u = rng.random(len(placing))
+    pop = np.where(geo.is_london[placing], lo_l + u * (hi_l - lo_l), lo_o + u * (hi_o - lo_o))
+    for i, c in enumerate(placing):
         name = geo.councils[c].name
         if name in over:
             pop[i] = float(over[name])
     return np.round(pop)
 
 
-def simulate(rng: np.random.Generator, params: Params, geo: Geography, reg: Register,
+def simulate(rng: np.random.Generator, params: Params, geo: Geography, reg: Register, placing: np.ndarray,
              first_year: int, last_year: int) -> Simulation:
-    """Every child and episode of the placing councils, from the burn-in to the last year's end."""
+    """Every child and episode of the ``placing`` councils (geography indices), from the burn-in
+    to the last year's end. Councils only share the register and postcodes, so large runs can
+    simulate a few councils at a time."""
     data_end_day = day(dt.date(last_year, 3, 31))
-    pop0 = populations(rng, params, geo)
-    mult = np.exp(rng.normal(0.0, params["entries.council_spread"], len(geo.placing)))
+    pop0 = populations(rng, params, geo, placing)
+    mult = np.exp(rng.normal(0.0, params["entries.council_spread"], len(placing)))
     n_councils = len(geo.councils)
     has_inhouse = np.zeros(n_councils, bool)
     has_inhouse[reg.host[(reg.owner == locate.LA) & (reg.type == TYPES.index("childrens_home"))]] = True
 
-    council, entry, dob, kind = _entrants(rng, params, geo, pop0, mult, first_year, last_year)
+    council, entry, dob, kind = _entrants(rng, params, geo, placing, pop0, mult, first_year, last_year)
     male = np.where(kind == UASC, params["uasc.male_share"], params["entries.male_share"])
     kids = Children(council=council, dob=dob, sex=np.where(rng.random(len(dob)) < male, 1, 2), kind=kind,
                     home_pc=geo.random_postcode(rng, council))
     per = _periods(rng, params, council, entry, dob, kind, data_end_day)
     eps = _episodes(rng, params, geo, reg, kids, per, has_inhouse)
 
-    sb_kids, sb_eps = _short_breaks(rng, params, geo, reg, pop0, first_year, last_year, has_inhouse,
+    sb_kids, sb_eps = _short_breaks(rng, params, geo, reg, placing, pop0, first_year, last_year, has_inhouse,
                                     period_offset=len(per["start"]))
     sb_eps.child = sb_eps.child + len(kids.dob)
     kids = Children(**{f: np.concatenate([getattr(kids, f), getattr(sb_kids, f)]) for f in Children.__dataclass_fields__})
     eps = Episodes.concat([eps, sb_eps])
     growth = params["population.annual_growth"]
     population = {(int(c), y): float(pop0[i] * (1 + growth) ** (y - first_year))
-                  for i, c in enumerate(geo.placing) for y in range(first_year, last_year + 1)}
+                  for i, c in enumerate(placing) for y in range(first_year, last_year + 1)}
     return Simulation(children=kids, episodes=eps, population=population)

@@ -35,9 +35,9 @@ from carecast.synth.defects import (
     plant_header_defects,
     resolve,
 )
-from carecast.synth.geography import build_geography, select_councils
+from carecast.synth.geography import Geography, build_geography, select_councils
 from carecast.synth.params import Params, load_params
-from carecast.synth.providers import build_register
+from carecast.synth.providers import Register, build_register
 from carecast.synth.returns import (
     EPISODE_COLUMNS_903,
     HEADER_COLUMNS,
@@ -51,6 +51,9 @@ from carecast.synth.returns import (
 from carecast.synth.truth import truth_tables
 
 README_MARK = "carecast synthetic SSDA903 data"
+# Councils simulated together: councils share only the register and postcodes, so simulating a
+# few at a time bounds memory for England-sized runs. Fixed, so results do not depend on machine.
+COUNCILS_PER_CHUNK = 12
 Progress = Callable[[str, int, int], None]
 
 
@@ -136,13 +139,11 @@ def _prepare_out(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
 
 
-def _write_returns(out: Path, councils: list[str], years: range, tables: dict[str, tuple[pl.DataFrame, tuple]],
-                   progress: Progress | None) -> dict[str, int]:
+def _write_returns(out: Path, councils: list[str], years: range,
+                   tables: dict[str, tuple[pl.DataFrame, tuple]]) -> dict[str, int]:
     """One folder per council and year with the three files (column names only if no rows)."""
     parts = {name: frame.partition_by("_council", "_year", as_dict=True) for name, (frame, _) in tables.items()}
     counts = dict.fromkeys(tables, 0)
-    total = len(councils) * len(years)
-    done = 0
     for council in councils:
         for y in years:
             folder = out / council / str(y)
@@ -152,9 +153,6 @@ def _write_returns(out: Path, councils: list[str], years: range, tables: dict[st
                 frame = part.select(columns) if part is not None else pl.DataFrame(schema=dict.fromkeys(columns, pl.Utf8))
                 frame.write_csv(folder / f"{name}.csv")
                 counts[name] += frame.height
-            done += 1
-            if progress:
-                progress("writing returns", done, total)
     return counts
 
 
@@ -187,6 +185,70 @@ def _readme(result: SynthResult, params: Params) -> str:
         yaml.safe_dump(params.values(), sort_keys=False, allow_unicode=True, width=100),
     ]
     return "\n".join(lines)
+
+
+@dataclass
+class _Chunk:
+    """What one group of councils contributes to the result."""
+
+    children: pl.DataFrame
+    episodes: pl.DataFrame
+    defects: list[PlantedDefect]
+    population: pl.DataFrame
+    counts: dict[str, int]
+    postcodes: np.ndarray      # postcode indices used
+
+
+def _chunk(rng: np.random.Generator, p: Params, geo: Geography, reg: Register, placing: np.ndarray, yrs: range,
+           defects: bool, out: Path) -> _Chunk:
+    """Simulate a few councils, write their returns, and keep only their truth."""
+    data_end_day = day(dt.date(yrs[-1], 3, 31))
+    sim = simulate(rng, p, geo, reg, placing, yrs[0], yrs[-1])
+    recs = child_records(rng, p, geo, sim, data_end_day)
+    text = episode_text(sim, geo, recs, reg.urn)
+    rows, header, uasc, planted = _build_returns(rng, p, sim, geo, recs, text, yrs, defects)
+    children, episodes = truth_tables(sim, geo, recs, text, day(collection_year_bounds(yrs[0])[0]),
+                                      data_end_day, _provenance(rows))
+    counts = _write_returns(out, [geo.councils[c].name for c in placing], yrs, {
+        "header": (header, HEADER_COLUMNS), "episodes": (rows, EPISODE_COLUMNS_903), "uasc": (uasc, UASC_COLUMNS),
+    })
+    population = pl.DataFrame(
+        [{"council": geo.councils[c].name, "collection_year": y, "population": round(v)}
+         for (c, y), v in sim.population.items()],
+        schema={"council": pl.Utf8, "collection_year": pl.Int32, "population": pl.Int64})
+    used = np.unique(np.concatenate([sim.children.home_pc, sim.episodes.pl_pc]))
+    return _Chunk(children, episodes, planted, population, counts, used)
+
+
+def _build_returns(rng: np.random.Generator, p: Params, sim, geo, recs, text: pl.DataFrame, yrs: range,
+                   defects: bool) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, list[PlantedDefect]]:
+    """Episode, header and UASC rows of every return, in file order, with defects planted."""
+    rows = return_rows(sim, geo, recs, text, yrs).with_row_index("_rid").with_columns(pl.col("_rid").cast(pl.Int64))
+    pending = []
+    if defects:
+        rows, pending = plant_episode_defects(rng, p, rows, yrs[-1])
+    rows = (rows.sort("_cidx", "_year", "_cid", "_decom_day", "_rid")
+            .with_columns((pl.int_range(pl.len()).over("_cidx", "_year") + 2).alias("_line")))
+    header = header_rows(rows, sim, recs).sort("_cidx", "_year", "_cid")
+    header = header.with_row_index("_rid").with_columns(pl.col("_rid").cast(pl.Int64))
+    uasc = uasc_rows(header, sim)
+    dropped = header.clear()
+    if defects:
+        kept, hpending = plant_header_defects(rng, p, header, rows.height)
+        dropped = header.join(kept.select("_rid"), on="_rid", how="anti")
+        header, pending = kept, pending + hpending
+    return rows, header, uasc, resolve(pending, rows, dropped)
+
+
+def _provenance(rows: pl.DataFrame) -> pl.DataFrame:
+    """Per episode: the latest return holding a genuine copy of it, and its line there."""
+    genuine = rows.filter(pl.col("_copy") != "duplicate_row")
+    latest = genuine.group_by("_ep").agg(pl.col("_year").max())
+    return (genuine.join(latest, on=["_ep", "_year"]).group_by("_ep")
+            .agg(pl.col("_year").first().alias("collection_year"), pl.col("_council").first(),
+                 pl.col("_line").min().cast(pl.Int64).alias("source_row"))
+            .with_columns(pl.format("{}/{}/episodes.csv", "_council", "collection_year").alias("source_file"))
+            .drop("_council"))
 
 
 def generate(out_dir: str | Path, *, councils: int | str | list[str] = 6,
@@ -225,57 +287,30 @@ def generate(out_dir: str | Path, *, councils: int | str | list[str] = 6,
             progress(stage, done, total)
 
     rng = np.random.default_rng(int(seed))
-    step("simulating care histories", 0, 4)
     geo = build_geography(rng, chosen, p)
     data_end = dt.date(last, 3, 31)
     reg = build_register(rng, geo, p, data_end)
-    sim = simulate(rng, p, geo, reg, first, last)
-    step("simulating care histories", 1, 4)
-    recs = child_records(rng, p, geo, sim, day(data_end))
     yrs = range(first, last + 1)
-    text = episode_text(sim, geo, recs, reg.urn)
-    rows = return_rows(sim, geo, recs, text, yrs).with_row_index("_rid").with_columns(pl.col("_rid").cast(pl.Int64))
-    pending = []
-    if defects:
-        rows, pending = plant_episode_defects(rng, p, rows, last)
-    rows = (rows.sort("_cidx", "_year", "_cid", "_decom_day", "_rid")
-            .with_columns((pl.int_range(pl.len()).over("_council", "_year") + 2).alias("_line")))
-    header = header_rows(rows, sim, recs).sort("_cidx", "_year", "_cid")
-    header = header.with_row_index("_rid").with_columns(pl.col("_rid").cast(pl.Int64))
-    uasc = uasc_rows(header, sim)
-    dropped = header.clear()
-    if defects:
-        kept, hpending = plant_header_defects(rng, p, header, rows.height)
-        dropped = header.join(kept.select("_rid"), on="_rid", how="anti")
-        header, pending = kept, pending + hpending
-    step("simulating care histories", 2, 4)
-
-    genuine = rows.filter(pl.col("_copy") != "duplicate_row")
-    latest = genuine.group_by("_ep").agg(pl.col("_year").max())
-    provenance = (genuine.join(latest, on=["_ep", "_year"]).group_by("_ep")
-                  .agg(pl.col("_year").first().alias("collection_year"), pl.col("_council").first(),
-                       pl.col("_line").min().cast(pl.Int64).alias("source_row"))
-                  .with_columns(pl.format("{}/{}/episodes.csv", "_council", "collection_year").alias("source_file"))
-                  .drop("_council"))
-    children, episodes = truth_tables(sim, geo, recs, text, day(collection_year_bounds(first)[0]), day(data_end), provenance)
-    planted = resolve(pending, rows, dropped)
-    step("simulating care histories", 3, 4)
-
     names = [c.name for c in chosen]
-    counts = _write_returns(out, names, yrs, {
-        "header": (header, HEADER_COLUMNS), "episodes": (rows, EPISODE_COLUMNS_903), "uasc": (uasc, UASC_COLUMNS),
-    }, progress)
-    used = np.concatenate([sim.children.home_pc, sim.episodes.pl_pc, reg.postcode])
+    parts: list[_Chunk] = []
+    stage = "simulating and writing councils"
+    step(stage, 0, len(chosen))
+    for start in range(0, len(chosen), COUNCILS_PER_CHUNK):
+        placing = geo.placing[start:start + COUNCILS_PER_CHUNK]
+        parts.append(_chunk(rng, p, geo, reg, placing, yrs, defects, out))
+        step(stage, min(start + COUNCILS_PER_CHUNK, len(chosen)), len(chosen))
+
+    used = np.concatenate([reg.postcode, *[c.postcodes for c in parts]])
     postcodes = geo.postcode_table(used)
     postcodes.write_csv(out / "postcodes.csv")
     reg.table.with_columns(pl.col("ofsted_date").dt.strftime("%d/%m/%Y")).write_csv(out / "providers.csv")
-    population = pl.DataFrame(
-        [{"council": geo.councils[c].name, "collection_year": y, "population": round(v)}
-         for (c, y), v in sim.population.items()],
-        schema={"council": pl.Utf8, "collection_year": pl.Int32, "population": pl.Int64})
-    result = SynthResult(path=out, councils=names, years=(first, last), seed=int(seed), params=p,
-                         children=children, episodes=episodes, defects=planted, providers=reg.table,
-                         postcodes=postcodes, population=population, rows_written=counts)
+    counts = {k: sum(c.counts[k] for c in parts) for k in parts[0].counts}
+    result = SynthResult(
+        path=out, councils=names, years=(first, last), seed=int(seed), params=p,
+        children=pl.concat([c.children for c in parts]).sort("council", "child_id"),
+        episodes=pl.concat([c.episodes for c in parts]).sort("council", "child_id", "decom"),
+        defects=[d for c in parts for d in c.defects], providers=reg.table, postcodes=postcodes,
+        population=pl.concat([c.population for c in parts]), rows_written=counts)
     (out / "README.txt").write_text(_readme(result, p), "utf-8")
-    step("simulating care histories", 4, 4)
+    step("writing lookups and README", 1, 1)
     return result
