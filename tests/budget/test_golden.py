@@ -2,6 +2,7 @@
 
 import datetime as dt
 from importlib import resources
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,7 +21,7 @@ from carecast.costs.budget.placements import read_register
 from carecast.costs.budget.whatif import at_neighbours_mix, at_neighbours_rate, move_children
 from carecast.costs.unit_costs import default_unit_costs
 
-SEED = yaml.safe_load(open("/work/shared/reference/seed_figures.yaml"))
+SEED = yaml.safe_load((Path(__file__).parent / "seed_figures.yaml").read_text())
 LEW = SEED["unit_costs_per_week"]["lewisham_sept_2017"]
 LEW18 = SEED["lewisham_2018"]
 CCN = SEED["ccn_national"]  # YAML 1.1 reads keys like 2014_15 as the integer 201415

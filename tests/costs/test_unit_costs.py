@@ -9,7 +9,9 @@ from carecast.costs.unit_costs import default_unit_costs, defaults_text, load_un
 from carecast.errors import ParameterError
 from carecast.schema import load_categories
 
-SEED = yaml.safe_load(open("/work/shared/reference/seed_figures.yaml"))["unit_costs_per_week"]["london_2017_18"]
+# seed_figures.yaml unit_costs_per_week.london_2017_18: Under pressure (Isos, 2019), London 2017-18 weekly rates
+SEED = {"in_house_fostering": 431, "external_fostering": 871, "internal_residential": 2575, "external_residential": 3316,
+        "semi_independent": 856, "secure_remand": 2060, "secure_welfare": 5468}
 
 
 def test_defaults_cover_every_cost_group_and_are_cited():

@@ -201,6 +201,25 @@ def budget_outturn(
         console.print(("[bold red]" if note.startswith("CHECK") else "") + note, highlight=False)
 
 
+@budget_app.command("example")
+def budget_example(out: Path = typer.Option(..., "--out", help="Folder to write the example inputs to.")) -> None:
+    """Write example monitoring inputs (Lewisham 2018-19: budget, T9 register, ledger, actions)."""
+    from importlib import resources
+
+    import yaml
+
+    out.mkdir(parents=True, exist_ok=True)
+    examples = resources.files("carecast.costs").joinpath("data/examples")
+    for name in ("budget.yaml", "ledger.csv", "actions.csv", "README.txt"):
+        (out / name).write_text(examples.joinpath(name).read_text("utf-8"), encoding="utf-8")
+    seed = yaml.safe_load(resources.files("carecast.costs").joinpath("data/lewisham_t9.yaml").read_text("utf-8"))
+    rows = ["child,placement_type,provider,weekly_cost,start,planned_end,funding_social_care,funding_health,funding_education"]
+    for group, spec in seed["placements"].items():
+        rows += [f"{group[:3].upper()}{i:03d},{group},,{spec['weekly']},2017-09-01,,1,0,0" for i in range(spec["children"])]
+    (out / "register.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    console.print(f"Wrote example inputs to {out} (see {out / 'README.txt'})")
+
+
 @budget_app.command("history")
 def budget_history(
     council: str = typer.Option(..., "--council", help="Council name as saved."),
