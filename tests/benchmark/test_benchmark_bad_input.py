@@ -9,6 +9,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 from benchmark_panels import run_cli
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from carecast.benchmark import load_panel, synthetic_panel, write_panel
 from carecast.errors import InputError, NotFoundError
@@ -183,3 +185,35 @@ def test_dfe_long_file_with_national_rows_and_a_second_file(tmp_path):
     assert skipped["problems"].item() == 1
     wide = p.wide().filter(pl.col("council") == "Lewisham").row(0, named=True)
     assert (wide["s251_3_1_11"], wide["population_0_17"], wide["year"]) == (25_300_000, 68_272, 2017)
+
+
+_MEASURES = ["csc_spend", "csc_budget", "lac", "population_0_25"]
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(["Lewisham", "Lambeth", "Camden"]), st.integers(2010, 2020),
+                          st.lists(st.one_of(st.none(), st.floats(-1e9, 1e9, allow_nan=False)), min_size=4, max_size=4)),
+                min_size=1, max_size=12))
+def test_wide_csv_round_trip_loses_nothing(tmp_path, rows):
+    """Whatever the figures, every non-blank cell is kept once, and every repeat is reported."""
+    lines = ["council,year," + ",".join(_MEASURES)]
+    for council, year, values in rows:
+        lines.append(f"{council},{year}-{(year + 1) % 100:02d}," + ",".join("" if v is None else repr(v) for v in values))
+    p = load_panel(_csv(tmp_path, "\n".join(lines) + "\n", name="rt.csv")) if any(
+        v is not None for _, _, vs in rows for v in vs) else None
+    if p is None:
+        return
+    s = {what: figures for what, figures, _ in p.summary().iter_rows()}
+    assert s["cells read"] == 4 * len(rows)
+    seen: dict[tuple, float] = {}
+    for council, year, values in rows:
+        for m, v in zip(_MEASURES, values, strict=True):
+            if v is not None:
+                seen.setdefault((council, year, m), v)
+    got = {(c, y, m): v for c, y, m, v in p.data.select("council", "year", "measure", "value").iter_rows()}
+    assert got == pytest.approx(seen)
+
+
+def test_typographic_minus_and_brackets_are_negative(tmp_path):
+    p = load_panel(_csv(tmp_path, "council,year,csc_spend,csc_budget\nLewisham,2017,\u2212120,(1\u00a0200)\n"))
+    assert sorted(p.data["value"].to_list()) == [-1200.0, -120.0]

@@ -362,7 +362,7 @@ def _map_years(path: Path, cells: pl.DataFrame, column: str) -> tuple[pl.DataFra
 
 
 def _parse_values(path: Path, cells: pl.DataFrame, markers: frozenset[str]) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    text = pl.col("value_raw").str.strip_chars()
+    text = pl.col("value_raw").str.strip_chars().str.replace_all("\u2212", "-")  # typographic minus
     is_missing = pl.col("value_raw").is_null() | text.str.to_lowercase().is_in(list(markers))
     negative = text.str.starts_with("(") & text.str.ends_with(")")
     number = text.str.replace_all(r"[£,\s()]", "").cast(pl.Float64, strict=False)
