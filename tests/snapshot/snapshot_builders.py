@@ -1,7 +1,8 @@
 """Hand-made cleaned tables for snapshot tests: compact specs expanded into episodes and children.
 
 A spec is one dict per group of identical placements: council, category, host (host council or
-None), n, and optional urn, distance, age, sex, ethnic, in_area, dec, data_end. Children get ids
+None), n, and optional urn, distance, age, sex, ethnic, in_area, decom, dec, data_end, collection_year,
+short_break. Children get ids
 unique within their council.
 """
 
@@ -46,6 +47,7 @@ def build(specs: list[dict], date: dt.date = DATE) -> tuple[pl.DataFrame, pl.Dat
                 "placement_la": spec.get("host"), "distance_miles": spec.get("distance"),
                 "in_area": spec.get("in_area"), "is_short_break": spec.get("short_break", False),
                 "sex": spec.get("sex", 1), "dob": dob, "data_end": spec.get("data_end"), "source_row": 2,
+                "collection_year": spec.get("collection_year"),
             })
             kids.append({"council": spec["council"], "child_id": cid, "sex": spec.get("sex", 1), "dob": dob,
                          "ethnic": spec.get("ethnic", "WBRI"), "is_uasc": False})

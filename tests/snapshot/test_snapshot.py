@@ -28,12 +28,15 @@ def test_open_on_date_excludes_ended_short_breaks_and_stale_data():
         {"council": "Lambeth", "host": "Lambeth", "n": 4, "decom": DATE + dt.timedelta(days=1)},  # not started
         {"council": "Lambeth", "host": "Lambeth", "n": 6, "short_break": True},
         {"council": "Lewisham", "host": "Kent", "n": 7, "data_end": DATE - dt.timedelta(days=1)},
+        # a return for 2024-25 only cannot say who was looked after on 31/03/2024
+        {"council": "Croydon", "host": "Kent", "n": 2, "collection_year": 2025, "decom": dt.date(2020, 1, 1)},
     ])
     assert snap.total_placements == 8
     assert snap.coverage == ["Lambeth"]
     reasons = dict(snap.frame("exclusions").iter_rows())
     assert reasons["short-break episode (LS V3/V4): not looked after for this purpose"] == 6
     assert reasons["open episode but the council's data ends before the snapshot date"] == 7
+    assert reasons["open episode but the council's data starts after the snapshot date"] == 2
     cov = dict(snap.frame("coverage_by_council").select("council", "supplied_data").iter_rows())
     assert cov["Lambeth"] and not cov["Lewisham"]
 
@@ -91,7 +94,7 @@ def test_pooled_and_mean_of_councils_differ_as_they_should():
     assert (mean["min_share"], mean["max_share"], mean["councils_at_100_pct"]) == (0.1, 1.0, 1)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(st.lists(st.one_of(st.none(), st.floats(min_value=0, max_value=400, allow_nan=False)), min_size=1, max_size=30))
 def test_distance_bands_partition_the_placements(distances):
     snap = _snap([{"council": "Lambeth", "host": "Kent", "distance": d} for d in distances])
@@ -192,7 +195,7 @@ def test_parameter_file_errors_name_the_key(tmp_path):
 _COUNCILS = ["Lambeth", "Croydon", "Kent", "Lewisham"]
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=12, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(_COUNCILS[:2] + ["Lewisham"]), st.sampled_from([*_COUNCILS, None]),
                           st.sampled_from(["residential_external", "fostering_ifa", "residential_in_house"]),
                           st.integers(1, 6)), min_size=1, max_size=12))

@@ -46,6 +46,11 @@ def returns(tmp_path):
     return root
 
 
+def _err(capsys) -> str:
+    """stderr with Rich's line wrapping undone."""
+    return " ".join(capsys.readouterr().err.split())
+
+
 def run(monkeypatch, *args):
     monkeypatch.setattr(sys, "argv", ["carecast", *map(str, args)])
     try:
@@ -102,27 +107,27 @@ def test_snapshot_single_council_is_not_suppressed_and_writes_excel_and_html(ret
 ])
 def test_snapshot_bad_arguments(returns, tmp_path, monkeypatch, capsys, args, code, message):
     got = run(monkeypatch, "snapshot", returns, *args, "--out", tmp_path / "x.json")
-    err = capsys.readouterr().err
+    err = _err(capsys)
     assert got == code and message in err and "Traceback" not in err
 
 
 def test_snapshot_bad_files(returns, tmp_path, monkeypatch, capsys):
     assert run(monkeypatch, "snapshot", tmp_path / "nope", "--date", "2024-03-31", "--out", tmp_path / "x.json") == 2
-    assert "does not exist" in capsys.readouterr().err
+    assert "does not exist" in _err(capsys)
     bad = tmp_path / "bad_providers.csv"
     bad.write_text("id,host_council,places\nSC1,Kent,6\n")
     assert run(monkeypatch, "snapshot", returns, "--date", "2024-03-31", "--providers", bad,
                "--out", tmp_path / "x.json") == 2
-    err = capsys.readouterr().err
+    err = _err(capsys)
     assert "no urn column" in err and "What to do" in err
     bad.write_text("urn,host_council,places\nSC1,Kent,six\n")
     assert run(monkeypatch, "snapshot", returns, "--date", "2024-03-31", "--providers", bad,
                "--out", tmp_path / "x.json") == 2
-    assert "row 2" in capsys.readouterr().err
+    assert "row 2" in _err(capsys)
     params = tmp_path / "p.yaml"
     params.write_text("typology_strategic_per_host_min: {value: -1}\n")
     assert run(monkeypatch, "snapshot", returns, "--date", "2024-03-31", "--parameters", params,
                "--out", tmp_path / "x.json") == 2
-    assert "typology_strategic_per_host_min" in capsys.readouterr().err
+    assert "typology_strategic_per_host_min" in _err(capsys)
     assert run(monkeypatch, "snapshot", returns, "--date", "2024-03-31", "--out", tmp_path / "x.docx") == 2
-    assert "does not know the format" in capsys.readouterr().err
+    assert "does not know the format" in _err(capsys)

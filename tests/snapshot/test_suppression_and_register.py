@@ -140,7 +140,7 @@ def test_register_file_errors(tmp_path):
     assert exc.value.where.row == 3 and exc.value.where.column == "places"
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(st.lists(st.tuples(*[st.integers(0, 12)] * 4), min_size=1, max_size=6))
 def test_no_suppressed_cell_is_the_only_unknown_of_a_relation(rows):
     """Property: after suppression every small count is hidden and no total exposes a lone hidden part."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from carecast.schema import CHILDREN_COLUMNS, EPISODE_COLUMNS, conform
+from carecast.schema import CHILDREN_COLUMNS, EPISODE_COLUMNS, collection_year_bounds, conform
 from carecast.snapshot.parameters import SnapshotParameters
 from carecast.snapshot.providers import NOT_KNOWN, ProviderRegister
 from carecast.snapshot.region import Region, canonical_names, council_facts
@@ -70,17 +70,24 @@ def open_placements(
         canonical_names("council").alias("council"),
         canonical_names("placement_la").alias("placement_la"),
     )
-    covers = pl.col("data_end").is_null() | (pl.col("data_end") >= date)
-    supplied = (
-        eps.filter((pl.col("decom") <= date) & covers)
-        .select(pl.col("council").unique().sort()).to_series().to_list()
+    spans = eps.group_by("council").agg(
+        pl.col("data_end").max().alias("_end"),
+        pl.col("decom").min().alias("_first"),
+        pl.col("collection_year").min().map_elements(lambda y: collection_year_bounds(y)[0], return_dtype=pl.Date)
+        .alias("_start"),
     )
+    spans = spans.with_columns(
+        pl.when(pl.col("_end").is_not_null() & (pl.col("_end") < date)).then(
+            pl.lit("open episode but the council's data ends before the snapshot date"))
+        .when(pl.col("_start").is_not_null() & (pl.col("_start") > date)).then(
+            pl.lit("open episode but the council's data starts after the snapshot date"))
+        .alias("_uncovered"))
+    supplied = spans.filter(pl.col("_uncovered").is_null() & (pl.col("_first") <= date)).get_column("council").drop_nulls().sort().to_list()
     is_open = (pl.col("decom") <= date) & (pl.col("dec").is_null() | (pl.col("dec") > date))
-    opened = eps.filter(is_open)
-    stale = opened.filter(~covers).height
-    if stale:
-        exclusions["open episode but the council's data ends before the snapshot date"] = stale
-    opened = opened.filter(covers)
+    opened = eps.filter(is_open).join(spans.select("council", "_uncovered"), on="council", how="left")
+    for reason, n in opened.filter(pl.col("_uncovered").is_not_null()).group_by("_uncovered").len().iter_rows():
+        exclusions[reason] = n
+    opened = opened.filter(pl.col("_uncovered").is_null()).drop("_uncovered")
     short = opened.filter(pl.col("is_short_break").fill_null(False)).height
     if short:
         exclusions["short-break episode (LS V3/V4): not looked after for this purpose"] = short
