@@ -4,8 +4,9 @@ The order matters and is this:
 
 1. drop rows that cannot be placed in time or are impossible (no CHILD, no/unreadable DECOM,
    DEC before DECOM, DECOM before birth, 18 or over at the start);
-2. de-duplicate on (council, child, DECOM) keeping the copy from the latest return (so open
-   episodes are closed by the later return that closes them);
+2. merge open episodes whose start a later return corrected; de-duplicate on (council, child,
+   DECOM) keeping the copy from the latest return (so open episodes are closed by the later
+   return that closes them);
 3. close open episodes followed by another episode and trim overlaps, so a child's episodes never
    overlap;
 4. optionally merge episodes that only change legal status (RNE L/U) into the one before;
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from carecast.ingest.quality import empty_events, events
+from carecast.ingest.quality import empty_events, events, rule_parameter
 from carecast.schema.ssda903 import spec_for_year
 
 KEY = ["council", "child_id"]
@@ -92,9 +93,42 @@ def clean_children(header: pl.DataFrame, uasc: pl.DataFrame) -> tuple[pl.DataFra
     return children, pl.concat(out)
 
 
-def clean_episodes(episodes: pl.DataFrame, children: pl.DataFrame, *,
+def _superseded(ep: pl.DataFrame, out: list[pl.DataFrame]) -> pl.DataFrame:
+    """Open episodes of return N that return N+1 does not repeat, though the council sent N+1.
+
+    Return N+1 must repeat every episode still open on 31 March N. If it holds an episode for
+    the child starting within the correction window instead, the start date was corrected: the
+    older row is merged into it (CORRECTED_START). If the child is not in N+1 at all, the
+    episode is kept and flagged (OPEN_NOT_REPEATED).
+    """
+    window = rule_parameter("correction_window_days")
+    later = ep.select(*KEY, pl.col("collection_year").alias("_ny"), pl.col("decom").alias("_d2"))
+    cand = (
+        ep.filter(pl.col("dec").is_null())
+        .with_columns((pl.col("collection_year") + 1).alias("_ny"))
+        .join(later.select("council", "_ny").unique(), on=["council", "_ny"], how="semi")
+        .join(later, left_on=[*KEY, "decom", "_ny"], right_on=[*KEY, "_d2", "_ny"], how="anti")
+    )
+    if cand.is_empty():
+        return ep
+    near = (cand.join(later, on=[*KEY, "_ny"], how="inner")
+            .filter((pl.col("_d2") - pl.col("decom")).dt.total_days().abs() <= window)
+            .unique("uid"))
+    if near.height:
+        out.append(events(near, "CORRECTED_START", "episodes", "DECOM"))
+    absent = cand.join(later.select(*KEY, "_ny").unique(), on=[*KEY, "_ny"], how="anti")
+    if absent.height:
+        out.append(events(absent, "OPEN_NOT_REPEATED", "episodes", "DEC"))
+    return ep.join(near.select("uid"), on="uid", how="anti")
+
+
+def clean_episodes(episodes: pl.DataFrame, children: pl.DataFrame, header_keys: pl.DataFrame, *,
                    merge_legal_changes: bool = False) -> Cleaned:
-    """Apply the rules above to typed episode rows (columns as :mod:`validate` leaves them)."""
+    """Apply the rules above to typed episode rows (columns as :mod:`validate` leaves them).
+
+    ``header_keys``: (council, child_id, collection_year) of every header row, so an episode whose
+    own return has no header row for the child is flagged even when another return has one.
+    """
     out = [empty_events()]
     t = "episodes"
     ep = episodes.rename({c: c.lower() for c in episodes.columns if c.isupper()}).rename({"child": "child_id"})
@@ -112,6 +146,11 @@ def clean_episodes(episodes: pl.DataFrame, children: pl.DataFrame, *,
     late = ep.filter(pl.col("decom") > year_end)
     if late.height:
         out.append(events(late, "DATE_AFTER_RETURN", t, "DECOM"))
+
+    no_header = ep.join(header_keys, on=[*KEY, "collection_year"], how="anti")
+    if no_header.height:
+        out.append(events(no_header, "NO_HEADER", t, "CHILD"))
+    ep = _superseded(ep, out)
 
     # 2. duplicates across and within returns: keep the copy from the latest return
     ep = _mark_children(ep.sort([*KEY, "decom", "collection_year", "source_row"]))
@@ -167,9 +206,6 @@ def clean_episodes(episodes: pl.DataFrame, children: pl.DataFrame, *,
         hit = ep.filter(pl.col(flag))
         if hit.height:
             out.append(events(hit, rule, t, col))
-    no_header = ep.join(children, on=KEY, how="anti")
-    if no_header.height:
-        out.append(events(no_header, "NO_HEADER", t, "CHILD"))
 
     new_period = (
         ~pl.col("_same") | (pl.col("rne") == "S") | (_prev("dec") != pl.col("decom"))

@@ -114,7 +114,8 @@ def load_returns(
         all_events.append(ev)
     children, ev = clean_children(typed["header"], typed["uasc"])
     all_events.append(ev)
-    res = clean_episodes(typed["episodes"], children, merge_legal_changes=merge_legal_changes)
+    header_keys = typed["header"].select("council", pl.col("CHILD").alias("child_id"), "collection_year").unique()
+    res = clean_episodes(typed["episodes"], children, header_keys, merge_legal_changes=merge_legal_changes)
     all_events.append(res.events)
     episodes = cats.classify(res.episodes)
     if postcodes is not None:
@@ -127,13 +128,6 @@ def load_returns(
 
     events = pl.concat(all_events, how="vertical")
     kept_uids = episodes.select("uid")
-    # repairs/flags describe the rows that survive; rows merged or dropped keep only that event
-    is_soft = pl.col("rule_id").is_in(rule_ids("repaired", "flagged"))
-    episode_soft = is_soft & (pl.col("table") == "episodes") & pl.col("uid").is_not_null()
-    events = pl.concat([
-        events.filter(~episode_soft),
-        events.filter(episode_soft).join(kept_uids, on="uid", how="semi"),
-    ])
     episodes = _repairs(episodes, events)
     kept = episodes.group_by("council", "collection_year").agg(pl.len().cast(pl.Int64).alias("kept"))
 
@@ -145,7 +139,7 @@ def load_returns(
         key = pseudonymise_key.encode() if isinstance(pseudonymise_key, str) else pseudonymise_key
         episodes, children = _privacy(episodes, children, key)
 
-    quality = QualityReport(events=events, rows=got.rows, kept=kept,
+    quality = QualityReport(events=events, rows=got.rows, kept=kept, kept_uids=kept_uids,
                             unverified_codes=unverified_changes(got.rows["collection_year"].to_list()))
     episodes = conform(episodes.sort(["council", "child_id", "decom"]), EPISODE_COLUMNS)
     return LoadResult(episodes=episodes, children=conform(children, CHILDREN_COLUMNS),

@@ -49,9 +49,19 @@ class Rule:
 @cache
 def rules() -> dict[str, Rule]:
     """The loader's rules, from ``ingest/data/rules.yaml``."""
-    text = resources.files("carecast.ingest").joinpath("data/rules.yaml").read_text("utf-8")
-    doc = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))["rules"]
+    doc = _document()["rules"]
     return {k: Rule(k, v["action"], v["reason"], v["fix"]) for k, v in doc.items()}
+
+
+@cache
+def _document() -> dict:
+    text = resources.files("carecast.ingest").joinpath("data/rules.yaml").read_text("utf-8")
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def rule_parameter(name: str) -> float:
+    """A threshold the rules use (``parameters:`` in rules.yaml)."""
+    return _document()["parameters"][name]["value"]
 
 
 def rule_ids(*actions: str) -> list[str]:
@@ -89,13 +99,16 @@ def events(frame: pl.DataFrame, rule_id: str, table: str, column: str | None = N
 class QualityReport:
     """What the loader did to each council's returns, and why.
 
-    ``events``: one row per (row, rule). ``rows``: rows read per file. ``kept``: episodes kept per
-    (council, collection_year) of the return each kept row came from.
+    ``events``: one row per (row, rule), including repairs and flags on rows later merged into a
+    newer copy (the report lists them; the summary counts only rows that survive). ``rows``: rows
+    read per file. ``kept``: episodes kept per (council, collection_year) of the return each kept
+    row came from.
     """
 
     events: pl.DataFrame
     rows: pl.DataFrame
     kept: pl.DataFrame
+    kept_uids: pl.DataFrame  # uid of every kept episode row
     unverified_codes: list[str] = field(default_factory=list)
 
     def _with_rules(self) -> pl.DataFrame:
@@ -109,6 +122,10 @@ class QualityReport:
         read = (self.rows.filter(pl.col("table") == "episodes")
                 .group_by("council", "collection_year").agg(pl.col("rows_read").sum().alias("read")))
         ev = self._with_rules().filter(pl.col("table") == "episodes", pl.col("uid").is_not_null())
+        # repaired / flagged describe rows that survive; a merged or dropped row counts once, as such
+        ev = pl.concat([ev.filter(pl.col("action").is_in(["dropped", "merged"])),
+                        ev.filter(pl.col("action").is_in(["repaired", "flagged"]))
+                        .join(self.kept_uids, on="uid", how="semi")])
         per_action = (
             ev.group_by("council", "collection_year", "action")
             .agg(pl.col("uid").n_unique().alias("n"))
