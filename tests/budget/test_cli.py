@@ -130,3 +130,18 @@ def test_costs_actual_from_cleaned_episodes(monkeypatch, capsys, tmp_path):
     assert a["financial_year"].to_list() == ["2017-18", "2018-19"]
     assert a["days"].to_list() == [7, 7 + 365]
     assert set(ALL_GROUPS) >= {"ifa"}
+
+
+def test_example_inputs_run_end_to_end(monkeypatch, capsys, tmp_path):
+    ex = tmp_path / "ex"
+    assert run(monkeypatch, capsys, "budget", "example", "--out", ex)[0] == 0
+    reg = pl.read_csv(ex / "register.csv")
+    assert reg.group_by("placement_type").len().sort("placement_type")["len"].to_list() == [35, 198, 168]
+    code, _, stderr = run(monkeypatch, capsys, "budget", "outturn", "--budget", ex / "budget.yaml", "--register",
+                          ex / "register.csv", "--ledger", ex / "ledger.csv", "--actions", ex / "actions.csv",
+                          "--as-of", "2018-09-30", "--out", tmp_path / "m.csv")
+    assert code == 0, stderr
+    committee = pl.read_csv(tmp_path / "m.csv")
+    staffing = committee.filter(pl.col("line") == "Staffing").row(0, named=True)
+    assert staffing["forecast_outturn"] == pytest.approx(14.6e6 - 0.5e6 * 121 / 365)  # report's 10.5 + 4.1, less action
+    assert "−£200,000" in stderr

@@ -138,3 +138,9 @@ def test_decomposition_between_any_two_years_from_own_history():
     assert d["unit cost"] == pytest.approx(0.0, abs=1e-6)          # every price rose exactly 10%
     assert d["price inflation"] == pytest.approx(12 * y0.weekly_cost * 0.1 * 52)
     assert sum(d.values()) == pytest.approx(y1.spend - y0.spend)
+
+
+def test_shipped_t9_example_matches_the_report():
+    t9 = yaml.safe_load(resources.files("carecast.costs").joinpath("data/lewisham_t9.yaml").read_text())["placements"]
+    for key, group in GROUP.items():
+        assert (t9[group]["children"], t9[group]["weekly"]) == (LEW[key]["children"], LEW[key]["weekly"])
