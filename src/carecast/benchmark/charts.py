@@ -109,3 +109,14 @@ def trend_lines(yearly: pl.DataFrame, measures: list[str], title: str, ytitle: s
             fig.add_trace(go.Scatter(x=d["year_label"].to_list(), y=d["total"].to_list(), mode="lines+markers",
                                      name=f"{d['label'][0]} (n = {d['n'][0]})"))
     return _layout(fig, title, "", ytitle)
+
+
+def deficit_trend(summary: pl.DataFrame, title: str) -> go.Figure:
+    """Pooled in-year deficit % by year for each service, over the complete-series councils."""
+    fig = go.Figure()
+    for label in summary["service_label"].unique(maintain_order=True).to_list():
+        d = summary.filter(pl.col("service_label") == label).sort("year")
+        fig.add_trace(go.Scatter(x=d["year_label"].to_list(), y=d["deficit_pct"].to_list(), mode="lines+markers",
+                                 name=f"{label} (n = {d['n'].max()})", hovertemplate="%{x}: %{y:.1%}<extra></extra>"))
+    fig.update_yaxes(tickformat=".0%")
+    return _layout(fig, title, "", "Deficit % of budget")

@@ -47,6 +47,10 @@ def _budget_section(r: BenchmarkResult) -> Section:
         if d.height:
             figures.append(charts.ranked_bars(d, "deficit_pct", f"{spec['label']}: in-year deficit as % of budget, {end} "
                                               f"(n = {d.height})", "Deficit % of budget", r.council, percent=True))
+    series = r.deficit_summary.filter(pl.col("basis").str.starts_with("complete"))
+    if len(r.years) > 1 and series.height:
+        figures.insert(0, charts.deficit_trend(series, f"In-year deficit, councils with a complete series, "
+                                                       f"{years_text(r.years)}"))
     return Section(
         title="Spend against budget",
         text=" ".join(lines) + " In-year deficit % = (spend − budget) / budget; positive = overspent.",
