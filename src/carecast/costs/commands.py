@@ -28,7 +28,7 @@ from carecast.costs.budget.placements import (
     placements_from_episodes,
     read_register,
 )
-from carecast.costs.budget.report import monitoring_report, trend_figure
+from carecast.costs.budget.report import history_report, monitoring_report
 from carecast.costs.budget.whatif import at_neighbours_mix, at_neighbours_rate, move_children
 from carecast.costs.historic import actual_costs
 from carecast.costs.mix import derive_cost_mix, mix_frame
@@ -228,18 +228,8 @@ def budget_history(
     out: Path = typer.Option(..., "--out", help="Output file: .html (trend chart), .xlsx, .json, .csv."),
 ) -> None:
     """Forecast-outturn trend through the year and quarter-on-quarter change, from saved months."""
-    fy = _fy(year)
-    lines = hist.line_history(council, fy, db)
-    runs = hist.runs(council, fy, db)
-    quarters = hist.quarter_on_quarter(runs)
-    meta = run_metadata(command="budget history", parameters={"council": council, "financial_year": fy})
-    label = financial_year_label(fy)
-    report = Report(f"Budget monitoring history {council} {label}", meta, [
-        Section("Trend", tables={"runs": runs}, figures=[trend_figure(lines, f"Forecast outturn through {label}")]),
-        Section("Quarter on quarter", text="Outturn at the last saved month of each quarter; change as £ and % of the "
-                "previous quarter's figure.", tables={"quarters": quarters}),
-        Section("Lines by month", tables={"lines": lines}),
-    ], primary_table="runs")
+    report = history_report(council, _fy(year), db)
+    runs = report.tables()["runs"]
     _written(write_report(report, out))
     stdout.print(_money_table("Saved months", runs, ["budget_total", "outturn_total"]))
 

@@ -85,3 +85,23 @@ def monitoring_report(m: Monitoring, *, metadata: dict[str, Any], summary: pl.Da
     sections.append(Section("Placements", tables={"placements": m.placements.drop("source_row")}))
     return Report(title=f"Budget monitoring {m.council} {fy} at {m.as_of:%d/%m/%Y}", metadata=metadata,
                   sections=sections, primary_table="committee")
+
+
+def history_report(council: str, financial_year: int, url: str | None = None) -> Report:
+    """Saved months of one council's year: runs, forecast-outturn trend, quarter on quarter, lines.
+
+    Raises :class:`~carecast.errors.NotFoundError` when nothing has been saved for that year.
+    """
+    from carecast.costs.budget import history as hist
+    from carecast.outputs import run_metadata
+
+    lines = hist.line_history(council, financial_year, url)
+    runs = hist.runs(council, financial_year, url)
+    label = financial_year_label(financial_year)
+    meta = run_metadata(command="budget history", parameters={"council": council, "financial_year": financial_year})
+    return Report(f"Budget monitoring history {council} {label}", meta, [
+        Section("Trend", tables={"runs": runs}, figures=[trend_figure(lines, f"Forecast outturn through {label}")]),
+        Section("Quarter on quarter", text="Outturn at the last saved month of each quarter; change as £ and % of "
+                "the previous quarter's figure.", tables={"quarters": hist.quarter_on_quarter(runs)}),
+        Section("Lines by month", tables={"lines": lines}),
+    ], primary_table="runs")
