@@ -102,8 +102,19 @@ def test_headline_answers_the_readers_questions():
                   {"council": "Lambeth", "host": "Croydon", "urn": "SC1", "n": 5, "distance": 8}], providers=reg)
     text = to_report(snap).sections[0].text
     assert "6 (55%) live outside London" in text
-    assert "6 of 11 with a known distance (55%) live 20+ miles from home" in text
+    assert "The commonest destinations outside the region are Kent (6)." in text
+    assert "6 (55%) live 50+ miles from home" in text
     assert "use 5 of its 10 externally provided children's home places (50%)" in text
+    assert "with an Ofsted rating, 100% in the region live in homes rated good or outstanding" in text
+
+
+def test_headline_never_states_a_suppressed_number():
+    snap = _snap([*TWO_COUNCILS, {"council": "Lambeth", "host": "Southwark", "n": 2}])
+    text = to_report(snap).sections[0].text
+    assert snap.suppress and "'c'" in text
+    assert "c in another council in the region" in text  # 2
+    assert "c live outside London" in text  # 9, hidden too: else 24 - 13 - 9 = 2
+    assert "13 (54%) in their own council's area" in text
 
 
 def test_register_accepts_common_column_spellings_and_counts_problems():

@@ -69,40 +69,75 @@ def _count(value: int, snap: Snapshot) -> int | str:
     return value
 
 
-def headline(snap: Snapshot) -> str:
-    """One paragraph answering: how many live outside the region, how far, in homes rated what, and the
-    region's use of its own homes."""
-    total = snap.total_placements
-    loc = snap.location
-    located = total - loc["unknown"]
+def _num(value: Any) -> float | None:
+    """A published cell as a number; None when suppressed or empty."""
+    if value is None or value == SUPPRESSED:
+        return None
+    return float(value)
+
+
+def _say(count: Any, share: Any = None) -> str:
+    """'1,234 (56%)', or 'c' when the count is suppressed."""
+    n = _num(count)
+    if n is None:
+        return SUPPRESSED
+    pct = _num(share)
+    return f"{n:,.0f}" + (f" ({pct:.0%})" if pct is not None else "")
+
+
+def headline(snap: Snapshot, tables: dict[str, pl.DataFrame]) -> str:
+    """One paragraph answering the reader's questions: how many live outside the region, where, how far,
+    in homes rated what, and how much of the region's capacity its councils use.
+
+    Built from the published (possibly suppressed) tables, so it never states a number they hide.
+    """
+    name = snap.region.name
     parts = [f"On {snap.date:%d/%m/%Y}, {len(snap.coverage)} of the {len(snap.region.members)} councils in "
-             f"{snap.region.name} supplied data covering {total:,} children looked after."]
-    if located:
-        parts.append(f"Of the {located:,} whose placement location is known, {loc['out_of_region']:,} "
-                     f"({loc['out_of_region'] / located:.0%}) live outside {snap.region.name}, "
-                     f"{loc['in_region_out_of_area']:,} ({loc['in_region_out_of_area'] / located:.0%}) in another "
-                     f"council in the region and {loc['in_area']:,} ({loc['in_area'] / located:.0%}) in their own "
-                     f"council's area.")
-    dist = snap.frame("distance").filter((pl.col("cohort") == "all") & (pl.col("distance_band") != "unknown"))
-    far = dist.filter(pl.col("distance_band").is_in(snap.params.distance_band_labels[-2:]))
-    known = int(dist.get_column("placements").sum())
-    if known:
-        parts.append(f"{int(far.get_column('placements').sum()):,} of {known:,} with a known distance "
-                     f"({int(far.get_column('placements').sum()) / known:.0%}) live "
-                     f"{snap.params.distance_band_labels[-2].split('-')[0]}+ miles from home.")
-    res = snap.frame("location_pooled").filter((pl.col("cohort") == "residential") & (pl.col("scope") == "all")
-                                                & (pl.col("location") == "out_of_region"))
-    if res.height and res.item(0, "denominator"):
-        parts.append(f"In residential children's homes: {res.item(0, 'numerator'):,} of {res.item(0, 'denominator'):,} "
-                     f"({res.item(0, 'share'):.0%}) are outside the region.")
-    if "utilisation" in snap.tables:
-        allr = snap.frame("utilisation").filter(pl.col("host_council") == "All region")
-        if allr.height and allr.item(0, "places"):
-            parts.append(f"The region's councils use {allr.item(0, 'used_by_region_councils'):,} of its "
-                         f"{allr.item(0, 'places'):,} externally provided children's home places "
-                         f"({allr.item(0, 'utilisation_by_region_pct'):.0%}).")
+             f"{name} supplied data covering {_say(_count(snap.total_placements, snap))} children looked after."]
+    pooled = tables["location_pooled"].filter((pl.col("cohort") == "all") & (pl.col("scope") == "all"))
+    loc = {r["location"]: r for r in pooled.iter_rows(named=True)}
+    if _num(loc["in_area"]["denominator"]):
+        parts.append(
+            f"Of the {_say(loc['in_area']['denominator'])} whose placement location is known, "
+            f"{_say(loc['out_of_region']['numerator'], loc['out_of_region']['share'])} live outside {name}, "
+            f"{_say(loc['in_region_out_of_area']['numerator'], loc['in_region_out_of_area']['share'])} in another "
+            f"council in the region and {_say(loc['in_area']['numerator'], loc['in_area']['share'])} in their own "
+            f"council's area.")
+    top = tables["top_destinations"].filter((pl.col("cohort") == "all") & ~pl.col("host_in_region")).head(3)
+    if top.height:
+        places = ", ".join(f"{r['host_council']} ({_say(r['placements'])})" for r in top.iter_rows(named=True))
+        parts.append(f"The commonest destinations outside the region are {places}.")
+    dist = tables["distance"].filter(pl.col("cohort") == "all")
+    far = dist.filter(pl.col("distance_band") == snap.params.distance_band_labels[-1]).row(0, named=True)
+    if _num(far["denominator"]):
+        parts.append(f"{_say(far['placements'], far['share'])} live {far['distance_band']} miles from home.")
+    res = tables["location_pooled"].filter((pl.col("cohort") == "residential") & (pl.col("scope") == "all")
+                                           & (pl.col("location") == "out_of_region")).row(0, named=True)
+    if _num(res["denominator"]):
+        parts.append(f"Of {_say(res['denominator'])} children in residential homes, "
+                     f"{_say(res['numerator'], res['share'])} are outside the region.")
+    mix = tables["ofsted_mix"]
+    good = {}
+    for where in ("in_region", "out_of_region"):
+        shares = [_num(v) for v in mix.filter((pl.col("host_location") == where) & pl.col("ofsted_rating").is_in(
+            ["Outstanding", "Good"]))["share"].to_list()]
+        rated = _num(mix.filter(pl.col("host_location") == where)["denominator"][0])
+        if rated and all(v is not None for v in shares):
+            good[where] = sum(shares)
+    if good:
+        sides = {"in_region": "in the region", "out_of_region": "outside it"}
+        said = " and ".join(f"{v:.0%} {sides[k]}" for k, v in good.items())
+        parts.append(f"Of children in residential homes with an Ofsted rating, {said} live in homes rated good "
+                     "or outstanding.")
+    if "utilisation" in tables:
+        allr = tables["utilisation"].filter(pl.col("host_council") == "All region").row(0, named=True)
+        if _num(allr["places"]):
+            parts.append(f"The region's councils use {_say(allr['used_by_region_councils'])} of its "
+                         f"{_say(allr['places'])} externally provided children's home places"
+                         + (f" ({_num(allr['utilisation_by_region_pct']):.0%})."
+                            if _num(allr["utilisation_by_region_pct"]) is not None else "."))
     if snap.suppress:
-        parts.append("Small numbers are suppressed in the tables below.")
+        parts.append("Small numbers are suppressed ('c').")
     return " ".join(parts)
 
 
@@ -164,7 +199,7 @@ def to_report(snap: Snapshot, *, inputs: list[str | Path] | None = None) -> Repo
         present = [n for n in names if n in tables]
         if not present:
             continue
-        text = headline(snap) if title == "Coverage" else " ".join(snap.tables[n].description for n in present
+        text = headline(snap, tables) if title == "Coverage" else " ".join(snap.tables[n].description for n in present
                                                                     if snap.tables[n].description)
         section_notes = list(notes)
         if title == "Data quality" and snap.register_issues:
