@@ -24,7 +24,7 @@ def register(app: typer.Typer) -> None:
                                                "neighbour) or (council, neighbour_1 … neighbour_10)."),
         first_year: str | None = typer.Option(None, "--first-year", help="First financial year, e.g. 2014-15."),
         last_year: str | None = typer.Option(None, "--last-year", help="Last financial year, e.g. 2017-18."),
-        strict: bool = typer.Option(False, "--strict", help="Stop (exit 2) if any input figure had to be set aside."),
+        strict: bool = typer.Option(False, "--strict", help="Stop (exit 2) on any input problem (set-aside figures, totals that do not match their lines)."),
     ) -> None:
         """In-year deficits, forward risk, spend per head, regressions, quadrants, contributions and neighbours."""
         from carecast.benchmark import analyse, build_report, load_panel

@@ -55,7 +55,7 @@ def load_neighbours(path: str | Path, council: str) -> tuple[list[str], pl.DataF
     for row, column, name in mine.select("row", "__column", "__neighbour").iter_rows():
         hit = find_council(name, required=False)
         if hit is None:
-            bad.append({"file": str(p), "row": row, "column": column, "council": target, "value": name,
+            bad.append({"kind": "unknown neighbour", "file": str(p), "row": row, "column": column, "council": target, "value": name,
                         "problem": f"'{name}' is not a council carecast knows", "action": "neighbour ignored",
                         "fix": "use the council's ONS name, ONS code or DfE number", "figures": 0})
         elif hit.name != target and hit.name not in names:

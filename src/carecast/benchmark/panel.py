@@ -30,6 +30,7 @@ from carecast.errors import InputError, Location
 from carecast.schema import financial_year_label, find_council
 
 ISSUE_SCHEMA = {
+    "kind": pl.Utf8,  # one of ISSUE_KINDS
     "file": pl.Utf8,
     "row": pl.Int64,
     "column": pl.Utf8,
@@ -49,7 +50,15 @@ LONG_SCHEMA = {
     "row": pl.Int64,
     "column": pl.Utf8,
 }
-_TOTALS = "total does not match its lines"
+ISSUE_KINDS = {  # kind -> what happened to the figures
+    "unknown measure": "set aside",
+    "unknown council": "set aside",
+    "unreadable year": "set aside",
+    "non-numeric value": "set aside",
+    "duplicate council-year": "set aside",
+    "total does not match its lines": "kept, flagged",
+    "unknown neighbour": "ignored",
+}
 _YEAR = re.compile(r"^\s*(\d{4})(?:\s*[-/]\s*(\d{2}|\d{4}))?(?:\.0+)?\s*$")
 _YEAR6 = re.compile(r"^\s*(\d{4})(\d{2})\s*$")
 
@@ -99,13 +108,13 @@ class Panel:
         counts the issue records (one per row, cell or column) behind each reason.
         """
         missing = int(self.missing["missing_cells"].sum() or 0)
-        by = (self.issues.with_columns(_issue_kind()).group_by("problem_kind")
-              .agg(pl.col("figures").sum(), pl.len().alias("problems")).sort("problem_kind"))
+        by = (self.issues.group_by("kind")
+              .agg(pl.col("figures").sum(), pl.len().alias("problems")).sort("kind"))
         set_aside = int(by["figures"].sum() or 0)
         rows = [("cells read", self.data.height + missing + set_aside, None),
                 ("figures kept", self.data.height, None),
                 ("blank or suppressed cells (missing)", missing, None)]
-        rows += [(f"{k} ({'kept, flagged' if k == _TOTALS else 'set aside'})", f, n) for k, f, n in by.iter_rows()]
+        rows += [(f"{k} ({ISSUE_KINDS[k]})", f, n) for k, f, n in by.iter_rows()]
         if self.skipped_totals:
             rows.append(("national or regional rows read past (geographic_level)", None, self.skipped_totals))
         return pl.DataFrame(rows, schema={"what": pl.Utf8, "figures": pl.Int64, "problems": pl.Int64}, orient="row")
@@ -148,21 +157,6 @@ def load_panel(paths: str | Path | list[str | Path]) -> Panel:
         missing=pl.concat(missing).group_by("measure").agg(pl.col("missing_cells").sum()).sort("measure"),
         sources=[str(i) for i in items],
         skipped_totals=skipped,
-    )
-
-
-def _issue_kind() -> pl.Expr:
-    """A short category per issue, for counting (the problem text itself is specific)."""
-    p = pl.col("problem")
-    return (
-        pl.when(p.str.contains("not a measure")).then(pl.lit("unknown measure"))
-        .when(p.str.contains("not a council")).then(pl.lit("unknown council"))
-        .when(p.str.contains("not a number")).then(pl.lit("non-numeric value"))
-        .when(p.str.contains("is not a financial year")).then(pl.lit("unreadable year"))
-        .when(p.str.contains("is given again")).then(pl.lit("duplicate council-year"))
-        .when(p.str.contains("sum of its components")).then(pl.lit(_TOTALS))
-        .otherwise(pl.lit("other"))
-        .alias("problem_kind")
     )
 
 
@@ -243,7 +237,7 @@ def _load_one(path: Path) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, int
         )
         cells = cells.join(names, on="measure_raw", how="left")
         unknown = cells.filter(pl.col("measure").is_null())
-        issues.append(_issues(path, unknown, column=pl.lit(roles["measure"]), value=pl.col("measure_raw"),
+        issues.append(_issues(path, unknown, "unknown measure", column=pl.lit(roles["measure"]), value=pl.col("measure_raw"),
                               problem=pl.format("'{}' is not a measure carecast knows", pl.col("measure_raw")),
                               action="row dropped",
                               fix="use a measure name or s251 line listed in carecast/benchmark/data/measures.yaml"))
@@ -263,7 +257,7 @@ def _load_one(path: Path) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, int
         for col in unknown_cols:
             n = raw.select(pl.col(col).is_not_null().sum()).item()
             issues.append(pl.DataFrame([{
-                "file": str(path), "row": 1, "column": col, "council": None, "value": None,
+                "kind": "unknown measure", "file": str(path), "row": 1, "column": col, "council": None, "value": None,
                 "problem": f"column '{col}' is not a measure carecast knows (or repeats one); its {n} value(s) were not read",
                 "action": "column ignored",
                 "fix": "rename the column to a measure in carecast/benchmark/data/measures.yaml, or delete it",
@@ -297,14 +291,14 @@ def _load_one(path: Path) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, int
     return data, pl.concat([i.select(list(ISSUE_SCHEMA)) for i in issues]), missing, skipped
 
 
-def _issues(path: Path, rows: pl.DataFrame, *, column: pl.Expr, value: pl.Expr, problem: pl.Expr,
+def _issues(path: Path, rows: pl.DataFrame, kind: str, *, column: pl.Expr, value: pl.Expr, problem: pl.Expr,
             action: str, fix: str, council: pl.Expr | None = None, per_row: bool = True) -> pl.DataFrame:
     """Issue records for ``rows`` (one per source row when ``per_row``, else one per cell)."""
     if rows.is_empty():
         return pl.DataFrame(schema=ISSUE_SCHEMA)
     council = council if council is not None else pl.col("council_raw")
     out = rows.select(
-        pl.lit(str(path)).alias("file"), pl.col("row"), column.alias("column"), council.cast(pl.Utf8).alias("council"),
+        pl.lit(kind).alias("kind"), pl.lit(str(path)).alias("file"), pl.col("row"), column.alias("column"), council.cast(pl.Utf8).alias("council"),
         value.cast(pl.Utf8).alias("value"), problem.alias("problem"), pl.lit(action).alias("action"), pl.lit(fix).alias("fix"),
         pl.lit(1, dtype=pl.Int64).alias("figures"),
     )
@@ -324,7 +318,7 @@ def _map_councils(path: Path, cells: pl.DataFrame, column: str) -> tuple[pl.Data
                                                                   skip_nulls=False).alias("council"))
     cells = cells.join(names, on="council_raw", how="left", nulls_equal=True)
     bad = cells.filter(pl.col("council").is_null())
-    issues = _issues(path, bad, column=pl.lit(column), value=pl.col("council_raw"),
+    issues = _issues(path, bad, "unknown council", column=pl.lit(column), value=pl.col("council_raw"),
                      problem=pl.format("'{}' is not a council carecast knows", pl.col("council_raw").fill_null("(blank)")),
                      action="row dropped",
                      fix="use the council's ONS name (e.g. 'Lewisham'), ONS code (E09000023) or DfE number (209)")
@@ -354,7 +348,7 @@ def _map_years(path: Path, cells: pl.DataFrame, column: str) -> tuple[pl.DataFra
         pl.col("year_raw").map_elements(parse_year, return_dtype=pl.Int32, skip_nulls=False).alias("year"))
     cells = cells.join(years, on="year_raw", how="left", nulls_equal=True)
     bad = cells.filter(pl.col("year").is_null())
-    issues = _issues(path, bad, column=pl.lit(column), value=pl.col("year_raw"), council=pl.col("council"),
+    issues = _issues(path, bad, "unreadable year", column=pl.lit(column), value=pl.col("year_raw"), council=pl.col("council"),
                      problem=pl.format("'{}' is not a financial year", pl.col("year_raw").fill_null("(blank)")),
                      action="row dropped",
                      fix="write the financial year as 2017-18 (or 2017 for the year starting April 2017)")
@@ -370,10 +364,10 @@ def _parse_values(path: Path, cells: pl.DataFrame, markers: frozenset[str]) -> t
         is_missing.alias("__missing"),
         pl.when(negative).then(-number).otherwise(number).alias("value"),
     )
-    missing = cells.filter(pl.col("__missing")).group_by("measure").len("missing_cells").rename(
-        {"measure": "measure"}).with_columns(pl.col("missing_cells").cast(pl.Int64))
+    missing = (cells.filter(pl.col("__missing")).group_by("measure").len("missing_cells")
+               .with_columns(pl.col("missing_cells").cast(pl.Int64)))
     bad = cells.filter(~pl.col("__missing") & pl.col("value").is_null())
-    issues = _issues(path, bad, column=pl.col("column"), value=pl.col("value_raw"), council=pl.col("council"),
+    issues = _issues(path, bad, "non-numeric value", column=pl.col("column"), value=pl.col("value_raw"), council=pl.col("council"),
                      problem=pl.format("'{}' is not a number ({} {})", pl.col("value_raw"), pl.col("measure"),
                                        pl.col("year").map_elements(financial_year_label, return_dtype=pl.Utf8)),
                      action="value dropped", per_row=False,
@@ -399,7 +393,7 @@ def _deduplicate(data: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         pl.len().alias("n_later"),
     )
     issues = per_row.select(
-        pl.col("file"), pl.col("row"), pl.col("column"), pl.col("council"), pl.col("measures").alias("value"),
+        pl.lit("duplicate council-year").alias("kind"), pl.col("file"), pl.col("row"), pl.col("column"), pl.col("council"), pl.col("measures").alias("value"),
         pl.format("{} {} is given again (first in {} row {}; {} of these figures differ)", pl.col("council"),
                   pl.col("year").map_elements(financial_year_label, return_dtype=pl.Utf8),
                   pl.col("__first_file"), pl.col("__first_row"), pl.col("differ")).alias("problem"),
@@ -431,7 +425,7 @@ def _check_totals(data: pl.DataFrame) -> pl.DataFrame:
     bad = totals.filter((pl.col("n_lines") == pl.col("n_expected"))
                         & (gap > tolerance * pl.col("stated").abs()))
     return bad.select(
-        pl.col("file"), pl.col("row"), pl.col("column"), pl.col("council"), pl.col("stated").cast(pl.Utf8).alias("value"),
+        pl.lit("total does not match its lines").alias("kind"), pl.col("file"), pl.col("row"), pl.col("column"), pl.col("council"), pl.col("stated").cast(pl.Utf8).alias("value"),
         pl.format("{} {} {} is {} but the sum of its components is {}", pl.col("council"),
                   pl.col("year").map_elements(financial_year_label, return_dtype=pl.Utf8), pl.col("total"),
                   pl.col("stated").round(0), pl.col("lines").round(0)).alias("problem"),
