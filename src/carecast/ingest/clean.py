@@ -47,10 +47,9 @@ def _age(later: str, dob: str = "dob") -> pl.Expr:
 
 def _mark_children(frame: pl.DataFrame) -> pl.DataFrame:
     """Add ``_same``: this row is the same child as the row before. The frame must be sorted by
-    (council, child_id, ...); neighbours then replace per-child windows, which would hash the
-    string keys again for every expression."""
-    same = (pl.col("council") == pl.col("council").shift(1)) & (pl.col("child_id") == pl.col("child_id").shift(1))
-    return frame.with_columns(same.fill_null(False).alias("_same"))
+    ``_child`` first; neighbours then replace per-child windows, which would hash the string keys
+    again for every expression."""
+    return frame.with_columns((pl.col("_child") == pl.col("_child").shift(1)).fill_null(False).alias("_same"))
 
 
 def _prev(column: str) -> pl.Expr:
@@ -153,7 +152,10 @@ def clean_episodes(episodes: pl.DataFrame, children: pl.DataFrame, header_keys: 
     ep = _superseded(ep, out)
 
     # 2. duplicates across and within returns: keep the copy from the latest return
-    ep = _mark_children(ep.sort([*KEY, "decom", "collection_year", "source_row"]))
+    # one 64-bit key per (council, child): sorting and comparing it is far cheaper than two strings
+    # (a collision between two children has probability ~n^2/2^65: negligible)
+    ep = ep.with_columns(pl.struct(KEY).hash(seed=903).alias("_child"))
+    ep = _mark_children(ep.sort(["_child", "decom", "collection_year", "source_row"]))
     same_key = pl.col("_same") & (pl.col("decom") == pl.col("decom").shift(1))
     ep = ep.with_columns((~same_key).cum_sum().alias("_key"))
     ep = ep.with_columns(
@@ -219,7 +221,7 @@ def clean_episodes(episodes: pl.DataFrame, children: pl.DataFrame, header_keys: 
         pl.col("dec").last().over("_period").alias("period_end"),
         _age("decom").alias("age_at_start"),
         _age("dec").alias("age_at_end"),
-    ).drop("_period", "_same")
+    ).drop("_period", "_same", "_child")
     return Cleaned(ep, children, pl.concat(out))
 
 

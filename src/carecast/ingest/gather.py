@@ -20,12 +20,12 @@ from carecast.ingest.discover import WHOLE_RETURN, SourceFile, table_of
 from carecast.ingest.quality import ROWS_SCHEMA, empty_events
 from carecast.ingest.read import (
     ROW,
+    drop_blank_rows,
     probe_csv,
     read_csv,
     read_csv_many,
     read_xlsx,
     read_xml,
-    tidy,
     xlsx_sheets,
 )
 from carecast.schema.councils import find_council
@@ -179,7 +179,7 @@ def gather(files: list[SourceFile], root: Path, progress: Progress | None = None
     for table in TABLES:
         spec_cols = list(table_spec(table).columns)
         if parts[table]:
-            frame = tidy(pl.concat(parts[table], how="vertical"), spec_cols)
+            frame = drop_blank_rows(pl.concat(parts[table], how="vertical"), spec_cols)
         else:
             frame = pl.DataFrame(schema={**{c: pl.Utf8 for c in spec_cols}, ROW: pl.Int64, "council": pl.Utf8,
                                          "collection_year": pl.Int32, "source_file": pl.Utf8})

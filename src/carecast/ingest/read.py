@@ -84,22 +84,25 @@ def _utf8(data: bytes, path: Path) -> bytes:
 
 
 def _finish(frame: pl.DataFrame) -> pl.DataFrame:
-    """Upper-case, trimmed column names; all text; row numbers (header = row 1).
-
-    Values are tidied once for all files together (:func:`tidy`), not file by file.
-    """
+    """Upper-case, trimmed column names; all text; row numbers (header = row 1)."""
     names = [str(c).strip().upper() for c in frame.columns]
     return frame.select(
         [pl.col(c).cast(pl.Utf8).alias(n) for c, n in zip(frame.columns, names, strict=True)]
     ).with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
 
 
-def tidy(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
-    """Trim values, make empty strings null, and drop blank lines (rows with no value at all)."""
-    frame = frame.with_columns(pl.col(c).str.strip_chars().replace("", None) for c in columns)
+def _blank_to_null(frame: pl.DataFrame) -> pl.DataFrame:
+    """Trimmed values, empty cells null: what spreadsheets and XML give needs this; CSV read by
+    Polars already has nulls for empty fields, and stray spaces are handled where they matter."""
+    return frame.with_columns(pl.col(c).str.strip_chars().replace("", None) for c in frame.columns if c != ROW)
+
+
+def drop_blank_rows(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """Remove blank lines (rows with no value at all) and trim the child id (the join key)."""
     if not columns:
         return frame
-    return frame.filter(pl.any_horizontal(pl.col(columns).is_not_null()))
+    return frame.filter(pl.any_horizontal(pl.col(columns).is_not_null())).with_columns(
+        pl.col("CHILD").str.strip_chars().replace("", None))
 
 
 def read_csv(path: Path) -> pl.DataFrame:
@@ -177,13 +180,14 @@ def read_xlsx(path: Path, sheet: str | None = None) -> pl.DataFrame:
     _check_empty(path.read_bytes()[:_SNIFF], path)
     try:
         frame = pl.read_excel(path, sheet_name=sheet) if sheet else pl.read_excel(path, sheet_id=1)
+        frame = frame.select(pl.all().cast(pl.Utf8))
     except Exception as exc:  # fastexcel raises its own types for corrupt workbooks
         raise InputError(
             f"the workbook cannot be read ({type(exc).__name__}: {str(exc).splitlines()[0][:200]})",
             where=Location(file=str(path)),
             fix="open it in Excel and save it again as .xlsx, or export the table as CSV",
         ) from None
-    return _finish(frame)
+    return _blank_to_null(_finish(frame))
 
 
 def xlsx_sheets(path: Path) -> list[str]:
@@ -257,7 +261,7 @@ def read_xml(path: Path) -> dict[str, pl.DataFrame | None]:
             fix="check this is the SSDA903 return (it should contain one element per child with "
             "CHILD, SEX, DOB and its episodes)",
         )
-    return {t: _finish(pl.DataFrame(r, infer_schema_length=None)) if r else None
+    return {t: _blank_to_null(_finish(pl.DataFrame(r, infer_schema_length=None))) if r else None
             for t, r in rows.items()}
 
 

@@ -28,7 +28,7 @@ def _plausible(expr: pl.Expr) -> pl.Expr:
 def parse_date(column: str) -> pl.Expr:
     """dd/mm/yyyy, d/m/yyyy, yyyy-mm-dd[ hh:mm:ss] or an Excel serial day; null if none fits or
     the year is outside 1900-2100 (a two-digit year read as AD 19 is not a date)."""
-    s = pl.col(column)
+    s = pl.col(column).str.strip_chars()
     serial = s.str.extract(r"^(\d{5})(?:\.0+)?$").cast(pl.Int64, strict=False)
     return _plausible(pl.coalesce(
         s.str.strptime(pl.Date, "%d/%m/%Y", strict=False),
@@ -39,13 +39,13 @@ def parse_date(column: str) -> pl.Expr:
 
 def parse_lenient(column: str) -> pl.Expr:
     """Dates in other unambiguous day-first forms (dd.mm.yy, dd-mm-yyyy, ...)."""
-    s = pl.col(column)
+    s = pl.col(column).str.strip_chars()
     return _plausible(pl.coalesce(*(s.str.strptime(pl.Date, f, strict=False) for f in LENIENT_FORMATS)))
 
 
 def clamp_day(column: str) -> pl.Expr:
     """A day past the end of its month (31/04/2019) as the month's last day; else null."""
-    parts = pl.col(column).str.extract_groups(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+    parts = pl.col(column).str.strip_chars().str.extract_groups(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
     d, m, y = (parts.struct.field(str(i)).cast(pl.Int32, strict=False) for i in (1, 2, 3))
     ok = d.is_between(29, 31) & m.is_between(1, 12) & y.is_between(1900, 2100)
     return pl.when(ok).then(pl.date(y, m, 1).dt.month_end())
