@@ -41,7 +41,9 @@ def _failing(home: dict, ref, excluded_ratings) -> set[str]:
             c = find_council(z.centre.council)
             if haversine_miles(home["lat"], home["lon"], c.lat, c.lon) <= z.radius_miles:
                 out.add("exclusion_zone")
-    if home["vacancies"] == 0 and (home["next_vacancy_date"] is None or home["next_vacancy_date"] > ref.needed_by):
+    need = 1 + sum(s.live_together for s in ref.siblings or [])
+    if home["places"] < need or (home["vacancies"] is not None and home["vacancies"] < need and (
+            home["next_vacancy_date"] is None or home["next_vacancy_date"] > ref.needed_by)):
         out.add("vacancy")
     if ref.urgency == "same_day" and home["same_day_admissions"] is False:
         out.add("same_day")
@@ -63,6 +65,7 @@ referrals = st.fixed_dictionaries({
     "staffing_ratio": st.sampled_from([None, "1:1", "2:1", "3:1", "1:2"]),
     "education_on_site": st.booleans(),
     "needed_by": st.dates(dt.date(2026, 11, 1), dt.date(2027, 3, 1)).map(str),
+    "siblings": st.lists(st.builds(lambda t: {"age": 10, "live_together": t}, st.booleans()), max_size=3),
     "avoid": st.lists(st.one_of(
         st.builds(lambda cs: {"name": "councils", "councils": cs}, st.lists(st.sampled_from(COUNCIL_NAMES), min_size=1, max_size=5)),
         st.builds(lambda c, r: {"name": "circle", "centre": {"council": c}, "radius_miles": r},

@@ -14,7 +14,8 @@ from carecast.schema import councils
 
 
 def example_homes(n: int, seed: int = 0, *, on: dt.date = dt.date(2026, 11, 1)) -> pl.DataFrame:
-    """``n`` random homes in the directory's canonical columns, spread over the reference councils."""
+    """``n`` random homes in the directory's canonical columns, spread over the reference councils;
+    about one in ten leaves each optional fact unreported, as real directories do."""
     rng = np.random.default_rng(seed)
     voc = vocabulary()
     cs = councils()
@@ -53,6 +54,9 @@ def example_homes(n: int, seed: int = 0, *, on: dt.date = dt.date(2026, 11, 1)) 
         "lon": np.array([cs[h].lon for h in host]) + rng.normal(0, 0.05, n),
         "location_source": ["council_centre"] * n, "source_file": ["example"] * n, "source_row": np.arange(2, n + 2),
     })
+    unknown = {c: pl.Series(rng.random(n) < 0.1) for c in ("vacancies", "same_day_admissions", "max_staffing_ratio", "age_max",
+                                                            "education_on_site", "ofsted_rating", "price_max_weekly")}
+    frame = frame.with_columns([pl.when(mask).then(None).otherwise(pl.col(c)).alias(c) for c, mask in unknown.items()])
     return frame.select([pl.col(c).cast(t) for c, t in HOME_COLUMNS.items()])
 
 

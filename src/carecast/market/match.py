@@ -8,8 +8,10 @@ Hard filters (each named, each explained for every home it excludes):
 * ``sex`` — a single-sex home accepts the child's sex;
 * ``needs_registered`` — the home accepts every need in the referral;
 * ``exclusion_zone`` — the home is not inside any place the child must avoid;
-* ``vacancy`` — the home is not known to be full on the date needed (vacancies 0 and no place
-  expected by then); a home that has not reported vacancies passes, flagged "vacancy not reported";
+* ``vacancy`` — the home has enough places for the child and any siblings who are to live with
+  them, and is not known to be short of free places on the date needed (fewer free than needed
+  and no place expected by then); a home that has not reported vacancies passes, flagged
+  "vacancy not reported";
 * ``same_day`` — for a same-day referral, the home has not said it cannot take same-day admissions;
 * ``staffing_ratio`` — the home can staff the ratio the referral needs;
 * ``education_on_site`` — when the referral needs it, the home has not said it has none;
@@ -43,7 +45,7 @@ FILTERS: dict[str, str] = {
     "sex": "home accepts the child's sex",
     "needs_registered": "home accepts every need in the referral",
     "exclusion_zone": "home outside every place the child must avoid",
-    "vacancy": "a place free by the date needed",
+    "vacancy": "enough places free by the date needed (with siblings to live together)",
     "same_day": "takes same-day admissions when needed",
     "staffing_ratio": "can staff the ratio needed",
     "education_on_site": "education on site when needed",
@@ -152,7 +154,8 @@ def match(referral: Referral, directory: Directory, *, weights: str | dict | Mat
     fails["type"] = ~pl.col("type").is_in(allowed)
     why["type"] = pl.format("type {} is not among {}", pl.col("type"), pl.lit(", ".join(allowed) or "(none)"))
     fails["age"] = (pl.col("age_min").fill_null(0) > age) | (pl.col("age_max").fill_null(99) < age)
-    why["age"] = pl.format("takes ages {}-{}, child is {}", pl.col("age_min"), pl.col("age_max"), pl.lit(age))
+    why["age"] = pl.format("takes ages {}-{}, child is {}", pl.col("age_min").cast(pl.Utf8).fill_null("0"),
+                           pl.col("age_max").cast(pl.Utf8).fill_null("any"), pl.lit(age))
     fails["sex"] = ~pl.col("sexes").fill_null("any").is_in(["any", referral.child.sex])
     why["sex"] = pl.format("takes {} only", pl.col("sexes"))
     missing_needs = [pl.when(~pl.col("needs").list.contains(n)).then(pl.lit(n)) for n in referral.needs]
@@ -165,9 +168,13 @@ def match(referral: Referral, directory: Directory, *, weights: str | dict | Mat
     fails["exclusion_zone"] = pl.any_horizontal([pl.col(s.name) for s in zone_cols]) if zone_cols else pl.lit(False)
     why["exclusion_zone"] = (pl.lit("inside ") + pl.concat_str([pl.when(pl.col(s.name)).then(pl.lit(f"'{n}'")) for s, n in zip(zone_cols, zone_names, strict=True)],
                                                              separator=" and ", ignore_nulls=True)) if zone_cols else pl.lit("")
-    fails["vacancy"] = (pl.col("vacancies") == 0) & (pl.col("next_vacancy_date").is_null() | (pl.col("next_vacancy_date") > referral.needed_by))
-    why["vacancy"] = pl.when(pl.col("next_vacancy_date").is_null()).then(pl.lit("no vacancy reported"))\
-        .otherwise(pl.format("next place free {}, needed by {}", pl.col("next_vacancy_date"), pl.lit(str(referral.needed_by))))
+    need = referral.places_needed
+    fails["vacancy"] = (pl.col("places") < need) | (
+        (pl.col("vacancies") < need) & (pl.col("next_vacancy_date").is_null() | (pl.col("next_vacancy_date") > referral.needed_by)))
+    why["vacancy"] = (pl.when(pl.col("places") < need).then(pl.format("has {} places, {} needed (siblings together)", pl.col("places"), pl.lit(need)))
+                      .when(pl.col("next_vacancy_date").is_null()).then(pl.format("{} free now, {} needed, none expected", pl.col("vacancies"), pl.lit(need)))
+                      .otherwise(pl.format("{} free now, {} needed; next place free {}, needed by {}", pl.col("vacancies"), pl.lit(need),
+                                           pl.col("next_vacancy_date"), pl.lit(str(referral.needed_by)))))
     fails["same_day"] = pl.lit(referral.urgency == "same_day") & (pl.col("same_day_admissions") == False)  # noqa: E712
     why["same_day"] = pl.lit("does not take same-day admissions")
     need_ratio = referral.required_ratio
@@ -184,7 +191,7 @@ def match(referral: Referral, directory: Directory, *, weights: str | dict | Mat
     work = work.with_columns(
         pl.any_horizontal(fail_cols).alias("__excluded"),
         pl.concat_str([pl.when(pl.col(f"__fail_{k}")).then(pl.lit(k)) for k in FILTERS], separator=";", ignore_nulls=True).alias("excluded_by"),
-        pl.concat_str([pl.when(pl.col(f"__fail_{k}")).then(pl.lit(f"{k}: ") + why[k]) for k in FILTERS], separator="; ", ignore_nulls=True).alias("reasons"),
+        pl.concat_str([pl.when(pl.col(f"__fail_{k}")).then(pl.lit(f"{k}: ") + why[k].fill_null("see the directory row")) for k in FILTERS], separator="; ", ignore_nulls=True).alias("reasons"),
     )
     counts = work.select([pl.col(c).sum().alias(k) for k, c in zip(FILTERS, fail_cols, strict=True)]).row(0, named=True)
     cum = work.select([pl.any_horizontal(fail_cols[: i + 1]).not_().sum().alias(k) for i, k in enumerate(FILTERS)]).row(0, named=True)

@@ -182,6 +182,11 @@ class Referral(_Model):
         return ratio_value(self.staffing_ratio) if self.staffing_ratio else None
 
     @property
+    def places_needed(self) -> int:
+        """The child plus any siblings who are to live with them."""
+        return 1 + sum(1 for s in self.siblings or [] if s.live_together)
+
+    @property
     def need_profile(self) -> str:
         """The needs as one label, for grouping unmet need ("none" when no specific needs)."""
         return "+".join(self.needs) if self.needs else "none"
