@@ -143,3 +143,9 @@ def test_trend_in_entries_is_upward(calibrated):
     s = s.filter(pl.col("decom").is_between(2017, 2021))
     slope = np.polyfit(s["decom"].to_numpy(), s["len"].to_numpy(), 1)[0]
     assert slope > 0
+
+
+def test_truth_is_sorted_by_council_child_and_start(small):
+    keys = ["council", "child_id", "decom"]
+    assert small.episodes.select(keys).equals(small.episodes.select(keys).sort(keys))
+    assert small.children["council"].is_sorted()

@@ -86,13 +86,11 @@ class _Picker:
 
 
 def _patch(frame: pl.DataFrame, column: str, rids: list[int], values: list[str | None]) -> pl.DataFrame:
+    """Overwrite cells of ``column`` at rows ``rids`` (row position = ``_rid`` while planting)."""
     if not rids:
         return frame
-    patch = pl.DataFrame({"_rid": rids, "_pv": values, "_pset": [True] * len(rids)},
-                         schema={"_rid": pl.Int64, "_pv": pl.Utf8, "_pset": pl.Boolean})
-    return (frame.join(patch, on="_rid", how="left")
-            .with_columns(pl.when(pl.col("_pset")).then(pl.col("_pv")).otherwise(pl.col(column)).alias(column))
-            .drop("_pv", "_pset"))
+    patched = frame[column].clone().scatter(rids, pl.Series(values, dtype=pl.Utf8))
+    return frame.with_columns(patched)
 
 
 def plant_episode_defects(rng: np.random.Generator, params: Params, rows: pl.DataFrame,

@@ -48,7 +48,7 @@ from carecast.synth.returns import (
     return_rows,
     uasc_rows,
 )
-from carecast.synth.truth import truth_tables
+from carecast.synth.truth import provenance, truth_tables
 
 README_MARK = "carecast synthetic SSDA903 data"
 # Councils simulated together: councils share only the register and postcodes, so simulating a
@@ -156,6 +156,11 @@ def _write_returns(out: Path, councils: list[str], years: range,
     return counts
 
 
+def _concat_sorted(frames: list[pl.DataFrame], keys: list[str]) -> pl.DataFrame:
+    """One table from the chunks' tables (each already sorted), sorted by ``keys``."""
+    return frames[0] if len(frames) == 1 else pl.concat(frames).sort(keys)
+
+
 def _readme(result: SynthResult, params: Params) -> str:
     kinds = {k: 0 for k in KINDS}
     for d in result.defects:
@@ -208,7 +213,7 @@ def _chunk(rng: np.random.Generator, p: Params, geo: Geography, reg: Register, p
     text = episode_text(sim, geo, recs, reg.urn)
     rows, header, uasc, planted = _build_returns(rng, p, sim, geo, recs, text, yrs, defects)
     children, episodes = truth_tables(sim, geo, recs, text, day(collection_year_bounds(yrs[0])[0]),
-                                      data_end_day, _provenance(rows))
+                                      data_end_day, provenance(rows, len(sim.episodes.decom)))
     counts = _write_returns(out, [geo.councils[c].name for c in placing], yrs, {
         "header": (header, HEADER_COLUMNS), "episodes": (rows, EPISODE_COLUMNS_903), "uasc": (uasc, UASC_COLUMNS),
     })
@@ -229,7 +234,7 @@ def _build_returns(rng: np.random.Generator, p: Params, sim, geo, recs, text: pl
         rows, pending = plant_episode_defects(rng, p, rows, yrs[-1])
     rows = (rows.sort("_cidx", "_year", "_cid", "_decom_day", "_rid")
             .with_columns((pl.int_range(pl.len()).over("_cidx", "_year") + 2).alias("_line")))
-    header = header_rows(rows, sim, recs).sort("_cidx", "_year", "_cid")
+    header = header_rows(rows, sim, geo, recs)
     header = header.with_row_index("_rid").with_columns(pl.col("_rid").cast(pl.Int64))
     uasc = uasc_rows(header, sim)
     dropped = header.clear()
@@ -238,17 +243,6 @@ def _build_returns(rng: np.random.Generator, p: Params, sim, geo, recs, text: pl
         dropped = header.join(kept.select("_rid"), on="_rid", how="anti")
         header, pending = kept, pending + hpending
     return rows, header, uasc, resolve(pending, rows, dropped)
-
-
-def _provenance(rows: pl.DataFrame) -> pl.DataFrame:
-    """Per episode: the latest return holding a genuine copy of it, and its line there."""
-    genuine = rows.filter(pl.col("_copy") != "duplicate_row")
-    latest = genuine.group_by("_ep").agg(pl.col("_year").max())
-    return (genuine.join(latest, on=["_ep", "_year"]).group_by("_ep")
-            .agg(pl.col("_year").first().alias("collection_year"), pl.col("_council").first(),
-                 pl.col("_line").min().cast(pl.Int64).alias("source_row"))
-            .with_columns(pl.format("{}/{}/episodes.csv", "_council", "collection_year").alias("source_file"))
-            .drop("_council"))
 
 
 def generate(out_dir: str | Path, *, councils: int | str | list[str] = 6,
@@ -307,8 +301,8 @@ def generate(out_dir: str | Path, *, councils: int | str | list[str] = 6,
     counts = {k: sum(c.counts[k] for c in parts) for k in parts[0].counts}
     result = SynthResult(
         path=out, councils=names, years=(first, last), seed=int(seed), params=p,
-        children=pl.concat([c.children for c in parts]).sort("council", "child_id"),
-        episodes=pl.concat([c.episodes for c in parts]).sort("council", "child_id", "decom"),
+        children=_concat_sorted([c.children for c in parts], ["council", "child_id"]),
+        episodes=_concat_sorted([c.episodes for c in parts], ["council", "child_id", "decom"]),
         defects=[d for c in parts for d in c.defects], providers=reg.table, postcodes=postcodes,
         population=pl.concat([c.population for c in parts]), rows_written=counts)
     (out / "README.txt").write_text(_readme(result, p), "utf-8")

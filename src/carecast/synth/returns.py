@@ -140,12 +140,16 @@ def return_rows(sim: Simulation, geo: Geography, recs: ChildRecords, text: pl.Da
     )
 
 
-def header_rows(episode_rows: pl.DataFrame, sim: Simulation, recs: ChildRecords) -> pl.DataFrame:
-    """The header table of each return: every child with an episode row in it."""
-    keys = episode_rows.select("_council", "_cidx", "_year", "_child", "_cid").unique()
-    child = keys["_child"].to_numpy()
-    year = keys["_year"].to_numpy()
+def header_rows(episode_rows: pl.DataFrame, sim: Simulation, geo: Geography, recs: ChildRecords) -> pl.DataFrame:
+    """The header table of each return, in file order: every child with an episode row in it."""
     kids = sim.children
+    key = np.unique(episode_rows["_child"].to_numpy().astype(np.int64) * 10_000 + episode_rows["_year"].to_numpy())
+    child, year = key // 10_000, key % 10_000
+    order = np.lexsort((recs.cid[child], year, kids.council[child]))
+    child, year = child[order], year[order].astype(np.int32)
+    names = np.array([c.name for c in geo.councils], dtype=object)
+    keys = text_frame({"_council": lookup(names, kids.council[child]), "_cidx": kids.council[child],
+                       "_year": year, "_child": child, "_cid": recs.cid[child]})
     year_end = year_end_day(year)
     age_end = (year_end - kids.dob[child]) / DAYS_PER_YEAR
     girl = kids.sex[child] == 2
