@@ -42,3 +42,18 @@ def test_cost_mix_derived_from_episode_days():
     mix = derive_cost_mix(eps, start=dt.date(2018, 4, 1), end=dt.date(2019, 3, 31))
     assert mix["secure"]["secure_welfare"] == pytest.approx(30 / (30 + 60))
     assert mix["fostering_ifa"] == {"ifa": 1.0}  # no data: falls back to the rules' mapping
+
+
+def test_actual_and_projected_side_by_side():
+    import numpy as np
+
+    from carecast.costs.historic import actual_and_projected
+    from carecast.costs.projection import project_costs
+    eps = episodes([("1", dt.date(2017, 4, 1), None, "ifa", "fostering_ifa", False)])
+    proj = project_costs([dt.date(2019, 4, 1) + dt.timedelta(weeks=k) for k in range(60)], ["fostering_ifa"],
+                         np.ones((5, 60, 1)), UC)
+    t = actual_and_projected(actual_costs(eps, UC), proj)
+    assert t["financial_year"].to_list() == ["2017-18", "2018-19", "2019-20", "2020-21"]
+    assert t["actual_cost"].to_list()[:2] == pytest.approx([700 / 7 * 365, 700 / 7 * 365])
+    assert t["cost_mean"][2] == pytest.approx(700 / 7 * 366) and t["actual_cost"][2] is None
+    assert t["projection_is_complete"].to_list()[2:] == [True, False]

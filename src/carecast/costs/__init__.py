@@ -11,7 +11,7 @@ Bands are quantiles over simulations of per-simulation totals. Budget monitoring
 outturn, variance, movement, decomposition, what-ifs) is in :mod:`carecast.costs.budget`.
 """
 
-from carecast.costs.historic import ActualCosts, actual_costs
+from carecast.costs.historic import ActualCosts, actual_and_projected, actual_costs
 from carecast.costs.mix import CostMix, default_cost_mix, derive_cost_mix
 from carecast.costs.projection import CostProjection, project_costs
 from carecast.costs.unit_costs import UnitCosts, default_unit_costs, load_unit_costs
@@ -21,6 +21,7 @@ __all__ = [
     "CostMix",
     "CostProjection",
     "UnitCosts",
+    "actual_and_projected",
     "actual_costs",
     "default_cost_mix",
     "default_unit_costs",

@@ -114,3 +114,15 @@ def actual_costs(episodes: pl.DataFrame, unit_costs: UnitCosts | None = None, *,
         by_financial_year=by_fy.with_columns(label).select("financial_year", "fy", "children", "days", "cost"),
         excluded=pl.DataFrame(excluded, schema={"reason": pl.Utf8, "episodes": pl.Int64}),
     )
+
+
+def actual_and_projected(actual: ActualCosts, projection) -> pl.DataFrame:
+    """Historic cost and projected cost (with bands) by financial year in one table, for comparison.
+
+    ``projection`` is a :class:`carecast.costs.CostProjection`. A year present in both (the year the
+    forecast starts in) shows both figures; ``is_complete`` says whether the projection covers it whole.
+    """
+    hist = actual.by_financial_year.select("financial_year", pl.col("cost").alias("actual_cost"))
+    proj = projection.by_financial_year.select("financial_year", "cost_mean", "cost_p5", "cost_p50", "cost_p95",
+                                               pl.col("is_complete").alias("projection_is_complete"))
+    return hist.join(proj, on="financial_year", how="full", coalesce=True).sort("financial_year")
