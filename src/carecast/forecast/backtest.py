@@ -29,7 +29,7 @@ from carecast.forecast.model import history_counts
 from carecast.forecast.params import defaults
 from carecast.forecast.prepare import CareHistory, care_history
 from carecast.forecast.region import forecast_councils
-from carecast.forecast.result import BAND_NAMES
+from carecast.forecast.result import BAND_NAMES, ForecastResult
 from carecast.forecast.states import StateSpace
 from carecast.schema import PlacementCategories, collection_year_bounds, load_categories
 
@@ -67,7 +67,7 @@ class OriginBacktest:
     origin: dt.date
     table: pl.DataFrame  # date, breakdown, group, mean, p5..p95, actual, naive_last_value, naive_linear_trend
     metrics: pl.DataFrame
-    annual_points: int
+    by_council: pl.DataFrame | None = None  # total-only scores per council (several councils)
 
 
 @dataclass
@@ -83,6 +83,19 @@ class BacktestResult:
         rows = pl.concat([o.table.filter(pl.col("horizon_month") > 0) for o in self.origins])
         pooled = score(rows).with_columns(pl.lit("all").alias("origin"))
         return pl.concat([per, pooled]).select("origin", *[c for c in per.columns if c != "origin"])
+
+    def council_metrics(self) -> pl.DataFrame | None:
+        """Total children in care per council: scores per origin and averaged over origins ("all")."""
+        frames = [o.by_council.with_columns(pl.lit(o.origin.isoformat()).alias("origin"))
+                  for o in self.origins if o.by_council is not None]
+        if not frames:
+            return None
+        per = pl.concat(frames)
+        mean = (per.group_by("council", "method", "breakdown", "group", maintain_order=True)
+                .agg(pl.col("months").sum(), *[pl.col(c).mean() for c in per.columns if c.endswith("_pct")])
+                .with_columns(pl.lit("all").alias("origin")))
+        cols = ["origin", "council", *[c for c in per.columns if c not in ("origin", "council")]]
+        return pl.concat([per.select(cols), mean.select(cols)])
 
     def headline(self) -> pl.DataFrame:
         """Total children in care, pooled over origins: one row per method."""
@@ -110,6 +123,9 @@ class BacktestResult:
         docs = [one(o) for o in self.origins]
         out: dict[str, Any] = {"horizon_months": self.horizon_months, "metrics": self.metrics.to_dicts(),
                                "assumptions": self.assumptions}
+        councils = self.council_metrics()
+        if councils is not None:
+            out["metrics_by_council"] = councils.to_dicts()
         if len(docs) == 1:
             return docs[0] | out
         return out | {"origins": docs}
@@ -157,6 +173,28 @@ def _actuals(histories: list[CareHistory], days: list[dt.date], space: StateSpac
                       for t in (total, cat, age)])
 
 
+def _scored_table(result: ForecastResult, histories: list[CareHistory], at: dt.date, days: list[dt.date],
+                  space: StateSpace) -> pl.DataFrame:
+    """The forecast's monthly bands on ``days`` beside the actuals and both naive baselines."""
+    table = (result.summary().filter(pl.col("date").is_in(days))
+             .join(_actuals(histories, days, space), on=["date", "breakdown", "group"], how="left")
+             .with_columns(pl.col("date").replace_strict(days, list(range(len(days))), return_dtype=pl.Int64)
+                           .alias("horizon_month")))
+    data_start = max(h.data_start for h in histories)
+    annual_days = [d for d in (add_months(at, -12 * j) for j in range(50)) if d >= data_start][::-1]
+    base_rows = []
+    for (breakdown, group), pts in _actuals(histories, annual_days, space).group_by(["breakdown", "group"],
+                                                                                  maintain_order=True):
+        pts = pts.sort("date")
+        points = list(zip(pts.get_column("date").to_list(), pts.get_column("actual").to_list(), strict=True))
+        base_rows.append(pl.DataFrame({
+            "date": days, "breakdown": [breakdown] * len(days), "group": [group] * len(days),
+            "naive_last_value": [float(points[-1][1])] * len(days),
+            "naive_linear_trend": _linear_trend(at, points, days)}))
+    return table.join(pl.concat(base_rows), on=["date", "breakdown", "group"], how="left").sort(
+        "breakdown", "group", "date")
+
+
 def backtest_origin(episodes: pl.DataFrame, at: dt.date, horizon_months: int = 12, *,
                     categories: PlacementCategories | None = None, uasc: str = "include",
                     **forecast_options: Any) -> OriginBacktest:
@@ -165,9 +203,9 @@ def backtest_origin(episodes: pl.DataFrame, at: dt.date, horizon_months: int = 1
         raise ParameterError("the backtest horizon must be at least 1 month", where=Location(field="horizon_months"),
                              fix="use --horizon-months 12")
     cats = categories or load_categories()
-    histories = [care_history(e, categories=cats, uasc=uasc) for _, e in
-                 episodes.group_by(["council"], maintain_order=True)]
-    data_end = min(h.data_end for h in histories)
+    histories = {c: care_history(e, categories=cats, uasc=uasc)
+                 for (c,), e in episodes.group_by(["council"], maintain_order=True)}
+    data_end = min(h.data_end for h in histories.values())
     target_end = add_months(at, horizon_months)
     if target_end > data_end:
         raise ParameterError(
@@ -175,27 +213,17 @@ def backtest_origin(episodes: pl.DataFrame, at: dt.date, horizon_months: int = 1
             f"ends {data_end:%d/%m/%Y}", where=Location(field="at"),
             fix=f"choose --at on or before {add_months(data_end, -horizon_months):%d/%m/%Y}")
     region = forecast_councils(as_known_at(episodes, at), start=at, horizon_years=(target_end - at).days / 365.25,
-                               categories=cats, uasc=uasc, keep_councils=False, **forecast_options)
+                               categories=cats, uasc=uasc, **forecast_options)
     days = [add_months(at, k) for k in range(horizon_months + 1)]
-    table = (region.combined.summary().filter(pl.col("date").is_in(days))
-             .join(_actuals(histories, days, region.space), on=["date", "breakdown", "group"], how="left")
-             .with_columns(pl.col("date").replace_strict(days, list(range(len(days))), return_dtype=pl.Int64)
-                           .alias("horizon_month")))
-    # naive baselines from the count on the origin date and the same day of each earlier year
-    data_start = max(h.data_start for h in histories)
-    annual_days = [d for d in (add_months(at, -12 * j) for j in range(50)) if d >= data_start][::-1]
-    annual = _actuals(histories, annual_days, region.space)
-    base_rows = []
-    for (breakdown, group), pts in annual.group_by(["breakdown", "group"], maintain_order=True):
-        pts = pts.sort("date")
-        points = list(zip(pts.get_column("date").to_list(), pts.get_column("actual").to_list(), strict=True))
-        base_rows.append(pl.DataFrame({
-            "date": days, "breakdown": [breakdown] * len(days), "group": [group] * len(days),
-            "naive_last_value": [float(points[-1][1])] * len(days),
-            "naive_linear_trend": _linear_trend(at, points, days)}))
-    table = table.join(pl.concat(base_rows), on=["date", "breakdown", "group"], how="left").sort(
-        "breakdown", "group", "date")
-    return OriginBacktest(at, table, score(table.filter(pl.col("horizon_month") > 0)), len(annual_days))
+    table = _scored_table(region.combined, list(histories.values()), at, days, region.space)
+    per_council = []
+    if len(region.results) > 1:
+        for council, result in region.results.items():
+            t = _scored_table(result, [histories[council]], at, days, region.space).filter(
+                (pl.col("breakdown") == "total") & (pl.col("horizon_month") > 0))
+            per_council.append(score(t).with_columns(pl.lit(council).alias("council")))
+    by_council = pl.concat(per_council) if per_council else None
+    return OriginBacktest(at, table, score(table.filter(pl.col("horizon_month") > 0)), by_council)
 
 
 def rolling_origins(episodes: pl.DataFrame, horizon_months: int, window_years: float, n: int | None = None

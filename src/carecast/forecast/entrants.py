@@ -1,7 +1,9 @@
 """How many children enter care each day of the projection: flat, fitted trend, or per population.
 
 * **flat** (default): the window's entry rate, λ = entries ÷ days, held constant. Parameter
-  uncertainty: λ ~ Gamma(entries, days) (the posterior under a flat prior on log λ).
+  uncertainty: λ ~ Gamma(entries, days) (the posterior under a flat prior on log λ), times
+  ``exp(β·t)`` with β ~ N(0, se²), se the standard error of the log-linear slope fitted to the
+  window: the point forecast assumes no trend, the bands admit any trend the window cannot rule out.
 * **fitted**: a Poisson regression of monthly entries on time, ``E[entries in month m] =
   days_m · exp(a + b·t_m)`` (t in years from the start), fitted by Newton's method; projected as
   ``exp(a + b·t)``; parameter uncertainty from the normal approximation (inverse Fisher information).
@@ -96,9 +98,9 @@ class EntrantModel:
                                  fix="pass --population FILE (CSV with columns year,population)")
         self.n_entries_ = int(len(entry_days))
         self.window_days_ = float(window_days)
-        if self.trend == "fitted":
+        if self.trend in ("flat", "fitted") and self.n_entries_:
             self._fit_poisson(np.asarray(entry_days, float), window_days)
-        elif self.trend == "population":
+        if self.trend == "population":
             grid = np.linspace(-window_days, 0, 200)
             self.exposure_ = float(np.trapezoid(self._pop(grid), grid))
         return self
@@ -138,8 +140,11 @@ class EntrantModel:
         """Entrants per day at ``t_days`` for each simulation, with parameter uncertainty: (n_sims, n_t)."""
         t = np.asarray(t_days, float)
         if self.trend == "flat":
-            lam = rng.gamma(self.n_entries_, 1.0 / self.window_days_, size=n_sims) if self.n_entries_ else np.zeros(n_sims)
-            return np.repeat(lam[:, None], t.size, axis=1)
+            if not self.n_entries_:
+                return np.zeros((n_sims, t.size))
+            lam = rng.gamma(self.n_entries_, 1.0 / self.window_days_, size=n_sims)
+            slope = rng.normal(0.0, np.sqrt(self.cov_[1, 1]), size=n_sims)
+            return lam[:, None] * np.exp(slope[:, None] * t[None, :] / DAYS_PER_YEAR)
         if self.trend == "fitted":
             coef = rng.multivariate_normal(self.coef_, self.cov_, size=n_sims)
             return np.exp(coef[:, :1] + coef[:, 1:] * t[None, :] / DAYS_PER_YEAR)
@@ -152,7 +157,9 @@ class EntrantModel:
         out: dict = {"trend": self.trend, "entries_in_window": self.n_entries_,
                      "window_entries_per_year": round(per_year, 2)}
         if self.trend == "flat":
-            out["model"] = "constant entry rate equal to the reference window's average"
+            out["model"] = ("constant entry rate equal to the reference window's average; bands include a trend "
+                            "the window cannot rule out")
+            out["trend_standard_error_pct_per_year"] = round(float(np.sqrt(self.cov_[1, 1])) * 100, 2)
         elif self.trend == "fitted":
             out["model"] = "Poisson regression of monthly entries on time, log-linear trend"
             out["annual_growth_pct"] = round(float(np.expm1(self.coef_[1])) * 100, 2)

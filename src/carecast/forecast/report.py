@@ -159,6 +159,9 @@ def backtest_report(bt: BacktestResult, *, inputs: list[str | Path], parameters:
                                                                             "breakdown", "group", "mean", *BAND_NAMES,
                                                                             "actual", "naive_last_value",
                                                                             "naive_linear_trend")}
+    councils = bt.council_metrics()
+    if councils is not None:
+        tables["metrics_by_council"] = councils
     text = (f"{len(bt.origins)} origin(s), {bt.horizon_months}-month horizon. MAPE and bias are of the mean "
             "forecast; band coverage is the share of monthly actuals inside the 50% (p25-p75) and 90% (p5-p95) "
             "bands. Baselines: last value held flat; linear trend on annual counts (CCN method).")
