@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
 from carecast.errors import InputError, Location
@@ -30,7 +31,14 @@ def _load(directory: Path, postcodes: Path | None):
     except (ImportError, AttributeError):
         raise InputError("this installation of carecast has no SSDA903 loader (carecast.ingest.load_returns)",
                          fix="install the full carecast package") from None
-    result = load_returns(directory, postcodes=postcodes)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("Reading returns", total=None)
+
+        def progress(done: int, total: int, label: str) -> None:
+            bar.update(task, completed=done, total=total, description=f"Reading {label}")
+
+        result = load_returns(directory, postcodes=postcodes, progress=progress)
     return result.episodes, result.children
 
 
@@ -72,8 +80,7 @@ def snapshot(
     """Where a region's children looked after live on a date, and how the region's homes are used."""
     providers = providers or _beside(directory, "providers.csv")
     postcodes = postcodes or _beside(directory, "postcodes.csv")
-    with console.status("Loading returns..."):
-        episodes, children = _load(directory, postcodes)
+    episodes, children = _load(directory, postcodes)
     with console.status("Taking the snapshot..."):
         snap = take_snapshot(episodes, children, date=date, region=region, providers=providers,
                              thresholds=parameters, suppress=suppress)
