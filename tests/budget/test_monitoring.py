@@ -226,3 +226,21 @@ def test_budget_file_rejects_unknown_cost_group_and_double_mapping(tmp_path):
                                                       "y": {"budget": 1, "cost_groups": ["ifa"]}}}, "b.yaml")
     with pytest.raises(ParameterError, match="unknown key"):
         parse_plan(yaml.safe_load("financial_year: 2024\nlines: {x: 1}\nbudgets: 3"), "b.yaml")
+
+
+def test_unit_cost_change_and_ledger_commitment_are_explained(tmp_path, flat_costs):
+    rows = [["a", "ifa", "P", "", "2024-01-01", "", "", "", ""]]      # priced at unit cost
+    p = plan()
+    led0 = read_ledger(write_csv(tmp_path / "l0.csv", ["line", "actual_to_date", "committed_to_year_end"],
+                                 [["placements", 20_000, 20_000]]), p)
+    led1 = read_ledger(write_csv(tmp_path / "l1.csv", ["line", "actual_to_date", "committed_to_year_end"],
+                                 [["placements", 21_000, 30_000]]), p)
+    dearer = flat_costs.with_weekly({"ifa": 1400}, dt.date(2000, 4, 1), inflation=0.0)
+    m0 = monitor(p, register(tmp_path, rows, "a.csv"), flat_costs, as_of=dt.date(2024, 9, 30), ledger=led0)
+    m1 = monitor(p, register(tmp_path, rows, "b.csv"), dearer, as_of=dt.date(2024, 10, 31), ledger=led1)
+    moves = movement(snapshot_of(m0), snapshot_of(m1))
+    got = {r: moves.filter(pl.col("reason") == r)["amount"].sum() for r in moves["reason"].unique()}
+    assert got["changed assumptions"] == pytest.approx(100 * 365)          # unit cost £700 → £1,400 a week
+    assert "other" not in got
+    assert moves["amount"].sum() == pytest.approx(m1.total_outturn - m0.total_outturn)
+    assert m1.total_outturn == pytest.approx(51_000)

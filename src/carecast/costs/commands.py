@@ -195,8 +195,8 @@ def budget_outturn(
     _written(write_report(report, out))
     committee = report.sections[0].tables["committee"]
     stdout.print(_money_table(f"Forecast outturn at {when:%d/%m/%Y}",
-                              committee.select("line", "budget", "forecast_outturn", "variance", "movement"),
-                              ["budget", "forecast_outturn", "variance", "movement"]))
+                              committee.select("line", "budget", "forecast_outturn", "variance", "movement_gbp"),
+                              ["budget", "forecast_outturn", "variance", "movement_gbp"]))
     for note in report.sections[0].notes:
         console.print(("[bold red]" if note.startswith("CHECK") else "") + note, highlight=False)
 

@@ -177,7 +177,7 @@ def movement(prev: Snapshot, cur: Snapshot) -> pl.DataFrame:
         gap = r["ledger_gap_cur"] - r["ledger_gap"]
         if abs(gap) > 0.005:
             rows.append({"line": r["line"], "reason": "ledger", "amount": gap, "count": None,
-                         "detail": "ledger actuals vs placement-level actuals"})
+                         "detail": "ledger actuals/commitments vs placement-level figures"})
     rows.extend(_action_movement(prev.actions, cur.actions))
 
     placement_lines = set(prev.placements["line"].to_list()) | set(cur.placements["line"].to_list())

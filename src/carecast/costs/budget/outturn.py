@@ -7,8 +7,8 @@ For each line, in pounds of the council's (social care) share::
     variance         = forecast outturn − budget          (positive = overspend)
 
 Placement lines take actuals and commitments from the placements of their cost groups (the
-general-ledger actual, when given in the ledger file, replaces the placement-level actual and the
-gap is shown); other lines from the ledger file. Starters and leavers come from the forecast
+general-ledger actual (and commitment), when given in the ledger file, replaces the
+placement-level figure and the gap is shown as ``ledger_gap``); other lines from the ledger file. Starters and leavers come from the forecast
 model's simulations when supplied (so the line and total bands are quantiles of per-simulation
 sums) or else from a stated run-rate; see :func:`starters_leavers_from_forecast` and
 :func:`starters_leavers_run_rate`.
@@ -196,7 +196,8 @@ def monitor(plan: BudgetPlan, placements: pl.DataFrame, unit_costs: UnitCosts, *
             "variance_pct": (outturn - ln.budget) / ln.budget if ln.budget else None,
             "outturn_p5": float(np.percentile(sims, 5)), "outturn_p95": float(np.percentile(sims, 95)),
             "placements": int(a["placements"]),
-            "ledger_gap": (actual - placement_actual) if (entry is not None and ln.is_placements) else 0.0,
+            "ledger_gap": ((actual + commitment) - (placement_actual + a["commitment"])
+                           if (entry is not None and ln.is_placements) else 0.0),
             "health_contribution": a["health"], "education_contribution": a["education"],
         })
     lines = pl.DataFrame(rows)

@@ -17,6 +17,18 @@ from carecast.costs.budget.outturn import Monitoring
 from carecast.outputs import Report, Section
 from carecast.schema import financial_year_label
 
+# Column names as shown in reports: money columns carry a money word so Excel/HTML format them as £
+# (carecast.outputs.formats); the API and the store keep the short names.
+DISPLAY_NAMES = {
+    "actual_to_date": "spend_to_date", "starters_leavers": "starters_leavers_cost", "ledger_gap": "ledger_gap_gbp",
+    "health_contribution": "health_funded_cost", "education_contribution": "education_funded_cost",
+    "weekly_used": "weekly_cost_used", "amount": "amount_gbp", "movement": "movement_gbp",
+}
+
+
+def _display(df: pl.DataFrame) -> pl.DataFrame:
+    return df.rename({k: v for k, v in DISPLAY_NAMES.items() if k in df.columns})
+
 
 def committee_table(m: Monitoring, summary: pl.DataFrame | None = None) -> pl.DataFrame:
     """Line, budget, forecast outturn, variance, movement, reasons; the last row is the total."""
@@ -83,6 +95,8 @@ def monitoring_report(m: Monitoring, *, metadata: dict[str, Any], summary: pl.Da
                                 figures=[trend_figure(history, f"Forecast outturn through {fy}")]))
     sections.append(Section("Actions", tables={"actions": m.actions}))
     sections.append(Section("Placements", tables={"placements": m.placements.drop("source_row")}))
+    for section in sections:
+        section.tables = {name: _display(df) for name, df in section.tables.items()}
     return Report(title=f"Budget monitoring {m.council} {fy} at {m.as_of:%d/%m/%Y}", metadata=metadata,
                   sections=sections, primary_table="committee")
 
