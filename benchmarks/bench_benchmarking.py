@@ -38,7 +38,10 @@ def main() -> None:
         for _ in range(args.repeat):
             t0, c0 = time.perf_counter(), time.process_time()
             out = fn()
-            best, best_cpu = min(best, time.perf_counter() - t0), min(best_cpu, time.process_time() - c0)
+            best, best_cpu = (
+                min(best, time.perf_counter() - t0),
+                min(best_cpu, time.process_time() - c0),
+            )
         timings[stage] = (best, best_cpu)
         return out
 
@@ -53,14 +56,20 @@ def main() -> None:
         timed("write html", lambda: write_report(report, tmpdir / "r.html"))
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
-    table = Table(title=f"carecast benchmark: {len(names)} councils x {args.years} years, "
-                        f"{panel.data.height:,} figures (best of {args.repeat})")
+    table = Table(
+        title=f"carecast benchmark: {len(names)} councils x {args.years} years, "
+        f"{panel.data.height:,} figures (best of {args.repeat})"
+    )
     table.add_column("stage")
     table.add_column("wall s", justify="right")
     table.add_column("cpu s", justify="right")
     for stage, (wall, cpu) in timings.items():
         table.add_row(stage, f"{wall:.3f}", f"{cpu:.3f}")
-    table.add_row("total", f"{sum(w for w, _ in timings.values()):.3f}", f"{sum(c for _, c in timings.values()):.3f}")
+    table.add_row(
+        "total",
+        f"{sum(w for w, _ in timings.values()):.3f}",
+        f"{sum(c for _, c in timings.values()):.3f}",
+    )
     console = Console()
     console.print(table)
     console.print(f"peak memory (maxrss): {peak_mb:,.0f} MB")

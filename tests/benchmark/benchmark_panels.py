@@ -10,13 +10,20 @@ from carecast.benchmark.panel import LONG_SCHEMA, Panel
 def panel_from(records: dict[tuple[str, int], dict[str, float | None]]) -> Panel:
     """A Panel from {(council, year): {measure: value}}; None values are left out (missing)."""
     rows = [
-        {"council": c, "year": y, "measure": m, "value": float(v), "file": "hand-made", "row": i + 2, "column": m}
+        {
+            "council": c,
+            "year": y,
+            "measure": m,
+            "value": float(v),
+            "file": "hand-made",
+            "row": i + 2,
+            "column": m,
+        }
         for i, ((c, y), values) in enumerate(records.items())
-        for m, v in values.items() if v is not None
+        for m, v in values.items()
+        if v is not None
     ]
     return Panel(data=pl.DataFrame(rows, schema=LONG_SCHEMA), sources=["hand-made"])
-
-
 
 
 def run_cli(capsys, *args: str) -> tuple[int, str]:

@@ -18,30 +18,40 @@ from carecast.benchmark.regression import fit_line
 
 
 def test_in_year_deficit_pct_and_councils_in_deficit():
-    wide = make_panel_({
-        ("Lewisham", 2017): {"csc_spend": 110.0, "csc_budget": 100.0},
-        ("Lambeth", 2017): {"csc_spend": 90.0, "csc_budget": 100.0},
-        ("Southwark", 2017): {"csc_spend": 300.0, "csc_budget": 200.0},
-    }).wide()
+    wide = make_panel_(
+        {
+            ("Lewisham", 2017): {"csc_spend": 110.0, "csc_budget": 100.0},
+            ("Lambeth", 2017): {"csc_spend": 90.0, "csc_budget": 100.0},
+            ("Southwark", 2017): {"csc_spend": 300.0, "csc_budget": 200.0},
+        }
+    ).wide()
     detail, summary, _ = budgets.deficits(wide, [2017])
     by = {r["council"]: r for r in detail.iter_rows(named=True)}
     assert by["Lewisham"]["deficit_pct"] == pytest.approx(0.10)
     assert by["Lambeth"]["deficit_pct"] == pytest.approx(-0.10)
     assert by["Southwark"]["deficit_gbp"] == 100.0
-    assert [by[c]["in_deficit"] for c in ("Lewisham", "Lambeth", "Southwark")] == [True, False, True]
-    pooled = summary.filter(pl.col("basis").str.starts_with("all") & (pl.col("service") == "csc")).row(0, named=True)
+    assert [by[c]["in_deficit"] for c in ("Lewisham", "Lambeth", "Southwark")] == [
+        True,
+        False,
+        True,
+    ]
+    pooled = summary.filter(
+        pl.col("basis").str.starts_with("all") & (pl.col("service") == "csc")
+    ).row(0, named=True)
     # Σ deficit / Σ budget = (10 - 10 + 100) / 400
     assert pooled["deficit_pct"] == pytest.approx(100 / 400)
     assert pooled["n"] == 3 and pooled["n_in_deficit"] == 2
 
 
 def test_outturn_against_next_years_budget():
-    wide = make_panel_({
-        ("Lewisham", 2017): {"csc_spend": 120.0, "hn_spend": 50.0},
-        ("Lewisham", 2018): {"csc_budget": 110.0, "hn_budget": 60.0},
-        ("Lambeth", 2017): {"csc_spend": 100.0, "hn_spend": 70.0},
-        ("Lambeth", 2018): {"csc_budget": 105.0, "hn_budget": 60.0},
-    }).wide()
+    wide = make_panel_(
+        {
+            ("Lewisham", 2017): {"csc_spend": 120.0, "hn_spend": 50.0},
+            ("Lewisham", 2018): {"csc_budget": 110.0, "hn_budget": 60.0},
+            ("Lambeth", 2017): {"csc_spend": 100.0, "hn_spend": 70.0},
+            ("Lambeth", 2018): {"csc_budget": 105.0, "hn_budget": 60.0},
+        }
+    ).wide()
     detail, summary, _ = budgets.forward_risk(wide, [2017, 2018])
     csc = {r["council"]: r for r in detail.filter(pl.col("service") == "csc").iter_rows(named=True)}
     assert csc["Lewisham"]["gap_gbp"] == 10.0 and csc["Lewisham"]["exceeds_next_budget"]
@@ -53,20 +63,34 @@ def test_outturn_against_next_years_budget():
 
 
 def test_spend_per_head_and_per_deprived_child_with_ranks():
-    wide = make_panel_({
-        ("Lewisham", 2017): {"csc_spend": 3000.0, "population_0_25": 10.0, "deprived_0_25": 2.0},
-        ("Lambeth", 2017): {"csc_spend": 5000.0, "population_0_25": 10.0, "deprived_0_25": 5.0},
-        ("Southwark", 2017): {"csc_spend": 3000.0, "population_0_25": 10.0, "deprived_0_25": 1.0},
-    }).wide()
+    wide = make_panel_(
+        {
+            ("Lewisham", 2017): {
+                "csc_spend": 3000.0,
+                "population_0_25": 10.0,
+                "deprived_0_25": 2.0,
+            },
+            ("Lambeth", 2017): {"csc_spend": 5000.0, "population_0_25": 10.0, "deprived_0_25": 5.0},
+            ("Southwark", 2017): {
+                "csc_spend": 3000.0,
+                "population_0_25": 10.0,
+                "deprived_0_25": 1.0,
+            },
+        }
+    ).wide()
     detail, summary, cov = per_head.levels(wide, 2017)
     head = detail.filter((pl.col("service") == "csc") & (pl.col("figure") == "spend_per_head"))
     ranks = dict(zip(head["council"], head["rank"], strict=True))
     assert ranks == {"Lambeth": 1, "Lewisham": 2, "Southwark": 2}  # ties share the higher rank
-    s = summary.filter((pl.col("service") == "csc") & pl.col("basis").str.contains("per head")).row(0, named=True)
+    s = summary.filter((pl.col("service") == "csc") & pl.col("basis").str.contains("per head")).row(
+        0, named=True
+    )
     assert (s["min_spend"], s["max_spend"], s["max_council"]) == (300.0, 500.0, "Lambeth")
     assert s["mean_spend"] == pytest.approx((300 + 500 + 300) / 3)
     assert s["pooled_spend"] == pytest.approx(11000 / 30)
-    dep = summary.filter((pl.col("service") == "csc") & pl.col("basis").str.contains("deprived")).row(0, named=True)
+    dep = summary.filter(
+        (pl.col("service") == "csc") & pl.col("basis").str.contains("deprived")
+    ).row(0, named=True)
     assert (dep["min_spend"], dep["max_spend"]) == (1000.0, 3000.0)
     # high needs has no figures: its coverage says n = 0 and who is missing what
     hn = next(c for c in cov if c.figure.startswith("High needs") and "per head" in c.figure)
@@ -74,14 +98,16 @@ def test_spend_per_head_and_per_deprived_child_with_ranks():
 
 
 def test_change_per_head_controls_for_population():
-    wide = make_panel_({
-        ("Lewisham", 2014): {"csc_spend": 1000.0, "population_0_25": 10.0},
-        ("Lewisham", 2015): {"csc_spend": 1100.0, "population_0_25": 11.0},
-        ("Lewisham", 2016): {"csc_spend": 1320.0, "population_0_25": 12.0},
-        ("Lambeth", 2014): {"csc_spend": 2000.0, "population_0_25": 10.0},
-        ("Lambeth", 2015): {"csc_spend": 2000.0, "population_0_25": 10.0},
-        ("Lambeth", 2016): {"csc_spend": 2200.0, "population_0_25": 11.0},
-    }).wide()
+    wide = make_panel_(
+        {
+            ("Lewisham", 2014): {"csc_spend": 1000.0, "population_0_25": 10.0},
+            ("Lewisham", 2015): {"csc_spend": 1100.0, "population_0_25": 11.0},
+            ("Lewisham", 2016): {"csc_spend": 1320.0, "population_0_25": 12.0},
+            ("Lambeth", 2014): {"csc_spend": 2000.0, "population_0_25": 10.0},
+            ("Lambeth", 2015): {"csc_spend": 2000.0, "population_0_25": 10.0},
+            ("Lambeth", 2016): {"csc_spend": 2200.0, "population_0_25": 11.0},
+        }
+    ).wide()
     detail, summary, _ = per_head.changes(wide, [2014, 2015, 2016])
     d = {r["council"]: r for r in detail.filter(pl.col("service") == "csc").iter_rows(named=True)}
     # Lewisham: spend rose 32% but population 20%: 1320/12 - 1000/10 = 110 - 100
@@ -126,8 +152,13 @@ def test_r_squared_against_scipy(points):
 
 def test_quadrant_assignment():
     # (LAC first, LAC last, spend first, spend last) with population 100 throughout
-    plan = {"Lewisham": (100, 90, 1000, 900), "Lambeth": (100, 90, 1000, 1200),
-            "Southwark": (100, 120, 1000, 800), "Greenwich": (100, 130, 1000, 1300), "Camden": (100, 100, 1000, 1000)}
+    plan = {
+        "Lewisham": (100, 90, 1000, 900),
+        "Lambeth": (100, 90, 1000, 1200),
+        "Southwark": (100, 120, 1000, 800),
+        "Greenwich": (100, 130, 1000, 1300),
+        "Camden": (100, 100, 1000, 1000),
+    }
     records = {}
     for c, (l0, l1, s0, s1) in plan.items():
         records[(c, 2014)] = {"lac": l0, "csc_spend": s0, "population_0_25": 100}
@@ -140,7 +171,9 @@ def test_quadrant_assignment():
     assert q["Greenwich"] == quadrants.quadrant_label(True, True)
     assert q["Camden"] == quadrants.quadrant_label(False, False)  # no change = fell or flat
     assert summary["n"].sum() == 5 and cov[0].n == 5
-    both_rose = summary.filter(pl.col("quadrant") == quadrants.quadrant_label(True, True)).row(0, named=True)
+    both_rose = summary.filter(pl.col("quadrant") == quadrants.quadrant_label(True, True)).row(
+        0, named=True
+    )
     assert both_rose["lac_change_pct"] == pytest.approx(0.30)
 
 
@@ -167,31 +200,50 @@ def test_contribution_shares():
         ("Lewisham", 2014): dict(zip(comps, first, strict=True)),
         ("Lewisham", 2015): {c: f + d for c, f, d in zip(comps, first, change, strict=True)},
     }
-    table, cov = contributions.contributions(make_panel_(records).wide(), ["csc_spend"], [2014, 2015])
+    table, cov = contributions.contributions(
+        make_panel_(records).wide(), ["csc_spend"], [2014, 2015]
+    )
     share = dict(zip(table["component"], table["contribution_share"], strict=True))
-    assert share == pytest.approx({"s251_3_1_11": 0.3, "s251_3_2_1": 0.0, "s251_3_3_4": 0.1,
-                                   "s251_3_4_6": 0.6, "s251_3_5_3": 0.0})
-    assert table.filter(pl.col("component") == "s251_3_1_11")["growth_pct"].item() == pytest.approx(0.3)
+    assert share == pytest.approx(
+        {
+            "s251_3_1_11": 0.3,
+            "s251_3_2_1": 0.0,
+            "s251_3_3_4": 0.1,
+            "s251_3_4_6": 0.6,
+            "s251_3_5_3": 0.0,
+        }
+    )
+    assert table.filter(pl.col("component") == "s251_3_1_11")["growth_pct"].item() == pytest.approx(
+        0.3
+    )
     assert cov[0].n == 1
 
 
 @settings(max_examples=30, deadline=None)
-@given(st.lists(st.floats(1, 1e6), min_size=5, max_size=5), st.lists(st.floats(-1e5, 1e6), min_size=5, max_size=5))
+@given(
+    st.lists(st.floats(1, 1e6), min_size=5, max_size=5),
+    st.lists(st.floats(-1e5, 1e6), min_size=5, max_size=5),
+)
 def test_contribution_shares_sum_to_one(first, change):
     comps = ["s251_3_1_11", "s251_3_2_1", "s251_3_3_4", "s251_3_4_6", "s251_3_5_3"]
     if abs(sum(change)) < 1.0:
         return
-    records = {("Lewisham", 2014): dict(zip(comps, first, strict=True)),
-               ("Lewisham", 2015): {c: f + d for c, f, d in zip(comps, first, change, strict=True)}}
+    records = {
+        ("Lewisham", 2014): dict(zip(comps, first, strict=True)),
+        ("Lewisham", 2015): {c: f + d for c, f, d in zip(comps, first, change, strict=True)},
+    }
     table, _ = contributions.contributions(make_panel_(records).wide(), ["csc_spend"], [2014, 2015])
     assert table["contribution_share"].sum() == pytest.approx(1.0)
 
 
 def test_neighbour_rank_one_is_highest():
-    records = {(c, 2017): {"s251_3_1_11": v * 1000, "population_0_17": 1000.0}
-               for c, v in {"Lewisham": 371, "Lambeth": 400, "Southwark": 300, "Greenwich": 371}.items()}
-    summary, detail, _ = neighbours.compare(make_panel_(records).wide(), "Lewisham",
-                                            ["Lambeth", "Southwark", "Greenwich"], 2017)
+    records = {
+        (c, 2017): {"s251_3_1_11": v * 1000, "population_0_17": 1000.0}
+        for c, v in {"Lewisham": 371, "Lambeth": 400, "Southwark": 300, "Greenwich": 371}.items()
+    }
+    summary, detail, _ = neighbours.compare(
+        make_panel_(records).wide(), "Lewisham", ["Lambeth", "Southwark", "Greenwich"], 2017
+    )
     row = summary.filter(pl.col("measure") == "s251_3_1_11").row(0, named=True)
     assert row["council_value"] == pytest.approx(371.0)
     assert (row["rank"], row["of"]) == (2, 4)

@@ -22,8 +22,14 @@ from carecast.benchmark import analyse, load_panel, neighbours
 from carecast.schema import councils
 
 SHARED = Path("/work/shared")
-SEEDS = yaml.safe_load((SHARED / "reference/seed_figures.yaml").read_text()) if SHARED.exists() else None
-pytestmark = pytest.mark.skipif(SEEDS is None, reason="the shared reference figures are not on this machine")
+SEEDS = (
+    yaml.safe_load((SHARED / "reference/seed_figures.yaml").read_text())
+    if SHARED.exists()
+    else None
+)
+pytestmark = pytest.mark.skipif(
+    SEEDS is None, reason="the shared reference figures are not on this machine"
+)
 
 
 def _fy(label: str) -> int:
@@ -59,10 +65,17 @@ def london_panel_csv(tmp_path_factory) -> Path:
         ("ehcps", 201718): _spread(fig["ehcps"][_fy("2017_18")], w, integer=True),
     }
     # 2017-18 budgets: spend less each borough's share of the published in-year shortfall
-    series[("csc_budget", 201718)] = series[("csc_spend", 201718)] - _spread(fig["in_year_shortfall_m"]["csc"] * m, w)
-    series[("hn_budget", 201718)] = series[("hn_spend", 201718)] - _spread(fig["in_year_shortfall_m"]["high_needs"] * m, w)
-    rows = [{"la_name": b, "time_period": str(period), "measure": measure, "value": f"{v:.2f}"}
-            for (measure, period), values in series.items() for b, v in zip(boroughs, values, strict=True)]
+    series[("csc_budget", 201718)] = series[("csc_spend", 201718)] - _spread(
+        fig["in_year_shortfall_m"]["csc"] * m, w
+    )
+    series[("hn_budget", 201718)] = series[("hn_spend", 201718)] - _spread(
+        fig["in_year_shortfall_m"]["high_needs"] * m, w
+    )
+    rows = [
+        {"la_name": b, "time_period": str(period), "measure": measure, "value": f"{v:.2f}"}
+        for (measure, period), values in series.items()
+        for b, v in zip(boroughs, values, strict=True)
+    ]
     path = tmp_path_factory.mktemp("golden") / "london_s251_long.csv"
     pl.DataFrame(rows).write_csv(path)
     return path
@@ -74,7 +87,9 @@ def test_high_needs_spend_growth_against_under_pressure_2019(london_panel_csv):
     r = analyse(load_panel(london_panel_csv), "Lewisham")
     hn = r.trend_growth.filter(pl.col("measure") == "hn_spend").row(0, named=True)
     assert hn["n"] == 33
-    assert hn["total_first_year"] == pytest.approx(897e6) and hn["total_last_year"] == pytest.approx(1020e6)
+    assert hn["total_first_year"] == pytest.approx(897e6) and hn[
+        "total_last_year"
+    ] == pytest.approx(1020e6)
     assert round(hn["change_pct"], 2) == 0.14
     csc = r.trend_growth.filter(pl.col("measure") == "csc_spend").row(0, named=True)
     assert round(csc["change_pct"], 2) == 0.05  # "a rise of £50 million or 5%"
@@ -103,7 +118,9 @@ def test_in_year_shortfall_against_under_pressure_2019(london_panel_csv):
 def _lewisham_s251_table() -> list[tuple[str, int, int]]:
     """(line, £ per head aged 0-17, rank) from the Lewisham report's s251 table (6.2.2)."""
     text = (SHARED / "seeds/lewisham-csc-budget-update-2018.txt").read_text()
-    rows = re.findall(r"^(?:<b>)?(3\.1\.\d+) [^\t]*\t(?:<b>)?(\d+)(?:</b>)?\t(?:<b>)?(\d+)", text, flags=re.M)
+    rows = re.findall(
+        r"^(?:<b>)?(3\.1\.\d+) [^\t]*\t(?:<b>)?(\d+)(?:</b>)?\t(?:<b>)?(\d+)", text, flags=re.M
+    )
     return [(line, int(v), int(rank)) for line, v, rank in rows]
 
 
@@ -115,15 +132,35 @@ def test_neighbour_ranks_against_lewisham_2018():
     assert len(table) == 11
     lew = SEEDS["lewisham_2018"]
     pop = float(lew["children_0_17"])
-    others = ["Lambeth", "Southwark", "Greenwich", "Hackney", "Haringey", "Islington", "Newham", "Wandsworth",
-              "Tower Hamlets", "Camden"]
-    records = {("Lewisham", 2016): {"population_0_17": pop, "lac": round(lew["lac_per_10k"]["lewisham"] * pop / 1e4)}}
+    others = [
+        "Lambeth",
+        "Southwark",
+        "Greenwich",
+        "Hackney",
+        "Haringey",
+        "Islington",
+        "Newham",
+        "Wandsworth",
+        "Tower Hamlets",
+        "Camden",
+    ]
+    records = {
+        ("Lewisham", 2016): {
+            "population_0_17": pop,
+            "lac": round(lew["lac_per_10k"]["lewisham"] * pop / 1e4),
+        }
+    }
     for o in others:
-        records[(o, 2016)] = {"population_0_17": 50_000.0, "lac": lew["lac_per_10k"]["stat_neighbours"] * 5}
+        records[(o, 2016)] = {
+            "population_0_17": 50_000.0,
+            "lac": lew["lac_per_10k"]["stat_neighbours"] * 5,
+        }
     for line, per_head, rank in table:
         mid = "s251_" + line.replace(".", "_")
         records[("Lewisham", 2016)][mid] = per_head * pop
-        for i, o in enumerate(others):  # rank - 1 neighbours spend more, the rest less (or the same at zero)
+        for i, o in enumerate(
+            others
+        ):  # rank - 1 neighbours spend more, the rest less (or the same at zero)
             above = i < rank - 1
             records[(o, 2016)][mid] = (per_head + 5 if above else max(per_head - 1, 0)) * 50_000.0
     summary, _, _ = neighbours.compare(panel_from(records).wide(), "Lewisham", others, 2016)

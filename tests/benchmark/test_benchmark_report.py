@@ -27,9 +27,11 @@ def test_synthetic_panel_is_seeded_and_consistent():
     b = synthetic_panel(LONDON[:6], range(2014, 2018), seed=1)
     assert a.equals(b) and not a.equals(synthetic_panel(LONDON[:6], range(2014, 2018), seed=2))
     assert a.height == 6 * 4
-    assert a.equals(synthetic_panel(LONDON[:6], (2014, 2017), seed=1))  # (first, last) tuple, both included
+    assert a.equals(
+        synthetic_panel(LONDON[:6], (2014, 2017), seed=1)
+    )  # (first, last) tuple, both included
     lines = [f"s251_3_1_{i}" for i in range(1, 11)]
-    assert (a.select(pl.sum_horizontal(lines)) .to_series() == a["s251_3_1_11"]).all()
+    assert (a.select(pl.sum_horizontal(lines)).to_series() == a["s251_3_1_11"]).all()
     csc = ["s251_3_1_11", "s251_3_2_1", "s251_3_3_4", "s251_3_4_6", "s251_3_5_3"]
     assert (a.select(pl.sum_horizontal(csc)).to_series() == a["csc_spend"]).all()
     per_head = a["csc_spend"] / a["population_0_25"]
@@ -44,8 +46,16 @@ def test_every_html_table_is_an_excel_sheet_with_inputs(result, tmp_path):
     write_report(report, xlsx)
     sheets = set(openpyxl.load_workbook(xlsx, read_only=True).sheetnames)
     tables = report.tables()
-    assert {"inputs", "coverage", "input_issues", "deficit_by_council", "regression_points",
-            "neighbour_detail", "contributions", "quadrant_component_growth"} <= set(tables)
+    assert {
+        "inputs",
+        "coverage",
+        "input_issues",
+        "deficit_by_council",
+        "regression_points",
+        "neighbour_detail",
+        "contributions",
+        "quadrant_component_growth",
+    } <= set(tables)
     assert {name[:31] for name in tables} <= sheets
     page = html.read_text()
     assert page.count("plotly-graph-div") >= 10 and "R² =" in page
@@ -56,7 +66,12 @@ def test_every_html_table_is_an_excel_sheet_with_inputs(result, tmp_path):
 
 def test_figures_trace_to_numerators_and_denominators(result):
     pts = result.regression_points.filter(pl.col("regression") == "lac_rate_vs_csc_spend_per_head")
-    assert pts.select(((pl.col("x_numerator") / pl.col("x_denominator") * 10000) - pl.col("x")).abs().max()).item() < 1e-9
+    assert (
+        pts.select(
+            ((pl.col("x_numerator") / pl.col("x_denominator") * 10000) - pl.col("x")).abs().max()
+        ).item()
+        < 1e-9
+    )
     wide = result.panel.wide().filter(pl.col("year") == 2017).sort("council")
     lac = dict(zip(wide["council"], wide["lac"], strict=True))
     assert all(lac[c] == v for c, v in zip(pts["council"], pts["x_numerator"], strict=True))
@@ -67,12 +82,37 @@ def test_figures_trace_to_numerators_and_denominators(result):
 def test_cli_end_to_end_with_neighbours(tmp_path, capsys):
     panel = write_panel(synthetic_panel(LONDON, range(2014, 2018), seed=5), tmp_path / "panel.xlsx")
     nb = tmp_path / "nb.csv"
-    nb.write_text("council,neighbour\n" + "".join(f"Lewisham,{c}\n" for c in
-                  ["Lambeth", "Southwark", "Greenwich", "Hackney", "Haringey", "Islington", "Newham",
-                   "Wandsworth", "Tower Hamlets", "Camden"]))
+    nb.write_text(
+        "council,neighbour\n"
+        + "".join(
+            f"Lewisham,{c}\n"
+            for c in [
+                "Lambeth",
+                "Southwark",
+                "Greenwich",
+                "Hackney",
+                "Haringey",
+                "Islington",
+                "Newham",
+                "Wandsworth",
+                "Tower Hamlets",
+                "Camden",
+            ]
+        )
+    )
     out = tmp_path / "r.json"
-    code, err = run_cli(capsys, str(panel), "--council", "Lewisham", "--neighbours", str(nb), "--out", str(out),
-                        "--out", str(tmp_path / "r.xlsx"))
+    code, err = run_cli(
+        capsys,
+        str(panel),
+        "--council",
+        "Lewisham",
+        "--neighbours",
+        str(nb),
+        "--out",
+        str(out),
+        "--out",
+        str(tmp_path / "r.xlsx"),
+    )
     assert code == 0, err
     doc = json.loads(out.read_text())
     summary = {r["measure"]: r for r in doc["tables"]["neighbour_summary"]}

@@ -70,7 +70,9 @@ def _year(value: int | str | None, name: str) -> int | None:
         return None
     year = parse_year(str(value))
     if year is None:
-        raise ParameterError(f"{name} '{value}' is not a financial year", fix="write it as 2017-18 or 2017")
+        raise ParameterError(
+            f"{name} '{value}' is not a financial year", fix="write it as 2017-18 or 2017"
+        )
     return year
 
 
@@ -80,20 +82,31 @@ def _last_spend_year(panel: Panel) -> int | None:
     return int(years.max()) if years.len() else None
 
 
-def analyse(panel: Panel, council: str, *, neighbours_file: str | Path | None = None,
-            first_year: int | str | None = None, last_year: int | str | None = None) -> BenchmarkResult:
+def analyse(
+    panel: Panel,
+    council: str,
+    *,
+    neighbours_file: str | Path | None = None,
+    first_year: int | str | None = None,
+    last_year: int | str | None = None,
+) -> BenchmarkResult:
     """Benchmark ``council`` against the other councils in ``panel`` (and its neighbours)."""
     chosen = find_council(council).name
     if chosen not in panel.councils:
-        raise NotFoundError(f"{chosen} is not in the panel", fix=f"choose one of: {', '.join(panel.councils)}")
+        raise NotFoundError(
+            f"{chosen} is not in the panel", fix=f"choose one of: {', '.join(panel.councils)}"
+        )
     first, last = _year(first_year, "--first-year"), _year(last_year, "--last-year")
     if last is None:  # a year with budgets but no spend yet is "next year", not the last year
         last = _last_spend_year(panel)
-    years = [y for y in panel.years if (first is None or y >= first) and (last is None or y <= last)]
+    years = [
+        y for y in panel.years if (first is None or y >= first) and (last is None or y <= last)
+    ]
     if not years:
         raise InsufficientDataError(
             "the panel has no figures in the years asked for",
-            fix=f"choose years between {financial_year_label(panel.years[0])} and {financial_year_label(panel.years[-1])}")
+            fix=f"choose years between {financial_year_label(panel.years[0])} and {financial_year_label(panel.years[-1])}",
+        )
     full = panel.wide()
     wide = full.filter(pl.col("year").is_in(years))
     issues = panel.issues
@@ -110,20 +123,39 @@ def analyse(panel: Panel, council: str, *, neighbours_file: str | Path | None = 
     l_detail, l_summary, l_cov = per_head.levels(wide, end)
     n_summary, n_detail, n_cov = neighbours.compare(wide, chosen, group, end)
     result = BenchmarkResult(
-        panel=panel, council=chosen, years=years, neighbours=group, neighbours_source=source,
-        deficit_by_council=d_detail, deficit_summary=d_summary,
-        forward_risk_by_council=f_detail, forward_risk_summary=f_summary,
-        per_head_by_council=l_detail, per_head_summary=l_summary,
-        neighbour_summary=n_summary, neighbour_detail=n_detail,
-        coverage=[*d_cov, *f_cov, *l_cov, *n_cov], issues=issues,
+        panel=panel,
+        council=chosen,
+        years=years,
+        neighbours=group,
+        neighbours_source=source,
+        deficit_by_council=d_detail,
+        deficit_summary=d_summary,
+        forward_risk_by_council=f_detail,
+        forward_risk_summary=f_summary,
+        per_head_by_council=l_detail,
+        per_head_summary=l_summary,
+        neighbour_summary=n_summary,
+        neighbour_detail=n_detail,
+        coverage=[*d_cov, *f_cov, *l_cov, *n_cov],
+        issues=issues,
     )
     if len(years) >= 2:
-        result.per_head_change_by_council, result.per_head_change_summary, c_cov = per_head.changes(wide, years)
+        result.per_head_change_by_council, result.per_head_change_summary, c_cov = per_head.changes(
+            wide, years
+        )
         result.trend_growth, result.trend_by_year, t_cov = per_head.trends(wide, years)
-        result.regressions, result.regression_points, r_cov, result.fits = regression.regressions(wide, years)
-        (result.quadrant_by_council, result.quadrant_summary, result.quadrant_component_growth,
-         q_cov) = quadrants.quadrants(wide, years)
-        result.contributions, k_cov = contributions.contributions(wide, parameters()["contribution_totals"], years)
+        result.regressions, result.regression_points, r_cov, result.fits = regression.regressions(
+            wide, years
+        )
+        (
+            result.quadrant_by_council,
+            result.quadrant_summary,
+            result.quadrant_component_growth,
+            q_cov,
+        ) = quadrants.quadrants(wide, years)
+        result.contributions, k_cov = contributions.contributions(
+            wide, parameters()["contribution_totals"], years
+        )
         result.coverage += [*c_cov, *t_cov, *r_cov, *q_cov, *k_cov]
     return result
 
@@ -133,10 +165,17 @@ def analyse_frame(frame: pl.DataFrame, council: str, **kwargs) -> BenchmarkResul
     ids = [m for m in catalogue().measures if m in frame.columns]
     long = (
         frame.with_row_index("row", offset=2)
-        .unpivot(index=["council", "year", "row"], on=ids, variable_name="measure", value_name="value")
+        .unpivot(
+            index=["council", "year", "row"], on=ids, variable_name="measure", value_name="value"
+        )
         .drop_nulls("value")
-        .with_columns(pl.lit("(in memory)").alias("file"), pl.col("measure").alias("column"),
-                      pl.col("year").cast(pl.Int32), pl.col("row").cast(pl.Int64), pl.col("value").cast(pl.Float64))
+        .with_columns(
+            pl.lit("(in memory)").alias("file"),
+            pl.col("measure").alias("column"),
+            pl.col("year").cast(pl.Int32),
+            pl.col("row").cast(pl.Int64),
+            pl.col("value").cast(pl.Float64),
+        )
         .select(list(LONG_SCHEMA))
     )
     return analyse(Panel(data=long, sources=["(in memory)"]), council, **kwargs)

@@ -16,15 +16,34 @@ console = Console(stderr=True)
 def register(app: typer.Typer) -> None:
     @app.command("benchmark")
     def benchmark(
-        panel: list[Path] = typer.Argument(..., help="Panel file(s), CSV or XLSX, long (council, year, measure, value) "
-                                           "or wide (one column per measure; see benchmark/data/measures.yaml)."),
-        council: str = typer.Option(..., "--council", help="The council to benchmark (name, ONS code or DfE number)."),
-        out: list[Path] = typer.Option(..., "--out", help="Output file: .html, .xlsx, .json or .csv (repeatable)."),
-        neighbours: Path | None = typer.Option(None, "--neighbours", help="CSV of statistical neighbours (council, "
-                                               "neighbour) or (council, neighbour_1 … neighbour_10)."),
-        first_year: str | None = typer.Option(None, "--first-year", help="First financial year, e.g. 2014-15."),
-        last_year: str | None = typer.Option(None, "--last-year", help="Last financial year, e.g. 2017-18."),
-        strict: bool = typer.Option(False, "--strict", help="Stop (exit 2) on any input problem (set-aside figures, totals that do not match their lines)."),
+        panel: list[Path] = typer.Argument(
+            ...,
+            help="Panel file(s), CSV or XLSX, long (council, year, measure, value) "
+            "or wide (one column per measure; see benchmark/data/measures.yaml).",
+        ),
+        council: str = typer.Option(
+            ..., "--council", help="The council to benchmark (name, ONS code or DfE number)."
+        ),
+        out: list[Path] = typer.Option(
+            ..., "--out", help="Output file: .html, .xlsx, .json or .csv (repeatable)."
+        ),
+        neighbours: Path | None = typer.Option(
+            None,
+            "--neighbours",
+            help="CSV of statistical neighbours (council, "
+            "neighbour) or (council, neighbour_1 … neighbour_10).",
+        ),
+        first_year: str | None = typer.Option(
+            None, "--first-year", help="First financial year, e.g. 2014-15."
+        ),
+        last_year: str | None = typer.Option(
+            None, "--last-year", help="Last financial year, e.g. 2017-18."
+        ),
+        strict: bool = typer.Option(
+            False,
+            "--strict",
+            help="Stop (exit 2) on any input problem (set-aside figures, totals that do not match their lines).",
+        ),
     ) -> None:
         """In-year deficits, forward risk, spend per head, regressions, quadrants, contributions and neighbours."""
         from carecast.benchmark import analyse, build_report, load_panel
@@ -40,8 +59,16 @@ def register(app: typer.Typer) -> None:
                 where=_where(first),
             )
         with console.status("Benchmarking…"):
-            result = analyse(loaded, council, neighbours_file=neighbours, first_year=first_year, last_year=last_year)
-            report = build_report(result, inputs=[*map(str, panel), *([str(neighbours)] if neighbours else [])])
+            result = analyse(
+                loaded,
+                council,
+                neighbours_file=neighbours,
+                first_year=first_year,
+                last_year=last_year,
+            )
+            report = build_report(
+                result, inputs=[*map(str, panel), *([str(neighbours)] if neighbours else [])]
+            )
         _print_summary(result)
         for path in out:
             for written in write_report(report, path):
@@ -60,15 +87,26 @@ def _print_summary(result) -> None:
     table = Table(title=f"Benchmarking {result.council}: {len(result.panel.councils)} councils")
     for col in ("Figure", "Year", "n", "Value"):
         table.add_column(col)
-    for row in result.deficit_summary.filter(pl.col("basis").str.starts_with("all")
-                                             & (pl.col("year") == max(result.years))).iter_rows(named=True):
-        table.add_row(f"{row['service_label']} deficit % (pooled)", row["year_label"], str(row["n"]),
-                      f"{row['deficit_pct']:.1%}" if row["deficit_pct"] is not None else "n/a")
+    for row in result.deficit_summary.filter(
+        pl.col("basis").str.starts_with("all") & (pl.col("year") == max(result.years))
+    ).iter_rows(named=True):
+        table.add_row(
+            f"{row['service_label']} deficit % (pooled)",
+            row["year_label"],
+            str(row["n"]),
+            f"{row['deficit_pct']:.1%}" if row["deficit_pct"] is not None else "n/a",
+        )
     if result.regressions is not None:
         for row in result.regressions.iter_rows(named=True):
-            table.add_row(f"R²: {row['regression']}", "", str(row["n"]),
-                          f"{row['r_squared']:.0%}" if row["r_squared"] is not None else "n/a")
+            table.add_row(
+                f"R²: {row['regression']}",
+                "",
+                str(row["n"]),
+                f"{row['r_squared']:.0%}" if row["r_squared"] is not None else "n/a",
+            )
     console.print(table)
     if result.issues.height:
-        console.print(f"[yellow]{result.issues.height} input problem(s) set aside or flagged; see 'input_issues' "
-                      "in the output.[/]")
+        console.print(
+            f"[yellow]{result.issues.height} input problem(s) set aside or flagged; see 'input_issues' "
+            "in the output.[/]"
+        )

@@ -28,36 +28,64 @@ def load_neighbours(path: str | Path, council: str) -> tuple[list[str], pl.DataF
     """``council``'s neighbours from ``path`` (canonical names), and issues for names not recognised."""
     p = Path(path)
     if not p.is_file():
-        raise InputError(f"neighbours file {p} does not exist", where=Location(file=str(p)),
-                         fix="give a CSV with columns council, neighbour (or council, neighbour_1 … neighbour_10)")
+        raise InputError(
+            f"neighbours file {p} does not exist",
+            where=Location(file=str(p)),
+            fix="give a CSV with columns council, neighbour (or council, neighbour_1 … neighbour_10)",
+        )
     try:
         df = pl.read_csv(p, infer_schema=False, encoding="utf8-lossy")
     except Exception as exc:
-        raise InputError(f"cannot read {p.name} as CSV ({exc})", where=Location(file=str(p)),
-                         fix="save the neighbours list as a CSV file") from exc
+        raise InputError(
+            f"cannot read {p.name} as CSV ({exc})",
+            where=Location(file=str(p)),
+            fix="save the neighbours list as a CSV file",
+        ) from exc
     keys = {heading_key(c): c for c in df.columns}
     if "council" not in keys or len(df.columns) < 2:
-        raise InputError(f"{p.name} needs a 'council' column and at least one neighbour column "
-                         f"(headings found: {', '.join(df.columns)})", where=Location(file=str(p), row=1),
-                         fix="give columns council, neighbour (or council, neighbour_1 … neighbour_10)")
+        raise InputError(
+            f"{p.name} needs a 'council' column and at least one neighbour column "
+            f"(headings found: {', '.join(df.columns)})",
+            where=Location(file=str(p), row=1),
+            fix="give columns council, neighbour (or council, neighbour_1 … neighbour_10)",
+        )
     ccol = keys["council"]
     df = df.with_row_index("row", offset=2)
     others = [c for c in df.columns if c not in (ccol, "row")]
-    pairs = (df.unpivot(index=["row", ccol], on=others, variable_name="__column", value_name="__neighbour")
-             .drop_nulls("__neighbour"))
+    pairs = df.unpivot(
+        index=["row", ccol], on=others, variable_name="__column", value_name="__neighbour"
+    ).drop_nulls("__neighbour")
     target = find_council(council).name
-    mine = pairs.filter(pl.col(ccol).map_elements(lambda n: getattr(find_council(n, required=False), "name", None),
-                                                  return_dtype=pl.Utf8) == target)
+    mine = pairs.filter(
+        pl.col(ccol).map_elements(
+            lambda n: getattr(find_council(n, required=False), "name", None), return_dtype=pl.Utf8
+        )
+        == target
+    )
     if mine.is_empty():
-        raise NotFoundError(f"{p.name} lists no neighbours for {target}", where=Location(file=str(p), column=ccol),
-                            fix=f"add rows for {target}, or leave out --neighbours to compare with every council in the panel")
+        raise NotFoundError(
+            f"{p.name} lists no neighbours for {target}",
+            where=Location(file=str(p), column=ccol),
+            fix=f"add rows for {target}, or leave out --neighbours to compare with every council in the panel",
+        )
     names, bad = [], []
     for row, column, name in mine.select("row", "__column", "__neighbour").iter_rows():
         hit = find_council(name, required=False)
         if hit is None:
-            bad.append({"kind": "unknown neighbour", "file": str(p), "row": row, "column": column, "council": target, "value": name,
-                        "problem": f"'{name}' is not a council carecast knows", "action": "neighbour ignored",
-                        "fix": "use the council's ONS name, ONS code or DfE number", "figures": 0})
+            bad.append(
+                {
+                    "kind": "unknown neighbour",
+                    "file": str(p),
+                    "row": row,
+                    "column": column,
+                    "council": target,
+                    "value": name,
+                    "problem": f"'{name}' is not a council carecast knows",
+                    "action": "neighbour ignored",
+                    "fix": "use the council's ONS name, ONS code or DfE number",
+                    "figures": 0,
+                }
+            )
         elif hit.name != target and hit.name not in names:
             names.append(hit.name)
     return names, pl.DataFrame(bad, schema=ISSUE_SCHEMA)
@@ -71,7 +99,9 @@ def _rate(measure: str) -> tuple[float, str]:
     return float(per), f"per {per:,} aged 0-17"
 
 
-def compare(wide: pl.DataFrame, council: str, neighbours: list[str], year: int) -> tuple[pl.DataFrame, pl.DataFrame, list[Coverage]]:
+def compare(
+    wide: pl.DataFrame, council: str, neighbours: list[str], year: int
+) -> tuple[pl.DataFrame, pl.DataFrame, list[Coverage]]:
     """The council's value, rank (1 = highest) and the group's range for each neighbour measure."""
     pop = parameters()["neighbour_population"]
     group = [council, *[n for n in neighbours if n != council]]
@@ -80,33 +110,68 @@ def compare(wide: pl.DataFrame, council: str, neighbours: list[str], year: int) 
     rows, details, coverage = [], [], []
     for measure in parameters()["neighbour_measures"]:
         scale, unit = _rate(measure)
-        cov = complete(wide, [measure, pop], [year], f"Neighbours: {cat.label(measure)}", councils=group)
+        cov = complete(
+            wide, [measure, pop], [year], f"Neighbours: {cat.label(measure)}", councils=group
+        )
         coverage.append(cov)
         d = (
             frame.filter(pl.col("council").is_in(cov.councils))
-            .select("council", pl.col(measure).alias("numerator"), pl.col(pop).alias("denominator"),
-                    (pl.col(measure) / pl.col(pop) * scale).alias("value"))
-            .with_columns(pl.col("value").rank(method="min", descending=True).cast(pl.Int64).alias("rank"),
-                          pl.len().cast(pl.Int64).alias("of"))
+            .select(
+                "council",
+                pl.col(measure).alias("numerator"),
+                pl.col(pop).alias("denominator"),
+                (pl.col(measure) / pl.col(pop) * scale).alias("value"),
+            )
+            .with_columns(
+                pl.col("value").rank(method="min", descending=True).cast(pl.Int64).alias("rank"),
+                pl.len().cast(pl.Int64).alias("of"),
+            )
             .sort("rank")
         )
-        details.append(d.select(pl.lit(measure).alias("measure"), pl.lit(cat.label(measure)).alias("label"),
-                                pl.lit(unit).alias("unit"), pl.lit(financial_year_label(year)).alias("year_label"),
-                                "council", "numerator", "denominator", "value", "rank", "of",
-                                (pl.col("council") == council).alias("is_chosen")))
+        details.append(
+            d.select(
+                pl.lit(measure).alias("measure"),
+                pl.lit(cat.label(measure)).alias("label"),
+                pl.lit(unit).alias("unit"),
+                pl.lit(financial_year_label(year)).alias("year_label"),
+                "council",
+                "numerator",
+                "denominator",
+                "value",
+                "rank",
+                "of",
+                (pl.col("council") == council).alias("is_chosen"),
+            )
+        )
         own = d.filter(pl.col("council") == council)
         others = d.filter(pl.col("council") != council)
-        rows.append({
-            "measure": measure, "label": cat.label(measure), "unit": unit,
-            "council_value": own["value"].item() if own.height else None,
-            "rank": own["rank"].item() if own.height else None, "of": d.height,
-            "neighbour_mean": others["value"].mean() if others.height else None,
-            "neighbour_min": others["value"].min() if others.height else None,
-            "neighbour_max": others["value"].max() if others.height else None,
-            "n_neighbours": others.height,
-        })
-    summary = pl.DataFrame(rows, schema={
-        "measure": pl.Utf8, "label": pl.Utf8, "unit": pl.Utf8, "council_value": pl.Float64, "rank": pl.Int64,
-        "of": pl.Int64, "neighbour_mean": pl.Float64, "neighbour_min": pl.Float64, "neighbour_max": pl.Float64,
-        "n_neighbours": pl.Int64})
+        rows.append(
+            {
+                "measure": measure,
+                "label": cat.label(measure),
+                "unit": unit,
+                "council_value": own["value"].item() if own.height else None,
+                "rank": own["rank"].item() if own.height else None,
+                "of": d.height,
+                "neighbour_mean": others["value"].mean() if others.height else None,
+                "neighbour_min": others["value"].min() if others.height else None,
+                "neighbour_max": others["value"].max() if others.height else None,
+                "n_neighbours": others.height,
+            }
+        )
+    summary = pl.DataFrame(
+        rows,
+        schema={
+            "measure": pl.Utf8,
+            "label": pl.Utf8,
+            "unit": pl.Utf8,
+            "council_value": pl.Float64,
+            "rank": pl.Int64,
+            "of": pl.Int64,
+            "neighbour_mean": pl.Float64,
+            "neighbour_min": pl.Float64,
+            "neighbour_max": pl.Float64,
+            "n_neighbours": pl.Int64,
+        },
+    )
     return summary, pl.concat(details), coverage

@@ -78,7 +78,9 @@ class Panel:
         default_factory=lambda: pl.DataFrame(schema={"measure": pl.Utf8, "missing_cells": pl.Int64})
     )
     sources: list[str] = field(default_factory=list)
-    skipped_totals: int = 0  # national/regional rows of DfE files (not councils), read past by design
+    skipped_totals: int = (
+        0  # national/regional rows of DfE files (not councils), read past by design
+    )
 
     @property
     def councils(self) -> list[str]:
@@ -92,7 +94,9 @@ class Panel:
         """One row per council and year, one Float64 column for every catalogue measure."""
         ids = list(catalogue().measures)
         if self.data.is_empty():
-            return pl.DataFrame(schema={"council": pl.Utf8, "year": pl.Int32} | {m: pl.Float64 for m in ids})
+            return pl.DataFrame(
+                schema={"council": pl.Utf8, "year": pl.Int32} | {m: pl.Float64 for m in ids}
+            )
         wide = self.data.pivot(on="measure", index=["council", "year"], values="value")
         missing = [m for m in ids if m not in wide.columns]
         return (
@@ -108,16 +112,29 @@ class Panel:
         counts the issue records (one per row, cell or column) behind each reason.
         """
         missing = int(self.missing["missing_cells"].sum() or 0)
-        by = (self.issues.group_by("kind")
-              .agg(pl.col("figures").sum(), pl.len().alias("problems")).sort("kind"))
+        by = (
+            self.issues.group_by("kind")
+            .agg(pl.col("figures").sum(), pl.len().alias("problems"))
+            .sort("kind")
+        )
         set_aside = int(by["figures"].sum() or 0)
-        rows = [("cells read", self.data.height + missing + set_aside, None),
-                ("figures kept", self.data.height, None),
-                ("blank or suppressed cells (missing)", missing, None)]
+        rows = [
+            ("cells read", self.data.height + missing + set_aside, None),
+            ("figures kept", self.data.height, None),
+            ("blank or suppressed cells (missing)", missing, None),
+        ]
         rows += [(f"{k} ({ISSUE_KINDS[k]})", f, n) for k, f, n in by.iter_rows()]
         if self.skipped_totals:
-            rows.append(("national or regional rows read past (geographic_level)", None, self.skipped_totals))
-        return pl.DataFrame(rows, schema={"what": pl.Utf8, "figures": pl.Int64, "problems": pl.Int64}, orient="row")
+            rows.append(
+                (
+                    "national or regional rows read past (geographic_level)",
+                    None,
+                    self.skipped_totals,
+                )
+            )
+        return pl.DataFrame(
+            rows, schema={"what": pl.Utf8, "figures": pl.Int64, "problems": pl.Int64}, orient="row"
+        )
 
 
 def load_panel(paths: str | Path | list[str | Path]) -> Panel:
@@ -143,7 +160,9 @@ def load_panel(paths: str | Path | list[str | Path]) -> Panel:
     all_issues = pl.concat([i.select(list(ISSUE_SCHEMA)) for i in issues])
     if data.is_empty():
         first = all_issues.head(3)
-        detail = "; ".join(f"row {r}: {p}" for r, p in zip(first["row"], first["problem"], strict=True))
+        detail = "; ".join(
+            f"row {r}: {p}" for r, p in zip(first["row"], first["problem"], strict=True)
+        )
         raise InputError(
             f"no usable figures in {', '.join(str(i) for i in items)}"
             + (f" ({all_issues.height} problem(s), e.g. {detail})" if all_issues.height else ""),
@@ -154,7 +173,10 @@ def load_panel(paths: str | Path | list[str | Path]) -> Panel:
     return Panel(
         data=data.sort("council", "year", "measure"),
         issues=all_issues.sort("file", "row", "column", nulls_last=True),
-        missing=pl.concat(missing).group_by("measure").agg(pl.col("missing_cells").sum()).sort("measure"),
+        missing=pl.concat(missing)
+        .group_by("measure")
+        .agg(pl.col("missing_cells").sum())
+        .sort("measure"),
         sources=[str(i) for i in items],
         skipped_totals=skipped,
     )
@@ -166,8 +188,11 @@ def load_panel(paths: str | Path | list[str | Path]) -> Panel:
 def _read_raw(path: Path) -> pl.DataFrame:
     """The file as text cells, header on row 1, with each data row's 1-based row number."""
     if not path.is_file():
-        raise InputError(f"panel file {path} does not exist", where=Location(file=str(path)),
-                         fix="check the path; give a .csv or .xlsx file")
+        raise InputError(
+            f"panel file {path} does not exist",
+            where=Location(file=str(path)),
+            fix="check the path; give a .csv or .xlsx file",
+        )
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
@@ -176,26 +201,45 @@ def _read_raw(path: Path) -> pl.DataFrame:
                 text = raw.decode("utf-8-sig")
             except UnicodeDecodeError:
                 text = raw.decode("cp1252")
-            df = pl.read_csv(io.StringIO(text), infer_schema=False, raise_if_empty=False,
-                             truncate_ragged_lines=True)
+            df = pl.read_csv(
+                io.StringIO(text),
+                infer_schema=False,
+                raise_if_empty=False,
+                truncate_ragged_lines=True,
+            )
         elif suffix in (".xlsx", ".xlsm"):
             import fastexcel
 
             sheets = fastexcel.read_excel(str(path)).sheet_names
             sheet = next((s for s in sheets if heading_key(s) == "panel"), sheets[0])
-            df = pl.read_excel(path, sheet_name=sheet, infer_schema_length=0, drop_empty_rows=False,
-                               drop_empty_cols=False, raise_if_empty=False)
+            df = pl.read_excel(
+                path,
+                sheet_name=sheet,
+                infer_schema_length=0,
+                drop_empty_rows=False,
+                drop_empty_cols=False,
+                raise_if_empty=False,
+            )
         else:
-            raise InputError(f"cannot read '{path.name}': panels are .csv or .xlsx files",
-                             where=Location(file=str(path)), fix="save the panel as CSV or Excel (.xlsx)")
+            raise InputError(
+                f"cannot read '{path.name}': panels are .csv or .xlsx files",
+                where=Location(file=str(path)),
+                fix="save the panel as CSV or Excel (.xlsx)",
+            )
     except InputError:
         raise
     except Exception as exc:  # the file is not what its name says
-        raise InputError(f"cannot read {path.name} as a {suffix} file ({exc})", where=Location(file=str(path)),
-                         fix="open it in Excel and save it again as .csv (UTF-8) or .xlsx") from exc
+        raise InputError(
+            f"cannot read {path.name} as a {suffix} file ({exc})",
+            where=Location(file=str(path)),
+            fix="open it in Excel and save it again as .csv (UTF-8) or .xlsx",
+        ) from exc
     if df.width == 0 or df.height == 0:
-        raise InputError(f"{path.name} has no rows of data", where=Location(file=str(path)),
-                         fix="the first row holds the headings and each following row a council and year")
+        raise InputError(
+            f"{path.name} has no rows of data",
+            where=Location(file=str(path)),
+            fix="the first row holds the headings and each following row a council and year",
+        )
     df = df.select([pl.col(c).cast(pl.Utf8) for c in df.columns])
     return df.with_row_index("__row", offset=2).with_columns(pl.col("__row").cast(pl.Int64))
 
@@ -237,10 +281,18 @@ def _load_one(path: Path) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, int
         )
         cells = cells.join(names, on="measure_raw", how="left")
         unknown = cells.filter(pl.col("measure").is_null())
-        issues.append(_issues(path, unknown, "unknown measure", column=pl.lit(roles["measure"]), value=pl.col("measure_raw"),
-                              problem=pl.format("'{}' is not a measure carecast knows", pl.col("measure_raw")),
-                              action="row dropped",
-                              fix="use a measure name or s251 line listed in carecast/benchmark/data/measures.yaml"))
+        issues.append(
+            _issues(
+                path,
+                unknown,
+                "unknown measure",
+                column=pl.lit(roles["measure"]),
+                value=pl.col("measure_raw"),
+                problem=pl.format("'{}' is not a measure carecast knows", pl.col("measure_raw")),
+                action="row dropped",
+                fix="use a measure name or s251 line listed in carecast/benchmark/data/measures.yaml",
+            )
+        )
         cells = cells.filter(pl.col("measure").is_not_null())
     else:
         measure_cols, unknown_cols = {}, []
@@ -256,13 +308,25 @@ def _load_one(path: Path) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, int
                 unknown_cols.append(col)
         for col in unknown_cols:
             n = raw.select(pl.col(col).is_not_null().sum()).item()
-            issues.append(pl.DataFrame([{
-                "kind": "unknown measure", "file": str(path), "row": 1, "column": col, "council": None, "value": None,
-                "problem": f"column '{col}' is not a measure carecast knows (or repeats one); its {n} value(s) were not read",
-                "action": "column ignored",
-                "fix": "rename the column to a measure in carecast/benchmark/data/measures.yaml, or delete it",
-                "figures": n,
-            }], schema=ISSUE_SCHEMA))
+            issues.append(
+                pl.DataFrame(
+                    [
+                        {
+                            "kind": "unknown measure",
+                            "file": str(path),
+                            "row": 1,
+                            "column": col,
+                            "council": None,
+                            "value": None,
+                            "problem": f"column '{col}' is not a measure carecast knows (or repeats one); its {n} value(s) were not read",
+                            "action": "column ignored",
+                            "fix": "rename the column to a measure in carecast/benchmark/data/measures.yaml, or delete it",
+                            "figures": n,
+                        }
+                    ],
+                    schema=ISSUE_SCHEMA,
+                )
+            )
         if not measure_cols:
             raise InputError(
                 f"{path.name} has no measure columns carecast knows and no measure/value columns",
@@ -272,12 +336,24 @@ def _load_one(path: Path) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, int
             )
         cells = (
             raw.select("__row", roles["council"], roles["year"], *measure_cols)
-            .unpivot(index=["__row", roles["council"], roles["year"]], variable_name="column", value_name="value_raw")
+            .unpivot(
+                index=["__row", roles["council"], roles["year"]],
+                variable_name="column",
+                value_name="value_raw",
+            )
             .rename({"__row": "row", roles["council"]: "council_raw", roles["year"]: "year_raw"})
-            .with_columns(pl.col("column").replace_strict(measure_cols, return_dtype=pl.Utf8).alias("measure"))
+            .with_columns(
+                pl.col("column").replace_strict(measure_cols, return_dtype=pl.Utf8).alias("measure")
+            )
         )
     # Blank rows (every cell empty) are not data.
-    cells = cells.filter(~(pl.col("council_raw").is_null() & pl.col("year_raw").is_null() & pl.col("value_raw").is_null()))
+    cells = cells.filter(
+        ~(
+            pl.col("council_raw").is_null()
+            & pl.col("year_raw").is_null()
+            & pl.col("value_raw").is_null()
+        )
+    )
     cells, iss = _map_councils(path, cells, roles["council"])
     issues.append(iss)
     cells, iss = _map_years(path, cells, roles["year"])
@@ -285,43 +361,87 @@ def _load_one(path: Path) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, int
     cells, missing, iss = _parse_values(path, cells, cat.missing_markers)
     issues.append(iss)
     data = cells.select(
-        pl.col("council"), pl.col("year").cast(pl.Int32), pl.col("measure"), pl.col("value"),
-        pl.lit(str(path)).alias("file"), pl.col("row"), pl.col("column"),
+        pl.col("council"),
+        pl.col("year").cast(pl.Int32),
+        pl.col("measure"),
+        pl.col("value"),
+        pl.lit(str(path)).alias("file"),
+        pl.col("row"),
+        pl.col("column"),
     )
     return data, pl.concat([i.select(list(ISSUE_SCHEMA)) for i in issues]), missing, skipped
 
 
-def _issues(path: Path, rows: pl.DataFrame, kind: str, *, column: pl.Expr, value: pl.Expr, problem: pl.Expr,
-            action: str, fix: str, council: pl.Expr | None = None, per_row: bool = True) -> pl.DataFrame:
+def _issues(
+    path: Path,
+    rows: pl.DataFrame,
+    kind: str,
+    *,
+    column: pl.Expr,
+    value: pl.Expr,
+    problem: pl.Expr,
+    action: str,
+    fix: str,
+    council: pl.Expr | None = None,
+    per_row: bool = True,
+) -> pl.DataFrame:
     """Issue records for ``rows`` (one per source row when ``per_row``, else one per cell)."""
     if rows.is_empty():
         return pl.DataFrame(schema=ISSUE_SCHEMA)
     council = council if council is not None else pl.col("council_raw")
     out = rows.select(
-        pl.lit(kind).alias("kind"), pl.lit(str(path)).alias("file"), pl.col("row"), column.alias("column"), council.cast(pl.Utf8).alias("council"),
-        value.cast(pl.Utf8).alias("value"), problem.alias("problem"), pl.lit(action).alias("action"), pl.lit(fix).alias("fix"),
+        pl.lit(kind).alias("kind"),
+        pl.lit(str(path)).alias("file"),
+        pl.col("row"),
+        column.alias("column"),
+        council.cast(pl.Utf8).alias("council"),
+        value.cast(pl.Utf8).alias("value"),
+        problem.alias("problem"),
+        pl.lit(action).alias("action"),
+        pl.lit(fix).alias("fix"),
         pl.lit(1, dtype=pl.Int64).alias("figures"),
     )
     if not per_row:
         return out
-    per = rows.group_by("row").agg(pl.col("value_raw").is_not_null().sum().cast(pl.Int64).alias("__n"))
-    return (out.unique(subset=["row"], keep="first", maintain_order=True).join(per, on="row")
-            .with_columns(pl.col("__n").alias("figures")).drop("__n"))
+    per = rows.group_by("row").agg(
+        pl.col("value_raw").is_not_null().sum().cast(pl.Int64).alias("__n")
+    )
+    return (
+        out.unique(subset=["row"], keep="first", maintain_order=True)
+        .join(per, on="row")
+        .with_columns(pl.col("__n").alias("figures"))
+        .drop("__n")
+    )
 
 
-def _map_councils(path: Path, cells: pl.DataFrame, column: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _map_councils(
+    path: Path, cells: pl.DataFrame, column: str
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     names = cells.select("council_raw").unique()
+
     def canonical(name: str | None) -> str | None:
         hit = find_council(name, required=False) if name else None
         return hit.name if hit else None
-    names = names.with_columns(pl.col("council_raw").map_elements(canonical, return_dtype=pl.Utf8,
-                                                                  skip_nulls=False).alias("council"))
+
+    names = names.with_columns(
+        pl.col("council_raw")
+        .map_elements(canonical, return_dtype=pl.Utf8, skip_nulls=False)
+        .alias("council")
+    )
     cells = cells.join(names, on="council_raw", how="left", nulls_equal=True)
     bad = cells.filter(pl.col("council").is_null())
-    issues = _issues(path, bad, "unknown council", column=pl.lit(column), value=pl.col("council_raw"),
-                     problem=pl.format("'{}' is not a council carecast knows", pl.col("council_raw").fill_null("(blank)")),
-                     action="row dropped",
-                     fix="use the council's ONS name (e.g. 'Lewisham'), ONS code (E09000023) or DfE number (209)")
+    issues = _issues(
+        path,
+        bad,
+        "unknown council",
+        column=pl.lit(column),
+        value=pl.col("council_raw"),
+        problem=pl.format(
+            "'{}' is not a council carecast knows", pl.col("council_raw").fill_null("(blank)")
+        ),
+        action="row dropped",
+        fix="use the council's ONS name (e.g. 'Lewisham'), ONS code (E09000023) or DfE number (209)",
+    )
     return cells.filter(pl.col("council").is_not_null()), issues
 
 
@@ -344,18 +464,34 @@ def parse_year(text: str | None) -> int | None:
 
 
 def _map_years(path: Path, cells: pl.DataFrame, column: str) -> tuple[pl.DataFrame, pl.DataFrame]:
-    years = cells.select("year_raw").unique().with_columns(
-        pl.col("year_raw").map_elements(parse_year, return_dtype=pl.Int32, skip_nulls=False).alias("year"))
+    years = (
+        cells.select("year_raw")
+        .unique()
+        .with_columns(
+            pl.col("year_raw")
+            .map_elements(parse_year, return_dtype=pl.Int32, skip_nulls=False)
+            .alias("year")
+        )
+    )
     cells = cells.join(years, on="year_raw", how="left", nulls_equal=True)
     bad = cells.filter(pl.col("year").is_null())
-    issues = _issues(path, bad, "unreadable year", column=pl.lit(column), value=pl.col("year_raw"), council=pl.col("council"),
-                     problem=pl.format("'{}' is not a financial year", pl.col("year_raw").fill_null("(blank)")),
-                     action="row dropped",
-                     fix="write the financial year as 2017-18 (or 2017 for the year starting April 2017)")
+    issues = _issues(
+        path,
+        bad,
+        "unreadable year",
+        column=pl.lit(column),
+        value=pl.col("year_raw"),
+        council=pl.col("council"),
+        problem=pl.format("'{}' is not a financial year", pl.col("year_raw").fill_null("(blank)")),
+        action="row dropped",
+        fix="write the financial year as 2017-18 (or 2017 for the year starting April 2017)",
+    )
     return cells.filter(pl.col("year").is_not_null()), issues
 
 
-def _parse_values(path: Path, cells: pl.DataFrame, markers: frozenset[str]) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+def _parse_values(
+    path: Path, cells: pl.DataFrame, markers: frozenset[str]
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     text = pl.col("value_raw").str.strip_chars().str.replace_all("\u2212", "-")  # typographic minus
     is_missing = pl.col("value_raw").is_null() | text.str.to_lowercase().is_in(list(markers))
     negative = text.str.starts_with("(") & text.str.ends_with(")")
@@ -364,14 +500,30 @@ def _parse_values(path: Path, cells: pl.DataFrame, markers: frozenset[str]) -> t
         is_missing.alias("__missing"),
         pl.when(negative).then(-number).otherwise(number).alias("value"),
     )
-    missing = (cells.filter(pl.col("__missing")).group_by("measure").len("missing_cells")
-               .with_columns(pl.col("missing_cells").cast(pl.Int64)))
+    missing = (
+        cells.filter(pl.col("__missing"))
+        .group_by("measure")
+        .len("missing_cells")
+        .with_columns(pl.col("missing_cells").cast(pl.Int64))
+    )
     bad = cells.filter(~pl.col("__missing") & pl.col("value").is_null())
-    issues = _issues(path, bad, "non-numeric value", column=pl.col("column"), value=pl.col("value_raw"), council=pl.col("council"),
-                     problem=pl.format("'{}' is not a number ({} {})", pl.col("value_raw"), pl.col("measure"),
-                                       pl.col("year").map_elements(financial_year_label, return_dtype=pl.Utf8)),
-                     action="value dropped", per_row=False,
-                     fix="enter the figure as a plain number (e.g. 1234567); leave it blank if it is not known")
+    issues = _issues(
+        path,
+        bad,
+        "non-numeric value",
+        column=pl.col("column"),
+        value=pl.col("value_raw"),
+        council=pl.col("council"),
+        problem=pl.format(
+            "'{}' is not a number ({} {})",
+            pl.col("value_raw"),
+            pl.col("measure"),
+            pl.col("year").map_elements(financial_year_label, return_dtype=pl.Utf8),
+        ),
+        action="value dropped",
+        per_row=False,
+        fix="enter the figure as a plain number (e.g. 1234567); leave it blank if it is not known",
+    )
     kept = cells.filter(~pl.col("__missing") & pl.col("value").is_not_null())
     return kept, missing.select("measure", "missing_cells"), issues
 
@@ -380,25 +532,44 @@ def _deduplicate(data: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Keep the first figure per council, year and measure; record every later one."""
     data = data.with_row_index("__order")
     first = data.group_by("council", "year", "measure").agg(
-        pl.col("__order").min().alias("__first"), pl.col("value").first().alias("__first_value"),
-        pl.col("row").first().alias("__first_row"), pl.col("file").first().alias("__first_file"))
+        pl.col("__order").min().alias("__first"),
+        pl.col("value").first().alias("__first_value"),
+        pl.col("row").first().alias("__first_row"),
+        pl.col("file").first().alias("__first_file"),
+    )
     data = data.join(first, on=["council", "year", "measure"])
     later = data.filter(pl.col("__order") != pl.col("__first"))
     if later.is_empty():
-        return data.drop("__order", "__first", "__first_value", "__first_row", "__first_file"), pl.DataFrame(schema=ISSUE_SCHEMA)
+        return data.drop(
+            "__order", "__first", "__first_value", "__first_row", "__first_file"
+        ), pl.DataFrame(schema=ISSUE_SCHEMA)
     per_row = later.group_by("file", "row", "council", "year", maintain_order=True).agg(
         pl.col("measure").str.join(", ").alias("measures"),
         (pl.col("value") != pl.col("__first_value")).sum().alias("differ"),
-        pl.col("__first_row").first(), pl.col("__first_file").first(), pl.col("column").first(),
+        pl.col("__first_row").first(),
+        pl.col("__first_file").first(),
+        pl.col("column").first(),
         pl.len().alias("n_later"),
     )
     issues = per_row.select(
-        pl.lit("duplicate council-year").alias("kind"), pl.col("file"), pl.col("row"), pl.col("column"), pl.col("council"), pl.col("measures").alias("value"),
-        pl.format("{} {} is given again (first in {} row {}; {} of these figures differ)", pl.col("council"),
-                  pl.col("year").map_elements(financial_year_label, return_dtype=pl.Utf8),
-                  pl.col("__first_file"), pl.col("__first_row"), pl.col("differ")).alias("problem"),
+        pl.lit("duplicate council-year").alias("kind"),
+        pl.col("file"),
+        pl.col("row"),
+        pl.col("column"),
+        pl.col("council"),
+        pl.col("measures").alias("value"),
+        pl.format(
+            "{} {} is given again (first in {} row {}; {} of these figures differ)",
+            pl.col("council"),
+            pl.col("year").map_elements(financial_year_label, return_dtype=pl.Utf8),
+            pl.col("__first_file"),
+            pl.col("__first_row"),
+            pl.col("differ"),
+        ).alias("problem"),
         pl.lit("later figure dropped, first kept").alias("action"),
-        pl.lit("give each council, year and measure once; delete or correct the repeated row").alias("fix"),
+        pl.lit(
+            "give each council, year and measure once; delete or correct the repeated row"
+        ).alias("fix"),
         pl.col("n_later").cast(pl.Int64).alias("figures"),
     )
     kept = data.filter(pl.col("__order") == pl.col("__first"))
@@ -419,17 +590,33 @@ def _check_totals(data: pl.DataFrame) -> pl.DataFrame:
         .agg(pl.col("value").sum().alias("lines"), pl.len().alias("n_lines"))
     )
     n_expected = pl.DataFrame({"total": list(parts.values())}).group_by("total").len("n_expected")
-    totals = data.rename({"measure": "total", "value": "stated"}).join(comp, on=["council", "year", "total"]).join(
-        n_expected, on="total")
+    totals = (
+        data.rename({"measure": "total", "value": "stated"})
+        .join(comp, on=["council", "year", "total"])
+        .join(n_expected, on="total")
+    )
     gap = (pl.col("stated") - pl.col("lines")).abs()
-    bad = totals.filter((pl.col("n_lines") == pl.col("n_expected"))
-                        & (gap > tolerance * pl.col("stated").abs()))
+    bad = totals.filter(
+        (pl.col("n_lines") == pl.col("n_expected")) & (gap > tolerance * pl.col("stated").abs())
+    )
     return bad.select(
-        pl.lit("total does not match its lines").alias("kind"), pl.col("file"), pl.col("row"), pl.col("column"), pl.col("council"), pl.col("stated").cast(pl.Utf8).alias("value"),
-        pl.format("{} {} {} is {} but the sum of its components is {}", pl.col("council"),
-                  pl.col("year").map_elements(financial_year_label, return_dtype=pl.Utf8), pl.col("total"),
-                  pl.col("stated").round(0), pl.col("lines").round(0)).alias("problem"),
+        pl.lit("total does not match its lines").alias("kind"),
+        pl.col("file"),
+        pl.col("row"),
+        pl.col("column"),
+        pl.col("council"),
+        pl.col("stated").cast(pl.Utf8).alias("value"),
+        pl.format(
+            "{} {} {} is {} but the sum of its components is {}",
+            pl.col("council"),
+            pl.col("year").map_elements(financial_year_label, return_dtype=pl.Utf8),
+            pl.col("total"),
+            pl.col("stated").round(0),
+            pl.col("lines").round(0),
+        ).alias("problem"),
         pl.lit("kept as stated; check it").alias("action"),
-        pl.lit("correct the total or the lines so they agree (the stated total is used)").alias("fix"),
+        pl.lit("correct the total or the lines so they agree (the stated total is used)").alias(
+            "fix"
+        ),
         pl.lit(0, dtype=pl.Int64).alias("figures"),
     )

@@ -57,7 +57,9 @@ def fit_line(x, y) -> LineFit:
     return LineFit(slope, float(ya.mean() - slope * xa.mean()), r2, xa.size)
 
 
-def _variable(wide: pl.DataFrame, spec: dict[str, Any], years: list[int], axis: str) -> tuple[list[str], pl.DataFrame]:
+def _variable(
+    wide: pl.DataFrame, spec: dict[str, Any], years: list[int], axis: str
+) -> tuple[list[str], pl.DataFrame]:
     """The measures a variable needs, and a per-council frame of its numerator, denominator, value."""
     measure = spec["measure"]
     base, end = min(years), max(years)
@@ -65,21 +67,30 @@ def _variable(wide: pl.DataFrame, spec: dict[str, Any], years: list[int], axis: 
         b = wide.filter(pl.col("year") == base).select("council", pl.col(measure).alias("b"))
         e = wide.filter(pl.col("year") == end).select("council", pl.col(measure).alias("e"))
         frame = b.join(e, on="council").select(
-            "council", (pl.col("e") - pl.col("b")).alias(f"{axis}_numerator"), pl.col("b").alias(f"{axis}_denominator"))
+            "council",
+            (pl.col("e") - pl.col("b")).alias(f"{axis}_numerator"),
+            pl.col("b").alias(f"{axis}_denominator"),
+        )
         scale = 100.0
         needed = [measure]
     else:
         per = spec["per"]
         frame = wide.filter(pl.col("year") == end).select(
-            "council", pl.col(measure).alias(f"{axis}_numerator"), pl.col(per).alias(f"{axis}_denominator"))
+            "council",
+            pl.col(measure).alias(f"{axis}_numerator"),
+            pl.col(per).alias(f"{axis}_denominator"),
+        )
         scale = float(spec.get("scale", 1))
         needed = [measure, per]
     frame = frame.with_columns(
-        (pl.col(f"{axis}_numerator") / pl.col(f"{axis}_denominator") * scale).alias(axis))
+        (pl.col(f"{axis}_numerator") / pl.col(f"{axis}_denominator") * scale).alias(axis)
+    )
     return needed, frame
 
 
-def regressions(wide: pl.DataFrame, years: list[int]) -> tuple[pl.DataFrame, pl.DataFrame, list[Coverage], dict[str, LineFit]]:
+def regressions(
+    wide: pl.DataFrame, years: list[int]
+) -> tuple[pl.DataFrame, pl.DataFrame, list[Coverage], dict[str, LineFit]]:
     """Fit every regression in ``analysis.yaml``: summary table, points table, coverage, fits."""
     params = parameters()
     rows, points, coverage, fits = [], [], [], {}
@@ -89,8 +100,12 @@ def regressions(wide: pl.DataFrame, years: list[int]) -> tuple[pl.DataFrame, pl.
         is_change = spec["x"].get("change") or spec["y"].get("change")
         window = years if is_change else [max(years)]
         cov = complete(wide, sorted(set(nx + ny)), window, f"Regression: {spec['title']}")
-        pts = (fx.join(fy, on="council").filter(pl.col("council").is_in(cov.councils))
-               .filter(pl.col("x").is_finite() & pl.col("y").is_finite()).sort("council"))
+        pts = (
+            fx.join(fy, on="council")
+            .filter(pl.col("council").is_in(cov.councils))
+            .filter(pl.col("x").is_finite() & pl.col("y").is_finite())
+            .sort("council")
+        )
         dropped = set(cov.councils) - set(pts["council"].to_list())
         for c in dropped:  # a zero denominator makes a ratio meaningless
             cov.excluded[c] = "a denominator is zero"
@@ -103,16 +118,48 @@ def regressions(wide: pl.DataFrame, years: list[int]) -> tuple[pl.DataFrame, pl.
             pts = pts.with_columns(pl.Series("fitted_y", fit.predict(pts["x"].to_numpy())))
         else:
             pts = pts.with_columns(pl.lit(None, dtype=pl.Float64).alias("fitted_y"))
-        points.append(pts.select(pl.lit(rid).alias("regression"), "council", "x_numerator", "x_denominator", "x",
-                                 "y_numerator", "y_denominator", "y", "fitted_y"))
-        rows.append({
-            "regression": rid, "title": spec["title"], "x": spec["x"]["label"], "y": spec["y"]["label"],
-            "n": pts.height, "slope": fit.slope if fit else None, "intercept": fit.intercept if fit else None,
-            "r_squared": fit.r_squared if fit else None,
-            "published_r_squared": spec.get("published_r_squared"),
-            "note": "" if fit else f"fewer than {params['min_councils_for_regression']} councils with complete data",
-        })
-    summary = pl.DataFrame(rows, schema={
-        "regression": pl.Utf8, "title": pl.Utf8, "x": pl.Utf8, "y": pl.Utf8, "n": pl.Int64, "slope": pl.Float64,
-        "intercept": pl.Float64, "r_squared": pl.Float64, "published_r_squared": pl.Float64, "note": pl.Utf8})
+        points.append(
+            pts.select(
+                pl.lit(rid).alias("regression"),
+                "council",
+                "x_numerator",
+                "x_denominator",
+                "x",
+                "y_numerator",
+                "y_denominator",
+                "y",
+                "fitted_y",
+            )
+        )
+        rows.append(
+            {
+                "regression": rid,
+                "title": spec["title"],
+                "x": spec["x"]["label"],
+                "y": spec["y"]["label"],
+                "n": pts.height,
+                "slope": fit.slope if fit else None,
+                "intercept": fit.intercept if fit else None,
+                "r_squared": fit.r_squared if fit else None,
+                "published_r_squared": spec.get("published_r_squared"),
+                "note": ""
+                if fit
+                else f"fewer than {params['min_councils_for_regression']} councils with complete data",
+            }
+        )
+    summary = pl.DataFrame(
+        rows,
+        schema={
+            "regression": pl.Utf8,
+            "title": pl.Utf8,
+            "x": pl.Utf8,
+            "y": pl.Utf8,
+            "n": pl.Int64,
+            "slope": pl.Float64,
+            "intercept": pl.Float64,
+            "r_squared": pl.Float64,
+            "published_r_squared": pl.Float64,
+            "note": pl.Utf8,
+        },
+    )
     return summary, pl.concat(points), coverage, fits

@@ -42,7 +42,9 @@ class Coverage:
             "n": self.n,
             "councils_included": "; ".join(self.councils),
             "n_excluded": len(self.excluded),
-            "councils_excluded": "; ".join(f"{c} ({why})" for c, why in sorted(self.excluded.items())),
+            "councils_excluded": "; ".join(
+                f"{c} ({why})" for c, why in sorted(self.excluded.items())
+            ),
         }
 
 
@@ -54,12 +56,20 @@ def years_text(years: list[int]) -> str:
     return f"{financial_year_label(min(years))} to {financial_year_label(max(years))}"
 
 
-def complete(wide: pl.DataFrame, measures: list[str], years: list[int], figure: str,
-             councils: list[str] | None = None) -> Coverage:
+def complete(
+    wide: pl.DataFrame,
+    measures: list[str],
+    years: list[int],
+    figure: str,
+    councils: list[str] | None = None,
+) -> Coverage:
     """Councils with every one of ``measures`` in every one of ``years`` (the complete-series rule)."""
-    everyone = councils if councils is not None else sorted(wide.get_column("council").unique().to_list())
+    everyone = (
+        councils if councils is not None else sorted(wide.get_column("council").unique().to_list())
+    )
     grid = pl.DataFrame({"council": everyone}).join(
-        pl.DataFrame({"year": years}, schema={"year": pl.Int32}), how="cross")
+        pl.DataFrame({"year": years}, schema={"year": pl.Int32}), how="cross"
+    )
     cells = grid.join(wide.select("council", "year", *measures), on=["council", "year"], how="left")
     gaps = (
         cells.unpivot(index=["council", "year"], on=measures, variable_name="measure")
@@ -70,7 +80,9 @@ def complete(wide: pl.DataFrame, measures: list[str], years: list[int], figure: 
     )
     excluded: dict[str, list[str]] = {}
     for council, measure, ys in gaps.iter_rows():
-        excluded.setdefault(council, []).append(f"no {measure} for {', '.join(financial_year_label(y) for y in ys)}")
+        excluded.setdefault(council, []).append(
+            f"no {measure} for {', '.join(financial_year_label(y) for y in ys)}"
+        )
     return Coverage(
         figure=figure,
         years=years_text(years),
@@ -80,6 +92,12 @@ def complete(wide: pl.DataFrame, measures: list[str], years: list[int], figure: 
 
 
 def coverage_frame(items: list[Coverage]) -> pl.DataFrame:
-    schema = {"figure": pl.Utf8, "years": pl.Utf8, "n": pl.Int64, "councils_included": pl.Utf8,
-              "n_excluded": pl.Int64, "councils_excluded": pl.Utf8}
+    schema = {
+        "figure": pl.Utf8,
+        "years": pl.Utf8,
+        "n": pl.Int64,
+        "councils_included": pl.Utf8,
+        "n_excluded": pl.Int64,
+        "councils_excluded": pl.Utf8,
+    }
     return pl.DataFrame([c.row() for c in items], schema=schema)

@@ -29,7 +29,9 @@ _CSC_LINE_RATIOS = np.array([0.06, 0.18, 0.85, 0.10])
 _HN_SHARES = np.array([0.25, 0.35, 0.15, 0.10, 0.15])
 
 
-def synthetic_panel(councils: list[str], years: range | tuple[int, int] | list[int], seed: int) -> pl.DataFrame:
+def synthetic_panel(
+    councils: list[str], years: range | tuple[int, int] | list[int], seed: int
+) -> pl.DataFrame:
     """A wide panel: columns ``council``, ``year`` (financial year start) and one per measure.
 
     Parameters
@@ -50,7 +52,9 @@ def synthetic_panel(councils: list[str], years: range | tuple[int, int] | list[i
     n, t = len(names), ys.size
     step = np.arange(t)[None, :]  # years since the first, broadcast over councils
     london = np.array([find_council(c).is_london for c in names])
-    pop17 = np.where(london, rng.lognormal(np.log(62_000), 0.3, n), rng.lognormal(np.log(230_000), 0.35, n))
+    pop17 = np.where(
+        london, rng.lognormal(np.log(62_000), 0.3, n), rng.lognormal(np.log(230_000), 0.35, n)
+    )
     pop17 = np.where(np.array(names) == "City of London", 1_200.0, pop17)
     pop17 = pop17[:, None] * (1 + rng.normal(0.008, 0.004, n))[:, None] ** step
     pop25 = pop17 * rng.uniform(1.40, 1.55, n)[:, None]
@@ -58,35 +62,63 @@ def synthetic_panel(councils: list[str], years: range | tuple[int, int] | list[i
 
     lac_rate = rng.uniform(40, 90, n)[:, None] * (1 + rng.normal(0.0, 0.04, n))[:, None] ** step
     lac = np.round(lac_rate * pop17 / 10_000)
-    cp = np.round(rng.uniform(30, 60, n)[:, None] * (1 + rng.normal(0.005, 0.06, n))[:, None] ** step * pop17 / 10_000)
-    ehcps = np.round(pop25 * rng.uniform(0.025, 0.04, n)[:, None] * (1 + rng.normal(0.08, 0.03, n))[:, None] ** step)
+    cp = np.round(
+        rng.uniform(30, 60, n)[:, None]
+        * (1 + rng.normal(0.005, 0.06, n))[:, None] ** step
+        * pop17
+        / 10_000
+    )
+    ehcps = np.round(
+        pop25
+        * rng.uniform(0.025, 0.04, n)[:, None]
+        * (1 + rng.normal(0.08, 0.03, n))[:, None] ** step
+    )
 
-    cost_per_lac = rng.uniform(40_000, 60_000, n)[:, None] * (1 + rng.normal(0.04, 0.02, n))[:, None] ** step
+    cost_per_lac = (
+        rng.uniform(40_000, 60_000, n)[:, None] * (1 + rng.normal(0.04, 0.02, n))[:, None] ** step
+    )
     lac_total = lac * cost_per_lac
     shares = _LAC_LINE_SHARES * rng.uniform(0.6, 1.4, (n, _LAC_LINE_SHARES.size))
     shares /= shares.sum(axis=1, keepdims=True)
     lac_lines = np.round(lac_total[:, :, None] * shares[:, None, :])
     lac_total = lac_lines.sum(axis=2)
     ratios = _CSC_LINE_RATIOS * rng.uniform(0.7, 1.3, (n, _CSC_LINE_RATIOS.size))
-    growth = (1 + rng.normal(0.02, 0.02, (n, _CSC_LINE_RATIOS.size)))[:, None, :] ** step[:, :, None]
+    growth = (1 + rng.normal(0.02, 0.02, (n, _CSC_LINE_RATIOS.size)))[:, None, :] ** step[
+        :, :, None
+    ]
     other_lines = np.round(lac_total[:, :1, None] * ratios[:, None, :] * growth)
     csc_spend = lac_total + other_lines.sum(axis=2)
-    csc_budget = np.round(csc_spend[:, :1] * rng.uniform(0.91, 1.01, n)[:, None]
-                          * (1 + rng.normal(0.015, 0.01, n))[:, None] ** step)
+    csc_budget = np.round(
+        csc_spend[:, :1]
+        * rng.uniform(0.91, 1.01, n)[:, None]
+        * (1 + rng.normal(0.015, 0.01, n))[:, None] ** step
+    )
 
-    hn_per_head = rng.uniform(240, 580, n)[:, None] * (1 + rng.normal(0.045, 0.02, n))[:, None] ** step
+    hn_per_head = (
+        rng.uniform(240, 580, n)[:, None] * (1 + rng.normal(0.045, 0.02, n))[:, None] ** step
+    )
     hn_shares = _HN_SHARES * rng.uniform(0.7, 1.3, (n, _HN_SHARES.size))
     hn_shares /= hn_shares.sum(axis=1, keepdims=True)
     hn_lines = np.round((hn_per_head * pop25)[:, :, None] * hn_shares[:, None, :])
     hn_spend = hn_lines.sum(axis=2)
-    hn_budget = np.round(hn_spend[:, :1] * rng.uniform(0.99, 1.05, n)[:, None]
-                         * (1 + rng.normal(0.03, 0.01, n))[:, None] ** step)
+    hn_budget = np.round(
+        hn_spend[:, :1]
+        * rng.uniform(0.99, 1.05, n)[:, None]
+        * (1 + rng.normal(0.03, 0.01, n))[:, None] ** step
+    )
 
     cat = catalogue()
     columns: dict[str, np.ndarray] = {
-        "csc_spend": csc_spend, "csc_budget": csc_budget, "hn_spend": hn_spend, "hn_budget": hn_budget,
-        "lac": lac, "cp_plans": cp, "ehcps": ehcps,
-        "population_0_17": np.round(pop17), "population_0_25": np.round(pop25), "deprived_0_25": np.round(deprived),
+        "csc_spend": csc_spend,
+        "csc_budget": csc_budget,
+        "hn_spend": hn_spend,
+        "hn_budget": hn_budget,
+        "lac": lac,
+        "cp_plans": cp,
+        "ehcps": ehcps,
+        "population_0_17": np.round(pop17),
+        "population_0_25": np.round(pop25),
+        "deprived_0_25": np.round(deprived),
     }
     for i, mid in enumerate(cat.components("s251_3_1_11")):
         columns[mid] = lac_lines[:, :, i]
@@ -95,16 +127,21 @@ def synthetic_panel(councils: list[str], years: range | tuple[int, int] | list[i
         columns[mid] = other_lines[:, :, i]
     for i, mid in enumerate(cat.components("hn_spend")):
         columns[mid] = hn_lines[:, :, i]
-    frame = pl.DataFrame({
-        "council": np.repeat(names, t),
-        "year": np.tile(ys, n).astype(np.int32),
-        **{mid: columns[mid].reshape(-1) for mid in cat.measures if mid in columns},
-    })
+    frame = pl.DataFrame(
+        {
+            "council": np.repeat(names, t),
+            "year": np.tile(ys, n).astype(np.int32),
+            **{mid: columns[mid].reshape(-1) for mid in cat.measures if mid in columns},
+        }
+    )
     if n >= 4:
         gap = names[int(rng.integers(n))]
         frame = frame.with_columns(
             pl.when((pl.col("council") == gap) & (pl.col("year") == int(ys[0])))
-            .then(None).otherwise(pl.col("csc_budget")).alias("csc_budget"))
+            .then(None)
+            .otherwise(pl.col("csc_budget"))
+            .alias("csc_budget")
+        )
     return frame
 
 
@@ -120,11 +157,21 @@ def write_panel(df: pl.DataFrame, path: str | Path) -> Path:
         out.write_csv(p)
         return p
     cat = catalogue()
-    measures = pl.DataFrame([
-        {"measure": m.id, "label": m.label, "kind": m.kind, "part_of": m.part_of or "",
-         "s251_line": m.s251_line or "", "description": m.description, "reference": m.reference}
-        for m in cat.measures.values() if m.id in df.columns
-    ])
+    measures = pl.DataFrame(
+        [
+            {
+                "measure": m.id,
+                "label": m.label,
+                "kind": m.kind,
+                "part_of": m.part_of or "",
+                "s251_line": m.s251_line or "",
+                "description": m.description,
+                "reference": m.reference,
+            }
+            for m in cat.measures.values()
+            if m.id in df.columns
+        ]
+    )
     with xlsxwriter.Workbook(str(p)) as wb:
         out.write_excel(workbook=wb, worksheet="panel", autofit=True, float_precision=0)
         measures.write_excel(workbook=wb, worksheet="measures", autofit=True)
