@@ -157,11 +157,11 @@ def header_rows(episode_rows: pl.DataFrame, sim: Simulation, geo: Geography, rec
     is_mother = girl & (mc >= 0) & (mc <= year_end)
     return keys.with_columns(
         recs.child_id(child),
-        pl.Series("SEX", kids.sex[child].astype(str), dtype=pl.Utf8),
+        pl.Series("SEX", kids.sex[child]).cast(pl.Utf8),
         pl.Series("_dob", kids.dob[child]),
         lookup(recs.ethnic, child).alias("ETHNIC"),
         pl.when(pl.Series(age_end < 5)).then(pl.lit("UN1")).otherwise(recs.upn.gather(child)).alias("UPN"),
-        pl.Series("MOTHER", np.where(girl, np.where(is_mother, "1", "0"), "")).replace("", None),
+        pl.when(pl.Series(girl)).then(pl.Series(is_mother).cast(pl.Int8).cast(pl.Utf8)).alias("MOTHER"),
         pl.Series("_mc", np.where(is_mother, mc, -1)),
     ).with_columns(
         _fmt(pl.col("_dob")).alias("DOB"),
