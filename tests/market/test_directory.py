@@ -122,7 +122,7 @@ def test_export_round_trip(tmp_path, ext):
     back = load_directory(out)
     assert back.issues.filter(pl.col("action") == "rejected").height == 0
     cols = ["urn", "type", "host_council", "places", "vacancies", "needs", "age_min", "age_max", "price_min_weekly", "ofsted_rating",
-            "max_staffing_ratio", "same_day_admissions", "vacancies_reported"]
+            "max_staffing_ratio", "same_day_admissions", "vacancies_reported", "lat", "lon"]
     assert back.homes.select(cols).sort("urn").equals(d.homes.select(cols).sort("urn"))
     assert back.feedback.sort("urn").equals(d.feedback.sort("urn"))
 
@@ -144,3 +144,20 @@ def test_synthetic_fixture_matches_the_generator_columns():
     header = SYNTH_PROVIDERS.splitlines()[0].split(",")
     for col in header:
         assert f'"{col}"' in src
+
+
+def test_given_coordinates_place_a_home_the_lookup_cannot(tmp_path):
+    p = tmp_path / "d.csv"
+    p.write_text("urn,type,host_council,postcode,places,lat,lon\n"
+                 "SC1,K2,Kent,ZZ1 1ZZ,3,51.2,0.6\n"   # postcode unknown, coordinates given: used
+                 "SC2,K2,Kent,ZZ1 1ZZ,3,95,0.6\n"     # coordinates impossible: council centre
+                 "SC3,K2,Narnia,ZZ1 1ZZ,3,51.5,-0.1\n")  # council unknown but coordinates place it: kept
+    (tmp_path / "pc.csv").write_text(SYNTH_POSTCODES)
+    d = load_directory(p, postcodes=tmp_path / "pc.csv")
+    src = dict(zip(d.homes["urn"], d.homes["location_source"], strict=True))
+    assert src == {"SC1": "given", "SC2": "council_centre", "SC3": "given"}
+    assert d.homes.filter(pl.col("urn") == "SC1")["lat"].item() == 51.2
+    reasons = d.issues.filter(pl.col("urn") == "SC1")["reason"].to_list()
+    assert reasons == ["postcode not in the postcode lookup; located at the lat/lon given"]
+    assert "outside England" in " ".join(d.issues.filter(pl.col("urn") == "SC2")["reason"].to_list())
+    assert "kept as written" in " ".join(d.issues.filter(pl.col("urn") == "SC3")["reason"].to_list())

@@ -60,6 +60,8 @@ DIRECTORY_COLUMNS: dict[str, tuple[pl.DataType, tuple[str, ...], str]] = {
     "placements_made": (pl.Int32, ("placements made", "placements"), "Commissioners' feedback: placements made there"),
     "good_outcomes": (pl.Int32, ("good outcomes", "outcomes good", "outcomes"), "Of those, placements with good outcomes"),
     "breakdowns": (pl.Int32, ("breakdowns", "placement breakdowns", "disruptions"), "Of those, placements that broke down"),
+    "lat": (pl.Float64, ("latitude",), "Latitude of the home (used when the postcode lookup cannot place it)"),
+    "lon": (pl.Float64, ("long", "longitude"), "Longitude of the home (used when the postcode lookup cannot place it)"),
 }
 # Convenience inputs folded into the canonical columns above.
 _COMBINED = {
@@ -72,7 +74,7 @@ FEEDBACK_COLUMNS = {"urn": pl.Utf8, "need": pl.Utf8, "placements_made": pl.Int32
 ISSUE_COLUMNS = {"file": pl.Utf8, "row": pl.Int64, "urn": pl.Utf8, "column": pl.Utf8, "value": pl.Utf8, "reason": pl.Utf8, "action": pl.Utf8}
 HOME_COLUMNS: dict[str, pl.DataType] = {
     **{k: v[0] for k, v in DIRECTORY_COLUMNS.items()},
-    "lat": pl.Float64, "lon": pl.Float64, "location_source": pl.Utf8,
+    "location_source": pl.Utf8,  # postcode, given (lat/lon columns) or council_centre
     "source_file": pl.Utf8, "source_row": pl.Int64,
 }
 
@@ -272,8 +274,13 @@ def parse_homes(raw: pl.DataFrame, file: str, postcodes: PostcodeLookup | None) 
     df = df.with_columns(
         pl.when(bad_vac).then(None).when(over).then(pl.col("__places")).otherwise(pl.col("__vac")).alias("__vac"))
 
-    # location: postcode lookup first, host council otherwise
-    df = df.with_columns(normalise_postcode_expr(pl.col("postcode")).alias("__pc"))
+    # location: postcode lookup first, then the row's own lat/lon, then the host council's centre
+    df = df.with_columns(normalise_postcode_expr(pl.col("postcode")).alias("__pc"), _num("lat").alias("__glat"), _num("lon").alias("__glon"))
+    bad_given = ~(pl.col("__glat").is_between(49, 61) & pl.col("__glon").is_between(-9, 3)) & ~(_blank("lat") & _blank("lon"))
+    issues.add(df, bad_given, "lat", "lat/lon missing, not numbers or outside England; not used", "repaired",
+               value=pl.format("{},{}", pl.col("lat"), pl.col("lon")))
+    df = df.with_columns(pl.when(bad_given).then(None).otherwise(pl.col(c)).alias(c) for c in ("__glat", "__glon"))
+    fallback = pl.when(pl.col("__glat").is_not_null()).then(pl.lit("the lat/lon given")).otherwise(pl.lit("the host council's centre"))
     cmap = _council_map(df.get_column("host_council").unique().drop_nulls().to_list())
     df = df.with_columns(pl.col("host_council").replace_strict(cmap, default=None, return_dtype=pl.Utf8).alias("__council"))
     if postcodes is not None:
@@ -285,9 +292,8 @@ def parse_homes(raw: pl.DataFrame, file: str, postcodes: PostcodeLookup | None) 
         )
         unlocated = pl.col("__plat").is_null()
         issues.add(df, unlocated & ~_blank("postcode"), "postcode",
-                   "postcode not in the postcode lookup; located at the host council's centre", "repaired")
-        issues.add(df, unlocated & _blank("postcode"), "postcode",
-                   "no postcode; located at the host council's centre", "repaired")
+                   pl.lit("postcode not in the postcode lookup; located at ") + fallback, "repaired")
+        issues.add(df, unlocated & _blank("postcode"), "postcode", pl.lit("no postcode; located at ") + fallback, "repaired")
         moved = pl.col("__pla").is_not_null() & pl.col("__council").is_not_null() & (pl.col("__pla") != pl.col("__council"))
         issues.add(df, moved, "host_council",
                    pl.format("host council is {} but the postcode is in {}; the postcode's council was used", pl.col("__council"), pl.col("__pla")),
@@ -298,17 +304,19 @@ def parse_homes(raw: pl.DataFrame, file: str, postcodes: PostcodeLookup | None) 
     centre = pl.DataFrame({"__council": [c.name for c in councils()], "__clat": [c.lat for c in councils()],
                            "__clon": [c.lon for c in councils()]})
     df = df.join(centre, on="__council", how="left", maintain_order="left")
-    nowhere = pl.col("__council").is_null() & pl.col("__plat").is_null()
+    located = pl.col("__plat").is_not_null() | pl.col("__glat").is_not_null()
+    nowhere = pl.col("__council").is_null() & ~located
     issues.add(df, nowhere, "host_council",
                "host council not recognised and the postcode could not be located, so the home cannot be placed on a map",
                "rejected")
     df = reject(df, nowhere)
-    unknown_council = pl.col("__council").is_null() & pl.col("__plat").is_not_null()
+    unknown_council = pl.col("__council").is_null() & located
     issues.add(df, unknown_council, "host_council", "host council not in carecast's council list; kept as written", "repaired")
     df = df.with_columns(
         pl.coalesce("__council", "host_council").alias("__council"),
-        pl.coalesce("__plat", "__clat").alias("lat"), pl.coalesce("__plon", "__clon").alias("lon"),
-        pl.when(pl.col("__plat").is_not_null()).then(pl.lit("postcode")).otherwise(pl.lit("council_centre")).alias("location_source"),
+        pl.coalesce("__plat", "__glat", "__clat").alias("lat"), pl.coalesce("__plon", "__glon", "__clon").alias("lon"),
+        pl.when(pl.col("__plat").is_not_null()).then(pl.lit("postcode"))
+        .when(pl.col("__glat").is_not_null()).then(pl.lit("given")).otherwise(pl.lit("council_centre")).alias("location_source"),
     )
 
     # Ofsted
@@ -508,10 +516,11 @@ def load_directory(path: str | Path, *, postcodes: str | Path | PostcodeLookup |
 
 
 def export_frame(directory: Directory) -> pl.DataFrame:
-    """The homes as the carecast directory format (re-importable; needs ';'-joined, ratio as 'n:1')."""
+    """The homes as the carecast directory format (re-importable; needs ';'-joined, ratio as 'n:1',
+    coordinates to 6 decimal places, about 10 cm)."""
     return directory.homes.select(
-        *[c for c in DIRECTORY_COLUMNS if c not in ("needs", "max_staffing_ratio")],
-        pl.col("needs").list.join(";").alias("needs"),
+        *[c for c in DIRECTORY_COLUMNS if c not in ("needs", "max_staffing_ratio", "lat", "lon")],
+        pl.col("needs").list.join(";").alias("needs"), pl.col("lat").round(6), pl.col("lon").round(6),
         pl.when(pl.col("max_staffing_ratio").is_not_null())
         .then(pl.format("{}:1", pl.col("max_staffing_ratio").round(2))).otherwise(None).alias("max_staffing_ratio"),
     ).select(list(DIRECTORY_COLUMNS))

@@ -50,9 +50,9 @@ def example_homes(n: int, seed: int = 0, *, on: dt.date = dt.date(2026, 11, 1)) 
         "price_min_weekly": pmin, "price_max_weekly": pmin + np.round(rng.uniform(0, 1500, n), -1),
         "education_on_site": rng.random(n) < 0.3,
         "placements_made": placements, "good_outcomes": placements - breakdowns, "breakdowns": breakdowns,
-        "lat": np.array([cs[h].lat for h in host]) + rng.normal(0, 0.03, n),
-        "lon": np.array([cs[h].lon for h in host]) + rng.normal(0, 0.05, n),
-        "location_source": ["council_centre"] * n, "source_file": ["example"] * n, "source_row": np.arange(2, n + 2),
+        "lat": np.round(np.array([cs[h].lat for h in host]) + rng.normal(0, 0.03, n), 5),
+        "lon": np.round(np.array([cs[h].lon for h in host]) + rng.normal(0, 0.05, n), 5),
+        "location_source": ["given"] * n, "source_file": ["example"] * n, "source_row": np.arange(2, n + 2),
     })
     unknown = {c: pl.Series(rng.random(n) < 0.1) for c in ("vacancies", "same_day_admissions", "max_staffing_ratio", "age_max",
                                                             "education_on_site", "ofsted_rating", "price_max_weekly")}

@@ -251,7 +251,7 @@ class PoolResult:
         m1, p1, s1 = stats(self.with_pool)
         t0, t1 = self.without.sum(axis=1), self.with_pool.sum(axis=1)
         with np.errstate(divide="ignore", invalid="ignore"):
-            removed = np.where(s0 > 0, 1 - s1 / s0, 0.0)
+            removed = np.where(s0 > 0, 1 - s1 / s0, np.nan)  # a council with no VHC risk of its own has none removed
         rows = pl.DataFrame({
             "council": self.councils, "contribution_share": self.shares,
             "expected_cost_without_pool": m0, "p95_cost_without_pool": p0, "sd_cost_without_pool": s0,
@@ -263,7 +263,7 @@ class PoolResult:
             "expected_cost_without_pool": [t0.mean()], "p95_cost_without_pool": [np.percentile(t0, 95)], "sd_cost_without_pool": [t0.std()],
             "expected_cost_with_pool": [t1.mean()], "p95_cost_with_pool": [np.percentile(t1, 95)], "sd_cost_with_pool": [t1.std()],
             "expected_transfer_cost": [t1.mean() - t0.mean()], "p95_saving": [np.percentile(t0, 95) - np.percentile(t1, 95)],
-            "volatility_removed_pct": [float(1 - t1.std() / t0.std()) if t0.std() > 0 else 0.0],
+            "volatility_removed_pct": [float(1 - t1.std() / t0.std()) if t0.std() > 0 else np.nan],
         })
         return pl.concat([rows, total])
 
