@@ -295,3 +295,18 @@ def test_typographic_minus_and_brackets_are_negative(tmp_path):
         _csv(tmp_path, "council,year,csc_spend,csc_budget\nLewisham,2017,\u2212120,(1\u00a0200)\n")
     )
     assert sorted(p.data["value"].to_list()) == [-1200.0, -120.0]
+
+
+def test_dfe_style_neighbours_file(tmp_path):
+    """The DfE's statistical-neighbour list: LA number, LA name, SN1..SN10; other columns are not neighbours."""
+    from carecast.benchmark.neighbours import load_neighbours
+
+    nb = _csv(
+        tmp_path,
+        "LA number,LA name,Region,SN1,SN2,SN3\n209,Lewisham,London,Lambeth,E09000028,210\n",
+        name="sn.csv",
+    )
+    names, issues = load_neighbours(nb, "209")
+    assert (
+        names == ["Lambeth", "Southwark"] and issues.is_empty()
+    )  # 210 is Southwark's DfE number too

@@ -5,14 +5,16 @@ and its neighbours, rank 1 = highest. Counts of children are shown per 10,000 ag
 The neighbours file is a CSV in either shape:
 
 * long: columns ``council, neighbour`` (one row per pair);
-* wide: a ``council`` column and any number of neighbour columns (``neighbour_1`` … ``neighbour_10``,
-  as the DfE's statistical neighbour benchmarking tool lists them).
+* wide: a council column (``council``, ``la_name``… as for panels) and neighbour columns
+  (``neighbour_1`` … ``neighbour_10``, or ``SN1`` … ``SN10`` as the DfE's statistical neighbour
+  list has them); other columns (LA number, region) are not neighbours when such columns exist.
 
 Without a file every other council in the panel is a comparator (said on the report).
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import polars as pl
@@ -22,6 +24,9 @@ from carecast.benchmark.panel import ISSUE_SCHEMA
 from carecast.benchmark.series import Coverage, complete
 from carecast.errors import InputError, Location, NotFoundError
 from carecast.schema import financial_year_label, find_council
+
+# Neighbour columns: "neighbour", "neighbour_1", "Statistical neighbour 3", "SN1", "SN 10 name"...
+_NEIGHBOUR = re.compile(r"^(statistical)?neighbou?r\d*(name)?$|^sn\d+(name)?$")
 
 
 def load_neighbours(path: str | Path, council: str) -> tuple[list[str], pl.DataFrame]:
@@ -41,17 +46,18 @@ def load_neighbours(path: str | Path, council: str) -> tuple[list[str], pl.DataF
             where=Location(file=str(p)),
             fix="save the neighbours list as a CSV file",
         ) from exc
-    keys = {heading_key(c): c for c in df.columns}
-    if "council" not in keys or len(df.columns) < 2:
+    cat = catalogue()
+    ccol = next((c for c in df.columns if cat.role_of(c) == "council"), None)
+    named = [c for c in df.columns if c != ccol and _NEIGHBOUR.match(heading_key(c))]
+    others = named or [c for c in df.columns if c != ccol]
+    if ccol is None or not others:
         raise InputError(
             f"{p.name} needs a 'council' column and at least one neighbour column "
             f"(headings found: {', '.join(df.columns)})",
             where=Location(file=str(p), row=1),
             fix="give columns council, neighbour (or council, neighbour_1 … neighbour_10)",
         )
-    ccol = keys["council"]
     df = df.with_row_index("row", offset=2)
-    others = [c for c in df.columns if c not in (ccol, "row")]
     pairs = df.unpivot(
         index=["row", ccol], on=others, variable_name="__column", value_name="__neighbour"
     ).drop_nulls("__neighbour")
