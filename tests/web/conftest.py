@@ -41,22 +41,47 @@ def make_tables(council: str, n: int, prefix: str, end: dt.date = dt.date(2024, 
     return conform(episodes, EPISODE_COLUMNS), conform(children, CHILDREN_COLUMNS)
 
 
+USERS = [
+    ("a@lewisham.test", "council_analyst", COUNCIL_A, None),
+    ("f@lewisham.test", "council_finance", COUNCIL_A, None),
+    ("b@camden.test", "council_analyst", COUNCIL_B, None),
+    ("r@london.test", "regional_analyst", None, "London"),
+    ("admin@carecast.test", "admin", None, None),
+]
+
+
+def add_users(url: str) -> None:
+    with session_scope(url) as db:
+        for email, role, council, region in USERS:
+            create_user(db, email=email, password=PASSWORD, role=role, council=council, region=region)
+
+
+@pytest.fixture(scope="session")
+def template_sqlite(tmp_path_factory):
+    """A migrated SQLite store with the test accounts, made once and copied for each test."""
+    from carecast.store import get_engine, upgrade
+
+    path = tmp_path_factory.mktemp("template") / "carecast.sqlite"
+    url = f"sqlite:///{path}"
+    upgrade(url)
+    add_users(url)
+    get_engine(url).dispose()
+    return path
+
+
 @pytest.fixture
-def settings(tmp_path, sqlite_url) -> Settings:
-    return Settings(environment="test", secret_key="test-secret-key-for-web-tests", database_url=sqlite_url,
+def settings(tmp_path, template_sqlite) -> Settings:
+    import shutil
+
+    shutil.copy(template_sqlite, tmp_path / "carecast.sqlite")
+    return Settings(environment="test", secret_key="test-secret-key-for-web-tests",
+                    database_url=f"sqlite:///{tmp_path / 'carecast.sqlite'}",
                     data_dir=tmp_path / "data", max_upload_mb=2, worker_threads=1)
 
 
 @pytest.fixture
 def app(settings):
-    application = create_app(settings)
-    with session_scope(settings.database_url) as db:
-        create_user(db, email="a@lewisham.test", password=PASSWORD, role="council_analyst", council=COUNCIL_A)
-        create_user(db, email="f@lewisham.test", password=PASSWORD, role="council_finance", council=COUNCIL_A)
-        create_user(db, email="b@camden.test", password=PASSWORD, role="council_analyst", council=COUNCIL_B)
-        create_user(db, email="r@london.test", password=PASSWORD, role="regional_analyst", region="London")
-        create_user(db, email="admin@carecast.test", password=PASSWORD, role="admin")
-    return application
+    return create_app(settings)
 
 
 @pytest.fixture

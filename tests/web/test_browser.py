@@ -15,12 +15,10 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from conftest import PASSWORD
-from returns import council_zip
+from conftest import PASSWORD, add_users, zip_council
 
 from carecast.store import session_scope
 from carecast.web import Settings, create_app
-from carecast.web.accounts import create_user
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -56,10 +54,7 @@ def server(store_url, tmp_path):
     settings = Settings(environment="test", secret_key="browser-test-secret-key", database_url=store_url,
                         data_dir=tmp_path / "data", worker_threads=2)
     app = create_app(settings)
-    with session_scope(store_url) as db:
-        create_user(db, email="a@lewisham.test", password=PASSWORD, role="council_analyst", council="Lewisham")
-        create_user(db, email="b@camden.test", password=PASSWORD, role="council_analyst", council="Camden")
-        create_user(db, email="r@london.test", password=PASSWORD, role="regional_analyst", region="London")
+    add_users(store_url)
     port = _free_port()
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=srv.run, daemon=True)
@@ -88,38 +83,40 @@ def _login(page, base: str, email: str) -> None:
     assert page.url.endswith("/overview"), (page.url, page.content()[:3000])
 
 
-def _upload(page, base: str, tmp_path: Path, prefix: str) -> None:
-    archive = tmp_path / f"{prefix}.zip"
-    archive.write_bytes(council_zip(prefix))
+def _upload(page, base: str, tmp_path: Path, synth_dir: Path, council: str) -> None:
+    archive = tmp_path / f"{council}.zip"
+    archive.write_bytes(zip_council(synth_dir, council))
     page.goto(f"{base}/upload")
     page.get_by_label("Return files").set_input_files(str(archive))
     page.get_by_role("button", name="Upload and check").click()
     page.get_by_role("heading", name="Returns loaded").wait_for(timeout=30_000)
 
 
-def _seed(server, tmp_path: Path, council: str, prefix: str) -> None:
-    """Load a council's returns straight into the running app's store."""
-    import io
-    import zipfile
-
+def _seed(server, synth_dir: Path, council: str) -> None:
+    """Load a council's synthetic returns straight into the running app's store."""
     from carecast.ingest import load_returns
     from carecast.web.datastore import save_dataset
 
-    folder = tmp_path / prefix
-    zipfile.ZipFile(io.BytesIO(council_zip(prefix))).extractall(folder)
-    loaded = load_returns(folder, council=council)
+    loaded = load_returns(synth_dir / council, council=council)
     settings = server[2]
     with session_scope(settings.database_url) as db:
-        save_dataset(db, settings.data_dir, council=council, uploaded_by="test", content_hash=f"seed-{prefix}",
+        save_dataset(db, settings.data_dir, council=council, uploaded_by="test", content_hash=f"seed-{council}",
                      episodes=loaded.episodes, children=loaded.children, quality={})
+    return set(loaded.children["child_id"].to_list())
 
 
-def test_analyst_journey(server, browser, tmp_path):
+def _leaked(text: str, ids: set[str]) -> set[str]:
+    """Which of ``ids`` appear in ``text`` as whole tokens."""
+    return set(re.findall(r"[A-Za-z0-9]+", text)) & ids
+
+
+def test_analyst_journey(server, browser, tmp_path, synth_dir):
     base, backend, _ = server
     context = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True)
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 and "/login" not in r.url else None)
 
     page.goto(f"{base}/overview")
@@ -128,10 +125,10 @@ def test_analyst_journey(server, browser, tmp_path):
     _login(page, base, "a@lewisham.test")
     assert page.get_by_text("has not uploaded any returns yet").is_visible()
 
-    _upload(page, base, tmp_path, "LEW")
+    _upload(page, base, tmp_path, synth_dir, "Lewisham")
     report = page.locator("#upload-result")
     assert report.get_by_role("heading", name="Data-quality report").is_visible()
-    assert report.get_by_text("UNKNOWN_CODE").first.is_visible()
+    assert report.locator("table", has_text="rule_id").first.locator("tbody tr").count() > 0  # planted flaws found
     assert page.locator("#upload-progress").get_attribute("value") == "100"
     _shot(page, "02-upload-quality-report", backend)
 
@@ -142,41 +139,57 @@ def test_analyst_journey(server, browser, tmp_path):
     _shot(page, "03-overview", backend)
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Children").click()
-    assert page.get_by_role("cell", name="LEW0001").is_visible()
+    assert page.locator("tbody tr").count() > 50
     _shot(page, "04-children", backend)
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Forecast").click()
+    page.get_by_label("Years ahead").fill("2")
+    page.get_by_label("Simulations").fill("100")
+    page.get_by_role("button", name="Run forecast").click()
+    result = page.locator("#forecast-result")
+    result.get_by_role("heading", name=re.compile("^Forecast from")).wait_for(timeout=60_000)
+    result.locator(".plot .main-svg").first.wait_for(timeout=15_000)  # the fan chart is drawn
+    assert result.get_by_role("heading", name="Assumptions").is_visible()
+    _shot(page, "05-forecast", backend)
+    with page.expect_download() as dl:
+        result.get_by_role("link", name="Download Excel").click()
+    assert dl.value.suggested_filename.endswith(".xlsx") and Path(dl.value.path()).read_bytes()[:2] == b"PK"
 
     page.goto(f"{base}/downloads")
     with page.expect_download() as dl:
         page.get_by_role("link", name=re.compile("^Excel – Children in care: by category")).click()
     path = dl.value.path()
     assert dl.value.suggested_filename.endswith(".xlsx") and Path(path).read_bytes()[:2] == b"PK"
-    _shot(page, "05-downloads", backend)
+    _shot(page, "06-downloads", backend)
 
     assert not errors, errors
     context.close()
 
 
-def test_council_b_cannot_see_council_a_children(server, browser, tmp_path):
+def test_council_b_cannot_see_council_a_children(server, browser, tmp_path, synth_dir):
     base, backend, _ = server
-    _seed(server, tmp_path, "Lewisham", "LEW")  # the upload itself is driven in test_analyst_journey
+    # the upload itself is driven in test_analyst_journey; here both councils' data is loaded directly
+    camden_ids = _seed(server, synth_dir, "Camden")
+    lewisham_ids = _seed(server, synth_dir, "Lewisham") - camden_ids  # CHILD ids are unique only within a council
+    assert len(lewisham_ids) > 100
 
     context = browser.new_context(viewport={"width": 1366, "height": 768})
     page = context.new_page()
     _login(page, base, "b@camden.test")
-    assert page.get_by_text("Camden has not uploaded any returns yet").is_visible()
     page.goto(f"{base}/children")
-    assert "LEW0" not in page.content()
+    assert len(_leaked(page.content(), camden_ids)) > 50  # Camden's own children are listed ...
+    assert not _leaked(page.content(), lewisham_ids)  # ... and none of Lewisham's
     api = page.request.get(f"{base}/api/councils/Lewisham/children")
     assert api.status == 403 and "only to Lewisham" in api.json()["message"]
-    assert "LEW0" not in page.request.get(f"{base}/api/overview").text()
+    assert not _leaked(page.request.get(f"{base}/api/overview").text(), lewisham_ids)
     context.close()
 
     context = browser.new_context(viewport={"width": 1366, "height": 768})
     page = context.new_page()
     _login(page, base, "r@london.test")
     assert page.get_by_role("heading", name="London: children in care by council").is_visible()
-    assert "LEW0" not in page.content()
-    _shot(page, "06-regional-overview", backend)
+    assert not _leaked(page.content(), lewisham_ids)
+    _shot(page, "07-regional-overview", backend)
     context.close()
 
 

@@ -29,7 +29,7 @@ def test_forecast_runs_in_background_and_is_cached(app, client_for, synth_dir, t
     assert first.status_code == 200 and "<progress" in first.text  # answered at once, work in background
     html = wait_for_job(client, first.text, timeout=60)
     assert "Forecast from" in html and "Children by financial year" in html and "Assumptions" in html
-    assert html.count('data-figure="') >= 2  # fan charts (Plotly JSON, drawn by the page)
+    assert html.count("data-figure=") >= 2  # fan charts (Plotly JSON, drawn by the page)
     assert "All children in care" in html
 
     again = client.post("/forecast", data={"csrf_token": token, **FORM}, headers={"HX-Request": "true"})

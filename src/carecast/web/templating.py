@@ -10,7 +10,6 @@ from typing import Any
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, PackageLoader, select_autoescape
-from markupsafe import Markup
 
 import carecast
 from carecast.outputs.html import format_cell
@@ -65,10 +64,9 @@ def web_cell(value: Any, column: str = "") -> str:
     return format_cell(value, column)
 
 
-def _plotly_json(fig: Any) -> Markup:
-    """A figure as JSON for a <script type="application/json"> block (no inline code)."""
-    text = fig.to_json() if hasattr(fig, "to_json") else json.dumps(fig)
-    return Markup(text.replace("</", "<\\/"))
+def _plotly_json(fig: Any) -> str:
+    """A figure as JSON for a data attribute (escaped by the template): no inline script at all."""
+    return fig.to_json() if hasattr(fig, "to_json") else json.dumps(fig)
 
 
 @cache

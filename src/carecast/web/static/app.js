@@ -20,9 +20,7 @@
     if (!window.Plotly) { loadPlotly(); return; }
     root.querySelectorAll("[data-figure]").forEach(function (el) {
       if (el.dataset.drawn) return;
-      var src = document.getElementById(el.dataset.figure);
-      if (!src) return;
-      var fig = JSON.parse(src.textContent);
+      var fig = JSON.parse(el.dataset.figure);
       var layout = Object.assign({}, fig.layout || {}, { autosize: true });
       window.Plotly.newPlot(el, fig.data || [], layout, { displaylogo: false, responsive: true });
       el.dataset.drawn = "1";
@@ -65,7 +63,8 @@
       ];
     }
   });
-  document.addEventListener("htmx:afterSettle", function (e) { init(e.target); });
+  // htmx fires htmx:load on every piece of content it swaps in (including outerHTML swaps)
+  document.addEventListener("htmx:load", function (e) { init(e.target); });
   document.addEventListener("htmx:xhr:progress", function (e) {
     var bar = document.getElementById("upload-progress");
     if (bar && e.detail.lengthComputable) {
