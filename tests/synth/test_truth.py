@@ -149,3 +149,11 @@ def test_truth_is_sorted_by_council_child_and_start(small):
     keys = ["council", "child_id", "decom"]
     assert small.episodes.select(keys).equals(small.episodes.select(keys).sort(keys))
     assert small.children["council"].is_sorted()
+
+
+def test_most_children_looked_after_are_on_care_orders(calibrated):
+    end = dt.date(2022, 3, 31)
+    stock = calibrated.episodes.filter(~pl.col("is_short_break") & (pl.col("decom") <= end)
+                                       & (pl.col("dec").is_null() | (pl.col("dec") > end)))
+    assert stock["ls"].is_in(["C1", "C2"]).mean() > 0.5
+    assert stock["ls"].is_in(["V3", "V4"]).sum() == 0

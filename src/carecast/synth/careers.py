@@ -218,7 +218,8 @@ def _legal_events(rng, params: Params, per, band):
     tprev = np.where(m1, t1, 0)
 
     s20 = params["legal.section20_to_c1"]
-    m2 = (cur == _LS["V2"]) & (kind == NORMAL) & (rng.random(n) < s20["share"])
+    s20_share = np.array([s20["share"][r] for r in ROUTES], float)[route]
+    m2 = (cur == _LS["V2"]) & (kind == NORMAL) & (rng.random(n) < s20_share)
     t2 = tprev + uniform_days(rng, s20["min_days"], s20["max_days"], n)
     cur = np.where(m2, _LS["C1"], cur)
     tprev = np.where(m2, t2, tprev)
