@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -105,9 +106,11 @@ t1 = time.perf_counter()
 res = load_returns(sys.argv[1])
 t2 = time.perf_counter()
 tot = res.quality.totals()
-print(json.dumps({"import_s": t1 - t0, "load_s": t2 - t1, "episodes": res.episodes.height,
+ru = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"import_s": t1 - t0, "load_s": t2 - t1, "cpu_s": ru.ru_utime + ru.ru_stime,
+                  "episodes": res.episodes.height,
                   "children": res.children.height, **tot,
-                  "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "maxrss_mb": ru.ru_maxrss / 1024}))
 """
 
 
@@ -151,7 +154,9 @@ def main() -> None:
         ("kept / merged / dropped", f"{r['kept']:,} / {r['merged']:,} / {r['dropped']:,}"),
         ("children", f"{r['children']:,}"),
         ("load+validate+clean wall time", f"{r['load_s']:,.1f} s (+{r['import_s']:.1f} s import)"),
-        ("throughput", f"{rate:,.0f} episode rows read per second"),
+        ("CPU time (user+system)", f"{r['cpu_s']:,.1f} s, incl. import: the work, whatever the machine's load"),
+        ("throughput", f"{rate:,.0f} episode rows read per second (wall)"),
+        ("machine load average (1 min)", f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"),
         ("peak memory (child process)", f"{max(r['maxrss_mb'], peak_children):,.0f} MB"),
         ("target", "England (150 x 10) in < 60 s and < 4 GB on 2 cores"),
     ]:

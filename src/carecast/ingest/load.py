@@ -109,13 +109,15 @@ def load_returns(
     got = gather(files, root, progress)
     typed = {}
     all_events = [got.events]
-    for table, frame in got.tables.items():
-        typed[table], ev = type_table(frame, table)
+    for table in list(got.tables):  # pop as we go: the raw text is not needed once typed
+        typed[table], ev = type_table(got.tables.pop(table), table)
         all_events.append(ev)
-    children, ev = clean_children(typed["header"], typed["uasc"])
+    header = typed.pop("header")
+    header_keys = header.select("council", pl.col("CHILD").alias("child_id"), "collection_year").unique()
+    children, ev = clean_children(header, typed.pop("uasc"))
     all_events.append(ev)
-    header_keys = typed["header"].select("council", pl.col("CHILD").alias("child_id"), "collection_year").unique()
-    res = clean_episodes(typed["episodes"], children, header_keys, merge_legal_changes=merge_legal_changes)
+    del header
+    res = clean_episodes(typed.pop("episodes"), children, header_keys, merge_legal_changes=merge_legal_changes)
     all_events.append(res.events)
     episodes = cats.classify(res.episodes)
     if postcodes is not None:

@@ -80,7 +80,6 @@ def _type_dates(frame: pl.DataFrame, table: str, out: list[pl.DataFrame]) -> pl.
 def type_table(frame: pl.DataFrame, table: str) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Typed dates and tidied codes for ``table``, plus the events for what was repaired or is bad.
 
-    Date columns keep their text in ``<COL>__raw`` for the caller to tell a blank from a bad value.
     """
     spec = table_spec(table)
     out = [empty_events()]
@@ -104,4 +103,4 @@ def type_table(frame: pl.DataFrame, table: str) -> tuple[pl.DataFrame, pl.DataFr
         if bad.height:
             out.append(events(bad, "UNKNOWN_CODE", table, name,
                               None if col.personal else pl.col(name)))
-    return frame, pl.concat(out, how="vertical")
+    return frame.drop(f"{c}__raw" for c in spec.date_columns), pl.concat(out, how="vertical")
