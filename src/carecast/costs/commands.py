@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from pathlib import Path
 
 import polars as pl
@@ -134,9 +135,13 @@ def _starters_leavers(eps: pl.DataFrame | None, plan, placements, uc, as_of: dt.
     from carecast.forecast.region import forecast_councils
 
     fy_end = plan.bounds[1]
-    with console.status(f"Forecasting starters and leavers ({simulations} simulations)..."):
+    with console.status(f"Forecasting starters and leavers ({simulations} simulations)..."), \
+            warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         region = forecast_councils(eps, start=as_of, horizon_years=((fy_end - as_of).days + 14) / 365.25,
                                    n_sims=simulations, seed=seed)
+    for w in caught:
+        console.print(f"[yellow]Note:[/] {w.message}", highlight=False)
     result = region.combined
     costed = cost_placements(placements, uc, as_of=as_of, fy_start=plan.bounds[0], fy_end=fy_end)
     mix = derive_cost_mix(eps.filter(pl.col("cost_group").is_not_null()), end=as_of)
