@@ -56,11 +56,23 @@ def _coverage(rows: pl.DataFrame) -> dict[str, Any]:
 
 
 def _repairs(episodes: pl.DataFrame, ev: pl.DataFrame) -> pl.DataFrame:
-    """The ``repairs`` column: ';'-joined rule ids applied to or flagged on each kept row."""
+    """The ``repairs`` column: ';'-joined rule ids applied to or flagged on each kept row.
+
+    Each rule is one bit, so a row's rules are one integer sum per row and the text is built
+    once per distinct combination (a handful), not once per row.
+    """
+    soft = sorted(rule_ids("repaired", "flagged"))
+    bit = {rule: 1 << i for i, rule in enumerate(soft)}
     per_row = (
-        ev.filter(pl.col("uid").is_not_null(), pl.col("rule_id").is_in(rule_ids("repaired", "flagged")))
-        .group_by("uid").agg(pl.col("rule_id").unique().sort().str.join(";").alias("repairs"))
+        ev.filter(pl.col("uid").is_not_null(), pl.col("rule_id").is_in(soft))
+        .select("uid", pl.col("rule_id").replace_strict(bit, return_dtype=pl.Int64).alias("bit"))
+        .unique()
+        .group_by("uid").agg(pl.col("bit").sum())
     )
+    masks = per_row["bit"].unique().to_list()
+    text = pl.DataFrame({"bit": masks, "repairs": [";".join(r for r in soft if m & bit[r]) for m in masks]},
+                        schema={"bit": pl.Int64, "repairs": pl.Utf8})
+    per_row = per_row.join(text, on="bit").drop("bit")
     return episodes.join(per_row, on="uid", how="left").with_columns(pl.col("repairs").fill_null(""))
 
 
