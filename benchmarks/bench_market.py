@@ -24,7 +24,7 @@ from rich.table import Table
 
 from carecast.market.directory import load_directory
 from carecast.market.examples import example_directory, example_referral
-from carecast.market.match import match
+from carecast.market.matching import match
 from carecast.market.reports import directory_report
 from carecast.market.riskpool import PoolData, group_councils, simulate_pool
 from carecast.outputs import write_report

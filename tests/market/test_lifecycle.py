@@ -8,7 +8,7 @@ import yaml
 
 from carecast.errors import NotFoundError, ParameterError
 from carecast.market.examples import example_directory, example_referral
-from carecast.market.match import match
+from carecast.market.matching import match
 from carecast.market.store import (
     close_referral,
     load_stored_directory,

@@ -12,7 +12,7 @@ from carecast.errors import ParameterError
 from carecast.market.directory import Directory
 from carecast.market.examples import example_directory, example_homes, example_referral
 from carecast.market.geo import haversine_miles
-from carecast.market.match import FILTERS, match
+from carecast.market.matching import FILTERS, match
 from carecast.market.settings import load_settings
 from carecast.market.vocab import vocabulary
 from carecast.schema import councils, find_council

@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 
 from carecast.market.examples import example_directory, example_referral
-from carecast.market.match import FILTERS, match
+from carecast.market.matching import FILTERS, match
 from carecast.market.reports import match_report, riskpool_report, unmet_report
 from carecast.market.riskpool import PoolData, simulate_pool
 from carecast.market.unmet import unmet_need

@@ -132,7 +132,7 @@ def register(app: typer.Typer) -> None:
                   on: str | None = typer.Option(None, "--on", help="Date of the search (default: today)"),
                   db: str | None = DB, out: Path | None = OUT) -> None:
         """Rank homes for a referral: hard filters first, then a transparent weighted score."""
-        from carecast.market.match import match
+        from carecast.market.matching import match
         from carecast.market.referral import load_referral
         from carecast.market.reports import match_report
 
@@ -172,7 +172,7 @@ def register(app: typer.Typer) -> None:
                             on: str | None = typer.Option(None, "--on", help="Date referred (default: referral's referred_on, else today)"),
                             db: str | None = DB, out: Path | None = OUT) -> None:
         """Record a referral in the store with the shortlist matching gives it."""
-        from carecast.market.match import match
+        from carecast.market.matching import match
         from carecast.market.referral import load_referral
         from carecast.market.reports import match_report
         from carecast.market.store import record_referral, referral_record

@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from carecast.market.directory import Directory, column_docs, export_frame
-from carecast.market.match import FILTERS, MatchResult
+from carecast.market.matching import FILTERS, MatchResult
 from carecast.market.riskpool import PoolData, PoolResult
 from carecast.market.settings import PARTS
 from carecast.outputs import Report, Section, run_metadata

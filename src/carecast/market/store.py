@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, insert, select
 
 from carecast.errors import NotFoundError, ParameterError
 from carecast.market.directory import FEEDBACK_COLUMNS, HOME_COLUMNS, Directory
-from carecast.market.match import MatchResult
+from carecast.market.matching import MatchResult
 from carecast.market.referral import Referral, parse_referral
 from carecast.market.settings import PARTS
 from carecast.market.vocab import vocabulary
