@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 import xlsxwriter
 
-from carecast.outputs.formats import is_money, is_share
+from carecast.outputs.formats import is_money, is_share, suppressed_numbers
 from carecast.outputs.report import Report
 
 _BAD = re.compile(r"[\[\]:*?/\\]")
@@ -71,8 +71,15 @@ def write(report: Report, path: Path) -> list[Path]:
             elif dtype.is_numeric() and is_share(col):
                 fmt = share
             values = df.get_column(col).to_list()
+            numbers = suppressed_numbers(values) if dtype == pl.Utf8 else None
+            if numbers is not None:  # counts with "c" cells: numbers stay numbers
+                values = numbers
+                fmt = share if is_share(col) else money if is_money(col) else None
             for i, v in enumerate(values, start=1):
                 if v is None:
+                    continue
+                if isinstance(v, str) and numbers is not None:
+                    ws.write_string(i, j, v)
                     continue
                 if fmt is date:
                     ws.write_datetime(i, j, _to_datetime(v), date)

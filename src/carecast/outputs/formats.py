@@ -6,6 +6,8 @@ share columns (``*_pct``, ``*share*``, ``*rate_of*``) as percentages held as fra
 
 from __future__ import annotations
 
+from carecast.privacy import SUPPRESSED
+
 _MONEY = ("cost", "spend", "budget", "saving", "_gbp", "outturn", "variance", "price", "commitment")
 _SHARE = ("_pct", "share", "coverage_of", "utilisation")
 
@@ -27,3 +29,22 @@ def is_money(name: str) -> bool:
 def is_share(name: str) -> bool:
     n = name.lower()
     return any(k in n for k in _SHARE)
+
+
+def suppressed_numbers(values: list) -> list | None:
+    """A text column of numbers with small-number suppression ("c", see carecast.privacy), as numbers
+    and "c"; None when the column is not one (identifiers and ordinary text are left alone)."""
+    present = [v for v in values if v is not None]
+    if not present or not all(isinstance(v, str) for v in present) or SUPPRESSED not in present:
+        return None
+    out: list = []
+    for v in values:
+        if v is None or v == SUPPRESSED:
+            out.append(v)
+            continue
+        try:
+            number = float(v)
+        except ValueError:
+            return None
+        out.append(int(number) if number.is_integer() and "." not in v else number)
+    return out

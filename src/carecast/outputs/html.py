@@ -11,7 +11,7 @@ import polars as pl
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from carecast.outputs.formats import is_money, is_plain, is_share
+from carecast.outputs.formats import is_money, is_plain, is_share, suppressed_numbers
 from carecast.outputs.report import Report
 
 MAX_ROWS = 500  # longer tables are cut in HTML (the Excel/CSV output has them whole)
@@ -64,7 +64,11 @@ def render(report: Report, *, include_plotly: bool = True) -> str:
         tables = []
         for name, df in s.tables.items():
             shown = df.head(MAX_ROWS)
-            tables.append({"name": name, "columns": df.columns, "rows": shown.rows(), "total": df.height, "shown": shown.height})
+            cols = [shown.get_column(c).to_list() for c in shown.columns]
+            cols = [(suppressed_numbers(v) if shown.schema[c] == pl.Utf8 else None) or v
+                    for c, v in zip(shown.columns, cols, strict=True)]
+            rows = list(zip(*cols, strict=True)) if cols else []
+            tables.append({"name": name, "columns": df.columns, "rows": rows, "total": df.height, "shown": shown.height})
         sections.append({"title": s.title, "text": s.text, "notes": s.notes, "tables": tables,
                          "figures": [figure_html(f) for f in s.figures]})
     return _env().get_template("report.html").render(
