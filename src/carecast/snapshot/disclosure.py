@@ -85,9 +85,12 @@ def suppress_table(frame: pl.DataFrame, counts: list[str], shares: dict[str, str
             marked = _group_pass(marked, rel, threshold) if rel.by is not None else _row_pass(marked, rel, threshold)
         if marked.select(pl.sum_horizontal(pl.col(_hide_name(c)) for c in counts).sum()).item() == before:
             break
-    shown = suppress_small(frame, counts, shares, threshold=threshold).with_columns(
-        marked.get_column(_hide_name(c)) for c in counts)
-    hide = {c: _hide_name(c) for c in counts} | {share: _hide_name(count) for share, count in shares.items()}
+    # only columns with a hidden cell become text; the rest stay numbers (for Excel and charts)
+    hit = [c for c in counts if marked.get_column(_hide_name(c)).any()]
+    hit_shares = {s: c for s, c in shares.items() if c in hit}
+    shown = suppress_small(frame, hit, hit_shares, threshold=threshold).with_columns(
+        marked.get_column(_hide_name(c)) for c in hit)
+    hide = {c: _hide_name(c) for c in hit} | {share: _hide_name(count) for share, count in hit_shares.items()}
     return shown.with_columns(
         pl.when(pl.col(flag)).then(pl.lit(SUPPRESSED)).otherwise(pl.col(col)).alias(col) for col, flag in hide.items()
-    ).drop(_hide_name(c) for c in counts)
+    ).drop(_hide_name(c) for c in hit)
