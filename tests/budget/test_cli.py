@@ -44,16 +44,18 @@ def test_outturn_writes_committee_table_and_flags_budget_total(monkeypatch, caps
     header = [c.value for c in ws[1]]
     assert header[:4] == ["line", "budget", "forecast_outturn", "variance"] and "reasons" in header
     assert ws.cell(ws.max_row, 1).value == "Total"
+    assert "placements" not in wb.sheetnames  # no child identifiers in committee papers by default
     # second month: movement explained
     out2 = tmp_path / "m2.html"
     reg2 = month_files["register"]
     reg2.write_text(reg2.read_text() + "c,ifa,P,911,2018-09-10,\n")
     code, stdout, stderr = run(monkeypatch, capsys, "budget", "outturn", "--budget", month_files["budget"],
                                "--as-of", "2018-09-30", "--register", reg2, "--ledger", month_files["ledger"],
-                               "--save", "--db", db, "--out", out2)
+                               "--save", "--db", db, "--with-placements", "--out", out2)
     assert code == 0, stderr
     html = out2.read_text()
     assert "new placements" in html and "Forecast outturn through 2018-19" in html
+    assert "keep inside the council" in html
     code, _, stderr = run(monkeypatch, capsys, "budget", "history", "--council", "Lewisham", "--year", "2018-19",
                           "--db", db, "--out", tmp_path / "h.json")
     assert code == 0, stderr

@@ -164,6 +164,8 @@ def budget_outturn(
     seed: int | None = typer.Option(None, "--seed", help="Random seed for --simulations."),
     save: bool = typer.Option(False, "--save", help="Save this month in the store and explain movement from the last saved month."),
     db: str | None = typer.Option(None, "--db", help="Store URL (default: CARECAST_DATABASE_URL or ./carecast.sqlite)."),
+    with_placements: bool = typer.Option(False, "--with-placements", help="Add the placement-level sheet (child "
+                                         "identifiers: for internal use, not committee papers)."),
     out: Path = typer.Option(..., "--out", help="Output file: .xlsx (committee table), .html (with trend), .json, .csv."),
 ) -> None:
     """Forecast outturn, variance and movement per budget line (the monthly monitoring report)."""
@@ -196,7 +198,8 @@ def budget_outturn(
     meta = run_metadata(command="budget outturn", inputs=[p for p in (budget, register, episodes, ledger, actions, costs) if p],
                         parameters={"as_of": when.isoformat(), "simulations": simulations, "saved": save,
                                     **m.assumptions}, seed=seed)
-    report = monitoring_report(m, metadata=meta, summary=summary, moves=moves, history=history, quarters=quarters)
+    report = monitoring_report(m, metadata=meta, summary=summary, moves=moves, history=history, quarters=quarters,
+                               include_placements=with_placements)
     _written(write_report(report, out))
     committee = report.sections[0].tables["committee"]
     stdout.print(_money_table(f"Forecast outturn at {when:%d/%m/%Y}",

@@ -71,7 +71,9 @@ def trend_figure(history: pl.DataFrame, title: str) -> go.Figure:
 
 def monitoring_report(m: Monitoring, *, metadata: dict[str, Any], summary: pl.DataFrame | None = None,
                       moves: pl.DataFrame | None = None, history: pl.DataFrame | None = None,
-                      quarters: pl.DataFrame | None = None) -> Report:
+                      quarters: pl.DataFrame | None = None, include_placements: bool = False) -> Report:
+    """The monthly monitoring report. Child-level placement rows are left out unless
+    ``include_placements`` (committee papers should not carry child identifiers; DOMAIN.md §7)."""
     fy = financial_year_label(m.financial_year)
     failed = m.checks.filter(~pl.col("ok"))
     notes = [f"CHECK FAILED: {n}" for n in failed["note"].to_list() if n] or ["All totals add up."]
@@ -94,7 +96,9 @@ def monitoring_report(m: Monitoring, *, metadata: dict[str, Any], summary: pl.Da
         sections.append(Section("Trend through the year", tables={"history": history},
                                 figures=[trend_figure(history, f"Forecast outturn through {fy}")]))
     sections.append(Section("Actions", tables={"actions": m.actions}))
-    sections.append(Section("Placements", tables={"placements": m.placements.drop("source_row")}))
+    if include_placements:
+        sections.append(Section("Placements", text="One row per placement (council's own identifiers): keep "
+                                "inside the council.", tables={"placements": m.placements.drop("source_row")}))
     for section in sections:
         section.tables = {name: _display(df) for name, df in section.tables.items()}
     return Report(title=f"Budget monitoring {m.council} {fy} at {m.as_of:%d/%m/%Y}", metadata=metadata,
