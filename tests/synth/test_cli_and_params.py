@@ -86,3 +86,10 @@ def test_api_rejects_bad_councils_before_writing(tmp_path):
     with pytest.raises(NotFoundError):
         generate(tmp_path / "x", councils=["Narnia"])
     assert not (tmp_path / "x").exists()
+
+
+def test_tables_with_unknown_bands_or_categories_are_refused():
+    with pytest.raises(ParameterError, match="unknown key"):
+        load_params({"remand.placement": {"secure": 0.5, "castle": 0.5}})
+    with pytest.raises(ParameterError, match="missing key"):
+        load_params({"entries.rate_per_10k": {"0": 90.0}})

@@ -82,6 +82,41 @@ def _check_shares(value: Any, path: str, source: str) -> None:
             )
 
 
+def _key_rules() -> list[tuple[str, bool, tuple[str, ...], bool]]:
+    """(path, keys are one level down, allowed keys, every allowed key required) for keyed tables."""
+    from carecast.schema import load_categories
+
+    cats = load_categories()
+    ids, bands = tuple(cats.category_ids), tuple(cats.age_band_labels)
+    routes = ("home", "adoption", "sgo", "long_term", "other", "uasc", "remand")
+    return [
+        ("entries.rate_per_10k", False, bands, True), ("moves.rate_per_year", False, bands, True),
+        ("legal.initial", False, bands, True), ("routes.mix", False, bands, True),
+        ("routes.mix", True, routes[:5], False), ("routes.duration_days", False, routes, True),
+        ("routes.rec", False, routes, True), ("placements.mix", False, bands, True),
+        ("placements.mix", True, ids, False), ("placements.uasc_mix", False, ("10-15", "16-17"), True),
+        ("placements.uasc_mix", True, ids, False), ("placements.codes", False, ids, True),
+        ("remand.placement", False, ids, False), ("short_breaks.placement", False, ids, False),
+    ]
+
+
+def _check_keys(tree: dict[str, Any], source: str) -> None:
+    """Refuse tables keyed by unknown age bands, categories or routes, or missing a required key."""
+    params = Params(tree)
+    for path, nested, allowed, complete in _key_rules():
+        value = params[path]
+        tables = [(f"{path}.{k}", v) for k, v in value.items()] if nested else [(path, value)]
+        for where, table in tables:
+            keys = set(map(str, table))
+            if keys - set(allowed):
+                raise ParameterError(f"unknown key(s) {sorted(keys - set(allowed))}",
+                                     where=Location(file=source, field=where), fix=f"use only {list(allowed)}")
+            if complete and set(allowed) - keys:
+                raise ParameterError(f"missing key(s) {sorted(set(allowed) - keys)}",
+                                     where=Location(file=source, field=where),
+                                     fix=f"give a value for each of {list(allowed)}")
+
+
 def _validate(tree: dict[str, Any], source: str) -> None:
     for path, node in _leaves(tree):
         if node.get("unit", "").startswith(_SHARES):
@@ -93,6 +128,7 @@ def _validate(tree: dict[str, Any], source: str) -> None:
         elif path == "placements.location":
             for area, cats in node["value"].items():
                 _check_shares(cats, f"{path}.{area}", source)
+    _check_keys(tree, source)
     for path in ("entries.trend", "population.annual_growth"):
         if not -0.5 < float(Params(tree)[path]) < 0.5:
             raise ParameterError("growth rate outside -50%..+50% a year", where=Location(file=source, field=path),
