@@ -32,7 +32,7 @@ from carecast.store.models_market import (
 )
 
 CLOSING_OUTCOMES = ("withdrawn", "no_placement_found")
-_HOME_FIELDS = [c for c in HOME_COLUMNS]
+_HOME_FIELDS = list(HOME_COLUMNS)
 
 
 def save_directory(directory: Directory, url: str | None = None) -> int:
@@ -214,24 +214,15 @@ def referrals_frame(url: str | None = None) -> pl.DataFrame:
                                 MarketReferral.urgency, MarketReferral.needed_by, MarketReferral.referred_on,
                                 MarketReferral.status, MarketReferral.filters)).mappings().all()
         short = s.execute(select(MarketShortlistEntry.referral_id, func.count()).group_by(MarketShortlistEntry.referral_id)).all()
-        resp = s.execute(select(MarketResponse.referral_id, MarketResponse.kind, func.count())
-                         .group_by(MarketResponse.referral_id, MarketResponse.kind)).all()
-        reasons = s.execute(select(MarketResponse.referral_id, MarketResponse.reason)
-                            .where(MarketResponse.kind == "refusal")).all()
+        resp = s.execute(select(MarketResponse.referral_id, MarketResponse.kind, MarketResponse.reason)).all()
     schema = {"id": pl.Int64, "reference": pl.Utf8, "council": pl.Utf8, "need_profile": pl.Utf8, "urgency": pl.Utf8,
-              "needed_by": pl.Date, "referred_on": pl.Date, "status": pl.Utf8}
-    df = pl.DataFrame([{**dict(r), "filters": _closing_filter(r["filters"])} for r in refs],
-                      schema={**schema, "filters": pl.Utf8}, orient="row").rename({"filters": "closing_filter"})
-    n_short = dict(short)
-    n_offer = {rid: n for rid, k, n in resp if k == "offer"}
-    n_refuse = {rid: n for rid, k, n in resp if k == "refusal"}
-    why: dict[int, set] = {}
-    for rid, reason in reasons:
-        why.setdefault(rid, set()).add(reason)
-    ids = df.get_column("id").to_list()
-    return df.with_columns(
-        pl.Series("homes_shortlisted", [n_short.get(i, 0) for i in ids], dtype=pl.Int64),
-        pl.Series("offers", [n_offer.get(i, 0) for i in ids], dtype=pl.Int64),
-        pl.Series("refusals", [n_refuse.get(i, 0) for i in ids], dtype=pl.Int64),
-        pl.Series("refusal_reasons", [";".join(sorted(why.get(i, ()))) for i in ids], dtype=pl.Utf8),
-    ).drop("id").sort("referred_on", "reference")
+              "needed_by": pl.Date, "referred_on": pl.Date, "status": pl.Utf8, "closing_filter": pl.Utf8}
+    df = pl.DataFrame([{**dict(r), "closing_filter": _closing_filter(r["filters"])} for r in refs], schema=schema, orient="row")
+    n_short = pl.DataFrame(short, schema={"id": pl.Int64, "homes_shortlisted": pl.Int64}, orient="row")
+    answers = (pl.DataFrame(resp, schema={"id": pl.Int64, "kind": pl.Utf8, "reason": pl.Utf8}, orient="row")
+               .group_by("id").agg((pl.col("kind") == "offer").sum().cast(pl.Int64).alias("offers"),
+                                   (pl.col("kind") == "refusal").sum().cast(pl.Int64).alias("refusals"),
+                                   pl.col("reason").drop_nulls().unique().sort().str.join(";").alias("refusal_reasons")))
+    return (df.join(n_short, on="id", how="left").join(answers, on="id", how="left")
+            .with_columns(pl.col("homes_shortlisted", "offers", "refusals").fill_null(0), pl.col("refusal_reasons").fill_null(""))
+            .drop("id").sort("referred_on", "reference"))
