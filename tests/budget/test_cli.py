@@ -147,3 +147,16 @@ def test_example_inputs_run_end_to_end(monkeypatch, capsys, tmp_path):
     staffing = committee.filter(pl.col("line") == "Staffing").row(0, named=True)
     assert staffing["forecast_outturn"] == pytest.approx(14.6e6 - 0.5e6 * 121 / 365)  # report's 10.5 + 4.1, less action
     assert "−£200,000" in stderr
+
+
+def test_outturn_json_has_documented_shape(monkeypatch, capsys, tmp_path, month_files):
+    import json
+    out = tmp_path / "m.json"
+    code, _, stderr = run(monkeypatch, capsys, "budget", "outturn", "--budget", month_files["budget"], "--as-of",
+                          "2018-08-31", "--register", month_files["register"], "--ledger", month_files["ledger"],
+                          "--out", out)
+    assert code == 0, stderr
+    doc = json.loads(out.read_text())
+    assert {"council", "financial_year", "as_of", "committee", "lines", "checks", "movement", "assumptions"} <= set(doc)
+    assert doc["financial_year"] == "2018-19" and doc["committee"][-1]["line"] == "Total"
+    assert [c["ok"] for c in doc["checks"]] == [False, True]

@@ -3,7 +3,11 @@
 The first sheet a reader sees is ``committee``: line, budget, forecast outturn, variance, movement
 since last month and the reasons, with a total row. Then the checks (including any budget file
 whose lines do not add up to its stated total), the detail per line, the movement reasons, the
-actions, the placements and, when history is saved, the forecast-outturn trend through the year.
+actions, the placements (only on request) and, when history is saved, the forecast-outturn trend.
+
+JSON shape (``--out x.json``): ``council``, ``financial_year`` ("2018-19"), ``as_of``, ``committee``
+(rows of the committee table, last row "Total"), ``lines``, ``checks`` (``ok`` false = flagged),
+``movement`` (line, reason, amount_gbp, count, detail), ``quarters``, ``actions``, ``assumptions``.
 """
 
 from __future__ import annotations
@@ -101,8 +105,16 @@ def monitoring_report(m: Monitoring, *, metadata: dict[str, Any], summary: pl.Da
                                 "inside the council.", tables={"placements": m.placements.drop("source_row")}))
     for section in sections:
         section.tables = {name: _display(df) for name, df in section.tables.items()}
+    tables = {name: df for section in sections for name, df in section.tables.items()}
+    payload = {
+        "council": m.council, "financial_year": fy, "as_of": m.as_of.isoformat(),
+        "committee": tables["committee"].to_dicts(), "lines": tables["lines"].to_dicts(),
+        "checks": tables["checks"].to_dicts(), "movement": tables["movement"].to_dicts() if "movement" in tables else [],
+        "quarters": tables["quarters"].to_dicts() if "quarters" in tables else [],
+        "actions": tables["actions"].to_dicts(), "assumptions": m.assumptions,
+    }
     return Report(title=f"Budget monitoring {m.council} {fy} at {m.as_of:%d/%m/%Y}", metadata=metadata,
-                  sections=sections, primary_table="committee")
+                  sections=sections, primary_table="committee", payload=payload)
 
 
 def history_report(council: str, financial_year: int, url: str | None = None) -> Report:
