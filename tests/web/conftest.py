@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 from fastapi.testclient import TestClient
 
-from carecast.schema import CHILDREN_COLUMNS, EPISODE_COLUMNS, conform
+from carecast.schema import CHILDREN_COLUMNS, EPISODE_COLUMNS, conform, load_categories
 from carecast.store import session_scope
 from carecast.web import Settings, create_app
 from carecast.web.accounts import create_user
@@ -38,6 +38,7 @@ def make_tables(council: str, n: int, prefix: str, end: dt.date = dt.date(2024, 
         "period_id": 1, "period_start": decom,
     })
     children = pl.DataFrame({"council": council, "child_id": ids, "dob": dob, "sex": [1 + i % 2 for i in range(n)]})
+    episodes = load_categories().classify(episodes.drop("category"))
     return conform(episodes, EPISODE_COLUMNS), conform(children, CHILDREN_COLUMNS)
 
 

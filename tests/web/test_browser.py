@@ -68,10 +68,10 @@ def server(store_url, tmp_path):
     thread.join(timeout=10)
 
 
-def _shot(page, name: str, backend: str) -> None:
+def _shot(page, name: str, backend: str, full_page: bool = True) -> None:
     if backend.startswith("sqlite"):
         SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page)
 
 
 def _login(page, base: str, email: str) -> None:
@@ -151,6 +151,8 @@ def test_analyst_journey(server, browser, tmp_path, synth_dir):
     result.locator(".plot .main-svg").first.wait_for(timeout=15_000)  # the fan chart is drawn
     assert result.get_by_role("heading", name="Assumptions").is_visible()
     _shot(page, "05-forecast", backend)
+    result.get_by_role("heading", name=re.compile("^Forecast from")).scroll_into_view_if_needed()
+    _shot(page, "05-forecast-screen", backend, full_page=False)
     with page.expect_download() as dl:
         result.get_by_role("link", name="Download Excel").click()
     assert dl.value.suggested_filename.endswith(".xlsx") and Path(dl.value.path()).read_bytes()[:2] == b"PK"

@@ -57,10 +57,17 @@ def _children_report(db, settings, user: Principal) -> Report:
                                                                           "dataset": data.content_hash}))
 
 
+def _costs_report(db, settings, user: Principal) -> Report:
+    from carecast.web.api.routes.costs import costs_for
+
+    return costs_for(db, settings, user)
+
+
 TABLES: dict[str, tuple[str, Callable[..., Report], Callable[[Principal], bool]]] = {
     "overview": ("Children in care: by category, location and trend", _overview_report, lambda u: True),
     "children": ("Children in care now, one row per child (council users only)", _children_report,
                  lambda u: u.sees_child_level),
+    "costs": ("Placement cost by financial year and cost group", _costs_report, lambda u: u.may_run),
 }
 
 
