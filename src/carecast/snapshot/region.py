@@ -87,11 +87,10 @@ def _canonical_series(s: pl.Series) -> pl.Series:
 
 
 def council_facts() -> pl.DataFrame:
-    """Reference facts per council: region, London area (Inner/Outer), centroid."""
+    """Reference facts per council: London area (Inner/Outer) and centroid."""
     return pl.DataFrame(
         {
             "council": [c.name for c in councils()],
-            "council_region": [c.region for c in councils()],
             "london_area": [c.london_area for c in councils()],
             "lat": [c.lat for c in councils()],
             "lon": [c.lon for c in councils()],

@@ -33,6 +33,7 @@ import polars as pl
 from carecast.outputs import Report, Section, run_metadata
 from carecast.privacy import SUPPRESSED, SUPPRESSION_NOTE
 from carecast.snapshot import figures
+from carecast.snapshot import tables as t
 from carecast.snapshot.disclosure import suppress_table
 from carecast.snapshot.snapshot import Snapshot
 
@@ -179,6 +180,11 @@ def coverage(snap: Snapshot) -> dict[str, Any]:
     }
 
 
+def _describe(name: str, table: t.Table) -> str:
+    desc = table.description.rstrip(".")
+    return f"{table.title} ({name})" + (f": {desc}." if desc else ".")
+
+
 def to_report(snap: Snapshot, *, inputs: list[str | Path] | None = None) -> Report:
     """Build the report (tables, charts, metadata, JSON payload) for ``write_report``."""
     tables = published_tables(snap)
@@ -199,8 +205,7 @@ def to_report(snap: Snapshot, *, inputs: list[str | Path] | None = None) -> Repo
         present = [n for n in names if n in tables]
         if not present:
             continue
-        text = headline(snap, tables) if title == "Coverage" else " ".join(snap.tables[n].description for n in present
-                                                                    if snap.tables[n].description)
+        text = headline(snap, tables) if title == "Coverage" else " ".join(_describe(n, snap.tables[n]) for n in present)
         section_notes = list(notes)
         if title == "Data quality" and snap.register_issues:
             section_notes += [f"Provider register: {n} {reason}" for reason, n in snap.register_issues.items()]
