@@ -111,3 +111,11 @@ def test_every_period_table_adds_to_the_same_total(n_steps, gap, start, seed):
     for table in (p.by_month, p.by_quarter, p.by_financial_year):
         assert table["cost_mean"].sum() == pytest.approx(total)
         assert table["days_covered"].sum() == (n_steps * gap if n_steps > 1 else 7)
+
+
+def test_daily_steps_are_summed_into_weeks():
+    dates = [dt.date(2024, 4, 1) + dt.timedelta(days=k) for k in range(21)]
+    p = project_costs(dates, ["fostering_ifa"], np.ones((2, 21, 1)), FLAT)
+    assert p.by_week["week_start"].to_list() == [dt.date(2024, 4, 1), dt.date(2024, 4, 8), dt.date(2024, 4, 15)]
+    assert p.by_week["days"].to_list() == [7, 7, 7]
+    assert p.by_week["cost_mean"].to_list() == pytest.approx([700, 700, 700])

@@ -82,7 +82,7 @@ def as_days(dates: Sequence[dt.date] | np.ndarray) -> np.ndarray:
 
 
 def _period_keys(days: np.ndarray, freq: str) -> np.ndarray:
-    """A non-decreasing integer key per day identifying its period (week = step handled apart)."""
+    """A non-decreasing integer key per day identifying its calendar period."""
     if freq == "month":
         return days.astype("datetime64[M]").astype(np.int64)
     fy = _fy_of(days).astype(np.int64)
@@ -224,10 +224,17 @@ def project_costs(
     price = uc.daily_price(days0[0].astype(dt.date), len(days), groups)  # (D, G)
     counts_g = counts @ mix                                              # (S, T, G)
 
-    # Weeks: one period per step.
-    step_price = np.add.reduceat(price, np.r_[0, np.cumsum(lengths)[:-1]], axis=0)  # (T, G)
-    week_sims = np.einsum("stg,tg->st", counts_g, step_price)
-    by_week = pl.DataFrame({"week_start": days0.astype(dt.date).tolist(), "days": lengths.tolist(),
+    # Weeks: 7-day blocks from the first step (one per step when steps are weekly).
+    if np.all(lengths == 7):
+        step_price = np.add.reduceat(price, np.r_[0, np.cumsum(lengths)[:-1]], axis=0)  # (T, G)
+        week_sims, week_days = np.einsum("stg,tg->st", counts_g, step_price), lengths
+    else:
+        pieces = _pieces(day_step, (days - days0[0]).astype(np.int64) // 7, price)
+        per_week, _ = _per_period(counts_g, pieces, pieces.price)
+        week_sims = per_week.sum(axis=2)
+        week_days = np.add.reduceat(pieces.days, np.flatnonzero(np.r_[True, np.diff(pieces.period) != 0]))
+    week_start = days0[0] + 7 * np.arange(len(week_days))
+    by_week = pl.DataFrame({"week_start": week_start.astype(dt.date).tolist(), "days": week_days.tolist(),
                             **_bands(week_sims)})
 
     tables: dict[str, pl.DataFrame] = {}
