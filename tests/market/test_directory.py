@@ -161,3 +161,13 @@ def test_given_coordinates_place_a_home_the_lookup_cannot(tmp_path):
     assert reasons == ["postcode not in the postcode lookup; located at the lat/lon given"]
     assert "outside England" in " ".join(d.issues.filter(pl.col("urn") == "SC2")["reason"].to_list())
     assert "kept as written" in " ".join(d.issues.filter(pl.col("urn") == "SC3")["reason"].to_list())
+
+
+def test_docs_list_every_directory_column():
+    from pathlib import Path
+
+    from carecast.market.directory import column_docs
+
+    text = (Path(__file__).parents[2] / "docs" / "market.md").read_text()
+    for col in column_docs()["column"]:
+        assert f"`{col}`" in text
