@@ -93,3 +93,13 @@ def test_tables_with_unknown_bands_or_categories_are_refused():
         load_params({"remand.placement": {"secure": 0.5, "castle": 0.5}})
     with pytest.raises(ParameterError, match="missing key"):
         load_params({"entries.rate_per_10k": {"0": 90.0}})
+
+
+def test_councils_by_number_text_or_names():
+    from carecast.synth.geography import select_councils
+
+    p = load_params()
+    assert [c.name for c in select_councils("2", p)] == ["Lewisham", "Southwark"]
+    assert [c.name for c in select_councils("E09000023, bromley", p)] == ["Lewisham", "Bromley"]
+    with pytest.raises(ParameterError):
+        select_councils(" , ", p)

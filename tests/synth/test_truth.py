@@ -157,3 +157,17 @@ def test_most_children_looked_after_are_on_care_orders(calibrated):
                                        & (pl.col("dec").is_null() | (pl.col("dec") > end)))
     assert stock["ls"].is_in(["C1", "C2"]).mean() > 0.5
     assert stock["ls"].is_in(["V3", "V4"]).sum() == 0
+
+
+def test_councils_simulated_in_chunks_still_give_one_sorted_truth(tmp_path, monkeypatch):
+    import importlib
+
+    from carecast.synth import generate
+
+    monkeypatch.setattr(importlib.import_module("carecast.synth.generate"), "COUNCILS_PER_CHUNK", 1)
+    res = generate(tmp_path / "o", councils=["Southwark", "Lewisham"], years=(2022, 2022), seed=4)
+    assert res.councils == ["Southwark", "Lewisham"]
+    keys = ["council", "child_id", "decom"]
+    assert res.episodes.select(keys).equals(res.episodes.select(keys).sort(keys))
+    assert set(res.episodes["council"]) == {"Southwark", "Lewisham"}
+    assert {d.council for d in res.defects} == {"Southwark", "Lewisham"}

@@ -44,7 +44,7 @@ def _synthetic_councils(n: int) -> list[Council]:
 def select_councils(spec: int | str | list[str] | tuple[str, ...], params: Params) -> list[Council]:
     """The placing councils: the first ``spec`` in the default order, or the named ones."""
     if isinstance(spec, str):
-        spec = [s.strip() for s in spec.split(",") if s.strip()]
+        spec = int(spec) if spec.strip().lstrip("+-").isdigit() else [s.strip() for s in spec.split(",") if s.strip()]
     if isinstance(spec, int):
         if spec < 1:
             raise ParameterError(f"asked for {spec} councils", where=Location(field="councils"),
