@@ -44,19 +44,36 @@ def test_clean_return_loads_unchanged_and_conforms(tmp_path):
     assert_accounted(res)
 
 
-def test_duplicate_across_returns_keeps_latest_and_closes_open_episode(tmp_path):
+def test_open_episode_repeated_by_next_return_is_normal(tmp_path):
     write_return(tmp_path, "Lewisham", 2019, [ep("1", "01/05/2018")])
     write_return(tmp_path, "Lewisham", 2020, [ep("1", "01/05/2018", "03/06/2019", rec="E4A")])
     res = load_returns(tmp_path)
     assert res.episodes.height == 1
     row = res.episodes.row(0, named=True)
     assert (row["dec"], row["rec"], row["collection_year"]) == (D(2019, 6, 3), "E4A", 2020)
-    assert row["repairs"] == "CLOSED_BY_LATER_RETURN"
-    assert row["period_end"] == D(2019, 6, 3)
-    assert rule_counts(res) == {"DUPLICATE": 1, "CLOSED_BY_LATER_RETURN": 1}
+    assert row["repairs"] == "" and row["period_end"] == D(2019, 6, 3)
+    assert rule_counts(res) == {"REPEATED_IN_LATER_RETURN": 1}
     s = res.quality.summary()
     assert s.filter(pl.col("collection_year") == 2019)["merged"].item() == 1
     assert_accounted(res)
+
+
+def test_episode_shown_open_after_it_ended_is_closed_by_later_return(tmp_path):
+    write_return(tmp_path, "Lewisham", 2019, [ep("1", "01/05/2018")])  # ended in the 2019 year...
+    write_return(tmp_path, "Lewisham", 2020, [ep("1", "01/05/2018", "03/01/2019", rec="E4A")])
+    res = load_returns(tmp_path)
+    assert res.episodes["dec"].to_list() == [D(2019, 1, 3)]
+    assert res.episodes["repairs"].to_list() == ["CLOSED_BY_LATER_RETURN"]
+    assert rule_counts(res) == {"REPEATED_IN_LATER_RETURN": 1, "CLOSED_BY_LATER_RETURN": 1}
+    assert_accounted(res)
+
+
+def test_closed_episode_sent_again_is_a_duplicate(tmp_path):
+    write_return(tmp_path, "Lewisham", 2019, [ep("1", "01/05/2018", "03/01/2019", rec="E4A")])
+    write_return(tmp_path, "Lewisham", 2020, [ep("1", "01/05/2018", "03/01/2019", rec="E4A")])
+    res = load_returns(tmp_path)
+    assert res.episodes["collection_year"].to_list() == [2020]
+    assert rule_counts(res) == {"DUPLICATE": 1}
 
 
 def test_duplicate_within_one_return_is_merged(tmp_path):

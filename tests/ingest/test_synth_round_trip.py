@@ -18,7 +18,7 @@ DERIVED = ["sex", "dob", "category", "cost_group", "is_short_break", "is_uasc", 
 # DECOM), kept with the bad code, or given the month's last day (31 April)
 UNRECOVERABLE = {"bad_code", "impossible_date", "dec_before_decom"}
 RULE_FOR = {  # planted defect -> the loader's rule that must report that row
-    "duplicate_row": "DUPLICATE", "late_closed": "DUPLICATE", "corrected_start": "CORRECTED_START",
+    "duplicate_row": "DUPLICATE", "late_closed": "REPEATED_IN_LATER_RETURN", "corrected_start": "CORRECTED_START",
     "bad_code": "UNKNOWN_CODE", "bad_date_format": "DATE_FORMAT_REPAIRED",
     "impossible_date": "IMPOSSIBLE_DAY_CLAMPED", "dec_before_decom": "DEC_BEFORE_DECOM",
 }
@@ -69,6 +69,9 @@ def test_every_planted_defect_is_reported_where_it_was_planted(round_trip):
             hit = ev.filter(pl.col("rule_id") == rule, pl.col("source_file") == d["file"],
                             pl.col("source_row").is_in(rows))
             assert hit.height >= 1, d
+            if d["kind"] == "late_closed":  # and the later return's end date is used, and said so
+                later = d["file"].replace(f"/{d['year']}/", f"/{d['year'] + 1}/")
+                assert ev.filter(pl.col("rule_id") == "CLOSED_BY_LATER_RETURN", pl.col("source_file") == later).height
         elif d["kind"] == "child_without_header":
             episodes_file = d["file"].replace("header.csv", "episodes.csv")
             assert ev.filter(pl.col("rule_id") == "NO_HEADER", pl.col("source_file") == episodes_file).height >= 1, d

@@ -160,16 +160,21 @@ def clean_episodes(episodes: pl.DataFrame, children: pl.DataFrame, header_keys: 
     ep = ep.with_columns((~same_key).cum_sum().alias("_key"))
     ep = ep.with_columns(
         (pl.col("_key") != pl.col("_key").shift(-1)).fill_null(True).alias("_last"),
-        pl.col("dec").is_null().any().over("_key").alias("_ever_open"),
+        # the latest return that still showed the episode open
+        pl.when(pl.col("dec").is_null()).then(pl.col("collection_year")).max().over("_key").alias("_open_year"),
     )
-    dups = ep.filter(~pl.col("_last"))
-    if dups.height:
-        out.append(events(dups, "DUPLICATE", t, "DECOM"))
+    # an open episode repeated by a later return is how the 903 works; anything else is a duplicate
+    repeat = pl.col("dec").is_null() & (pl.col("collection_year").shift(-1) > pl.col("collection_year"))
+    for cond, rule in ((repeat, "REPEATED_IN_LATER_RETURN"), (~repeat, "DUPLICATE")):
+        copies = ep.filter(~pl.col("_last") & cond)
+        if copies.height:
+            out.append(events(copies, rule, t, "DECOM"))
     ep = ep.filter(pl.col("_last"))
-    closed_later = ep.filter(pl.col("_ever_open") & pl.col("dec").is_not_null())
+    # shown open in a return although it had ended within that return's year
+    closed_later = ep.filter(pl.col("dec") <= pl.date(pl.col("_open_year"), 3, 31))
     if closed_later.height:
         out.append(events(closed_later, "CLOSED_BY_LATER_RETURN", t, "DEC"))
-    ep = _mark_children(ep.drop("_last", "_ever_open", "_key"))
+    ep = _mark_children(ep.drop("_last", "_open_year", "_key"))
 
     # 3. open episodes followed by another, and overlaps: end at the next episode's start
     ep = ep.with_columns(_next("decom").alias("_next"), _next("rne").alias("_next_rne"))

@@ -16,6 +16,7 @@ from carecast.privacy import load_key
 
 console = Console()
 CLEANED_FORMATS = (".csv", ".parquet")
+LOOKUP_NAME = "postcodes.csv"  # an ONSPD extract kept beside the returns (as carecast synth writes)
 
 
 def cleaned_paths(out: Path) -> tuple[Path, Path]:
@@ -57,7 +58,7 @@ def summary_table(res: LoadResult) -> Table:
 def validate(
     path: Path = typer.Argument(..., help="Folder of returns (DIR/<council>/<year>/), a council folder, or a manifest."),
     council: str = typer.Option(None, "--council", help="Council name, ONS code or DfE number when the layout does not say."),
-    postcodes: Path = typer.Option(None, "--postcodes", help="ONS Postcode Directory CSV, for distances and in/out of area."),
+    postcodes: Path = typer.Option(None, "--postcodes", help="ONS Postcode Directory CSV, for distances and in/out of area (default: DIR/postcodes.csv if present)."),
     pseudonymise: bool = typer.Option(False, "--pseudonymise", help="Replace child ids by keyed pseudonyms; DOB to month; postcodes to sector."),
     key_file: Path = typer.Option(None, "--key-file", help="File holding the pseudonymisation key (else CARECAST_PSEUDONYM_KEY)."),
     merge_legal_changes: bool = typer.Option(False, "--merge-legal-changes", help="Merge episodes that only change legal status (RNE L/U)."),
@@ -70,6 +71,9 @@ def validate(
         raise ParameterError("--key-file was given without --pseudonymise",
                              fix="add --pseudonymise, or leave out --key-file")
     key = load_key(key_file) if pseudonymise else None
+    if postcodes is None and path.is_dir() and (path / LOOKUP_NAME).is_file():
+        postcodes = path / LOOKUP_NAME
+        console.print(f"Using the postcode lookup found with the returns: {postcodes}")
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True) as bar:
         task = bar.add_task("Reading returns", total=None)

@@ -95,6 +95,23 @@ def events(frame: pl.DataFrame, rule_id: str, table: str, column: str | None = N
     )
 
 
+def _outcome_figure(summary: pl.DataFrame):
+    """Stacked bars: what happened to the episode rows of each collection year's returns."""
+    import plotly.graph_objects as go
+
+    by_year = summary.group_by("collection_year").agg(pl.exclude("council").sum()).sort("collection_year")
+    by_year = by_year.with_columns((pl.col("kept") - pl.col("repaired")).alias("kept as read"))
+    fig = go.Figure()
+    for col, colour in (("kept as read", "#1F3864"), ("repaired", "#4F81BD"), ("merged", "#9BBB59"),
+                        ("dropped", "#C0504D")):
+        fig.add_bar(x=by_year["collection_year"].to_list(), y=by_year[col].to_list(), name=col,
+                    marker_color=colour)
+    fig.update_layout(barmode="stack", title="Episode rows by outcome and collection year (all councils)",
+                      xaxis_title="Collection year (return)", yaxis_title="Episode rows", height=380,
+                      legend={"orientation": "h", "y": -0.25})
+    return fig
+
+
 @dataclass
 class QualityReport:
     """What the loader did to each council's returns, and why.
@@ -187,6 +204,7 @@ class QualityReport:
         files = self.rows.sort("council", "collection_year", "table")
         sections = [
             Section("Summary by council and collection year", text=text, tables={"summary": summary},
+                    figures=[_outcome_figure(summary)],
                     notes=["'Merged' rows are repeats of an episode (usually an open episode repeated by the "
                            "next year's return) or legal-status-only changes: nothing is lost.",
                            "Years are collection years: 2019 is the return for 1 April 2018 to 31 March 2019."]),
