@@ -51,8 +51,9 @@ def _beside(directory: Path, name: str) -> Path | None:
 
 
 def _summary(snap: Snapshot) -> RichTable:
+    n = len(snap.coverage)
     table = RichTable(title=f"{snap.region.name}, {snap.date:%d/%m/%Y}: {snap.total_placements:,} placements "
-                            f"({len(snap.coverage)} councils)")
+                            f"({n} council{'' if n == 1 else 's'})")
     table.add_column("Location")
     table.add_column("Children", justify="right")
     table.add_column("Share", justify="right")
@@ -67,7 +68,7 @@ def _summary(snap: Snapshot) -> RichTable:
 def snapshot(
     directory: Path = typer.Argument(..., help="Folder of SSDA903 returns (one sub-folder per council)."),
     date: str = typer.Option(..., "--date", help="Snapshot date, YYYY-MM-DD (e.g. 2024-03-31)."),
-    region: str = typer.Option("london", "--region", help="A region name, or councils separated by commas."),
+    region: str = typer.Option("london", "--region", help="A region name (london, 'South East', england), or councils separated by commas."),
     providers: Path | None = typer.Option(None, "--providers", help="Provider register CSV (urn, council, places, "
                                           "ofsted_rating, ...). Default: providers.csv beside the returns."),
     postcodes: Path | None = typer.Option(None, "--postcodes", help="ONS postcode directory extract for distances "
