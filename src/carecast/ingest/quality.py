@@ -188,10 +188,11 @@ class QualityReport:
         return {c: int(s[c].sum()) for c in ("read", "kept", "repaired", "flagged", "dropped", "merged")}
 
     def by_rule(self) -> pl.DataFrame:
-        """Rows affected per rule across all councils and years."""
+        """Rows affected per rule across all councils and years: drops first, then repairs, flags, merges."""
         c = self.counts()
+        rank = {"dropped": 0, "repaired": 1, "flagged": 2, "merged": 3}  # what most needs a look first
         return (c.group_by("rule_id", "action", "reason", "fix").agg(pl.col("count").sum())
-                .sort("count", descending=True))
+                .sort(pl.col("action").replace_strict(rank, default=9), pl.col("count"), descending=[False, True]))
 
     def to_report(self, metadata: dict[str, Any] | None = None) -> Report:
         """The report a council analyst acts on: summary, rules by council and year, examples."""
