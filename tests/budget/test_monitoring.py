@@ -94,6 +94,8 @@ def test_ledger_supplies_non_placement_lines_and_reports_gl_gap(tmp_path, flat_c
     lines = {r["line"]: r for r in m.lines.iter_rows(named=True)}
     assert lines["staffing"]["forecast_outturn"] == pytest.approx(55_000)
     assert lines["placements"]["ledger_gap"] == pytest.approx(20_000 - 18_300)
+    flag = m.checks.filter(pl.col("check").str.contains("ledger agrees")).row(0, named=True)
+    assert not flag["ok"] and "over-commitments" in flag["note"] and "£1,700" in flag["note"]
 
 
 def test_placement_cost_group_without_a_line_is_an_error(tmp_path, flat_costs):

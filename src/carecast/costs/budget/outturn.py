@@ -201,7 +201,7 @@ def monitor(plan: BudgetPlan, placements: pl.DataFrame, unit_costs: UnitCosts, *
             "health_contribution": a["health"], "education_contribution": a["education"],
         })
     lines = pl.DataFrame(rows)
-    checks = pl.concat([plan.totals_check(), _components_check(lines)])
+    checks = pl.concat([plan.totals_check(), _components_check(lines), _ledger_checks(lines, plan, ledger)])
     return Monitoring(
         council=plan.council, financial_year=plan.financial_year, as_of=as_of, lines=lines, checks=checks,
         placements=costed, actions=actions_frame, line_sims=line_sims,
@@ -223,3 +223,27 @@ def _components_check(lines: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame([{"check": "forecast outturn = actuals + commitments + starters/leavers − actions",
                           "expected_gbp": parts, "found_gbp": total, "difference_gbp": diff, "ok": abs(diff) < 0.5,
                           "note": ""}])
+
+
+LEDGER_TOLERANCE = 0.01  # share of the line's outturn within which ledger and placement list agree
+
+
+def _ledger_checks(lines: pl.DataFrame, plan: BudgetPlan, ledger: dict[str, LedgerEntry]) -> pl.DataFrame:
+    """For placement lines with ledger figures: do the ledger and the placement list agree?
+
+    A ledger above the placement-level figure suggests over-commitments or placements missing from
+    the list; below it, pressures not yet on the ledger (DOMAIN.md §5.3: reconcile with reasons).
+    """
+    rows = []
+    placement_lines = {ln.line for ln in plan.lines if ln.is_placements}
+    for r in lines.filter(pl.col("line").is_in([k for k in ledger if k in placement_lines])).iter_rows(named=True):
+        gap = r["ledger_gap"]
+        ledger_total = r["actual_to_date"] + r["commitments"]
+        ok = abs(gap) <= LEDGER_TOLERANCE * max(abs(r["forecast_outturn"]), 1.0)
+        why = ("ledger above the placement list: over-commitments, or placements missing from the list" if gap > 0
+               else "ledger below the placement list: pressures not yet on the ledger")
+        rows.append({"check": f"ledger agrees with placements ({r['line']})", "expected_gbp": ledger_total - gap,
+                     "found_gbp": ledger_total, "difference_gbp": gap, "ok": ok,
+                     "note": "" if ok else f"{r['label']}: {why} (£{abs(gap):,.0f})"})
+    return pl.DataFrame(rows, schema={"check": pl.Utf8, "expected_gbp": pl.Float64, "found_gbp": pl.Float64,
+                                      "difference_gbp": pl.Float64, "ok": pl.Boolean, "note": pl.Utf8})
