@@ -83,7 +83,6 @@ class Episodes:
     rpc: np.ndarray        # REASON_PLACE_CHANGE or None
     pl_pc: np.ndarray      # postcode index
     prov: np.ndarray       # register index of the provider (URN), -1 if none
-    category: np.ndarray   # category id (adoption episodes: "other" category via schema rules)
 
     @staticmethod
     def concat(parts: list[Episodes]) -> Episodes:
@@ -274,7 +273,7 @@ def _move_events(rng, params: Params, band, limit):
 
 def _draw_placements(rng, params: Params, geo: Geography, reg: Register, council, home_pc, age, kind,
                      adopt_kind, has_inhouse):
-    """Category, PLACE, PLACE_PROVIDER, postcode index and provider index for each placement start."""
+    """PLACE, PLACE_PROVIDER, postcode index and provider index for each placement start."""
     n = len(age)
     band = band_of(age)
     cat = categorical(rng, share_table(params["placements.mix"], BANDS, CATS), band)
@@ -317,8 +316,7 @@ def _draw_placements(rng, params: Params, geo: Geography, reg: Register, council
     prov[rows[ifa]] = locate.region_ifa(rng, geo, reg, host[ifa])
     rows = np.flatnonzero(cat == CATS.index("placed_with_parents"))
     pl_pc[rows] = home_pc[rows]
-    category = np.array([*CATS, "adoption"], dtype=object)[cat]
-    return category, place, provider, pl_pc, prov
+    return place, provider, pl_pc, prov
 
 
 def _episodes(rng, params: Params, geo: Geography, reg: Register, kids: Children, per: dict,
@@ -350,12 +348,11 @@ def _episodes(rng, params: Params, geo: Geography, reg: Register, kids: Children
     council = kids.council[child]
     age = (per["start"][pid] + t - kids.dob[child]) / DAYS_PER_YEAR
     prow = np.flatnonzero(is_place)
-    category = np.empty(len(pid), dtype=object)
     place = np.empty(len(pid), dtype=object)
     provider = np.empty(len(pid), dtype=object)
     pl_pc = np.full(len(pid), -1, np.int64)
     prov = np.full(len(pid), -1, np.int64)
-    (category[prow], place[prow], provider[prow], pl_pc[prow], prov[prow]) = _draw_placements(
+    (place[prow], provider[prow], pl_pc[prow], prov[prow]) = _draw_placements(
         rng, params, geo, reg, council[prow], kids.home_pc[child[prow]], age[prow], per["kind"][pid[prow]],
         pkind[prow], has_inhouse)
 
@@ -372,9 +369,9 @@ def _episodes(rng, params: Params, geo: Geography, reg: Register, kids: Children
     keep = is_place | is_legal
     idx = np.flatnonzero(keep)
     pid, t, is_legal, ls_ev, is_place, pkind, child = (a[idx] for a in (pid, t, is_legal, ls_ev, is_place, pkind, child))
-    category, place, provider, pl_pc, prov = (a[idx] for a in (category, place, provider, pl_pc, prov))
+    place, provider, pl_pc, prov = (a[idx] for a in (place, provider, pl_pc, prov))
     pidx = ffill_index(is_place)
-    category, place, provider, pl_pc, prov = (a[pidx] for a in (category, place, provider, pl_pc, prov))
+    place, provider, pl_pc, prov = (a[pidx] for a in (place, provider, pl_pc, prov))
     ls_code = LS_CODES[ls_ev[ffill_index(is_legal)]]
 
     period_first = group_starts(pid)
@@ -396,7 +393,7 @@ def _episodes(rng, params: Params, geo: Geography, reg: Register, kids: Children
                              np.where(per["kind"] == REMAND, special["remand"], cin_by_period))
     return Episodes(child=child, period=pid, decom=decom, dec=dec, rne=rne, ls=ls_code,
                     cin=cin_by_period[pid].astype(object), place=place, provider=provider, rec=rec,
-                    rpc=rpc, pl_pc=pl_pc, prov=prov, category=category)
+                    rpc=rpc, pl_pc=pl_pc, prov=prov)
 
 
 # ------------------------------------------------------------------------------------- short breaks
@@ -430,7 +427,6 @@ def _short_breaks(rng, params: Params, geo: Geography, reg: Register, placing, p
     pl_pc = np.where(use_unit, reg.postcode[np.maximum(unit, 0)], geo.random_postcode(rng, council))
     prov = np.where(use_unit, unit, -1)
     place = np.where(use_unit, "K2", "U6").astype(object)
-    category = np.where(use_unit, "residential_in_house", "fostering_in_house").astype(object)
 
     # V3: stays in equal slots of the service window, one per slot, never overlapping
     span = stop - start
@@ -449,7 +445,7 @@ def _short_breaks(rng, params: Params, geo: Geography, reg: Register, placing, p
         rne=np.full(e, "S", dtype=object), ls=np.where(v3[ep_child], "V3", "V4").astype(object),
         cin=np.full(e, params["cin.special"]["short_break"], dtype=object), place=place[ep_child],
         provider=np.full(e, "PR1", dtype=object), rec=draw_codes(rng, params["short_breaks.rec"], e),
-        rpc=np.full(e, None, dtype=object), pl_pc=pl_pc[ep_child], prov=prov[ep_child], category=category[ep_child],
+        rpc=np.full(e, None, dtype=object), pl_pc=pl_pc[ep_child], prov=prov[ep_child],
     )
     kids = Children(council=council, dob=dob, sex=np.where(rng.random(m) < params["entries.male_share"], 1, 2),
                     kind=np.full(m, SHORT_BREAK), home_pc=home_pc)
