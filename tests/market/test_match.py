@@ -211,3 +211,16 @@ def _timed(fn):
     t = time.perf_counter()
     fn()
     return time.perf_counter() - t
+
+
+def test_referral_postcodes_use_the_lookup_or_say_why_not(tmp_path):
+    from carecast.market.geo import load_postcodes
+
+    (tmp_path / "pc.csv").write_text("pcds,oslaua,lat,long\nSE6 4RU,E09000023,51.27,0.52\n")
+    d = _pair(lat=(51.27, 51.27), lon=(0.52, 0.62))
+    home = {"home": {"postcode": "se64ru"}}
+    without = match(example_referral(locations=home), d)
+    assert any("cannot be located without --postcodes" in n and "Lewisham" in n for n in without.notes)
+    located = match(example_referral(locations=home), d, postcodes=load_postcodes(tmp_path / "pc.csv"))
+    assert not any("SE6 4RU" in n for n in located.notes)
+    assert located.shortlist.filter(pl.col("urn") == "A")["distance_home_miles"].item() == 0.0

@@ -79,18 +79,17 @@ class MatchResult:
 
 
 def _locate(place: Place, lookup: PostcodeLookup | None, referral: Referral, what: str, notes: list[str]) -> tuple[float, float]:
+    """Coordinates of a referral's place: given lat/lon, else its postcode, else a council's centre (noted)."""
     if place.lat is not None and place.lon is not None:
         return place.lat, place.lon
-    if place.postcode and lookup is not None:
-        hit = lookup.point(place.postcode)
-        if hit is not None:
-            return hit
-        notes.append(f"{what}: postcode {place.postcode} is not in the postcode lookup; used the council's centre")
-    elif place.postcode:
-        notes.append(f"{what}: no postcode lookup given, so distances use the council's centre")
+    hit = lookup.point(place.postcode) if place.postcode and lookup is not None else None
+    if hit is not None:
+        return hit
     council = find_council(place.council or referral.council)
-    if not place.council:
-        notes.append(f"{what}: no council given, used the placing council {council.name}")
+    if place.postcode:
+        why = "is not in the postcode lookup" if lookup is not None else "cannot be located without --postcodes"
+        whose = "its council" if place.council else "the placing council"
+        notes.append(f"{what}: postcode {place.postcode} {why}; used the centre of {whose}, {council.name}")
     return council.lat, council.lon
 
 
