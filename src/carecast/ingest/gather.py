@@ -109,15 +109,15 @@ def _conform(frame: pl.DataFrame, src: SourceFile, table: str, shown: str,
 
 
 def _read_bucket(members: list[tuple[SourceFile, str]], table: str) -> pl.DataFrame:
-    """Files with identical columns read in one scan, each row tagged with its file's metadata."""
+    """Files with identical columns read in one scan, each row tagged with its file's metadata
+    (gathered from per-file values by file index: new columns only, the data is not copied)."""
     frame = read_csv_many([src.path for src, _ in members])
-    meta = pl.DataFrame({
-        "file_index": pl.Series(range(len(members)), dtype=pl.Int32),
-        "council": [src.council for src, _ in members],
-        "collection_year": pl.Series([src.year for src, _ in members], dtype=pl.Int32),
-        "source_file": [shown for _, shown in members],
-    })
-    return _select(frame.join(meta, on="file_index", how="left", maintain_order="left"), table)
+    index = frame["file_index"]
+    return _select(frame.with_columns(
+        pl.Series("council", [src.council for src, _ in members]).gather(index),
+        pl.Series("collection_year", [src.year for src, _ in members], dtype=pl.Int32).gather(index),
+        pl.Series("source_file", [shown for _, shown in members]).gather(index),
+    ), table)
 
 
 def _read(src: SourceFile) -> dict[str, pl.DataFrame | None]:
@@ -179,7 +179,7 @@ def gather(files: list[SourceFile], root: Path, progress: Progress | None = None
     for table in TABLES:
         spec_cols = list(table_spec(table).columns)
         if parts[table]:
-            frame = drop_blank_rows(pl.concat(parts[table], how="vertical"), spec_cols)
+            frame = drop_blank_rows(pl.concat(parts[table], how="vertical", rechunk=False), spec_cols)
         else:
             frame = pl.DataFrame(schema={**{c: pl.Utf8 for c in spec_cols}, ROW: pl.Int64, "council": pl.Utf8,
                                          "collection_year": pl.Int32, "source_file": pl.Utf8})

@@ -99,10 +99,11 @@ def _blank_to_null(frame: pl.DataFrame) -> pl.DataFrame:
 
 def drop_blank_rows(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     """Remove blank lines (rows with no value at all) and trim the child id (the join key)."""
-    if not columns:
-        return frame
-    return frame.filter(pl.any_horizontal(pl.col(columns).is_not_null())).with_columns(
-        pl.col("CHILD").str.strip_chars().replace("", None))
+    if columns:
+        blank = frame.select(pl.all_horizontal(pl.col(columns).is_null()).sum()).item()
+        if blank:  # filtering copies every column: only when there is something to remove
+            frame = frame.filter(pl.any_horizontal(pl.col(columns).is_not_null()))
+    return frame.with_columns(pl.col("CHILD").str.strip_chars().replace("", None))
 
 
 def read_csv(path: Path) -> pl.DataFrame:
