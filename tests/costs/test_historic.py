@@ -57,3 +57,13 @@ def test_actual_and_projected_side_by_side():
     assert t["actual_cost"].to_list()[:2] == pytest.approx([700 / 7 * 365, 700 / 7 * 365])
     assert t["cost_mean"][2] == pytest.approx(700 / 7 * 366) and t["actual_cost"][2] is None
     assert t["projection_is_complete"].to_list()[2:] == [True, False]
+
+
+def test_years_before_the_first_return_are_flagged_incomplete():
+    eps = episodes([("1", dt.date(2015, 1, 1), None, "ifa", "fostering_ifa", False)]).with_columns(
+        pl.lit(2018).alias("collection_year"))        # returns cover 2017-18 onwards; data_end 31 March 2019
+    a = actual_costs(eps, UC).by_financial_year
+    complete = dict(zip(a["financial_year"], a["is_complete"], strict=True))
+    assert complete["2016-17"] is False and complete["2017-18"] is True and complete["2018-19"] is True
+    assert not actual_costs(episodes([("1", dt.date(2015, 1, 1), None, "ifa", "fostering_ifa", False)]), UC
+                            ).by_financial_year["is_complete"].any()   # no collection_year: coverage unknown

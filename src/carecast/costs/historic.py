@@ -17,7 +17,7 @@ import polars as pl
 
 from carecast.costs.unit_costs import UnitCosts, default_unit_costs
 from carecast.errors import InputError
-from carecast.schema.years import financial_year_expr
+from carecast.schema.years import financial_year_expr, financial_year_of
 
 _NEEDED = ("child_id", "decom", "dec", "cost_group", "data_end")
 
@@ -27,7 +27,7 @@ class ActualCosts:
     """Cost of placements actually made, by financial year and cost group."""
 
     by_financial_year_cost_group: pl.DataFrame
-    by_financial_year: pl.DataFrame
+    by_financial_year: pl.DataFrame   # is_complete: the returns cover the whole year (else undercounted)
     excluded: pl.DataFrame   # reason, episodes
 
     def __repr__(self) -> str:
@@ -70,6 +70,23 @@ def price_days(frame: pl.DataFrame, unit_costs: UnitCosts, *, start_col: str = "
     return cum[i1, gidx] - cum[i0, gidx]
 
 
+def _covered_years(episodes: pl.DataFrame) -> tuple[int | None, int | None]:
+    """First and last financial year every council's returns cover in full.
+
+    The first is the year of the latest council's earliest collection year (episodes from before
+    it are only those still open then, so earlier years are undercounted); the last is the last
+    year ending by the earliest ``data_end``. The first is unknown without ``collection_year``.
+    """
+    end = episodes.get_column("data_end").min()
+    last = financial_year_of(end + dt.timedelta(days=1)) - 1 if end is not None else None
+    if "collection_year" not in episodes.columns or episodes.get_column("collection_year").null_count() == episodes.height:
+        return None, last
+    by = "council" if "council" in episodes.columns else None
+    firsts = (episodes.group_by(by).agg(pl.col("collection_year").min()) if by
+              else episodes.select(pl.col("collection_year").min()))
+    return int(firsts.get_column("collection_year").max()) - 1, last
+
+
 def actual_costs(episodes: pl.DataFrame, unit_costs: UnitCosts | None = None, *,
                  start: dt.date | None = None, end: dt.date | None = None) -> ActualCosts:
     """Placement cost by financial year and cost group from cleaned episodes."""
@@ -109,9 +126,14 @@ def actual_costs(episodes: pl.DataFrame, unit_costs: UnitCosts | None = None, *,
         .sort("fy")
     )
     label = (pl.col("fy").cast(pl.Utf8) + "-" + ((pl.col("fy") + 1) % 100).cast(pl.Utf8).str.zfill(2)).alias("financial_year")
+    first, last = _covered_years(episodes)
+    complete = ((pl.col("fy") >= first) if first is not None else pl.lit(False)) & (
+        (pl.col("fy") <= last) if last is not None else pl.lit(False))
     return ActualCosts(
-        by_financial_year_cost_group=by_group.with_columns(label).select("financial_year", "fy", "cost_group", "children", "days", "cost"),
-        by_financial_year=by_fy.with_columns(label).select("financial_year", "fy", "children", "days", "cost"),
+        by_financial_year_cost_group=by_group.with_columns(label, complete.alias("is_complete")).select(
+            "financial_year", "fy", "cost_group", "children", "days", "cost", "is_complete"),
+        by_financial_year=by_fy.with_columns(label, complete.alias("is_complete")).select(
+            "financial_year", "fy", "children", "days", "cost", "is_complete"),
         excluded=pl.DataFrame(excluded, schema={"reason": pl.Utf8, "episodes": pl.Int64}),
     )
 

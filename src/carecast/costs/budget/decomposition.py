@@ -145,6 +145,9 @@ def spend_years_from_actuals(by_fy_group: pl.DataFrame, fy_from: int, fy_to: int
         if part.height == 0 or part["days"].sum() == 0:
             raise ParameterError(f"no placement days in financial year {fy}",
                                  fix="choose years the data covers (see `carecast costs actual`)")
+        if "is_complete" in part.columns and not part["is_complete"].all():
+            raise ParameterError(f"financial year {fy} is only partly covered by the returns, so its spend is undercounted",
+                                 fix="choose years marked is_complete in `carecast costs actual`")
         first, last = financial_year_bounds(fy)
         span = (last - first).days + 1
         groups = {r["cost_group"]: (r["days"] / span, r["cost"] / r["days"] * 7)
