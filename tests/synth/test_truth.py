@@ -171,3 +171,12 @@ def test_councils_simulated_in_chunks_still_give_one_sorted_truth(tmp_path, monk
     assert res.episodes.select(keys).equals(res.episodes.select(keys).sort(keys))
     assert set(res.episodes["council"]) == {"Southwark", "Lewisham"}
     assert {d.council for d in res.defects} == {"Southwark", "Lewisham"}
+
+
+def test_fostering_split_against_lewisham_2018(calibrated):
+    """lewisham-csc-budget-update-2018 (T9): 198 children with agencies, 168 with in-house carers (54% IFA)."""
+    end = dt.date(2022, 3, 31)
+    stock = calibrated.episodes.filter((pl.col("decom") <= end) & (pl.col("dec").is_null() | (pl.col("dec") > end)))
+    ifa = (stock["category"] == "fostering_ifa").sum()
+    in_house = (stock["category"] == "fostering_in_house").sum()
+    assert abs(ifa / (ifa + in_house) - 198 / (198 + 168)) < 0.1
