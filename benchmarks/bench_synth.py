@@ -7,6 +7,13 @@ memory (``resource.getrusage`` maxrss) and prints a small table.
     /work/venv/bin/python benchmarks/bench_synth.py                       # England-sized
     /work/venv/bin/python benchmarks/bench_synth.py --councils 6 --years 2017-2024   # demo size
     /work/venv/bin/python benchmarks/bench_synth.py --keep DIR            # keep the files (for ingest)
+
+Measured (23 Nov 2026, the shared 2-core build machine, other jobs running, seed 0):
+
+    150 councils × 10 years: 721k children, 2.29M clean episodes, 3.41M episode rows written
+    across the returns (+2.0M header and UASC rows), 10k planted defects, 309 MB of CSV;
+    118 s wall, peak memory 1.35 GB (councils are simulated 12 at a time).
+    6 London councils × 10 years (the demo size): about 4 s.
 """
 
 from __future__ import annotations
