@@ -246,3 +246,13 @@ def test_unit_cost_change_and_ledger_commitment_are_explained(tmp_path, flat_cos
     assert "other" not in got
     assert moves["amount"].sum() == pytest.approx(m1.total_outturn - m0.total_outturn)
     assert m1.total_outturn == pytest.approx(51_000)
+
+
+def test_rerunning_a_saved_month_replaces_it(tmp_path, flat_costs, sqlite_url):
+    rows = [["a", "ifa", "P", 700, "2024-01-01", "", "", "", ""]]
+    save_monitoring(_month(tmp_path, rows, dt.date(2024, 9, 30), flat_costs, name="a.csv"), sqlite_url)
+    rows.append(["b", "ifa", "P", 700, "2024-01-01", "", "", "", ""])
+    second = save_monitoring(_month(tmp_path, rows, dt.date(2024, 9, 30), flat_costs, name="b.csv"), sqlite_url)
+    r = runs("Testshire", 2024, sqlite_url)
+    assert r["run_id"].to_list() == [second]
+    assert r["outturn_total"][0] == pytest.approx(2 * 100 * 365)

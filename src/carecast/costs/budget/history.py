@@ -61,10 +61,20 @@ def snapshot_of(m: Monitoring) -> Snapshot:
 
 
 def save_monitoring(m: Monitoring, url: str | None = None) -> int:
-    """Store this month's monitoring (migrating the store first); returns the run id."""
+    """Store this month's monitoring (migrating the store first); returns the run id.
+
+    Re-running a month replaces the run saved for the same council, year and date (in the same
+    transaction, so a failure leaves the earlier run in place).
+    """
     upgrade(url)
     snap = snapshot_of(m)
     with session_scope(url) as s:
+        same = s.scalars(select(BudgetRun.id).where(BudgetRun.council == m.council,
+                                                     BudgetRun.financial_year == m.financial_year,
+                                                     BudgetRun.as_of == m.as_of)).all()
+        for model in (BudgetRunLine, BudgetRunPlacement, BudgetRunAction):
+            s.execute(delete(model).where(model.run_id.in_(same)))
+        s.execute(delete(BudgetRun).where(BudgetRun.id.in_(same)))
         run = BudgetRun(council=m.council, financial_year=m.financial_year, as_of=m.as_of,
                         budget_total=float(m.lines["budget"].sum()), outturn_total=m.total_outturn,
                         assumptions=m.assumptions)
@@ -117,13 +127,6 @@ def previous_run(council: str, financial_year: int, before: dt.date, url: str | 
     """The latest saved run of the same council and year dated before ``before``."""
     r = runs(council, financial_year, url).filter(pl.col("as_of") < before)
     return None if r.height == 0 else int(r["run_id"][-1])
-
-
-def delete_run(run_id: int, url: str | None = None) -> None:
-    with session_scope(url) as s:
-        for model in (BudgetRunLine, BudgetRunPlacement, BudgetRunAction):
-            s.execute(delete(model).where(model.run_id == run_id))
-        s.execute(delete(BudgetRun).where(BudgetRun.id == run_id))
 
 
 def line_history(council: str, financial_year: int, url: str | None = None) -> pl.DataFrame:
