@@ -42,6 +42,7 @@ class Job:
     message: str = "Waiting to start"
     result: Any = None
     error: str | None = None
+    rendered: bytes | None = None  # the finished result's HTML fragment, rendered once
     started: float = field(default_factory=time.monotonic)
     finished: float | None = None
 

@@ -7,6 +7,7 @@ import json
 from functools import cache
 from typing import Any
 
+import plotly.io
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -65,8 +66,18 @@ def web_cell(value: Any, column: str = "") -> str:
 
 
 def _plotly_json(fig: Any) -> str:
-    """A figure as JSON for a data attribute (escaped by the template): no inline script at all."""
-    return fig.to_json() if hasattr(fig, "to_json") else json.dumps(fig)
+    """A figure as JSON for a data attribute (escaped by the template): no inline script at all.
+
+    Serialising a figure is slow, and cached results are shown again and again, so the JSON is
+    kept on the figure after the first time.
+    """
+    if not hasattr(fig, "to_json"):
+        return json.dumps(fig)
+    cached = getattr(fig, "_carecast_json", None)
+    if cached is None:
+        cached = plotly.io.to_json(fig, validate=False)
+        fig._carecast_json = cached
+    return cached
 
 
 @cache

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
 
 from carecast.web.access import Principal
 from carecast.web.deps import CurrentUser, JobsDep
@@ -23,8 +24,11 @@ def owned_job(jobs, job_id: str, user: Principal) -> Job:
 @router.get("/jobs/{job_id}")
 def job_fragment(job_id: str, request: Request, jobs: JobsDep, user: CurrentUser):
     job = owned_job(jobs, job_id, user)
-    template = f"partials/job_{job.kind}.html" if job.status == "done" else "partials/job_progress.html"
-    return render(request, template, {"job": job, "result": job.result})
+    if job.status != "done":
+        return render(request, "partials/job_progress.html", {"job": job})
+    if job.rendered is None:  # a finished result never changes: render it once
+        job.rendered = render(request, f"partials/job_{job.kind}.html", {"job": job, "result": job.result}).body
+    return HTMLResponse(job.rendered)
 
 
 @router.get("/api/jobs/{job_id}")

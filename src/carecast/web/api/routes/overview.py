@@ -35,6 +35,9 @@ def council_summary(data: CouncilData) -> dict[str, Any]:
                            "categories": summaries.by_category(current),
                            "location": summaries.by_location(current),
                            "trend": summaries.month_end_trend(data.episodes, end=as_of)}
+        s = _SUMMARIES[key]
+        s["figures"] = [summaries.trend_figure(s["trend"], "Children in care at each month end"),
+                        summaries.category_figure(s["categories"], f"By placement category, {as_of:%d/%m/%Y}")]
     return _SUMMARIES[key]
 
 
@@ -45,9 +48,7 @@ def overview_context(db, settings, user: Principal) -> dict[str, Any]:
         except NotFoundError:
             return {"mode": "council", "empty": True, "council": user.council}
         s = council_summary(data)
-        return {"mode": "council", "empty": False, "council": user.council, **s, "dataset": data,
-                "figures": [summaries.trend_figure(s["trend"], "Children in care at each month end"),
-                            summaries.category_figure(s["categories"], f"By placement category, {s['as_of']:%d/%m/%Y}")]}
+        return {"mode": "council", "empty": False, "council": user.council, **s, "dataset": data}
     per_council = {}
     as_of = {}
     for council in councils_with_data(db, user.visible_councils()):
