@@ -33,6 +33,7 @@ def _accounted(d):
 def test_reads_the_synthetic_generator_folder(synth_dir):
     d = load_directory(synth_dir)
     assert d.homes.height == 5 and _accounted(d)
+    assert d.ignored_columns == ["owner", "host_ons_code"]  # said, not silently dropped
     oak = d.homes.filter(pl.col("urn") == "SC100001").row(0, named=True)
     assert oak["type"] == "childrens_home" and oak["needs"] == ["cse_cce", "semh"]
     assert (oak["age_min"], oak["age_max"], oak["price_min_weekly"], oak["price_max_weekly"]) == (10, 17, 4100, 4100)

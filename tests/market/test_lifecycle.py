@@ -41,6 +41,7 @@ def test_directory_round_trips_through_the_store(db):
     again = load_stored_directory(db)
     assert again.homes.height == 50
     assert again.homes.filter(pl.col("urn").is_in(update["urn"].to_list()))["vacancies"].to_list() == [0] * 5
+    assert again.feedback.sort("urn").equals(d.feedback.sort("urn"))  # a vacancy-only update keeps the feedback
 
 
 def test_referral_lifecycle_persisted_and_reloaded(db):

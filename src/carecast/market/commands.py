@@ -86,6 +86,7 @@ def register(app: typer.Typer) -> None:
         d = load_directory(path, postcodes=postcodes)
         s = d.summary()
         console.print(f"{s['rows_read']} rows read: {s['homes_kept']} homes kept, {s['rows_rejected']} rejected, {s['rows_repaired']} repaired")
+        _ignored(d)
         _table("Issues by reason", d.issue_counts())
         if out:
             _written(write_report(directory_report(d, command="carecast directory check", inputs=d.sources), out))
@@ -103,6 +104,7 @@ def register(app: typer.Typer) -> None:
         s = d.summary()
         console.print(f"import {import_id}: {s['homes_kept']} homes stored, {s['rows_rejected']} rows rejected, "
                       f"{s['rows_repaired']} repaired (of {s['rows_read']})")
+        _ignored(d)
         _table("Issues by reason", d.issue_counts())
         if out:
             _written(write_report(directory_report(d, command="carecast directory import", inputs=d.sources), out))
@@ -321,6 +323,11 @@ def register(app: typer.Typer) -> None:
                       "population_share": population_share if population_share is not None else d["mixed_population_share"]}
             inputs = [data] + ([population] if population else [])
             _written(write_report(riskpool_report(result, pdata, command="carecast riskpool", inputs=inputs, parameters=params), out))
+
+
+def _ignored(directory) -> None:
+    if directory.ignored_columns:
+        console.print(f"columns not used by carecast: {', '.join(directory.ignored_columns)} (see `carecast directory columns`)")
 
 
 def _show_match(result) -> None:

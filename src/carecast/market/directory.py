@@ -89,6 +89,7 @@ class Directory:
     sources: list[str] = field(default_factory=list)
     rows_read: int = 0
     postcodes: PostcodeLookup | None = None  # the lookup that located the homes, reused for referrals
+    ignored_columns: list[str] = field(default_factory=list)  # file columns carecast does not use
 
     def summary(self) -> dict:
         rejected_rows = self.issues.filter(pl.col("action") == "rejected").select("file", "row").unique()
@@ -96,7 +97,8 @@ class Directory:
         repaired = (self.issues.filter(pl.col("action") == "repaired").select("file", "row").unique()
                     .join(rejected_rows, on=["file", "row"], how="anti").height)
         return {"rows_read": self.rows_read, "homes_kept": self.homes.height, "rows_rejected": rejected,
-                "rows_repaired": repaired, "issues": self.issues.height, "sources": self.sources}
+                "rows_repaired": repaired, "issues": self.issues.height, "sources": self.sources,
+                "ignored_columns": self.ignored_columns}
 
     def issue_counts(self) -> pl.DataFrame:
         return self.issues.group_by("action", "column", "reason").len("rows").sort("action", "rows", descending=[False, True])
@@ -512,7 +514,8 @@ def load_directory(path: str | Path, *, postcodes: str | Path | PostcodeLookup |
         feedback = pl.concat([feedback.filter(~pl.col("urn").is_in(fb.filter(pl.col("need") == "any")["urn"].to_list())), fb])
         issue_parts.append(fb_issues)
     sources = [str(main)] + ([fb_name] if fb_raw is not None else []) + ([lookup.source] if lookup else [])
-    return Directory(homes, feedback, pl.concat(issue_parts), sources, raw.height, lookup)
+    ignored = [c for c in raw.columns if c not in _canonical_names(raw)]
+    return Directory(homes, feedback, pl.concat(issue_parts), sources, raw.height, lookup, ignored)
 
 
 def export_frame(directory: Directory) -> pl.DataFrame:

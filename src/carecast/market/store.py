@@ -36,18 +36,26 @@ _HOME_FIELDS = list(HOME_COLUMNS)
 
 
 def save_directory(directory: Directory, url: str | None = None) -> int:
-    """Upsert the directory's homes and feedback by URN and log the import. Returns the import id."""
-    rows = directory.homes.with_columns(pl.col("needs").list.join(";")).select(_HOME_FIELDS).to_dicts()
-    now = dt.datetime.now(dt.UTC)
-    for r in rows:
-        r["updated_at"] = now
+    """Upsert the directory's homes by URN and log the import. Returns the import id.
+
+    A home's feedback is replaced only when the import brings feedback for it; an import that
+    only updates vacancies keeps the commissioners' feedback already stored.
+    """
+    rows = directory.homes.with_columns(pl.col("needs").list.join(";"), pl.lit(dt.datetime.now(dt.UTC)).alias("updated_at")) \
+        .select(*_HOME_FIELDS, "updated_at").to_dicts()
     urns = directory.homes.get_column("urn").to_list()
+    with_feedback = set(directory.feedback.get_column("urn").to_list())
     with session_scope(url) as s:
+        kept_fb = []
         for i in range(0, len(urns), 500):
-            s.execute(delete(MarketHome).where(MarketHome.urn.in_(urns[i:i + 500])))
+            chunk = urns[i:i + 500]
+            kept_fb += [dict(r) for r in s.execute(select(*[getattr(MarketFeedback, c) for c in FEEDBACK_COLUMNS])
+                                                   .where(MarketFeedback.urn.in_(chunk))).mappings() if r["urn"] not in with_feedback]
+            s.execute(delete(MarketFeedback).where(MarketFeedback.urn.in_(chunk)))
+            s.execute(delete(MarketHome).where(MarketHome.urn.in_(chunk)))
         if rows:
             s.execute(insert(MarketHome), rows)
-        fb = directory.feedback.to_dicts()
+        fb = directory.feedback.to_dicts() + kept_fb
         if fb:
             s.execute(insert(MarketFeedback), fb)
         summary = directory.summary()
