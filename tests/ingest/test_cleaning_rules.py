@@ -175,6 +175,13 @@ def test_other_date_forms_and_impossible_days_are_repaired(tmp_path):
     assert res.quality.summary()["repaired"].item() == 2
 
 
+def test_impossible_end_day_is_not_clamped_before_the_start(tmp_path):
+    write_return(tmp_path, "Lewisham", 2019, [ep("1", "17/07/2018", "31/02/2018"), ep("1", "16/09/2018", rne="P")])
+    res = load_returns(tmp_path)
+    assert res.episodes["dec"].to_list() == [D(2018, 9, 16), None]  # left blank, closed by the next
+    assert rule_counts(res) == {"BAD_DATE": 1, "OPEN_CLOSED_BY_NEXT": 1}
+
+
 def test_episodes_without_header_are_kept_and_flagged(tmp_path):
     write_return(tmp_path, "Lewisham", 2019, [ep("1", "01/05/2018"), ep("2", "01/05/2018")],
                  header=[hd("1")])

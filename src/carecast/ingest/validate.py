@@ -18,6 +18,7 @@ from carecast.schema.ssda903 import spec_for_year, table_spec
 
 _EXCEL_EPOCH = pl.date(1899, 12, 30)
 # Forms that are not the 903's but whose meaning is unambiguous: read, and counted as repaired.
+NOT_BEFORE = {"DEC": "DECOM"}  # a repaired date must not fall before this (already typed) column
 LENIENT_FORMATS = ("%d.%m.%y", "%d.%m.%Y", "%d-%m-%Y", "%d/%m/%y", "%d-%m-%y", "%Y/%m/%d")
 
 
@@ -64,8 +65,10 @@ def _type_dates(frame: pl.DataFrame, table: str, out: list[pl.DataFrame]) -> pl.
         frame = frame.with_columns(parse_date(name).alias(name))
         value = None if spec.columns[name].personal else pl.col(raw)
         for parser, rule in ((parse_lenient, "DATE_FORMAT_REPAIRED"), (clamp_day, "IMPOSSIBLE_DAY_CLAMPED")):
-            fixed = frame.with_columns(parser(raw).alias("_fixed")).filter(
-                pl.col(name).is_null() & pl.col("_fixed").is_not_null())
+            usable = pl.col(name).is_null() & pl.col("_fixed").is_not_null()
+            if name in NOT_BEFORE:  # a guessed end that contradicts the start is no repair
+                usable = usable & ~(pl.col("_fixed") < pl.col(NOT_BEFORE[name])).fill_null(False)
+            fixed = frame.with_columns(parser(raw).alias("_fixed")).filter(usable)
             if fixed.height:
                 out.append(events(fixed, rule, table, name, value))
                 frame = frame.join(fixed.select("uid", "_fixed"), on="uid", how="left").with_columns(
