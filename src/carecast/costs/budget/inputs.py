@@ -166,7 +166,8 @@ def load_plan(path: str | Path) -> BudgetPlan:
     return parse_plan(data, str(p))
 
 
-def _read_rows(path: Path, what: str) -> pl.DataFrame:
+def read_table(path: Path, what: str) -> pl.DataFrame:
+    """A user's table (CSV, XLSX or a YAML list of rows), every value as text for checking."""
     if not path.exists():
         raise InputError(f"{what} file {path} does not exist", fix="check the path")
     suffix = path.suffix.lower()
@@ -192,7 +193,7 @@ class LedgerEntry:
 def read_ledger(path: str | Path, plan: BudgetPlan) -> dict[str, LedgerEntry]:
     """Ledger figures per line (in the plan's units), checked against the plan's lines."""
     p = Path(path)
-    df = _read_rows(p, "ledger")
+    df = read_table(p, "ledger")
     need = {"line", "actual_to_date"}
     if not need <= set(df.columns):
         raise InputError(f"the ledger file has no column(s) {sorted(need - set(df.columns))}", where=Location(file=str(p)),
@@ -251,7 +252,7 @@ class Actions:
 def read_actions(path: str | Path, plan: BudgetPlan) -> Actions:
     """Management actions, every row checked (line known, dated, owned, saving a number)."""
     p = Path(path)
-    df = _read_rows(p, "actions")
+    df = read_table(p, "actions")
     need = ["name", "line", "owner", "start", "annual_saving"]
     missing = [c for c in need if c not in df.columns]
     if missing:

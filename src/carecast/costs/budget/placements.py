@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from carecast.costs.budget.inputs import read_table
 from carecast.costs.historic import price_days
 from carecast.costs.unit_costs import UnitCosts
 from carecast.errors import InputError, Location
@@ -51,19 +52,6 @@ _ALIASES = {
 _REQUIRED = ("child_id", "cost_group", "start")
 
 
-def _read_table(path: Path) -> pl.DataFrame:
-    if not path.exists():
-        raise InputError(f"placement register {path} does not exist", fix="check the path")
-    try:
-        if path.suffix.lower() in (".xlsx", ".xlsm"):
-            return pl.read_excel(path, infer_schema_length=0)
-        if path.suffix.lower() == ".csv":
-            return pl.read_csv(path, infer_schema_length=0, encoding="utf8-lossy")
-    except Exception as exc:  # noqa: BLE001 - any reader failure is an unusable file
-        raise InputError(f"cannot read placement register {path}: {exc}", fix="save it as CSV (UTF-8) or XLSX") from None
-    raise InputError(f"placement register {path} is not CSV or XLSX", fix="save it as .csv or .xlsx")
-
-
 def _parse_date(col: str) -> pl.Expr:
     text = pl.col(col).str.strip_chars()
     return pl.coalesce(
@@ -81,7 +69,7 @@ def _share(col: str) -> pl.Expr:
 def read_register(path: str | Path) -> pl.DataFrame:
     """Read and validate a placement register; returns a table with :data:`PLACEMENT_COLUMNS`."""
     p = Path(path)
-    raw = _read_table(p)
+    raw = read_table(p, "placement register")
     renamed = {c: _ALIASES[c.strip().lower().replace(" ", "_")] for c in raw.columns
                if c.strip().lower().replace(" ", "_") in _ALIASES}
     df = raw.rename(renamed)
