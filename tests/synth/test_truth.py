@@ -180,3 +180,13 @@ def test_fostering_split_against_lewisham_2018(calibrated):
     ifa = (stock["category"] == "fostering_ifa").sum()
     in_house = (stock["category"] == "fostering_in_house").sum()
     assert abs(ifa / (ifa + in_house) - 198 / (198 + 168)) < 0.1
+
+
+def test_exits_depend_on_age(small):
+    ends = small.episodes.filter(pl.col("rec").is_not_null() & (pl.col("rec") != "X1") & ~pl.col("is_short_break"))
+    independence = ends.filter(pl.col("rec").is_in(["E5", "E6"]))
+    assert independence.height > 0 and independence["age_at_end"].min() >= 16
+    sgo = ends.filter(pl.col("rec").is_in(["E45", "E46", "E47", "E48"]))
+    assert sgo.height > 0 and sgo["age_at_end"].median() < 10
+    home = ends.filter(pl.col("rec").is_in(["E4A", "E4B"]))
+    assert home.height > ends.height * 0.25

@@ -164,6 +164,9 @@ def _outcomes(rng, params: Params, start, dob, kind):
     for r, name in enumerate(ROUTES):
         rows = np.flatnonzero(route == r)
         rec[rows] = draw_codes(rng, recs[name], len(rows))
+    older = np.isin(route, [ROUTES.index(r) for r in ("long_term", "other", "uasc")]) & (end >= add_years(dob, 16))
+    rows = np.flatnonzero(older & ~aged_out)
+    rec[rows] = draw_codes(rng, params["routes.rec_at_16_17"], len(rows))
     rows = np.flatnonzero(aged_out)
     rec[rows] = draw_codes(rng, params["routes.rec_at_18"], len(rows))
     return route, end, rec, aged_out
