@@ -45,6 +45,19 @@ def _age(later: str, dob: str = "dob") -> pl.Expr:
     return (pl.col(later) - pl.col(dob)).dt.total_days() / _DAYS_PER_YEAR
 
 
+def child_key(columns: list[str]) -> pl.Expr:
+    """A 64-bit hash of ``columns`` (council, child id, ...), used as a join and sort key."""
+    return pl.struct(columns).hash(seed=903)
+
+
+def _lookup(children: pl.DataFrame, column: str) -> pl.Expr:
+    """``children[column]`` for each row's ``_child``: one new column, no join copying the rest."""
+    keys = children.select(child_key(KEY))[:, 0]
+    default = False if column == "is_uasc" else None
+    return pl.col("_child").replace_strict(keys, children[column], default=default,
+                                           return_dtype=children.schema[column]).alias(column)
+
+
 def _mark_children(frame: pl.DataFrame) -> pl.DataFrame:
     """Add ``_same``: this row is the same child as the row before. The frame must be sorted by
     ``_child`` first; neighbours then replace per-child windows, which would hash the string keys
@@ -118,7 +131,7 @@ def _superseded(ep: pl.DataFrame, out: list[pl.DataFrame]) -> pl.DataFrame:
     absent = cand.join(later.select(*KEY, "_ny").unique(), on=[*KEY, "_ny"], how="anti")
     if absent.height:
         out.append(events(absent, "OPEN_NOT_REPEATED", "episodes", "DEC"))
-    return ep.join(near.select("uid"), on="uid", how="anti")
+    return ep.filter(~pl.col("uid").is_in(near["uid"].implode()))
 
 
 def clean_episodes(episodes: pl.DataFrame, children: pl.DataFrame, header_keys: pl.DataFrame, *,
@@ -136,8 +149,10 @@ def clean_episodes(episodes: pl.DataFrame, children: pl.DataFrame, header_keys: 
     ep = _split(ep, pl.col("child_id").is_null(), "MISSING_CHILD", t, "CHILD", out)
     ep = _split(ep, pl.col("decom").is_null(), "BAD_DECOM", t, "DECOM", out)
     ep = _split(ep, pl.col("dec") < pl.col("decom"), "DEC_BEFORE_DECOM", t, "DEC", out)
-    # children seen only in the UASC table still count as UASC
-    ep = ep.join(children, on=KEY, how="left")
+    # one 64-bit key per (council, child): looking up, sorting and comparing it is far cheaper than
+    # two strings (a collision between two children has probability ~n^2/2^65: negligible)
+    ep = ep.with_columns(child_key(KEY).alias("_child"))
+    ep = ep.with_columns(_lookup(children, col) for col in ("sex", "dob", "is_uasc"))
     ep = _split(ep, pl.col("dob") > pl.col("decom"), "DOB_AFTER_DECOM", t, "DECOM", out)
     ep = _split(ep, pl.col("decom") >= pl.col("dob").dt.offset_by(f"{ADULT_AGE}y"), "AGE_18_AT_START",
                 t, "DECOM", out)
@@ -146,15 +161,13 @@ def clean_episodes(episodes: pl.DataFrame, children: pl.DataFrame, header_keys: 
     if late.height:
         out.append(events(late, "DATE_AFTER_RETURN", t, "DECOM"))
 
-    no_header = ep.join(header_keys, on=[*KEY, "collection_year"], how="anti")
+    in_return = header_keys.select(child_key([*KEY, "collection_year"]))[:, 0].implode()
+    no_header = ep.filter(~child_key([*KEY, "collection_year"]).is_in(in_return))
     if no_header.height:
         out.append(events(no_header, "NO_HEADER", t, "CHILD"))
     ep = _superseded(ep, out)
 
     # 2. duplicates across and within returns: keep the copy from the latest return
-    # one 64-bit key per (council, child): sorting and comparing it is far cheaper than two strings
-    # (a collision between two children has probability ~n^2/2^65: negligible)
-    ep = ep.with_columns(pl.struct(KEY).hash(seed=903).alias("_child"))
     ep = _mark_children(ep.sort(["_child", "decom", "collection_year", "source_row"]))
     same_key = pl.col("_same") & (pl.col("decom") == pl.col("decom").shift(1))
     ep = ep.with_columns((~same_key).cum_sum().alias("_key"))

@@ -72,8 +72,10 @@ def _repairs(episodes: pl.DataFrame, ev: pl.DataFrame) -> pl.DataFrame:
     masks = per_row["bit"].unique().to_list()
     text = pl.DataFrame({"bit": masks, "repairs": [";".join(r for r in soft if m & bit[r]) for m in masks]},
                         schema={"bit": pl.Int64, "repairs": pl.Utf8})
-    per_row = per_row.join(text, on="bit").drop("bit")
-    return episodes.join(per_row, on="uid", how="left").with_columns(pl.col("repairs").fill_null(""))
+    per_row = per_row.join(text, on="bit")
+    return episodes.with_columns(  # a lookup, not a join: the other columns are not copied
+        pl.col("uid").replace_strict(per_row["uid"], per_row["repairs"], default="", return_dtype=pl.Utf8)
+        .alias("repairs"))
 
 
 def _privacy(episodes: pl.DataFrame, children: pl.DataFrame, key: bytes) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -136,9 +138,8 @@ def load_returns(
         episodes, ev = add_geography(episodes, postcodes)
         all_events.append(ev)
     coverage = _coverage(got.rows)
-    ends = pl.DataFrame({"council": list(coverage["data_end"]), "data_end": list(coverage["data_end"].values())},
-                        schema={"council": pl.Utf8, "data_end": pl.Date})
-    episodes = episodes.join(ends, on="council", how="left")
+    episodes = episodes.with_columns(pl.col("council").replace_strict(
+        coverage["data_end"], default=None, return_dtype=pl.Date).alias("data_end"))
 
     events = pl.concat(all_events, how="vertical")
     kept_uids = episodes.select("uid")
