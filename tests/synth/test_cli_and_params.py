@@ -103,3 +103,12 @@ def test_councils_by_number_text_or_names():
     assert [c.name for c in select_councils("E09000023, bromley", p)] == ["Lewisham", "Bromley"]
     with pytest.raises(ParameterError):
         select_councils(" , ", p)
+
+
+def test_cli_refuses_an_out_path_that_is_a_file(monkeypatch, capsys, tmp_path):
+    target = tmp_path / "file.csv"
+    target.write_text("x")
+    code, text = run_cli(monkeypatch, capsys, "synth", "--out", str(target), "--councils", "1")
+    assert code == 2
+    assert "is a file, not a folder" in text and "What to do" in text
+    assert target.read_text() == "x"

@@ -103,6 +103,12 @@ def test_postcodes_and_urns_resolve(small):
     assert set(ep["URN"].drop_nulls()) <= set(reg["urn"])
     assert set(reg["postcode"]) <= pcs
     assert set(reg["type"]) == {"childrens_home", "ifa", "supported", "secure"}
+    # family homes are in the placing council (ONSPD oslaua = the council's ONS code)
+    from carecast.schema import find_council
+
+    lookup = read(small.path / "postcodes.csv").select(pl.col("pcds").alias("HOME_POST"), "oslaua")
+    homes = ep.select("council", "HOME_POST").unique().join(lookup, on="HOME_POST")
+    assert all(find_council(c).ons_code == o for c, o in homes.select("council", "oslaua").iter_rows())
 
 
 def test_planted_defects_are_where_the_record_says(small):
