@@ -85,6 +85,14 @@ def match_report(result: MatchResult, *, command: str, inputs: list) -> Report:
 
 def unmet_report(tables: dict[str, pl.DataFrame], *, command: str, inputs: list, suppressed: bool, coverage: dict) -> Report:
     notes = [SUPPRESSION_NOTE] if suppressed else ["Small numbers are NOT suppressed: for the council's own use only."]
+    need = tables["by_need"]
+    fig = go.Figure()
+    if need.height:
+        shown = need.with_columns(pl.col("unmet", "placed").cast(pl.Utf8))  # suppressed counts ("c") are not plotted
+        for col in ("unmet", "placed"):
+            vals = [None if v in (None, "c") else float(v) for v in shown[col].to_list()]
+            fig.add_bar(name=col, x=need["need"].to_list(), y=vals)
+        fig.update_layout(barmode="group", title="Referrals by need: unmet and placed (suppressed counts not shown)")
     return Report(
         title="Unmet need: referrals that found no home",
         metadata=run_metadata(command=command, inputs=inputs, coverage=coverage, parameters={"suppressed": suppressed}),
@@ -92,7 +100,8 @@ def unmet_report(tables: dict[str, pl.DataFrame], *, command: str, inputs: list,
             Section("By need profile and month",
                     "Unmet = no home passed the hard filters, every shortlisted home refused, or closed with no placement found.",
                     tables={"by_profile_month": tables["by_profile_month"]}, notes=notes),
-            Section("By need", tables={"by_need": tables["by_need"]}),
+            Section("By need", tables={"by_need": need}, figures=[fig] if need.height else []),
+            Section("By placing council", tables={"by_council": tables["by_council"]}, notes=notes),
             Section("Refusal reasons", "Referrals with at least one refusal for each reason.", tables={"refusal_reasons": tables["refusal_reasons"]}),
             Section("Which filter closed the door", "For referrals no home matched: the hard filter after which no home was left.",
                     tables={"closing_filter": tables["closing_filter"]}),

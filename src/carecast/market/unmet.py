@@ -17,7 +17,7 @@ UNMET_STATUSES = ("no_match", "refused_everywhere", "no_placement_found")
 
 def unmet_need(referrals: pl.DataFrame, *, suppress: bool = True) -> dict[str, pl.DataFrame]:
     """Tables from :func:`~carecast.market.store.referrals_frame`: ``by_profile_month``, ``by_need``,
-    ``refusal_reasons`` and ``closing_filter`` (for referrals no home matched, the hard filter after
+    ``by_council``, ``refusal_reasons`` and ``closing_filter`` (for referrals no home matched, the hard filter after
     which none was left: the kind of provision that is missing)."""
     df = referrals.with_columns(
         pl.col("referred_on").dt.truncate("1mo").dt.strftime("%Y-%m").alias("month"),
@@ -33,6 +33,7 @@ def unmet_need(referrals: pl.DataFrame, *, suppress: bool = True) -> dict[str, p
     by_profile = df.group_by("need_profile", "month").agg(counts).with_columns(share).sort("month", "unmet", descending=[False, True])
     by_need = (df.with_columns(pl.col("need_profile").str.split("+").alias("need")).explode("need")
                .group_by("need").agg(counts).with_columns(share).sort("unmet", descending=True))
+    by_council = df.group_by("council").agg(counts).with_columns(share).sort("unmet", descending=True)
     reasons = (df.filter(pl.col("refusal_reasons") != "").with_columns(pl.col("refusal_reasons").str.split(";").alias("reason"))
                .explode("reason").group_by("reason").agg(pl.len().alias("referrals"),
                                                           pl.col("unmet").sum().cast(pl.Int64).alias("unmet"))
@@ -43,6 +44,8 @@ def unmet_need(referrals: pl.DataFrame, *, suppress: bool = True) -> dict[str, p
         cols = ["referrals", "unmet", *UNMET_STATUSES, "placed"]
         by_profile = suppress_small(by_profile, cols, {"unmet_share": "unmet"})
         by_need = suppress_small(by_need, cols, {"unmet_share": "unmet"})
+        by_council = suppress_small(by_council, cols, {"unmet_share": "unmet"})
         reasons = suppress_small(reasons, ["referrals", "unmet"])
         closing = suppress_small(closing, ["referrals"])
-    return {"by_profile_month": by_profile, "by_need": by_need, "refusal_reasons": reasons, "closing_filter": closing}
+    return {"by_profile_month": by_profile, "by_need": by_need, "by_council": by_council, "refusal_reasons": reasons,
+            "closing_filter": closing}
