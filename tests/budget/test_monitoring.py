@@ -182,6 +182,7 @@ def test_history_is_saved_and_reloaded_on_each_backend(tmp_path, flat_costs, sto
         ids.append(save_monitoring(_month(tmp_path, rows, as_of, flat_costs, name=f"m{i}.csv"), store_url))
     r = runs("Testshire", 2024, store_url)
     assert r["run_id"].to_list() == ids
+    assert ((r["outturn_p5"] <= r["outturn_total"]) & (r["outturn_total"] <= r["outturn_p95"])).all()
     assert previous_run("Testshire", 2024, dt.date(2024, 12, 31), store_url) == ids[1]
     a, b = load_snapshot(ids[0], store_url), load_snapshot(ids[1], store_url)
     moves = movement(a, b)

@@ -184,7 +184,7 @@ def budget_outturn(
     acts = read_actions(actions, plan) if actions else None
     sl = _starters_leavers(eps, plan, placements, uc, when, simulations, seed)
     m = monitor(plan, placements, uc, as_of=when, ledger=led, actions=acts, starters_leavers=sl)
-    summary = moves = history = quarters = None
+    summary = moves = history = quarters = saved = None
     if save:
         council = plan.council or "(unnamed)"
         m.council = council
@@ -196,12 +196,13 @@ def budget_outturn(
             moves = hist.movement(before, now)
             summary = hist.movement_summary(before, now, moves)
         history = hist.line_history(council, plan.financial_year, db)
-        quarters = hist.quarter_on_quarter(hist.runs(council, plan.financial_year, db))
+        saved = hist.runs(council, plan.financial_year, db)
+        quarters = hist.quarter_on_quarter(saved)
     meta = run_metadata(command="budget outturn", inputs=[p for p in (budget, register, episodes, ledger, actions, costs) if p],
                         parameters={"as_of": when.isoformat(), "simulations": simulations, "saved": save,
                                     **m.assumptions}, seed=seed)
-    report = monitoring_report(m, metadata=meta, summary=summary, moves=moves, history=history, quarters=quarters,
-                               include_placements=with_placements)
+    report = monitoring_report(m, metadata=meta, summary=summary, moves=moves, history=history, runs=saved,
+                               quarters=quarters, include_placements=with_placements)
     _written(write_report(report, out))
     committee = report.sections[0].tables["committee"]
     stdout.print(_money_table(f"Forecast outturn at {when:%d/%m/%Y}",

@@ -30,6 +30,8 @@ class BudgetRun(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     budget_total: Mapped[float] = mapped_column(Float)
     outturn_total: Mapped[float] = mapped_column(Float)
+    outturn_p5: Mapped[float | None] = mapped_column(Float, nullable=True)    # of per-simulation totals
+    outturn_p95: Mapped[float | None] = mapped_column(Float, nullable=True)
     assumptions: Mapped[dict] = mapped_column(JSON, default=dict)
 
 

@@ -75,9 +75,10 @@ def save_monitoring(m: Monitoring, url: str | None = None) -> int:
         for model in (BudgetRunLine, BudgetRunPlacement, BudgetRunAction):
             s.execute(delete(model).where(model.run_id.in_(same)))
         s.execute(delete(BudgetRun).where(BudgetRun.id.in_(same)))
+        lo, hi = m.total_band()
         run = BudgetRun(council=m.council, financial_year=m.financial_year, as_of=m.as_of,
                         budget_total=float(m.lines["budget"].sum()), outturn_total=m.total_outturn,
-                        assumptions=m.assumptions)
+                        outturn_p5=lo, outturn_p95=hi, assumptions=m.assumptions)
         s.add(run)
         s.flush()
         s.add_all(BudgetRunLine(run_id=run.id, **r) for r in snap.lines.iter_rows(named=True))
@@ -112,15 +113,16 @@ def load_snapshot(run_id: int, url: str | None = None) -> Snapshot:
 
 
 def runs(council: str, financial_year: int, url: str | None = None) -> pl.DataFrame:
-    """Saved runs of one council's year, oldest first (run_id, as_of, budget_total, outturn_total)."""
+    """Saved runs of one council's year, oldest first (run_id, as_of, budget and outturn totals, band)."""
     upgrade(url)
     with session_scope(url) as s:
         rows = s.scalars(select(BudgetRun).where(BudgetRun.council == council, BudgetRun.financial_year == financial_year)
                          .order_by(BudgetRun.as_of, BudgetRun.id)).all()
         return pl.DataFrame([{"run_id": r.id, "as_of": r.as_of, "budget_total": r.budget_total,
-                              "outturn_total": r.outturn_total} for r in rows],
+                              "outturn_total": r.outturn_total, "outturn_p5": r.outturn_p5,
+                              "outturn_p95": r.outturn_p95} for r in rows],
                             schema={"run_id": pl.Int64, "as_of": pl.Date, "budget_total": pl.Float64,
-                                    "outturn_total": pl.Float64})
+                                    "outturn_total": pl.Float64, "outturn_p5": pl.Float64, "outturn_p95": pl.Float64})
 
 
 def previous_run(council: str, financial_year: int, before: dt.date, url: str | None = None) -> int | None:

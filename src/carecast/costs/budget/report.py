@@ -56,15 +56,24 @@ def committee_table(m: Monitoring, summary: pl.DataFrame | None = None) -> pl.Da
     return pl.concat([t, total])
 
 
-def trend_figure(history: pl.DataFrame, title: str) -> go.Figure:
-    """Forecast outturn at each saved month, per line and in total, against budget."""
+def trend_figure(history: pl.DataFrame, runs: pl.DataFrame, title: str) -> go.Figure:
+    """Forecast outturn at each saved month, in total (with its band) and per line, against budget.
+
+    ``history`` is :func:`~carecast.costs.budget.history.line_history`, ``runs`` :func:`~...runs`;
+    the total band is each run's 5th-95th percentile of per-simulation totals.
+    """
     fig = go.Figure()
-    total = history.group_by("as_of").agg(pl.col("forecast_outturn").sum(), pl.col("budget").sum(),
-                                          pl.col("outturn_p5").sum(), pl.col("outturn_p95").sum()).sort("as_of")
+    total = runs.sort("as_of")
     x = total["as_of"].to_list()
-    fig.add_trace(go.Scatter(x=x, y=total["forecast_outturn"].to_list(), name="Total forecast outturn",
+    banded = total.filter(pl.col("outturn_p5").is_not_null())
+    if banded.height:
+        bx = banded["as_of"].to_list()
+        fig.add_trace(go.Scatter(x=bx + bx[::-1], y=banded["outturn_p95"].to_list() + banded["outturn_p5"].to_list()[::-1],
+                                 fill="toself", fillcolor="rgba(31,56,100,0.15)", line={"width": 0}, hoverinfo="skip",
+                                 name="Total: 5th-95th percentile"))
+    fig.add_trace(go.Scatter(x=x, y=total["outturn_total"].to_list(), name="Total forecast outturn",
                              mode="lines+markers", line={"width": 3}))
-    fig.add_trace(go.Scatter(x=x, y=total["budget"].to_list(), name="Total budget", mode="lines",
+    fig.add_trace(go.Scatter(x=x, y=total["budget_total"].to_list(), name="Total budget", mode="lines",
                              line={"dash": "dash"}))
     for (line,), part in history.sort("as_of").group_by(["label"], maintain_order=True):
         fig.add_trace(go.Scatter(x=part["as_of"].to_list(), y=part["forecast_outturn"].to_list(), name=str(line),
@@ -75,7 +84,8 @@ def trend_figure(history: pl.DataFrame, title: str) -> go.Figure:
 
 def monitoring_report(m: Monitoring, *, metadata: dict[str, Any], summary: pl.DataFrame | None = None,
                       moves: pl.DataFrame | None = None, history: pl.DataFrame | None = None,
-                      quarters: pl.DataFrame | None = None, include_placements: bool = False) -> Report:
+                      runs: pl.DataFrame | None = None, quarters: pl.DataFrame | None = None,
+                      include_placements: bool = False) -> Report:
     """The monthly monitoring report. Child-level placement rows are left out unless
     ``include_placements`` (committee papers should not carry child identifiers; DOMAIN.md §7)."""
     fy = financial_year_label(m.financial_year)
@@ -96,9 +106,9 @@ def monitoring_report(m: Monitoring, *, metadata: dict[str, Any], summary: pl.Da
         sections.append(Section("Movement since last month", tables={"movement": moves}))
     if quarters is not None and quarters.height:
         sections.append(Section("Quarter on quarter", tables={"quarters": quarters}))
-    if history is not None and history.height:
+    if history is not None and runs is not None and history.height:
         sections.append(Section("Trend through the year", tables={"history": history},
-                                figures=[trend_figure(history, f"Forecast outturn through {fy}")]))
+                                figures=[trend_figure(history, runs, f"Forecast outturn through {fy}")]))
     sections.append(Section("Actions", tables={"actions": m.actions}))
     if include_placements:
         sections.append(Section("Placements", text="One row per placement (council's own identifiers): keep "
@@ -130,7 +140,7 @@ def history_report(council: str, financial_year: int, url: str | None = None) ->
     label = financial_year_label(financial_year)
     meta = run_metadata(command="budget history", parameters={"council": council, "financial_year": financial_year})
     return Report(f"Budget monitoring history {council} {label}", meta, [
-        Section("Trend", tables={"runs": runs}, figures=[trend_figure(lines, f"Forecast outturn through {label}")]),
+        Section("Trend", tables={"runs": runs}, figures=[trend_figure(lines, runs, f"Forecast outturn through {label}")]),
         Section("Quarter on quarter", text="Outturn at the last saved month of each quarter; change as £ and % of "
                 "the previous quarter's figure.", tables={"quarters": hist.quarter_on_quarter(runs)}),
         Section("Lines by month", tables={"lines": lines}),
