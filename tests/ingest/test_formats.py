@@ -41,6 +41,15 @@ def test_utf8_bom_and_windows_1252(tmp_path, reference):
     assert view(res).equals(reference)
 
 
+def test_quoted_empty_and_blank_cells_are_blank(tmp_path):
+    folder = write_return(tmp_path, "Lewisham", 2019, EPISODES, HEADER)
+    text = (folder / "episodes.csv").read_text().replace(",,", ',"",').replace(",\n", ', \n')
+    (folder / "episodes.csv").write_text(text)
+    res = load_returns(tmp_path)
+    assert res.quality.counts().filter(pl.col("rule_id") == "UNKNOWN_CODE").is_empty()
+    assert res.episodes["reason_place_change"].null_count() == 2
+
+
 def test_iso_dates(tmp_path, reference):
     iso = [{**e, **{k: dt.datetime.strptime(e[k], "%d/%m/%Y").date().isoformat()
                     for k in ("DECOM", "DEC") if e[k]}} for e in EPISODES]

@@ -117,7 +117,7 @@ def read_csv(path: Path) -> pl.DataFrame:
     _check_text(data, path)
     data = _utf8(data, path)
     try:
-        frame = pl.read_csv(data, infer_schema=False, truncate_ragged_lines=False)
+        frame = pl.read_csv(data, infer_schema=False, null_values=[""], truncate_ragged_lines=False)
     except pl.exceptions.PolarsError as exc:
         first = str(exc).splitlines()[0]
         raise InputError(
@@ -156,7 +156,7 @@ def read_csv_many(paths: list[Path]) -> pl.DataFrame:
     A file that breaks the scan is found by reading each file alone, which raises its own error.
     """
     try:
-        frame = pl.scan_csv(paths, infer_schema=False, include_file_paths="__path",
+        frame = pl.scan_csv(paths, infer_schema=False, include_file_paths="__path", null_values=[""],
                             truncate_ragged_lines=False).collect()
     except pl.exceptions.PolarsError:
         for p in paths:

@@ -90,7 +90,7 @@ def type_table(frame: pl.DataFrame, table: str) -> tuple[pl.DataFrame, pl.DataFr
     years = frame["collection_year"].unique().to_list()
     for col in spec.code_columns:
         name = col.name
-        tidy = pl.col(name).str.to_uppercase().str.replace_all(r"\s+", "")
+        tidy = pl.col(name).str.to_uppercase().str.replace_all(r"\s+", "").replace("", None)
         changed = frame.filter(pl.col(name).str.contains(r"[a-z\s]"))
         if changed.height:
             out.append(events(changed, "CODE_TIDIED", table, name, pl.col(name)))
