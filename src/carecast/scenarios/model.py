@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -63,14 +64,14 @@ class Scenario(BaseModel):
             raise ParameterError(f"{msg}{extra}", fix=fix, where=Location(file=source, field=where))
 
 
-def _node_at(node: yaml.Node | None, loc: tuple) -> yaml.Node | None:
+def _node_at(node: yaml.Node | None, loc: tuple, lever_types: dict = LEVER_TYPES) -> yaml.Node | None:
     """Follow a pydantic error location through the composed YAML tree, as far as it goes."""
     current = node
     for part in loc:
         if isinstance(current, yaml.MappingNode) and isinstance(part, str):
             match = next((v for k, v in current.value if k.value == part), None)
             if match is None:
-                if part in LEVER_TYPES:  # discriminator tag in the location, not a key
+                if part in lever_types:  # discriminator tag in the location, not a key
                     continue
                 return current
             current = match
@@ -83,15 +84,15 @@ def _node_at(node: yaml.Node | None, loc: tuple) -> yaml.Node | None:
     return current
 
 
-def _fix_for(err: dict) -> str:
+def _fix_for(err: dict, lever_types: dict = LEVER_TYPES) -> str:
     kind = err.get("type", "")
     loc = err.get("loc", ())
     if kind == "extra_forbidden":
         return f"remove or rename '{loc[-1]}'; check the spelling against the lever's documented keys"
     if kind == "union_tag_invalid":
-        return f"set 'lever' to one of {', '.join(LEVER_TYPES)}"
+        return f"set 'lever' to one of {', '.join(lever_types)}"
     if kind == "union_tag_not_found":
-        return f"add 'lever: <type>' with one of {', '.join(LEVER_TYPES)}"
+        return f"add 'lever: <type>' with one of {', '.join(lever_types)}"
     if kind in ("less_than_equal", "greater_than_equal", "less_than", "greater_than"):
         return "use a value inside the allowed range (percentages are 0-100)"
     if kind == "missing":
@@ -103,6 +104,12 @@ def _fix_for(err: dict) -> str:
 
 def parse_scenario(text: str, source: str = "scenario") -> Scenario:
     """Parse and validate scenario YAML; raise ParameterError naming the line and the fix."""
+    return parse_scenario_as(Scenario, LEVER_TYPES, text, source)
+
+
+def parse_scenario_as(model: type[BaseModel], lever_types: dict, text: str, source: str = "scenario") -> Any:
+    """Parse scenario YAML into ``model`` (a scenario class with its own lever types, e.g. SEND's),
+    with the same line-and-fix messages."""
     try:
         node = yaml.compose(text)
         data = yaml.safe_load(text)
@@ -117,15 +124,15 @@ def parse_scenario(text: str, source: str = "scenario") -> Scenario:
         raise ParameterError("a scenario file must be a mapping with 'scenario:' and 'levers:'",
                              fix="start from carecast/scenarios/data/ccn_optimised.yaml", where=Location(file=source))
     try:
-        return Scenario.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
         errors = exc.errors()
         first = errors[0]
-        target = _node_at(node, tuple(first["loc"]))
+        target = _node_at(node, tuple(first["loc"]), lever_types)
         line = target.start_mark.line + 1 if target is not None else None
-        field = ".".join(str(p) for p in first["loc"] if str(p) not in LEVER_TYPES)
+        field = ".".join(str(p) for p in first["loc"] if str(p) not in lever_types)
         extra = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
-        raise ParameterError(f"{first['msg']}{extra}", fix=_fix_for(first),
+        raise ParameterError(f"{first['msg']}{extra}", fix=_fix_for(first, lever_types),
                              where=Location(file=source, row=line, field=field or None)) from None
 
 
