@@ -20,7 +20,7 @@ def run_cli(monkeypatch, capsys, *args: str) -> tuple[int, str]:
     except SystemExit as exc:
         code = exc.code
     cap = capsys.readouterr()
-    return code, cap.out + cap.err
+    return code, " ".join((cap.out + cap.err).split())  # Rich wraps long lines
 
 
 def test_cli_writes_returns(monkeypatch, capsys, tmp_path):
