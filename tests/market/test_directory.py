@@ -2,6 +2,8 @@
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from carecast.errors import InputError
 from carecast.market.directory import load_directory
@@ -172,3 +174,44 @@ def test_docs_list_every_directory_column():
     text = (Path(__file__).parents[2] / "docs" / "market.md").read_text()
     for col in column_docs()["column"]:
         assert f"`{col}`" in text
+
+
+_CELLS = {
+    "urn": ["SC1", "SC2", "SC3", "", "12345.0"],
+    "type": ["Children's home", "IFA", "semi-independent", "castle", ""],
+    "host_council": ["Lewisham", "E09000023", "209", "Narnia", ""],
+    "postcode": ["SE6 4RU", "se64ru", "ZZ9 9ZZ", "", "not a postcode"],
+    "places": ["4", "0", "-2", "many", "", "2.5"],
+    "vacancies": ["1", "9", "", "x", "-1"],
+    "price_min_weekly": ["£4,000", "5000", "", "0", "cheap"],
+    "price_max_weekly": ["4500", "3000", "", "-1"],
+    "needs": ["SEMH;CSE", "unicorns", "", "ASD/LD;;semh"],
+    "ofsted_rating": ["Good", "RI", "Great", ""],
+    "vacancies_reported": ["01/11/2026", "2026-11-01", "31/02/2026", ""],
+    "max_staffing_ratio": ["2:1", "1:2", "3", "lots", ""],
+}
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=st.lists(st.fixed_dictionaries({c: st.sampled_from(v) for c, v in _CELLS.items()}), min_size=1, max_size=8))
+def test_messy_directories_never_crash_and_every_row_is_accounted_for(tmp_path_factory, rows):
+    import csv
+
+    folder = tmp_path_factory.mktemp("messy")
+    with open(folder / "directory.csv", "w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(_CELLS))
+        w.writeheader()
+        w.writerows(rows)
+    (folder / "postcodes.csv").write_text(SYNTH_POSTCODES)
+    try:
+        d = load_directory(folder)
+    except InputError as exc:  # only when no row at all is usable, and it says why
+        assert "none of the" in exc.message
+        return
+    assert _accounted(d)
+    assert d.homes["urn"].is_unique().all() and d.homes["type"].is_not_null().all()
+    assert (d.homes["price_min_weekly"].fill_null(0) <= d.homes["price_max_weekly"].fill_null(1e9)).all()
+    assert (d.homes["vacancies"].fill_null(0) <= d.homes["places"]).all()
+    rejected_rows = set(d.issues.filter(pl.col("action") == "rejected")["row"].to_list())
+    assert set(d.homes["source_row"].to_list()).isdisjoint(rejected_rows)
+    assert len(rejected_rows) + d.homes.height == len(rows)
