@@ -69,7 +69,7 @@ def trend_figure(history: pl.DataFrame, runs: pl.DataFrame, title: str) -> go.Fi
     if banded.height:
         bx = banded["as_of"].to_list()
         fig.add_trace(go.Scatter(x=bx + bx[::-1], y=banded["outturn_p95"].to_list() + banded["outturn_p5"].to_list()[::-1],
-                                 fill="toself", fillcolor="rgba(31,56,100,0.15)", line={"width": 0}, hoverinfo="skip",
+                                 fill="toself", fillcolor="rgba(31,56,100,0.15)", line={"width": 0}, mode="lines", hoverinfo="skip",
                                  name="Total: 5th-95th percentile"))
     fig.add_trace(go.Scatter(x=x, y=total["outturn_total"].to_list(), name="Total forecast outturn",
                              mode="lines+markers", line={"width": 3}))
