@@ -71,13 +71,3 @@ def test_regional_user_cannot_run_council_forecasts(with_data, client_for):
     res = client.post("/api/forecast", json={"horizon_years": 1}, headers={"X-CSRF-Token": token})
     assert res.status_code == 403 and "may not run forecasts" in res.json()["message"]
 
-
-def test_costs_page_prices_the_councils_placements(with_data, client_for):
-    client = client_for("f@lewisham.test")
-    page = client.get("/costs")
-    assert page.status_code == 200 and "placement costs by financial year" in page.text
-    rows = client.get("/api/costs").json()["by_financial_year"]
-    assert rows and all(r["cost"] >= 0 for r in rows) and sum(r["cost"] for r in rows) > 0
-    csv = client.get("/downloads/costs.csv")
-    assert csv.status_code == 200 and "cost" in csv.text.splitlines()[0]
-    assert client_for("r@london.test").get("/api/costs").status_code == 403

@@ -23,7 +23,7 @@ MENU: list[tuple[str, str, tuple[str, str] | None, str]] = [
     ("/children", "Children", None, "child"),
     ("/forecast", "Forecast", ("carecast.forecast", "forecast_councils"), "run"),
     ("/costs", "Costs", ("carecast.costs", "actual_costs"), "run"),
-    ("/snapshot", "Snapshot", ("carecast.snapshot", "web_snapshot"), "all"),
+    ("/snapshot", "Snapshot", ("carecast.snapshot", "take_snapshot"), "all"),
     ("/budget", "Budget", ("carecast.costs.budget", "web_budget"), "run"),
     ("/scenarios", "Scenarios", ("carecast.scenarios", "web_scenarios"), "run"),
     ("/directory", "Directory", ("carecast.market", "web_directory"), "all"),

@@ -63,10 +63,17 @@ def _costs_report(db, settings, user: Principal) -> Report:
     return costs_for(db, settings, user)
 
 
+def _snapshot_report(db, settings, user: Principal) -> Report:
+    from carecast.web.api.routes.snapshot import snapshot_report
+
+    return snapshot_report(db, settings, user)[0]
+
+
 TABLES: dict[str, tuple[str, Callable[..., Report], Callable[[Principal], bool]]] = {
     "overview": ("Children in care: by category, location and trend", _overview_report, lambda u: True),
     "children": ("Children in care now, one row per child (council users only)", _children_report,
                  lambda u: u.sees_child_level),
+    "snapshot": ("Placement snapshot: location, distance and quality", _snapshot_report, lambda u: True),
     "costs": ("Placement cost by financial year and cost group", _costs_report, lambda u: u.may_run),
 }
 
