@@ -87,7 +87,7 @@ def test_entry_rates_land_near_the_parameters(calibrated):
     params = load_params()
     e = calibrated.episodes
     entries = (e.filter((pl.col("rne") == "S") & ~pl.col("is_short_break") & ~pl.col("is_uasc")
-                        & (pl.col("ls") != "J2") & (pl.col("decom") >= dt.date(2017, 4, 1)))
+                        & (pl.col("ls") != "J1") & (pl.col("decom") >= dt.date(2017, 4, 1)))
                .with_columns(pl.col("age_at_start").floor().cast(pl.Int32).alias("age"),
                              (pl.col("decom").dt.year() + (pl.col("decom").dt.month() >= 4).cast(pl.Int32)).alias("collection_year")))
     pop = calibrated.population.filter(pl.col("collection_year") >= 2018)
@@ -106,7 +106,7 @@ def test_placement_mix_by_age_lands_near_the_parameters(calibrated):
     mix = load_params()["placements.mix"]
     starts = calibrated.episodes.filter(
         pl.col("rne").is_in(["S", "P", "T"]) & ~pl.col("is_short_break") & ~pl.col("is_uasc")
-        & (pl.col("ls") != "J2") & ~pl.col("place").is_in(["A5", "A6"]))
+        & (pl.col("ls") != "J1") & ~pl.col("place").is_in(["A5", "A6"]))
     starts = starts.with_columns(
         pl.col("category").str.replace("residential_in_house", "residential_external"),
         age_band_expr("age_at_start").alias("band"))
@@ -190,3 +190,16 @@ def test_exits_depend_on_age(small):
     assert sgo.height > 0 and sgo["age_at_end"].median() < 10
     home = ends.filter(pl.col("rec").is_in(["E4A", "E4B"]))
     assert home.height > ends.height * 0.25
+
+
+def test_sgo_codes_follow_the_year_the_period_ended(tmp_path):
+    """schema/data/ssda903.yaml: E43/E44 until the SGO split, E45-E48 after it."""
+    from carecast.synth import generate
+
+    res = generate(tmp_path / "o", councils=["Lewisham"], years=(2015, 2020), seed=3, defects=False)
+    sgo = res.episodes.filter(pl.col("rec").is_in(["E43", "E44", "E45", "E46", "E47", "E48"]))
+    early = sgo.filter(pl.col("dec") < dt.date(2017, 4, 1))
+    late = sgo.filter(pl.col("dec") >= dt.date(2017, 4, 1))
+    assert early.height > 0 and late.height > 0
+    assert set(early["rec"]) <= {"E43", "E44"}
+    assert set(late["rec"]) <= {"E45", "E46", "E47", "E48"}

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from carecast.schema import load_categories
+from carecast.schema.ssda903 import spec_for_year, year_range
 from carecast.synth import locate
 from carecast.synth.draw import (
     BANDS,
@@ -169,7 +170,22 @@ def _outcomes(rng, params: Params, start, dob, kind):
     rec[rows] = draw_codes(rng, params["routes.rec_at_16_17"], len(rows))
     rows = np.flatnonzero(aged_out)
     rec[rows] = draw_codes(rng, params["routes.rec_at_18"], len(rows))
-    return route, end, rec, aged_out
+    return route, end, _sgo_codes_of_the_year(rec, end), aged_out
+
+
+# Before the SGO split (schema/data/ssda903.yaml) special guardianship was E43 (former foster
+# carers) or E44 (other carers); the later codes are folded back for periods ending earlier.
+_SGO_BEFORE_SPLIT = {"E45": "E43", "E46": "E43", "E47": "E44", "E48": "E44"}
+
+
+def _sgo_codes_of_the_year(rec: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """REC codes as the return for the year each period ended would hold them."""
+    first, last = year_range()
+    split = next((y for y in range(first, last + 1) if "E45" in spec_for_year(y).code_lists["rec"]), first)
+    early = end < day(dt.date(split - 1, 4, 1))
+    for new, old in _SGO_BEFORE_SPLIT.items():
+        rec[early & (rec == new)] = old
+    return rec
 
 
 def _periods(rng, params: Params, council, entry, dob, kind, data_end_day: int):
@@ -197,7 +213,7 @@ def _periods(rng, params: Params, council, entry, dob, kind, data_end_day: int):
 
 # ----------------------------------------------------------------------------------------- episodes
 
-LS_CODES = np.array(["C1", "C2", "V2", "L1", "L2", "E1", "J2", "V3", "V4"], dtype=object)
+LS_CODES = np.array(["C1", "C2", "V2", "L1", "L2", "E1", "J1", "V3", "V4"], dtype=object)
 _LS = {c: i for i, c in enumerate(LS_CODES)}
 
 
@@ -210,7 +226,7 @@ def _legal_events(rng, params: Params, per, band):
     init = share_table(params["legal.initial"], BANDS, list(LS_CODES))
     ls0 = categorical(rng, init, band)
     ls0 = np.where(adopt & (ls0 == _LS["V2"]), _LS["C1"], ls0)
-    ls0 = np.where(kind == UASC, _LS["V2"], np.where(kind == REMAND, _LS["J2"], ls0))
+    ls0 = np.where(kind == UASC, _LS["V2"], np.where(kind == REMAND, _LS["J1"], ls0))
 
     em = params["legal.emergency_to_next"]
     m1 = np.isin(ls0, [_LS["L1"], _LS["L2"]])
