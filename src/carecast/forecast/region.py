@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -70,8 +71,8 @@ def forecast_councils(episodes: pl.DataFrame, *, start: dt.date | None = None, h
         if progress:
             progress(council)
 
-    if workers > 1 and len(jobs) > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+    if workers > 1 and len(jobs) > 1:  # spawn, not fork: forking a process that has run Polars can deadlock
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
             for council, result in pool.map(_one, jobs):
                 absorb(council, result)
     else:

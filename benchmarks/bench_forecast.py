@@ -1,0 +1,93 @@
+"""Benchmark of the demand forecast: fit + Monte Carlo for one council, 33 councils, England-sized.
+
+Data: clean synthetic episodes from ``carecast.synth.generate`` (collection years 2015-2024, the
+truth tables, so loading is not timed). Cases:
+
+* one council (the one closest to 500 children in care at the start), 1,000 simulations × 5 years;
+* the 33 London councils, 1,000 simulations × 5 years, fitted per council on ``--workers`` processes
+  (target: under 30 s on 2 cores);
+* ``--england``: the 33 councils' episodes replicated under other councils' names to ~150 councils.
+
+Prints wall and CPU seconds, children simulated, and peak memory (resource.getrusage maxrss, this
+process and its worker processes).
+
+    /work/venv/bin/python benchmarks/bench_forecast.py [--simulations 1000] [--workers 2] [--england]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import tempfile
+import time
+import warnings
+
+import polars as pl
+from rich.console import Console
+from rich.table import Table
+
+from carecast.forecast import DemandModel, SparseDataWarning, forecast_councils
+from carecast.synth.generate import generate
+
+
+def _peak_mb() -> tuple[float, float]:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return own, kids
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--simulations", type=int, default=1000)
+    ap.add_argument("--years", type=float, default=5)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--england", action="store_true")
+    args = ap.parse_args()
+    warnings.simplefilter("ignore", SparseDataWarning)
+    console = Console()
+    with tempfile.TemporaryDirectory() as tmp, console.status("Generating 33 London councils (synthetic)..."):
+        res = generate(tmp, councils=33, years=(2015, 2024), seed=1, defects=False)
+    episodes = res.episodes
+    start = episodes.get_column("data_end").max()
+    in_care = (episodes.filter((pl.col("decom") <= start) & (pl.col("dec").is_null() | (pl.col("dec") > start))
+                               & ~pl.col("is_short_break"))
+               .group_by("council").agg(pl.col("child_id").n_unique().alias("children")))
+    rows = []
+
+    def run(case: str, fn, n_councils: int, children: int) -> None:
+        t0, c0 = time.perf_counter(), time.process_time()
+        fn()
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+        own, kids = _peak_mb()
+        rows.append((case, n_councils, children, args.simulations, wall, cpu, own, kids))
+
+    one = in_care.with_columns((pl.col("children") - 500).abs().alias("d")).sort("d").row(0, named=True)
+    one_eps = episodes.filter(pl.col("council") == one["council"])
+    run(f"one council ({one['council']})",
+        lambda: DemandModel().fit(one_eps).simulate(horizon_years=args.years, n_sims=args.simulations, seed=1),
+        1, one["children"])
+    total = int(in_care.get_column("children").sum())
+    run(f"33 councils, {args.workers} workers",
+        lambda: forecast_councils(episodes, horizon_years=args.years, n_sims=args.simulations, seed=1,
+                                  workers=args.workers, keep_councils=False), 33, total)
+    if args.england:
+        copies = []
+        for k in range(5):
+            mapping = {c: f"{c} (copy {k})" if k else c for c in episodes.get_column("council").unique().to_list()}
+            copies.append(episodes.with_columns(pl.col("council").replace_strict(mapping)))
+        england = pl.concat(copies)
+        n = england.get_column("council").n_unique()
+        run(f"England-sized ({n} councils, replicated)",
+            lambda: forecast_councils(england, horizon_years=args.years, n_sims=args.simulations, seed=1,
+                                      workers=args.workers, keep_councils=False), n, total * 5)
+    table = Table(title=f"carecast forecast: fit + {args.simulations} simulations × {args.years:g} years (weekly steps)")
+    for col in ("Case", "Councils", "Children at start", "Sims", "Wall s", "CPU s (main)", "Peak MB", "Workers peak MB"):
+        table.add_column(col, justify="right")
+    for case, n, children, sims, wall, cpu, own, kids in rows:
+        table.add_row(case, str(n), f"{children:,}", str(sims), f"{wall:.1f}", f"{cpu:.1f}", f"{own:,.0f}", f"{kids:,.0f}")
+    console.print(table)
+    console.print("CPU s counts this process only; with workers the fitting runs in child processes.")
+
+
+if __name__ == "__main__":
+    main()
