@@ -131,10 +131,11 @@ def test_planted_defects_are_where_the_record_says(small):
             before = file(rec["file"].replace(f"/{rec['year']}/", f"/{rec['year'] - 1}/"))
             assert before.filter((pl.col("CHILD") == row["CHILD"]) & (pl.col("DECOM") == row["DECOM"])).row(0, named=True) == row
             assert dt.datetime.strptime(row["DEC"], "%d/%m/%Y").date() < dt.date(rec["year"] - 1, 4, 1)
-        if rec["kind"] == "late_closed":
-            other, line = rec["detail"].split("closed in ")[1].split(" row ")
-            closed = file(other).row(int(line) - 2, named=True)
-            assert (closed["CHILD"], closed["DECOM"], closed["DEC"]) == (row["CHILD"], row["DECOM"], rec["expected"])
+        if rec["kind"] in ("late_closed", "corrected_end"):
+            other, line = rec["detail"].split("corrected in ")[1].split(" row ")
+            fixed = file(other).row(int(line) - 2, named=True)
+            assert (fixed["CHILD"], fixed["DECOM"], fixed["DEC"]) == (row["CHILD"], row["DECOM"], rec["expected"])
+            assert row["DEC"] != rec["expected"]
         if rec["kind"] == "corrected_start":
             assert small.episodes.filter((pl.col("child_id") == rec["child"]) & (pl.col("council") == rec["council"])
                                          & (pl.col("decom").dt.strftime("%d/%m/%Y") == rec["expected"])).height == 1

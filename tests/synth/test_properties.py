@@ -29,7 +29,7 @@ def test_any_seed_gives_consistent_histories_and_accounted_files(tmp_path_factor
         assert set(hd["CHILD"]) <= set(ep["CHILD"])
         header_rows += hd.height
         episode_rows += ep.height
-    added = defects.filter(pl.col("kind").is_in(["duplicate_row", "duplicate_across_returns", "late_closed"])).height
+    added = defects.filter(pl.col("kind").is_in(["duplicate_row", "duplicate_across_returns", "late_closed", "corrected_end"])).height
     assert res.rows_written == {"header": header_rows, "episodes": episode_rows, "uasc": res.rows_written["uasc"]}
     # every return holds exactly the episodes open in its year, plus the rows defects added
     expected = 0

@@ -9,6 +9,8 @@ naming the file, row and column, so tests can check the loader found and handled
 * ``duplicate_across_returns`` — a closed episode sent again, unchanged, in the next return;
 * ``late_closed`` — an episode that ended in year N left open (DEC/REC blank) in return N and
   closed in return N+1;
+* ``corrected_end`` — a closed episode whose DEC is a few days out in return N, sent again with the
+  right DEC in return N+1;
 * ``corrected_start`` — an episode open at the end of return N with a DECOM a few days out, which
   return N+1 sends with the correct DECOM and closed;
 * ``bad_code`` — an unknown code in PLACE, LS, RNE, CIN, PLACE_PROVIDER or REC;
@@ -28,8 +30,8 @@ import polars as pl
 
 from carecast.synth.params import Params
 
-KINDS = ("duplicate_row", "duplicate_across_returns", "late_closed", "corrected_start", "bad_code",
-         "bad_date_format", "impossible_date", "dec_before_decom", "child_without_header")
+KINDS = ("duplicate_row", "duplicate_across_returns", "late_closed", "corrected_end", "corrected_start",
+         "bad_code", "bad_date_format", "impossible_date", "dec_before_decom", "child_without_header")
 BAD_CODES = {"PLACE": "U9", "LS": "C9", "RNE": "Z", "CIN": "N0", "PLACE_PROVIDER": "PR9", "REC": "E99"}
 _EPOCH = dt.date(1970, 1, 1)
 
@@ -141,6 +143,14 @@ def plant_episode_defects(rng: np.random.Generator, params: Params, rows: pl.Dat
         pending.append(_Pending("late_closed", int(r), "DEC", None, _day_str(dec_day[r]),
                                 f"left open in the {year[r]} return although it ended on {_day_str(dec_day[r])}",
                                 other_rid=new))
+    for r in pick.take(movable, count["corrected_end"]):
+        shift = int(rng.choice([-7, -3, -2, -1, 1, 2, 3, 7]))
+        wrong = _day_str(max(dec_day[r] + shift, decom_day[r]))
+        patch("DEC", r, wrong)
+        new = copy_row(int(r), int(year[r]) + 1, "corrected_end_correction")
+        pending.append(_Pending("corrected_end", int(r), "DEC", wrong, _day_str(dec_day[r]),
+                                f"DEC {shift:+d} days in the {year[r]} return; the {year[r] + 1} return sends it again corrected",
+                                other_rid=new))
     open_then_closed = np.flatnonzero(~closed & (year < last_year) & in_next & (dec_day[next_row] >= 0))
     for r in pick.take(open_then_closed, count["corrected_start"]):
         shift = int(rng.choice([-5, -4, -3, -2, -1, 1, 2, 3, 4, 5]))
@@ -219,6 +229,6 @@ def resolve(pending: list[_Pending], episodes: pl.DataFrame, dropped_header: pl.
         detail = p.detail
         if p.other_rid is not None:
             c2, y2, _, ln2 = ep[p.other_rid]
-            detail += f"; closed in {c2}/{y2}/episodes.csv row {ln2}"
+            detail += f"; corrected in {c2}/{y2}/episodes.csv row {ln2}"
         out.append(PlantedDefect(p.kind, c, y, f"{c}/{y}/episodes.csv", ln, p.column, ch, p.value, p.expected, detail))
     return out
