@@ -48,7 +48,9 @@ def main(argv: list[str] | None = None) -> int:
         if done == total:
             stages[stage] = time.perf_counter() - t0
 
-    result = generate(out, councils=args.councils, years=args.years, seed=args.seed, progress=progress)
+    result = generate(
+        out, councils=args.councils, years=args.years, seed=args.seed, progress=progress
+    )
     wall = time.perf_counter() - t0
     size_mb = sum(p.stat().st_size for p in out.rglob("*") if p.is_file()) / 1e6
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -58,11 +60,17 @@ def main(argv: list[str] | None = None) -> int:
     table.add_column("measure")
     table.add_column("value", justify="right")
     for name, value in [
-        ("councils × collection years", f"{len(result.councils)} × {result.years[1] - result.years[0] + 1}"),
+        (
+            "councils × collection years",
+            f"{len(result.councils)} × {result.years[1] - result.years[0] + 1}",
+        ),
         ("children (truth)", f"{result.children.height:,}"),
         ("episodes (truth)", f"{result.episodes.height:,}"),
         ("episode rows written (all returns)", f"{result.rows_written['episodes']:,}"),
-        ("header + uasc rows written", f"{result.rows_written['header'] + result.rows_written['uasc']:,}"),
+        (
+            "header + uasc rows written",
+            f"{result.rows_written['header'] + result.rows_written['uasc']:,}",
+        ),
         ("planted defects", f"{len(result.defects):,}"),
         ("files on disk", f"{size_mb:,.0f} MB"),
         *[(f"… {stage} done at (s)", f"{t:.1f}") for stage, t in stages.items()],

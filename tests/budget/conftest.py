@@ -4,11 +4,9 @@ import datetime as dt
 
 import pytest
 import yaml
+from budget_fixtures import ALL_GROUPS
 
 from carecast.costs.unit_costs import default_unit_costs
-
-ALL_GROUPS = ["in_house_fostering", "ifa", "kinship", "internal_residential", "external_residential",
-              "semi_independent", "secure_welfare", "secure_remand", "placed_with_parents", "other"]
 
 
 @pytest.fixture
@@ -31,8 +29,3 @@ def lewisham_plan_file(tmp_path):
     p = tmp_path / "budget.yaml"
     p.write_text(yaml.safe_dump(doc, sort_keys=False))
     return p
-
-
-def write_csv(path, header, rows):
-    path.write_text("\n".join([",".join(header), *[",".join("" if v is None else str(v) for v in r) for r in rows]]) + "\n")
-    return path

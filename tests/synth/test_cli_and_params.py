@@ -24,20 +24,34 @@ def run_cli(monkeypatch, capsys, *args: str) -> tuple[int, str]:
 
 
 def test_cli_writes_returns(monkeypatch, capsys, tmp_path):
-    code, text = run_cli(monkeypatch, capsys, "synth", "--councils", "Lewisham", "--years", "2022-2022",
-                         "--seed", "3", "--out", str(tmp_path / "o"))
+    code, text = run_cli(
+        monkeypatch,
+        capsys,
+        "synth",
+        "--councils",
+        "Lewisham",
+        "--years",
+        "2022-2022",
+        "--seed",
+        "3",
+        "--out",
+        str(tmp_path / "o"),
+    )
     assert code == 0
     assert (tmp_path / "o" / "Lewisham" / "2022" / "episodes.csv").is_file()
     assert "Lewisham" in text
 
 
-@pytest.mark.parametrize(("args", "code", "message"), [
-    (["--years", "2024-2015"], 2, "years run backwards"),
-    (["--years", "twenty"], 2, "not a range of collection years"),
-    (["--councils", "0"], 2, "at least one council"),
-    (["--councils", "Narnia"], 3, "not a council carecast knows"),
-    (["--seed", "-1"], 2, "seed"),
-])
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["--years", "2024-2015"], 2, "years run backwards"),
+        (["--years", "twenty"], 2, "not a range of collection years"),
+        (["--councils", "0"], 2, "at least one council"),
+        (["--councils", "Narnia"], 3, "not a council carecast knows"),
+        (["--seed", "-1"], 2, "seed"),
+    ],
+)
 def test_cli_bad_arguments(monkeypatch, capsys, tmp_path, args, code, message):
     got, text = run_cli(monkeypatch, capsys, "synth", "--out", str(tmp_path / "o"), *args)
     assert got == code
@@ -49,7 +63,9 @@ def test_cli_bad_arguments(monkeypatch, capsys, tmp_path, args, code, message):
 def test_cli_bad_params_file(monkeypatch, capsys, tmp_path):
     bad = tmp_path / "p.yaml"
     bad.write_text("entries:\n  trend: {value: 0.02}\n  bogus: 3\n")
-    code, text = run_cli(monkeypatch, capsys, "synth", "--out", str(tmp_path / "o"), "--params", str(bad))
+    code, text = run_cli(
+        monkeypatch, capsys, "synth", "--out", str(tmp_path / "o"), "--params", str(bad)
+    )
     assert code == 2
     assert "entries.bogus" in text and "What to do" in text
 

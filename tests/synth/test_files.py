@@ -23,8 +23,10 @@ def all_rows(result, name: str) -> pl.DataFrame:
     for council in result.councils:
         for y in range(result.years[0], result.years[1] + 1):
             f = read(result.path / council / str(y) / f"{name}.csv").with_columns(
-                pl.lit(council).alias("council"), pl.lit(y).alias("year"),
-                (pl.int_range(pl.len()) + 2).alias("line"))
+                pl.lit(council).alias("council"),
+                pl.lit(y).alias("year"),
+                (pl.int_range(pl.len()) + 2).alias("line"),
+            )
             frames.append(f)
     return pl.concat(frames)
 
@@ -47,19 +49,31 @@ def test_layout_and_columns(small):
 
 
 def test_codes_and_dates_follow_the_903_format_except_planted_defects(small):
-    ep = all_rows(small, "episodes").join(defect_lines(small), on=["council", "year", "line"], how="left")
-    clean = ep.filter(pl.col("kind").is_null() | pl.col("kind").is_in(["duplicate_row", "duplicate_across_returns"]))
+    ep = all_rows(small, "episodes").join(
+        defect_lines(small), on=["council", "year", "line"], how="left"
+    )
+    clean = ep.filter(
+        pl.col("kind").is_null()
+        | pl.col("kind").is_in(["duplicate_row", "duplicate_across_returns"])
+    )
     # every code is valid for the return's collection year (schema/data/ssda903.yaml)
     valid = valid_codes("episodes", list(range(small.years[0], small.years[1] + 1)))
-    long = clean.unpivot(index=["year"], on=[c for c in EPISODE_COLUMNS_903 if c in set(valid["column"])],
-                         variable_name="field", value_name="code").drop_nulls("code")
+    long = clean.unpivot(
+        index=["year"],
+        on=[c for c in EPISODE_COLUMNS_903 if c in set(valid["column"])],
+        variable_name="field",
+        value_name="code",
+    ).drop_nulls("code")
     valid = valid.rename({"collection_year": "year", "column": "field"})
     bad = long.join(valid, on=["year", "field", "code"], how="anti")
     assert bad.height == 0, bad.unique()
     for col in ("DECOM", "DEC"):
         parsed = clean[col].str.strptime(pl.Date, "%d/%m/%Y", strict=False)
         assert parsed.null_count() == clean[col].null_count(), col
-    assert (clean["DEC"].str.strptime(pl.Date, "%d/%m/%Y") >= clean["DECOM"].str.strptime(pl.Date, "%d/%m/%Y")).all()
+    assert (
+        clean["DEC"].str.strptime(pl.Date, "%d/%m/%Y")
+        >= clean["DECOM"].str.strptime(pl.Date, "%d/%m/%Y")
+    ).all()
     hd = all_rows(small, "header")
     assert hd["DOB"].str.strptime(pl.Date, "%d/%m/%Y", strict=False).null_count() == 0
     assert set(hd["SEX"].unique()) <= {"1", "2"}
@@ -72,17 +86,26 @@ def test_open_episodes_repeat_in_the_next_return(small):
     nxt = ep.select("council", "CHILD", "DECOM", (pl.col("year") - 1).alias("year"))
     missing = open_.join(nxt, on=["council", "CHILD", "DECOM", "year"], how="anti")
     # a DECOM shifted by a planted corrected_start breaks the match on both sides of it
-    shifted = small.defects_frame().filter(pl.col("kind") == "corrected_start").select(
-        "council", pl.col("child").alias("CHILD"))
+    shifted = (
+        small.defects_frame()
+        .filter(pl.col("kind") == "corrected_start")
+        .select("council", pl.col("child").alias("CHILD"))
+    )
     assert open_.height > 100
     assert missing.join(shifted, on=["council", "CHILD"], how="anti").height == 0
     assert shifted.join(missing, on=["council", "CHILD"], how="anti").height == 0
 
 
 def test_every_episode_row_is_in_the_truth_or_is_a_planted_defect(small):
-    ep = all_rows(small, "episodes").join(defect_lines(small), on=["council", "year", "line"], how="left")
-    truth = small.episodes.select("council", pl.col("child_id").alias("CHILD"),
-                                  pl.col("decom").dt.strftime("%d/%m/%Y").alias("DECOM"), "place")
+    ep = all_rows(small, "episodes").join(
+        defect_lines(small), on=["council", "year", "line"], how="left"
+    )
+    truth = small.episodes.select(
+        "council",
+        pl.col("child_id").alias("CHILD"),
+        pl.col("decom").dt.strftime("%d/%m/%Y").alias("DECOM"),
+        "place",
+    )
     unmatched = ep.join(truth, on=["council", "CHILD", "DECOM"], how="anti")
     assert set(unmatched["kind"].unique()) <= {"corrected_start"}
     # and every truth episode appears in some file
@@ -102,7 +125,9 @@ def test_postcodes_and_urns_resolve(small):
 
     lookup = read(small.path / "postcodes.csv").select(pl.col("pcds").alias("HOME_POST"), "oslaua")
     homes = ep.select("council", "HOME_POST").unique().join(lookup, on="HOME_POST")
-    assert all(find_council(c).ons_code == o for c, o in homes.select("council", "oslaua").iter_rows())
+    assert all(
+        find_council(c).ons_code == o for c, o in homes.select("council", "oslaua").iter_rows()
+    )
 
 
 def test_planted_defects_are_where_the_record_says(small):
@@ -129,21 +154,41 @@ def test_planted_defects_are_where_the_record_says(small):
             assert f.row(rec["row"] - 3) == f.row(rec["row"] - 2)
         if rec["kind"] == "duplicate_across_returns":
             before = file(rec["file"].replace(f"/{rec['year']}/", f"/{rec['year'] - 1}/"))
-            assert before.filter((pl.col("CHILD") == row["CHILD"]) & (pl.col("DECOM") == row["DECOM"])).row(0, named=True) == row
-            assert dt.datetime.strptime(row["DEC"], "%d/%m/%Y").date() < dt.date(rec["year"] - 1, 4, 1)
+            assert (
+                before.filter(
+                    (pl.col("CHILD") == row["CHILD"]) & (pl.col("DECOM") == row["DECOM"])
+                ).row(0, named=True)
+                == row
+            )
+            assert dt.datetime.strptime(row["DEC"], "%d/%m/%Y").date() < dt.date(
+                rec["year"] - 1, 4, 1
+            )
         if rec["kind"] in ("late_closed", "corrected_end"):
             other, line = rec["detail"].split("corrected in ")[1].split(" row ")
             fixed = file(other).row(int(line) - 2, named=True)
-            assert (fixed["CHILD"], fixed["DECOM"], fixed["DEC"]) == (row["CHILD"], row["DECOM"], rec["expected"])
+            assert (fixed["CHILD"], fixed["DECOM"], fixed["DEC"]) == (
+                row["CHILD"],
+                row["DECOM"],
+                rec["expected"],
+            )
             assert row["DEC"] != rec["expected"]
         if rec["kind"] == "corrected_start":
-            assert small.episodes.filter((pl.col("child_id") == rec["child"]) & (pl.col("council") == rec["council"])
-                                         & (pl.col("decom").dt.strftime("%d/%m/%Y") == rec["expected"])).height == 1
+            assert (
+                small.episodes.filter(
+                    (pl.col("child_id") == rec["child"])
+                    & (pl.col("council") == rec["council"])
+                    & (pl.col("decom").dt.strftime("%d/%m/%Y") == rec["expected"])
+                ).height
+                == 1
+            )
 
 
 def digest(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_same_seed_gives_identical_bytes_and_another_seed_does_not(tmp_path):
@@ -165,13 +210,16 @@ def test_rerun_replaces_a_previous_output_but_refuses_other_folders(tmp_path):
     other.mkdir()
     (other / "notes.txt").write_text("mine")
     from carecast.errors import InputError
+
     with pytest.raises(InputError, match="not empty"):
         generate(other, councils=1, years=(2022, 2022))
     assert (other / "notes.txt").read_text() == "mine"
 
 
 def test_without_defects_nothing_is_planted(tmp_path):
-    res = generate(tmp_path / "clean", councils=["Lewisham"], years=(2021, 2022), seed=2, defects=False)
+    res = generate(
+        tmp_path / "clean", councils=["Lewisham"], years=(2021, 2022), seed=2, defects=False
+    )
     assert res.defects == []
     ep = all_rows(res, "episodes")
     assert ep.height == ep.unique().height

@@ -23,7 +23,8 @@ def test_truth_conforms_to_the_cleaned_table_contract(small):
 
 def test_no_overlapping_episodes_within_a_child(small):
     e = small.episodes.sort("council", "child_id", "decom").with_columns(
-        pl.col("decom").shift(-1).over("council", "child_id").alias("next_decom"))
+        pl.col("decom").shift(-1).over("council", "child_id").alias("next_decom")
+    )
     assert e.filter(pl.col("dec") < pl.col("decom")).height == 0
     # a later episode never starts before the previous one ends, and only the last can be open
     assert e.filter(pl.col("next_decom").is_not_null() & pl.col("dec").is_null()).height == 0
@@ -33,22 +34,33 @@ def test_no_overlapping_episodes_within_a_child(small):
 
 def test_rne_says_what_changed(small):
     e = small.episodes.sort("council", "child_id", "decom")
-    prev = [pl.col(c).shift(1).over("council", "child_id", "period_id") for c in ["ls", *PLACEMENT_COLS]]
+    prev = [
+        pl.col(c).shift(1).over("council", "child_id", "period_id") for c in ["ls", *PLACEMENT_COLS]
+    ]
     e = e.with_columns(
-        pl.any_horizontal([(pl.col(c).fill_null("") != p.fill_null("")) for c, p in zip(PLACEMENT_COLS, prev[1:], strict=True)]).alias("moved"),
+        pl.any_horizontal(
+            [
+                (pl.col(c).fill_null("") != p.fill_null(""))
+                for c, p in zip(PLACEMENT_COLS, prev[1:], strict=True)
+            ]
+        ).alias("moved"),
         (pl.col("ls") != prev[0]).alias("legal"),
         prev[0].is_null().alias("first"),
     )
     # periods seen from their start begin with S (earlier ones are cut by the first return)
     window = dt.date(small.years[0] - 1, 4, 1)
-    assert e.filter(pl.col("first") & (pl.col("decom") >= window))["rne"].unique().to_list() == ["S"]
+    assert e.filter(pl.col("first") & (pl.col("decom") >= window))["rne"].unique().to_list() == [
+        "S"
+    ]
     later = e.filter(~pl.col("first"))
     assert set(later["rne"].unique()) <= {"L", "P", "T", "B", "U"}
     assert later.filter((pl.col("rne") == "L") & (pl.col("moved") | ~pl.col("legal"))).height == 0
     assert later.filter((pl.col("rne") == "P") & (~pl.col("moved") | pl.col("legal"))).height == 0
     assert later.filter((pl.col("rne") == "T") & ~(pl.col("moved") & pl.col("legal"))).height == 0
     # continuing episodes end with X1; period ends carry a reason
-    nxt = e.with_columns(pl.col("rne").shift(-1).over("council", "child_id", "period_id").alias("next_rne"))
+    nxt = e.with_columns(
+        pl.col("rne").shift(-1).over("council", "child_id", "period_id").alias("next_rne")
+    )
     assert nxt.filter(pl.col("next_rne").is_not_null() & (pl.col("rec") != "X1")).height == 0
 
 
@@ -65,8 +77,11 @@ def test_uasc_are_mostly_older_boys(small):
     kids = small.children.filter(pl.col("is_uasc"))
     assert kids.height > 20
     assert (kids["sex"] == 1).mean() > 0.8
-    first = (small.episodes.filter(pl.col("is_uasc")).group_by("council", "child_id")
-             .agg(pl.col("age_at_start").min()))
+    first = (
+        small.episodes.filter(pl.col("is_uasc"))
+        .group_by("council", "child_id")
+        .agg(pl.col("age_at_start").min())
+    )
     assert (first["age_at_start"] >= 16).mean() > 0.5
 
 
@@ -86,30 +101,51 @@ def test_looked_after_rate_per_10k_is_in_the_reported_range(small):
 def test_entry_rates_land_near_the_parameters(calibrated):
     params = load_params()
     e = calibrated.episodes
-    entries = (e.filter((pl.col("rne") == "S") & ~pl.col("is_short_break") & ~pl.col("is_uasc")
-                        & (pl.col("ls") != "J1") & (pl.col("decom") >= dt.date(2017, 4, 1)))
-               .with_columns(pl.col("age_at_start").floor().cast(pl.Int32).alias("age"),
-                             (pl.col("decom").dt.year() + (pl.col("decom").dt.month() >= 4).cast(pl.Int32)).alias("collection_year")))
+    entries = e.filter(
+        (pl.col("rne") == "S")
+        & ~pl.col("is_short_break")
+        & ~pl.col("is_uasc")
+        & (pl.col("ls") != "J1")
+        & (pl.col("decom") >= dt.date(2017, 4, 1))
+    ).with_columns(
+        pl.col("age_at_start").floor().cast(pl.Int32).alias("age"),
+        (pl.col("decom").dt.year() + (pl.col("decom").dt.month() >= 4).cast(pl.Int32)).alias(
+            "collection_year"
+        ),
+    )
     pop = calibrated.population.filter(pl.col("collection_year") >= 2018)
     trend = params["entries.trend"]
     for band, lo, hi in (("0", 0, 1), ("1-4", 1, 5), ("10-15", 10, 16)):
-        got = entries.filter(pl.col("age").is_between(lo, hi - 1) & (pl.col("collection_year") >= 2018)).height
+        got = entries.filter(
+            pl.col("age").is_between(lo, hi - 1) & (pl.col("collection_year") >= 2018)
+        ).height
         share = 1 - (params["remand.share_of_entries"] if lo >= 10 else 0)
         expected = sum(
-            row["population"] * (hi - lo) / 18 * params["entries.rate_per_10k"][band] / 1e4 * share
+            row["population"]
+            * (hi - lo)
+            / 18
+            * params["entries.rate_per_10k"][band]
+            / 1e4
+            * share
             * (1 + trend) ** (row["collection_year"] - 2017)
-            for row in pop.iter_rows(named=True))
+            for row in pop.iter_rows(named=True)
+        )
         assert abs(got / expected - 1) < 0.2, (band, got, expected)
 
 
 def test_placement_mix_by_age_lands_near_the_parameters(calibrated):
     mix = load_params()["placements.mix"]
     starts = calibrated.episodes.filter(
-        pl.col("rne").is_in(["S", "P", "T"]) & ~pl.col("is_short_break") & ~pl.col("is_uasc")
-        & (pl.col("ls") != "J1") & ~pl.col("place").is_in(["A5", "A6"]))
+        pl.col("rne").is_in(["S", "P", "T"])
+        & ~pl.col("is_short_break")
+        & ~pl.col("is_uasc")
+        & (pl.col("ls") != "J1")
+        & ~pl.col("place").is_in(["A5", "A6"])
+    )
     starts = starts.with_columns(
         pl.col("category").str.replace("residential_in_house", "residential_external"),
-        age_band_expr("age_at_start").alias("band"))
+        age_band_expr("age_at_start").alias("band"),
+    )
     for band in ("1-4", "10-15", "16-17"):
         got = starts.filter(pl.col("band") == band)["category"].value_counts(normalize=True)
         got = dict(got.iter_rows())
@@ -122,8 +158,11 @@ def test_placement_mix_by_age_lands_near_the_parameters(calibrated):
 
 def test_foster_care_is_about_70_percent_of_children_looked_after(calibrated):
     end = dt.date(2022, 3, 31)
-    stock = calibrated.episodes.filter(~pl.col("is_short_break") & (pl.col("decom") <= end)
-                                       & (pl.col("dec").is_null() | (pl.col("dec") > end)))
+    stock = calibrated.episodes.filter(
+        ~pl.col("is_short_break")
+        & (pl.col("decom") <= end)
+        & (pl.col("dec").is_null() | (pl.col("dec") > end))
+    )
     foster = stock["category"].is_in(["fostering_in_house", "fostering_ifa", "kinship"]).mean()
     assert 0.6 < foster < 0.82
 
@@ -138,8 +177,12 @@ def test_london_residential_placements_mostly_outside_london_against_liia_2022(c
 
 
 def test_trend_in_entries_is_upward(calibrated):
-    s = (calibrated.episodes.filter((pl.col("rne") == "S") & ~pl.col("is_short_break"))
-         .group_by(pl.col("decom").dt.year()).len().sort("decom"))
+    s = (
+        calibrated.episodes.filter((pl.col("rne") == "S") & ~pl.col("is_short_break"))
+        .group_by(pl.col("decom").dt.year())
+        .len()
+        .sort("decom")
+    )
     s = s.filter(pl.col("decom").is_between(2017, 2021))
     slope = np.polyfit(s["decom"].to_numpy(), s["len"].to_numpy(), 1)[0]
     assert slope > 0
@@ -153,8 +196,11 @@ def test_truth_is_sorted_by_council_child_and_start(small):
 
 def test_most_children_looked_after_are_on_care_orders(calibrated):
     end = dt.date(2022, 3, 31)
-    stock = calibrated.episodes.filter(~pl.col("is_short_break") & (pl.col("decom") <= end)
-                                       & (pl.col("dec").is_null() | (pl.col("dec") > end)))
+    stock = calibrated.episodes.filter(
+        ~pl.col("is_short_break")
+        & (pl.col("decom") <= end)
+        & (pl.col("dec").is_null() | (pl.col("dec") > end))
+    )
     assert stock["ls"].is_in(["C1", "C2"]).mean() > 0.5
     assert stock["ls"].is_in(["V3", "V4"]).sum() == 0
 
@@ -176,14 +222,18 @@ def test_councils_simulated_in_chunks_still_give_one_sorted_truth(tmp_path, monk
 def test_fostering_split_against_lewisham_2018(calibrated):
     """lewisham-csc-budget-update-2018 (T9): 198 children with agencies, 168 with in-house carers (54% IFA)."""
     end = dt.date(2022, 3, 31)
-    stock = calibrated.episodes.filter((pl.col("decom") <= end) & (pl.col("dec").is_null() | (pl.col("dec") > end)))
+    stock = calibrated.episodes.filter(
+        (pl.col("decom") <= end) & (pl.col("dec").is_null() | (pl.col("dec") > end))
+    )
     ifa = (stock["category"] == "fostering_ifa").sum()
     in_house = (stock["category"] == "fostering_in_house").sum()
     assert abs(ifa / (ifa + in_house) - 198 / (198 + 168)) < 0.1
 
 
 def test_exits_depend_on_age(small):
-    ends = small.episodes.filter(pl.col("rec").is_not_null() & (pl.col("rec") != "X1") & ~pl.col("is_short_break"))
+    ends = small.episodes.filter(
+        pl.col("rec").is_not_null() & (pl.col("rec") != "X1") & ~pl.col("is_short_break")
+    )
     independence = ends.filter(pl.col("rec").is_in(["E5", "E6"]))
     assert independence.height > 0 and independence["age_at_end"].min() >= 16
     sgo = ends.filter(pl.col("rec").is_in(["E45", "E46", "E47", "E48"]))

@@ -10,4 +10,12 @@ from carecast.synth.defects import PlantedDefect
 from carecast.synth.generate import SynthResult, generate, parse_years
 from carecast.synth.params import Params, load_params
 
-__all__ = ["DEFECT_KINDS", "Params", "PlantedDefect", "SynthResult", "generate", "load_params", "parse_years"]
+__all__ = [
+    "DEFECT_KINDS",
+    "Params",
+    "PlantedDefect",
+    "SynthResult",
+    "generate",
+    "load_params",
+    "parse_years",
+]

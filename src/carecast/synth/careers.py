@@ -46,8 +46,17 @@ from carecast.synth.params import Params
 from carecast.synth.providers import TYPES, Register
 
 CATS = tuple(load_categories().category_ids)
-LOC_KEYS = ("residential_in_house", "residential_external", "fostering_in_house", "fostering_ifa",
-            "kinship", "supported", "secure", "other", "adoption")
+LOC_KEYS = (
+    "residential_in_house",
+    "residential_external",
+    "fostering_in_house",
+    "fostering_ifa",
+    "kinship",
+    "supported",
+    "secure",
+    "other",
+    "adoption",
+)
 ROUTES = ("home", "adoption", "sgo", "long_term", "other", "uasc", "remand")
 NORMAL, UASC, REMAND, SHORT_BREAK = 0, 1, 2, 3
 ADOPTION = len(CATS)  # pseudo-category index for placed-for-adoption episodes
@@ -60,11 +69,11 @@ def day(d: dt.date) -> int:
 
 @dataclass
 class Children:
-    council: np.ndarray   # council index (geography)
-    dob: np.ndarray       # day number
-    sex: np.ndarray       # 1 / 2
-    kind: np.ndarray      # NORMAL, UASC, REMAND (first entry), SHORT_BREAK
-    home_pc: np.ndarray   # postcode index
+    council: np.ndarray  # council index (geography)
+    dob: np.ndarray  # day number
+    sex: np.ndarray  # 1 / 2
+    kind: np.ndarray  # NORMAL, UASC, REMAND (first entry), SHORT_BREAK
+    home_pc: np.ndarray  # postcode index
 
 
 @dataclass
@@ -72,32 +81,40 @@ class Episodes:
     """One row per episode (all of history, before slicing into returns)."""
 
     child: np.ndarray
-    period: np.ndarray     # global period number
+    period: np.ndarray  # global period number
     decom: np.ndarray
-    dec: np.ndarray        # day number; may lie after the data end (open then)
+    dec: np.ndarray  # day number; may lie after the data end (open then)
     rne: np.ndarray
     ls: np.ndarray
     cin: np.ndarray
     place: np.ndarray
     provider: np.ndarray
     rec: np.ndarray
-    rpc: np.ndarray        # REASON_PLACE_CHANGE or None
-    pl_pc: np.ndarray      # postcode index
-    prov: np.ndarray       # register index of the provider (URN), -1 if none
+    rpc: np.ndarray  # REASON_PLACE_CHANGE or None
+    pl_pc: np.ndarray  # postcode index
+    prov: np.ndarray  # register index of the provider (URN), -1 if none
 
     @staticmethod
     def concat(parts: list[Episodes]) -> Episodes:
-        return Episodes(**{f: np.concatenate([getattr(p, f) for p in parts]) for f in Episodes.__dataclass_fields__})
+        return Episodes(
+            **{
+                f: np.concatenate([getattr(p, f) for p in parts])
+                for f in Episodes.__dataclass_fields__
+            }
+        )
 
 
 @dataclass
 class Simulation:
     children: Children
     episodes: Episodes
-    population: dict[tuple[int, int], float]   # (placing council index, collection year) -> children 0-17
+    population: dict[
+        tuple[int, int], float
+    ]  # (placing council index, collection year) -> children 0-17
 
 
 # ----------------------------------------------------------------------------------------- entrants
+
 
 def _fy_days(years: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """First day and length in days of financial years (numbered by start year)."""
@@ -106,27 +123,50 @@ def _fy_days(years: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return start, end - start
 
 
-def _entrants(rng, params: Params, geo: Geography, placing: np.ndarray, pop0: np.ndarray, mult: np.ndarray,
-              first_year: int, last_year: int):
+def _entrants(
+    rng,
+    params: Params,
+    geo: Geography,
+    placing: np.ndarray,
+    pop0: np.ndarray,
+    mult: np.ndarray,
+    first_year: int,
+    last_year: int,
+):
     """Arrays (council, entry day, dob, kind) of first entries to care, burn-in included."""
     burn = int(params["entries.burn_in_years"])
-    fys = np.arange(first_year - 1 - burn, last_year)      # financial years simulated
+    fys = np.arange(first_year - 1 - burn, last_year)  # financial years simulated
     growth = float(params["population.annual_growth"])
     trend = float(params["entries.trend"])
     rel = fys - (first_year - 1)
-    pop = pop0[None, :] * (1 + growth) ** rel[:, None]     # (year, council)
-    rate = np.array([params["entries.rate_per_10k"][BANDS[b]] for b in band_of(np.arange(18) + 0.5)])
-    lam = (pop[:, :, None] / 18.0) * rate[None, None, :] / 1e4 * mult[None, :, None] * (1 + trend) ** rel[:, None, None]
+    pop = pop0[None, :] * (1 + growth) ** rel[:, None]  # (year, council)
+    rate = np.array(
+        [params["entries.rate_per_10k"][BANDS[b]] for b in band_of(np.arange(18) + 0.5)]
+    )
+    lam = (
+        (pop[:, :, None] / 18.0)
+        * rate[None, None, :]
+        / 1e4
+        * mult[None, :, None]
+        * (1 + trend) ** rel[:, None, None]
+    )
     counts = rng.poisson(lam)
     y_i, c_i, a_i = np.nonzero(counts)
     reps = counts[y_i, c_i, a_i]
     y_i, c_i, age = np.repeat(y_i, reps), np.repeat(c_i, reps), np.repeat(a_i, reps)
-    kind = np.where((age >= 10) & (rng.random(len(age)) < params["remand.share_of_entries"]), REMAND, NORMAL)
+    kind = np.where(
+        (age >= 10) & (rng.random(len(age)) < params["remand.share_of_entries"]), REMAND, NORMAL
+    )
 
     # UASC: per (year, council), ages from their own distribution
     uasc_rate = params["uasc.rate_per_10k"]
     lon = geo.is_london[placing]
-    ulam = pop * np.where(lon, uasc_rate["london"], uasc_rate["other"])[None, :] / 1e4 * (1 + trend) ** rel[:, None]
+    ulam = (
+        pop
+        * np.where(lon, uasc_rate["london"], uasc_rate["other"])[None, :]
+        / 1e4
+        * (1 + trend) ** rel[:, None]
+    )
     ucount = rng.poisson(ulam)
     uy, uc = np.nonzero(ucount)
     ureps = ucount[uy, uc]
@@ -146,13 +186,16 @@ def _entrants(rng, params: Params, geo: Geography, placing: np.ndarray, pop0: np
 
 # ------------------------------------------------------------------------------------------ periods
 
+
 def _outcomes(rng, params: Params, start, dob, kind):
     """Route, end day and REC of periods starting on ``start``."""
     n = len(start)
     band = band_of((start - dob) / DAYS_PER_YEAR)
     mix = share_table(params["routes.mix"], BANDS, ROUTES)
     route = categorical(rng, mix, band)
-    route = np.where(kind == UASC, ROUTES.index("uasc"), np.where(kind == REMAND, ROUTES.index("remand"), route))
+    route = np.where(
+        kind == UASC, ROUTES.index("uasc"), np.where(kind == REMAND, ROUTES.index("remand"), route)
+    )
     spec = params["routes.duration_days"]
     med = np.array([spec[r]["median"] for r in ROUTES], float)[route]
     sig = np.array([spec[r]["sigma"] for r in ROUTES], float)[route]
@@ -165,7 +208,9 @@ def _outcomes(rng, params: Params, start, dob, kind):
     for r, name in enumerate(ROUTES):
         rows = np.flatnonzero(route == r)
         rec[rows] = draw_codes(rng, recs[name], len(rows))
-    older = np.isin(route, [ROUTES.index(r) for r in ("long_term", "other", "uasc")]) & (end >= add_years(dob, 16))
+    older = np.isin(route, [ROUTES.index(r) for r in ("long_term", "other", "uasc")]) & (
+        end >= add_years(dob, 16)
+    )
     rows = np.flatnonzero(older & ~aged_out)
     rec[rows] = draw_codes(rng, params["routes.rec_at_16_17"], len(rows))
     rows = np.flatnonzero(aged_out)
@@ -181,7 +226,9 @@ _SGO_BEFORE_SPLIT = {"E45": "E43", "E46": "E43", "E47": "E44", "E48": "E44"}
 def _sgo_codes_of_the_year(rec: np.ndarray, end: np.ndarray) -> np.ndarray:
     """REC codes as the return for the year each period ended would hold them."""
     first, last = year_range()
-    split = next((y for y in range(first, last + 1) if "E45" in spec_for_year(y).code_lists["rec"]), first)
+    split = next(
+        (y for y in range(first, last + 1) if "E45" in spec_for_year(y).code_lists["rec"]), first
+    )
     early = end < day(dt.date(split - 1, 4, 1))
     for new, old in _SGO_BEFORE_SPLIT.items():
         rec[early & (rec == new)] = old
@@ -197,13 +244,27 @@ def _periods(rng, params: Params, council, entry, dob, kind, data_end_day: int):
     b18 = add_years(dob, 18)
     for _ in range(4):
         route, end, rec, aged_out = _outcomes(rng, params, start, dob[child], pkind)
-        for k, v in (("child", child), ("start", start), ("end", end), ("route", route), ("rec", rec), ("kind", pkind)):
+        for k, v in (
+            ("child", child),
+            ("start", start),
+            ("end", end),
+            ("route", route),
+            ("rec", rec),
+            ("kind", pkind),
+        ):
             out[k].append(v)
-        gap = lognormal_days(rng, params["routes.reentry_gap_days"]["median"],
-                             params["routes.reentry_gap_days"]["sigma"], len(end))
-        back = ((route == ROUTES.index("home")) & ~aged_out
-                & (rng.random(len(end)) < params["routes.reentry_probability"])
-                & (end + gap < np.minimum(b18[child] - 30, data_end_day)))
+        gap = lognormal_days(
+            rng,
+            params["routes.reentry_gap_days"]["median"],
+            params["routes.reentry_gap_days"]["sigma"],
+            len(end),
+        )
+        back = (
+            (route == ROUTES.index("home"))
+            & ~aged_out
+            & (rng.random(len(end)) < params["routes.reentry_probability"])
+            & (end + gap < np.minimum(b18[child] - 30, data_end_day))
+        )
         child, start = child[back], (end + gap)[back]
         pkind = np.full(len(child), NORMAL)
         if not len(child):
@@ -261,8 +322,12 @@ def _legal_events(rng, params: Params, per, band):
 
     pid = np.arange(n)
     parts = [(pid, np.zeros(n, np.int64), ls0)]
-    for m, t, s in ((m1, t1, s1), (m2, t2, np.full(n, _LS["C1"])), (m3, t3, np.full(n, _LS["C2"])),
-                    (m4, t4, np.full(n, _LS["E1"]))):
+    for m, t, s in (
+        (m1, t1, s1),
+        (m2, t2, np.full(n, _LS["C1"])),
+        (m3, t3, np.full(n, _LS["C2"])),
+        (m4, t4, np.full(n, _LS["E1"])),
+    ):
         keep = m & (t >= 1) & (t < D)
         parts.append((pid[keep], t[keep], s[keep]))
     legal = tuple(np.concatenate(x) for x in zip(*parts, strict=True))
@@ -290,15 +355,27 @@ def _move_events(rng, params: Params, band, limit):
     return np.concatenate(out_p), np.concatenate(out_t)
 
 
-def _draw_placements(rng, params: Params, geo: Geography, reg: Register, council, home_pc, age, kind,
-                     adopt_kind, has_inhouse):
+def _draw_placements(
+    rng,
+    params: Params,
+    geo: Geography,
+    reg: Register,
+    council,
+    home_pc,
+    age,
+    kind,
+    adopt_kind,
+    has_inhouse,
+):
     """PLACE, PLACE_PROVIDER, postcode index and provider index for each placement start."""
     n = len(age)
     band = band_of(age)
     cat = categorical(rng, share_table(params["placements.mix"], BANDS, CATS), band)
     u_rows = ["10-15", "10-15", "10-15", "10-15", "16-17"]
     ucat = categorical(rng, share_table(params["placements.uasc_mix"], u_rows, CATS), band)
-    rcat = categorical(rng, share_table({"r": params["remand.placement"]}, ["r"], CATS), np.zeros(n, np.int64))
+    rcat = categorical(
+        rng, share_table({"r": params["remand.placement"]}, ["r"], CATS), np.zeros(n, np.int64)
+    )
     cat = np.where(kind == UASC, ucat, np.where(kind == REMAND, rcat, cat))
     cat = np.where(adopt_kind > 0, ADOPTION, cat)
     inh, ext = CATS.index("residential_in_house"), CATS.index("residential_external")
@@ -318,16 +395,25 @@ def _draw_placements(rng, params: Params, geo: Geography, reg: Register, council
     pl_pc = np.full(n, -1, np.int64)
     prov = np.full(n, -1, np.int64)
     names = [*CATS, "adoption"]
-    key = np.array([LOC_KEYS.index(names[c]) if names[c] in LOC_KEYS else 0 for c in range(len(names))])[cat]
+    key = np.array(
+        [LOC_KEYS.index(names[c]) if names[c] in LOC_KEYS else 0 for c in range(len(names))]
+    )[cat]
     cls = locate.location_class(rng, params, geo, council, key, list(LOC_KEYS))
-    for name, ptype, owner_la in (("residential_external", "childrens_home", False),
-                                  ("residential_in_house", "childrens_home", True),
-                                  ("supported", "supported", None), ("secure", "secure", None)):
+    for name, ptype, owner_la in (
+        ("residential_external", "childrens_home", False),
+        ("residential_in_house", "childrens_home", True),
+        ("supported", "supported", None),
+        ("secure", "secure", None),
+    ):
         rows = np.flatnonzero(cat == CATS.index(name))
-        picked = locate.pick_providers(rng, geo, reg, council[rows], cls[rows], ptype, owner_la=owner_la)
+        picked = locate.pick_providers(
+            rng, geo, reg, council[rows], cls[rows], ptype, owner_la=owner_la
+        )
         pl_pc[rows] = reg.postcode[picked]
         prov[rows] = picked
-    carers = np.isin(cat, [CATS.index(c) for c in ("fostering_in_house", "fostering_ifa", "kinship", "other")]) | (cat == ADOPTION)
+    carers = np.isin(
+        cat, [CATS.index(c) for c in ("fostering_in_house", "fostering_ifa", "kinship", "other")]
+    ) | (cat == ADOPTION)
     rows = np.flatnonzero(carers)
     host = locate.pick_councils(rng, geo, council[rows], cls[rows])
     pl_pc[rows] = geo.random_postcode(rng, host)
@@ -338,8 +424,15 @@ def _draw_placements(rng, params: Params, geo: Geography, reg: Register, council
     return place, provider, pl_pc, prov
 
 
-def _episodes(rng, params: Params, geo: Geography, reg: Register, kids: Children, per: dict,
-              has_inhouse: np.ndarray) -> Episodes:
+def _episodes(
+    rng,
+    params: Params,
+    geo: Geography,
+    reg: Register,
+    kids: Children,
+    per: dict,
+    has_inhouse: np.ndarray,
+) -> Episodes:
     """Split every period into episodes and give each one its legal status and placement."""
     n = len(per["start"])
     dob = kids.dob[per["child"]]
@@ -354,7 +447,9 @@ def _episodes(rng, params: Params, geo: Geography, reg: Register, kids: Children
     pkind = np.concatenate([np.zeros(len(lp) + n + len(mp), np.int64), akind])
 
     order = np.lexsort((t, pid))
-    pid, t, is_legal, ls_ev, is_place, pkind = (a[order] for a in (pid, t, is_legal, ls_ev, is_place, pkind))
+    pid, t, is_legal, ls_ev, is_place, pkind = (
+        a[order] for a in (pid, t, is_legal, ls_ev, is_place, pkind)
+    )
     first = group_starts(pid * (1 << 20) + t)
     starts = np.flatnonzero(first)
     pid, t = pid[starts], t[starts]
@@ -372,8 +467,17 @@ def _episodes(rng, params: Params, geo: Geography, reg: Register, kids: Children
     pl_pc = np.full(len(pid), -1, np.int64)
     prov = np.full(len(pid), -1, np.int64)
     (place[prow], provider[prow], pl_pc[prow], prov[prow]) = _draw_placements(
-        rng, params, geo, reg, council[prow], kids.home_pc[child[prow]], age[prow], per["kind"][pid[prow]],
-        pkind[prow], has_inhouse)
+        rng,
+        params,
+        geo,
+        reg,
+        council[prow],
+        kids.home_pc[child[prow]],
+        age[prow],
+        per["kind"][pid[prow]],
+        pkind[prow],
+        has_inhouse,
+    )
 
     # same-carer adoption keeps the previous carer's postcode
     period_first = group_starts(pid)
@@ -382,12 +486,20 @@ def _episodes(rng, params: Params, geo: Geography, reg: Register, kids: Children
     same = np.flatnonzero(pkind == 2)
     pl_pc[same] = pl_pc[prev[same]]
     # a move that happens to draw the very same placement is no move at all
-    identical = (is_place & ~period_first & (place == place[prev]) & (provider == provider[prev])
-                 & (pl_pc == pl_pc[prev]) & (prov == prov[prev]))
+    identical = (
+        is_place
+        & ~period_first
+        & (place == place[prev])
+        & (provider == provider[prev])
+        & (pl_pc == pl_pc[prev])
+        & (prov == prov[prev])
+    )
     is_place &= ~identical
     keep = is_place | is_legal
     idx = np.flatnonzero(keep)
-    pid, t, is_legal, ls_ev, is_place, pkind, child = (a[idx] for a in (pid, t, is_legal, ls_ev, is_place, pkind, child))
+    pid, t, is_legal, ls_ev, is_place, pkind, child = (
+        a[idx] for a in (pid, t, is_legal, ls_ev, is_place, pkind, child)
+    )
     place, provider, pl_pc, prov = (a[idx] for a in (place, provider, pl_pc, prov))
     pidx = ffill_index(is_place)
     place, provider, pl_pc, prov = (a[pidx] for a in (place, provider, pl_pc, prov))
@@ -396,8 +508,16 @@ def _episodes(rng, params: Params, geo: Geography, reg: Register, kids: Children
     period_first = group_starts(pid)
     last = np.r_[pid[1:] != pid[:-1], True]
     rne = np.select(
-        [period_first, is_legal & is_place & (pkind == 2), is_legal & is_place, is_legal, pkind == 2],
-        ["S", "U", "T", "L", "B"], default="P").astype(object)
+        [
+            period_first,
+            is_legal & is_place & (pkind == 2),
+            is_legal & is_place,
+            is_legal,
+            pkind == 2,
+        ],
+        ["S", "U", "T", "L", "B"],
+        default="P",
+    ).astype(object)
     decom = per["start"][pid] + t
     dec = np.where(last, per["end"][pid], np.r_[decom[1:], 0])
     rec = np.where(last, per["rec"][pid], "X1").astype(object)
@@ -408,17 +528,43 @@ def _episodes(rng, params: Params, geo: Geography, reg: Register, kids: Children
 
     cin_by_period = draw_codes(rng, params["cin.mix"], n)
     special = params["cin.special"]
-    cin_by_period = np.where(per["kind"] == UASC, special["uasc"],
-                             np.where(per["kind"] == REMAND, special["remand"], cin_by_period))
-    return Episodes(child=child, period=pid, decom=decom, dec=dec, rne=rne, ls=ls_code,
-                    cin=cin_by_period[pid].astype(object), place=place, provider=provider, rec=rec,
-                    rpc=rpc, pl_pc=pl_pc, prov=prov)
+    cin_by_period = np.where(
+        per["kind"] == UASC,
+        special["uasc"],
+        np.where(per["kind"] == REMAND, special["remand"], cin_by_period),
+    )
+    return Episodes(
+        child=child,
+        period=pid,
+        decom=decom,
+        dec=dec,
+        rne=rne,
+        ls=ls_code,
+        cin=cin_by_period[pid].astype(object),
+        place=place,
+        provider=provider,
+        rec=rec,
+        rpc=rpc,
+        pl_pc=pl_pc,
+        prov=prov,
+    )
 
 
 # ------------------------------------------------------------------------------------- short breaks
 
-def _short_breaks(rng, params: Params, geo: Geography, reg: Register, placing, pop0, first_year, last_year,
-                  has_inhouse, period_offset: int):
+
+def _short_breaks(
+    rng,
+    params: Params,
+    geo: Geography,
+    reg: Register,
+    placing,
+    pop0,
+    first_year,
+    last_year,
+    has_inhouse,
+    period_offset: int,
+):
     """Children on short breaks and their V3 (one episode per stay) or V4 (one per agreement) episodes."""
     burn = 5
     fys = np.arange(first_year - 1 - burn, last_year)
@@ -433,45 +579,77 @@ def _short_breaks(rng, params: Params, geo: Geography, reg: Register, placing, p
     council = placing[ci]
     s0, length = _fy_days(fys)
     start = s0[yi] + (rng.random(m) * length[yi]).astype(np.int64)
-    dob = start - np.floor((rng.integers(5, 18, m) + rng.random(m) * 0.999) * DAYS_PER_YEAR).astype(np.int64)
+    dob = start - np.floor((rng.integers(5, 18, m) + rng.random(m) * 0.999) * DAYS_PER_YEAR).astype(
+        np.int64
+    )
     svc = params["short_breaks.service_days"]
-    stop = np.minimum(start + lognormal_days(rng, svc["median"], svc["sigma"], m), add_years(dob, 18))
+    stop = np.minimum(
+        start + lognormal_days(rng, svc["median"], svc["sigma"], m), add_years(dob, 18)
+    )
     stop = np.maximum(stop, start + 8)
     v3 = rng.random(m) < params["short_breaks.v3_share"]
     home_pc = geo.random_postcode(rng, council)
 
     # the child's short-break placement: the council's own unit if it has one, else in-house carers
-    use_unit = (rng.random(m) < params["short_breaks.placement"]["residential_in_house"]) & has_inhouse[council]
-    unit = locate.pick_providers(rng, geo, reg, council, np.zeros(m, np.int64), "childrens_home", owner_la=True)
+    use_unit = (
+        rng.random(m) < params["short_breaks.placement"]["residential_in_house"]
+    ) & has_inhouse[council]
+    unit = locate.pick_providers(
+        rng, geo, reg, council, np.zeros(m, np.int64), "childrens_home", owner_la=True
+    )
     pl_pc = np.where(use_unit, reg.postcode[np.maximum(unit, 0)], geo.random_postcode(rng, council))
     prov = np.where(use_unit, unit, -1)
     place = np.where(use_unit, "K2", "U6").astype(object)
 
     # V3: stays in equal slots of the service window, one per slot, never overlapping
     span = stop - start
-    nb = np.where(v3, np.minimum(rng.poisson(span / DAYS_PER_YEAR * params["short_breaks.breaks_per_year"]) + 1,
-                                 span // 8), 1)
+    nb = np.where(
+        v3,
+        np.minimum(
+            rng.poisson(span / DAYS_PER_YEAR * params["short_breaks.breaks_per_year"]) + 1,
+            span // 8,
+        ),
+        1,
+    )
     ep_child = np.repeat(np.arange(m), nb)
     j = np.arange(len(ep_child)) - np.repeat(np.cumsum(nb) - nb, nb)
     width = (span // nb)[ep_child]
     lo, hi = params["short_breaks.break_days"]
     stay = uniform_days(rng, lo, hi, len(ep_child))
-    decom = start[ep_child] + j * width + (rng.random(len(ep_child)) * np.maximum(width - stay - 1, 1)).astype(np.int64)
+    decom = (
+        start[ep_child]
+        + j * width
+        + (rng.random(len(ep_child)) * np.maximum(width - stay - 1, 1)).astype(np.int64)
+    )
     dec = np.where(v3[ep_child], decom + stay, stop[ep_child])
     e = len(ep_child)
     eps = Episodes(
-        child=ep_child, period=period_offset + np.arange(e), decom=decom, dec=dec,
-        rne=np.full(e, "S", dtype=object), ls=np.where(v3[ep_child], "V3", "V4").astype(object),
-        cin=np.full(e, params["cin.special"]["short_break"], dtype=object), place=place[ep_child],
-        provider=np.full(e, "PR1", dtype=object), rec=draw_codes(rng, params["short_breaks.rec"], e),
-        rpc=np.full(e, None, dtype=object), pl_pc=pl_pc[ep_child], prov=prov[ep_child],
+        child=ep_child,
+        period=period_offset + np.arange(e),
+        decom=decom,
+        dec=dec,
+        rne=np.full(e, "S", dtype=object),
+        ls=np.where(v3[ep_child], "V3", "V4").astype(object),
+        cin=np.full(e, params["cin.special"]["short_break"], dtype=object),
+        place=place[ep_child],
+        provider=np.full(e, "PR1", dtype=object),
+        rec=draw_codes(rng, params["short_breaks.rec"], e),
+        rpc=np.full(e, None, dtype=object),
+        pl_pc=pl_pc[ep_child],
+        prov=prov[ep_child],
     )
-    kids = Children(council=council, dob=dob, sex=np.where(rng.random(m) < params["entries.male_share"], 1, 2),
-                    kind=np.full(m, SHORT_BREAK), home_pc=home_pc)
+    kids = Children(
+        council=council,
+        dob=dob,
+        sex=np.where(rng.random(m) < params["entries.male_share"], 1, 2),
+        kind=np.full(m, SHORT_BREAK),
+        home_pc=home_pc,
+    )
     return kids, eps
 
 
 # ------------------------------------------------------------------------------------------ simulate
+
 
 def populations(rng, params: Params, geo: Geography, placing: np.ndarray) -> np.ndarray:
     """Child population (0-17) of each placing council in the first collection year."""
@@ -487,8 +665,15 @@ def populations(rng, params: Params, geo: Geography, placing: np.ndarray) -> np.
     return np.round(pop)
 
 
-def simulate(rng: np.random.Generator, params: Params, geo: Geography, reg: Register, placing: np.ndarray,
-             first_year: int, last_year: int) -> Simulation:
+def simulate(
+    rng: np.random.Generator,
+    params: Params,
+    geo: Geography,
+    reg: Register,
+    placing: np.ndarray,
+    first_year: int,
+    last_year: int,
+) -> Simulation:
     """Every child and episode of the ``placing`` councils (geography indices), from the burn-in
     to the last year's end. Councils only share the register and postcodes, so large runs can
     simulate a few councils at a time."""
@@ -497,21 +682,48 @@ def simulate(rng: np.random.Generator, params: Params, geo: Geography, reg: Regi
     mult = np.exp(rng.normal(0.0, params["entries.council_spread"], len(placing)))
     n_councils = len(geo.councils)
     has_inhouse = np.zeros(n_councils, bool)
-    has_inhouse[reg.host[(reg.owner == locate.LA) & (reg.type == TYPES.index("childrens_home"))]] = True
+    has_inhouse[
+        reg.host[(reg.owner == locate.LA) & (reg.type == TYPES.index("childrens_home"))]
+    ] = True
 
-    council, entry, dob, kind = _entrants(rng, params, geo, placing, pop0, mult, first_year, last_year)
+    council, entry, dob, kind = _entrants(
+        rng, params, geo, placing, pop0, mult, first_year, last_year
+    )
     male = np.where(kind == UASC, params["uasc.male_share"], params["entries.male_share"])
-    kids = Children(council=council, dob=dob, sex=np.where(rng.random(len(dob)) < male, 1, 2), kind=kind,
-                    home_pc=geo.random_postcode(rng, council))
+    kids = Children(
+        council=council,
+        dob=dob,
+        sex=np.where(rng.random(len(dob)) < male, 1, 2),
+        kind=kind,
+        home_pc=geo.random_postcode(rng, council),
+    )
     per = _periods(rng, params, council, entry, dob, kind, data_end_day)
     eps = _episodes(rng, params, geo, reg, kids, per, has_inhouse)
 
-    sb_kids, sb_eps = _short_breaks(rng, params, geo, reg, placing, pop0, first_year, last_year, has_inhouse,
-                                    period_offset=len(per["start"]))
+    sb_kids, sb_eps = _short_breaks(
+        rng,
+        params,
+        geo,
+        reg,
+        placing,
+        pop0,
+        first_year,
+        last_year,
+        has_inhouse,
+        period_offset=len(per["start"]),
+    )
     sb_eps.child = sb_eps.child + len(kids.dob)
-    kids = Children(**{f: np.concatenate([getattr(kids, f), getattr(sb_kids, f)]) for f in Children.__dataclass_fields__})
+    kids = Children(
+        **{
+            f: np.concatenate([getattr(kids, f), getattr(sb_kids, f)])
+            for f in Children.__dataclass_fields__
+        }
+    )
     eps = Episodes.concat([eps, sb_eps])
     growth = params["population.annual_growth"]
-    population = {(int(c), y): float(pop0[i] * (1 + growth) ** (y - first_year))
-                  for i, c in enumerate(placing) for y in range(first_year, last_year + 1)}
+    population = {
+        (int(c), y): float(pop0[i] * (1 + growth) ** (y - first_year))
+        for i, c in enumerate(placing)
+        for y in range(first_year, last_year + 1)
+    }
     return Simulation(children=kids, episodes=eps, population=population)

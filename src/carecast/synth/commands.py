@@ -19,31 +19,58 @@ def parse_councils(text: str) -> int | list[str]:
     if text.lstrip("+-").isdigit():
         n = int(text)
         if n < 1:
-            raise ParameterError(f"--councils {text}: at least one council is needed",
-                                 where=Location(field="--councils"),
-                                 fix="give a number of councils (e.g. 6) or names (e.g. 'Lewisham,Southwark')")
+            raise ParameterError(
+                f"--councils {text}: at least one council is needed",
+                where=Location(field="--councils"),
+                fix="give a number of councils (e.g. 6) or names (e.g. 'Lewisham,Southwark')",
+            )
         return n
     names = [s.strip() for s in text.split(",") if s.strip()]
     if not names:
-        raise ParameterError("--councils is empty", where=Location(field="--councils"),
-                             fix="give a number of councils (e.g. 6) or names (e.g. 'Lewisham,Southwark')")
+        raise ParameterError(
+            "--councils is empty",
+            where=Location(field="--councils"),
+            fix="give a number of councils (e.g. 6) or names (e.g. 'Lewisham,Southwark')",
+        )
     return names
 
 
 def register(app: typer.Typer) -> None:
     @app.command("synth")
     def synth(
-        out: Path = typer.Option(..., "--out", help="Folder to write the returns to (new, empty, or a previous synth output)."),
-        councils: str = typer.Option("6", "--councils", help="How many councils (London first), or names: 'Lewisham,Southwark'."),
-        years: str = typer.Option("2015-2024", "--years", help="First-last SSDA903 collection years, e.g. 2015-2024."),
-        seed: int = typer.Option(0, "--seed", help="Random seed; the same seed gives identical files."),
-        params: Path | None = typer.Option(None, "--params", help="YAML file overriding carecast/synth/data/params.yaml."),
-        defects: bool = typer.Option(True, "--defects/--no-defects", help="Plant realistic flaws for the loader to find."),
+        out: Path = typer.Option(
+            ...,
+            "--out",
+            help="Folder to write the returns to (new, empty, or a previous synth output).",
+        ),
+        councils: str = typer.Option(
+            "6",
+            "--councils",
+            help="How many councils (London first), or names: 'Lewisham,Southwark'.",
+        ),
+        years: str = typer.Option(
+            "2015-2024", "--years", help="First-last SSDA903 collection years, e.g. 2015-2024."
+        ),
+        seed: int = typer.Option(
+            0, "--seed", help="Random seed; the same seed gives identical files."
+        ),
+        params: Path | None = typer.Option(
+            None, "--params", help="YAML file overriding carecast/synth/data/params.yaml."
+        ),
+        defects: bool = typer.Option(
+            True, "--defects/--no-defects", help="Plant realistic flaws for the loader to find."
+        ),
     ) -> None:
         """Write realistic synthetic SSDA903 returns, a postcode lookup and a provider register."""
         console = Console()
-        with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                      TimeElapsedColumn(), console=console, transient=True) as bar:
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        ) as bar:
             tasks: dict[str, int] = {}
 
             def progress(stage: str, done: int, total: int) -> None:
@@ -51,15 +78,26 @@ def register(app: typer.Typer) -> None:
                     tasks[stage] = bar.add_task(stage, total=total)
                 bar.update(tasks[stage], completed=done, total=total)
 
-            result = generate(out, councils=parse_councils(councils), years=years, seed=seed, params=params,
-                              defects=defects, progress=progress)
-        table = Table(title=f"Synthetic SSDA903 returns {result.years[0]}-{result.years[1]} (seed {result.seed})")
+            result = generate(
+                out,
+                councils=parse_councils(councils),
+                years=years,
+                seed=seed,
+                params=params,
+                defects=defects,
+                progress=progress,
+            )
+        table = Table(
+            title=f"Synthetic SSDA903 returns {result.years[0]}-{result.years[1]} (seed {result.seed})"
+        )
         summary = result.summary()
         for col in summary.columns:
             table.add_column(col.replace("_", " "), justify="left" if col == "council" else "right")
         for row in summary.iter_rows():
             table.add_row(*[str(v) for v in row])
         console.print(table)
-        console.print(f"Rows written: {result.rows_written}; planted defects: {len(result.defects)} "
-                      f"(see {out / 'README.txt'})")
+        console.print(
+            f"Rows written: {result.rows_written}; planted defects: {len(result.defects)} "
+            f"(see {out / 'README.txt'})"
+        )
         console.print(f"Wrote {out}")

@@ -17,8 +17,12 @@ def band_of(age_years: np.ndarray) -> np.ndarray:
     return np.minimum(np.searchsorted(_BAND_UPPER, age_years, side="right"), len(BANDS) - 1)
 
 
-def categorical(rng: np.random.Generator, probs: np.ndarray, group: np.ndarray | None = None,
-                n: int | None = None) -> np.ndarray:
+def categorical(
+    rng: np.random.Generator,
+    probs: np.ndarray,
+    group: np.ndarray | None = None,
+    n: int | None = None,
+) -> np.ndarray:
     """Index drawn for each row from ``probs`` (1-D), or from ``probs[group]`` (one row per group)."""
     cum = np.cumsum(np.asarray(probs, float), axis=-1)
     if group is None:
@@ -29,7 +33,9 @@ def categorical(rng: np.random.Generator, probs: np.ndarray, group: np.ndarray |
     return np.minimum((u[:, None] * rows[:, -1:] >= rows).sum(axis=1), cum.shape[-1] - 1)
 
 
-def share_table(table: Mapping[str, Mapping[str, float]], rows: Sequence[str], cols: Sequence[str]) -> np.ndarray:
+def share_table(
+    table: Mapping[str, Mapping[str, float]], rows: Sequence[str], cols: Sequence[str]
+) -> np.ndarray:
     """A (rows × cols) probability matrix from a nested share table, zero where a column is absent."""
     return np.array([[float(table[r].get(c, 0.0)) for c in cols] for r in rows])
 
@@ -44,13 +50,16 @@ def draw_codes(rng: np.random.Generator, table: Mapping[str, float], n: int) -> 
     return codes[categorical(rng, probs, n=n)]
 
 
-def lognormal_days(rng: np.random.Generator, median: np.ndarray | float, sigma: np.ndarray | float,
-                   n: int) -> np.ndarray:
+def lognormal_days(
+    rng: np.random.Generator, median: np.ndarray | float, sigma: np.ndarray | float, n: int
+) -> np.ndarray:
     """Whole days (at least 1) from a log-normal with the given median and log-sd."""
     return np.maximum(1, np.round(median * np.exp(sigma * rng.standard_normal(n)))).astype(np.int64)
 
 
-def uniform_days(rng: np.random.Generator, lo: float | np.ndarray, hi: float | np.ndarray, n: int) -> np.ndarray:
+def uniform_days(
+    rng: np.random.Generator, lo: float | np.ndarray, hi: float | np.ndarray, n: int
+) -> np.ndarray:
     return np.floor(lo + rng.random(n) * (np.asarray(hi) - np.asarray(lo) + 1)).astype(np.int64)
 
 
@@ -58,7 +67,9 @@ def add_years(days: np.ndarray, years: int) -> np.ndarray:
     """Day numbers (since 1970-01-01) moved on by whole calendar years (29 Feb → 1 Mar)."""
     d = days.astype("datetime64[D]")
     month = d.astype("datetime64[M]")
-    return ((month + 12 * years).astype("datetime64[D]") + (d - month.astype("datetime64[D]"))).astype(np.int64)
+    return (
+        (month + 12 * years).astype("datetime64[D]") + (d - month.astype("datetime64[D]"))
+    ).astype(np.int64)
 
 
 def group_starts(keys: np.ndarray) -> np.ndarray:
@@ -77,7 +88,9 @@ def ffill_index(has_value: np.ndarray) -> np.ndarray:
 def lookup(vocab: np.ndarray, idx: np.ndarray) -> pl.Series:
     """Strings ``vocab[idx]`` as a Polars series, gathered in Rust; ``idx`` -1 gives null."""
     idx = np.asarray(idx, np.int64)
-    out = pl.Series(np.asarray(vocab, dtype=object).tolist(), dtype=pl.Utf8).gather(np.maximum(idx, 0))
+    out = pl.Series(np.asarray(vocab, dtype=object).tolist(), dtype=pl.Utf8).gather(
+        np.maximum(idx, 0)
+    )
     return out.scatter(np.flatnonzero(idx < 0), None) if (idx < 0).any() else out
 
 

@@ -75,28 +75,52 @@ class SynthResult:
     defects: list[PlantedDefect]
     providers: pl.DataFrame
     postcodes: pl.DataFrame
-    population: pl.DataFrame   # council, collection_year, population (children 0-17)
+    population: pl.DataFrame  # council, collection_year, population (children 0-17)
     rows_written: dict[str, int] = field(default_factory=dict)
 
     def defects_frame(self) -> pl.DataFrame:
-        schema = {"kind": pl.Utf8, "council": pl.Utf8, "year": pl.Int32, "file": pl.Utf8, "row": pl.Int64,
-                  "column": pl.Utf8, "child": pl.Utf8, "value": pl.Utf8, "expected": pl.Utf8, "detail": pl.Utf8}
+        schema = {
+            "kind": pl.Utf8,
+            "council": pl.Utf8,
+            "year": pl.Int32,
+            "file": pl.Utf8,
+            "row": pl.Int64,
+            "column": pl.Utf8,
+            "child": pl.Utf8,
+            "value": pl.Utf8,
+            "expected": pl.Utf8,
+            "detail": pl.Utf8,
+        }
         return pl.DataFrame([d.as_dict() for d in self.defects], schema=schema)
 
     def summary(self) -> pl.DataFrame:
         """Per council: children, episodes, and children looked after (not short breaks) per 10,000
         on 31 March of the last year."""
         end = dt.date(self.years[1], 3, 31)
-        in_care = (self.episodes.filter(~pl.col("is_short_break") & (pl.col("decom") <= end)
-                                        & (pl.col("dec").is_null() | (pl.col("dec") > end)))
-                   .group_by("council").agg(pl.col("child_id").n_unique().alias("looked_after_31_march")))
-        pop = self.population.filter(pl.col("collection_year") == self.years[1]).select("council", "population")
-        return (self.episodes.group_by("council").agg(pl.col("child_id").n_unique().alias("children"),
-                                                      pl.len().alias("episodes"))
-                .join(in_care, on="council", how="left").join(pop, on="council", how="left")
-                .with_columns((pl.col("looked_after_31_march") / pl.col("population") * 1e4).round(1)
-                              .alias("per_10k"))
-                .sort("council"))
+        in_care = (
+            self.episodes.filter(
+                ~pl.col("is_short_break")
+                & (pl.col("decom") <= end)
+                & (pl.col("dec").is_null() | (pl.col("dec") > end))
+            )
+            .group_by("council")
+            .agg(pl.col("child_id").n_unique().alias("looked_after_31_march"))
+        )
+        pop = self.population.filter(pl.col("collection_year") == self.years[1]).select(
+            "council", "population"
+        )
+        return (
+            self.episodes.group_by("council")
+            .agg(pl.col("child_id").n_unique().alias("children"), pl.len().alias("episodes"))
+            .join(in_care, on="council", how="left")
+            .join(pop, on="council", how="left")
+            .with_columns(
+                (pl.col("looked_after_31_march") / pl.col("population") * 1e4)
+                .round(1)
+                .alias("per_10k")
+            )
+            .sort("council")
+        )
 
 
 def parse_years(years: tuple[int, int] | str) -> tuple[int, int]:
@@ -108,41 +132,64 @@ def parse_years(years: tuple[int, int] | str) -> tuple[int, int]:
         except ValueError:
             nums = []
         if len(nums) not in (1, 2) or len(parts) > 2:
-            raise ParameterError(f"'{years}' is not a range of collection years", where=Location(field="years"),
-                                 fix="give first-last collection years, e.g. 2015-2024")
+            raise ParameterError(
+                f"'{years}' is not a range of collection years",
+                where=Location(field="years"),
+                fix="give first-last collection years, e.g. 2015-2024",
+            )
         years = (nums[0], nums[-1])
     first, last = int(years[0]), int(years[1])
     if first > last:
-        raise ParameterError(f"the years run backwards (first year {first} is after last year {last})", where=Location(field="years"),
-                             fix=f"give the earlier year first, e.g. {last}-{first}")
+        raise ParameterError(
+            f"the years run backwards (first year {first} is after last year {last})",
+            where=Location(field="years"),
+            fix=f"give the earlier year first, e.g. {last}-{first}",
+        )
     if first < 2000 or last > 2100:
-        raise ParameterError(f"years {first}-{last} are outside 2000-2100", where=Location(field="years"),
-                             fix="give collection years such as 2015-2024")
+        raise ParameterError(
+            f"years {first}-{last} are outside 2000-2100",
+            where=Location(field="years"),
+            fix="give collection years such as 2015-2024",
+        )
     return first, last
 
 
 def _prepare_out(out: Path) -> None:
     """Use an empty or new folder, or replace a previous synth output; never touch anything else."""
     if out.exists() and not out.is_dir():
-        raise InputError(f"{out} is a file, not a folder", where=Location(file=str(out)),
-                         fix="give a folder for the synthetic returns")
+        raise InputError(
+            f"{out} is a file, not a folder",
+            where=Location(file=str(out)),
+            fix="give a folder for the synthetic returns",
+        )
     if out.is_dir() and any(out.iterdir()):
         readme = out / "README.txt"
-        if not (readme.is_file() and readme.read_text("utf-8", errors="replace").startswith(README_MARK)):
-            raise InputError(f"the folder {out} is not empty and was not written by carecast synth",
-                             where=Location(file=str(out)), fix="give a new or empty folder")
+        if not (
+            readme.is_file() and readme.read_text("utf-8", errors="replace").startswith(README_MARK)
+        ):
+            raise InputError(
+                f"the folder {out} is not empty and was not written by carecast synth",
+                where=Location(file=str(out)),
+                fix="give a new or empty folder",
+            )
         for child in out.iterdir():
-            if child.is_dir() and any(p.name == "episodes.csv" for p in child.glob("*/episodes.csv")):
+            if child.is_dir() and any(
+                p.name == "episodes.csv" for p in child.glob("*/episodes.csv")
+            ):
                 shutil.rmtree(child)
             elif child.name in ("README.txt", "postcodes.csv", "providers.csv"):
                 child.unlink()
     out.mkdir(parents=True, exist_ok=True)
 
 
-def _write_returns(out: Path, councils: list[str], years: range,
-                   tables: dict[str, tuple[pl.DataFrame, tuple]]) -> dict[str, int]:
+def _write_returns(
+    out: Path, councils: list[str], years: range, tables: dict[str, tuple[pl.DataFrame, tuple]]
+) -> dict[str, int]:
     """One folder per council and year with the three files (column names only if no rows)."""
-    parts = {name: frame.partition_by("_council", "_year", as_dict=True) for name, (frame, _) in tables.items()}
+    parts = {
+        name: frame.partition_by("_council", "_year", as_dict=True)
+        for name, (frame, _) in tables.items()
+    }
     counts = dict.fromkeys(tables, 0)
     for council in councils:
         for y in years:
@@ -150,7 +197,11 @@ def _write_returns(out: Path, councils: list[str], years: range,
             folder.mkdir(parents=True, exist_ok=True)
             for name, (_, columns) in tables.items():
                 part = parts[name].get((council, y))
-                frame = part.select(columns) if part is not None else pl.DataFrame(schema=dict.fromkeys(columns, pl.Utf8))
+                frame = (
+                    part.select(columns)
+                    if part is not None
+                    else pl.DataFrame(schema=dict.fromkeys(columns, pl.Utf8))
+                )
                 frame.write_csv(folder / f"{name}.csv")
                 counts[name] += frame.height
     return counts
@@ -165,7 +216,7 @@ def _readme(result: SynthResult, params: Params) -> str:
         "",
         "Made-up SSDA903 (children looked after) returns for testing and demonstrating carecast.",
         f"Generated by carecast {carecast.__version__} with",
-        f"  carecast synth --councils \"{','.join(result.councils)}\" --years {result.years[0]}-{result.years[1]} --seed {result.seed}",
+        f'  carecast synth --councils "{",".join(result.councils)}" --years {result.years[0]}-{result.years[1]} --seed {result.seed}',
         "",
         "Layout:",
         "  <council>/<collection year>/header.csv, episodes.csv, uasc.csv  (903 CSV, dates dd/mm/YYYY;",
@@ -196,39 +247,77 @@ class _Chunk:
     defects: list[PlantedDefect]
     population: pl.DataFrame
     counts: dict[str, int]
-    postcodes: np.ndarray      # postcode indices used
+    postcodes: np.ndarray  # postcode indices used
 
 
-def _chunk(rng: np.random.Generator, p: Params, geo: Geography, reg: Register, placing: np.ndarray, yrs: range,
-           defects: bool, out: Path) -> _Chunk:
+def _chunk(
+    rng: np.random.Generator,
+    p: Params,
+    geo: Geography,
+    reg: Register,
+    placing: np.ndarray,
+    yrs: range,
+    defects: bool,
+    out: Path,
+) -> _Chunk:
     """Simulate a few councils, write their returns, and keep only their truth."""
     data_end_day = day(dt.date(yrs[-1], 3, 31))
     sim = simulate(rng, p, geo, reg, placing, yrs[0], yrs[-1])
     recs = child_records(rng, p, geo, sim, data_end_day)
     text = episode_text(sim, geo, recs, reg.urn)
     rows, header, uasc, planted = _build_returns(rng, p, sim, geo, recs, text, yrs, defects)
-    children, episodes = truth_tables(sim, geo, recs, text, day(collection_year_bounds(yrs[0])[0]),
-                                      data_end_day, provenance(rows, len(sim.episodes.decom)))
-    counts = _write_returns(out, [geo.councils[c].name for c in placing], yrs, {
-        "header": (header, HEADER_COLUMNS), "episodes": (rows, EPISODE_COLUMNS_903), "uasc": (uasc, UASC_COLUMNS),
-    })
+    children, episodes = truth_tables(
+        sim,
+        geo,
+        recs,
+        text,
+        day(collection_year_bounds(yrs[0])[0]),
+        data_end_day,
+        provenance(rows, len(sim.episodes.decom)),
+    )
+    counts = _write_returns(
+        out,
+        [geo.councils[c].name for c in placing],
+        yrs,
+        {
+            "header": (header, HEADER_COLUMNS),
+            "episodes": (rows, EPISODE_COLUMNS_903),
+            "uasc": (uasc, UASC_COLUMNS),
+        },
+    )
     population = pl.DataFrame(
-        [{"council": geo.councils[c].name, "collection_year": y, "population": round(v)}
-         for (c, y), v in sim.population.items()],
-        schema={"council": pl.Utf8, "collection_year": pl.Int32, "population": pl.Int64})
+        [
+            {"council": geo.councils[c].name, "collection_year": y, "population": round(v)}
+            for (c, y), v in sim.population.items()
+        ],
+        schema={"council": pl.Utf8, "collection_year": pl.Int32, "population": pl.Int64},
+    )
     used = np.unique(np.concatenate([sim.children.home_pc, sim.episodes.pl_pc]))
     return _Chunk(children, episodes, planted, population, counts, used)
 
 
-def _build_returns(rng: np.random.Generator, p: Params, sim, geo, recs, text: pl.DataFrame, yrs: range,
-                   defects: bool) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, list[PlantedDefect]]:
+def _build_returns(
+    rng: np.random.Generator,
+    p: Params,
+    sim,
+    geo,
+    recs,
+    text: pl.DataFrame,
+    yrs: range,
+    defects: bool,
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, list[PlantedDefect]]:
     """Episode, header and UASC rows of every return, in file order, with defects planted."""
-    rows = return_rows(sim, geo, recs, text, yrs).with_row_index("_rid").with_columns(pl.col("_rid").cast(pl.Int64))
+    rows = (
+        return_rows(sim, geo, recs, text, yrs)
+        .with_row_index("_rid")
+        .with_columns(pl.col("_rid").cast(pl.Int64))
+    )
     pending = []
     if defects:
         rows, pending = plant_episode_defects(rng, p, rows, yrs[-1])
-    rows = (rows.sort("_cidx", "_year", "_cid", "_decom_day", "_rid")
-            .with_columns((pl.int_range(pl.len()).over("_cidx", "_year") + 2).alias("_line")))
+    rows = rows.sort("_cidx", "_year", "_cid", "_decom_day", "_rid").with_columns(
+        (pl.int_range(pl.len()).over("_cidx", "_year") + 2).alias("_line")
+    )
     header = header_rows(rows, sim, geo, recs)
     header = header.with_row_index("_rid").with_columns(pl.col("_rid").cast(pl.Int64))
     uasc = uasc_rows(header, sim)
@@ -240,10 +329,16 @@ def _build_returns(rng: np.random.Generator, p: Params, sim, geo, recs, text: pl
     return rows, header, uasc, resolve(pending, rows, dropped)
 
 
-def generate(out_dir: str | Path, *, councils: int | str | list[str] = 6,
-             years: tuple[int, int] | str = (2015, 2024), seed: int = 0,
-             params: str | Path | Mapping[str, Any] | Params | None = None, defects: bool = True,
-             progress: Progress | None = None) -> SynthResult:
+def generate(
+    out_dir: str | Path,
+    *,
+    councils: int | str | list[str] = 6,
+    years: tuple[int, int] | str = (2015, 2024),
+    seed: int = 0,
+    params: str | Path | Mapping[str, Any] | Params | None = None,
+    defects: bool = True,
+    progress: Progress | None = None,
+) -> SynthResult:
     """Simulate ``councils`` over collection ``years`` and write their 903 returns to ``out_dir``.
 
     Parameters
@@ -263,8 +358,11 @@ def generate(out_dir: str | Path, *, councils: int | str | list[str] = 6,
     True
     """
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise ParameterError(f"seed {seed!r} is not a whole number >= 0", where=Location(field="seed"),
-                             fix="give a seed such as 0 or 42")
+        raise ParameterError(
+            f"seed {seed!r} is not a whole number >= 0",
+            where=Location(field="seed"),
+            fix="give a seed such as 0 or 42",
+        )
     p = load_params(params)
     first, last = parse_years(years)
     chosen = select_councils(councils, p)
@@ -287,21 +385,31 @@ def generate(out_dir: str | Path, *, councils: int | str | list[str] = 6,
     # chunks in name order, so the chunks' sorted truth tables concatenate into a sorted whole
     by_name = geo.placing[np.argsort([c.name for c in chosen], kind="stable")]
     for start in range(0, len(chosen), COUNCILS_PER_CHUNK):
-        placing = by_name[start:start + COUNCILS_PER_CHUNK]
+        placing = by_name[start : start + COUNCILS_PER_CHUNK]
         parts.append(_chunk(rng, p, geo, reg, placing, yrs, defects, out))
         step(stage, min(start + COUNCILS_PER_CHUNK, len(chosen)), len(chosen))
 
     used = np.concatenate([reg.postcode, *[c.postcodes for c in parts]])
     postcodes = geo.postcode_table(used)
     postcodes.write_csv(out / "postcodes.csv")
-    reg.table.with_columns(pl.col("ofsted_date").dt.strftime("%d/%m/%Y")).write_csv(out / "providers.csv")
+    reg.table.with_columns(pl.col("ofsted_date").dt.strftime("%d/%m/%Y")).write_csv(
+        out / "providers.csv"
+    )
     counts = {k: sum(c.counts[k] for c in parts) for k in parts[0].counts}
     result = SynthResult(
-        path=out, councils=names, years=(first, last), seed=int(seed), params=p,
+        path=out,
+        councils=names,
+        years=(first, last),
+        seed=int(seed),
+        params=p,
         children=pl.concat([c.children for c in parts], rechunk=False),
         episodes=pl.concat([c.episodes for c in parts], rechunk=False),
-        defects=[d for c in parts for d in c.defects], providers=reg.table, postcodes=postcodes,
-        population=pl.concat([c.population for c in parts]), rows_written=counts)
+        defects=[d for c in parts for d in c.defects],
+        providers=reg.table,
+        postcodes=postcodes,
+        population=pl.concat([c.population for c in parts]),
+        rows_written=counts,
+    )
     (out / "README.txt").write_text(_readme(result, p), "utf-8")
     step("writing lookups and README", 1, 1)
     return result

@@ -33,22 +33,36 @@ def _synthetic_councils(n: int) -> list[Council]:
     out = []
     for i in range(1, n + 1):
         row, col = divmod(i - 1, 12)
-        out.append(Council(
-            name=f"Synthetic Council {i:03d}", ons_code=f"E99{i:06d}", dfe_number=str(9000 + i),
-            region=f"Synthetic Region {(i - 1) // 10 + 1}", london_area=None, partnership=None,
-            lat=50.9 + 0.3 * (row % 13), lon=-2.9 + 0.3 * col,
-        ))
+        out.append(
+            Council(
+                name=f"Synthetic Council {i:03d}",
+                ons_code=f"E99{i:06d}",
+                dfe_number=str(9000 + i),
+                region=f"Synthetic Region {(i - 1) // 10 + 1}",
+                london_area=None,
+                partnership=None,
+                lat=50.9 + 0.3 * (row % 13),
+                lon=-2.9 + 0.3 * col,
+            )
+        )
     return out
 
 
 def select_councils(spec: int | str | list[str] | tuple[str, ...], params: Params) -> list[Council]:
     """The placing councils: the first ``spec`` in the default order, or the named ones."""
     if isinstance(spec, str):
-        spec = int(spec) if spec.strip().lstrip("+-").isdigit() else [s.strip() for s in spec.split(",") if s.strip()]
+        spec = (
+            int(spec)
+            if spec.strip().lstrip("+-").isdigit()
+            else [s.strip() for s in spec.split(",") if s.strip()]
+        )
     if isinstance(spec, int):
         if spec < 1:
-            raise ParameterError(f"asked for {spec} councils", where=Location(field="councils"),
-                                 fix="ask for at least 1 council, or name them (e.g. 'Lewisham,Southwark')")
+            raise ParameterError(
+                f"asked for {spec} councils",
+                where=Location(field="councils"),
+                fix="ask for at least 1 council, or name them (e.g. 'Lewisham,Southwark')",
+            )
         known = list(councils())
         first = [find_council(n) for n in params["councils.default_order"]]
         london = [c for c in known if c.is_london and c not in first and c.name != "City of London"]
@@ -58,8 +72,11 @@ def select_councils(spec: int | str | list[str] | tuple[str, ...], params: Param
             order += _synthetic_councils(spec - len(order))
         return order[:spec]
     if not spec:
-        raise ParameterError("no councils were named", where=Location(field="councils"),
-                             fix="name at least one council, e.g. 'Lewisham,Southwark', or give a number")
+        raise ParameterError(
+            "no councils were named",
+            where=Location(field="councils"),
+            fix="name at least one council, e.g. 'Lewisham,Southwark', or give a number",
+        )
     chosen: list[Council] = []
     for name in spec:
         c = find_council(name)
@@ -76,20 +93,22 @@ class Geography:
     """
 
     councils: tuple[Council, ...]
-    placing: np.ndarray          # indices (into councils) of the councils whose returns are written
-    region: np.ndarray           # region number per council
+    placing: np.ndarray  # indices (into councils) of the councils whose returns are written
+    region: np.ndarray  # region number per council
     is_london: np.ndarray
-    pc_start: np.ndarray         # first pool index of each council's postcodes
+    pc_start: np.ndarray  # first pool index of each council's postcodes
     pc_size: np.ndarray
-    pc_council: np.ndarray       # council index of each postcode
-    pcds: np.ndarray             # "SE6 4AB" form
-    pcd: np.ndarray              # 7-character ONSPD form
+    pc_council: np.ndarray  # council index of each postcode
+    pcds: np.ndarray  # "SE6 4AB" form
+    pcd: np.ndarray  # 7-character ONSPD form
     lat: np.ndarray
     lon: np.ndarray
 
     def random_postcode(self, rng: np.random.Generator, council_idx: np.ndarray) -> np.ndarray:
         """One postcode index drawn uniformly from each given council's pool."""
-        return self.pc_start[council_idx] + (rng.random(len(council_idx)) * self.pc_size[council_idx]).astype(np.int64)
+        return self.pc_start[council_idx] + (
+            rng.random(len(council_idx)) * self.pc_size[council_idx]
+        ).astype(np.int64)
 
     def miles(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Great-circle distance in miles between postcode indices ``a`` and ``b``."""
@@ -101,10 +120,15 @@ class Geography:
         """ONSPD-form lookup (pcd, pcds, oslaua, lat, long) of the given postcode indices."""
         idx = np.unique(used)
         ons = np.array([c.ons_code for c in self.councils])
-        return pl.DataFrame({
-            "pcd": self.pcd[idx], "pcds": self.pcds[idx], "oslaua": ons[self.pc_council[idx]],
-            "lat": np.round(self.lat[idx], 6), "long": np.round(self.lon[idx], 6),
-        }).sort("pcds")
+        return pl.DataFrame(
+            {
+                "pcd": self.pcd[idx],
+                "pcds": self.pcds[idx],
+                "oslaua": ons[self.pc_council[idx]],
+                "lat": np.round(self.lat[idx], 6),
+                "long": np.round(self.lon[idx], 6),
+            }
+        ).sort("pcds")
 
 
 def _area_codes(universe: list[Council]) -> list[str]:
@@ -142,7 +166,9 @@ def build_geography(rng: np.random.Generator, placing: list[Council], params: Pa
     district = rng.integers(1, _DISTRICTS + 1, size=n * n_pc)
     # unique (district, unit) per council: sample unit numbers without replacement per council
     units_per_district = 10 * len(_UNIT) ** 2
-    unit_no = np.concatenate([rng.choice(units_per_district, n_pc, replace=False) for _ in range(n)])
+    unit_no = np.concatenate(
+        [rng.choice(units_per_district, n_pc, replace=False) for _ in range(n)]
+    )
     district_centre = rng.normal(0.0, 1.0, size=(n, _DISTRICTS + 1, 2)) * rad[:, None, None]
     centre = district_centre[pc_council, district]
     jitter = rng.normal(0.0, 0.4, size=(n * n_pc, 2))

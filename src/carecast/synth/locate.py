@@ -20,11 +20,19 @@ CLASSES = ("own", "region", "out")
 LA = OWNERS.index("local_authority")
 
 
-def location_class(rng: np.random.Generator, params: Params, geo: Geography, council: np.ndarray,
-                   key: np.ndarray, keys: list[str]) -> np.ndarray:
+def location_class(
+    rng: np.random.Generator,
+    params: Params,
+    geo: Geography,
+    council: np.ndarray,
+    key: np.ndarray,
+    keys: list[str],
+) -> np.ndarray:
     """Class index (0 own, 1 region, 2 out) per row; ``key`` indexes ``keys`` (location table rows)."""
     table = params["placements.location"]
-    probs = np.array([[[table[area][k][c] for c in CLASSES] for k in keys] for area in ("london", "other")])
+    probs = np.array(
+        [[[table[area][k][c] for c in CLASSES] for k in keys] for area in ("london", "other")]
+    )
     area = np.where(geo.is_london[council], 0, 1)
     flat = probs.reshape(-1, len(CLASSES))
     return categorical(rng, flat, area * len(keys) + key)
@@ -53,8 +61,16 @@ def _grouped(council: np.ndarray, cls: np.ndarray):
         yield k // len(CLASSES), k % len(CLASSES), order[a:b]
 
 
-def pick_providers(rng: np.random.Generator, geo: Geography, reg: Register, council: np.ndarray,
-                   cls: np.ndarray, ptype: str, *, owner_la: bool | None = None) -> np.ndarray:
+def pick_providers(
+    rng: np.random.Generator,
+    geo: Geography,
+    reg: Register,
+    council: np.ndarray,
+    cls: np.ndarray,
+    ptype: str,
+    *,
+    owner_la: bool | None = None,
+) -> np.ndarray:
     """A provider index per row of type ``ptype`` in the row's class (falling back outward), by places."""
     ok = reg.type == TYPES.index(ptype)
     if owner_la is not None:
@@ -69,11 +85,17 @@ def pick_providers(rng: np.random.Generator, geo: Geography, reg: Register, coun
         else:
             cand = pool
         w = np.cumsum(reg.places[cand].astype(float))
-        out[rows] = cand[np.minimum(np.searchsorted(w / w[-1], rng.random(len(rows)), side="right"), len(cand) - 1)]
+        out[rows] = cand[
+            np.minimum(
+                np.searchsorted(w / w[-1], rng.random(len(rows)), side="right"), len(cand) - 1
+            )
+        ]
     return out
 
 
-def pick_councils(rng: np.random.Generator, geo: Geography, council: np.ndarray, cls: np.ndarray) -> np.ndarray:
+def pick_councils(
+    rng: np.random.Generator, geo: Geography, council: np.ndarray, cls: np.ndarray
+) -> np.ndarray:
     """A host council per row in the row's class (uniform among candidates; own council if none)."""
     all_councils = np.arange(len(geo.councils))
     out = council.copy()
@@ -84,7 +106,9 @@ def pick_councils(rng: np.random.Generator, geo: Geography, council: np.ndarray,
     return out
 
 
-def region_ifa(rng: np.random.Generator, geo: Geography, reg: Register, host: np.ndarray) -> np.ndarray:
+def region_ifa(
+    rng: np.random.Generator, geo: Geography, reg: Register, host: np.ndarray
+) -> np.ndarray:
     """An IFA (provider index) registered in the region of each carer's council."""
     ifa = np.flatnonzero(reg.type == TYPES.index("ifa"))
     out = np.full(len(host), -1, np.int64)

@@ -60,14 +60,20 @@ def _default_tree() -> dict[str, Any]:
 def _check_shares(value: Any, path: str, source: str) -> None:
     """A share table sums to 1: either a flat {code: share} or {group: {code: share}}."""
     if not isinstance(value, Mapping) or not value:
-        raise ParameterError("expected a table of shares", where=Location(file=source, field=path),
-                             fix="give a mapping of code: share with shares summing to 1")
+        raise ParameterError(
+            "expected a table of shares",
+            where=Location(file=source, field=path),
+            fix="give a mapping of code: share with shares summing to 1",
+        )
     first = next(iter(value.values()))
     groups = value.items() if isinstance(first, Mapping) else [("", value)]
     for name, shares in groups:
         if not isinstance(shares, Mapping):
-            raise ParameterError("mixed shares and sub-tables", where=Location(file=source, field=path),
-                                 fix="use the same shape as the default file")
+            raise ParameterError(
+                "mixed shares and sub-tables",
+                where=Location(file=source, field=path),
+                fix="use the same shape as the default file",
+            )
         if isinstance(next(iter(shares.values()), None), Mapping):  # e.g. placements.location
             _check_shares(shares, f"{path}.{name}", source)
             continue
@@ -90,13 +96,20 @@ def _key_rules() -> list[tuple[str, bool, tuple[str, ...], bool]]:
     ids, bands = tuple(cats.category_ids), tuple(cats.age_band_labels)
     routes = ("home", "adoption", "sgo", "long_term", "other", "uasc", "remand")
     return [
-        ("entries.rate_per_10k", False, bands, True), ("moves.rate_per_year", False, bands, True),
-        ("legal.initial", False, bands, True), ("routes.mix", False, bands, True),
-        ("routes.mix", True, routes[:5], False), ("routes.duration_days", False, routes, True),
-        ("routes.rec", False, routes, True), ("placements.mix", False, bands, True),
-        ("placements.mix", True, ids, False), ("placements.uasc_mix", False, ("10-15", "16-17"), True),
-        ("placements.uasc_mix", True, ids, False), ("placements.codes", False, ids, True),
-        ("remand.placement", False, ids, False), ("short_breaks.placement", False, ids, False),
+        ("entries.rate_per_10k", False, bands, True),
+        ("moves.rate_per_year", False, bands, True),
+        ("legal.initial", False, bands, True),
+        ("routes.mix", False, bands, True),
+        ("routes.mix", True, routes[:5], False),
+        ("routes.duration_days", False, routes, True),
+        ("routes.rec", False, routes, True),
+        ("placements.mix", False, bands, True),
+        ("placements.mix", True, ids, False),
+        ("placements.uasc_mix", False, ("10-15", "16-17"), True),
+        ("placements.uasc_mix", True, ids, False),
+        ("placements.codes", False, ids, True),
+        ("remand.placement", False, ids, False),
+        ("short_breaks.placement", False, ids, False),
     ]
 
 
@@ -109,12 +122,17 @@ def _check_keys(tree: dict[str, Any], source: str) -> None:
         for where, table in tables:
             keys = set(map(str, table))
             if keys - set(allowed):
-                raise ParameterError(f"unknown key(s) {sorted(keys - set(allowed))}",
-                                     where=Location(file=source, field=where), fix=f"use only {list(allowed)}")
+                raise ParameterError(
+                    f"unknown key(s) {sorted(keys - set(allowed))}",
+                    where=Location(file=source, field=where),
+                    fix=f"use only {list(allowed)}",
+                )
             if complete and set(allowed) - keys:
-                raise ParameterError(f"missing key(s) {sorted(set(allowed) - keys)}",
-                                     where=Location(file=source, field=where),
-                                     fix=f"give a value for each of {list(allowed)}")
+                raise ParameterError(
+                    f"missing key(s) {sorted(set(allowed) - keys)}",
+                    where=Location(file=source, field=where),
+                    fix=f"give a value for each of {list(allowed)}",
+                )
 
 
 def _validate(tree: dict[str, Any], source: str) -> None:
@@ -131,8 +149,11 @@ def _validate(tree: dict[str, Any], source: str) -> None:
     _check_keys(tree, source)
     for path in ("entries.trend", "population.annual_growth"):
         if not -0.5 < float(Params(tree)[path]) < 0.5:
-            raise ParameterError("growth rate outside -50%..+50% a year", where=Location(file=source, field=path),
-                                 fix="give a yearly fraction such as 0.02 for +2%")
+            raise ParameterError(
+                "growth rate outside -50%..+50% a year",
+                where=Location(file=source, field=path),
+                fix="give a yearly fraction such as 0.02 for +2%",
+            )
 
 
 def _set(tree: dict[str, Any], path: str, value: Any, source: str) -> None:
@@ -142,13 +163,17 @@ def _set(tree: dict[str, Any], path: str, value: Any, source: str) -> None:
         if not isinstance(node, dict) or part not in node:
             known = sorted(k for k in node) if isinstance(node, dict) else []
             raise ParameterError(
-                f"unknown parameter '{path}'", where=Location(file=source, field=".".join(parts[: i + 1])),
+                f"unknown parameter '{path}'",
+                where=Location(file=source, field=".".join(parts[: i + 1])),
                 fix=f"use one of {known} at this level (see {SOURCE})",
             )
         node = node[part]
     if not (isinstance(node, dict) and "value" in node):
-        raise ParameterError(f"'{path}' is a group, not a parameter", where=Location(file=source, field=path),
-                             fix="name a parameter inside it (one that has a 'value:')")
+        raise ParameterError(
+            f"'{path}' is a group, not a parameter",
+            where=Location(file=source, field=path),
+            fix="name a parameter inside it (one that has a 'value:')",
+        )
     node["value"] = value  # tables are replaced whole, so shares are checked as the user gave them
 
 
@@ -179,12 +204,19 @@ def load_params(overrides: str | Path | Mapping[str, Any] | Params | None = None
         try:
             data = yaml.safe_load(p.read_text("utf-8"))
         except FileNotFoundError:
-            raise ParameterError(f"parameter file {p} does not exist", fix="check the path") from None
+            raise ParameterError(
+                f"parameter file {p} does not exist", fix="check the path"
+            ) from None
         except yaml.YAMLError as exc:
-            raise ParameterError(f"parameter file {p} is not valid YAML: {exc}", fix="fix the YAML syntax") from None
+            raise ParameterError(
+                f"parameter file {p} is not valid YAML: {exc}", fix="fix the YAML syntax"
+            ) from None
         if not isinstance(data, Mapping):
-            raise ParameterError("the parameter file is not a YAML mapping", where=Location(file=source),
-                                 fix=f"copy the structure of {SOURCE}")
+            raise ParameterError(
+                "the parameter file is not a YAML mapping",
+                where=Location(file=source),
+                fix=f"copy the structure of {SOURCE}",
+            )
         flat = _flatten_overrides(data)
     elif isinstance(overrides, Mapping):
         flat = dict(overrides)

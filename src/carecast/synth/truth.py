@@ -38,7 +38,9 @@ def provenance(rows: pl.DataFrame, n_episodes: int) -> tuple[np.ndarray, np.ndar
     return out_year, out_line
 
 
-def _periods(child: np.ndarray, period: np.ndarray, decom: np.ndarray, dec: np.ndarray, is_open: np.ndarray):
+def _periods(
+    child: np.ndarray, period: np.ndarray, decom: np.ndarray, dec: np.ndarray, is_open: np.ndarray
+):
     """period_id (1, 2, ... per child), period start and end (-1 if open) for rows sorted by child, decom."""
     new_child = group_starts(child)
     new_period = new_child | group_starts(period)
@@ -50,8 +52,15 @@ def _periods(child: np.ndarray, period: np.ndarray, decom: np.ndarray, dec: np.n
     return period_id, start, end_of[number - 1]
 
 
-def truth_tables(sim: Simulation, geo: Geography, recs: ChildRecords, text: pl.DataFrame, first_day: int,
-                 data_end_day: int, prov: tuple[np.ndarray, np.ndarray]) -> tuple[pl.DataFrame, pl.DataFrame]:
+def truth_tables(
+    sim: Simulation,
+    geo: Geography,
+    recs: ChildRecords,
+    text: pl.DataFrame,
+    first_day: int,
+    data_end_day: int,
+    prov: tuple[np.ndarray, np.ndarray],
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(children, episodes) truth tables, sorted by council, child and start.
 
     ``text`` is ``returns.episode_text``; ``prov`` comes from :func:`provenance`.
@@ -59,8 +68,10 @@ def truth_tables(sim: Simulation, geo: Geography, recs: ChildRecords, text: pl.D
     e, kids = sim.episodes, sim.children
     vis = np.flatnonzero((e.dec >= first_day) & (e.decom <= data_end_day))
     names = np.array([c.name for c in geo.councils], dtype=object)
-    by_name = np.argsort(np.argsort(names))      # CHILD ids all have seven digits: numeric = text order
-    vis = vis[np.lexsort((e.decom[vis], recs.cid[e.child[vis]], by_name[kids.council[e.child[vis]]]))]
+    by_name = np.argsort(np.argsort(names))  # CHILD ids all have seven digits: numeric = text order
+    vis = vis[
+        np.lexsort((e.decom[vis], recs.cid[e.child[vis]], by_name[kids.council[e.child[vis]]]))
+    ]
     child = e.child[vis]
     council = kids.council[child]
     is_open = e.dec[vis] > data_end_day
@@ -68,31 +79,44 @@ def truth_tables(sim: Simulation, geo: Geography, recs: ChildRecords, text: pl.D
     pl_la = geo.pc_council[plc]
     period_id, p_start, p_end = _periods(child, e.period[vis], e.decom[vis], e.dec[vis], is_open)
     year, line = prov[0][vis], prov[1][vis]
-    frame = pl.concat([text_frame({
-        "council": lookup(names, council),
-        "decom": e.decom[vis].astype(np.int32),
-        "dec": np.where(is_open, 0, e.dec[vis]).astype(np.int32),
-        "_open": is_open,
-        "sex": kids.sex[child].astype(np.int8),
-        "dob": kids.dob[child].astype(np.int32),
-        "is_uasc": kids.kind[child] == UASC,
-        "period_id": period_id.astype(np.int32),
-        "period_start": p_start.astype(np.int32),
-        "period_end": p_end.astype(np.int32),
-        "age_at_start": (e.decom[vis] - kids.dob[child]) / _DAYS,
-        "age_at_end": (e.dec[vis] - kids.dob[child]) / _DAYS,
-        "home_la": lookup(names, geo.pc_council[home]),
-        "placement_la": lookup(names, pl_la),
-        "distance_miles": geo.miles(home, plc),
-        "in_area": pl_la == council,
-        "collection_year": year.astype(np.int32),
-        "source_row": line,
-    }), text[vis].rename(lambda c: c.lower()).rename({"child": "child_id"})], how="horizontal")
+    frame = pl.concat(
+        [
+            text_frame(
+                {
+                    "council": lookup(names, council),
+                    "decom": e.decom[vis].astype(np.int32),
+                    "dec": np.where(is_open, 0, e.dec[vis]).astype(np.int32),
+                    "_open": is_open,
+                    "sex": kids.sex[child].astype(np.int8),
+                    "dob": kids.dob[child].astype(np.int32),
+                    "is_uasc": kids.kind[child] == UASC,
+                    "period_id": period_id.astype(np.int32),
+                    "period_start": p_start.astype(np.int32),
+                    "period_end": p_end.astype(np.int32),
+                    "age_at_start": (e.decom[vis] - kids.dob[child]) / _DAYS,
+                    "age_at_end": (e.dec[vis] - kids.dob[child]) / _DAYS,
+                    "home_la": lookup(names, geo.pc_council[home]),
+                    "placement_la": lookup(names, pl_la),
+                    "distance_miles": geo.miles(home, plc),
+                    "in_area": pl_la == council,
+                    "collection_year": year.astype(np.int32),
+                    "source_row": line,
+                }
+            ),
+            text[vis].rename(lambda c: c.lower()).rename({"child": "child_id"}),
+        ],
+        how="horizontal",
+    )
     open_ = pl.col("_open")
     frame = frame.with_columns(
         pl.col("decom", "dec", "dob", "period_start").cast(pl.Date),
-        pl.when(pl.col("period_end") >= 0).then(pl.col("period_end").cast(pl.Date)).alias("period_end"),
-        *[pl.when(open_).then(None).otherwise(pl.col(c)).alias(c) for c in ("rec", "reason_place_change", "age_at_end")],
+        pl.when(pl.col("period_end") >= 0)
+        .then(pl.col("period_end").cast(pl.Date))
+        .alias("period_end"),
+        *[
+            pl.when(open_).then(None).otherwise(pl.col(c)).alias(c)
+            for c in ("rec", "reason_place_change", "age_at_end")
+        ],
         pl.format("{}/{}/episodes.csv", "council", "collection_year").alias("source_file"),
         pl.col("ls").is_in(["V3", "V4"]).alias("is_short_break"),
         pl.lit(dt.date(1970, 1, 1) + dt.timedelta(days=data_end_day)).alias("data_end"),
@@ -101,17 +125,24 @@ def truth_tables(sim: Simulation, geo: Geography, recs: ChildRecords, text: pl.D
     # classify the few distinct (place, provider, legal status) combinations, then join them back
     keys = ["place", "place_provider", "ls"]
     combos = load_categories().classify(frame.select(keys).unique())
-    episodes = conform(frame.join(combos, on=keys, how="left", nulls_equal=True, maintain_order="left"),
-                       EPISODE_COLUMNS)
+    episodes = conform(
+        frame.join(combos, on=keys, how="left", nulls_equal=True, maintain_order="left"),
+        EPISODE_COLUMNS,
+    )
 
     kid = np.unique(child)
     kid = kid[np.lexsort((recs.cid[kid], by_name[kids.council[kid]]))]
-    children = conform(text_frame({
-        "council": lookup(names, kids.council[kid]),
-        "child_id": recs.child_id(kid),
-        "sex": kids.sex[kid],
-        "dob": kids.dob[kid].astype(np.int32),
-        "ethnic": lookup(recs.ethnic, kid),
-        "is_uasc": kids.kind[kid] == UASC,
-    }).with_columns(pl.col("dob").cast(pl.Date)), CHILDREN_COLUMNS)
+    children = conform(
+        text_frame(
+            {
+                "council": lookup(names, kids.council[kid]),
+                "child_id": recs.child_id(kid),
+                "sex": kids.sex[kid],
+                "dob": kids.dob[kid].astype(np.int32),
+                "ethnic": lookup(recs.ethnic, kid),
+                "is_uasc": kids.kind[kid] == UASC,
+            }
+        ).with_columns(pl.col("dob").cast(pl.Date)),
+        CHILDREN_COLUMNS,
+    )
     return children, episodes
