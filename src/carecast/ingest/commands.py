@@ -86,7 +86,7 @@ def validate(
     console.print(summary_table(res))
     top = res.quality.by_rule().head(8)
     if top.height:
-        console.print("Most frequent problems: " + "; ".join(
+        console.print("Problems (drops first, then repairs, flags, merges): " + "; ".join(
             f"{r['rule_id']} {r['count']:,} ({r['action']})" for r in top.iter_rows(named=True)))
     if out is not None:
         meta = run_metadata(
