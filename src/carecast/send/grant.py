@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from carecast.costs.projection import project_costs
 from carecast.costs.unit_costs import DatedValue, UnitCosts
-from carecast.errors import Location, ParameterError
+from carecast.errors import InsufficientDataError, Location, ParameterError
 from carecast.schema import financial_year_label
 from carecast.send.params import AnnualCosts, send_params
 
@@ -163,6 +163,9 @@ def high_needs_position(month_dates: list[dt.date], columns: tuple[str, ...], si
     proj = project_costs(month_dates, list(columns), sim_counts, uc, category_cost_mix={c: {c: 1.0} for c in columns})
     complete = proj.by_financial_year.get_column("is_complete").to_numpy()
     years = [y for y, ok in zip(proj.financial_years_, complete, strict=True) if ok]
+    if not years:
+        raise InsufficientDataError("the projection covers no complete financial year (1 April to 31 March)",
+                                    where=Location(field="horizon_years"), fix="forecast at least 2 years ahead")
     keep = np.flatnonzero(complete)
     plan_cost = proj.sim_by_financial_year_[:, keep] + very_high_cost_premium
     other = grant.other_for(years)

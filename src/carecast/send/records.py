@@ -109,7 +109,7 @@ class SendQuality:
                   .agg(pl.col("uid").n_unique().cast(pl.Int64).alias(a))
                   for a in ("repaired", "flagged", "dropped", "merged")}
         out = read.join(kept, on="council", how="left")
-        for a, frame in counts.items():
+        for frame in counts.values():
             out = out.join(frame, on="council", how="left")
         return (out.select("council", "read", "kept", "repaired", "flagged", "dropped", "merged")
                 .with_columns(pl.exclude("council").fill_null(0).cast(pl.Int64)).sort("council"))

@@ -1,0 +1,158 @@
+"""``carecast send ...``: synthetic data, validation, forecast with the grant, backtest."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import polars as pl
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from carecast.errors import InputError, Location, ParameterError
+from carecast.forecast.calendar import add_months
+from carecast.forecast.commands import parse_date
+from carecast.outputs import run_metadata, write_report
+from carecast.send.grant import high_needs_position, load_grant, very_high_cost_premium
+from carecast.send.levers import load_send_scenario
+from carecast.send.model import SendModel, send_backtest
+from carecast.send.params import load_annual_costs
+from carecast.send.records import SendData, load_ehcp
+from carecast.send.report import backtest_report, forecast_report
+
+console = Console(stderr=True)
+stdout = Console()
+send_app = typer.Typer(help="High needs (SEND): EHC plans, their cost against the high-needs block, levers.",
+                       no_args_is_help=True)
+
+
+def _one_council(data: SendData, council: str | None) -> pl.DataFrame:
+    records = data.records
+    councils = sorted(records.get_column("council").unique().to_list())
+    if council is not None:
+        records = records.filter(pl.col("council").str.to_lowercase() == council.lower())
+    elif len(councils) > 1:
+        raise ParameterError(f"the records hold {len(councils)} councils ({', '.join(councils[:5])}...)",
+                             where=Location(field="council"), fix="pick one with --council NAME")
+    if records.height == 0:
+        raise InputError(f"no EHCP records for {council}", fix=f"use one of {', '.join(councils)}")
+    return records
+
+
+@send_app.command("synth")
+def synth(out_dir: Path = typer.Argument(..., help="Folder to write the synthetic files to."),
+          councils: int = typer.Option(1, "--councils"), years: str = typer.Option("2015-2024", "--years"),
+          seed: int = typer.Option(0, "--seed"), defects: bool = typer.Option(False, "--defects",
+                                                                            help="Plant bad rows for the loader.")) -> None:
+    """Write synthetic EHCP records, census counts and the 0-25 population."""
+    from carecast.send.synthetic import synthetic
+    from carecast.synth import parse_years
+
+    with console.status("Simulating EHC plans..."):
+        res = synthetic(councils, parse_years(years), seed=seed)
+        paths = res.write(out_dir, defects=defects)
+    stdout.print(f"{res.records.height:,} setting rows for {res.records.select('council', 'child_id').n_unique():,} "
+                 f"children written to {paths['records']}")
+
+
+@send_app.command("validate")
+def validate(path: Path = typer.Argument(..., help="EHCP records CSV or folder of them."),
+             council: str | None = typer.Option(None, "--council", help="Council for files without a council column."),
+             out: Path | None = typer.Option(None, "--out", help="Data-quality report: .xlsx, .json, .csv or .html.")) -> None:
+    """Check EHCP records: what was kept, repaired, dropped or merged, by rule, with file and row."""
+    data = load_ehcp(path, council=council)
+    s = data.quality.summary()
+    table = Table(title="EHCP rows")
+    for c in s.columns:
+        table.add_column(c)
+    for row in s.iter_rows():
+        table.add_row(*[f"{v:,}" if isinstance(v, int) else str(v) for v in row])
+    stdout.print(table)
+    for row in data.quality.counts().iter_rows(named=True):
+        stdout.print(f"  {row['rule_id']} ({row['action']}): {row['count']} - {row['examples']}")
+    if out is not None:
+        write_report(data.quality.to_report(run_metadata(command="send validate", inputs=[path])), out)
+        stdout.print(f"Report written to {out}")
+
+
+@send_app.command("forecast")
+def forecast(path: Path = typer.Argument(..., help="EHCP records CSV or folder of them."),
+             council: str | None = typer.Option(None, "--council"),
+             start: str | None = typer.Option(None, "--start", help="Forecast start (default: end of the data)."),
+             data_start: str | None = typer.Option(None, "--data-start",
+                                                   help="First day the records are complete from (default: earliest)."),
+             horizon_years: float = typer.Option(5, "--horizon-years"),
+             simulations: int = typer.Option(500, "--simulations"),
+             seed: int | None = typer.Option(None, "--seed"),
+             trend: str = typer.Option("fitted", "--trend", help="New plans: fitted (default), flat."),
+             window_years: float = typer.Option(3, "--window-years"),
+             grant: Path | None = typer.Option(None, "--grant", help="High-needs block YAML (allocation, transfers)."),
+             costs: Path | None = typer.Option(None, "--costs", help="Annual costs per setting YAML."),
+             scenario: Path | None = typer.Option(None, "--scenario", help="SEND scenario YAML (levers)."),
+             out: Path = typer.Option(..., "--out", help="Output file: .xlsx, .json, .csv or .html.")) -> None:
+    """Forecast EHC plans by age and setting with bands, their cost, and the high-needs deficit."""
+    annual = load_annual_costs(costs)
+    the_grant = load_grant(grant) if grant is not None else None
+    the_scenario = load_send_scenario(scenario) if scenario is not None else None
+    data = load_ehcp(path, council=council)
+    records = _one_council(data, council)
+    with console.status("Fitting and simulating..."), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = SendModel(window_years=window_years, trend=trend).fit(
+            records, start=parse_date(start, "start"), data_start=parse_date(data_start, "data_start"))
+        fc = model.simulate(horizon_years=horizon_years, n_sims=simulations, seed=seed, scenario=the_scenario)
+    position, vhc = None, None
+    if the_grant is not None:
+        premium, vhc = very_high_cost_premium(records, model.start, annual)
+        extra = the_scenario.extra_costs(annual.per_setting["mainstream"]) if the_scenario else {}
+        position = high_needs_position(fc.month_dates, fc.columns, fc.states_.sum(axis=2), the_grant, annual,
+                                       extra_costs=extra, very_high_cost_premium=premium)
+    params = {"horizon_years": horizon_years, "simulations": simulations, "trend": trend,
+              "window_years": window_years, "scenario": the_scenario.scenario if the_scenario else "baseline"}
+    report = forecast_report(model, fc, position, inputs=[p for p in (path, grant, costs, scenario) if p],
+                             parameters=params, seed=seed, vhc=vhc)
+    write_report(report, out)
+    total = fc.summary().filter(pl.col("breakdown") == "total")
+    last = total.row(-1, named=True)
+    stdout.print(f"{fc.council}: {total.row(0, named=True)['mean']:,.0f} plans at {model.start:%d/%m/%Y} -> "
+                 f"{last['p50']:,.0f} (90% band {last['p5']:,.0f}-{last['p95']:,.0f}) by {last['date']:%d/%m/%Y}")
+    if position is not None:
+        from carecast.send.grant import threshold_summary
+
+        stdout.print(threshold_summary(position))
+    stdout.print(f"Report written to {out}")
+
+
+@send_app.command("backtest")
+def backtest(path: Path = typer.Argument(..., help="EHCP records CSV or folder of them."),
+             council: str | None = typer.Option(None, "--council"),
+             origins: int = typer.Option(3, "--origins", help="Yearly origins counting back from the last possible."),
+             horizon_months: int = typer.Option(12, "--horizon-months"),
+             data_start: str | None = typer.Option(None, "--data-start"),
+             simulations: int = typer.Option(200, "--simulations"), seed: int = typer.Option(0, "--seed"),
+             out: Path = typer.Option(..., "--out")) -> None:
+    """Forecast from past dates with what was known then; score against what happened and a linear trend."""
+    data = load_ehcp(path, council=council)
+    records = _one_council(data, council)
+    end = records.get_column("data_end").max()
+    last = add_months(end, -horizon_months)
+    points = [add_months(last, -12 * k) for k in range(origins)][::-1]
+    with console.status("Backtesting..."), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        table = send_backtest(records, points, horizon_months=horizon_months, n_sims=simulations, seed=seed,
+                              data_start=parse_date(data_start, "data_start"))
+    write_report(backtest_report(table, inputs=[path], parameters={"origins": [str(d) for d in points],
+                                                                  "horizon_months": horizon_months}), out)
+    scores = table.group_by("method").agg(pl.col("mape_pct", "ape_at_horizon_pct").mean()).sort("mape_pct")
+    for row in scores.iter_rows(named=True):
+        stdout.print(f"{row['method']}: MAPE {row['mape_pct']:.2f}%, error at {horizon_months} months "
+                     f"{row['ape_at_horizon_pct']:.2f}%")
+    stdout.print(f"Report written to {out}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(send_app, name="send")
+
+
+
