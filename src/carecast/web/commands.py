@@ -43,11 +43,14 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Create a web account."""
         from carecast.store import session_scope, upgrade
+        from carecast.web import audit
         from carecast.web.accounts import create_user
 
         password = os.environ.get(password_env) or getpass.getpass("Password for the new account: ")
         upgrade()
         with session_scope() as db:
             user = create_user(db, email=email, password=password, role=role, council=council, region=region)
+            audit.record(db, "user_created", email="(command line)", council=user.council,
+                         email_created=user.email, role=user.role)
             scope = user.council or user.region or "all councils (aggregates)"
             console.print(f"Created {user.email} ({user.role}, {scope}).")
