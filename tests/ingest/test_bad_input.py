@@ -102,3 +102,13 @@ def test_flawed_but_usable_input_loads_with_flaws_reported(run_cli, tmp_path):
     text = json.dumps(doc)
     for rule in ("UNKNOWN_CODE", "BAD_DECOM", "DEC_BEFORE_DECOM", "NO_HEADER"):
         assert rule in text
+
+
+def test_manifest_pointing_at_missing_file(run_cli, tmp_path):
+    (tmp_path / "manifest.yaml").write_text("returns:\n  - {council: Lewisham, year: 2019, episodes: gone.csv}\n")
+    assert_unusable(run_cli("validate", tmp_path), "gone.csv", "does not exist")
+
+
+def test_key_file_without_pseudonymise(run_cli, tmp_path):
+    write_return(tmp_path, "Lewisham", 2019, [ep("1", "01/05/2018")])
+    assert_unusable(run_cli("validate", tmp_path, "--key-file", tmp_path / "k"), "--pseudonymise")

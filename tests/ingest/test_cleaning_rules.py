@@ -272,3 +272,57 @@ def test_report_examples_never_show_child_ids_or_dobs(tmp_path):
     text = res.quality.counts().write_csv()
     assert "CHILD123" not in text and "31/13/2010" not in text
     assert "BAD_DATE" in text  # the bad DOB is reported, by file and row
+
+
+def test_rows_without_child_id_are_dropped(tmp_path):
+    write_return(tmp_path, "Lewisham", 2019, [ep("", "01/05/2018"), ep("1", "01/05/2018")])
+    res = load_returns(tmp_path)
+    assert res.episodes["child_id"].to_list() == ["1"]
+    assert rule_counts(res) == {"MISSING_CHILD": 1}
+    assert_accounted(res)
+
+
+def test_start_corrected_by_next_return_is_merged(tmp_path):
+    write_return(tmp_path, "Lewisham", 2019, [ep("1", "05/03/2019")])  # start keyed a few days out
+    write_return(tmp_path, "Lewisham", 2020, [ep("1", "01/03/2019", "01/06/2019")])
+    res = load_returns(tmp_path)
+    assert res.episodes.select("decom", "dec").rows() == [(D(2019, 3, 1), D(2019, 6, 1))]
+    assert rule_counts(res) == {"CORRECTED_START": 1}
+    assert res.quality.summary().filter(pl.col("collection_year") == 2019)["merged"].item() == 1
+    assert_accounted(res)
+
+
+def test_open_episode_missing_from_next_return_is_kept_and_flagged(tmp_path):
+    write_return(tmp_path, "Lewisham", 2019, [ep("1", "05/03/2019"), ep("2", "01/05/2018")])
+    write_return(tmp_path, "Lewisham", 2020, [ep("2", "01/05/2018")])  # child 1 has vanished
+    res = load_returns(tmp_path)
+    row = res.episodes.filter(pl.col("child_id") == "1").row(0, named=True)
+    assert row["dec"] is None and row["repairs"] == "OPEN_NOT_REPEATED"
+    assert rule_counts(res) == {"OPEN_NOT_REPEATED": 1, "REPEATED_IN_LATER_RETURN": 1}
+
+
+def test_header_that_changes_between_returns_uses_latest_and_is_flagged(tmp_path):
+    write_return(tmp_path, "Lewisham", 2019, [ep("1", "01/05/2018")], header=[hd("1", "01/01/2010")])
+    write_return(tmp_path, "Lewisham", 2020, [ep("1", "01/05/2018")], header=[hd("1", "02/01/2010")])
+    res = load_returns(tmp_path)
+    assert res.children["dob"].to_list() == [D(2010, 1, 2)]
+    assert res.episodes["dob"].to_list() == [D(2010, 1, 2)]
+    c = res.quality.counts().filter(pl.col("rule_id") == "HEADER_CONFLICT")
+    assert c["count"].item() == 1 and c["table"].item() == "header"
+
+
+def test_episode_starting_after_its_return_year_is_flagged(tmp_path):
+    write_return(tmp_path, "Lewisham", 2019, [ep("1", "01/05/2019")])  # the 2019 return ends 31/03/2019
+    res = load_returns(tmp_path)
+    assert res.episodes.height == 1
+    assert rule_counts(res) == {"DATE_AFTER_RETURN": 1}
+
+
+def test_every_rule_has_a_hand_made_case():
+    from pathlib import Path
+
+    from carecast.ingest.quality import rules
+
+    text = "".join(p.read_text() for p in Path(__file__).parent.glob("test_*.py"))
+    untested = [r for r in rules() if f'"{r}"' not in text]
+    assert untested == []

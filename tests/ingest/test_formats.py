@@ -156,3 +156,11 @@ def test_progress_is_reported(tmp_path):
     load_returns(tmp_path, progress=lambda done, total, label: seen.append((done, total)))
     assert seen[-1] == (2, 2) and seen[0] == (0, 2)
     assert pl.Series([d for d, _ in seen]).is_sorted()
+
+
+def test_csv_manifest(tmp_path, reference):
+    write_csv(tmp_path / "a" / "e.csv", EPISODES)
+    write_csv(tmp_path / "a" / "h.csv", HEADER)
+    (tmp_path / "manifest.csv").write_text("council,year,table,path\nE09000023,2018-19,episodes,a/e.csv\n"
+                                           "Lewisham,2019,header,a/h.csv\n")
+    assert view(load_returns(tmp_path)).equals(reference)
