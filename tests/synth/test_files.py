@@ -235,3 +235,13 @@ def test_more_councils_than_the_reference_list_get_synthetic_names(tmp_path):
     chosen = select_councils(n, load_params())
     assert len({c.name for c in chosen}) == n
     assert chosen[-1].name.startswith("Synthetic Council")
+
+
+def test_children_missing_a_header_row_have_one_in_another_return(small):
+    gone = small.defects_frame().filter(pl.col("kind") == "child_without_header")
+    headers = all_rows(small, "header")
+    for rec in gone.iter_rows(named=True):
+        elsewhere = headers.filter(
+            (pl.col("council") == rec["council"]) & (pl.col("CHILD") == rec["child"])
+        )
+        assert elsewhere.height >= 1 and rec["year"] not in set(elsewhere["year"])

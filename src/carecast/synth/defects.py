@@ -285,12 +285,20 @@ def plant_episode_defects(
 def plant_header_defects(
     rng: np.random.Generator, params: Params, header: pl.DataFrame, n_episode_rows: int
 ) -> tuple[pl.DataFrame, list[_Pending]]:
-    """Drop a few children's header rows (``header`` must carry ``_rid``)."""
+    """Drop a few children's header rows (``header`` must carry ``_rid``).
+
+    Only children listed in more than one return lose a row, and only one row each, so the loader
+    can still find their sex and date of birth in another return (as a council's analyst would).
+    """
     rate = float(params["defects.per_10k_rows"].get("child_without_header", 0))
     if rate <= 0 or header.height == 0:
         return header, []
     k = max(1, round(rate * n_episode_rows / 1e4))
-    drop = rng.choice(header.height, size=min(k, header.height), replace=False)
+    child = header["_child"].to_numpy()
+    _, inverse, counts = np.unique(child, return_inverse=True, return_counts=True)
+    shuffled = rng.permutation(np.flatnonzero(counts[inverse] > 1))
+    _, first = np.unique(child[shuffled], return_index=True)  # one row per child
+    drop = rng.permutation(shuffled[first])[:k]
     gone = header[np.sort(drop)]
     pending = [
         _Pending(
