@@ -142,6 +142,15 @@ def test_unknown_code_depends_on_collection_year(tmp_path):
     assert c["collection_year"].to_list() == [2016]
 
 
+def test_blank_required_values_are_flagged(tmp_path):
+    write_return(tmp_path, "Lewisham", 2019, [ep("1", "01/05/2018", place="")], header=[hd("1", sex="")])
+    res = load_returns(tmp_path)
+    assert res.episodes.height == 1 and res.episodes["category"].item() == "other"
+    c = res.quality.counts().filter(pl.col("rule_id") == "MISSING_VALUE")
+    assert sorted(c["table"]) == ["episodes", "header"]
+    assert "PLACE" in c.filter(pl.col("table") == "episodes")["examples"].item()
+
+
 def test_lower_case_codes_are_tidied(tmp_path):
     write_return(tmp_path, "Lewisham", 2019, [ep("1", "01/05/2018", place="u4", provider="pr4 ")])
     res = load_returns(tmp_path)

@@ -86,6 +86,12 @@ def type_table(frame: pl.DataFrame, table: str) -> tuple[pl.DataFrame, pl.DataFr
     """
     spec = table_spec(table)
     out = [empty_events()]
+    for name in spec.required:
+        if name in ("CHILD", "DECOM"):
+            continue  # without these the row cannot be used: the cleaner drops it, with its own rule
+        blank = frame.filter(pl.col(name).is_null())
+        if blank.height:
+            out.append(events(blank, "MISSING_VALUE", table, name))
     frame = _type_dates(frame, table, out)
     years = frame["collection_year"].unique().to_list()
     for col in spec.code_columns:
