@@ -145,4 +145,5 @@ def zip_council(synth_dir, council: str) -> bytes:
         for path in sorted((synth_dir / council).rglob("*.csv")):
             z.write(path, path.relative_to(synth_dir / council).as_posix())
         z.write(synth_dir / "postcodes.csv", "postcodes.csv")
+        z.write(synth_dir / "providers.csv", "providers.csv")
     return buf.getvalue()

@@ -38,3 +38,30 @@ def test_snapshot_for_council_and_region(app, client_for, synth_dir, settings):
     tokens = set(re.findall(r"[A-Za-z0-9]+", res.text))
     assert not tokens & (ids["Lewisham"] ^ ids["Camden"])  # no child ids in the regional view
     assert regional.get("/downloads/snapshot.xlsx").status_code == 200
+
+
+def test_directory_and_matching(app, client_for, synth_dir):
+    from conftest import csrf_of, zip_council
+    from test_uploads import wait_for_job
+
+    client = client_for("a@lewisham.test")
+    assert client.get("/directory").status_code == 404  # nothing uploaded yet: says so
+    token = csrf_of(client.get("/upload").text)
+    res = client.post("/upload", data={"csrf_token": token}, headers={"HX-Request": "true"},
+                      files={"files": ("returns.zip", zip_council(synth_dir, "Lewisham"), "application/zip")})
+    assert "Returns loaded" in wait_for_job(client, res.text, timeout=60)
+    page = client.get("/directory")
+    assert page.status_code == 200 and "homes in the directory" in page.text and "Find homes" in page.text
+    from importlib import resources
+
+    referral = (resources.files("carecast.market") / "data" / "referral_template.yaml").read_text("utf-8")
+    found = client.post("/directory/match", data={"csrf_token": token, "referral": referral},
+                        headers={"HX-Request": "true"})
+    assert found.status_code == 200 and "could meet this referral" in found.text
+    bad = client.post("/directory/match", data={"csrf_token": token, "referral": "council: [unclosed"},
+                      headers={"HX-Request": "true"})
+    assert bad.status_code == 422 and "not valid YAML" in bad.text
+    regional = client_for("r@london.test")
+    assert regional.get("/directory").status_code == 200
+    assert regional.post("/directory/match", data={"csrf_token": csrf_of(regional.get("/directory").text),
+                                                   "referral": referral}).status_code == 403

@@ -26,7 +26,7 @@ MENU: list[tuple[str, str, tuple[str, str] | None, str]] = [
     ("/snapshot", "Snapshot", ("carecast.snapshot", "take_snapshot"), "all"),
     ("/budget", "Budget", ("carecast.costs.budget", "web_budget"), "run"),
     ("/scenarios", "Scenarios", ("carecast.scenarios", "web_scenarios"), "run"),
-    ("/directory", "Directory", ("carecast.market", "web_directory"), "all"),
+    ("/directory", "Directory", ("carecast.market", "match"), "all"),
     ("/downloads", "Downloads", None, "all"),
     ("/admin", "Admin", None, "admin"),
 ]

@@ -15,6 +15,7 @@ from carecast.outputs import run_metadata
 from carecast.store import session_scope
 from carecast.web import audit
 from carecast.web.access import Principal
+from carecast.web.api.routes.directory import keep_directory
 from carecast.web.datastore import current_dataset, save_dataset
 from carecast.web.deps import CurrentUser, DbDep, JobsDep, SettingsDep
 from carecast.web.jobs import Progress
@@ -38,6 +39,7 @@ def load_upload(settings: Settings, user: Principal, staged, content_hash: str, 
     progress(0.1, "Reading and checking the returns")
     lookups = sorted(staged.rglob(POSTCODE_LOOKUP))
     try:
+        keep_directory(staged, settings.data_dir)
         loaded = ingest.load_returns(
             staged, council=user.council, postcodes=lookups[0] if lookups else None,
             progress=lambda done, total, label: progress(0.1 + 0.6 * done / max(total, 1), f"Reading {label}"))
