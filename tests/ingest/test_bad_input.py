@@ -112,3 +112,10 @@ def test_manifest_pointing_at_missing_file(run_cli, tmp_path):
 def test_key_file_without_pseudonymise(run_cli, tmp_path):
     write_return(tmp_path, "Lewisham", 2019, [ep("1", "01/05/2018")])
     assert_unusable(run_cli("validate", tmp_path, "--key-file", tmp_path / "k"), "--pseudonymise")
+
+
+def test_nothing_usable_is_exit_2_but_the_report_is_written(run_cli, tmp_path):
+    write_return(tmp_path / "in", "Lewisham", 2019, [ep("1", "01/05/2018", "01/04/2018")])
+    result = run_cli("validate", tmp_path / "in", "--out", tmp_path / "q.html")
+    assert_unusable(result, "no usable episodes", "DEC_BEFORE_DECOM")
+    assert "DEC_BEFORE_DECOM" in (tmp_path / "q.html").read_text()

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import polars as pl
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from carecast.errors import ParameterError
+from carecast.errors import InputError, Location, ParameterError
 from carecast.ingest.load import LoadResult, load_returns
 from carecast.outputs import run_metadata, write_report
 from carecast.privacy import load_key
@@ -100,6 +101,12 @@ def validate(
     if cleaned_out is not None:
         written = write_cleaned(res, cleaned_out)
         console.print(f"Cleaned data: {', '.join(str(p) for p in written)}")
+    if res.episodes.is_empty():
+        top = res.quality.by_rule().filter(pl.col("action") == "dropped").head(3)
+        reasons = "; ".join(f"{r['rule_id']} ({r['count']:,} rows)" for r in top.iter_rows(named=True))
+        raise InputError(f"no usable episodes: every row was dropped ({reasons or 'no rows'})",
+                         where=Location(file=str(path)),
+                         fix="see the data-quality report (--out report.html) for the rows and what to correct")
     console.print(f"[green]Usable:[/] {res.episodes.height:,} episodes for {res.children.height:,} children "
                   f"in {len(res.coverage['councils'])} council(s).")
 
