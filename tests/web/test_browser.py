@@ -162,12 +162,17 @@ def test_analyst_journey(server, browser, tmp_path, synth_dir):
     page.locator(".plot .main-svg").first.wait_for(timeout=15_000)
     _shot(page, "06-snapshot", backend)
 
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Directory").click()
+    page.get_by_role("button", name="Find homes").click()
+    page.get_by_role("heading", name=re.compile("could meet this referral")).wait_for(timeout=30_000)
+    _shot(page, "07-directory-match", backend)
+
     page.goto(f"{base}/downloads")
     with page.expect_download() as dl:
         page.get_by_role("link", name=re.compile("^Excel – Children in care: by category")).click()
     path = dl.value.path()
     assert dl.value.suggested_filename.endswith(".xlsx") and Path(path).read_bytes()[:2] == b"PK"
-    _shot(page, "07-downloads", backend)
+    _shot(page, "08-downloads", backend)
 
     assert not errors, errors
     context.close()
@@ -196,7 +201,7 @@ def test_council_b_cannot_see_council_a_children(server, browser, tmp_path, synt
     _login(page, base, "r@london.test")
     assert page.get_by_role("heading", name="London: children in care by council").is_visible()
     assert not _leaked(page.content(), lewisham_ids)
-    _shot(page, "08-regional-overview", backend)
+    _shot(page, "09-regional-overview", backend)
     context.close()
 
 
