@@ -233,7 +233,10 @@ def _council(rng: np.random.Generator, prm: dict[str, Any], council: str, start:
         is_sept = months[m].astype(int) % 12 == 8
         p_move = np.where(transfer[np.clip(age, 0, 25)] & is_sept, prm["transfer_move"], prm["monthly_move"])
         moves = ~ceases & (rng.random(age.size) < p_move) & (live["spell_start"] < day)
-        dest = _choose(rng, _setting_weights(prm, np.clip(age + is_sept, 0, 25), yrs))
+        w_dest = _setting_weights(prm, np.clip(age + is_sept, 0, 25), yrs)
+        specialist = np.isin(live["setting"], [2, 3])  # special and INMSS rarely return to mainstream
+        w_dest[specialist, :2] *= prm["return_to_mainstream"]
+        dest = _choose(rng, w_dest)
         moves &= dest != live["setting"]
         move_day = np.maximum(day + (rng.random(age.size) * 14).astype(np.int64), live["spell_start"] + 1)
         done = ceases | moves
