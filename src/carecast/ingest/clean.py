@@ -46,8 +46,10 @@ def _age(later: str, dob: str = "dob") -> pl.Expr:
 
 
 def child_key(columns: list[str]) -> pl.Expr:
-    """A 64-bit hash of ``columns`` (council, child id, ...), used as a join and sort key."""
-    return pl.struct(columns).hash(seed=903)
+    """A 64-bit hash of ``columns`` (council, child id, ...), used as a join and sort key.
+
+    Fields are renamed by position, so the same values under other column names hash the same."""
+    return pl.struct([pl.col(c).alias(f"f{i}") for i, c in enumerate(columns)]).hash(seed=903)
 
 
 def _lookup(children: pl.DataFrame, column: str) -> pl.Expr:

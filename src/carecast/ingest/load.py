@@ -14,7 +14,7 @@ from typing import Any
 
 import polars as pl
 
-from carecast.ingest.clean import KEY, clean_children, clean_episodes, unverified_changes
+from carecast.ingest.clean import KEY, child_key, clean_children, clean_episodes, unverified_changes
 from carecast.ingest.discover import discover
 from carecast.ingest.gather import Progress, gather
 from carecast.ingest.geo import add_geography
@@ -79,12 +79,19 @@ def _repairs(episodes: pl.DataFrame, ev: pl.DataFrame) -> pl.DataFrame:
 
 
 def _privacy(episodes: pl.DataFrame, children: pl.DataFrame, key: bytes) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """DOMAIN.md §7: keyed pseudonyms, DOB to month, postcodes to sector (after distances)."""
-    episodes = dob_to_month(pseudonymise_ids(episodes, key)).with_columns(
+    """DOMAIN.md §7: keyed pseudonyms, DOB to month, postcodes to sector (after distances).
+
+    Pseudonyms are computed once per child (on the children table) and looked up for episodes.
+    """
+    pseudo = pseudonymise_ids(children.select(*KEY, pl.col("child_id").alias("_orig")), key)
+    lookup = pseudo.select(child_key(["council", "_orig"]).alias("k"), "child_id")
+    episodes = dob_to_month(episodes.with_columns(
+        child_key(KEY).replace_strict(lookup["k"], lookup["child_id"], return_dtype=pl.Utf8).alias("child_id"),
         postcode_to_sector(pl.col("home_post")).alias("home_post"),
         postcode_to_sector(pl.col("pl_post")).alias("pl_post"),
-    )
-    children = dob_to_month(pseudonymise_ids(children, key))
+    ))
+    children = dob_to_month(children.with_columns(
+        child_key(KEY).replace_strict(lookup["k"], lookup["child_id"], return_dtype=pl.Utf8).alias("child_id")))
     return episodes, children
 
 
