@@ -10,10 +10,10 @@ memory (``resource.getrusage`` maxrss) and prints a small table.
 
 Measured (23 Nov 2026, the shared 2-core build machine, other jobs running, seed 0):
 
-    150 councils × 10 years: 721k children, 2.29M clean episodes, 3.41M episode rows written
-    across the returns (+2.0M header and UASC rows), 10k planted defects, 309 MB of CSV;
-    118 s wall, peak memory 1.35 GB (councils are simulated 12 at a time).
-    6 London councils × 10 years (the demo size): about 4 s.
+    150 councils × 10 years: 745k children, 2.35M clean episodes, 3.51M episode rows written
+    across the returns (+2.06M header and UASC rows), 11.6k planted defects, 320 MB of CSV;
+    93 s wall, peak memory 1.43 GB (councils are simulated 12 at a time).
+    6 London councils × 8 years (the demo size): about 3 s, 250 MB.
 """
 
 from __future__ import annotations
