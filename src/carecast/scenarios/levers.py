@@ -37,6 +37,9 @@ class _Lever(BaseModel):
         return self.name or self.lever  # type: ignore[attr-defined]
 
 
+LeverBase = _Lever  # public name for other lever sets (carecast.send) to build on: start, ramp, label
+
+
 class ReduceEntries(_Lever):
     """Fewer children enter care (edge-of-care support); CCN judged 39% of entries avoidable."""
 

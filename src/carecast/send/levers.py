@@ -30,8 +30,8 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from carecast.errors import ParameterError
+from carecast.scenarios.levers import LeverBase as Lever
 from carecast.scenarios.levers import Percent
-from carecast.scenarios.levers import _Lever as Lever
 from carecast.scenarios.model import parse_scenario_as
 
 
