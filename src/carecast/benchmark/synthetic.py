@@ -12,6 +12,8 @@ budget is left blank in the first year (the report had boroughs without a full s
 
 from __future__ import annotations
 
+import datetime as dt
+
 from pathlib import Path
 
 import numpy as np
@@ -173,6 +175,8 @@ def write_panel(df: pl.DataFrame, path: str | Path) -> Path:
         ]
     )
     with xlsxwriter.Workbook(str(p)) as wb:
+        # a fixed creation date keeps the file byte-identical for the same seed (synth's promise)
+        wb.set_properties({"created": dt.datetime(2000, 1, 1)})
         out.write_excel(workbook=wb, worksheet="panel", autofit=True, float_precision=0)
         measures.write_excel(workbook=wb, worksheet="measures", autofit=True)
     return p

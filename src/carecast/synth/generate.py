@@ -25,6 +25,7 @@ import polars as pl
 import yaml
 
 import carecast
+from carecast.benchmark.synthetic import synthetic_panel, write_panel
 from carecast.errors import InputError, Location, ParameterError
 from carecast.schema import collection_year_bounds
 from carecast.synth.careers import day, simulate
@@ -225,6 +226,7 @@ def _readme(result: SynthResult, params: Params, defects: bool) -> str:
         "    collection year N covers 1 April N-1 to 31 March N; open episodes repeat in later returns)",
         "  postcodes.csv  ONSPD-form lookup (pcd, pcds, oslaua, lat, long) of every postcode used;",
         "                 the postcodes are synthetic, clustered around each council's centroid",
+        "  panel.xlsx     council x financial-year spend and demand panel for `carecast benchmark`",
         "  providers.csv  provider register (Ofsted URN, host council, postcode, places, rating,",
         "                 registration, age range, weekly price at 2017-18 prices)",
         "",
@@ -397,6 +399,8 @@ def generate(
     reg.table.with_columns(pl.col("ofsted_date").dt.strftime("%d/%m/%Y")).write_csv(
         out / "providers.csv"
     )
+    # the council x year spend/demand panel for `carecast benchmark`, on financial years (start year)
+    write_panel(synthetic_panel(names, (first - 1, last - 1), int(seed)), out / "panel.xlsx")
     counts = {k: sum(c.counts[k] for c in parts) for k in parts[0].counts}
     result = SynthResult(
         path=out,
