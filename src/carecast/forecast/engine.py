@@ -46,9 +46,11 @@ class Pieces:
 
 def boundaries(space: StateSpace, cohort: Cohort, origin: np.datetime64) -> tuple[np.ndarray, np.ndarray]:
     """Per child: the days (from ``origin``) they change age band (last = leaves at 18) and time-in-care band."""
-    dobs, inverse = np.unique(cohort.dob, return_inverse=True)  # few distinct birth dates: compute once each
-    ages = (birthdays(dobs, list(space.age_boundaries)) - origin).astype(np.float64)
-    age_b = ages[inverse.ravel()]
+    day = cohort.dob.astype("datetime64[D]").astype(np.int64)
+    first = int(day.min()) if day.size else 0
+    table_days = np.arange(first, (int(day.max()) if day.size else 0) + 1).astype("datetime64[D]")
+    table = (birthdays(table_days, list(space.age_boundaries)) - origin).astype(np.float64)  # once per birth date
+    age_b = table[day - first]
     dur_b = cohort.period_start[:, None] + np.asarray(space.duration_lowers[1:], float)[None, :]
     return age_b, dur_b
 
@@ -74,6 +76,7 @@ def run_paths(space: StateSpace, cohort: Cohort, total: np.ndarray, cumprob: np.
     t, age, dur = t[rid], age[rid], dur[rid]
     cat, sim = cohort.cat[rid].astype(np.int64), cohort.sim[rid]
     next_age, next_dur = age_b[rid, age], dur_b[rid, dur]
+    piece_start = t  # pieces are not cut where only the time-in-care band changes
     out: list[tuple[np.ndarray, ...]] = []
     while rid.size:
         nxt = np.minimum(np.minimum(next_age, next_dur), horizon)
@@ -83,7 +86,12 @@ def run_paths(space: StateSpace, cohort: Cohort, total: np.ndarray, cumprob: np.
             end = t + rng.standard_exponential(rid.size) / lam
         moves = end < nxt
         end = np.where(moves, end, nxt)
-        out.append((sim, age, cat, t, end))
+        crossed = ~moves
+        up_age = crossed & (end == next_age)
+        up_dur = crossed & (end == next_dur)
+        cut = ~(up_dur & ~up_age & (end < horizon))
+        out.append((sim[cut], age[cut], cat[cut], piece_start[cut], end[cut]))
+        piece_start = np.where(cut, end, piece_start)
         stays = np.zeros(rid.size, bool)
         if moves.any():
             where = np.flatnonzero(moves)
@@ -93,16 +101,13 @@ def run_paths(space: StateSpace, cohort: Cohort, total: np.ndarray, cumprob: np.
             cat = cat.copy()
             cat[where[moved]] = dest[moved]
             stays[where[moved]] = True
-        crossed = ~moves
-        up_age = crossed & (end == next_age)
-        up_dur = crossed & (end == next_dur)
         age = age + up_age
         dur = np.minimum(dur + up_dur, n_dur - 1)
         next_age = _advance(next_age, up_age, age_b, rid, age)
         next_dur = _advance(next_dur, up_dur, dur_b, rid, dur)
         keep = stays | (crossed & (end < horizon) & (age < n_age))
         rid, t, age, dur, cat, sim = rid[keep], end[keep], age[keep], dur[keep], cat[keep], sim[keep]
-        next_age, next_dur = next_age[keep], next_dur[keep]
+        next_age, next_dur, piece_start = next_age[keep], next_dur[keep], piece_start[keep]
     if not out:
         empty = np.zeros(0)
         return Pieces(empty.astype(np.int64), empty.astype(np.int64), empty.astype(np.int64), empty, empty)

@@ -26,18 +26,13 @@ def step_matrices(space: StateSpace, rates: np.ndarray, days: float) -> np.ndarr
     ``rates[state, dest]``: hazards per day to each category then to exit (last column).
     """
     n_cat = space.n_cat
-    out = np.zeros((space.n_age, space.n_dur, n_cat, n_cat))
-    for a in range(space.n_age):
-        for d in range(space.n_dur):
-            q = np.zeros((n_cat + 1, n_cat + 1))
-            for c in range(n_cat):
-                r = rates[space.index(a, c, d)]
-                q[c, :n_cat] = r[:n_cat]
-                q[c, n_cat] = r[n_cat]
-                q[c, c] = 0.0
-                q[c, c] = -q[c].sum()
-            out[a, d] = expm(q * days)[:n_cat, :n_cat]
-    return out
+    per_state = rates.reshape(space.n_age, n_cat, space.n_dur, n_cat + 1).transpose(0, 2, 1, 3)
+    q = np.zeros((space.n_age, space.n_dur, n_cat + 1, n_cat + 1))
+    q[:, :, :n_cat, :] = per_state
+    diag = np.arange(n_cat)
+    q[:, :, diag, diag] = 0.0
+    q[:, :, diag, diag] = -q[:, :, :n_cat, :].sum(axis=3)
+    return expm(q * days)[:, :, :n_cat, :n_cat]  # one batched call for every (age, time) band
 
 
 def propagate(p: np.ndarray, age_b: np.ndarray, dur_b: np.ndarray, times: np.ndarray,

@@ -43,7 +43,7 @@ from carecast.forecast.states import StateSpace
 from carecast.schema import PlacementCategories, load_categories
 
 MAX_HORIZON_YEARS = 10
-BATCH_CHILDREN = 250_000  # children simulated together; bounds memory
+BATCH_CHILDREN = 600_000  # children simulated together; bounds memory
 
 
 class SparseDataWarning(UserWarning):
