@@ -31,7 +31,6 @@ LEGAL_ONLY_RNE = ("L", "U")
 CARE_CONTINUES = "X1"
 ADULT_AGE = 18  # 903 episodes end at the 18th birthday (calendar, not 365.25-day years)
 _DAYS_PER_YEAR = 365.25
-_META = ["uid", "council", "collection_year", "source_file", "source_row"]
 
 
 @dataclass

@@ -141,32 +141,27 @@ def discover(path: str | Path, council: str | None = None) -> list[SourceFile]:
     root = Path(path)
     if not root.exists():
         raise missing_file(root)
-    if root.is_file():
-        if root.suffix.lower() in {".yaml", ".yml"} or root.name.lower() in MANIFEST_NAMES:
-            files = _manifest(root)
-        else:
+    wanted = _council(council, root) if council else None
+    manifest = root if root.is_file() else next((root / n for n in MANIFEST_NAMES if (root / n).is_file()), None)
+    if manifest is not None:
+        if manifest.suffix.lower() not in {".yaml", ".yml"} and manifest.name.lower() not in MANIFEST_NAMES:
             raise InputError(
                 "a single file does not say which council and collection year it is for",
                 where=Location(file=str(root)),
                 fix="put it in a folder named for the collection year (e.g. 2019/episodes.csv) and "
                 "pass --council, or list it in a manifest.yaml",
             )
-    elif manifests := [root / n for n in MANIFEST_NAMES if (root / n).is_file()]:
-        files = _manifest(manifests[0])
+        files = [f for f in _manifest(manifest) if wanted is None or f.council == wanted]
     elif _year_folders(root):
-        files = _council_folder(_council(council or root.name, root), root)
+        files = _council_folder(wanted or _council(root.name, root), root)
     else:
         files = []
-        wanted = _council(council, root) if council else None
         for sub in sorted(p for p in root.iterdir() if p.is_dir()):
             if not _year_folders(sub):
                 continue  # not a council folder (e.g. a folder of reference files)
             name = _council(sub.name, sub)
             if wanted is None or name == wanted:
                 files.extend(_council_folder(name, sub))
-    if council and files:
-        wanted = _council(council, root)
-        files = [f for f in files if f.council == wanted] if root.is_file() or not _year_folders(root) else files
     if not files:
         raise InputError(
             "no SSDA903 returns were found",
