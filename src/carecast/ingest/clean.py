@@ -36,7 +36,6 @@ _DAYS_PER_YEAR = 365.25
 @dataclass
 class Cleaned:
     episodes: pl.DataFrame
-    children: pl.DataFrame
     events: pl.DataFrame
 
 
@@ -241,7 +240,7 @@ def clean_episodes(episodes: pl.DataFrame, children: pl.DataFrame, header_keys: 
         _age("decom").alias("age_at_start"),
         _age("dec").alias("age_at_end"),
     ).drop("_period", "_same", "_child")
-    return Cleaned(ep, children, pl.concat(out))
+    return Cleaned(ep, pl.concat(out))
 
 
 def unverified_changes(years: list[int]) -> list[str]:
