@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
@@ -11,6 +13,7 @@ from carecast.web.jobs import Job
 from carecast.web.templating import render
 
 router = APIRouter(tags=["jobs"])
+_RENDER_LOCK = threading.Lock()
 
 
 def owned_job(jobs, job_id: str, user: Principal) -> Job:
@@ -26,8 +29,9 @@ def job_fragment(job_id: str, request: Request, jobs: JobsDep, user: CurrentUser
     job = owned_job(jobs, job_id, user)
     if job.status != "done":
         return render(request, "partials/job_progress.html", {"job": job})
-    if job.rendered is None:  # a finished result never changes: render it once
-        job.rendered = render(request, f"partials/job_{job.kind}.html", {"job": job, "result": job.result}).body
+    with _RENDER_LOCK:  # a finished result never changes: render it once, even for many first viewers
+        if job.rendered is None:
+            job.rendered = render(request, f"partials/job_{job.kind}.html", {"job": job, "result": job.result}).body
     return HTMLResponse(job.rendered)
 
 

@@ -6,6 +6,7 @@ in their scope as suppressed aggregates only.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import polars as pl
@@ -22,23 +23,28 @@ router = APIRouter(tags=["overview"])
 
 
 _SUMMARIES: dict[tuple[str, str], dict[str, Any]] = {}
+_LOCK = threading.Lock()  # many first visitors at once compute a summary once, not once each
 
 
 def council_summary(data: CouncilData) -> dict[str, Any]:
     """Summaries of one data set, cached by its content hash (revisiting a page is instant)."""
     key = (data.council, data.content_hash)
-    if key not in _SUMMARIES:
-        as_of = summaries.data_end(data.episodes)
-        current = summaries.in_care_on(data.episodes, as_of)
-        out_of_area = current.filter(pl.col("in_area").eq_missing(False)).height
-        _SUMMARIES[key] = {"as_of": as_of, "total": current.height, "out_of_area": out_of_area,
-                           "categories": summaries.by_category(current),
-                           "location": summaries.by_location(current),
-                           "trend": summaries.month_end_trend(data.episodes, end=as_of)}
-        s = _SUMMARIES[key]
-        s["figures"] = [summaries.trend_figure(s["trend"], "Children in care at each month end"),
-                        summaries.category_figure(s["categories"], f"By placement category, {as_of:%d/%m/%Y}")]
+    with _LOCK:
+        if key not in _SUMMARIES:
+            _SUMMARIES[key] = _summarise(data)
     return _SUMMARIES[key]
+
+
+def _summarise(data: CouncilData) -> dict[str, Any]:
+    as_of = summaries.data_end(data.episodes)
+    current = summaries.in_care_on(data.episodes, as_of)
+    categories = summaries.by_category(current)
+    trend = summaries.month_end_trend(data.episodes, end=as_of)
+    return {"as_of": as_of, "total": current.height,
+            "out_of_area": current.filter(pl.col("in_area").eq_missing(False)).height,
+            "categories": categories, "location": summaries.by_location(current), "trend": trend,
+            "figures": [summaries.trend_figure(trend, "Children in care at each month end"),
+                        summaries.category_figure(categories, f"By placement category, {as_of:%d/%m/%Y}")]}
 
 
 def overview_context(db, settings, user: Principal) -> dict[str, Any]:
