@@ -52,3 +52,30 @@ def test_user_add_refuses_bad_input_with_exit_code_2(sqlite_url, user_add):
     ok = user_add(sqlite_url, "--email", "a@b.test", "--role", "admin")
     again = user_add(sqlite_url, "--email", "A@b.test", "--role", "admin")
     assert ok.returncode == 0 and again.returncode == 2 and "already exists" in again.stderr
+
+
+def test_serve_builds_the_app_from_the_environment(monkeypatch, tmp_path, sqlite_url, capsys):
+    import uvicorn
+
+    seen = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(app=app, **kw))
+    monkeypatch.setenv("CARECAST_DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("CARECAST_DATA_DIR", str(tmp_path / "d"))
+    monkeypatch.setattr(sys, "argv", ["carecast", "serve", "--port", "8123"])
+    try:
+        main()
+    except SystemExit as exc:
+        assert not exc.code
+    assert seen["host"] == "127.0.0.1" and seen["port"] == 8123
+    assert seen["app"].state.settings.data_dir == tmp_path / "d"
+    assert "http://127.0.0.1:8123" in capsys.readouterr().out
+
+
+def test_serve_refuses_placeholder_secret_in_production(monkeypatch, sqlite_url, capsys):
+    monkeypatch.setenv("CARECAST_DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("CARECAST_ENVIRONMENT", "production")
+    monkeypatch.delenv("CARECAST_SECRET_KEY", raising=False)
+    monkeypatch.setattr(sys, "argv", ["carecast", "serve"])
+    with pytest.raises(SystemExit) as exc:
+        main()
+    assert exc.value.code == 2 and "CARECAST_SECRET_KEY" in capsys.readouterr().err
