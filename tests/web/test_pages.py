@@ -65,3 +65,31 @@ def test_directory_and_matching(app, client_for, synth_dir):
     assert regional.get("/directory").status_code == 200
     assert regional.post("/directory/match", data={"csrf_token": csrf_of(regional.get("/directory").text),
                                                    "referral": referral}).status_code == 403
+
+
+def test_budget_monitoring_forecasts_outturn_per_line(app, client_for, synth_dir, settings):
+    from conftest import csrf_of
+
+    from carecast.ingest import load_returns
+    from carecast.store import session_scope
+    from carecast.web.datastore import save_dataset
+
+    loaded = load_returns(synth_dir / "Lewisham", council="Lewisham")
+    with session_scope(settings.database_url) as db:
+        save_dataset(db, settings.data_dir, council="Lewisham", uploaded_by="t", content_hash="b",
+                     episodes=loaded.episodes, children=loaded.children, quality={})
+    client = client_for("f@lewisham.test")
+    page = client.get("/budget")
+    assert page.status_code == 200 and "2023-24" in page.text
+    import html
+    import re
+
+    budget = html.unescape(re.search(r'<textarea id="budget"[^>]*>(.*?)</textarea>', page.text, re.S).group(1))
+    res = client.post("/budget", data={"csrf_token": csrf_of(page.text), "budget": budget, "as_of": "2023-12-31"},
+                      headers={"HX-Request": "true"})
+    assert res.status_code == 200, res.text[:500]
+    assert "Forecast outturn at 31 December 2023" in res.text and "Children&#39;s placements" in res.text
+    bad = client.post("/budget", data={"csrf_token": csrf_of(page.text), "budget": "lines: [", "as_of": "2023-12-31"},
+                      headers={"HX-Request": "true"})
+    assert bad.status_code == 422 and "not valid YAML" in bad.text
+    assert client_for("r@london.test").get("/budget").status_code == 403

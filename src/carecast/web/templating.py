@@ -24,7 +24,7 @@ MENU: list[tuple[str, str, tuple[str, str] | None, str]] = [
     ("/forecast", "Forecast", ("carecast.forecast", "forecast_councils"), "run"),
     ("/costs", "Costs", ("carecast.costs", "actual_costs"), "run"),
     ("/snapshot", "Snapshot", ("carecast.snapshot", "take_snapshot"), "all"),
-    ("/budget", "Budget", ("carecast.costs.budget", "web_budget"), "run"),
+    ("/budget", "Budget", ("carecast.costs.budget", "monitor"), "run"),
     ("/scenarios", "Scenarios", ("carecast.scenarios", "web_scenarios"), "run"),
     ("/directory", "Directory", ("carecast.market", "match"), "all"),
     ("/downloads", "Downloads", None, "all"),
