@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import warnings
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from carecast.send.report import backtest_report, forecast_report
 
 console = Console(stderr=True)
 stdout = Console()
+AS_AT_HELP = "Last day the records speak for, YYYY-MM-DD (default: the latest date in them)."
 send_app = typer.Typer(help="High needs (SEND): EHC plans, their cost against the high-needs block, levers.",
                        no_args_is_help=True)
 
@@ -40,17 +42,90 @@ def _one_council(data: SendData, council: str | None) -> pl.DataFrame:
     return records
 
 
+def _population(path: Path, council: str, on: dt.date) -> pl.DataFrame:
+    """The 0-25 population by age for ``council`` in the latest year on or before ``on`` (else the first)."""
+    if not path.is_file():
+        raise InputError(f"{path} does not exist", where=Location(file=str(path)),
+                         fix="give a CSV with columns council, year, age, population")
+    frame = pl.read_csv(path).rename(lambda c: c.strip().lower())
+    missing = [c for c in ("year", "age", "population") if c not in frame.columns]
+    if missing:
+        raise InputError(f"{path.name} has no column(s) {missing}", where=Location(file=str(path)),
+                         fix="give columns council, year, age, population")
+    if "council" in frame.columns:
+        frame = frame.filter(pl.col("council").str.to_lowercase() == council.lower())
+    if frame.height == 0:
+        raise InputError(f"{path.name} has no population for {council}", where=Location(file=str(path)),
+                         fix="add rows for the council (or leave out the council column)")
+    years = frame.get_column("year").unique().sort()
+    usable = years.filter(years <= on.year)
+    year = usable.max() if usable.len() else years.min()
+    return frame.filter(pl.col("year") == year).select("age", "population")
+
+
+@send_app.command("defaults")
+def defaults(out: Path = typer.Option(..., "--out", help="Where to write the cited defaults (YAML).")) -> None:
+    """Write the shipped SEND defaults (annual costs per setting, thresholds) to edit and pass with --costs."""
+    from carecast.send.params import defaults_text
+
+    out.write_text(defaults_text(), encoding="utf-8")
+    stdout.print(f"Defaults written to {out}; edit annual_costs and pass the file with --costs")
+
+
+@send_app.command("overlap")
+def overlap_cmd(path: Path = typer.Argument(..., help="EHCP records CSV or folder of them."),
+                returns: Path = typer.Argument(..., help="Folder of SSDA903 returns, or cleaned episodes .parquet/.csv."),
+                on: str = typer.Option(..., "--on", help="Day to link on, YYYY-MM-DD (e.g. a census day)."),
+                council: str | None = typer.Option(None, "--council"),
+                out: Path | None = typer.Option(None, "--out")) -> None:
+    """Children both looked after and on an EHC plan, and their combined annual cost."""
+    from carecast.forecast.commands import load_episodes
+    from carecast.outputs import Report, Section
+    from carecast.send.overlap import overlap
+
+    day = parse_date(on, "on")
+    data = load_ehcp(path, council=council)
+    episodes = load_episodes(returns, council, None)
+    res = overlap(data.records, episodes, day)
+    for row in res.summary.iter_rows(named=True):
+        stdout.print(f"{row['council']}: {row['looked_after_with_plan']:,} of {row['looked_after']:,} looked-after "
+                     f"children have a plan ({row['pct_looked_after_with_plan'] or 0:.0f}%); combined cost "
+                     f"£{row['combined_cost_of_both']:,.0f} a year")
+    if out is not None:
+        report = Report(title="Children looked after and on an EHC plan",
+                        metadata=run_metadata(command="send overlap", inputs=[path, returns],
+                                              parameters={"on": str(day)}),
+                        sections=[Section("Overlap", tables={"overlap": res.summary, "children": res.children},
+                                          notes=["Linked on council and child id: both files must use the same ids "
+                                                 "(or the same pseudonymisation key)."])],
+                        primary_table="overlap")
+        write_report(report, out)
+        stdout.print(f"Report written to {out}")
+
+
 @send_app.command("synth")
 def synth(out_dir: Path = typer.Argument(..., help="Folder to write the synthetic files to."),
           councils: int = typer.Option(1, "--councils"), years: str = typer.Option("2015-2024", "--years"),
           seed: int = typer.Option(0, "--seed"), defects: bool = typer.Option(False, "--defects",
-                                                                            help="Plant bad rows for the loader.")) -> None:
+                                                                            help="Plant bad rows for the loader."),
+          with_returns: Path | None = typer.Option(None, "--with-returns", help="SSDA903 returns (or cleaned "
+                                                   "episodes): give a quarter of their children plans too.")) -> None:
     """Write synthetic EHCP records, census counts and the 0-25 population."""
+    from types import SimpleNamespace
+
     from carecast.send.synthetic import synthetic
     from carecast.synth import parse_years
 
+    names: int | list[str] = councils
+    csc = None
+    if with_returns is not None:
+        from carecast.forecast.commands import load_episodes
+
+        episodes = load_episodes(with_returns, None, None)
+        csc = SimpleNamespace(children=episodes.select("council", "child_id", "dob").unique(["council", "child_id"]))
+        names = sorted(csc.children.get_column("council").unique().to_list())
     with console.status("Simulating EHC plans..."):
-        res = synthetic(councils, parse_years(years), seed=seed)
+        res = synthetic(names, parse_years(years), seed=seed, csc=csc)
         paths = res.write(out_dir, defects=defects)
     stdout.print(f"{res.records.height:,} setting rows for {res.records.select('council', 'child_id').n_unique():,} "
                  f"children written to {paths['records']}")
@@ -59,9 +134,10 @@ def synth(out_dir: Path = typer.Argument(..., help="Folder to write the syntheti
 @send_app.command("validate")
 def validate(path: Path = typer.Argument(..., help="EHCP records CSV or folder of them."),
              council: str | None = typer.Option(None, "--council", help="Council for files without a council column."),
+             as_at: str | None = typer.Option(None, "--as-at", help=AS_AT_HELP),
              out: Path | None = typer.Option(None, "--out", help="Data-quality report: .xlsx, .json, .csv or .html.")) -> None:
     """Check EHCP records: what was kept, repaired, dropped or merged, by rule, with file and row."""
-    data = load_ehcp(path, council=council)
+    data = load_ehcp(path, council=council, data_end=parse_date(as_at, "as_at"))
     s = data.quality.summary()
     table = Table(title="EHCP rows")
     for c in s.columns:
@@ -90,12 +166,15 @@ def forecast(path: Path = typer.Argument(..., help="EHCP records CSV or folder o
              grant: Path | None = typer.Option(None, "--grant", help="High-needs block YAML (allocation, transfers)."),
              costs: Path | None = typer.Option(None, "--costs", help="Annual costs per setting YAML."),
              scenario: Path | None = typer.Option(None, "--scenario", help="SEND scenario YAML (levers)."),
+             population: Path | None = typer.Option(None, "--population", help="0-25 population CSV (council, year, "
+                                                    "age, population) for new plans per 10,000 children."),
+             as_at: str | None = typer.Option(None, "--as-at", help=AS_AT_HELP),
              out: Path = typer.Option(..., "--out", help="Output file: .xlsx, .json, .csv or .html.")) -> None:
     """Forecast EHC plans by age and setting with bands, their cost, and the high-needs deficit."""
     annual = load_annual_costs(costs)
     the_grant = load_grant(grant) if grant is not None else None
     the_scenario = load_send_scenario(scenario) if scenario is not None else None
-    data = load_ehcp(path, council=council)
+    data = load_ehcp(path, council=council, data_end=parse_date(as_at, "as_at"))
     records = _one_council(data, council)
     with console.status("Fitting and simulating..."), warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -110,8 +189,9 @@ def forecast(path: Path = typer.Argument(..., help="EHCP records CSV or folder o
                                        extra_costs=extra, very_high_cost_premium=premium)
     params = {"horizon_years": horizon_years, "simulations": simulations, "trend": trend,
               "window_years": window_years, "scenario": the_scenario.scenario if the_scenario else "baseline"}
-    report = forecast_report(model, fc, position, inputs=[p for p in (path, grant, costs, scenario) if p],
-                             parameters=params, seed=seed, vhc=vhc)
+    pop = _population(population, fc.council, model.start) if population is not None else None
+    report = forecast_report(model, fc, position, inputs=[p for p in (path, grant, costs, scenario, population) if p],
+                             parameters=params, seed=seed, vhc=vhc, population_by_age=pop)
     write_report(report, out)
     total = fc.summary().filter(pl.col("breakdown") == "total")
     last = total.row(-1, named=True)
@@ -131,9 +211,10 @@ def backtest(path: Path = typer.Argument(..., help="EHCP records CSV or folder o
              horizon_months: int = typer.Option(12, "--horizon-months"),
              data_start: str | None = typer.Option(None, "--data-start"),
              simulations: int = typer.Option(200, "--simulations"), seed: int = typer.Option(0, "--seed"),
+             as_at: str | None = typer.Option(None, "--as-at", help=AS_AT_HELP),
              out: Path = typer.Option(..., "--out")) -> None:
     """Forecast from past dates with what was known then; score against what happened and a linear trend."""
-    data = load_ehcp(path, council=council)
+    data = load_ehcp(path, council=council, data_end=parse_date(as_at, "as_at"))
     records = _one_council(data, council)
     end = records.get_column("data_end").max()
     last = add_months(end, -horizon_months)

@@ -22,7 +22,7 @@ def _flatten(value: Any, prefix: str = "") -> list[tuple[str, str]]:
 
 def forecast_report(model: SendModel, fc: SendForecast, position: HighNeedsPosition | None, *,
                     inputs: list[str | Path], parameters: dict[str, Any], seed: int | None,
-                    vhc: pl.DataFrame | None = None) -> Report:
+                    vhc: pl.DataFrame | None = None, population_by_age: pl.DataFrame | None = None) -> Report:
     summary = fc.summary()
     total = summary.filter(pl.col("breakdown") == "total")
     history = fc.engine.history_total()
@@ -40,7 +40,7 @@ def forecast_report(model: SendModel, fc: SendForecast, position: HighNeedsPosit
         Section("Rates behind the forecast",
                 text="New plans by age at start, and moves between settings and plans ceasing by age (per plan-year), "
                      "over the reference window.",
-                tables={"new_plans_by_age": model.new_plans_by_age(), "moves_by_age": model.move_rates_by_age(),
+                tables={"new_plans_by_age": model.new_plans_by_age(population_by_age), "moves_by_age": model.move_rates_by_age(),
                         "rates_by_age_setting": model.rates()}),
     ]
     if position is not None:
