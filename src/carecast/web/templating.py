@@ -25,7 +25,7 @@ MENU: list[tuple[str, str, tuple[str, str] | None, str]] = [
     ("/costs", "Costs", ("carecast.costs", "actual_costs"), "run"),
     ("/snapshot", "Snapshot", ("carecast.snapshot", "take_snapshot"), "all"),
     ("/budget", "Budget", ("carecast.costs.budget", "monitor"), "run"),
-    ("/scenarios", "Scenarios", ("carecast.scenarios", "web_scenarios"), "run"),
+    ("/scenarios", "Scenarios", ("carecast.scenarios", "run_scenarios"), "run"),
     ("/directory", "Directory", ("carecast.market", "match"), "all"),
     ("/downloads", "Downloads", None, "all"),
     ("/admin", "Admin", None, "admin"),
