@@ -29,6 +29,18 @@ class ForcedMove:
     probability: np.ndarray  # (n_steps,)
 
 
+@dataclass(frozen=True)
+class EntryLever:
+    """An entry-reducing lever, for costing it: the share of the affected bands' baseline entries
+    it prevents on each step, and the cost for each such baseline entry (cost per child supported
+    × children supported per baseline entry)."""
+
+    label: str
+    bands: tuple[int, ...]  # age-band columns affected
+    share: np.ndarray  # (n_steps,) fraction of baseline entries prevented
+    cost_per_baseline_entry: float
+
+
 @dataclass
 class ScenarioEffects:
     """Multipliers and moves per projection step. Neutral (all ones, no moves) for the baseline."""
@@ -37,7 +49,7 @@ class ScenarioEffects:
     exit_multiplier: np.ndarray  # (n_steps, n_categories): scales exit hazards
     redirect: np.ndarray  # (n_steps, n_categories, n_categories): row-stochastic, placement choice remap
     forced_moves: list[ForcedMove] = field(default_factory=list)
-    entry_levers: list[tuple[str, np.ndarray, float]] = field(default_factory=list)  # (label, 1-multiplier share, cost/child)
+    entry_levers: list[EntryLever] = field(default_factory=list)
 
     @property
     def is_neutral(self) -> bool:
@@ -76,7 +88,8 @@ def scenario_effects(
             cols = [age_bands.index(b) for b in bands]
             cut = ramp * lever.percent / 100.0
             eff.entry_multiplier[:, cols] *= (1.0 - cut)[:, None]
-            eff.entry_levers.append((lever.label, cut, lever.cost_per_child_supported * lever.supported_per_baseline_entry))
+            eff.entry_levers.append(EntryLever(lever.label, tuple(cols), cut,
+                                               lever.cost_per_child_supported * lever.supported_per_baseline_entry))
         elif isinstance(lever, RaiseExits):
             cols = [cat[c] for c in (lever.categories or categories)]
             eff.exit_multiplier[:, cols] *= (1.0 + ramp * lever.percent / 100.0)[:, None]

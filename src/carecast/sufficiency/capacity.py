@@ -80,6 +80,12 @@ class Beds(BaseModel):
         return ok
 
 
+class PlaceChange(Beds):
+    """Places added (positive) or removed (negative) by a scenario's ``capacity`` lever."""
+
+    places: int  # type: ignore[assignment]  # any sign, unlike a home's places
+
+
 class Capacity(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -88,6 +94,7 @@ class Capacity(BaseModel):
     foster_households: FosterHouseholds | None = None
     homes: list[Beds] = Field(default_factory=list, description="in-house children's homes")
     block_contracts: list[Beds] = Field(default_factory=list)
+    changes: list[PlaceChange] = Field(default_factory=list, description="scenario capacity levers")
 
     def places(self, dates: list[dt.date] | np.ndarray, *, extra_approvals_per_year: float = 0.0) -> pl.DataFrame:
         """Places per category on each date: columns date, category, places, source."""
@@ -101,13 +108,57 @@ class Capacity(BaseModel):
                 "places": fh.households(years, extra_approvals_per_year) * fh.places_per_household,
                 "source": "foster households",
             }))
-        for kind, beds in (("in-house home", self.homes), ("block contract", self.block_contracts)):
+        for kind, beds in (("in-house home", self.homes), ("block contract", self.block_contracts),
+                           ("scenario", self.changes)):
             for b in beds:
                 frames.append(pl.DataFrame({"date": d, "category": b.category,
                                             "places": b.open_on(d) * float(b.places), "source": f"{kind}: {b.name}"}))
         if not frames:
             return pl.DataFrame(schema={"date": pl.Date, "category": pl.Utf8, "places": pl.Float64, "source": pl.Utf8})
         return pl.concat(frames).with_columns(pl.col("date").cast(pl.Date))
+
+
+def with_scenario(capacity: Capacity, scenario) -> Capacity:
+    """``capacity`` plus the places a scenario's ``capacity`` levers add or remove."""
+    from carecast.scenarios.levers import Capacity as CapacityLever
+
+    changes = [PlaceChange(name=lv.label, category=lv.category, places=lv.places, start=lv.start, end=lv.end)
+               for lv in scenario.levers if isinstance(lv, CapacityLever)]
+    return capacity.model_copy(update={"changes": [*capacity.changes, *changes]}) if changes else capacity
+
+
+def combine_capacity(capacities: list[Capacity], name: str) -> Capacity:
+    """Several councils' capacity as one: beds listed together (named by council), foster households pooled.
+
+    Pooled households keep the places they give: children per household is the households-weighted
+    places per household (utilisation folded in) and deregistration rates become yearly numbers at
+    each council's current stock.
+    """
+    if not capacities:
+        raise ParameterError("no capacity to combine", fix="give at least one --capacity file")
+    fhs = [c.foster_households for c in capacities if c.foster_households is not None]
+    pooled = None
+    if fhs:
+        households = sum(f.current_households for f in fhs)
+        places = sum(f.current_households * f.places_per_household for f in fhs)
+        pooled = FosterHouseholds(
+            current_households=households,
+            approvals_per_year=sum(f.approvals_per_year for f in fhs),
+            deregistrations_per_year=sum(f.deregistrations_per_year if f.deregistration_rate is None
+                                         else f.deregistration_rate * f.current_households for f in fhs),
+            children_per_household=places / households if households else 1.0,
+            utilisation=1.0,
+        )
+
+    def named(c: Capacity, beds: list) -> list:
+        return [b.model_copy(update={"name": f"{c.council}: {b.name}" if c.council else b.name}) for b in beds]
+
+    return Capacity(
+        council=name, as_at=min(c.as_at for c in capacities), foster_households=pooled,
+        homes=[b for c in capacities for b in named(c, c.homes)],
+        block_contracts=[b for c in capacities for b in named(c, c.block_contracts)],
+        changes=[b for c in capacities for b in named(c, c.changes)],
+    )
 
 
 def parse_capacity(data: dict, source: str) -> Capacity:
@@ -119,7 +170,7 @@ def parse_capacity(data: dict, source: str) -> Capacity:
         raise ParameterError(first["msg"], fix="see carecast/sufficiency/data/example_capacity.yaml for the layout",
                              where=Location(file=source, field=field or None)) from None
     known = load_categories().categories
-    cats = [b.category for b in [*cap.homes, *cap.block_contracts]]
+    cats = [b.category for b in [*cap.homes, *cap.block_contracts, *cap.changes]]
     if cap.foster_households is not None:
         cats.append(cap.foster_households.category)
     for c in cats:

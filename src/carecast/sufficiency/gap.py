@@ -10,16 +10,20 @@ The plan:
   approvals: H(t; x) = H(t; 0) + x·g(t));
 * bed-based categories (homes, block contracts) — places to commission in each year;
 * categories with no capacity of the council's own are met by the market (spot purchase), and
-  the table says so.
+  the table says so — except family placements (kinship, placed with parents: ``data/plan.yaml``),
+  which are not bought.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 
 import numpy as np
 import polars as pl
+import yaml
 
 from carecast.errors import ParameterError
 from carecast.schema.years import financial_year_expr, financial_year_label
@@ -32,6 +36,12 @@ class SufficiencyResult:
     by_year: pl.DataFrame  # financial_year, category, peak demand per quantile, places, gap per quantile
     plan: pl.DataFrame  # action, category, quantile, amount, unit, from_year, reason
     quantiles: tuple[str, ...]
+
+
+@cache
+def family_categories() -> frozenset[str]:
+    doc = yaml.safe_load(resources.files("carecast.sufficiency").joinpath("data/plan.yaml").read_text("utf-8"))
+    return frozenset(doc["family_categories"]["value"])
 
 
 def _growth_factor(capacity: Capacity, years: np.ndarray) -> np.ndarray:
@@ -113,7 +123,7 @@ def _plan(monthly: pl.DataFrame, capacity: Capacity, quantiles: tuple[str, ...],
                                      "category": cat[0], "quantile": q, "amount": need, "unit": "places",
                                      "from_year": financial_year_label(fy), "reason": f"peak {q} demand exceeds places by {gap:.1f}"})
                         commissioned += need
-        for cat in sorted(set(monthly.get_column("category").unique().to_list()) - own):
+        for cat in sorted(set(monthly.get_column("category").unique().to_list()) - own - family_categories()):
             peak = monthly.filter(pl.col("category") == cat).get_column(q).max()
             if peak and peak > 0:
                 rows.append({"action": f"buy up to {math.ceil(peak)} {cat.replace('_', ' ')} placements from the market",

@@ -1,0 +1,151 @@
+"""``carecast scenario run|check|list``: thin commands over :mod:`carecast.scenarios`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+from importlib import resources
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from carecast.errors import ParameterError
+from carecast.outputs import write_report
+from carecast.scenarios.model import Scenario, load_scenario, parse_scenario
+from carecast.schema import financial_year_label
+
+console = Console(stderr=True)
+stdout = Console()
+scenario_app = typer.Typer(help="Scenarios: levers on the forecast, compared with the same seeds.", no_args_is_help=True)
+
+BUILT_IN_DIR = "data"
+NOT_SCENARIOS = {"england_cla_counts"}
+
+
+def builtin_names() -> list[str]:
+    files = resources.files("carecast.scenarios").joinpath(BUILT_IN_DIR).iterdir()
+    return sorted(f.name.removesuffix(".yaml") for f in files
+                  if f.name.endswith(".yaml") and f.name.removesuffix(".yaml") not in NOT_SCENARIOS)
+
+
+def _gbp(value: float) -> str:
+    sign = "-" if value < 0 else ""
+    return f"{sign}£{abs(value) / 1e6:,.2f}m"
+
+
+@scenario_app.command("run")
+def run_command(
+    directory: Path = typer.Argument(..., help="Folder of SSDA903 returns, or a cleaned episodes .parquet/.csv."),
+    scenarios: list[str] = typer.Argument(..., help="Scenario files or built-in names; the first is the baseline "
+                                          "(if only one is given, the built-in 'baseline' is added before it)."),
+    start: str | None = typer.Option(None, "--start", help="Projection start, YYYY-MM-DD (default: end of the data)."),
+    horizon_years: float = typer.Option(5, "--horizon-years", help="Years ahead (up to 10)."),
+    simulations: int = typer.Option(500, "--simulations", help="Monte Carlo simulations per scenario."),
+    seed: int | None = typer.Option(None, "--seed", help="Random seed (same seed, same numbers)."),
+    costs: Path | None = typer.Option(None, "--costs", help="Unit costs YAML (default: the shipped cited costs)."),
+    council: str | None = typer.Option(None, "--council", help="Run one council of a regional folder."),
+    trend: str = typer.Option("flat", "--trend", help="Entrant trend: flat or fitted."),
+    out: Path = typer.Option(..., "--out", help="Output file: .xlsx, .html, .json or .csv."),
+) -> None:
+    """Run scenarios side by side with the same seeds: children, cost, lever cost and net saving."""
+    from carecast.costs import load_unit_costs
+    from carecast.forecast.commands import load_episodes, parse_date
+    from carecast.forecast.model import SparseDataWarning
+    from carecast.scenarios.report import scenario_report
+    from carecast.scenarios.run import run_scenarios
+
+    loaded = [load_scenario(s) for s in scenarios]  # validate every file before any work
+    if len(loaded) == 1 and loaded[0].scenario != "baseline":
+        loaded.insert(0, load_scenario("baseline"))
+        console.print("Only one scenario given: comparing it with the built-in 'baseline'.")
+    unit_costs = load_unit_costs(costs)
+    if trend not in ("flat", "fitted"):
+        raise ParameterError(f"--trend must be flat or fitted, not '{trend}'", fix="use --trend flat (default)")
+    episodes = load_episodes(directory, council, None)
+    n_councils = episodes.get_column("council").n_unique()
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True) as bar, warnings.catch_warnings():
+        warnings.simplefilter("ignore", SparseDataWarning)
+        task = bar.add_task("Simulating scenarios", total=len(loaded) * n_councils)
+        comparison = run_scenarios(episodes, loaded, start=parse_date(start, "start"), horizon_years=horizon_years,
+                                   n_sims=simulations, seed=seed, unit_costs=unit_costs, trend=trend,
+                                   progress=lambda _s, _c: bar.advance(task))
+    parameters = {"scenarios": scenarios, "start": comparison.start.isoformat(), "horizon_years": horizon_years,
+                  "simulations": simulations, "seed": seed, "trend": trend, "council": council,
+                  "costs": str(costs) if costs else "shipped defaults"}
+    inputs = [directory, *(Path(s) for s in scenarios if Path(s).is_file()), *([costs] if costs else [])]
+    written = write_report(scenario_report(comparison, inputs=inputs, parameters=parameters), out)
+    stdout.print(_saving_table(comparison))
+    for path in written:
+        console.print(f"Wrote {path}")
+
+
+def _saving_table(comparison) -> Table:
+    table = Table(title=f"Cost and net saving against '{comparison.baseline.scenario.scenario}' "
+                        "(mean; 90% band of the per-simulation difference)")
+    for col in ("Scenario", "Financial year", "Total cost", "Lever cost", "Net saving", "90% band"):
+        table.add_column(col, justify="right")
+    cost = comparison.cost_by_financial_year()
+    net = comparison.net_saving()
+    for run in comparison.runs:
+        name = run.scenario.scenario
+        for fy in comparison.financial_years:
+            label = financial_year_label(fy)
+            c = cost.filter((cost["scenario"] == name) & (cost["financial_year"] == label)).row(0, named=True)
+            row = [name, label, _gbp(c["total_mean"]), _gbp(c["levers_mean"])]
+            if net.height and name != comparison.baseline.scenario.scenario:
+                n = net.filter((net["scenario"] == name) & (net["financial_year"] == label)).row(0, named=True)
+                row += [_gbp(n["net_saving_mean"]), f"{_gbp(n['net_saving_p5'])} to {_gbp(n['net_saving_p95'])}"]
+            else:
+                row += ["", ""]
+            table.add_row(*row)
+    return table
+
+
+@scenario_app.command("check")
+def check_command(
+    file: str = typer.Argument(..., help="Scenario file (YAML) or a built-in name."),
+    start: str | None = typer.Option(None, "--start", help="Projection start to check lever dates against "
+                                     "(default: today)."),
+    horizon_years: float = typer.Option(5, "--horizon-years", help="Projection length to check against."),
+) -> None:
+    """Validate a scenario file and print its levers (exit code 2, with the line and a fix, if it is wrong)."""
+    from carecast.forecast.commands import parse_date
+
+    scenario = load_scenario(file)
+    begin = parse_date(start, "start") or dt.date.today()
+    end = begin + dt.timedelta(days=round(horizon_years * 365.25))
+    scenario.check_against(start=begin, end=end, source=file)
+    stdout.print(_levers_table(scenario))
+    stdout.print(f"{file}: OK ({len(scenario.levers)} lever(s), checked against {begin:%d/%m/%Y}-{end:%d/%m/%Y})")
+
+
+def _levers_table(scenario: Scenario) -> Table:
+    table = Table(title=f"{scenario.scenario} (version {scenario.version}): {scenario.description.strip()}")
+    for col in ("Lever", "Type", "Start", "Ramp (months)", "Parameters", "Reference"):
+        table.add_column(col)
+    for lv in scenario.levers:
+        params = lv.model_dump(exclude={"lever", "name", "start", "ramp_months", "reference"}, exclude_none=True)
+        table.add_row(lv.label, lv.lever, lv.start.isoformat(), str(lv.ramp_months),
+                      ", ".join(f"{k}={v}" for k, v in params.items()), lv.reference or "")
+    return table
+
+
+@scenario_app.command("list")
+def list_command() -> None:
+    """List the built-in scenarios (usable by name in place of a file)."""
+    table = Table(title="Built-in scenarios")
+    for col in ("Name", "Levers", "Description", "Reference"):
+        table.add_column(col)
+    for name in builtin_names():
+        text = resources.files("carecast.scenarios").joinpath(f"{BUILT_IN_DIR}/{name}.yaml").read_text("utf-8")
+        s = parse_scenario(text, f"built-in {name}")
+        table.add_row(name, str(len(s.levers)), s.description.strip(), s.reference or "")
+    stdout.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(scenario_app, name="scenario")
