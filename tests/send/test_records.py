@@ -64,17 +64,23 @@ def test_missing_columns_is_unusable_input(tmp_path):
     assert "plan_start" in str(e.value) and "x.csv" in str(e.value)
 
 
-def test_cli_validate_and_bad_input_exit_codes(bad_file, tmp_path):
-    ok = subprocess.run(["/work/venv/bin/carecast", "send", "validate", str(bad_file), "--council", "Lewisham",
-                         "--out", str(tmp_path / "q.json")], capture_output=True, text=True)
-    assert ok.returncode == 0, ok.stderr
-    assert "PLAN_END_BEFORE_START" in ok.stdout and (tmp_path / "q.json").is_file()
+def test_cli_validate_and_bad_input_exit_codes(bad_file, tmp_path, run_cli):
+    code, out, err = run_cli("send", "validate", bad_file, "--council", "Lewisham", "--out", tmp_path / "q.json")
+    assert code == 0, err
+    assert "PLAN_END_BEFORE_START" in out and (tmp_path / "q.json").is_file()
+    bad = tmp_path / "x.csv"
+    bad.write_text("child_id,dob\nA,01/01/2010\n")
+    code, _, err = run_cli("send", "validate", bad, "--council", "Lewisham")
+    assert code == 2
+    assert "plan_start" in err and "Traceback" not in err
+
+
+def test_cli_from_the_shell_exits_2_on_unusable_input(tmp_path):
     bad = tmp_path / "x.csv"
     bad.write_text("child_id,dob\nA,01/01/2010\n")
     res = subprocess.run(["/work/venv/bin/carecast", "send", "validate", str(bad), "--council", "Lewisham"],
                          capture_output=True, text=True)
-    assert res.returncode == 2
-    assert "plan_start" in res.stderr and "Traceback" not in res.stderr
+    assert res.returncode == 2 and "plan_start" in res.stderr and "Traceback" not in res.stderr
 
 
 def test_aggregate_age_over_25_names_the_row(tmp_path):
