@@ -41,3 +41,16 @@ def test_backtest_command_scores_against_a_linear_trend(files, tmp_path, run_cli
                                    "30", "--data-start", "2018-01-01", "--out", tmp_path / "b.json")
     assert code == 0, stderr
     assert "naive_linear_trend" in stdout and (tmp_path / "b.json").is_file()
+
+
+def test_project_counts_from_the_published_form(files, tmp_path, run_cli):
+    code, stdout, stderr = run_cli("send", "project-counts", files / "ehcp_counts.csv", "--years-ahead", "3",
+                                   "--simulations", "100", "--seed", "1", "--grant",
+                                   "src/carecast/send/data/examples/grant.yaml", "--out", tmp_path / "p.json")
+    assert code == 0, stderr
+    doc = json.loads((tmp_path / "p.json").read_text())
+    assert "plans in 2027" in stdout
+    rows = doc["tables"]["projection"]
+    assert [r["year"] for r in rows] == [2025, 2026, 2027]
+    assert all(r["p5"] <= r["p50"] <= r["p95"] for r in rows)
+    assert doc["tables"]["high_needs_position"]

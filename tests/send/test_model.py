@@ -104,3 +104,16 @@ def test_new_plans_per_10000_children(fitted, synth):
     row = t.filter(pl.col("age") == 7).row(0, named=True)
     assert row["per_10000_children"] == pytest.approx(row["new_plans_per_year"] / row["population"] * 10_000)
     assert t["new_plans"].sum() == fitted.engine.entrant_age_days_.size
+
+
+def test_cohort_ratio_projection_of_published_counts_hand_case():
+    from carecast.send.aggregate import project_counts
+
+    # 100 plans at every age, unchanged between two censuses: ratios are 1, so the projection stays at 100 per age
+    ages = list(range(26))
+    counts = pl.DataFrame({"council": "X", "year": [2023] * 26 + [2024] * 26, "age": ages * 2, "setting": "special",
+                           "plans": 100}).cast({"year": pl.Int32, "age": pl.Int32})
+    years, settings, sims = project_counts(counts, years_ahead=2, n_sims=400, seed=1)
+    assert years == [2025, 2026]
+    assert sims[:, :, :, settings.index("special")].sum(axis=2).mean() == pytest.approx(2600, rel=0.01)
+    assert sims[:, :, :, settings.index("inmss")].sum() == 0

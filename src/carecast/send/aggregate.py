@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
-from carecast.errors import InputError, Location
+from carecast.errors import InputError, InsufficientDataError, Location
 from carecast.forecast.ages import birthday_expr
 from carecast.send.params import send_params
 
@@ -80,3 +81,52 @@ def load_aggregate(path: str | Path, council: str | None = None) -> pl.DataFrame
     out = typed.with_columns(pl.col("_setting").alias("setting")).group_by("council", "year", "age", "setting").agg(
         pl.col("plans").sum())
     return out.cast(AGGREGATE_COLUMNS).sort("council", "year", "age", "setting")
+
+
+def project_counts(counts: pl.DataFrame, *, years_ahead: int = 5, base_years: int = 3, n_sims: int = 500,
+                   seed: int | None = None) -> tuple[list[int], tuple[str, ...], np.ndarray]:
+    """Project published counts (one council) when no child-level records exist: a cohort-ratio model.
+
+    Plans at age a+1 next census = plans at age a this census × the age's ratio (ageing, new plans and
+    ceasing net of each other, as the published form cannot separate them); plans at age 0 are the
+    average of the base years. Settings follow each age's setting shares at the latest census, moved
+    along by their average yearly change over the base years (the drift towards specialist settings).
+    Bands: each simulation draws, per projected year, one of the base years' ratios (a bootstrap of
+    the observed year-to-year variation), and splits plans between settings multinomially.
+
+    Returns the projected census years, the settings, and plans (n_sims, years, 26 ages, settings).
+    """
+    params = send_params()
+    if counts.get_column("council").n_unique() != 1:
+        raise InputError("project the counts of one council at a time", fix="filter to one council (--council)")
+    years = sorted(counts.get_column("year").unique().to_list())
+    if len(years) < 2:
+        raise InsufficientDataError("the counts cover one census; a projection needs at least two",
+                                    where=Location(field="year"), fix="give at least two years of counts")
+    base = years[-(base_years + 1):]
+    n_age, settings = params.leaving_age, params.settings
+    cube = np.zeros((len(base), n_age, len(settings)))
+    frame = counts.filter(pl.col("year").is_in(base))
+    cube[np.searchsorted(base, frame["year"].to_numpy()), frame["age"].to_numpy(),
+         [settings.index(s) for s in frame["setting"].to_list()]] = frame["plans"].to_numpy()
+    by_age = cube.sum(axis=2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratios = np.where(by_age[:-1, :-1] > 0, by_age[1:, 1:] / by_age[:-1, :-1], 1.0)  # (base-1, ages 1..25)
+        shares = np.where(by_age[..., None] > 0, cube / by_age[..., None], 1.0 / len(settings))
+    drift = (shares[-1] - shares[0]) / max(len(base) - 1, 1)
+    rng = np.random.default_rng(seed)
+    out = np.zeros((n_sims, years_ahead, n_age, len(settings)))
+    current = np.broadcast_to(by_age[-1], (n_sims, n_age)).copy()
+    new0 = by_age[:, 0].mean()
+    for k in range(years_ahead):
+        pick = rng.integers(0, ratios.shape[0], size=n_sims)
+        nxt = np.empty_like(current)
+        nxt[:, 1:] = current[:, :-1] * ratios[pick]
+        nxt[:, 0] = new0
+        share = np.clip(shares[-1] + drift * (k + 1), 0, None)
+        share /= share.sum(axis=1, keepdims=True)
+        whole = rng.poisson(nxt)
+        for a in range(n_age):
+            out[:, k, a, :] = rng.multinomial(whole[:, a], share[a])
+        current = nxt
+    return [years[-1] + k + 1 for k in range(years_ahead)], settings, out

@@ -204,6 +204,53 @@ def forecast(path: Path = typer.Argument(..., help="EHCP records CSV or folder o
     stdout.print(f"Report written to {out}")
 
 
+@send_app.command("project-counts")
+def project_counts_cmd(path: Path = typer.Argument(..., help="Published counts CSV: year, age, setting, plans[, council]."),
+                       council: str | None = typer.Option(None, "--council"),
+                       years_ahead: int = typer.Option(5, "--years-ahead"),
+                       simulations: int = typer.Option(500, "--simulations"),
+                       seed: int | None = typer.Option(None, "--seed"),
+                       grant: Path | None = typer.Option(None, "--grant"),
+                       costs: Path | None = typer.Option(None, "--costs"),
+                       out: Path = typer.Option(..., "--out")) -> None:
+    """Project published counts (no child-level records): cohort ratios by age, setting shares with drift."""
+    import numpy as np
+
+    from carecast.outputs import Report, Section
+    from carecast.send.aggregate import load_aggregate, project_counts
+    from carecast.send.params import send_params
+
+    counts = load_aggregate(path, council)
+    if council is not None:
+        counts = counts.filter(pl.col("council").str.to_lowercase() == council.lower())
+    if counts.get_column("council").n_unique() != 1:
+        raise ParameterError("the counts hold several councils", where=Location(field="council"),
+                             fix="pick one with --council NAME")
+    if not 1 <= years_ahead <= 10:
+        raise ParameterError(f"--years-ahead must be 1 to 10, not {years_ahead}", fix="use --years-ahead 5")
+    years, settings, sims = project_counts(counts, years_ahead=years_ahead, n_sims=simulations, seed=seed)
+    total = sims.sum(axis=(2, 3))
+    q = np.percentile(total, [5, 50, 95], axis=0)
+    table = pl.DataFrame({"year": years, "mean": total.mean(axis=0), "p5": q[0], "p50": q[1], "p95": q[2]})
+    history = counts.group_by("year").agg(pl.col("plans").sum()).sort("year")
+    sections = [Section("Projected plans (published counts only)",
+                        text="Cohort-ratio projection: with only published counts, new plans, ceasing and ageing "
+                             "are seen net of each other; use child-level records for the full model.",
+                        tables={"projection": table, "history": history})]
+    if grant is not None:
+        p = send_params()
+        position = high_needs_position([p.census_day(y) for y in years], settings, sims.sum(axis=2),
+                                       load_grant(grant), load_annual_costs(costs))
+        sections.append(Section("Costs and the high-needs block", tables={"high_needs_position": position.table}))
+    write_report(Report(title="High-needs projection from published counts",
+                        metadata=run_metadata(command="send project-counts", inputs=[path], seed=seed,
+                                              parameters={"years_ahead": years_ahead, "simulations": simulations}),
+                        sections=sections, primary_table="projection"), out)
+    last = table.row(-1, named=True)
+    stdout.print(f"{last['p50']:,.0f} plans in {last['year']} (90% band {last['p5']:,.0f}-{last['p95']:,.0f}); "
+                 f"report written to {out}")
+
+
 @send_app.command("backtest")
 def backtest(path: Path = typer.Argument(..., help="EHCP records CSV or folder of them."),
              council: str | None = typer.Option(None, "--council"),
