@@ -171,6 +171,9 @@ def forecast(path: Path = typer.Argument(..., help="EHCP records CSV or folder o
              as_at: str | None = typer.Option(None, "--as-at", help=AS_AT_HELP),
              out: Path = typer.Option(..., "--out", help="Output file: .xlsx, .json, .csv or .html.")) -> None:
     """Forecast EHC plans by age and setting with bands, their cost, and the high-needs deficit."""
+    if trend not in ("fitted", "flat"):
+        raise ParameterError(f"--trend must be fitted or flat, not '{trend}'", where=Location(field="trend"),
+                             fix="use --trend fitted (default: new plans follow their log-linear trend) or flat")
     annual = load_annual_costs(costs)
     the_grant = load_grant(grant) if grant is not None else None
     the_scenario = load_send_scenario(scenario) if scenario is not None else None
