@@ -60,3 +60,11 @@ def test_backtest_on_held_back_synthetic_truth(synthetic):
     model = bt.headline().filter(pl.col("method") == "model").row(0, named=True)
     assert model["mape_pct"] < 5
     assert bt.council_metrics() is not None
+
+
+def test_region_results_do_not_depend_on_the_number_of_workers(synthetic):
+    _, _, episodes = synthetic
+    one = forecast_councils(episodes, n_sims=20, horizon_years=1, seed=5, workers=1, keep_councils=False)
+    two = forecast_councils(episodes, n_sims=20, horizon_years=1, seed=5, workers=2, keep_councils=False)
+    assert (one.combined.sim_counts_ == two.combined.sim_counts_).all()
+    assert set(two.assumptions) == {"Lewisham", "Lambeth"}

@@ -43,6 +43,18 @@ def _one(args: tuple) -> tuple[str, ForecastResult]:
     return council, result
 
 
+def _group(jobs: list[tuple]) -> tuple[dict[str, dict[str, Any]], ForecastResult]:
+    """Several councils in one worker, summed there: only one set of arrays travels back."""
+    total: ForecastResult | None = None
+    assumptions = {}
+    for job in jobs:
+        council, result = _one(job)
+        assumptions[council] = result.assumptions_
+        total = result if total is None else ForecastResult.combine([total, result], name="all councils")
+    assert total is not None
+    return assumptions, total
+
+
 def forecast_councils(episodes: pl.DataFrame, *, start: dt.date | None = None, horizon_years: float = 5,
                       n_sims: int = 1000, seed: int | None = None, parameter_uncertainty: bool = True,
                       population: str | Path | None = None, workers: int = 1, keep_councils: bool = True,
@@ -73,8 +85,17 @@ def forecast_councils(episodes: pl.DataFrame, *, start: dt.date | None = None, h
 
     if workers > 1 and len(jobs) > 1:  # spawn, not fork: forking a process that has run Polars can deadlock
         with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-            for council, result in pool.map(_one, jobs):
-                absorb(council, result)
+            if keep_councils:
+                for council, result in pool.map(_one, jobs):
+                    absorb(council, result)
+            else:  # sum inside the workers; far less to send back
+                for part_assumptions, part in pool.map(_group, [jobs[i::workers] for i in range(workers)]):
+                    assumptions.update(part_assumptions)
+                    combined = part if combined is None else ForecastResult.combine([combined, part],
+                                                                                    name="all councils")
+                    if progress:
+                        for council in part_assumptions:
+                            progress(council)
     else:
         for job in jobs:
             absorb(*_one(job))
