@@ -12,7 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 
-from carecast.privacy import SUPPRESSION_NOTE, suppress_small
+from carecast.privacy import SUPPRESSED, SUPPRESSION_NOTE, suppress_small
 from carecast.schema import load_categories
 
 LOCATION_LABELS = {True: "In the council's area", False: "Outside the council's area", None: "Not known"}
@@ -93,4 +93,9 @@ def regional_table(per_council: dict[str, pl.DataFrame]) -> tuple[pl.DataFrame, 
     wide = pl.concat(frames).pivot(on="Placement category", index="Council", values="Children")
     cats = [c for c in wide.columns if c != "Council"]
     wide = wide.with_columns(pl.sum_horizontal(cats).alias("Total")).sort("Council")
-    return suppress_small(wide, counts=[*cats, "Total"]), SUPPRESSION_NOTE
+    shown = suppress_small(wide, counts=[*cats, "Total"])
+    # a total beside a suppressed cell would give the cell away by subtraction: suppress it too
+    hidden = pl.any_horizontal([pl.col(c) == SUPPRESSED for c in cats])
+    shown = shown.with_columns(pl.when(hidden).then(pl.lit(SUPPRESSED)).otherwise(pl.col("Total")).alias("Total"))
+    return shown, (f"{SUPPRESSION_NOTE} A council's total is also shown as '{SUPPRESSED}' when one of its "
+                   "counts is, so the count cannot be worked out from the others.")
