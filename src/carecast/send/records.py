@@ -310,8 +310,8 @@ def clean_records(raw: pl.DataFrame, *, data_end: dt.date | None = None) -> Send
                    pl.min_horizontal("setting_end", "plan_end").alias("setting_end"))
     # duplicates: keep the last copy
     frame = frame.sort("uid")
-    dup = frame.select(pl.struct("council", "child_id", "plan_start", "setting_start").is_duplicated()
-                       & ~pl.struct("council", "child_id", "plan_start", "setting_start").is_last_distinct()).to_series()
+    key = pl.struct("council", "child_id", "setting_start")
+    dup = frame.select(key.is_duplicated() & ~key.is_last_distinct()).to_series()
     merged = frame.filter(dup)
     if merged.height:
         ev.append(_events(merged, "DUPLICATE_ROW"))
