@@ -65,3 +65,15 @@ def test_fewer_new_plans_lowers_the_forecast(fitted):
     # the model is left as it was
     again = fitted.simulate(horizon_years=2, n_sims=60, seed=2).totals().mean(axis=0)
     assert np.array_equal(again, base)
+
+
+def test_kept_in_mainstream_moves_a_share_of_specialist_growth():
+    s = np.zeros((1, len(MONTHS), 26, len(SETTINGS)))
+    s[0, :, 10, SETTINGS.index("special")] = np.arange(100, 100 + 10 * len(MONTHS), 10)  # +10 a month
+    sc = SendScenario(scenario="s", levers=[{"lever": "kept_in_mainstream", "percent": 50,
+                                             "start": dt.date(2025, 3, 1)}])
+    out, cols, _ = apply_levers(s.copy(), SETTINGS, MONTHS, sc)
+    kept = out[0, :, 10, cols.index("mainstream_supported")]
+    assert kept[:3].sum() == 0
+    assert kept[11] == pytest.approx(0.5 * (210 - 120))  # half the growth since March (120 → 210)
+    assert out.sum() == pytest.approx(s.sum())

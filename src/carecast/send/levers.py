@@ -152,10 +152,14 @@ def apply_levers(states: np.ndarray, columns: tuple[str, ...], months: list[dt.d
         if isinstance(lever, KeptInMainstream):
             k0 = int(np.searchsorted(dates, np.datetime64(lever.start, "D")))
             k0 = min(k0, len(months) - 1)
+            after = (np.arange(len(months)) >= k0)[None, :, None]
             for setting in ("special", "inmss"):
                 j = cols.index(setting)
-                growth = np.maximum(states[:, :, :, j] - states[:, k0:k0 + 1, :, j], 0)
-                moved = lever.percent / 100 * r * growth * (np.arange(len(months)) >= k0)[None, :, None]
+                by_age = states[:, :, :, j]
+                total = by_age.sum(axis=2, keepdims=True)
+                growth = np.maximum(total - total[:, k0:k0 + 1], 0)  # growth of the setting since the start
+                share = np.divide(by_age, total, out=np.zeros_like(by_age), where=total > 0)
+                moved = lever.percent / 100 * r * growth * share * after
                 states[:, :, :, j] -= moved
                 states[:, :, :, j_new] += moved
             notes.append(f"{lever.label}: {lever.percent:g}% of the growth in special and INMSS plans after "
