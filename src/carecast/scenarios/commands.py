@@ -7,6 +7,7 @@ import warnings
 from importlib import resources
 from pathlib import Path
 
+import polars as pl
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -15,7 +16,6 @@ from rich.table import Table
 from carecast.errors import ParameterError
 from carecast.outputs import write_report
 from carecast.scenarios.model import Scenario, load_scenario, parse_scenario
-from carecast.schema import financial_year_label
 
 console = Console(stderr=True)
 stdout = Console()
@@ -86,22 +86,27 @@ def run_command(
 def _saving_table(comparison) -> Table:
     table = Table(title=f"Cost and net saving against '{comparison.baseline.scenario.scenario}' "
                         "(mean; 90% band of the per-simulation difference)")
-    for col in ("Scenario", "Financial year", "Total cost", "Lever cost", "Net saving", "90% band"):
-        table.add_column(col, justify="right")
+    table.add_column("Scenario", no_wrap=True)
+    for col in ("Financial year", "Total cost", "Lever cost", "Net saving", "90% band"):
+        table.add_column(col, justify="right", no_wrap=True)
     cost = comparison.cost_by_financial_year()
     net = comparison.net_saving()
+    base = comparison.baseline.scenario.scenario
     for run in comparison.runs:
         name = run.scenario.scenario
-        for fy in comparison.financial_years:
-            label = financial_year_label(fy)
-            c = cost.filter((cost["scenario"] == name) & (cost["financial_year"] == label)).row(0, named=True)
-            row = [name, label, _gbp(c["total_mean"]), _gbp(c["levers_mean"])]
-            if net.height and name != comparison.baseline.scenario.scenario:
-                n = net.filter((net["scenario"] == name) & (net["financial_year"] == label)).row(0, named=True)
+        mine = cost.filter(pl.col("scenario") == name)
+        saving = net.filter(pl.col("scenario") == name) if net.height else net
+        for c in mine.iter_rows(named=True):
+            row = [name, c["financial_year"], _gbp(c["total_mean"]), _gbp(c["levers_mean"])]
+            if name != base:
+                n = saving.filter(pl.col("financial_year") == c["financial_year"]).row(0, named=True)
                 row += [_gbp(n["net_saving_mean"]), f"{_gbp(n['net_saving_p5'])} to {_gbp(n['net_saving_p95'])}"]
-            else:
-                row += ["", ""]
             table.add_row(*row)
+        if name != base:
+            n = saving.filter(pl.col("financial_year") == "whole horizon").row(0, named=True)
+            table.add_row(name, "whole horizon", _gbp(run.sim_total_cost_.sum(axis=1).mean()),
+                          _gbp(run.sim_lever_cost_.sum(axis=(1, 2)).mean()), _gbp(n["net_saving_mean"]),
+                          f"{_gbp(n['net_saving_p5'])} to {_gbp(n['net_saving_p95'])}", style="bold")
     return table
 
 

@@ -281,11 +281,10 @@ def run_scenarios(
     for scenario in scenarios:
         effects = scenario_effects(scenario, np.asarray(dates, dtype="datetime64[D]"), list(first.space.categories),
                                    list(first.space.age_labels), float(first.step_days))
-        active = None if effects.is_neutral else effects
         results = []
         for council, council_seed in zip(councils, seeds, strict=True):
             results.append(models[council].simulate(horizon_years=horizon_years, n_sims=n_sims, seed=council_seed,
-                                                    parameter_uncertainty=parameter_uncertainty, effects=active))
+                                                    parameter_uncertainty=parameter_uncertainty, effects=effects))
             if progress:
                 progress(scenario.scenario, council)
         result = ForecastResult.combine(results, name="all councils") if len(results) > 1 else results[0]
@@ -295,7 +294,8 @@ def run_scenarios(
                                 lever_costs(result, effects, costs.financial_years_)))
     assumptions = {
         "councils": {c: m.assumptions() for c, m in models.items()},
-        "common_random_numbers": "every scenario simulated from the same fit with the same per-council seeds",
+        "common_random_numbers": "every scenario (the baseline too) simulated from the same fit with the same "
+                                 "per-council seeds, each child drawing its own random numbers",
         "lever_cost": "baseline entries in the lever's age bands × ramped share prevented × children supported "
                       "per baseline entry × cost per child supported",
         "savings": "per-simulation differences against the first scenario; bands are quantiles of the differences",
