@@ -15,7 +15,7 @@ from rich.table import Table
 
 from carecast.errors import ParameterError
 from carecast.outputs import write_report
-from carecast.scenarios.model import Scenario, load_scenario, parse_scenario
+from carecast.scenarios.model import Scenario, load_combined, load_scenario, parse_scenario
 
 console = Console(stderr=True)
 stdout = Console()
@@ -39,8 +39,9 @@ def _gbp(value: float) -> str:
 @scenario_app.command("run")
 def run_command(
     directory: Path = typer.Argument(..., help="Folder of SSDA903 returns, or a cleaned episodes .parquet/.csv."),
-    scenarios: list[str] = typer.Argument(..., help="Scenario files or built-in names; the first is the baseline "
-                                          "(if only one is given, the built-in 'baseline' is added before it)."),
+    scenarios: list[str] = typer.Argument(..., help="Scenario files or built-in names, or several joined with '+'; "
+                                          "the first is the baseline (if only one is given, the built-in "
+                                          "'baseline' is added before it)."),
     start: str | None = typer.Option(None, "--start", help="Projection start, YYYY-MM-DD (default: end of the data)."),
     horizon_years: float = typer.Option(5, "--horizon-years", help="Years ahead (up to 10)."),
     simulations: int = typer.Option(500, "--simulations", help="Monte Carlo simulations per scenario."),
@@ -57,7 +58,7 @@ def run_command(
     from carecast.scenarios.report import scenario_report
     from carecast.scenarios.run import run_scenarios
 
-    loaded = [load_scenario(s) for s in scenarios]  # validate every file before any work
+    loaded = [load_combined(s) for s in scenarios]  # validate every file before any work
     if len(loaded) == 1 and loaded[0].scenario != "baseline":
         loaded.insert(0, load_scenario("baseline"))
         console.print("Only one scenario given: comparing it with the built-in 'baseline'.")
@@ -112,7 +113,7 @@ def _saving_table(comparison) -> Table:
 
 @scenario_app.command("check")
 def check_command(
-    file: str = typer.Argument(..., help="Scenario file (YAML) or a built-in name."),
+    file: str = typer.Argument(..., help="Scenario file (YAML) or a built-in name, or several joined with '+'."),
     start: str | None = typer.Option(None, "--start", help="Projection start to check lever dates against "
                                      "(default: today)."),
     horizon_years: float = typer.Option(5, "--horizon-years", help="Projection length to check against."),
@@ -120,7 +121,7 @@ def check_command(
     """Validate a scenario file and print its levers (exit code 2, with the line and a fix, if it is wrong)."""
     from carecast.forecast.commands import parse_date
 
-    scenario = load_scenario(file)
+    scenario = load_combined(file)
     begin = parse_date(start, "start") or dt.date.today()
     end = begin + dt.timedelta(days=round(horizon_years * 365.25))
     scenario.check_against(start=begin, end=end, source=file)

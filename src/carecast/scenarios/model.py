@@ -146,3 +146,16 @@ def load_scenario(path: str | Path) -> Scenario:
         raise ParameterError(f"scenario file {p} does not exist",
                              fix="check the path, or use a built-in scenario: baseline, ccn_optimised")
     return parse_scenario(p.read_text("utf-8"), str(p))
+
+
+def load_combined(spec: str | Path) -> Scenario:
+    """A scenario file or built-in name, or several joined with ``+`` (``ccn_optimised+new_home.yaml``):
+    their levers together, in order."""
+    text = str(spec)
+    if Path(text).exists() or "+" not in text:
+        return load_scenario(text)
+    parts = [load_scenario(part.strip()) for part in text.split("+") if part.strip()]
+    combined = parts[0]
+    for part in parts[1:]:
+        combined = combined + part
+    return combined

@@ -37,7 +37,7 @@ def sufficiency(
     """Demand per placement category by month (with bands) against capacity: gap per year at p50/p90, and the plan."""
     from carecast.forecast.commands import load_episodes, parse_date
     from carecast.forecast.model import SparseDataWarning
-    from carecast.scenarios import load_scenario
+    from carecast.scenarios.model import load_combined
     from carecast.sufficiency.assess import assess, assess_region
     from carecast.sufficiency.capacity import load_capacity
     from carecast.sufficiency.region import load_providers, region_councils
@@ -47,7 +47,7 @@ def sufficiency(
         raise ParameterError("give --council or --region, not both", where=Location(field="region"),
                              fix="use --council for one council, --region for a group")
     caps = [load_capacity(p) for p in capacity]
-    chosen = load_scenario(scenario) if scenario else None
+    chosen = load_combined(scenario) if scenario else None
     start_date = parse_date(start, "start")
     options = {"start": start_date, "horizon_years": horizon_years, "n_sims": simulations, "seed": seed}
     if region:
