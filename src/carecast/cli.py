@@ -10,6 +10,7 @@ traceback (exit codes: 0 ok, 1 other user error, 2 unusable input or parameters,
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 import typer
@@ -25,7 +26,12 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True)
+
+# Output going to a file or a pipe (CI logs, scripts) is not a terminal: Rich would wrap it at 80
+# columns and split file paths in two. Widen it before any capability creates its console.
+if not sys.stdout.isatty():
+    os.environ.setdefault("COLUMNS", "200")
+err = Console(stderr=True, soft_wrap=True)
 
 # The capabilities that contribute commands, in the order they appear in --help.
 CAPABILITIES = [

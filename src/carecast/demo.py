@@ -20,7 +20,7 @@ from rich.console import Console
 from carecast import __version__
 from carecast.outputs import run_metadata, write_report
 
-console = Console()
+console = Console(soft_wrap=True)
 
 DEFAULT_COUNCILS = 6
 DEFAULT_YEARS = "2017-2024"
