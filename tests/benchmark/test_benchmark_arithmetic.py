@@ -8,7 +8,7 @@ import math
 import numpy as np
 import polars as pl
 import pytest
-from benchmark_panels import panel_from as make_panel_
+from .benchmark_panels import panel_from as make_panel_
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats

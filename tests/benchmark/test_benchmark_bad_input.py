@@ -8,7 +8,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from benchmark_panels import run_cli
+from .benchmark_panels import run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -16,7 +16,7 @@ import numpy as np
 import polars as pl
 import pytest
 import yaml
-from benchmark_panels import panel_from
+from .benchmark_panels import panel_from
 
 from carecast.benchmark import analyse, load_panel, neighbours
 from carecast.schema import councils

@@ -8,7 +8,7 @@ import json
 import openpyxl
 import polars as pl
 import pytest
-from benchmark_panels import run_cli
+from .benchmark_panels import run_cli
 
 from carecast.benchmark import analyse_frame, build_report, synthetic_panel, write_panel
 from carecast.outputs import write_report

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
-from benchmark_panels import panel_from
+from .benchmark_panels import panel_from
 
 from carecast.benchmark import analyse
 from carecast.benchmark.series import complete

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 import yaml
-from budget_fixtures import ALL_GROUPS
+from .budget_fixtures import ALL_GROUPS
 
 from carecast.costs.unit_costs import default_unit_costs
 

@@ -6,7 +6,7 @@ import openpyxl
 import polars as pl
 import pytest
 import yaml
-from budget_fixtures import ALL_GROUPS, write_csv
+from .budget_fixtures import ALL_GROUPS, write_csv
 
 from carecast.cli import main
 

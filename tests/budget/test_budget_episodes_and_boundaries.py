@@ -4,7 +4,7 @@ import datetime as dt
 
 import polars as pl
 import pytest
-from budget_fixtures import ALL_GROUPS
+from .budget_fixtures import ALL_GROUPS
 
 from carecast.costs.budget.inputs import parse_plan
 from carecast.costs.budget.outturn import monitor, starters_leavers_run_rate

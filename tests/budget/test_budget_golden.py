@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from budget_fixtures import write_csv
+from .budget_fixtures import write_csv
 
 from carecast.costs.budget.decomposition import (
     SpendYear,

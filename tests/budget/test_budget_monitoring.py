@@ -6,7 +6,7 @@ import numpy as np
 import polars as pl
 import pytest
 import yaml
-from budget_fixtures import ALL_GROUPS, write_csv
+from .budget_fixtures import ALL_GROUPS, write_csv
 
 from carecast.costs.budget.history import (
     line_history,

@@ -5,7 +5,7 @@ import datetime as dt
 import numpy as np
 import polars as pl
 import pytest
-from budget_fixtures import ALL_GROUPS
+from .budget_fixtures import ALL_GROUPS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

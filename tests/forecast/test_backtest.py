@@ -5,7 +5,7 @@ import datetime as dt
 import numpy as np
 import polars as pl
 import pytest
-from conftest import make_episodes
+from .conftest import make_episodes
 
 from carecast.errors import InsufficientDataError, ParameterError
 from carecast.forecast import as_known_at, backtest

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import openpyxl
 import pytest
-from conftest import process_council
+from .conftest import process_council
 
 from carecast import cli
 

@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 import polars as pl
 import pytest
-from conftest import make_episodes, process_council
+from .conftest import make_episodes, process_council
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from ingest_cases import EPISODE_COLS, ep, hd, write_csv, write_return
+from .ingest_cases import EPISODE_COLS, ep, hd, write_csv, write_return
 
 
 def assert_unusable(result, *fragments):

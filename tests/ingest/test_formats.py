@@ -7,7 +7,7 @@ import datetime as dt
 import polars as pl
 import pytest
 import xlsxwriter
-from ingest_cases import EPISODE_COLS, HEADER_COLS, ep, hd, write_csv, write_return
+from .ingest_cases import EPISODE_COLS, HEADER_COLS, ep, hd, write_csv, write_return
 
 from carecast.errors import InputError
 from carecast.ingest import load_returns

@@ -6,7 +6,7 @@ import math
 
 import polars as pl
 import pytest
-from ingest_cases import ep, hd, write_return
+from .ingest_cases import ep, hd, write_return
 
 from carecast.errors import InputError
 from carecast.ingest import load_returns

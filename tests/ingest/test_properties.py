@@ -10,7 +10,7 @@ from pathlib import Path
 import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from ingest_cases import ep, hd, write_return
+from .ingest_cases import ep, hd, write_return
 
 from carecast.ingest import load_returns
 

@@ -6,7 +6,7 @@ import json
 
 import openpyxl
 import polars as pl
-from ingest_cases import ep, hd, write_return
+from .ingest_cases import ep, hd, write_return
 
 from carecast.schema.tables import EPISODE_COLUMNS
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
-from liia_fixtures import (
+from .liia_fixtures import (
     LONDON_EXTERNAL,
     OUT_OF_LONDON,
     SEED,
@@ -17,7 +17,7 @@ from liia_fixtures import (
     pan_london,
     typology_inputs,
 )
-from snapshot_builders import build, register
+from .snapshot_builders import build, register
 
 from carecast.schema import councils
 from carecast.snapshot import take_snapshot

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from snapshot_builders import build, register
+from .snapshot_builders import build, register
 
 from carecast.outputs import write_report
 from carecast.snapshot import take_snapshot, to_report

@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from snapshot_builders import DATE, build, register
+from .snapshot_builders import DATE, build, register
 
 from carecast.errors import InputError
 from carecast.outputs import write_report

@@ -37,6 +37,9 @@ def test_pooled_capacity_keeps_each_councils_places():
     fh = pooled.foster_households
     assert fh.approvals_per_year == 10 and fh.deregistrations_per_year == pytest.approx(0.1 * 150)
     assert {h.name for h in pooled.homes} == {"Lewisham: H", "Southwark: H"}
+    no_leavers = parse_capacity({"council": "Lambeth", "as_at": "2025-04-01",
+                                 "foster_households": {"current_households": 10}}, "t")
+    assert combine_capacity([a, no_leavers], "x").foster_households.deregistrations_per_year == pytest.approx(10)
 
 
 def test_scenario_capacity_lever_adds_and_removes_places():

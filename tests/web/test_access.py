@@ -1,6 +1,6 @@
 """Logins, sessions, CSRF and who may see what: council A's users never see council B's children."""
 
-from conftest import COUNCIL_A, COUNCIL_B, PASSWORD, csrf_of, login
+from .conftest import COUNCIL_A, COUNCIL_B, PASSWORD, csrf_of, login
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 

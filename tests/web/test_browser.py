@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from conftest import PASSWORD, add_users, zip_council
+from .conftest import PASSWORD, add_users, zip_council
 
 from carecast.store import session_scope
 from carecast.web import Settings, create_app

@@ -2,8 +2,8 @@
 downloads as Excel; another council's users cannot watch or download the run."""
 
 import openpyxl
-from conftest import COUNCIL_A, csrf_of, zip_council
-from test_uploads import wait_for_job
+from .conftest import COUNCIL_A, csrf_of, zip_council
+from .test_uploads import wait_for_job
 
 FORM = {"horizon_years": "2", "simulations": "100", "trend": "flat", "uasc": "include", "seed": "4"}
 

@@ -41,8 +41,8 @@ def test_snapshot_for_council_and_region(app, client_for, synth_dir, settings):
 
 
 def test_directory_and_matching(app, client_for, synth_dir):
-    from conftest import csrf_of, zip_council
-    from test_uploads import wait_for_job
+    from .conftest import csrf_of, zip_council
+    from .test_uploads import wait_for_job
 
     client = client_for("a@lewisham.test")
     assert client.get("/directory").status_code == 404  # nothing uploaded yet: says so
@@ -68,7 +68,7 @@ def test_directory_and_matching(app, client_for, synth_dir):
 
 
 def test_budget_monitoring_forecasts_outturn_per_line(app, client_for, synth_dir, settings):
-    from conftest import csrf_of
+    from .conftest import csrf_of
 
     from carecast.ingest import load_returns
     from carecast.store import session_scope
@@ -97,8 +97,8 @@ def test_budget_monitoring_forecasts_outturn_per_line(app, client_for, synth_dir
 
 def test_scenario_runs_against_the_baseline(app, client_for, synth_dir, settings):
     import pytest
-    from conftest import csrf_of
-    from test_uploads import wait_for_job
+    from .conftest import csrf_of
+    from .test_uploads import wait_for_job
 
     from carecast.ingest import load_returns
     from carecast.store import session_scope

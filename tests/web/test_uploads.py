@@ -4,7 +4,7 @@ import io
 import zipfile
 
 import pytest
-from conftest import csrf_of
+from .conftest import csrf_of
 
 from carecast.errors import InputError
 from carecast.web.uploads import Incoming, stage
@@ -97,7 +97,7 @@ def wait_for_job(client, html: str, timeout: float = 30.0) -> str:
 
 
 def test_upload_loads_returns_and_shows_the_quality_report(app, client_for, settings):
-    from returns import council_zip
+    from .returns import council_zip
     from sqlalchemy import select
 
     from carecast.store import session_scope
@@ -126,7 +126,7 @@ def test_upload_holding_another_councils_returns_is_refused(app, client_for):
     import io
     import zipfile
 
-    from returns import council_returns
+    from .returns import council_returns
 
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:

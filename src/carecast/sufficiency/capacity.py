@@ -144,7 +144,7 @@ def combine_capacity(capacities: list[Capacity], name: str) -> Capacity:
         pooled = FosterHouseholds(
             current_households=households,
             approvals_per_year=sum(f.approvals_per_year for f in fhs),
-            deregistrations_per_year=sum(f.deregistrations_per_year if f.deregistration_rate is None
+            deregistrations_per_year=sum((f.deregistrations_per_year or 0.0) if f.deregistration_rate is None
                                          else f.deregistration_rate * f.current_households for f in fhs),
             children_per_household=places / households if households else 1.0,
             utilisation=1.0,
