@@ -1,0 +1,427 @@
+"""Head-to-head: carecast against cs-demand-model, the open tool councils use today (DOMAIN.md §6).
+
+Both tools get the SAME SSDA903 returns of one synthetic council (``carecast.synth.generate``),
+exactly as the council held them on the forecast origin (the returns up to the collection year
+ending on the origin, 31 March), forecast 12 months ahead from that day, and are scored against
+what really happened (the synthetic truth tables, which neither tool sees).
+
+* cs-demand-model (PyPI, version pinned below) is installed into its own virtualenv
+  ``.bench-venvs/cs-demand-model`` (created on first run; keep ``.bench-venvs/`` out of git) and
+  driven through its public API (``Config``, ``fs_datastore``, ``DemandModellingDataContainer``,
+  ``PopulationStats``, ``ModelPredictor.from_model(...).predict(days)``: what its ``demand-model
+  predict`` command does), in a subprocess. It is run twice: with carecast's reference window
+  (3 years) and with its own command's default (the 6 months before the origin).
+* carecast runs through its documented API (``load_returns`` then ``forecast_councils``, what
+  ``carecast forecast`` does) in a subprocess of this script, with 1,000 simulations.
+* Categories: cs-demand-model has four (fostering, residential, supported, other), read here from
+  its installed config ``fixtures/config/standard-v1.yaml``. carecast is given a categories file
+  with the same four and the same PLACE codes (its ``--categories`` option), so both forecast the
+  same quantities and the actuals are counted with the same rule.
+* Actual children looked after exclude short breaks (LS V3/V4), as the DfE count does; carecast
+  drops them on load, cs-demand-model counts them (its total error against the count including
+  short breaks is reported too).
+
+Scores over months 1..12: MAPE and bias of the point forecast (carecast: the mean of the
+simulations; cs-demand-model: its deterministic path), the error at month 12, and the share of
+actuals inside carecast's 50% (p25-p75) and 90% (p5-p95) bands. cs-demand-model gives no bands.
+Time: wall, CPU (user+system) and peak memory (maxrss) of each tool's own process, from os.wait4.
+
+    /work/venv/bin/python benchmarks/compare_cs_demand_model.py [--council Lewisham]
+        [--years 2016-2024] [--seed 7] [--simulations 1000] [--defects] [--out results.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPETITOR = "cs-demand-model"
+COMPETITOR_VERSION = "0.5.1"
+VENV = ROOT / ".bench-venvs" / COMPETITOR
+GROUPS = ("total", "fostering", "residential", "supported", "other")
+BANDS = ("p5", "p25", "p50", "p75", "p95")
+
+# Runs inside the competitor's virtualenv: its public API, as its `demand-model predict` command
+# uses it. argv: source folder, reference start, reference end (= origin), days ahead, output CSV.
+COMPETITOR_DRIVER = """
+import sys
+from datetime import datetime
+from cs_demand_model import (Config, DemandModellingDataContainer, ModelPredictor,
+                             PopulationStats, fs_datastore)
+source, start, end, days, out = sys.argv[1:6]
+start, end = datetime.fromisoformat(start), datetime.fromisoformat(end)
+config = Config()
+dc = DemandModellingDataContainer(fs_datastore(source), config)
+stats = PopulationStats(dc.enriched_view, config)
+predictor = ModelPredictor.from_model(stats, start, end)
+pop = predictor.predict(int(days))
+# columns are (age bracket, placement category) states: sum the age brackets
+frame = pop.copy()
+frame.columns = [c[1] for c in pop.columns]
+frame = frame.T.groupby(level=0).sum().T
+frame.index.name = "date"
+frame.to_csv(out)
+print("stock at origin:", float(stats.stock_at(end).sum()))
+"""
+
+
+# ---------------------------------------------------------------------------------------------
+# Subprocess timing
+
+
+@dataclass
+class Run:
+    """One tool run: exit code, wall and CPU seconds, peak memory, and its stderr tail."""
+
+    name: str
+    ok: bool
+    wall_s: float
+    cpu_s: float
+    peak_mb: float
+    error: str = ""
+    forecast: dict[str, Any] = field(default_factory=dict)  # group -> {"mean": [...], bands...}
+    note: str = ""
+
+
+def timed(name: str, cmd: list[str], log_dir: Path) -> tuple[Run, str]:
+    """Run ``cmd`` and measure that process alone (os.wait4 gives its own rusage)."""
+    out, err = log_dir / f"{name}.out", log_dir / f"{name}.err"
+    with out.open("w") as fo, err.open("w") as fe:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=fo, stderr=fe, cwd=log_dir)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    tail = "\n".join(err.read_text(errors="replace").strip().splitlines()[-6:])
+    return Run(name, proc.returncode == 0, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024,
+               error="" if proc.returncode == 0 else f"exit {proc.returncode}: {tail}"), out.read_text()
+
+
+# ---------------------------------------------------------------------------------------------
+# The competitor
+
+
+def competitor_python() -> Path:
+    """The competitor's interpreter, installing it into its own virtualenv on first use."""
+    py = VENV / "bin" / "python"
+    probe = [str(py), "-c", "import cs_demand_model"]
+    if py.exists() and subprocess.run(probe, capture_output=True).returncode == 0:
+        return py
+    VENV.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+    subprocess.run([str(py), "-m", "pip", "install", "-q", f"{COMPETITOR}=={COMPETITOR_VERSION}"], check=True)
+    return py
+
+
+def competitor_categories(py: Path) -> dict[str, list[str]]:
+    """Its placement categories and their PLACE codes, from its own installed config file."""
+    where = subprocess.run([str(py), "-c", "import cs_demand_model, os; print(os.path.dirname("
+                            "cs_demand_model.__file__))"], capture_output=True, text=True, check=True)
+    config = Path(where.stdout.strip()) / "fixtures" / "config" / "standard-v1.yaml"
+    cats = yaml.safe_load(config.read_text())["config"]["PlacementCategories"]
+    return {name.lower(): [str(c) for c in spec.get("placement_types", [])] for name, spec in cats.items()}
+
+
+def carecast_categories_file(mapping: dict[str, list[str]], path: Path) -> Path:
+    """carecast's shipped categories file with the competitor's four categories and codes."""
+    from carecast.schema import categories as schema_categories
+
+    shipped = Path(schema_categories.__file__).parent / "data" / "categories.yaml"
+    doc = yaml.safe_load(shipped.read_text("utf-8"))
+    cost_group = {"fostering": "in_house_fostering", "residential": "external_residential",
+                  "supported": "semi_independent", "other": "other"}
+    doc["categories"] = {c: {"label": c.capitalize()} for c in (*mapping, "other")}
+    doc["rules"] = [{"place": codes, "provider": "*", "category": c, "cost_group": cost_group[c]}
+                    for c, codes in mapping.items()]
+    doc["rules"].append({"place": "*", "provider": "*", "category": "other", "cost_group": "other"})
+    path.write_text(yaml.safe_dump(doc, sort_keys=False), "utf-8")
+    return path
+
+
+def read_competitor(csv: Path, dates: list[dt.date]) -> dict[str, Any]:
+    """Its daily path on our month dates: four categories and the total."""
+    import polars as pl
+
+    frame = pl.read_csv(csv, try_parse_dates=True).with_columns(pl.col("date").cast(pl.Date))
+    frame = frame.filter(pl.col("date").is_in(dates)).sort("date")
+    got = frame.get_column("date").to_list()
+    if got != dates:
+        missing = sorted(set(dates) - set(got))
+        raise RuntimeError(f"its output lacks {len(missing)} of the month dates, e.g. {missing[:2]}")
+    # Its own forecast chart shows these four; its NOT_IN_CARE column is children who left care.
+    cats = ["FOSTERING", "RESIDENTIAL", "SUPPORTED", "OTHER"]
+    out = {c.lower(): {"mean": frame.get_column(c).to_list() if c in frame.columns else [0.0] * len(dates)}
+           for c in cats}
+    out["total"] = {"mean": frame.select(pl.sum_horizontal([c for c in cats if c in frame.columns]))
+                    .to_series().to_list()}
+    if "NOT_IN_CARE" in frame.columns:
+        out["not_in_care_state"] = {"mean": frame.get_column("NOT_IN_CARE").to_list()}
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# carecast (this script re-run as a worker, so it is timed the same way)
+
+
+def carecast_worker(args: argparse.Namespace) -> None:
+    import warnings
+
+    from carecast.forecast import SparseDataWarning, forecast_councils
+    from carecast.forecast.calendar import add_months
+    from carecast.ingest import load_returns
+    from carecast.schema import load_categories
+
+    warnings.simplefilter("ignore", SparseDataWarning)
+    origin = dt.date.fromisoformat(args.origin)
+    end = add_months(origin, args.horizon_months)
+    loaded = load_returns(args.source, council=args.council, categories=args.categories)
+    region = forecast_councils(loaded.episodes, start=origin, horizon_years=(end - origin).days / 365.25,
+                               n_sims=args.simulations, seed=args.seed,
+                               categories=load_categories(args.categories))
+    res = region.combined
+    dates = [add_months(origin, k) for k in range(1, args.horizon_months + 1)]
+    idx = [res.month_dates_.index(d) for d in dates]
+    sims = res.sim_month_states_[:, idx].sum(axis=2)  # (sims, months, categories)
+    groups = {c: sims[:, :, j] for j, c in enumerate(res.categories)} | {"total": sims.sum(axis=2)}
+    q = np.quantile
+    out = {g: {"mean": s.mean(axis=0).tolist(),
+               **{b: q(s, p, axis=0).tolist() for b, p in zip(BANDS, (.05, .25, .5, .75, .95), strict=True)}}
+           for g, s in groups.items()}
+    quality = loaded.quality.summary()
+    dropped = int(quality.get_column("dropped").sum()) if "dropped" in quality.columns else None
+    Path(args.result).write_text(json.dumps({"forecast": out, "episodes_kept": loaded.episodes.height,
+                                             "rows_dropped": dropped}))
+
+
+# ---------------------------------------------------------------------------------------------
+# Truth and scores
+
+
+def actuals(episodes, dates: list[dt.date], mapping: dict[str, list[str]], short_breaks: bool) -> dict[str, list[float]]:
+    """Children in care on each date (decom <= d < dec), by the competitor's categories and total."""
+    import polars as pl
+
+    eps = episodes if short_breaks else episodes.filter(~pl.col("is_short_break"))
+    code_to_cat = {code: c for c, codes in mapping.items() for code in codes}
+    eps = eps.with_columns(pl.col("place").replace_strict(code_to_cat, default="other").alias("grp"))
+    out: dict[str, list[float]] = {g: [] for g in GROUPS}
+    for d in dates:
+        on = eps.filter((pl.col("decom") <= d) & (pl.col("dec").is_null() | (pl.col("dec") > d)))
+        # one placement per child per day: the latest-starting episode open that day
+        on = on.sort("decom").group_by("child_id").last()
+        counts = dict(on.group_by("grp").len().iter_rows())
+        for g in GROUPS[1:]:
+            out[g].append(float(counts.get(g, 0)))
+        out["total"].append(float(on.height))
+    return out
+
+
+def scores(forecast: dict[str, Any], truth: dict[str, list[float]]) -> dict[str, dict[str, float | None]]:
+    rows = {}
+    for g in GROUPS:
+        if g not in forecast or g not in truth:
+            continue
+        f, a = forecast[g], np.asarray(truth[g])
+        m = np.asarray(f["mean"])
+        ok = a > 0
+        err = (m[ok] - a[ok]) / a[ok]
+        row: dict[str, float | None] = {
+            "actual_at_horizon": float(a[-1]), "forecast_at_horizon": float(m[-1]),
+            "mape_pct": float(np.abs(err).mean() * 100) if ok.any() else None,
+            "bias_pct": float(err.mean() * 100) if ok.any() else None,
+            "ape_at_horizon_pct": float(abs(m[-1] - a[-1]) / a[-1] * 100) if a[-1] > 0 else None,
+            "in_50_band_pct": None, "in_90_band_pct": None}
+        if "p5" in f:
+            lo50, hi50, lo90, hi90 = (np.asarray(f[b]) for b in ("p25", "p75", "p5", "p95"))
+            row["in_50_band_pct"] = float(((a >= lo50) & (a <= hi50)).mean() * 100)
+            row["in_90_band_pct"] = float(((a >= lo90) & (a <= hi90)).mean() * 100)
+        rows[g] = row
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--council", default="Lewisham")
+    ap.add_argument("--years", default="2016-2024", help="collection years generated; origin = 31 March of the "
+                    "second-to-last, the last year is held back as the truth")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--simulations", type=int, default=1000)
+    ap.add_argument("--defects", action="store_true", help="plant the synthetic data flaws in the returns")
+    ap.add_argument("--out", type=Path, help="write the results as JSON")
+    ap.add_argument("--keep", type=Path, help="work in this folder and keep it (default: a temporary one)")
+    ap.add_argument("--worker", choices=["carecast"], help=argparse.SUPPRESS)
+    for a in ("--source", "--origin", "--categories", "--result"):
+        ap.add_argument(a, help=argparse.SUPPRESS)
+    ap.add_argument("--horizon-months", type=int, default=12, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.worker == "carecast":
+        carecast_worker(args)
+        return
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        compare(args, args.keep)
+    else:
+        with tempfile.TemporaryDirectory(prefix="carecast-vs-csdm-") as tmp:
+            compare(args, Path(tmp))
+
+
+def compare(args: argparse.Namespace, work: Path) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    import carecast
+    from carecast.forecast.calendar import add_months
+    from carecast.forecast.params import defaults
+    from carecast.synth import generate, parse_years
+
+    console = Console(width=max(Console().width, 130))
+    first, last = parse_years(args.years)
+    if last - first < 4:
+        raise SystemExit("give at least 5 collection years (3-year window, origin year, held-back year)")
+    origin = dt.date(last - 1, 3, 31)
+    horizon = 12
+    dates = [add_months(origin, k) for k in range(1, horizon + 1)]
+    window = defaults().window_years
+
+    with console.status(f"Installing/checking {COMPETITOR} {COMPETITOR_VERSION} in {VENV.relative_to(ROOT)}..."):
+        py = competitor_python()
+        mapping = competitor_categories(py)
+    with console.status(f"Generating {args.council}, collection years {first}-{last} (synthetic)..."):
+        synth_dir = work / "synth"
+        if synth_dir.exists():
+            shutil.rmtree(synth_dir)
+        res = generate(synth_dir, councils=[args.council], years=(first, last), seed=args.seed,
+                       defects=args.defects)
+    council = res.councils[0]
+    # The returns as the council held them on the origin: collection years up to the origin's.
+    known = work / "known" / council
+    if known.exists():
+        shutil.rmtree(known)
+    for y in range(first, last):
+        shutil.copytree(synth_dir / council / str(y), known / str(y))
+    files = sorted(known.rglob("*.csv"))
+    size = {"council": council, "collection_years_given": f"{first}-{last - 1}",
+            "held_back_year": last, "origin": origin.isoformat(), "horizon_months": horizon,
+            "files": len(files), "megabytes": round(sum(f.stat().st_size for f in files) / 1e6, 2),
+            "episode_rows": sum(max(0, len(f.read_text().splitlines()) - 1) for f in files
+                                if f.name == "episodes.csv"),
+            "children_in_care_at_origin": None, "defects_planted": len(res.defects)}
+    truth = actuals(res.episodes, [origin, *dates], mapping, short_breaks=False)
+    size["children_in_care_at_origin"] = int(truth["total"][0])
+    truth = {g: v[1:] for g, v in truth.items()}
+    truth_sb = actuals(res.episodes, dates, mapping, short_breaks=True)
+    cats_file = carecast_categories_file(mapping, work / "four_categories.yaml")
+    logs = work / "logs"
+    logs.mkdir(exist_ok=True)
+
+    runs: list[Run] = []
+    with console.status(f"carecast: load, fit, 1 council x {args.simulations} simulations..."):
+        result_file = logs / "carecast.json"
+        run, _ = timed("carecast", [sys.executable, __file__, "--worker", "carecast", "--source", str(known),
+                                    "--council", council, "--origin", origin.isoformat(),
+                                    "--categories", str(cats_file), "--result", str(result_file),
+                                    "--simulations", str(args.simulations), "--seed", str(args.seed)], logs)
+        if run.ok:
+            got = json.loads(result_file.read_text())
+            run.forecast = got["forecast"]
+            run.note = f"{args.simulations} simulations; rows dropped on load: {got['rows_dropped']}"
+        runs.append(run)
+    driver = logs / "csdm_driver.py"
+    driver.write_text(COMPETITOR_DRIVER)
+    for label, years_back in ((f"{COMPETITOR}, {window:g}-year window", window),
+                              (f"{COMPETITOR}, 6-month (its default)", 0.5)):
+        start = add_months(origin, -round(12 * years_back))
+        with console.status(f"{label}..."):
+            out_csv = logs / f"csdm_{years_back}.csv"
+            run, stdout = timed(f"csdm_{years_back}", [str(py), str(driver), str(known), start.isoformat(),
+                                                       origin.isoformat(), str((dates[-1] - origin).days),
+                                                       str(out_csv)], logs)
+            run.name = label
+            if run.ok:
+                try:
+                    run.forecast = read_competitor(out_csv, dates)
+                    left = run.forecast.get("not_in_care_state", {}).get("mean", [0.0])[-1]
+                    run.note = (f"point forecast only (no uncertainty); {stdout.strip().splitlines()[-1]}; "
+                                f"its NOT_IN_CARE state holds {left:.0f} leavers at month 12 (left out of "
+                                "its total, as its own chart does)")
+                except Exception as exc:  # noqa: BLE001 - reported, not hidden
+                    run.ok, run.error = False, f"ran but its output could not be read: {exc}"
+            runs.append(run)
+
+    results = {r.name: scores(r.forecast, truth) if r.ok else {} for r in runs}
+    cc = runs[0]
+
+    console.print(f"[bold]carecast {carecast.__version__} vs {COMPETITOR} {COMPETITOR_VERSION}[/bold]: "
+                  f"{council} (synthetic, seed {args.seed}{', with planted defects' if args.defects else ''}), "
+                  f"returns {first}-{last - 1} ({size['files']} files, {size['megabytes']} MB, "
+                  f"{size['episode_rows']} episode rows), {size['children_in_care_at_origin']} children in care "
+                  f"on {origin:%d/%m/%Y}; forecast 12 months to {dates[-1]:%d/%m/%Y}; "
+                  f"load {os.getloadavg()[0]:.1f} (1-min) on {os.cpu_count()} cores")
+    t = Table(title="Time and memory (each tool's own process, including reading the returns)")
+    for c in ("tool", "status", "wall s", "CPU s", "peak MB", "carecast faster by"):
+        t.add_column(c, justify="left" if c in ("tool", "status") else "right")
+    for r in runs:
+        ratio = f"{r.wall_s / cc.wall_s:.1f}x" if r is not cc and r.ok and cc.ok else ""
+        t.add_row(r.name, "ok" if r.ok else "[red]FAILED[/red]", f"{r.wall_s:.2f}", f"{r.cpu_s:.2f}",
+                  f"{r.peak_mb:.0f}", ratio)
+    console.print(t)
+    for r in runs:
+        if not r.ok:
+            console.print(f"[red]{r.name} did not produce a forecast[/red]: {r.error}")
+    a = Table(title="Accuracy, months 1-12 after the origin, against the held-back truth "
+                    "(children looked after, short breaks excluded)")
+    for c in ("tool", "group", "actual m12", "forecast m12", "MAPE %", "bias %", "APE m12 %", "in 50% band",
+              "in 90% band"):
+        a.add_column(c, justify="left" if c in ("tool", "group") else "right")
+    fmt = lambda v, p=1: "" if v is None else f"{v:.{p}f}"  # noqa: E731
+    for r in runs:
+        for g, s in results[r.name].items():
+            bands = ((fmt(s["in_50_band_pct"], 0) + "%"), (fmt(s["in_90_band_pct"], 0) + "%")) \
+                if s["in_50_band_pct"] is not None else ("none", "none")
+            a.add_row(r.name if g == "total" else "", g, fmt(s["actual_at_horizon"], 0),
+                      fmt(s["forecast_at_horizon"]), fmt(s["mape_pct"]), fmt(s["bias_pct"], 1),
+                      fmt(s["ape_at_horizon_pct"]), *bands)
+    console.print(a)
+    extra = {}
+    for r in runs[1:]:
+        if r.ok:
+            s = scores({"total": r.forecast["total"]}, {"total": truth_sb["total"]})["total"]
+            extra[r.name] = s
+            console.print(f"{r.name}: total against the count INCLUDING short breaks: MAPE {s['mape_pct']:.1f}%, "
+                          f"bias {s['bias_pct']:+.1f}% (it counts short-break episodes as in care)")
+    console.print(f"{COMPETITOR} gives a single path: no bands, so no coverage can be measured. "
+                  "carecast bands: p25-p75 (50%) and p5-p95 (90%) of its simulations.")
+    if args.out:
+        payload = {"carecast_version": carecast.__version__, "competitor": f"{COMPETITOR} {COMPETITOR_VERSION}",
+                   "data": size, "seed": args.seed, "simulations": args.simulations,
+                   "machine": {"cores": os.cpu_count(), "load_1min": os.getloadavg()[0]},
+                   "categories": mapping | {"other": ["every other PLACE code"]},
+                   "dates": [d.isoformat() for d in dates], "actual": truth,
+                   "actual_including_short_breaks": truth_sb,
+                   "runs": [{"tool": r.name, "ok": r.ok, "error": r.error, "wall_s": r.wall_s, "cpu_s": r.cpu_s,
+                             "peak_mb": r.peak_mb, "note": r.note, "scores": results[r.name],
+                             "forecast": r.forecast} for r in runs],
+                   "competitor_total_vs_count_including_short_breaks": extra}
+        args.out.write_text(json.dumps(payload, indent=1))
+        console.print(f"Wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
