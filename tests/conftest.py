@@ -14,6 +14,10 @@ import pytest
 
 POSTGRES_ENV = "CARECAST_TEST_POSTGRES_URL"
 
+# Consoles (Rich) are created when command modules are imported; give them a wide, fixed width so
+# assertions on printed tables do not depend on the terminal the suite happens to run in.
+os.environ.setdefault("COLUMNS", "200")
+
 
 def _fresh_postgres_database() -> tuple[str, str]:
     from sqlalchemy import create_engine, text
