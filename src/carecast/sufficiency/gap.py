@@ -109,7 +109,7 @@ def _plan(monthly: pl.DataFrame, capacity: Capacity, quantiles: tuple[str, ...],
                 if extra > 0:
                     rows.append({"action": f"approve {extra} more fostering households a year",
                                  "category": fh.category, "quantile": q, "amount": extra,
-                                 "unit": "households a year", "from_year": financial_year_label(int(m["date"].dt.year().min())),
+                                 "unit": "households a year", "from_year": financial_year_label(int(m["fy"].min())),
                                  "reason": f"in-house foster places fall short of {q} demand by up to {shortfall.max() * fh.places_per_household:.0f} children"})
         beds = monthly.filter(pl.col("category").is_in(list(own - ({fh.category} if fh else set()))))
         if beds.height:

@@ -1,5 +1,13 @@
 """A sufficiency assessment as a :class:`carecast.outputs.Report`: gap tables, the plan, and charts of
-demand bands against capacity per category (and, for a region, the complex-adolescents question)."""
+demand bands against capacity per category (and, for a region, the complex-adolescents question).
+
+JSON shape (``--out gap.json``): ``metadata``; ``name``; ``scenario``; ``gap_by_year`` (per
+financial year and category: has_own_capacity, peak p50/p90 demand, places, gap_p50, gap_p90);
+``plan`` (action, category, quantile, amount, unit, from_year, reason); for a region also
+``adolescent_residential`` (per year: peak p50/p90 residential demand aged 10-17, places, gaps,
+block_places_needed_p90, new_4_bed_homes_p90), ``pan_regional`` (plain-English lines) and
+``register_places`` (type, category, providers, places, attributed_places).
+"""
 
 from __future__ import annotations
 
