@@ -5,11 +5,12 @@ import datetime as dt
 import numpy as np
 import polars as pl
 import pytest
-from .conftest import make_episodes
 
 from carecast.errors import InsufficientDataError, ParameterError
 from carecast.forecast import as_known_at, backtest
 from carecast.forecast.backtest import _linear_trend, rolling_origins, score
+
+from .conftest import make_episodes
 
 pytestmark = pytest.mark.filterwarnings("ignore::carecast.forecast.SparseDataWarning")
 

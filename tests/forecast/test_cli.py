@@ -6,9 +6,10 @@ from dataclasses import dataclass
 
 import openpyxl
 import pytest
-from .conftest import process_council
 
 from carecast import cli
+
+from .conftest import process_council
 
 
 @dataclass

@@ -7,13 +7,14 @@ import warnings
 import numpy as np
 import polars as pl
 import pytest
-from .conftest import make_episodes, process_council
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from carecast.errors import InsufficientDataError, ParameterError
 from carecast.forecast import DemandModel, SparseDataWarning
 from carecast.forecast.entrants import DAYS_PER_YEAR
+
+from .conftest import make_episodes, process_council
 
 pytestmark = pytest.mark.filterwarnings("ignore::carecast.forecast.SparseDataWarning")
 
@@ -259,3 +260,12 @@ def test_known_rate_uses_calendar_window(decay_model):
     lo, hi = decay_model.window_
     assert (lo, hi) == (dt.date(2020, 4, 1), START)
     assert math.isclose((hi - lo).days, 1095)
+
+
+@pytest.mark.parametrize("step_days", [1, 7])
+def test_last_month_of_the_horizon_is_simulated(decay_model, step_days):
+    model = DemandModel(by_duration=False, step_days=step_days).fit(decay_model.history)
+    res = model.simulate(horizon_years=2, n_sims=5, seed=1)
+    assert res.month_dates_[-1] == dt.date(2025, 4, 1)
+    assert res.sim_month_states_[:, -1].sum() > 0
+    assert len(res.dates_) * step_days > (res.month_dates_[-1] - res.start).days  # steps cover the last month

@@ -31,7 +31,13 @@ import polars as pl
 import carecast
 from carecast.errors import InsufficientDataError, Location, ParameterError
 from carecast.forecast.ages import birthday_expr, birthdays
-from carecast.forecast.calendar import day_offsets, days_from, monthly_dates, months_back
+from carecast.forecast.calendar import (
+    add_months,
+    day_offsets,
+    days_from,
+    monthly_dates,
+    months_back,
+)
 from carecast.forecast.engine import Cohort, counts_on, days_between, run_paths
 from carecast.forecast.entrants import DAYS_PER_YEAR, EntrantModel, Population
 from carecast.forecast.expected import entrant_profile_path, entrants_path, propagate, step_matrices
@@ -230,8 +236,8 @@ class DemandModel:
             raise ParameterError(f"the horizon must be more than 0 and at most {MAX_HORIZON_YEARS} years, "
                                  f"not {horizon_years:g}", where=Location(field="horizon_years"),
                                  fix=f"use --horizon-years between 1 and {MAX_HORIZON_YEARS}")
-        days = round(horizon_years * DAYS_PER_YEAR)
-        n_steps = int(np.ceil(days / self.step_days))
+        days = (add_months(self.start_, round(12 * horizon_years)) - self.start_).days  # calendar months
+        n_steps = days // self.step_days + 1  # the last step date is on or after the horizon's last month date
         horizon = float(n_steps * self.step_days)
         dates = [self.start_ + dt.timedelta(days=k * self.step_days) for k in range(n_steps)]
         months = monthly_dates(self.start_, self.start_ + dt.timedelta(days=days + 1))
