@@ -1,9 +1,10 @@
 """Head-to-head: carecast against cs-demand-model, the open tool councils use today (DOMAIN.md §6).
 
 Both tools get the SAME SSDA903 returns of one synthetic council (``carecast.synth.generate``),
-exactly as the council held them on the forecast origin (the returns up to the collection year
+exactly as the council held them on each forecast origin (the returns up to the collection year
 ending on the origin, 31 March), forecast 12 months ahead from that day, and are scored against
-what really happened (the synthetic truth tables, which neither tool sees).
+what really happened (the synthetic truth tables, which neither tool sees). By default there are
+three origins (31 March of the three collection years before the last one), pooled.
 
 * cs-demand-model (PyPI, version pinned below) is installed into its own virtualenv
   ``.bench-venvs/cs-demand-model`` (created on first run; keep ``.bench-venvs/`` out of git) and
@@ -21,13 +22,18 @@ what really happened (the synthetic truth tables, which neither tool sees).
   drops them on load, cs-demand-model counts them (its total error against the count including
   short breaks is reported too).
 
-Scores over months 1..12: MAPE and bias of the point forecast (carecast: the mean of the
+Scores over months 1..12 of every origin: MAPE and bias of the point forecast (carecast: the mean of the
 simulations; cs-demand-model: its deterministic path), the error at month 12, and the share of
 actuals inside carecast's 50% (p25-p75) and 90% (p5-p95) bands. cs-demand-model gives no bands.
 Time: wall, CPU (user+system) and peak memory (maxrss) of each tool's own process, from os.wait4.
 
     /work/venv/bin/python benchmarks/compare_cs_demand_model.py [--council Lewisham]
-        [--years 2016-2024] [--seed 7] [--simulations 1000] [--defects] [--out results.json]
+        [--years 2015-2024] [--origins 3] [--seed 7] [--simulations 1000] [--defects]
+        [--out results.json] [--keep DIR]
+
+``--defects`` plants the synthetic data flaws (malformed dates, duplicates, ...) in the files;
+carecast's loader repairs or drops and counts them, and the script reports whatever the other
+tool does with them (at 0.5.1 it stops on the first malformed date).
 """
 
 from __future__ import annotations
@@ -58,24 +64,30 @@ BANDS = ("p5", "p25", "p50", "p75", "p95")
 # Runs inside the competitor's virtualenv: its public API, as its `demand-model predict` command
 # uses it. argv: source folder, reference start, reference end (= origin), days ahead, output CSV.
 COMPETITOR_DRIVER = """
+import json
 import sys
+import time
 from datetime import datetime
 from cs_demand_model import (Config, DemandModellingDataContainer, ModelPredictor,
                              PopulationStats, fs_datastore)
 source, start, end, days, out = sys.argv[1:6]
 start, end = datetime.fromisoformat(start), datetime.fromisoformat(end)
+t0 = time.perf_counter()
 config = Config()
 dc = DemandModellingDataContainer(fs_datastore(source), config)
 stats = PopulationStats(dc.enriched_view, config)
+t1 = time.perf_counter()
 predictor = ModelPredictor.from_model(stats, start, end)
 pop = predictor.predict(int(days))
+t2 = time.perf_counter()
 # columns are (age bracket, placement category) states: sum the age brackets
 frame = pop.copy()
 frame.columns = [c[1] for c in pop.columns]
 frame = frame.T.groupby(level=0).sum().T
 frame.index.name = "date"
 frame.to_csv(out)
-print("stock at origin:", float(stats.stock_at(end).sum()))
+print(json.dumps({"load_s": t1 - t0, "forecast_s": t2 - t1,
+                  "stock_at_origin": float(stats.stock_at(end).sum())}))
 """
 
 
@@ -93,6 +105,8 @@ class Run:
     cpu_s: float
     peak_mb: float
     error: str = ""
+    traceback: str = ""
+    phases: dict[str, float] = field(default_factory=dict)  # load_s, forecast_s inside the process
     forecast: dict[str, Any] = field(default_factory=dict)  # group -> {"mean": [...], bands...}
     note: str = ""
 
@@ -106,9 +120,11 @@ def timed(name: str, cmd: list[str], log_dir: Path) -> tuple[Run, str]:
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)
-    tail = "\n".join(err.read_text(errors="replace").strip().splitlines()[-6:])
+    lines = err.read_text(errors="replace").strip().splitlines()
+    why = f"exit {proc.returncode}: {lines[-1] if lines else 'no message'}"
     return Run(name, proc.returncode == 0, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024,
-               error="" if proc.returncode == 0 else f"exit {proc.returncode}: {tail}"), out.read_text()
+               error="" if proc.returncode == 0 else why,
+               traceback="\n".join(lines[-12:]) if proc.returncode else ""), out.read_text()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -188,10 +204,13 @@ def carecast_worker(args: argparse.Namespace) -> None:
     warnings.simplefilter("ignore", SparseDataWarning)
     origin = dt.date.fromisoformat(args.origin)
     end = add_months(origin, args.horizon_months)
+    t0 = time.perf_counter()
     loaded = load_returns(args.source, council=args.council, categories=args.categories)
+    t1 = time.perf_counter()
     region = forecast_councils(loaded.episodes, start=origin, horizon_years=(end - origin).days / 365.25,
                                n_sims=args.simulations, seed=args.seed,
                                categories=load_categories(args.categories))
+    t2 = time.perf_counter()
     res = region.combined
     dates = [add_months(origin, k) for k in range(1, args.horizon_months + 1)]
     idx = [res.month_dates_.index(d) for d in dates]
@@ -204,14 +223,16 @@ def carecast_worker(args: argparse.Namespace) -> None:
     quality = loaded.quality.summary()
     dropped = int(quality.get_column("dropped").sum()) if "dropped" in quality.columns else None
     Path(args.result).write_text(json.dumps({"forecast": out, "episodes_kept": loaded.episodes.height,
-                                             "rows_dropped": dropped}))
+                                             "rows_dropped": dropped, "load_s": t1 - t0,
+                                             "forecast_s": t2 - t1}))
 
 
 # ---------------------------------------------------------------------------------------------
 # Truth and scores
 
 
-def actuals(episodes, dates: list[dt.date], mapping: dict[str, list[str]], short_breaks: bool) -> dict[str, list[float]]:
+def actuals(episodes, dates: list[dt.date], mapping: dict[str, list[str]],
+            short_breaks: bool) -> dict[str, list[float]]:
     """Children in care on each date (decom <= d < dec), by the competitor's categories and total."""
     import polars as pl
 
@@ -230,23 +251,28 @@ def actuals(episodes, dates: list[dt.date], mapping: dict[str, list[str]], short
     return out
 
 
-def scores(forecast: dict[str, Any], truth: dict[str, list[float]]) -> dict[str, dict[str, float | None]]:
+def scores(pairs: list[tuple[dict[str, Any], dict[str, list[float]]]]) -> dict[str, dict[str, float | None]]:
+    """MAPE, bias and band coverage pooled over every (origin, month); error at month 12 averaged
+    over origins. ``pairs``: (forecast, actuals) per origin."""
     rows = {}
     for g in GROUPS:
-        if g not in forecast or g not in truth:
+        have = [(f[g], np.asarray(t[g])) for f, t in pairs if g in f and g in t]
+        if not have:
             continue
-        f, a = forecast[g], np.asarray(truth[g])
-        m = np.asarray(f["mean"])
+        m = np.concatenate([np.asarray(f["mean"]) for f, _ in have])
+        a = np.concatenate([t for _, t in have])
         ok = a > 0
         err = (m[ok] - a[ok]) / a[ok]
+        last = [abs(f["mean"][-1] - t[-1]) / t[-1] for f, t in have if t[-1] > 0]
         row: dict[str, float | None] = {
-            "actual_at_horizon": float(a[-1]), "forecast_at_horizon": float(m[-1]),
+            "points": int(ok.sum()),
             "mape_pct": float(np.abs(err).mean() * 100) if ok.any() else None,
             "bias_pct": float(err.mean() * 100) if ok.any() else None,
-            "ape_at_horizon_pct": float(abs(m[-1] - a[-1]) / a[-1] * 100) if a[-1] > 0 else None,
+            "ape_at_horizon_pct": float(np.mean(last) * 100) if last else None,
             "in_50_band_pct": None, "in_90_band_pct": None}
-        if "p5" in f:
-            lo50, hi50, lo90, hi90 = (np.asarray(f[b]) for b in ("p25", "p75", "p5", "p95"))
+        if all("p5" in f for f, _ in have):
+            lo50, hi50, lo90, hi90 = (np.concatenate([np.asarray(f[b]) for f, _ in have])
+                                      for b in ("p25", "p75", "p5", "p95"))
             row["in_50_band_pct"] = float(((a >= lo50) & (a <= hi50)).mean() * 100)
             row["in_90_band_pct"] = float(((a >= lo90) & (a <= hi90)).mean() * 100)
         rows[g] = row
@@ -259,8 +285,10 @@ def scores(forecast: dict[str, Any], truth: dict[str, list[float]]) -> dict[str,
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--council", default="Lewisham")
-    ap.add_argument("--years", default="2016-2024", help="collection years generated; origin = 31 March of the "
-                    "second-to-last, the last year is held back as the truth")
+    ap.add_argument("--years", default="2015-2024", help="collection years generated (the last is only ever "
+                    "used as truth)")
+    ap.add_argument("--origins", type=int, default=3, help="forecast origins: 31 March of each of the last N "
+                    "collection years before the final one")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--simulations", type=int, default=1000)
     ap.add_argument("--defects", action="store_true", help="plant the synthetic data flaws in the returns")
@@ -282,6 +310,66 @@ def main() -> None:
             compare(args, Path(tmp))
 
 
+@dataclass
+class Setup:
+    """What every origin shares."""
+
+    work: Path
+    synth_dir: Path
+    council: str
+    first_year: int
+    competitor_py: Path
+    driver: Path
+    categories_file: Path
+    mapping: dict[str, list[str]]
+    window_years: float
+
+
+def run_origin(args: argparse.Namespace, s: Setup, origin: dt.date, dates: list[dt.date]) -> list[Run]:
+    """Both tools on the returns as held on ``origin`` (collection years up to the origin's)."""
+    from carecast.forecast.calendar import add_months
+
+    known = s.work / f"known-{origin.year}" / s.council
+    if known.exists():
+        shutil.rmtree(known)
+    for y in range(s.first_year, origin.year + 1):
+        shutil.copytree(s.synth_dir / s.council / str(y), known / str(y))
+    logs = s.work / f"logs-{origin.year}"
+    logs.mkdir(exist_ok=True)
+    result_file = logs / "carecast.json"
+    cc, _ = timed("carecast", [sys.executable, __file__, "--worker", "carecast", "--source", str(known),
+                               "--council", s.council, "--origin", origin.isoformat(),
+                               "--categories", str(s.categories_file), "--result", str(result_file),
+                               "--simulations", str(args.simulations), "--seed", str(args.seed)], logs)
+    if cc.ok:
+        got = json.loads(result_file.read_text())
+        cc.forecast = got["forecast"]
+        cc.phases = {"load_s": got["load_s"], "forecast_s": got["forecast_s"]}
+        cc.note = f"{args.simulations} simulations; rows dropped on load: {got['rows_dropped']}"
+    runs = [cc]
+    for label, years_back in ((f"{COMPETITOR}, {s.window_years:g}-year window", s.window_years),
+                              (f"{COMPETITOR}, 6-month window (its default)", 0.5)):
+        start = add_months(origin, -round(12 * years_back))
+        out_csv = logs / f"csdm_{years_back:g}y.csv"
+        run, stdout = timed(f"csdm_{years_back:g}y", [str(s.competitor_py), str(s.driver), str(known),
+                                                      start.isoformat(), origin.isoformat(),
+                                                      str((dates[-1] - origin).days), str(out_csv)], logs)
+        run.name = label
+        if run.ok:
+            try:
+                info = json.loads(stdout.strip().splitlines()[-1])
+                run.phases = {"load_s": info["load_s"], "forecast_s": info["forecast_s"]}
+                run.forecast = read_competitor(out_csv, dates)
+                left = run.forecast.get("not_in_care_state", {}).get("mean", [0.0])[-1]
+                run.note = (f"point forecast only; its stock on the origin {info['stock_at_origin']:.0f}; its "
+                            f"NOT_IN_CARE state holds {left:.0f} leavers at month 12 (left out of its total, "
+                            "as its own chart does)")
+            except Exception as exc:  # noqa: BLE001 - reported, not hidden
+                run.ok, run.error = False, f"ran but its output could not be read: {exc}"
+        runs.append(run)
+    return runs
+
+
 def compare(args: argparse.Namespace, work: Path) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -293,12 +381,11 @@ def compare(args: argparse.Namespace, work: Path) -> None:
 
     console = Console(width=max(Console().width, 130))
     first, last = parse_years(args.years)
-    if last - first < 4:
-        raise SystemExit("give at least 5 collection years (3-year window, origin year, held-back year)")
-    origin = dt.date(last - 1, 3, 31)
-    horizon = 12
-    dates = [add_months(origin, k) for k in range(1, horizon + 1)]
     window = defaults().window_years
+    origins = [dt.date(last - k, 3, 31) for k in range(args.origins, 0, -1)]
+    if args.origins < 1 or origins[0].year - first < window:
+        raise SystemExit(f"--years {args.years} is too short for {args.origins} origins with a {window:g}-year "
+                         "window before the first; give more years or fewer origins")
 
     with console.status(f"Installing/checking {COMPETITOR} {COMPETITOR_VERSION} in {VENV.relative_to(ROOT)}..."):
         py = competitor_python()
@@ -309,116 +396,125 @@ def compare(args: argparse.Namespace, work: Path) -> None:
             shutil.rmtree(synth_dir)
         res = generate(synth_dir, councils=[args.council], years=(first, last), seed=args.seed,
                        defects=args.defects)
-    council = res.councils[0]
-    # The returns as the council held them on the origin: collection years up to the origin's.
-    known = work / "known" / council
-    if known.exists():
-        shutil.rmtree(known)
-    for y in range(first, last):
-        shutil.copytree(synth_dir / council / str(y), known / str(y))
-    files = sorted(known.rglob("*.csv"))
-    size = {"council": council, "collection_years_given": f"{first}-{last - 1}",
-            "held_back_year": last, "origin": origin.isoformat(), "horizon_months": horizon,
-            "files": len(files), "megabytes": round(sum(f.stat().st_size for f in files) / 1e6, 2),
-            "episode_rows": sum(max(0, len(f.read_text().splitlines()) - 1) for f in files
-                                if f.name == "episodes.csv"),
-            "children_in_care_at_origin": None, "defects_planted": len(res.defects)}
-    truth = actuals(res.episodes, [origin, *dates], mapping, short_breaks=False)
-    size["children_in_care_at_origin"] = int(truth["total"][0])
-    truth = {g: v[1:] for g, v in truth.items()}
-    truth_sb = actuals(res.episodes, dates, mapping, short_breaks=True)
-    cats_file = carecast_categories_file(mapping, work / "four_categories.yaml")
-    logs = work / "logs"
-    logs.mkdir(exist_ok=True)
-
-    runs: list[Run] = []
-    with console.status(f"carecast: load, fit, 1 council x {args.simulations} simulations..."):
-        result_file = logs / "carecast.json"
-        run, _ = timed("carecast", [sys.executable, __file__, "--worker", "carecast", "--source", str(known),
-                                    "--council", council, "--origin", origin.isoformat(),
-                                    "--categories", str(cats_file), "--result", str(result_file),
-                                    "--simulations", str(args.simulations), "--seed", str(args.seed)], logs)
-        if run.ok:
-            got = json.loads(result_file.read_text())
-            run.forecast = got["forecast"]
-            run.note = f"{args.simulations} simulations; rows dropped on load: {got['rows_dropped']}"
-        runs.append(run)
-    driver = logs / "csdm_driver.py"
+    driver = work / "csdm_driver.py"
     driver.write_text(COMPETITOR_DRIVER)
-    for label, years_back in ((f"{COMPETITOR}, {window:g}-year window", window),
-                              (f"{COMPETITOR}, 6-month (its default)", 0.5)):
-        start = add_months(origin, -round(12 * years_back))
-        with console.status(f"{label}..."):
-            out_csv = logs / f"csdm_{years_back}.csv"
-            run, stdout = timed(f"csdm_{years_back}", [str(py), str(driver), str(known), start.isoformat(),
-                                                       origin.isoformat(), str((dates[-1] - origin).days),
-                                                       str(out_csv)], logs)
-            run.name = label
-            if run.ok:
-                try:
-                    run.forecast = read_competitor(out_csv, dates)
-                    left = run.forecast.get("not_in_care_state", {}).get("mean", [0.0])[-1]
-                    run.note = (f"point forecast only (no uncertainty); {stdout.strip().splitlines()[-1]}; "
-                                f"its NOT_IN_CARE state holds {left:.0f} leavers at month 12 (left out of "
-                                "its total, as its own chart does)")
-                except Exception as exc:  # noqa: BLE001 - reported, not hidden
-                    run.ok, run.error = False, f"ran but its output could not be read: {exc}"
-            runs.append(run)
+    setup = Setup(work, synth_dir, res.councils[0], first, py, driver,
+                  carecast_categories_file(mapping, work / "four_categories.yaml"), mapping, window)
 
-    results = {r.name: scores(r.forecast, truth) if r.ok else {} for r in runs}
-    cc = runs[0]
+    per_origin = []
+    for origin in origins:
+        dates = [add_months(origin, k) for k in range(1, 13)]
+        with console.status(f"Origin {origin:%d/%m/%Y}: carecast, then {COMPETITOR} twice..."):
+            runs = run_origin(args, setup, origin, dates)
+        truth = actuals(res.episodes, [origin, *dates], mapping, short_breaks=False)
+        files = sorted((work / f"known-{origin.year}").rglob("*.csv"))
+        per_origin.append({
+            "origin": origin, "dates": dates, "runs": runs,
+            "in_care_at_origin": int(truth["total"][0]),
+            "truth": {g: v[1:] for g, v in truth.items()},
+            "truth_with_short_breaks": actuals(res.episodes, dates, mapping, short_breaks=True),
+            "files": len(files), "megabytes": sum(f.stat().st_size for f in files) / 1e6,
+            "episode_rows": sum(max(0, len(f.read_text().splitlines()) - 1) for f in files
+                                if f.name == "episodes.csv")})
+    tools = [r.name for r in per_origin[0]["runs"]]
 
-    console.print(f"[bold]carecast {carecast.__version__} vs {COMPETITOR} {COMPETITOR_VERSION}[/bold]: "
-                  f"{council} (synthetic, seed {args.seed}{', with planted defects' if args.defects else ''}), "
-                  f"returns {first}-{last - 1} ({size['files']} files, {size['megabytes']} MB, "
-                  f"{size['episode_rows']} episode rows), {size['children_in_care_at_origin']} children in care "
-                  f"on {origin:%d/%m/%Y}; forecast 12 months to {dates[-1]:%d/%m/%Y}; "
-                  f"load {os.getloadavg()[0]:.1f} (1-min) on {os.cpu_count()} cores")
-    t = Table(title="Time and memory (each tool's own process, including reading the returns)")
-    for c in ("tool", "status", "wall s", "CPU s", "peak MB", "carecast faster by"):
-        t.add_column(c, justify="left" if c in ("tool", "status") else "right")
-    for r in runs:
-        ratio = f"{r.wall_s / cc.wall_s:.1f}x" if r is not cc and r.ok and cc.ok else ""
-        t.add_row(r.name, "ok" if r.ok else "[red]FAILED[/red]", f"{r.wall_s:.2f}", f"{r.cpu_s:.2f}",
-                  f"{r.peak_mb:.0f}", ratio)
+    def runs_of(tool: str) -> list[tuple[dict, Run]]:
+        return [(o, r) for o in per_origin for r in o["runs"] if r.name == tool]
+
+    latest = per_origin[-1]
+    console.print(
+        f"[bold]carecast {carecast.__version__} vs {COMPETITOR} {COMPETITOR_VERSION}[/bold]: {setup.council} "
+        f"(synthetic, seed {args.seed}{', with planted defects' if args.defects else ', clean files'}); "
+        f"{len(origins)} origins ({', '.join(f'{o:%d/%m/%Y}' for o in origins)}), each forecast 12 months ahead "
+        f"from the returns held then (latest: {latest['files']} files, {latest['megabytes']:.2f} MB, "
+        f"{latest['episode_rows']} episode rows, {latest['in_care_at_origin']} children in care); machine load "
+        f"{os.getloadavg()[0]:.1f} (1-min) on {os.cpu_count()} cores")
+
+    t = Table(title="Time and memory per forecast (each tool's own process; mean over origins)")
+    for c in ("tool", "ran", "wall s", "CPU s", "read+prepare s", "fit+forecast s", "peak MB", "carecast faster"):
+        t.add_column(c, justify="left" if c in ("tool", "ran") else "right")
+    timing = {}
+    for tool in tools:
+        ok = [r for _, r in runs_of(tool) if r.ok]
+        mean = lambda xs: float(np.mean(xs)) if xs else float("nan")  # noqa: E731
+        timing[tool] = {"runs_ok": len(ok), "runs": len(origins), "wall_s": mean([r.wall_s for r in ok]),
+                        "cpu_s": mean([r.cpu_s for r in ok]),
+                        "load_s": mean([r.phases.get("load_s", np.nan) for r in ok]),
+                        "forecast_s": mean([r.phases.get("forecast_s", np.nan) for r in ok]),
+                        "peak_mb": max([r.peak_mb for r in ok], default=float("nan"))}
+    base = timing[tools[0]]
+    for tool in tools:
+        tm = timing[tool]
+        ratio = "" if tool == tools[0] or not tm["runs_ok"] else f"{tm['wall_s'] / base['wall_s']:.1f}x wall, " \
+            f"{tm['forecast_s'] / base['forecast_s']:.1f}x fit"
+        t.add_row(tool, f"{tm['runs_ok']}/{tm['runs']}", f"{tm['wall_s']:.2f}", f"{tm['cpu_s']:.2f}",
+                  f"{tm['load_s']:.2f}", f"{tm['forecast_s']:.2f}", f"{tm['peak_mb']:.0f}", ratio)
     console.print(t)
-    for r in runs:
-        if not r.ok:
-            console.print(f"[red]{r.name} did not produce a forecast[/red]: {r.error}")
-    a = Table(title="Accuracy, months 1-12 after the origin, against the held-back truth "
-                    "(children looked after, short breaks excluded)")
-    for c in ("tool", "group", "actual m12", "forecast m12", "MAPE %", "bias %", "APE m12 %", "in 50% band",
-              "in 90% band"):
+    for o in per_origin:
+        for r in o["runs"]:
+            if not r.ok:
+                console.print(f"[red]{r.name} FAILED at origin {o['origin']:%d/%m/%Y}[/red]: {r.error}")
+
+    acc = {tool: scores([(r.forecast, o["truth"]) for o, r in runs_of(tool) if r.ok]) for tool in tools}
+    a = Table(title=f"Accuracy over months 1-12 after each origin ({len(origins)} origins pooled), against the "
+                    "held-back truth (children looked after, short breaks excluded)")
+    for c in ("tool", "group", "MAPE %", "bias %", "APE month 12 %", "in 50% band", "in 90% band"):
         a.add_column(c, justify="left" if c in ("tool", "group") else "right")
     fmt = lambda v, p=1: "" if v is None else f"{v:.{p}f}"  # noqa: E731
-    for r in runs:
-        for g, s in results[r.name].items():
-            bands = ((fmt(s["in_50_band_pct"], 0) + "%"), (fmt(s["in_90_band_pct"], 0) + "%")) \
-                if s["in_50_band_pct"] is not None else ("none", "none")
-            a.add_row(r.name if g == "total" else "", g, fmt(s["actual_at_horizon"], 0),
-                      fmt(s["forecast_at_horizon"]), fmt(s["mape_pct"]), fmt(s["bias_pct"], 1),
-                      fmt(s["ape_at_horizon_pct"]), *bands)
+    for tool in tools:
+        if not acc[tool]:
+            a.add_row(tool, "[red]no forecast[/red]", "", "", "", "", "")
+        for g, sc in acc[tool].items():
+            bands = (f"{sc['in_50_band_pct']:.0f}%", f"{sc['in_90_band_pct']:.0f}%") \
+                if sc["in_50_band_pct"] is not None else ("none", "none")
+            a.add_row(tool if g == "total" else "", g, fmt(sc["mape_pct"]), fmt(sc["bias_pct"]),
+                      fmt(sc["ape_at_horizon_pct"]), *bands)
     console.print(a)
-    extra = {}
-    for r in runs[1:]:
-        if r.ok:
-            s = scores({"total": r.forecast["total"]}, {"total": truth_sb["total"]})["total"]
-            extra[r.name] = s
-            console.print(f"{r.name}: total against the count INCLUDING short breaks: MAPE {s['mape_pct']:.1f}%, "
-                          f"bias {s['bias_pct']:+.1f}% (it counts short-break episodes as in care)")
-    console.print(f"{COMPETITOR} gives a single path: no bands, so no coverage can be measured. "
-                  "carecast bands: p25-p75 (50%) and p5-p95 (90%) of its simulations.")
+
+    h = Table(title="Total children in care at month 12, per origin")
+    h.add_column("origin")
+    h.add_column("actual", justify="right")
+    for tool in tools:
+        h.add_column(tool, justify="right")
+    for o in per_origin:
+        cells = []
+        for r in o["runs"]:
+            if not r.ok:
+                cells.append("failed")
+            elif "p5" in r.forecast["total"]:
+                f = r.forecast["total"]
+                cells.append(f"{f['mean'][-1]:.0f} (90%: {f['p5'][-1]:.0f}-{f['p95'][-1]:.0f})")
+            else:
+                cells.append(f"{r.forecast['total']['mean'][-1]:.0f}")
+        h.add_row(f"{o['origin']:%d/%m/%Y}", f"{o['truth']['total'][-1]:.0f}", *cells)
+    console.print(h)
+    with_sb = {}
+    for tool in tools[1:]:
+        pairs = [({"total": r.forecast["total"]}, {"total": o["truth_with_short_breaks"]["total"]})
+                 for o, r in runs_of(tool) if r.ok]
+        if pairs:
+            with_sb[tool] = scores(pairs)["total"]
+            console.print(f"{tool}: total against the count INCLUDING short breaks (it counts them as in care): "
+                          f"MAPE {with_sb[tool]['mape_pct']:.1f}%, bias {with_sb[tool]['bias_pct']:+.1f}%")
+    console.print(f"{COMPETITOR} gives one path and no uncertainty: no bands, so no coverage to measure. carecast "
+                  "bands are the p25-p75 (50%) and p5-p95 (90%) of its simulations.")
     if args.out:
-        payload = {"carecast_version": carecast.__version__, "competitor": f"{COMPETITOR} {COMPETITOR_VERSION}",
-                   "data": size, "seed": args.seed, "simulations": args.simulations,
-                   "machine": {"cores": os.cpu_count(), "load_1min": os.getloadavg()[0]},
-                   "categories": mapping | {"other": ["every other PLACE code"]},
-                   "dates": [d.isoformat() for d in dates], "actual": truth,
-                   "actual_including_short_breaks": truth_sb,
-                   "runs": [{"tool": r.name, "ok": r.ok, "error": r.error, "wall_s": r.wall_s, "cpu_s": r.cpu_s,
-                             "peak_mb": r.peak_mb, "note": r.note, "scores": results[r.name],
-                             "forecast": r.forecast} for r in runs],
-                   "competitor_total_vs_count_including_short_breaks": extra}
+        payload = {
+            "carecast_version": carecast.__version__, "competitor": f"{COMPETITOR} {COMPETITOR_VERSION}",
+            "council": setup.council, "years": [first, last], "seed": args.seed, "defects": args.defects,
+            "simulations": args.simulations, "machine": {"cores": os.cpu_count(), "load_1min": os.getloadavg()[0]},
+            "categories": mapping | {"other": ["every other PLACE code"]},
+            "timing_mean_over_origins": timing, "accuracy_pooled": acc,
+            "competitor_total_vs_count_including_short_breaks": with_sb,
+            "origins": [{
+                "origin": o["origin"].isoformat(), "dates": [d.isoformat() for d in o["dates"]],
+                "data": {"files": o["files"], "megabytes": round(o["megabytes"], 3),
+                         "episode_rows": o["episode_rows"], "children_in_care_at_origin": o["in_care_at_origin"]},
+                "actual": o["truth"], "actual_including_short_breaks": o["truth_with_short_breaks"],
+                "runs": [{"tool": r.name, "ok": r.ok, "error": r.error, "traceback": r.traceback,
+                          "wall_s": r.wall_s, "cpu_s": r.cpu_s, "peak_mb": r.peak_mb, "phases": r.phases,
+                          "note": r.note, "forecast": r.forecast} for r in o["runs"]]}
+                for o in per_origin]}
         args.out.write_text(json.dumps(payload, indent=1))
         console.print(f"Wrote {args.out}")
 
