@@ -33,6 +33,97 @@ class Cohort:
     period_start: np.ndarray  # float days from the forecast start
     t0: np.ndarray  # float days from the forecast start
     sim: np.ndarray  # simulation index within the batch
+    ghost: np.ndarray | None = None  # entrants a scenario prevented: never simulated, keep their place
+
+
+@dataclass
+class PathEffects:
+    """A scenario's effects on children's paths, per projection step of ``step`` days.
+
+    Built from :class:`carecast.scenarios.effects.ScenarioEffects`: ``exit_multiplier[k, c]``
+    scales the hazard of leaving care from category c during step k; ``redirect[k, i, j]`` is the
+    chance a move intended to category i goes to j instead (None: no remapping); each forced move
+    (``from_index``, ``to_index``, ``after_steps``, ``probability[k]``) sends a child who has been in
+    ``from_index`` for ``after_steps`` steps to ``to_index``. Each child entering a forced move's
+    category draws u ~ U(0, 1) and moves at the later of (time there + ``after_steps``) and the first
+    step whose probability exceeds u, so at full effect that share of children move and, while the
+    lever ramps up, children already past the threshold move as the share rises. Where a category's
+    exit multiplier changes over time, a piece's event time inverts the piecewise-constant cumulative
+    hazard (:meth:`event_time`), so the exact simulation needs no extra boundaries or draws.
+
+    Common random numbers: with effects, every loop draws one number per child of the cohort (not
+    per live child) and each child takes its own, so a child's k-th piece meets the same numbers in
+    every scenario until a lever changes that child's own path; prevented entrants are simply not
+    simulated. ``rng`` draws the effects' own numbers (forced-move and redirect choices).
+    """
+
+    step: float
+    exit_multiplier: np.ndarray
+    redirect: np.ndarray | None
+    forced: list
+    rng: np.random.Generator
+
+    def __post_init__(self) -> None:
+        n_steps = self.exit_multiplier.shape[0]
+        starts = np.arange(n_steps, dtype=float)[:, None] * self.step
+        changed = np.vstack([np.zeros((1, self.exit_multiplier.shape[1]), bool),
+                             np.diff(self.exit_multiplier, axis=0) != 0])
+        at = np.where(changed, starts, np.inf)  # (n_steps, n_cat): a change at the start of step k
+        after = np.minimum.accumulate(at[::-1], axis=0)[::-1]  # first change at step >= k
+        self.next_change_after = np.vstack([after[1:], np.full((1, at.shape[1]), np.inf)])  # at step > k
+
+    def step_of(self, t: np.ndarray) -> np.ndarray:
+        return np.clip(np.floor(t / self.step), 0, self.exit_multiplier.shape[0] - 1).astype(np.int64)
+
+    def next_change(self, t: np.ndarray, cat: np.ndarray) -> np.ndarray:
+        return self.next_change_after[self.step_of(t), cat]
+
+    def exit_scale(self, t: np.ndarray, cat: np.ndarray, move_share: np.ndarray) -> np.ndarray:
+        """Factor on a child's total hazard when its exit part is multiplied (exactly 1 when unchanged)."""
+        return 1.0 + (self.exit_multiplier[self.step_of(t), cat] - 1.0) * (1.0 - move_share)
+
+    def event_time(self, t: np.ndarray, draw: np.ndarray, lam: np.ndarray, move_share: np.ndarray,
+                   cat: np.ndarray, limit: np.ndarray) -> np.ndarray:
+        """Time at which the cumulative hazard from ``t`` reaches ``draw`` (a unit exponential), the
+        exit part of ``lam`` scaled step by step; inf if not before ``limit``."""
+        end = np.full(t.size, np.inf)
+        idx = np.arange(t.size)
+        cur, left = t, draw
+        while idx.size:
+            rate = lam[idx] * self.exit_scale(cur, cat[idx], move_share[idx])
+            seg = np.minimum(self.next_change(cur, cat[idx]), limit[idx])
+            with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+                at = cur + left / rate
+            hit = at <= seg
+            end[idx[hit]] = at[hit]
+            rest = ~hit & (seg < limit[idx])
+            left = left[rest] - rate[rest] * (seg[rest] - cur[rest])
+            cur, idx = seg[rest], idx[rest]
+        return end
+
+    def redirect_to(self, dest: np.ndarray, t: np.ndarray) -> np.ndarray:
+        if self.redirect is None or dest.size == 0:
+            return dest
+        cum = np.cumsum(self.redirect[self.step_of(t), dest], axis=1)
+        u = self.rng.random(dest.size) * cum[:, -1]
+        return np.minimum((u[:, None] >= cum).sum(axis=1), cum.shape[1] - 1)
+
+    def forced_after(self, cat: np.ndarray, since: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """When (and to which category) children now in ``cat``, there since ``since``, are moved."""
+        when = np.full(cat.size, np.inf)
+        to = cat.copy()
+        for move in self.forced:
+            hit = np.flatnonzero(cat == move.from_index)
+            if hit.size == 0:
+                continue
+            ramp = np.maximum.accumulate(np.asarray(move.probability, float))
+            k = np.searchsorted(ramp, self.rng.random(hit.size), side="right")
+            t_p = np.where(k < ramp.size, k * self.step, np.inf)
+            t_f = np.maximum(np.maximum(since[hit] + move.after_steps * self.step, t_p), t[hit])
+            better = t_f < when[hit]
+            when[hit[better]] = t_f[better]
+            to[hit[better]] = move.to_index
+        return when, to
 
 
 @dataclass
@@ -56,13 +147,16 @@ def boundaries(space: StateSpace, cohort: Cohort, origin: np.datetime64) -> tupl
 
 
 def run_paths(space: StateSpace, cohort: Cohort, total: np.ndarray, cumprob: np.ndarray,
-              horizon: float, origin: np.datetime64, rng: np.random.Generator) -> Pieces:
+              horizon: float, origin: np.datetime64, rng: np.random.Generator,
+              effects: PathEffects | None = None) -> Pieces:
     """Simulate every child of ``cohort`` to exit, age 18 or ``horizon``; return the pieces of their paths.
 
     ``total[sim, state]`` is the total hazard per day; ``cumprob[sim, state, dest]`` the cumulative
     share of each destination (categories, then "leaves care"). The arrays of children still being
     simulated are compacted after every event, and each child's next age and time-in-care
     boundaries are carried along, so a loop touches only live children and no search is needed.
+    ``effects`` (a scenario's levers, see :class:`PathEffects`) scale exit hazards, remap moves and
+    force moves, with common random numbers; without them the random stream is as it always was.
     """
     age_b, dur_b = boundaries(space, cohort, origin)
     n = cohort.cat.size
@@ -72,35 +166,66 @@ def run_paths(space: StateSpace, cohort: Cohort, total: np.ndarray, cumprob: np.
     t = cohort.t0.astype(np.float64)
     age = (age_b <= t[:, None]).sum(axis=1)
     dur = (dur_b <= t[:, None]).sum(axis=1)
-    rid = np.flatnonzero((t < horizon) & (age < n_age))
+    live = (t < horizon) & (age < n_age)
+    if cohort.ghost is not None:
+        live &= ~cohort.ghost
+    rid = np.flatnonzero(live)
     t, age, dur = t[rid], age[rid], dur[rid]
     cat, sim = cohort.cat[rid].astype(np.int64), cohort.sim[rid]
     next_age, next_dur = age_b[rid, age], dur_b[rid, dur]
     piece_start = t  # pieces are not cut where only the time-in-care band changes
+    if effects is not None:
+        since = cohort.period_start[rid].astype(np.float64)
+        next_forced, forced_to = effects.forced_after(cat, since, t)
     out: list[tuple[np.ndarray, ...]] = []
     while rid.size:
         nxt = np.minimum(np.minimum(next_age, next_dur), horizon)
         state = (age * n_cat + cat) * n_dur + dur
         lam = total[sim, state]
-        with np.errstate(divide="ignore", over="ignore"):
-            end = t + rng.standard_exponential(rid.size) / lam
+        if effects is None:
+            with np.errstate(divide="ignore", over="ignore"):
+                end = t + rng.standard_exponential(rid.size) / lam
+        else:  # one number per child of the cohort, each child its own (common random numbers)
+            draw = rng.standard_exponential(n)[rid]
+            u_all = rng.random(n)
+            nxt = np.minimum(nxt, next_forced)
+            move_share = cumprob[sim, state, n_cat - 1]
+            end = effects.event_time(t, draw, lam, move_share, cat, nxt)
         moves = end < nxt
         end = np.where(moves, end, nxt)
         crossed = ~moves
         up_age = crossed & (end == next_age)
         up_dur = crossed & (end == next_dur)
         cut = ~(up_dur & ~up_age & (end < horizon))
+        if effects is not None:  # a forced move changes category: always a new piece
+            forced = crossed & (end == next_forced) & (end < horizon) & ~up_age
+            cut |= forced
         out.append((sim[cut], age[cut], cat[cut], piece_start[cut], end[cut]))
         piece_start = np.where(cut, end, piece_start)
         stays = np.zeros(rid.size, bool)
         if moves.any():
             where = np.flatnonzero(moves)
-            u = rng.random(where.size)
+            if effects is None:
+                u = rng.random(where.size)
+            else:
+                scale = effects.exit_scale(end[where], cat[where], move_share[where])
+                u = u_all[rid[where]] * scale  # exits scaled: a uniform over the new total, in the old units
             dest = np.minimum((u[:, None] >= cumprob[sim[where], state[where]]).sum(axis=1), exit_dest)
             moved = dest != exit_dest
             cat = cat.copy()
+            if effects is not None:
+                dest[moved] = effects.redirect_to(dest[moved], end[where[moved]])
             cat[where[moved]] = dest[moved]
             stays[where[moved]] = True
+        if effects is not None:
+            cat[forced] = forced_to[forced]
+            stays |= forced
+            if stays.any():
+                changed = np.flatnonzero(stays)
+                since, next_forced, forced_to = since.copy(), next_forced.copy(), forced_to.copy()
+                since[changed] = end[changed]
+                next_forced[changed], forced_to[changed] = effects.forced_after(cat[changed], since[changed],
+                                                                                end[changed])
         age = age + up_age
         dur = np.minimum(dur + up_dur, n_dur - 1)
         next_age = _advance(next_age, up_age, age_b, rid, age)
@@ -108,6 +233,8 @@ def run_paths(space: StateSpace, cohort: Cohort, total: np.ndarray, cumprob: np.
         keep = stays | (crossed & (end < horizon) & (age < n_age))
         rid, t, age, dur, cat, sim = rid[keep], end[keep], age[keep], dur[keep], cat[keep], sim[keep]
         next_age, next_dur, piece_start = next_age[keep], next_dur[keep], piece_start[keep]
+        if effects is not None:
+            since, next_forced, forced_to = since[keep], next_forced[keep], forced_to[keep]
     if not out:
         empty = np.zeros(0)
         return Pieces(empty.astype(np.int64), empty.astype(np.int64), empty.astype(np.int64), empty, empty)

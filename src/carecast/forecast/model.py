@@ -38,7 +38,7 @@ from carecast.forecast.calendar import (
     monthly_dates,
     months_back,
 )
-from carecast.forecast.engine import Cohort, counts_on, days_between, run_paths
+from carecast.forecast.engine import Cohort, PathEffects, counts_on, days_between, run_paths
 from carecast.forecast.entrants import DAYS_PER_YEAR, EntrantModel, Population
 from carecast.forecast.expected import entrant_profile_path, entrants_path, propagate, step_matrices
 from carecast.forecast.exposure import occurrence_exposure
@@ -243,6 +243,11 @@ class DemandModel:
         months = monthly_dates(self.start_, self.start_ + dt.timedelta(days=days + 1))
         return dates, months, horizon
 
+    def step_dates(self, horizon_years: float = 5) -> list[dt.date]:
+        """The projection's step dates for ``horizon_years`` (what scenario effects are laid on)."""
+        self._check_fitted()
+        return self._grids(horizon_years)[0]
+
     def _current_cohort(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         cur = self.current_
         cats = category_index(cur.get_column("category"), self.space)
@@ -273,8 +278,17 @@ class DemandModel:
         return current + entrants_path(profile, per_step)
 
     def simulate(self, *, horizon_years: float = 5, n_sims: int = 1000, seed: int | None = None,
-                 parameter_uncertainty: bool = True) -> ForecastResult:
-        """Monte Carlo of individual children from the start; see :class:`ForecastResult` for the arrays."""
+                 parameter_uncertainty: bool = True, effects: Any | None = None) -> ForecastResult:
+        """Monte Carlo of individual children from the start; see :class:`ForecastResult` for the arrays.
+
+        ``effects`` (a :class:`carecast.scenarios.effects.ScenarioEffects` on :meth:`step_dates`)
+        applies a scenario's levers: entrants are thinned by ``entry_multiplier[step, age band]`` and
+        their first placement remapped by ``redirect``; exits, moves and forced moves act on the
+        paths (:class:`~carecast.forecast.engine.PathEffects`). Effects use their own random
+        stream and each child draws its own numbers, so with the same seed (and effects given, neutral
+        ones for the baseline) every child meets the same random numbers in every scenario until a
+        lever changes its path. ``effects=None`` leaves the forecast exactly as it was.
+        """
         self._check_fitted()
         if not 1 <= n_sims <= 100_000:
             raise ParameterError(f"the number of simulations must be 1 to 100,000, not {n_sims}",
@@ -291,12 +305,18 @@ class DemandModel:
         mid = (np.arange(n_steps) + 0.5) * self.step_days
         expected_entrants = float(self.entrant_model_.rate(mid).sum() * self.step_days)
         batch = int(max(1, min(n_sims, BATCH_CHILDREN // max(1.0, cats.size + 1.5 * expected_entrants))))
+        path_effects = self._path_effects(effects, n_steps, seed)
+        entered = np.zeros((n_sims, n_steps, sp.n_age), np.int32)
+        prevented = np.zeros((n_sims, n_steps, sp.n_age), np.int32)
         counts = np.zeros((n_sims, n_steps, sp.n_cat), np.int32)
         age_counts = np.zeros((n_sims, n_steps, sp.n_age), np.int32)
         days = np.zeros((n_sims, n_steps, sp.n_cat), np.float32)
         month_states = np.zeros((n_sims, len(months), sp.n_age, sp.n_cat), np.int32)
         for lo in range(0, n_sims, batch):
             m = min(batch, n_sims - lo)
+            if path_effects is not None:  # each batch its own streams, so scenarios stay aligned batch by batch
+                rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(2, lo)))
+                path_effects.rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(1, lo)))
             if parameter_uncertainty:
                 draws = _collapse_exits(rng.gamma(self.shape_, 1.0 / self.rate_, size=(m, *self.shape_.shape)), sp.n_cat)
             else:
@@ -305,7 +325,9 @@ class DemandModel:
             with np.errstate(invalid="ignore", divide="ignore"):
                 cumprob = np.nan_to_num(np.cumsum(draws, axis=-1) / total[..., None], nan=1.0)
             cohort = self._cohort(rng, m, cats, dob, ps, mid, origin, parameter_uncertainty)
-            pieces = run_paths(sp, cohort, total, cumprob, horizon, origin, rng)
+            cohort = self._entry_effects(cohort, cats.size * m, m, n_steps, origin, effects, path_effects,
+                                         entered[lo:lo + m], prevented[lo:lo + m])
+            pieces = run_paths(sp, cohort, total, cumprob, horizon, origin, rng, path_effects)
             step = float(self.step_days)
             counts[lo:lo + m] = counts_on(pieces, step_grid, m, pieces.cat, sp.n_cat, step)
             age_counts[lo:lo + m] = counts_on(pieces, step_grid, m, pieces.age, sp.n_age, step)
@@ -324,8 +346,48 @@ class DemandModel:
             categories=sp.categories, age_bands=sp.age_labels, dates_=dates,
             sim_counts_=counts, sim_age_counts_=age_counts, sim_days_=days,
             month_dates_=months, sim_month_states_=month_states, expected_=self._expected(n_steps),
-            history_=self.history_, assumptions_=assumptions,
+            history_=self.history_, assumptions_=assumptions, sim_entrants_=entered, sim_prevented_=prevented,
         )
+
+    def _path_effects(self, effects: Any | None, n_steps: int, seed: int | None) -> PathEffects | None:
+        if effects is None:
+            return None
+        sp = self.space
+        shapes = {"entry_multiplier": (n_steps, sp.n_age), "exit_multiplier": (n_steps, sp.n_cat),
+                  "redirect": (n_steps, sp.n_cat, sp.n_cat)}
+        for name, shape in shapes.items():
+            if np.shape(getattr(effects, name)) != shape:
+                raise ParameterError(f"scenario effects '{name}' has shape {np.shape(getattr(effects, name))}, "
+                                     f"expected {shape}", fix="build effects on model.step_dates(horizon_years)")
+        identity = np.allclose(effects.redirect, np.eye(sp.n_cat)[None])
+        return PathEffects(float(self.step_days), np.asarray(effects.exit_multiplier, float),
+                           None if identity else np.asarray(effects.redirect, float), list(effects.forced_moves),
+                           np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(1, 0))))
+
+    def _entry_effects(self, cohort: Cohort, n_current: int, m: int, n_steps: int, origin: np.datetime64,
+                       effects: Any | None, path_effects: PathEffects | None, entered: np.ndarray,
+                       prevented: np.ndarray) -> Cohort:
+        """Count entrants by step and age band at entry; with effects, mark the prevented ones (they keep
+        their place in the cohort, so every child keeps its random numbers) and remap the others' first
+        placements."""
+        sp = self.space
+        t_new = cohort.t0[n_current:]
+        step = np.minimum(np.floor(t_new / self.step_days), n_steps - 1).astype(np.int64)
+        age_days = np.floor(t_new) - (cohort.dob[n_current:] - origin).astype(np.float64)
+        band = np.searchsorted(np.asarray(sp.age_lowers[1:], float) * DAYS_PER_YEAR, age_days, side="right")
+        cell = (cohort.sim[n_current:] * n_steps + step) * sp.n_age + band
+        size = m * n_steps * sp.n_age
+        if effects is None or path_effects is None:
+            entered += np.bincount(cell, minlength=size).reshape(m, n_steps, sp.n_age).astype(np.int32)
+            return cohort
+        keep_new = path_effects.rng.random(t_new.size) < np.asarray(effects.entry_multiplier)[step, band]
+        entered += np.bincount(cell[keep_new], minlength=size).reshape(m, n_steps, sp.n_age).astype(np.int32)
+        prevented += np.bincount(cell[~keep_new], minlength=size).reshape(m, n_steps, sp.n_age).astype(np.int32)
+        cat = cohort.cat.astype(np.int64)
+        first = n_current + np.flatnonzero(keep_new)
+        cat[first] = path_effects.redirect_to(cat[first], cohort.t0[first])
+        return Cohort(cat=cat, dob=cohort.dob, period_start=cohort.period_start, t0=cohort.t0, sim=cohort.sim,
+                      ghost=np.concatenate([np.zeros(n_current, bool), ~keep_new]))
 
     def _cohort(self, rng: np.random.Generator, m: int, cats: np.ndarray, dob: np.ndarray, ps: np.ndarray,
                 mid: np.ndarray, origin: np.datetime64, parameter_uncertainty: bool) -> Cohort:

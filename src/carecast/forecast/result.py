@@ -42,6 +42,8 @@ class ForecastResult:
     month_dates_ : the start and the same day of each later month; ``sim_month_states_[s, m, a, c]``.
     history_ : actual children in care per (date, category, age band) on the same day of each month
         up to the start.
+    sim_entrants_ : ``[s, k, a]`` children entering care during step k aged in band a at entry;
+        ``sim_prevented_`` the entrants a scenario's levers prevented (zeros without levers).
     """
 
     council: str
@@ -58,6 +60,8 @@ class ForecastResult:
     expected_: np.ndarray
     history_: pl.DataFrame
     assumptions_: dict[str, Any] = field(default_factory=dict)
+    sim_entrants_: np.ndarray | None = None
+    sim_prevented_: np.ndarray | None = None
 
     @property
     def n_sims(self) -> int:
@@ -146,4 +150,11 @@ class ForecastResult:
             expected_=sum(r.expected_ for r in results),
             history_=history,
             assumptions_={"councils": {r.council: r.assumptions_ for r in results}},
+            sim_entrants_=_sum_optional([r.sim_entrants_ for r in results]),
+            sim_prevented_=_sum_optional([r.sim_prevented_ for r in results]),
         )
+
+
+def _sum_optional(arrays: list[np.ndarray | None]) -> np.ndarray | None:
+    """Sum per-council arrays that older results may not carry (then None)."""
+    return None if any(a is None for a in arrays) else sum(arrays)
