@@ -98,7 +98,7 @@ def _saving_table(comparison) -> Table:
         mine = cost.filter(pl.col("scenario") == name)
         saving = net.filter(pl.col("scenario") == name) if net.height else net
         for c in mine.iter_rows(named=True):
-            row = [name, c["financial_year"], _gbp(c["total_mean"]), _gbp(c["levers_mean"])]
+            row = [name, c["financial_year"], _gbp(c["total_cost_mean"]), _gbp(c["lever_cost_mean"])]
             if name != base:
                 n = saving.filter(pl.col("financial_year") == c["financial_year"]).row(0, named=True)
                 row += [_gbp(n["net_saving_mean"]), f"{_gbp(n['net_saving_p5'])} to {_gbp(n['net_saving_p95'])}"]

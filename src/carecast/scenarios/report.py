@@ -29,13 +29,13 @@ def cost_figure(cost: pl.DataFrame) -> go.Figure:
     """Total cost (placements + levers) by financial year per scenario, bars with 90% bands."""
     fig = go.Figure()
     for i, (name, part) in enumerate(cost.group_by("scenario", maintain_order=True)):
-        mean = part.get_column("total_mean")
+        mean = part.get_column("total_cost_mean")
         fig.add_trace(go.Bar(
             x=part.get_column("financial_year").to_list(), y=mean.to_list(), name=str(name[0]),
             marker_color=COLOURS[i % len(COLOURS)],
             error_y={"type": "data", "symmetric": False,
-                     "array": (part.get_column("total_p95") - mean).to_list(),
-                     "arrayminus": (mean - part.get_column("total_p5")).to_list()}))
+                     "array": (part.get_column("total_cost_p95") - mean).to_list(),
+                     "arrayminus": (mean - part.get_column("total_cost_p5")).to_list()}))
     fig.update_layout(title="Cost by financial year (placements + levers; mean, 90% band)", barmode="group",
                       yaxis_title="£", height=400, legend={"orientation": "h"})
     return fig
@@ -49,7 +49,7 @@ def saving_figure(net: pl.DataFrame) -> go.Figure:
         colour = COLOURS[(i + 1) % len(COLOURS)]
         x = part.get_column("financial_year").to_list()
         fig.add_trace(go.Scatter(x=x + x[::-1], y=part.get_column("net_saving_p95").to_list()
-                                 + part.get_column("net_saving_p5").to_list()[::-1], fill="toself",
+                                 + part.get_column("net_saving_p5").to_list()[::-1], fill="toself", mode="lines",
                                  fillcolor=_rgba(colour, 0.2), line={"width": 0}, name=f"{name[0]}: 90% band",
                                  hoverinfo="skip"))
         fig.add_trace(go.Scatter(x=x, y=part.get_column("net_saving_mean").to_list(), name=f"{name[0]}: net saving",
@@ -76,7 +76,7 @@ def children_figure(monthly: pl.DataFrame) -> go.Figure:
             x = p.get_column("date").to_list()
             r, c = k // cols + 1, k % cols + 1
             fig.add_trace(go.Scatter(x=x + x[::-1], y=p.get_column("p95").to_list() + p.get_column("p5").to_list()[::-1],
-                                     fill="toself", fillcolor=_rgba(colour, 0.15), line={"width": 0},
+                                     fill="toself", mode="lines", fillcolor=_rgba(colour, 0.15), line={"width": 0},
                                      showlegend=False, hoverinfo="skip"), row=r, col=c)
             fig.add_trace(go.Scatter(x=x, y=p.get_column("p50").to_list(), name=str(name[0]), legendgroup=str(name[0]),
                                      showlegend=k == 0, line={"color": colour}), row=r, col=c)

@@ -147,8 +147,8 @@ class ScenarioComparison:
         complete = self.baseline.costs.by_financial_year.get_column("is_complete").to_list()
         for run in self.runs:
             cols: dict[str, Any] = {"scenario": run.scenario.scenario, "financial_year": labels, "is_complete": complete}
-            for name, sims in (("placement", run.sim_placement_cost_), ("levers", run.sim_lever_cost_.sum(axis=2)),
-                               ("total", run.sim_total_cost_)):
+            for name, sims in (("placement_cost", run.sim_placement_cost_),
+                               ("lever_cost", run.sim_lever_cost_.sum(axis=2)), ("total_cost", run.sim_total_cost_)):
                 for band, v in band_table(sims).items():
                     cols[f"{name}_{band}"] = v
             frames.append(pl.DataFrame(cols))

@@ -29,7 +29,7 @@ def _band_traces(fig: go.Figure, frame: pl.DataFrame, row: int | None, col: int 
     x = frame.get_column("date").to_list()
     kw = {"row": row, "col": col} if row else {}
     fig.add_trace(go.Scatter(x=x + x[::-1], y=frame.get_column("p90").to_list() + frame.get_column("p10").to_list()[::-1],
-                             fill="toself", fillcolor=BAND, line={"width": 0}, name="demand p10-p90",
+                             fill="toself", mode="lines", fillcolor=BAND, line={"width": 0}, name="demand p10-p90",
                              legendgroup="band", showlegend=legend, hoverinfo="skip"), **kw)
     fig.add_trace(go.Scatter(x=x, y=frame.get_column("p50").to_list(), name="demand p50", legendgroup="p50",
                              showlegend=legend, line={"color": "#1F3864"}), **kw)
