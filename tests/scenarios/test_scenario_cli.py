@@ -109,6 +109,8 @@ def test_scenario_run_end_to_end_on_synthetic_returns(carecast, tmp_path):
     assert r.returncode == 0 and "Net saving" in html.read_text()
 
 
-def test_missing_scenario_file_exits_2(carecast, tmp_path):
+def test_missing_or_repeated_scenario_exits_2(carecast, tmp_path):
     r = carecast("scenario", "run", tmp_path, tmp_path / "nope.yaml", "--out", tmp_path / "x.json")
     assert r.returncode == 2 and "does not exist" in r.stderr and "built-in" in r.stderr
+    r = carecast("scenario", "run", tmp_path / "no-data-here", "baseline", "baseline", "--out", tmp_path / "x.json")
+    assert r.returncode == 2 and "two scenarios are called 'baseline'" in r.stderr

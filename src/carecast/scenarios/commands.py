@@ -56,12 +56,13 @@ def run_command(
     from carecast.forecast.commands import load_episodes, parse_date
     from carecast.forecast.model import SparseDataWarning
     from carecast.scenarios.report import scenario_report
-    from carecast.scenarios.run import run_scenarios
+    from carecast.scenarios.run import check_names, run_scenarios
 
     loaded = [load_combined(s) for s in scenarios]  # validate every file before any work
     if len(loaded) == 1 and loaded[0].scenario != "baseline":
         loaded.insert(0, load_scenario("baseline"))
         console.print("Only one scenario given: comparing it with the built-in 'baseline'.")
+    check_names(loaded)
     unit_costs = load_unit_costs(costs)
     if trend not in ("flat", "fitted"):
         raise ParameterError(f"--trend must be flat or fitted, not '{trend}'", fix="use --trend flat (default)")

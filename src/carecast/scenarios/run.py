@@ -238,6 +238,17 @@ def lever_costs(result: ForecastResult, effects: ScenarioEffects | None, financi
     return out
 
 
+def check_names(scenarios: list[Scenario]) -> None:
+    """At least one scenario, each with its own name (results are labelled by name)."""
+    if not scenarios:
+        raise ParameterError("no scenarios to run", fix="give at least a baseline scenario, e.g. 'baseline'")
+    names = [s.scenario for s in scenarios]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise ParameterError(f"two scenarios are called '{repeated[0]}'; results are labelled by name",
+                             fix="give each scenario file its own 'scenario:' name")
+
+
 def run_scenarios(
     episodes: pl.DataFrame,
     scenarios: list[Scenario],
@@ -257,8 +268,7 @@ def run_scenarios(
     The first scenario is the baseline that savings are measured against (usually ``baseline``).
     ``model_options`` go to :class:`~carecast.forecast.DemandModel` (window_years, trend, ...).
     """
-    if not scenarios:
-        raise ParameterError("no scenarios to run", fix="give at least a baseline scenario, e.g. 'baseline'")
+    check_names(scenarios)
     if episodes.height == 0:
         raise InsufficientDataError("there are no episodes to forecast from", fix="load SSDA903 returns first")
     councils = sorted(episodes.get_column("council").unique().to_list())
