@@ -92,11 +92,14 @@ class DemandModel:
     trend : entrant trend: "flat", "fitted" or "population" (needs ``population``).
     prior_days : shrinkage strength in person-days (default from ``forecast/data/model.yaml``).
     categories : placement categories (default: the shipped ones).
+    space : the state space to run on (default: built from ``categories``); its categories, age
+        bands, leaving age and exit groups replace the children-in-care ones (see carecast.send).
     """
 
     def __init__(self, *, window_years: float | None = None, step_days: int | None = None, by_duration: bool = True,
                  uasc: str = "include", trend: str = "flat", population: Population | None = None,
-                 prior_days: float | None = None, categories: PlacementCategories | None = None):
+                 prior_days: float | None = None, categories: PlacementCategories | None = None,
+                 space: StateSpace | None = None):
         d = defaults()
         self.window_years = float(window_years if window_years is not None else d.window_years)
         self.step_days = int(step_days if step_days is not None else d.step_days)
@@ -109,7 +112,8 @@ class DemandModel:
         self.population = population
         self.prior_days = float(prior_days if prior_days is not None else d.prior_days)
         self.categories = categories or load_categories()
-        self.space = StateSpace.build(self.categories, by_duration=by_duration)
+        # another state space (e.g. high needs: settings × ages 0-25, plans ceasing) runs on the same engine
+        self.space = space or StateSpace.build(self.categories, by_duration=by_duration)
 
     # ------------------------------------------------------------------ fit
     def fit(self, episodes: pl.DataFrame | CareHistory, *, start: dt.date | None = None) -> DemandModel:

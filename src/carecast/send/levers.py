@@ -4,9 +4,9 @@ A SEND scenario file looks like any carecast scenario (``scenario:``, ``levers:`
 ``lever:``, ``start:``, ``ramp_months:``) and is validated the same way, with file, line and fix.
 The levers, and how each acts on the projection:
 
-* ``fewer_new_plans`` — new plans fall by ``percent`` (ramping up from ``start``): the engine's
-  entrant intensity is multiplied by ``1 − percent·ramp(t)``, so fewer plans start and every plan
-  that would have started is simulated no further (exact thinning of the Poisson arrivals).
+* ``fewer_new_plans`` — new plans at ages ``min_age``-``max_age`` fall by ``percent`` (ramping up
+  from ``start``), through the engine's scenario effects: each would-be new plan is kept with
+  probability ``1 − percent·ramp(t)`` (exact thinning of the Poisson arrivals).
 * ``kept_in_mainstream`` — ``percent`` of the growth in special and INMSS places after ``start``
   is met in mainstream with support instead (moved on the projected counts, costed at the
   mainstream top-up plus ``support_cost``).
@@ -38,6 +38,8 @@ from carecast.scenarios.model import parse_scenario_as
 class FewerNewPlans(Lever):
     lever: Literal["fewer_new_plans"]
     percent: Percent
+    min_age: int = Field(0, ge=0, le=25, description="youngest age at the plan's start affected")
+    max_age: int = Field(25, ge=0, le=25, description="oldest age at the plan's start affected")
 
 
 class KeptInMainstream(Lever):
@@ -100,36 +102,22 @@ def load_send_scenario(path: str | Path) -> SendScenario:
     return parse_send_scenario(p.read_text("utf-8"), str(p))
 
 
-class ScaledEntrants:
-    """An entrant model whose intensity is multiplied by ``factor(t)`` (t in days from the start)."""
+def send_effects(scenario: SendScenario | None, step_dates: list[dt.date], n_age: int, n_settings: int) -> Any:
+    """The engine's scenario effects on its step grid: ``fewer_new_plans`` thins new plans by age.
 
-    def __init__(self, base: Any, factor: Any):
-        self.base, self.factor = base, factor
+    Neutral (no change) without a scenario, so a baseline and a scenario run with the same seed meet
+    the same random numbers child by child until a lever changes a path.
+    """
+    from carecast.scenarios.effects import neutral_effects
 
-    def rate(self, t_days: np.ndarray) -> np.ndarray:
-        return self.base.rate(t_days) * self.factor(t_days)
-
-    def draw(self, rng: np.random.Generator, n_sims: int, t_days: np.ndarray) -> np.ndarray:
-        return self.base.draw(rng, n_sims, t_days) * self.factor(np.asarray(t_days, float))[None, :]
-
-    def describe(self) -> dict:
-        return self.base.describe() | {"scenario": "entrant intensity scaled by the fewer_new_plans levers"}
-
-
-def entrant_multiplier(base: Any, scenario: SendScenario, start: dt.date) -> Any:
-    levers = [lv for lv in scenario.levers if isinstance(lv, FewerNewPlans)]
-    if not levers:
-        return base
-    origin = np.datetime64(start, "D")
-
-    def factor(t_days: np.ndarray) -> np.ndarray:
-        dates = origin + np.floor(np.asarray(t_days, float)).astype("timedelta64[D]")
-        out = np.ones(dates.shape)
-        for lv in levers:
-            out *= 1 - lv.percent / 100 * lv.ramp(dates)
-        return out
-
-    return ScaledEntrants(base, factor)
+    effects = neutral_effects(len(step_dates), n_age, n_settings)
+    dates = np.asarray(step_dates, dtype="datetime64[D]")
+    for lever in (scenario.levers if scenario is not None else []):
+        if isinstance(lever, FewerNewPlans):
+            ages = np.arange(n_age)
+            in_range = (ages >= lever.min_age) & (ages <= lever.max_age)
+            effects.entry_multiplier[:, in_range] *= (1 - lever.percent / 100 * lever.ramp(dates))[:, None]
+    return effects
 
 
 def apply_levers(states: np.ndarray, columns: tuple[str, ...], months: list[dt.date], scenario: SendScenario
@@ -141,7 +129,8 @@ def apply_levers(states: np.ndarray, columns: tuple[str, ...], months: list[dt.d
     for lever in scenario.levers:
         if isinstance(lever, FewerNewPlans):
             notes.append(f"{lever.label}: new plans {lever.percent:g}% fewer from {lever.start} "
-                         f"(ramp {lever.ramp_months} months), simulated in the engine")
+                         f"(ramp {lever.ramp_months} months) at ages {lever.min_age}-{lever.max_age}, "
+                         "simulated in the engine")
             continue
         new = NEW_COLUMNS[lever.lever]
         if new not in cols:

@@ -147,8 +147,8 @@ class SendModel:
         self.records = records
         self.history = send_history(records, data_start=data_start)
         engine = DemandModel(window_years=self.window_years, step_days=self.step_days, by_duration=False,
-                             trend=self.trend, population=self.population, prior_days=self.prior_days)
-        engine.space = self.space  # the engine runs on any StateSpace; see the module docstring
+                             trend=self.trend, population=self.population, prior_days=self.prior_days,
+                             space=self.space)
         self.engine = engine.fit(self.history, start=start)
         return self
 
@@ -191,17 +191,11 @@ class SendModel:
                  scenario: Any = None, parameter_uncertainty: bool = True) -> SendForecast:
         """Bands of plans by month, age and setting; ``scenario`` (a :class:`~carecast.send.levers.SendScenario`)
         applies its levers."""
-        from carecast.send.levers import apply_levers, entrant_multiplier
+        from carecast.send.levers import apply_levers, send_effects
 
-        engine = self.engine
-        base_entrants = engine.entrant_model_
-        if scenario is not None and scenario.levers:
-            engine.entrant_model_ = entrant_multiplier(base_entrants, scenario, self.start)
-        try:
-            result = engine.simulate(horizon_years=horizon_years, n_sims=n_sims, seed=seed,
-                                     parameter_uncertainty=parameter_uncertainty)
-        finally:
-            engine.entrant_model_ = base_entrants
+        effects = send_effects(scenario, self.engine.step_dates(horizon_years), self.space.n_age, self.space.n_cat)
+        result = self.engine.simulate(horizon_years=horizon_years, n_sims=n_sims, seed=seed,
+                                      parameter_uncertainty=parameter_uncertainty, effects=effects)
         states = result.sim_month_states_.astype(np.float64)
         columns = self.space.categories
         notes: list[str] = []
