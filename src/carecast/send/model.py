@@ -1,8 +1,8 @@
 """The SEND model: the children's-care demand engine run on the high-needs state space.
 
 States are age (single years 0-25) × setting (mainstream, resourced, special, INMSS, FE college,
-alternative provision, other). Everything else is the engine of :mod:`carecast.forecast`
-unchanged: hazards of moving between settings and of a plan ceasing are occurrences ÷ days at
+alternative provision, other), passed as ``DemandModel(space=send_space())``. Everything else is
+the engine of :mod:`carecast.forecast` unchanged: hazards of moving between settings and of a plan ceasing are occurrences ÷ days at
 risk with Gamma posteriors shrunk to the setting's rate; a plan's age changes exactly on birthdays
 (single-year ages let moves cluster at the phase-transfer ages 4-5, 10-11, 15-16, 18-19); every
 plan has ceased by the 26th birthday; new plans arrive as the engine's entrants (by default a
