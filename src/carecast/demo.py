@@ -2,8 +2,9 @@
 
 generate a synthetic region (carecast.synth) → validate and clean the returns (carecast.ingest)
 → snapshot where children live on the last day of the data (carecast.snapshot) → forecast
-demand with bands and cost it by financial year (carecast.forecast + carecast.costs), then an
-index page linking every report. Each step calls the same Python API the commands use.
+demand with bands and cost it by financial year (carecast.forecast + carecast.costs) → benchmark
+one council's spend against the others (carecast.benchmark), then an index page linking every
+report. Each step calls the same Python API the commands use.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ DEFAULT_YEARS = "2017-2024"
 def run_demo(out: Path, *, councils: int = DEFAULT_COUNCILS, years: str = DEFAULT_YEARS, seed: int = 42,
              simulations: int = 500, horizon_years: float = 5) -> Path:
     """Run the whole job into ``out`` and return the index page."""
+    from carecast.benchmark import analyse, build_report, load_panel
     from carecast.forecast import SparseDataWarning, forecast_councils
     from carecast.forecast.commands import cost_projection
     from carecast.forecast.report import forecast_report
@@ -84,6 +86,15 @@ def run_demo(out: Path, *, councils: int = DEFAULT_COUNCILS, years: str = DEFAUL
     links.append(("Forecast and cost", "reports/forecast.html", "Children in care by category with bands, and cost by financial year."))
     links.append(("Forecast workbook (Excel)", "reports/forecast.xlsx", "The same numbers for finance: summary by financial year, monthly bands, assumptions."))
     timings.append(("forecast", time.perf_counter() - t))
+
+    t = step(f"Benchmarking {synth.councils[0]}'s spend and demand against the other councils")
+    panel = load_panel([data / "panel.xlsx"])
+    bench = build_report(analyse(panel, synth.councils[0]), inputs=[str(data / "panel.xlsx")])
+    write_report(bench, reports / "benchmark.html")
+    write_report(bench, reports / "benchmark.xlsx")
+    links.append(("Spend and demand benchmarking", "reports/benchmark.html",
+                  f"{synth.councils[0]} against the other councils: deficits, spend per head, drivers (the Under pressure method)."))
+    timings.append(("benchmark", time.perf_counter() - t))
 
     index = out / "index.html"
     index.write_text(_index_html(links, synth.councils, years, seed, timings), encoding="utf-8")

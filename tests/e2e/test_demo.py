@@ -18,7 +18,7 @@ def test_demo_writes_every_report(tmp_path):
     assert res.returncode == 0, res.stderr + res.stdout
     assert "index.html" in res.stdout
     index = (out / "index.html").read_text()
-    for name in ("data-quality.html", "snapshot.html", "forecast.html", "forecast.xlsx"):
+    for name in ("data-quality.html", "snapshot.html", "forecast.html", "forecast.xlsx", "benchmark.html"):
         assert (out / "reports" / name).stat().st_size > 1000
         assert f"reports/{name}" in index
     html = (out / "reports" / "forecast.html").read_text()
