@@ -447,9 +447,15 @@ def compare(args: argparse.Namespace, work: Path) -> None:
         tm = timing[tool]
         ratio = "" if tool == tools[0] or not tm["runs_ok"] else f"{tm['wall_s'] / base['wall_s']:.1f}x wall, " \
             f"{tm['forecast_s'] / base['forecast_s']:.1f}x fit"
+        if not tm["runs_ok"]:
+            t.add_row(tool, f"[red]0/{tm['runs']}[/red]", *["failed"] * 5, "")
+            continue
         t.add_row(tool, f"{tm['runs_ok']}/{tm['runs']}", f"{tm['wall_s']:.2f}", f"{tm['cpu_s']:.2f}",
                   f"{tm['load_s']:.2f}", f"{tm['forecast_s']:.2f}", f"{tm['peak_mb']:.0f}", ratio)
     console.print(t)
+    for r in latest["runs"]:
+        if r.ok:
+            console.print(f"  {r.name} (origin {latest['origin']:%d/%m/%Y}): {r.note}")
     for o in per_origin:
         for r in o["runs"]:
             if not r.ok:
