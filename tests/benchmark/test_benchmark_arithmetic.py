@@ -8,13 +8,14 @@ import math
 import numpy as np
 import polars as pl
 import pytest
-from .benchmark_panels import panel_from as make_panel_
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
 from carecast.benchmark import budgets, contributions, neighbours, per_head, quadrants
 from carecast.benchmark.regression import fit_line
+
+from .benchmark_panels import panel_from as make_panel_
 
 
 def test_in_year_deficit_pct_and_councils_in_deficit():

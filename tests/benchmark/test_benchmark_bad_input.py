@@ -8,12 +8,13 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from .benchmark_panels import run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from carecast.benchmark import load_panel, synthetic_panel, write_panel
 from carecast.errors import InputError, NotFoundError
+
+from .benchmark_panels import run_cli
 
 GOOD = (
     "council,year,measure,value\nLewisham,2017-18,csc_spend,110\nLewisham,2017-18,csc_budget,100\n"

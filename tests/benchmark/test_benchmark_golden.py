@@ -16,10 +16,11 @@ import numpy as np
 import polars as pl
 import pytest
 import yaml
-from .benchmark_panels import panel_from
 
 from carecast.benchmark import analyse, load_panel, neighbours
 from carecast.schema import councils
+
+from .benchmark_panels import panel_from
 
 SHARED = Path("/work/shared")
 SEEDS = (

@@ -8,11 +8,12 @@ import json
 import openpyxl
 import polars as pl
 import pytest
-from .benchmark_panels import run_cli
 
 from carecast.benchmark import analyse_frame, build_report, synthetic_panel, write_panel
 from carecast.outputs import write_report
 from carecast.schema import councils
+
+from .benchmark_panels import run_cli
 
 LONDON = [c.name for c in councils() if c.is_london]
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
-from .benchmark_panels import panel_from
 
 from carecast.benchmark import analyse
 from carecast.benchmark.series import complete
+
+from .benchmark_panels import panel_from
 
 YEARS = [2014, 2015, 2016]
 

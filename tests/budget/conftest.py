@@ -4,9 +4,10 @@ import datetime as dt
 
 import pytest
 import yaml
-from .budget_fixtures import ALL_GROUPS
 
 from carecast.costs.unit_costs import default_unit_costs
+
+from .budget_fixtures import ALL_GROUPS
 
 
 @pytest.fixture

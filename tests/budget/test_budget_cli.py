@@ -6,9 +6,10 @@ import openpyxl
 import polars as pl
 import pytest
 import yaml
-from .budget_fixtures import ALL_GROUPS, write_csv
 
 from carecast.cli import main
+
+from .budget_fixtures import ALL_GROUPS, write_csv
 
 
 def run(monkeypatch, capsys, *args):

@@ -4,12 +4,13 @@ import datetime as dt
 
 import polars as pl
 import pytest
-from .budget_fixtures import ALL_GROUPS
 
 from carecast.costs.budget.inputs import parse_plan
 from carecast.costs.budget.outturn import monitor, starters_leavers_run_rate
 from carecast.costs.budget.placements import placements_from_episodes
 from carecast.errors import ParameterError
+
+from .budget_fixtures import ALL_GROUPS
 
 PLAN = parse_plan({"council": "Testshire", "financial_year": 2024,
                    "lines": {"placements": {"budget": 1e6, "cost_groups": ALL_GROUPS}}}, "b.yaml")

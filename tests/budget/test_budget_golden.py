@@ -7,7 +7,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from .budget_fixtures import write_csv
 
 from carecast.costs.budget.decomposition import (
     SpendYear,
@@ -20,6 +19,8 @@ from carecast.costs.budget.outturn import monitor
 from carecast.costs.budget.placements import read_register
 from carecast.costs.budget.whatif import at_neighbours_mix, at_neighbours_rate, move_children
 from carecast.costs.unit_costs import default_unit_costs
+
+from .budget_fixtures import write_csv
 
 SEED = yaml.safe_load((Path(__file__).parent / "seed_figures.yaml").read_text())
 LEW = SEED["unit_costs_per_week"]["lewisham_sept_2017"]

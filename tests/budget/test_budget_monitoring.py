@@ -6,7 +6,6 @@ import numpy as np
 import polars as pl
 import pytest
 import yaml
-from .budget_fixtures import ALL_GROUPS, write_csv
 
 from carecast.costs.budget.history import (
     line_history,
@@ -30,6 +29,8 @@ from carecast.costs.budget.inputs import (
 from carecast.costs.budget.outturn import StartersLeavers, monitor, starters_leavers_from_forecast
 from carecast.costs.budget.placements import read_register
 from carecast.errors import InputError, ParameterError
+
+from .budget_fixtures import ALL_GROUPS, write_csv
 
 HEADER = ["child", "placement_type", "provider", "weekly_cost", "start", "planned_end",
           "funding_social_care", "funding_health", "funding_education"]

@@ -5,7 +5,6 @@ import datetime as dt
 import numpy as np
 import polars as pl
 import pytest
-from .budget_fixtures import ALL_GROUPS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -14,6 +13,8 @@ from carecast.costs.budget.inputs import Action, Actions, parse_plan
 from carecast.costs.budget.outturn import StartersLeavers, monitor
 from carecast.costs.budget.placements import PLACEMENT_COLUMNS
 from carecast.costs.unit_costs import default_unit_costs
+
+from .budget_fixtures import ALL_GROUPS
 
 PLAN = parse_plan({"financial_year": 2024, "lines": {
     "fostering": {"budget": 1e6, "cost_groups": ["ifa", "in_house_fostering", "kinship"]},

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
-from .ingest_cases import ep, hd, write_return
 
 from carecast.ingest import load_returns
 from carecast.schema.tables import CHILDREN_COLUMNS, EPISODE_COLUMNS
+
+from .ingest_cases import ep, hd, write_return
 
 D = dt.date
 

@@ -7,11 +7,12 @@ import datetime as dt
 import polars as pl
 import pytest
 import xlsxwriter
-from .ingest_cases import EPISODE_COLS, HEADER_COLS, ep, hd, write_csv, write_return
 
 from carecast.errors import InputError
 from carecast.ingest import load_returns
 from carecast.ingest.discover import parse_year
+
+from .ingest_cases import EPISODE_COLS, HEADER_COLS, ep, hd, write_csv, write_return
 
 EPISODES = [ep("1", "01/05/2018", "01/08/2018", home="SE6 4RU", pl="SE6 4RU"),
             ep("1", "01/08/2018", rne="P", place="K2", provider="PR4")]

@@ -6,11 +6,12 @@ import math
 
 import polars as pl
 import pytest
-from .ingest_cases import ep, hd, write_return
 
 from carecast.errors import InputError
 from carecast.ingest import load_returns
 from carecast.ingest.geo import haversine_miles
+
+from .ingest_cases import ep, hd, write_return
 
 # postcode, ONS LA code, lat, long (two Lewisham postcodes, one in Kent, one with an old-style code)
 LOOKUP = """pcds,oslaua,lat,long

@@ -10,9 +10,10 @@ from pathlib import Path
 import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from .ingest_cases import ep, hd, write_return
 
 from carecast.ingest import load_returns
+
+from .ingest_cases import ep, hd, write_return
 
 BASE = dt.date(2016, 4, 1)
 

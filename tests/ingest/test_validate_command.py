@@ -6,9 +6,10 @@ import json
 
 import openpyxl
 import polars as pl
-from .ingest_cases import ep, hd, write_return
 
 from carecast.schema.tables import EPISODE_COLUMNS
+
+from .ingest_cases import ep, hd, write_return
 
 
 def _messy(root):

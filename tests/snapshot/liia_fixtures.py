@@ -10,6 +10,7 @@ satisfy all of them at once: 568 external + 109 in-house London places = 677 = 1
 from __future__ import annotations
 
 import polars as pl
+
 from .snapshot_builders import build, register
 
 SEED = {

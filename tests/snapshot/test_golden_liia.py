@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
+
+from carecast.schema import councils
+from carecast.snapshot import take_snapshot
+
 from .liia_fixtures import (
     LONDON_EXTERNAL,
     OUT_OF_LONDON,
@@ -18,9 +22,6 @@ from .liia_fixtures import (
     typology_inputs,
 )
 from .snapshot_builders import build, register
-
-from carecast.schema import councils
-from carecast.snapshot import take_snapshot
 
 LONDON = [c.name for c in councils() if c.region == "London"]
 

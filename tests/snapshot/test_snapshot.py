@@ -8,10 +8,11 @@ import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from .snapshot_builders import DATE, build, register
 
 from carecast.errors import InputError, InsufficientDataError, ParameterError
 from carecast.snapshot import load_parameters, resolve_region, take_snapshot
+
+from .snapshot_builders import DATE, build, register
 
 
 def _snap(specs, **kw):

@@ -5,10 +5,11 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from .snapshot_builders import build, register
 
 from carecast.outputs import write_report
 from carecast.snapshot import take_snapshot, to_report
+
+from .snapshot_builders import build, register
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 

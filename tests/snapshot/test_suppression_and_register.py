@@ -8,7 +8,6 @@ import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from .snapshot_builders import DATE, build, register
 
 from carecast.errors import InputError
 from carecast.outputs import write_report
@@ -17,6 +16,8 @@ from carecast.snapshot import load_parameters, read_providers, take_snapshot, to
 from carecast.snapshot.disclosure import Relation, suppress_table
 from carecast.snapshot.providers import clean_register
 from carecast.snapshot.report import published_tables
+
+from .snapshot_builders import DATE, build, register
 
 TWO_COUNCILS = [
     {"council": "Lambeth", "host": "Lambeth", "n": 12}, {"council": "Lambeth", "host": "Kent", "n": 3},
