@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from dataclasses import dataclass
 
 import pytest
 
@@ -66,3 +67,31 @@ def store_url(request, tmp_path):
         yield f"sqlite:///{tmp_path / 'carecast.sqlite'}"
     else:
         yield request.getfixturevalue("postgres_url")
+
+
+@dataclass
+class Run:
+    """What a CLI run left behind: its exit code and what it printed."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def carecast(capsys, monkeypatch):
+    """Run ``carecast ...`` in-process through ``cli.main`` (errors → message and exit code)."""
+    from carecast import cli
+
+    def run(*args) -> Run:
+        monkeypatch.setattr("sys.argv", ["carecast", *map(str, args)])
+        capsys.readouterr()
+        try:
+            cli.main()
+            code = 0
+        except SystemExit as exc:
+            code = exc.code or 0
+        out = capsys.readouterr()
+        return Run(code, out.out, out.err)
+
+    return run

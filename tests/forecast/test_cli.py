@@ -2,37 +2,11 @@
 
 import datetime as dt
 import json
-from dataclasses import dataclass
 
 import openpyxl
 import pytest
 
-from carecast import cli
-
 from .conftest import process_council
-
-
-@dataclass
-class Run:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-@pytest.fixture
-def _run(capsys, monkeypatch):
-    """Run the CLI entry point in-process (as ``carecast ...``), returning its exit code and output."""
-    def run(*args):
-        monkeypatch.setattr("sys.argv", ["carecast", *map(str, args)])
-        capsys.readouterr()
-        try:
-            cli.main()
-            code = 0
-        except SystemExit as exc:
-            code = exc.code or 0
-        out = capsys.readouterr()
-        return Run(code, out.out, out.err)
-    return run
 
 
 @pytest.fixture(scope="module")
@@ -44,9 +18,9 @@ def data(tmp_path_factory):
     return path
 
 
-def test_forecast_json_has_the_documented_shape(_run, data, tmp_path):
+def test_forecast_json_has_the_documented_shape(carecast, data, tmp_path):
     out = tmp_path / "f.json"
-    res = _run("forecast", data, "--horizon-years", 2, "--simulations", 60, "--seed", 4, "--trend", "fitted",
+    res = carecast("forecast", data, "--horizon-years", 2, "--simulations", 60, "--seed", 4, "--trend", "fitted",
                "--out", out)
     assert res.returncode == 0, res.stderr
     doc = json.loads(out.read_text())
@@ -66,20 +40,20 @@ def test_forecast_json_has_the_documented_shape(_run, data, tmp_path):
     assert "Children in care" in res.stdout
 
 
-def test_forecast_excel_and_html(_run, data, tmp_path):
+def test_forecast_excel_and_html(carecast, data, tmp_path):
     xlsx, html = tmp_path / "f.xlsx", tmp_path / "f.html"
-    assert _run("forecast", data, "--horizon-years", 1, "--simulations", 30, "--seed", 1, "--out", xlsx).returncode == 0
+    assert carecast("forecast", data, "--horizon-years", 1, "--simulations", 30, "--seed", 1, "--out", xlsx).returncode == 0
     sheets = openpyxl.load_workbook(xlsx, read_only=True).sheetnames
     assert {"children_by_financial_year", "cost_by_financial_year", "children_by_month_category",
             "assumptions", "history"} <= set(sheets)
-    assert _run("forecast", data, "--horizon-years", 1, "--simulations", 30, "--out", html).returncode == 0
+    assert carecast("forecast", data, "--horizon-years", 1, "--simulations", 30, "--out", html).returncode == 0
     text = html.read_text()
     assert "Plotly.newPlot" in text and "residential_external" in text and "90% band" in text
 
 
-def test_backtest_json_holds_forecast_actuals_and_baselines(_run, data, tmp_path):
+def test_backtest_json_holds_forecast_actuals_and_baselines(carecast, data, tmp_path):
     out = tmp_path / "b.json"
-    res = _run("backtest", data, "--at", "2022-03-31", "--horizon-months", 12, "--simulations", 60, "--seed", 2,
+    res = carecast("backtest", data, "--at", "2022-03-31", "--horizon-months", 12, "--simulations", 60, "--seed", 2,
                "--out", out)
     assert res.returncode == 0, res.stderr
     doc = json.loads(out.read_text())
@@ -98,8 +72,8 @@ def test_backtest_json_holds_forecast_actuals_and_baselines(_run, data, tmp_path
     (["forecast", "/no/such/folder"], 2, "does not exist"),
     (["backtest", "{data}", "--at", "2024-01-01"], 2, "needs actuals to"),
 ])
-def test_bad_input_gives_a_message_and_exit_code(_run, data, tmp_path, args, code, message):
-    res = _run(*[a.format(data=data) for a in args], "--simulations", 10, "--out", tmp_path / "x.json")
+def test_bad_input_gives_a_message_and_exit_code(carecast, data, tmp_path, args, code, message):
+    res = carecast(*[a.format(data=data) for a in args], "--simulations", 10, "--out", tmp_path / "x.json")
     assert res.returncode == code, res.stderr
     assert message in " ".join(res.stderr.split())
     assert "Traceback" not in res.stderr

@@ -1,36 +1,8 @@
 """``carecast sufficiency`` end to end on synthetic returns (one council and a region), and bad input."""
 
 import json
-from dataclasses import dataclass
 
 import pytest
-
-from carecast import cli
-
-
-@dataclass
-class Run:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-@pytest.fixture
-def carecast(capsys, monkeypatch):
-    """Run ``carecast ...`` in-process through cli.main (error → message and exit code)."""
-    def run(*args):
-        monkeypatch.setattr("sys.argv", ["carecast", *map(str, args)])
-        monkeypatch.setenv("COLUMNS", "200")
-        capsys.readouterr()
-        try:
-            cli.main()
-            code = 0
-        except SystemExit as exc:
-            code = exc.code or 0
-        out = capsys.readouterr()
-        return Run(code, out.out, out.err)
-    return run
-
 
 CAPACITY = """\
 council: {council}
