@@ -13,7 +13,6 @@ budget is left blank in the first year (the report had boroughs without a full s
 from __future__ import annotations
 
 import datetime as dt
-
 from pathlib import Path
 
 import numpy as np

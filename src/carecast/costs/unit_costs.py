@@ -24,6 +24,7 @@ import yaml
 from carecast.errors import Location, ParameterError
 from carecast.schema import load_categories
 from carecast.schema.categories import PlacementCategories
+from carecast.yamlfile import read_yaml
 
 DEFAULTS_FILE = "carecast/costs/data/unit_costs.yaml"
 _TOP_KEYS = {"description", "metadata", "cost_groups", "references"}
@@ -227,14 +228,8 @@ def load_unit_costs(path: str | Path | None = None, categories: PlacementCategor
         return default_unit_costs()
     if path is None:
         return parse_unit_costs(_default_document(), DEFAULTS_FILE, categories)
-    p = Path(path)
-    try:
-        data = yaml.safe_load(p.read_text("utf-8"))
-    except FileNotFoundError:
-        raise ParameterError(f"unit costs file {p} does not exist", fix="check the path, or omit --costs to use the defaults") from None
-    except yaml.YAMLError as exc:
-        raise ParameterError(f"unit costs file {p} is not valid YAML: {exc}", fix="fix the YAML syntax") from None
-    return parse_unit_costs(data, str(p), categories)
+    data = read_yaml(path, "unit costs", missing_fix="check the path, or omit --costs to use the defaults")
+    return parse_unit_costs(data, str(path), categories)
 
 
 def defaults_text() -> str:

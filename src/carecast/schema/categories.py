@@ -16,6 +16,7 @@ import polars as pl
 import yaml
 
 from carecast.errors import Location, ParameterError
+from carecast.yamlfile import read_yaml
 
 _RULE_KEYS = {"place", "provider", "ls_prefix", "category", "cost_group"}
 
@@ -134,14 +135,7 @@ def load_categories(path: str | Path | None = None) -> PlacementCategories:
     """Load placement categories from ``path``, or the shipped defaults when ``path`` is None."""
     if path is None:
         return _default_categories()
-    p = Path(path)
-    try:
-        data = yaml.safe_load(p.read_text("utf-8"))
-    except FileNotFoundError:
-        raise ParameterError(f"categories file {p} does not exist", fix="check the path") from None
-    except yaml.YAMLError as exc:
-        raise ParameterError(f"categories file {p} is not valid YAML: {exc}", fix="fix the YAML syntax") from None
-    return parse_categories(data, str(p))
+    return parse_categories(read_yaml(path, "categories"), str(path))
 
 
 @cache

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from carecast.errors import Location, ParameterError
+from carecast.yamlfile import read_yaml
 
 
 @dataclass(frozen=True)
@@ -121,14 +122,7 @@ def load_annual_costs(path: str | Path | None) -> AnnualCosts:
     if path is None:
         return default_annual_costs()
     p = Path(path)
-    if not p.is_file():
-        raise ParameterError(f"costs file {p} does not exist", where=Location(file=str(p)),
-                             fix="check the path, or omit --costs to use the cited defaults")
-    try:
-        doc = yaml.safe_load(p.read_text("utf-8"))
-    except yaml.YAMLError as exc:
-        raise ParameterError(f"costs file {p} is not valid YAML: {exc}", where=Location(file=str(p)),
-                             fix="fix the YAML syntax") from None
+    doc = read_yaml(p, "costs", missing_fix="check the path, or omit --costs to use the cited defaults")
     if isinstance(doc, dict) and "annual_costs" in doc:
         doc = doc["annual_costs"]
     return parse_annual_costs(doc, str(p))

@@ -17,6 +17,7 @@ import yaml
 
 from carecast.errors import Location, ParameterError
 from carecast.schema import load_categories
+from carecast.yamlfile import read_yaml
 
 DEFAULTS_FILE = "carecast/snapshot/data/parameters.yaml"
 
@@ -125,12 +126,6 @@ def load_parameters(overrides: str | Path | dict[str, Any] | None = None) -> Sna
     elif overrides is not None:
         p = Path(overrides)
         source = str(p)
-        try:
-            doc = yaml.safe_load(p.read_text("utf-8"))
-        except FileNotFoundError:
-            raise ParameterError(f"parameters file {p} does not exist", fix="check the path") from None
-        except yaml.YAMLError as exc:
-            raise ParameterError(f"parameters file {p} is not valid YAML: {exc}",
-                                 fix="fix the YAML syntax") from None
+        doc = read_yaml(p, "parameters")
         values.update(_values(doc, source))
     return _validate(values, source)

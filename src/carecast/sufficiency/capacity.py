@@ -14,11 +14,11 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from carecast.errors import Location, ParameterError
 from carecast.schema import load_categories
+from carecast.yamlfile import read_yaml
 
 
 class FosterHouseholds(BaseModel):
@@ -181,12 +181,5 @@ def parse_capacity(data: dict, source: str) -> Capacity:
 
 
 def load_capacity(path: str | Path) -> Capacity:
-    p = Path(path)
-    if not p.is_file():
-        raise ParameterError(f"capacity file {p} does not exist", fix="check the path; see data/example_capacity.yaml")
-    try:
-        data = yaml.safe_load(p.read_text("utf-8"))
-    except yaml.YAMLError as exc:
-        raise ParameterError(f"capacity file is not valid YAML: {exc}", fix="fix the YAML syntax",
-                             where=Location(file=str(p))) from None
-    return parse_capacity(data or {}, str(p))
+    data = read_yaml(path, "capacity", missing_fix="check the path; see data/example_capacity.yaml")
+    return parse_capacity(data or {}, str(path))

@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from carecast.errors import Location, ParameterError
+from carecast.yamlfile import read_yaml
 
 SOURCE = "carecast/synth/data/params.yaml"
 _SHARES = "shares summing to 1"
@@ -201,16 +202,7 @@ def load_params(overrides: str | Path | Mapping[str, Any] | Params | None = None
     if isinstance(overrides, str | Path):
         p = Path(overrides)
         source = str(p)
-        try:
-            data = yaml.safe_load(p.read_text("utf-8"))
-        except FileNotFoundError:
-            raise ParameterError(
-                f"parameter file {p} does not exist", fix="check the path"
-            ) from None
-        except yaml.YAMLError as exc:
-            raise ParameterError(
-                f"parameter file {p} is not valid YAML: {exc}", fix="fix the YAML syntax"
-            ) from None
+        data = read_yaml(p, "parameter")
         if not isinstance(data, Mapping):
             raise ParameterError(
                 "the parameter file is not a YAML mapping",

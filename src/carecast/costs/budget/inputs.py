@@ -30,6 +30,7 @@ import yaml
 
 from carecast.errors import InputError, Location, ParameterError
 from carecast.schema import financial_year_bounds, load_categories
+from carecast.yamlfile import read_yaml
 
 _UNITS = {"pounds": 1.0, "thousands": 1e3, "millions": 1e6}
 _PLAN_KEYS = {"council", "financial_year", "units", "stated_total", "lines", "description"}
@@ -156,14 +157,7 @@ def parse_plan(data: Any, source: str) -> BudgetPlan:
 
 
 def load_plan(path: str | Path) -> BudgetPlan:
-    p = Path(path)
-    try:
-        data = yaml.safe_load(p.read_text("utf-8"))
-    except FileNotFoundError:
-        raise ParameterError(f"budget file {p} does not exist", fix="check the path") from None
-    except yaml.YAMLError as exc:
-        raise ParameterError(f"budget file {p} is not valid YAML: {exc}", fix="fix the YAML syntax") from None
-    return parse_plan(data, str(p))
+    return parse_plan(read_yaml(path, "budget"), str(path))
 
 
 def read_table(path: Path, what: str) -> pl.DataFrame:
