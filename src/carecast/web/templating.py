@@ -26,6 +26,7 @@ MENU: list[tuple[str, str, tuple[str, str] | None, str]] = [
     ("/snapshot", "Snapshot", ("carecast.snapshot", "take_snapshot"), "all"),
     ("/budget", "Budget", ("carecast.costs.budget", "monitor"), "run"),
     ("/scenarios", "Scenarios", ("carecast.scenarios", "run_scenarios"), "run"),
+    ("/sufficiency", "Sufficiency", ("carecast.sufficiency", "assess"), "run"),
     ("/directory", "Directory", ("carecast.market", "match"), "all"),
     ("/downloads", "Downloads", None, "all"),
     ("/admin", "Admin", None, "admin"),
