@@ -7,7 +7,7 @@ import re
 from carecast.store import session_scope
 from carecast.web.datastore import save_dataset
 
-from .conftest import COUNCIL_A, csrf_of, make_tables
+from .conftest import COUNCIL_A, COUNCIL_B, csrf_of, make_tables
 from .test_uploads import wait_for_job
 
 
@@ -21,11 +21,17 @@ def _post(client, token, capacity, **extra):
     return client.post("/sufficiency", data=data, headers={"HX-Request": "true"})
 
 
-def test_sufficiency_page_runs_and_shows_gap_plan_and_charts(app, settings, client_for):
-    episodes, children = make_tables(COUNCIL_A, 90, "LEW")  # entries over ~4 years: a 3-year window fits
+def _four_years(settings, *councils):
+    """Entries over ~4 years (a 3-year reference window fits) for each council."""
     with session_scope(settings.database_url) as db:
-        save_dataset(db, settings.data_dir, council=COUNCIL_A, uploaded_by="t", content_hash="suff",
-                     episodes=episodes, children=children, quality={})
+        for council in councils:
+            episodes, children = make_tables(council, 90, council[:3].upper())
+            save_dataset(db, settings.data_dir, council=council, uploaded_by="t", content_hash=f"suff-{council}",
+                         episodes=episodes, children=children, quality={})
+
+
+def test_sufficiency_page_runs_and_shows_gap_plan_and_charts(app, settings, client_for):
+    _four_years(settings, COUNCIL_A)
     client = client_for("a@lewisham.test")
     page = client.get("/sufficiency")
     assert page.status_code == 200 and "Assess sufficiency" in page.text
@@ -63,6 +69,23 @@ def test_council_cannot_assess_another_councils_places(with_data, client_for):
     page = client.get("/sufficiency")
     res = _post(client, csrf_of(page.text), _capacity(page.text).replace("council: Camden", "council: Lewisham"))
     assert res.status_code == 403 and "you may assess only Camden" in res.text
+    two = _post(client, csrf_of(page.text), _capacity(page.text) + "---\n" + _capacity(page.text))
+    assert two.status_code == 422 and "one capacity, for your own council" in two.text
+
+
+def test_regional_user_assesses_the_region_summed(app, settings, client_for):
+    _four_years(settings, COUNCIL_A, COUNCIL_B)
     regional = client_for("r@london.test")
-    assert regional.get("/sufficiency").status_code == 403
-    assert 'href="/sufficiency"' not in regional.get("/overview").text
+    page = regional.get("/sufficiency")
+    assert page.status_code == 200 and 'href="/sufficiency"' in page.text and "summed" in page.text
+    capacity = _capacity(page.text)
+    assert "council: Camden" in capacity and "council: Lewisham" in capacity  # one per council with data
+    bad = _post(regional, csrf_of(page.text), capacity.replace("council: Camden", "council: Leeds"))
+    assert bad.status_code == 403 and "you may assess only Camden, Lewisham" in bad.text
+    res = _post(regional, csrf_of(page.text), capacity)
+    assert res.status_code == 200 and "<progress" in res.text
+    job = re.search(r'hx-get="/jobs/([0-9a-f]+)"', res.text).group(1)
+    assert client_for("a@lewisham.test").get(f"/api/jobs/{job}").status_code == 403  # the owner's run only
+    done = wait_for_job(regional, res.text, timeout=60)
+    assert "Demand covers 2 of the" in done and "Complex adolescents" in done, done[:1500]
+    assert "child_id" not in done  # aggregates only

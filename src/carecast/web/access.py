@@ -64,6 +64,11 @@ class Principal:
         return self.role in (Role.COUNCIL_ANALYST, Role.COUNCIL_FINANCE)
 
     @property
+    def may_assess_sufficiency(self) -> bool:
+        """Council analysts and finance for their council; the others over their region, summed."""
+        return self.may_run or not self.role.is_council
+
+    @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
 

@@ -26,7 +26,7 @@ MENU: list[tuple[str, str, tuple[str, str] | None, str]] = [
     ("/snapshot", "Snapshot", ("carecast.snapshot", "take_snapshot"), "all"),
     ("/budget", "Budget", ("carecast.costs.budget", "monitor"), "run"),
     ("/scenarios", "Scenarios", ("carecast.scenarios", "run_scenarios"), "run"),
-    ("/sufficiency", "Sufficiency", ("carecast.sufficiency", "assess"), "run"),
+    ("/sufficiency", "Sufficiency", ("carecast.sufficiency", "assess"), "sufficiency"),
     ("/directory", "Directory", ("carecast.market", "match"), "all"),
     ("/downloads", "Downloads", None, "all"),
     ("/admin", "Admin", None, "admin"),
@@ -54,6 +54,7 @@ def menu_for(user: Principal | None) -> list[tuple[str, str]]:
         "upload": user.may_upload,
         "child": user.sees_child_level,
         "run": user.may_run,
+        "sufficiency": user.may_assess_sufficiency,
         "admin": user.is_admin,
     }
     return [(path, label) for path, label, api, who in MENU if allowed[who] and (api is None or capability_ready(*api))]

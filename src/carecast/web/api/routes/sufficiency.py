@@ -4,18 +4,20 @@ placement category, run in the background and cached by input hash, as ``carecas
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 from importlib import resources
 from typing import Annotated, Any, Literal
 
+import polars as pl
 import yaml
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from pydantic import BaseModel, Field
 
-from carecast.errors import AccessDeniedError, Location, ParameterError
+from carecast.errors import AccessDeniedError, Location, NotFoundError, ParameterError
 from carecast.store import session_scope
 from carecast.web import audit
 from carecast.web.access import Principal
-from carecast.web.datastore import load_council
+from carecast.web.datastore import councils_with_data, load_council
 from carecast.web.deps import CurrentUser, DbDep, JobsDep, SettingsDep
 from carecast.web.jobs import Progress, input_hash
 from carecast.web.templating import capability_ready, render
@@ -36,60 +38,100 @@ def _example() -> str:
     return (resources.files("carecast.sufficiency") / "data" / "example_capacity.yaml").read_text("utf-8")
 
 
-def read_capacity(text: str, user: Principal):
-    """The capacity as ``carecast.sufficiency.parse_capacity`` validates it, for the user's own council."""
+def read_capacities(text: str, user: Principal, allowed: list[str]) -> list:
+    """Capacities as ``carecast.sufficiency.parse_capacity`` validates them (YAML documents separated
+    by ``---``, one per council for a regional view), each for a council in ``allowed``."""
     from carecast.sufficiency import parse_capacity
 
     try:
-        data = yaml.safe_load(text)
+        docs = [d for d in yaml.safe_load_all(text) if d is not None] or [{}]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise ParameterError(f"the capacity is not valid YAML: {getattr(exc, 'problem', None) or exc}",
                              fix="fix the YAML syntax on that line (indentation, colons, quotes)",
                              where=Location(file="capacity", row=mark.line + 1 if mark else None)) from None
-    capacity = parse_capacity(data if isinstance(data, dict) else {}, "capacity")
-    if capacity.council is not None and capacity.council.strip().lower() != (user.council or "").lower():
-        raise AccessDeniedError(f"the capacity is for {capacity.council}; you may assess only {user.council}",
-                                fix=f"set 'council: {user.council}' in the capacity, or leave it out")
-    return capacity
+    if user.sees_child_level and len(docs) > 1:
+        raise ParameterError("give one capacity, for your own council", where=Location(file="capacity"),
+                             fix="remove the documents after the first '---'")
+    capacities = [parse_capacity(d if isinstance(d, dict) else {}, "capacity") for d in docs]
+    known = {c.lower(): c for c in allowed}
+    for cap in capacities:
+        if cap.council is not None and cap.council.strip().lower() not in known:
+            raise AccessDeniedError(f"the capacity is for {cap.council}; you may assess only {', '.join(allowed)}",
+                                    fix="set 'council:' to one of those councils, or leave it out")
+    return [c.model_copy(update={"council": known[c.council.strip().lower()]}) if c.council else c
+            for c in capacities]
 
 
-def run_sufficiency(episodes, capacity, form: SufficiencyForm, council: str, progress: Progress) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Scope:
+    """Whose demand is assessed: one council (its own users) or the councils a user sees, summed."""
+
+    label: str
+    councils: list[str]
+    members: list[str]
+    episodes: pl.DataFrame
+    content_hash: str
+
+    @property
+    def regional(self) -> bool:
+        return len(self.members) != 1 or self.label not in self.members
+
+
+def scope_for(db, settings, user: Principal) -> Scope:
+    if user.sees_child_level:
+        data = load_council(db, settings.data_dir, user.council)
+        return Scope(data.council, [data.council], [data.council], data.episodes, data.content_hash)
+    names = councils_with_data(db, user.visible_councils())
+    if not names:
+        raise NotFoundError("no council you can see has uploaded returns yet",
+                            fix="ask the councils of your region to upload their returns")
+    data = [load_council(db, settings.data_dir, n) for n in names]
+    return Scope(user.region or "England", names, user.visible_councils(),
+                 pl.concat([d.episodes for d in data], how="vertical_relaxed"),
+                 "+".join(d.content_hash for d in data))
+
+
+def run_sufficiency(scope: Scope, capacities: list, form: SufficiencyForm, progress: Progress) -> dict[str, Any]:
     from carecast.forecast import SparseDataWarning
     from carecast.scenarios.model import load_combined
-    from carecast.sufficiency import assess
+    from carecast.sufficiency import assess, assess_region
     from carecast.sufficiency.report import sufficiency_report
 
     progress(0.05, "Forecasting demand per placement category")
+    options = {"scenario": load_combined(form.scenario), "horizon_years": form.horizon_years,
+               "n_sims": form.simulations, "seed": form.seed}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SparseDataWarning)
-        run = assess(episodes, capacity, scenario=load_combined(form.scenario), horizon_years=form.horizon_years,
-                     n_sims=form.simulations, seed=form.seed)
+        if scope.regional:
+            run = assess_region(scope.episodes, capacities, label=scope.label, members=scope.members, **options)
+        else:
+            run = assess(scope.episodes, capacities[0], **options)
     progress(0.9, "Writing the gap and the plan")
-    parameters = {"capacity": "entered on the web page", "scenario": form.scenario, "council": council,
-                  "region": None, "start": run.forecast.start.isoformat(), "horizon_years": form.horizon_years,
+    parameters = {"capacity": "entered on the web page", "scenario": form.scenario,
+                  "council": None if scope.regional else scope.label, "region": scope.label if scope.regional else None,
+                  "start": run.forecast.start.isoformat(), "horizon_years": form.horizon_years,
                   "simulations": form.simulations, "seed": form.seed, "register_share": None}
-    plan = run.result.plan
     return {"report": sufficiency_report(run, inputs=[], parameters=parameters), "name": run.name,
-            "scenario": run.scenario, "plan": plan.select("quantile", "action").rows()}
+            "scenario": run.scenario, "plan": run.result.plan.select("quantile", "action").rows()}
 
 
 @router.get("/sufficiency")
 def sufficiency_page(request: Request, db: DbDep, settings: SettingsDep, user: CurrentUser):
     if not capability_ready("carecast.sufficiency", "assess"):
         return render(request, "unavailable.html", {"feature": "Sufficiency"})
-    user.require(user.may_run, "run sufficiency assessments")
-    data = load_council(db, settings.data_dir, user.council)
-    example = _example().replace("council: Lewisham", f"council: {data.council}")
-    return render(request, "sufficiency.html", {"council": data.council, "scenarios": SCENARIOS,
-                                                "form": SufficiencyForm(capacity=example)})
+    user.require(user.may_assess_sufficiency, "assess sufficiency")
+    scope = scope_for(db, settings, user)
+    example = "---\n".join(_example().replace("council: Lewisham", f"council: {c}") for c in scope.councils)
+    return render(request, "sufficiency.html", {"council": scope.label, "regional": scope.regional,
+                                                "scenarios": SCENARIOS, "form": SufficiencyForm(capacity=example)})
 
 
 @router.post("/sufficiency")
 async def sufficiency_run(request: Request, db: DbDep, settings: SettingsDep, jobs: JobsDep, user: CurrentUser,
                           form: Annotated[SufficiencyForm, Form()],
                           capacity_file: Annotated[UploadFile | None, File()] = None):
-    user.require(user.may_run, "run sufficiency assessments")
+    user.require(user.may_assess_sufficiency, "assess sufficiency")
     if capacity_file is not None and capacity_file.filename:
         raw = await capacity_file.read(50_001)
         try:
@@ -97,16 +139,17 @@ async def sufficiency_run(request: Request, db: DbDep, settings: SettingsDep, jo
         except UnicodeDecodeError:
             raise ParameterError("the capacity file is not UTF-8 text", where=Location(file=capacity_file.filename),
                                  fix="save it as a plain-text .yaml file") from None
-    capacity = read_capacity(form.capacity, user)  # bad capacity is answered at once, inline
-    data = load_council(db, settings.data_dir, user.council)
-    key = input_hash("sufficiency", data.council, data.content_hash, form.model_dump())
+    scope = scope_for(db, settings, user)
+    capacities = read_capacities(form.capacity, user, scope.councils)  # bad capacity: answered at once, inline
+    key = input_hash("sufficiency", scope.label, scope.content_hash, form.model_dump())
+    council = None if scope.regional else scope.label  # a regional run is watched by its owner only
 
     def work(progress: Progress) -> dict[str, Any]:
-        out = run_sufficiency(data.episodes, capacity, form, data.council, progress)
+        out = run_sufficiency(scope, capacities, form, progress)
         with session_scope(settings.database_url) as s:
-            audit.record(s, "run", user=user, council=data.council, kind="sufficiency", key=key,
+            audit.record(s, "run", user=user, council=council, kind="sufficiency", key=key,
                          scenario=form.scenario, simulations=form.simulations)
         return out
 
-    job = jobs.submit(kind="sufficiency", key=key, council=data.council, owner_id=user.id, work=work)
+    job = jobs.submit(kind="sufficiency", key=key, council=council, owner_id=user.id, work=work)
     return render(request, "partials/job_progress.html", {"job": job})
