@@ -167,6 +167,15 @@ def test_analyst_journey(server, browser, tmp_path, synth_dir):
     page.get_by_role("heading", name=re.compile("could meet this referral")).wait_for(timeout=30_000)
     _shot(page, "07-directory-match", backend)
 
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Sufficiency").click()
+    page.get_by_label("Years ahead").fill("2")
+    page.get_by_label("Simulations").fill("50")
+    page.get_by_role("button", name="Assess sufficiency").click()
+    result = page.locator("#sufficiency-result")
+    result.get_by_role("heading", name="Capacity plan").wait_for(timeout=60_000)
+    result.locator(".plot .main-svg").first.wait_for(timeout=15_000)  # demand bands against places drawn
+    _shot(page, "08-sufficiency", backend)
+
     page.goto(f"{base}/downloads")
     with page.expect_download() as dl:
         page.get_by_role("link", name=re.compile("^Excel – Children in care: by category")).click()

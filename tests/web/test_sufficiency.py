@@ -89,3 +89,19 @@ def test_regional_user_assesses_the_region_summed(app, settings, client_for):
     done = wait_for_job(regional, res.text, timeout=60)
     assert "Demand covers 2 of the" in done and "Complex adolescents" in done, done[:1500]
     assert "child_id" not in done  # aggregates only
+
+
+def test_uploaded_capacity_file_replaces_the_text(with_data, client_for):
+    client = client_for("a@lewisham.test")
+    page = client.get("/sufficiency")
+    data = {"csrf_token": csrf_of(page.text), "capacity": _capacity(page.text), "scenario": "ccn_optimised",
+            "horizon_years": "2", "simulations": "50", "seed": "3"}
+    res = client.post("/sufficiency", data=data, headers={"HX-Request": "true"},
+                      files={"capacity_file": ("capacity.yaml", b"council: Lewisham\nas_at: [\n", "text/yaml")})
+    assert res.status_code == 422 and "not valid YAML" in res.text  # the file, not the (valid) text, was read
+    latin = client.post("/sufficiency", data=data, headers={"HX-Request": "true"},
+                        files={"capacity_file": ("capacity.yaml", "as_at: 2025-03-31 # caf\xe9".encode("latin-1"),
+                                                 "text/yaml")})
+    assert latin.status_code == 422 and "not UTF-8" in latin.text
+    unknown = client.post("/sufficiency", data={**data, "scenario": "utopia"}, headers={"HX-Request": "true"})
+    assert unknown.status_code == 422 and "scenario" in unknown.text
