@@ -2,7 +2,10 @@
 and shows the gap, the plan and the charts, and a council may assess only its own places."""
 
 import html
+import io
 import re
+
+import openpyxl
 
 from carecast.store import session_scope
 from carecast.web.datastore import save_dataset
@@ -47,6 +50,10 @@ def test_sufficiency_page_runs_and_shows_gap_plan_and_charts(app, settings, clie
     job = re.search(r'href="/downloads/run/([0-9a-f]+)\.csv"', done).group(1)
     csv = client.get(f"/downloads/run/{job}.csv")
     assert csv.status_code == 200 and "financial_year" in csv.text
+    xlsx = client.get(f"/downloads/run/{job}.xlsx")
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    sheets = openpyxl.load_workbook(io.BytesIO(xlsx.content), read_only=True).sheetnames
+    assert any("gap" in s.lower() for s in sheets) and any("plan" in s.lower() for s in sheets), sheets
     again = _post(client, csrf_of(page.text), capacity)
     assert 'data-job-status="done"' in again.text  # same inputs: served from the cache
     assert client_for("b@camden.test").get(f"/downloads/run/{job}.csv").status_code == 403
