@@ -1,11 +1,12 @@
 """Logins, sessions, CSRF and who may see what: council A's users never see council B's children."""
 
-from .conftest import COUNCIL_A, COUNCIL_B, PASSWORD, csrf_of, login
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from carecast.store import session_scope
 from carecast.store.models_web import WebAuditEvent, WebSession
+
+from .conftest import COUNCIL_A, COUNCIL_B, PASSWORD, csrf_of, login
 
 
 def test_pages_need_login(app):

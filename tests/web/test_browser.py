@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from .conftest import PASSWORD, add_users, zip_council
 
 from carecast.store import session_scope
 from carecast.web import Settings, create_app
+
+from .conftest import PASSWORD, add_users, zip_council
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

@@ -2,6 +2,7 @@
 downloads as Excel; another council's users cannot watch or download the run."""
 
 import openpyxl
+
 from .conftest import COUNCIL_A, csrf_of, zip_council
 from .test_uploads import wait_for_job
 

@@ -68,11 +68,11 @@ def test_directory_and_matching(app, client_for, synth_dir):
 
 
 def test_budget_monitoring_forecasts_outturn_per_line(app, client_for, synth_dir, settings):
-    from .conftest import csrf_of
-
     from carecast.ingest import load_returns
     from carecast.store import session_scope
     from carecast.web.datastore import save_dataset
+
+    from .conftest import csrf_of
 
     loaded = load_returns(synth_dir / "Lewisham", council="Lewisham")
     with session_scope(settings.database_url) as db:
@@ -97,13 +97,14 @@ def test_budget_monitoring_forecasts_outturn_per_line(app, client_for, synth_dir
 
 def test_scenario_runs_against_the_baseline(app, client_for, synth_dir, settings):
     import pytest
-    from .conftest import csrf_of
-    from .test_uploads import wait_for_job
 
     from carecast.ingest import load_returns
     from carecast.store import session_scope
     from carecast.web.datastore import save_dataset
     from carecast.web.templating import capability_ready
+
+    from .conftest import csrf_of
+    from .test_uploads import wait_for_job
 
     if not capability_ready("carecast.scenarios", "run_scenarios"):
         pytest.skip("carecast.scenarios has no run_scenarios in this tree yet")

@@ -4,10 +4,11 @@ import io
 import zipfile
 
 import pytest
-from .conftest import csrf_of
 
 from carecast.errors import InputError
 from carecast.web.uploads import Incoming, stage
+
+from .conftest import csrf_of
 
 CSV = b"CHILD,DECOM\n1,01/04/2023\n"
 
@@ -97,11 +98,12 @@ def wait_for_job(client, html: str, timeout: float = 30.0) -> str:
 
 
 def test_upload_loads_returns_and_shows_the_quality_report(app, client_for, settings):
-    from .returns import council_zip
     from sqlalchemy import select
 
     from carecast.store import session_scope
     from carecast.store.models_web import WebAuditEvent, WebDataset
+
+    from .returns import council_zip
 
     client = client_for("a@lewisham.test")
     token = csrf_of(client.get("/upload").text)
