@@ -136,14 +136,39 @@ class Pieces:
 
 
 def boundaries(space: StateSpace, cohort: Cohort, origin: np.datetime64) -> tuple[np.ndarray, np.ndarray]:
-    """Per child: the days (from ``origin``) they change age band (last = leaves at 18) and time-in-care band."""
+    """Per child: the days (from ``origin``) they change age band (last = leaves at 18) and time-in-care
+    band, each table ending in a column of inf (past 18 never reached; past the last time band, stays)."""
     day = cohort.dob.astype("datetime64[D]").astype(np.int64)
     first = int(day.min()) if day.size else 0
     table_days = np.arange(first, (int(day.max()) if day.size else 0) + 1).astype("datetime64[D]")
     table = (birthdays(table_days, list(space.age_boundaries)) - origin).astype(np.float64)  # once per birth date
-    age_b = table[day - first]
-    dur_b = cohort.period_start[:, None] + np.asarray(space.duration_lowers[1:], float)[None, :]
+    table = np.hstack([table, np.full((table.shape[0], 1), np.inf)])
+    age_b = table.take(day - first, axis=0)
+    lowers = np.asarray(space.duration_lowers[1:], float)
+    dur_b = np.empty((day.size, lowers.size + 1))
+    np.add(cohort.period_start[:, None], lowers[None, :], out=dur_b[:, :-1])
+    dur_b[:, -1] = np.inf
     return age_b, dur_b
+
+
+def _choose(cum: np.ndarray, rows: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Per child, how many of the cumulative shares ``cum[rows[i]]`` (each row non-decreasing) are <= ``u[i]``.
+
+    The same count as ``(u[:, None] >= cum[rows]).sum(axis=1)``, found by binary lifting with one
+    gather per halving instead of gathering whole rows.
+    """
+    width = cum.shape[1]
+    flat = cum.reshape(-1)
+    base = rows * width - 1
+    count = np.zeros(rows.size, np.int64)
+    step = 1 << (width.bit_length() - 1)
+    while step:
+        cand = count + step
+        ok = cand <= width
+        val = flat.take(base + np.minimum(cand, width))
+        count = np.where(ok & (u >= val), cand, count)
+        step >>= 1
+    return count
 
 
 def run_paths(space: StateSpace, cohort: Cohort, total: np.ndarray, cumprob: np.ndarray,
@@ -155,14 +180,20 @@ def run_paths(space: StateSpace, cohort: Cohort, total: np.ndarray, cumprob: np.
     share of each destination (categories, then "leaves care"). The arrays of children still being
     simulated are compacted after every event, and each child's next age and time-in-care
     boundaries are carried along, so a loop touches only live children and no search is needed.
+    A child's simulation and state travel as one flat key ``sim · n_states + state`` (the row of
+    ``total`` and ``cumprob``), so lookups are single gathers; its simulation, age band and category
+    are read back from the key once, when the pieces are assembled.
     ``effects`` (a scenario's levers, see :class:`PathEffects`) scale exit hazards, remap moves and
     force moves, with common random numbers; without them the random stream is as it always was.
     """
     age_b, dur_b = boundaries(space, cohort, origin)
     n = cohort.cat.size
-    age_b = np.hstack([age_b, np.full((n, 1), np.inf)])  # past 18: never reached (they have left)
-    dur_b = np.hstack([dur_b, np.full((n, 1), np.inf)])  # past the last time band: stays there
     n_cat, n_dur, n_age, exit_dest = space.n_cat, space.n_dur, space.n_age, space.n_cat
+    n_states = n_age * n_cat * n_dur
+    w_age, w_dur = age_b.shape[1], dur_b.shape[1]
+    age_flat, dur_flat = age_b.reshape(-1), dur_b.reshape(-1)
+    total_flat = np.ascontiguousarray(total).reshape(-1)
+    cum = np.ascontiguousarray(cumprob).reshape(-1, cumprob.shape[-1])
     t = cohort.t0.astype(np.float64)
     age = (age_b <= t[:, None]).sum(axis=1)
     dur = (dur_b <= t[:, None]).sum(axis=1)
@@ -170,29 +201,30 @@ def run_paths(space: StateSpace, cohort: Cohort, total: np.ndarray, cumprob: np.
     if cohort.ghost is not None:
         live &= ~cohort.ghost
     rid = np.flatnonzero(live)
-    t, age, dur = t[rid], age[rid], dur[rid]
-    cat, sim = cohort.cat[rid].astype(np.int64), cohort.sim[rid]
-    next_age, next_dur = age_b[rid, age], dur_b[rid, dur]
+    t, age, dur = t.take(rid), age.take(rid), dur.take(rid)
+    cat = cohort.cat.take(rid).astype(np.int64)
+    key = cohort.sim.take(rid).astype(np.int64) * n_states + (age * n_cat + cat) * n_dur + dur
+    next_age, next_dur = age_flat.take(rid * w_age + age), dur_flat.take(rid * w_dur + dur)
     piece_start = t  # pieces are not cut where only the time-in-care band changes
     if effects is not None:
-        since = cohort.period_start[rid].astype(np.float64)
+        since = cohort.period_start.take(rid).astype(np.float64)
         next_forced, forced_to = effects.forced_after(cat, since, t)
     out: list[tuple[np.ndarray, ...]] = []
     while rid.size:
         nxt = np.minimum(np.minimum(next_age, next_dur), horizon)
-        state = (age * n_cat + cat) * n_dur + dur
-        lam = total[sim, state]
+        lam = total_flat.take(key)
         if effects is None:
             with np.errstate(divide="ignore", over="ignore"):
                 end = t + rng.standard_exponential(rid.size) / lam
         else:  # one number per child of the cohort, each child its own (common random numbers)
-            draw = rng.standard_exponential(n)[rid]
+            cat = key // n_dur % n_cat
+            draw = rng.standard_exponential(n).take(rid)
             u_all = rng.random(n)
             nxt = np.minimum(nxt, next_forced)
-            move_share = cumprob[sim, state, n_cat - 1]
+            move_share = cum[:, n_cat - 1].take(key)
             end = effects.event_time(t, draw, lam, move_share, cat, nxt)
         moves = end < nxt
-        end = np.where(moves, end, nxt)
+        end = np.fmin(end, nxt)  # the event if it comes first, else the boundary (also when end is nan)
         crossed = ~moves
         up_age = crossed & (end == next_age)
         up_dur = crossed & (end == next_dur)
@@ -200,7 +232,8 @@ def run_paths(space: StateSpace, cohort: Cohort, total: np.ndarray, cumprob: np.
         if effects is not None:  # a forced move changes category: always a new piece
             forced = crossed & (end == next_forced) & (end < horizon) & ~up_age
             cut |= forced
-        out.append((sim[cut], age[cut], cat[cut], piece_start[cut], end[cut]))
+        at = np.flatnonzero(cut)
+        out.append((key.take(at), piece_start.take(at), end.take(at)))
         piece_start = np.where(cut, end, piece_start)
         stays = np.zeros(rid.size, bool)
         if moves.any():
@@ -208,17 +241,19 @@ def run_paths(space: StateSpace, cohort: Cohort, total: np.ndarray, cumprob: np.
             if effects is None:
                 u = rng.random(where.size)
             else:
-                scale = effects.exit_scale(end[where], cat[where], move_share[where])
-                u = u_all[rid[where]] * scale  # exits scaled: a uniform over the new total, in the old units
-            dest = np.minimum((u[:, None] >= cumprob[sim[where], state[where]]).sum(axis=1), exit_dest)
+                scale = effects.exit_scale(end.take(where), cat.take(where), move_share.take(where))
+                u = u_all.take(rid.take(where)) * scale  # exits scaled: a uniform over the new total, in the old units
+            k_where = key.take(where)
+            dest = np.minimum(_choose(cum, k_where, u), exit_dest)
             moved = dest != exit_dest
-            cat = cat.copy()
             if effects is not None:
-                dest[moved] = effects.redirect_to(dest[moved], end[where[moved]])
-            cat[where[moved]] = dest[moved]
-            stays[where[moved]] = True
+                dest[moved] = effects.redirect_to(dest[moved], end.take(where[moved]))
+            mover = where[moved]
+            key[mover] += (dest[moved] - k_where[moved] // n_dur % n_cat) * n_dur
+            stays[mover] = True
         if effects is not None:
-            cat[forced] = forced_to[forced]
+            key += np.where(forced, (forced_to - cat) * n_dur, 0)
+            cat = key // n_dur % n_cat
             stays |= forced
             if stays.any():
                 changed = np.flatnonzero(stays)
@@ -226,31 +261,31 @@ def run_paths(space: StateSpace, cohort: Cohort, total: np.ndarray, cumprob: np.
                 since[changed] = end[changed]
                 next_forced[changed], forced_to[changed] = effects.forced_after(cat[changed], since[changed],
                                                                                 end[changed])
-        age = age + up_age
-        dur = np.minimum(dur + up_dur, n_dur - 1)
-        next_age = _advance(next_age, up_age, age_b, rid, age)
-        next_dur = _advance(next_dur, up_dur, dur_b, rid, dur)
-        keep = stays | (crossed & (end < horizon) & (age < n_age))
-        rid, t, age, dur, cat, sim = rid[keep], end[keep], age[keep], dur[keep], cat[keep], sim[keep]
-        next_age, next_dur, piece_start = next_age[keep], next_dur[keep], piece_start[keep]
+        new_dur = np.minimum(dur + up_dur, n_dur - 1)
+        key += up_age * (n_cat * n_dur) + (new_dur - dur)
+        age, dur = age + up_age, new_dur
+        _advance(next_age, up_age, age_flat, w_age, rid, age)
+        _advance(next_dur, up_dur, dur_flat, w_dur, rid, dur)
+        keep = np.flatnonzero(stays | (crossed & (end < horizon) & (age < n_age)))
+        rid, t, age, dur, key = rid.take(keep), end.take(keep), age.take(keep), dur.take(keep), key.take(keep)
+        next_age, next_dur, piece_start = next_age.take(keep), next_dur.take(keep), piece_start.take(keep)
         if effects is not None:
-            since, next_forced, forced_to = since[keep], next_forced[keep], forced_to[keep]
+            since, next_forced, forced_to = since.take(keep), next_forced.take(keep), forced_to.take(keep)
     if not out:
         empty = np.zeros(0)
         return Pieces(empty.astype(np.int64), empty.astype(np.int64), empty.astype(np.int64), empty, empty)
-    cols = [np.concatenate(col) for col in zip(*out, strict=True)]
-    return Pieces(*cols)
+    keys, starts, ends = (np.concatenate(col) for col in zip(*out, strict=True))
+    code, cat = np.divmod(keys // n_dur, n_cat)  # key // n_dur = (sim · n_age + age) · n_cat + cat
+    sim, age = np.divmod(code, n_age)
+    return Pieces(sim, age, cat, starts, ends)
 
 
-def _advance(current: np.ndarray, crossed: np.ndarray, table: np.ndarray, rid: np.ndarray, band: np.ndarray
-             ) -> np.ndarray:
-    """The next boundary of the children who just crossed one (``table[child, band]``), others unchanged."""
-    if not crossed.any():
-        return current
+def _advance(current: np.ndarray, crossed: np.ndarray, table: np.ndarray, width: int, rid: np.ndarray,
+             band: np.ndarray) -> None:
+    """Set the next boundary of the children who just crossed one (``table[child · width + band]``)."""
     where = np.flatnonzero(crossed)
-    out = current.copy()
-    out[where] = table[rid[where], band[where]]
-    return out
+    if where.size:
+        current[where] = table.take(rid.take(where) * width + band.take(where))
 
 
 def grid_index(grid: np.ndarray, times: np.ndarray, step: float | None) -> np.ndarray:
