@@ -135,20 +135,14 @@ class Pieces:
     end: np.ndarray
 
 
-def boundaries(space: StateSpace, cohort: Cohort, origin: np.datetime64) -> tuple[np.ndarray, np.ndarray]:
-    """Per child: the days (from ``origin``) they change age band (last = leaves at 18) and time-in-care
-    band, each table ending in a column of inf (past 18 never reached; past the last time band, stays)."""
-    day = cohort.dob.astype("datetime64[D]").astype(np.int64)
+def age_table(space: StateSpace, dob: np.ndarray, origin: np.datetime64) -> tuple[np.ndarray, np.ndarray]:
+    """The days (from ``origin``) a child changes age band (the last: leaves at 18), once per birth date,
+    ending in a column of inf (past 18: never reached); and each child's row in that table."""
+    day = dob.astype("datetime64[D]").astype(np.int64)
     first = int(day.min()) if day.size else 0
     table_days = np.arange(first, (int(day.max()) if day.size else 0) + 1).astype("datetime64[D]")
-    table = (birthdays(table_days, list(space.age_boundaries)) - origin).astype(np.float64)  # once per birth date
-    table = np.hstack([table, np.full((table.shape[0], 1), np.inf)])
-    age_b = table.take(day - first, axis=0)
-    lowers = np.asarray(space.duration_lowers[1:], float)
-    dur_b = np.empty((day.size, lowers.size + 1))
-    np.add(cohort.period_start[:, None], lowers[None, :], out=dur_b[:, :-1])
-    dur_b[:, -1] = np.inf
-    return age_b, dur_b
+    table = (birthdays(table_days, list(space.age_boundaries)) - origin).astype(np.float64)
+    return np.hstack([table, np.full((table.shape[0], 1), np.inf)]), day - first
 
 
 def _choose(cum: np.ndarray, rows: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -180,31 +174,44 @@ def run_paths(space: StateSpace, cohort: Cohort, total: np.ndarray, cumprob: np.
     share of each destination (categories, then "leaves care"). The arrays of children still being
     simulated are compacted after every event, and each child's next age and time-in-care
     boundaries are carried along, so a loop touches only live children and no search is needed.
-    A child's simulation and state travel as one flat key ``sim · n_states + state`` (the row of
-    ``total`` and ``cumprob``), so lookups are single gathers; its simulation, age band and category
-    are read back from the key once, when the pieces are assembled.
+    A child's simulation and state travel as one key ``sim << bits | state`` (its row of ``total``
+    and ``cumprob``, padded to a power of two states), so lookups are single gathers and its
+    simulation, age band and category are read back with a shift, a mask and small tables.
     ``effects`` (a scenario's levers, see :class:`PathEffects`) scale exit hazards, remap moves and
     force moves, with common random numbers; without them the random stream is as it always was.
     """
-    age_b, dur_b = boundaries(space, cohort, origin)
+    table, row = age_table(space, cohort.dob, origin)
     n = cohort.cat.size
     n_cat, n_dur, n_age, exit_dest = space.n_cat, space.n_dur, space.n_age, space.n_cat
     n_states = n_age * n_cat * n_dur
-    w_age, w_dur = age_b.shape[1], dur_b.shape[1]
-    age_flat, dur_flat = age_b.reshape(-1), dur_b.reshape(-1)
-    total_flat = np.ascontiguousarray(total).reshape(-1)
-    cum = np.ascontiguousarray(cumprob).reshape(-1, cumprob.shape[-1])
+    bits = max(n_states - 1, 1).bit_length()  # key = sim << bits | state: read back with shifts and masks
+    mask = (1 << bits) - 1
+    age_of = np.repeat(np.arange(n_age), n_cat * n_dur)
+    cat_of = np.tile(np.repeat(np.arange(n_cat), n_dur), n_age)
+    n_sims = total.shape[0]
+    total_flat = np.zeros((n_sims, 1 << bits))
+    total_flat[:, :n_states] = total
+    total_flat = total_flat.reshape(-1)
+    cum = np.ones((n_sims, 1 << bits, cumprob.shape[-1]))
+    cum[:, :n_states] = cumprob
+    cum = cum.reshape(-1, cumprob.shape[-1])
+    w_age = table.shape[1]
+    age_flat, a_row = table.reshape(-1), row * w_age
+    lowers = np.append(np.asarray(space.duration_lowers[1:], float), np.inf)  # past the last band: stays
+    ps_all = cohort.period_start
     t = cohort.t0.astype(np.float64)
-    age = (age_b <= t[:, None]).sum(axis=1)
-    dur = (dur_b <= t[:, None]).sum(axis=1)
+    age = _choose(table, row, t)
+    dur = np.zeros(n, np.int64)
+    for lower in lowers[:-1]:
+        dur += ps_all + lower <= t
     live = (t < horizon) & (age < n_age)
     if cohort.ghost is not None:
         live &= ~cohort.ghost
     rid = np.flatnonzero(live)
     t, age, dur = t.take(rid), age.take(rid), dur.take(rid)
     cat = cohort.cat.take(rid).astype(np.int64)
-    key = cohort.sim.take(rid).astype(np.int64) * n_states + (age * n_cat + cat) * n_dur + dur
-    next_age, next_dur = age_flat.take(rid * w_age + age), dur_flat.take(rid * w_dur + dur)
+    key = (cohort.sim.take(rid).astype(np.int64) << bits) | ((age * n_cat + cat) * n_dur + dur)
+    next_age, next_dur = age_flat.take(a_row.take(rid) + age), ps_all.take(rid) + lowers.take(dur)
     piece_start = t  # pieces are not cut where only the time-in-care band changes
     if effects is not None:
         since = cohort.period_start.take(rid).astype(np.float64)
@@ -217,7 +224,7 @@ def run_paths(space: StateSpace, cohort: Cohort, total: np.ndarray, cumprob: np.
             with np.errstate(divide="ignore", over="ignore"):
                 end = t + rng.standard_exponential(rid.size) / lam
         else:  # one number per child of the cohort, each child its own (common random numbers)
-            cat = key // n_dur % n_cat
+            cat = cat_of.take(key & mask)
             draw = rng.standard_exponential(n).take(rid)
             u_all = rng.random(n)
             nxt = np.minimum(nxt, next_forced)
@@ -249,11 +256,11 @@ def run_paths(space: StateSpace, cohort: Cohort, total: np.ndarray, cumprob: np.
             if effects is not None:
                 dest[moved] = effects.redirect_to(dest[moved], end.take(where[moved]))
             mover = where[moved]
-            key[mover] += (dest[moved] - k_where[moved] // n_dur % n_cat) * n_dur
+            key[mover] += (dest[moved] - cat_of.take(k_where[moved] & mask)) * n_dur
             stays[mover] = True
         if effects is not None:
             key += np.where(forced, (forced_to - cat) * n_dur, 0)
-            cat = key // n_dur % n_cat
+            cat = cat_of.take(key & mask)
             stays |= forced
             if stays.any():
                 changed = np.flatnonzero(stays)
@@ -264,8 +271,10 @@ def run_paths(space: StateSpace, cohort: Cohort, total: np.ndarray, cumprob: np.
         new_dur = np.minimum(dur + up_dur, n_dur - 1)
         key += up_age * (n_cat * n_dur) + (new_dur - dur)
         age, dur = age + up_age, new_dur
-        _advance(next_age, up_age, age_flat, w_age, rid, age)
-        _advance(next_dur, up_dur, dur_flat, w_dur, rid, dur)
+        crossed_age = np.flatnonzero(up_age)
+        next_age[crossed_age] = age_flat.take(a_row.take(rid.take(crossed_age)) + age.take(crossed_age))
+        crossed_dur = np.flatnonzero(up_dur)
+        next_dur[crossed_dur] = ps_all.take(rid.take(crossed_dur)) + lowers.take(dur.take(crossed_dur))
         keep = np.flatnonzero(stays | (crossed & (end < horizon) & (age < n_age)))
         rid, t, age, dur, key = rid.take(keep), end.take(keep), age.take(keep), dur.take(keep), key.take(keep)
         next_age, next_dur, piece_start = next_age.take(keep), next_dur.take(keep), piece_start.take(keep)
@@ -275,17 +284,8 @@ def run_paths(space: StateSpace, cohort: Cohort, total: np.ndarray, cumprob: np.
         empty = np.zeros(0)
         return Pieces(empty.astype(np.int64), empty.astype(np.int64), empty.astype(np.int64), empty, empty)
     keys, starts, ends = (np.concatenate(col) for col in zip(*out, strict=True))
-    code, cat = np.divmod(keys // n_dur, n_cat)  # key // n_dur = (sim · n_age + age) · n_cat + cat
-    sim, age = np.divmod(code, n_age)
-    return Pieces(sim, age, cat, starts, ends)
-
-
-def _advance(current: np.ndarray, crossed: np.ndarray, table: np.ndarray, width: int, rid: np.ndarray,
-             band: np.ndarray) -> None:
-    """Set the next boundary of the children who just crossed one (``table[child · width + band]``)."""
-    where = np.flatnonzero(crossed)
-    if where.size:
-        current[where] = table.take(rid.take(where) * width + band.take(where))
+    state = keys & mask
+    return Pieces(keys >> bits, age_of.take(state), cat_of.take(state), starts, ends)
 
 
 def grid_index(grid: np.ndarray, times: np.ndarray, step: float | None) -> np.ndarray:
