@@ -269,3 +269,12 @@ def test_last_month_of_the_horizon_is_simulated(decay_model, step_days):
     assert res.month_dates_[-1] == dt.date(2025, 4, 1)
     assert res.sim_month_states_[:, -1].sum() > 0
     assert len(res.dates_) * step_days > (res.month_dates_[-1] - res.start).days  # steps cover the last month
+
+
+def test_entry_half_life_reaches_the_entrant_model(known_process):
+    plain = DemandModel(entry_half_life_years=0).fit(known_process)
+    n, window = plain.entrant_model_.n_entries_, plain.entrant_model_.window_days_
+    assert plain.entrant_model_.rate(np.array([0.0]))[0] == pytest.approx(n / window)
+    weighted = DemandModel(entry_half_life_years=1.5).fit(known_process)
+    assert weighted.assumptions()["entrants"]["entry_half_life_years"] == 1.5
+    assert weighted.entrant_model_.effective_days_ < window

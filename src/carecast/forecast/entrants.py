@@ -1,8 +1,11 @@
 """How many children enter care each day of the projection: flat, fitted trend, or per population.
 
-* **flat** (default): the window's entry rate, λ = entries ÷ days, held constant. Parameter
-  uncertainty: λ ~ Gamma(entries, days) (the posterior under a flat prior on log λ), times
-  ``exp(β·t)`` with β ~ N(0, se²), se the standard error of the log-linear slope fitted to the
+* **flat** (default): the window's entry rate held constant, with recent entries weighted more:
+  λ = Σ w(tᵢ) ÷ ∫ w dt, w(t) = 2^(t / half-life) (t ≤ 0 days before the start). A plain average
+  (half-life 0) describes the rate at the window's middle, so a drifting rate is forecast late.
+  Parameter uncertainty: λ ~ Gamma(λ·D, D) with D = (∫w)² ÷ ∫w² the weighted window's effective
+  length in days (the posterior under a flat prior on log λ; Gamma(entries, days) when unweighted),
+  times ``exp(β·t)`` with β ~ N(0, se²), se the standard error of the log-linear slope fitted to the
   window: the point forecast assumes no trend, the bands admit any trend the window cannot rule out.
 * **fitted**: a Poisson regression of monthly entries on time, ``E[entries in month m] =
   days_m · exp(a + b·t_m)`` (t in years from the start), fitted by Newton's method; projected as
@@ -21,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from carecast.errors import Location, ParameterError
+from carecast.forecast.params import defaults
 
 TRENDS = ("flat", "fitted", "population")
 DAYS_PER_YEAR = 365.25
@@ -87,6 +91,9 @@ class EntrantModel:
     coef_: np.ndarray = field(default_factory=lambda: np.zeros(2))
     cov_: np.ndarray = field(default_factory=lambda: np.zeros((2, 2)))
     exposure_: float = 0.0  # population-days (population trend)
+    half_life_years: float | None = None  # flat trend's weighting (default from forecast/data/model.yaml)
+    rate_per_day_: float = 0.0  # flat trend: weighted entries per day
+    effective_days_: float = 0.0  # flat trend: (∫w)² / ∫w², the weighted window's effective length
 
     def fit(self, entry_days: np.ndarray, window_days: float) -> EntrantModel:
         """Fit to entry times (days from the start, in (-window_days, 0])."""
@@ -98,8 +105,16 @@ class EntrantModel:
                                  fix="pass --population FILE (CSV with columns year,population)")
         self.n_entries_ = int(len(entry_days))
         self.window_days_ = float(window_days)
+        if self.half_life_years is None:
+            self.half_life_years = defaults().entry_half_life_years
+        if self.half_life_years < 0:
+            raise ParameterError(f"the entry half-life {self.half_life_years:g} years must not be negative",
+                                 where=Location(field="entry_half_life_years"),
+                                 fix="use 0 for the plain window average, or a positive number of years")
         if self.trend in ("flat", "fitted") and self.n_entries_:
             self._fit_poisson(np.asarray(entry_days, float), window_days)
+        if self.trend == "flat":
+            self._fit_weighted(np.asarray(entry_days, float), window_days)
         if self.trend == "population":
             grid = np.linspace(-window_days, 0, 200)
             self.exposure_ = float(np.trapezoid(self._pop(grid), grid))
@@ -108,6 +123,19 @@ class EntrantModel:
     def _pop(self, t_days: np.ndarray) -> np.ndarray:
         assert self.population is not None
         return self.population.at(self.start_year + np.asarray(t_days) / DAYS_PER_YEAR)
+
+    def _fit_weighted(self, days: np.ndarray, window_days: float) -> None:
+        """Entries per day with weights halving every ``half_life_years`` back from the start."""
+        assert self.half_life_years is not None
+        if self.half_life_years == 0 or not window_days:
+            self.rate_per_day_ = self.n_entries_ / window_days if window_days else 0.0
+            self.effective_days_ = window_days
+            return
+        k = np.log(2.0) / (self.half_life_years * DAYS_PER_YEAR)
+        w1 = -np.expm1(-k * window_days) / k  # ∫ w over the window
+        w2 = -np.expm1(-2 * k * window_days) / (2 * k)  # ∫ w²
+        self.rate_per_day_ = float(np.exp(k * days).sum() / w1)
+        self.effective_days_ = float(w1 * w1 / w2)
 
     def _fit_poisson(self, days: np.ndarray, window_days: float) -> None:
         n_bins = max(int(round(window_days / MONTH_DAYS)), 2)
@@ -131,7 +159,7 @@ class EntrantModel:
         """Point estimate of entrants per day at times ``t_days``."""
         t = np.asarray(t_days, float)
         if self.trend == "flat":
-            return np.full(t.shape, self.n_entries_ / self.window_days_)
+            return np.full(t.shape, self.rate_per_day_)
         if self.trend == "fitted":
             return np.exp(self.coef_[0] + self.coef_[1] * t / DAYS_PER_YEAR)
         return self.n_entries_ / self.exposure_ * self._pop(t)
@@ -142,7 +170,7 @@ class EntrantModel:
         if self.trend == "flat":
             if not self.n_entries_:
                 return np.zeros((n_sims, t.size))
-            lam = rng.gamma(self.n_entries_, 1.0 / self.window_days_, size=n_sims)
+            lam = rng.gamma(self.rate_per_day_ * self.effective_days_, 1.0 / self.effective_days_, size=n_sims)
             slope = rng.normal(0.0, np.sqrt(self.cov_[1, 1]), size=n_sims)
             return lam[:, None] * np.exp(slope[:, None] * t[None, :] / DAYS_PER_YEAR)
         if self.trend == "fitted":
@@ -157,8 +185,10 @@ class EntrantModel:
         out: dict = {"trend": self.trend, "entries_in_window": self.n_entries_,
                      "window_entries_per_year": round(per_year, 2)}
         if self.trend == "flat":
-            out["model"] = ("constant entry rate equal to the reference window's average; bands include a trend "
-                            "the window cannot rule out")
+            out["model"] = ("constant entry rate equal to the reference window's average, recent entries weighted "
+                            "more; bands include a trend the window cannot rule out")
+            out["entry_half_life_years"] = self.half_life_years
+            out["weighted_entries_per_year"] = round(self.rate_per_day_ * DAYS_PER_YEAR, 2)
             out["trend_standard_error_pct_per_year"] = round(float(np.sqrt(self.cov_[1, 1])) * 100, 2)
         elif self.trend == "fitted":
             out["model"] = "Poisson regression of monthly entries on time, log-linear trend"

@@ -91,6 +91,8 @@ class DemandModel:
     uasc : "include" (UASC counted with everyone) or "exclude" (left out of demand, counted).
     trend : entrant trend: "flat", "fitted" or "population" (needs ``population``).
     prior_days : shrinkage strength in person-days (default from ``forecast/data/model.yaml``).
+    entry_half_life_years : weighting of past entries for the flat trend (default from
+        ``forecast/data/model.yaml``; 0 = the plain window average).
     categories : placement categories (default: the shipped ones).
     space : the state space to run on (default: built from ``categories``); its categories, age
         bands, leaving age and exit groups replace the children-in-care ones (see carecast.send).
@@ -99,7 +101,7 @@ class DemandModel:
     def __init__(self, *, window_years: float | None = None, step_days: int | None = None, by_duration: bool = True,
                  uasc: str = "include", trend: str = "flat", population: Population | None = None,
                  prior_days: float | None = None, categories: PlacementCategories | None = None,
-                 space: StateSpace | None = None):
+                 space: StateSpace | None = None, entry_half_life_years: float | None = None):
         d = defaults()
         self.window_years = float(window_years if window_years is not None else d.window_years)
         self.step_days = int(step_days if step_days is not None else d.step_days)
@@ -111,6 +113,8 @@ class DemandModel:
         self.trend = trend
         self.population = population
         self.prior_days = float(prior_days if prior_days is not None else d.prior_days)
+        self.entry_half_life_years = float(entry_half_life_years if entry_half_life_years is not None
+                                           else d.entry_half_life_years)
         self.categories = categories or load_categories()
         # another state space (e.g. high needs: settings × ages 0-25, plans ceasing) runs on the same engine
         self.space = space or StateSpace.build(self.categories, by_duration=by_duration)
@@ -143,7 +147,8 @@ class DemandModel:
         self.entrant_cat_ = category_index(ent.get_column("category"), self.space)
         entry_days = days_from(ent.get_column("decom"), start)
         start_year = start.year + (start.timetuple().tm_yday - 1) / DAYS_PER_YEAR
-        self.entrant_model_ = EntrantModel(self.trend, self.population, start_year).fit(
+        self.entrant_model_ = EntrantModel(self.trend, self.population, start_year,
+                                           half_life_years=self.entry_half_life_years).fit(
             entry_days, float((hi - lo).days))
         self.current_ = in_care_on(history, start)
         if self.current_.height == 0 and ent.height == 0:

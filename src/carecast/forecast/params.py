@@ -16,6 +16,7 @@ class ModelDefaults:
     duration_labels: tuple[str, ...]
     duration_lowers: tuple[int, ...]  # days since the period of care started
     prior_days: float
+    entry_half_life_years: float
     leaving_age: int
     quantiles: tuple[float, ...]
     rolling_origins: int
@@ -34,6 +35,7 @@ def defaults() -> ModelDefaults:
         duration_labels=tuple(str(b["label"]) for b in bands),
         duration_lowers=tuple(int(b["lower"]) for b in bands),
         prior_days=float(doc["prior_days"]["value"]),
+        entry_half_life_years=float(doc["entry_half_life_years"]["value"]),
         leaving_age=int(doc["leaving_age"]["value"]),
         quantiles=tuple(float(q) for q in doc["quantiles"]["value"]),
         rolling_origins=int(doc["rolling_origins"]["value"]),
