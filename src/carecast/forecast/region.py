@@ -8,8 +8,10 @@ from one ``SeedSequence``, so results do not depend on the order or the number o
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
@@ -55,6 +57,30 @@ def _group(jobs: list[tuple]) -> tuple[dict[str, dict[str, Any]], ForecastResult
     return assumptions, total
 
 
+BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+@contextmanager
+def _one_blas_thread_per_worker() -> Iterator[None]:
+    """Workers started inside this block run BLAS on one thread.
+
+    The workers already fill the cores; a BLAS thread pool in each of them only adds contention,
+    and on a busy machine the many tiny ``expm`` solves of the expected path then cost ~0.5 s per
+    council waiting for threads. Spawned workers read these variables when NumPy loads, so they are
+    set while the pool starts and restored after.
+    """
+    saved = {name: os.environ.get(name) for name in BLAS_THREAD_VARIABLES}
+    os.environ.update({name: "1" for name in BLAS_THREAD_VARIABLES})
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def forecast_councils(episodes: pl.DataFrame, *, start: dt.date | None = None, horizon_years: float = 5,
                       n_sims: int = 1000, seed: int | None = None, parameter_uncertainty: bool = True,
                       population: str | Path | None = None, workers: int = 1, keep_councils: bool = True,
@@ -84,7 +110,8 @@ def forecast_councils(episodes: pl.DataFrame, *, start: dt.date | None = None, h
             progress(council)
 
     if workers > 1 and len(jobs) > 1:  # spawn, not fork: forking a process that has run Polars can deadlock
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+        with _one_blas_thread_per_worker(), ProcessPoolExecutor(max_workers=workers,
+                                                                 mp_context=get_context("spawn")) as pool:
             if keep_councils:
                 for council, result in pool.map(_one, jobs):
                     absorb(council, result)
