@@ -135,32 +135,36 @@ class Pieces:
     end: np.ndarray
 
 
+def _padded_width(columns: int) -> int:
+    """The least 2^k - 1 >= ``columns``: a row that wide is searched by halving with no bounds checks."""
+    return (1 << max(columns, 1).bit_length()) - 1
+
+
 def age_table(space: StateSpace, dob: np.ndarray, origin: np.datetime64) -> tuple[np.ndarray, np.ndarray]:
     """The days (from ``origin``) a child changes age band (the last: leaves at 18), once per birth date,
-    ending in a column of inf (past 18: never reached); and each child's row in that table."""
+    padded with columns of inf (past 18: never reached) to a width of 2^k - 1; and each child's row."""
     day = dob.astype("datetime64[D]").astype(np.int64)
     first = int(day.min()) if day.size else 0
     table_days = np.arange(first, (int(day.max()) if day.size else 0) + 1).astype("datetime64[D]")
-    table = (birthdays(table_days, list(space.age_boundaries)) - origin).astype(np.float64)
-    return np.hstack([table, np.full((table.shape[0], 1), np.inf)]), day - first
+    days = (birthdays(table_days, list(space.age_boundaries)) - origin).astype(np.float64)
+    table = np.full((days.shape[0], _padded_width(days.shape[1] + 1)), np.inf)
+    table[:, : days.shape[1]] = days
+    return table, day - first
 
 
-def _choose(cum: np.ndarray, rows: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Per child, how many of the cumulative shares ``cum[rows[i]]`` (each row non-decreasing) are <= ``u[i]``.
+def _count_at_most(flat: np.ndarray, width: int, rows: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Per child, how many entries of row ``rows[i]`` of a (·, ``width``) table are <= ``u[i]``.
 
-    The same count as ``(u[:, None] >= cum[rows]).sum(axis=1)``, found by binary lifting with one
-    gather per halving instead of gathering whole rows.
+    Rows are non-decreasing and ``width`` is 2^k - 1 (pad with inf), so binary lifting needs k
+    gathers and no bounds checks: the same count as ``(u[:, None] >= table[rows]).sum(axis=1)``
+    without gathering whole rows.
     """
-    width = cum.shape[1]
-    flat = cum.reshape(-1)
     base = rows * width - 1
     count = np.zeros(rows.size, np.int64)
-    step = 1 << (width.bit_length() - 1)
+    step = (width + 1) >> 1
     while step:
         cand = count + step
-        ok = cand <= width
-        val = flat.take(base + np.minimum(cand, width))
-        count = np.where(ok & (u >= val), cand, count)
+        count = np.where(u >= flat.take(base + cand), cand, count)
         step >>= 1
     return count
 
@@ -176,31 +180,41 @@ def run_paths(space: StateSpace, cohort: Cohort, total: np.ndarray, cumprob: np.
     boundaries are carried along, so a loop touches only live children and no search is needed.
     A child's simulation and state travel as one key ``sim << bits | state`` (its row of ``total``
     and ``cumprob``, padded to a power of two states), so lookups are single gathers and its
-    simulation, age band and category are read back with a shift, a mask and small tables.
+    simulation, age band, category and time-in-care band are read back with a shift, a mask and
+    small tables. An event first decides between leaving care and moving (one gather of the share
+    of moves); only movers search their row for the category.
     ``effects`` (a scenario's levers, see :class:`PathEffects`) scale exit hazards, remap moves and
     force moves, with common random numbers; without them the random stream is as it always was.
     """
     table, row = age_table(space, cohort.dob, origin)
     n = cohort.cat.size
-    n_cat, n_dur, n_age, exit_dest = space.n_cat, space.n_dur, space.n_age, space.n_cat
+    n_cat, n_dur, n_age = space.n_cat, space.n_dur, space.n_age
     n_states = n_age * n_cat * n_dur
     bits = max(n_states - 1, 1).bit_length()  # key = sim << bits | state: read back with shifts and masks
     mask = (1 << bits) - 1
     age_of = np.repeat(np.arange(n_age), n_cat * n_dur)
-    cat_of = np.tile(np.repeat(np.arange(n_cat), n_dur), n_age)
+    cat_of = np.zeros(1 << bits, np.int64)  # padded: a child leaving at 18 may carry a state past the last
+    cat_of[:n_states] = np.tile(np.repeat(np.arange(n_cat), n_dur), n_age)
+    dur_of = np.zeros(1 << bits, np.int64)
+    dur_of[:n_states] = np.tile(np.arange(n_dur), n_age * n_cat)
     n_sims = total.shape[0]
     total_flat = np.zeros((n_sims, 1 << bits))
     total_flat[:, :n_states] = total
     total_flat = total_flat.reshape(-1)
-    cum = np.ones((n_sims, 1 << bits, cumprob.shape[-1]))
-    cum[:, :n_states] = cumprob
-    cum = cum.reshape(-1, cumprob.shape[-1])
+    rows_cum = np.ones((n_sims, 1 << bits, cumprob.shape[-1]))
+    rows_cum[:, :n_states] = cumprob
+    rows_cum = rows_cum.reshape(-1, cumprob.shape[-1])
+    move_share = np.ascontiguousarray(rows_cum[:, n_cat - 1])  # share of events that are moves, not exits
+    width = _padded_width(n_cat - 1)  # a mover's category: how many of the first n_cat - 1 shares are <= u
+    to_category = np.full((rows_cum.shape[0], width), np.inf)
+    to_category[:, : n_cat - 1] = rows_cum[:, : n_cat - 1]
+    to_category = to_category.reshape(-1)
     w_age = table.shape[1]
     age_flat, a_row = table.reshape(-1), row * w_age
     lowers = np.append(np.asarray(space.duration_lowers[1:], float), np.inf)  # past the last band: stays
     ps_all = cohort.period_start
     t = cohort.t0.astype(np.float64)
-    age = _choose(table, row, t)
+    age = _count_at_most(age_flat, w_age, row, t)
     dur = np.zeros(n, np.int64)
     for lower in lowers[:-1]:
         dur += ps_all + lower <= t
@@ -228,35 +242,34 @@ def run_paths(space: StateSpace, cohort: Cohort, total: np.ndarray, cumprob: np.
             draw = rng.standard_exponential(n).take(rid)
             u_all = rng.random(n)
             nxt = np.minimum(nxt, next_forced)
-            move_share = cum[:, n_cat - 1].take(key)
-            end = effects.event_time(t, draw, lam, move_share, cat, nxt)
+            share = move_share.take(key)
+            end = effects.event_time(t, draw, lam, share, cat, nxt)
         moves = end < nxt
         end = np.fmin(end, nxt)  # the event if it comes first, else the boundary (also when end is nan)
-        crossed = ~moves
-        up_age = crossed & (end == next_age)
-        up_dur = crossed & (end == next_dur)
+        up_age = end == next_age  # a child that moved is before every boundary
+        up_dur = end == next_dur
         cut = ~(up_dur & ~up_age & (end < horizon))
         if effects is not None:  # a forced move changes category: always a new piece
-            forced = crossed & (end == next_forced) & (end < horizon) & ~up_age
+            forced = (end == next_forced) & (end < horizon) & ~up_age
             cut |= forced
         at = np.flatnonzero(cut)
         out.append((key.take(at), piece_start.take(at), end.take(at)))
         piece_start = np.where(cut, end, piece_start)
         stays = np.zeros(rid.size, bool)
-        if moves.any():
-            where = np.flatnonzero(moves)
+        where = np.flatnonzero(moves)
+        if where.size:
             if effects is None:
                 u = rng.random(where.size)
             else:
-                scale = effects.exit_scale(end.take(where), cat.take(where), move_share.take(where))
+                scale = effects.exit_scale(end.take(where), cat.take(where), share.take(where))
                 u = u_all.take(rid.take(where)) * scale  # exits scaled: a uniform over the new total, in the old units
             k_where = key.take(where)
-            dest = np.minimum(_choose(cum, k_where, u), exit_dest)
-            moved = dest != exit_dest
+            to_cat = np.flatnonzero(u < move_share.take(k_where))  # the others leave care
+            mover, k_mover = where.take(to_cat), k_where.take(to_cat)
+            dest = _count_at_most(to_category, width, k_mover, u.take(to_cat))
             if effects is not None:
-                dest[moved] = effects.redirect_to(dest[moved], end.take(where[moved]))
-            mover = where[moved]
-            key[mover] += (dest[moved] - cat_of.take(k_where[moved] & mask)) * n_dur
+                dest = effects.redirect_to(dest, end.take(mover))
+            key[mover] += (dest - cat_of.take(k_mover & mask)) * n_dur
             stays[mover] = True
         if effects is not None:
             key += np.where(forced, (forced_to - cat) * n_dur, 0)
@@ -268,15 +281,15 @@ def run_paths(space: StateSpace, cohort: Cohort, total: np.ndarray, cumprob: np.
                 since[changed] = end[changed]
                 next_forced[changed], forced_to[changed] = effects.forced_after(cat[changed], since[changed],
                                                                                 end[changed])
-        new_dur = np.minimum(dur + up_dur, n_dur - 1)
-        key += up_age * (n_cat * n_dur) + (new_dur - dur)
-        age, dur = age + up_age, new_dur
-        crossed_age = np.flatnonzero(up_age)
+        crossed_age, crossed_dur = np.flatnonzero(up_age), np.flatnonzero(up_dur)
+        key[crossed_age] += n_cat * n_dur
+        key[crossed_dur] += 1  # the last band's next boundary is inf, never crossed
+        age[crossed_age] += 1
         next_age[crossed_age] = age_flat.take(a_row.take(rid.take(crossed_age)) + age.take(crossed_age))
-        crossed_dur = np.flatnonzero(up_dur)
-        next_dur[crossed_dur] = ps_all.take(rid.take(crossed_dur)) + lowers.take(dur.take(crossed_dur))
-        keep = np.flatnonzero(stays | (crossed & (end < horizon) & (age < n_age)))
-        rid, t, age, dur, key = rid.take(keep), end.take(keep), age.take(keep), dur.take(keep), key.take(keep)
+        next_dur[crossed_dur] = (ps_all.take(rid.take(crossed_dur))
+                                 + lowers.take(dur_of.take(key.take(crossed_dur) & mask)))
+        keep = np.flatnonzero(stays | (~moves & (end < horizon) & (age < n_age)))
+        rid, t, age, key = rid.take(keep), end.take(keep), age.take(keep), key.take(keep)
         next_age, next_dur, piece_start = next_age.take(keep), next_dur.take(keep), piece_start.take(keep)
         if effects is not None:
             since, next_forced, forced_to = since.take(keep), next_forced.take(keep), forced_to.take(keep)
