@@ -140,16 +140,39 @@ def _padded_width(columns: int) -> int:
     return (1 << max(columns, 1).bit_length()) - 1
 
 
-def age_table(space: StateSpace, dob: np.ndarray, origin: np.datetime64) -> tuple[np.ndarray, np.ndarray]:
-    """The days (from ``origin``) a child changes age band (the last: leaves at 18), once per birth date,
-    padded with columns of inf (past 18: never reached) to a width of 2^k - 1; and each child's row."""
-    day = dob.astype("datetime64[D]").astype(np.int64)
-    first = int(day.min()) if day.size else 0
-    table_days = np.arange(first, (int(day.max()) if day.size else 0) + 1).astype("datetime64[D]")
-    days = (birthdays(table_days, list(space.age_boundaries)) - origin).astype(np.float64)
-    table = np.full((days.shape[0], _padded_width(days.shape[1] + 1)), np.inf)
-    table[:, : days.shape[1]] = days
-    return table, day - first
+@dataclass(frozen=True)
+class AgeTable:
+    """The days (from the origin) a child born on each date from ``first`` on changes age band (the
+    last: leaves care), padded with columns of inf (never reached) to a width of 2^k - 1.
+
+    Built once per projection for every birth date its children can have, rather than per batch.
+    """
+
+    days: np.ndarray  # (birth dates, width)
+    first: int  # day number of the first row's birth date
+
+    @classmethod
+    def build(cls, space: StateSpace, first_dob: np.datetime64, last_dob: np.datetime64,
+              origin: np.datetime64) -> AgeTable:
+        first = int(np.datetime64(first_dob, "D").astype(np.int64))
+        dates = np.arange(first, int(np.datetime64(last_dob, "D").astype(np.int64)) + 1).astype("datetime64[D]")
+        days = (birthdays(dates, list(space.age_boundaries)) - origin).astype(np.float64)
+        table = np.full((days.shape[0], _padded_width(days.shape[1] + 1)), np.inf)
+        table[:, : days.shape[1]] = days
+        return cls(table, first)
+
+    @classmethod
+    def covering(cls, space: StateSpace, dob: np.ndarray, origin: np.datetime64) -> AgeTable:
+        if dob.size == 0:
+            return cls.build(space, origin, origin, origin)
+        return cls.build(space, dob.min(), dob.max(), origin)
+
+    def rows(self, dob: np.ndarray) -> np.ndarray:
+        """Each child's row; refuses birth dates outside the table (a wrong row would age a child wrongly)."""
+        row = dob.astype("datetime64[D]").astype(np.int64) - self.first
+        if row.size and (row.min() < 0 or row.max() >= self.days.shape[0]):
+            raise ValueError("a birth date lies outside the age table")
+        return row
 
 
 def _count_at_most(flat: np.ndarray, width: int, rows: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -171,7 +194,7 @@ def _count_at_most(flat: np.ndarray, width: int, rows: np.ndarray, u: np.ndarray
 
 def run_paths(space: StateSpace, cohort: Cohort, total: np.ndarray, cumprob: np.ndarray,
               horizon: float, origin: np.datetime64, rng: np.random.Generator,
-              effects: PathEffects | None = None) -> Pieces:
+              effects: PathEffects | None = None, ages: AgeTable | None = None) -> Pieces:
     """Simulate every child of ``cohort`` to exit, age 18 or ``horizon``; return the pieces of their paths.
 
     ``total[sim, state]`` is the total hazard per day; ``cumprob[sim, state, dest]`` the cumulative
@@ -185,8 +208,11 @@ def run_paths(space: StateSpace, cohort: Cohort, total: np.ndarray, cumprob: np.
     of moves); only movers search their row for the category.
     ``effects`` (a scenario's levers, see :class:`PathEffects`) scale exit hazards, remap moves and
     force moves, with common random numbers; without them the random stream is as it always was.
+    ``ages`` (default: built for the cohort's birth dates) is the table of age-band changes.
     """
-    table, row = age_table(space, cohort.dob, origin)
+    if ages is None:
+        ages = AgeTable.covering(space, cohort.dob, origin)
+    table, row = ages.days, ages.rows(cohort.dob)
     n = cohort.cat.size
     n_cat, n_dur, n_age = space.n_cat, space.n_dur, space.n_age
     n_states = n_age * n_cat * n_dur

@@ -38,7 +38,14 @@ from carecast.forecast.calendar import (
     monthly_dates,
     months_back,
 )
-from carecast.forecast.engine import Cohort, PathEffects, counts_on, days_between, run_paths
+from carecast.forecast.engine import (
+    AgeTable,
+    Cohort,
+    PathEffects,
+    counts_on,
+    days_between,
+    run_paths,
+)
 from carecast.forecast.entrants import DAYS_PER_YEAR, EntrantModel, Population
 from carecast.forecast.expected import entrant_profile_path, entrants_path, propagate, step_matrices
 from carecast.forecast.exposure import occurrence_exposure
@@ -315,6 +322,7 @@ class DemandModel:
         expected_entrants = float(self.entrant_model_.rate(mid).sum() * self.step_days)
         batch = int(max(1, min(n_sims, BATCH_CHILDREN // max(1.0, cats.size + 1.5 * expected_entrants))))
         path_effects = self._path_effects(effects, n_steps, seed)
+        ages = self._age_table(dob, origin, horizon)
         entered = np.zeros((n_sims, n_steps, sp.n_age), np.int32)
         prevented = np.zeros((n_sims, n_steps, sp.n_age), np.int32)
         counts = np.zeros((n_sims, n_steps, sp.n_cat), np.int32)
@@ -336,7 +344,7 @@ class DemandModel:
             cohort = self._cohort(rng, m, cats, dob, ps, mid, origin, parameter_uncertainty)
             cohort = self._entry_effects(cohort, cats.size * m, m, n_steps, origin, effects, path_effects,
                                          entered[lo:lo + m], prevented[lo:lo + m])
-            pieces = run_paths(sp, cohort, total, cumprob, horizon, origin, rng, path_effects)
+            pieces = run_paths(sp, cohort, total, cumprob, horizon, origin, rng, path_effects, ages)
             step = float(self.step_days)
             counts[lo:lo + m] = counts_on(pieces, step_grid, m, pieces.cat, sp.n_cat, step)
             age_counts[lo:lo + m] = counts_on(pieces, step_grid, m, pieces.age, sp.n_age, step)
@@ -357,6 +365,16 @@ class DemandModel:
             month_dates_=months, sim_month_states_=month_states, expected_=self._expected(n_steps),
             history_=self.history_, assumptions_=assumptions, sim_entrants_=entered, sim_prevented_=prevented,
         )
+
+    def _age_table(self, dob: np.ndarray, origin: np.datetime64, horizon: float) -> AgeTable:
+        """Age-band changes for every birth date a simulated child can have: the children in care
+        now, and entrants (entering before the horizon at an age from the window's entrants)."""
+        first, last = ([dob.min()], [dob.max()]) if dob.size else ([origin], [origin])
+        ages = self.entrant_age_days_
+        if ages.size:
+            first.append(origin - np.timedelta64(int(ages.max()), "D"))
+            last.append(origin + np.timedelta64(int(horizon) - int(ages.min()), "D"))
+        return AgeTable.build(self.space, min(first), max(last), origin)
 
     def _path_effects(self, effects: Any | None, n_steps: int, seed: int | None) -> PathEffects | None:
         if effects is None:
