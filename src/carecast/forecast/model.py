@@ -56,7 +56,7 @@ from carecast.forecast.states import StateSpace
 from carecast.schema import PlacementCategories, load_categories
 
 MAX_HORIZON_YEARS = 10
-BATCH_CHILDREN = 600_000  # children simulated together; bounds memory
+BATCH_CHILDREN = 100_000  # children simulated together: bounds memory, and keeps the arrays in cache
 
 
 class SparseDataWarning(UserWarning):
@@ -323,6 +323,7 @@ class DemandModel:
         batch = int(max(1, min(n_sims, BATCH_CHILDREN // max(1.0, cats.size + 1.5 * expected_entrants))))
         path_effects = self._path_effects(effects, n_steps, seed)
         ages = self._age_table(dob, origin, horizon)
+        shape, scale = self._posterior_by_destination()
         entered = np.zeros((n_sims, n_steps, sp.n_age), np.int32)
         prevented = np.zeros((n_sims, n_steps, sp.n_age), np.int32)
         counts = np.zeros((n_sims, n_steps, sp.n_cat), np.int32)
@@ -335,7 +336,7 @@ class DemandModel:
                 rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(2, lo)))
                 path_effects.rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(1, lo)))
             if parameter_uncertainty:
-                draws = _collapse_exits(rng.gamma(self.shape_, 1.0 / self.rate_, size=(m, *self.shape_.shape)), sp.n_cat)
+                draws = rng.gamma(shape, scale, size=(m, *shape.shape))
             else:
                 draws = np.broadcast_to(_collapse_exits(self.rates_, sp.n_cat), (m, *self.rates_.shape[:1], sp.n_cat + 1))
             total = draws.sum(axis=-1)
@@ -365,6 +366,20 @@ class DemandModel:
             month_dates_=months, sim_month_states_=month_states, expected_=self._expected(n_steps),
             history_=self.history_, assumptions_=assumptions, sim_entrants_=entered, sim_prevented_=prevented,
         )
+
+    def _posterior_by_destination(self) -> tuple[np.ndarray, np.ndarray]:
+        """Gamma (shape, scale) per state of the hazard to each category and of leaving care.
+
+        The hazards of a state share its rate (person-days at risk + prior), so the hazard of leaving
+        for any reason, a sum of independent Gamma(shape_r, rate), is Gamma(Σ shape_r, rate): one
+        draw per state instead of one per exit reason, with the same distribution.
+        """
+        n_cat = self.space.n_cat
+        rate = self.rate_[:, : n_cat + 1]
+        if not np.array_equal(self.rate_, np.repeat(rate[:, :1], self.rate_.shape[1], axis=1)):
+            raise ParameterError("the hazards of a state must share one posterior rate to be drawn by destination",
+                                 fix="report this: the fitted posterior changed shape")
+        return _collapse_exits(self.shape_, n_cat), 1.0 / rate
 
     def _age_table(self, dob: np.ndarray, origin: np.datetime64, horizon: float) -> AgeTable:
         """Age-band changes for every birth date a simulated child can have: the children in care
