@@ -327,29 +327,25 @@ def run_paths(space: StateSpace, cohort: Cohort, total: np.ndarray, cumprob: np.
     return Pieces(keys >> bits, age_of.take(state), cat_of.take(state), starts, ends)
 
 
-def grid_index(grid: np.ndarray, times: np.ndarray, step: float | None) -> np.ndarray:
-    """Index of the first grid day on or after each time (``step`` set: a regular grid from 0).
+def grid_index(grid: np.ndarray, times: np.ndarray) -> np.ndarray:
+    """Index of the first grid day on or after each time.
 
-    Grid days are whole days from 0, so an irregular grid is looked up through a table indexed by
-    day rather than searched.
+    Grid days are whole days from 0, so the grid is looked up through a table indexed by day rather
+    than searched.
     """
-    if step is None:
-        days = np.arange(int(grid[-1]) + 2)
-        table = np.searchsorted(grid, days, side="left")
-        return table[np.clip(np.ceil(times), 0, days.size - 1).astype(np.int64)]
-    return np.clip(np.ceil(times / step), 0, grid.size).astype(np.int64)
+    days = np.arange(int(grid[-1]) + 2)
+    table = np.searchsorted(grid, days, side="left")
+    return table[np.clip(np.ceil(times), 0, days.size - 1).astype(np.int64)]
 
 
-def counts_on(pieces: Pieces, grid: np.ndarray, n_sims: int, cell: np.ndarray, n_cells: int,
-              step: float | None = None) -> np.ndarray:
+def counts_on(pieces: Pieces, grid: np.ndarray, n_sims: int, cell: np.ndarray, n_cells: int) -> np.ndarray:
     """Children in each cell (e.g. category) on each grid day: (n_sims, len(grid), n_cells).
 
     A piece counts on day g when start <= g < end (in care that day, left by the next).
-    ``step`` marks a regular grid 0, step, 2·step, … (no search needed).
     """
     n_grid = grid.size
-    a = grid_index(grid, pieces.start, step)
-    b = grid_index(grid, pieces.end, step)
+    a = grid_index(grid, pieces.start)
+    b = grid_index(grid, pieces.end)
     size = n_sims * n_cells * (n_grid + 1)
     base = (pieces.sim * n_cells + cell) * (n_grid + 1)  # grid last: the cumulative sum runs along memory
     diff = np.bincount(base + a, minlength=size)
@@ -358,25 +354,34 @@ def counts_on(pieces: Pieces, grid: np.ndarray, n_sims: int, cell: np.ndarray, n
     return counts.transpose(0, 2, 1)
 
 
-def days_between(pieces: Pieces, edges: np.ndarray, n_sims: int, n_cat: int, step: float) -> np.ndarray:
-    """Person-days in care per category between consecutive ``edges``: (n_sims, len(edges) - 1, n_cat).
+def step_tables(pieces: Pieces, n_sims: int, n_steps: int, step: float, n_cat: int, n_age: int
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Children per category and per age band on each step date (n_sims, n_steps, ·), and person-days
+    per category in each step (n_sims, n_steps, n_cat), on the regular grid 0, step, 2·step, ….
 
-    Uses occupancy integrals I(e) = Σ (min(e, end) - start)⁺ built from sums of starts and ends;
-    ``edges`` is the regular grid 0, step, 2·step, ….
+    A piece counts on step date g when start <= g < end. Person-days come from occupancy integrals
+    I(e) = Σ (min(e, end) - start)⁺ = e · (pieces started by e and not ended) - (their starts - the
+    ends of those ended), so they reuse the counts' grid indices and cumulative sums; only the sums
+    of start and end times are extra.
     """
-    n_e = edges.size
-    size = n_sims * (n_e + 1) * n_cat
+    a = np.clip(np.ceil(pieces.start / step), 0, n_steps).astype(np.int64)  # first step date on or after
+    b = np.clip(np.ceil(pieces.end / step), 0, n_steps).astype(np.int64)
+    width = n_steps + 1  # the step dates, then the horizon (the integral's last edge)
 
-    base = (pieces.sim * n_cat + pieces.cat) * (n_e + 1)  # edges last: sums run along memory
+    def open_at(cell: np.ndarray, n_cells: int) -> tuple[np.ndarray, np.ndarray]:
+        base = (pieces.sim * n_cells + cell) * width  # grid last: the cumulative sum runs along memory
+        size = n_sims * n_cells * width
+        start, end = base + a, base + b
+        diff = np.bincount(start, minlength=size)
+        diff -= np.bincount(end, minlength=size)
+        return np.cumsum(diff.reshape(n_sims, n_cells, width), axis=2, dtype=np.int32), (start, end)
 
-    def weighted(times: np.ndarray, sign: float) -> tuple[np.ndarray, np.ndarray]:
-        key = base + np.clip(np.floor(times / step) + 1, 0, n_e).astype(np.int64)  # first edge after the time
-        return (np.bincount(key, minlength=size) * sign, np.bincount(key, weights=times, minlength=size) * sign)
-
-    n_s, s_s = weighted(pieces.start, 1.0)
-    n_e_, s_e = weighted(pieces.end, -1.0)
-    shape = (n_sims, n_cat, n_e + 1)
-    n_open = np.cumsum((n_s + n_e_).reshape(shape), axis=2)[:, :, :n_e]
-    s_open = np.cumsum((s_s + s_e).reshape(shape), axis=2)[:, :, :n_e]
-    integral = edges[None, None, :] * n_open - s_open
-    return np.diff(integral, axis=2).transpose(0, 2, 1)
+    by_cat, (start, end) = open_at(pieces.cat, n_cat)
+    by_age, _ = open_at(pieces.age, n_age)
+    size = n_sims * n_cat * width
+    times = np.bincount(start, weights=pieces.start, minlength=size)
+    times -= np.bincount(end, weights=pieces.end, minlength=size)
+    integral = np.arange(width) * step * by_cat - np.cumsum(times.reshape(n_sims, n_cat, width), axis=2)
+    days = np.diff(integral, axis=2)
+    return (by_cat[:, :, :n_steps].transpose(0, 2, 1), by_age[:, :, :n_steps].transpose(0, 2, 1),
+            days.transpose(0, 2, 1))

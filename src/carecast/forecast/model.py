@@ -43,8 +43,8 @@ from carecast.forecast.engine import (
     Cohort,
     PathEffects,
     counts_on,
-    days_between,
     run_paths,
+    step_tables,
 )
 from carecast.forecast.entrants import DAYS_PER_YEAR, EntrantModel, Population
 from carecast.forecast.expected import entrant_profile_path, entrants_path, propagate, step_matrices
@@ -315,8 +315,6 @@ class DemandModel:
         rng = np.random.default_rng(seed)
         origin = np.datetime64(self.start_, "D")
         cats, dob, ps = self._current_cohort()
-        step_grid = np.arange(n_steps) * float(self.step_days)
-        edges = np.arange(n_steps + 1) * float(self.step_days)
         month_grid = day_offsets(months, self.start_)
         mid = (np.arange(n_steps) + 0.5) * self.step_days
         expected_entrants = float(self.entrant_model_.rate(mid).sum() * self.step_days)
@@ -346,10 +344,8 @@ class DemandModel:
             cohort = self._entry_effects(cohort, cats.size * m, m, n_steps, origin, effects, path_effects,
                                          entered[lo:lo + m], prevented[lo:lo + m])
             pieces = run_paths(sp, cohort, total, cumprob, horizon, origin, rng, path_effects, ages)
-            step = float(self.step_days)
-            counts[lo:lo + m] = counts_on(pieces, step_grid, m, pieces.cat, sp.n_cat, step)
-            age_counts[lo:lo + m] = counts_on(pieces, step_grid, m, pieces.age, sp.n_age, step)
-            days[lo:lo + m] = days_between(pieces, edges, m, sp.n_cat, step)
+            counts[lo:lo + m], age_counts[lo:lo + m], days[lo:lo + m] = step_tables(
+                pieces, m, n_steps, float(self.step_days), sp.n_cat, sp.n_age)
             month_states[lo:lo + m] = counts_on(pieces, month_grid, m, pieces.age * sp.n_cat + pieces.cat,
                                                 sp.n_age * sp.n_cat).reshape(m, len(months), sp.n_age, sp.n_cat)
         assumptions = self.assumptions() | {
