@@ -22,12 +22,7 @@ import tempfile
 import time
 import warnings
 
-import polars as pl
-from rich.console import Console
-from rich.table import Table
-
-from carecast.forecast import DemandModel, SparseDataWarning, forecast_councils
-from carecast.synth.generate import generate
+# Spawned worker processes import this module again (as __mp_main__): only light imports up here.
 
 
 def _peak_mb() -> tuple[float, float]:
@@ -37,6 +32,13 @@ def _peak_mb() -> tuple[float, float]:
 
 
 def main() -> None:
+    import polars as pl
+    from rich.console import Console
+    from rich.table import Table
+
+    from carecast.forecast import DemandModel, SparseDataWarning, forecast_councils
+    from carecast.synth.generate import generate
+
     ap = argparse.ArgumentParser()
     ap.add_argument("--simulations", type=int, default=1000)
     ap.add_argument("--years", type=float, default=5)

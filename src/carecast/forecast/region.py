@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import warnings
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -35,26 +36,47 @@ class RegionForecast:
     assumptions: dict[str, dict[str, Any]] = field(default_factory=dict)  # per council
 
 
-def _one(args: tuple) -> tuple[str, ForecastResult]:
+# The episode columns a council's fit reads (carecast.forecast.prepare.care_history, including the
+# category rules' place/provider/legal status): only these are sliced and sent to workers, a third
+# of a cleaned table's bytes. A column the fit starts to read must be added here (the tests comparing
+# one and two workers fail otherwise).
+MODEL_COLUMNS = ("council", "child_id", "decom", "dec", "rec", "category", "dob", "data_end", "collection_year",
+                 "is_short_break", "is_uasc", "place", "place_provider", "ls")
+
+Caught = list[tuple[type[Warning], str]]
+
+
+def _one(args: tuple) -> tuple[str, ForecastResult, Caught]:
+    """Fit and simulate one council; its warnings are returned, to be raised again by the caller
+    (in a worker process the main process's warning filters do not apply)."""
     council, episodes, start, model_options, sim_options, population, user_seed = args
-    if population is not None:
-        model_options = model_options | {"population": load_population(population, council)}
-    model = DemandModel(**model_options).fit(episodes, start=start)
-    result = model.simulate(**sim_options)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        if population is not None:
+            model_options = model_options | {"population": load_population(population, council)}
+        model = DemandModel(**model_options).fit(episodes, start=start)
+        result = model.simulate(**sim_options)
     result.assumptions_ |= {"seed": user_seed, "council_seed": sim_options["seed"]}
-    return council, result
+    return council, result, [(w.category, str(w.message)) for w in caught]
 
 
-def _group(jobs: list[tuple]) -> tuple[dict[str, dict[str, Any]], ForecastResult]:
+def _group(jobs: list[tuple]) -> tuple[dict[str, dict[str, Any]], ForecastResult, Caught]:
     """Several councils in one worker, summed there: only one set of arrays travels back."""
     total: ForecastResult | None = None
     assumptions = {}
+    caught: Caught = []
     for job in jobs:
-        council, result = _one(job)
+        council, result, council_caught = _one(job)
         assumptions[council] = result.assumptions_
+        caught += council_caught
         total = result if total is None else ForecastResult.combine([total, result], name="all councils")
     assert total is not None
-    return assumptions, total
+    return assumptions, total, caught
+
+
+def _raise_again(caught: Caught) -> None:
+    for category, message in caught:
+        warnings.warn(message, category, stacklevel=3)
 
 
 def _balanced(jobs: list[tuple], workers: int) -> list[list[tuple]]:
@@ -108,14 +130,16 @@ def forecast_councils(episodes: pl.DataFrame, *, start: dt.date | None = None, h
     councils = sorted(ends.get_column("council").to_list())
     seeds = np.random.SeedSequence(seed).generate_state(len(councils)).tolist() if seed is not None else [None] * len(councils)
     sim_options = {"horizon_years": horizon_years, "n_sims": n_sims, "parameter_uncertainty": parameter_uncertainty}
+    episodes = episodes.select([c for c in MODEL_COLUMNS if c in episodes.columns])
     jobs = [(c, episodes.filter(pl.col("council") == c), start, model_options, sim_options | {"seed": s},
              population, seed) for c, s in zip(councils, seeds, strict=True)]
     combined: ForecastResult | None = None
     kept: dict[str, ForecastResult] = {}
     assumptions: dict[str, dict[str, Any]] = {}
 
-    def absorb(council: str, result: ForecastResult) -> None:
+    def absorb(council: str, result: ForecastResult, caught: Caught) -> None:
         nonlocal combined
+        _raise_again(caught)
         assumptions[council] = result.assumptions_
         if keep_councils:
             kept[council] = result
@@ -127,10 +151,11 @@ def forecast_councils(episodes: pl.DataFrame, *, start: dt.date | None = None, h
         with _one_blas_thread_per_worker(), ProcessPoolExecutor(max_workers=workers,
                                                                  mp_context=get_context("spawn")) as pool:
             if keep_councils:
-                for council, result in pool.map(_one, jobs):
-                    absorb(council, result)
+                for council, result, caught in pool.map(_one, jobs):
+                    absorb(council, result, caught)
             else:  # sum inside the workers; far less to send back
-                for part_assumptions, part in pool.map(_group, _balanced(jobs, workers)):
+                for part_assumptions, part, caught in pool.map(_group, _balanced(jobs, workers)):
+                    _raise_again(caught)
                     assumptions.update(part_assumptions)
                     combined = part if combined is None else ForecastResult.combine([combined, part],
                                                                                     name="all councils")
