@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from carecast.forecast.expected import entrants_path, propagate
+from carecast.forecast.expected import entrants_path, expm, propagate
 
 
 def _child_by_child(p, age_b, dur_b, times, step, n_age):
@@ -55,3 +55,18 @@ def test_entrants_path_is_the_delayed_sum_of_profiles():
         for k in range(n):
             want[n] += per_step[k] * profile[n - 1 - k]
     np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10_000), n=st.integers(1, 8), scale=st.sampled_from([1e-4, 0.05, 1.0, 30.0]))
+def test_matrix_exponential_of_generators_matches_scipy(seed, n, scale):
+    """Generators (non-negative rates off the diagonal, rows summing to at most 0), small to large."""
+    from scipy.linalg import expm as scipy_expm
+
+    rng = np.random.default_rng(seed)
+    q = rng.random((3, n + 1, n + 1)) * scale * (rng.random((3, n + 1, n + 1)) < 0.6)
+    idx = np.arange(n + 1)
+    q[:, idx, idx] = 0.0
+    q[:, idx, idx] = -q.sum(axis=2)
+    q[:, -1, :] = 0.0  # the last state absorbs (leaving care)
+    np.testing.assert_allclose(expm(q), scipy_expm(q), rtol=1e-11, atol=1e-14)
