@@ -4,9 +4,11 @@ Hazards are constant within a state, and a child's age band and time-in-care ban
 at known moments (birthdays; fixed days after entering care), so each child's path is simulated
 exactly: from time t in state s with total hazard λ_s, draw τ ~ Exp(λ_s); if t + τ comes before the
 next boundary the child moves (destination drawn in proportion to the hazards) or leaves, else it
-crosses the boundary and the draw starts again (memorylessness makes this exact). Children leave
-on their 18th birthday. All children of a batch of simulations advance together, one event per
-loop, so the loop runs as many times as the longest path has pieces, not once per child or day.
+crosses the boundary and the draw starts again (memorylessness makes this exact). A time-in-care
+boundary instead carries the rest of the draw into the next band (the exact inverse of the
+piecewise-constant hazard, without a new loop; with scenario effects the draw starts again there).
+Children leave on their 18th birthday. All children of a batch of simulations advance together, one
+event per loop, so the loop runs as many times as the longest path has pieces, not once per child or day.
 
 Every piece of a path is kept as (simulation, age band, category, start, end) and turned into
 counts on any date grid with two ``bincount`` calls (+1 where a piece starts, -1 where it ends,
@@ -192,6 +194,35 @@ def _count_at_most(flat: np.ndarray, width: int, rows: np.ndarray, u: np.ndarray
     return count
 
 
+def _through_time_bands(t: np.ndarray, draw: np.ndarray, lam: np.ndarray, key: np.ndarray, next_dur: np.ndarray,
+                        limit: np.ndarray, total_flat: np.ndarray, period_start: np.ndarray, lowers: np.ndarray,
+                        dur_of: np.ndarray, mask: int) -> np.ndarray:
+    """Event times from ``t`` for unit exponential ``draw``s, the hazard changing with the time-in-care
+    band: a child whose cumulative hazard has not reached its draw by its next band boundary (before
+    ``limit``: its next birthday band or the horizon) carries the rest of the draw into the next band.
+    The exact inversion of the piecewise-constant hazard, in one loop pass per boundary crossed rather
+    than one whole event loop. Moves ``key`` and ``next_dur`` of those children on to the band of
+    their event (or of ``limit``); inf or nan where no event comes.
+    """
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        end = t + draw / lam
+        over = np.flatnonzero(~(end < next_dur) & (next_dur < limit))
+        left, at = draw.take(over), t.take(over)
+        rate = lam.take(over)
+        while over.size:
+            boundary = next_dur.take(over)
+            left = np.maximum(left - rate * (boundary - at), 0.0)
+            key[over] += 1
+            new_key = key.take(over)
+            next_dur[over] = period_start.take(over) + lowers.take(dur_of.take(new_key & mask))
+            rate = total_flat.take(new_key)
+            e = boundary + left / rate
+            end[over] = e
+            again = np.flatnonzero(~(e < next_dur.take(over)) & (next_dur.take(over) < limit.take(over)))
+            over, left, at, rate = over.take(again), left.take(again), boundary.take(again), rate.take(again)
+    return end
+
+
 def run_paths(space: StateSpace, cohort: Cohort, total: np.ndarray, cumprob: np.ndarray,
               horizon: float, origin: np.datetime64, rng: np.random.Generator,
               effects: PathEffects | None = None, ages: AgeTable | None = None) -> Pieces:
@@ -258,12 +289,14 @@ def run_paths(space: StateSpace, cohort: Cohort, total: np.ndarray, cumprob: np.
         next_forced, forced_to = effects.forced_after(cat, since, t)
     out: list[tuple[np.ndarray, ...]] = []
     while rid.size:
-        nxt = np.minimum(np.minimum(next_age, next_dur), horizon)
         lam = total_flat.take(key)
         if effects is None:
-            with np.errstate(divide="ignore", over="ignore"):
-                end = t + rng.standard_exponential(rid.size) / lam
+            draw = rng.standard_exponential(rid.size)
+            end = _through_time_bands(t, draw, lam, key, next_dur, np.minimum(next_age, horizon), total_flat,
+                                      ps_all.take(rid), lowers, dur_of, mask)
+            nxt = np.minimum(np.minimum(next_age, next_dur), horizon)
         else:  # one number per child of the cohort, each child its own (common random numbers)
+            nxt = np.minimum(np.minimum(next_age, next_dur), horizon)
             cat = cat_of.take(key & mask)
             draw = rng.standard_exponential(n).take(rid)
             u_all = rng.random(n)
