@@ -412,7 +412,9 @@ class DemandModel:
         t_new = cohort.t0[n_current:]
         step = np.minimum(np.floor(t_new / self.step_days), n_steps - 1).astype(np.int64)
         age_days = np.floor(t_new) - (cohort.dob[n_current:] - origin).astype(np.float64)
-        band = np.searchsorted(np.asarray(sp.age_lowers[1:], float) * DAYS_PER_YEAR, age_days, side="right")
+        band = np.zeros(age_days.size, np.int64)  # age band at entry: a few comparisons beat a search
+        for lower in np.asarray(sp.age_lowers[1:], float) * DAYS_PER_YEAR:
+            band += age_days >= lower
         cell = (cohort.sim[n_current:] * n_steps + step) * sp.n_age + band
         size = m * n_steps * sp.n_age
         if effects is None or path_effects is None:
