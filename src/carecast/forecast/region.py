@@ -74,9 +74,10 @@ def _group(jobs: list[tuple]) -> tuple[dict[str, dict[str, Any]], ForecastResult
     return assumptions, total, caught
 
 
-def _raise_again(caught: Caught) -> None:
+def _raise_again(caught: Caught, depth: int) -> None:
+    """Raise caught warnings again, attributed to the code ``depth`` calls up (the forecast's caller)."""
     for category, message in caught:
-        warnings.warn(message, category, stacklevel=3)
+        warnings.warn(message, category, stacklevel=depth + 1)
 
 
 def _balanced(jobs: list[tuple], workers: int) -> list[list[tuple]]:
@@ -139,7 +140,7 @@ def forecast_councils(episodes: pl.DataFrame, *, start: dt.date | None = None, h
 
     def absorb(council: str, result: ForecastResult, caught: Caught) -> None:
         nonlocal combined
-        _raise_again(caught)
+        _raise_again(caught, 3)
         assumptions[council] = result.assumptions_
         if keep_councils:
             kept[council] = result
@@ -155,7 +156,7 @@ def forecast_councils(episodes: pl.DataFrame, *, start: dt.date | None = None, h
                     absorb(council, result, caught)
             else:  # sum inside the workers; far less to send back
                 for part_assumptions, part, caught in pool.map(_group, _balanced(jobs, workers)):
-                    _raise_again(caught)
+                    _raise_again(caught, 2)
                     assumptions.update(part_assumptions)
                     combined = part if combined is None else ForecastResult.combine([combined, part],
                                                                                     name="all councils")
