@@ -21,18 +21,6 @@ GRANT = ("allocation: {2024: 20000000, 2025: 20500000}\nallocation_growth: 0.02\
          "transfers_in:\n  schools_block: {2024: 300000}\nopening_cumulative_deficit: 2000000\n")
 
 
-@pytest.fixture(scope="session")
-def send_files(tmp_path_factory):
-    """Synthetic EHCP records of Lewisham with three planted defects, and its published counts."""
-    from carecast.send import synthetic
-
-    res = synthetic(["Lewisham"], (2021, 2024), seed=3)
-    paths = res.write(tmp_path_factory.mktemp("send"), defects=True)
-    return {"records": paths["records"].read_bytes(), "counts": paths["counts"].read_bytes(),
-            "rows": pl.read_csv(paths["records"]).height, "defects": res.defects,
-            "ids": set(res.records["child_id"].to_list())}
-
-
 def _upload(client, name: str, data: bytes, token: str | None = None):
     token = token or csrf_of(client.get("/send").text)
     return client.post("/send/upload", data={"csrf_token": token}, headers={"HX-Request": "true"},

@@ -45,14 +45,15 @@ def group_figure(title: str, history: pl.DataFrame, bands: pl.DataFrame, column:
     ``history``: date, ``column``, plans; ``bands``: date, ``column``, p5, p50, p95.
     """
     fig = go.Figure()
-    groups = list(dict.fromkeys(history.get_column(column).to_list() + bands.get_column(column).to_list()))
+    groups = list(dict.fromkeys(bands.get_column(column).to_list() + history.get_column(column).to_list()))
     for i, group in enumerate(groups):
         colour = PALETTE[i % len(PALETTE)]
         h = history.filter(pl.col(column) == group)
         b = bands.filter(pl.col(column) == group)
         d = b.get_column("date").to_list()
         fig.add_trace(go.Scatter(x=d + d[::-1], y=b.get_column("p95").to_list() + b.get_column("p5").to_list()[::-1],
-                                 fill="toself", fillcolor=_rgba(colour, 0.15), line={"width": 0}, legendgroup=group,
+                                 fill="toself", fillcolor=_rgba(colour, 0.15), line={"width": 0}, mode="lines",
+                                 legendgroup=group,
                                  showlegend=False, hoverinfo="skip", name=f"{group} 90% band"))
         fig.add_trace(go.Scatter(x=h.get_column("date").to_list(), y=h.get_column("plans").to_list(), name=group,
                                  legendgroup=group, line={"color": colour}))
@@ -72,7 +73,7 @@ def deficit_figure(position: HighNeedsPosition) -> go.Figure:
                                  (("p25", "p75"), BAND_FILL[1], "cumulative deficit, 50% band")):
         fig.add_trace(go.Scatter(x=years + years[::-1], y=t[f"cumulative_deficit_{hi}"].to_list()
                                  + t[f"cumulative_deficit_{lo}"].to_list()[::-1], fill="toself", fillcolor=fill,
-                                 line={"width": 0}, name=name, hoverinfo="skip"))
+                                 line={"width": 0}, mode="lines", name=name, hoverinfo="skip"))
     fig.add_trace(go.Scatter(x=years, y=t["cumulative_deficit_p50"].to_list(), name="cumulative deficit (median)",
                              mode="lines+markers", line={"color": "#1F3864"}))
     fig.add_bar(x=years, y=t["in_year_deficit_p50"].to_list(), name="in-year deficit (median, 90% band)",

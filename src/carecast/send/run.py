@@ -50,6 +50,16 @@ class SendRun:
         return threshold_summary(self.position) if self.position is not None else None
 
 
+def complete_from(records: pl.DataFrame) -> dt.date | None:
+    """The first day the records can be taken as complete: the earliest end of a plan or setting in them.
+
+    An extract of the plans open over a period holds no plan or setting that ended before the period,
+    while it does hold the older starts of those still open; counting history from the earliest start
+    would show plans growing from nothing. None when nothing in the records has ended.
+    """
+    return records.select(pl.min_horizontal(pl.col("plan_end").min(), pl.col("setting_end").min())).item()
+
+
 def forecast_records(records: pl.DataFrame, *, horizon_years: float = 5, n_sims: int = 500,
                      seed: int | None = None, trend: str = "fitted", window_years: float = 3,
                      start: dt.date | None = None, data_start: dt.date | None = None, grant: Grant | None = None,
@@ -87,7 +97,7 @@ def forecast_records(records: pl.DataFrame, *, horizon_years: float = 5, n_sims:
                              population_by_age=pop)
     total = fc.summary().filter(pl.col("breakdown") == "total")
     last = total.row(-1, named=True)
-    headline = (f"{fc.council}: {total.row(0, named=True)['mean']:,.0f} plans at {model.start:%d/%m/%Y} -> "
+    headline = (f"{fc.council}: {total.row(0, named=True)['mean']:,.0f} plans at {model.start:%d/%m/%Y} → "
                 f"{last['p50']:,.0f} (90% band {last['p5']:,.0f}-{last['p95']:,.0f}) by {last['date']:%d/%m/%Y}")
     return SendRun(fc.council, model.start, report, headline, position)
 

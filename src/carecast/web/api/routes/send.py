@@ -178,14 +178,15 @@ def _levers(form: SendForm, data: SendData):
 
 def run_send(data: SendData, form: SendForm, grant, scenario, progress: Progress) -> dict[str, Any]:
     """Forecast (records) or project (counts), cost against the grant, build the report the CLI writes."""
-    from carecast.send.run import forecast_records, project_published
+    from carecast.send.run import complete_from, forecast_records, project_published
 
     if data.form == "counts":
         run = project_published(data.table, years_ahead=form.horizon_years, n_sims=form.simulations,
                                 seed=form.seed, grant=grant, progress=progress)
     else:
         run = forecast_records(data.table, horizon_years=form.horizon_years, n_sims=form.simulations,
-                               seed=form.seed, trend=form.trend, data_start=form.data_start, grant=grant,
+                               seed=form.seed, trend=form.trend, grant=grant,
+                               data_start=form.data_start or complete_from(data.table),
                                scenario=scenario, progress=progress)
     return {"report": run.report, "headline": run.headline, "deficit": run.deficit, "start": run.start,
             "form": data.form}
