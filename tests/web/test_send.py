@@ -11,6 +11,7 @@ import polars as pl
 import pytest
 from sqlalchemy import select
 
+from carecast.send.params import default_costs_text
 from carecast.store import session_scope
 from carecast.store.models_web import WebAuditEvent, WebSendDataset
 
@@ -125,12 +126,14 @@ def test_grant_levers_and_threshold_are_checked_inline(with_data, client_for, se
     assert "has not uploaded any high-needs" in _run(client).text
     _loaded(client, send_files)
     broken = _run(client, grant="allocation: {2024: [\n")
-    assert broken.status_code == 422 and "Not valid YAML" in broken.text and "file grant, row 2" in broken.text
+    assert broken.status_code == 422 and "The grant is not valid YAML" in broken.text and "file grant, row 2" in broken.text
     lottery = _run(client, grant="allocation: {2024: 1000}\ntransfers_in:\n  lottery: {2024: 5}\n")
     assert lottery.status_code == 422 and "lottery" in lottery.text and "row 3" in lottery.text
     levers = _run(client, levers="scenario: x\nlevers:\n  - lever: local_special_places\n    start: 2025-01-01\n"
                                  "    places: -5\n")
     assert levers.status_code == 422 and "file levers, row 5" in levers.text and "What to do" in levers.text
+    costs = _run(client, costs="annual_costs:\n  value: {special: 22000}\n")
+    assert costs.status_code == 422 and "No annual cost for setting(s)" in costs.text and "file costs" in costs.text
     threshold = _run(client, threshold="lots")
     assert threshold.status_code == 422 and "threshold" in threshold.text
     latin = client.post("/send", data={"csrf_token": csrf_of(client.get("/send").text), "grant": GRANT},
@@ -145,8 +148,10 @@ def test_published_counts_are_projected_and_refuse_levers(with_data, client_for,
     assert "Published counts loaded" in done and "merged" in done
     with_levers = _run(client, levers="scenario: x\nlevers: []\n")
     assert with_levers.status_code == 422 and "Levers need child-level EHCP records" in with_levers.text
-    result = wait_for_job(client, _run(client).text, timeout=60)
+    own_rates = default_costs_text().replace("value: 22000", "value: 99999")  # the council's special school rate
+    result = wait_for_job(client, _run(client, costs=own_rates).text, timeout=60)
     assert "Projected plans (published counts only)" in result and "cumulative deficit" in result
+    assert "99999" in result and "costs.cost_source" in result  # the rate used is in the assumptions
 
 
 def test_who_sees_the_page_and_who_uploads(with_data, client_for):

@@ -31,6 +31,7 @@ from carecast.costs.unit_costs import DatedValue, UnitCosts
 from carecast.errors import InsufficientDataError, Location, ParameterError
 from carecast.schema import financial_year_label
 from carecast.send.params import AnnualCosts, send_params
+from carecast.yamlfile import parse_yaml_text
 
 TRANSFER_SOURCES = ("schools_block", "early_years_block", "general_fund", "reserves")
 QUANTILES = (5, 25, 50, 75, 95)
@@ -107,14 +108,7 @@ def parse_grant(text: str, source: str = "grant") -> Grant:
     """Validate grant YAML as a whole; a problem names the line, the field and the fix."""
     from carecast.scenarios.model import _node_at
 
-    try:
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ParameterError(f"not valid YAML: {getattr(exc, 'problem', None) or exc}",
-                             where=Location(file=source, row=mark.line + 1 if mark else None),
-                             fix="fix the YAML syntax on that line (indentation, colons, quotes)") from None
+    data = parse_yaml_text(text, "the grant", source)
     if not isinstance(data, dict):
         raise ParameterError("the grant must be a mapping with at least 'allocation:'", where=Location(file=source),
                              fix="start from carecast/send/data/examples/grant.yaml")
@@ -122,7 +116,7 @@ def parse_grant(text: str, source: str = "grant") -> Grant:
         return Grant.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
-        target = _node_at(node, tuple(err["loc"]), {})
+        target = _node_at(yaml.compose(text), tuple(err["loc"]), {})
         field_ = ".".join(str(x) for x in err["loc"])
         raise ParameterError(err["msg"], fix=GRANT_FIX, where=Location(
             file=source, row=target.start_mark.line + 1 if target is not None else None,

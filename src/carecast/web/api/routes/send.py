@@ -39,6 +39,7 @@ class SendForm(BaseModel):
     grant: str = Field(max_length=YAML_LIMIT)
     threshold: float | None = Field(default=None, ge=0, le=1e11, description="cumulative deficit to watch, GBP")
     levers: str = Field(default="", max_length=YAML_LIMIT)
+    costs: str = Field(default="", max_length=YAML_LIMIT, description="annual cost per setting; blank: cited defaults")
     horizon_years: int = Field(default=5, ge=2, le=10)
     simulations: int = Field(default=200, ge=50, le=1000)
     trend: Literal["fitted", "flat"] = "fitted"
@@ -164,6 +165,12 @@ def _grant(form: SendForm):
     return grant if form.threshold is None else grant.model_copy(update={"threshold": form.threshold})
 
 
+def _costs(form: SendForm):
+    from carecast.send.params import parse_costs_text
+
+    return parse_costs_text(form.costs, "costs") if form.costs.strip() else None
+
+
 def _levers(form: SendForm, data: SendData):
     from carecast.send.levers import parse_send_scenario
 
@@ -176,16 +183,16 @@ def _levers(form: SendForm, data: SendData):
     return parse_send_scenario(form.levers, "levers")
 
 
-def run_send(data: SendData, form: SendForm, grant, scenario, progress: Progress) -> dict[str, Any]:
+def run_send(data: SendData, form: SendForm, grant, costs, scenario, progress: Progress) -> dict[str, Any]:
     """Forecast (records) or project (counts), cost against the grant, build the report the CLI writes."""
     from carecast.send.run import complete_from, forecast_records, project_published
 
     if data.form == "counts":
         run = project_published(data.table, years_ahead=form.horizon_years, n_sims=form.simulations,
-                                seed=form.seed, grant=grant, progress=progress)
+                                seed=form.seed, grant=grant, costs=costs, progress=progress)
     else:
         run = forecast_records(data.table, horizon_years=form.horizon_years, n_sims=form.simulations,
-                               seed=form.seed, trend=form.trend, grant=grant,
+                               seed=form.seed, trend=form.trend, grant=grant, costs=costs,
                                data_start=form.data_start or complete_from(data.table),
                                scenario=scenario, progress=progress)
     return {"report": run.report, "headline": run.headline, "deficit": run.deficit, "start": run.start,
@@ -193,14 +200,15 @@ def run_send(data: SendData, form: SendForm, grant, scenario, progress: Progress
 
 
 def _start(settings: Settings, jobs, user: Principal, data: SendData, form: SendForm):
-    grant, scenario = _grant(form), _levers(form, data)  # bad files: answered at once, inline
+    grant, costs, scenario = _grant(form), _costs(form), _levers(form, data)  # bad files: answered at once, inline
     key = input_hash("send", data.council, data.content_hash, form.model_dump())
 
     def work(progress: Progress) -> dict[str, Any]:
-        out = run_send(data, form, grant, scenario, progress)
+        out = run_send(data, form, grant, costs, scenario, progress)
         with session_scope(settings.database_url) as db:
             audit.record(db, "run", user=user, council=data.council, kind="high_needs", key=key, form=data.form,
                          threshold=grant.threshold, scenario=scenario.scenario if scenario else "baseline",
+                         costs="entered on the page" if costs else "cited defaults",
                          horizon_years=form.horizon_years, simulations=form.simulations, seed=form.seed)
         return out
 
@@ -209,12 +217,15 @@ def _start(settings: Settings, jobs, user: Principal, data: SendData, form: Send
 
 @router.get("/send")
 def send_page(request: Request, db: DbDep, user: CurrentUser):
+    from carecast.send.params import default_costs_text
+
     if not capability_ready("carecast.send", "SendModel"):
         return render(request, "unavailable.html", {"feature": "High needs"})
     user.require(user.may_run, "see high-needs (SEND) forecasts")
     return render(request, "send.html", {
         "council": user.council, "current": current_send_dataset(db, user.council),
         "form": SendForm(grant=example_grant(user.council)), "example_levers": example_levers(),
+        "default_costs": default_costs_text(),
         "max_mb": request.app.state.settings.max_upload_mb})
 
 
