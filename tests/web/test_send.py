@@ -108,12 +108,13 @@ def test_wrong_files_are_refused_at_once(with_data, client_for, name, data, stat
     ("council,year,age,setting,plans\nLewisham,2024,31,special,4\n",
      "file ehcp.csv, row 2, column age: 1 row(s): age '31' is not an age from 0 to 25"),
     ("council,child_id,dob,plan_start,setting\nCamden,C1,01/01/2012,01/09/2020,special\n", "not only Lewisham"),
+    ("year,age,setting,plans\n2024,3,special,4,5,6\n\xff\xfe\n", "ehcp.csv cannot be read as counts"),
     ("child_id,dob,plan_start,setting\n,01/01/2012,01/09/2020,special\nX,,01/09/2020,special\n",
      "none of the 2 rows read could be kept (2 dropped)"),
 ])
 def test_unusable_contents_end_the_upload_with_the_message(with_data, settings, client_for, text, words):
     client = client_for("a@lewisham.test")
-    done = html.unescape(wait_for_job(client, _upload(client, "ehcp.csv", text.encode()).text))
+    done = html.unescape(wait_for_job(client, _upload(client, "ehcp.csv", text.encode("latin-1")).text))
     assert "did not finish" in done and words in done, done
     assert str(settings.data_dir) not in done  # the server's folders are never shown
     with session_scope(settings.database_url) as db:

@@ -121,7 +121,12 @@ def read_upload(staged: Path, council: str) -> tuple[str, pl.DataFrame, dict[str
         if len(files) > 1:
             raise InputError("published counts come as one file; several were uploaded",
                              fix="upload the one counts file (year, age, setting, plans)")
-        table = _canonical(load_aggregate(files[0], council))
+        try:
+            table = _canonical(load_aggregate(files[0], council))
+        except pl.exceptions.PolarsError as exc:
+            raise InputError(f"{files[0].name} cannot be read as counts: {str(exc).splitlines()[0]}",
+                             where=Location(file=files[0].name),
+                             fix="save it as CSV (UTF-8) with columns year, age, setting, plans") from None
         _only_own(table, council, "counts")
         return ("counts", table, *_counts_quality(files, table), 0)
     data = load_ehcp(staged, council=council)
