@@ -157,7 +157,7 @@ def forecast(path: Path = typer.Argument(..., help="EHCP records CSV or folder o
              council: str | None = typer.Option(None, "--council"),
              start: str | None = typer.Option(None, "--start", help="Forecast start (default: end of the data)."),
              data_start: str | None = typer.Option(None, "--data-start",
-                                                   help="First day the records are complete from (default: earliest)."),
+                                                   help="First day the records are complete from (default: the earliest end of a plan or setting in them)."),
              horizon_years: float = typer.Option(5, "--horizon-years"),
              simulations: int = typer.Option(500, "--simulations"),
              seed: int | None = typer.Option(None, "--seed"),

@@ -69,7 +69,9 @@ def forecast_records(records: pl.DataFrame, *, horizon_years: float = 5, n_sims:
     """Forecast one council's cleaned EHCP records with bands, cost them against ``grant`` (if given).
 
     ``population(council, start)`` gives the 0-25 population by age for new plans per 10,000 children.
+    ``data_start`` defaults to :func:`complete_from` (the CLI and the web count history alike).
     """
+    data_start = data_start or complete_from(records)
     if trend not in ("fitted", "flat"):
         raise ParameterError(f"trend must be fitted or flat, not '{trend}'",
                              fix="use fitted (new plans follow their log-linear trend) or flat")

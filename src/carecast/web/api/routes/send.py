@@ -190,7 +190,7 @@ def _levers(form: SendForm, data: SendData):
 
 def run_send(data: SendData, form: SendForm, grant, costs, scenario, progress: Progress) -> dict[str, Any]:
     """Forecast (records) or project (counts), cost against the grant, build the report the CLI writes."""
-    from carecast.send.run import complete_from, forecast_records, project_published
+    from carecast.send.run import forecast_records, project_published
 
     if data.form == "counts":
         run = project_published(data.table, years_ahead=form.horizon_years, n_sims=form.simulations,
@@ -198,7 +198,7 @@ def run_send(data: SendData, form: SendForm, grant, costs, scenario, progress: P
     else:
         run = forecast_records(data.table, horizon_years=form.horizon_years, n_sims=form.simulations,
                                seed=form.seed, trend=form.trend, grant=grant, costs=costs,
-                               data_start=form.data_start or complete_from(data.table),
+                               data_start=form.data_start,
                                scenario=scenario, progress=progress)
     return {"report": run.report, "headline": run.headline, "deficit": run.deficit, "start": run.start,
             "form": data.form}
