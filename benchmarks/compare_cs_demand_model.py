@@ -577,12 +577,13 @@ def compare(args: argparse.Namespace, work: Path) -> None:
     console.print(a)
 
     # per case: the total's scores for every tool (a case counts only when every tool ran at every origin)
-    by_case: dict[str, dict[str, dict[str, float | None]]] = {}
+    groups_by_case: dict[str, dict[str, dict[str, dict[str, float | None]]]] = {}
     for case in case_names:
         runs = {tool: runs_of(tool, case) for tool in tools}
         if all(r.ok for rs in runs.values() for _, r in rs):
-            by_case[case] = {tool: scores([(r.forecast, o["truth"]) for o, r in rs])["total"]
-                             for tool, rs in runs.items()}
+            groups_by_case[case] = {tool: scores([(r.forecast, o["truth"]) for o, r in rs])
+                                    for tool, rs in runs.items()}
+    by_case = {case: {tool: sc["total"] for tool, sc in tools_sc.items()} for case, tools_sc in groups_by_case.items()}
     c = Table(title="Total children in care, per case (months 1-12 of every origin)")
     c.add_column("case")
     c.add_column("in care", justify="right")
@@ -608,14 +609,17 @@ def compare(args: argparse.Namespace, work: Path) -> None:
         for col in ("against", "error", "mean difference (pp)", "95% interval", "carecast better / worse",
                     "sign test p"):
             v.add_column(col, justify="left" if col in ("against", "error") else "right")
+        measures = [("total", "mape_pct", "MAPE"), ("total", "ape_at_horizon_pct", "APE month 12"),
+                    ("total", "bias_pct", "|bias|"),
+                    *[(g, "mape_pct", f"{g} MAPE") for g in GROUPS[1:]]]
         for tool in tools[1:]:
-            for key, label in (("mape_pct", "MAPE"), ("ape_at_horizon_pct", "APE month 12"),
-                               ("bias_pct", "|bias|")):
+            for i, (group, key, label) in enumerate(measures):
                 f = abs if key == "bias_pct" else (lambda x: x)
-                d = np.array([f(sc[tools[0]][key]) - f(sc[tool][key]) for sc in by_case.values()])
+                d = np.array([f(sc[tools[0]][group][key]) - f(sc[tool][group][key])
+                              for sc in groups_by_case.values()])
                 res = paired(d, args.bootstrap)
                 verdicts.setdefault(tool, {})[label] = res
-                v.add_row(tool if key == "mape_pct" else "", label, f"{res['mean_diff']:+.2f}",
+                v.add_row(tool if i == 0 else "", label, f"{res['mean_diff']:+.2f}",
                           f"{res['ci_lo']:+.2f} to {res['ci_hi']:+.2f}",
                           f"{res['carecast_better']} / {res['carecast_worse']}", f"{res['sign_test_p']:.2f}")
         console.print(v)
