@@ -21,7 +21,8 @@ window's monthly counts y_m around the log-linear fit μ_m give the quasi-Poisso
 Gamma(1/σ², σ²) frailty per month (mean 1, variance σ² = (φ − 1) ÷ mean μ, so Var y = μ + σ²μ²,
 i.e. φ·μ at the window's mean), and the rate's and slope's uncertainty are inflated by φ as
 quasi-likelihood does (effective days ÷ φ, slope variance × φ). φ ≤ 1 changes nothing: the
-Poisson model is kept. Both act only in the simulations (``draw``); the point forecast is unchanged.
+Poisson model is kept. Both act only in simulations with parameter uncertainty (``draw``); the
+expected path and the point forecast are unchanged.
 """
 
 from __future__ import annotations
