@@ -1,6 +1,6 @@
 """Head-to-head: carecast against cs-demand-model, the open tool councils use today (DOMAIN.md §6).
 
-Both tools get the SAME SSDA903 returns of one synthetic council (``carecast.synth.generate``),
+Both tools get the SAME SSDA903 returns of a synthetic council (``carecast.synth.generate``),
 exactly as the council held them on each forecast origin (the returns up to the collection year
 ending on the origin, 31 March), forecast 12 months ahead from that day, and are scored against
 what really happened (the synthetic truth tables, which neither tool sees). By default there are
@@ -27,8 +27,16 @@ simulations; cs-demand-model: its deterministic path), the error at month 12, an
 actuals inside carecast's 50% (p25-p75) and 90% (p5-p95) bands. cs-demand-model gives no bands.
 Time: wall, CPU (user+system) and peak memory (maxrss) of each tool's own process, from os.wait4.
 
-    /work/venv/bin/python benchmarks/compare_cs_demand_model.py [--council Lewisham]
-        [--years 2015-2024] [--origins 3] [--seed 7] [--simulations 1000] [--defects]
+One council and seed is one *case*; ``--cases 8`` (or ``--cases Lewisham:7,Leeds:17``) runs several
+and adds a per-case table and a **paired comparison**: per case, carecast's MAPE (and error at month
+12, and |bias|) minus the other tool's, averaged over cases with a 95% bootstrap interval (cases
+resampled) and a sign count with its sign-test p-value, so the verdict comes with its uncertainty.
+cs-demand-model's forecasts do not change when carecast does: ``--cache DIR`` keeps them (keyed by
+case, origin, window and its version) so a re-run only re-runs carecast.
+
+    /work/venv/bin/python benchmarks/compare_cs_demand_model.py [--council Lewisham] [--seed 7]
+        [--cases 8 | --cases Council:seed,...] [--windows 3,0.5] [--cache DIR]
+        [--years 2015-2024] [--origins 3] [--simulations 1000] [--defects]
         [--out results.json] [--keep DIR]
 
 ``--defects`` plants the synthetic data flaws (malformed dates, duplicates, ...) in the files;
@@ -279,7 +287,49 @@ def scores(pairs: list[tuple[dict[str, Any], dict[str, list[float]]]]) -> dict[s
     return rows
 
 
+def paired(diffs: np.ndarray, n_boot: int, seed: int = 0) -> dict[str, float | int]:
+    """Mean per-case difference with a bootstrap 95% interval over cases, and the sign count.
+
+    ``diffs``: carecast's error minus the other tool's, one per case (negative = carecast better).
+    Cases are resampled with replacement (percentile interval); the sign count is the number of
+    cases carecast wins, with the two-sided sign-test p-value (exact binomial, ties dropped).
+    """
+    from scipy.stats import binomtest
+
+    d = np.asarray(diffs, float)
+    rng = np.random.default_rng(seed)
+    boot = d[rng.integers(0, d.size, size=(n_boot, d.size))].mean(axis=1) if d.size > 1 else d
+    wins, losses = int((d < 0).sum()), int((d > 0).sum())
+    p = binomtest(wins, wins + losses, 0.5).pvalue if wins + losses else 1.0
+    return {"cases": int(d.size), "mean_diff": float(d.mean()), "ci_lo": float(np.quantile(boot, 0.025)),
+            "ci_hi": float(np.quantile(boot, 0.975)), "carecast_better": wins, "carecast_worse": losses,
+            "sign_test_p": float(p)}
+
+
 # ---------------------------------------------------------------------------------------------
+
+# Councils of different sizes inside and outside London, each with its own synthetic seed.
+DEFAULT_CASES = (("Lewisham", 7), ("Birmingham", 3), ("Croydon", 11), ("Leeds", 17), ("Southwark", 13),
+                 ("Bristol", 19), ("Norfolk", 23), ("Kent", 5), ("Lambeth", 29), ("Sutton", 31),
+                 ("Derby", 37), ("Cornwall", 41))
+
+
+def parse_cases(text: str | None, council: str, seed: int) -> list[tuple[str, int]]:
+    """``--cases``: a number N (the first N of DEFAULT_CASES) or ``Council:seed,Council:seed``."""
+    if not text:
+        return [(council, seed)]
+    if text.strip().isdigit():
+        n = int(text)
+        if not 1 <= n <= len(DEFAULT_CASES):
+            raise SystemExit(f"--cases {n}: give 1 to {len(DEFAULT_CASES)}, or a list Council:seed,...")
+        return list(DEFAULT_CASES[:n])
+    cases = []
+    for part in text.split(","):
+        name, _, s = part.strip().rpartition(":")
+        if not name or not s.isdigit():
+            raise SystemExit(f"--cases: '{part}' is not Council:seed (e.g. Lewisham:7)")
+        cases.append((name, int(s)))
+    return cases
 
 
 def main() -> None:
@@ -290,6 +340,13 @@ def main() -> None:
     ap.add_argument("--origins", type=int, default=3, help="forecast origins: 31 March of each of the last N "
                     "collection years before the final one")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--cases", help="several cases in one run: a number N (the first N of a fixed list of "
+                    "councils and seeds) or 'Council:seed,Council:seed'; overrides --council/--seed")
+    ap.add_argument("--windows", default="3,0.5", help="cs-demand-model reference windows in years "
+                    "(default: carecast's 3 years and its own 6-month default)")
+    ap.add_argument("--cache", type=Path, help="keep cs-demand-model's forecasts here and reuse them (keyed by "
+                    "case, origin, window and its version: they do not change when carecast does)")
+    ap.add_argument("--bootstrap", type=int, default=5000, help="bootstrap resamples of the cases")
     ap.add_argument("--simulations", type=int, default=1000)
     ap.add_argument("--defects", action="store_true", help="plant the synthetic data flaws in the returns")
     ap.add_argument("--out", type=Path, help="write the results as JSON")
@@ -312,23 +369,65 @@ def main() -> None:
 
 @dataclass
 class Setup:
-    """What every origin shares."""
+    """What every origin of one case shares."""
 
     work: Path
     synth_dir: Path
     council: str
+    seed: int
     first_year: int
     competitor_py: Path
     driver: Path
     categories_file: Path
     mapping: dict[str, list[str]]
-    window_years: float
+    windows: tuple[float, ...]
 
 
-def run_origin(args: argparse.Namespace, s: Setup, origin: dt.date, dates: list[dt.date]) -> list[Run]:
-    """Both tools on the returns as held on ``origin`` (collection years up to the origin's)."""
+def competitor_label(years_back: float, window_years: float) -> str:
+    if years_back == 0.5:
+        return f"{COMPETITOR}, 6-month window (its default)"
+    return f"{COMPETITOR}, {years_back:g}-year window" + (" (carecast's)" if years_back == window_years else "")
+
+
+def run_competitor(args: argparse.Namespace, s: Setup, known: Path, logs: Path, origin: dt.date,
+                   dates: list[dt.date], years_back: float, label: str) -> Run:
+    """cs-demand-model on the returns held on ``origin``, or its cached result for the same question."""
     from carecast.forecast.calendar import add_months
 
+    key = f"{s.council}-{s.seed}-{args.years}-{'defects' if args.defects else 'clean'}-{origin:%Y%m%d}-" \
+          f"{years_back:g}y-{COMPETITOR_VERSION}".replace(" ", "_")
+    cached = args.cache / f"{key}.json" if args.cache else None
+    if cached is not None and cached.exists():
+        doc = json.loads(cached.read_text())
+        return Run(label, doc["ok"], doc["wall_s"], doc["cpu_s"], doc["peak_mb"], doc["error"], doc["traceback"],
+                   doc["phases"], doc["forecast"], doc["note"] + " (cached run)")
+    start = add_months(origin, -round(12 * years_back))
+    out_csv = logs / f"csdm_{years_back:g}y.csv"
+    run, stdout = timed(f"csdm_{years_back:g}y", [str(s.competitor_py), str(s.driver), str(known),
+                                                  start.isoformat(), origin.isoformat(),
+                                                  str((dates[-1] - origin).days), str(out_csv)], logs)
+    run.name = label
+    if run.ok:
+        try:
+            info = json.loads(stdout.strip().splitlines()[-1])
+            run.phases = {"load_s": info["load_s"], "forecast_s": info["forecast_s"]}
+            run.forecast = read_competitor(out_csv, dates)
+            left = run.forecast.get("not_in_care_state", {}).get("mean", [0.0])[-1]
+            run.note = (f"point forecast only; its stock on the origin {info['stock_at_origin']:.0f}; its "
+                        f"NOT_IN_CARE state holds {left:.0f} leavers at month 12 (left out of its total, "
+                        "as its own chart does)")
+        except Exception as exc:  # noqa: BLE001 - reported, not hidden
+            run.ok, run.error = False, f"ran but its output could not be read: {exc}"
+    if cached is not None:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        cached.write_text(json.dumps({k: getattr(run, k) for k in ("ok", "wall_s", "cpu_s", "peak_mb", "error",
+                                                                    "traceback", "phases", "forecast", "note")}))
+    return run
+
+
+def run_origin(args: argparse.Namespace, s: Setup, origin: dt.date, dates: list[dt.date],
+               window_years: float) -> list[Run]:
+    """Both tools on the returns as held on ``origin`` (collection years up to the origin's)."""
     known = s.work / f"known-{origin.year}" / s.council
     if known.exists():
         shutil.rmtree(known)
@@ -346,28 +445,47 @@ def run_origin(args: argparse.Namespace, s: Setup, origin: dt.date, dates: list[
         cc.forecast = got["forecast"]
         cc.phases = {"load_s": got["load_s"], "forecast_s": got["forecast_s"]}
         cc.note = f"{args.simulations} simulations; rows dropped on load: {got['rows_dropped']}"
-    runs = [cc]
-    for label, years_back in ((f"{COMPETITOR}, {s.window_years:g}-year window", s.window_years),
-                              (f"{COMPETITOR}, 6-month window (its default)", 0.5)):
-        start = add_months(origin, -round(12 * years_back))
-        out_csv = logs / f"csdm_{years_back:g}y.csv"
-        run, stdout = timed(f"csdm_{years_back:g}y", [str(s.competitor_py), str(s.driver), str(known),
-                                                      start.isoformat(), origin.isoformat(),
-                                                      str((dates[-1] - origin).days), str(out_csv)], logs)
-        run.name = label
-        if run.ok:
-            try:
-                info = json.loads(stdout.strip().splitlines()[-1])
-                run.phases = {"load_s": info["load_s"], "forecast_s": info["forecast_s"]}
-                run.forecast = read_competitor(out_csv, dates)
-                left = run.forecast.get("not_in_care_state", {}).get("mean", [0.0])[-1]
-                run.note = (f"point forecast only; its stock on the origin {info['stock_at_origin']:.0f}; its "
-                            f"NOT_IN_CARE state holds {left:.0f} leavers at month 12 (left out of its total, "
-                            "as its own chart does)")
-            except Exception as exc:  # noqa: BLE001 - reported, not hidden
-                run.ok, run.error = False, f"ran but its output could not be read: {exc}"
-        runs.append(run)
-    return runs
+    return [cc, *(run_competitor(args, s, known, logs, origin, dates, w, competitor_label(w, window_years))
+                  for w in s.windows)]
+
+
+def run_case(args: argparse.Namespace, work: Path, council: str, seed: int, py: Path,
+             mapping: dict[str, list[str]], console: Any) -> list[dict[str, Any]]:
+    """One synthetic council and seed: every origin, both tools, and the truth."""
+    from carecast.forecast.calendar import add_months
+    from carecast.forecast.params import defaults
+    from carecast.synth import generate, parse_years
+
+    first, last = parse_years(args.years)
+    window = defaults().window_years
+    origins = [dt.date(last - k, 3, 31) for k in range(args.origins, 0, -1)]
+    work.mkdir(parents=True, exist_ok=True)
+    with console.status(f"Generating {council} (seed {seed}), collection years {first}-{last} (synthetic)..."):
+        synth_dir = work / "synth"
+        if synth_dir.exists():
+            shutil.rmtree(synth_dir)
+        res = generate(synth_dir, councils=[council], years=(first, last), seed=seed, defects=args.defects)
+    driver = work / "csdm_driver.py"
+    driver.write_text(COMPETITOR_DRIVER)
+    windows = tuple(float(w) for w in args.windows.split(","))
+    setup = Setup(work, synth_dir, res.councils[0], seed, first, py, driver,
+                  carecast_categories_file(mapping, work / "four_categories.yaml"), mapping, windows)
+    per_origin = []
+    for origin in origins:
+        dates = [add_months(origin, k) for k in range(1, 13)]
+        with console.status(f"{council} (seed {seed}), origin {origin:%d/%m/%Y}: carecast, then {COMPETITOR}..."):
+            runs = run_origin(args, setup, origin, dates, window)
+        truth = actuals(res.episodes, [origin, *dates], mapping, short_breaks=False)
+        files = sorted((work / f"known-{origin.year}").rglob("*.csv"))
+        per_origin.append({
+            "case": f"{setup.council}:{seed}", "origin": origin, "dates": dates, "runs": runs,
+            "in_care_at_origin": int(truth["total"][0]),
+            "truth": {g: v[1:] for g, v in truth.items()},
+            "truth_with_short_breaks": actuals(res.episodes, dates, mapping, short_breaks=True),
+            "files": len(files), "megabytes": sum(f.stat().st_size for f in files) / 1e6,
+            "episode_rows": sum(max(0, len(f.read_text().splitlines()) - 1) for f in files
+                                if f.name == "episodes.csv")})
+    return per_origin
 
 
 def compare(args: argparse.Namespace, work: Path) -> None:
@@ -375,69 +493,50 @@ def compare(args: argparse.Namespace, work: Path) -> None:
     from rich.table import Table
 
     import carecast
-    from carecast.forecast.calendar import add_months
     from carecast.forecast.params import defaults
-    from carecast.synth import generate, parse_years
+    from carecast.synth import parse_years
 
     console = Console(width=max(Console().width, 130))
     first, last = parse_years(args.years)
     window = defaults().window_years
-    origins = [dt.date(last - k, 3, 31) for k in range(args.origins, 0, -1)]
-    if args.origins < 1 or origins[0].year - first < window:
+    if args.origins < 1 or last - args.origins - first < window:
         raise SystemExit(f"--years {args.years} is too short for {args.origins} origins with a {window:g}-year "
                          "window before the first; give more years or fewer origins")
-
+    cases = parse_cases(args.cases, args.council, args.seed)
     with console.status(f"Installing/checking {COMPETITOR} {COMPETITOR_VERSION} in {VENV.relative_to(ROOT)}..."):
         py = competitor_python()
         mapping = competitor_categories(py)
-    with console.status(f"Generating {args.council}, collection years {first}-{last} (synthetic)..."):
-        synth_dir = work / "synth"
-        if synth_dir.exists():
-            shutil.rmtree(synth_dir)
-        res = generate(synth_dir, councils=[args.council], years=(first, last), seed=args.seed,
-                       defects=args.defects)
-    driver = work / "csdm_driver.py"
-    driver.write_text(COMPETITOR_DRIVER)
-    setup = Setup(work, synth_dir, res.councils[0], first, py, driver,
-                  carecast_categories_file(mapping, work / "four_categories.yaml"), mapping, window)
-
+    t_start = time.perf_counter()
     per_origin = []
-    for origin in origins:
-        dates = [add_months(origin, k) for k in range(1, 13)]
-        with console.status(f"Origin {origin:%d/%m/%Y}: carecast, then {COMPETITOR} twice..."):
-            runs = run_origin(args, setup, origin, dates)
-        truth = actuals(res.episodes, [origin, *dates], mapping, short_breaks=False)
-        files = sorted((work / f"known-{origin.year}").rglob("*.csv"))
-        per_origin.append({
-            "origin": origin, "dates": dates, "runs": runs,
-            "in_care_at_origin": int(truth["total"][0]),
-            "truth": {g: v[1:] for g, v in truth.items()},
-            "truth_with_short_breaks": actuals(res.episodes, dates, mapping, short_breaks=True),
-            "files": len(files), "megabytes": sum(f.stat().st_size for f in files) / 1e6,
-            "episode_rows": sum(max(0, len(f.read_text().splitlines()) - 1) for f in files
-                                if f.name == "episodes.csv")})
+    for i, (council, seed) in enumerate(cases):
+        per_origin += run_case(args, work / f"case{i}", council, seed, py, mapping, console)
+    elapsed = time.perf_counter() - t_start
     tools = [r.name for r in per_origin[0]["runs"]]
+    case_names = list(dict.fromkeys(o["case"] for o in per_origin))
 
-    def runs_of(tool: str) -> list[tuple[dict, Run]]:
-        return [(o, r) for o in per_origin for r in o["runs"] if r.name == tool]
+    def runs_of(tool: str, case: str | None = None) -> list[tuple[dict, Run]]:
+        return [(o, r) for o in per_origin for r in o["runs"]
+                if r.name == tool and (case is None or o["case"] == case)]
 
     latest = per_origin[-1]
+    origins = sorted({o["origin"] for o in per_origin})
     console.print(
-        f"[bold]carecast {carecast.__version__} vs {COMPETITOR} {COMPETITOR_VERSION}[/bold]: {setup.council} "
-        f"(synthetic, seed {args.seed}{', with planted defects' if args.defects else ', clean files'}); "
-        f"{len(origins)} origins ({', '.join(f'{o:%d/%m/%Y}' for o in origins)}), each forecast 12 months ahead "
-        f"from the returns held then (latest: {latest['files']} files, {latest['megabytes']:.2f} MB, "
-        f"{latest['episode_rows']} episode rows, {latest['in_care_at_origin']} children in care); machine load "
-        f"{os.getloadavg()[0]:.1f} (1-min) on {os.cpu_count()} cores")
+        f"[bold]carecast {carecast.__version__} vs {COMPETITOR} {COMPETITOR_VERSION}[/bold]: {len(cases)} case(s) "
+        f"({', '.join(case_names)}; synthetic{', with planted defects' if args.defects else ', clean files'}); "
+        f"{len(origins)} origins each ({', '.join(f'{o:%d/%m/%Y}' for o in origins)}), each forecast 12 months "
+        f"ahead from the returns held then (last case, latest origin: {latest['files']} files, "
+        f"{latest['megabytes']:.2f} MB, {latest['episode_rows']} episode rows, {latest['in_care_at_origin']} "
+        f"children in care); {elapsed:.0f} s; machine load {os.getloadavg()[0]:.1f} (1-min) on "
+        f"{os.cpu_count()} cores")
 
-    t = Table(title="Time and memory per forecast (each tool's own process; mean over origins)")
+    t = Table(title="Time and memory per forecast (each tool's own process; mean over cases and origins)")
     for c in ("tool", "ran", "wall s", "CPU s", "read+prepare s", "fit+forecast s", "peak MB", "carecast faster"):
         t.add_column(c, justify="left" if c in ("tool", "ran") else "right")
     timing = {}
     for tool in tools:
         ok = [r for _, r in runs_of(tool) if r.ok]
         mean = lambda xs: float(np.mean(xs)) if xs else float("nan")  # noqa: E731
-        timing[tool] = {"runs_ok": len(ok), "runs": len(origins), "wall_s": mean([r.wall_s for r in ok]),
+        timing[tool] = {"runs_ok": len(ok), "runs": len(per_origin), "wall_s": mean([r.wall_s for r in ok]),
                         "cpu_s": mean([r.cpu_s for r in ok]),
                         "load_s": mean([r.phases.get("load_s", np.nan) for r in ok]),
                         "forecast_s": mean([r.phases.get("forecast_s", np.nan) for r in ok]),
@@ -455,18 +554,18 @@ def compare(args: argparse.Namespace, work: Path) -> None:
     console.print(t)
     for r in latest["runs"]:
         if r.ok:
-            console.print(f"  {r.name} (origin {latest['origin']:%d/%m/%Y}): {r.note}")
+            console.print(f"  {r.name} ({latest['case']}, origin {latest['origin']:%d/%m/%Y}): {r.note}")
     for o in per_origin:
         for r in o["runs"]:
             if not r.ok:
-                console.print(f"[red]{r.name} FAILED at origin {o['origin']:%d/%m/%Y}[/red]: {r.error}")
+                console.print(f"[red]{r.name} FAILED ({o['case']}, origin {o['origin']:%d/%m/%Y})[/red]: {r.error}")
 
+    fmt = lambda v, p=1: "" if v is None else f"{v:.{p}f}"  # noqa: E731
     acc = {tool: scores([(r.forecast, o["truth"]) for o, r in runs_of(tool) if r.ok]) for tool in tools}
-    a = Table(title=f"Accuracy over months 1-12 after each origin ({len(origins)} origins pooled), against the "
-                    "held-back truth (children looked after, short breaks excluded)")
+    a = Table(title=f"Accuracy over months 1-12 after each origin ({len(per_origin)} case-origins pooled), against "
+                    "the held-back truth (children looked after, short breaks excluded)")
     for c in ("tool", "group", "MAPE %", "bias %", "APE month 12 %", "in 50% band", "in 90% band"):
         a.add_column(c, justify="left" if c in ("tool", "group") else "right")
-    fmt = lambda v, p=1: "" if v is None else f"{v:.{p}f}"  # noqa: E731
     for tool in tools:
         if not acc[tool]:
             a.add_row(tool, "[red]no forecast[/red]", "", "", "", "", "")
@@ -477,7 +576,56 @@ def compare(args: argparse.Namespace, work: Path) -> None:
                       fmt(sc["ape_at_horizon_pct"]), *bands)
     console.print(a)
 
-    h = Table(title="Total children in care at month 12, per origin")
+    # per case: the total's scores for every tool (a case counts only when every tool ran at every origin)
+    groups_by_case: dict[str, dict[str, dict[str, dict[str, float | None]]]] = {}
+    for case in case_names:
+        runs = {tool: runs_of(tool, case) for tool in tools}
+        if all(r.ok for rs in runs.values() for _, r in rs):
+            groups_by_case[case] = {tool: scores([(r.forecast, o["truth"]) for o, r in rs])
+                                    for tool, rs in runs.items()}
+    by_case = {case: {tool: sc["total"] for tool, sc in tools_sc.items()} for case, tools_sc in groups_by_case.items()}
+    c = Table(title="Total children in care, per case (months 1-12 of every origin)")
+    c.add_column("case")
+    c.add_column("in care", justify="right")
+    for tool in tools:
+        c.add_column(f"{tool}: MAPE / bias %", justify="right")
+    c.add_column("carecast in 50% / 90%", justify="right")
+    for case, sc in by_case.items():
+        n0 = next(o["in_care_at_origin"] for o in per_origin if o["case"] == case)
+        cc = sc[tools[0]]
+        c.add_row(case, str(n0), *[f"{sc[t]['mape_pct']:.1f} / {sc[t]['bias_pct']:+.1f}" for t in tools],
+                  f"{cc['in_50_band_pct']:.0f}% / {cc['in_90_band_pct']:.0f}%")
+    if len(by_case) > 1:
+        mean_of = lambda t, k: float(np.mean([sc[t][k] for sc in by_case.values()]))  # noqa: E731
+        c.add_row("[bold]mean over cases[/bold]", "", *[f"{mean_of(t, 'mape_pct'):.2f} / {mean_of(t, 'bias_pct'):+.2f}"
+                                                        for t in tools],
+                  f"{mean_of(tools[0], 'in_50_band_pct'):.0f}% / {mean_of(tools[0], 'in_90_band_pct'):.0f}%")
+    console.print(c)
+
+    verdicts = {}
+    if len(by_case) > 1:
+        v = Table(title=f"Paired comparison over {len(by_case)} cases: carecast minus the other tool, per case "
+                        "(negative = carecast more accurate); 95% bootstrap interval over cases; sign test")
+        for col in ("against", "error", "mean difference (pp)", "95% interval", "carecast better / worse",
+                    "sign test p"):
+            v.add_column(col, justify="left" if col in ("against", "error") else "right")
+        measures = [("total", "mape_pct", "MAPE"), ("total", "ape_at_horizon_pct", "APE month 12"),
+                    ("total", "bias_pct", "|bias|"),
+                    *[(g, "mape_pct", f"{g} MAPE") for g in GROUPS[1:]]]
+        for tool in tools[1:]:
+            for i, (group, key, label) in enumerate(measures):
+                f = abs if key == "bias_pct" else (lambda x: x)
+                d = np.array([f(sc[tools[0]][group][key]) - f(sc[tool][group][key])
+                              for sc in groups_by_case.values()])
+                res = paired(d, args.bootstrap)
+                verdicts.setdefault(tool, {})[label] = res
+                v.add_row(tool if i == 0 else "", label, f"{res['mean_diff']:+.2f}",
+                          f"{res['ci_lo']:+.2f} to {res['ci_hi']:+.2f}",
+                          f"{res['carecast_better']} / {res['carecast_worse']}", f"{res['sign_test_p']:.2f}")
+        console.print(v)
+
+    h = Table(title="Total children in care at month 12, per case and origin")
+    h.add_column("case")
     h.add_column("origin")
     h.add_column("actual", justify="right")
     for tool in tools:
@@ -492,7 +640,7 @@ def compare(args: argparse.Namespace, work: Path) -> None:
                 cells.append(f"{f['mean'][-1]:.0f} (90%: {f['p5'][-1]:.0f}-{f['p95'][-1]:.0f})")
             else:
                 cells.append(f"{r.forecast['total']['mean'][-1]:.0f}")
-        h.add_row(f"{o['origin']:%d/%m/%Y}", f"{o['truth']['total'][-1]:.0f}", *cells)
+        h.add_row(o["case"], f"{o['origin']:%d/%m/%Y}", f"{o['truth']['total'][-1]:.0f}", *cells)
     console.print(h)
     with_sb = {}
     for tool in tools[1:]:
@@ -507,13 +655,14 @@ def compare(args: argparse.Namespace, work: Path) -> None:
     if args.out:
         payload = {
             "carecast_version": carecast.__version__, "competitor": f"{COMPETITOR} {COMPETITOR_VERSION}",
-            "council": setup.council, "years": [first, last], "seed": args.seed, "defects": args.defects,
+            "cases": case_names, "years": [first, last], "defects": args.defects,
             "simulations": args.simulations, "machine": {"cores": os.cpu_count(), "load_1min": os.getloadavg()[0]},
             "categories": mapping | {"other": ["every other PLACE code"]},
-            "timing_mean_over_origins": timing, "accuracy_pooled": acc,
+            "timing_mean_over_origins": timing, "accuracy_pooled": acc, "total_by_case": by_case,
+            "paired_comparison": verdicts,
             "competitor_total_vs_count_including_short_breaks": with_sb,
             "origins": [{
-                "origin": o["origin"].isoformat(), "dates": [d.isoformat() for d in o["dates"]],
+                "case": o["case"], "origin": o["origin"].isoformat(), "dates": [d.isoformat() for d in o["dates"]],
                 "data": {"files": o["files"], "megabytes": round(o["megabytes"], 3),
                          "episode_rows": o["episode_rows"], "children_in_care_at_origin": o["in_care_at_origin"]},
                 "actual": o["truth"], "actual_including_short_breaks": o["truth_with_short_breaks"],

@@ -33,21 +33,23 @@ if not sys.stdout.isatty():
     os.environ.setdefault("COLUMNS", "200")
 err = Console(stderr=True, soft_wrap=True)
 
-# The capabilities that contribute commands, in the order they appear in --help.
-CAPABILITIES = [
-    "carecast.synth.commands",
-    "carecast.ingest.commands",
-    "carecast.snapshot.commands",
-    "carecast.forecast.commands",
-    "carecast.costs.commands",
-    "carecast.scenarios.commands",
-    "carecast.sufficiency.commands",
-    "carecast.market.commands",
-    "carecast.benchmark.commands",
-    "carecast.send.commands",
-    "carecast.web.commands",
-    "carecast.demo",
-]
+# The capabilities that contribute commands, in the order they appear in --help, with the
+# top-level commands each registers (a test checks this list against what they register).
+CAPABILITIES: dict[str, tuple[str, ...]] = {
+    "carecast.synth.commands": ("synth",),
+    "carecast.ingest.commands": ("validate",),
+    "carecast.snapshot.commands": ("snapshot",),
+    "carecast.forecast.commands": ("forecast", "backtest"),
+    "carecast.costs.commands": ("costs", "budget"),
+    "carecast.scenarios.commands": ("scenario",),
+    "carecast.sufficiency.commands": ("sufficiency",),
+    "carecast.market.commands": ("directory", "referral", "match", "riskpool"),
+    "carecast.benchmark.commands": ("benchmark",),
+    "carecast.send.commands": ("send",),
+    "carecast.web.commands": ("serve", "user"),
+    "carecast.demo": ("demo",),
+}
+_registered: set[str] = set()
 
 
 def _version(value: bool) -> None:
@@ -63,18 +65,20 @@ def _root(
     """carecast: load SSDA903 returns, see placements, forecast demand and cost, plan sufficiency."""
 
 
-def _register_all() -> None:
-    for name in CAPABILITIES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:  # capability not built yet in this tree
-            if exc.name and name.startswith(exc.name):
-                continue
-            raise
-        module.register(app)
+def register(argv: list[str]) -> None:
+    """Register the commands ``argv`` needs: only the named command's capability when there is
+    one, else all of them (for --help and for mistyped commands, whose message lists them all).
 
-
-_register_all()
+    Importing every capability costs ~2 s (Polars, SciPy, SQLAlchemy, FastAPI); a command pays
+    only for its own. Safe to call repeatedly (tests run several commands in one process)."""
+    command = next((arg for arg in argv if not arg.startswith("-")), None)
+    if command is None and "--version" in argv:
+        return
+    modules = [name for name, commands in CAPABILITIES.items() if command in commands] or list(CAPABILITIES)
+    for name in modules:
+        if name not in _registered:
+            importlib.import_module(name).register(app)
+            _registered.add(name)
 
 
 def _usage_errors() -> tuple[type[Exception], ...]:
@@ -94,6 +98,7 @@ def _usage_errors() -> tuple[type[Exception], ...]:
 def main() -> None:
     """Entry point: run the app, mapping user errors to messages and exit codes."""
     try:
+        register(sys.argv[1:])
         app(standalone_mode=False)
     except CarecastError as exc:
         err.print(f"[bold red]Error:[/] {exc.render()}", highlight=False)

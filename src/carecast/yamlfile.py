@@ -19,12 +19,18 @@ def read_yaml(path: str | Path, what: str, *, missing_fix: str = "check the path
     p = Path(path)
     if not p.is_file():
         raise ParameterError(f"{what} file {p} does not exist", fix=missing_fix, where=Location(file=str(p)))
+    return parse_yaml_text(p.read_text("utf-8"), f"{what} file {p}", str(p))
+
+
+def parse_yaml_text(text: str, what: str, source: str) -> Any:
+    """Parse YAML a user typed or uploaded (e.g. on a web page); ``what`` names it in messages ("the grant"),
+    ``source`` is where the message says it is."""
     try:
-        return yaml.safe_load(p.read_text("utf-8"))
+        return yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise ParameterError(
-            f"{what} file {p} is not valid YAML: {getattr(exc, 'problem', None) or exc}",
+            f"{what} is not valid YAML: {getattr(exc, 'problem', None) or exc}",
             fix="fix the YAML syntax on that line (indentation, colons, quotes)",
-            where=Location(file=str(p), row=mark.line + 1 if mark else None),
+            where=Location(file=source, row=mark.line + 1 if mark else None),
         ) from None

@@ -68,3 +68,9 @@ def test_region_results_do_not_depend_on_the_number_of_workers(synthetic):
     two = forecast_councils(episodes, n_sims=20, horizon_years=1, seed=5, workers=2, keep_councils=False)
     assert (one.combined.sim_counts_ == two.combined.sim_counts_).all()
     assert set(two.assumptions) == {"Lewisham", "Lambeth"}
+
+
+def test_workers_must_be_positive(carecast, tmp_path):
+    res = carecast("forecast", tmp_path, "--workers", "0", "--out", tmp_path / "f.json")
+    assert res.returncode == 2
+    assert "--workers must be 1 or more" in res.stderr

@@ -47,3 +47,16 @@ def test_bad_grant_file_names_the_field(tmp_path):
     with pytest.raises(ParameterError) as e:
         load_grant(p)
     assert "lottery" in str(e.value) and str(p) in str(e.value)
+
+
+def test_grant_text_names_the_line_and_field():
+    from carecast.send.grant import parse_grant
+
+    with pytest.raises(ParameterError) as e:
+        parse_grant("allocation: {2024: 1000}\nallocation_growth: 0.02\ntransfers_in:\n  lottery: {2024: 5}\n", "grant")
+    assert (e.value.where.row, e.value.where.field) == (4, "transfers_in") and "lottery" in e.value.message
+    with pytest.raises(ParameterError) as e:
+        parse_grant("allocation: {2024: 1000}\nthreshold: [\n", "grant")
+    assert "not valid YAML" in e.value.message and e.value.where.row is not None and e.value.fix
+    grant = parse_grant("allocation: {2024: 1000}\nthreshold: 5000\n", "grant")
+    assert grant.allocation == {2024: 1000.0} and grant.threshold == 5000

@@ -117,3 +117,14 @@ def test_cohort_ratio_projection_of_published_counts_hand_case():
     assert years == [2025, 2026]
     assert sims[:, :, :, settings.index("special")].sum(axis=2).mean() == pytest.approx(2600, rel=0.01)
     assert sims[:, :, :, settings.index("inmss")].sum() == 0
+
+
+def test_records_are_complete_from_the_first_end_in_them():
+    from carecast.send.run import complete_from
+
+    day = dt.date
+    records = pl.DataFrame({"plan_end": [None, day(2021, 3, 1), None], "setting_end": [day(2021, 1, 5), None, None]},
+                           schema={"plan_end": pl.Date, "setting_end": pl.Date})
+    assert complete_from(records) == day(2021, 1, 5)
+    assert complete_from(records.with_columns(pl.lit(None, pl.Date).alias("setting_end"))) == day(2021, 3, 1)
+    assert complete_from(records.clear()) is None

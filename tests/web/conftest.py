@@ -147,3 +147,15 @@ def zip_council(synth_dir, council: str) -> bytes:
         z.write(synth_dir / "postcodes.csv", "postcodes.csv")
         z.write(synth_dir / "providers.csv", "providers.csv")
     return buf.getvalue()
+
+
+@pytest.fixture(scope="session")
+def send_files(tmp_path_factory):
+    """Synthetic EHCP records of Lewisham with three planted defects, and its published counts."""
+    from carecast.send import synthetic
+
+    res = synthetic(["Lewisham"], (2021, 2024), seed=3)
+    paths = res.write(tmp_path_factory.mktemp("send"), defects=True)
+    return {"records": paths["records"].read_bytes(), "counts": paths["counts"].read_bytes(), "path": paths["records"],
+            "rows": pl.read_csv(paths["records"]).height, "defects": res.defects,
+            "ids": set(res.records["child_id"].to_list())}

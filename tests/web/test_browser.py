@@ -231,3 +231,48 @@ def test_keyboard_skip_link_and_labels(server, browser):
         .filter(el => !(el.labels && el.labels.length)).length""")
     assert unlabelled == 0
     context.close()
+
+
+def test_high_needs_journey(server, browser, send_files):
+    """Upload SEN2 records, see the quality report, run the forecast against the grant, see the fan chart
+    and the deficit against the threshold, download the Excel report."""
+    from .test_send import GRANT
+
+    base, backend, _ = server
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    _login(page, base, "a@lewisham.test")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="High needs").click()
+    page.get_by_role("heading", name="Lewisham: high needs (SEND)").wait_for()
+
+    page.get_by_label("EHCP records or published counts (.csv)").set_input_files(str(send_files["path"]))
+    page.get_by_role("button", name="Upload and check").click()
+    uploaded = page.locator("#send-upload-result")
+    uploaded.get_by_role("heading", name="EHCP records loaded").wait_for(timeout=30_000)
+    issues = uploaded.locator("table", has_text="rule_id").first
+    assert issues.locator("tbody tr", has_text="UNKNOWN_SETTING").count() == 1  # a planted defect, counted
+    _shot(page, "10-high-needs-upload", backend)
+
+    page.get_by_label("High-needs block").fill(GRANT)
+    page.get_by_label("Cumulative deficit threshold (£)").fill("3,000,000")
+    page.get_by_label("Years ahead").fill("2")
+    page.get_by_label("Simulations").fill("50")
+    page.get_by_role("button", name="Run high-needs forecast").click()
+    result = page.locator("#send-result")
+    result.get_by_role("heading", name=re.compile("^High-needs forecast from")).wait_for(timeout=60_000)
+    result.locator(".plot .main-svg").first.wait_for(timeout=15_000)  # the fan chart is drawn
+    assert result.locator(".plot .main-svg").count() >= 5  # plans, by setting, by age group, grant, deficit
+    deficit = result.get_by_test_id("send-deficit").inner_text()
+    assert "£3,000,000" in deficit and "cumulative deficit" in deficit
+    result.get_by_role("heading", name="Costs and the high-needs block").scroll_into_view_if_needed()
+    _shot(page, "11-high-needs-deficit-screen", backend, full_page=False)
+    _shot(page, "11-high-needs", backend)
+    with page.expect_download() as dl:
+        result.get_by_role("link", name="Download Excel").click()
+    assert dl.value.suggested_filename == "carecast-high_needs.xlsx"
+    assert Path(dl.value.path()).read_bytes()[:2] == b"PK"
+    assert not errors, errors
+    context.close()

@@ -89,7 +89,7 @@ def wait_for_job(client, html: str, timeout: float = 30.0) -> str:
     import time
 
     deadline = time.monotonic() + timeout
-    while 'hx-trigger="every 500ms"' in html:
+    while 'hx-trigger="every 500ms"' in html or 'hx-trigger="load"' in html:
         assert time.monotonic() < deadline, "job did not finish"
         time.sleep(0.2)
         job = re.search(r'hx-get="(/jobs/[0-9a-f]+)"', html).group(1)

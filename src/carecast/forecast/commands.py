@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import warnings
 from pathlib import Path
 
@@ -98,6 +99,19 @@ def _run_forecast(episodes: pl.DataFrame, options: dict, **sim) -> RegionForecas
     return region
 
 
+def _workers(requested: int | None) -> int:
+    """Processes for a regional run: the user's number, else every core this process may use.
+    Councils are independent and seeded one by one, so the number never changes the results."""
+    if requested is not None and requested < 1:
+        raise ParameterError(f"--workers must be 1 or more, not {requested}", where=Location(field="workers"),
+                             fix="leave it out to use every core, or give e.g. --workers 2")
+    if requested:
+        return requested
+    if hasattr(os, "sched_getaffinity"):  # Linux: the cores this process is allowed on
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def forecast(
     directory: Path = typer.Argument(..., help="Folder of SSDA903 returns, or a cleaned episodes .parquet/.csv."),
     start: str | None = typer.Option(None, "--start", help="Forecast start, YYYY-MM-DD (default: end of the data)."),
@@ -113,15 +127,17 @@ def forecast(
     uasc: str = typer.Option("include", "--uasc", help="UASC: include (default) or exclude from demand."),
     council: str | None = typer.Option(None, "--council", help="Forecast one council of a regional folder."),
     categories: Path | None = typer.Option(None, "--categories", help="Placement categories YAML."),
-    workers: int = typer.Option(1, "--workers", help="Processes to use across councils."),
+    workers: int | None = typer.Option(None, "--workers", help="Processes to use across councils "
+                                       "(default: one per CPU core; results do not depend on it)."),
     out: Path = typer.Option(..., "--out", help="Output file: .xlsx, .json, .csv or .html."),
 ) -> None:
     """Forecast children in care (and placement cost) with bands, per council and in total."""
     options = _options(window_years, step, uasc, trend, population, categories)
+    n_workers = _workers(workers)
     start_date = parse_date(start, "start")
     episodes = load_episodes(directory, council, categories)
     region = _run_forecast(episodes, options, start=start_date, horizon_years=horizon_years, n_sims=simulations,
-                           seed=seed, workers=workers)
+                           seed=seed, workers=n_workers)
     result = region.combined
     projection, cost_assumptions = cost_projection(result, episodes, costs)
     parameters = {"start": result.start.isoformat(), "horizon_years": horizon_years, "simulations": simulations,
@@ -181,7 +197,8 @@ def backtest_command(
     uasc: str = typer.Option("include", "--uasc", help="UASC: include (default) or exclude."),
     council: str | None = typer.Option(None, "--council", help="Backtest one council of a regional folder."),
     categories: Path | None = typer.Option(None, "--categories", help="Placement categories YAML."),
-    workers: int = typer.Option(1, "--workers", help="Processes to use across councils."),
+    workers: int | None = typer.Option(None, "--workers", help="Processes to use across councils "
+                                       "(default: one per CPU core; results do not depend on it)."),
     out: Path = typer.Option(..., "--out", help="Output file: .json, .xlsx, .html or .csv."),
 ) -> None:
     """Rewind the data to a past date, forecast, and compare with what happened (and with naive baselines)."""
@@ -189,11 +206,12 @@ def backtest_command(
         raise ParameterError("give --at DATE or --rolling", where=Location(field="at"),
                              fix="e.g. --at 2023-03-31 --horizon-months 12, or --rolling")
     options = _options(window_years, "weekly", uasc, trend, population, categories)
+    n_workers = _workers(workers)
     episodes = load_episodes(directory, council, categories)
     with console.status("Backtesting..."), warnings.catch_warnings():
         warnings.simplefilter("ignore", SparseDataWarning)
         bt = backtest(episodes, at=parse_date(at, "at"), horizon_months=horizon_months, rolling=rolling,
-                      n_origins=origins, n_sims=simulations, seed=seed, workers=workers, **options)
+                      n_origins=origins, n_sims=simulations, seed=seed, workers=n_workers, **options)
     parameters = {"at": at, "rolling": rolling, "horizon_months": horizon_months, "simulations": simulations,
                   "seed": seed, "trend": trend, "window_years": options.get("window_years", "default"), "uasc": uasc}
     inputs = [p for p in (directory, population, categories) if p is not None]

@@ -13,6 +13,16 @@
 * **population**: a rate per child in the population, ``r = entries ÷ ∫ population dt`` over the
   window, applied to the user's population projection; r ~ Gamma(entries, ∫ population dt).
   Reported as entrants per 10,000 children a year.
+
+**Overdispersion** (flat and fitted trends). Real monthly entries vary more than a Poisson process
+would (a sibling group enters on one day, a court backlog clears, a local campaign runs). The
+window's monthly counts y_m around the log-linear fit μ_m give the quasi-Poisson dispersion
+φ = Σ (y_m − μ_m)² / μ_m ÷ (months − 2). When φ > 1 the entries are modelled as Poisson with a
+Gamma(1/σ², σ²) frailty per month (mean 1, variance σ² = (φ − 1) ÷ mean μ, so Var y = μ + σ²μ²,
+i.e. φ·μ at the window's mean), and the rate's and slope's uncertainty are inflated by φ as
+quasi-likelihood does (effective days ÷ φ, slope variance × φ). φ ≤ 1 changes nothing: the
+Poisson model is kept. Both act only in simulations with parameter uncertainty (``draw``); the
+expected path and the point forecast are unchanged.
 """
 
 from __future__ import annotations
@@ -79,6 +89,22 @@ def load_population(path: str | Path, council: str | None = None) -> Population:
     return Population(np.asarray(years, float)[order], np.asarray(pops, float)[order], str(p))
 
 
+def entry_dispersion(counts: np.ndarray, fitted: np.ndarray) -> tuple[float, float]:
+    """Quasi-Poisson dispersion φ of ``counts`` around their fitted means (two parameters fitted),
+    and the monthly frailty variance σ² = max(φ − 1, 0) ÷ mean(fitted) it implies (see module doc).
+
+    >>> entry_dispersion(np.array([5, 15, 15, 5]), np.array([10.0, 10, 10, 10]))  # 4·2.5 / 2 = 5
+    (5.0, 0.4)
+    """
+    y, mu = np.asarray(counts, float), np.asarray(fitted, float)
+    ok = mu > 0
+    df = int(ok.sum()) - 2
+    if df < 1:
+        return 1.0, 0.0
+    phi = float(((y[ok] - mu[ok]) ** 2 / mu[ok]).sum() / df)
+    return phi, max(phi - 1.0, 0.0) / float(mu[ok].mean())
+
+
 @dataclass
 class EntrantModel:
     """The entry intensity (children per day) over time; times are days from the forecast start."""
@@ -94,6 +120,8 @@ class EntrantModel:
     half_life_years: float | None = None  # flat trend's weighting (default from forecast/data/model.yaml)
     rate_per_day_: float = 0.0  # flat trend: weighted entries per day
     effective_days_: float = 0.0  # flat trend: (∫w)² / ∫w², the weighted window's effective length
+    dispersion_: float = 1.0  # quasi-Poisson φ of the window's monthly entries (flat and fitted trends)
+    month_cv2_: float = 0.0  # σ²: variance of the monthly Gamma frailty on the entry rate (0 = Poisson)
 
     def fit(self, entry_days: np.ndarray, window_days: float) -> EntrantModel:
         """Fit to entry times (days from the start, in (-window_days, 0])."""
@@ -153,7 +181,8 @@ class EntrantModel:
                 break
         mu = width * np.exp(x @ beta)
         self.coef_ = beta
-        self.cov_ = np.linalg.inv(x.T @ (mu[:, None] * x))
+        self.dispersion_, self.month_cv2_ = entry_dispersion(y, mu)
+        self.cov_ = np.linalg.inv(x.T @ (mu[:, None] * x)) * max(self.dispersion_, 1.0)
 
     def rate(self, t_days: np.ndarray) -> np.ndarray:
         """Point estimate of entrants per day at times ``t_days``."""
@@ -170,20 +199,33 @@ class EntrantModel:
         if self.trend == "flat":
             if not self.n_entries_:
                 return np.zeros((n_sims, t.size))
-            lam = rng.gamma(self.rate_per_day_ * self.effective_days_, 1.0 / self.effective_days_, size=n_sims)
+            days = self.effective_days_ / max(self.dispersion_, 1.0)
+            lam = rng.gamma(self.rate_per_day_ * days, 1.0 / days, size=n_sims)
             slope = rng.normal(0.0, np.sqrt(self.cov_[1, 1]), size=n_sims)
-            return lam[:, None] * np.exp(slope[:, None] * t[None, :] / DAYS_PER_YEAR)
+            return self._frailty(rng, lam[:, None] * np.exp(slope[:, None] * t[None, :] / DAYS_PER_YEAR), t)
         if self.trend == "fitted":
             coef = rng.multivariate_normal(self.coef_, self.cov_, size=n_sims)
-            return np.exp(coef[:, :1] + coef[:, 1:] * t[None, :] / DAYS_PER_YEAR)
+            return self._frailty(rng, np.exp(coef[:, :1] + coef[:, 1:] * t[None, :] / DAYS_PER_YEAR), t)
         r = rng.gamma(self.n_entries_, 1.0 / self.exposure_, size=n_sims) if self.n_entries_ else np.zeros(n_sims)
         return r[:, None] * self._pop(t)[None, :]
+
+    def _frailty(self, rng: np.random.Generator, rates: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """Rates times a Gamma(1/σ², σ²) frailty per simulation and month of the projection (σ² = 0: as is)."""
+        if self.month_cv2_ <= 0 or not t.size:
+            return rates
+        month = np.floor(np.maximum(t, 0.0) / MONTH_DAYS).astype(np.int64)
+        shape = 1.0 / self.month_cv2_
+        g = rng.gamma(shape, 1.0 / shape, size=(rates.shape[0], int(month.max()) + 1))
+        return rates * g[:, month]
 
     def describe(self) -> dict:
         """What the entrant model is, in words and numbers, for every output's assumptions."""
         per_year = self.n_entries_ / self.window_days_ * DAYS_PER_YEAR if self.window_days_ else 0.0
         out: dict = {"trend": self.trend, "entries_in_window": self.n_entries_,
                      "window_entries_per_year": round(per_year, 2)}
+        if self.trend in ("flat", "fitted"):
+            out["monthly_entries_dispersion"] = round(self.dispersion_, 3)
+            out["monthly_rate_frailty_cv"] = round(float(np.sqrt(self.month_cv2_)), 4)
         if self.trend == "flat":
             out["model"] = ("constant entry rate equal to the reference window's average, recent entries weighted "
                             "more; bands include a trend the window cannot rule out")

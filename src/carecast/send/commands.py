@@ -15,12 +15,12 @@ from carecast.errors import InputError, Location, ParameterError
 from carecast.forecast.calendar import add_months
 from carecast.forecast.commands import parse_date
 from carecast.outputs import run_metadata, write_report
-from carecast.send.grant import high_needs_position, load_grant, very_high_cost_premium
+from carecast.send.grant import load_grant
 from carecast.send.levers import load_send_scenario
-from carecast.send.model import SendModel, send_backtest
+from carecast.send.model import send_backtest
 from carecast.send.params import load_annual_costs
 from carecast.send.records import SendData, load_ehcp
-from carecast.send.report import backtest_report, forecast_report
+from carecast.send.report import backtest_report
 
 console = Console(stderr=True)
 stdout = Console()
@@ -157,7 +157,7 @@ def forecast(path: Path = typer.Argument(..., help="EHCP records CSV or folder o
              council: str | None = typer.Option(None, "--council"),
              start: str | None = typer.Option(None, "--start", help="Forecast start (default: end of the data)."),
              data_start: str | None = typer.Option(None, "--data-start",
-                                                   help="First day the records are complete from (default: earliest)."),
+                                                   help="First day the records are complete from (default: the earliest end of a plan or setting in them)."),
              horizon_years: float = typer.Option(5, "--horizon-years"),
              simulations: int = typer.Option(500, "--simulations"),
              seed: int | None = typer.Option(None, "--seed"),
@@ -171,39 +171,24 @@ def forecast(path: Path = typer.Argument(..., help="EHCP records CSV or folder o
              as_at: str | None = typer.Option(None, "--as-at", help=AS_AT_HELP),
              out: Path = typer.Option(..., "--out", help="Output file: .xlsx, .json, .csv or .html.")) -> None:
     """Forecast EHC plans by age and setting with bands, their cost, and the high-needs deficit."""
-    if trend not in ("fitted", "flat"):
-        raise ParameterError(f"--trend must be fitted or flat, not '{trend}'", where=Location(field="trend"),
-                             fix="use --trend fitted (default: new plans follow their log-linear trend) or flat")
+    from carecast.send.run import forecast_records
+
     annual = load_annual_costs(costs)
     the_grant = load_grant(grant) if grant is not None else None
     the_scenario = load_send_scenario(scenario) if scenario is not None else None
     data = load_ehcp(path, council=council, data_end=parse_date(as_at, "as_at"))
     records = _one_council(data, council)
-    with console.status("Fitting and simulating..."), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        model = SendModel(window_years=window_years, trend=trend).fit(
-            records, start=parse_date(start, "start"), data_start=parse_date(data_start, "data_start"))
-        fc = model.simulate(horizon_years=horizon_years, n_sims=simulations, seed=seed, scenario=the_scenario)
-    position, vhc = None, None
-    if the_grant is not None:
-        premium, vhc = very_high_cost_premium(records, model.start, annual)
-        extra = the_scenario.extra_costs(annual.per_setting["mainstream"]) if the_scenario else {}
-        position = high_needs_position(fc.month_dates, fc.columns, fc.states_.sum(axis=2), the_grant, annual,
-                                       extra_costs=extra, very_high_cost_premium=premium)
-    params = {"horizon_years": horizon_years, "simulations": simulations, "trend": trend,
-              "window_years": window_years, "scenario": the_scenario.scenario if the_scenario else "baseline"}
-    pop = _population(population, fc.council, model.start) if population is not None else None
-    report = forecast_report(model, fc, position, inputs=[p for p in (path, grant, costs, scenario, population) if p],
-                             parameters=params, seed=seed, vhc=vhc, population_by_age=pop)
-    write_report(report, out)
-    total = fc.summary().filter(pl.col("breakdown") == "total")
-    last = total.row(-1, named=True)
-    stdout.print(f"{fc.council}: {total.row(0, named=True)['mean']:,.0f} plans at {model.start:%d/%m/%Y} -> "
-                 f"{last['p50']:,.0f} (90% band {last['p5']:,.0f}-{last['p95']:,.0f}) by {last['date']:%d/%m/%Y}")
-    if position is not None:
-        from carecast.send.grant import threshold_summary
-
-        stdout.print(threshold_summary(position))
+    with console.status("Fitting and simulating..."):
+        run = forecast_records(
+            records, horizon_years=horizon_years, n_sims=simulations, seed=seed, trend=trend,
+            window_years=window_years, start=parse_date(start, "start"),
+            data_start=parse_date(data_start, "data_start"), grant=the_grant, costs=annual, scenario=the_scenario,
+            population=(lambda name, on: _population(population, name, on)) if population is not None else None,
+            inputs=[p for p in (path, grant, costs, scenario, population) if p])
+    write_report(run.report, out)
+    stdout.print(run.headline)
+    if run.deficit is not None:
+        stdout.print(run.deficit)
     stdout.print(f"Report written to {out}")
 
 
@@ -217,11 +202,8 @@ def project_counts_cmd(path: Path = typer.Argument(..., help="Published counts C
                        costs: Path | None = typer.Option(None, "--costs"),
                        out: Path = typer.Option(..., "--out")) -> None:
     """Project published counts (no child-level records): cohort ratios by age, setting shares with drift."""
-    import numpy as np
-
-    from carecast.outputs import Report, Section
-    from carecast.send.aggregate import load_aggregate, project_counts
-    from carecast.send.params import send_params
+    from carecast.send.aggregate import load_aggregate
+    from carecast.send.run import project_published
 
     counts = load_aggregate(path, council)
     if council is not None:
@@ -231,27 +213,11 @@ def project_counts_cmd(path: Path = typer.Argument(..., help="Published counts C
                              fix="pick one with --council NAME")
     if not 1 <= years_ahead <= 10:
         raise ParameterError(f"--years-ahead must be 1 to 10, not {years_ahead}", fix="use --years-ahead 5")
-    years, settings, sims = project_counts(counts, years_ahead=years_ahead, n_sims=simulations, seed=seed)
-    total = sims.sum(axis=(2, 3))
-    q = np.percentile(total, [5, 50, 95], axis=0)
-    table = pl.DataFrame({"year": years, "mean": total.mean(axis=0), "p5": q[0], "p50": q[1], "p95": q[2]})
-    history = counts.group_by("year").agg(pl.col("plans").sum()).sort("year")
-    sections = [Section("Projected plans (published counts only)",
-                        text="Cohort-ratio projection: with only published counts, new plans, ceasing and ageing "
-                             "are seen net of each other; use child-level records for the full model.",
-                        tables={"projection": table, "history": history})]
-    if grant is not None:
-        p = send_params()
-        position = high_needs_position([p.census_day(y) for y in years], settings, sims.sum(axis=2),
-                                       load_grant(grant), load_annual_costs(costs))
-        sections.append(Section("Costs and the high-needs block", tables={"high_needs_position": position.table}))
-    write_report(Report(title="High-needs projection from published counts",
-                        metadata=run_metadata(command="send project-counts", inputs=[path], seed=seed,
-                                              parameters={"years_ahead": years_ahead, "simulations": simulations}),
-                        sections=sections, primary_table="projection"), out)
-    last = table.row(-1, named=True)
-    stdout.print(f"{last['p50']:,.0f} plans in {last['year']} (90% band {last['p5']:,.0f}-{last['p95']:,.0f}); "
-                 f"report written to {out}")
+    run = project_published(counts, years_ahead=years_ahead, n_sims=simulations, seed=seed,
+                            grant=load_grant(grant) if grant is not None else None, costs=load_annual_costs(costs),
+                            inputs=[p for p in (path, grant, costs) if p])
+    write_report(run.report, out)
+    stdout.print(f"{run.headline}; report written to {out}")
 
 
 @send_app.command("backtest")

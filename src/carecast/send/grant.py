@@ -24,13 +24,14 @@ from typing import Any
 import numpy as np
 import polars as pl
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from carecast.costs.projection import project_costs
 from carecast.costs.unit_costs import DatedValue, UnitCosts
 from carecast.errors import InsufficientDataError, Location, ParameterError
 from carecast.schema import financial_year_label
 from carecast.send.params import AnnualCosts, send_params
+from carecast.yamlfile import parse_yaml_text
 
 TRANSFER_SOURCES = ("schools_block", "early_years_block", "general_fund", "reserves")
 QUANTILES = (5, 25, 50, 75, 95)
@@ -67,12 +68,20 @@ class Grant(BaseModel):
     opening_cumulative_deficit: float = Field(0.0, description="deficit carried in at the first year (positive)")
     threshold: float | None = Field(None, description="cumulative deficit to warn at, GBP")
 
-    def model_post_init(self, _: Any) -> None:
-        unknown = [k for k in self.transfers_in if k not in TRANSFER_SOURCES]
+    @field_validator("transfers_in")
+    @classmethod
+    def _known_sources(cls, value: dict[str, dict[int, float]]) -> dict[str, dict[int, float]]:
+        unknown = [k for k in value if k not in TRANSFER_SOURCES]
         if unknown:
             raise ValueError(f"unknown transfer source(s) {unknown}; use {', '.join(TRANSFER_SOURCES)}")
-        if not self.allocation:
+        return value
+
+    @field_validator("allocation")
+    @classmethod
+    def _some_allocation(cls, value: dict[int, float]) -> dict[int, float]:
+        if not value:
             raise ValueError("give the allocation for at least one year")
+        return value
 
     def _extend(self, values: dict[int, float], years: list[int], growth: float) -> np.ndarray:
         if not values:
@@ -91,23 +100,36 @@ class Grant(BaseModel):
         return self._extend(self.other_spend, years, self.allocation_growth)
 
 
+GRANT_FIX = ("financial years are start years (2025 = 2025-26), amounts in pounds; see "
+             "carecast/send/data/examples/grant.yaml")
+
+
+def parse_grant(text: str, source: str = "grant") -> Grant:
+    """Validate grant YAML as a whole; a problem names the line, the field and the fix."""
+    from carecast.scenarios.model import _node_at
+
+    data = parse_yaml_text(text, "the grant", source)
+    if not isinstance(data, dict):
+        raise ParameterError("the grant must be a mapping with at least 'allocation:'", where=Location(file=source),
+                             fix="start from carecast/send/data/examples/grant.yaml")
+    try:
+        return Grant.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        target = _node_at(yaml.compose(text), tuple(err["loc"]), {})
+        field_ = ".".join(str(x) for x in err["loc"])
+        raise ParameterError(err["msg"], fix=GRANT_FIX, where=Location(
+            file=source, row=target.start_mark.line + 1 if target is not None else None,
+            field=field_ or None)) from None
+
+
 def load_grant(path: str | Path) -> Grant:
     """Read and validate a grant YAML file (see ``send/data/examples/grant.yaml``)."""
     p = Path(path)
     if not p.is_file():
         raise ParameterError(f"grant file {p} does not exist", where=Location(file=str(p)),
                              fix="start from carecast/send/data/examples/grant.yaml")
-    try:
-        data = yaml.safe_load(p.read_text("utf-8"))
-        return Grant.model_validate(data)
-    except yaml.YAMLError as exc:
-        raise ParameterError(f"not valid YAML: {exc}", where=Location(file=str(p)), fix="fix the YAML syntax") from None
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        field_ = ".".join(str(x) for x in err["loc"])
-        raise ParameterError(err["msg"], where=Location(file=str(p), field=field_ or None),
-                             fix="financial years are start years (2025 = 2025-26), amounts in pounds; see "
-                                 "carecast/send/data/examples/grant.yaml") from None
+    return parse_grant(p.read_text("utf-8"), str(p))
 
 
 def setting_unit_costs(costs: AnnualCosts, extra: dict[str, float] | None = None) -> UnitCosts:

@@ -82,6 +82,35 @@ def send_history(records: pl.DataFrame, *, data_start: dt.date | None = None) ->
     return CareHistory(str(councils[0]), frame, start, end, {})
 
 
+AGE_GROUPS = {"0-4": range(0, 5), "5-10": range(5, 11), "11-15": range(11, 16), "16-19": range(16, 20),
+              "20-25": range(20, 26)}
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+def age_group_expr(age: pl.Expr) -> pl.Expr:
+    """The age group (of :data:`AGE_GROUPS`) of a single-year age."""
+    expr = pl.lit(None, pl.Utf8)
+    for label, ages in AGE_GROUPS.items():
+        expr = pl.when(age.is_between(ages.start, ages.stop - 1)).then(pl.lit(label)).otherwise(expr)
+    return expr
+
+
+def band_summary(dates: list[dt.date], states: np.ndarray, columns: tuple[str, ...], plans: np.ndarray,
+                 quantiles: tuple[float, ...] = QUANTILES) -> pl.DataFrame:
+    """Bands over simulations of ``states`` (sims × dates × ages × columns): the total of ``plans`` (the plan
+    columns of ``states``), each column, and each age group of ``plans``; one row per date and group."""
+    parts = [("total", "total", plans.sum(axis=(2, 3)))]
+    parts += [("setting", c, states[:, :, :, j].sum(axis=2)) for j, c in enumerate(columns)]
+    parts += [("age_group", g, plans[:, :, list(r), :].sum(axis=(2, 3))) for g, r in AGE_GROUPS.items()]
+    frames = []
+    for breakdown, group, sims in parts:
+        q = np.quantile(sims, quantiles, axis=0)
+        frames.append(pl.DataFrame({
+            "date": dates, "breakdown": breakdown, "group": group, "mean": sims.mean(axis=0),
+            **{f"p{round(x * 100)}": q[i] for i, x in enumerate(quantiles)}}))
+    return pl.concat(frames)
+
+
 @dataclass
 class SendForecast:
     """A SEND projection: the engine's result plus the monthly plans by age and setting (levers applied).
@@ -109,21 +138,10 @@ class SendForecast:
         """Plans per simulation and month: (n_sims, n_months)."""
         return self.states_[:, :, :, self.plan_columns()].sum(axis=(2, 3))
 
-    def summary(self, quantiles: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)) -> pl.DataFrame:
+    def summary(self, quantiles: tuple[float, ...] = QUANTILES) -> pl.DataFrame:
         """Monthly bands of plans: total, by setting and by age group (0-4, 5-10, 11-15, 16-19, 20-25)."""
-        groups = {"0-4": range(0, 5), "5-10": range(5, 11), "11-15": range(11, 16), "16-19": range(16, 20),
-                  "20-25": range(20, 26)}
-        parts = [("total", "total", self.totals())]
-        parts += [("setting", c, self.states_[:, :, :, j].sum(axis=2)) for j, c in enumerate(self.columns)]
         plans = self.states_[:, :, :, self.plan_columns()]
-        parts += [("age_group", g, plans[:, :, list(r), :].sum(axis=(2, 3))) for g, r in groups.items()]
-        frames = []
-        for breakdown, group, sims in parts:
-            q = np.quantile(sims, quantiles, axis=0)
-            frames.append(pl.DataFrame({
-                "date": self.month_dates, "breakdown": breakdown, "group": group, "mean": sims.mean(axis=0),
-                **{f"p{round(x * 100)}": q[i] for i, x in enumerate(quantiles)}}))
-        return pl.concat(frames)
+        return band_summary(self.month_dates, self.states_, self.columns, plans, quantiles)
 
 
 class SendModel:

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from carecast.errors import Location, ParameterError
-from carecast.yamlfile import read_yaml
+from carecast.yamlfile import parse_yaml_text, read_yaml
 
 
 @dataclass(frozen=True)
@@ -123,10 +123,25 @@ def load_annual_costs(path: str | Path | None) -> AnnualCosts:
         return default_annual_costs()
     p = Path(path)
     doc = read_yaml(p, "costs", missing_fix="check the path, or omit --costs to use the cited defaults")
+    return _costs_from(doc, str(p))
+
+
+def parse_costs_text(text: str, source: str = "costs") -> AnnualCosts:
+    """Annual costs typed or uploaded (e.g. on the web page), in the shape :func:`load_annual_costs` reads."""
+    return _costs_from(parse_yaml_text(text, "the costs", source), source)
+
+
+def _costs_from(doc: Any, source: str) -> AnnualCosts:
     if isinstance(doc, dict) and "annual_costs" in doc:
         doc = doc["annual_costs"]
-    return parse_annual_costs(doc, str(p))
+    return parse_annual_costs(doc, source)
 
 
 def defaults_text() -> str:
     return resources.files("carecast.send").joinpath("data/send.yaml").read_text("utf-8")
+
+
+def default_costs_text() -> str:
+    """The ``annual_costs:`` block of send.yaml (the last one): the cited defaults, to copy and edit."""
+    text = defaults_text()
+    return text[text.index("\nannual_costs:") + 1:]

@@ -1,4 +1,5 @@
-"""Tables of the web app: users, login sessions, the audit log and uploaded data sets.
+"""Tables of the web app: users, login sessions, the audit log and uploaded data sets (SSDA903 returns
+and high-needs data).
 
 The cleaned tables themselves live as Parquet files under the app's data directory (one folder
 per council); the ``web_datasets`` row records who uploaded what, its hash and its quality report.
@@ -71,3 +72,21 @@ class WebDataset(Base):
     n_episodes: Mapped[int] = mapped_column(Integer, default=0)
     storage: Mapped[str] = mapped_column(Text)  # folder under the data dir holding the parquet files
     quality: Mapped[dict] = mapped_column(JSON, default=dict)  # the data-quality summary shown inline
+
+
+class WebSendDataset(Base):
+    """One upload of a council's high-needs (SEND) data: child-level EHCP records (SEN2 shape) or the
+    published counts by age and setting; the latest per council is current."""
+
+    __tablename__ = "web_send_datasets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    council: Mapped[str] = mapped_column(String(100), index=True)
+    form: Mapped[str] = mapped_column(String(20))  # "records" or "counts"
+    uploaded_by: Mapped[str] = mapped_column(String(254))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    n_rows: Mapped[int] = mapped_column(Integer, default=0)
+    n_children: Mapped[int] = mapped_column(Integer, default=0)
+    storage: Mapped[str] = mapped_column(Text)  # parquet file under the data dir
+    quality: Mapped[dict] = mapped_column(JSON, default=dict)

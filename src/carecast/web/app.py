@@ -21,7 +21,7 @@ from carecast.web.settings import Settings
 
 # One router per resource, in carecast/web/api/routes/<resource>.py.
 ROUTERS = ["auth", "overview", "children", "uploads", "jobs", "forecast", "costs", "snapshot",
-           "budget", "scenarios", "sufficiency", "directory", "downloads", "admin"]
+           "budget", "scenarios", "sufficiency", "send", "directory", "downloads", "admin"]
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "

@@ -3,6 +3,8 @@
 ``<data_dir>/councils/<council slug>/<content hash>/{episodes,children}.parquet`` plus a row in
 ``web_datasets`` (who, when, counts, quality summary). The latest upload of a council is its
 current data set. Child-level files never leave this folder except to that council's own users.
+High-needs (SEND) uploads are kept the same way, apart: ``.../send/<content hash>/<form>.parquet``
+(EHCP ``records`` or published ``counts``) and a row in ``web_send_datasets``.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from carecast.errors import NotFoundError
 from carecast.schema import CHILDREN_COLUMNS, EPISODE_COLUMNS, conform
-from carecast.store.models_web import WebDataset
+from carecast.store.models_web import WebDataset, WebSendDataset
 
 
 def slug(council: str) -> str:
@@ -77,6 +79,59 @@ def load_council(db: Session, data_dir: Path, council: str) -> CouncilData:
         raise NotFoundError(f"{council} has not uploaded any returns yet",
                             fix="upload the council's SSDA903 returns on the Upload page")
     episodes, children = _read(str(data_dir / row.storage))
-    uploaded = row.uploaded_at if row.uploaded_at.tzinfo else row.uploaded_at.replace(tzinfo=dt.UTC)
     return CouncilData(council=council, dataset_id=row.id, content_hash=row.content_hash,
-                       uploaded_at=uploaded, episodes=episodes, children=children, quality=row.quality)
+                       uploaded_at=_aware(row.uploaded_at), episodes=episodes, children=children, quality=row.quality)
+
+
+def _aware(when: dt.datetime) -> dt.datetime:
+    """Stored times are UTC; SQLite hands them back without the zone."""
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+
+
+@dataclass(frozen=True)
+class SendData:
+    """A council's current high-needs data: cleaned EHCP records (``form == "records"``, the columns of
+    ``carecast.send.PLAN_COLUMNS``) or published counts (``"counts"``, ``AGGREGATE_COLUMNS``)."""
+
+    council: str
+    form: str
+    content_hash: str
+    uploaded_at: dt.datetime
+    uploaded_by: str
+    table: pl.DataFrame
+    quality: dict[str, Any]
+
+
+def save_send_dataset(db: Session, data_dir: Path, *, council: str, form: str, uploaded_by: str, content_hash: str,
+                      table: pl.DataFrame, n_children: int, quality: dict[str, Any]) -> WebSendDataset:
+    folder = data_dir / "councils" / slug(council) / "send" / content_hash
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{form}.parquet"
+    table.write_parquet(path)
+    row = WebSendDataset(council=council, form=form, uploaded_by=uploaded_by, uploaded_at=dt.datetime.now(dt.UTC),
+                         content_hash=content_hash, n_rows=table.height, n_children=n_children,
+                         storage=str(path.relative_to(data_dir)), quality=quality)
+    db.add(row)
+    db.flush()
+    return row
+
+
+def current_send_dataset(db: Session, council: str) -> WebSendDataset | None:
+    return db.scalar(select(WebSendDataset).where(WebSendDataset.council == council)
+                     .order_by(WebSendDataset.id.desc()).limit(1))
+
+
+@lru_cache(maxsize=32)
+def _read_one(path: str) -> pl.DataFrame:
+    return pl.read_parquet(path)
+
+
+def load_send(db: Session, data_dir: Path, council: str) -> SendData:
+    """The council's current high-needs data (read once, then served from memory)."""
+    row = current_send_dataset(db, council)
+    if row is None:
+        raise NotFoundError(f"{council} has not uploaded any high-needs (EHCP) data yet",
+                            fix="upload the council's EHCP records (SEN2) or published counts on the High needs page")
+    return SendData(council=council, form=row.form, content_hash=row.content_hash,
+                    uploaded_at=_aware(row.uploaded_at), uploaded_by=row.uploaded_by,
+                    table=_read_one(str(data_dir / row.storage)), quality=row.quality)

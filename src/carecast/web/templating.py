@@ -27,6 +27,7 @@ MENU: list[tuple[str, str, tuple[str, str] | None, str]] = [
     ("/budget", "Budget", ("carecast.costs.budget", "monitor"), "run"),
     ("/scenarios", "Scenarios", ("carecast.scenarios", "run_scenarios"), "run"),
     ("/sufficiency", "Sufficiency", ("carecast.sufficiency", "assess"), "sufficiency"),
+    ("/send", "High needs", ("carecast.send", "SendModel"), "run"),
     ("/directory", "Directory", ("carecast.market", "match"), "all"),
     ("/downloads", "Downloads", None, "all"),
     ("/admin", "Admin", None, "admin"),

@@ -15,7 +15,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from carecast.errors import AccessDeniedError, InputError, Location
+from carecast.errors import AccessDeniedError, InputError, Location, ParameterError
 from carecast.schema import find_council
 
 DATA_SUFFIXES = {".csv", ".xlsx", ".xml"}
@@ -141,3 +141,37 @@ def stage(files: list[Incoming], dest: Path, *, year: int | None, limit: int, co
         shutil.rmtree(dest, ignore_errors=True)
         raise
     return digest.hexdigest()[:32]
+
+
+def stage_csv(files: list[Incoming], dest: Path, *, what: str) -> str:
+    """Check uploaded CSV files (``what`` names them in messages, e.g. "EHCP records") and write them
+    side by side under ``dest``; return the hash of their content."""
+    if not files:
+        raise InputError("no files were uploaded", fix=f"choose the {what} file (.csv) and upload it")
+    if len(files) > MAX_FILES:
+        raise InputError(f"{len(files)} files were uploaded (more than {MAX_FILES})", fix="upload fewer files")
+    for f in files:
+        suffix = Path(f.name).suffix.lower()
+        if suffix != ".csv":
+            raise InputError(f"'{suffix or 'no extension'}' files are not {what}", where=Location(file=f.name),
+                             fix=f"save the {what} as CSV (comma-separated text, UTF-8) and upload that")
+        check_content(f.name, f.data)
+    digest = hashlib.sha256()
+    dest.mkdir(parents=True, exist_ok=True)
+    for f in sorted(files, key=lambda f: f.name):
+        digest.update(f.name.encode() + b"\x00" + hashlib.sha256(f.data).digest())
+        (dest / _safe_name(f.name)).write_bytes(f.data)
+    return digest.hexdigest()[:32]
+
+
+async def uploaded_text(upload, *, limit: int, what: str) -> str | None:
+    """The text of an optional uploaded YAML file (a FastAPI ``UploadFile``), or None when none was chosen.
+    ``what`` names it in messages ("capacity", "grant")."""
+    if upload is None or not upload.filename:
+        return None
+    raw = await upload.read(limit + 1)
+    try:
+        return raw[:limit].decode("utf-8")
+    except UnicodeDecodeError:
+        raise ParameterError(f"the {what} file is not UTF-8 text", where=Location(file=upload.filename),
+                             fix="save it as a plain-text .yaml file") from None

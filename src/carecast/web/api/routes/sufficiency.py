@@ -21,6 +21,7 @@ from carecast.web.datastore import councils_with_data, load_council
 from carecast.web.deps import CurrentUser, DbDep, JobsDep, SettingsDep
 from carecast.web.jobs import Progress, input_hash
 from carecast.web.templating import capability_ready, render
+from carecast.web.uploads import uploaded_text
 
 router = APIRouter(tags=["sufficiency"])
 SCENARIOS = ("baseline", "ccn_optimised")  # carecast.scenarios' built-ins
@@ -132,13 +133,9 @@ async def sufficiency_run(request: Request, db: DbDep, settings: SettingsDep, jo
                           form: Annotated[SufficiencyForm, Form()],
                           capacity_file: Annotated[UploadFile | None, File()] = None):
     user.require(user.may_assess_sufficiency, "assess sufficiency")
-    if capacity_file is not None and capacity_file.filename:
-        raw = await capacity_file.read(50_001)
-        try:
-            form = form.model_copy(update={"capacity": raw[:50_000].decode("utf-8")})
-        except UnicodeDecodeError:
-            raise ParameterError("the capacity file is not UTF-8 text", where=Location(file=capacity_file.filename),
-                                 fix="save it as a plain-text .yaml file") from None
+    text = await uploaded_text(capacity_file, limit=50_000, what="capacity")
+    if text is not None:
+        form = form.model_copy(update={"capacity": text})
     scope = scope_for(db, settings, user)
     capacities = read_capacities(form.capacity, user, scope.councils)  # bad capacity: answered at once, inline
     key = input_hash("sufficiency", scope.label, scope.content_hash, form.model_dump())
