@@ -142,12 +142,12 @@ class ForecastResult:
         return cls(
             council=name, start=first.start, step_days=first.step_days, categories=first.categories,
             age_bands=first.age_bands, dates_=first.dates_,
-            sim_counts_=sum(r.sim_counts_ for r in results),
-            sim_age_counts_=sum(r.sim_age_counts_ for r in results),
-            sim_days_=sum(r.sim_days_ for r in results),
+            sim_counts_=_sum([r.sim_counts_ for r in results]),
+            sim_age_counts_=_sum([r.sim_age_counts_ for r in results]),
+            sim_days_=_sum([r.sim_days_ for r in results]),
             month_dates_=first.month_dates_,
-            sim_month_states_=sum(r.sim_month_states_ for r in results),
-            expected_=sum(r.expected_ for r in results),
+            sim_month_states_=_sum([r.sim_month_states_ for r in results]),
+            expected_=_sum([r.expected_ for r in results]),
             history_=history,
             assumptions_={"councils": {r.council: r.assumptions_ for r in results}},
             sim_entrants_=_sum_optional([r.sim_entrants_ for r in results]),
@@ -155,6 +155,15 @@ class ForecastResult:
         )
 
 
+def _sum(arrays: list[np.ndarray]) -> np.ndarray:
+    """Sum per-council arrays into one new array (``sum()`` would allocate once per term, and a
+    region combines councils' arrays of ~10 MB each many times)."""
+    total = arrays[0].copy()
+    for a in arrays[1:]:
+        total += a
+    return total
+
+
 def _sum_optional(arrays: list[np.ndarray | None]) -> np.ndarray | None:
     """Sum per-council arrays that older results may not carry (then None)."""
-    return None if any(a is None for a in arrays) else sum(arrays)
+    return None if any(a is None for a in arrays) else _sum(arrays)
