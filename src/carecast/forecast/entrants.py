@@ -23,6 +23,23 @@ i.e. φ·μ at the window's mean), and the rate's and slope's uncertainty are in
 quasi-likelihood does (effective days ÷ φ, slope variance × φ). φ ≤ 1 changes nothing: the
 Poisson model is kept. Both act only in simulations with parameter uncertainty (``draw``); the
 expected path and the point forecast are unchanged.
+
+**Regional entry shock** (flat and fitted trends, several councils forecast together). Councils of
+a region do not move independently: a UASC surge, a national policy change or a court judgment
+raises entries everywhere in the same month, so a region summed from independent councils has too
+narrow a band. Each council's relative residuals r_m = (y_m − μ_m) ÷ μ_m over the common window
+give the shared variance by the method of moments,
+
+    σc² = max(0, mean over months m and council pairs i < j of r_im · r_jm),
+
+(E[r_i r_j] = σc² when the councils share a monthly multiplier of variance σc², 0 when they are
+independent). In simulations every council's rate in month m of simulation k is multiplied by the
+same S[k, m], log-normal with mean 1 and variance σc², read from a stream keyed only by the user's
+seed, k and m (:class:`RegionalShock`), so it is shared by every council whatever the batching and
+the number of workers. The council's own frailty variance becomes a with (1 + a)(1 + σc²) = 1 + σ²,
+floored at 0: a council's total monthly variance is unchanged (when σ² ≥ σc²) and only the
+correlation between councils is added; a council less dispersed than the shared shock gets σc².
+Fewer than 2 councils with entries or fewer than ``regional_shock_min_months`` months: σc² = 0.
 """
 
 from __future__ import annotations
@@ -32,6 +49,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from scipy.special import ndtri
 
 from carecast.errors import Location, ParameterError
 from carecast.forecast.params import defaults
@@ -105,6 +123,81 @@ def entry_dispersion(counts: np.ndarray, fitted: np.ndarray) -> tuple[float, flo
     return phi, max(phi - 1.0, 0.0) / float(mu[ok].mean())
 
 
+def shared_entry_variance(counts: np.ndarray, fitted: np.ndarray, min_months: int | None = None) -> float:
+    """The regional shock's variance σc² from councils' monthly entries (rows) and their fitted means
+    (see module doc): the mean over months and council pairs of the products of relative residuals,
+    floored at 0. Councils with a month fitted at 0 are left out; under 2 councils or
+    ``min_months`` months (default from ``forecast/data/model.yaml``), 0.
+
+    >>> round(shared_entry_variance(np.array([[12, 8] * 6] * 2), np.full((2, 12), 10.0)), 12)  # r = ±0.2
+    0.04
+    """
+    y, mu = np.atleast_2d(np.asarray(counts, float)), np.atleast_2d(np.asarray(fitted, float))
+    keep = (mu > 0).all(axis=1)
+    y, mu = y[keep], mu[keep]
+    k, months = y.shape
+    if k < 2 or months < (min_months if min_months is not None else defaults().regional_shock_min_months):
+        return 0.0
+    r = (y - mu) / mu
+    pairs = (r.sum(axis=0) ** 2 - (r * r).sum(axis=0)) / 2  # Σ_{i<j} r_i r_j, per month
+    return max(float(pairs.mean()) / (k * (k - 1) / 2), 0.0)
+
+
+def shock_correlation(models: list[EntrantModel]) -> float:
+    """The between-council correlation of monthly entries the shock implies, averaged over pairs:
+    Cov(y_i, y_j) = μ_i μ_j σc² and Var y_i = μ_i + μ_i² v_i, v_i = (1 + a_i)(1 + σc²) − 1 the
+    council's total monthly rate variance (μ its window's mean monthly fitted entries), so
+    ρ_ij = σc² ÷ √((1/μ_i + v_i)(1/μ_j + v_j)). Parameter uncertainty left out."""
+    fitted = [m for m in models if m.monthly_fitted_.size and m.shock is not None]
+    if len(fitted) < 2 or fitted[0].shock is None or fitted[0].shock.variance <= 0:
+        return 0.0
+    c = fitted[0].shock.variance
+    mu = np.array([m.monthly_fitted_.mean() for m in fitted])
+    v = np.array([(1 + m.own_cv2) * (1 + c) - 1 for m in fitted])
+    w = 1 / np.sqrt(1 / mu + v)
+    k = len(fitted)
+    return float(c * (w.sum() ** 2 - (w * w).sum()) / (k * (k - 1)))
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """SplitMix64's finaliser: a bijection of uint64 whose output bits look independent of the input's."""
+    x = x ^ (x >> np.uint64(30))
+    x = x * np.uint64(0xBF58476D1CE4E5B9)
+    x = x ^ (x >> np.uint64(27))
+    x = x * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
+@dataclass(frozen=True)
+class RegionalShock:
+    """A monthly entry-rate multiplier shared by every council of a region (see module doc).
+
+    ``key`` comes from the user's seed alone; the multiplier of simulation k in projection month m
+    is a hash of (key, k, m) turned into a log-normal (mean 1, variance ``variance``), so any
+    council, batch or worker asking for (k, m) gets the same number without sharing a generator.
+    """
+
+    variance: float  # σc²
+    key: int
+
+    @classmethod
+    def from_seed(cls, variance: float, seed: int | None) -> RegionalShock:
+        """The shock for a forecast seeded with ``seed`` (None: fresh entropy, shared by this forecast)."""
+        state = np.random.SeedSequence(seed, spawn_key=(3,)).generate_state(1, np.uint64)[0]
+        return cls(float(variance), int(state))
+
+    def multipliers(self, sims: np.ndarray, months: np.ndarray) -> np.ndarray:
+        """S[k, m] for absolute simulation indices ``sims`` and projection months ``months``: (sims, months)."""
+        k = np.asarray(sims).astype(np.uint64)
+        m = np.asarray(months).astype(np.uint64)
+        with np.errstate(over="ignore"):
+            per_sim = _mix(np.uint64(self.key) + (k + np.uint64(1)) * np.uint64(0x9E3779B97F4A7C15))
+            bits = _mix(per_sim[:, None] + (m[None, :] + np.uint64(1)) * np.uint64(0xD1B54A32D192ED03))
+        u = ((bits >> np.uint64(11)).astype(np.float64) + 0.5) * 2.0**-53  # in (0, 1)
+        s2 = np.log1p(self.variance)
+        return np.exp(np.sqrt(s2) * ndtri(u) - s2 / 2)
+
+
 @dataclass
 class EntrantModel:
     """The entry intensity (children per day) over time; times are days from the forecast start."""
@@ -122,6 +215,9 @@ class EntrantModel:
     effective_days_: float = 0.0  # flat trend: (∫w)² / ∫w², the weighted window's effective length
     dispersion_: float = 1.0  # quasi-Poisson φ of the window's monthly entries (flat and fitted trends)
     month_cv2_: float = 0.0  # σ²: variance of the monthly Gamma frailty on the entry rate (0 = Poisson)
+    shock: RegionalShock | None = None  # the region's shared monthly multiplier (flat and fitted trends)
+    monthly_counts_: np.ndarray = field(default_factory=lambda: np.zeros(0))  # window's entries per month
+    monthly_fitted_: np.ndarray = field(default_factory=lambda: np.zeros(0))  # their log-linear fit
 
     def fit(self, entry_days: np.ndarray, window_days: float) -> EntrantModel:
         """Fit to entry times (days from the start, in (-window_days, 0])."""
@@ -181,6 +277,7 @@ class EntrantModel:
                 break
         mu = width * np.exp(x @ beta)
         self.coef_ = beta
+        self.monthly_counts_, self.monthly_fitted_ = y, mu
         self.dispersion_, self.month_cv2_ = entry_dispersion(y, mu)
         self.cov_ = np.linalg.inv(x.T @ (mu[:, None] * x)) * max(self.dispersion_, 1.0)
 
@@ -193,8 +290,17 @@ class EntrantModel:
             return np.exp(self.coef_[0] + self.coef_[1] * t / DAYS_PER_YEAR)
         return self.n_entries_ / self.exposure_ * self._pop(t)
 
-    def draw(self, rng: np.random.Generator, n_sims: int, t_days: np.ndarray) -> np.ndarray:
-        """Entrants per day at ``t_days`` for each simulation, with parameter uncertainty: (n_sims, n_t)."""
+    @property
+    def own_cv2(self) -> float:
+        """The council's own monthly frailty variance a, (1 + a)(1 + σc²) = 1 + σ², floored at 0 (σ² without a shock)."""
+        shared = self.shock.variance if self.shock is not None else 0.0
+        if shared <= 0:
+            return self.month_cv2_
+        return max((1.0 + self.month_cv2_) / (1.0 + shared) - 1.0, 0.0)
+
+    def draw(self, rng: np.random.Generator, n_sims: int, t_days: np.ndarray, first_sim: int = 0) -> np.ndarray:
+        """Entrants per day at ``t_days`` for simulations ``first_sim`` … ``first_sim + n_sims - 1``, with
+        parameter uncertainty: (n_sims, n_t). ``first_sim`` only picks the regional shock's rows."""
         t = np.asarray(t_days, float)
         if self.trend == "flat":
             if not self.n_entries_:
@@ -202,21 +308,32 @@ class EntrantModel:
             days = self.effective_days_ / max(self.dispersion_, 1.0)
             lam = rng.gamma(self.rate_per_day_ * days, 1.0 / days, size=n_sims)
             slope = rng.normal(0.0, np.sqrt(self.cov_[1, 1]), size=n_sims)
-            return self._frailty(rng, lam[:, None] * np.exp(slope[:, None] * t[None, :] / DAYS_PER_YEAR), t)
+            return self._frailty(rng, lam[:, None] * np.exp(slope[:, None] * t[None, :] / DAYS_PER_YEAR), t,
+                                 first_sim)
         if self.trend == "fitted":
             coef = rng.multivariate_normal(self.coef_, self.cov_, size=n_sims)
-            return self._frailty(rng, np.exp(coef[:, :1] + coef[:, 1:] * t[None, :] / DAYS_PER_YEAR), t)
+            return self._frailty(rng, np.exp(coef[:, :1] + coef[:, 1:] * t[None, :] / DAYS_PER_YEAR), t, first_sim)
         r = rng.gamma(self.n_entries_, 1.0 / self.exposure_, size=n_sims) if self.n_entries_ else np.zeros(n_sims)
         return r[:, None] * self._pop(t)[None, :]
 
-    def _frailty(self, rng: np.random.Generator, rates: np.ndarray, t: np.ndarray) -> np.ndarray:
-        """Rates times a Gamma(1/σ², σ²) frailty per simulation and month of the projection (σ² = 0: as is)."""
-        if self.month_cv2_ <= 0 or not t.size:
+    def _frailty(self, rng: np.random.Generator, rates: np.ndarray, t: np.ndarray, first_sim: int = 0) -> np.ndarray:
+        """Rates times the council's own Gamma(1/a, a) frailty per simulation and month of the projection,
+        then the regional shock's multiplier shared with the other councils (each left out at variance 0)."""
+        own = self.own_cv2
+        shared = self.shock.variance if self.shock is not None else 0.0
+        if (own <= 0 and shared <= 0) or not t.size:
             return rates
         month = np.floor(np.maximum(t, 0.0) / MONTH_DAYS).astype(np.int64)
-        shape = 1.0 / self.month_cv2_
-        g = rng.gamma(shape, 1.0 / shape, size=(rates.shape[0], int(month.max()) + 1))
-        return rates * g[:, month]
+        n_months = int(month.max()) + 1
+        if own > 0:
+            shape = 1.0 / own
+            g = rng.gamma(shape, 1.0 / shape, size=(rates.shape[0], n_months))
+            rates = rates * g[:, month]
+        if shared > 0:
+            assert self.shock is not None
+            sims = first_sim + np.arange(rates.shape[0])
+            rates = rates * self.shock.multipliers(sims, np.arange(n_months))[:, month]
+        return rates
 
     def describe(self) -> dict:
         """What the entrant model is, in words and numbers, for every output's assumptions."""
@@ -226,6 +343,9 @@ class EntrantModel:
         if self.trend in ("flat", "fitted"):
             out["monthly_entries_dispersion"] = round(self.dispersion_, 3)
             out["monthly_rate_frailty_cv"] = round(float(np.sqrt(self.month_cv2_)), 4)
+            if self.shock is not None and self.shock.variance > 0:
+                out["regional_entry_shock_cv"] = round(float(np.sqrt(self.shock.variance)), 4)
+                out["own_monthly_rate_frailty_cv"] = round(float(np.sqrt(self.own_cv2)), 4)
         if self.trend == "flat":
             out["model"] = ("constant entry rate equal to the reference window's average, recent entries weighted "
                             "more; bands include a trend the window cannot rule out")

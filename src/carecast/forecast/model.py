@@ -46,7 +46,7 @@ from carecast.forecast.engine import (
     run_paths,
     step_tables,
 )
-from carecast.forecast.entrants import DAYS_PER_YEAR, EntrantModel, Population
+from carecast.forecast.entrants import DAYS_PER_YEAR, EntrantModel, Population, RegionalShock
 from carecast.forecast.expected import entrant_profile_path, entrants_path, propagate, step_matrices
 from carecast.forecast.exposure import occurrence_exposure
 from carecast.forecast.params import defaults
@@ -103,12 +103,15 @@ class DemandModel:
     categories : placement categories (default: the shipped ones).
     space : the state space to run on (default: built from ``categories``); its categories, age
         bands, leaving age and exit groups replace the children-in-care ones (see carecast.send).
+    regional_shock : the monthly entry multiplier shared with the other councils of a region
+        (:class:`~carecast.forecast.entrants.RegionalShock`, set by ``forecast_councils``).
     """
 
     def __init__(self, *, window_years: float | None = None, step_days: int | None = None, by_duration: bool = True,
                  uasc: str = "include", trend: str = "flat", population: Population | None = None,
                  prior_days: float | None = None, categories: PlacementCategories | None = None,
-                 space: StateSpace | None = None, entry_half_life_years: float | None = None):
+                 space: StateSpace | None = None, entry_half_life_years: float | None = None,
+                 regional_shock: RegionalShock | None = None):
         d = defaults()
         self.window_years = float(window_years if window_years is not None else d.window_years)
         self.step_days = int(step_days if step_days is not None else d.step_days)
@@ -123,6 +126,7 @@ class DemandModel:
         self.entry_half_life_years = float(entry_half_life_years if entry_half_life_years is not None
                                            else d.entry_half_life_years)
         self.categories = categories or load_categories()
+        self.regional_shock = regional_shock
         # another state space (e.g. high needs: settings × ages 0-25, plans ceasing) runs on the same engine
         self.space = space or StateSpace.build(self.categories, by_duration=by_duration)
 
@@ -152,11 +156,7 @@ class DemandModel:
         ent = entrants(history, lo, hi)
         self.entrant_age_days_ = ent.get_column("age_days").to_numpy().astype(np.int64)
         self.entrant_cat_ = category_index(ent.get_column("category"), self.space)
-        entry_days = days_from(ent.get_column("decom"), start)
-        start_year = start.year + (start.timetuple().tm_yday - 1) / DAYS_PER_YEAR
-        self.entrant_model_ = EntrantModel(self.trend, self.population, start_year,
-                                           half_life_years=self.entry_half_life_years).fit(
-            entry_days, float((hi - lo).days))
+        self.entrant_model_ = self._fit_entrants(ent, start, lo, hi)
         self.current_ = in_care_on(history, start)
         if self.current_.height == 0 and ent.height == 0:
             raise InsufficientDataError(f"{history.council} has no children in care at {start:%d/%m/%Y} and no "
@@ -164,6 +164,18 @@ class DemandModel:
                                         fix="check the data was loaded for the right council and years")
         self.history_ = history_counts(history, self.space, months_back(start, history.data_start))
         return self
+
+    def entrant_model(self, history: CareHistory, start: dt.date) -> EntrantModel:
+        """The entrant model alone, fitted as :meth:`fit` fits it over the window ending at ``start``
+        (a region reads every council's monthly entries before fitting the councils)."""
+        lo, hi = check_window(history, start, self.window_years)
+        return self._fit_entrants(entrants(history, lo, hi), start, lo, hi)
+
+    def _fit_entrants(self, ent: pl.DataFrame, start: dt.date, lo: dt.date, hi: dt.date) -> EntrantModel:
+        start_year = start.year + (start.timetuple().tm_yday - 1) / DAYS_PER_YEAR
+        return EntrantModel(self.trend, self.population, start_year, half_life_years=self.entry_half_life_years,
+                            shock=self.regional_shock).fit(days_from(ent.get_column("decom"), start),
+                                                           float((hi - lo).days))
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "rates_"):
@@ -340,7 +352,7 @@ class DemandModel:
             total = draws.sum(axis=-1)
             with np.errstate(invalid="ignore", divide="ignore"):
                 cumprob = np.nan_to_num(np.cumsum(draws, axis=-1) / total[..., None], nan=1.0)
-            cohort = self._cohort(rng, m, cats, dob, ps, mid, origin, parameter_uncertainty)
+            cohort = self._cohort(rng, m, cats, dob, ps, mid, origin, parameter_uncertainty, lo)
             cohort = self._entry_effects(cohort, cats.size * m, m, n_steps, origin, effects, path_effects,
                                          entered[lo:lo + m], prevented[lo:lo + m])
             pieces = run_paths(sp, cohort, total, cumprob, horizon, origin, rng, path_effects, ages)
@@ -430,13 +442,14 @@ class DemandModel:
                       ghost=np.concatenate([np.zeros(n_current, bool), ~keep_new]))
 
     def _cohort(self, rng: np.random.Generator, m: int, cats: np.ndarray, dob: np.ndarray, ps: np.ndarray,
-                mid: np.ndarray, origin: np.datetime64, parameter_uncertainty: bool) -> Cohort:
-        """Children in care at the start (in every simulation) plus each simulation's entrants."""
+                mid: np.ndarray, origin: np.datetime64, parameter_uncertainty: bool, first_sim: int = 0) -> Cohort:
+        """Children in care at the start (in every simulation) plus each simulation's entrants;
+        ``first_sim`` is the absolute index of the batch's first simulation (for the regional shock)."""
         n_steps = mid.size
         n0 = cats.size
         pool = self.entrant_age_days_.size
         if parameter_uncertainty:
-            lam = self.entrant_model_.draw(rng, m, mid)
+            lam = self.entrant_model_.draw(rng, m, mid, first_sim)
         else:
             lam = np.broadcast_to(self.entrant_model_.rate(mid)[None, :], (m, n_steps))
         n_new = rng.poisson(lam * self.step_days) if pool else np.zeros((m, n_steps), np.int64)

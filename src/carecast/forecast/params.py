@@ -20,6 +20,7 @@ class ModelDefaults:
     leaving_age: int
     quantiles: tuple[float, ...]
     rolling_origins: int
+    regional_shock_min_months: int  # fewer months in the window: no regional entry shock
     exit_reasons: dict[str, tuple[str, ...]]  # group -> REC codes
 
 
@@ -39,5 +40,6 @@ def defaults() -> ModelDefaults:
         leaving_age=int(doc["leaving_age"]["value"]),
         quantiles=tuple(float(q) for q in doc["quantiles"]["value"]),
         rolling_origins=int(doc["rolling_origins"]["value"]),
+        regional_shock_min_months=int(doc["regional_shock_min_months"]["value"]),
         exit_reasons={k: tuple(v) for k, v in doc["exit_reasons"]["value"].items()},
     )

@@ -1,8 +1,12 @@
 """Forecasting several councils: one model per council, simulations summed council by council.
 
-Councils are independent, so simulation k of the region is the sum of simulation k of each
-council; bands of the sum are then honest (not sums of bands). Each council gets its own seed
-from one ``SeedSequence``, so results do not depend on the order or the number of workers.
+Simulation k of the region is the sum of simulation k of each council, so bands of the sum are
+honest (not sums of bands). Councils are simulated independently except for their entries, which
+share a regional monthly shock (:class:`~carecast.forecast.entrants.RegionalShock`, variance σc²
+estimated from every council's monthly entries over the common window before the councils are
+dispatched): councils of a region co-move, and a region summed from independent councils would have
+too narrow a band. Each council gets its own seed from one ``SeedSequence`` and the shock depends on
+the user's seed alone, so results do not depend on the order or the number of workers.
 """
 
 from __future__ import annotations
@@ -22,8 +26,15 @@ import numpy as np
 import polars as pl
 
 from carecast.errors import InsufficientDataError
-from carecast.forecast.entrants import load_population
+from carecast.forecast.entrants import (
+    RegionalShock,
+    load_population,
+    shared_entry_variance,
+    shock_correlation,
+)
 from carecast.forecast.model import DemandModel
+from carecast.forecast.params import defaults
+from carecast.forecast.prepare import CareHistory, care_history
 from carecast.forecast.result import ForecastResult
 from carecast.forecast.states import StateSpace
 
@@ -36,25 +47,18 @@ class RegionForecast:
     assumptions: dict[str, dict[str, Any]] = field(default_factory=dict)  # per council
 
 
-# The episode columns a council's fit reads (carecast.forecast.prepare.care_history, including the
-# category rules' place/provider/legal status): only these are sliced and sent to workers, a third
-# of a cleaned table's bytes. A column the fit starts to read must be added here (the tests comparing
-# one and two workers fail otherwise).
-MODEL_COLUMNS = ("council", "child_id", "decom", "dec", "rec", "category", "dob", "data_end", "collection_year",
-                 "is_short_break", "is_uasc", "place", "place_provider", "ls")
-
 Caught = list[tuple[type[Warning], str]]
 
 
 def _one(args: tuple) -> tuple[str, ForecastResult, Caught]:
     """Fit and simulate one council; its warnings are returned, to be raised again by the caller
     (in a worker process the main process's warning filters do not apply)."""
-    council, episodes, start, model_options, sim_options, population, user_seed = args
+    council, history, start, model_options, sim_options, population, user_seed = args
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         if population is not None:
             model_options = model_options | {"population": load_population(population, council)}
-        model = DemandModel(**model_options).fit(episodes, start=start)
+        model = DemandModel(**model_options).fit(history, start=start)
         result = model.simulate(**sim_options)
     result.assumptions_ |= {"seed": user_seed, "council_seed": sim_options["seed"]}
     return council, result, [(w.category, str(w.message)) for w in caught]
@@ -87,10 +91,10 @@ def _balanced(jobs: list[tuple], workers: int) -> list[list[tuple]]:
     Work is estimated by episode rows, which grow with children in care and entrants alike."""
     groups: list[list[tuple]] = [[] for _ in range(workers)]
     loads = np.zeros(workers)
-    for job in sorted(jobs, key=lambda job: job[1].height, reverse=True):
+    for job in sorted(jobs, key=lambda job: job[1].episodes.height, reverse=True):
         i = int(np.argmin(loads))
         groups[i].append(job)
-        loads[i] += job[1].height
+        loads[i] += job[1].episodes.height
     return [group for group in groups if group]
 
 
@@ -118,6 +122,46 @@ def _one_blas_thread_per_worker() -> Iterator[None]:
                 os.environ[name] = value
 
 
+def regional_shock(histories: dict[str, CareHistory], start: dt.date, probe: DemandModel, seed: int | None,
+                    parameter_uncertainty: bool) -> tuple[RegionalShock | None, dict[str, Any]]:
+    """The region's shared monthly entry shock, estimated from every council's entries over the
+    common window (see :mod:`carecast.forecast.entrants`), and how it is described in the assumptions.
+
+    None (councils' entries independent) when the shock is 0, the trend is per population (Poisson
+    entries, no overdispersion model) or simulations have no parameter uncertainty.
+    """
+    out: dict[str, Any] = {
+        "method": "method of moments: mean over months and council pairs of the products of the councils' "
+                  "relative residuals (entries - fitted) / fitted of monthly entries over the reference window, "
+                  "floored at 0; simulated as one log-normal multiplier (mean 1) per simulation and month shared "
+                  "by every council; each council's own monthly frailty reduced so its total variance is kept",
+    }
+    if probe.trend not in ("flat", "fitted"):
+        return None, out | {"variance": 0.0, "applied": False,
+                            "reason": f"the {probe.trend} entrant trend has no model of monthly variation"}
+    models = [probe.entrant_model(h, start) for h in histories.values()]
+    entering = [m for m in models if m.monthly_fitted_.size]
+    months = max((m.monthly_fitted_.size for m in entering), default=0)
+    entering = [m for m in entering if m.monthly_fitted_.size == months]
+    variance = shared_entry_variance(np.array([m.monthly_counts_ for m in entering]).reshape(len(entering), months),
+                                     np.array([m.monthly_fitted_ for m in entering]).reshape(len(entering), months))
+    out |= {"variance": round(variance, 6), "monthly_multiplier_cv": round(float(np.sqrt(variance)), 4),
+            "councils_with_entries": len(entering), "months": months}
+    if len(entering) < 2 or months < defaults().regional_shock_min_months:
+        return None, out | {"applied": False, "reason": f"needs at least 2 councils with entries and "
+                                                        f"{defaults().regional_shock_min_months} months in the window"}
+    if variance <= 0:
+        return None, out | {"applied": False, "mean_between_council_correlation": 0.0,
+                            "reason": "the councils' monthly entries do not move together beyond chance"}
+    shock = RegionalShock.from_seed(variance, seed)
+    for m in entering:
+        m.shock = shock
+    out |= {"mean_between_council_correlation": round(shock_correlation(entering), 4)}
+    if not parameter_uncertainty:
+        return None, out | {"applied": False, "reason": "simulations without parameter uncertainty"}
+    return shock, out | {"applied": True}
+
+
 def forecast_councils(episodes: pl.DataFrame, *, start: dt.date | None = None, horizon_years: float = 5,
                       n_sims: int = 1000, seed: int | None = None, parameter_uncertainty: bool = True,
                       population: str | Path | None = None, workers: int = 1, keep_councils: bool = True,
@@ -131,9 +175,15 @@ def forecast_councils(episodes: pl.DataFrame, *, start: dt.date | None = None, h
     councils = sorted(ends.get_column("council").to_list())
     seeds = np.random.SeedSequence(seed).generate_state(len(councils)).tolist() if seed is not None else [None] * len(councils)
     sim_options = {"horizon_years": horizon_years, "n_sims": n_sims, "parameter_uncertainty": parameter_uncertainty}
-    episodes = episodes.select([c for c in MODEL_COLUMNS if c in episodes.columns])
-    jobs = [(c, episodes.filter(pl.col("council") == c), start, model_options, sim_options | {"seed": s},
-             population, seed) for c, s in zip(councils, seeds, strict=True)]
+    probe = DemandModel(**model_options)
+    frames = episodes.partition_by("council", as_dict=True, maintain_order=False)
+    histories = {c: care_history(frames[(c,)], categories=probe.categories, uasc=probe.uasc) for c in councils}
+    shock, shock_assumptions = None, {}
+    if len(councils) > 1:  # a single council's forecast is unchanged
+        shock, shock_assumptions = regional_shock(histories, start, probe, seed, parameter_uncertainty)
+    council_options = model_options | ({"regional_shock": shock} if shock is not None else {})
+    jobs = [(c, histories[c], start, council_options, sim_options | {"seed": s}, population, seed)
+            for c, s in zip(councils, seeds, strict=True)]
     combined: ForecastResult | None = None
     kept: dict[str, ForecastResult] = {}
     assumptions: dict[str, dict[str, Any]] = {}
@@ -168,6 +218,6 @@ def forecast_councils(episodes: pl.DataFrame, *, start: dt.date | None = None, h
             absorb(*_one(job))
     assert combined is not None
     if len(councils) > 1:
-        combined.assumptions_ = {"councils": assumptions, "seed": seed}
+        combined.assumptions_ = {"councils": assumptions, "seed": seed, "regional_entry_shock": shock_assumptions}
     space = DemandModel(**{k: v for k, v in model_options.items() if k in ("by_duration", "categories")}).space
     return RegionForecast(combined, space, kept, assumptions)
