@@ -16,7 +16,7 @@ import os
 import warnings
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
@@ -76,6 +76,10 @@ def _group(jobs: list[tuple]) -> tuple[dict[str, dict[str, Any]], ForecastResult
         total = result if total is None else ForecastResult.combine([total, result], name="all councils")
     assert total is not None
     return assumptions, total, caught
+
+
+def _ready() -> None:
+    """A first task for each worker: it imports carecast while the main process reads the histories."""
 
 
 def _raise_again(caught: Caught, depth: int) -> None:
@@ -175,22 +179,41 @@ def forecast_councils(episodes: pl.DataFrame, *, start: dt.date | None = None, h
     councils = sorted(ends.get_column("council").to_list())
     seeds = np.random.SeedSequence(seed).generate_state(len(councils)).tolist() if seed is not None else [None] * len(councils)
     sim_options = {"horizon_years": horizon_years, "n_sims": n_sims, "parameter_uncertainty": parameter_uncertainty}
-    probe = DemandModel(**model_options)
-    frames = episodes.partition_by("council", as_dict=True, maintain_order=False)
-    histories = {c: care_history(frames[(c,)], categories=probe.categories, uasc=probe.uasc) for c in councils}
-    shock, shock_assumptions = None, {}
-    if len(councils) > 1:  # a single council's forecast is unchanged
-        shock, shock_assumptions = regional_shock(histories, start, probe, seed, parameter_uncertainty)
-    council_options = model_options | ({"regional_shock": shock} if shock is not None else {})
-    jobs = [(c, histories[c], start, council_options, sim_options | {"seed": s}, population, seed)
-            for c, s in zip(councils, seeds, strict=True)]
+    with ExitStack() as stack:
+        pool = None
+        if workers > 1 and len(councils) > 1:  # spawn, not fork: forking a process that has run Polars can deadlock
+            stack.enter_context(_one_blas_thread_per_worker())
+            pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")))
+            for _ in range(workers):  # start the workers now: they import while the histories are read
+                pool.submit(_ready)
+        # every council's history is read here, before any council is fitted: the regional shock needs all
+        probe = DemandModel(**model_options)
+        frames = episodes.partition_by("council", as_dict=True, maintain_order=False)
+        histories = {c: care_history(frames[(c,)], categories=probe.categories, uasc=probe.uasc) for c in councils}
+        shock, shock_assumptions = None, {}
+        if len(councils) > 1:  # a single council's forecast is unchanged
+            shock, shock_assumptions = regional_shock(histories, start, probe, seed, parameter_uncertainty)
+        council_options = model_options | ({"regional_shock": shock} if shock is not None else {})
+        jobs = [(c, histories[c], start, council_options, sim_options | {"seed": s}, population, seed)
+                for c, s in zip(councils, seeds, strict=True)]
+        combined, kept, assumptions = _run(jobs, pool, workers, keep_councils, progress)
+    if len(councils) > 1:
+        combined.assumptions_ = {"councils": assumptions, "seed": seed, "regional_entry_shock": shock_assumptions}
+    space = DemandModel(**{k: v for k, v in model_options.items() if k in ("by_duration", "categories")}).space
+    return RegionForecast(combined, space, kept, assumptions)
+
+
+def _run(jobs: list[tuple], pool: ProcessPoolExecutor | None, workers: int, keep_councils: bool,
+         progress: Callable[[str], None] | None
+         ) -> tuple[ForecastResult, dict[str, ForecastResult], dict[str, dict[str, Any]]]:
+    """Fit and simulate the councils (on ``pool`` when given) and sum them as they come back."""
     combined: ForecastResult | None = None
     kept: dict[str, ForecastResult] = {}
     assumptions: dict[str, dict[str, Any]] = {}
 
     def absorb(council: str, result: ForecastResult, caught: Caught) -> None:
         nonlocal combined
-        _raise_again(caught, 3)
+        _raise_again(caught, 4)
         assumptions[council] = result.assumptions_
         if keep_councils:
             kept[council] = result
@@ -198,26 +221,21 @@ def forecast_councils(episodes: pl.DataFrame, *, start: dt.date | None = None, h
         if progress:
             progress(council)
 
-    if workers > 1 and len(jobs) > 1:  # spawn, not fork: forking a process that has run Polars can deadlock
-        with _one_blas_thread_per_worker(), ProcessPoolExecutor(max_workers=workers,
-                                                                 mp_context=get_context("spawn")) as pool:
-            if keep_councils:
-                for council, result, caught in pool.map(_one, jobs):
-                    absorb(council, result, caught)
-            else:  # sum inside the workers; far less to send back
-                for part_assumptions, part, caught in pool.map(_group, _balanced(jobs, workers)):
-                    _raise_again(caught, 2)
-                    assumptions.update(part_assumptions)
-                    combined = part if combined is None else ForecastResult.combine([combined, part],
-                                                                                    name="all councils")
-                    if progress:
-                        for council in part_assumptions:
-                            progress(council)
+    if pool is not None:
+        if keep_councils:
+            for council, result, caught in pool.map(_one, jobs):
+                absorb(council, result, caught)
+        else:  # sum inside the workers; far less to send back
+            for part_assumptions, part, caught in pool.map(_group, _balanced(jobs, workers)):
+                _raise_again(caught, 3)
+                assumptions.update(part_assumptions)
+                combined = part if combined is None else ForecastResult.combine([combined, part],
+                                                                                name="all councils")
+                if progress:
+                    for council in part_assumptions:
+                        progress(council)
     else:
         for job in jobs:
             absorb(*_one(job))
     assert combined is not None
-    if len(councils) > 1:
-        combined.assumptions_ = {"councils": assumptions, "seed": seed, "regional_entry_shock": shock_assumptions}
-    space = DemandModel(**{k: v for k, v in model_options.items() if k in ("by_duration", "categories")}).space
-    return RegionForecast(combined, space, kept, assumptions)
+    return combined, kept, assumptions
