@@ -13,6 +13,7 @@ from carecast.forecast.entrants import (
     EntrantModel,
     RegionalShock,
     shared_entry_variance,
+    shared_entry_variance_se,
     shock_correlation,
 )
 from carecast.forecast.result import ForecastResult
@@ -32,7 +33,18 @@ def test_identical_relative_residuals_give_their_mean_square():
 def test_opposite_residuals_are_floored_at_zero():
     r = np.array([0.2, -0.2] * 6)
     mu = np.full((2, 12), 20.0)
-    assert shared_entry_variance(np.vstack([mu[0] * (1 + r), mu[1] * (1 - r)]), mu) == 0.0
+    y = np.vstack([mu[0] * (1 + r), mu[1] * (1 - r)])
+    assert shared_entry_variance(y, mu) == 0.0
+    # before the floor: -0.04 every month, so no spread between months
+    assert shared_entry_variance_se(y, mu) == pytest.approx((-0.04, 0.0))
+
+
+def test_standard_error_is_the_spread_of_monthly_pair_means():
+    r = np.array([0.1, 0.3] * 6)  # pair products 0.01 and 0.09 alternate
+    mu = np.full((2, 12), 20.0)
+    est, se = shared_entry_variance_se(mu * (1 + r), mu)
+    assert est == pytest.approx(0.05)
+    assert se == pytest.approx(np.std([0.01, 0.09] * 6, ddof=1) / np.sqrt(12))
 
 
 def test_shared_variance_averages_over_council_pairs():
@@ -141,6 +153,7 @@ def test_region_estimates_and_reports_the_shock(comoving):
     shock = region.combined.assumptions_["regional_entry_shock"]
     assert shock["applied"] and shock["councils_with_entries"] == 3 and shock["months"] == 36
     assert 0.02 < shock["variance"] < 0.2  # planted 0.08
+    assert shock["variance"] == shock["estimate_before_floor"] > 2 * shock["standard_error"] > 0
     assert 0 < shock["mean_between_council_correlation"] < 1
     entrants = region.results["Aville"].assumptions_["entrants"]
     assert entrants["regional_entry_shock_cv"] == pytest.approx(np.sqrt(shock["variance"]), abs=1e-3)

@@ -123,6 +123,19 @@ def entry_dispersion(counts: np.ndarray, fitted: np.ndarray) -> tuple[float, flo
     return phi, max(phi - 1.0, 0.0) / float(mu[ok].mean())
 
 
+def _pair_products(counts: np.ndarray, fitted: np.ndarray, min_months: int | None) -> np.ndarray:
+    """Per month, the mean over council pairs i < j of r_i · r_j (relative residuals); empty when
+    fewer than 2 councils (with every month fitted above 0) or ``min_months`` months."""
+    y, mu = np.atleast_2d(np.asarray(counts, float)), np.atleast_2d(np.asarray(fitted, float))
+    keep = (mu > 0).all(axis=1)
+    y, mu = y[keep], mu[keep]
+    k, months = y.shape
+    if k < 2 or months < (min_months if min_months is not None else defaults().regional_shock_min_months):
+        return np.zeros(0)
+    r = (y - mu) / mu
+    return (r.sum(axis=0) ** 2 - (r * r).sum(axis=0)) / (k * (k - 1))  # Σ_{i<j} r_i r_j ÷ pairs
+
+
 def shared_entry_variance(counts: np.ndarray, fitted: np.ndarray, min_months: int | None = None) -> float:
     """The regional shock's variance σc² from councils' monthly entries (rows) and their fitted means
     (see module doc): the mean over months and council pairs of the products of relative residuals,
@@ -132,15 +145,17 @@ def shared_entry_variance(counts: np.ndarray, fitted: np.ndarray, min_months: in
     >>> round(shared_entry_variance(np.array([[12, 8] * 6] * 2), np.full((2, 12), 10.0)), 12)  # r = ±0.2
     0.04
     """
-    y, mu = np.atleast_2d(np.asarray(counts, float)), np.atleast_2d(np.asarray(fitted, float))
-    keep = (mu > 0).all(axis=1)
-    y, mu = y[keep], mu[keep]
-    k, months = y.shape
-    if k < 2 or months < (min_months if min_months is not None else defaults().regional_shock_min_months):
-        return 0.0
-    r = (y - mu) / mu
-    pairs = (r.sum(axis=0) ** 2 - (r * r).sum(axis=0)) / 2  # Σ_{i<j} r_i r_j, per month
-    return max(float(pairs.mean()) / (k * (k - 1) / 2), 0.0)
+    pairs = _pair_products(counts, fitted, min_months)
+    return max(float(pairs.mean()), 0.0) if pairs.size else 0.0
+
+
+def shared_entry_variance_se(counts: np.ndarray, fitted: np.ndarray, min_months: int | None = None) -> tuple[float, float]:
+    """The estimate before flooring and its standard error (months' pair means taken as independent):
+    an estimate within ~2 standard errors of 0 is what independent councils give by chance."""
+    pairs = _pair_products(counts, fitted, min_months)
+    if pairs.size < 2:
+        return 0.0, 0.0
+    return float(pairs.mean()), float(pairs.std(ddof=1) / np.sqrt(pairs.size))
 
 
 def shock_correlation(models: list[EntrantModel]) -> float:

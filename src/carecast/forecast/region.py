@@ -30,6 +30,7 @@ from carecast.forecast.entrants import (
     RegionalShock,
     load_population,
     shared_entry_variance,
+    shared_entry_variance_se,
     shock_correlation,
 )
 from carecast.forecast.model import DemandModel
@@ -147,9 +148,12 @@ def regional_shock(histories: dict[str, CareHistory], start: dt.date, probe: Dem
     entering = [m for m in models if m.monthly_fitted_.size]
     months = max((m.monthly_fitted_.size for m in entering), default=0)
     entering = [m for m in entering if m.monthly_fitted_.size == months]
-    variance = shared_entry_variance(np.array([m.monthly_counts_ for m in entering]).reshape(len(entering), months),
-                                     np.array([m.monthly_fitted_ for m in entering]).reshape(len(entering), months))
-    out |= {"variance": round(variance, 6), "monthly_multiplier_cv": round(float(np.sqrt(variance)), 4),
+    counts = np.array([m.monthly_counts_ for m in entering]).reshape(len(entering), months)
+    fitted = np.array([m.monthly_fitted_ for m in entering]).reshape(len(entering), months)
+    variance = shared_entry_variance(counts, fitted)
+    raw, se = shared_entry_variance_se(counts, fitted)
+    out |= {"variance": round(variance, 6), "estimate_before_floor": round(raw, 6), "standard_error": round(se, 6),
+            "monthly_multiplier_cv": round(float(np.sqrt(variance)), 4),
             "councils_with_entries": len(entering), "months": months}
     if len(entering) < 2 or months < defaults().regional_shock_min_months:
         return None, out | {"applied": False, "reason": f"needs at least 2 councils with entries and "
