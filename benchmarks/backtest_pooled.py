@@ -9,7 +9,9 @@ rolling=True)``, the default four yearly origins, ``--simulations`` per origin, 
 
 * the region total: MAPE, bias, error at month 12 and the share of actual months inside the 50%
   and 90% bands, over every (seed, origin, month), for the model and both naive baselines;
-* every council's own total: the same, averaged over (seed, council) series.
+* every council's own total: the same, averaged over (seed, council) series;
+* the regional entry shock each region origin estimated (σc², the variance of the monthly entry
+  multiplier the councils share; synthetic councils are independent, so it should be near 0).
 
     /work/venv/bin/python benchmarks/backtest_pooled.py [--seeds 0-7] [--councils 6]
         [--simulations 500] [--out pooled.json]
@@ -70,7 +72,7 @@ def main() -> None:
     warnings.simplefilter("ignore", SparseDataWarning)
     console = Console(width=max(Console().width, 110))
     seeds = _seeds(args.seeds)
-    region, councils = [], []
+    region, councils, shocks = [], [], []
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="carecast-pooled-") as tmp:
         for seed in seeds:
@@ -80,6 +82,8 @@ def main() -> None:
                 episodes = load_returns(folder).episodes
                 bt = backtest(episodes, rolling=True, n_sims=args.simulations, seed=1)
             for o in bt.origins:
+                if o.regional_entry_shock:
+                    shocks.append(o.regional_entry_shock["variance"])
                 tag = [pl.lit(seed).alias("seed"), pl.lit(o.origin.isoformat()).alias("origin")]
                 region.append(o.table.filter((pl.col("breakdown") == "total") & (pl.col("horizon_month") > 0))
                               .with_columns(*tag))
@@ -108,12 +112,16 @@ def main() -> None:
                       fmt(sc["ape_at_horizon_pct"]), fmt(sc["in_50_band_pct"], True), fmt(sc["in_90_band_pct"], True))
     console.print(t)
     peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    if shocks:
+        console.print(f"regional entry shock σc² over {len(shocks)} region origins: mean {np.mean(shocks):.4f}, "
+                      f"max {np.max(shocks):.4f}, 0 at {sum(v == 0 for v in shocks)}")
     console.print(f"seeds {seeds}; {args.simulations} simulations per origin; {wall:.0f} s wall; "
                   f"peak memory {peak / 1024:.0f} MB")
     if args.out:
         args.out.write_text(json.dumps({"seeds": seeds, "councils": args.councils, "simulations": args.simulations,
                                         "region_origins": n_origins, "monthly_points": rows.height,
                                         "region": pooled, "mean_over_councils": per_council,
+                                        "regional_entry_shock_variance": shocks,
                                         "wall_s": wall}, indent=1))
         console.print(f"Wrote {args.out}")
 

@@ -214,3 +214,12 @@ def test_region_band_of_comoving_councils_is_calibrated_with_the_shock():
     with_shock, without = _region_coverage(True), _region_coverage(False)
     assert 0.80 <= with_shock <= 0.98
     assert without <= with_shock - 0.08
+
+
+def test_backtest_of_a_region_reports_the_shock_it_estimated(comoving):
+    from carecast.forecast.backtest import backtest
+
+    bt = backtest(comoving, at=dt.date(2022, 4, 1), horizon_months=12, n_sims=10, seed=1, window_years=2)
+    shock = bt.origins[0].regional_entry_shock
+    assert shock is not None and shock["months"] == 24 and shock["councils_with_entries"] == 3
+    assert bt.payload()["regional_entry_shock"] == shock

@@ -68,6 +68,7 @@ class OriginBacktest:
     table: pl.DataFrame  # date, breakdown, group, mean, p5..p95, actual, naive_last_value, naive_linear_trend
     metrics: pl.DataFrame
     by_council: pl.DataFrame | None = None  # total-only scores per council (several councils)
+    regional_entry_shock: dict[str, Any] | None = None  # the region's shared entry shock (several councils)
 
 
 @dataclass
@@ -118,7 +119,7 @@ class BacktestResult:
                 "by_age": {g: rows(t.filter((pl.col("breakdown") == "age_band") & (pl.col("group") == g)))
                            for g in groups("age_band")},
                 "metrics": o.metrics.to_dicts(),
-            }
+            } | ({"regional_entry_shock": o.regional_entry_shock} if o.regional_entry_shock else {})
 
         docs = [one(o) for o in self.origins]
         out: dict[str, Any] = {"horizon_months": self.horizon_months, "metrics": self.metrics.to_dicts(),
@@ -223,7 +224,8 @@ def backtest_origin(episodes: pl.DataFrame, at: dt.date, horizon_months: int = 1
                 (pl.col("breakdown") == "total") & (pl.col("horizon_month") > 0))
             per_council.append(score(t).with_columns(pl.lit(council).alias("council")))
     by_council = pl.concat(per_council) if per_council else None
-    return OriginBacktest(at, table, score(table.filter(pl.col("horizon_month") > 0)), by_council)
+    return OriginBacktest(at, table, score(table.filter(pl.col("horizon_month") > 0)), by_council,
+                          region.combined.assumptions_.get("regional_entry_shock"))
 
 
 def rolling_origins(episodes: pl.DataFrame, horizon_months: int, window_years: float, n: int | None = None
