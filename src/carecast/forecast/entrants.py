@@ -40,6 +40,12 @@ the number of workers. The council's own frailty variance becomes a with (1 + a)
 floored at 0: a council's total monthly variance is unchanged (when σ² ≥ σc²) and only the
 correlation between councils is added; a council less dispersed than the shared shock gets σc².
 Fewer than 2 councils with entries or fewer than ``regional_shock_min_months`` months: σc² = 0.
+The multiplier is log-normal rather than Gamma because it is computed from a hash of (seed, k, m)
+by the inverse normal CDF, exact and fast; a Gamma quantile (gammaincinv) costs about ten times more.
+Not shared: each council's rate and trend estimates are still drawn independently, although the
+window's shared shocks make their errors correlated too (by about σc² ÷ the window's effective
+months on the level); on constructed co-moving councils the region's 90% band for next year's
+entries then holds ~86% rather than 90% (tests/forecast/test_regional_shock.py).
 """
 
 from __future__ import annotations
@@ -149,7 +155,8 @@ def shared_entry_variance(counts: np.ndarray, fitted: np.ndarray, min_months: in
     return max(float(pairs.mean()), 0.0) if pairs.size else 0.0
 
 
-def shared_entry_variance_se(counts: np.ndarray, fitted: np.ndarray, min_months: int | None = None) -> tuple[float, float]:
+def shared_entry_variance_se(counts: np.ndarray, fitted: np.ndarray,
+                             min_months: int | None = None) -> tuple[float, float]:
     """The estimate before flooring and its standard error (months' pair means taken as independent):
     an estimate within ~2 standard errors of 0 is what independent councils give by chance."""
     pairs = _pair_products(counts, fitted, min_months)
@@ -307,7 +314,8 @@ class EntrantModel:
 
     @property
     def own_cv2(self) -> float:
-        """The council's own monthly frailty variance a, (1 + a)(1 + σc²) = 1 + σ², floored at 0 (σ² without a shock)."""
+        """The council's own monthly frailty variance a: (1 + a)(1 + σc²) = 1 + σ², floored at 0
+        (σ² itself without a shock)."""
         shared = self.shock.variance if self.shock is not None else 0.0
         if shared <= 0:
             return self.month_cv2_
@@ -331,7 +339,8 @@ class EntrantModel:
         r = rng.gamma(self.n_entries_, 1.0 / self.exposure_, size=n_sims) if self.n_entries_ else np.zeros(n_sims)
         return r[:, None] * self._pop(t)[None, :]
 
-    def _frailty(self, rng: np.random.Generator, rates: np.ndarray, t: np.ndarray, first_sim: int = 0) -> np.ndarray:
+    def _frailty(self, rng: np.random.Generator, rates: np.ndarray, t: np.ndarray,
+                 first_sim: int = 0) -> np.ndarray:
         """Rates times the council's own Gamma(1/a, a) frailty per simulation and month of the projection,
         then the regional shock's multiplier shared with the other councils (each left out at variance 0)."""
         own = self.own_cv2

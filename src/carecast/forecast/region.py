@@ -193,7 +193,8 @@ def forecast_councils(episodes: pl.DataFrame, *, start: dt.date | None = None, h
         # every council's history is read here, before any council is fitted: the regional shock needs all
         probe = DemandModel(**model_options)
         frames = episodes.partition_by("council", as_dict=True, maintain_order=False)
-        histories = {c: care_history(frames[(c,)], categories=probe.categories, uasc=probe.uasc) for c in councils}
+        histories = {c: care_history(frames[(c,)], categories=probe.categories, uasc=probe.uasc)
+                     for c in councils}
         shock, shock_assumptions = None, {}
         if len(councils) > 1:  # a single council's forecast is unchanged
             shock, shock_assumptions = regional_shock(histories, start, probe, seed, parameter_uncertainty)
