@@ -223,3 +223,25 @@ def test_backtest_of_a_region_reports_the_shock_it_estimated(comoving):
     shock = bt.origins[0].regional_entry_shock
     assert shock is not None and shock["months"] == 24 and shock["councils_with_entries"] == 3
     assert bt.payload()["regional_entry_shock"] == shock
+
+
+def test_scenarios_over_a_region_share_its_entry_shock(comoving, monkeypatch):
+    """Scenario runs (and sufficiency, built on them) estimate the same shock as the forecast, and
+    its shared months make the region's entrants vary together more than independent councils."""
+    from carecast.scenarios import load_scenario, run_scenarios
+
+    forecast = forecast_councils(comoving, start=START, horizon_years=1, n_sims=5, seed=3, workers=1)
+    comparison = run_scenarios(comoving, [load_scenario("baseline")], start=START, horizon_years=1, n_sims=300, seed=3)
+    info = comparison.assumptions["regional_entry_shock"]
+    assert info["applied"]
+    assert info["variance"] == forecast.combined.assumptions_["regional_entry_shock"]["variance"]
+    monkeypatch.setattr(region_module, "shared_entry_variance", lambda counts, fitted: 0.0)
+    independent = run_scenarios(comoving, [load_scenario("baseline")], start=START, horizon_years=1, n_sims=300,
+                                seed=3)
+    assert "regional_entry_shock" in independent.assumptions
+    assert not independent.assumptions["regional_entry_shock"]["applied"]
+
+    def spread(c):
+        return c.baseline.result.sim_entrants_.sum(axis=(1, 2)).std()
+
+    assert spread(comparison) > 1.1 * spread(independent)

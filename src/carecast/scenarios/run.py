@@ -35,6 +35,8 @@ from carecast.costs.mix import CostMix
 from carecast.costs.unit_costs import DatedValue
 from carecast.errors import InsufficientDataError, ParameterError
 from carecast.forecast import DemandModel, ForecastResult
+from carecast.forecast.prepare import care_history
+from carecast.forecast.region import regional_shock
 from carecast.forecast.result import band_table
 from carecast.scenarios.effects import ScenarioEffects, scenario_effects
 from carecast.scenarios.levers import UnitCosts as UnitCostLever
@@ -275,10 +277,16 @@ def run_scenarios(
     if start is None:
         ends = episodes.group_by("council").agg(pl.coalesce(pl.col("data_end").max(), pl.col("decom").max()).alias("e"))
         start = ends.get_column("e").min()
-    models = {c: DemandModel(**model_options).fit(episodes.filter(pl.col("council") == c), start=start)
-              for c in councils}
     seeds = (np.random.SeedSequence(seed).generate_state(len(councils)).tolist() if seed is not None
              else [int(s) for s in np.random.SeedSequence().generate_state(len(councils))])
+    probe = DemandModel(**model_options)
+    histories = {c: care_history(episodes.filter(pl.col("council") == c), categories=probe.categories,
+                                 uasc=probe.uasc) for c in councils}
+    shock, shock_assumptions = None, {}
+    if len(councils) > 1:  # councils of a region share its entry shock, in every scenario alike
+        shock, shock_assumptions = regional_shock(histories, start, probe, seed, parameter_uncertainty)
+    options = model_options | ({"regional_shock": shock} if shock is not None else {})
+    models = {c: DemandModel(**options).fit(histories[c], start=start) for c in councils}
     first = models[councils[0]]
     dates = first.step_dates(horizon_years)
     end = dates[-1]
@@ -310,7 +318,7 @@ def run_scenarios(
                       "per baseline entry × cost per child supported",
         "savings": "per-simulation differences against the first scenario; bands are quantiles of the differences",
         "unit_costs": base_costs.as_dict(),
-    }
+    } | ({"regional_entry_shock": shock_assumptions} if shock_assumptions else {})
     return ScenarioComparison(runs, start, horizon_years, n_sims, seed, councils, assumptions)
 
 
