@@ -278,3 +278,22 @@ def test_entry_half_life_reaches_the_entrant_model(known_process):
     weighted = DemandModel(entry_half_life_years=1.5).fit(known_process)
     assert weighted.assumptions()["entrants"]["entry_half_life_years"] == 1.5
     assert weighted.entrant_model_.effective_days_ < window
+
+
+def test_time_in_a_category_runs_from_the_first_of_its_consecutive_episodes():
+    """A change of legal status is a new episode, not a new placement; a change of category or a new
+    period of care restarts the clock scenarios count 'weeks in a category' on."""
+    from carecast.forecast.prepare import care_history
+    from carecast.schema import load_categories
+
+    d = dt.date
+    dob = d(2010, 1, 1)
+    rows = [{"child_id": "a", "decom": d(2020, 1, 1), "dec": d(2021, 1, 1), "rec": "X1", "category": "fostering_in_house"},
+            {"child_id": "a", "decom": d(2021, 1, 1), "dec": d(2022, 1, 1), "rec": "P1", "category": "fostering_in_house"},
+            {"child_id": "a", "decom": d(2022, 1, 1), "dec": d(2022, 6, 1), "rec": "E11", "category": "residential_external"},
+            {"child_id": "a", "decom": d(2023, 6, 1), "category": "residential_external"}]
+    history = care_history(make_episodes([r | {"dob": dob} for r in rows], data_end=d(2024, 3, 31)),
+                           categories=load_categories())
+    since = history.episodes.sort("decom").get_column("category_since").to_list()
+    assert since == [d(2020, 1, 1), d(2020, 1, 1), d(2022, 1, 1), d(2023, 6, 1)]
+    assert history.episodes.sort("decom").get_column("period_start").to_list() == [d(2020, 1, 1)] * 3 + [d(2023, 6, 1)]

@@ -127,3 +127,33 @@ levers:
     assert new.weekly_cost("ifa", dt.date(2028, 6, 1)) == pytest.approx(500)
     assert new.weekly_cost("ifa", dt.date(2025, 6, 1)) == pytest.approx(base.weekly_cost("ifa", dt.date(2025, 6, 1)))
     assert new.weekly_cost("kinship", dt.date(2027, 6, 1)) == base.weekly_cost("kinship", dt.date(2027, 6, 1))
+
+
+def test_step_down_counts_weeks_from_when_a_child_entered_the_category():
+    """"After 4 weeks in residential" means 4 weeks in residential, not 4 weeks in care: of children
+    in care for two years, those in residential for 10 weeks step down at once and those there for
+    one week only after three more weeks."""
+    from ..forecast.conftest import make_episodes
+
+    start = dt.date(2024, 4, 1)
+    rows = []
+    for i in range(40):
+        moved = start - dt.timedelta(days=70 if i < 20 else 7)
+        dob = start - dt.timedelta(days=3650)
+        rows.append({"child_id": f"c{i}", "decom": start - dt.timedelta(days=730), "dec": moved, "rec": "P1",
+                     "category": "fostering_in_house", "dob": dob})
+        rows.append({"child_id": f"c{i}", "decom": moved, "category": "residential_external", "dob": dob})
+    episodes = make_episodes(rows, data_end=start)
+    step = parse_scenario("scenario: step\nlevers:\n"
+                          "  - {lever: step_down, start: 2020-01-01, percent: 100, after_weeks: 4,"
+                          " from_category: residential_external, to_category: fostering_in_house}\n")
+    comparison = run_scenarios(episodes, [load_scenario("baseline"), step], start=start, horizon_years=1,
+                               n_sims=40, seed=3, window_years=1)
+    cats = list(comparison.runs[0].result.categories)
+    res = comparison.runs[1].result.sim_counts_[:, :, cats.index("residential_external")].mean(axis=0)
+    base = comparison.runs[0].result.sim_counts_[:, :, cats.index("residential_external")].mean(axis=0)
+    assert base[1] > 38  # without the lever nearly all stay
+    # the ten-week group moved at the start; the one-week group stays until its fourth week there
+    # (day 21); a few stepped-down children move back at the rate the window saw children go to residential
+    assert res[0] == pytest.approx(20, abs=1) and 19 <= res[1] <= 23 and 19 <= res[2] <= 23
+    assert res[3] < 0.25 * res[2]

@@ -33,6 +33,7 @@ class Cohort:
     cat: np.ndarray
     dob: np.ndarray  # datetime64[D]
     period_start: np.ndarray  # float days from the forecast start
+    category_since: np.ndarray  # float days from the forecast start: when the child's current category began
     t0: np.ndarray  # float days from the forecast start
     sim: np.ndarray  # simulation index within the batch
     ghost: np.ndarray | None = None  # entrants a scenario prevented: never simulated, keep their place
@@ -285,7 +286,7 @@ def run_paths(space: StateSpace, cohort: Cohort, total: np.ndarray, cumprob: np.
     next_age, next_dur = age_flat.take(a_row.take(rid) + age), ps_all.take(rid) + lowers.take(dur)
     piece_start = t  # pieces are not cut where only the time-in-care band changes
     if effects is not None:
-        since = cohort.period_start.take(rid).astype(np.float64)
+        since = cohort.category_since.take(rid).astype(np.float64)
         next_forced, forced_to = effects.forced_after(cat, since, t)
     out: list[tuple[np.ndarray, ...]] = []
     while rid.size:

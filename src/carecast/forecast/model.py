@@ -276,12 +276,15 @@ class DemandModel:
         self._check_fitted()
         return self._grids(horizon_years)[0]
 
-    def _current_cohort(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _current_cohort(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Children in care at the start: category, birth date, and (days from the start) when their
+        period of care and their current category began (a scenario's "after N weeks" counts from this)."""
         cur = self.current_
         cats = category_index(cur.get_column("category"), self.space)
         dob = cur.get_column("dob").to_numpy().astype("datetime64[D]")
         ps = days_from(cur.get_column("period_start"), self.start_)
-        return cats, dob, ps
+        since = days_from(cur.get_column("category_since"), self.start_)
+        return cats, dob, ps, since
 
     def expected_path(self, horizon_years: float = 5) -> np.ndarray:
         """Deterministic expected children per (step, age band, category), from the posterior-mean rates."""
@@ -293,7 +296,7 @@ class DemandModel:
         sp, step = self.space, float(self.step_days)
         rates = _collapse_exits(self.rates_, sp.n_cat)
         origin = np.datetime64(self.start_, "D")
-        cats, dob, ps = self._current_cohort()
+        cats, dob, ps, _ = self._current_cohort()
         age_b = (birthdays(dob, list(sp.age_boundaries)) - origin).astype(float)
         dur_b = ps[:, None] + np.asarray(sp.duration_lowers[1:], float)[None, :]
         p = np.zeros((cats.size, sp.n_cat))
@@ -326,7 +329,7 @@ class DemandModel:
         n_steps = len(dates)
         rng = np.random.default_rng(seed)
         origin = np.datetime64(self.start_, "D")
-        cats, dob, ps = self._current_cohort()
+        cats, dob, ps, since = self._current_cohort()
         month_grid = day_offsets(months, self.start_)
         mid = (np.arange(n_steps) + 0.5) * self.step_days
         expected_entrants = float(self.entrant_model_.rate(mid).sum() * self.step_days)
@@ -352,7 +355,7 @@ class DemandModel:
             total = draws.sum(axis=-1)
             with np.errstate(invalid="ignore", divide="ignore"):
                 cumprob = np.nan_to_num(np.cumsum(draws, axis=-1) / total[..., None], nan=1.0)
-            cohort = self._cohort(rng, m, cats, dob, ps, mid, origin, parameter_uncertainty, lo)
+            cohort = self._cohort(rng, m, cats, dob, ps, since, mid, origin, parameter_uncertainty, lo)
             cohort = self._entry_effects(cohort, cats.size * m, m, n_steps, origin, effects, path_effects,
                                          entered[lo:lo + m], prevented[lo:lo + m])
             pieces = run_paths(sp, cohort, total, cumprob, horizon, origin, rng, path_effects, ages)
@@ -438,11 +441,12 @@ class DemandModel:
         cat = cohort.cat.astype(np.int64)
         first = n_current + np.flatnonzero(keep_new)
         cat[first] = path_effects.redirect_to(cat[first], cohort.t0[first])
-        return Cohort(cat=cat, dob=cohort.dob, period_start=cohort.period_start, t0=cohort.t0, sim=cohort.sim,
+        return Cohort(cat=cat, dob=cohort.dob, period_start=cohort.period_start, category_since=cohort.category_since,
+                      t0=cohort.t0, sim=cohort.sim,
                       ghost=np.concatenate([np.zeros(n_current, bool), ~keep_new]))
 
     def _cohort(self, rng: np.random.Generator, m: int, cats: np.ndarray, dob: np.ndarray, ps: np.ndarray,
-                mid: np.ndarray, origin: np.datetime64, parameter_uncertainty: bool, first_sim: int = 0) -> Cohort:
+                since: np.ndarray, mid: np.ndarray, origin: np.datetime64, parameter_uncertainty: bool, first_sim: int = 0) -> Cohort:
         """Children in care at the start (in every simulation) plus each simulation's entrants;
         ``first_sim`` is the absolute index of the batch's first simulation (for the regional shock)."""
         n_steps = mid.size
@@ -472,6 +476,7 @@ class DemandModel:
             cat=np.concatenate([np.tile(cats, m), cat_new]),
             dob=np.concatenate([np.tile(dob, m), dob_new]),
             period_start=np.concatenate([np.tile(ps, m), t_new]),
+            category_since=np.concatenate([np.tile(since, m), t_new]),
             t0=np.concatenate([np.zeros(n0 * m), t_new]),
             sim=np.concatenate([np.repeat(np.arange(m), n0), sim_new]),
         )

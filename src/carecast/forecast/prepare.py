@@ -33,7 +33,7 @@ class CareHistory:
     """One council's in-care episodes as event history, with what was set aside and why."""
 
     council: str
-    episodes: pl.DataFrame  # child_id, decom, end, event, category, dob, period_start, bday18
+    episodes: pl.DataFrame  # child_id, decom, end, event, category, dob, period_start, category_since, bday18
     data_start: dt.date
     data_end: dt.date
     set_aside: dict[str, int] = field(default_factory=dict)  # reason -> episodes
@@ -124,8 +124,14 @@ def care_history(episodes: pl.DataFrame, *, categories: PlacementCategories, uas
         .when(continues | pl.col("dec").is_null()).then(pl.lit(None, dtype=pl.Utf8))
         .otherwise(pl.lit(EXIT_PREFIX) + _reason_group_expr("rec")).alias("event"),
         new_period.cum_sum().over("child_id").alias("period"),
-    ).with_columns(pl.col("decom").min().over("child_id", "period").alias("period_start"))
-    frame = frame.select("child_id", "decom", "end", "event", "category", "dob", "period_start", "bday18")
+    ).with_columns(
+        pl.col("decom").min().over("child_id", "period").alias("period_start"),
+        # a new run of the same category starts with each period and each change of category
+        (new_period | (pl.col("category") != pl.col("category").shift(1).over("child_id")).fill_null(True))
+        .cum_sum().over("child_id").alias("_run"),
+    ).with_columns(pl.col("decom").min().over("child_id", "_run").alias("category_since"))
+    frame = frame.select("child_id", "decom", "end", "event", "category", "dob", "period_start", "category_since",
+                         "bday18")
     council = str(councils[0]) if councils[0] is not None else "(unnamed council)"
     return CareHistory(council, frame, data_start, data_end, set_aside)
 
@@ -170,4 +176,4 @@ def in_care_on(history: CareHistory, day: dt.date) -> pl.DataFrame:
     """The children in care on ``day`` (episode started on or before it and not yet ended)."""
     return history.episodes.filter(
         (pl.col("decom") <= day) & (pl.col("end").is_null() | (pl.col("end") > day)) & (pl.col("bday18") > day)
-    ).select("child_id", "category", "dob", "period_start")
+    ).select("child_id", "category", "dob", "period_start", "category_since")

@@ -114,8 +114,9 @@ def scenario_report(comparison: ScenarioComparison, *, inputs: list[str | Path],
                        figures=[children_figure(monthly)])
     levers = Section("Levers", tables={"levers": comparison.levers()},
                      notes=["Levers ramp up linearly from their start over ramp_months. Step-down and cap-stay "
-                            "count time from the start of the child's period of care for children already in "
-                            "care at the start (their placement start is not carried by the model)."])
+                            "count a child's weeks in the category from when the child entered it (consecutive "
+                            "episodes in the same category, e.g. a change of legal status, count as one), "
+                            "including children already in care at the start."])
     payload = {
         "metadata": meta,
         "scenarios": names,

@@ -76,7 +76,8 @@ def send_history(records: pl.DataFrame, *, data_start: dt.date | None = None) ->
         .otherwise(pl.lit(f"exit:{EXIT}")).alias("event"),
         pl.col("plan_start").alias("period_start"),
     ).select("child_id", pl.col("setting_start").alias("decom"), "end", "event",
-             pl.col("setting").alias("category"), "dob", "period_start", "bday18")
+             pl.col("setting").alias("category"), "dob", "period_start",
+             pl.col("setting_start").alias("category_since"), "bday18")
     start = data_start or records.get_column("setting_start").min()
     end = records.get_column("data_end").max()
     return CareHistory(str(councils[0]), frame, start, end, {})
