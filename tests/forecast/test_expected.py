@@ -4,7 +4,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from carecast.forecast.expected import entrants_path, expm, propagate
+from carecast.forecast import DemandModel
+from carecast.forecast.expected import entrants_path, propagate, step_matrices
 
 
 def _child_by_child(p, age_b, dur_b, times, step, n_age):
@@ -58,15 +59,13 @@ def test_entrants_path_is_the_delayed_sum_of_profiles():
 
 
 @settings(max_examples=30, deadline=None)
-@given(seed=st.integers(0, 10_000), n=st.integers(1, 8), scale=st.sampled_from([1e-4, 0.05, 1.0, 30.0]))
-def test_matrix_exponential_of_generators_matches_scipy(seed, n, scale):
-    """Generators (non-negative rates off the diagonal, rows summing to at most 0), small to large."""
-    from scipy.linalg import expm as scipy_expm
-
+@given(seed=st.integers(0, 10_000), scale=st.sampled_from([1e-4, 0.05, 1.0, 30.0]))
+def test_step_matrices_are_substochastic_and_compose(seed, scale):
+    """From any hazards, one step's in-care block moves probability without creating it (rows
+    non-negative, summing to at most 1: the rest has left care), and two steps of Δ are one of 2Δ."""
+    space = DemandModel().space
     rng = np.random.default_rng(seed)
-    q = rng.random((3, n + 1, n + 1)) * scale * (rng.random((3, n + 1, n + 1)) < 0.6)
-    idx = np.arange(n + 1)
-    q[:, idx, idx] = 0.0
-    q[:, idx, idx] = -q.sum(axis=2)
-    q[:, -1, :] = 0.0  # the last state absorbs (leaving care)
-    np.testing.assert_allclose(expm(q), scipy_expm(q), rtol=1e-11, atol=1e-14)
+    rates = rng.random((space.n_age * space.n_cat * space.n_dur, space.n_cat + 1)) * scale / 365.25
+    one, two = step_matrices(space, rates, 7.0), step_matrices(space, rates, 14.0)
+    assert (one >= -1e-12).all() and (one.sum(axis=-1) <= 1 + 1e-12).all()
+    np.testing.assert_allclose(one @ one, two, rtol=1e-9, atol=1e-12)

@@ -12,6 +12,7 @@ by convolution with the expected entrants per step.
 from __future__ import annotations
 
 import numpy as np
+from scipy.linalg import expm
 
 from carecast.forecast.states import StateSpace
 
@@ -31,26 +32,6 @@ def step_matrices(space: StateSpace, rates: np.ndarray, days: float) -> np.ndarr
     q[:, :, diag, diag] = 0.0
     q[:, :, diag, diag] = -q[:, :, :n_cat, :].sum(axis=3)
     return expm(q * days)[:, :, :n_cat, :n_cat]  # one batched call for every (age, time) band
-
-
-def expm(a: np.ndarray) -> np.ndarray:
-    """Matrix exponential of each matrix in a stack (..., n, n), by scaling and squaring a Taylor series.
-
-    The matrices are scaled by 2^-s until their norm is at most 1/2, where 18 terms of the series are
-    exact to double precision (remainder < 0.5^18 / 18! ≈ 1e-21), then squared s times. NumPy only:
-    scipy.linalg took ~0.3 s to import in every process (each region worker, each command).
-    """
-    norm = float(np.abs(a).sum(axis=-1).max()) if a.size else 0.0  # largest row-sum norm in the stack
-    s = max(0, int(np.ceil(np.log2(norm / 0.5)))) if norm > 0.5 else 0
-    x = a / 2.0**s
-    term = np.broadcast_to(np.eye(a.shape[-1]), a.shape).copy()
-    result = term.copy()
-    for k in range(1, 19):
-        term = term @ x / k
-        result += term
-    for _ in range(s):
-        result = result @ result
-    return result
 
 
 def propagate(p: np.ndarray, age_b: np.ndarray, dur_b: np.ndarray, times: np.ndarray,

@@ -170,6 +170,21 @@ def regional_shock(histories: dict[str, CareHistory], start: dt.date, probe: Dem
     return shock, out | {"applied": True}
 
 
+def region_histories(episodes: pl.DataFrame, councils: list[str], start: dt.date, model_options: dict[str, Any],
+                     *, seed: int | None, parameter_uncertainty: bool,
+                     ) -> tuple[dict[str, CareHistory], dict[str, Any], dict[str, Any]]:
+    """Every council's care history, the model options with the region's shared entry shock, and the
+    shock's assumptions. All histories are read before any council is fitted, because the shock is
+    estimated from all of them; a single council gets no shock (its forecast is unchanged)."""
+    probe = DemandModel(**model_options)
+    frames = episodes.partition_by("council", as_dict=True, maintain_order=False)
+    histories = {c: care_history(frames[(c,)], categories=probe.categories, uasc=probe.uasc) for c in councils}
+    shock, assumptions = None, {}
+    if len(councils) > 1:
+        shock, assumptions = regional_shock(histories, start, probe, seed, parameter_uncertainty)
+    return histories, model_options | ({"regional_shock": shock} if shock is not None else {}), assumptions
+
+
 def forecast_councils(episodes: pl.DataFrame, *, start: dt.date | None = None, horizon_years: float = 5,
                       n_sims: int = 1000, seed: int | None = None, parameter_uncertainty: bool = True,
                       population: str | Path | None = None, workers: int = 1, keep_councils: bool = True,
@@ -190,15 +205,8 @@ def forecast_councils(episodes: pl.DataFrame, *, start: dt.date | None = None, h
             pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")))
             for _ in range(workers):  # start the workers now: they import while the histories are read
                 pool.submit(_ready)
-        # every council's history is read here, before any council is fitted: the regional shock needs all
-        probe = DemandModel(**model_options)
-        frames = episodes.partition_by("council", as_dict=True, maintain_order=False)
-        histories = {c: care_history(frames[(c,)], categories=probe.categories, uasc=probe.uasc)
-                     for c in councils}
-        shock, shock_assumptions = None, {}
-        if len(councils) > 1:  # a single council's forecast is unchanged
-            shock, shock_assumptions = regional_shock(histories, start, probe, seed, parameter_uncertainty)
-        council_options = model_options | ({"regional_shock": shock} if shock is not None else {})
+        histories, council_options, shock_assumptions = region_histories(
+            episodes, councils, start, model_options, seed=seed, parameter_uncertainty=parameter_uncertainty)
         jobs = [(c, histories[c], start, council_options, sim_options | {"seed": s}, population, seed)
                 for c, s in zip(councils, seeds, strict=True)]
         combined, kept, assumptions = _run(jobs, pool, workers, keep_councils, progress)

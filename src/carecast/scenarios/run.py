@@ -35,8 +35,7 @@ from carecast.costs.mix import CostMix
 from carecast.costs.unit_costs import DatedValue
 from carecast.errors import InsufficientDataError, ParameterError
 from carecast.forecast import DemandModel, ForecastResult
-from carecast.forecast.prepare import care_history
-from carecast.forecast.region import regional_shock
+from carecast.forecast.region import region_histories
 from carecast.forecast.result import band_table
 from carecast.scenarios.effects import ScenarioEffects, scenario_effects
 from carecast.scenarios.levers import UnitCosts as UnitCostLever
@@ -279,13 +278,9 @@ def run_scenarios(
         start = ends.get_column("e").min()
     seeds = (np.random.SeedSequence(seed).generate_state(len(councils)).tolist() if seed is not None
              else [int(s) for s in np.random.SeedSequence().generate_state(len(councils))])
-    probe = DemandModel(**model_options)
-    histories = {c: care_history(episodes.filter(pl.col("council") == c), categories=probe.categories,
-                                 uasc=probe.uasc) for c in councils}
-    shock, shock_assumptions = None, {}
-    if len(councils) > 1:  # councils of a region share its entry shock, in every scenario alike
-        shock, shock_assumptions = regional_shock(histories, start, probe, seed, parameter_uncertainty)
-    options = model_options | ({"regional_shock": shock} if shock is not None else {})
+    # councils of a region share its entry shock, in every scenario alike
+    histories, options, shock_assumptions = region_histories(episodes, councils, start, model_options, seed=seed,
+                                                             parameter_uncertainty=parameter_uncertainty)
     models = {c: DemandModel(**options).fit(histories[c], start=start) for c in councils}
     first = models[councils[0]]
     dates = first.step_dates(horizon_years)
