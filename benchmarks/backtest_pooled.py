@@ -13,7 +13,7 @@ rolling=True)``, the default four yearly origins, ``--simulations`` per origin, 
 * the regional entry shock each region origin estimated (σc², the variance of the monthly entry
   multiplier the councils share; synthetic councils are independent, so it should be near 0).
 
-    /work/venv/bin/python benchmarks/backtest_pooled.py [--seeds 0-7] [--councils 6]
+    .venv/bin/python benchmarks/backtest_pooled.py [--seeds 0-7] [--councils 6]
         [--simulations 500] [--out pooled.json]
 
 About 25 s per seed for 6 councils at 500 simulations on the shared 2-core machine.

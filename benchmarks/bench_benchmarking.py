@@ -4,7 +4,7 @@ Data: a synthetic panel of every council carecast knows over 10 financial years,
 measures each (~46,000 figures for 154 councils), written as XLSX and read back through the loader. Prints wall
 time per stage and peak memory (resource.getrusage maxrss).
 
-    /work/venv/bin/python benchmarks/bench_benchmarking.py [--years 10] [--repeat 3]
+    .venv/bin/python benchmarks/bench_benchmarking.py [--years 10] [--repeat 3]
 """
 
 from __future__ import annotations

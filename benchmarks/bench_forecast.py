@@ -11,7 +11,7 @@ truth tables, so loading is not timed). Cases:
 Prints wall and CPU seconds, children simulated, and peak memory (resource.getrusage maxrss, this
 process and its worker processes).
 
-    /work/venv/bin/python benchmarks/bench_forecast.py [--simulations 1000] [--workers 2] [--england]
+    .venv/bin/python benchmarks/bench_forecast.py [--simulations 1000] [--workers 2] [--england]
 """
 
 from __future__ import annotations

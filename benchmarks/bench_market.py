@@ -7,7 +7,7 @@ loader; one complete referral (M25 bail condition, two needs, 2:1 staffing) matc
 simulated years. Reports best-of-N wall time per stage and peak memory
 (resource.getrusage maxrss, whole process so far).
 
-    /work/venv/bin/python benchmarks/bench_market.py [--homes 3000] [--repeat 5]
+    .venv/bin/python benchmarks/bench_market.py [--homes 3000] [--repeat 5]
 """
 
 from __future__ import annotations

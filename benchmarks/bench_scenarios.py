@@ -9,7 +9,7 @@ years 2018-2024, the truth tables, so loading is not timed). Cases:
 
 Prints wall and CPU seconds, peak memory (resource.getrusage maxrss) and the headline net saving.
 
-    /work/venv/bin/python benchmarks/bench_scenarios.py [--councils 2] [--simulations 500]
+    .venv/bin/python benchmarks/bench_scenarios.py [--councils 2] [--simulations 500]
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ the grant position (costing every simulated day), and a 3-origin backtest at 12 
 
 Prints wall seconds per step, data size and peak memory (resource.getrusage maxrss).
 
-    /work/venv/bin/python benchmarks/bench_send.py [--councils 1] [--simulations 1000]
+    .venv/bin/python benchmarks/bench_send.py [--councils 1] [--simulations 1000]
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ several episodes per child) plus a provider register of ~3,000 children's homes,
 ``take_snapshot`` for the whole of England as the region (the largest case: every council placing,
 every table) and for London, and the report build. It does not need the synthetic generator.
 
-Run: ``/work/venv/bin/python benchmarks/bench_snapshot.py [--children 200000] [--seed 7]``
+Run: ``.venv/bin/python benchmarks/bench_snapshot.py [--children 200000] [--seed 7]``
 """
 
 from __future__ import annotations

@@ -4,9 +4,9 @@ Default size: 150 councils × 10 collection years (2015-2024) — every English 
 several million episode rows across the returns. States the data size, wall time and peak
 memory (``resource.getrusage`` maxrss) and prints a small table.
 
-    /work/venv/bin/python benchmarks/bench_synth.py                       # England-sized
-    /work/venv/bin/python benchmarks/bench_synth.py --councils 6 --years 2017-2024   # demo size
-    /work/venv/bin/python benchmarks/bench_synth.py --keep DIR            # keep the files (for ingest)
+    .venv/bin/python benchmarks/bench_synth.py                       # England-sized
+    .venv/bin/python benchmarks/bench_synth.py --councils 6 --years 2017-2024   # demo size
+    .venv/bin/python benchmarks/bench_synth.py --keep DIR            # keep the files (for ingest)
 
 Measured (23 Nov 2026, the shared 2-core build machine, other jobs running, seed 0):
 

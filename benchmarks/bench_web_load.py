@@ -7,7 +7,7 @@ and a free port); 20 client threads each log in and then request each page a bou
 times (``--requests``) within a time cap (``--seconds``). Prints requests/s and p50/p95 latency per
 page, errors, and peak memory of the server and of this client (resource.getrusage maxrss).
 
-    /work/venv/bin/python benchmarks/bench_web_load.py [--users 20] [--requests 10] [--seconds 120]
+    .venv/bin/python benchmarks/bench_web_load.py [--users 20] [--requests 10] [--seconds 120]
 """
 
 from __future__ import annotations

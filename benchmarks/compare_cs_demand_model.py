@@ -34,7 +34,7 @@ resampled) and a sign count with its sign-test p-value, so the verdict comes wit
 cs-demand-model's forecasts do not change when carecast does: ``--cache DIR`` keeps them (keyed by
 case, origin, window and its version) so a re-run only re-runs carecast.
 
-    /work/venv/bin/python benchmarks/compare_cs_demand_model.py [--council Lewisham] [--seed 7]
+    .venv/bin/python benchmarks/compare_cs_demand_model.py [--council Lewisham] [--seed 7]
         [--cases 8 | --cases Council:seed,...] [--windows 3,0.5] [--cache DIR]
         [--years 2015-2024] [--origins 3] [--simulations 1000] [--defects]
         [--out results.json] [--keep DIR]

@@ -1,7 +1,7 @@
 """Golden tests: the published figures of Under pressure (Isos for London Councils, 2019) and the
 Lewisham s251 comparison (2018), reproduced from panels whose inputs are the reports' own.
 
-The figures come from /work/shared/reference/seed_figures.yaml (``london_finance_2017_18`` and
+The figures come from ../shared/reference/seed_figures.yaml (``london_finance_2017_18`` and
 ``lewisham_2018``) and the Lewisham s251 table in seeds/lewisham-csc-budget-update-2018.txt (6.2.2).
 The London totals are spread over the 33 boroughs with seeded weights; the published totals are
 then what the loader and the analyses must give back, through a DfE-shaped long CSV.
@@ -19,15 +19,11 @@ import yaml
 
 from carecast.benchmark import analyse, load_panel, neighbours
 from carecast.schema import councils
+from tests.paths import SEED_FIGURES, SHARED
 
 from .benchmark_panels import panel_from
 
-SHARED = Path("/work/shared")
-SEEDS = (
-    yaml.safe_load((SHARED / "reference/seed_figures.yaml").read_text())
-    if SHARED.exists()
-    else None
-)
+SEEDS = yaml.safe_load(SEED_FIGURES.read_text()) if SEED_FIGURES.exists() else None
 pytestmark = pytest.mark.skipif(
     SEEDS is None, reason="the shared reference figures are not on this machine"
 )

@@ -8,6 +8,7 @@ import pytest
 
 from carecast.errors import InputError
 from carecast.send import load_aggregate, load_ehcp
+from tests.paths import cli
 
 HEADER = "child_id,dob,primary_need,plan_start,plan_end,setting,setting_start,setting_end,annual_cost\n"
 ROWS = [
@@ -78,7 +79,7 @@ def test_cli_validate_and_bad_input_exit_codes(bad_file, tmp_path, run_cli):
 def test_cli_from_the_shell_exits_2_on_unusable_input(tmp_path):
     bad = tmp_path / "x.csv"
     bad.write_text("child_id,dob\nA,01/01/2010\n")
-    res = subprocess.run(["/work/venv/bin/carecast", "send", "validate", str(bad), "--council", "Lewisham"],
+    res = subprocess.run([cli(), "send", "validate", str(bad), "--council", "Lewisham"],
                          capture_output=True, text=True)
     assert res.returncode == 2 and "plan_start" in res.stderr and "Traceback" not in res.stderr
 

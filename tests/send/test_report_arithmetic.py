@@ -1,13 +1,13 @@
 """The Under pressure (Isos for London Councils, 2019) SEND arithmetic, from the shipped seed figures."""
 
-from pathlib import Path
 
 import pytest
 import yaml
 
 from carecast.send.grant import average_cost_per_plan, deficit_pct, pct_change
+from tests.paths import SEED_FIGURES
 
-SEEDS = yaml.safe_load(Path("/work/shared/reference/seed_figures.yaml").read_text())
+SEEDS = yaml.safe_load(SEED_FIGURES.read_text())
 COSTS = SEEDS["send_costs_per_year"]
 
 

@@ -1,7 +1,7 @@
 """Hand-made inputs that reproduce the Pan-London Snapshot's published figures.
 
 Source: "London children, London lives" (LIIA 2022), as recorded in
-/work/shared/reference/seed_figures.yaml ``pan_london_snapshot`` (copied below so the tests do not
+../shared/reference/seed_figures.yaml ``pan_london_snapshot`` (copied below so the tests do not
 depend on files outside the repository). The report's figures come from different bases (e.g. its
 568 externally provided places vs its 13.5/25.7 places per borough), so the fixture is built to
 satisfy all of them at once: 568 external + 109 in-house London places = 677 = 14 x 13.5 + 19 x 25.7.
