@@ -1,0 +1,189 @@
+"""Agreement with the DfE's own SSDA903 validator (csc-validator-be-903), rule by rule.
+
+Not a test: it needs the DfE validator, which runs on Python 3.9 only, so it lives in its own
+virtual environment outside the repository (``--venv``; created on first use with a Python 3.9
+found by pyenv or on PATH, then ``pip install csc-validator-be-903==0.1.17``). Both tools check
+the same return (by default the DfE's fake return in ``../shared/external``) against the same
+year's ruleset; per rule it prints the rows and children each flags, whether they flag the same
+children, and both tools' times. Usage::
+
+    python benchmarks/compare_dfe_validator.py                    # 2024-25 rules, fake return
+    python benchmarks/compare_dfe_validator.py --ruleset 2026 --all
+    python benchmarks/compare_dfe_validator.py --save-counts tests/dferules/dfe_validator_counts.yaml
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))
+
+from carecast.dferules import run_rules  # noqa: E402
+from carecast.dferules.catalogue import year_label  # noqa: E402
+from carecast.dferules.folder import DFE_NAMES, read_csv_folder  # noqa: E402
+
+FAKE_RETURN = REPO.parent / "shared" / "external" / "dfe-903-validator" / "fake-return"
+DEFAULT_VENV = Path.home() / ".cache" / "carecast" / "dfe-validator-venv"
+PACKAGE = "csc-validator-be-903==0.1.17"
+
+
+def _python39() -> str:
+    found = shutil.which("python3.9")
+    pyenv = shutil.which("pyenv")
+    if pyenv:
+        out = subprocess.run([pyenv, "root"], capture_output=True, text=True).stdout.strip()
+        for candidate in sorted(Path(out, "versions").glob("3.9*/bin/python")):
+            return str(candidate)
+    if found:
+        return found
+    raise SystemExit("the DfE validator needs Python 3.9: install one (e.g. pyenv install 3.9)")
+
+
+def ensure_venv(venv: Path) -> Path:
+    """The validator's interpreter, creating its virtual environment the first time."""
+    python = venv / "bin" / "python"
+    if not python.exists():
+        print(f"creating the DfE validator's environment in {venv} ...", file=sys.stderr)
+        subprocess.run([_python39(), "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", PACKAGE], check=True)
+    return python
+
+
+def run_validator(python: Path, folder: Path, ruleset: int, collection_year: int) -> dict:
+    runner = Path(__file__).with_name("dfe_validator_runner.py")
+    name = f"lac{ruleset - 1}_{ruleset % 100:02d}"
+    done = subprocess.run(
+        [str(python), str(runner), str(folder), "--ruleset", name,
+         "--collection-year", str(collection_year)],
+        capture_output=True, text=True, check=True,
+    )
+    return json.loads(done.stdout)
+
+
+def _validator_children(found: dict, rows_by_table: dict[str, list[int]]) -> set[str]:
+    out: set[str] = set()
+    for table, rows in rows_by_table.items():
+        ids = found["children"].get(table, [])
+        out.update(ids[r] for r in rows if r < len(ids))
+    return out
+
+
+def _carecast_children(tables, outcome) -> set[str]:
+    out: set[str] = set()
+    for table, rows in outcome.flagged.items():
+        out.update(tables[table]["CHILD"].str.to_uppercase().gather(rows).drop_nulls().to_list())
+    return out
+
+
+def compare(folder: Path, ruleset: int, collection_year: int, venv: Path) -> dict:
+    python = ensure_venv(venv)
+    started = time.perf_counter()
+    dfe = run_validator(python, folder, ruleset, collection_year)
+    dfe_wall = time.perf_counter() - started
+
+    started = time.perf_counter()
+    tables = read_csv_folder(folder)
+    result = run_rules(tables, collection_year, ruleset=ruleset)
+    ours_seconds = time.perf_counter() - started
+
+    not_run = set(dfe["skipped"]) | set(dfe["failed"])
+    rules = []
+    for outcome in result.outcomes:
+        dfe_rows = {DFE_NAMES[t]: r for t, r in dfe["flagged"].get(outcome.code, {}).items()
+                    if t in DFE_NAMES}
+        dfe_checked = outcome.code in dfe["flagged"] and outcome.code not in not_run
+        entry = {
+            "code": outcome.code,
+            "carecast_checked": outcome.checked,
+            "dfe_checked": dfe_checked,
+            "carecast_rows": sum(outcome.rows.values()),
+            "carecast_children": outcome.children,
+            "dfe_rows": sum(len(r) for r in dfe_rows.values()),
+        }
+        theirs = _validator_children(dfe, {k: v for k, v in dfe["flagged"].get(
+            outcome.code, {}).items()})
+        entry["dfe_children"] = len(theirs)
+        if outcome.checked and dfe_checked:
+            ours = _carecast_children(tables, outcome)
+            entry["agree"] = ours == theirs
+            entry["only_carecast"] = len(ours - theirs)
+            entry["only_dfe"] = len(theirs - ours)
+        rules.append(entry)
+    return {"ruleset": ruleset, "rules": rules, "dfe_seconds": dfe["seconds"],
+            "dfe_wall_seconds": dfe_wall, "carecast_seconds": ours_seconds,
+            "carecast_checked": result.checked, "rules_in_list": len(result.outcomes)}
+
+
+def _print(report: dict, show_all: bool) -> None:
+    both = [r for r in report["rules"] if "agree" in r]
+    agree = sum(r["agree"] for r in both)
+    print(f"ruleset {year_label(report['ruleset'])}: {report['rules_in_list']} rules; carecast "
+          f"checks {report['carecast_checked']}, the DfE validator runs "
+          f"{sum(r['dfe_checked'] for r in report['rules'])} on this return")
+    print(f"{'rule':<10}{'carecast rows':>14}{'children':>10}{'DfE rows':>10}{'children':>10}  same")
+    for r in report["rules"]:
+        if not show_all and r.get("agree", True) and not (r["carecast_rows"] or r["dfe_rows"]):
+            continue
+        same = {True: "yes", False: "NO"}.get(r.get("agree"), "-")
+        ours = (f"{r['carecast_rows']:>14}{r['carecast_children']:>10}" if r["carecast_checked"]
+                else f"{'not checked':>24}")
+        theirs = (f"{r['dfe_rows']:>10}{r['dfe_children']:>10}" if r["dfe_checked"]
+                  else f"{'not run':>20}")
+        extra = ""
+        if r.get("agree") is False:
+            extra = f"  (only carecast {r['only_carecast']}, only DfE {r['only_dfe']})"
+        print(f"{r['code']:<10}{ours}{theirs}  {same}{extra}")
+    pct = 100 * agree / len(both) if both else 0.0
+    print(f"\nboth check {len(both)} rules; the same children flagged for {agree} ({pct:.1f}%)")
+    disagree = [r["code"] for r in both if not r["agree"]]
+    print(f"disagreements: {', '.join(disagree) or 'none'}")
+    ratio = report["dfe_seconds"] / report["carecast_seconds"]
+    print(f"time: carecast {report['carecast_seconds']:.2f} s (reading included), DfE validator "
+          f"{report['dfe_seconds']:.2f} s (its process {report['dfe_wall_seconds']:.1f} s); "
+          f"carecast {ratio:.0f}x faster")
+
+
+def _save_counts(report: dict, path: Path) -> None:
+    lines = [
+        "# The DfE validator's own flagged counts on the DfE fake return (regression reference of",
+        "# the DfE tool, not carecast's output). Produced by",
+        f"#   python benchmarks/compare_dfe_validator.py --ruleset {report['ruleset']} "
+        f"--save-counts {path.name}",
+        "# with csc-validator-be-903 0.1.17, collection year 2018 (the fake return's dates).",
+        f"ruleset: {report['ruleset']}",
+        "rules:",
+    ]
+    for r in report["rules"]:
+        if r.get("agree"):
+            lines.append(f"  '{r['code']}': {{rows: {r['dfe_rows']}, children: {r['dfe_children']}}}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--folder", type=Path, default=FAKE_RETURN)
+    parser.add_argument("--ruleset", type=int, default=2025, help="year of 31 March, 2025 = 2024-25")
+    parser.add_argument("--collection-year", type=int, default=2018,
+                        help="the return's collection year (the fake return's is 2018)")
+    parser.add_argument("--venv", type=Path, default=DEFAULT_VENV)
+    parser.add_argument("--all", action="store_true", help="list rules nobody flagged too")
+    parser.add_argument("--json", type=Path, help="also write the comparison as JSON here")
+    parser.add_argument("--save-counts", type=Path, help="write the DfE counts of agreeing rules")
+    args = parser.parse_args()
+    report = compare(args.folder, args.ruleset, args.collection_year, args.venv)
+    _print(report, args.all)
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=1), encoding="utf-8")
+    if args.save_counts:
+        _save_counts(report, args.save_counts)
+
+
+if __name__ == "__main__":
+    main()

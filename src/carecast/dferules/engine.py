@@ -1,0 +1,79 @@
+"""Run one collection year's DfE ruleset on a return: ``run_rules``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import polars as pl
+
+from carecast.dferules.catalogue import RuleSpec, rule_list, ruleset_year
+from carecast.dferules.context import (
+    ROW,
+    Context,
+    NeedsLookup,
+    TableMissing,
+    prepare_return,
+)
+from carecast.dferules.registry import implementation
+from carecast.dferules.result import EXAMPLES, RuleOutcome, RulesResult
+
+
+def run_rules(
+    tables: Mapping[str, pl.DataFrame],
+    collection_year: int,
+    previous: Mapping[str, pl.DataFrame] | None = None,
+    *,
+    ruleset: int | None = None,
+) -> RulesResult:
+    """Check a return (raw 903 tables, DfE column names, values as text) against the DfE rules.
+
+    ``tables`` is keyed 'header', 'episodes', 'uasc', 'reviews', ... as ingest exposes them;
+    ``previous`` is last year's return in the same form. ``ruleset`` picks a year's rule list
+    (default: the collection year's own, else the nearest held). A rule carecast has no
+    implementation for, or whose tables are missing, is reported ``checked=False`` with why.
+    """
+    year = ruleset if ruleset is not None else ruleset_year(collection_year)
+    ctx = Context(
+        tables=prepare_return(tables),
+        collection_year=collection_year,
+        ruleset_year=year,
+        previous=None if previous is None else prepare_return(previous),
+        header_has_uasc="header" in tables and "UASC" in tables["header"].columns,
+    )
+    outcomes = tuple(_run_one(spec, year, ctx) for spec in rule_list(year))
+    return RulesResult(collection_year=collection_year, ruleset_year=year, outcomes=outcomes)
+
+
+def _run_one(spec: RuleSpec, year: int, ctx: Context) -> RuleOutcome:
+    impl = implementation(spec.code, year)
+    if impl is None:
+        return RuleOutcome(spec.code, spec.message, False, "not implemented in carecast yet")
+    try:
+        flags = impl.func(ctx)
+    except TableMissing as missing:
+        return RuleOutcome(spec.code, spec.message, False, missing.reason)
+    except NeedsLookup as lookup:
+        return RuleOutcome(spec.code, spec.message, False, f"needs {lookup.what}")
+    return _outcome(spec, flags, ctx)
+
+
+def _outcome(spec: RuleSpec, flags: dict[str, pl.Series], ctx: Context) -> RuleOutcome:
+    rows: dict[str, int] = {}
+    examples: dict[str, list[int]] = {}
+    flagged: dict[str, pl.Series] = {}
+    children: list[pl.Series] = []
+    for table, found in flags.items():
+        found = found.unique().sort()
+        rows[table] = found.len()
+        flagged[table] = found
+        examples[table] = (found.head(EXAMPLES) + 1).to_list()
+        frame = ctx.t(table)
+        if found.len():
+            children.append(frame["CHILD"].gather(found).drop_nulls())
+    n_children = pl.concat(children).n_unique() if children else 0
+    return RuleOutcome(
+        spec.code, spec.message, True, None, rows, n_children, examples, flagged
+    )
+
+
+__all__ = ["run_rules", "ROW"]

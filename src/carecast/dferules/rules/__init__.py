@@ -1,0 +1,3 @@
+"""The rule implementations, one module per 903 table family; importing registers them."""
+
+from carecast.dferules.rules import header  # noqa: F401
