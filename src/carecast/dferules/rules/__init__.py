@@ -1,3 +1,9 @@
 """The rule implementations, one module per 903 table family; importing registers them."""
 
-from carecast.dferules.rules import episodes, header, periods  # noqa: F401
+from carecast.dferules.rules import (  # noqa: F401
+    child_age,
+    episodes,
+    header,
+    periods,
+    previous_year,
+)
