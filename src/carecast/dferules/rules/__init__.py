@@ -4,6 +4,9 @@ from carecast.dferules.rules import (  # noqa: F401
     child_age,
     episodes,
     header,
+    missing,
     periods,
+    presence,
     previous_year,
+    reviews_permanence,
 )

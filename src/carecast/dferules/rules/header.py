@@ -20,6 +20,7 @@ from carecast.dferules.rules.common import (
     not_in,
     years_after,
 )
+from carecast.dferules.rules.presence import header_match, repeated_child
 
 
 @rule("101")
@@ -262,44 +263,26 @@ def _children(ctx: Context, table: str) -> pl.Series:
     return pl.Series("CHILD", [], pl.String) if frame is None else frame["CHILD"]
 
 
-def _header_match(ctx: Context, table: str, column: str | None):
-    """Rows of ``table`` whose child is not in the header (column None), or whose ``column``
-    differs from the header's (both given)."""
-    frame = ctx.t(table)
-    header = ctx.t("header")
-    if column is None:
-        return flag(table, frame, ~known(pl.col("CHILD").is_in(header["CHILD"].implode())))
-    merged = frame.select(ROW, "CHILD", pl.col(column).alias("_v")).join(
-        header.select("CHILD", pl.col(column).alias("_h")), on="CHILD", how="inner"
-    )
-    return flag(table, merged, pl.col("_v") != pl.col("_h"))
-
-
 @rule("INT09")
 def uasc_child_not_in_header(ctx: Context):
-    return _header_match(ctx, "uasc", None)
+    return header_match(ctx, "uasc", None)
 
 
 @rule("INT18")
 def uasc_dob_differs(ctx: Context):
-    return _header_match(ctx, "uasc", "DOB_dt")
+    return header_match(ctx, "uasc", "DOB_dt")
 
 
 @rule("INT21")
 def uasc_sex_differs(ctx: Context):
-    return _header_match(ctx, "uasc", "SEX")
-
-
-def _repeated_child(ctx: Context, table: str):
-    frame = ctx.t(table)
-    return flag(table, frame, pl.len().over("CHILD") > 1)
+    return header_match(ctx, "uasc", "SEX")
 
 
 @rule("INT32")
 def header_child_once(ctx: Context):
-    return _repeated_child(ctx, "header")
+    return repeated_child(ctx, "header")
 
 
 @rule("INT36")
 def uasc_child_once(ctx: Context):
-    return _repeated_child(ctx, "uasc")
+    return repeated_child(ctx, "uasc")

@@ -40,3 +40,22 @@ def previous(ctx: Context, columns: list[str], fill: str | None = None) -> pl.Da
 
 def following(ctx: Context, columns: list[str]) -> pl.DataFrame:
     return with_neighbour(ordered(ctx), columns, -1, "_next")
+
+
+def periods_of_care(ctx: Context) -> pl.DataFrame:
+    """One row per period of care (episodes that start on or before the last one ended, for one
+    child): CHILD, its first start ``poc_DECOM`` and the last episode's end ``poc_DEC``."""
+
+    def build() -> pl.DataFrame:
+        eps = ordered(ctx).filter(pl.col("DECOM_dt").is_not_null())
+        new = (pl.col("DECOM_dt") > pl.col("DEC_dt").shift(1)).fill_null(False) | pl.col(
+            "CHILD"
+        ).ne_missing(pl.col("CHILD").shift(1))
+        eps = eps.with_columns(new.cast(pl.Int32).cum_sum().alias("_period"))
+        return eps.group_by("_period", maintain_order=True).agg(
+            pl.col("CHILD").first(),
+            pl.col("DECOM_dt").first().alias("poc_DECOM"),
+            pl.col("DEC_dt").last().alias("poc_DEC"),
+        )
+
+    return ctx.memo("periods_of_care", build)
