@@ -73,3 +73,8 @@ def urn_exempt_placements(year: int) -> tuple[str, ...]:
     if year == 2025:
         return (*base, "Z1")
     return (*base, "H5", "P2", "Z1")
+
+# Some DfE rules still compare SEX with 1/2 in the 2024-25 list; carecast reads both forms so a
+# return coded either way is checked (M/F from 2024-25, 1/2 before).
+MALE_ANY = ("1", "M")
+FEMALE_ANY = ("2", "F")

@@ -5,6 +5,8 @@ from carecast.dferules.rules import (  # noqa: F401
     episodes,
     header,
     missing,
+    oc2,
+    oc3,
     periods,
     presence,
     previous_year,
