@@ -1,6 +1,7 @@
 """The rule implementations, one module per 903 table family; importing registers them."""
 
 from carecast.dferules.rules import (  # noqa: F401
+    adoption,
     child_age,
     episodes,
     header,
@@ -11,4 +12,5 @@ from carecast.dferules.rules import (  # noqa: F401
     presence,
     previous_year,
     reviews_permanence,
+    social_workers,
 )

@@ -90,9 +90,10 @@ def permanence_missing(ctx):
     return flag("episodes", m, absent | incomplete | (~absent & blank("PREV_PERM")))
 
 
-def _perm_date(column: str) -> pl.Expr:
-    """DATE_PERM may give an unknown day or month as ZZ (and year ZZZZ): the latest date it can
-    mean is used, so a partly known date is never taken as too early."""
+def partial_date(column: str) -> pl.Expr:
+    """A date that may give an unknown day or month as ZZ (and year ZZZZ), as DATE_PERM and
+    the social-worker dates may: the latest date it can mean, so a partly known date is never
+    taken as too early (None when it is not a date)."""
     parts = pl.col(column).str.split("/")
     day, month, year = parts.list.get(0, null_on_oob=True), parts.list.get(1, null_on_oob=True), parts.list.get(2, null_on_oob=True)
     well_formed = parts.list.len() == 3
@@ -114,7 +115,7 @@ def permanence_date_valid(ctx):
     eps = ctx.t("episodes").filter(given("DECOM_dt") & given("CHILD"))
     first = eps.filter(pl.col(ROW) == pl.col(ROW).sort_by("DECOM_dt").first().over("CHILD"))
     perm = _perm(ctx).select("CHILD", pl.col(ROW).alias("_prow"), "DATE_PERM",
-                             _perm_date("DATE_PERM").alias("_perm_dt"))
+                             partial_date("DATE_PERM").alias("_perm_dt"))
     m = first.join(perm, on="CHILD", how="left")
     bad = known(pl.col("_perm_dt") >= pl.col("DECOM_dt")) | (given("DATE_PERM") & pl.col("_perm_dt").is_null())
     hit = m.filter(bad)
