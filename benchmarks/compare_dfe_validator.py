@@ -151,17 +151,19 @@ def _print(report: dict, show_all: bool) -> None:
 
 
 def _save_counts(report: dict, path: Path) -> None:
+    resolved = path.resolve()
+    shown = resolved.relative_to(REPO) if resolved.is_relative_to(REPO) else Path(path.name)
     lines = [
         "# The DfE validator's own flagged counts on the DfE fake return (regression reference of",
         "# the DfE tool, not carecast's output). Produced by",
         f"#   python benchmarks/compare_dfe_validator.py --ruleset {report['ruleset']} "
-        f"--save-counts {path.name}",
+        f"--save-counts {shown}",
         "# with csc-validator-be-903 0.1.17, collection year 2018 (the fake return's dates).",
         f"ruleset: {report['ruleset']}",
         "rules:",
     ]
     for r in report["rules"]:
-        if r.get("agree"):
+        if r.get("agree") and r["dfe_rows"]:  # a sample: the agreeing rules that flag something
             lines.append(f"  '{r['code']}': {{rows: {r['dfe_rows']}, children: {r['dfe_children']}}}")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
@@ -175,7 +177,8 @@ def main() -> None:
     parser.add_argument("--venv", type=Path, default=DEFAULT_VENV)
     parser.add_argument("--all", action="store_true", help="list rules nobody flagged too")
     parser.add_argument("--json", type=Path, help="also write the comparison as JSON here")
-    parser.add_argument("--save-counts", type=Path, help="write the DfE counts of agreeing rules")
+    parser.add_argument("--save-counts", type=Path,
+                        help="write the DfE's counts of the agreeing rules that flag rows (YAML)")
     args = parser.parse_args()
     report = compare(args.folder, args.ruleset, args.collection_year, args.venv)
     _print(report, args.all)

@@ -78,9 +78,11 @@ def prepare(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _with_uasc_flag(header: pl.DataFrame, uasc: pl.DataFrame | None) -> pl.DataFrame:
-    if uasc is None or "UASC" in header.columns:
+    """A CSV header has no UASC flag: it is 1 for the children the UASC table lists (none when
+    the return has no UASC table), as the DfE tool derives it."""
+    if "UASC" in header.columns:
         return header
-    listed = uasc["CHILD"].drop_nulls().unique().implode()
+    listed = (pl.Series([], dtype=pl.String) if uasc is None else uasc["CHILD"]).drop_nulls().implode()
     flag = pl.when(pl.col("CHILD").is_in(listed)).then(pl.lit("1")).otherwise(pl.lit("0"))
     return header.with_columns(flag.alias("UASC"))
 

@@ -54,6 +54,10 @@ def _run_one(spec: RuleSpec, year: int, ctx: Context) -> RuleOutcome:
         return RuleOutcome(spec.code, spec.message, False, missing.reason)
     except NeedsLookup as lookup:
         return RuleOutcome(spec.code, spec.message, False, f"needs {lookup.what}")
+    except pl.exceptions.ColumnNotFoundError as missing:
+        column = str(missing).split('"')[1] if '"' in str(missing) else "a column"
+        return RuleOutcome(spec.code, spec.message, False,
+                           f"a table it reads has no {column} column")
     return _outcome(spec, flags, ctx)
 
 
