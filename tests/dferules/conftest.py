@@ -54,7 +54,7 @@ def make_return(**rows: list[dict]) -> dict[str, pl.DataFrame]:
 
 def flagged(code: str, year: int = 2025, previous: dict | None = None, **rows: list[dict]):
     """Row numbers (0-based) rule ``code`` flags per table on a hand-made return."""
-    outcome = run_rules(make_return(**rows), year, previous=previous)[code]
+    outcome = run_rules(make_return(**rows), year, previous=previous, only={code})[code]
     assert outcome.checked, outcome.reason
     return {t: s.to_list() for t, s in outcome.flagged.items() if s.len()}
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 import polars as pl
 
@@ -24,12 +24,14 @@ def run_rules(
     previous: Mapping[str, pl.DataFrame] | None = None,
     *,
     ruleset: int | None = None,
+    only: Collection[str] | None = None,
 ) -> RulesResult:
     """Check a return (raw 903 tables, DfE column names, values as text) against the DfE rules.
 
     ``tables`` is keyed 'header', 'episodes', 'uasc', 'reviews', ... as ingest exposes them;
     ``previous`` is last year's return in the same form. ``ruleset`` picks a year's rule list
-    (default: the collection year's own, else the nearest held). A rule carecast has no
+    (default: the collection year's own, else the nearest held); ``only`` runs just those
+    codes (as a council re-checking the rules it has just corrected would). A rule carecast has no
     implementation for, or whose tables are missing, is reported ``checked=False`` with why.
     """
     year = ruleset if ruleset is not None else ruleset_year(collection_year)
@@ -40,7 +42,8 @@ def run_rules(
         previous=None if previous is None else prepare_return(previous),
         header_has_uasc="header" in tables and "UASC" in tables["header"].columns,
     )
-    outcomes = tuple(_run_one(spec, year, ctx) for spec in rule_list(year))
+    specs = [s for s in rule_list(year) if only is None or s.code in only]
+    outcomes = tuple(_run_one(spec, year, ctx) for spec in specs)
     return RulesResult(collection_year=collection_year, ruleset_year=year, outcomes=outcomes)
 
 
