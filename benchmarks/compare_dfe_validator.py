@@ -9,7 +9,8 @@ children, and both tools' times. Usage::
 
     python benchmarks/compare_dfe_validator.py                    # 2024-25 rules, fake return
     python benchmarks/compare_dfe_validator.py --ruleset 2026 --all
-    python benchmarks/compare_dfe_validator.py --save-counts tests/dferules/dfe_validator_counts.yaml
+    python benchmarks/compare_dfe_validator.py \
+        --save-counts tests/dferules/dfe_validator_counts.yaml
 """
 
 from __future__ import annotations
@@ -60,9 +61,18 @@ def run_validator(python: Path, folder: Path, ruleset: int, collection_year: int
     runner = Path(__file__).with_name("dfe_validator_runner.py")
     name = f"lac{ruleset - 1}_{ruleset % 100:02d}"
     done = subprocess.run(
-        [str(python), str(runner), str(folder), "--ruleset", name,
-         "--collection-year", str(collection_year)],
-        capture_output=True, text=True, check=True,
+        [
+            str(python),
+            str(runner),
+            str(folder),
+            "--ruleset",
+            name,
+            "--collection-year",
+            str(collection_year),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return json.loads(done.stdout)
 
@@ -96,8 +106,11 @@ def compare(folder: Path, ruleset: int, collection_year: int, venv: Path) -> dic
     not_run = set(dfe["skipped"]) | set(dfe["failed"])
     rules = []
     for outcome in result.outcomes:
-        dfe_rows = {DFE_NAMES[t]: r for t, r in dfe["flagged"].get(outcome.code, {}).items()
-                    if t in DFE_NAMES}
+        dfe_rows = {
+            DFE_NAMES[t]: r
+            for t, r in dfe["flagged"].get(outcome.code, {}).items()
+            if t in DFE_NAMES
+        }
         dfe_checked = outcome.code in dfe["flagged"] and outcome.code not in not_run
         entry = {
             "code": outcome.code,
@@ -107,8 +120,9 @@ def compare(folder: Path, ruleset: int, collection_year: int, venv: Path) -> dic
             "carecast_children": outcome.children,
             "dfe_rows": sum(len(r) for r in dfe_rows.values()),
         }
-        theirs = _validator_children(dfe, {k: v for k, v in dfe["flagged"].get(
-            outcome.code, {}).items()})
+        theirs = _validator_children(
+            dfe, {k: v for k, v in dfe["flagged"].get(outcome.code, {}).items()}
+        )
         entry["dfe_children"] = len(theirs)
         if outcome.checked and dfe_checked:
             ours = _carecast_children(tables, outcome)
@@ -116,26 +130,42 @@ def compare(folder: Path, ruleset: int, collection_year: int, venv: Path) -> dic
             entry["only_carecast"] = len(ours - theirs)
             entry["only_dfe"] = len(theirs - ours)
         rules.append(entry)
-    return {"ruleset": ruleset, "rules": rules, "dfe_seconds": dfe["seconds"],
-            "dfe_wall_seconds": dfe_wall, "carecast_seconds": ours_seconds,
-            "carecast_checked": result.checked, "rules_in_list": len(result.outcomes)}
+    return {
+        "ruleset": ruleset,
+        "rules": rules,
+        "dfe_seconds": dfe["seconds"],
+        "dfe_wall_seconds": dfe_wall,
+        "carecast_seconds": ours_seconds,
+        "carecast_checked": result.checked,
+        "rules_in_list": len(result.outcomes),
+    }
 
 
 def _print(report: dict, show_all: bool) -> None:
     both = [r for r in report["rules"] if "agree" in r]
     agree = sum(r["agree"] for r in both)
-    print(f"ruleset {year_label(report['ruleset'])}: {report['rules_in_list']} rules; carecast "
-          f"checks {report['carecast_checked']}, the DfE validator runs "
-          f"{sum(r['dfe_checked'] for r in report['rules'])} on this return")
-    print(f"{'rule':<10}{'carecast rows':>14}{'children':>10}{'DfE rows':>10}{'children':>10}  same")
+    print(
+        f"ruleset {year_label(report['ruleset'])}: {report['rules_in_list']} rules; carecast "
+        f"checks {report['carecast_checked']}, the DfE validator runs "
+        f"{sum(r['dfe_checked'] for r in report['rules'])} on this return"
+    )
+    print(
+        f"{'rule':<10}{'carecast rows':>14}{'children':>10}{'DfE rows':>10}{'children':>10}  same"
+    )
     for r in report["rules"]:
         if not show_all and r.get("agree", True) and not (r["carecast_rows"] or r["dfe_rows"]):
             continue
         same = {True: "yes", False: "NO"}.get(r.get("agree"), "-")
-        ours = (f"{r['carecast_rows']:>14}{r['carecast_children']:>10}" if r["carecast_checked"]
-                else f"{'not checked':>24}")
-        theirs = (f"{r['dfe_rows']:>10}{r['dfe_children']:>10}" if r["dfe_checked"]
-                  else f"{'not run':>20}")
+        ours = (
+            f"{r['carecast_rows']:>14}{r['carecast_children']:>10}"
+            if r["carecast_checked"]
+            else f"{'not checked':>24}"
+        )
+        theirs = (
+            f"{r['dfe_rows']:>10}{r['dfe_children']:>10}"
+            if r["dfe_checked"]
+            else f"{'not run':>20}"
+        )
         extra = ""
         if r.get("agree") is False:
             extra = f"  (only carecast {r['only_carecast']}, only DfE {r['only_dfe']})"
@@ -145,9 +175,11 @@ def _print(report: dict, show_all: bool) -> None:
     disagree = [r["code"] for r in both if not r["agree"]]
     print(f"disagreements: {', '.join(disagree) or 'none'}")
     ratio = report["dfe_seconds"] / report["carecast_seconds"]
-    print(f"time: carecast {report['carecast_seconds']:.2f} s (reading included), DfE validator "
-          f"{report['dfe_seconds']:.2f} s (its process {report['dfe_wall_seconds']:.1f} s); "
-          f"carecast {ratio:.0f}x faster")
+    print(
+        f"time: carecast {report['carecast_seconds']:.2f} s (reading included), DfE validator "
+        f"{report['dfe_seconds']:.2f} s (its process {report['dfe_wall_seconds']:.1f} s); "
+        f"carecast {ratio:.0f}x faster"
+    )
 
 
 def _save_counts(report: dict, path: Path) -> None:
@@ -164,21 +196,32 @@ def _save_counts(report: dict, path: Path) -> None:
     ]
     for r in report["rules"]:
         if r.get("agree") and r["dfe_rows"]:  # a sample: the agreeing rules that flag something
-            lines.append(f"  '{r['code']}': {{rows: {r['dfe_rows']}, children: {r['dfe_children']}}}")
+            lines.append(
+                f"  '{r['code']}': {{rows: {r['dfe_rows']}, children: {r['dfe_children']}}}"
+            )
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folder", type=Path, default=FAKE_RETURN)
-    parser.add_argument("--ruleset", type=int, default=2025, help="year of 31 March, 2025 = 2024-25")
-    parser.add_argument("--collection-year", type=int, default=2018,
-                        help="the return's collection year (the fake return's is 2018)")
+    parser.add_argument(
+        "--ruleset", type=int, default=2025, help="year of 31 March, 2025 = 2024-25"
+    )
+    parser.add_argument(
+        "--collection-year",
+        type=int,
+        default=2018,
+        help="the return's collection year (the fake return's is 2018)",
+    )
     parser.add_argument("--venv", type=Path, default=DEFAULT_VENV)
     parser.add_argument("--all", action="store_true", help="list rules nobody flagged too")
     parser.add_argument("--json", type=Path, help="also write the comparison as JSON here")
-    parser.add_argument("--save-counts", type=Path,
-                        help="write the DfE's counts of the agreeing rules that flag rows (YAML)")
+    parser.add_argument(
+        "--save-counts",
+        type=Path,
+        help="write the DfE's counts of the agreeing rules that flag rows (YAML)",
+    )
     args = parser.parse_args()
     report = compare(args.folder, args.ruleset, args.collection_year, args.venv)
     _print(report, args.all)

@@ -15,37 +15,91 @@ FAKE_RETURN = EXTERNAL / "dfe-903-validator" / "fake-return"
 
 COLUMNS = {
     "header": ["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"],
-    "episodes": ["CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC",
-                 "REASON_PLACE_CHANGE", "HOME_POST", "PL_POST", "URN"],
+    "episodes": [
+        "CHILD",
+        "DECOM",
+        "RNE",
+        "LS",
+        "CIN",
+        "PLACE",
+        "PLACE_PROVIDER",
+        "DEC",
+        "REC",
+        "REASON_PLACE_CHANGE",
+        "HOME_POST",
+        "PL_POST",
+        "URN",
+    ],
     "uasc": ["CHILD", "SEX", "DOB", "DUC"],
     "reviews": ["CHILD", "DOB", "REVIEW", "REVIEW_CODE"],
     "missing": ["CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"],
-    "oc2": ["CHILD", "DOB", "SDQ_SCORE", "SDQ_REASON", "CONVICTED", "HEALTH_CHECK",
-            "IMMUNISATIONS", "TEETH_CHECK", "HEALTH_ASSESSMENT", "SUBSTANCE_MISUSE",
-            "INTERVENTION_RECEIVED", "INTERVENTION_OFFERED"],
+    "oc2": [
+        "CHILD",
+        "DOB",
+        "SDQ_SCORE",
+        "SDQ_REASON",
+        "CONVICTED",
+        "HEALTH_CHECK",
+        "IMMUNISATIONS",
+        "TEETH_CHECK",
+        "HEALTH_ASSESSMENT",
+        "SUBSTANCE_MISUSE",
+        "INTERVENTION_RECEIVED",
+        "INTERVENTION_OFFERED",
+    ],
     "oc3": ["CHILD", "DOB", "IN_TOUCH", "ACTIV", "ACCOM"],
-    "ad1": ["CHILD", "DOB", "DATE_INT", "DATE_MATCH", "FOSTER_CARE", "NB_ADOPTR", "SEX_ADOPTR",
-            "LS_ADOPTR"],
-    "placed_for_adoption": ["CHILD", "DOB", "DATE_PLACED", "DATE_PLACED_CEASED",
-                            "REASON_PLACED_CEASED"],
+    "ad1": [
+        "CHILD",
+        "DOB",
+        "DATE_INT",
+        "DATE_MATCH",
+        "FOSTER_CARE",
+        "NB_ADOPTR",
+        "SEX_ADOPTR",
+        "LS_ADOPTR",
+    ],
+    "placed_for_adoption": [
+        "CHILD",
+        "DOB",
+        "DATE_PLACED",
+        "DATE_PLACED_CEASED",
+        "REASON_PLACED_CEASED",
+    ],
     "previous_permanence": ["CHILD", "DOB", "PREV_PERM", "LA_PERM", "DATE_PERM"],
     "sw_episodes": ["CHILD", "DOB", "SW_ID", "SW_DECOM", "SW_DEC", "SW_REASON"],
 }
 
 # A child looked after all of 2024-25 with nothing wrong in the tables the tests use.
 GOOD_CHILD = {
-    "header": {"CHILD": "1", "SEX": "F", "DOB": "01/06/2012", "ETHNIC": "WBRI",
-               "UPN": "A123456789012", "MOTHER": "0"},
-    "episodes": {"CHILD": "1", "DECOM": "01/05/2020", "RNE": "S", "LS": "C2", "CIN": "N1",
-                 "PLACE": "U1", "PLACE_PROVIDER": "PR1", "HOME_POST": "AB1 2CD",
-                 "PL_POST": "AB3 4EF", "URN": "1234567"},
+    "header": {
+        "CHILD": "1",
+        "SEX": "F",
+        "DOB": "01/06/2012",
+        "ETHNIC": "WBRI",
+        "UPN": "A123456789012",
+        "MOTHER": "0",
+    },
+    "episodes": {
+        "CHILD": "1",
+        "DECOM": "01/05/2020",
+        "RNE": "S",
+        "LS": "C2",
+        "CIN": "N1",
+        "PLACE": "U1",
+        "PLACE_PROVIDER": "PR1",
+        "HOME_POST": "AB1 2CD",
+        "PL_POST": "AB3 4EF",
+        "URN": "1234567",
+    },
 }
 
 
 def table(name: str, rows: list[dict]) -> pl.DataFrame:
     """A raw 903 table (every column as text) from a few rows; unnamed columns are blank."""
     cols = COLUMNS[name]
-    return pl.DataFrame({c: [r.get(c) for r in rows] for c in cols}, schema=dict.fromkeys(cols, pl.String))
+    return pl.DataFrame(
+        {c: [r.get(c) for r in rows] for c in cols}, schema=dict.fromkeys(cols, pl.String)
+    )
 
 
 def make_return(**rows: list[dict]) -> dict[str, pl.DataFrame]:

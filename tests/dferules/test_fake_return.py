@@ -23,7 +23,10 @@ def test_flagged_counts_equal_the_dfe_validators(code, fake_result):
     expected = REFERENCE["rules"][code]
     outcome = fake_result[code]
     assert outcome.checked
-    assert (sum(outcome.rows.values()), outcome.children) == (expected["rows"], expected["children"])
+    assert (sum(outcome.rows.values()), outcome.children) == (
+        expected["rows"],
+        expected["children"],
+    )
 
 
 def test_the_fake_return_is_checked_against_most_of_the_2024_25_rules(fake_result):

@@ -16,14 +16,18 @@ from tests.dferules.conftest import GOOD_CHILD, make_return
 def _report():
     import polars as pl
 
-    return Report(title="SSDA903 data-quality report", metadata=run_metadata(command="validate"),
-                  sections=[Section("Summary", tables={"summary": pl.DataFrame({"read": [1]})})])
+    return Report(
+        title="SSDA903 data-quality report",
+        metadata=run_metadata(command="validate"),
+        sections=[Section("Summary", tables={"summary": pl.DataFrame({"read": [1]})})],
+    )
 
 
 def test_json_has_one_entry_per_rule_and_html_excel_list_failures(tmp_path):
     bad = dict(GOOD_CHILD["header"], CHILD="2", SEX="X")
-    result = run_rules(make_return(header=[GOOD_CHILD["header"], bad],
-                                   episodes=[GOOD_CHILD["episodes"]]), 2025)
+    result = run_rules(
+        make_return(header=[GOOD_CHILD["header"], bad], episodes=[GOOD_CHILD["episodes"]]), 2025
+    )
     report = add_dfe_rules(_report(), result)
     paths = write_report(report, tmp_path / "report.json")
     doc = json.loads(paths[0].read_text("utf-8"))
@@ -39,5 +43,7 @@ def test_json_has_one_entry_per_rule_and_html_excel_list_failures(tmp_path):
     assert "Example rows" in html
 
     book = openpyxl.load_workbook(write_report(report, tmp_path / "report.xlsx")[0])
-    text = " ".join(str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value)
+    text = " ".join(
+        str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value
+    )
     assert "101" in text and "Example rows" in text

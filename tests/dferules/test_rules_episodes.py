@@ -31,9 +31,16 @@ def _e(**changes):
         ("354", _e(DECOM="01/04/2025"), _e()),
         ("355", _e(DEC="01/05/2020", REC="E8"), _e(DEC="02/05/2020", REC="E8")),
         ("356", _e(DEC="01/04/2020", REC="E8"), _e(DEC="02/05/2020", REC="E8")),
-        ("365", _e(LS="V3", RNE="S", DECOM="01/01/2025", DEC="20/01/2025", REC="E8"),
-         _e(LS="V3", RNE="S", DECOM="01/01/2025", DEC="18/01/2025", REC="E8")),
-        ("378", _e(PLACE="P1", LS="V2", PLACE_PROVIDER="PR0"), _e(PLACE="P1", PLACE_PROVIDER="PR0")),
+        (
+            "365",
+            _e(LS="V3", RNE="S", DECOM="01/01/2025", DEC="20/01/2025", REC="E8"),
+            _e(LS="V3", RNE="S", DECOM="01/01/2025", DEC="18/01/2025", REC="E8"),
+        ),
+        (
+            "378",
+            _e(PLACE="P1", LS="V2", PLACE_PROVIDER="PR0"),
+            _e(PLACE="P1", PLACE_PROVIDER="PR0"),
+        ),
         ("385", _e(DEC="01/04/2025", REC="E8"), _e(DEC="31/03/2025", REC="E8")),
         ("390", _e(DEC="01/06/2024", REC="E11"), _e(PLACE="A4", DEC="01/06/2024", REC="E11")),
         ("408", _e(PLACE="A5"), _e(PLACE="A5", LS="E1")),
@@ -51,45 +58,69 @@ def _stay(child: str, *episodes: dict) -> list[dict]:
 
 
 def test_new_episode_must_start_when_the_last_ended():
-    flows = _stay("1", {"DECOM": "01/05/2020", "DEC": "01/06/2024", "REC": "X1"},
-                  {"DECOM": "01/06/2024", "RNE": "P", "PLACE": "U2"})
-    gap = _stay("2", {"DECOM": "01/05/2020", "DEC": "01/06/2024", "REC": "X1"},
-                {"DECOM": "05/06/2024", "RNE": "P", "PLACE": "U2"})
+    flows = _stay(
+        "1",
+        {"DECOM": "01/05/2020", "DEC": "01/06/2024", "REC": "X1"},
+        {"DECOM": "01/06/2024", "RNE": "P", "PLACE": "U2"},
+    )
+    gap = _stay(
+        "2",
+        {"DECOM": "01/05/2020", "DEC": "01/06/2024", "REC": "X1"},
+        {"DECOM": "05/06/2024", "RNE": "P", "PLACE": "U2"},
+    )
     assert flagged("433", episodes=flows + gap) == {"episodes": [3]}
     assert flagged("388", episodes=flows + gap) == {"episodes": [2]}
 
 
 def test_reason_for_change_must_match_what_changed():
-    same_place = _stay("1", {"DECOM": "01/05/2020", "DEC": "01/06/2024", "REC": "X1"},
-                       {"DECOM": "01/06/2024", "RNE": "P"})
-    moved = _stay("2", {"DECOM": "01/05/2020", "DEC": "01/06/2024", "REC": "X1"},
-                  {"DECOM": "01/06/2024", "RNE": "P", "PLACE": "U3"})
+    same_place = _stay(
+        "1",
+        {"DECOM": "01/05/2020", "DEC": "01/06/2024", "REC": "X1"},
+        {"DECOM": "01/06/2024", "RNE": "P"},
+    )
+    moved = _stay(
+        "2",
+        {"DECOM": "01/05/2020", "DEC": "01/06/2024", "REC": "X1"},
+        {"DECOM": "01/06/2024", "RNE": "P", "PLACE": "U3"},
+    )
     assert flagged("435", episodes=same_place + moved) == {"episodes": [1]}
 
 
 def test_episodes_after_leaving_care_at_death_or_18():
-    eps = _stay("1", {"DECOM": "01/05/2020", "DEC": "01/06/2024", "REC": "E2"},
-                {"DECOM": "02/06/2024", "RNE": "S"})
+    eps = _stay(
+        "1",
+        {"DECOM": "01/05/2020", "DEC": "01/06/2024", "REC": "E2"},
+        {"DECOM": "02/06/2024", "RNE": "S"},
+    )
     assert flagged("437", episodes=eps) == {"episodes": [0]}
     assert flagged("437", episodes=eps[1:]) == {}
 
 
 def test_emergency_protection_spell_over_21_days():
-    long = _stay("1", {"DECOM": "01/01/2025", "LS": "L2", "DEC": "15/01/2025", "REC": "X1"},
-                 {"DECOM": "15/01/2025", "LS": "L2", "RNE": "P", "DEC": "01/02/2025", "REC": "E8"})
+    long = _stay(
+        "1",
+        {"DECOM": "01/01/2025", "LS": "L2", "DEC": "15/01/2025", "REC": "X1"},
+        {"DECOM": "15/01/2025", "LS": "L2", "RNE": "P", "DEC": "01/02/2025", "REC": "E8"},
+    )
     short = _stay("2", {"DECOM": "01/01/2025", "LS": "L2", "DEC": "15/01/2025", "REC": "E8"})
     assert flagged("362", episodes=long + short) == {"episodes": [0, 1]}
 
 
 def test_adopted_child_with_later_episodes_is_flagged():
-    eps = _stay("1", {"DECOM": "01/05/2020", "PLACE": "A4", "DEC": "01/06/2021", "REC": "E11"},
-                {"DECOM": "01/06/2023", "RNE": "S"})
+    eps = _stay(
+        "1",
+        {"DECOM": "01/05/2020", "PLACE": "A4", "DEC": "01/06/2021", "REC": "E11"},
+        {"DECOM": "01/06/2023", "RNE": "S"},
+    )
     assert flagged("199", episodes=eps) == {"episodes": [1]}
 
 
 def test_ages_at_events_come_from_the_header():
     young = dict(H, CHILD="2", DOB="01/01/2018")
-    eps = [dict(E, CHILD="1", LS="J2", DECOM="01/08/2023"), dict(E, CHILD="2", LS="J2", DECOM="01/05/2024")]
+    eps = [
+        dict(E, CHILD="1", LS="J2", DECOM="01/08/2023"),
+        dict(E, CHILD="2", LS="J2", DECOM="01/05/2024"),
+    ]
     assert flagged("358", header=[H, young], episodes=eps) == {"episodes": [1], "header": [1]}
     over_18 = dict(H, CHILD="3", DOB="01/01/2005")
     eps = [dict(E, CHILD="3", DECOM="01/05/2024")]

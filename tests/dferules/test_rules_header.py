@@ -28,8 +28,16 @@ def _h(**changes):
         ("351", _h(DOB="01/01/1998"), _h(DOB="01/05/1999")),
         ("611", _h(MOTHER="1"), _h(MOTHER="1", MC_DOB="01/01/2024")),
         ("612", _h(MOTHER="0", MC_DOB="01/01/2024"), _h(MOTHER="1", MC_DOB="01/01/2024")),
-        ("620", _h(DOB="01/01/2015", MOTHER="1", MC_DOB="01/01/2024"), _h(DOB="01/01/2008", MOTHER="1")),
-        ("621", _h(DOB="01/01/2010", MC_DOB="01/01/2009"), _h(DOB="01/01/2008", MC_DOB="01/01/2024")),
+        (
+            "620",
+            _h(DOB="01/01/2015", MOTHER="1", MC_DOB="01/01/2024"),
+            _h(DOB="01/01/2008", MOTHER="1"),
+        ),
+        (
+            "621",
+            _h(DOB="01/01/2010", MC_DOB="01/01/2009"),
+            _h(DOB="01/01/2008", MC_DOB="01/01/2024"),
+        ),
     ],
 )
 def test_header_rule(code, bad, good):
@@ -42,14 +50,20 @@ def test_sex_codes_follow_the_ruleset_year():
 
 def test_child_with_no_episodes_is_flagged_unless_a_care_leaver():
     other, leaver = _h(CHILD="2"), _h(CHILD="3")
-    found = flagged("EPI", header=[H, other, leaver], episodes=[GOOD_CHILD["episodes"]],
-                    oc3=[{"CHILD": "3", "IN_TOUCH": "YES"}])
+    found = flagged(
+        "EPI",
+        header=[H, other, leaver],
+        episodes=[GOOD_CHILD["episodes"]],
+        oc3=[{"CHILD": "3", "IN_TOUCH": "YES"}],
+    )
     assert found == {"header": [1]}
 
 
 def test_uasc_rules():
-    uasc = [{"CHILD": "1", "SEX": "F", "DOB": "01/06/2012", "DUC": "02/06/2030"},
-            {"CHILD": "9", "SEX": "M", "DOB": "01/06/2012", "DUC": "01/06/2024"}]
+    uasc = [
+        {"CHILD": "1", "SEX": "F", "DOB": "01/06/2012", "DUC": "02/06/2030"},
+        {"CHILD": "9", "SEX": "M", "DOB": "01/06/2012", "DUC": "01/06/2024"},
+    ]
     assert flagged("304", header=[H], uasc=uasc) == {"uasc": [0]}
     assert flagged("INT09", header=[H], uasc=uasc) == {"uasc": [1]}
     assert flagged("104", header=[H], uasc=[dict(uasc[0], DUC="01/01/2024")]) == {"uasc": [0]}
@@ -65,7 +79,9 @@ def test_header_against_last_year():
     assert flagged("204", previous=previous, header=[H]) == {"header": [0]}
     assert flagged("203", previous=previous, header=[H]) == {}
     assert flagged("208", previous=previous, header=[H]) == {}  # from unknown to known is fine
-    assert flagged("208", previous=make_return(header=[H]), header=[_h(UPN="B123456789012")]) == {"header": [0]}
+    assert flagged("208", previous=make_return(header=[H]), header=[_h(UPN="B123456789012")]) == {
+        "header": [0]
+    }
 
 
 def test_repeated_child_in_header():

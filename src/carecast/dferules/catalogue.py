@@ -64,7 +64,9 @@ def ruleset_year(collection_year: int) -> int:
 @cache
 def rule_list(year: int) -> tuple[RuleSpec, ...]:
     """Every rule of the ruleset for collection ``year`` (which must be in available_years())."""
-    text = resources.files("carecast.dferules").joinpath("data", _list_name(year)).read_text("utf-8")
+    text = (
+        resources.files("carecast.dferules").joinpath("data", _list_name(year)).read_text("utf-8")
+    )
     return tuple(
         RuleSpec(
             code=row["code"],

@@ -22,8 +22,26 @@ def sexes(year: int) -> tuple[str, ...]:
 
 
 ETHNIC = (
-    "WBRI", "WIRI", "WOTH", "WIRT", "WROM", "MWBC", "MWBA", "MWAS", "MOTH", "AIND", "APKN",
-    "ABAN", "AOTH", "BCRB", "BAFR", "BOTH", "CHNE", "OOTH", "REFU", "NOBT",
+    "WBRI",
+    "WIRI",
+    "WOTH",
+    "WIRT",
+    "WROM",
+    "MWBC",
+    "MWBA",
+    "MWAS",
+    "MOTH",
+    "AIND",
+    "APKN",
+    "ABAN",
+    "AOTH",
+    "BCRB",
+    "BAFR",
+    "BOTH",
+    "CHNE",
+    "OOTH",
+    "REFU",
+    "NOBT",
 )
 UPN_UNKNOWN = ("UN1", "UN2", "UN3", "UN4", "UN5")
 UPN_PATTERN = r"^(([A-HJ-NPQRT-Z])(\d{12}|\d{11}[A-Z]))$|^(UN[1-5])$"
@@ -38,12 +56,42 @@ LEGAL_STATUS = ("C1", "C2", "D1", "E1", "V2", "V3", "V4", "J1", "J2", "J3", "L1"
 CIN = ("N1", "N2", "N3", "N4", "N5", "N6", "N7", "N8")
 PROVIDERS = ("PR0", "PR1", "PR2", "PR3", "PR4", "PR5")
 REASON_PLACE_CHANGE = (
-    "CARPL", "CLOSE", "ALLEG", "STAND", "APPRR", "CREQB", "CREQO", "CHILD", "LAREQ", "PLACE",
-    "CUSTOD", "OTHER",
+    "CARPL",
+    "CLOSE",
+    "ALLEG",
+    "STAND",
+    "APPRR",
+    "CREQB",
+    "CREQO",
+    "CHILD",
+    "LAREQ",
+    "PLACE",
+    "CUSTOD",
+    "OTHER",
 )
 REC = (
-    "E11", "E12", "E2", "E3", "E4A", "E4B", "E13", "E41", "E45", "E46", "E47", "E48", "E5", "E6",
-    "E7", "E8", "E9", "E14", "E15", "E16", "E17", "X1",
+    "E11",
+    "E12",
+    "E2",
+    "E3",
+    "E4A",
+    "E4B",
+    "E13",
+    "E41",
+    "E45",
+    "E46",
+    "E47",
+    "E48",
+    "E5",
+    "E6",
+    "E7",
+    "E8",
+    "E9",
+    "E14",
+    "E15",
+    "E16",
+    "E17",
+    "X1",
 )
 LEFT_CARE = tuple(c for c in REC if c != "X1")  # every reason that ends a period of care
 
@@ -52,8 +100,21 @@ def placements(year: int) -> tuple[str, ...]:
     """Valid PLACE codes. 2025-26 adds K3 and withdraws H5, P2 and Z1. The DfE's 2024-25 list
     writes K3 in lower case, so K3 is refused in 2024-25 by the DfE tool; carecast follows it."""
     common = (
-        "A3", "A4", "A5", "A6", "K1", "K2", "P1", "P3", "R1", "R2", "R3", "R5", "S1",
-        *TEMPORARY, *FOSTERING_FORMER_CARERS,
+        "A3",
+        "A4",
+        "A5",
+        "A6",
+        "K1",
+        "K2",
+        "P1",
+        "P3",
+        "R1",
+        "R2",
+        "R3",
+        "R5",
+        "S1",
+        *TEMPORARY,
+        *FOSTERING_FORMER_CARERS,
     )
     if year >= 2026:
         return (*common, "K3")
@@ -73,6 +134,7 @@ def urn_exempt_placements(year: int) -> tuple[str, ...]:
     if year == 2025:
         return (*base, "Z1")
     return (*base, "H5", "P2", "Z1")
+
 
 # Some DfE rules still compare SEX with 1/2 in the 2024-25 list; carecast reads both forms so a
 # return coded either way is checked (M/F from 2024-25, 1/2 before).

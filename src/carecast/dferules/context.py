@@ -18,14 +18,38 @@ import polars as pl
 ROW = "_row"
 
 TABLES = (
-    "header", "episodes", "uasc", "reviews", "missing", "oc2", "oc3", "ad1",
-    "placed_for_adoption", "previous_permanence", "sw_episodes",
+    "header",
+    "episodes",
+    "uasc",
+    "reviews",
+    "missing",
+    "oc2",
+    "oc3",
+    "ad1",
+    "placed_for_adoption",
+    "previous_permanence",
+    "sw_episodes",
 )
 
-DATE_COLUMNS = frozenset({
-    "DOB", "MC_DOB", "DECOM", "DEC", "DUC", "REVIEW", "MIS_START", "MIS_END", "DATE_INT",
-    "DATE_MATCH", "DATE_PLACED", "DATE_PLACED_CEASED", "DATE_PERM", "SW_DECOM", "SW_DEC",
-})
+DATE_COLUMNS = frozenset(
+    {
+        "DOB",
+        "MC_DOB",
+        "DECOM",
+        "DEC",
+        "DUC",
+        "REVIEW",
+        "MIS_START",
+        "MIS_END",
+        "DATE_INT",
+        "DATE_MATCH",
+        "DATE_PLACED",
+        "DATE_PLACED_CEASED",
+        "DATE_PERM",
+        "SW_DECOM",
+        "SW_DEC",
+    }
+)
 
 
 class TableMissing(Exception):
@@ -82,7 +106,9 @@ def _with_uasc_flag(header: pl.DataFrame, uasc: pl.DataFrame | None) -> pl.DataF
     the return has no UASC table), as the DfE tool derives it."""
     if "UASC" in header.columns:
         return header
-    listed = (pl.Series([], dtype=pl.String) if uasc is None else uasc["CHILD"]).drop_nulls().implode()
+    listed = (
+        (pl.Series([], dtype=pl.String) if uasc is None else uasc["CHILD"]).drop_nulls().implode()
+    )
     flag = pl.when(pl.col("CHILD").is_in(listed)).then(pl.lit("1")).otherwise(pl.lit("0"))
     return header.with_columns(flag.alias("UASC"))
 

@@ -59,8 +59,9 @@ def _run_one(spec: RuleSpec, year: int, ctx: Context) -> RuleOutcome:
         return RuleOutcome(spec.code, spec.message, False, f"needs {lookup.what}")
     except pl.exceptions.ColumnNotFoundError as missing:
         column = str(missing).split('"')[1] if '"' in str(missing) else "a column"
-        return RuleOutcome(spec.code, spec.message, False,
-                           f"a table it reads has no {column} column")
+        return RuleOutcome(
+            spec.code, spec.message, False, f"a table it reads has no {column} column"
+        )
     return _outcome(spec, flags, ctx)
 
 
@@ -78,9 +79,7 @@ def _outcome(spec: RuleSpec, flags: dict[str, pl.Series], ctx: Context) -> RuleO
         if found.len():
             children.append(frame["CHILD"].gather(found).drop_nulls())
     n_children = pl.concat(children).n_unique() if children else 0
-    return RuleOutcome(
-        spec.code, spec.message, True, None, rows, n_children, examples, flagged
-    )
+    return RuleOutcome(spec.code, spec.message, True, None, rows, n_children, examples, flagged)
 
 
 __all__ = ["run_rules", "ROW"]

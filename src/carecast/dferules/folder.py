@@ -15,9 +15,16 @@ from carecast.dferules.context import TABLES
 
 # The DfE validator's names for the tables, as its results name them.
 DFE_NAMES = {
-    "Header": "header", "Episodes": "episodes", "UASC": "uasc", "Reviews": "reviews",
-    "Missing": "missing", "OC2": "oc2", "OC3": "oc3", "AD1": "ad1",
-    "PlacedAdoption": "placed_for_adoption", "PrevPerm": "previous_permanence",
+    "Header": "header",
+    "Episodes": "episodes",
+    "UASC": "uasc",
+    "Reviews": "reviews",
+    "Missing": "missing",
+    "OC2": "oc2",
+    "OC3": "oc3",
+    "AD1": "ad1",
+    "PlacedAdoption": "placed_for_adoption",
+    "PrevPerm": "previous_permanence",
     "SWEpisodes": "sw_episodes",
 }
 

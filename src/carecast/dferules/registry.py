@@ -30,7 +30,9 @@ class Implementation:
 _REGISTRY: dict[str, list[Implementation]] = {}
 
 
-def rule(code: str, *, first_year: int = 0, last_year: int = 9999) -> Callable[[RuleFunc], RuleFunc]:
+def rule(
+    code: str, *, first_year: int = 0, last_year: int = 9999
+) -> Callable[[RuleFunc], RuleFunc]:
     """Register ``func`` as DfE rule ``code`` for collection years first_year..last_year."""
 
     def register(func: RuleFunc) -> RuleFunc:

@@ -37,40 +37,58 @@ def failures_table(result: RulesResult) -> pl.DataFrame:
         for table, n in o.rows.items()
         if n
     ]
-    schema = {"Rule": pl.String, "Table": pl.String, "Rows flagged": pl.Int64,
-              "Children flagged": pl.Int64, "Example rows": pl.String, "DfE message": pl.String}
+    schema = {
+        "Rule": pl.String,
+        "Table": pl.String,
+        "Rows flagged": pl.Int64,
+        "Children flagged": pl.Int64,
+        "Example rows": pl.String,
+        "DfE message": pl.String,
+    }
     return pl.DataFrame(rows, schema=schema)
 
 
 def rules_table(result: RulesResult) -> pl.DataFrame:
     """Every rule of the ruleset: checked or why not, and what it flagged."""
     frame = result.to_frame()
-    return pl.DataFrame({
-        "Rule": frame["code"],
-        "Checked": frame["checked"].replace_strict({True: "yes", False: "no"}, return_dtype=pl.String),
-        "Why not checked": frame["reason"].fill_null(""),
-        "Rows flagged": frame["rows"],
-        "Children flagged": frame["children"],
-        "DfE message": frame["message"],
-    })
+    return pl.DataFrame(
+        {
+            "Rule": frame["code"],
+            "Checked": frame["checked"].replace_strict(
+                {True: "yes", False: "no"}, return_dtype=pl.String
+            ),
+            "Why not checked": frame["reason"].fill_null(""),
+            "Rows flagged": frame["rows"],
+            "Children flagged": frame["children"],
+            "DfE message": frame["message"],
+        }
+    )
 
 
 def rules_section(result: RulesResult) -> Section:
     label = year_label(result.ruleset_year)
     failed = len(result.failures)
-    text = (f"The DfE's {label} validation rules ({len(result.outcomes)} rules): carecast checked "
-            f"{result.checked}, and {failed} found rows to correct before submission.")
-    notes = ["Example rows are data rows in each table's file (row 1 is the first row under the "
-             "column names); child ids are never shown.",
-             "A rule is not checked when it needs last year's return, a table the return does not "
-             "have, or a reference list (Ofsted providers, postcodes) carecast was not given."]
+    text = (
+        f"The DfE's {label} validation rules ({len(result.outcomes)} rules): carecast checked "
+        f"{result.checked}, and {failed} found rows to correct before submission."
+    )
+    notes = [
+        "Example rows are data rows in each table's file (row 1 is the first row under the "
+        "column names); child ids are never shown.",
+        "A rule is not checked when it needs last year's return, a table the return does not "
+        "have, or a reference list (Ofsted providers, postcodes) carecast was not given.",
+    ]
     if result.ruleset_year != result.collection_year:
-        notes.append(f"No rule list is held for {year_label(result.collection_year)}; the {label} "
-                     "list was used.")
-    return Section(f"DfE validation rules {label}", text=text,
-                   tables={"dfe_rule_failures": failures_table(result),
-                           "dfe_rules": rules_table(result)},
-                   notes=notes)
+        notes.append(
+            f"No rule list is held for {year_label(result.collection_year)}; the {label} "
+            "list was used."
+        )
+    return Section(
+        f"DfE validation rules {label}",
+        text=text,
+        tables={"dfe_rule_failures": failures_table(result), "dfe_rules": rules_table(result)},
+        notes=notes,
+    )
 
 
 def add_dfe_rules(report: Report, result: RulesResult) -> Report:
@@ -78,7 +96,11 @@ def add_dfe_rules(report: Report, result: RulesResult) -> Report:
     report.sections.append(rules_section(result))
     document = dict(report.payload) if report.payload is not None else to_document(report)
     document["dfe_rules"] = dfe_rules_entries(result)
-    document["dfe_ruleset"] = {"year": year_label(result.ruleset_year), "rules": len(result.outcomes),
-                               "checked": result.checked, "failed": len(result.failures)}
+    document["dfe_ruleset"] = {
+        "year": year_label(result.ruleset_year),
+        "rules": len(result.outcomes),
+        "checked": result.checked,
+        "failed": len(result.failures),
+    }
     report.payload = document
     return report

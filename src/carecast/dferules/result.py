@@ -33,8 +33,12 @@ class RuleOutcome:
 
     def summary(self) -> dict:
         """The JSON entry for the report's ``dfe_rules`` section."""
-        out = {"code": self.code, "checked": self.checked, "rows": dict(self.rows),
-               "children": self.children}
+        out = {
+            "code": self.code,
+            "checked": self.checked,
+            "rows": dict(self.rows),
+            "children": self.children,
+        }
         if self.reason:
             out["reason"] = self.reason
         return out

@@ -38,7 +38,9 @@ def _pair(hit: pl.DataFrame, table: str, other: str) -> dict:
 def _latest(frame: pl.DataFrame, by: str, descending: bool) -> pl.DataFrame:
     """Each child's row with the earliest (or latest) ``by`` among rows that have one."""
     frame = frame.filter(given(by))
-    return frame.filter(pl.col(ROW) == pl.col(ROW).sort_by(by, descending=descending).first().over("CHILD"))
+    return frame.filter(
+        pl.col(ROW) == pl.col(ROW).sort_by(by, descending=descending).first().over("CHILD")
+    )
 
 
 rule("112")(lambda ctx: _ad1(ctx, bad_date("DATE_INT")))
@@ -47,19 +49,35 @@ rule("114")(lambda ctx: _ad1(ctx, not_in("FOSTER_CARE", ("0", "1"), blank_ok=Tru
 rule("115")(lambda ctx: _p4a(ctx, bad_date("DATE_PLACED")))
 rule("116")(lambda ctx: _p4a(ctx, bad_date("DATE_PLACED_CEASED")))
 rule("119")(lambda ctx: _p4a(ctx, blank("DATE_PLACED_CEASED") != blank("REASON_PLACED_CEASED")))
-rule("120")(lambda ctx: _p4a(ctx, not_in("REASON_PLACED_CEASED", ("RD1", "RD2", "RD3", "RD4"), blank_ok=True)))
+rule("120")(
+    lambda ctx: _p4a(
+        ctx, not_in("REASON_PLACED_CEASED", ("RD1", "RD2", "RD3", "RD4"), blank_ok=True)
+    )
+)
 rule("175")(lambda ctx: _ad1(ctx, not_in("NB_ADOPTR", ("1", "2"), blank_ok=True)))
-rule("176")(lambda ctx: _ad1(ctx, not_in("SEX_ADOPTR", ("M1", "F1", "MM", "FF", "MF"), blank_ok=True)))
-rule("177")(lambda ctx: _ad1(ctx, not_in("LS_ADOPTR", ("L0", "L11", "L12", "L2", "L3", "L4"), blank_ok=True)))
+rule("176")(
+    lambda ctx: _ad1(ctx, not_in("SEX_ADOPTR", ("M1", "F1", "MM", "FF", "MF"), blank_ok=True))
+)
+rule("177")(
+    lambda ctx: _ad1(
+        ctx, not_in("LS_ADOPTR", ("L0", "L11", "L12", "L2", "L3", "L4"), blank_ok=True)
+    )
+)
 rule("511")(lambda ctx: _ad1(ctx, (pl.col("NB_ADOPTR") == "2") & _in("SEX_ADOPTR", "M1", "F1")))
 rule("514")(lambda ctx: _ad1(ctx, (pl.col("LS_ADOPTR") == "L0") & ~_in("SEX_ADOPTR", "M1", "F1")))
 rule("517")(lambda ctx: _ad1(ctx, (pl.col("LS_ADOPTR") == "L3") & ~_in("SEX_ADOPTR", "MF")))
 rule("518")(lambda ctx: _ad1(ctx, (pl.col("LS_ADOPTR") == "L4") & ~_in("SEX_ADOPTR", "MM", "FF")))
-rule("519")(lambda ctx: _ad1(ctx, (pl.col("LS_ADOPTR") == "L2") & ~_in("SEX_ADOPTR", "MM", "FF", "MF")))
+rule("519")(
+    lambda ctx: _ad1(ctx, (pl.col("LS_ADOPTR") == "L2") & ~_in("SEX_ADOPTR", "MM", "FF", "MF"))
+)
 rule("520")(lambda ctx: _ad1(ctx, (pl.col("LS_ADOPTR") == "L11") & ~_in("SEX_ADOPTR", "MF")))
 rule("524")(lambda ctx: _ad1(ctx, (pl.col("LS_ADOPTR") == "L12") & ~_in("SEX_ADOPTR", "MM", "FF")))
 rule("522")(lambda ctx: _p4a(ctx, date("DATE_PLACED_CEASED") < date("DATE_PLACED")))
-rule("563")(lambda ctx: _p4a(ctx, given("REASON_PLACED_CEASED") & given("DATE_PLACED_CEASED") & blank("DATE_PLACED")))
+rule("563")(
+    lambda ctx: _p4a(
+        ctx, given("REASON_PLACED_CEASED") & given("DATE_PLACED_CEASED") & blank("DATE_PLACED")
+    )
+)
 
 
 @rule("151")
@@ -78,9 +96,16 @@ def date_int_after_match(ctx):
 def decision_after_year_or_care(ctx):
     eps = ctx.t("episodes").filter(pl.col("REC").ne_missing("X1"))
     last = _latest(eps, "DECOM_dt", descending=True)
-    m = last.join(_other(ctx, P4A, "DATE_PLACED_dt", "DATE_PLACED_CEASED_dt"), on="CHILD", how="left")
+    m = last.join(
+        _other(ctx, P4A, "DATE_PLACED_dt", "DATE_PLACED_CEASED_dt"), on="CHILD", how="left"
+    )
     placed, ceased, dec = pl.col("DATE_PLACED_dt"), pl.col("DATE_PLACED_CEASED_dt"), date("DEC")
-    late = known(placed > ctx.end) | known(placed > dec) | known(ceased > ctx.end) | known(ceased > dec)
+    late = (
+        known(placed > ctx.end)
+        | known(placed > dec)
+        | known(ceased > ctx.end)
+        | known(ceased > dec)
+    )
     return _pair(m.filter(late), "episodes", P4A)
 
 
@@ -90,7 +115,9 @@ def ceased_before_year_or_care(ctx):
     first = _latest(eps, "DECOM_dt", descending=False)
     m = first.join(_other(ctx, P4A, "DATE_PLACED_CEASED_dt"), on="CHILD", how="inner")
     ceased = pl.col("DATE_PLACED_CEASED_dt")
-    return _pair(m.filter(known(ceased < date("DECOM")) | known(ceased < ctx.start)), "episodes", P4A)
+    return _pair(
+        m.filter(known(ceased < date("DECOM")) | known(ceased < ctx.start)), "episodes", P4A
+    )
 
 
 @rule("1003")
@@ -110,7 +137,8 @@ def decision_before_birth(ctx):
 
 
 def _with_episodes(ctx: Context, table: str, episodes: pl.DataFrame, how: str, *columns: str):
-    return episodes.join(_other(ctx, table, *columns), on="CHILD", how=how)  # type: ignore[arg-type]
+    other = _other(ctx, table, *columns)
+    return episodes.join(other, on="CHILD", how=how)  # type: ignore[arg-type]
 
 
 @rule("331")
@@ -132,7 +160,9 @@ def foster_care_contradicts_placement(ctx):
     m = _with_episodes(ctx, "ad1", ctx.t("episodes"), "left", "FOSTER_CARE")
     carers = _in("PLACE", "A2", "A3", "A5") & (pl.col("FOSTER_CARE") == "0")
     strangers = _in("PLACE", "A1", "A4", "A6") & (pl.col("FOSTER_CARE") == "1")
-    return _pair(m.filter(_in("REC", "E1", "E11", "E12") & known(carers | strangers)), "episodes", "ad1")
+    return _pair(
+        m.filter(_in("REC", "E1", "E11", "E12") & known(carers | strangers)), "episodes", "ad1"
+    )
 
 
 @rule("521")
@@ -145,7 +175,9 @@ def date_int_after_placement(ctx):
 @rule("523")
 def decision_dates_differ(ctx):
     p4a = ctx.t(P4A).filter(given("DATE_PLACED_dt"))
-    m = p4a.join(_other(ctx, "ad1", "DATE_INT_dt").filter(given("DATE_INT_dt")), on="CHILD", how="inner")
+    m = p4a.join(
+        _other(ctx, "ad1", "DATE_INT_dt").filter(given("DATE_INT_dt")), on="CHILD", how="inner"
+    )
     return _pair(m.filter(pl.col("DATE_INT_dt") != date("DATE_PLACED")), P4A, "ad1")
 
 
@@ -197,11 +229,14 @@ def left_care_decision_open(ctx):
     placed = _in("PLACE", *codes.ADOPTION_PLACEMENTS) | (pl.col("LS") == "E1")
     not_adopted = ~_in("REC", *codes.ADOPTED) & given("REC") & (pl.col("REC") != "X1")
     p4a = ctx.t(P4A).select(
-        "CHILD", pl.col(ROW).alias("_orow"),
+        "CHILD",
+        pl.col(ROW).alias("_orow"),
         (blank("DATE_PLACED_CEASED") | blank("REASON_PLACED_CEASED")).alias("_incomplete"),
     )
     m = eps.filter(known(placed & not_adopted)).join(p4a, on="CHILD", how="left")
-    return _pair(m.filter(pl.col("_orow").is_null() | known(pl.col("_incomplete"))), "episodes", P4A)
+    return _pair(
+        m.filter(pl.col("_orow").is_null() | known(pl.col("_incomplete"))), "episodes", P4A
+    )
 
 
 @rule("558")
@@ -240,7 +275,9 @@ def earlier_decision_not_revoked(ctx):
 
 
 def _adopted_in_year(ctx: Context) -> pl.DataFrame:
-    return ctx.t("episodes").filter(_in("REC", *codes.ADOPTED) & date("DEC").is_between(ctx.start, ctx.end))
+    return ctx.t("episodes").filter(
+        _in("REC", *codes.ADOPTED) & date("DEC").is_between(ctx.start, ctx.end)
+    )
 
 
 @rule("601")
@@ -258,9 +295,17 @@ def adoption_items_not_adopted(ctx):
 
 def _with_last_p4a(ctx: Context, how: str) -> pl.DataFrame:
     last = ctx.last(P4A).select(
-        "CHILD", *[pl.col(c).alias(f"{c}_last") for c in
-                   ("DATE_PLACED", "DATE_PLACED_dt", "DATE_PLACED_CEASED", "DATE_PLACED_CEASED_dt",
-                    "REASON_PLACED_CEASED")]
+        "CHILD",
+        *[
+            pl.col(c).alias(f"{c}_last")
+            for c in (
+                "DATE_PLACED",
+                "DATE_PLACED_dt",
+                "DATE_PLACED_CEASED",
+                "DATE_PLACED_CEASED_dt",
+                "REASON_PLACED_CEASED",
+            )
+        ],
     )
     return ctx.t(P4A).join(last, on="CHILD", how=how)  # type: ignore[arg-type]
 
@@ -268,13 +313,19 @@ def _with_last_p4a(ctx: Context, how: str) -> pl.DataFrame:
 @rule("559")
 def earlier_decision_not_in_last_return(ctx):
     m = _with_last_p4a(ctx, "left")
-    return flag(P4A, m, known(date("DATE_PLACED") < ctx.start) & pl.col("DATE_PLACED_dt_last").is_null())
+    return flag(
+        P4A, m, known(date("DATE_PLACED") < ctx.start) & pl.col("DATE_PLACED_dt_last").is_null()
+    )
 
 
 @rule("560")
 def decision_date_changed(ctx):
     m = _with_last_p4a(ctx, "inner")
-    mask = given("DATE_PLACED_last") & blank("DATE_PLACED_CEASED_last") & pl.col("DATE_PLACED").ne_missing(pl.col("DATE_PLACED_last"))
+    mask = (
+        given("DATE_PLACED_last")
+        & blank("DATE_PLACED_CEASED_last")
+        & pl.col("DATE_PLACED").ne_missing(pl.col("DATE_PLACED_last"))
+    )
     return flag(P4A, m, mask)
 
 
@@ -291,4 +342,6 @@ def decision_not_after_reversal(ctx):
     m = _with_last_p4a(ctx, "inner").filter(
         given("DATE_PLACED_CEASED_last") | given("REASON_PLACED_CEASED_last")
     )
-    return flag(P4A, m, known(date("DATE_PLACED") <= pl.col("DATE_PLACED_dt_last")) | blank("DATE_PLACED"))
+    return flag(
+        P4A, m, known(date("DATE_PLACED") <= pl.col("DATE_PLACED_dt_last")) | blank("DATE_PLACED")
+    )

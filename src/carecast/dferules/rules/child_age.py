@@ -50,7 +50,9 @@ def first_episode_before_birth(ctx):
 @rule("352")
 def started_over_18(ctx):
     m = _with_header(ctx)
-    return flag("episodes", m, (pl.col("RNE") == "S") & (years_after(pl.col("DOB_dt"), 18) <= date("DECOM")))
+    return flag(
+        "episodes", m, (pl.col("RNE") == "S") & (years_after(pl.col("DOB_dt"), 18) <= date("DECOM"))
+    )
 
 
 @rule("358")
@@ -118,7 +120,11 @@ def _ceased_under(reasons: tuple[str, ...], years: int, *, dated_only: bool):
 @rule("386")
 def adopted_at_18(ctx):
     m = _with_header(ctx).filter(given("DEC_dt") & given("DOB_dt"))
-    return flag("episodes", m, _is("REC", *codes.ADOPTED) & (years_after(pl.col("DOB_dt"), 18) <= date("DEC")))
+    return flag(
+        "episodes",
+        m,
+        _is("REC", *codes.ADOPTED) & (years_after(pl.col("DOB_dt"), 18) <= date("DEC")),
+    )
 
 
 rule("387")(_ceased_under(("E5", "E6"), 14, dated_only=True))
@@ -130,13 +136,18 @@ def mother_not_completed(ctx):
     header = ctx.t("header")
     looked_after = ctx.t("episodes").filter(~_is("LS", *codes.RESPITE))["CHILD"].implode()
     female = pl.col("SEX") == codes.female(ctx.ruleset_year)
-    return flag("header", header, female & known(pl.col("CHILD").is_in(looked_after)) & blank("MOTHER"))
+    return flag(
+        "header", header, female & known(pl.col("CHILD").is_in(looked_after)) & blank("MOTHER")
+    )
 
 
 @rule("407")
 def sgo_over_18(ctx):
     m = _with_header(ctx)
-    return _both(m, _is("REC", "E45", "E46", "E47", "E48") & (years_after(pl.col("DOB_dt"), 18) < date("DEC")))
+    return _both(
+        m,
+        _is("REC", "E45", "E46", "E47", "E48") & (years_after(pl.col("DOB_dt"), 18) < date("DEC")),
+    )
 
 
 @rule("442")
@@ -149,7 +160,9 @@ def upn_missing(ctx):
 @rule("460")
 def stayed_with_carers_under_18(ctx):
     m = _with_header(ctx)
-    return flag("episodes", m, (pl.col("REC") == "E17") & (years_after(pl.col("DOB_dt"), 18) > date("DEC")))
+    return flag(
+        "episodes", m, (pl.col("REC") == "E17") & (years_after(pl.col("DOB_dt"), 18) > date("DEC"))
+    )
 
 
 @rule("607")
@@ -164,7 +177,9 @@ def ceased_mother_missing(ctx):
 @rule("625")
 def first_child_born_after(ctx):
     eps = ctx.t("episodes").filter(given("DEC_dt") & given("CHILD"))
-    latest = eps.filter(pl.col(ROW) == pl.col(ROW).sort_by("DEC_dt", descending=True).first().over("CHILD"))
+    latest = eps.filter(
+        pl.col(ROW) == pl.col(ROW).sort_by("DEC_dt", descending=True).first().over("CHILD")
+    )
     header = ctx.t("header").select("CHILD", pl.col(ROW).alias("_hrow"), "MC_DOB_dt")
     merged = latest.join(header, on="CHILD", how="left")
     late = known(pl.col("MC_DOB_dt") > ctx.end) | known(pl.col("MC_DOB_dt") > date("DEC"))

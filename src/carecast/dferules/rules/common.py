@@ -14,7 +14,16 @@ import polars as pl
 from carecast.dferules.context import ROW, date
 
 __all__ = [
-    "ROW", "date", "known", "rows", "flag", "not_in", "years_after", "blank", "given", "bad_date",
+    "ROW",
+    "date",
+    "known",
+    "rows",
+    "flag",
+    "not_in",
+    "years_after",
+    "blank",
+    "given",
+    "bad_date",
     "by_child",
 ]
 
@@ -58,7 +67,8 @@ def bad_date(column: str) -> pl.Expr:
     return given(column) & date(column).is_null()
 
 
-def by_child(left: pl.DataFrame, right: pl.DataFrame, how: str = "inner",
-             suffix: str = "_r") -> pl.DataFrame:
+def by_child(
+    left: pl.DataFrame, right: pl.DataFrame, how: str = "inner", suffix: str = "_r"
+) -> pl.DataFrame:
     """Rows of ``left`` joined to ``right`` on CHILD (left's ``_row`` kept as ``_row``)."""
     return left.join(right, on="CHILD", how=how, suffix=suffix)  # type: ignore[arg-type]

@@ -218,9 +218,11 @@ def _provider_with(provider: str, *places: str):
 
 rule("527")(_provider_with("PR1", "P1", "R2", "R5"))
 rule("528")(_provider_with("PR2", "P1", "R2", "R5"))
-rule("529")(_provider_with(
-    "PR3", *codes.ADOPTION_PLACEMENTS, "K1", "K2", "P1", *codes.FOSTERING_FORMER_CARERS
-))
+rule("529")(
+    _provider_with(
+        "PR3", *codes.ADOPTION_PLACEMENTS, "K1", "K2", "P1", *codes.FOSTERING_FORMER_CARERS
+    )
+)
 rule("530")(_provider_with("PR4", "P1"))
 rule("531")(_provider_with("PR5", "P1"))
 

@@ -101,11 +101,16 @@ def _uasc_years(ctx: Context) -> pl.DataFrame:
     """UASC rows this year with the header's flag, and last year's DUC, DOB and flag."""
     header = ctx.t("header").select("CHILD", pl.col(ROW).alias("_hrow"), "UASC")
     last_header = ctx.last("header").select("CHILD", pl.col("UASC").alias("UASC_last"))
-    last = ctx.last("uasc").select(
-        "CHILD", pl.col("DUC_dt").alias("DUC_last"), years_after(date("DOB"), 18).alias("DOB18")
-    ).join(last_header, on="CHILD", how="left")
+    last = (
+        ctx.last("uasc")
+        .select(
+            "CHILD", pl.col("DUC_dt").alias("DUC_last"), years_after(date("DOB"), 18).alias("DOB18")
+        )
+        .join(last_header, on="CHILD", how="left")
+    )
     return (
-        ctx.t("uasc").select(ROW, "CHILD", "DUC_dt")
+        ctx.t("uasc")
+        .select(ROW, "CHILD", "DUC_dt")
         .join(header, on="CHILD", how="left")
         .join(last, on="CHILD", how="left")
     )
@@ -236,7 +241,9 @@ def mother_younger_than_child(ctx: Context):
 @rule("624")
 def first_child_dob_changed(ctx: Context):
     m = _with_last(ctx, ["MC_DOB"])
-    return flag("header", m, given("MC_DOB_last") & pl.col("MC_DOB").ne_missing(pl.col("MC_DOB_last")))
+    return flag(
+        "header", m, given("MC_DOB_last") & pl.col("MC_DOB").ne_missing(pl.col("MC_DOB_last"))
+    )
 
 
 @rule("626")

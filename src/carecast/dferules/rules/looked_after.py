@@ -25,8 +25,10 @@ def continuously_looked_after(ctx: Context) -> pl.Series:
         leaves = pl.col("REC").ne_missing("X1") & (dec >= start) & (dec < end)
         respite = known(pl.col("LS").is_in(codes.RESPITE)) & during
         breaks = known(enters) | known(leaves) | respite
-        per_child = ctx.t("episodes").group_by("CHILD").agg(
-            during.any().alias("_in"), breaks.any().alias("_break")
+        per_child = (
+            ctx.t("episodes")
+            .group_by("CHILD")
+            .agg(during.any().alias("_in"), breaks.any().alias("_break"))
         )
         return per_child.filter(pl.col("_in") & ~pl.col("_break"))["CHILD"]
 

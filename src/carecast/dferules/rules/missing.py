@@ -76,7 +76,9 @@ def overlapping_periods(ctx):
     mis = mis.sort(["CHILD", "_end", "MIS_START_dt"], nulls_last=True, maintain_order=True)
     same = pl.col("CHILD") == pl.col("CHILD").shift(1)
     prev_end = date("MIS_END").shift(1)
-    return flag("missing", mis, known(same) & (prev_end.is_null() | known(date("MIS_START") < prev_end)))
+    return flag(
+        "missing", mis, known(same) & (prev_end.is_null() | known(date("MIS_START") < prev_end))
+    )
 
 
 def _missing_with_episodes(ctx) -> pl.DataFrame:
@@ -93,10 +95,14 @@ def placement_ended_missing_open(ctx):
 
 @rule("576")
 def open_last_year_not_carried(ctx):
-    mis = ctx.t("missing").with_columns(date("MIS_START").fill_null(dt.date(2099, 1, 1)).alias("_start"))
+    mis = ctx.t("missing").with_columns(
+        date("MIS_START").fill_null(dt.date(2099, 1, 1)).alias("_start")
+    )
     first = mis.filter(pl.col(ROW) == pl.col(ROW).sort_by("_start").first().over("CHILD"))
-    open_last = ctx.last("missing").filter(blank("MIS_END")).select(
-        "CHILD", pl.col("MIS_START_dt").alias("_start_last")
+    open_last = (
+        ctx.last("missing")
+        .filter(blank("MIS_END"))
+        .select("CHILD", pl.col("MIS_START_dt").alias("_start_last"))
     )
     m = first.join(open_last, on="CHILD", how="inner")
     return flag("missing", m, given("_start_last") & (pl.col("_start") != pl.col("_start_last")))
@@ -131,7 +137,9 @@ def missing_after_care_ended(ctx):
 
 @rule("580")
 def missing_at_18_not_e8(ctx):
-    mis = ctx.t("missing").select("CHILD", "MIS_END_dt", years_after(date("DOB"), 18).alias("_bd18"))
+    mis = ctx.t("missing").select(
+        "CHILD", "MIS_END_dt", years_after(date("DOB"), 18).alias("_bd18")
+    )
     m = ctx.t("episodes").join(mis, on="CHILD", how="inner")
     same_day = (pl.col("_bd18") == pl.col("MIS_END_dt")) & (pl.col("MIS_END_dt") == date("DEC"))
     return flag("episodes", m, same_day & pl.col("REC").ne_missing("E8"))
@@ -142,7 +150,9 @@ def missing_before_care(ctx):
     eps = ctx.t("episodes").select("CHILD", "DECOM_dt", "DEC_dt")
     m = ctx.t("missing").join(eps, on="CHILD", how="inner")
     start = date("MIS_START")
-    inside = known(start >= pl.col("DECOM_dt")) & (known(start <= pl.col("DEC_dt")) | pl.col("DEC_dt").is_null())
+    inside = known(start >= pl.col("DECOM_dt")) & (
+        known(start <= pl.col("DEC_dt")) | pl.col("DEC_dt").is_null()
+    )
     return flag("missing", m, ~inside.any().over(ROW))
 
 

@@ -10,8 +10,13 @@ from carecast.dferules.rules.common import blank, date, flag, given, known, not_
 from carecast.dferules.rules.looked_after import cla
 
 HEALTH = ["IMMUNISATIONS", "TEETH_CHECK", "HEALTH_ASSESSMENT", "SUBSTANCE_MISUSE"]
-TWELVE_MONTH_ITEMS = ["CONVICTED", "HEALTH_CHECK", *HEALTH, "INTERVENTION_RECEIVED",
-                      "INTERVENTION_OFFERED"]
+TWELVE_MONTH_ITEMS = [
+    "CONVICTED",
+    "HEALTH_CHECK",
+    *HEALTH,
+    "INTERVENTION_RECEIVED",
+    "INTERVENTION_OFFERED",
+]
 OC3_ITEMS = ["IN_TOUCH", "ACTIV", "ACCOM"]
 AD1_ITEMS = ["DATE_INT", "DATE_MATCH", "FOSTER_CARE", "NB_ADOPTR", "SEX_ADOPTR", "LS_ADOPTR"]
 
@@ -58,7 +63,9 @@ def sdq_score_valid(ctx):
 
 @rule("181")
 def twelve_month_items_valid(ctx):
-    bad = pl.any_horizontal(given(c) & ~known(pl.col(c).is_in(["0", "1"])) for c in TWELVE_MONTH_ITEMS)
+    bad = pl.any_horizontal(
+        given(c) & ~known(pl.col(c).is_in(["0", "1"])) for c in TWELVE_MONTH_ITEMS
+    )
     return _oc2(ctx, bad)
 
 
@@ -133,7 +140,9 @@ def sdq_reason_valid(ctx):
 
 @rule("197B")
 def sdq_for_4_or_17(ctx):
-    turns = _birthday(4).is_between(ctx.start, ctx.end) | _birthday(17).is_between(ctx.start, ctx.end)
+    turns = _birthday(4).is_between(ctx.start, ctx.end) | _birthday(17).is_between(
+        ctx.start, ctx.end
+    )
     return _oc2(ctx, known(turns) & cla(ctx) & blank("SDQ_SCORE") & blank("SDQ_REASON"))
 
 

@@ -13,8 +13,37 @@ from carecast.dferules.rules.oc2 import AD1_ITEMS, OC3_ITEMS, any_given
 IN_TOUCH = ("YES", "NO", "DIED", "REFU", "NREQ", "RHOM")
 ACTIVITY = ("F1", "P1", "F2", "P2", "F4", "P4", "F5", "P5", "G4", "G5", "G6", "0")
 ACCOMMODATION = (
-    "B1", "B2", "C1", "C2", "D1", "D2", "E1", "E2", "G1", "G2", "H1", "H2", "K1", "K2", "R1",
-    "R2", "S2", "T1", "T2", "U1", "U2", "V1", "V2", "W1", "W2", "X2", "Y1", "Y2", "Z1", "Z2", "0",
+    "B1",
+    "B2",
+    "C1",
+    "C2",
+    "D1",
+    "D2",
+    "E1",
+    "E2",
+    "G1",
+    "G2",
+    "H1",
+    "H2",
+    "K1",
+    "K2",
+    "R1",
+    "R2",
+    "S2",
+    "T1",
+    "T2",
+    "U1",
+    "U2",
+    "V1",
+    "V2",
+    "W1",
+    "W2",
+    "X2",
+    "Y1",
+    "Y2",
+    "Z1",
+    "Z2",
+    "0",
 )
 YEAR_DAYS = 365.2425  # the DfE tool measures ages in years of this many days for 347 and 1016
 
@@ -78,7 +107,11 @@ def leaver_without_any_episodes(ctx):
 
 @rule("1010")
 def open_last_year_no_episodes_now(ctx):
-    last = ctx.last("episodes").filter(given("DECOM_dt")).sort(["CHILD", "DECOM_dt"], maintain_order=True)
+    last = (
+        ctx.last("episodes")
+        .filter(given("DECOM_dt"))
+        .sort(["CHILD", "DECOM_dt"], maintain_order=True)
+    )
     latest_open = last.filter(
         (pl.col("CHILD").shift(-1).ne_missing(pl.col("CHILD"))) & blank("DEC")
     )["CHILD"].implode()
@@ -109,7 +142,9 @@ def leaver_data_still_looked_after(ctx):
 @rule("1011")
 def transferred_with_leaver_data(ctx):
     eps = ctx.t("episodes").filter(given("DECOM_dt"))
-    last = eps.filter(pl.col(ROW) == pl.col(ROW).sort_by("DECOM_dt", descending=True).first().over("CHILD"))
+    last = eps.filter(
+        pl.col(ROW) == pl.col(ROW).sort_by("DECOM_dt", descending=True).first().over("CHILD")
+    )
     transferred = _children_with(last, pl.col("REC") == "E3")
     return _oc3(ctx, known(pl.col("CHILD").is_in(transferred)) & any_given(OC3_ITEMS))
 
@@ -117,7 +152,9 @@ def transferred_with_leaver_data(ctx):
 @rule("1014")
 def uasc_data_for_leaver(ctx):
     decom, dec = date("DECOM"), date("DEC")
-    in_year = known((dec >= ctx.start) & (decom <= ctx.end)) | (known(decom <= ctx.end) & dec.is_null())
+    in_year = known((dec >= ctx.start) & (decom <= ctx.end)) | (
+        known(decom <= ctx.end) & dec.is_null()
+    )
     counts = ctx.t("episodes").group_by("CHILD").agg(in_year.sum().alias("_n"))
     uasc = ctx.t("uasc").select("CHILD", pl.col(ROW).alias("_urow"))
     oc3 = ctx.t("oc3").select("CHILD", pl.col(ROW).alias("_orow"), *OC3_ITEMS)
@@ -143,10 +180,16 @@ def leaver_data_ceased_after_birthday(ctx):
 def mother_status_invalid(ctx):
     eps = ctx.t("episodes").filter(~known(pl.col("LS").is_in(codes.RESPITE)))
     dec = date("DEC").fill_null(ctx.end)
-    counts = eps.group_by("CHILD").agg(known((dec >= ctx.start) & (date("DECOM") <= ctx.end)).sum().alias("_n"))
+    counts = eps.group_by("CHILD").agg(
+        known((dec >= ctx.start) & (date("DECOM") <= ctx.end)).sum().alias("_n")
+    )
     header = ctx.t("header").select("CHILD", pl.col(ROW).alias("_hrow"), "MOTHER", "SEX")
     oc3 = ctx.t("oc3").select("CHILD", pl.col(ROW).alias("_orow"), *OC3_ITEMS)
-    m = eps.select("CHILD").join(counts, on="CHILD", how="left").join(header, on="CHILD", how="left")
+    m = (
+        eps.select("CHILD")
+        .join(counts, on="CHILD", how="left")
+        .join(header, on="CHILD", how="left")
+    )
     m = m.join(oc3, on="CHILD", how="left")
     mother = given("MOTHER")
     female = known(pl.col("SEX").is_in(codes.FEMALE_ANY))
@@ -165,7 +208,9 @@ def mother_status_invalid(ctx):
 def former_foster_carers_at_17(ctx):
     header = ctx.t("header").select("CHILD", years_after(date("DOB"), 17).alias("_dob17"))
     m = ctx.t("oc3").join(header, on="CHILD", how="left")
-    return flag("oc3", m, _in("ACCOM", ("Z1", "Z2")) & pl.col("_dob17").is_between(ctx.start, ctx.end))
+    return flag(
+        "oc3", m, _in("ACCOM", ("Z1", "Z2")) & pl.col("_dob17").is_between(ctx.start, ctx.end)
+    )
 
 
 @rule("344")
@@ -176,7 +221,9 @@ def died_or_home_with_activity(ctx):
 
 @rule("345")
 def in_touch_zero_activity(ctx):
-    return _oc3(ctx, (pl.col("IN_TOUCH") == "YES") & ((pl.col("ACTIV") == "0") | (pl.col("ACCOM") == "0")))
+    return _oc3(
+        ctx, (pl.col("IN_TOUCH") == "YES") & ((pl.col("ACTIV") == "0") | (pl.col("ACCOM") == "0"))
+    )
 
 
 @rule("347")

@@ -34,8 +34,10 @@ def previous_not_ended(ctx):
 
 @rule("199")
 def adopted_before(ctx):
-    eps = ctx.t("episodes").select(ROW, "CHILD", "REC", "DECOM_dt").with_columns(
-        pl.lit(True).alias("_this_year")
+    eps = (
+        ctx.t("episodes")
+        .select(ROW, "CHILD", "REC", "DECOM_dt")
+        .with_columns(pl.lit(True).alias("_this_year"))
     )
     if ctx.previous is not None and "episodes" in ctx.previous:
         last = ctx.last("episodes").select(ROW, "CHILD", "REC", "DECOM_dt")
@@ -51,8 +53,11 @@ def adopted_before(ctx):
 def reason_change_needed(ctx):
     eps = following(ctx, ["RNE", "PLACE"])
     mask = (
-        pl.col("same_child_next") & (pl.col("REC") == "X1") & blank("REASON_PLACE_CHANGE")
-        & ~_is("PLACE", *codes.TEMPORARY) & _is("RNE_next", "P", "B", "T", "U")
+        pl.col("same_child_next")
+        & (pl.col("REC") == "X1")
+        & blank("REASON_PLACE_CHANGE")
+        & ~_is("PLACE", *codes.TEMPORARY)
+        & _is("RNE_next", "P", "B", "T", "U")
         & ~_is("PLACE_next", *codes.TEMPORARY)
     )
     return _eps(eps, mask)
@@ -70,7 +75,9 @@ def adoption_without_foster_before(ctx):
     eps = ctx.t("episodes").sort("DECOM_dt", nulls_last=True, maintain_order=True)
     eps = eps.with_columns(
         pl.col("PLACE").shift(1).over("CHILD").alias("PLACE_prev"),
-        (pl.col(ROW) == pl.col(ROW).filter(given("DECOM_dt")).first().over("CHILD")).alias("_first"),
+        (pl.col(ROW) == pl.col(ROW).filter(given("DECOM_dt")).first().over("CHILD")).alias(
+            "_first"
+        ),
     )
     before = (*codes.ADOPTION_PLACEMENTS, *codes.FOSTERING_FORMER_CARERS)
     mask = _is("PLACE", "A3", "A4") & ~_is("PLACE_prev", *before) & ~known(pl.col("_first"))
@@ -87,7 +94,9 @@ def first_episode_not_s(ctx):
 def _flowing_spell(ctx: Context, legal_status: str, days: int):
     """Episodes of a legal status in spells (each flowing into the next) longer than ``days``."""
     eps = ordered(ctx).with_columns(date("DEC").fill_null(ctx.end).alias("_dec"))
-    flows = (pl.col("_dec") == date("DECOM").shift(-1)) & (pl.col("CHILD") == pl.col("CHILD").shift(-1))
+    flows = (pl.col("_dec") == date("DECOM").shift(-1)) & (
+        pl.col("CHILD") == pl.col("CHILD").shift(-1)
+    )
     eps = eps.with_columns(known(flows).alias("_flows")).filter(pl.col("LS") == legal_status)
     spell = (~pl.col("_flows").shift(1).fill_null(False)).cast(pl.Int32).cum_sum()
     eps = eps.with_columns(spell.alias("_spell"))
@@ -130,8 +139,14 @@ def pace_too_long(ctx):
 @rule("367")
 def respite_over_75_days(ctx):
     eps = ctx.t("episodes").filter((pl.col("LS") == "V3") & given("DECOM"))
-    end = pl.when(blank("DEC") | known(date("DEC") > ctx.end)).then(pl.lit(ctx.end)).otherwise(date("DEC"))
-    start = pl.when(known(date("DECOM") < ctx.start)).then(pl.lit(ctx.start)).otherwise(date("DECOM"))
+    end = (
+        pl.when(blank("DEC") | known(date("DEC") > ctx.end))
+        .then(pl.lit(ctx.end))
+        .otherwise(date("DEC"))
+    )
+    start = (
+        pl.when(known(date("DECOM") < ctx.start)).then(pl.lit(ctx.start)).otherwise(date("DECOM"))
+    )
     eps = eps.with_columns((end - start).dt.total_days().alias("_days")).filter(pl.col("_days") > 0)
     return _eps(eps, pl.col("_days").sum().over("CHILD") > 75)
 
@@ -139,8 +154,12 @@ def respite_over_75_days(ctx):
 @rule("383", last_year=2025)
 def temporary_not_returning(ctx):
     eps = ordered(ctx).with_columns(
-        pl.col("PLACE").shift(1).alias("_p1"), pl.col("PLACE").shift(2).alias("_p2"),
-        ((pl.col("CHILD") == pl.col("CHILD").shift(1)) & (pl.col("CHILD") == pl.col("CHILD").shift(2))).alias("_same"),
+        pl.col("PLACE").shift(1).alias("_p1"),
+        pl.col("PLACE").shift(2).alias("_p2"),
+        (
+            (pl.col("CHILD") == pl.col("CHILD").shift(1))
+            & (pl.col("CHILD") == pl.col("CHILD").shift(2))
+        ).alias("_same"),
     )
     back = pl.col("RNE").ne_missing("P") | _differs("PLACE", "_p2")
     return _eps(eps, known(pl.col("_same")) & _is("_p1", *codes.TEMPORARY) & back)
@@ -161,7 +180,11 @@ def x1_without_continuation(ctx):
 @rule("392b")
 def postcodes_missing(ctx):
     uasc = ctx.t("header").filter(pl.col("UASC") == "1")["CHILD"]
-    if ctx.previous is not None and "header" in ctx.previous and "UASC" in ctx.previous["header"].columns:
+    if (
+        ctx.previous is not None
+        and "header" in ctx.previous
+        and "UASC" in ctx.previous["header"].columns
+    ):
         uasc = pl.concat([uasc, ctx.previous["header"].filter(pl.col("UASC") == "1")["CHILD"]])
     eps = ctx.t("episodes")
     mask = ~known(pl.col("CHILD").is_in(uasc.implode())) & ~_is("LS", *codes.RESPITE)
@@ -171,14 +194,22 @@ def postcodes_missing(ctx):
 @rule("431")
 def started_same_day_previous_ended(ctx):
     eps = previous(ctx, ["DEC_dt"])
-    mask = pl.col("same_child_prev") & (pl.col("RNE") == "S") & (date("DECOM") <= pl.col("DEC_dt_prev"))
+    mask = (
+        pl.col("same_child_prev")
+        & (pl.col("RNE") == "S")
+        & (date("DECOM") <= pl.col("DEC_dt_prev"))
+    )
     return _eps(eps, mask)
 
 
 @rule("432")
 def left_care_but_not_s(ctx):
     eps = previous(ctx, ["REC"])
-    mask = pl.col("same_child_prev") & _is("REC_prev", *codes.LEFT_CARE) & pl.col("RNE").ne_missing("S")
+    mask = (
+        pl.col("same_child_prev")
+        & _is("REC_prev", *codes.LEFT_CARE)
+        & pl.col("RNE").ne_missing("S")
+    )
     return _eps(eps, mask)
 
 
@@ -198,9 +229,7 @@ _PLACEMENT = ["PLACE", "PL_POST", "URN", "PLACE_PROVIDER"]
 @rule("434")
 def legal_change_not_reflected(ctx):
     eps = previous(ctx, ["LS", *_PLACEMENT], fill="")
-    moved = pl.any_horizontal(
-        pl.col(c).fill_null("") != pl.col(f"{c}_prev") for c in _PLACEMENT
-    )
+    moved = pl.any_horizontal(pl.col(c).fill_null("") != pl.col(f"{c}_prev") for c in _PLACEMENT)
     same_ls = known(pl.col("LS") == pl.col("LS_prev"))
     return _eps(eps, pl.col("same_child_prev") & (pl.col("RNE") == "L") & (same_ls | moved))
 
@@ -218,7 +247,11 @@ def both_change_not_reflected(ctx):
     cols = ["LS", *_PLACEMENT]
     eps = previous(ctx, cols, fill="*").with_columns(pl.col(c).fill_null("*") for c in cols)
     stayed = pl.all_horizontal(pl.col(c) == pl.col(f"{c}_prev") for c in _PLACEMENT)
-    mask = pl.col("same_child_prev") & _is("RNE", "U", "B") & ((pl.col("LS") == pl.col("LS_prev")) | stayed)
+    mask = (
+        pl.col("same_child_prev")
+        & _is("RNE", "U", "B")
+        & ((pl.col("LS") == pl.col("LS_prev")) | stayed)
+    )
     return _eps(eps, mask)
 
 
@@ -237,7 +270,11 @@ def started_before_previous_ended(ctx):
 @rule("504")
 def cin_changed_within_period(ctx):
     eps = previous(ctx, ["REC", "DEC_dt", "CIN"])
-    continued = pl.col("same_child_prev") & (pl.col("REC_prev") == "X1") & (pl.col("DEC_dt_prev") == date("DECOM"))
+    continued = (
+        pl.col("same_child_prev")
+        & (pl.col("REC_prev") == "X1")
+        & (pl.col("DEC_dt_prev") == date("DECOM"))
+    )
     return _eps(eps, known(continued) & _differs("CIN", "CIN_prev"))
 
 

@@ -31,14 +31,30 @@ def _register(code: str, table: str, column: str | None) -> None:
     rule(code)(lambda ctx: header_match(ctx, table, column))
 
 
-for _code, _table in (("INT01", "ad1"), ("INT02", "placed_for_adoption"), ("INT04", "missing"),
-                      ("INT05", "oc2"), ("INT06", "oc3"), ("INT07", "previous_permanence"),
-                      ("INT08", "reviews")):
+for _code, _table in (
+    ("INT01", "ad1"),
+    ("INT02", "placed_for_adoption"),
+    ("INT04", "missing"),
+    ("INT05", "oc2"),
+    ("INT06", "oc3"),
+    ("INT07", "previous_permanence"),
+    ("INT08", "reviews"),
+):
     _register(_code, _table, None)
-for _code, _table in (("INT11", "ad1"), ("INT12", "placed_for_adoption"), ("INT13", "missing"),
-                      ("INT14", "oc2"), ("INT15", "oc3"), ("INT16", "previous_permanence"),
-                      ("INT17", "reviews")):
+for _code, _table in (
+    ("INT11", "ad1"),
+    ("INT12", "placed_for_adoption"),
+    ("INT13", "missing"),
+    ("INT14", "oc2"),
+    ("INT15", "oc3"),
+    ("INT16", "previous_permanence"),
+    ("INT17", "reviews"),
+):
     _register(_code, _table, "DOB_dt")
-for _code, _table in (("INT31", "ad1"), ("INT33", "oc2"), ("INT34", "oc3"),
-                      ("INT35", "previous_permanence")):
+for _code, _table in (
+    ("INT31", "ad1"),
+    ("INT33", "oc2"),
+    ("INT34", "oc3"),
+    ("INT35", "previous_permanence"),
+):
     rule(_code)(lambda ctx, table=_table: repeated_child(ctx, table))

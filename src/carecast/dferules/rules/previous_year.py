@@ -26,7 +26,9 @@ def _carried_over(ctx: Context) -> pl.DataFrame:
     """Each child's first episode this year beside last year's latest episode, when that one
     was still open at the end of last year."""
     last = _last_of_last_year(ctx)
-    last = last.select("CHILD", *[pl.col(c).alias(f"{c}_last") for c in last.columns if c != "CHILD"])
+    last = last.select(
+        "CHILD", *[pl.col(c).alias(f"{c}_last") for c in last.columns if c != "CHILD"]
+    )
     merged = _first_this_year(ctx).join(last, on="CHILD", how="inner")
     return merged.filter(pl.col("DEC_last").is_null())
 
@@ -46,7 +48,9 @@ def _field_differs(field: str):
         renamed = _RENAMED_PLACEMENTS.get(ctx.collection_year)
         if field == "PLACE" and renamed is not None:
             now, before = renamed
-            differs = differs & ~(known(pl.col("PLACE").is_in(list(now))) & (pl.col("PLACE_last") == before))
+            differs = differs & ~(
+                known(pl.col("PLACE").is_in(list(now))) & (pl.col("PLACE_last") == before)
+            )
         return flag("episodes", m, differs)
 
     return check
@@ -62,8 +66,10 @@ rule("503F")(_field_differs("URN"))
 
 @rule("502")
 def open_episode_start_differs(ctx):
-    open_last = ctx.last("episodes").filter(pl.col("DEC").is_null()).select(
-        "CHILD", pl.col("DECOM_dt").alias("_decom_last")
+    open_last = (
+        ctx.last("episodes")
+        .filter(pl.col("DEC").is_null())
+        .select("CHILD", pl.col("DECOM_dt").alias("_decom_last"))
     )
     merged = _first_this_year(ctx).join(open_last, on="CHILD", how="inner")
     return flag("episodes", merged, date("DECOM").ne_missing(pl.col("_decom_last")))

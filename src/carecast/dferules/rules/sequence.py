@@ -20,17 +20,21 @@ def ordered(ctx: Context, by: tuple[str, ...] = ("CHILD", "DECOM_dt")) -> pl.Dat
     )
 
 
-def with_neighbour(frame: pl.DataFrame, columns: list[str], step: int, suffix: str,
-                   fill: str | None = None) -> pl.DataFrame:
+def with_neighbour(
+    frame: pl.DataFrame, columns: list[str], step: int, suffix: str, fill: str | None = None
+) -> pl.DataFrame:
     """``frame`` with ``<column><suffix>`` from the row ``step`` rows earlier (1) or later (-1),
     and ``same_child<suffix>`` saying whether that row is the same child's."""
+
     def shifted(c: str) -> pl.Expr:
         col = pl.col(c) if fill is None or c == "CHILD" else pl.col(c).fill_null(fill)
         return col.shift(step).alias(f"{c}{suffix}")
 
     return frame.with_columns(
         *[shifted(c) for c in columns if c != "CHILD"],
-        (pl.col("CHILD") == pl.col("CHILD").shift(step)).fill_null(False).alias(f"same_child{suffix}"),
+        (pl.col("CHILD") == pl.col("CHILD").shift(step))
+        .fill_null(False)
+        .alias(f"same_child{suffix}"),
     )
 
 

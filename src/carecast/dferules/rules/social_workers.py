@@ -14,8 +14,18 @@ from carecast.dferules.rules.reviews_permanence import partial_date
 
 SW = "sw_episodes"
 SW_STARTS = dt.date(2023, 4, 1)  # social-worker details are required from 1 April 2023
-REASONS = ("MANAGE", "FCONTA", "LEFTRL", "ORGRST", "TSPROC", "ABSENC", "CHCHAN", "PCCHAN",
-           "SWDIED", "OTHERS")
+REASONS = (
+    "MANAGE",
+    "FCONTA",
+    "LEFTRL",
+    "ORGRST",
+    "TSPROC",
+    "ABSENC",
+    "CHCHAN",
+    "PCCHAN",
+    "SWDIED",
+    "OTHERS",
+)
 YEAR = dt.timedelta(days=365.2425)  # the DfE tool's "one year" for SW07
 
 
