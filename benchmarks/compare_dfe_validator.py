@@ -57,9 +57,14 @@ def ensure_venv(venv: Path) -> Path:
     return python
 
 
-def run_validator(python: Path, folder: Path, ruleset: int, collection_year: int) -> dict:
+def run_validator(
+    python: Path, folder: Path, ruleset: int, collection_year: int, only: list[str] | None = None
+) -> dict:
+    """The validator's flagged rows per rule: the whole ruleset in one run (as councils use it),
+    or just the ``only`` rules, each on tables no other rule has touched."""
     runner = Path(__file__).with_name("dfe_validator_runner.py")
     name = f"lac{ruleset - 1}_{ruleset % 100:02d}"
+    extra = [] if only is None else ["--only", ",".join(only)]
     done = subprocess.run(
         [
             str(python),
@@ -69,6 +74,7 @@ def run_validator(python: Path, folder: Path, ruleset: int, collection_year: int
             name,
             "--collection-year",
             str(collection_year),
+            *extra,
         ],
         capture_output=True,
         text=True,
@@ -130,6 +136,14 @@ def compare(folder: Path, ruleset: int, collection_year: int, venv: Path) -> dic
             entry["only_carecast"] = len(ours - theirs)
             entry["only_dfe"] = len(theirs - ours)
         rules.append(entry)
+    disagreeing = [r for r in rules if r.get("agree") is False]
+    for entry in disagreeing:  # alone, so no earlier rule can have changed the shared tables
+        alone = run_validator(python, folder, ruleset, collection_year, only=[entry["code"]])
+        rows = alone["flagged"].get(entry["code"], {})
+        theirs = _validator_children(alone, rows)
+        ours = _carecast_children(tables, result[entry["code"]])
+        entry["dfe_alone_rows"] = sum(len(r) for r in rows.values())
+        entry["agree_alone"] = ours == theirs
     return {
         "ruleset": ruleset,
         "rules": rules,
@@ -168,12 +182,21 @@ def _print(report: dict, show_all: bool) -> None:
         )
         extra = ""
         if r.get("agree") is False:
-            extra = f"  (only carecast {r['only_carecast']}, only DfE {r['only_dfe']})"
+            alone = "same" if r["agree_alone"] else "differs"
+            extra = (
+                f"  (only carecast {r['only_carecast']}, only DfE {r['only_dfe']}; the DfE rule "
+                f"run alone flags {r['dfe_alone_rows']} rows: {alone})"
+            )
         print(f"{r['code']:<10}{ours}{theirs}  {same}{extra}")
     pct = 100 * agree / len(both) if both else 0.0
     print(f"\nboth check {len(both)} rules; the same children flagged for {agree} ({pct:.1f}%)")
     disagree = [r["code"] for r in both if not r["agree"]]
     print(f"disagreements: {', '.join(disagree) or 'none'}")
+    alone = sum(r["agree"] or r["agree_alone"] for r in both)
+    print(
+        f"with each disagreeing DfE rule run alone: the same children for {alone} of {len(both)} "
+        f"({100 * alone / len(both) if both else 0:.1f}%)"
+    )
     ratio = report["dfe_seconds"] / report["carecast_seconds"]
     print(
         f"time: carecast {report['carecast_seconds']:.2f} s (reading included), DfE validator "

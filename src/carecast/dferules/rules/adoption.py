@@ -7,7 +7,16 @@ import polars as pl
 from carecast.dferules import codes
 from carecast.dferules.context import ROW, Context
 from carecast.dferules.registry import rule
-from carecast.dferules.rules.common import bad_date, blank, date, flag, given, known, not_in
+from carecast.dferules.rules.common import (
+    bad_date,
+    blank,
+    date,
+    first_per_child,
+    flag,
+    given,
+    known,
+    not_in,
+)
 from carecast.dferules.rules.oc2 import AD1_ITEMS, any_given
 
 P4A = "placed_for_adoption"
@@ -37,10 +46,7 @@ def _pair(hit: pl.DataFrame, table: str, other: str) -> dict:
 
 def _latest(frame: pl.DataFrame, by: str, descending: bool) -> pl.DataFrame:
     """Each child's row with the earliest (or latest) ``by`` among rows that have one."""
-    frame = frame.filter(given(by))
-    return frame.filter(
-        pl.col(ROW) == pl.col(ROW).sort_by(by, descending=descending).first().over("CHILD")
-    )
+    return first_per_child(frame, by, latest=descending)
 
 
 rule("112")(lambda ctx: _ad1(ctx, bad_date("DATE_INT")))

@@ -9,7 +9,16 @@ import polars as pl
 from carecast.dferules import codes
 from carecast.dferules.context import ROW, Context
 from carecast.dferules.registry import rule
-from carecast.dferules.rules.common import blank, date, flag, given, known, years_after
+from carecast.dferules.rules.common import (
+    blank,
+    date,
+    first_per_child,
+    flag,
+    given,
+    known,
+    years_after,
+)
+from carecast.dferules.rules.sequence import first_episodes
 
 
 def _is(column: str, *values: str) -> pl.Expr:
@@ -18,10 +27,14 @@ def _is(column: str, *values: str) -> pl.Expr:
 
 def _with_header(ctx: Context, how: str = "left") -> pl.DataFrame:
     """Each episode with its child's header fields (``_hrow`` = the header row number)."""
-    header = ctx.t("header").select(
-        "CHILD", pl.col(ROW).alias("_hrow"), "DOB_dt", "SEX", "MOTHER", "UPN", "MC_DOB_dt"
-    )
-    return ctx.t("episodes").join(header, on="CHILD", how=how)  # type: ignore[arg-type]
+
+    def build() -> pl.DataFrame:
+        header = ctx.t("header").select(
+            "CHILD", pl.col(ROW).alias("_hrow"), "DOB_dt", "SEX", "MOTHER", "UPN", "MC_DOB_dt"
+        )
+        return ctx.t("episodes").join(header, on="CHILD", how=how)  # type: ignore[arg-type]
+
+    return ctx.memo(f"episodes_with_header:{how}", build)
 
 
 def _both(merged: pl.DataFrame, mask: pl.Expr):
@@ -35,15 +48,10 @@ def un4_in_care_at_year_end(ctx):
     return _both(_with_header(ctx), (pl.col("UPN") == "UN4") & (date("DECOM") >= reference))
 
 
-def _first_episodes(ctx: Context) -> pl.DataFrame:
-    eps = ctx.t("episodes").filter(given("DECOM_dt"))
-    return eps.filter(pl.col(ROW) == pl.col(ROW).sort_by("DECOM_dt").first().over("CHILD"))
-
-
 @rule("302")
 def first_episode_before_birth(ctx):
     header = ctx.t("header").select("CHILD", pl.col(ROW).alias("_hrow"), "DOB_dt")
-    merged = _first_episodes(ctx).join(header, on="CHILD", how="left")
+    merged = first_episodes(ctx).join(header, on="CHILD", how="left")
     return _both(merged, pl.col("DOB_dt") > date("DECOM"))
 
 
@@ -177,9 +185,7 @@ def ceased_mother_missing(ctx):
 @rule("625")
 def first_child_born_after(ctx):
     eps = ctx.t("episodes").filter(given("DEC_dt") & given("CHILD"))
-    latest = eps.filter(
-        pl.col(ROW) == pl.col(ROW).sort_by("DEC_dt", descending=True).first().over("CHILD")
-    )
+    latest = first_per_child(eps, "DEC_dt", latest=True)
     header = ctx.t("header").select("CHILD", pl.col(ROW).alias("_hrow"), "MC_DOB_dt")
     merged = latest.join(header, on="CHILD", how="left")
     late = known(pl.col("MC_DOB_dt") > ctx.end) | known(pl.col("MC_DOB_dt") > date("DEC"))

@@ -72,3 +72,10 @@ def by_child(
 ) -> pl.DataFrame:
     """Rows of ``left`` joined to ``right`` on CHILD (left's ``_row`` kept as ``_row``)."""
     return left.join(right, on="CHILD", how=how, suffix=suffix)  # type: ignore[arg-type]
+
+
+def first_per_child(frame: pl.DataFrame, by: str, *, latest: bool = False) -> pl.DataFrame:
+    """Each child's row with the earliest (``latest``: the latest) ``by``, rows without one left
+    out and ties going to the first row, as the DfE tool's idxmin/idxmax pick them."""
+    dated = frame.filter(pl.col(by).is_not_null())
+    return dated.sort([by, ROW], descending=[latest, False]).unique("CHILD", keep="first")

@@ -12,6 +12,7 @@ from carecast.dferules.rules.common import (
     bad_date,
     blank,
     date,
+    first_per_child,
     flag,
     given,
     known,
@@ -98,7 +99,7 @@ def open_last_year_not_carried(ctx):
     mis = ctx.t("missing").with_columns(
         date("MIS_START").fill_null(dt.date(2099, 1, 1)).alias("_start")
     )
-    first = mis.filter(pl.col(ROW) == pl.col(ROW).sort_by("_start").first().over("CHILD"))
+    first = first_per_child(mis, "_start")
     open_last = (
         ctx.last("missing")
         .filter(blank("MIS_END"))

@@ -6,8 +6,17 @@ import polars as pl
 
 from carecast.dferules.context import ROW
 from carecast.dferules.registry import rule
-from carecast.dferules.rules.common import blank, date, flag, given, known, not_in, years_after
+from carecast.dferules.rules.common import (
+    blank,
+    date,
+    flag,
+    given,
+    known,
+    not_in,
+    years_after,
+)
 from carecast.dferules.rules.looked_after import cla
+from carecast.dferules.rules.sequence import first_episodes
 
 HEALTH = ["IMMUNISATIONS", "TEETH_CHECK", "HEALTH_ASSESSMENT", "SUBSTANCE_MISUSE"]
 TWELVE_MONTH_ITEMS = [
@@ -113,8 +122,7 @@ def items_but_not_cla(ctx):
 @rule("191")
 def items_missing_for_cla(ctx):
     oc2 = ctx.t("oc2")
-    eps = ctx.t("episodes").filter(given("DECOM_dt"))
-    first = eps.filter(pl.col(ROW) == pl.col(ROW).sort_by("DECOM_dt").first().over("CHILD"))
+    first = first_episodes(ctx)
     no_oc2 = ~known(pl.col("CHILD").is_in(oc2["CHILD"].implode()))
     return {
         "oc2": flag("oc2", oc2, cla(ctx) & any_blank(HEALTH))["oc2"],

@@ -7,7 +7,15 @@ import polars as pl
 from carecast.dferules import codes
 from carecast.dferules.context import ROW, Context
 from carecast.dferules.registry import rule
-from carecast.dferules.rules.common import blank, date, flag, given, known, years_after
+from carecast.dferules.rules.common import (
+    blank,
+    date,
+    first_per_child,
+    flag,
+    given,
+    known,
+    years_after,
+)
 from carecast.dferules.rules.oc2 import AD1_ITEMS, OC3_ITEMS, any_given
 
 IN_TOUCH = ("YES", "NO", "DIED", "REFU", "NREQ", "RHOM")
@@ -142,9 +150,7 @@ def leaver_data_still_looked_after(ctx):
 @rule("1011")
 def transferred_with_leaver_data(ctx):
     eps = ctx.t("episodes").filter(given("DECOM_dt"))
-    last = eps.filter(
-        pl.col(ROW) == pl.col(ROW).sort_by("DECOM_dt", descending=True).first().over("CHILD")
-    )
+    last = first_per_child(eps, "DECOM_dt", latest=True)
     transferred = _children_with(last, pl.col("REC") == "E3")
     return _oc3(ctx, known(pl.col("CHILD").is_in(transferred)) & any_given(OC3_ITEMS))
 

@@ -8,7 +8,7 @@ from carecast.dferules import codes
 from carecast.dferules.context import ROW, Context
 from carecast.dferules.registry import rule
 from carecast.dferules.rules.common import blank, date, flag, given, known
-from carecast.dferules.rules.sequence import following, ordered, previous
+from carecast.dferules.rules.sequence import first_episodes, following, ordered, previous
 
 
 def _eps(frame: pl.DataFrame, mask: pl.Expr):
@@ -43,7 +43,9 @@ def adopted_before(ctx):
         last = ctx.last("episodes").select(ROW, "CHILD", "REC", "DECOM_dt")
         eps = pl.concat([eps, last.with_columns(pl.lit(False).alias("_this_year"))])
     adopted = _is("REC", *codes.ADOPTED)
-    eps = eps.filter(given("DECOM_dt")).sort("DECOM_dt", maintain_order=True)
+    ever_adopted = eps.filter(adopted)["CHILD"].unique().implode()  # the few children concerned
+    eps = eps.filter(given("DECOM_dt") & pl.col("CHILD").is_in(ever_adopted))
+    eps = eps.sort("DECOM_dt", maintain_order=True)
     so_far = adopted.cast(pl.Int32).cum_sum().over("CHILD")
     mask = pl.col("_this_year") & (so_far > 0) & ~((so_far == 1) & adopted)
     return _eps(eps, mask)
@@ -72,23 +74,16 @@ def reason_change_not_needed(ctx):
 
 @rule("336")
 def adoption_without_foster_before(ctx):
-    eps = ctx.t("episodes").sort("DECOM_dt", nulls_last=True, maintain_order=True)
-    eps = eps.with_columns(
-        pl.col("PLACE").shift(1).over("CHILD").alias("PLACE_prev"),
-        (pl.col(ROW) == pl.col(ROW).filter(given("DECOM_dt")).first().over("CHILD")).alias(
-            "_first"
-        ),
-    )
+    eps = previous(ctx, ["PLACE"])
     before = (*codes.ADOPTION_PLACEMENTS, *codes.FOSTERING_FORMER_CARERS)
-    mask = _is("PLACE", "A3", "A4") & ~_is("PLACE_prev", *before) & ~known(pl.col("_first"))
-    return _eps(eps, mask)
+    fostered = pl.col("same_child_prev") & _is("PLACE_prev", *before)
+    return _eps(eps, pl.col("same_child_prev") & _is("PLACE", "A3", "A4") & ~fostered)
 
 
 @rule("357")
 def first_episode_not_s(ctx):
-    eps = ctx.t("episodes").filter(given("DECOM_dt"))
-    first = pl.col(ROW) == pl.col(ROW).sort_by("DECOM_dt").first().over("CHILD")
-    return _eps(eps, first & (date("DECOM") >= ctx.start) & pl.col("RNE").ne_missing("S"))
+    first = first_episodes(ctx)
+    return _eps(first, (date("DECOM") >= ctx.start) & pl.col("RNE").ne_missing("S"))
 
 
 def _flowing_spell(ctx: Context, legal_status: str, days: int):

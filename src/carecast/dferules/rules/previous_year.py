@@ -5,32 +5,30 @@ from __future__ import annotations
 
 import polars as pl
 
-from carecast.dferules.context import ROW, Context
+from carecast.dferules.context import Context
 from carecast.dferules.registry import rule
-from carecast.dferules.rules.common import date, flag, given, known
-
-
-def _first_this_year(ctx: Context) -> pl.DataFrame:
-    eps = ctx.t("episodes").filter(given("DECOM_dt"))
-    return eps.filter(pl.col(ROW) == pl.col(ROW).sort_by("DECOM_dt").first().over("CHILD"))
+from carecast.dferules.rules.common import date, first_per_child, flag, given, known
+from carecast.dferules.rules.sequence import first_episodes
 
 
 def _last_of_last_year(ctx: Context) -> pl.DataFrame:
     eps = ctx.last("episodes").filter(given("DECOM_dt"))
-    return eps.filter(
-        pl.col(ROW) == pl.col(ROW).sort_by("DECOM_dt", descending=True).first().over("CHILD")
-    )
+    return first_per_child(eps, "DECOM_dt", latest=True)
 
 
 def _carried_over(ctx: Context) -> pl.DataFrame:
     """Each child's first episode this year beside last year's latest episode, when that one
     was still open at the end of last year."""
-    last = _last_of_last_year(ctx)
-    last = last.select(
-        "CHILD", *[pl.col(c).alias(f"{c}_last") for c in last.columns if c != "CHILD"]
-    )
-    merged = _first_this_year(ctx).join(last, on="CHILD", how="inner")
-    return merged.filter(pl.col("DEC_last").is_null())
+
+    def build() -> pl.DataFrame:
+        last = _last_of_last_year(ctx)
+        last = last.select(
+            "CHILD", *[pl.col(c).alias(f"{c}_last") for c in last.columns if c != "CHILD"]
+        )
+        merged = first_episodes(ctx).join(last, on="CHILD", how="inner")
+        return merged.filter(pl.col("DEC_last").is_null())
+
+    return ctx.memo("carried_over", build)
 
 
 _RENAMED_PLACEMENTS = {
@@ -71,14 +69,14 @@ def open_episode_start_differs(ctx):
         .filter(pl.col("DEC").is_null())
         .select("CHILD", pl.col("DECOM_dt").alias("_decom_last"))
     )
-    merged = _first_this_year(ctx).join(open_last, on="CHILD", how="inner")
+    merged = first_episodes(ctx).join(open_last, on="CHILD", how="inner")
     return flag("episodes", merged, date("DECOM").ne_missing(pl.col("_decom_last")))
 
 
 @rule("562")
 def missing_continuous_episode(ctx):
     before = ctx.t("episodes").filter(date("DECOM") < ctx.start)
-    first = before.filter(pl.col(ROW) == pl.col(ROW).sort_by("DECOM_dt").first().over("CHILD"))
+    first = first_per_child(before, "DECOM_dt")
     last = _last_of_last_year(ctx).select("CHILD", "DECOM_dt")
     return flag("episodes", first.join(last, on=["CHILD", "DECOM_dt"], how="anti"), pl.lit(True))
 

@@ -7,7 +7,16 @@ import polars as pl
 from carecast.dferules import codes
 from carecast.dferules.context import ROW, Context
 from carecast.dferules.registry import rule
-from carecast.dferules.rules.common import blank, date, flag, given, known, not_in, years_after
+from carecast.dferules.rules.common import (
+    blank,
+    date,
+    first_per_child,
+    flag,
+    given,
+    known,
+    not_in,
+    years_after,
+)
 
 PARTICIPATION = ("PN0", "PN1", "PN2", "PN3", "PN4", "PN5", "PN6", "PN7")
 PERMANENCE = ("P1", "P2", "P3", "P4", "Z1")
@@ -138,7 +147,7 @@ def partial_date(column: str) -> pl.Expr:
 @rule("632")
 def permanence_date_valid(ctx):
     eps = ctx.t("episodes").filter(given("DECOM_dt") & given("CHILD"))
-    first = eps.filter(pl.col(ROW) == pl.col(ROW).sort_by("DECOM_dt").first().over("CHILD"))
+    first = first_per_child(eps, "DECOM_dt")
     perm = _perm(ctx).select(
         "CHILD",
         pl.col(ROW).alias("_prow"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from carecast.dferules.context import Context
+from carecast.dferules.rules.common import first_per_child
 
 
 def ordered(ctx: Context, by: tuple[str, ...] = ("CHILD", "DECOM_dt")) -> pl.DataFrame:
@@ -63,3 +64,8 @@ def periods_of_care(ctx: Context) -> pl.DataFrame:
         )
 
     return ctx.memo("periods_of_care", build)
+
+
+def first_episodes(ctx: Context) -> pl.DataFrame:
+    """Each child's first episode this year (earliest start; undated episodes left out)."""
+    return ctx.memo("first_episodes", lambda: first_per_child(ctx.t("episodes"), "DECOM_dt"))
