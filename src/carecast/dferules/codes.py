@@ -97,8 +97,9 @@ LEFT_CARE = tuple(c for c in REC if c != "X1")  # every reason that ends a perio
 
 
 def placements(year: int) -> tuple[str, ...]:
-    """Valid PLACE codes. 2025-26 adds K3 and withdraws H5, P2 and Z1. The DfE's 2024-25 list
-    writes K3 in lower case, so K3 is refused in 2024-25 by the DfE tool; carecast follows it."""
+    """Valid PLACE codes. 2025-26 adds K3 and Z11-Z14 (which replace Z1) and withdraws H5, P2
+    and Z1. The DfE's 2024-25 list writes K3 in lower case, so K3 is refused in 2024-25 by the
+    DfE tool; carecast follows it."""
     common = (
         "A3",
         "A4",
@@ -117,20 +118,23 @@ def placements(year: int) -> tuple[str, ...]:
         *FOSTERING_FORMER_CARERS,
     )
     if year >= 2026:
-        return (*common, "K3")
+        return (*common, "K3", *OTHER_PLACEMENTS_FROM_2026)
     return (*common, "H5", "P2", "Z1")
 
 
+OTHER_PLACEMENTS_FROM_2026 = ("Z11", "Z12", "Z13", "Z14")  # the 2025-26 split of Z1
+
+
 def no_provider_placements(year: int) -> tuple[str, ...]:
-    """Placements that take no placement provider (Z1 until it is withdrawn in 2025-26)."""
-    return TEMPORARY if year >= 2026 else (*TEMPORARY, "Z1")
+    """Placements that take no placement provider: temporary ones and Z1 (Z11-Z14 from 2025-26)."""
+    return (*TEMPORARY, *OTHER_PLACEMENTS_FROM_2026) if year >= 2026 else (*TEMPORARY, "Z1")
 
 
 def urn_exempt_placements(year: int) -> tuple[str, ...]:
     """Placements with no Ofsted URN (H5 and P2 until 2023-24, Z1 until 2024-25)."""
     base = ("P1", "P3", "R1", "R2", "R5", *TEMPORARY)
     if year >= 2026:
-        return base
+        return (*base, *OTHER_PLACEMENTS_FROM_2026)
     if year == 2025:
         return (*base, "Z1")
     return (*base, "H5", "P2", "Z1")

@@ -65,16 +65,21 @@ def rec_valid(ctx):
     return _eps(ctx, not_in("REC", codes.REC, blank_ok=True))
 
 
-@rule("178", last_year=2025)
+@rule("178")
 def provider_valid(ctx):
     no_provider = codes.no_provider_placements(ctx.ruleset_year)
+    if ctx.ruleset_year >= 2026:  # the 2025-26 rule text leaves T4 out of this list
+        no_provider = tuple(c for c in no_provider if c != "T4")
     bad = ~_is("PLACE_PROVIDER", *codes.PROVIDERS) | _is("PLACE", *no_provider)
     return _eps(ctx, given("PLACE_PROVIDER") & bad)
 
 
-@rule("213", last_year=2025)
+@rule("213")
 def provider_not_required(ctx):
-    return _eps(ctx, _is("PLACE", *codes.TEMPORARY) & given("PLACE_PROVIDER"))
+    places = codes.TEMPORARY
+    if ctx.ruleset_year >= 2026:
+        places = (*places, *codes.OTHER_PLACEMENTS_FROM_2026)
+    return _eps(ctx, _is("PLACE", *places) & given("PLACE_PROVIDER"))
 
 
 @rule("214")
@@ -88,7 +93,7 @@ def adoption_with_carers_rne(ctx):
     return _eps(ctx, placed & ~_is("RNE", "S", "T", "U"))
 
 
-@rule("222", last_year=2025)
+@rule("222")
 def urn_not_for_placement(ctx):
     exempt = _is("PLACE", *codes.urn_exempt_placements(ctx.ruleset_year))
     return _eps(ctx, exempt & given("URN") & (pl.col("URN") != "XXXXXXX"))
@@ -203,7 +208,7 @@ def former_carers_reason(ctx):
     return _eps(ctx, _is("REC", "E45", "E46") & ~_is("PLACE", *codes.FOSTERING_FORMER_CARERS))
 
 
-@rule("526", last_year=2025)
+@rule("526")
 def provider_missing(ctx):
     no_provider = codes.no_provider_placements(ctx.ruleset_year)
     return _eps(ctx, ~_is("PLACE", *no_provider) & blank("PLACE_PROVIDER"))

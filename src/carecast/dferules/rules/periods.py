@@ -65,7 +65,7 @@ def reason_change_needed(ctx):
     return _eps(eps, mask)
 
 
-@rule("226", last_year=2025)
+@rule("226")
 def reason_change_not_needed(ctx):
     eps = previous(ctx, ["REASON_PLACE_CHANGE"])
     earlier = pl.col("same_child_prev") & given("REASON_PLACE_CHANGE_prev")
@@ -146,17 +146,21 @@ def respite_over_75_days(ctx):
     return _eps(eps, pl.col("_days").sum().over("CHILD") > 75)
 
 
-@rule("383", last_year=2025)
+@rule("383")
 def temporary_not_returning(ctx):
+    """From 2025-26 the child must also return to the same placement postcode."""
     eps = ordered(ctx).with_columns(
         pl.col("PLACE").shift(1).alias("_p1"),
         pl.col("PLACE").shift(2).alias("_p2"),
+        pl.col("PL_POST").shift(2).alias("_post2"),
         (
             (pl.col("CHILD") == pl.col("CHILD").shift(1))
             & (pl.col("CHILD") == pl.col("CHILD").shift(2))
         ).alias("_same"),
     )
     back = pl.col("RNE").ne_missing("P") | _differs("PLACE", "_p2")
+    if ctx.ruleset_year >= 2026:
+        back = back | _differs("PL_POST", "_post2")
     return _eps(eps, known(pl.col("_same")) & _is("_p1", *codes.TEMPORARY) & back)
 
 
