@@ -9,28 +9,15 @@ import pytest
 
 from carecast.dferules import run_rules
 from carecast.dferules.folder import read_csv_folder
+from carecast.synth.returns import EPISODE_COLUMNS_903, HEADER_COLUMNS, UASC_COLUMNS
 from tests.paths import EXTERNAL
 
 FAKE_RETURN = EXTERNAL / "dfe-903-validator" / "fake-return"
 
 COLUMNS = {
-    "header": ["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"],
-    "episodes": [
-        "CHILD",
-        "DECOM",
-        "RNE",
-        "LS",
-        "CIN",
-        "PLACE",
-        "PLACE_PROVIDER",
-        "DEC",
-        "REC",
-        "REASON_PLACE_CHANGE",
-        "HOME_POST",
-        "PL_POST",
-        "URN",
-    ],
-    "uasc": ["CHILD", "SEX", "DOB", "DUC"],
+    "header": list(HEADER_COLUMNS),
+    "episodes": list(EPISODE_COLUMNS_903),
+    "uasc": list(UASC_COLUMNS),
     "reviews": ["CHILD", "DOB", "REVIEW", "REVIEW_CODE"],
     "missing": ["CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"],
     "oc2": [

@@ -121,6 +121,23 @@ def prepare_return(tables: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame
     return out
 
 
+def number_children(*returns: dict[str, pl.DataFrame] | None) -> None:
+    """Replace CHILD, in place in every table of the given prepared returns, by one integer per
+    distinct id (the same across tables and years).
+
+    The rules only ever compare children for equality, and joining and grouping on integers is
+    several times faster than on text for England-sized returns."""
+    frames = [r for r in returns if r is not None]
+    ids = pl.concat([t["CHILD"] for r in frames for t in r.values()]).drop_nulls().unique()
+    numbers = pl.Series(range(ids.len()), dtype=pl.UInt32)
+    for r in frames:
+        for name, frame in r.items():
+            child = pl.col("CHILD").replace_strict(
+                ids, numbers, default=None, return_dtype=pl.UInt32
+            )
+            r[name] = frame.with_columns(child)
+
+
 @dataclass(frozen=True)
 class Context:
     """What a rule reads: this year's tables, last year's when given, the collection dates."""

@@ -12,6 +12,7 @@ from carecast.dferules.context import (
     Context,
     NeedsLookup,
     TableMissing,
+    number_children,
     prepare_return,
 )
 from carecast.dferules.registry import implementation
@@ -35,11 +36,14 @@ def run_rules(
     implementation for, or whose tables are missing, is reported ``checked=False`` with why.
     """
     year = ruleset if ruleset is not None else ruleset_year(collection_year)
+    this_year = prepare_return(tables)
+    last_year = None if previous is None else prepare_return(previous)
+    number_children(this_year, last_year)
     ctx = Context(
-        tables=prepare_return(tables),
+        tables=this_year,
         collection_year=collection_year,
         ruleset_year=year,
-        previous=None if previous is None else prepare_return(previous),
+        previous=last_year,
         header_has_uasc="header" in tables and "UASC" in tables["header"].columns,
     )
     specs = [s for s in rule_list(year) if only is None or s.code in only]

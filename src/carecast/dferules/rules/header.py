@@ -267,7 +267,7 @@ def no_episodes(ctx: Context):
 
 def _children(ctx: Context, table: str) -> pl.Series:
     frame = ctx.tables.get(table)
-    return pl.Series("CHILD", [], pl.String) if frame is None else frame["CHILD"]
+    return ctx.t("header")["CHILD"].clear() if frame is None else frame["CHILD"]
 
 
 @rule("INT09")

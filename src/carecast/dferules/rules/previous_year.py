@@ -7,13 +7,14 @@ import polars as pl
 
 from carecast.dferules.context import Context
 from carecast.dferules.registry import rule
-from carecast.dferules.rules.common import date, first_per_child, flag, given, known
+from carecast.dferules.rules.common import date, first_per_child, flag, known
 from carecast.dferules.rules.sequence import first_episodes
 
 
 def _last_of_last_year(ctx: Context) -> pl.DataFrame:
-    eps = ctx.last("episodes").filter(given("DECOM_dt"))
-    return first_per_child(eps, "DECOM_dt", latest=True)
+    """Each child's latest episode in last year's return."""
+    last = ctx.last("episodes")
+    return ctx.memo("last_of_last_year", lambda: first_per_child(last, "DECOM_dt", latest=True))
 
 
 def _carried_over(ctx: Context) -> pl.DataFrame:
