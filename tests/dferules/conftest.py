@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -105,6 +106,16 @@ def fake_return() -> dict[str, pl.DataFrame]:
     return read_csv_folder(FAKE_RETURN)
 
 
+FAKE_COUNCIL = "E09000027"  # the council the DfE tool's own examples use (and the benchmark)
+
+
+def fake_postcodes() -> pl.DataFrame:
+    """The ONS postcode rows for the fake return's postcodes (see NOTICE.md)."""
+    return pl.read_csv(Path(__file__).parent / "fake_return_postcodes.csv", infer_schema=False)
+
+
 @pytest.fixture(scope="session")
 def fake_result():
-    return run_rules(fake_return(), 2018, ruleset=2025)
+    return run_rules(
+        fake_return(), 2018, ruleset=2025, postcodes=fake_postcodes(), council_code=FAKE_COUNCIL
+    )

@@ -147,6 +147,7 @@ class Context:
     ruleset_year: int  # which year's code lists apply (the collection year's, or nearest held)
     previous: Mapping[str, pl.DataFrame] | None = None
     header_has_uasc: bool = False  # an XML header carries its own UASC flag; CSV headers do not
+    council_code: str | None = None  # the placing council's upper-tier code, for IN/OUT of area
     cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property

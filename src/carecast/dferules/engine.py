@@ -15,6 +15,7 @@ from carecast.dferules.context import (
     number_children,
     prepare_return,
 )
+from carecast.dferules.places import add_placement_geography
 from carecast.dferules.registry import implementation
 from carecast.dferules.result import EXAMPLES, RuleOutcome, RulesResult
 
@@ -26,16 +27,23 @@ def run_rules(
     *,
     ruleset: int | None = None,
     only: Collection[str] | None = None,
+    postcodes: pl.DataFrame | None = None,
+    council_code: str | None = None,
 ) -> RulesResult:
     """Check a return (raw 903 tables, DfE column names, values as text) against the DfE rules.
 
     ``tables`` is keyed 'header', 'episodes', 'uasc', 'reviews', ... as ingest exposes them;
     ``previous`` is last year's return in the same form. ``ruleset`` picks a year's rule list
     (default: the collection year's own, else the nearest held); ``only`` runs just those
-    codes (as a council re-checking the rules it has just corrected would). A rule carecast has no
+    codes (as a council re-checking the rules it has just corrected would). ``postcodes`` (see
+    ``places.LOOKUP_COLUMNS``) and the council's upper-tier ``council_code`` let the rules that
+    read the placement council and distance run. A rule carecast has no
     implementation for, or whose tables are missing, is reported ``checked=False`` with why.
     """
     year = ruleset if ruleset is not None else ruleset_year(collection_year)
+    if postcodes is not None:
+        tables = _with_geography(tables, postcodes, council_code)
+        previous = None if previous is None else _with_geography(previous, postcodes, council_code)
     this_year = prepare_return(tables)
     last_year = None if previous is None else prepare_return(previous)
     number_children(this_year, last_year)
@@ -44,11 +52,19 @@ def run_rules(
         collection_year=collection_year,
         ruleset_year=year,
         previous=last_year,
+        council_code=council_code,
         header_has_uasc="header" in tables and "UASC" in tables["header"].columns,
     )
     specs = [s for s in rule_list(year) if only is None or s.code in only]
     outcomes = tuple(_run_one(spec, year, ctx) for spec in specs)
     return RulesResult(collection_year=collection_year, ruleset_year=year, outcomes=outcomes)
+
+
+def _with_geography(tables, postcodes: pl.DataFrame, council_code: str | None) -> dict:
+    out = dict(tables)
+    if out.get("episodes") is not None:
+        out["episodes"] = add_placement_geography(out["episodes"], postcodes, council_code)
+    return out
 
 
 def _run_one(spec: RuleSpec, year: int, ctx: Context) -> RuleOutcome:

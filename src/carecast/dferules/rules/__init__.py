@@ -9,6 +9,7 @@ from carecast.dferules.rules import (  # noqa: F401
     oc2,
     oc3,
     periods,
+    placement_area,
     presence,
     previous_year,
     reviews_permanence,

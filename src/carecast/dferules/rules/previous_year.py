@@ -17,7 +17,7 @@ def _last_of_last_year(ctx: Context) -> pl.DataFrame:
     return ctx.memo("last_of_last_year", lambda: first_per_child(last, "DECOM_dt", latest=True))
 
 
-def _carried_over(ctx: Context) -> pl.DataFrame:
+def carried_over(ctx: Context) -> pl.DataFrame:
     """Each child's first episode this year beside last year's latest episode, when that one
     was still open at the end of last year."""
 
@@ -42,7 +42,7 @@ _RENAMED_PLACEMENTS = {
 
 def _field_differs(field: str):
     def check(ctx):
-        m = _carried_over(ctx)
+        m = carried_over(ctx)
         differs = pl.col(field).ne_missing(pl.col(f"{field}_last"))
         renamed = _RENAMED_PLACEMENTS.get(ctx.collection_year)
         if field == "PLACE" and renamed is not None:
