@@ -30,7 +30,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
 from carecast.dferules import run_rules  # noqa: E402
-from carecast.dferules.catalogue import year_label  # noqa: E402
+from carecast.dferules.catalogue import rule_list, year_label  # noqa: E402
 from carecast.dferules.folder import DFE_NAMES, read_csv_folder  # noqa: E402
 
 FAKE_RETURN = REPO.parent / "shared" / "external" / "dfe-903-validator" / "fake-return"
@@ -68,6 +68,7 @@ def run_validator(
     only: list[str] | None = None,
     postcodes_out: Path | None = None,
     council: str = "E09000027",
+    previous: Path | None = None,
 ) -> dict:
     """The validator's flagged rows per rule: the whole ruleset in one run (as councils use it),
     or just the ``only`` rules, each on tables no other rule has touched."""
@@ -76,6 +77,8 @@ def run_validator(
     extra = [] if only is None else ["--only", ",".join(only)]
     if postcodes_out is not None:
         extra += ["--postcodes-out", str(postcodes_out)]
+    if previous is not None:
+        extra += ["--previous", str(previous)]
     done = subprocess.run(
         [
             str(python),
@@ -111,23 +114,38 @@ def _carecast_children(tables, outcome) -> set[str]:
     return out
 
 
-def compare(folder: Path, ruleset: int, collection_year: int, venv: Path, council: str) -> dict:
-    """Both tools on one return. carecast is given the validator's own postcode data for the
-    return's postcodes, so the placement council and distance rules use the same reference."""
+def compare(
+    folder: Path,
+    ruleset: int,
+    collection_year: int,
+    venv: Path,
+    council: str,
+    previous: Path | None = None,
+) -> dict:
+    """Both tools on one return (and last year's, when ``previous`` is given). carecast is given
+    the validator's own postcode data for the return's postcodes, so the placement council and
+    distance rules use the same reference."""
     python = ensure_venv(venv)
     with tempfile.TemporaryDirectory(prefix="dfe_postcodes_") as tmp:
         lookup_path = Path(tmp) / "postcodes.csv"
         started = time.perf_counter()
         dfe = run_validator(
-            python, folder, ruleset, collection_year, postcodes_out=lookup_path, council=council
+            python,
+            folder,
+            ruleset,
+            collection_year,
+            postcodes_out=lookup_path,
+            council=council,
+            previous=previous,
         )
         dfe_wall = time.perf_counter() - started
         lookup = pl.read_csv(lookup_path, infer_schema_length=0)
 
     started = time.perf_counter()
     tables = read_csv_folder(folder)
+    last_year = None if previous is None else read_csv_folder(previous)
     result = run_rules(
-        tables, collection_year, ruleset=ruleset, postcodes=lookup, council_code=council
+        tables, collection_year, last_year, ruleset=ruleset, postcodes=lookup, council_code=council
     )
     ours_seconds = time.perf_counter() - started
 
@@ -161,7 +179,13 @@ def compare(folder: Path, ruleset: int, collection_year: int, venv: Path, counci
     disagreeing = [r for r in rules if r.get("agree") is False]
     for entry in disagreeing:  # alone, so no earlier rule can have changed the shared tables
         alone = run_validator(
-            python, folder, ruleset, collection_year, only=[entry["code"]], council=council
+            python,
+            folder,
+            ruleset,
+            collection_year,
+            only=[entry["code"]],
+            council=council,
+            previous=previous,
         )
         rows = alone["flagged"].get(entry["code"], {})
         theirs = _validator_children(alone, rows)
@@ -229,20 +253,26 @@ def _print(report: dict, show_all: bool) -> None:
     )
 
 
-def _save_counts(report: dict, path: Path) -> None:
+def _save_counts(report: dict, path: Path, previous: Path | None) -> None:
+    """The DfE's counts for the agreeing rules that flag rows (with ``previous``: only the rules
+    that read last year's return, as a second reference)."""
     resolved = path.resolve()
     shown = resolved.relative_to(REPO) if resolved.is_relative_to(REPO) else Path(path.name)
+    needs_last = {r.code for r in rule_list(report["ruleset"]) if r.needs_previous}
+    how = "" if previous is None else " --previous <the same fake return>"
     lines = [
         "# The DfE validator's own flagged counts on the DfE fake return (regression reference of",
         "# the DfE tool, not carecast's output). Produced by",
-        f"#   python benchmarks/compare_dfe_validator.py --ruleset {report['ruleset']} "
-        f"--save-counts {shown}",
+        f"#   python benchmarks/compare_dfe_validator.py --ruleset {report['ruleset']}{how} \\",
+        f"#       --save-counts {shown}",
         "# with csc-validator-be-903 0.1.17, collection year 2018 (the fake return's dates).",
         f"ruleset: {report['ruleset']}",
+        f"previous_is_the_same_return: {'true' if previous is not None else 'false'}",
         "rules:",
     ]
     for r in report["rules"]:
-        if r.get("agree") and r["dfe_rows"]:  # a sample: the agreeing rules that flag something
+        wanted = previous is None or r["code"] in needs_last
+        if wanted and r.get("agree") and r["dfe_rows"]:
             lines.append(
                 f"  '{r['code']}': {{rows: {r['dfe_rows']}, children: {r['dfe_children']}}}"
             )
@@ -267,6 +297,12 @@ def main() -> None:
         default="E09000027",
         help="the placing council's code (the DfE tool's own example: Richmond)",
     )
+    parser.add_argument(
+        "--previous",
+        type=Path,
+        default=None,
+        help="last year's return (a folder of CSVs), for the rules that need it",
+    )
     parser.add_argument("--all", action="store_true", help="list rules nobody flagged too")
     parser.add_argument("--json", type=Path, help="also write the comparison as JSON here")
     parser.add_argument(
@@ -275,12 +311,14 @@ def main() -> None:
         help="write the DfE's counts of the agreeing rules that flag rows (YAML)",
     )
     args = parser.parse_args()
-    report = compare(args.folder, args.ruleset, args.collection_year, args.venv, args.council)
+    report = compare(
+        args.folder, args.ruleset, args.collection_year, args.venv, args.council, args.previous
+    )
     _print(report, args.all)
     if args.json:
         args.json.write_text(json.dumps(report, indent=1), encoding="utf-8")
     if args.save_counts:
-        _save_counts(report, args.save_counts)
+        _save_counts(report, args.save_counts, args.previous)
 
 
 if __name__ == "__main__":

@@ -48,8 +48,13 @@ def test_rules_on_the_placement_area():
     )
     without = run_rules(tables, 2025, only={"169"})["169"]
     assert not without.checked and "postcode" in without.reason
-    result = run_rules(tables, 2025, postcodes=LOOKUP, council_code="E06000001",
-                       only={"169", "392c", "420", "411", "1015"})
+    result = run_rules(
+        tables,
+        2025,
+        postcodes=LOOKUP,
+        council_code="E06000001",
+        only={"169", "392c", "420", "411", "1015"},
+    )
     assert result["169"].flagged["episodes"].to_list() == [1]  # placement postcode not found
     assert result["392c"].flagged["episodes"].to_list() == [1]
     assert result["420"].flagged["episodes"].to_list() == [2]  # respite with a placement council

@@ -136,3 +136,13 @@ def test_first_episode_must_carry_on_last_years_open_episode():
     assert flagged("503A", previous=last, header=[H], episodes=[E]) == {}
     closed = make_return(episodes=[dict(E, LS="C1", DEC="01/01/2024", REC="E8")])
     assert flagged("503B", previous=closed, header=[H], episodes=[E]) == {}
+
+
+def test_an_episode_in_both_returns_is_one_adoption():
+    from tests.dferules.conftest import make_return
+
+    adopted = dict(E, PLACE="A4", DEC="01/06/2024", REC="E11")
+    assert flagged("199", previous=make_return(episodes=[adopted]), episodes=[adopted]) == {}
+    later = dict(E, DECOM="01/07/2024", RNE="S")
+    found = flagged("199", previous=make_return(episodes=[adopted]), episodes=[later])
+    assert found == {"episodes": [0]}

@@ -181,3 +181,18 @@ def test_placed_for_adoption_against_last_year():
     }
     same = [{"CHILD": "1", "DATE_PLACED": "01/01/2023"}]
     assert flagged("560", previous=last, header=[H], placed_for_adoption=same) == {}
+
+
+def test_care_leaver_must_be_a_relevant_child():
+    header = [dict(H, CHILD="1", DOB="01/01/2006"), dict(H, CHILD="2", DOB="01/01/2006")]
+    eps = [
+        dict(E, CHILD="1", DECOM="01/01/2021", DEC="01/06/2024", REC="E8"),
+        dict(E, CHILD="2", DECOM="01/01/2024", DEC="01/02/2024", REC="E8"),
+    ]
+    oc3 = [
+        {"CHILD": "1", "DOB": "01/01/2006", "IN_TOUCH": "YES"},
+        {"CHILD": "2", "DOB": "01/01/2006", "IN_TOUCH": "YES"},
+    ]
+    last = make_return(episodes=eps)
+    found = flagged("1001", previous=last, header=header, episodes=eps, oc3=oc3)
+    assert found == {"oc3": [1]}  # 31 days in care after 14: not a relevant child

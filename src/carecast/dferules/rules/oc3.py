@@ -250,3 +250,43 @@ def mother_for_leaver_not_looked_after(ctx):
     header = ctx.t("header")
     mask = ~known(pl.col("CHILD").is_in(with_episodes)) & known(pl.col("CHILD").is_in(leavers))
     return flag("header", header, mask & given("MOTHER"))
+
+
+@rule("1001")
+def not_a_relevant_child(ctx):
+    """A care leaver must have been looked after for at least 13 weeks (91 days) after turning 14
+    and for some time after turning 16, counted over this year's and last year's episodes (so
+    children looked after earlier may be flagged, as the DfE warns), and not have been adopted."""
+    columns = ["CHILD", "DECOM_dt", "DEC_dt", "LS", "REC"]
+    eps = pl.concat([ctx.t("episodes").select(columns), ctx.last("episodes").select(columns)])
+    eps = eps.sort("DEC_dt", nulls_last=True, maintain_order=True).unique(
+        ["CHILD", "DECOM_dt"], keep="first", maintain_order=True
+    )
+    latest = pl.col("DECOM_dt") == pl.col("DECOM_dt").max().over("CHILD")
+    eps = eps.with_columns(
+        pl.when(latest & pl.col("DEC_dt").is_null())
+        .then(pl.lit(ctx.end))
+        .otherwise(pl.col("DEC_dt"))
+        .alias("DEC_dt")
+    )
+    dob = date("DOB")
+    header = ctx.t("header").filter(dob.is_not_null() & (years_after(dob, 20) > ctx.end))
+    header = header.select(
+        "CHILD", years_after(dob, 14).alias("_d14"), years_after(dob, 16).alias("_d16")
+    )
+    care = eps.join(header, on="CHILD", how="inner").filter(
+        ~known(pl.col("LS").is_in(codes.RESPITE))
+    )
+
+    def days_after(birthday: str) -> pl.Expr:
+        start = pl.max_horizontal("DECOM_dt", birthday)
+        return (pl.col("DEC_dt") - start).dt.total_days().clip(lower_bound=0).sum()
+
+    totals = care.group_by("CHILD").agg(
+        days_after("_d14").alias("_after14"), days_after("_d16").alias("_after16")
+    )
+    last = first_per_child(eps.with_row_index(ROW), "DECOM_dt", latest=True)
+    adopted = last.filter(known(pl.col("REC").is_in(list(codes.ADOPTED))))["CHILD"].implode()
+    oc3 = ctx.t("oc3").join(totals, on="CHILD", how="left")
+    relevant = known((pl.col("_after14") >= 91) & (pl.col("_after16") >= 1))
+    return flag("oc3", oc3, known(pl.col("CHILD").is_in(adopted)) | ~relevant)

@@ -42,6 +42,8 @@ def adopted_before(ctx):
     if ctx.previous is not None and "episodes" in ctx.previous:
         last = ctx.last("episodes").select(ROW, "CHILD", "REC", "DECOM_dt")
         eps = pl.concat([eps, last.with_columns(pl.lit(False).alias("_this_year"))])
+        # an episode in both returns (open at last year's end) is one episode, counted once
+        eps = eps.unique(["CHILD", "DECOM_dt"], keep="first", maintain_order=True)
     adopted = _is("REC", *codes.ADOPTED)
     ever_adopted = eps.filter(adopted)["CHILD"].unique().implode()  # the few children concerned
     eps = eps.filter(given("DECOM_dt") & pl.col("CHILD").is_in(ever_adopted))
