@@ -2,6 +2,7 @@
 
 from carecast.dferules.rules import (  # noqa: F401
     adoption,
+    changed_codes,
     child_age,
     episodes,
     header,

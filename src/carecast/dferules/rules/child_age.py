@@ -78,7 +78,7 @@ def over_18_not_v2_k2(ctx):
     return flag("episodes", m, over_18 & blank("DEC") & ~known(v2_k2))
 
 
-def _placed_too_young(place: str, years: int):
+def placed_too_young(place: str, years: int):
     def check(ctx):
         m = _with_header(ctx, "inner").filter(
             given("DECOM_dt") & given("DEC_dt") & given("DOB_dt") & (pl.col("PLACE") == place)
@@ -88,11 +88,11 @@ def _placed_too_young(place: str, years: int):
     return check
 
 
-rule("371", first_year=2025)(_placed_too_young("K3", 16))
-rule("371", last_year=2024)(_placed_too_young("H5", 14))
-rule("372")(_placed_too_young("R5", 10))
-rule("373")(_placed_too_young("S1", 4))
-rule("374")(_placed_too_young("P3", 14))
+rule("371", first_year=2025)(placed_too_young("K3", 16))
+rule("371", last_year=2024)(placed_too_young("H5", 14))
+rule("372")(placed_too_young("R5", 10))
+rule("373")(placed_too_young("S1", 4))
+rule("374")(placed_too_young("P3", 14))
 
 
 def _temporary_too_long(place: str, days: int):

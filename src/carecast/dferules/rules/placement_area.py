@@ -20,14 +20,14 @@ PROVIDERS = (
 )
 
 
-def _episodes(ctx: Context) -> pl.DataFrame:
+def episodes_with_places(ctx: Context) -> pl.DataFrame:
     eps = ctx.t("episodes")
     if "PL_LA" not in eps.columns:
         raise NeedsLookup(POSTCODES)
     return eps
 
 
-def _council(ctx: Context) -> str:
+def placing_council(ctx: Context) -> str:
     if ctx.council_code is None:
         raise NeedsLookup(COUNCIL)
     return ctx.council_code.upper()
@@ -55,41 +55,44 @@ def _uasc(ctx: Context) -> pl.Expr:
 
 @rule("164")
 def distance_out_of_range(ctx):
-    eps = _episodes(ctx)
+    eps = episodes_with_places(ctx)
     far = (_distance() < 0) | (_distance() > 999.9)
     return flag("episodes", eps, ~_uasc(ctx) & far)
 
 
 @rule("169")
 def placement_council_missing(ctx):
-    return flag("episodes", _episodes(ctx), ~_respite() & blank("PL_LA"))
+    return flag("episodes", episodes_with_places(ctx), ~_respite() & blank("PL_LA"))
 
 
 @rule("179")
 def placement_location_missing(ctx):
-    return flag("episodes", _episodes(ctx), ~_respite() & blank("PL_LOCATION"))
+    return flag("episodes", episodes_with_places(ctx), ~_respite() & blank("PL_LOCATION"))
 
 
-@rule("218", first_year=2025, last_year=2025)
+@rule("218")
 def urn_required(ctx):
-    """Placements outside England (and, as in the DfE tool, those whose council is unknown) are
-    exempt."""
-    eps = _episodes(ctx)
-    exempt = known(pl.col("PLACE").is_in(list(codes.urn_exempt_placements(2025))))
-    outside = pl.col("PL_LA").fill_null("NAN").str.contains(r"^[NWSC]")
+    """Placements outside England are exempt; until 2024-25 the DfE tool also exempts those
+    whose council is unknown (it reads a missing PL_LA as text starting with N)."""
+    eps = episodes_with_places(ctx)
+    exempt = known(pl.col("PLACE").is_in(list(codes.urn_exempt_placements(ctx.ruleset_year))))
+    if ctx.ruleset_year >= 2026:
+        outside = known(pl.col("PL_LA").is_in(["CON", "NIR", "SCO", "WAL", "NUK"]))
+    else:
+        outside = pl.col("PL_LA").fill_null("NAN").str.contains(r"^[NWSC]")
     current = known(date("DEC") >= ctx.start) | blank("DEC")
     return flag("episodes", eps, current & blank("URN") & ~exempt & ~outside)
 
 
 @rule("392a")
 def distance_missing(ctx):
-    eps = _episodes(ctx)
+    eps = episodes_with_places(ctx)
     return flag("episodes", eps, ~_uasc(ctx) & ~_respite() & blank("PL_DISTANCE"))
 
 
 @rule("392c")
 def postcode_not_found(ctx):
-    eps = _episodes(ctx)
+    eps = episodes_with_places(ctx)
     home = given("HOME_POST") & (pl.col("HOME_POST_FOUND") != "TRUE")
     place = given("PL_POST") & (pl.col("PL_POST_FOUND") != "TRUE")
     return flag("episodes", eps, home | place)
@@ -97,12 +100,12 @@ def postcode_not_found(ctx):
 
 @rule("406")
 def distance_for_uasc(ctx):
-    return flag("episodes", _episodes(ctx), _uasc(ctx) & given("PL_DISTANCE"))
+    return flag("episodes", episodes_with_places(ctx), _uasc(ctx) & given("PL_DISTANCE"))
 
 
 @rule("411")
-def location_disagrees_with_council(ctx):
-    eps, council = _episodes(ctx), _council(ctx)
+def location_disagrees_withplacing_council(ctx):
+    eps, council = episodes_with_places(ctx), placing_council(ctx)
     return flag(
         "episodes", eps, (pl.col("PL_LOCATION") == "IN") & pl.col("PL_LA").ne_missing(council)
     )
@@ -110,13 +113,16 @@ def location_disagrees_with_council(ctx):
 
 @rule("420")
 def placement_council_for_respite(ctx):
-    return flag("episodes", _episodes(ctx), _respite() & given("PL_LA"))
+    return flag("episodes", episodes_with_places(ctx), _respite() & given("PL_LA"))
 
 
-@rule("1015", last_year=2025)
+@rule("1015")
 def own_provision_outside_area(ctx):
-    eps, council = _episodes(ctx), _council(ctx)
+    """From 2025-26 supported accommodation (K3) is exempt too."""
+    eps, council = episodes_with_places(ctx), placing_council(ctx)
     foster_adopt = (*codes.ADOPTION_PLACEMENTS, *codes.FOSTERING_FORMER_CARERS)
+    if ctx.ruleset_year >= 2026:
+        foster_adopt = (*foster_adopt, "K3")
     checked = (
         ~known(pl.col("PLACE").is_in(list(foster_adopt)))
         & ~_respite()
@@ -128,7 +134,7 @@ def own_provision_outside_area(ctx):
 
 
 def _carried(ctx: Context) -> pl.DataFrame:
-    _episodes(ctx)
+    episodes_with_places(ctx)
     if "PL_LA" not in ctx.last("episodes").columns:
         raise NeedsLookup(POSTCODES)
     return carried_over(ctx)
