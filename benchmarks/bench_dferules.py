@@ -78,7 +78,8 @@ def main() -> None:
     wall, cpu = time.perf_counter() - started, time.process_time() - cpu0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
-        f"DfE rules on {args.councils} councils x {args.years} years: {rows:,} header+episode rows, "
+        f"DfE rules on {args.councils} councils x {args.years} years: {rows:,} header and "
+        f"episode rows, "
         f"{checked} rule runs checked ({failed} with failures)"
     )
     print(
