@@ -232,7 +232,8 @@ def decision_after_order(ctx):
 @rule("557")
 def left_care_decision_open(ctx):
     eps = ctx.t("episodes")
-    placed = _in("PLACE", *codes.ADOPTION_PLACEMENTS) | (pl.col("LS") == "E1")
+    orders = ("D1", "E1") if ctx.ruleset_year <= 2024 else ("E1",)  # D1 went after 2023-24
+    placed = _in("PLACE", *codes.ADOPTION_PLACEMENTS) | _in("LS", *orders)
     not_adopted = ~_in("REC", *codes.ADOPTED) & given("REC") & (pl.col("REC") != "X1")
     p4a = ctx.t(P4A).select(
         "CHILD",
