@@ -67,3 +67,19 @@ def test_values_are_read_as_the_dfe_tool_reads_them():
     result = run_rules(make_return(header=[child]), 2025)
     assert result["101"].rows == {"header": 0}
     assert result["171"].rows == {"header": 0}
+
+
+def test_a_table_missing_a_column_leaves_those_rules_unchecked_with_the_column_named():
+    episodes = make_return(episodes=[GOOD_CHILD["episodes"]])["episodes"].drop("URN")
+    result = run_rules(
+        {"header": make_return(header=[GOOD_CHILD["header"]])["header"], "episodes": episodes}, 2025
+    )
+    assert not result["222"].checked and "URN" in result["222"].reason
+    assert result["143"].checked  # rules not reading URN still run
+
+
+def test_numbers_given_as_numbers_are_read_as_text():
+    header = make_return(header=[GOOD_CHILD["header"]])["header"].with_columns(
+        pl.lit(0).alias("MOTHER")
+    )
+    assert run_rules({"header": header}, 2025, only={"612"})["612"].checked
