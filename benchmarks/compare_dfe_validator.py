@@ -178,15 +178,19 @@ def compare(
         rules.append(entry)
     disagreeing = [r for r in rules if r.get("agree") is False]
     for entry in disagreeing:  # alone, so no earlier rule can have changed the shared tables
-        alone = run_validator(
-            python,
-            folder,
-            ruleset,
-            collection_year,
-            only=[entry["code"]],
-            council=council,
-            previous=previous,
-        )
+        try:
+            alone = run_validator(
+                python,
+                folder,
+                ruleset,
+                collection_year,
+                only=[entry["code"]],
+                council=council,
+                previous=previous,
+            )
+        except subprocess.CalledProcessError:  # the DfE tool itself fails on this rule alone
+            entry["dfe_alone_rows"], entry["agree_alone"] = None, False
+            continue
         rows = alone["flagged"].get(entry["code"], {})
         theirs = _validator_children(alone, rows)
         ours = _carecast_children(tables, result[entry["code"]])
@@ -230,11 +234,12 @@ def _print(report: dict, show_all: bool) -> None:
         )
         extra = ""
         if r.get("agree") is False:
-            alone = "same" if r["agree_alone"] else "differs"
-            extra = (
-                f"  (only carecast {r['only_carecast']}, only DfE {r['only_dfe']}; the DfE rule "
-                f"run alone flags {r['dfe_alone_rows']} rows: {alone})"
-            )
+            if r["dfe_alone_rows"] is None:
+                alone = "the DfE rule crashes when run alone"
+            else:
+                same = "same" if r["agree_alone"] else "differs"
+                alone = f"the DfE rule run alone flags {r['dfe_alone_rows']} rows: {same}"
+            extra = f"  (only carecast {r['only_carecast']}, only DfE {r['only_dfe']}; {alone})"
         print(f"{r['code']:<10}{ours}{theirs}  {same}{extra}")
     pct = 100 * agree / len(both) if both else 0.0
     print(f"\nboth check {len(both)} rules; the same children flagged for {agree} ({pct:.1f}%)")
