@@ -69,7 +69,8 @@ class TableMissing(Exception):
 
 
 class NeedsLookup(Exception):
-    """A rule needs a reference list carecast is not given (Ofsted's provider lists)."""
+    """A rule needs something it was not given: a reference list (postcodes, Ofsted providers),
+    the council's code, or a field only some return formats carry."""
 
     def __init__(self, what: str):
         self.what = what

@@ -7,7 +7,7 @@ import datetime as dt
 import polars as pl
 
 from carecast.dferules import codes
-from carecast.dferules.context import Context
+from carecast.dferules.context import Context, NeedsLookup
 from carecast.dferules.registry import rule
 from carecast.dferules.rules.common import (
     ROW,
@@ -46,10 +46,11 @@ def duc_valid(ctx: Context):
 
 @rule("105")
 def uasc_flag_valid(ctx: Context):
-    """Only an XML header carries its own UASC flag; in a CSV return it is derived, so no check."""
+    """Only an XML header carries its own UASC flag; in a CSV return it is derived from the UASC
+    table, so there is nothing to check."""
     header = ctx.t("header")
     if not ctx.header_has_uasc:
-        return {"header": header.filter(pl.lit(False))[ROW]}
+        raise NeedsLookup("the header's own UASC flag, which only an XML return carries")
     return flag("header", header, not_in("UASC", ("0", "1")))
 
 
