@@ -83,3 +83,13 @@ def test_numbers_given_as_numbers_are_read_as_text():
         pl.lit(0).alias("MOTHER")
     )
     assert run_rules({"header": header}, 2025, only={"612"})["612"].checked
+
+
+def test_collection_year_can_be_written_as_people_write_it():
+    from carecast.dferules.catalogue import parse_year
+
+    assert parse_year("2024-25") == parse_year("2024/2025") == parse_year(2025) == 2025
+    with pytest.raises(ParameterError):
+        parse_year("2024-26")
+    result = run_rules(make_return(header=[GOOD_CHILD["header"]]), "2024-25", only={"101"})
+    assert result.collection_year == 2025

@@ -7,6 +7,7 @@ everywhere in carecast; the DfE names the list ``lac2024_25``.
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -32,6 +33,28 @@ class RuleSpec:
 def year_label(year: int) -> str:
     """2025 -> '2024-25', the way returns are named to people."""
     return f"{year - 1}-{year % 100:02d}"
+
+
+def parse_year(value: int | str) -> int:
+    """A collection year as carecast counts it (the year of its 31 March) from 2025, '2025',
+    '2024-25' or '2024/25'."""
+    text = str(value).strip()
+    match = re.fullmatch(r"(\d{4})(?:[-/](\d{2}|\d{4}))?", text)
+    if match is None:
+        raise ParameterError(
+            f"'{value}' is not a collection year",
+            fix="give the year of the return's 31 March (2025) or the year as 2024-25",
+        )
+    first, second = match.groups()
+    if second is None:
+        return int(first)
+    end = int(second) if len(second) == 4 else int(first[:2] + second)
+    if end != int(first) + 1:
+        raise ParameterError(
+            f"'{value}' is not a collection year (the years must follow on)",
+            fix="write it as 2024-25",
+        )
+    return end
 
 
 def _list_name(year: int) -> str:

@@ -6,7 +6,7 @@ from collections.abc import Collection, Mapping
 
 import polars as pl
 
-from carecast.dferules.catalogue import RuleSpec, rule_list, ruleset_year
+from carecast.dferules.catalogue import RuleSpec, parse_year, rule_list, ruleset_year
 from carecast.dferules.context import (
     ROW,
     Context,
@@ -22,7 +22,7 @@ from carecast.dferules.result import EXAMPLES, RuleOutcome, RulesResult
 
 def run_rules(
     tables: Mapping[str, pl.DataFrame],
-    collection_year: int,
+    collection_year: int | str,
     previous: Mapping[str, pl.DataFrame] | None = None,
     *,
     ruleset: int | None = None,
@@ -40,6 +40,7 @@ def run_rules(
     read the placement council and distance run. A rule carecast has no
     implementation for, or whose tables are missing, is reported ``checked=False`` with why.
     """
+    collection_year = parse_year(collection_year)
     year = ruleset if ruleset is not None else ruleset_year(collection_year)
     if postcodes is not None:
         tables = _with_geography(tables, postcodes, council_code)
