@@ -237,8 +237,8 @@ def _print(report: dict, show_all: bool) -> None:
             if r["dfe_alone_rows"] is None:
                 alone = "the DfE rule crashes when run alone"
             else:
-                same = "same" if r["agree_alone"] else "differs"
-                alone = f"the DfE rule run alone flags {r['dfe_alone_rows']} rows: {same}"
+                verdict = "same" if r["agree_alone"] else "differs"
+                alone = f"the DfE rule run alone flags {r['dfe_alone_rows']} rows: {verdict}"
             extra = f"  (only carecast {r['only_carecast']}, only DfE {r['only_dfe']}; {alone})"
         print(f"{r['code']:<10}{ours}{theirs}  {same}{extra}")
     pct = 100 * agree / len(both) if both else 0.0

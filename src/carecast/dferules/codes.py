@@ -131,7 +131,7 @@ def no_provider_placements(year: int) -> tuple[str, ...]:
 
 
 def urn_exempt_placements(year: int) -> tuple[str, ...]:
-    """Placements with no Ofsted URN (H5 and P2 until 2023-24, Z1 until 2024-25)."""
+    """Placements that need no Ofsted URN (rule 218): H5 and P2 until 2023-24, Z1 until 2024-25."""
     base = ("P1", "P3", "R1", "R2", "R5", *TEMPORARY)
     if year >= 2026:
         return (*base, *OTHER_PLACEMENTS_FROM_2026)
@@ -144,3 +144,13 @@ def urn_exempt_placements(year: int) -> tuple[str, ...]:
 # return coded either way is checked (M/F from 2024-25, 1/2 before).
 MALE_ANY = ("1", "M")
 FEMALE_ANY = ("2", "F")
+
+
+def urn_not_expected(year: int) -> tuple[str, ...]:
+    """Placements that should have no Ofsted URN (rule 222): H5 until 2022-23, P2 until 2023-24,
+    Z1 until 2024-25 (Z11-Z14 from 2025-26)."""
+    base = ("P1", "P3", "R1", "R2", "R5", *TEMPORARY)
+    if year >= 2026:
+        return (*base, *OTHER_PLACEMENTS_FROM_2026)
+    extra = {2025: ("Z1",), 2024: ("P2", "Z1")}.get(year, ("H5", "P2", "Z1"))
+    return (*base, *extra)

@@ -89,7 +89,8 @@ def placed_too_young(place: str, years: int):
 
 
 rule("371", first_year=2025)(placed_too_young("K3", 16))
-rule("371", last_year=2024)(placed_too_young("H5", 14))
+rule("371", first_year=2024, last_year=2024)(placed_too_young("H5", 16))
+rule("371", last_year=2023)(placed_too_young("H5", 14))
 rule("372")(placed_too_young("R5", 10))
 rule("373")(placed_too_young("S1", 4))
 rule("374")(placed_too_young("P3", 14))

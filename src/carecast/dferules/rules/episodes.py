@@ -95,7 +95,7 @@ def adoption_with_carers_rne(ctx):
 
 @rule("222")
 def urn_not_for_placement(ctx):
-    exempt = _is("PLACE", *codes.urn_exempt_placements(ctx.ruleset_year))
+    exempt = _is("PLACE", *codes.urn_not_expected(ctx.ruleset_year))
     return _eps(ctx, exempt & given("URN") & (pl.col("URN") != "XXXXXXX"))
 
 
