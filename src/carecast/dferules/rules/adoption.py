@@ -211,15 +211,23 @@ def decision_after_placement(ctx):
     return _pair(m.filter(known(date("DECOM") < pl.col("DATE_PLACED_dt"))), "episodes", P4A)
 
 
-@rule("553")
-def placement_order_without_decision(ctx):
-    e1 = ctx.t("episodes").filter(pl.col("LS") == "E1")
-    decided = ctx.t(P4A)["CHILD"].implode()
-    episodes = flag("episodes", e1, ~known(pl.col("CHILD").is_in(decided)))["episodes"]
-    open_e1 = e1.filter(blank("DEC")).select("CHILD")
-    m = ctx.t(P4A).join(open_e1, on="CHILD", how="inner")
-    p4a = flag(P4A, m, given("DATE_PLACED_CEASED") | given("REASON_PLACED_CEASED"))[P4A]
-    return {"episodes": episodes, P4A: p4a}
+def order_without_decision(legal_status: str):
+    """Episodes under a placement (E1) or freeing (D1) order for a child with no decision to
+    place for adoption, and decisions reversed while such an order is still open."""
+
+    def check(ctx):
+        ordered = ctx.t("episodes").filter(pl.col("LS") == legal_status)
+        decided = ctx.t(P4A)["CHILD"].implode()
+        episodes = flag("episodes", ordered, ~known(pl.col("CHILD").is_in(decided)))["episodes"]
+        still_open = ordered.filter(blank("DEC")).select("CHILD")
+        m = ctx.t(P4A).join(still_open, on="CHILD", how="inner")
+        reversed_ = given("DATE_PLACED_CEASED") | given("REASON_PLACED_CEASED")
+        return {"episodes": episodes, P4A: flag(P4A, m, reversed_)[P4A]}
+
+    return check
+
+
+rule("553")(order_without_decision("E1"))
 
 
 @rule("554")

@@ -10,6 +10,7 @@ import polars as pl
 
 from carecast.dferules.context import ROW
 from carecast.dferules.registry import rule
+from carecast.dferules.rules.adoption import order_without_decision
 from carecast.dferules.rules.child_age import placed_too_young
 from carecast.dferules.rules.common import blank, date, flag, given, known, years_after
 from carecast.dferules.rules.placement_area import episodes_with_places, placing_council
@@ -50,15 +51,7 @@ def d1_still_open(ctx):
     return _eps(ctx, blank("DEC") & blank("REC") & (pl.col("LS") == "D1"))
 
 
-@rule("555", last_year=2024)
-def freeing_order_without_decision(ctx):
-    d1 = ctx.t("episodes").filter(pl.col("LS") == "D1")
-    decided = ctx.t(P4A)["CHILD"].implode()
-    episodes = flag("episodes", d1, ~known(pl.col("CHILD").is_in(decided)))["episodes"]
-    open_d1 = d1.filter(blank("DEC")).select("CHILD")
-    m = ctx.t(P4A).join(open_d1, on="CHILD", how="inner")
-    p4a = flag(P4A, m, given("DATE_PLACED_CEASED") | given("REASON_PLACED_CEASED"))[P4A]
-    return {"episodes": episodes, P4A: p4a}
+rule("555", last_year=2024)(order_without_decision("D1"))
 
 
 @rule("556", last_year=2024)
