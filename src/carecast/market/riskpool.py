@@ -32,6 +32,7 @@ import polars as pl
 import yaml
 
 from carecast.errors import InputError, InsufficientDataError, Location, ParameterError
+from carecast.plumbing.tables import read_table
 from carecast.schema import councils as all_councils
 from carecast.schema import find_council
 from carecast.schema.years import financial_year_expr
@@ -87,10 +88,8 @@ def group_councils(group: str | None = None, names: list[str] | None = None) -> 
 def _read(path: Path) -> pl.DataFrame:
     if not path.is_file():
         raise InputError(f"{path} does not exist", where=Location(file=str(path)), fix="give the placements, episodes or forecast file")
-    if path.suffix.lower() == ".parquet":
-        return pl.read_parquet(path)
-    if path.suffix.lower() == ".csv":
-        return pl.read_csv(path, infer_schema_length=10000, try_parse_dates=True)
+    if path.suffix.lower() in (".parquet", ".csv"):
+        return read_table(path, what="placements", text=False).frame
     raise InputError(f"cannot read '{path.name}'", where=Location(file=str(path)), fix="give a .csv or .parquet file")
 
 

@@ -24,6 +24,7 @@ import polars as pl
 import yaml
 
 from carecast.errors import InputError, Location, NotFoundError, ParameterError
+from carecast.plumbing.tables import read_table
 from carecast.schema import councils, financial_year_label, find_council
 from carecast.schema.years import financial_year_expr
 from carecast.sufficiency.capacity import Beds, Capacity
@@ -65,7 +66,7 @@ def load_providers(path: str | Path) -> pl.DataFrame:
     if not p.is_file():
         raise InputError(f"provider register {p} does not exist", where=Location(file=str(p)),
                          fix="give --providers providers.csv (carecast synth writes one), or leave it out")
-    frame = pl.read_csv(p, infer_schema_length=10_000)
+    frame = read_table(p, what="provider register", text=False).frame
     missing = PROVIDER_COLUMNS - set(frame.columns)
     if missing:
         raise InputError(f"provider register lacks column(s) {sorted(missing)}", where=Location(file=str(p)),
