@@ -30,11 +30,8 @@ import numpy as np
 import polars as pl
 
 from carecast.errors import InputError, InsufficientDataError, Location, ParameterError
-<<<<<<< HEAD
-from carecast.plumbing.tables import read_table
-=======
 from carecast.parameters import shipped
->>>>>>> params
+from carecast.plumbing.tables import read_table
 from carecast.schema import councils as all_councils
 from carecast.schema import find_council
 from carecast.schema.years import financial_year_expr
