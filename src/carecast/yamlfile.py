@@ -91,6 +91,11 @@ def parse_yaml_document(text: str, what: str, source: str) -> YamlDocument:
             fix="fix the YAML syntax on that line (indentation, colons, quotes)",
             where=Location(file=source, row=mark.line + 1 if mark else None),
         ) from None
+    except ValueError as exc:  # a scalar YAML reads as a date but is not one (2020-13-01)
+        raise ParameterError(
+            f"{what} has a value YAML cannot read: {exc}",
+            fix="write dates as real dates, YYYY-MM-DD (or quote the text)", where=Location(file=source),
+        ) from None
     finally:
         loader.dispose()
     return YamlDocument(data, node, source)
