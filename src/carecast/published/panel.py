@@ -13,9 +13,10 @@ from __future__ import annotations
 import polars as pl
 
 from carecast.published import reorganisations
-from carecast.published.load import Published
+from carecast.published.load import SUB_REGIONS, Published
 
 MEASURES = ("stock", "starts", "ceased")
+LONDON = ("E12000007", "London")
 
 
 def _with_area(frame: pl.DataFrame) -> pl.DataFrame:
@@ -45,6 +46,12 @@ def areas(published: Published) -> pl.DataFrame:
     A council's ONS code and name are those of the latest year it appears (codes changed for
     Buckinghamshire 2020, North Yorkshire and Somerset 2023; the DfE number did not)."""
     rows = _with_area(published.cla.filter(pl.col("level") == "Council", pl.col("value").is_not_null()))
+    rows = rows.with_columns(  # London councils are filed under Inner or Outer London
+        pl.when(pl.col("region_code").is_in(SUB_REGIONS)).then(pl.lit(LONDON[0]))
+        .otherwise(pl.col("region_code")).alias("region_code"),
+        pl.when(pl.col("region_code").is_in(SUB_REGIONS)).then(pl.lit(LONDON[1]))
+        .otherwise(pl.col("region_name")).alias("region_name"),
+    )
     latest = rows.sort("year").group_by("dfe_number", maintain_order=True).last()
     meta = reorganisations.area_map().select("area", "area_name").unique()
     by_key = latest.group_by("key").agg(
