@@ -29,6 +29,7 @@ def register(app: typer.Typer) -> None:
     )
     app.add_typer(group, name="published")
     register_backtest(group)
+    register_benchmark(group)
 
     @group.command("validate")
     def validate(
@@ -111,3 +112,25 @@ def register_backtest(group: typer.Typer) -> None:
         console.print(_score_table("Held-out last year", tables["held_out_last_year"]))
         console.print(f"{bt.TUNED_ON}\nRan in {seconds:.1f} s.")
         _write(bt.build_report(rows, folder, seconds), out)
+
+
+def register_benchmark(group: typer.Typer) -> None:
+    @group.command("benchmark")
+    def benchmark(
+        folder: Path = typer.Argument(..., help=FOLDER_HELP),
+        council: str = typer.Option(..., "--council", help="Council: name, ONS code or DfE number."),
+        out: list[Path] = typer.Option(..., "--out", help="Report: .html, .xlsx, .json or .csv."),
+    ) -> None:
+        """Spend per child looked after and per child, regressions with R², four quadrants."""
+        from carecast.published import benchmarking
+        from carecast.published.load import load
+
+        p = load(folder)
+        result = benchmarking.analyse(p, council)
+        table = Table(title=f"{result.council}: one-variable regressions across councils")
+        for col in ("Regression", "n", "R²"):
+            table.add_column(col)
+        for row in result.regressions.iter_rows(named=True):
+            table.add_row(row["regression"], str(row["n"]), f"{row['r_squared_share']:.0%}")
+        console.print(table)
+        _write(benchmarking.build_report(p, result), out)
