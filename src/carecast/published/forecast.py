@@ -92,6 +92,14 @@ def _split(s: series.Series, sims: np.ndarray, shares: pl.DataFrame, meta: pl.Da
     return pl.DataFrame(ids).select(meta.columns), np.concatenate(parts, axis=1)
 
 
+def aggregate(sims: np.ndarray, regions: np.ndarray):
+    """Region and England totals of council simulations (n, councils, horizon), simulation by
+    simulation: (region codes, (n, regions, horizon), (n, horizon))."""
+    codes = sorted(set(regions))
+    by_region = np.stack([sims[:, regions == r].sum(1) for r in codes], axis=1)
+    return codes, by_region, sims.sum(1)
+
+
 def run(request: ForecastRequest) -> PublishedForecast:
     published = load(request.folder)
     table = panel.build(published)
@@ -120,15 +128,14 @@ def run(request: ForecastRequest) -> PublishedForecast:
     shares = panel.successor_shares(published, origin)
     ids, council_sims = _split(s, sims, shares, meta)
     councils = _long(ids.drop("key"), _quantiles(council_sims, ahead), ahead)
-    region_codes = sorted(set(s.regions))
-    region_sims = np.stack([sims[:, s.regions == r].sum(1) for r in region_codes], axis=1)
+    region_codes, region_sims, england_sims = aggregate(sims, s.regions)
     regions = _long(
         pl.DataFrame({"region_code": region_codes,
                       "name": [s.region_names[r] for r in region_codes]}),
         _quantiles(region_sims, ahead), ahead,
     )
     england = _long(pl.DataFrame({"name": ["England"]}),
-                    _quantiles(sims.sum(1, keepdims=True), ahead), ahead)
+                    _quantiles(england_sims[:, None, :], ahead), ahead)
     missing = panel.areas(published).filter(~pl.col("key").is_in(s.keys)).select(
         "ons_code", "dfe_number", "name",
         pl.lit(f"no published stock on 31 March {origin} (withheld or council not existing)")

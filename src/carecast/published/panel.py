@@ -94,7 +94,7 @@ def build(published: Published) -> pl.DataFrame:
         pop = _with_area(pop.filter(pl.col("level") == "Council"))
     pop = _complete(pop, ["key", "area", "year"]).rename({"value": "population"})
     keys = areas(published)
-    years = pl.DataFrame({"year": sorted(flows["year"].unique())})
+    years = pl.DataFrame({"year": sorted(cla["year"].drop_nulls().unique())})
     grid = keys.select("key").join(years, how="cross")
     panel = grid.join(flows.select("key", "year", *MEASURES), on=["key", "year"], how="left")
     panel = panel.join(pop.select("key", "year", "population"), on=["key", "year"], how="left")
