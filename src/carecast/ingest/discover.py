@@ -10,7 +10,7 @@ Three layouts are understood:
 Year folders are named by the collection year (``2019``, the year the return ends) or by the
 financial year (``2018-19``), which means the same return. Inside a year folder a file is
 recognised by its name (``header``, ``episode``, ``uasc`` anywhere in it, any case) and its
-extension (.csv, .xlsx, .xml). An XML file, or a workbook whose name names no table, holds the
+extension (.csv, .xlsx, .ods, .xml). An XML file, or a workbook whose name names no table, holds the
 whole return.
 """
 
@@ -20,14 +20,14 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import polars as pl
 import yaml
 
 from carecast.errors import InputError, Location
 from carecast.ingest.read import missing_file
+from carecast.plumbing.tables import read_table
 from carecast.schema.councils import find_council
 
-READABLE = {".csv", ".xlsx", ".xml"}
+READABLE = {".csv", ".xlsx", ".xlsm", ".ods", ".xml"}
 WHOLE_RETURN = "return"  # a file holding every table (XML, or a workbook with one sheet per table)
 MANIFEST_NAMES = ("manifest.yaml", "manifest.yml", "manifest.csv")
 
@@ -61,7 +61,7 @@ def table_of(path: Path) -> str | None:
     for table, marker in (("header", "header"), ("episodes", "episode"), ("uasc", "uasc")):
         if marker in stem:
             return table
-    if path.suffix.lower() in {".xml", ".xlsx"}:
+    if path.suffix.lower() in {".xml", ".xlsx", ".xlsm", ".ods"}:
         return WHOLE_RETURN
     return None
 
@@ -105,7 +105,7 @@ def _council_folder(council: str, folder: Path) -> list[SourceFile]:
 def _manifest(path: Path) -> list[SourceFile]:
     base = path.parent
     if path.suffix.lower() == ".csv":
-        frame = pl.read_csv(path, infer_schema=False)
+        frame = read_table(path, what="manifest").frame
         missing = {"council", "year", "table", "path"} - set(frame.columns)
         if missing:
             raise InputError(f"the manifest has no column(s) {sorted(missing)}",

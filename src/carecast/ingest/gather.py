@@ -18,16 +18,8 @@ import polars as pl
 from carecast.errors import InputError, Location
 from carecast.ingest.discover import WHOLE_RETURN, SourceFile, table_of
 from carecast.ingest.quality import ROWS_SCHEMA, empty_events
-from carecast.ingest.read import (
-    ROW,
-    drop_blank_rows,
-    probe_csv,
-    read_csv,
-    read_csv_many,
-    read_xlsx,
-    read_xml,
-    xlsx_sheets,
-)
+from carecast.ingest.read import ROW, drop_blank_rows, read_file, read_plain_csvs, read_xml
+from carecast.plumbing.tables import probe_csv
 from carecast.schema.councils import find_council
 from carecast.schema.ssda903 import TABLES, table_spec
 
@@ -108,10 +100,14 @@ def _conform(frame: pl.DataFrame, src: SourceFile, table: str, shown: str,
     ), table)
 
 
-def _read_bucket(members: list[tuple[SourceFile, str]], table: str) -> pl.DataFrame:
+def _read_bucket(members: list[tuple[SourceFile, str]], table: str,
+                 file_events: list[dict]) -> pl.DataFrame:
     """Files with identical columns read in one scan, each row tagged with its file's metadata
     (gathered from per-file values by file index: new columns only, the data is not copied)."""
-    frame = read_csv_many([src.path for src, _ in members])
+    frame, issues = read_plain_csvs([src.path for src, _ in members], [shown for _, shown in members])
+    by_shown = {shown: src for src, shown in members}
+    for issue in issues.iter_rows(named=True):
+        file_events.append(_issue_event(by_shown[issue["file"]], table, issue, issue["file"]))
     index = frame["file_index"]
     return _select(frame.with_columns(
         pl.Series("council", [src.council for src, _ in members]).gather(index),
@@ -120,18 +116,35 @@ def _read_bucket(members: list[tuple[SourceFile, str]], table: str) -> pl.DataFr
     ), table)
 
 
-def _read(src: SourceFile) -> dict[str, pl.DataFrame | None]:
-    suffix = src.path.suffix.lower()
-    if src.table != WHOLE_RETURN:
-        frame = read_xlsx(src.path) if suffix == ".xlsx" else read_csv(src.path)
-        return {src.table: frame}
-    if suffix == ".xml":
+def _issue_event(src: SourceFile, table: str, issue: dict, label: str) -> dict:
+    """A reader's repair (repeated header line, unread sheet) as a file-level loader event."""
+    event = _file_event(src.council, src.year, table, issue["rule"], label, issue["column"])
+    return {**event, "source_row": issue["row"], "value": issue["value"]}
+
+
+def _read(src: SourceFile, shown: str, file_events: list[dict]) -> dict[str, pl.DataFrame | None]:
+    """The tables in one file; the reader's repairs and any sheet not read become events."""
+    if src.table == WHOLE_RETURN and src.path.suffix.lower() == ".xml":
         return read_xml(src.path)
-    out: dict[str, pl.DataFrame | None] = {}
-    for sheet in xlsx_sheets(src.path):
-        table = table_of(Path(sheet + ".csv"))
-        if table in TABLES and table not in out:
-            out[table] = read_xlsx(src.path, sheet)
+    read = read_file(src.path, shown)
+    if src.table != WHOLE_RETURN:
+        out = {src.table: read.frame}
+        used = {read.sheets[0].name}
+    else:
+        out, used = {}, set()
+        for sheet in read.sheets:
+            table = table_of(Path(f"{sheet.name}.csv"))
+            if table in TABLES and table not in out:
+                out[table] = sheet.frame
+                used.add(sheet.name)
+    for issue in read.issues.iter_rows(named=True):
+        sheet = issue["file"].rsplit(":", 1)[-1] if read.sheet_names else None
+        table = src.table if src.table != WHOLE_RETURN else table_of(Path(f"{sheet}.csv"))
+        file_events.append(_issue_event(src, table, issue, issue["file"]))
+    for issue in read.unused_sheets({u for u in used if u}, file=shown):
+        file_events.append(_issue_event(src, src.table, {"rule": issue.rule, "row": None,
+                                                         "column": None, "value": issue.value},
+                                        shown))
     return out
 
 
@@ -150,15 +163,15 @@ def gather(files: list[SourceFile], root: Path, progress: Progress | None = None
         if progress:
             progress(i, len(files), shown)
         if src.table != WHOLE_RETURN and src.path.suffix.lower() == ".csv":
-            raw, plain = probe_csv(src.path)
-            columns = [c.strip().upper() for c in raw]
-            if plain and not set(columns) & set(COUNCIL_COLUMNS):
+            probe = probe_csv(src.path, what="return", shown=shown)
+            columns = [c.strip().upper() for c in probe.columns]
+            if probe.plain and not set(columns) & set(COUNCIL_COLUMNS):
                 _check_columns(columns, src, src.table, shown, file_events)
-                buckets.setdefault((src.table, tuple(raw)), []).append((src, shown))
+                buckets.setdefault((src.table, tuple(probe.columns)), []).append((src, shown))
                 rows.append({"council": src.council, "collection_year": src.year, "table": src.table,
                              "source_file": shown})
                 continue
-        for table, frame in _read(src).items():
+        for table, frame in _read(src, shown, file_events).items():
             if frame is None:
                 continue
             label = shown if src.table != WHOLE_RETURN else f"{shown}:{table}"
@@ -166,7 +179,7 @@ def gather(files: list[SourceFile], root: Path, progress: Progress | None = None
             rows.append({"council": src.council, "collection_year": src.year, "table": table,
                          "source_file": label})
     for (table, _), members in buckets.items():
-        parts[table].append(_read_bucket(members, table))
+        parts[table].append(_read_bucket(members, table, file_events))
     if progress:
         progress(len(files), len(files), "read")
     have = {(r["council"], r["collection_year"], r["table"]) for r in rows}

@@ -19,6 +19,7 @@ import polars as pl
 import yaml
 
 from carecast.outputs import Report, Section, run_metadata
+from carecast.parameters import shipped
 
 EVENT_SCHEMA: dict[str, pl.DataType] = {
     "uid": pl.Int64,  # the loader's row id (null for file-level events)
@@ -60,8 +61,8 @@ def _document() -> dict:
 
 
 def rule_parameter(name: str) -> float:
-    """A threshold the rules use (``parameters:`` in rules.yaml)."""
-    return _document()["parameters"][name]["value"]
+    """A threshold the rules use (cited in ``ingest/data/parameters.yaml``)."""
+    return shipped("carecast.ingest", "parameters.yaml").value(name)
 
 
 def rule_ids(*actions: str) -> list[str]:

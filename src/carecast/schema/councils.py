@@ -89,11 +89,6 @@ def find_council(name_or_code: str, *, required: bool = True) -> Council | None:
     return hit
 
 
-def councils_frame() -> pl.DataFrame:
-    """The reference councils as a Polars table."""
-    return pl.DataFrame([c.__dict__ for c in councils()])
-
-
 def ons_code_names() -> pl.DataFrame:
     """(ons_code, name) for every current and former ONS code: for postcode-directory lookups."""
     pairs = [(code, c.name) for c in councils() for code in (c.ons_code, *c.former_ons_codes)]
