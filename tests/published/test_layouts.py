@@ -57,3 +57,13 @@ def test_sum_of_councils_matches_the_published_england_figure(real):
     for row in england.iter_rows(named=True):
         total = table.filter(pl.col("year") == row["year"])["stock"].sum()
         assert abs(total - row["value"]) <= 15  # England is rounded to the nearest 10
+
+
+def test_a_repeated_header_line_is_counted_not_lost(tmp_path):
+    body = cla_rows([(2022, "800", "Bath", "E06000022", "stock", 35000, 196)])
+    text = NEWER + "\n" + body + "\n" + NEWER + "\n" + body.replace("2022", "2023") + "\n"
+    (tmp_path / "cla_number_and_rate_per_10k_children_2021-2024.csv").write_text(text)
+    p = load(tmp_path)
+    set_aside = p.log.filter(pl.col("outcome").str.starts_with("set aside"))
+    assert set_aside["rows"].sum() == 1
+    assert p.log["rows"].sum() == 3  # two figures and the repeated header: every line counted

@@ -68,10 +68,22 @@ def _level(expr: pl.Expr) -> pl.Expr:
     )
 
 
-def _cla(paths: list[Path]) -> tuple[pl.DataFrame, dict[str, str]]:
+def _read(path: Path, set_aside: list[pl.DataFrame]) -> pl.DataFrame:
+    """The file as text; lines the table reader set aside go to ``set_aside`` for the log."""
+    frame, issues = read.read_csv_text(path)
+    if issues.height:
+        set_aside.append(issues.select(
+            pl.lit(path.name).alias("file"),
+            (pl.lit("set aside: ") + pl.col("message")).alias("outcome"),
+            pl.col("count").cast(pl.Int64).alias("rows"),
+        ))
+    return frame
+
+
+def _cla(paths: list[Path], set_aside: list[pl.DataFrame]) -> tuple[pl.DataFrame, dict[str, str]]:
     frames, found = [], {}
     for path in paths:
-        frame, layout = layouts.standardise(read.read_csv_text(path), path)
+        frame, layout = layouts.standardise(_read(path, set_aside), path)
         found[path.name] = layout.name
         frames.append(frame.with_columns(pl.lit(int(frame["year"].max() or 0)).alias("release")))
     cla = pl.concat(frames).with_columns(
@@ -101,10 +113,10 @@ def _cla(paths: list[Path]) -> tuple[pl.DataFrame, dict[str, str]]:
     return cla.with_columns(outcome.alias("outcome")).drop("latest", "area_name"), found
 
 
-def _population(paths: list[Path]) -> pl.DataFrame:
+def _population(paths: list[Path], set_aside: list[pl.DataFrame]) -> pl.DataFrame:
     frames = []
     for path in paths:
-        raw = read.read_csv_text(path)
+        raw = _read(path, set_aside)
         missing = [c for c in ("time_period", "geographic_level", "old_la_code", "new_la_code",
                                "la_name", "population_estimate") if c not in raw.columns]
         if missing:
@@ -168,14 +180,15 @@ def _ro3(path: Path) -> pl.DataFrame:
     return long.with_columns(outcome.alias("outcome"))
 
 
-def _log(cla: pl.DataFrame, pop: pl.DataFrame, ro3: pl.DataFrame | None) -> pl.DataFrame:
-    parts = [cla.group_by("file", "outcome").agg(pl.len().alias("rows"))]
+def _log(cla: pl.DataFrame, pop: pl.DataFrame, ro3: pl.DataFrame | None,
+         set_aside: list[pl.DataFrame]) -> pl.DataFrame:
+    parts = [cla.group_by("file", "outcome").agg(pl.len().cast(pl.Int64).alias("rows")), *set_aside]
     if not pop.is_empty():
-        parts.append(pop.group_by("file", "outcome").agg(pl.len().alias("rows")))
+        parts.append(pop.group_by("file", "outcome").agg(pl.len().cast(pl.Int64).alias("rows")))
     if ro3 is not None:  # RO3 is counted by council row (one line per published row)
         parts.append(
             ro3.group_by("file", "row").agg(pl.col("outcome").mode().first())
-            .group_by("file", "outcome").agg(pl.len().alias("rows"))
+            .group_by("file", "outcome").agg(pl.len().cast(pl.Int64).alias("rows"))
         )
     return pl.concat(parts).with_columns(pl.col("rows").cast(pl.Int64)).sort("file", "outcome")
 
@@ -191,8 +204,9 @@ def load(folder: str | Path) -> Published:
             f"{folder.name} holds no children looked after table ({CLA_GLOB})",
             fix="put the DfE CSV 'cla_number_and_rate_per_10k_children_<years>.csv' in the folder",
         )
-    cla, found = _cla(cla_files)
-    pop = _population(_files(folder, POPULATION_GLOB))
+    set_aside: list[pl.DataFrame] = []
+    cla, found = _cla(cla_files, set_aside)
+    pop = _population(_files(folder, POPULATION_GLOB), set_aside)
     ro3_files = _files(folder, RO3_GLOB)
     ro3 = _ro3(ro3_files[-1]) if ro3_files else None
-    return Published(folder, cla, pop, ro3, _log(cla, pop, ro3), found)
+    return Published(folder, cla, pop, ro3, _log(cla, pop, ro3, set_aside), found)

@@ -2,8 +2,9 @@
 
 Everything is read as text (no type guessing) so a suppression code such as ``c`` or ``[x]`` in a
 numeric column reaches :mod:`carecast.published.codes` intact instead of failing a cast or, worse,
-becoming a zero. Casting happens afterwards, in one place, with a reason for every blank. When the
-project's plumbing package offers a table reader, this module is the only one to point at it.
+becoming a zero. Casting happens afterwards, in one place, with a reason for every blank. CSV goes
+through the project's table reader (:mod:`carecast.plumbing.tables`); the RO3 workbook is read
+here as a grid of cells, because its header sits below a block of titles and notes.
 """
 
 from __future__ import annotations
@@ -13,22 +14,19 @@ from pathlib import Path
 import polars as pl
 
 from carecast.errors import InputError, Location
+from carecast.plumbing.tables import read_table
 
 
-def read_csv_text(path: Path) -> pl.DataFrame:
-    """A CSV file, all columns text, with a 1-based ``row`` (the header is row 1)."""
-    try:
-        frame = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
-    except FileNotFoundError as exc:
-        raise InputError(f"{path.name} does not exist", fix="check the folder holds it") from exc
-    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
-        raise InputError(
-            f"{path.name} cannot be read as a CSV table ({exc.__class__.__name__})",
-            fix="give the file as downloaded from Explore Education Statistics",
-            where=Location(file=path.name),
-        ) from exc
+def read_csv_text(path: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """A CSV file, all columns text, with a 1-based ``row`` (the header is row 1), read through
+    :func:`carecast.plumbing.tables.read_table` (encoding and delimiter detected, nothing
+    decoded lossily); and the lines it set aside (a repeated header), in the plumbing's issue
+    shape, for the caller's log."""
+    table = read_table(path, what="published statistics", row_column="row", shown=path.name,
+                       fix="give the file as downloaded from Explore Education Statistics")
+    frame = table.frame
     frame = frame.rename({c: c.lstrip("\ufeff").strip() for c in frame.columns})
-    return frame.with_row_index("row", offset=2).with_columns(pl.col("row").cast(pl.Int64))
+    return frame.with_columns(pl.col("row").cast(pl.Int64)), table.issues
 
 
 def read_sheet_text(path: Path, sheet_prefix: str) -> pl.DataFrame:
