@@ -101,6 +101,7 @@ def summary_tables(rows: pl.DataFrame) -> dict[str, pl.DataFrame]:
 def build_report(rows: pl.DataFrame, folder, seconds: float):
     from carecast.outputs import Report, Section
     from carecast.outputs.report import run_metadata
+    from carecast.published.labels import human
 
     tables = summary_tables(rows)
     origins = sorted(rows["origin"].unique())
@@ -118,6 +119,8 @@ def build_report(rows: pl.DataFrame, folder, seconds: float):
         Section("By region", tables={"by_region": tables["by_region"]}),
         Section("Every forecast", tables={"forecasts": rows}),
     ]
+    for section in sections:
+        section.tables = {k: human(v) for k, v in section.tables.items()}
     meta = run_metadata(command="published backtest", inputs=[folder],
                         parameters={"origins": origins}, seed=model.DEFAULT_SEED)
     return Report("Backtest on the published statistics", meta, sections,

@@ -22,6 +22,7 @@ from carecast.benchmark.regression import fit_line
 from carecast.errors import InsufficientDataError, NotFoundError
 from carecast.outputs import Report, Section
 from carecast.outputs.report import run_metadata
+from carecast.published.labels import human
 from carecast.published.load import Published
 
 NET = "Net Current Expenditure (C7 = C3 - C6)"
@@ -166,13 +167,13 @@ def build_report(p: Published, b: Benchmark) -> Report:
                           "ro3_line_as_published": [CLA_LINE, CSC_LINE, *PART_LINES.values()]})
     sections = [
         Section(f"{b.council} against every council", __doc__.split("\n\n")[1].replace("\n", " "),
-                tables={"council": own, "ro3_lines": lines}),
-        Section("Spend per child", tables={"per_child": b.figures}, figures=per_head),
+                tables={"council": human(own), "ro3_lines": human(lines)}),
+        Section("Spend per child", tables={"per_child": human(b.figures)}, figures=per_head),
         Section("One-variable regressions", "R² is the share of the variation across councils "
                 "that a straight line accounts for; n is the councils with both figures.",
-                tables={"regressions": b.regressions}, figures=scatters),
+                tables={"regressions": human(b.regressions)}, figures=scatters),
         Section("Four quadrants", _quadrants.__doc__.replace("\n", " "),
-                tables={"quadrant_summary": summary, "quadrants": q}, figures=[quad]),
+                tables={"quadrant_summary": human(summary), "quadrants": human(q)}, figures=[quad]),
     ]
     meta = run_metadata(command="published benchmark", inputs=[p.folder],
                         parameters={"council": b.council},

@@ -8,6 +8,7 @@ import polars as pl
 from carecast.outputs import Report, Section
 from carecast.outputs.report import run_metadata
 from carecast.published.forecast import BANDS, PublishedForecast, published_series
+from carecast.published.labels import human
 
 
 def _records(frame: pl.DataFrame, keys: list[str]) -> list[dict]:
@@ -73,19 +74,19 @@ def build_report(r: PublishedForecast) -> Report:
         "the councils' simulations added up."
     )
     sections = [
-        Section("England", text, tables={"england": r.england},
+        Section("England", text, tables={"england": human(r.england)},
                 figures=[fan(england_hist.filter(pl.col("year") <= r.origin), r.england,
                              "England: children looked after on 31 March")]),
-        Section("Regions", tables={"regions": r.regions}),
-        Section("Councils", tables={"councils": r.councils}),
+        Section("Regions", tables={"regions": human(r.regions)}),
+        Section("Councils", tables={"councils": human(r.councils)}),
         Section("Model", "Estimated on the published figures up to the origin "
                 f"(calibration years {', '.join(map(str, r.fit.calibration_years)) or 'none'}).",
-                tables={"model": model_table(r)}),
+                tables={"model": human(model_table(r))}),
         Section("Published series the forecast started from",
-                tables={"published_england": england_hist, "published_councils": council_hist}),
+                tables={"published_england": human(england_hist), "published_councils": human(council_hist)}),
     ]
     if r.not_forecast.height:
-        sections.append(Section("Councils not forecast", tables={"not_forecast": r.not_forecast}))
+        sections.append(Section("Councils not forecast", tables={"not_forecast": human(r.not_forecast)}))
     meta = run_metadata(
         command="published forecast", inputs=[r.published.folder],
         parameters={"origin": r.origin, "horizon_years": horizon,

@@ -7,6 +7,7 @@ import polars as pl
 from carecast.outputs import Report, Section
 from carecast.outputs.report import run_metadata
 from carecast.published import panel, reorganisations
+from carecast.published.labels import human
 from carecast.published.layouts import MEASURE_LABELS
 from carecast.published.load import Published
 
@@ -72,6 +73,8 @@ def build_report(published: Published) -> Report:
                     "population_carried": carried},
         ),
     ]
+    for section in sections:
+        section.tables = {k: human(v) for k, v in section.tables.items()}
     meta = run_metadata(
         command="published validate", inputs=[published.folder],
         coverage={"areas": table["key"].n_unique(), "years": published.years},
