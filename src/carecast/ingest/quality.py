@@ -127,6 +127,12 @@ class QualityReport:
     kept: pl.DataFrame
     kept_uids: pl.DataFrame  # uid of every kept episode row
     unverified_codes: list[str] = field(default_factory=list)
+    unread: pl.DataFrame | None = None  # files/sheets not recognised as a 903 table: file, reason
+
+    @property
+    def unrecognised(self) -> list[str]:
+        """The files and sheets that were not read because no 903 table fits them."""
+        return [] if self.unread is None else self.unread["source_file"].to_list()
 
     def _with_rules(self) -> pl.DataFrame:
         return self.events.join(rules_frame(), on="rule_id", how="left")
@@ -218,6 +224,13 @@ class QualityReport:
                     notes=["Child ids, dates of birth and postcodes are never shown; use the file and row."]),
             Section("Files read", tables={"files": files}),
         ]
+        if self.unrecognised:
+            sections.insert(0, Section(
+                "Files and sheets not read",
+                text=f"{len(self.unrecognised)} file(s) or sheet(s) of the returns are not any 903 table "
+                "and were not read. Rename their columns to the 903 column names of the table they hold, "
+                "or move them out of the returns' folders.",
+                tables={"not_read": self.unread}))
         if self.unverified_codes:
             sections.append(Section("Code lists to verify", text="These code-list changes are carecast's best "
                                     "reading and should be checked against the DfE guidance for the year.",
