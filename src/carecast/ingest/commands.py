@@ -46,15 +46,15 @@ def write_cleaned(res: LoadResult, out: Path) -> list[Path]:
 def summary_table(res: LoadResult) -> Table:
     s = res.quality.summary()
     table = Table(title="SSDA903 episodes by council and collection year", show_lines=False)
+    counted = ("read", "kept", "repaired", "flagged", "dropped", "merged", "unknown_placement")
     for col, justify in (("Council", "left"), ("Year", "right"), ("Read", "right"), ("Kept", "right"),
-                         ("Repaired", "right"), ("Flagged", "right"), ("Dropped", "right"), ("Merged", "right")):
+                         ("Repaired", "right"), ("Flagged", "right"), ("Dropped", "right"), ("Merged", "right"),
+                         ("Unknown placement", "right")):
         table.add_column(col, justify=justify)
     for row in s.iter_rows(named=True):
-        table.add_row(row["council"], str(row["collection_year"]),
-                      *(f"{row[c]:,}" for c in ("read", "kept", "repaired", "flagged", "dropped", "merged")))
+        table.add_row(row["council"], str(row["collection_year"]), *(f"{row[c]:,}" for c in counted))
     t = res.quality.totals()
-    table.add_row("[bold]Total[/]", "", *(f"[bold]{t[c]:,}[/]" for c in
-                                          ("read", "kept", "repaired", "flagged", "dropped", "merged")))
+    table.add_row("[bold]Total[/]", "", *(f"[bold]{t[c]:,}[/]" for c in counted))
     return table
 
 

@@ -138,7 +138,9 @@ class QualityReport:
         return self.events.join(rules_frame(), on="rule_id", how="left")
 
     def summary(self) -> pl.DataFrame:
-        """Episode rows per council and collection year: read, kept, repaired, dropped, merged, flagged.
+        """Episode rows per council and collection year: read, kept, repaired, dropped, merged, flagged,
+        and ``unknown_placement``: kept rows whose PLACE is not in that year's code list (they are
+        classified "Other", and a council should know how many before trusting the mix).
 
         ``kept + dropped + merged == read`` for every council and year.
         """
@@ -154,13 +156,18 @@ class QualityReport:
             .agg(pl.col("uid").n_unique().alias("n"))
             .pivot(on="action", index=["council", "collection_year"], values="n")
         )
+        unknown_place = (ev.filter(pl.col("rule_id") == "UNKNOWN_CODE", pl.col("column") == "PLACE")
+                         .group_by("council", "collection_year")
+                         .agg(pl.col("uid").n_unique().alias("unknown_placement")))
         out = read.join(self.kept, on=["council", "collection_year"], how="left").join(
-            per_action, on=["council", "collection_year"], how="left")
+            per_action, on=["council", "collection_year"], how="left").join(
+            unknown_place, on=["council", "collection_year"], how="left")
         for col in ("kept", "dropped", "merged", "repaired", "flagged"):
             if col not in out.columns:
                 out = out.with_columns(pl.lit(0).alias(col))
         return (
-            out.select("council", "collection_year", "read", "kept", "repaired", "flagged", "dropped", "merged")
+            out.select("council", "collection_year", "read", "kept", "repaired", "flagged", "dropped", "merged",
+                       "unknown_placement")
             .with_columns(pl.exclude("council", "collection_year").fill_null(0).cast(pl.Int64))
             .sort("council", "collection_year")
         )
@@ -191,7 +198,8 @@ class QualityReport:
 
     def totals(self) -> dict[str, int]:
         s = self.summary()
-        return {c: int(s[c].sum()) for c in ("read", "kept", "repaired", "flagged", "dropped", "merged")}
+        return {c: int(s[c].sum()) for c in ("read", "kept", "repaired", "flagged", "dropped", "merged",
+                                             "unknown_placement")}
 
     def by_rule(self) -> pl.DataFrame:
         """Rows affected per rule across all councils and years: drops first, then repairs, flags, merges."""
@@ -208,6 +216,10 @@ class QualityReport:
         text = (f"{t['read']:,} episode rows read: {t['kept']:,} kept ({t['repaired']:,} of them repaired, "
                 f"{t['flagged']:,} flagged), {t['dropped']:,} dropped, {t['merged']:,} merged into other rows. "
                 "Every row read is kept, dropped or merged: kept + dropped + merged = read.")
+        if t["unknown_placement"]:
+            text += (f" {t['unknown_placement']:,} kept episodes have a placement code (PLACE) that is not in "
+                     "their collection year's code list; they are counted as 'Other' placements until "
+                     "corrected (rule UNKNOWN_CODE, column PLACE).")
         files = self.rows.sort("council", "collection_year", "table")
         sections = [
             Section("Summary by council and collection year", text=text, tables={"summary": summary},
