@@ -187,3 +187,51 @@ def test_year_is_given_or_inferred_for_a_return_folder(tmp_path):
     assert "YEAR_INFERRED" in inferred.quality.counts()["rule_id"].to_list()
     given = load_returns(folder, council="Lewisham", year=2020)
     assert given.coverage["collection_years"]["Lewisham"] == [2020]
+
+
+def rule_rows(res, rule: str) -> pl.DataFrame:
+    return res.quality.events.filter(pl.col("rule_id") == rule)
+
+
+def test_place_that_differs_between_returns_is_reported(tmp_path):
+    write_return(tmp_path, "Lewisham", 2019, [ep("1", "01/05/2018", place="U4")])
+    write_return(tmp_path, "Lewisham", 2020, [ep("1", "01/05/2018", place="K2", provider="PR4")])
+    res = load_returns(tmp_path)
+    hit = rule_rows(res, "PLACE_DIFFERS_BETWEEN_RETURNS")
+    assert hit["value"].to_list() == ["U4 in 2019, now K2"]
+    assert hit["source_file"].to_list() == ["Lewisham/2020/episodes.csv"]
+    assert res.episodes["place"].to_list() == ["K2"]
+
+
+def test_same_place_in_both_returns_is_not_reported(tmp_path):
+    write_return(tmp_path, "Lewisham", 2019, [ep("1", "01/05/2018")])
+    write_return(tmp_path, "Lewisham", 2020, [ep("1", "01/05/2018")])
+    assert rule_rows(load_returns(tmp_path), "PLACE_DIFFERS_BETWEEN_RETURNS").is_empty()
+
+
+def test_uasc_rows_without_header_and_childless_header_rows_are_reported(tmp_path):
+    write_return(tmp_path, "Lewisham", 2019, [ep("1", "01/05/2018")], [hd("1"), hd("2")],
+                 uasc=[{"CHILD": "1", "SEX": "1", "DOB": "01/01/2010", "DUC": ""},
+                       {"CHILD": "5", "SEX": "1", "DOB": "01/01/2010", "DUC": ""}])
+    res = load_returns(tmp_path)
+    assert rule_rows(res, "UASC_NOT_IN_HEADER")["source_row"].to_list() == [3]
+    assert rule_rows(res, "HEADER_WITHOUT_EPISODES")["source_row"].to_list() == [3]
+
+
+def test_fake_return_header_children_without_episodes_are_counted():
+    res = load_returns(FAKE, council="Lewisham")
+    header = res.raw["header"].select("council", "CHILD", "collection_year").unique()
+    with_eps = res.raw["episodes"].select("council", "CHILD", "collection_year").unique()
+    expected = header.join(with_eps, on=["council", "CHILD", "collection_year"], how="anti").height
+    assert expected > 0
+    assert rule_rows(res, "HEADER_WITHOUT_EPISODES").height == expected
+
+
+def test_leading_zero_ids_are_flagged_not_silently_two_children(tmp_path):
+    write_return(tmp_path, "Lewisham", 2019, [ep("007", "01/05/2018"), ep("7", "01/06/2018"),
+                                              ep("70", "01/06/2018")])
+    res = load_returns(tmp_path)
+    hit = rule_rows(res, "LEADING_ZERO_ID")
+    assert set(hit["table"]) == {"episodes", "header"}
+    assert hit.filter(pl.col("table") == "episodes")["source_row"].sort().to_list() == [2, 3]
+    assert res.children.height == 3  # kept as given: the analyst decides

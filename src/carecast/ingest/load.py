@@ -1,7 +1,7 @@
 """``load_returns``: from a folder of SSDA903 returns to the cleaned episodes and children tables.
 
 discover → gather (read, recognise tables, file checks) → validate (types, codes per year) →
-clean (drops, duplicates, overlaps, merges, periods, ages) → classify (category, cost group) →
+cross-checks (between tables and returns) → clean (drops, duplicates, overlaps, merges, periods, ages) → classify (category, cost group) →
 geography (when a postcode lookup is given) → privacy (when a key is given, after distances) →
 conform to :data:`~carecast.schema.tables.EPISODE_COLUMNS` / ``CHILDREN_COLUMNS``.
 
@@ -35,6 +35,7 @@ from carecast.ingest.clean import (
     clean_other_table,
     unverified_changes,
 )
+from carecast.ingest.crosscheck import leading_zero_ids, place_conflicts, unmatched_children
 from carecast.ingest.discover import discover
 from carecast.ingest.gather import Progress, gather
 from carecast.ingest.geo import add_geography
@@ -174,6 +175,9 @@ def load_returns(
     for table in TABLES:
         typed[table], ev = type_table(got.tables.pop(table), table)
         all_events.append(ev)
+    all_events += [place_conflicts(typed["episodes"]),
+                   unmatched_children(typed["header"], typed["episodes"], typed["uasc"]),
+                   leading_zero_ids({t: typed[t] for t in ("header", "episodes", "uasc")})]
     others = {}
     for table in OTHER_TABLES:
         others[table], ev = clean_other_table(typed.pop(table), table)
