@@ -29,7 +29,7 @@ import yaml
 
 from carecast.errors import InputError, Location
 from carecast.ingest.read import missing_file
-from carecast.schema.councils import find_council
+from carecast.schema.councils import find_council, unknown_council_hint
 from carecast.schema.ssda903 import TABLES
 
 READABLE = {".csv", ".xlsx", ".xml"}
@@ -63,14 +63,17 @@ def is_candidate(path: Path) -> bool:
     return path.is_file() and not path.name.startswith((".", "~$")) and path.name.lower() not in MANIFEST_NAMES
 
 
-def _council(name: str, where: Path) -> str:
+def _council(name: str, where: Path, *, given: bool = False) -> str:
+    """The canonical name of the council ``name`` (a folder name, or ``--council`` when ``given``)."""
     hit = find_council(name, required=False)
     if hit is None:
+        how = ("check the spelling of --council" if given else
+               "rename the folder to the council's name, ONS code or DfE number, or pass --council NAME "
+               "when the folder holds a single council's returns")
         raise InputError(
             f"'{name}' is not the name of an English council carecast knows",
             where=Location(file=str(where)),
-            fix="rename the folder to the council's name (e.g. 'Lewisham'), its ONS code or DfE "
-            "number, or pass --council NAME when the folder holds a single council's returns",
+            fix=f"{how}; {unknown_council_hint(name)}",
         )
     return hit.name
 
@@ -137,7 +140,7 @@ def discover(path: str | Path, council: str | None = None, year: int | None = No
     root = Path(path)
     if not root.exists():
         raise missing_file(root)
-    wanted = _council(council, root) if council else None
+    wanted = _council(council, root, given=True) if council else None
     manifest = root if root.is_file() and root.suffix.lower() in {".yaml", ".yml"} else next(
         (root / n for n in MANIFEST_NAMES if root.is_dir() and (root / n).is_file()), None)
     if root.is_file() and root.name.lower() in MANIFEST_NAMES:
