@@ -14,7 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from .test_browser import _login, _seed, browser, server  # noqa: F401 (fixtures)
+from . import test_browser
+from .test_browser import _login, _seed
+
+browser = test_browser.browser  # the browser tests' fixtures: one Chromium, one app per test
+server = test_browser.server
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
