@@ -9,7 +9,7 @@ import pytest
 
 from carecast.errors import InputError
 from carecast.ingest import load_returns
-from carecast.ingest.geo import haversine_miles
+from carecast.plumbing.geo import Point, distance_miles
 
 from .ingest_cases import ep, hd, write_return
 
@@ -31,7 +31,7 @@ def _lookup(tmp_path, text=LOOKUP, name="onspd.csv"):
 def test_haversine_against_known_distance():
     # London (51.5074, -0.1278) to Paris (48.8566, 2.3522) is about 213.5 miles great-circle
     df = pl.DataFrame({"a": [51.5074], "b": [-0.1278], "c": [48.8566], "d": [2.3522]})
-    miles = df.select(haversine_miles(pl.col("a"), pl.col("b"), pl.col("c"), pl.col("d"))).item()
+    miles = df.select(distance_miles(Point(pl.col("a"), pl.col("b")), Point(pl.col("c"), pl.col("d")))).item()
     assert math.isclose(miles, 213.5, rel_tol=0.01)
 
 

@@ -24,9 +24,9 @@ from pathlib import Path
 import polars as pl
 
 from carecast.errors import InputError, Location
-from carecast.market.geo import PostcodeLookup, load_postcodes, normalise_postcode_expr
 from carecast.market.vocab import alias_key, vocabulary
 from carecast.plumbing.dates import date_expr, lenient_expr
+from carecast.plumbing.geo import PostcodeDirectory, postcode_expr, read_directory
 from carecast.plumbing.tables import read_table
 from carecast.schema import councils, find_council
 
@@ -90,7 +90,7 @@ class Directory:
     issues: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=ISSUE_COLUMNS))
     sources: list[str] = field(default_factory=list)
     rows_read: int = 0
-    postcodes: PostcodeLookup | None = None  # the lookup that located the homes, reused for referrals
+    postcodes: PostcodeDirectory | None = None  # the lookup that located the homes, reused for referrals
     ignored_columns: list[str] = field(default_factory=list)  # file columns carecast does not use
 
     def summary(self) -> dict:
@@ -199,7 +199,7 @@ def _council_map(values: list[str]) -> dict[str, str | None]:
     return out
 
 
-def parse_homes(raw: pl.DataFrame, file: str, postcodes: PostcodeLookup | None) -> tuple[pl.DataFrame, pl.DataFrame]:
+def parse_homes(raw: pl.DataFrame, file: str, postcodes: PostcodeDirectory | None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Validate and normalise a directory table read as text. Returns (homes, issues)."""
     voc = vocabulary()
     names = _canonical_names(raw)
@@ -249,7 +249,7 @@ def parse_homes(raw: pl.DataFrame, file: str, postcodes: PostcodeLookup | None) 
         pl.when(bad_vac).then(None).when(over).then(pl.col("__places")).otherwise(pl.col("__vac")).alias("__vac"))
 
     # location: postcode lookup first, then the row's own lat/lon, then the host council's centre
-    df = df.with_columns(normalise_postcode_expr(pl.col("postcode")).alias("__pc"), _num("lat").alias("__glat"), _num("lon").alias("__glon"))
+    df = df.with_columns(postcode_expr(pl.col("postcode")).alias("__pc"), _num("lat").alias("__glat"), _num("lon").alias("__glon"))
     bad_given = ~(pl.col("__glat").is_between(49, 61) & pl.col("__glon").is_between(-9, 3)) & ~(_blank("lat") & _blank("lon"))
     issues.add(df, bad_given, "lat", "lat/lon missing, not numbers or outside England; not used", "repaired",
                value=pl.format("{},{}", pl.col("lat"), pl.col("lon")))
@@ -262,7 +262,7 @@ def parse_homes(raw: pl.DataFrame, file: str, postcodes: PostcodeLookup | None) 
         ons = {c.ons_code: c.name for c in councils()}
         df = df.with_columns(
             pl.Series("__plat", loc["lat"]), pl.Series("__plon", loc["lon"]),
-            pl.Series("__pla", loc["oslaua"]).replace_strict(ons, default=None, return_dtype=pl.Utf8),
+            pl.Series("__pla", loc["la_code"]).replace_strict(ons, default=None, return_dtype=pl.Utf8),
         )
         unlocated = pl.col("__plat").is_null()
         issues.add(df, unlocated & ~_blank("postcode"), "postcode",
@@ -456,7 +456,7 @@ def _find_inputs(path: Path) -> tuple[Path, Path | None, Path | None]:
     return path, fb if fb.is_file() else None, None
 
 
-def load_directory(path: str | Path, *, postcodes: str | Path | PostcodeLookup | None = None) -> Directory:
+def load_directory(path: str | Path, *, postcodes: str | Path | PostcodeDirectory | None = None) -> Directory:
     """Read and validate a directory of provision from a CSV/XLSX file or a folder.
 
     ``postcodes`` (an ONSPD extract) locates homes by postcode; without it (and without a
@@ -464,8 +464,8 @@ def load_directory(path: str | Path, *, postcodes: str | Path | PostcodeLookup |
     """
     p = Path(path)
     main, fb_file, pc_file = _find_inputs(p)
-    lookup = postcodes if isinstance(postcodes, PostcodeLookup) else (
-        load_postcodes(postcodes) if postcodes else (load_postcodes(pc_file) if pc_file else None))
+    lookup = postcodes if isinstance(postcodes, PostcodeDirectory) else (
+        read_directory(postcodes) if postcodes else (read_directory(pc_file) if pc_file else None))
     raw = _read_table(main)
     if raw is None or raw.height == 0:
         raise InputError("the directory has no rows", where=Location(file=str(main)), fix="check you chose the right file")

@@ -449,3 +449,30 @@ def read_csv_files(paths: list[Path], *, row_column: str, shown: list[str] | Non
     issues = _header_issues(hits, None, row_column).with_columns(
         pl.Series("file", names, dtype=pl.Utf8).gather(hits["file_index"]))
     return frame.filter(~repeated), issues
+
+
+def scan_table(path: str | Path, *, what: str = "table", shown: str | None = None) -> pl.LazyFrame:
+    """A large CSV or Parquet file as a lazy all-text scan, for files (a national postcode
+    directory: 2.7 million rows, 50 columns) where reading everything to use a few columns and
+    rows would cost gigabytes. A plain UTF-8 CSV is scanned; any other encoding or delimiter is
+    read whole by :func:`read_table` (such files are small extracts in practice)."""
+    p = Path(path)
+    name = shown or str(p)
+    if p.suffix.lower() in PARQUET_SUFFIXES:
+        return pl.scan_parquet(p)
+    if p.suffix.lower() in WORKBOOK_SUFFIXES:
+        return read_table(p, what=what, shown=name).frame.lazy()
+    if not p.is_file():
+        raise InputError(f"the {what} file does not exist", where=Location(file=name),
+                         fix="check the path and the file name")
+    with open(p, "rb") as fh:
+        head = fh.read(1 << 16)
+    _check_text(head, name, what)
+    try:
+        header = head.split(b"\n", 1)[0].decode("utf-8")
+    except UnicodeDecodeError:
+        header = None
+    bom = head.startswith(tuple(b for b, _ in _BOMS)) or _utf16_without_bom(head) is not None
+    if header is None or bom or detect_delimiter(header) != ",":
+        return read_table(p, what=what, shown=name).frame.lazy()
+    return pl.scan_csv(p, infer_schema=False, null_values=[""])
