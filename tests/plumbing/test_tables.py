@@ -123,7 +123,7 @@ def test_types_can_be_inferred_when_asked(tmp_path):
 @pytest.mark.parametrize(("content", "words"), [
     (b"", "empty"),
     (b"PK\x03\x04\x00\x00binary\x00junk" * 20, "binary"),
-    (b"A,B\n1,2,3\n", "well-formed"),
+    (b"A,B\n1,2,3\n", "row 2 has 3 values but the header names 2 columns"),
     (b"A,B,C\n1,2,3\n4,5", "truncated"),
 ])
 def test_unusable_files_raise_input_errors_with_a_fix(tmp_path, content, words):

@@ -23,14 +23,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import polars as pl
-import yaml
 
 from carecast.errors import InputError, InsufficientDataError, Location, ParameterError
+from carecast.parameters import shipped
 from carecast.plumbing.tables import read_table
 from carecast.schema import councils as all_councils
 from carecast.schema import find_council
@@ -47,8 +46,7 @@ _WEEKLY_ALIASES = ("weekly_cost", "cost_weekly", "weekly_price", "unit_cost_week
 
 @cache
 def riskpool_defaults() -> dict:
-    doc = yaml.safe_load(resources.files("carecast.market").joinpath("data/riskpool.yaml").read_text("utf-8"))
-    return {k: v["value"] for k, v in doc.items()}
+    return shipped("carecast.market", "riskpool.yaml").values()
 
 
 @dataclass

@@ -237,7 +237,32 @@ def _check_truncated(text: str, n_columns: int, delimiter: str, name: str, what:
         )
 
 
-def _polars_csv_error(exc: Exception, name: str, what: str, fix: str) -> InputError:
+def _ragged_row(text: str, delimiter: str) -> tuple[int, int, int] | None:
+    """(line, fields, header fields) of the first row with more fields than the header, if any.
+
+    Only called once polars has refused the file, so reading it again row by row costs nothing
+    on good files; it turns polars' "more fields than defined in 'Schema'" into a line number.
+    """
+    rows = csv.reader(text.splitlines(), delimiter=delimiter)
+    header = next(rows, [])
+    for line, row in enumerate(rows, start=2):
+        if len(row) > len(header):
+            return line, len(row), len(header)
+    return None
+
+
+def _polars_csv_error(exc: Exception, text: str, delimiter: str, name: str, what: str,
+                      fix: str) -> InputError:
+    ragged = _ragged_row(text, delimiter)
+    if ragged is not None:
+        line, fields, width = ragged
+        return InputError(
+            f"the {what} file cannot be read: row {line} has {fields} values but the header "
+            f"names {width} columns",
+            where=Location(file=name, row=line),
+            fix=f"{fix}; remove the extra values on that row (or add the missing column names), "
+            "or close a quote mark (\") left open on an earlier row",
+        )
     first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return InputError(
         f"the {what} file is not a well-formed CSV file ({first})",
@@ -266,7 +291,7 @@ def read_csv_text(data: bytes, path: Path, *, what: str = "table", text: bool = 
                             infer_schema_length=10_000, null_values=[""],
                             truncate_ragged_lines=False, raise_if_empty=False)
     except pl.exceptions.PolarsError as exc:
-        raise _polars_csv_error(exc, name, what, fix) from None
+        raise _polars_csv_error(exc, decoded, delimiter, name, what, fix) from None
     _check_truncated(decoded, frame.width, delimiter, name, what)
     frame, issues = _finish(frame, name, row_column)
     return Table(path, "csv", (Sheet(None, frame),), codec, delimiter, issues)
