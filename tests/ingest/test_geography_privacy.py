@@ -95,3 +95,30 @@ def test_cli_pseudonymise_with_key_file(run_cli, tmp_path):
     assert cleaned["child_id"].item() != "1"
     code, _, err = run_cli("validate", tmp_path / "r", "--pseudonymise", "--key-file", tmp_path / "none")
     assert code == 2 and "key file" in err
+
+
+def test_impossible_coordinates_in_a_lookup_are_left_out_and_counted(tmp_path):
+    write_return(tmp_path / "r", "Lewisham", 2019, [ep("1", "01/05/2018", home="SE6 4RU", pl="ME1 1AA")])
+    bad = LOOKUP.replace("ME1 1AA,E10000016,51.3880,0.5050", "ME1 1AA,E10000016,513.880,50.50")
+    res = load_returns(tmp_path / "r", postcodes=_lookup(tmp_path, bad))
+    assert res.episodes["distance_miles"].to_list() == [None]  # not 9,000 miles
+    assert res.coverage["postcodes"]["rows_left_out"] == {"POSTCODE_OUTSIDE_UK": 1}
+
+
+def test_without_a_lookup_the_ons_directory_gives_areas_and_distances(tmp_path):
+    write_return(tmp_path / "r", "Lewisham", 2019, [ep("1", "01/05/2018", home="SE6 4RU", pl="ME1 1AA")])
+    res = load_returns(tmp_path / "r")
+    e = res.episodes.row(0, named=True)
+    assert (e["home_la"], e["placement_la"], e["in_area"]) == ("Lewisham", "Medway", False)
+    assert 21 < e["distance_miles"] < 25  # Catford to Rochester
+    assert "ONS Postcode Directory" in res.coverage["postcodes"]["note"]
+
+
+def test_a_councils_folder_uses_the_postcodes_csv_one_level_up(tmp_path, run_cli):
+    write_return(tmp_path, "Lewisham", 2019, [ep("1", "01/05/2018", home="SE6 4RU", pl="ME1 1AA")])
+    _lookup(tmp_path, name="postcodes.csv")
+    res = load_returns(tmp_path / "Lewisham")
+    assert res.episodes["placement_la"].to_list() == ["Kent"]  # the extract's code, not the ONS one
+    assert str(tmp_path / "postcodes.csv") in res.coverage["postcodes"]["note"]
+    code, stdout, stderr = run_cli("validate", tmp_path / "Lewisham")
+    assert code == 0 and "postcodes.csv" in stdout + stderr

@@ -25,7 +25,8 @@ DAYS_PER_MONTH = DAYS_PER_YEAR / MONTHS_PER_YEAR
 
 
 def leaving_age() -> int:
-    """The birthday on which a child leaves care (18): ``leaving_age`` in ``forecast/data/model.yaml``."""
+    """The birthday on which a child leaves care (18): ``leaving_age`` in the forecast's
+    ``model.yaml``."""
     from carecast.forecast.params import defaults
 
     return defaults().leaving_age

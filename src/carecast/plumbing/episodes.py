@@ -27,6 +27,8 @@ def in_care_on(day: DateLike, *, start: str = "decom", end: str = "dec") -> pl.E
     return (pl.col(start) <= d) & (pl.col(end).is_null() | (pl.col(end) > d))
 
 
-def in_care_during(first: DateLike, last: DateLike, *, start: str = "decom", end: str = "dec") -> pl.Expr:
+def in_care_during(
+    first: DateLike, last: DateLike, *, start: str = "decom", end: str = "dec"
+) -> pl.Expr:
     """True for episodes open on at least one day from ``first`` to ``last`` (both inclusive)."""
     return (pl.col(start) <= _day(last)) & (pl.col(end).is_null() | (pl.col(end) > _day(first)))

