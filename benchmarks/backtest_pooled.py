@@ -99,6 +99,7 @@ def run_world(world: str, args: argparse.Namespace, tmp: Path, console: Console)
             fitted.append({"seed": seed, "origin": o.origin.isoformat(),
                            "shared_persistence": (shock.get("persistent") or {}).get("persistence_per_month"),
                            "shared_cv": (shock.get("persistent") or {}).get("monthly_cv")})
+        console.print(f"{world} world, seed {seed} done: {time.process_time():.0f} CPU s so far")
     out: dict = {"fitted_shared_persistence": fitted}
     for series, frames in (("region", region), ("council", councils)):
         rows = pl.concat(frames)

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from carecast.forecast.entrants import DAYS_PER_YEAR, MONTH_DAYS, EntrantModel
+from carecast.forecast.entrants import MONTH_DAYS, EntrantModel
 from carecast.forecast.persistence import (
     EntryPersistence,
     own_persistence,
