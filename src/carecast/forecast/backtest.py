@@ -70,6 +70,7 @@ class OriginBacktest:
     metrics: pl.DataFrame
     by_council: pl.DataFrame | None = None  # total-only scores per council (several councils)
     regional_entry_shock: dict[str, Any] | None = None  # the region's shared entry shock (several councils)
+    council_tables: dict[str, pl.DataFrame] = field(default_factory=dict)  # each council's total, month by month
 
 
 @dataclass
@@ -218,15 +219,16 @@ def backtest_origin(episodes: pl.DataFrame, at: dt.date, horizon_months: int = 1
                                categories=cats, uasc=uasc, **forecast_options)
     days = [add_months(at, k) for k in range(horizon_months + 1)]
     table = _scored_table(region.combined, list(histories.values()), at, days, region.space)
-    per_council = []
+    per_council, tables = [], {}
     if len(region.results) > 1:
         for council, result in region.results.items():
             t = _scored_table(result, [histories[council]], at, days, region.space).filter(
                 (pl.col("breakdown") == "total") & (pl.col("horizon_month") > 0))
+            tables[council] = t
             per_council.append(score(t).with_columns(pl.lit(council).alias("council")))
     by_council = pl.concat(per_council) if per_council else None
     return OriginBacktest(at, table, score(table.filter(pl.col("horizon_month") > 0)), by_council,
-                          region.combined.assumptions_.get("regional_entry_shock"))
+                          region.combined.assumptions_.get("regional_entry_shock"), tables)
 
 
 def rolling_origins(episodes: pl.DataFrame, horizon_months: int, window_years: float, n: int | None = None

@@ -97,7 +97,9 @@ class DemandModel:
     step_days : projection step (7 = weekly, default; 1 = daily).
     by_duration : let hazards depend on time in care (<3m, 3-12m, 1-2y, 2y+).
     uasc : "include" (UASC counted with everyone) or "exclude" (left out of demand, counted).
-    trend : entrant trend: "flat", "fitted" or "population" (needs ``population``).
+    trend : entrant trend: "auto" (chosen per council by rolling out-of-sample errors inside the
+        window, see :mod:`carecast.forecast.trend_choice`), "flat", "damped", "fitted" or
+        "population" (needs ``population``).
     prior_days : shrinkage strength in person-days (default from ``forecast/data/model.yaml``).
     entry_half_life_years : weighting of past entries for the flat trend (default from
         ``forecast/data/model.yaml``; 0 = the plain window average).
@@ -110,7 +112,7 @@ class DemandModel:
     """
 
     def __init__(self, *, window_years: float | None = None, step_days: int | None = None, by_duration: bool = True,
-                 uasc: str = "include", trend: str = "flat", population: Population | None = None,
+                 uasc: str = "include", trend: str = "auto", population: Population | None = None,
                  prior_days: float | None = None, categories: PlacementCategories | None = None,
                  space: StateSpace | None = None, entry_half_life_years: float | None = None,
                  regional_shock: RegionalShock | None = None, quantiles: tuple[float, ...] | None = None):

@@ -89,7 +89,7 @@ def forecast_report(result: ForecastResult, *, inputs: list[str | Path], paramet
                         coverage={"councils": councils, "start": result.start.isoformat(),
                                   "history_from": hist_total.get_column("date").min().isoformat()
                                   if hist_total.height else None})
-    trend = parameters.get("trend", "flat")
+    trend = _trend_words(parameters.get("trend", "auto"), result.assumptions_)
     exclusions = (f"Short breaks (LS V3/V4) are excluded from demand; UASC are "
                   f"{'included' if parameters.get('uasc', 'include') == 'include' else 'excluded'}.")
     summary = Section(
@@ -184,3 +184,17 @@ def backtest_report(bt: BacktestResult, *, inputs: list[str | Path], parameters:
                             Section("Assumptions", tables={"assumptions": pl.DataFrame(
                                 _assumption_rows(bt.assumptions), schema=["item", "value"], orient="row")})],
                   primary_table="metrics")
+
+
+def _trend_words(trend: str, assumptions: dict) -> str:
+    """The entrant trend as the summary states it: with ``auto``, the trend each council's own
+    window chose and why."""
+    if trend != "auto":
+        return trend
+    per = assumptions.get("councils") or {assumptions.get("council", ""): assumptions}
+    chosen = []
+    for council, a in per.items():
+        choice = (a.get("entrants") or {}).get("trend_choice")
+        if choice:
+            chosen.append(f"{council}: {choice['chosen']} ({choice['reason']})")
+    return "chosen per council by its window's out-of-sample record" + (" — " + "; ".join(chosen) if chosen else "")
