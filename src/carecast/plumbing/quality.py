@@ -22,18 +22,20 @@ import polars as pl
 Severity = Literal["rejected", "repaired", "merged", "flagged"]
 SEVERITIES: tuple[str, ...] = ("rejected", "repaired", "merged", "flagged")
 
-ISSUE_SCHEMA: dict[str, pl.DataType] = {
-    "rule": pl.Utf8,
-    "severity": pl.Utf8,
-    "file": pl.Utf8,
-    "row": pl.Int64,
-    "record": pl.Utf8,  # the record's own key when it is not personal (a home's URN, a council)
-    "column": pl.Utf8,
-    "value": pl.Utf8,
-    "message": pl.Utf8,
-    "fix": pl.Utf8,
-    "count": pl.Int64,
-}
+ISSUE_SCHEMA = pl.Schema(
+    {
+        "rule": pl.Utf8,
+        "severity": pl.Utf8,
+        "file": pl.Utf8,
+        "row": pl.Int64,
+        "record": pl.Utf8,  # the record's own key when it is not personal (a home's URN, a council)
+        "column": pl.Utf8,
+        "value": pl.Utf8,
+        "message": pl.Utf8,
+        "fix": pl.Utf8,
+        "count": pl.Int64,
+    }
+)
 
 # Headings people read (the standards: no snake_case ids on a page).
 _LABELS = {
