@@ -55,7 +55,7 @@ def test_to_frame_lists_rows_children_and_examples_without_child_ids():
     frame = result.to_frame()
     row = frame.filter(pl.col("code") == "101").row(0, named=True)
     assert (row["checked"], row["rows"], row["children"]) == (True, 1, 1)
-    assert row["examples"] == "header rows 2"
+    assert row["examples"] == "header rows 3"  # the second data row: row 3 of the file
     text = frame.select(pl.concat_str(pl.col(pl.String), separator=" ", ignore_nulls=True))
     assert not text.to_series().str.contains("SECRET").any()
     assert result["101"].failed and not result["102"].failed

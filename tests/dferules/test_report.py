@@ -33,13 +33,19 @@ def test_json_has_one_entry_per_rule_and_html_excel_list_failures(tmp_path):
     doc = json.loads(paths[0].read_text("utf-8"))
     entries = {e["code"]: e for e in doc["dfe_rules"]}
     assert len(entries) == 305
-    assert entries["101"] == {"code": "101", "checked": True, "rows": {"header": 1}, "children": 1}
+    assert entries["101"] == {
+        "code": "101",
+        "checked": True,
+        "rows": {"header": 1},
+        "children": 1,
+        "collection_year": 2025,
+    }
     assert entries["202"]["checked"] is False and "last year" in entries["202"]["reason"]
-    assert doc["dfe_ruleset"]["year"] == "2024-25"
+    assert doc["dfe_ruleset"][0]["ruleset"] == "2024-25"
     assert "summary" in doc["tables"]
 
     html = write_report(report, tmp_path / "report.html")[0].read_text("utf-8")
-    assert "DfE validation rules 2024-25" in html and "The child or young person" in html
+    assert "DfE validation rules" in html and "The child or young person" in html
     assert "Example rows" in html
 
     book = openpyxl.load_workbook(write_report(report, tmp_path / "report.xlsx")[0])

@@ -17,7 +17,7 @@ from carecast.dferules.context import (
 )
 from carecast.dferules.places import add_placement_geography
 from carecast.dferules.registry import implementation
-from carecast.dferules.result import EXAMPLES, RuleOutcome, RulesResult
+from carecast.dferules.result import EXAMPLES, FIRST_DATA_ROW, RuleOutcome, RulesResult
 
 
 def run_rules(
@@ -95,7 +95,7 @@ def _outcome(spec: RuleSpec, flags: dict[str, pl.Series], ctx: Context) -> RuleO
         found = found.unique().sort()
         rows[table] = found.len()
         flagged[table] = found
-        examples[table] = (found.head(EXAMPLES) + 1).to_list()
+        examples[table] = (found.head(EXAMPLES) + FIRST_DATA_ROW).to_list()
         frame = ctx.t(table)
         if found.len():
             children.append(frame["CHILD"].gather(found).drop_nulls())

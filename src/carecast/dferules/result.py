@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 EXAMPLES = 5  # row numbers kept per table as examples
+FIRST_DATA_ROW = 2  # file row of a table's first data row (row 1 is the column names, as in Excel)
 
 
 @dataclass(frozen=True)
@@ -14,8 +15,9 @@ class RuleOutcome:
     """One rule's result on one return.
 
     ``rows`` counts flagged rows per table and ``children`` the distinct children among them.
-    ``examples`` are 1-based data-row numbers (row 1 = the first row under the column names), never
-    child identifiers. ``flagged`` keeps every flagged 0-based row number for comparisons.
+    ``examples`` are file row numbers (row 1 is the column names, as in Excel), never child
+    identifiers. ``flagged`` keeps every flagged row: 0-based positions in the tables given to
+    ``run_rules``, or file row numbers for a council's share of a batched check (``loaded``).
     """
 
     code: str
@@ -51,6 +53,7 @@ class RulesResult:
     collection_year: int
     ruleset_year: int
     outcomes: tuple[RuleOutcome, ...]
+    council: str | None = None  # whose return, when several were checked together
 
     def __getitem__(self, code: str) -> RuleOutcome:
         for o in self.outcomes:

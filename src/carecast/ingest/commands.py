@@ -10,6 +10,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from carecast.dferules.loaded import check_loaded_returns
+from carecast.dferules.report import add_dfe_rules
 from carecast.errors import CarecastError, InputError, Location, ParameterError
 from carecast.ingest.load import LoadResult, load_returns
 from carecast.outputs import run_metadata, write_report
@@ -68,6 +70,7 @@ def validate(
     merge_legal_changes: bool = typer.Option(False, "--merge-legal-changes", help="Merge episodes that only change legal status (RNE L/U)."),
     categories: Path = typer.Option(None, "--categories", help="Placement categories YAML (default: shipped)."),
     out: Path = typer.Option(None, "--out", help="Data-quality report: .html, .json, .xlsx or .csv."),
+    dfe_rules: bool = typer.Option(True, "--dfe-rules/--no-dfe-rules", help="Check every return against the DfE's validation rules for its year (in the report)."),
     cleaned_out: Path = typer.Option(None, "--cleaned-out", help="Cleaned episodes (.csv or .parquet); children and the other tables go beside it as <name>_children, <name>_reviews, ..."),
 ) -> None:
     """Load, check and clean SSDA903 returns, and report every row dropped, repaired or merged."""
@@ -98,7 +101,10 @@ def validate(
                         "pseudonymised": pseudonymise, "categories": str(categories) if categories else None},
             coverage=res.coverage,
         )
-        written = write_report(res.quality.to_report(meta), out)
+        report = res.quality.to_report(meta)
+        if dfe_rules:
+            report = add_dfe_rules(report, check_loaded_returns(res.raw))
+        written = write_report(report, out)
         console.print(f"Data-quality report: {', '.join(str(p) for p in written)}")
     if cleaned_out is not None:
         written = write_cleaned(res, cleaned_out)
