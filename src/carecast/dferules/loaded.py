@@ -14,7 +14,7 @@ from dataclasses import replace
 import polars as pl
 
 from carecast.dferules.catalogue import rule_list
-from carecast.dferules.context import ROW, TABLES
+from carecast.dferules.context import TABLES
 from carecast.dferules.engine import run_rules
 from carecast.dferules.result import EXAMPLES, RuleOutcome, RulesResult
 
@@ -44,33 +44,59 @@ def check_loaded_returns(raw: dict[str, pl.DataFrame]) -> list[RulesResult]:
         previous = _year_tables(raw, year - 1) if with_last else None
         result = run_rules(this_year, year, previous)
         councils = sorted(present.filter(pl.col("collection_year") == year)["council"])
-        out.extend(_split(result, this_year, council, council in with_last) for council in councils)
+        out.extend(_split(result, this_year, councils, with_last))
     return sorted(out, key=lambda r: (r.council or "", r.collection_year))
 
 
-def _split(result: RulesResult, tables: dict, council: str, has_last: bool) -> RulesResult:
-    """One council's share of a result over all councils' returns of a year."""
+def _split(
+    result: RulesResult, tables: dict, councils: list[str], with_last: set[str]
+) -> list[RulesResult]:
+    """Each council's share of a result over all councils' returns of a year."""
     needs_last = {r.code for r in rule_list(result.ruleset_year) if r.needs_previous}
-    outcomes = []
+    no_last = "needs last year's return, which was not loaded for this council"
+    shares: dict[str, list[RuleOutcome]] = {c: [] for c in councils}
     for o in result.outcomes:
-        if not o.checked:
-            outcomes.append(o)
-        elif o.code in needs_last and not has_last:
-            reason = "needs last year's return, which was not loaded for this council"
-            outcomes.append(RuleOutcome(o.code, o.message, False, reason))
-        else:
-            outcomes.append(_council_outcome(o, tables, council))
-    return replace(result, outcomes=tuple(outcomes), council=council)
+        split = _by_council(o, tables) if o.checked else {}
+        for council in councils:
+            if not o.checked:
+                shares[council].append(o)
+            elif o.code in needs_last and council not in with_last:
+                shares[council].append(RuleOutcome(o.code, o.message, False, no_last))
+            else:
+                shares[council].append(split.get(council) or _clean(o, o.flagged))
+    return [replace(result, outcomes=tuple(shares[c]), council=c) for c in councils]
 
 
-def _council_outcome(o: RuleOutcome, tables: dict, council: str) -> RuleOutcome:
-    rows, examples, flagged, children = {}, {}, {}, []
-    for table, found in o.flagged.items():
-        frame = tables[table].with_row_index(ROW).filter(pl.col("council") == council)
-        hit = frame.filter(pl.col(ROW).is_in(found.implode()))
-        rows[table] = hit.height
-        flagged[table] = hit["source_row"]
-        examples[table] = hit["source_row"].sort().head(EXAMPLES).to_list()
-        children.append(hit["CHILD"])
-    n_children = pl.concat(children).n_unique() if children else 0
-    return RuleOutcome(o.code, o.message, True, None, rows, n_children, examples, flagged)
+def _clean(o: RuleOutcome, tables: dict) -> RuleOutcome:
+    """The outcome of a council with nothing flagged by this rule."""
+    empty = {t: 0 for t in tables}
+    return RuleOutcome(o.code, o.message, True, None, empty, 0, {t: [] for t in tables}, {})
+
+
+def _by_council(o: RuleOutcome, tables: dict) -> dict[str, RuleOutcome]:
+    """The flagged rows of one rule grouped by council: one group-by per table, not a filter per
+    council (England has 150)."""
+    hits = [
+        tables[table]
+        .select("council", "CHILD", "source_row")[found]
+        .with_columns(pl.lit(table).alias("_table"))
+        for table, found in o.flagged.items()
+        if found.len()
+    ]
+    if not hits:
+        return {}
+    hit = pl.concat(hits)
+    per_table = hit.group_by("council", "_table").agg(
+        pl.len().alias("_n"), pl.col("source_row").sort().alias("_rows")
+    )
+    children = dict(hit.group_by("council").agg(pl.col("CHILD").n_unique()).iter_rows())
+    out: dict[str, RuleOutcome] = {}
+    for council, table, n, source_rows in per_table.iter_rows():
+        share = out.get(council) or _clean(o, o.flagged)
+        share.rows[table] = n
+        share.examples[table] = source_rows[:EXAMPLES]
+        share.flagged[table] = pl.Series("source_row", source_rows)
+        out[council] = share
+    for council, share in out.items():
+        out[council] = replace(share, children=children[council])
+    return out
