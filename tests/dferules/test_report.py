@@ -53,3 +53,47 @@ def test_json_has_one_entry_per_rule_and_html_excel_list_failures(tmp_path):
         str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value
     )
     assert "101" in text and "Example rows" in text
+
+
+def test_validate_puts_the_dfe_rules_in_its_report(tmp_path):
+    import subprocess
+
+    from tests.dferules.conftest import FAKE_RETURN
+    from tests.paths import cli
+
+    out = tmp_path / "quality.json"
+    done = subprocess.run(
+        [
+            cli(),
+            "validate",
+            str(FAKE_RETURN),
+            "--council",
+            "Richmond upon Thames",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    doc = json.loads(out.read_text("utf-8"))
+    assert doc["dfe_ruleset"][0]["ruleset"] == "2022-23"  # the fake return is for 2017-18
+    assert len(doc["dfe_rules"]) == doc["dfe_ruleset"][0]["rules"] == 293
+    entry = next(e for e in doc["dfe_rules"] if e["code"] == "385")
+    assert entry["checked"] and entry["rows"]["episodes"] > 0  # end dates after the year
+    skipped = subprocess.run(
+        [
+            cli(),
+            "validate",
+            str(FAKE_RETURN),
+            "--council",
+            "Richmond upon Thames",
+            "--out",
+            str(tmp_path / "plain.json"),
+            "--no-dfe-rules",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert skipped.returncode == 0
+    assert "dfe_rules" not in json.loads((tmp_path / "plain.json").read_text("utf-8"))
