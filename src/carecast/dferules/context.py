@@ -90,9 +90,11 @@ def date(column: str) -> pl.Expr:
 
 
 def prepare(frame: pl.DataFrame) -> pl.DataFrame:
-    """Strings upper-cased, empty cells null, ``_row`` and ``<date>_dt`` columns added."""
-    text = [c for c in frame.columns if c != ROW]
-    frame = frame.with_columns(
+    """The DfE's columns (named in capitals) upper-cased with empty cells null, and ``_row`` and
+    ``<date>_dt`` columns added. Other columns (ingest's ``council``, ``source_file``, ...) are
+    dropped: no rule reads them, and England-sized returns carry millions of file names."""
+    text = [c for c in frame.columns if c != ROW and c.isupper()]
+    frame = frame.select(text).with_columns(
         pl.col(c).cast(pl.String).str.to_uppercase().replace("", None).alias(c) for c in text
     ).with_row_index(ROW)
     return frame.with_columns(
