@@ -187,15 +187,18 @@ def test_a_repeated_header_line_is_dropped_under_its_own_rule(tmp_path, referenc
     assert "BAD_DECOM" not in counts["rule_id"].to_list()
 
 
-def test_a_sheet_not_named_as_a_table_is_reported_not_skipped(tmp_path, reference):
+def test_a_sheet_not_named_as_a_table_is_read_by_its_columns_and_reported(tmp_path, reference):
+    """A "Notes" sheet holding the header's columns is read as the header (by its columns), and the
+    header being in two sheets is reported: nothing is skipped in silence."""
     folder = tmp_path / "Lewisham" / "2019"
     folder.mkdir(parents=True)
     _xlsx(folder / "ssda903_2019.xlsx", {"Header": HEADER, "Episodes": EPISODES, "Notes": HEADER},
           {"Header": HEADER_COLS, "Episodes": EPISODE_COLS, "Notes": HEADER_COLS})
     res = load_returns(tmp_path)
     assert view(res).equals(reference)
-    events = res.quality.events.filter(pl.col("rule_id") == "SHEET_NOT_READ")
-    assert events["value"].to_list() == ["Notes"]
+    events = res.quality.events.filter(pl.col("rule_id") == "TABLE_IN_SEVERAL_FILES")
+    assert events["table"].to_list() == ["header"]
+    assert "Notes" in events["source_file"].item()
 
 
 def test_a_month_first_file_is_read_month_first_and_recorded(tmp_path, reference):

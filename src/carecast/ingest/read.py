@@ -1,4 +1,5 @@
-"""Reading one SSDA903 table from a CSV, XLSX, ODS or XML file into an all-text Polars frame.
+"""Reading one SSDA903 table from a CSV, XLSX or ODS file into an all-text Polars frame (the XML
+return is read by :mod:`carecast.ingest.xml_return`).
 
 CSV and workbooks are read by :mod:`carecast.plumbing.tables` (encoding, delimiter, every sheet,
 repeated header lines); this module gives the frames the 903 column names and row numbers.
@@ -14,7 +15,6 @@ A file that cannot be used at all (missing, empty, binary, truncated, malformed)
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from dataclasses import replace
 from pathlib import Path
 
@@ -22,7 +22,6 @@ import polars as pl
 
 from carecast.errors import InputError, Location
 from carecast.plumbing.tables import Sheet, Table, read_csv_files, read_table
-from carecast.schema.ssda903 import TABLES
 
 ROW = "source_row"
 _FIX = ("export the table again from your case-management system (it should start with a row of "
@@ -69,69 +68,6 @@ def read_plain_csvs(paths: list[Path], shown: list[str]) -> tuple[pl.DataFrame, 
     (:func:`carecast.plumbing.tables.read_csv_files`), with 903-style column names."""
     frame, issues = read_csv_files(paths, row_column=ROW, shown=shown)
     return _finish(frame), issues
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1].upper()
-
-
-def read_xml(path: Path) -> dict[str, pl.DataFrame | None]:
-    """The XML form of the return: one element per child holding its header fields, its episodes
-    (one element per episode) and any UASC fields. Element names are the 903 column names; any
-    wrapping elements are ignored, so the common layouts all read the same way."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise missing_file(path) from None
-    if not data.strip():
-        raise InputError("the file is empty", where=Location(file=str(path)), fix=_FIX)
-    try:
-        root = ET.fromstring(data)
-    except ET.ParseError as exc:
-        line = exc.position[0] if exc.position else None
-        raise InputError(
-            f"the XML is malformed or truncated ({exc})",
-            where=Location(file=str(path), row=line),
-            fix="export the return again; the file must be complete and well-formed XML",
-        ) from None
-    rows: dict[str, list[dict]] = {t: [] for t in TABLES}
-    for child in root.iter():
-        if _local(child.tag) != "CHILD" or len(child) == 0:
-            continue
-        header: dict[str, str] = {}
-        uasc: dict[str, str] = {}
-        episodes: list[dict[str, str]] = []
-        stack = list(child)
-        while stack:  # walk the child's record without descending into episodes / UASC
-            el = stack.pop(0)
-            name = _local(el.tag)
-            leaves = {_local(e.tag): (e.text or "").strip() for e in el.iter() if len(e) == 0}
-            if name == "EPISODE":
-                episodes.append(leaves)
-            elif name == "UASC" and len(el):
-                uasc = leaves
-            elif len(el):
-                stack[:0] = list(el)
-            else:
-                header.setdefault("CHILD" if name == "CHILDID" else name, (el.text or "").strip())
-        child_id = header.get("CHILD", "")
-        if "DUC" in header:
-            uasc.setdefault("DUC", header.pop("DUC"))
-        rows["header"].append(header)
-        for ep in episodes:
-            rows["episodes"].append({"CHILD": child_id, **ep})
-        if uasc:
-            rows["uasc"].append({"CHILD": child_id, "SEX": header.get("SEX", ""),
-                                 "DOB": header.get("DOB", ""), **uasc})
-    if not rows["header"]:
-        raise InputError(
-            "the XML file holds no child records",
-            where=Location(file=str(path)),
-            fix="check this is the SSDA903 return (it should contain one element per child with "
-            "CHILD, SEX, DOB and its episodes)",
-        )
-    return {t: _blank_to_null(_finish(pl.DataFrame(r, infer_schema_length=None))) if r else None
-            for t, r in rows.items()}
 
 
 def missing_file(path: Path) -> InputError:
