@@ -10,12 +10,21 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import polars as pl
 
 
 def financial_year_of(day: dt.date) -> int:
     """The financial year (numbered by its starting calendar year) that contains ``day``."""
     return day.year if day.month >= 4 else day.year - 1
+
+
+def financial_years_of(days: np.ndarray) -> np.ndarray:
+    """The financial year of each ``datetime64[D]`` value, vectorised (as :func:`financial_year_of`)."""
+    days = np.asarray(days, dtype="datetime64[D]")
+    y = days.astype("datetime64[Y]").astype(np.int64) + 1970
+    m = days.astype("datetime64[M]").astype(np.int64) % 12 + 1
+    return y - (m < 4)
 
 
 def financial_year_bounds(fy: int) -> tuple[dt.date, dt.date]:
