@@ -53,6 +53,7 @@ SHIPPED: tuple[tuple[str, str], ...] = (
     ("carecast.benchmark", "analysis.yaml"),
     ("carecast.synth", "params.yaml"),
     ("carecast.ingest", "parameters.yaml"),
+    ("carecast.aftercare", "allowances.yaml"),
 )
 
 
