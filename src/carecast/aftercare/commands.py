@@ -15,7 +15,9 @@ from carecast.aftercare.run import (
     DEFAULT_SEED,
     DEFAULT_SIMULATIONS,
     AllowancesRequest,
+    LeaversRequest,
     run_allowances,
+    run_leavers,
 )
 from carecast.errors import InputError, Location, ParameterError
 from carecast.outputs import write_report
@@ -89,5 +91,36 @@ def allowances(
                               "cost_p5_gbp", "cost_p95_gbp"]))
 
 
+def leavers(
+    returns: str = typer.Argument(..., help="Folder of SSDA903 returns, or 'template' to write the policy file."),
+    policy: Path | None = typer.Option(None, "--policy", help="Care leavers YAML (default: the shipped cited one)."),
+    council: str | None = typer.Option(None, "--council", help="One council of a regional folder."),
+    start: str | None = typer.Option(None, "--start", help="Projection start, YYYY-MM-DD (default: end of the data)."),
+    horizon_years: float = typer.Option(DEFAULT_HORIZON_YEARS, "--horizon-years", help="Years ahead (up to 10)."),
+    simulations: int = typer.Option(DEFAULT_SIMULATIONS, "--simulations", help="Monte Carlo simulations."),
+    seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Random seed (same seed, same numbers)."),
+    out: Path | None = typer.Option(None, "--out", help="Output file: .xlsx, .html, .json or .csv."),
+) -> None:
+    """Care leavers 18-25: numbers, personal advisers, staying put and supported accommodation, with bands."""
+    if returns == TEMPLATE:
+        write_template("leavers.yaml", out, "care leavers policy")
+        return
+    if out is None:
+        raise ParameterError("no output file", where=Location(field="out"), fix="give --out leavers.xlsx")
+    path = Path(returns)
+    request = LeaversRequest(start=parse_date(start, "start"), horizon_years=horizon_years, simulations=simulations,
+                             seed=seed, policy=policy, inputs=tuple(str(p) for p in (path, policy) if p is not None))
+    loaded = load_returns_folder(path, council)
+    with console.status(f"Forecasting care leavers ({simulations} simulations)..."):
+        result = run_leavers(request, loaded.episodes, loaded.tables.get("oc3"))
+    for written in write_report(result.report, out):
+        console.print(f"Wrote {written}")
+    table = result.report.sections[0].tables["by_financial_year"].filter(pl.col("group") == "All leaving care")
+    stdout.print(money_table("Leaving care by financial year", table,
+                             ["financial_year", "young_people_at_year_end", "joiners", "leavers", "cost_gbp",
+                              "cost_p5_gbp", "cost_p95_gbp"]))
+
+
 def register(app: typer.Typer) -> None:
     app.command("allowances")(allowances)
+    app.command("leavers")(leavers)

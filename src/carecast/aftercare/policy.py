@@ -131,7 +131,7 @@ class AllowancePolicy:
         return next(a for a in self.allowances if a.kind == kind)
 
 
-def _fraction(tree: ParameterTree, path: str) -> float:
+def fraction(tree: ParameterTree, path: str) -> float:
     v = tree.value(path)
     if isinstance(v, bool) or not isinstance(v, int | float) or not 0 <= v <= 1:
         raise ParameterError(f"{tree[path].label or path} is '{v}', not a share between 0 and 1",
@@ -139,7 +139,7 @@ def _fraction(tree: ParameterTree, path: str) -> float:
     return float(v)
 
 
-def _age(tree: ParameterTree, path: str) -> int:
+def whole_age(tree: ParameterTree, path: str) -> int:
     v = tree.value(path)
     if isinstance(v, bool) or not isinstance(v, int) or not 0 < v < MAX_AGE:
         raise ParameterError(f"{tree[path].label or path} is '{v}', not an age in whole years",
@@ -155,9 +155,9 @@ def policy_from_tree(tree: ParameterTree) -> AllowancePolicy:
         if f"{kind}.take_up" not in tree:
             raise ParameterError(f"the policy has no '{kind}' allowance", where=Location(file=tree.source, field=kind),
                                  fix="copy the section from `carecast allowances template`")
-        a = Allowance(kind, _fraction(tree, f"{kind}.take_up"), _fraction(tree, f"{kind}.rate_share"),
-                      _age(tree, f"{kind}.end_age"), _fraction(tree, f"{kind}.education_share"),
-                      _age(tree, f"{kind}.education_end_age"))
+        a = Allowance(kind, fraction(tree, f"{kind}.take_up"), fraction(tree, f"{kind}.rate_share"),
+                      whole_age(tree, f"{kind}.end_age"), fraction(tree, f"{kind}.education_share"),
+                      whole_age(tree, f"{kind}.education_end_age"))
         if a.education_end_age < a.end_age:
             raise ParameterError(f"{a.label}: payments in education end at {a.education_end_age}, before the end age "
                                  f"{a.end_age}", where=Location(file=tree.source, field=f"{kind}.education_end_age"),

@@ -22,9 +22,27 @@ from carecast.aftercare.allowances import (
     project_allowances,
 )
 from carecast.aftercare.cohort import CohortProjection, Members
+from carecast.aftercare.leavers import (
+    LABELS as LEAVER_LABELS,
+)
+from carecast.aftercare.leavers import (
+    LEFT_16_17,
+    REACHED_18,
+    LeaverPolicy,
+    by_age_today,
+    exit_shares_16_17,
+    joiner_members,
+    leaver_policy,
+    oc3_only,
+    past_care_leavers,
+    project_leavers,
+    staying_put_share,
+    today_members,
+)
 from carecast.aftercare.policy import KIND_LABELS, AllowancePolicy, load_policy
 from carecast.aftercare.tables import by_year
 from carecast.errors import Location, ParameterError
+from carecast.forecast.exit_reasons import label
 from carecast.forecast.result import ForecastResult
 from carecast.outputs import Report, Section, run_metadata
 
@@ -110,7 +128,7 @@ def run_allowances(request: AllowancesRequest, episodes: pl.DataFrame,
     return AllowancesResult(projection, policy, today, report, assumptions)
 
 
-def policy_table(policy: AllowancePolicy) -> pl.DataFrame:
+def policy_table(policy: AllowancePolicy | LeaverPolicy) -> pl.DataFrame:
     """Every policy value with its label, unit and citation (what a committee paper must show)."""
     rows = []
     tree = policy.tree
@@ -143,3 +161,69 @@ def allowances_report(p: CohortProjection, policy: AllowancePolicy, today: pl.Da
                             Section("Policy", "Rates and rules used, with their sources.",
                                     tables={"policy": policy_table(policy)})],
                   primary_table="by_financial_year")
+
+
+@dataclass(frozen=True)
+class LeaversRequest(ProjectionRequest):
+    policy: Path | None = None
+
+
+@dataclass
+class LeaversResult:
+    projection: CohortProjection
+    policy: LeaverPolicy
+    by_age: pl.DataFrame
+    report: Report
+    assumptions: dict[str, Any] = field(default_factory=dict)
+
+
+def run_leavers(request: LeaversRequest, episodes: pl.DataFrame, oc3: pl.DataFrame | None = None,
+                forecast: ForecastResult | None = None) -> LeaversResult:
+    """Project care leavers 18-25 and the cost of staying put, supported accommodation and advisers."""
+    policy = leaver_policy(request.policy)
+    result = forecast or forecast_for(episodes, request)
+    rng = np.random.default_rng(np.random.SeedSequence(request.seed, spawn_key=(20, 2)))
+    n = result.n_sims
+    past = past_care_leavers(episodes, policy, result.start)
+    extra = oc3_only(oc3, past)
+    staying, staying_source = staying_put_share(past, policy)
+    shares = exit_shares_16_17(episodes, policy, result.start)
+    members = Members.concat([today_members(past, extra, policy, staying, n, rng),
+                              joiner_members(result, shares, policy, staying, rng)])
+    weeks = np.asarray(result.dates_, dtype="datetime64[D]")
+    projection = project_leavers(members, policy, n, weeks)
+    ages = by_age_today(members, result.start, n)
+    assumptions = {
+        "start": result.start.isoformat(), "simulations": n, "seed": request.seed,
+        "care leavers": f"{past.height} in the returns ({(past['route'] == REACHED_18).sum()} reached 18 in care, "
+                        f"{(past['route'] == LEFT_16_17).sum()} left at 16-17 after {policy.min_weeks_in_care:g} weeks)"
+                        f", {extra.height} more from OC3",
+        "new care leavers": "the forecast's simulated 18th birthdays in care, and its exits at 16-17 at the returns' "
+                            "shares (" + ", ".join(f"{label(r).lower()} {s:.0%}" for r, s in shares.items()) + ")",
+        "support": f"to {policy.end_age}, or to {policy.extended_end_age} for {policy.extended_share:.0%}",
+        "staying put": f"{staying:.1%} of those reaching 18 in care ({staying_source}), to {policy.staying_put_end_age}, "
+                       f"£{policy.staying_put_weekly:,.0f} a week",
+        "supported accommodation": f"{policy.supported_share:.0%} of the others, to {policy.supported_end_age}, "
+                                   f"£{policy.supported_weekly:,.0f} a week",
+        "personal advisers": f"one per {policy.pa_caseload:g} care leavers at £{policy.pa_annual_cost:,.0f} a year",
+        "policy": policy.source,
+    }
+    table = by_year(projection, LEAVER_LABELS, "All leaving care", unit="young_people", people=(0,))
+    advisers = table.filter(pl.col("group") == LEAVER_LABELS["care_leaver"]).select(
+        "financial_year", "young_people_at_year_end",
+        (pl.col("young_people_at_year_end") / policy.pa_caseload).alias("personal_advisers_needed"))
+    first = table.filter(pl.col("group") == "All leaving care").row(-1, named=True)
+    text = (f"Care leavers from {assumptions['start']}: {ages['care_leavers'].sum():,.0f} supported today; "
+            f"leaving-care costs £{first['cost_gbp']:,.0f} in {first['financial_year']} "
+            f"(90% band £{first['cost_p5_gbp']:,.0f}-£{first['cost_p95_gbp']:,.0f}).")
+    report = Report(
+        title="Care leavers 18-25: numbers, personal advisers, staying put and supported accommodation",
+        metadata=run_metadata(command="leavers", inputs=list(request.inputs), parameters=assumptions,
+                              seed=request.seed),
+        sections=[Section("Care leavers and cost by financial year", text, tables={"by_financial_year": table},
+                          notes=[f"{k.capitalize()}: {v}" for k, v in assumptions.items() if isinstance(v, str)]),
+                  Section("Personal advisers", tables={"personal_advisers": advisers}),
+                  Section("Care leavers today by age", tables={"by_age": ages}),
+                  Section("Policy", tables={"policy": policy_table(policy)})],
+        primary_table="by_financial_year")
+    return LeaversResult(projection, policy, ages, report, assumptions)

@@ -22,17 +22,18 @@ def band(sims: np.ndarray) -> tuple[float, float, float]:
     return float(np.mean(sims)), float(lo), float(hi)
 
 
-def by_year(p: CohortProjection, labels: dict[str, str], total_label: str, *, unit: str = "children"
-            ) -> pl.DataFrame:
+def by_year(p: CohortProjection, labels: dict[str, str], total_label: str, *, unit: str = "children",
+            people: tuple[int, ...] | None = None) -> pl.DataFrame:
     """One row per financial year and kind (then the total): people at the year's end, joiners,
-    leavers, cost, each with its band; part years are marked."""
+    leavers, cost, each with its band; part years are marked. The total counts the people of the
+    kinds in ``people`` (default all: each person is in one kind) and costs every kind."""
     rows = []
     n_k = len(p.kinds)
     for f, fy in enumerate(p.financial_years):
         for k in [*range(n_k), None]:
-            pick = slice(None) if k is None else slice(k, k + 1)
+            pick = list(people or range(n_k)) if k is None else [k]
             size = p.cohort_at_year_end[:, pick, f].sum(axis=1)
-            cost = p.cost[:, pick, f].sum(axis=1)
+            cost = p.cost[:, :, f].sum(axis=1) if k is None else p.cost[:, k, f]
             m, lo, hi = band(size)
             c, clo, chi = band(cost)
             rows.append({

@@ -54,6 +54,7 @@ SHIPPED: tuple[tuple[str, str], ...] = (
     ("carecast.synth", "params.yaml"),
     ("carecast.ingest", "parameters.yaml"),
     ("carecast.aftercare", "allowances.yaml"),
+    ("carecast.aftercare", "leavers.yaml"),
 )
 
 
