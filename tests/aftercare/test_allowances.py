@@ -40,22 +40,24 @@ def _naive_cost(policy, kind, dob, start, end, weekly=np.nan):
         if not np.datetime64(start) <= d < np.datetime64(end):
             continue
         age = int((bday <= d).sum()) - 1
-        fy = d.astype(dt.date).year - (d.astype(dt.date).month < 4)
         pay = weekly if not np.isnan(weekly) else rates[w, age] * policy.of(kind).rate_share
-        by_fy[fy] = by_fy.get(fy, 0.0) + pay
+        for day in range(7):
+            when = (d + np.timedelta64(day, "D")).astype(dt.date)
+            fy = when.year - (when.month < 4)
+            by_fy[fy] = by_fy.get(fy, 0.0) + pay / 7
     return by_fy
 
 
 def test_a_16_year_old_is_paid_the_16_17_rate_to_the_18th_birthday():
-    """Born 1/10/2001, paid from 1/4/2018: 53 weeks at £222 in 2018-19 (1 April 2018 - 31 March
-    2019 holds 53 week dates), then 2019-20 at £222 uprated 2% until the birthday on 1/10/2019."""
+    """Born 1/10/2001, paid from 1/4/2018: 365 days at £222 a week in 2018-19 (the week from 31
+    March 2019 counts 1 day there and 6 in 2019-20), then £222 uprated 2% to the birthday."""
     policy = _policy(**{"special_guardianship.rate_share": 1.0})
     m = _members([("special_guardianship", "2001-10-01", "2018-04-01", "2019-10-01")])
     p = project_allowances(m, policy, 1, WEEKS)
     assert p.financial_years[:2] == (2018, 2019)
-    assert p.cost[0, 0, 0] == pytest.approx(53 * 222)
+    assert p.cost[0, 0, 0] == pytest.approx(365 / 7 * 222)
     weeks_2019 = int(((WEEKS >= np.datetime64("2019-04-01")) & (WEEKS < np.datetime64("2019-10-01"))).sum())
-    assert p.cost[0, 0, 1] == pytest.approx(weeks_2019 * 222 * 1.02)
+    assert p.cost[0, 0, 1] == pytest.approx(6 / 7 * 222 + weeks_2019 * 222 * 1.02)
     assert p.leavers[0, 0].tolist()[:2] == [0, 1]
     assert p.cohort_at_year_end[0, 0].tolist()[:2] == [1, 0]
 
@@ -87,7 +89,7 @@ def test_rates_change_on_their_dates():
     m = _members([("adoption", "2010-01-01", "2018-01-01", "2028-01-01")])
     p = project_allowances(m, policy, 1, weeks)
     assert p.financial_years == (2017, 2018)
-    assert p.cost[0, 1].tolist() == pytest.approx([2 * 165, 2 * 168])
+    assert p.cost[0, 1].tolist() == pytest.approx([2 * 165, 2 * 168])  # the week of 25/3 ends 31/3
     assert p.complete == (False, False)
 
 

@@ -6,8 +6,8 @@ cohort file). Each member's time is cut at birthdays into one piece per age; a p
 the week dates it covers, at that week's rate, so the cost of a financial year is a difference of
 cumulative weekly rates: no loop over members, weeks or days.
 
-Conventions (stated in every report): a week's payment belongs to the week starting on a week
-date; someone paid on that day is paid the whole week.
+Conventions (stated in every report): someone paid on a week date is paid that whole week; a
+week's payment is split between financial years by its days in each.
 """
 
 from __future__ import annotations
@@ -95,15 +95,20 @@ def project_cohort(members: Members, kinds: tuple[str, ...], n_sims: int, week_d
     years = tuple(int(y) for y in np.unique(fy_of_week))
     bounds = [(int(np.searchsorted(fy_of_week, y, "left")), int(np.searchsorted(fy_of_week, y, "right")))
               for y in years]
-    cum_rate = np.vstack([np.zeros((1, MAX_AGE)), np.cumsum(rates_by_week, axis=0)])  # (W + 1, A)
+    # a week's payment is split between financial years by its days in each, so a year costs its
+    # 365 (or 366) days whatever weekday it starts on
+    day0 = week_dates[:, None] + np.arange(7)[None, :]
+    fy_of_day = financial_years_of(day0)
     own = members.weekly[member]
     uses_rate = np.isnan(own)
     cost = np.zeros((n_sims, n_k, len(years)))
     year_end = np.zeros((n_sims, n_k, len(years)), np.int32)
-    for f, (w0, w1) in enumerate(bounds):
-        a, b = np.clip(a_idx, w0, w1), np.clip(b_idx, w0, w1)
-        paid = np.where(uses_rate, (cum_rate[b, age] - cum_rate[a, age]) * rate_share[kind],
-                        np.nan_to_num(own) * (b - a))
+    for f, (_, w1) in enumerate(bounds):
+        weight = (fy_of_day == years[f]).sum(axis=1) / 7.0  # (W,) share of each week in year f
+        cum_rate = np.vstack([np.zeros((1, MAX_AGE)), np.cumsum(rates_by_week * weight[:, None], axis=0)])
+        cum_week = np.concatenate([[0.0], np.cumsum(weight)])
+        paid = np.where(uses_rate, (cum_rate[b_idx, age] - cum_rate[a_idx, age]) * rate_share[kind],
+                        np.nan_to_num(own) * (cum_week[b_idx] - cum_week[a_idx]))
         cost[:, :, f] = np.bincount(sim * n_k + kind, weights=paid, minlength=n_sims * n_k).reshape(n_sims, n_k)
         year_end[:, :, f] = weekly_counts[:, :, w1 - 1]
 
