@@ -55,6 +55,7 @@ SHIPPED: tuple[tuple[str, str], ...] = (
     ("carecast.ingest", "parameters.yaml"),
     ("carecast.aftercare", "allowances.yaml"),
     ("carecast.aftercare", "leavers.yaml"),
+    ("carecast.workforce", "workforce.yaml"),
 )
 
 
