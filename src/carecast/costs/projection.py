@@ -28,9 +28,10 @@ import numpy as np
 import polars as pl
 
 from carecast.costs.mix import CostMix, default_cost_mix, mix_frame, mix_matrix
-from carecast.costs.unit_costs import UnitCosts, _fy_of, default_unit_costs
+from carecast.costs.unit_costs import UnitCosts, default_unit_costs
 from carecast.errors import InputError
 from carecast.schema import financial_year_label
+from carecast.schema.years import financial_years_of
 
 QUANTILES = (5, 25, 50, 75, 95)
 BAND_COLUMNS = ["cost_mean", *[f"cost_p{q}" for q in QUANTILES]]
@@ -85,7 +86,7 @@ def _period_keys(days: np.ndarray, freq: str) -> np.ndarray:
     """A non-decreasing integer key per day identifying its calendar period."""
     if freq == "month":
         return days.astype("datetime64[M]").astype(np.int64)
-    fy = _fy_of(days).astype(np.int64)
+    fy = financial_years_of(days).astype(np.int64)
     if freq == "financial_year":
         return fy
     if freq == "quarter":
