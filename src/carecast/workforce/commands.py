@@ -39,6 +39,10 @@ def workforce(
     agency_share: float | None = typer.Option(None, "--agency-share", help="What-if agency share, e.g. 0.11 "
                                               "(default: the policy's target, the best in London)."),
     caseload: float = typer.Option(DEFAULT_CASELOAD_TARGET, "--caseload-target", help="What-if cases per worker."),
+    returns: Path | None = typer.Option(None, "--returns", help="SSDA903 returns: adds the what-if 'children in care "
+                                        "as forecast' (teams' cases grow as children in care and care leavers do)."),
+    council: str | None = typer.Option(None, "--council", help="One council of a regional folder of returns."),
+    years: float = typer.Option(1.0, "--years", help="How far ahead 'as forecast' looks (years)."),
     out: Path | None = typer.Option(None, "--out", help="Output file: .xlsx, .html, .json or .csv."),
 ) -> None:
     """Staffing: FTE by team and role, agency share and premium, vacancies, caseloads and what-ifs."""
@@ -53,7 +57,15 @@ def workforce(
                              fix="give --establishment staff.csv --out workforce.xlsx")
     request = WorkforceRequest(establishment, policy, agency_share, caseload,
                                inputs=tuple(str(p) for p in (establishment, policy) if p is not None))
-    result = run_workforce(request)
+    growth = None
+    if returns is not None:
+        from carecast.aftercare.commands import load_returns_folder
+        from carecast.workforce.run import forecast_growth
+
+        loaded = load_returns_folder(returns, council)
+        with console.status("Forecasting children in care and care leavers..."):
+            growth = forecast_growth(loaded.episodes, years=years, oc3=loaded.tables.get("oc3"))
+    result = run_workforce(request, growth, f"Children in care as forecast ({years:g} year{'s' if years != 1 else ''})")
     for written in write_report(result.report, out):
         console.print(f"Wrote {written}")
     table = Table(title=f"Workforce what-ifs (yearly cost £{result.yearly_cost:,.0f})")

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -98,6 +97,15 @@ def run_workforce(request: WorkforceRequest, growth: dict[str, float] | None = N
     return WorkforceResult(est, policy, what_ifs, report)
 
 
-def on(day: dt.date, dates: list[dt.date]) -> int:
-    """Index of the last of ``dates`` on or before ``day`` (the first when none is)."""
-    return max(0, sum(1 for d in dates if d <= day) - 1)
+def forecast_growth(episodes: pl.DataFrame, *, years: float = 1.0, simulations: int = 200, seed: int = 20,
+                    oc3: pl.DataFrame | None = None) -> dict[str, float]:
+    """Children in care and care leavers ``years`` ahead ÷ today, from the demand forecast and the
+    care-leavers projection on its simulations (per-simulation counts, then their means)."""
+    from carecast.aftercare.run import LeaversRequest, forecast_for, run_leavers
+
+    request = LeaversRequest(horizon_years=years, simulations=simulations, seed=seed)
+    result = forecast_for(episodes, request)
+    children = result.sim_counts_.sum(axis=2)
+    leavers = run_leavers(request, episodes, oc3, result).projection.weekly_counts[:, 0, :]
+    return growth_from(np.stack([children[:, 0], children[:, -1]], axis=1),
+                       np.stack([leavers[:, 0], leavers[:, -1]], axis=1))

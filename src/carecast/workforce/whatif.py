@@ -8,8 +8,8 @@ Yearly cost of a row = employed FTE × employed yearly cost + agency FTE × empl
 * **caseload target t**: workers needed = cases ÷ t in every team that holds cases; the extra (or
   fewer) FTE cost the row's current mix of employed and agency staff.
 * **children in care as forecast**: the cases of teams working with children in care (or care
-  leavers) grow as the forecast's children in care (or care leavers) do; workers needed follow
-  through each team's caseload target.
+  leavers) grow as the forecast's children in care (or care leavers) do; the extra workers needed
+  (against today's need at the same target) follow through each team's caseload target.
 """
 
 from __future__ import annotations
@@ -96,19 +96,21 @@ def agency_to(est: pl.DataFrame, target: float) -> WhatIf:
     return WhatIf(name, -saving, arithmetic, detail)
 
 
-def _need(est: pl.DataFrame, cases: pl.Expr, target: pl.Expr, name: str, how: str) -> WhatIf:
-    """Workers needed for ``cases`` at ``target`` per worker, costed at each row's current mix."""
+def _need(est: pl.DataFrame, cases: pl.Expr, target: pl.Expr, name: str, how: str, baseline: pl.Expr = FTE,
+          baseline_words: str = "in post") -> WhatIf:
+    """Workers needed for ``cases`` at ``target`` per worker against ``baseline`` (default: the FTE
+    in post), costed at each row's current mix."""
     held = est.filter(pl.col("cases").is_not_null() & (target > 0).fill_null(False))
     mix_cost = pl.col("annual_cost") * (1 + pl.col("agency_premium") * (pl.col("agency_fte") / FTE).fill_nan(0.0))
     detail = held.select(
         "team", pl.col("role_label").alias("role"), cases.alias("cases"), target.alias("caseload_target"),
-        FTE.alias("workers_fte"), (cases / target).alias("workers_needed_fte"),
-        (cases / target - FTE).alias("change_fte"), mix_cost.alias("cost_per_fte_gbp"),
+        baseline.alias("workers_fte"), (cases / target).alias("workers_needed_fte"),
+        (cases / target - baseline).alias("change_fte"), mix_cost.alias("cost_per_fte_gbp"),
     ).with_columns((pl.col("change_fte") * pl.col("cost_per_fte_gbp")).alias("change_in_cost_gbp"))
     change = float(detail["change_in_cost_gbp"].sum())
     fte = float(detail["change_fte"].sum())
     parts = "; ".join(f"{r['team']} {r['role'].lower()}: {r['cases']:,.0f} cases ÷ {r['caseload_target']:g} = "
-                      f"{r['workers_needed_fte']:,.1f} FTE vs {r['workers_fte']:,.1f}"
+                      f"{r['workers_needed_fte']:,.1f} FTE vs {r['workers_fte']:,.1f} {baseline_words}"
                       for r in detail.iter_rows(named=True))
     arithmetic = (f"{how}: {parts}. Net {fte:+,.1f} FTE at each team's cost per FTE (employed cost plus the premium "
                   f"on its agency share) = {signed_money(change)} a year")
@@ -128,4 +130,6 @@ def as_forecast(est: pl.DataFrame, growth: dict[str, float], label: str) -> What
     """Teams' cases grown by ``growth[works_with]`` (e.g. children in care as forecast ÷ today)."""
     factor = pl.col("works_with").replace_strict(growth, default=1.0, return_dtype=pl.Float64)
     how = "cases grown as forecast (" + ", ".join(f"{k} × {v:.3f}" for k, v in growth.items()) + ")"
-    return _need(est, pl.col("cases") * factor, pl.col("caseload_target"), label, how)
+    following = est.filter(pl.col("works_with").is_in(list(growth)))
+    return _need(following, pl.col("cases") * factor, pl.col("caseload_target"), label, how,
+                 baseline=pl.col("cases") / pl.col("caseload_target"), baseline_words="needed today")
