@@ -19,7 +19,7 @@ import numpy as np
 
 from carecast.aftercare.policy import MAX_AGE
 from carecast.forecast.ages import birthdays
-from carecast.schema.years import financial_years_of
+from carecast.schema.years import financial_year_array
 
 
 @dataclass(frozen=True)
@@ -91,14 +91,14 @@ def project_cohort(members: Members, kinds: tuple[str, ...], n_sims: int, week_d
     diff = np.bincount(cell + a_idx, minlength=size) - np.bincount(cell + b_idx, minlength=size)
     weekly_counts = np.cumsum(diff.reshape(n_sims, n_k, n_w + 1), axis=2)[:, :, :n_w].astype(np.int32)
 
-    fy_of_week = financial_years_of(week_dates)
+    fy_of_week = financial_year_array(week_dates)
     years = tuple(int(y) for y in np.unique(fy_of_week))
     bounds = [(int(np.searchsorted(fy_of_week, y, "left")), int(np.searchsorted(fy_of_week, y, "right")))
               for y in years]
     # a week's payment is split between financial years by its days in each, so a year costs its
     # 365 (or 366) days whatever weekday it starts on
     day0 = week_dates[:, None] + np.arange(7)[None, :]
-    fy_of_day = financial_years_of(day0)
+    fy_of_day = financial_year_array(day0)
     own = members.weekly[member]
     uses_rate = np.isnan(own)
     cost = np.zeros((n_sims, n_k, len(years)))
@@ -114,7 +114,7 @@ def project_cohort(members: Members, kinds: tuple[str, ...], n_sims: int, week_d
 
     def by_year(days: np.ndarray) -> np.ndarray:
         inside = (days >= week_dates[0]) & (days <= week_dates[-1])
-        fy = financial_years_of(days[inside])
+        fy = financial_year_array(days[inside])
         col = np.searchsorted(np.asarray(years), fy)
         cells = (members.sim[inside] * n_k + members.kind[inside]) * len(years) + col
         return np.bincount(cells, minlength=n_sims * n_k * len(years)).reshape(n_sims, n_k, len(years)).astype(np.int32)

@@ -25,10 +25,10 @@ from carecast.aftercare.cohort import CohortProjection, Members, project_cohort
 from carecast.aftercare.policy import MAX_AGE, fraction, whole_age
 from carecast.errors import Location, ParameterError
 from carecast.forecast.ages import birthday_expr, birthdays
-from carecast.forecast.entrants import DAYS_PER_YEAR
 from carecast.forecast.params import defaults
 from carecast.forecast.result import ForecastResult
 from carecast.parameters import ParameterTree, load, shipped
+from carecast.plumbing.constants import DAYS_PER_YEAR
 
 KINDS = ("care_leaver", "staying_put", "supported_accommodation")
 LABELS = {"care_leaver": "Care leavers (personal advisers)", "staying_put": "Staying put",

@@ -24,7 +24,7 @@ from carecast.errors import Location, ParameterError
 from carecast.parameters import DatedValue, Parameter, document, parse
 from carecast.schema import load_categories
 from carecast.schema.categories import PlacementCategories
-from carecast.schema.years import financial_years_of
+from carecast.schema.years import financial_year_array, financial_year_starts
 from carecast.yamlfile import YamlDocument, read_yaml_document
 
 DEFAULTS_FILE = "carecast/costs/data/unit_costs.yaml"
@@ -63,13 +63,13 @@ class UnitCosts:
         if n_days <= 0:
             return out
         days = np.datetime64(start, "D") + np.arange(n_days)
-        fy_day = financial_years_of(days)
+        fy_day = financial_year_array(days)
         for j, g in enumerate(groups):
             vals = self.weekly[g]
             eff = np.array([v.effective for v in vals], dtype="datetime64[D]")
             idx = np.clip(np.searchsorted(eff, days, side="right") - 1, 0, None)
             base = np.array([v.value for v in vals])[idx]
-            base_fy = financial_years_of(eff)[idx]
+            base_fy = financial_year_array(eff)[idx]
             lo = int(min(fy_day.min(), base_fy.min()))
             index = self._inflation_index(g, lo, int(max(fy_day.max(), base_fy.max())))
             out[:, j] = base * index[fy_day - lo] / index[base_fy - lo] / 7.0
@@ -80,7 +80,7 @@ class UnitCosts:
         rates = self.inflation[group]
         eff = np.array([r.effective for r in rates], dtype="datetime64[D]")
         years = np.arange(fy_from, fy_to + 1)
-        april = np.array([dt.date(int(y), 4, 1) for y in years], dtype="datetime64[D]")
+        april = financial_year_starts(years)
         idx = np.clip(np.searchsorted(eff, april, side="right") - 1, 0, None)
         rate = np.array([r.value for r in rates])[idx]
         growth = np.concatenate([[1.0], 1.0 + rate[1:]])  # uprating happens on each later 1 April

@@ -13,11 +13,11 @@ from rich.table import Table
 from carecast.errors import CarecastError, InputError, Location, ParameterError
 from carecast.ingest.load import LoadResult, load_returns
 from carecast.outputs import run_metadata, write_report
+from carecast.plumbing.geo import choose_lookup
 from carecast.privacy import load_key
 
 console = Console()
 CLEANED_FORMATS = (".csv", ".parquet")
-LOOKUP_NAME = "postcodes.csv"  # an ONSPD extract kept beside the returns (as carecast synth writes)
 
 
 def cleaned_paths(out: Path, tables: tuple[str, ...] = ()) -> list[Path]:
@@ -62,7 +62,7 @@ def validate(
     path: Path = typer.Argument(..., help="Folder of returns (DIR/<council>/<year>/), a council folder, or a manifest."),
     council: str = typer.Option(None, "--council", help="Council name, ONS code or DfE number when the layout does not say."),
     year: int = typer.Option(None, "--year", help="Collection year of a folder or file holding one return (e.g. 2019 for 2018-19); default: from its latest episode start."),
-    postcodes: Path = typer.Option(None, "--postcodes", help="ONS Postcode Directory CSV, for distances and in/out of area (default: DIR/postcodes.csv if present)."),
+    postcodes: Path = typer.Option(None, "--postcodes", help="ONS Postcode Directory CSV, for distances and in/out of area (default: postcodes.csv beside the returns or one level up, else the ONS directory)."),
     pseudonymise: bool = typer.Option(False, "--pseudonymise", help="Replace child ids by keyed pseudonyms; DOB to month; postcodes to sector."),
     key_file: Path = typer.Option(None, "--key-file", help="File holding the pseudonymisation key (else CARECAST_PSEUDONYM_KEY)."),
     merge_legal_changes: bool = typer.Option(False, "--merge-legal-changes", help="Merge episodes that only change legal status (RNE L/U)."),
@@ -75,9 +75,8 @@ def validate(
         raise ParameterError("--key-file was given without --pseudonymise",
                              fix="add --pseudonymise, or leave out --key-file")
     key = load_key(key_file) if pseudonymise else None
-    if postcodes is None and path.is_dir() and (path / LOOKUP_NAME).is_file():
-        postcodes = path / LOOKUP_NAME
-        console.print(f"Using the postcode lookup found with the returns: {postcodes}")
+    lookup = choose_lookup(path, postcodes)
+    console.print(lookup.note)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True) as bar:
         task = bar.add_task("Reading returns", total=None)
@@ -85,7 +84,7 @@ def validate(
         def progress(done: int, total: int, label: str) -> None:
             bar.update(task, completed=done, total=total, description=f"Reading {label}"[:60])
 
-        res = load_returns(path, council=council, year=year, postcodes=postcodes, pseudonymise_key=key,
+        res = load_returns(path, council=council, year=year, postcodes=lookup.path, pseudonymise_key=key,
                            merge_legal_changes=merge_legal_changes, categories=categories, progress=progress)
     console.print(summary_table(res))
     top = res.quality.by_rule().head(8)
@@ -94,7 +93,7 @@ def validate(
             f"{r['rule_id']} {r['count']:,} ({r['action']})" for r in top.iter_rows(named=True)))
     if out is not None:
         meta = run_metadata(
-            command="validate", inputs=[path] + ([postcodes] if postcodes else []),
+            command="validate", inputs=[path] + ([lookup.path] if lookup.path else []),
             parameters={"council": council, "year": year, "merge_legal_changes": merge_legal_changes,
                         "pseudonymised": pseudonymise, "categories": str(categories) if categories else None},
             coverage=res.coverage,
