@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
+from typing import Annotated, Any
 
 import polars as pl
 import typer
@@ -58,67 +60,68 @@ def money_table(title: str, frame: pl.DataFrame, columns: list[str]) -> Table:
     return table
 
 
+# Options both commands take, declared once (the full-stack template's Annotated aliases).
+Returns = Annotated[str, typer.Argument(help="Folder of SSDA903 returns, or 'template' to write the policy file.")]
+Council = Annotated[str | None, typer.Option("--council", help="One council of a regional folder.")]
+Start = Annotated[str | None, typer.Option("--start", help="Projection start, YYYY-MM-DD (default: end of the data).")]
+Horizon = Annotated[float, typer.Option("--horizon-years", help="Years ahead (up to 10).")]
+Simulations = Annotated[int, typer.Option("--simulations", help="Monte Carlo simulations.")]
+Seed = Annotated[int, typer.Option("--seed", help="Random seed (same seed, same numbers).")]
+Out = Annotated[Path | None, typer.Option("--out", help="Output file: .xlsx, .html, .json or .csv.")]
+
+
+def _project(returns: str, out: Path | None, template: str, what: str, council: str | None,
+             run: Callable[[Path, Any], Any], title: str, total: str, people: str) -> None:
+    """Write the template, or load the returns, run, write the report and print its yearly totals."""
+    if returns == TEMPLATE:
+        write_template(template, out, what)
+        return
+    if out is None:
+        raise ParameterError("no output file", where=Location(field="out"), fix=f"give --out {Path(template).stem}.xlsx")
+    loaded = load_returns_folder(Path(returns), council)
+    with console.status(f"Forecasting {title.split(' by ')[0].lower()}..."):
+        result = run(Path(returns), loaded)
+    for written in write_report(result.report, out):
+        console.print(f"Wrote {written}")
+    table = result.report.sections[0].tables["by_financial_year"].filter(pl.col("group") == total)
+    stdout.print(money_table(title, table, ["financial_year", people, "joiners", "leavers", "cost_gbp", "cost_p5_gbp",
+                                            "cost_p95_gbp"]))
+
+
 def allowances(
-    returns: str = typer.Argument(..., help="Folder of SSDA903 returns, or 'template' to write the policy file."),
+    returns: Returns,
     policy: Path | None = typer.Option(None, "--policy", help="Allowance policy YAML (default: the shipped cited one)."),
     cohort: Path | None = typer.Option(None, "--cohort", help="Today's paid cohort CSV/XLSX: allowance, dob, start "
                                        "[, weekly_amount, in_education] (default: past exits in the returns)."),
-    council: str | None = typer.Option(None, "--council", help="One council of a regional folder."),
-    start: str | None = typer.Option(None, "--start", help="Projection start, YYYY-MM-DD (default: end of the data)."),
-    horizon_years: float = typer.Option(DEFAULT_HORIZON_YEARS, "--horizon-years", help="Years ahead (up to 10)."),
-    simulations: int = typer.Option(DEFAULT_SIMULATIONS, "--simulations", help="Monte Carlo simulations."),
-    seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Random seed (same seed, same numbers)."),
-    out: Path | None = typer.Option(None, "--out", help="Output file: .xlsx, .html, .json or .csv."),
+    council: Council = None, start: Start = None, horizon_years: Horizon = DEFAULT_HORIZON_YEARS,
+    simulations: Simulations = DEFAULT_SIMULATIONS, seed: Seed = DEFAULT_SEED, out: Out = None,
 ) -> None:
     """Special guardianship, adoption and child arrangements allowances: cohort and cost by financial year."""
-    if returns == TEMPLATE:
-        write_template("allowances.yaml", out, "allowance policy")
-        return
-    if out is None:
-        raise ParameterError("no output file", where=Location(field="out"), fix="give --out allowances.xlsx")
-    path = Path(returns)
-    request = AllowancesRequest(start=parse_date(start, "start"), horizon_years=horizon_years,
-                                simulations=simulations, seed=seed, policy=policy, cohort=cohort,
-                                inputs=tuple(str(p) for p in (path, policy, cohort) if p is not None))
-    loaded = load_returns_folder(path, council)
-    with console.status(f"Forecasting exits and allowances ({simulations} simulations)..."):
-        result = run_allowances(request, loaded.episodes)
-    for written in write_report(result.report, out):
-        console.print(f"Wrote {written}")
-    table = result.report.sections[0].tables["by_financial_year"].filter(pl.col("group") == "All allowances")
-    stdout.print(money_table("Allowances by financial year", table,
-                             ["financial_year", "children_at_year_end", "joiners", "leavers", "cost_gbp",
-                              "cost_p5_gbp", "cost_p95_gbp"]))
+    def run(path: Path, loaded: Any) -> Any:
+        request = AllowancesRequest(start=parse_date(start, "start"), horizon_years=horizon_years,
+                                    simulations=simulations, seed=seed, policy=policy, cohort=cohort,
+                                    inputs=tuple(str(p) for p in (path, policy, cohort) if p is not None))
+        return run_allowances(request, loaded.episodes)
+
+    _project(returns, out, "allowances.yaml", "allowance policy", council, run, "Allowances by financial year",
+             "All allowances", "children_at_year_end")
 
 
 def leavers(
-    returns: str = typer.Argument(..., help="Folder of SSDA903 returns, or 'template' to write the policy file."),
+    returns: Returns,
     policy: Path | None = typer.Option(None, "--policy", help="Care leavers YAML (default: the shipped cited one)."),
-    council: str | None = typer.Option(None, "--council", help="One council of a regional folder."),
-    start: str | None = typer.Option(None, "--start", help="Projection start, YYYY-MM-DD (default: end of the data)."),
-    horizon_years: float = typer.Option(DEFAULT_HORIZON_YEARS, "--horizon-years", help="Years ahead (up to 10)."),
-    simulations: int = typer.Option(DEFAULT_SIMULATIONS, "--simulations", help="Monte Carlo simulations."),
-    seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Random seed (same seed, same numbers)."),
-    out: Path | None = typer.Option(None, "--out", help="Output file: .xlsx, .html, .json or .csv."),
+    council: Council = None, start: Start = None, horizon_years: Horizon = DEFAULT_HORIZON_YEARS,
+    simulations: Simulations = DEFAULT_SIMULATIONS, seed: Seed = DEFAULT_SEED, out: Out = None,
 ) -> None:
     """Care leavers 18-25: numbers, personal advisers, staying put and supported accommodation, with bands."""
-    if returns == TEMPLATE:
-        write_template("leavers.yaml", out, "care leavers policy")
-        return
-    if out is None:
-        raise ParameterError("no output file", where=Location(field="out"), fix="give --out leavers.xlsx")
-    path = Path(returns)
-    request = LeaversRequest(start=parse_date(start, "start"), horizon_years=horizon_years, simulations=simulations,
-                             seed=seed, policy=policy, inputs=tuple(str(p) for p in (path, policy) if p is not None))
-    loaded = load_returns_folder(path, council)
-    with console.status(f"Forecasting care leavers ({simulations} simulations)..."):
-        result = run_leavers(request, loaded.episodes, loaded.tables.get("oc3"))
-    for written in write_report(result.report, out):
-        console.print(f"Wrote {written}")
-    table = result.report.sections[0].tables["by_financial_year"].filter(pl.col("group") == "All leaving care")
-    stdout.print(money_table("Leaving care by financial year", table,
-                             ["financial_year", "young_people_at_year_end", "joiners", "leavers", "cost_gbp",
-                              "cost_p5_gbp", "cost_p95_gbp"]))
+    def run(path: Path, loaded: Any) -> Any:
+        request = LeaversRequest(start=parse_date(start, "start"), horizon_years=horizon_years,
+                                 simulations=simulations, seed=seed, policy=policy,
+                                 inputs=tuple(str(p) for p in (path, policy) if p is not None))
+        return run_leavers(request, loaded.episodes, loaded.tables.get("oc3"))
+
+    _project(returns, out, "leavers.yaml", "care leavers policy", council, run, "Leaving care by financial year",
+             "All leaving care", "young_people_at_year_end")
 
 
 def register(app: typer.Typer) -> None:

@@ -22,7 +22,7 @@ import numpy as np
 import polars as pl
 
 from carecast.aftercare.cohort import CohortProjection, Members, project_cohort
-from carecast.aftercare.policy import MAX_AGE, fraction, whole_age
+from carecast.aftercare.policy import MAX_AGE, fraction, positive, whole_age
 from carecast.errors import Location, ParameterError
 from carecast.forecast.ages import birthday_expr, birthdays
 from carecast.forecast.params import defaults
@@ -65,14 +65,6 @@ class LeaverPolicy:
         return self.pa_annual_cost / self.pa_caseload / (DAYS_PER_YEAR / 7)
 
 
-def _positive(tree: ParameterTree, path: str) -> float:
-    v = tree.value(path)
-    if isinstance(v, bool) or not isinstance(v, int | float) or v <= 0:
-        raise ParameterError(f"{tree[path].label or path} is '{v}', not a positive number",
-                             where=Location(file=tree.source, field=path), fix="give a plain positive number")
-    return float(v)
-
-
 def leaver_policy(path: str | Path | None = None) -> LeaverPolicy:
     """The council's care-leavers file, or the shipped cited defaults, checked whole."""
     tree = shipped("carecast.aftercare", "leavers.yaml") if path is None else load(path, "care leavers policy")
@@ -81,12 +73,12 @@ def leaver_policy(path: str | Path | None = None) -> LeaverPolicy:
         raise ParameterError(f"ages at leaving {ages} are not whole ages under 18",
                              where=Location(file=tree.source, field="eligibility.leaving_ages"), fix="give e.g. [16, 17]")
     return LeaverPolicy(
-        tuple(ages), _positive(tree, "eligibility.min_weeks_in_care"), whole_age(tree, "support.end_age"),
+        tuple(ages), positive(tree, "eligibility.min_weeks_in_care"), whole_age(tree, "support.end_age"),
         fraction(tree, "support.extended_share"), whole_age(tree, "support.extended_end_age"),
         fraction(tree, "staying_put.share"), whole_age(tree, "staying_put.end_age"),
-        _positive(tree, "staying_put.weekly_cost"), fraction(tree, "supported_accommodation.share"),
-        whole_age(tree, "supported_accommodation.end_age"), _positive(tree, "supported_accommodation.weekly_cost"),
-        _positive(tree, "personal_advisers.caseload"), _positive(tree, "personal_advisers.annual_cost"),
+        positive(tree, "staying_put.weekly_cost"), fraction(tree, "supported_accommodation.share"),
+        whole_age(tree, "supported_accommodation.end_age"), positive(tree, "supported_accommodation.weekly_cost"),
+        positive(tree, "personal_advisers.caseload"), positive(tree, "personal_advisers.annual_cost"),
         tree.source, tree)
 
 

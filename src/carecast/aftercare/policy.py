@@ -10,6 +10,7 @@ and the share who stay in full-time education and are paid on to a later age.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -131,20 +132,27 @@ class AllowancePolicy:
         return next(a for a in self.allowances if a.kind == kind)
 
 
-def fraction(tree: ParameterTree, path: str) -> float:
+def _checked(tree: ParameterTree, path: str, ok: Callable[[float], bool], what: str, fix: str) -> float:
+    """The number at ``path``, refused with its file, field and ``fix`` unless ``ok``."""
     v = tree.value(path)
-    if isinstance(v, bool) or not isinstance(v, int | float) or not 0 <= v <= 1:
-        raise ParameterError(f"{tree[path].label or path} is '{v}', not a share between 0 and 1",
-                             where=Location(file=tree.source, field=path), fix="give a share such as 0.5 (not 50%)")
-    return float(v)
+    if isinstance(v, bool) or not isinstance(v, int | float) or not ok(v):
+        raise ParameterError(f"{tree[path].label or path} is '{v}', not {what}",
+                             where=Location(file=tree.source, field=path), fix=fix)
+    return v
+
+
+def fraction(tree: ParameterTree, path: str) -> float:
+    return float(_checked(tree, path, lambda v: 0 <= v <= 1, "a share between 0 and 1",
+                          "give a share such as 0.5 (not 50%)"))
 
 
 def whole_age(tree: ParameterTree, path: str) -> int:
-    v = tree.value(path)
-    if isinstance(v, bool) or not isinstance(v, int) or not 0 < v < MAX_AGE:
-        raise ParameterError(f"{tree[path].label or path} is '{v}', not an age in whole years",
-                             where=Location(file=tree.source, field=path), fix=f"give a whole number of years below {MAX_AGE}")
-    return v
+    return int(_checked(tree, path, lambda v: isinstance(v, int) and 0 < v < MAX_AGE, "an age in whole years",
+                        f"give a whole number of years below {MAX_AGE}"))
+
+
+def positive(tree: ParameterTree, path: str) -> float:
+    return float(_checked(tree, path, lambda v: v > 0, "a positive number", "give a plain positive number"))
 
 
 def policy_from_tree(tree: ParameterTree) -> AllowancePolicy:
