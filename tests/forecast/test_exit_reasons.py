@@ -146,6 +146,8 @@ def test_exit_reason_backtest_sets_simulated_beside_actual_exits_on_synthetic_re
     history = care_history(episodes, categories=load_categories())
     actual = actual_exits([history], at, dt.date(2023, 4, 1))
     assert table.get_column("actual_exits").sum() == actual.get_column("exits").sum() > 0
+    aged = table.filter(table["reason"] == "Reached 18 in care").row(0, named=True)
+    assert aged["simulated_p5"] <= aged["actual_exits"] <= aged["simulated_p95"]  # each 18th birthday counted
     sgo = table.filter(table["reason"] == "Special guardianship order")
     assert sgo.get_column("actual_exits").item() > 0 and sgo.get_column("simulated_exits").item() > 0
     # most reasons' actual counts fall in the simulated 90% band (the synthetic process is the model's kind)

@@ -15,7 +15,6 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from carecast.errors import Location, ParameterError
 from carecast.forecast.calendar import add_months
 from carecast.forecast.prepare import EXIT_PREFIX, CareHistory
 from carecast.forecast.result import ForecastResult
@@ -53,7 +52,7 @@ def actual_exits(histories: list[CareHistory], lo: dt.date, hi: dt.date) -> pl.D
         frames.append(hazard.select(pl.col("event").str.strip_prefix(EXIT_PREFIX).alias("reason")))
         aged = e.filter((pl.col("bday18") > lo) & (pl.col("bday18") <= hi) & (pl.col("decom") < pl.col("bday18"))
                         & (pl.col("end").is_null() | (pl.col("end") >= pl.col("bday18"))))
-        frames.append(aged.select(pl.lit(AGED_OUT).alias("reason")))
+        frames.append(aged.with_columns(pl.lit(AGED_OUT).alias("reason")).select("reason"))  # one row each
     return pl.concat(frames).group_by("reason").agg(pl.len().cast(pl.Int64).alias("exits"))
 
 
@@ -89,23 +88,11 @@ def reason_table(result: ForecastResult, histories: list[CareHistory], at: dt.da
 
 def exit_reason_backtest(episodes: pl.DataFrame, at: dt.date, horizon_months: int = 12,
                          **forecast_options: Any) -> pl.DataFrame:
-    """Forecast from ``at`` knowing only what was known then; score exits by reason over the horizon."""
-    from carecast.forecast.backtest import as_known_at
-    from carecast.forecast.prepare import care_history
-    from carecast.forecast.region import forecast_councils
-    from carecast.schema import load_categories
+    """Forecast from ``at`` knowing only what was known then; score exits by reason over the horizon
+    (the table each :class:`~carecast.forecast.backtest.OriginBacktest` carries)."""
+    from carecast.forecast.backtest import backtest_origin
 
-    cats = forecast_options.pop("categories", None) or load_categories()
-    uasc = forecast_options.pop("uasc", "include")
-    histories = [care_history(e, categories=cats, uasc=uasc)
-                 for _, e in episodes.group_by(["council"], maintain_order=True)]
-    target_end = add_months(at, horizon_months)
-    data_end = min(h.data_end for h in histories)
-    if target_end > data_end:
-        raise ParameterError(
-            f"a {horizon_months}-month backtest of exit reasons from {at:%d/%m/%Y} needs actuals to "
-            f"{target_end:%d/%m/%Y} but the data ends {data_end:%d/%m/%Y}", where=Location(field="at"),
-            fix=f"choose a date on or before {add_months(data_end, -horizon_months):%d/%m/%Y}")
-    region = forecast_councils(as_known_at(episodes, at), start=at, horizon_years=(target_end - at).days / 365.25,
-                               categories=cats, uasc=uasc, **forecast_options)
-    return reason_table(region.combined, histories, at, horizon_months)
+    table = backtest_origin(episodes, at, horizon_months, **forecast_options).exit_reasons
+    if table is None:
+        raise ValueError("the backtest made no exit-reason table")  # backtest_origin always makes one
+    return table
