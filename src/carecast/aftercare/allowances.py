@@ -126,9 +126,9 @@ def cohort_from_file(path: Path, policy: AllowancePolicy, as_of: dt.date, n_sims
         education.append(1 if edu in _YES else (0 if edu in _NO[:-1] else -1))
     dob, start = _dates(frame, "dob", path), _dates(frame, "start", path)
     n = frame.height
-    kind = np.asarray(kinds, np.int64)
+    kind_index = np.asarray(kinds, np.int64)
     sim = np.repeat(np.arange(n_sims), n)
-    kind_s, dob_s = np.tile(kind, n_sims), np.tile(dob, n_sims)
+    kind_s, dob_s = np.tile(kind_index, n_sims), np.tile(dob, n_sims)
     drawn = _end_days(dob_s, policy, kind_s, rng)
     end_age = np.asarray([policy.of(k).end_age for k in KINDS])[kind_s]
     edu_age = np.asarray([policy.of(k).education_end_age for k in KINDS])[kind_s]
@@ -141,7 +141,7 @@ def cohort_from_file(path: Path, policy: AllowancePolicy, as_of: dt.date, n_sims
     members = Members(sim[keep], kind_s[keep], dob_s[keep], np.tile(start, n_sims)[keep], end[keep],
                       np.tile(np.asarray(amounts, float), n_sims)[keep])
     summary = pl.DataFrame({"allowance": [KIND_LABELS[k] for k in KINDS],
-                            "rows_in_file": [int((kind == k).sum()) for k in range(len(KINDS))],
+                            "rows_in_file": [int((kind_index == k).sum()) for k in range(len(KINDS))],
                             "paid_today_mean": [float((members.kind == k).sum() / n_sims) for k in range(len(KINDS))]})
     return members, summary
 

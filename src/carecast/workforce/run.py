@@ -78,8 +78,9 @@ def run_workforce(request: WorkforceRequest, growth: dict[str, float] | None = N
         what_ifs.append(as_forecast(est, growth, growth_label))
     share = agency_share(est)
     cost = yearly_cost(est)
-    text = (f"{est['employed_fte'].sum() + est['agency_fte'].sum():,.1f} FTE in post ({share:.1%} agency, against "
-            f"{policy.national_agency_share:.0%} nationally), {est['vacant_fte'].sum():,.1f} FTE vacant; yearly cost "
+    in_post = float(est["employed_fte"].sum()) + float(est["agency_fte"].sum())
+    text = (f"{in_post:,.1f} FTE in post ({share:.1%} agency, against "
+            f"{policy.national_agency_share:.0%} nationally), {float(est['vacant_fte'].sum()):,.1f} FTE vacant; yearly cost "
             f"£{cost:,.0f}. {what_ifs[0].name}: £{-what_ifs[0].change_gbp:,.0f} a year saved.")
     params: dict[str, Any] = {"agency_share_target": target, "caseload_target": request.caseload_target,
                               "growth": growth or {}, "policy": policy.source}

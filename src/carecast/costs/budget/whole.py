@@ -67,25 +67,26 @@ def forecast_lines(plan: BudgetPlan, inputs: WholeBudgetInputs, *, as_of: dt.dat
     left = (fy_end - as_of).days
     year_days = (fy_end - fy_start).days + 1
     out: dict[str, LineForecast] = {}
-    if episodes is not None and forecast is None and any(ln.forecast in ("allowances", "leaving_care")
-                                                         for ln in plan.lines):
-        raise ParameterError("allowances and leaving care need the forecast of exits",
-                             fix="run the budget with --simulations 200 or more")
+    if needs_forecast(plan) and (episodes is None or forecast is None):
+        raise ParameterError("allowances and leaving care need the returns and the forecast of their exits",
+                             fix="give --episodes DIR and run with --simulations 200 or more")
     horizon = max((fy_end - as_of).days + 14, 30) / 365.25
     for ln in plan.lines:
         if ln.forecast == "staffing":
+            if inputs.establishment is None:
+                raise ParameterError("the staffing line needs the establishment", fix="give --establishment staff.csv")
             w = run_workforce(WorkforceRequest(inputs.establishment, inputs.workforce_policy))
             cost = w.yearly_cost * left / year_days
             out[ln.line] = LineForecast(np.asarray([cost]), f"establishment: £{w.yearly_cost:,.0f} a year × "
                                                             f"{left} of {year_days} days left")
-        elif ln.forecast == "allowances":
+        elif ln.forecast == "allowances" and episodes is not None and forecast is not None:
             a = run_allowances(AllowancesRequest(start=as_of, horizon_years=horizon, simulations=forecast.n_sims,
                                                  seed=seed, policy=inputs.allowance_policy,
                                                  cohort=inputs.allowance_cohort), episodes, forecast)
             out[ln.line] = LineForecast(np.atleast_1d(year_costs(a.projection, plan.financial_year)),
                                         "allowance cohorts (today's from " + a.assumptions["today's cohort"].split(" (")[0]
                                         + "; joiners from the simulated exits)")
-        elif ln.forecast == "leaving_care":
+        elif ln.forecast == "leaving_care" and episodes is not None and forecast is not None:
             r = run_leavers(LeaversRequest(start=as_of, horizon_years=horizon, simulations=forecast.n_sims, seed=seed,
                                            policy=inputs.leavers_policy), episodes, oc3, forecast)
             out[ln.line] = LineForecast(np.atleast_1d(year_costs(r.projection, plan.financial_year)),
