@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import time
-import warnings
 from pathlib import Path
 
 import typer
@@ -31,10 +30,8 @@ def run_demo(out: Path, *, councils: int = DEFAULT_COUNCILS, years: str = DEFAUL
              simulations: int = 500, horizon_years: float = 5) -> Path:
     """Run the whole job into ``out`` and return the index page."""
     from carecast.benchmark import analyse, build_report, load_panel
-    from carecast.forecast import SparseDataWarning, forecast_councils
-    from carecast.forecast.commands import cost_projection
-    from carecast.forecast.report import forecast_report
     from carecast.ingest import load_returns
+    from carecast.services.forecast import ForecastRequest, run_forecast
     from carecast.snapshot import take_snapshot, to_report
     from carecast.synth import generate
 
@@ -71,16 +68,11 @@ def run_demo(out: Path, *, councils: int = DEFAULT_COUNCILS, years: str = DEFAUL
     timings.append(("snapshot", time.perf_counter() - t))
 
     t = step(f"Forecasting {horizon_years:g} years ahead with {simulations} simulations per council, with costs")
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", SparseDataWarning)
-        region = forecast_councils(loaded.episodes, horizon_years=horizon_years, n_sims=simulations, seed=seed)
-    for w in caught:
-        console.print(f"  [yellow]note:[/] {w.message}", highlight=False)
-    projection, cost_assumptions = cost_projection(region.combined, loaded.episodes, None)
-    parameters = {"horizon_years": horizon_years, "simulations": simulations, "seed": seed, "trend": "flat",
-                  "costs": "shipped defaults"}
-    fc_report = forecast_report(region.combined, inputs=[data], parameters=parameters, costs=projection,
-                                cost_assumptions=cost_assumptions, per_council=region.results)
+    forecast = run_forecast(ForecastRequest.build(source=data, horizon_years=horizon_years, simulations=simulations,
+                                                  seed=seed), episodes=loaded.episodes)
+    for note in forecast.notes:
+        console.print(f"  [yellow]note:[/] {note}", highlight=False)
+    fc_report = forecast.report
     write_report(fc_report, reports / "forecast.html")
     write_report(fc_report, reports / "forecast.xlsx")
     links.append(("Forecast and cost", "reports/forecast.html", "Children in care by category with bands, and cost by financial year."))

@@ -47,7 +47,7 @@ budget_app = typer.Typer(help="Budget monitoring: forecast outturn, variance, mo
 
 
 def _date(text: str, field: str) -> dt.date:
-    from carecast.forecast.commands import parse_date
+    from carecast.services.inputs import parse_date
 
     value = parse_date(text, field)
     assert value is not None
@@ -55,7 +55,7 @@ def _date(text: str, field: str) -> dt.date:
 
 
 def _episodes(path: Path, council: str | None = None) -> pl.DataFrame:
-    from carecast.forecast.commands import load_episodes
+    from carecast.services.inputs import load_episodes
 
     return load_episodes(path, council, None)
 

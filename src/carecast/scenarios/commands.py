@@ -53,7 +53,7 @@ def run_command(
 ) -> None:
     """Run scenarios side by side with the same seeds: children, cost, lever cost and net saving."""
     from carecast.costs import load_unit_costs
-    from carecast.forecast.commands import load_episodes, parse_date
+    from carecast.services.inputs import load_episodes, parse_date
     from carecast.forecast.model import SparseDataWarning
     from carecast.scenarios.report import scenario_report
     from carecast.scenarios.run import check_names, run_scenarios
@@ -120,7 +120,7 @@ def check_command(
     horizon_years: float = typer.Option(5, "--horizon-years", help="Projection length to check against."),
 ) -> None:
     """Validate a scenario file and print its levers (exit code 2, with the line and a fix, if it is wrong)."""
-    from carecast.forecast.commands import parse_date
+    from carecast.services.inputs import parse_date
 
     scenario = load_combined(file)
     begin = parse_date(start, "start") or dt.date.today()

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from carecast.errors import InputError, Location, ParameterError
 from carecast.forecast.calendar import add_months
-from carecast.forecast.commands import parse_date
+from carecast.services.inputs import parse_date
 from carecast.outputs import run_metadata, write_report
 from carecast.send.grant import load_grant
 from carecast.send.levers import load_send_scenario
@@ -79,7 +79,7 @@ def overlap_cmd(path: Path = typer.Argument(..., help="EHCP records CSV or folde
                 council: str | None = typer.Option(None, "--council"),
                 out: Path | None = typer.Option(None, "--out")) -> None:
     """Children both looked after and on an EHC plan, and their combined annual cost."""
-    from carecast.forecast.commands import load_episodes
+    from carecast.services.inputs import load_episodes
     from carecast.outputs import Report, Section
     from carecast.send.overlap import overlap
 
@@ -119,7 +119,7 @@ def synth(out_dir: Path = typer.Argument(..., help="Folder to write the syntheti
     names: int | list[str] = councils
     csc = None
     if with_returns is not None:
-        from carecast.forecast.commands import load_episodes
+        from carecast.services.inputs import load_episodes
 
         episodes = load_episodes(with_returns, None, None)
         csc = SimpleNamespace(children=episodes.select("council", "child_id", "dob").unique(["council", "child_id"]))

@@ -1,4 +1,4 @@
-"""Downloads of every table as Excel or CSV, written by ``carecast.outputs.write_report``.
+"""Downloads of every table as Excel, CSV or JSON, written by ``carecast.outputs.write_report``.
 
 Each download is recorded in the audit log (who, which table, which format, which council).
 """
@@ -26,8 +26,9 @@ from carecast.web.deps import CurrentUser, DbDep, JobsDep, SettingsDep
 from carecast.web.templating import render
 
 router = APIRouter(tags=["downloads"])
-Format = Literal["xlsx", "csv"]
-MEDIA = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv"}
+Format = Literal["xlsx", "csv", "json"]
+MEDIA = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv",
+         "json": "application/json"}
 
 
 def _overview_report(db, settings, user: Principal) -> Report:
@@ -111,7 +112,7 @@ def download(name: str, fmt: Format, db: DbDep, settings: SettingsDep, user: Cur
 
 @router.get("/downloads/run/{job_id}.{fmt}")
 def download_run(job_id: str, fmt: Format, db: DbDep, jobs: JobsDep, user: CurrentUser) -> Response:
-    """The full report of a finished run (forecast, scenario ...), as Excel or CSV."""
+    """The full report of a finished run (forecast, scenario ...), as Excel, CSV or JSON."""
     job = owned_job(jobs, job_id, user)
     report = job.result.get("report") if isinstance(job.result, dict) else None
     if job.status != "done" or report is None:

@@ -1,0 +1,65 @@
+"""Logging for carecast: one setup for the CLI and the server, and one record per job.
+
+Libraries only get a named logger (``logging.getLogger(__name__)``); handlers are installed once
+by :func:`setup` (the CLI at start-up, ``carecast serve`` before the app runs). A job logs its
+start, end, duration and failure through :func:`job_logged`. Job records carry the job's name and
+its options (counts, years, seeds, file names), never a child identifier: the options are the
+request's, and requests hold no child-level data.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from carecast.errors import CarecastError
+
+LOGGER = "carecast"
+FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+LEVEL_ENV = "CARECAST_LOG_LEVEL"
+
+log = logging.getLogger(f"{LOGGER}.jobs")
+
+
+def setup(level: str | int | None = None) -> None:
+    """Send carecast's records to standard error, once (repeated calls only change the level).
+
+    The level is ``level``, else ``CARECAST_LOG_LEVEL``, else WARNING for the CLI's sake: a user
+    running a command sees its Rich output, not log lines, unless they ask for them.
+    """
+    root = logging.getLogger(LOGGER)
+    chosen = level or os.environ.get(LEVEL_ENV) or logging.WARNING
+    root.setLevel(chosen.upper() if isinstance(chosen, str) else chosen)
+    if not any(getattr(h, "_carecast", False) for h in root.handlers):
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter(FORMAT))
+        handler._carecast = True  # type: ignore[attr-defined]
+        root.addHandler(handler)
+
+
+def _describe(options: dict[str, Any]) -> str:
+    return " ".join(f"{k}={v}" for k, v in options.items() if v is not None)
+
+
+@contextmanager
+def job_logged(name: str, **options: Any) -> Iterator[None]:
+    """Log a job's start, then its end and duration, or its failure (user errors as warnings with
+    their plain message; anything else as an error with its traceback) and re-raise."""
+    started = time.perf_counter()
+    log.info("job %s started %s", name, _describe(options))
+    try:
+        yield
+    except CarecastError as exc:
+        # The type and the place only: a message may quote a value from the user's rows.
+        where = exc.where.describe() if exc.where is not None else ""
+        log.warning("job %s failed after %.2f s: %s %s", name, time.perf_counter() - started,
+                    type(exc).__name__, where)
+        raise
+    except Exception:
+        log.exception("job %s failed after %.2f s with an internal error", name, time.perf_counter() - started)
+        raise
+    log.info("job %s finished in %.2f s", name, time.perf_counter() - started)

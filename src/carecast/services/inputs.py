@@ -1,0 +1,74 @@
+"""Reading a job's inputs before any heavy work: dates, episode tables, files that must exist.
+
+Moved here from ``forecast/commands.py`` so no library or front end imports a command module.
+(The plumbing package will own the date parser and the table reader; these call sites move then.)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import polars as pl
+
+from carecast.errors import InputError, Location, ParameterError
+from carecast.schema import EPISODE_COLUMNS, conform
+from carecast.schema.categories import PlacementCategories
+from carecast.services.base import Progress, quiet
+
+
+def parse_date(text: str | None, field: str) -> dt.date | None:
+    """A date given as YYYY-MM-DD or dd/mm/YYYY (None stays None)."""
+    if text is None:
+        return None
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            continue
+    raise ParameterError(f"'{text}' is not a date", where=Location(field=field), fix="write dates as YYYY-MM-DD")
+
+
+def required_date(text: str, field: str) -> dt.date:
+    """Like :func:`parse_date` for an option that must be given."""
+    value = parse_date(text, field)
+    if value is None:
+        raise ParameterError(f"no {field} date given", where=Location(field=field), fix="write it as YYYY-MM-DD")
+    return value
+
+
+def existing_file(path: Path | None, what: str, fix: str) -> Path | None:
+    """``path`` if it is a file (None stays None): a missing file fails at once, naming it."""
+    if path is not None and not path.is_file():
+        raise InputError(f"the {what} file {path} does not exist", where=Location(file=str(path)), fix=fix)
+    return path
+
+
+def load_episodes(path: Path, council: str | None, categories: Path | PlacementCategories | None = None,
+                  progress: Progress = quiet) -> pl.DataFrame:
+    """Cleaned episodes from a folder of returns (carecast.ingest) or a cleaned episodes Parquet/CSV file.
+
+    A cleaned file keeps the categories and cost groups it was cleaned with; ``categories`` applies
+    to returns read here.
+    """
+    if not path.exists():
+        raise InputError(f"{path} does not exist", where=Location(file=str(path)),
+                         fix="give the folder holding the councils' SSDA903 returns")
+    if path.is_file() and path.suffix.lower() in (".parquet", ".csv"):
+        frame = pl.read_parquet(path) if path.suffix.lower() == ".parquet" else pl.read_csv(
+            path, try_parse_dates=True)
+        episodes = conform(frame, EPISODE_COLUMNS)
+    else:
+        from carecast.ingest import load_returns
+
+        progress(0.01, "Loading returns")
+        episodes = load_returns(path, council=council, categories=categories).episodes
+    if council is not None:
+        from carecast.schema import find_council
+
+        name = find_council(council).name
+        episodes = episodes.filter(pl.col("council") == name)
+        if episodes.height == 0:
+            raise InputError(f"the data has no episodes for {name}", where=Location(file=str(path)),
+                             fix="check --council, or leave it out to forecast every council in the data")
+    return episodes
