@@ -53,10 +53,10 @@ def run_command(
 ) -> None:
     """Run scenarios side by side with the same seeds: children, cost, lever cost and net saving."""
     from carecast.costs import load_unit_costs
-    from carecast.services.inputs import load_episodes, parse_date
     from carecast.forecast.model import SparseDataWarning
     from carecast.scenarios.report import scenario_report
     from carecast.scenarios.run import check_names, run_scenarios
+    from carecast.services.inputs import load_episodes, parse_date
 
     loaded = [load_combined(s) for s in scenarios]  # validate every file before any work
     if len(loaded) == 1 and loaded[0].scenario != "baseline":

@@ -13,7 +13,6 @@ from rich.table import Table
 
 from carecast.errors import InputError, Location, ParameterError
 from carecast.forecast.calendar import add_months
-from carecast.services.inputs import parse_date
 from carecast.outputs import run_metadata, write_report
 from carecast.send.grant import load_grant
 from carecast.send.levers import load_send_scenario
@@ -21,6 +20,7 @@ from carecast.send.model import send_backtest
 from carecast.send.params import load_annual_costs
 from carecast.send.records import SendData, load_ehcp
 from carecast.send.report import backtest_report
+from carecast.services.inputs import parse_date
 
 console = Console(stderr=True)
 stdout = Console()
@@ -79,9 +79,9 @@ def overlap_cmd(path: Path = typer.Argument(..., help="EHCP records CSV or folde
                 council: str | None = typer.Option(None, "--council"),
                 out: Path | None = typer.Option(None, "--out")) -> None:
     """Children both looked after and on an EHC plan, and their combined annual cost."""
-    from carecast.services.inputs import load_episodes
     from carecast.outputs import Report, Section
     from carecast.send.overlap import overlap
+    from carecast.services.inputs import load_episodes
 
     day = parse_date(on, "on")
     data = load_ehcp(path, council=council)

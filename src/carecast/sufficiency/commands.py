@@ -35,9 +35,9 @@ def sufficiency(
     out: Path = typer.Option(..., "--out", help="Output file: .xlsx, .html, .json or .csv."),
 ) -> None:
     """Demand per placement category by month (with bands) against capacity: gap per year at p50/p90, and the plan."""
-    from carecast.services.inputs import load_episodes, parse_date
     from carecast.forecast.model import SparseDataWarning
     from carecast.scenarios.model import load_combined
+    from carecast.services.inputs import load_episodes, parse_date
     from carecast.sufficiency.assess import assess, assess_region
     from carecast.sufficiency.capacity import load_capacity
     from carecast.sufficiency.region import load_providers, region_councils
