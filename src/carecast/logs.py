@@ -25,14 +25,14 @@ LEVEL_ENV = "CARECAST_LOG_LEVEL"
 log = logging.getLogger(f"{LOGGER}.jobs")
 
 
-def setup(level: str | int | None = None) -> None:
+def setup(default: str | int = logging.WARNING) -> None:
     """Send carecast's records to standard error, once (repeated calls only change the level).
 
-    The level is ``level``, else ``CARECAST_LOG_LEVEL``, else WARNING for the CLI's sake: a user
-    running a command sees its Rich output, not log lines, unless they ask for them.
+    The level is ``CARECAST_LOG_LEVEL`` when set, else ``default``: WARNING for the CLI (a user
+    running a command sees its Rich output, not log lines, unless they ask), INFO for the server.
     """
     root = logging.getLogger(LOGGER)
-    chosen = level or os.environ.get(LEVEL_ENV) or logging.WARNING
+    chosen = os.environ.get(LEVEL_ENV) or default
     root.setLevel(chosen.upper() if isinstance(chosen, str) else chosen)
     if not any(getattr(h, "_carecast", False) for h in root.handlers):
         handler = logging.StreamHandler()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -135,3 +136,37 @@ def load_send(db: Session, data_dir: Path, council: str) -> SendData:
     return SendData(council=council, form=row.form, content_hash=row.content_hash,
                     uploaded_at=_aware(row.uploaded_at), uploaded_by=row.uploaded_by,
                     table=_read_one(str(data_dir / row.storage)), quality=row.quality)
+
+
+# The region's directory of provision: the provider register (and postcode lookup) last uploaded
+# with returns, kept under ``<data_dir>/directory/``.
+PROVIDERS, POSTCODES = "providers.csv", "postcodes.csv"
+_DIRECTORIES: dict[tuple[str, float], object] = {}
+
+
+def keep_directory(staged: Path, data_dir: Path) -> bool:
+    """Keep a provider register uploaded with returns (synthetic sets and councils' exports carry one)."""
+    found = sorted(staged.rglob(PROVIDERS))
+    if not found:
+        return False
+    target = data_dir / "directory"
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy(found[0], target / PROVIDERS)
+    lookups = sorted(staged.rglob(POSTCODES))
+    if lookups:
+        shutil.copy(lookups[0], target / POSTCODES)
+    return True
+
+
+def current_directory(data_dir: Path):
+    """The directory of provision, read once per upload (keyed by the register's modification time)."""
+    from carecast.market import load_directory
+
+    folder = data_dir / "directory"
+    if not (folder / PROVIDERS).is_file():
+        raise NotFoundError("no directory of provision has been uploaded yet",
+                            fix="include providers.csv (and postcodes.csv) in a returns upload")
+    key = (str(folder), (folder / PROVIDERS).stat().st_mtime)
+    if key not in _DIRECTORIES:
+        _DIRECTORIES[key] = load_directory(folder)
+    return _DIRECTORIES[key]

@@ -15,7 +15,7 @@ from carecast.outputs import run_metadata
 from carecast.web import audit, summaries
 from carecast.web.datastore import load_council
 from carecast.web.deps import CurrentUser, DbDep, SettingsDep
-from carecast.web.templating import capability_ready, render
+from carecast.web.templating import render
 
 router = APIRouter(tags=["budget"])
 
@@ -37,8 +37,6 @@ def _example_budget(council: str, financial_year: int) -> str:
 
 @router.get("/budget")
 def budget_page(request: Request, db: DbDep, settings: SettingsDep, user: CurrentUser):
-    if not capability_ready("carecast.costs.budget", "monitor"):
-        return render(request, "unavailable.html", {"feature": "Budget monitoring"})
     user.require(user.may_run, "monitor a council's budget")
     data = load_council(db, settings.data_dir, user.council)
     as_of = summaries.data_end(data.episodes)

@@ -18,12 +18,11 @@ from carecast.errors import NotFoundError
 from carecast.outputs import Report, Section, run_metadata, write_report
 from carecast.web import audit
 from carecast.web.access import Principal
-from carecast.web.api.routes.children import children_table
-from carecast.web.api.routes.jobs import owned_job
-from carecast.web.api.routes.overview import overview_context
 from carecast.web.datastore import load_council
 from carecast.web.deps import CurrentUser, DbDep, JobsDep, SettingsDep
+from carecast.web.jobs import owned_job
 from carecast.web.templating import render
+from carecast.web.views import children_table, costs_for, overview_context, snapshot_report
 
 router = APIRouter(tags=["downloads"])
 Format = Literal["xlsx", "csv", "json"]
@@ -58,15 +57,7 @@ def _children_report(db, settings, user: Principal) -> Report:
                                                                           "dataset": data.content_hash}))
 
 
-def _costs_report(db, settings, user: Principal) -> Report:
-    from carecast.web.api.routes.costs import costs_for
-
-    return costs_for(db, settings, user)
-
-
 def _snapshot_report(db, settings, user: Principal) -> Report:
-    from carecast.web.api.routes.snapshot import snapshot_report
-
     return snapshot_report(db, settings, user)[0]
 
 
@@ -75,7 +66,7 @@ TABLES: dict[str, tuple[str, Callable[..., Report], Callable[[Principal], bool]]
     "children": ("Children in care now, one row per child (council users only)", _children_report,
                  lambda u: u.sees_child_level),
     "snapshot": ("Placement snapshot: location, distance and quality", _snapshot_report, lambda u: True),
-    "costs": ("Placement cost by financial year and cost group", _costs_report, lambda u: u.may_run),
+    "costs": ("Placement cost by financial year and cost group", costs_for, lambda u: u.may_run),
 }
 
 

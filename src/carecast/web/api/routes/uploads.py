@@ -15,12 +15,11 @@ from carecast.outputs import run_metadata
 from carecast.store import session_scope
 from carecast.web import audit
 from carecast.web.access import Principal
-from carecast.web.api.routes.directory import keep_directory
-from carecast.web.datastore import current_dataset, save_dataset
+from carecast.web.datastore import current_dataset, keep_directory, save_dataset
 from carecast.web.deps import CurrentUser, DbDep, JobsDep, SettingsDep
 from carecast.web.jobs import Progress
 from carecast.web.settings import Settings
-from carecast.web.templating import capability_ready, render
+from carecast.web.templating import render
 from carecast.web.uploads import Incoming, stage
 
 router = APIRouter(tags=["uploads"])
@@ -67,8 +66,6 @@ def load_upload(settings: Settings, user: Principal, staged, content_hash: str, 
 @router.get("/upload")
 def upload_page(request: Request, db: DbDep, user: CurrentUser):
     user.require(user.may_upload, "upload returns")
-    if not capability_ready("carecast.ingest", "load_returns"):
-        return render(request, "unavailable.html", {"feature": "Uploading returns"})
     return render(request, "upload.html", {"current": current_dataset(db, user.council),
                                            "max_mb": request.app.state.settings.max_upload_mb})
 
