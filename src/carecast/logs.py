@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,11 +35,22 @@ def setup(default: str | int = logging.WARNING) -> None:
     root = logging.getLogger(LOGGER)
     chosen = os.environ.get(LEVEL_ENV) or default
     root.setLevel(chosen.upper() if isinstance(chosen, str) else chosen)
-    if not any(getattr(h, "_carecast", False) for h in root.handlers):
-        handler = logging.StreamHandler()
+    if not any(isinstance(h, _StandardError) for h in root.handlers):
+        handler = _StandardError()
         handler.setFormatter(logging.Formatter(FORMAT))
-        handler._carecast = True  # type: ignore[attr-defined]
         root.addHandler(handler)
+
+
+class _StandardError(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is now (tests and Rich swap it), not the one at set-up."""
+
+    @property
+    def stream(self):  # type: ignore[override]
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value) -> None:
+        pass
 
 
 def _describe(options: dict[str, Any]) -> str:
