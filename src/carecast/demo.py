@@ -29,10 +29,10 @@ DEFAULT_YEARS = "2017-2024"
 def run_demo(out: Path, *, councils: int = DEFAULT_COUNCILS, years: str = DEFAULT_YEARS, seed: int = 3,
              simulations: int = 500, horizon_years: float = 5) -> Path:
     """Run the whole job into ``out`` and return the index page."""
-    from carecast.benchmark import analyse, build_report, load_panel
     from carecast.ingest import load_returns
+    from carecast.services.benchmark import BenchmarkRequest, run_benchmark
     from carecast.services.forecast import ForecastRequest, run_forecast
-    from carecast.snapshot import take_snapshot, to_report
+    from carecast.services.snapshot import SnapshotRequest, run_snapshot
     from carecast.synth import generate
 
     data, reports = out / "data", out / "reports"
@@ -59,9 +59,9 @@ def run_demo(out: Path, *, councils: int = DEFAULT_COUNCILS, years: str = DEFAUL
     data_end = loaded.episodes.get_column("data_end").max()
     assert isinstance(data_end, dt.date)
     t = step(f"Snapshot of placements on {data_end:%d/%m/%Y}")
-    snap = take_snapshot(loaded.episodes, loaded.children, date=data_end, region="london",
-                         providers=data / "providers.csv")
-    snap_report = to_report(snap, inputs=[data])
+    snap_report = run_snapshot(SnapshotRequest.build(date=data_end, source=data, region="london",
+                                                     providers=data / "providers.csv"),
+                               tables=(loaded.episodes, loaded.children)).report
     write_report(snap_report, reports / "snapshot.html")
     write_report(snap_report, reports / "snapshot.xlsx")
     links.append(("Placement snapshot", "reports/snapshot.html", "Where the region's children live, how far from home, and how London's homes are used."))
@@ -80,8 +80,7 @@ def run_demo(out: Path, *, councils: int = DEFAULT_COUNCILS, years: str = DEFAUL
     timings.append(("forecast", time.perf_counter() - t))
 
     t = step(f"Benchmarking {synth.councils[0]}'s spend and demand against the other councils")
-    panel = load_panel([data / "panel.xlsx"])
-    bench = build_report(analyse(panel, synth.councils[0]), inputs=[str(data / "panel.xlsx")])
+    bench = run_benchmark(BenchmarkRequest.build(panel=(data / "panel.xlsx",), council=synth.councils[0])).report
     write_report(bench, reports / "benchmark.html")
     write_report(bench, reports / "benchmark.xlsx")
     links.append(("Spend and demand benchmarking", "reports/benchmark.html",

@@ -84,7 +84,7 @@ _SNAPSHOTS: dict[tuple, tuple[Report, dt.date, str]] = {}
 
 def snapshot_report(db, settings, user: Principal, on: dt.date | None = None) -> tuple[Report, dt.date, str]:
     """The snapshot report for what this user may see (cached by data sets and date)."""
-    from carecast.snapshot import take_snapshot, to_report
+    from carecast.services.snapshot import SnapshotRequest, run_snapshot
 
     names = [user.council] if user.sees_child_level else councils_with_data(db, user.visible_councils())
     if not names:
@@ -97,8 +97,9 @@ def snapshot_report(db, settings, user: Principal, on: dt.date | None = None) ->
         children = pl.concat([d.children for d in data], how="vertical_relaxed")
         scope = user.council if user.sees_child_level else (user.region or "England")
         region = names if user.sees_child_level else (user.region or "england")
-        snap = take_snapshot(episodes, children, date=on, region=region, suppress=not user.sees_child_level)
-        _SNAPSHOTS[key] = (to_report(snap), on, scope)
+        request = SnapshotRequest.build(date=on, region=tuple(region) if isinstance(region, list) else region,
+                                        suppress=not user.sees_child_level)
+        _SNAPSHOTS[key] = (run_snapshot(request, tables=(episodes, children)).report, on, scope)
     return _SNAPSHOTS[key]
 
 

@@ -38,7 +38,8 @@ def directory_page(request: Request, settings: SettingsDep, user: CurrentUser):
 @router.post("/directory/match")
 def directory_match(request: Request, db: DbDep, settings: SettingsDep, user: CurrentUser,
                     referral: Annotated[str, Form(max_length=20_000)]):
-    from carecast.market import match, parse_referral
+    from carecast.market import parse_referral
+    from carecast.services.market import MatchRequest, run_match
 
     user.require(_may_match(user), "run matches")
     try:
@@ -46,7 +47,8 @@ def directory_match(request: Request, db: DbDep, settings: SettingsDep, user: Cu
     except yaml.YAMLError as exc:
         raise InputError(f"the referral is not valid YAML: {exc}", where=Location(field="referral"),
                          fix="keep the layout of the example: one 'field: value' per line") from None
-    result = match(parse_referral(doc, source="referral"), current_directory(settings.data_dir))
+    result = run_match(MatchRequest.build(referral=parse_referral(doc, source="referral")),
+                       directory=current_directory(settings.data_dir), command="web match").result
     audit.record(db, "run", user=user, council=user.council, kind="matching",
                  shortlisted=result.shortlist.height, considered=result.homes_considered)
     return render(request, "partials/match_result.html", {"result": result})
