@@ -11,7 +11,6 @@ import polars as pl
 from fastapi import APIRouter, File, Form, Request, UploadFile
 
 from carecast.errors import AccessDeniedError
-from carecast.outputs import run_metadata
 from carecast.store import session_scope
 from carecast.web import audit
 from carecast.web.access import Principal
@@ -33,23 +32,25 @@ def quality_summary(quality: Any) -> dict[str, Any]:
 
 def load_upload(settings: Settings, user: Principal, staged, content_hash: str, progress: Progress) -> dict:
     """The background part: read and clean with the loader, store the tables, audit the upload."""
-    from carecast import ingest
+    from carecast.services.ingest import ValidateRequest, run_validate
 
     progress(0.1, "Reading and checking the returns")
     lookups = sorted(staged.rglob(POSTCODE_LOOKUP))
     try:
         keep_directory(staged, settings.data_dir)
-        loaded = ingest.load_returns(
-            staged, council=user.council, postcodes=lookups[0] if lookups else None,
-            progress=lambda done, total, label: progress(0.1 + 0.6 * done / max(total, 1), f"Reading {label}"))
+        request = ValidateRequest.build(source=staged, council=user.council,
+                                        postcodes=lookups[0] if lookups else None)
+        run = run_validate(request, command="web upload", coverage={"councils": [user.council]}, record_paths=False,
+                           progress=lambda fraction, message: progress(0.1 + 0.6 * fraction, message))
     finally:
         shutil.rmtree(staged, ignore_errors=True)
+    loaded = run.loaded
     others = sorted(set(loaded.episodes["council"].unique().to_list()) - {user.council})
     if others:
         raise AccessDeniedError(f"the upload holds returns of {', '.join(others)}, not only {user.council}",
                                 fix=f"upload only {user.council}'s own returns")
     progress(0.8, "Saving the cleaned tables")
-    report = loaded.quality.to_report(run_metadata(command="web upload", coverage={"councils": [user.council]}))
+    report = run.report
     with session_scope(settings.database_url) as db:
         current = current_dataset(db, user.council)
         if current is None or current.content_hash != content_hash:
