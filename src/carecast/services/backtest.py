@@ -17,12 +17,18 @@ from carecast.forecast.report import backtest_report
 from carecast.logs import job_logged
 from carecast.outputs import Report
 from carecast.schema import load_categories
-from carecast.services.base import DEFAULT_SEED, Progress, Request, quiet
-from carecast.services.forecast import check_classified, model_options, workers_for
+from carecast.services.base import Progress, quiet
+from carecast.services.forecast import (
+    ModelOptions,
+    RegionInputs,
+    check_classified,
+    model_options,
+    workers_for,
+)
 from carecast.services.inputs import existing_file, load_episodes
 
 
-class BacktestRequest(Request):
+class BacktestRequest(ModelOptions, RegionInputs):
     """One origin (``at``) or rolling yearly origins, scored ``horizon_months`` ahead."""
 
     source: Path
@@ -30,15 +36,6 @@ class BacktestRequest(Request):
     horizon_months: int = Field(default=12, ge=1, le=120)
     rolling: bool = False
     origins: int | None = Field(default=None, ge=1, le=20)  # None: the backtest's default (4)
-    simulations: int = Field(default=1000, ge=1, le=100_000)
-    seed: int = Field(default=DEFAULT_SEED, ge=0, le=2**32 - 1)
-    trend: Literal["flat", "fitted", "population"] = "flat"
-    population: Path | None = None
-    window_years: float | None = Field(default=None, gt=0, le=20)
-    uasc: Literal["include", "exclude"] = "include"
-    council: str | None = None
-    categories: Path | None = None
-    workers: int | None = Field(default=None, ge=1, le=256)
     step: Literal["weekly"] = "weekly"
 
     @model_validator(mode="after")
@@ -46,9 +43,6 @@ class BacktestRequest(Request):
         if not self.rolling and self.at is None:
             raise ParameterError("give --at DATE or --rolling", where=Location(field="at"),
                                  fix="e.g. --at 2023-03-31 --horizon-months 12, or --rolling")
-        if self.trend == "population" and self.population is None:
-            raise ParameterError("the population trend needs --population FILE", where=Location(field="population"),
-                                 fix="give a CSV with columns year,population (and council for several councils)")
         return self
 
 

@@ -42,11 +42,10 @@ from carecast.services.inputs import existing_file, load_episodes
 SHIPPED_COSTS = "shipped defaults (carecast/costs/data)"
 
 
-class ForecastOptions(Request):
-    """The modelling options of a forecast (what a web form may set too)."""
+class ModelOptions(Request):
+    """The demand model's options, shared by forecasts and backtests (and safe on a web form:
+    no file paths)."""
 
-    start: dt.date | None = None
-    horizon_years: float = Field(default=5, gt=0, le=10)
     simulations: int = Field(default=1000, ge=1, le=100_000)
     seed: int = Field(default=DEFAULT_SEED, ge=0, le=2**32 - 1)
     trend: Literal["flat", "fitted", "population"] = "flat"
@@ -55,22 +54,34 @@ class ForecastOptions(Request):
     uasc: Literal["include", "exclude"] = "include"
 
 
-class ForecastRequest(ForecastOptions):
-    """A forecast of the councils in ``source`` (or of episodes handed to :func:`run_forecast`)."""
+class ForecastOptions(ModelOptions):
+    """The modelling options of a forecast (what a web form may set too)."""
+
+    start: dt.date | None = None
+    horizon_years: float = Field(default=5, gt=0, le=10)
+
+
+class RegionInputs(Request):
+    """Where the councils' data and a council's own files come from (never on a web form)."""
 
     source: Path | None = None
     council: str | None = None
     categories: Path | None = None
-    costs: Path | None = None
     population: Path | None = None
     workers: int | None = Field(default=None, ge=1, le=256)
 
     @model_validator(mode="after")
-    def _population_for_its_trend(self) -> ForecastRequest:
-        if self.trend == "population" and self.population is None:
+    def _population_for_its_trend(self) -> RegionInputs:
+        if getattr(self, "trend", None) == "population" and self.population is None:
             raise ParameterError("the population trend needs --population FILE", where=Location(field="population"),
                                  fix="give a CSV with columns year,population (and council for several councils)")
         return self
+
+
+class ForecastRequest(ForecastOptions, RegionInputs):
+    """A forecast of the councils in ``source`` (or of episodes handed to :func:`run_forecast`)."""
+
+    costs: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -147,9 +158,9 @@ def read_inputs(request: ForecastRequest, episodes: pl.DataFrame | None, progres
     return ForecastInputs(episodes, cats, unit_costs)
 
 
-def model_options(request: ForecastOptions | Any, categories: PlacementCategories) -> dict[str, Any]:
-    """The demand model's options from a request with ``step``, ``uasc``, ``trend`` and
-    ``window_years`` (a forecast's or a backtest's; the window is model.yaml's when not given)."""
+def model_options(request: ModelOptions, categories: PlacementCategories) -> dict[str, Any]:
+    """The demand model's options from a forecast's or a backtest's request (the window is
+    model.yaml's when not given)."""
     out: dict[str, Any] = {"step_days": 7 if request.step == "weekly" else 1, "uasc": request.uasc,
                            "trend": request.trend, "categories": categories}
     if request.window_years is not None:
