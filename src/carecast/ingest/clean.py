@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from carecast.ingest.quality import empty_events, events, rule_parameter
-from carecast.schema.ssda903 import spec_for_year
+from carecast.schema.ssda903 import code_values, spec_for_year
 
 KEY = ["council", "child_id"]
 SHORT_BREAK_LS = ("V3", "V4")
@@ -99,10 +99,27 @@ def clean_children(header: pl.DataFrame, uasc: pl.DataFrame) -> tuple[pl.DataFra
     if clash.height:
         out.append(events(clash, "HEADER_CONFLICT", "header", "DOB/SEX"))
     uasc_ids = uasc.rename({"CHILD": "child_id"}).select(KEY).drop_nulls().unique()
-    children = latest.select(*KEY, pl.col("sex").cast(pl.Int8, strict=False), "dob", "ethnic").join(
+    children = latest.select(*KEY, typed_sex("sex"), "dob", "ethnic").join(
         uasc_ids.with_columns(pl.lit(True).alias("is_uasc")), on=KEY, how="left"
     ).with_columns(pl.col("is_uasc").fill_null(False))
     return children, pl.concat(out)
+
+
+def typed_sex(column: str) -> pl.Expr:
+    """SEX as the children table's value: 1/M male, 2/F female (the code changed in 2024-25,
+    the meaning did not); U and unknown codes are null here (the raw table keeps the value)."""
+    values = code_values("sex") or {}
+    return pl.col(column).replace_strict(list(values), list(values.values()), default=None,
+                                         return_dtype=pl.Int8).alias(column)
+
+
+def clean_other_table(frame: pl.DataFrame, table: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """A table other than header/episodes/UASC, typed: lower-case names, ``child_id``; rows
+    without a CHILD dropped (MISSING_CHILD), the rest kept as they are."""
+    out = [empty_events()]
+    frame = frame.rename({c: c.lower() for c in frame.columns if c.isupper()}).rename({"child": "child_id"})
+    frame = _split(frame, pl.col("child_id").is_null(), "MISSING_CHILD", table, "CHILD", out)
+    return frame, pl.concat(out)
 
 
 def _superseded(ep: pl.DataFrame, out: list[pl.DataFrame]) -> pl.DataFrame:

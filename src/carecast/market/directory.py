@@ -26,6 +26,8 @@ import polars as pl
 from carecast.errors import InputError, Location
 from carecast.market.geo import PostcodeLookup, load_postcodes, normalise_postcode_expr
 from carecast.market.vocab import alias_key, vocabulary
+from carecast.plumbing.dates import date_expr, lenient_expr
+from carecast.plumbing.tables import read_table
 from carecast.schema import councils, find_council
 
 # canonical column -> (dtype, accepted aliases, what it means)
@@ -105,40 +107,19 @@ class Directory:
 
 
 def _read_table(path: Path, sheet: str | None = None) -> pl.DataFrame | None:
-    """Every column as text (so nothing is lost to type guessing); None if the sheet is absent."""
-    suffix = path.suffix.lower()
-    try:
-        if suffix == ".csv":
-            raw = path.read_bytes()
-            text = raw.decode("utf-8-sig") if _is_utf8(raw) else raw.decode("cp1252")
-            df = pl.read_csv(text.encode(), infer_schema_length=0, truncate_ragged_lines=True)
-        elif suffix in (".xlsx", ".xlsm"):
-            import fastexcel
-
-            names = fastexcel.read_excel(str(path)).sheet_names
-            if sheet is None:
-                sheet = "homes" if "homes" in names else next((n for n in names if n.lower() != "about"), names[0])
-            elif sheet not in names:
-                return None
-            df = pl.read_excel(path, sheet_name=sheet)
-            df = df.select(pl.all().cast(pl.Utf8))
-        else:
-            raise InputError(f"cannot read '{path.name}': carecast reads directories from .csv or .xlsx",
-                             where=Location(file=str(path)), fix="save the directory as CSV or XLSX")
-    except InputError:
-        raise
-    except Exception as exc:  # unreadable file: say so, in plain English
-        raise InputError(f"could not read {path.name}: {exc}", where=Location(file=str(path)),
-                         fix="check the file opens in Excel and is saved as CSV (UTF-8) or XLSX") from exc
-    return df
-
-
-def _is_utf8(raw: bytes) -> bool:
-    try:
-        raw.decode("utf-8")
-        return True
-    except UnicodeDecodeError:
-        return False
+    """Every column as text (so nothing is lost to type guessing); None if the sheet is absent.
+    Without ``sheet``, a workbook's "homes" sheet, else its first sheet that is not "about"."""
+    if path.suffix.lower() not in (".csv", ".xlsx", ".xlsm", ".ods"):
+        raise InputError(f"cannot read '{path.name}': carecast reads directories from .csv or .xlsx",
+                         where=Location(file=str(path)), fix="save the directory as CSV or XLSX")
+    table = read_table(path, what="directory",
+                       fix="check the file opens in Excel and is saved as CSV (UTF-8) or XLSX")
+    if sheet is not None:
+        return table.sheet(sheet)
+    if table.format == "csv":
+        return table.frame
+    return table.sheet("homes") if table.sheet("homes") is not None else next(
+        (s.frame for s in table.sheets if (s.name or "").lower() != "about"), table.frame)
 
 
 def _canonical_names(df: pl.DataFrame) -> dict[str, str]:
@@ -160,15 +141,6 @@ def _canonical_names(df: pl.DataFrame) -> dict[str, str]:
 
 def _num(col: str) -> pl.Expr:
     return pl.col(col).str.replace_all(r"[£,\s]", "").cast(pl.Float64, strict=False)
-
-
-def _date(col: str) -> pl.Expr:
-    s = pl.col(col).str.strip_chars()
-    return pl.coalesce(
-        s.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False),
-        s.str.to_date("%d/%m/%Y", strict=False),
-        s.str.to_date("%d-%m-%Y", strict=False),
-    )
 
 
 def _bool(col: str) -> pl.Expr:
@@ -328,7 +300,7 @@ def parse_homes(raw: pl.DataFrame, file: str, postcodes: PostcodeLookup | None) 
 
     # dates
     for col in ("vacancies_reported", "next_vacancy_date", "ofsted_date"):
-        df = df.with_columns(_date(col).alias(f"__{col}"))
+        df = df.with_columns(pl.coalesce(date_expr(col), lenient_expr(col)).alias(f"__{col}"))
         issues.add(df, ~_blank(col) & pl.col(f"__{col}").is_null(), col, "not a date (use dd/mm/yyyy); left blank", "repaired")
 
     # ages

@@ -31,10 +31,6 @@ def normalise_postcode_expr(expr: pl.Expr) -> pl.Expr:
     )
 
 
-def normalise_postcode(text: str | None) -> str | None:
-    return pl.select(normalise_postcode_expr(pl.lit(text, dtype=pl.Utf8))).item()
-
-
 @dataclass(frozen=True)
 class PostcodeLookup:
     """Postcode → (lat, lon, ONS council code), from an ONSPD/NSPL extract (pcds, oslaua, lat, long)."""

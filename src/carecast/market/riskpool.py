@@ -24,14 +24,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import polars as pl
-import yaml
 
 from carecast.errors import InputError, InsufficientDataError, Location, ParameterError
+from carecast.parameters import shipped
+from carecast.plumbing.tables import read_table
 from carecast.schema import councils as all_councils
 from carecast.schema import find_council
 from carecast.schema.years import financial_year_expr
@@ -43,8 +43,7 @@ _WEEKLY_ALIASES = ("weekly_cost", "cost_weekly", "weekly_price", "unit_cost_week
 
 @cache
 def riskpool_defaults() -> dict:
-    doc = yaml.safe_load(resources.files("carecast.market").joinpath("data/riskpool.yaml").read_text("utf-8"))
-    return {k: v["value"] for k, v in doc.items()}
+    return shipped("carecast.market", "riskpool.yaml").values()
 
 
 @dataclass
@@ -87,10 +86,8 @@ def group_councils(group: str | None = None, names: list[str] | None = None) -> 
 def _read(path: Path) -> pl.DataFrame:
     if not path.is_file():
         raise InputError(f"{path} does not exist", where=Location(file=str(path)), fix="give the placements, episodes or forecast file")
-    if path.suffix.lower() == ".parquet":
-        return pl.read_parquet(path)
-    if path.suffix.lower() == ".csv":
-        return pl.read_csv(path, infer_schema_length=10000, try_parse_dates=True)
+    if path.suffix.lower() in (".parquet", ".csv"):
+        return read_table(path, what="placements", text=False).frame
     raise InputError(f"cannot read '{path.name}'", where=Location(file=str(path)), fix="give a .csv or .parquet file")
 
 

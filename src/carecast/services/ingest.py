@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+from pydantic import Field
 
 from carecast.errors import InputError, Location, ParameterError
 from carecast.ingest.load import LoadResult, load_returns
@@ -25,6 +26,7 @@ class ValidateRequest(Request):
 
     source: Path
     council: str | None = None
+    year: int | None = Field(default=None, ge=2000, le=2100)  # a one-return folder's collection year
     postcodes: Path | None = None  # None: DIR/postcodes.csv when there is one
     pseudonymise: bool = False
     key_file: Path | None = None  # else CARECAST_PSEUDONYM_KEY
@@ -58,13 +60,13 @@ def run_validate(request: ValidateRequest, *, progress: Progress = quiet, comman
         existing_file(request.categories, "categories", "check the path, or leave out --categories")
         key = load_key(request.key_file) if request.pseudonymise else None
         postcodes = lookup_for(request)
-        loaded = load_returns(request.source, council=request.council, postcodes=postcodes, pseudonymise_key=key,
+        loaded = load_returns(request.source, council=request.council, year=request.year, postcodes=postcodes, pseudonymise_key=key,
                               merge_legal_changes=request.merge_legal_changes, categories=request.categories,
                               progress=lambda done, total, label: progress(0.9 * done / max(total, 1),
                                                                            f"Reading {label}"[:60]))
         meta = run_metadata(
             command=command, inputs=[request.source] + ([postcodes] if postcodes else []) if record_paths else [],
-            parameters={"council": request.council, "merge_legal_changes": request.merge_legal_changes,
+            parameters={"council": request.council, "year": request.year, "merge_legal_changes": request.merge_legal_changes,
                         "pseudonymised": request.pseudonymise,
                         "categories": str(request.categories) if request.categories else None},
             coverage=coverage or loaded.coverage)

@@ -19,13 +19,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 import numpy as np
 import polars as pl
-import yaml
 
 from carecast.errors import ParameterError
+from carecast.parameters import shipped
 from carecast.schema.years import financial_year_expr, financial_year_label
 from carecast.sufficiency.capacity import Capacity
 
@@ -40,8 +39,7 @@ class SufficiencyResult:
 
 @cache
 def family_categories() -> frozenset[str]:
-    doc = yaml.safe_load(resources.files("carecast.sufficiency").joinpath("data/plan.yaml").read_text("utf-8"))
-    return frozenset(doc["family_categories"]["value"])
+    return frozenset(shipped("carecast.sufficiency", "plan.yaml").value("family_categories"))
 
 
 def _growth_factor(capacity: Capacity, years: np.ndarray) -> np.ndarray:

@@ -680,6 +680,9 @@ def simulate(
     data_end_day = day(dt.date(last_year, 3, 31))
     pop0 = populations(rng, params, geo, placing)
     mult = np.exp(rng.normal(0.0, params["entries.council_spread"], len(placing)))
+    fixed = params["entries.council_multipliers"]
+    for i, c in enumerate(placing):
+        mult[i] = float(fixed.get(geo.councils[c].name, mult[i]))
     n_councils = len(geo.councils)
     has_inhouse = np.zeros(n_councils, bool)
     has_inhouse[

@@ -60,6 +60,17 @@ def register(app: typer.Typer) -> None:
         defects: bool = typer.Option(
             True, "--defects/--no-defects", help="Plant realistic flaws for the loader to find."
         ),
+        like_england: bool = typer.Option(
+            False,
+            "--like-england",
+            help="Imitate real councils: published child populations and children looked after "
+            "(with a number, councils evenly across England's sizes).",
+        ),
+        published: Path = typer.Option(
+            Path("../shared/external/dfe-published"),
+            "--published",
+            help="Folder of published statistics --like-england reads.",
+        ),
     ) -> None:
         """Write realistic synthetic SSDA903 returns, a postcode lookup and a provider register."""
         console = Console()
@@ -78,9 +89,16 @@ def register(app: typer.Typer) -> None:
                     tasks[stage] = bar.add_task(stage, total=total)
                 bar.update(tasks[stage], completed=done, total=total)
 
+            chosen, imitated = parse_councils(councils), None
+            if like_england:
+                from carecast.synth.england import like_england as imitate
+                from carecast.synth.generate import parse_years
+
+                plan = imitate(published, councils, parse_years(years), seed, params)
+                chosen, params, imitated = plan.councils, plan.overrides, plan.imitated
             result = generate(
                 out,
-                councils=parse_councils(councils),
+                councils=chosen,
                 years=years,
                 seed=seed,
                 params=params,
@@ -96,8 +114,26 @@ def register(app: typer.Typer) -> None:
         for row in summary.iter_rows():
             table.add_row(*[str(v) for v in row])
         console.print(table)
+        if imitated is not None:
+            _print_imitated(console, imitated, summary)
         console.print(
             f"Rows written: {result.rows_written}; planted defects: {len(result.defects)} "
             f"(see {out / 'README.txt'})"
         )
         console.print(f"Wrote {out}")
+
+
+def _print_imitated(console: Console, imitated, summary) -> None:
+    """Each synthetic council's 31 March count beside the published one it imitates."""
+    import polars as pl
+
+    both = imitated.join(summary.select(pl.col("council").alias("name"), "looked_after_31_march"),
+                         on="name")
+    table = Table(title="Councils imitated: children looked after on 31 March")
+    for col in ("Council", "ONS code", "Published", "Synthetic", "Difference"):
+        table.add_column(col, justify="left" if col in ("Council", "ONS code") else "right")
+    for row in both.iter_rows(named=True):
+        diff = row["looked_after_31_march"] / row["stock"] - 1
+        table.add_row(row["name"], row["ons_code"], f"{row['stock']:,.0f}",
+                      f"{row['looked_after_31_march']:,}", f"{diff:+.1%}")
+    console.print(table)

@@ -19,6 +19,9 @@ from carecast.errors import Location, ParameterError
 from carecast.schema import Council, councils, find_council
 from carecast.synth.params import Params
 
+# Synthetic geography is drawn on the councils that report from 2023 (the 2023-24 boundaries, and
+# Cumbria, which reported until then); councils abolished earlier exist only for older returns.
+GEOGRAPHY_FROM_YEAR = 2023
 # Letters real postcodes use: area letters (first / second) and the inward unit letters.
 _AREA_FIRST = [c for c in string.ascii_uppercase if c not in "QVX"]
 _AREA_SECOND = [c for c in string.ascii_uppercase if c not in "IJZ"]
@@ -63,7 +66,7 @@ def select_councils(spec: int | str | list[str] | tuple[str, ...], params: Param
                 where=Location(field="councils"),
                 fix="ask for at least 1 council, or name them (e.g. 'Lewisham,Southwark')",
             )
-        known = list(councils())
+        known = [c for c in councils() if c.end_year is None or c.end_year >= GEOGRAPHY_FROM_YEAR]
         first = [find_council(n) for n in params["councils.default_order"]]
         london = [c for c in known if c.is_london and c not in first and c.name != "City of London"]
         rest = [c for c in known if c not in first and c not in london]
@@ -148,7 +151,7 @@ def _area_codes(universe: list[Council]) -> list[str]:
 
 def build_geography(rng: np.random.Generator, placing: list[Council], params: Params) -> Geography:
     """The council universe (reference list plus any synthetic placing councils) and its postcodes."""
-    universe = list(councils())
+    universe = [c for c in councils() if c.end_year is None or c.end_year >= GEOGRAPHY_FROM_YEAR]
     universe += [c for c in placing if c not in universe]
     index = {c.name: i for i, c in enumerate(universe)}
     regions = {r: k for k, r in enumerate(dict.fromkeys(c.region for c in universe))}

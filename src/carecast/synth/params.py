@@ -12,13 +12,11 @@ import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from carecast.errors import Location, ParameterError
+from carecast.parameters import document, shipped
 from carecast.yamlfile import read_yaml
 
 SOURCE = "carecast/synth/data/params.yaml"
@@ -54,8 +52,10 @@ def _leaves(tree: Mapping[str, Any], prefix: str = ""):
 
 @cache
 def _default_tree() -> dict[str, Any]:
-    text = resources.files("carecast.synth").joinpath("data/params.yaml").read_text("utf-8")
-    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    """The shipped file's nested mapping, after :mod:`carecast.parameters` has checked its shape
+    (every leaf a cited parameter with label, unit and reference)."""
+    shipped("carecast.synth", "params.yaml")
+    return document("carecast.synth", "params.yaml").data
 
 
 def _check_shares(value: Any, path: str, source: str) -> None:
