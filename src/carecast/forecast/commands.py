@@ -10,9 +10,9 @@ from rich.table import Table
 
 from carecast.forecast.backtest import BacktestResult
 from carecast.outputs import write_report
+from carecast.plumbing.dates import parse_date
 from carecast.services.backtest import BacktestRequest, run_backtest
 from carecast.services.forecast import ForecastRequest, run_forecast
-from carecast.services.inputs import parse_date
 from carecast.terminal import console, print_notes, print_written, progress_bar, stdout
 
 D = ForecastRequest.model_fields  # the defaults live on the request, once

@@ -2,33 +2,20 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from carecast.errors import ParameterError
 from carecast.outputs import write_report
+from carecast.plumbing.dates import parse_date
 from carecast.services.market import RISKPOOL_SEED, match_directory
 
 console = Console()
 OUT = typer.Option(None, "--out", help="Write the result to this file (.xlsx, .csv, .json or .html).")
 DB = typer.Option(None, "--db", help="Database URL (default: CARECAST_DATABASE_URL, else ./carecast.sqlite).")
 POSTCODES = typer.Option(None, "--postcodes", help="ONS postcode directory extract (pcds, oslaua, lat, long).")
-
-
-def _date(text: str | None, name: str) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        try:
-            return dt.datetime.strptime(text, "%d/%m/%Y").date()
-        except ValueError:
-            raise ParameterError(f"{name} '{text}' is not a date", fix="write dates as YYYY-MM-DD or dd/mm/yyyy") from None
 
 
 def _store(db: str | None) -> str:
@@ -123,7 +110,7 @@ def register(app: typer.Typer) -> None:
         from carecast.services.market import MatchRequest, run_match
 
         request = MatchRequest.build(referral=load_referral(referral), referral_file=referral, directory=directory,
-                                     postcodes=postcodes, weights=weights, on=_date(on, "--on"), db=db)
+                                     postcodes=postcodes, weights=weights, on=parse_date(on, "--on"), db=db)
         run = run_match(request)
         _show_match(run.result)
         if out:
@@ -164,7 +151,7 @@ def register(app: typer.Typer) -> None:
 
         r = load_referral(referral)
         d = match_directory(directory, postcodes, db)
-        day = _date(on, "--on")
+        day = parse_date(on, "--on")
         result = match(r, d, weights=weights, on=day)
         reference = record_referral(r, result, _store(db), on=day)
         status = referral_record(reference, db)["status"]
@@ -180,7 +167,7 @@ def register(app: typer.Typer) -> None:
         """Record a provider's offer."""
         from carecast.market.store import record_response
 
-        status = record_response(reference, urn, "offer", on=_date(on, "--on"), weekly_price=weekly_price, url=_store(db))
+        status = record_response(reference, urn, "offer", on=parse_date(on, "--on"), weekly_price=weekly_price, url=_store(db))
         console.print(f"{reference}: offer from {urn} recorded; status {status}")
 
     @referral_app.command("refuse")
@@ -192,7 +179,7 @@ def register(app: typer.Typer) -> None:
         """Record a provider's refusal and its reason."""
         from carecast.market.store import record_response
 
-        status = record_response(reference, urn, "refusal", reason=reason, note=note, on=_date(on, "--on"), url=_store(db))
+        status = record_response(reference, urn, "refusal", reason=reason, note=note, on=parse_date(on, "--on"), url=_store(db))
         console.print(f"{reference}: refusal from {urn} recorded; status {status}")
 
     @referral_app.command("place")
@@ -201,7 +188,7 @@ def register(app: typer.Typer) -> None:
         """Record the final placement."""
         from carecast.market.store import record_placement
 
-        status = record_placement(reference, urn, _date(start, "--start"), weekly_price=weekly_price, url=_store(db))
+        status = record_placement(reference, urn, parse_date(start, "--start"), weekly_price=weekly_price, url=_store(db))
         console.print(f"{reference}: placed with {urn}; status {status}")
 
     @referral_app.command("close")

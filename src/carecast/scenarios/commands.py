@@ -11,8 +11,8 @@ import typer
 from rich.table import Table
 
 from carecast.outputs import write_report
+from carecast.plumbing.dates import parse_date
 from carecast.scenarios.model import Scenario, load_combined, parse_scenario
-from carecast.services.inputs import parse_date
 from carecast.services.scenarios import ScenariosRequest
 from carecast.terminal import console, print_written, progress_bar, stdout
 

@@ -14,13 +14,14 @@ from rich.table import Table
 from carecast.errors import InputError, Location, ParameterError
 from carecast.forecast.calendar import add_months
 from carecast.outputs import run_metadata, write_report
+from carecast.plumbing.dates import parse_date
 from carecast.send.grant import load_grant
 from carecast.send.levers import load_send_scenario
 from carecast.send.model import send_backtest
 from carecast.send.params import load_annual_costs
 from carecast.send.records import SendData, load_ehcp
 from carecast.send.report import backtest_report
-from carecast.services.inputs import existing_file, parse_date
+from carecast.services.inputs import existing_file
 from carecast.services.send import SendCountsRequest, SendRequest
 
 console = Console(stderr=True)

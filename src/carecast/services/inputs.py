@@ -1,7 +1,5 @@
-"""Reading a job's inputs before any heavy work: dates, episode tables, files that must exist.
-
-Moved here from ``forecast/commands.py`` so no library or front end imports a command module.
-(The plumbing package will own the date parser and the table reader; these call sites move then.)
+"""Reading a job's inputs before any heavy work: episode tables, dates that must be given, files
+that must exist (moved here from ``forecast/commands.py`` so nothing imports a command module).
 """
 
 from __future__ import annotations
@@ -12,21 +10,11 @@ from pathlib import Path
 import polars as pl
 
 from carecast.errors import InputError, Location, ParameterError
+from carecast.plumbing.dates import date_expr, parse_date
+from carecast.plumbing.tables import read_table
 from carecast.schema import EPISODE_COLUMNS, conform
 from carecast.schema.categories import PlacementCategories
 from carecast.services.base import Progress, quiet
-
-
-def parse_date(text: str | None, field: str) -> dt.date | None:
-    """A date given as YYYY-MM-DD or dd/mm/YYYY (None stays None)."""
-    if text is None:
-        return None
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return dt.datetime.strptime(text.strip(), fmt).date()
-        except ValueError:
-            continue
-    raise ParameterError(f"'{text}' is not a date", where=Location(field=field), fix="write dates as YYYY-MM-DD")
 
 
 def required_date(text: str, field: str) -> dt.date:
@@ -55,9 +43,9 @@ def load_episodes(path: Path, council: str | None, categories: Path | PlacementC
         raise InputError(f"{path} does not exist", where=Location(file=str(path)),
                          fix="give the folder holding the councils' SSDA903 returns")
     if path.is_file() and path.suffix.lower() in (".parquet", ".csv"):
-        frame = pl.read_parquet(path) if path.suffix.lower() == ".parquet" else pl.read_csv(
-            path, try_parse_dates=True)
-        episodes = conform(frame, EPISODE_COLUMNS)
+        frame = read_table(path, what="cleaned episodes", text=False).frame
+        dates = [c for c, t in EPISODE_COLUMNS.items() if t == pl.Date and frame.schema.get(c) == pl.Utf8]
+        episodes = conform(frame.with_columns(date_expr(c).alias(c) for c in dates), EPISODE_COLUMNS)
     else:
         from carecast.ingest import load_returns
 

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from carecast.outputs import write_report
-from carecast.services.inputs import parse_date
+from carecast.plumbing.dates import parse_date
 from carecast.services.sufficiency import SufficiencyRequest
 from carecast.terminal import console, print_written, stdout
 
