@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import warnings
 from pathlib import Path
 
 import polars as pl
@@ -12,17 +11,14 @@ from rich.console import Console
 from rich.table import Table
 
 from carecast.errors import InputError, Location, ParameterError
-from carecast.forecast.calendar import add_months
 from carecast.outputs import run_metadata, write_report
 from carecast.plumbing.dates import parse_date
 from carecast.send.grant import load_grant
 from carecast.send.levers import load_send_scenario
-from carecast.send.model import send_backtest
 from carecast.send.params import load_annual_costs
 from carecast.send.records import SendData, load_ehcp
-from carecast.send.report import backtest_report
 from carecast.services.inputs import existing_file
-from carecast.services.send import SendCountsRequest, SendRequest
+from carecast.services.send import SendBacktestRequest, SendCountsRequest, SendRequest
 
 console = Console(stderr=True)
 stdout = Console()
@@ -223,28 +219,31 @@ def project_counts_cmd(path: Path = typer.Argument(..., help="Published counts C
     stdout.print(f"{run.headline}; report written to {out}")
 
 
+B = SendBacktestRequest.model_fields
+
+
 @send_app.command("backtest")
 def backtest(path: Path = typer.Argument(..., help="EHCP records CSV or folder of them."),
              council: str | None = typer.Option(None, "--council"),
-             origins: int = typer.Option(3, "--origins", help="Yearly origins counting back from the last possible."),
-             horizon_months: int = typer.Option(12, "--horizon-months"),
+             origins: int = typer.Option(B["origins"].default, "--origins",
+                                         help="Yearly origins counting back from the last possible."),
+             horizon_months: int = typer.Option(B["horizon_months"].default, "--horizon-months"),
              data_start: str | None = typer.Option(None, "--data-start"),
-             simulations: int = typer.Option(200, "--simulations"), seed: int = typer.Option(0, "--seed"),
+             simulations: int = typer.Option(B["simulations"].default, "--simulations"),
+             seed: int = typer.Option(B["seed"].default, "--seed"),
              as_at: str | None = typer.Option(None, "--as-at", help=AS_AT_HELP),
              out: Path = typer.Option(..., "--out")) -> None:
     """Forecast from past dates with what was known then; score against what happened and a linear trend."""
+    from carecast.services.send import run_send_backtest
+
+    request = SendBacktestRequest.build(origins=origins, horizon_months=horizon_months, simulations=simulations,
+                                        seed=seed, data_start=parse_date(data_start, "data_start"))
     data = load_ehcp(path, council=council, data_end=parse_date(as_at, "as_at"))
     records = _one_council(data, council)
-    end = records.get_column("data_end").max()
-    last = add_months(end, -horizon_months)
-    points = [add_months(last, -12 * k) for k in range(origins)][::-1]
-    with console.status("Backtesting..."), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        table = send_backtest(records, points, horizon_months=horizon_months, n_sims=simulations, seed=seed,
-                              data_start=parse_date(data_start, "data_start"))
-    write_report(backtest_report(table, inputs=[path], parameters={"origins": [str(d) for d in points],
-                                                                  "horizon_months": horizon_months}), out)
-    scores = table.group_by("method").agg(pl.col("mape_pct", "ape_at_horizon_pct").mean()).sort("mape_pct")
+    with console.status("Backtesting..."):
+        run = run_send_backtest(records, request, inputs=[path])
+    write_report(run.report, out)
+    scores = run.table.group_by("method").agg(pl.col("mape_pct", "ape_at_horizon_pct").mean()).sort("mape_pct")
     for row in scores.iter_rows(named=True):
         stdout.print(f"{row['method']}: MAPE {row['mape_pct']:.2f}%, error at {horizon_months} months "
                      f"{row['ape_at_horizon_pct']:.2f}%")

@@ -155,3 +155,40 @@ def run_send_counts(counts: pl.DataFrame, request: SendCountsRequest, *, inputs:
         council = str(counts.get_column("council")[0])
         headline = f"{council}: {mid:,.0f} plans in {years[-1]} (90% band {lo:,.0f}-{hi:,.0f})"
         return SendRun(council, send_params().census_day(years[0] - 1), report, headline, position)
+
+
+class SendBacktestRequest(Request):
+    """Yearly origins counting back from the last one that leaves ``horizon_months`` of actuals."""
+
+    origins: int = Field(default=3, ge=1, le=10)
+    horizon_months: int = Field(default=12, ge=1, le=60)
+    simulations: int = Field(default=200, ge=1, le=100_000)
+    seed: int = Field(default=DEFAULT_SEED, ge=0, le=2**32 - 1)
+    data_start: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class SendBacktestRun:
+    origins: list[dt.date]
+    table: pl.DataFrame  # scores per origin and method
+    report: Report
+
+
+def run_send_backtest(records: pl.DataFrame, request: SendBacktestRequest, *,
+                      inputs: list[str | Path] | None = None) -> SendBacktestRun:
+    """Forecast from past dates with what was known then; score against what happened and a trend."""
+    from carecast.forecast.calendar import add_months
+    from carecast.send.model import send_backtest
+    from carecast.send.report import backtest_report
+
+    with job_logged("send backtest", origins=request.origins, simulations=request.simulations, seed=request.seed):
+        last = add_months(records.get_column("data_end").max(), -request.horizon_months)
+        points = [add_months(last, -12 * k) for k in range(request.origins)][::-1]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            table = send_backtest(records, points, horizon_months=request.horizon_months, n_sims=request.simulations,
+                                  seed=request.seed, data_start=request.data_start)
+        report = backtest_report(table, inputs=inputs or [], parameters={
+            "origins": [str(d) for d in points], "horizon_months": request.horizon_months,
+            "simulations": request.simulations, "seed": request.seed})
+        return SendBacktestRun(points, table, report)
