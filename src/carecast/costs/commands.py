@@ -10,13 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from carecast.costs.budget.decomposition import (
-    decompose_spend_change,
-    load_decomposition_inputs,
-    spend_years_from_actuals,
-)
 from carecast.costs.budget.whatif import at_neighbours_mix, at_neighbours_rate, move_children
-from carecast.costs.historic import actual_costs
 from carecast.costs.unit_costs import defaults_text, load_unit_costs
 from carecast.errors import ParameterError
 from carecast.outputs import Report, Section, run_metadata, write_report
@@ -30,12 +24,6 @@ stdout = Console()
 costs_app = typer.Typer(help="Unit costs and historic placement cost.", no_args_is_help=True)
 budget_app = typer.Typer(help="Budget monitoring: forecast outturn, variance, movement, decomposition, what-ifs.",
                          no_args_is_help=True)
-
-
-def _episodes(path: Path, council: str | None = None) -> pl.DataFrame:
-    from carecast.services.inputs import load_episodes
-
-    return load_episodes(path, council, None)
 
 
 def _money_table(title: str, df: pl.DataFrame, money: list[str]) -> Table:
@@ -181,22 +169,15 @@ def budget_decompose(
     out: Path = typer.Option(..., "--out", help="Output file."),
 ) -> None:
     """Split the change in placement spend into more children, mix/unit cost, inflation and population."""
-    if inputs is not None:
-        y0, y1, meta_in = load_decomposition_inputs(inputs)
-    elif episodes is not None and from_year and to_year:
-        actual = actual_costs(_episodes(episodes), load_unit_costs(costs))
-        y0, y1 = spend_years_from_actuals(actual.by_financial_year_cost_group, _fy(from_year), _fy(to_year),
-                                          population_ratio=population_ratio, price_ratio=price_ratio)
-        meta_in = {"population_ratio": population_ratio, "price_ratio": price_ratio, "costs": str(costs or "defaults")}
-    else:
-        raise ParameterError("nothing to decompose", fix="pass --inputs FILE, or --episodes DIR --from YEAR --to YEAR")
-    d = decompose_spend_change(y0, y1)
-    meta = run_metadata(command="budget decompose", inputs=[p for p in (inputs, episodes, costs) if p], parameters=meta_in)
-    report = Report(f"Spend decomposition {y0.label} → {y1.label}", meta, [
-        Section("Drivers of the change in spend", text=f"Spend {y0.label} £{y0.spend:,.0f} → {y1.label} "
-                f"£{y1.spend:,.0f} (children × average weekly cost × 52).", tables={"drivers": d}),
-    ], primary_table="drivers")
-    _written(write_report(report, out))
+    from carecast.services.budget import BudgetDecomposeRequest, run_budget_decompose
+
+    request = BudgetDecomposeRequest.build(
+        inputs=inputs, episodes=episodes, from_year=_fy(from_year) if from_year else None,
+        to_year=_fy(to_year) if to_year else None, population_ratio=population_ratio, price_ratio=price_ratio,
+        costs=costs)
+    run = run_budget_decompose(request)
+    _written(write_report(run.report, out))
+    d = run.drivers
     stdout.print(_money_table("Drivers", d.with_columns((pl.col("share") * 100).round(1).alias("share_%")).drop("share"),
                               ["amount_gbp"]))
 

@@ -154,3 +154,62 @@ def run_budget_history(request: BudgetHistoryRequest) -> Report:
     """The saved months of one council's year: trend through the year and quarter on quarter."""
     with job_logged("budget history", financial_year=request.financial_year):
         return history_report(request.council, request.financial_year, open_store(request.db))
+
+
+class BudgetDecomposeRequest(Request):
+    """Two years' spend from a YAML of their drivers, or costed from episodes between two years."""
+
+    inputs: Path | None = None
+    episodes: Path | None = None
+    from_year: int | None = Field(default=None, ge=2000, le=2100)
+    to_year: int | None = Field(default=None, ge=2000, le=2100)
+    population_ratio: float = Field(default=1.0, gt=0)
+    price_ratio: float = Field(default=1.0, gt=0)
+    costs: Path | None = None
+
+    @model_validator(mode="after")
+    def _something_to_decompose(self) -> BudgetDecomposeRequest:
+        if self.inputs is None and not (self.episodes is not None and self.from_year and self.to_year):
+            raise ParameterError("nothing to decompose",
+                                 fix="pass --inputs FILE, or --episodes DIR --from YEAR --to YEAR")
+        return self
+
+
+@dataclass(frozen=True)
+class DecomposeRun:
+    drivers: pl.DataFrame
+    report: Report
+
+
+def run_budget_decompose(request: BudgetDecomposeRequest) -> DecomposeRun:
+    """The change in placement spend split into more children, mix/unit cost, inflation and population."""
+    from carecast.costs import actual_costs
+    from carecast.costs.budget.decomposition import (
+        decompose_spend_change,
+        load_decomposition_inputs,
+        spend_years_from_actuals,
+    )
+    from carecast.outputs import Section
+
+    with job_logged("budget decompose", from_episodes=request.inputs is None):
+        if request.inputs is not None:
+            y0, y1, recorded = load_decomposition_inputs(request.inputs)
+        else:
+            assert request.episodes is not None and request.from_year and request.to_year
+            existing_file(request.costs, "unit costs", "check the path, or leave out --costs")
+            unit_costs = load_unit_costs(request.costs)
+            actual = actual_costs(load_episodes(request.episodes, None), unit_costs)
+            y0, y1 = spend_years_from_actuals(actual.by_financial_year_cost_group, request.from_year,
+                                              request.to_year, population_ratio=request.population_ratio,
+                                              price_ratio=request.price_ratio)
+            recorded = {"population_ratio": request.population_ratio, "price_ratio": request.price_ratio,
+                        "costs": str(request.costs or "defaults")}
+        drivers = decompose_spend_change(y0, y1)
+        meta = run_metadata(command="budget decompose",
+                            inputs=[p for p in (request.inputs, request.episodes, request.costs) if p],
+                            parameters=recorded)
+        report = Report(f"Spend decomposition {y0.label} → {y1.label}", meta, [
+            Section("Drivers of the change in spend", text=f"Spend {y0.label} £{y0.spend:,.0f} → {y1.label} "
+                    f"£{y1.spend:,.0f} (children × average weekly cost × 52).", tables={"drivers": drivers}),
+        ], primary_table="drivers")
+        return DecomposeRun(drivers, report)
