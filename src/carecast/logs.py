@@ -45,7 +45,7 @@ class _StandardError(logging.StreamHandler):
     """Writes to whatever ``sys.stderr`` is now (tests and Rich swap it), not the one at set-up."""
 
     @property
-    def stream(self):  # type: ignore[override]
+    def stream(self):
         return sys.stderr
 
     @stream.setter

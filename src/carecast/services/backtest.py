@@ -69,5 +69,5 @@ def run_backtest(request: BacktestRequest, *, progress: Progress = quiet) -> Bac
                           workers=workers_for(request.workers), population=request.population,
                           **model_options(request, cats))
         parameters = {**request.recorded(), "window_years": request.window_years or "default"}
-        inputs = [p for p in (request.source, request.population, request.categories) if p is not None]
+        inputs: list[str | Path] = [p for p in (request.source, request.population, request.categories) if p]
         return BacktestRun(bt, backtest_report(bt, inputs=inputs, parameters=parameters))

@@ -117,7 +117,11 @@ def run_budget_outturn(request: BudgetOutturnRequest, *, episodes: pl.DataFrame 
         for path, what in ((request.budget, "budget"), (request.register_file, "placement register"),
                            (request.ledger, "ledger"), (request.actions, "actions"), (request.costs, "unit costs")):
             existing_file(path, what, "check the path")
-        plan = request.plan or load_plan(request.budget)
+        if request.plan is not None:
+            plan = request.plan
+        else:
+            assert request.budget is not None  # the request holds one of the two
+            plan = load_plan(request.budget)
         uc = load_unit_costs(request.costs)
         if request.register_file is None and request.episodes is None and episodes is None:
             raise ParameterError("no placements given", fix="pass --register FILE or --episodes DIR")
@@ -128,8 +132,11 @@ def run_budget_outturn(request: BudgetOutturnRequest, *, episodes: pl.DataFrame 
             episodes = load_episodes(request.episodes, plan.council or None, None, progress)
         fy_start, fy_end = plan.bounds
         when = request.as_of
-        placements = read_register(request.register_file) if request.register_file is not None else placements_from_episodes(
-            episodes, start=fy_start, end=fy_end, as_of=when)
+        if request.register_file is not None:
+            placements = read_register(request.register_file)
+        else:
+            assert episodes is not None  # checked above: a register or episodes
+            placements = placements_from_episodes(episodes, start=fy_start, end=fy_end, as_of=when)
         sl = _starters_leavers(episodes, plan, placements, uc, when, request.simulations, request.seed, progress)
         m = monitor(plan, placements, uc, as_of=when, ledger=led, actions=acts, starters_leavers=sl)
         run_id, saved = _saved(m, plan, when, db) if db is not None else (None, {})

@@ -64,8 +64,9 @@ def run_validate(request: ValidateRequest, *, progress: Progress = quiet, comman
                               merge_legal_changes=request.merge_legal_changes, categories=request.categories,
                               progress=lambda done, total, label: progress(0.9 * done / max(total, 1),
                                                                            f"Reading {label}"[:60]))
+        inputs: list[str | Path] = [request.source, *([postcodes] if postcodes else [])] if record_paths else []
         meta = run_metadata(
-            command=command, inputs=[request.source] + ([postcodes] if postcodes else []) if record_paths else [],
+            command=command, inputs=inputs,
             parameters={"council": request.council, "year": request.year, "merge_legal_changes": request.merge_legal_changes,
                         "pseudonymised": request.pseudonymise,
                         "categories": str(request.categories) if request.categories else None},

@@ -54,7 +54,9 @@ def load_episodes(path: Path, council: str | None, categories: Path | PlacementC
     if council is not None:
         from carecast.schema import find_council
 
-        name = find_council(council).name
+        found = find_council(council)
+        assert found is not None  # find_council raises for an unknown council
+        name = found.name
         episodes = episodes.filter(pl.col("council") == name)
         if episodes.height == 0:
             raise InputError(f"the data has no episodes for {name}", where=Location(file=str(path)),

@@ -68,8 +68,10 @@ def run_match(request: MatchRequest, *, directory: Any | None = None, command: s
         existing_file(request.weights, "matching weights", "check the path, or leave out --weights")
         if directory is None:
             directory = match_directory(request.directory, request.postcodes, request.db)
-        result = match(request.referral, directory, weights=request.weights, on=request.on)
-        inputs = [p for p in (request.referral_file,) if p] + (list(directory.sources) if request.directory else [])
+        result = match(request.referral, directory, weights=str(request.weights) if request.weights else None,
+                       on=request.on)
+        inputs: list[str | Path] = [p for p in (request.referral_file,) if p]
+        inputs += list(directory.sources) if request.directory else []
         inputs += [request.weights] if request.weights else []
         return MatchRun(result, match_report(result, command=command, inputs=inputs))
 

@@ -85,5 +85,5 @@ def run_scenarios(request: ScenariosRequest, *, episodes: pl.DataFrame | None = 
                       "horizon_years": request.horizon_years, "simulations": request.simulations,
                       "seed": request.seed, "trend": request.trend, "council": request.council,
                       "costs": str(request.costs) if request.costs else "shipped defaults", **(extra_parameters or {})}
-        sources = [p for p in (request.source, *(inputs or []), request.costs) if p is not None]
+        sources: list[str | Path] = [p for p in (request.source, *(inputs or []), request.costs) if p is not None]
         return ScenariosRun(comparison, scenario_report(comparison, inputs=sources, parameters=parameters))

@@ -182,7 +182,9 @@ def run_send_backtest(records: pl.DataFrame, request: SendBacktestRequest, *,
     from carecast.send.report import backtest_report
 
     with job_logged("send backtest", origins=request.origins, simulations=request.simulations, seed=request.seed):
-        last = add_months(records.get_column("data_end").max(), -request.horizon_months)
+        end = records.get_column("data_end").max()
+        assert isinstance(end, dt.date), "cleaned EHCP records carry their data_end"
+        last = add_months(end, -request.horizon_months)
         points = [add_months(last, -12 * k) for k in range(request.origins)][::-1]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -63,5 +63,5 @@ def run_snapshot(request: SnapshotRequest, *, tables: tuple[pl.DataFrame, pl.Dat
         region = list(request.region) if isinstance(request.region, tuple) else request.region
         snap = take_snapshot(*tables, date=request.date, region=region, providers=request.providers,
                              thresholds=request.parameters, suppress=request.suppress)
-        sources = [p for p in (request.source, request.providers, request.postcodes, request.parameters) if p]
+        sources: list[str | Path] = [p for p in (request.source, request.providers, request.postcodes, request.parameters) if p]
         return SnapshotRun(snap, to_report(snap, inputs=sources))

@@ -65,25 +65,26 @@ def run_sufficiency(request: SufficiencyRequest, *, episodes: pl.DataFrame | Non
         if episodes is None:
             assert request.source is not None, "a sufficiency request needs a source or episodes"
             episodes = load_episodes(request.source, council, None, progress)
-        options = {"scenario": request.scenario, "start": request.start, "horizon_years": request.horizon_years,
-                   "n_sims": request.simulations, "seed": request.seed}
         progress(0.05, "Forecasting demand per placement category")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SparseDataWarning)
             if request.group is not None:
                 run = assess_region(episodes, list(request.capacities), label=request.group,
                                     members=list(request.members or ()), providers=request.providers,
-                                    register_share=request.register_share, **options)
+                                    register_share=request.register_share, scenario=request.scenario,
+                                    start=request.start, horizon_years=request.horizon_years,
+                                    n_sims=request.simulations, seed=request.seed)
             else:
                 if episodes.get_column("council").n_unique() > 1:
                     raise ParameterError("the folder holds several councils", where=Location(field="council"),
                                          fix="give --council NAME (or 'council:' in the capacity file), or --region")
-                run = assess(episodes, request.capacities[0], **options)
+                run = assess(episodes, request.capacities[0], scenario=request.scenario, start=request.start,
+                             horizon_years=request.horizon_years, n_sims=request.simulations, seed=request.seed)
         progress(0.9, "Writing the gap and the plan")
         parameters = {"scenario": request.scenario.scenario if request.scenario else "baseline",
                       "council": request.council if request.group is None else None, "region": request.group,
                       "start": run.forecast.start.isoformat(), "horizon_years": request.horizon_years,
                       "simulations": request.simulations, "seed": request.seed,
                       "register_share": request.register_share, **(recorded or {})}
-        sources = [p for p in (request.source, *(inputs or [])) if p is not None]
+        sources: list[str | Path] = [p for p in (request.source, *(inputs or [])) if p is not None]
         return SufficiencyOutcome(run, sufficiency_report(run, inputs=sources, parameters=parameters))
