@@ -59,10 +59,9 @@ from scipy.special import ndtri
 
 from carecast.errors import Location, ParameterError
 from carecast.forecast.params import defaults
+from carecast.plumbing.constants import DAYS_PER_MONTH, DAYS_PER_YEAR
 
 TRENDS = ("flat", "fitted", "population")
-DAYS_PER_YEAR = 365.25
-MONTH_DAYS = DAYS_PER_YEAR / 12
 
 
 @dataclass(frozen=True)
@@ -284,7 +283,7 @@ class EntrantModel:
         self.effective_days_ = float(w1 * w1 / w2)
 
     def _fit_poisson(self, days: np.ndarray, window_days: float) -> None:
-        n_bins = max(int(round(window_days / MONTH_DAYS)), 2)
+        n_bins = max(int(round(window_days / DAYS_PER_MONTH)), 2)
         edges = np.linspace(-window_days, 0.0, n_bins + 1)
         y, _ = np.histogram(days, bins=edges)
         width = np.diff(edges)
@@ -347,7 +346,7 @@ class EntrantModel:
         shared = self.shock.variance if self.shock is not None else 0.0
         if (own <= 0 and shared <= 0) or not t.size:
             return rates
-        month = np.floor(np.maximum(t, 0.0) / MONTH_DAYS).astype(np.int64)
+        month = np.floor(np.maximum(t, 0.0) / DAYS_PER_MONTH).astype(np.int64)
         n_months = int(month.max()) + 1
         if own > 0:
             shape = 1.0 / own

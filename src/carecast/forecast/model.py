@@ -46,13 +46,14 @@ from carecast.forecast.engine import (
     run_paths,
     step_tables,
 )
-from carecast.forecast.entrants import DAYS_PER_YEAR, EntrantModel, Population, RegionalShock
+from carecast.forecast.entrants import EntrantModel, Population, RegionalShock
 from carecast.forecast.expected import entrant_profile_path, entrants_path, propagate, step_matrices
 from carecast.forecast.exposure import occurrence_exposure
 from carecast.forecast.params import defaults
 from carecast.forecast.prepare import CareHistory, care_history, check_window, entrants, in_care_on
 from carecast.forecast.result import ForecastResult
 from carecast.forecast.states import StateSpace
+from carecast.plumbing.constants import DAYS_PER_YEAR
 from carecast.schema import PlacementCategories, load_categories
 
 MAX_HORIZON_YEARS = 10

@@ -16,6 +16,7 @@ import polars as pl
 from carecast.forecast.backtest import BacktestResult
 from carecast.forecast.result import BAND_NAMES, ForecastResult
 from carecast.outputs import Report, Section, run_metadata
+from carecast.schema.years import financial_year_expr, financial_year_label_expr
 
 BAND_FILL = ("rgba(31,56,100,0.15)", "rgba(31,56,100,0.30)")
 
@@ -140,8 +141,7 @@ def _by_financial_year(result: ForecastResult) -> pl.DataFrame:
     if not ends:  # start not at a month end: nearest monthly date in March
         ends = [d for d in s.get_column("date").to_list() if d.month == 3]
     return (s.filter(pl.col("date").is_in(ends))
-            .with_columns(pl.format("{}-{}", pl.col("date").dt.year() - 1,
-                                    (pl.col("date").dt.year() % 100).cast(pl.Utf8).str.zfill(2)).alias("financial_year"))
+            .with_columns(financial_year_label_expr(financial_year_expr("date")).alias("financial_year"))
             .select("financial_year", pl.col("date").alias("children_on"), "mean", *result.band_names))
 
 

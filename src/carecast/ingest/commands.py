@@ -59,7 +59,7 @@ def validate(
     path: Path = typer.Argument(..., help="Folder of returns (DIR/<council>/<year>/), a council folder, or a manifest."),
     council: str = typer.Option(None, "--council", help="Council name, ONS code or DfE number when the layout does not say."),
     year: int = typer.Option(None, "--year", help="Collection year of a folder or file holding one return (e.g. 2019 for 2018-19); default: from its latest episode start."),
-    postcodes: Path = typer.Option(None, "--postcodes", help="ONS Postcode Directory CSV, for distances and in/out of area (default: DIR/postcodes.csv if present)."),
+    postcodes: Path = typer.Option(None, "--postcodes", help="ONS Postcode Directory CSV, for distances and in/out of area (default: postcodes.csv beside the returns or one level up, else the ONS directory)."),
     pseudonymise: bool = typer.Option(False, "--pseudonymise", help="Replace child ids by keyed pseudonyms; DOB to month; postcodes to sector."),
     key_file: Path = typer.Option(None, "--key-file", help="File holding the pseudonymisation key (else CARECAST_PSEUDONYM_KEY)."),
     merge_legal_changes: bool = typer.Option(False, "--merge-legal-changes", help="Merge episodes that only change legal status (RNE L/U)."),
@@ -74,8 +74,7 @@ def validate(
                                     key_file=key_file, merge_legal_changes=merge_legal_changes, categories=categories)
     with progress_bar("Reading returns") as progress:
         run = run_validate(request, progress=progress)
-    if postcodes is None and run.postcodes is not None:
-        console.print(f"Using the postcode lookup found with the returns: {run.postcodes}")
+    console.print(run.lookup_note)
     res = run.loaded
     console.print(summary_table(res))
     top = res.quality.by_rule().head(8)

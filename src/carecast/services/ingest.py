@@ -14,11 +14,10 @@ from carecast.errors import InputError, Location, ParameterError
 from carecast.ingest.load import LoadResult, load_returns
 from carecast.logs import job_logged
 from carecast.outputs import Report, run_metadata
+from carecast.plumbing.geo import choose_lookup
 from carecast.privacy import load_key
 from carecast.services.base import Progress, Request, quiet
 from carecast.services.inputs import existing_file
-
-LOOKUP_NAME = "postcodes.csv"  # an ONSPD extract kept beside the returns (as carecast synth writes)
 
 
 class ValidateRequest(Request):
@@ -27,7 +26,7 @@ class ValidateRequest(Request):
     source: Path
     council: str | None = None
     year: int | None = Field(default=None, ge=2000, le=2100)  # a one-return folder's collection year
-    postcodes: Path | None = None  # None: DIR/postcodes.csv when there is one
+    postcodes: Path | None = None  # None: postcodes.csv beside the returns, else the ONS directory
     pseudonymise: bool = False
     key_file: Path | None = None  # else CARECAST_PSEUDONYM_KEY
     merge_legal_changes: bool = False
@@ -38,15 +37,8 @@ class ValidateRequest(Request):
 class ValidateRun:
     loaded: LoadResult
     report: Report
-    postcodes: Path | None  # the lookup used (found beside the returns, or given)
-
-
-def lookup_for(request: ValidateRequest) -> Path | None:
-    """The postcode lookup given, else the one kept beside the returns."""
-    if request.postcodes is not None:
-        return request.postcodes
-    found = request.source / LOOKUP_NAME
-    return found if request.source.is_dir() and found.is_file() else None
+    postcodes: Path | None  # the lookup used (given, or found beside the returns)
+    lookup_note: str  # which lookup located the postcodes, in words (shown, never chosen in silence)
 
 
 def run_validate(request: ValidateRequest, *, progress: Progress = quiet, command: str = "validate",
@@ -59,7 +51,8 @@ def run_validate(request: ValidateRequest, *, progress: Progress = quiet, comman
                                  fix="add --pseudonymise, or leave out --key-file")
         existing_file(request.categories, "categories", "check the path, or leave out --categories")
         key = load_key(request.key_file) if request.pseudonymise else None
-        postcodes = lookup_for(request)
+        lookup = choose_lookup(request.source, request.postcodes)
+        postcodes = lookup.path
         loaded = load_returns(request.source, council=request.council, year=request.year, postcodes=postcodes, pseudonymise_key=key,
                               merge_legal_changes=request.merge_legal_changes, categories=request.categories,
                               progress=lambda done, total, label: progress(0.9 * done / max(total, 1),
@@ -71,7 +64,7 @@ def run_validate(request: ValidateRequest, *, progress: Progress = quiet, comman
                         "pseudonymised": request.pseudonymise,
                         "categories": str(request.categories) if request.categories else None},
             coverage=coverage or loaded.coverage)
-        return ValidateRun(loaded, loaded.quality.to_report(meta), postcodes)
+        return ValidateRun(loaded, loaded.quality.to_report(meta), postcodes, lookup.note)
 
 
 def require_usable(run: ValidateRun, source: Path | str) -> None:

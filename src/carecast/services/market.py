@@ -51,8 +51,8 @@ class MatchRun:
 def match_directory(path: Path | None, postcodes: Path | None, db: str | None):
     """The directory of provision from a file or folder, else the store's (with ``postcodes`` to locate)."""
     from carecast.market.directory import load_directory
-    from carecast.market.geo import load_postcodes
     from carecast.market.store import load_stored_directory
+    from carecast.plumbing.geo import read_directory as load_postcodes
 
     if path is not None:
         return load_directory(path, postcodes=postcodes)

@@ -24,12 +24,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from carecast.plumbing.constants import DAYS_PER_YEAR
 from carecast.schema import load_categories
 from carecast.schema.ssda903 import spec_for_year, year_range
+from carecast.schema.years import financial_year_starts
 from carecast.synth import locate
 from carecast.synth.draw import (
     BANDS,
-    DAYS_PER_YEAR,
     add_years,
     band_of,
     categorical,
@@ -118,8 +119,8 @@ class Simulation:
 
 def _fy_days(years: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """First day and length in days of financial years (numbered by start year)."""
-    start = np.array([day(dt.date(int(y), 4, 1)) for y in years])
-    end = np.array([day(dt.date(int(y) + 1, 4, 1)) for y in years])
+    start = financial_year_starts(years).astype(np.int64)  # days since 1970-01-01, as day()
+    end = financial_year_starts(np.asarray(years) + 1).astype(np.int64)
     return start, end - start
 
 

@@ -27,6 +27,7 @@ import yaml
 import carecast
 from carecast.benchmark.synthetic import synthetic_panel, write_panel
 from carecast.errors import InputError, Location, ParameterError
+from carecast.plumbing.episodes import in_care_on
 from carecast.schema import collection_year_bounds
 from carecast.synth.careers import day, simulate
 from carecast.synth.defects import (
@@ -101,8 +102,7 @@ class SynthResult:
         in_care = (
             self.episodes.filter(
                 ~pl.col("is_short_break")
-                & (pl.col("decom") <= end)
-                & (pl.col("dec").is_null() | (pl.col("dec") > end))
+                & in_care_on(end)
             )
             .group_by("council")
             .agg(pl.col("child_id").n_unique().alias("looked_after_31_march"))
