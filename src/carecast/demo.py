@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 
 from carecast import __version__
-from carecast.outputs import run_metadata, write_report
+from carecast.outputs import write_report
 
 console = Console(soft_wrap=True)
 
@@ -29,9 +29,9 @@ DEFAULT_YEARS = "2017-2024"
 def run_demo(out: Path, *, councils: int = DEFAULT_COUNCILS, years: str = DEFAULT_YEARS, seed: int = 3,
              simulations: int = 500, horizon_years: float = 5) -> Path:
     """Run the whole job into ``out`` and return the index page."""
-    from carecast.ingest import load_returns
     from carecast.services.benchmark import BenchmarkRequest, run_benchmark
     from carecast.services.forecast import ForecastRequest, run_forecast
+    from carecast.services.ingest import ValidateRequest, run_validate
     from carecast.services.snapshot import SnapshotRequest, run_snapshot
     from carecast.synth import generate
 
@@ -49,8 +49,9 @@ def run_demo(out: Path, *, councils: int = DEFAULT_COUNCILS, years: str = DEFAUL
     timings.append(("generate", time.perf_counter() - t))
 
     t = step("Validating and cleaning the returns")
-    loaded = load_returns(data, postcodes=data / "postcodes.csv")
-    quality = loaded.quality.to_report(run_metadata(command="demo: validate", inputs=[data], seed=seed))
+    validated = run_validate(ValidateRequest.build(source=data, postcodes=data / "postcodes.csv"),
+                             command="demo: validate")
+    loaded, quality = validated.loaded, validated.report
     write_report(quality, reports / "data-quality.html")
     write_report(quality, reports / "data-quality.xlsx")
     links.append(("Data quality", "reports/data-quality.html", "What was read, kept, repaired, dropped or merged, by council, year and rule."))
