@@ -44,3 +44,33 @@ def test_cli_and_web_forecasts_of_the_same_data_agree(app, settings, client_for,
     for name in sorted(figures):
         assert web[name] == cli[name], name
     assert cli["metadata"]["seed"] == web["metadata"]["seed"] == 1  # the one default seed, recorded
+
+
+def test_the_cli_and_the_web_pages_share_each_jobs_defaults():
+    """Scenarios, sufficiency and high needs had 500/300/500 simulations on the CLI and 200 on the web."""
+    import inspect
+
+    from carecast.forecast.commands import forecast
+    from carecast.scenarios.commands import run_command as scenario_run
+    from carecast.send.commands import forecast as send_forecast
+    from carecast.services.forecast import ForecastRequest
+    from carecast.services.scenarios import ScenariosRequest
+    from carecast.services.send import SendRequest
+    from carecast.services.sufficiency import SufficiencyRequest
+    from carecast.sufficiency.commands import sufficiency
+    from carecast.web.api.routes.forecast import ForecastForm
+    from carecast.web.api.routes.scenarios import ScenarioForm
+    from carecast.web.api.routes.send import SendForm
+    from carecast.web.api.routes.sufficiency import SufficiencyForm
+
+    def cli_default(command, name):
+        return inspect.signature(command).parameters[name].default.default
+
+    for request, command, form in ((ForecastRequest, forecast, ForecastForm()),
+                                   (ScenariosRequest, scenario_run, ScenarioForm(scenario="")),
+                                   (SufficiencyRequest, sufficiency, SufficiencyForm(capacity="")),
+                                   (SendRequest, send_forecast, SendForm(grant=""))):
+        for name in ("simulations", "seed", "horizon_years"):
+            want = request.model_fields[name].default
+            assert cli_default(command, name) == want == getattr(form, name), (request.__name__, name)
+        assert request.model_fields["seed"].default == 1
