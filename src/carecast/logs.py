@@ -59,16 +59,17 @@ def _describe(options: dict[str, Any]) -> str:
 
 @contextmanager
 def job_logged(name: str, **options: Any) -> Iterator[None]:
-    """Log a job's start, then its end and duration, or its failure (user errors as warnings with
-    their plain message; anything else as an error with its traceback) and re-raise."""
+    """Log a job's start, then its end and duration, or its failure (a refused input by its error
+    type and place; anything else as an error with its traceback) and re-raise."""
     started = time.perf_counter()
     log.info("job %s started %s", name, _describe(options))
     try:
         yield
     except CarecastError as exc:
-        # The type and the place only: a message may quote a value from the user's rows.
+        # The type and the place only: a message may quote a value from the user's rows. INFO: a
+        # refused input is the job working as meant (the user is told), not a fault of the system.
         where = exc.where.describe() if exc.where is not None else ""
-        log.warning("job %s failed after %.2f s: %s %s", name, time.perf_counter() - started,
+        log.info("job %s failed after %.2f s: %s %s", name, time.perf_counter() - started,
                     type(exc).__name__, where)
         raise
     except Exception:

@@ -33,6 +33,17 @@ def test_a_failed_job_logs_its_failure_by_type_and_place_only(caplog, tmp_path):
     missing = tmp_path / "costs.yaml"
     with caplog.at_level(logging.INFO, logger="carecast"), pytest.raises(InputError):
         run_costs(CostsRequest.build(costs=missing), episodes=_episodes(SECRET))
-    failure = [r for r in caplog.records if r.levelno == logging.WARNING and r.name == "carecast.jobs"]
-    assert len(failure) == 1 and "InputError" in failure[0].getMessage()
+    failure = [r for r in caplog.records if "failed" in r.getMessage() and r.name == "carecast.jobs"]
+    assert len(failure) == 1 and "InputError" in failure[0].getMessage() and failure[0].exc_info is None
     assert str(missing) in failure[0].getMessage() and SECRET not in caplog.text
+
+
+def test_a_bug_in_a_job_is_logged_as_an_error_with_its_traceback(caplog, monkeypatch):
+    def broken(*_args, **_kwargs):
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr("carecast.services.costs.actual_costs", broken)
+    with caplog.at_level(logging.INFO, logger="carecast"), pytest.raises(ZeroDivisionError):
+        run_costs(CostsRequest.build(), episodes=_episodes(SECRET))
+    errors = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert len(errors) == 1 and errors[0].exc_info is not None and "internal error" in errors[0].getMessage()
