@@ -15,12 +15,13 @@ from carecast.costs.unit_costs import defaults_text, load_unit_costs
 from carecast.errors import ParameterError
 from carecast.outputs import Report, Section, run_metadata, write_report
 from carecast.schema import financial_year_label
-from carecast.services.base import DEFAULT_SEED
+from carecast.services.budget import BudgetOutturnRequest
 from carecast.services.inputs import required_date
 
 console = Console(stderr=True)
 stdout = Console()
 
+OUTTURN = BudgetOutturnRequest.model_fields  # the defaults live on the request, once
 costs_app = typer.Typer(help="Unit costs and historic placement cost.", no_args_is_help=True)
 budget_app = typer.Typer(help="Budget monitoring: forecast outturn, variance, movement, decomposition, what-ifs.",
                          no_args_is_help=True)
@@ -89,9 +90,9 @@ def budget_outturn(
     ledger: Path | None = typer.Option(None, "--ledger", help="Ledger CSV/XLSX: line, actual_to_date, committed_to_year_end."),
     actions: Path | None = typer.Option(None, "--actions", help="Management actions CSV/XLSX/YAML."),
     costs: Path | None = typer.Option(None, "--costs", help="Unit costs YAML (default: shipped cited costs)."),
-    simulations: int = typer.Option(0, "--simulations", help="Forecast starters/leavers with this many simulations "
+    simulations: int = typer.Option(OUTTURN["simulations"].default, "--simulations", help="Forecast starters/leavers with this many simulations "
                                     "(needs --episodes); 0 = run-rate of the last 26 weeks."),
-    seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Random seed for --simulations."),
+    seed: int = typer.Option(OUTTURN["seed"].default, "--seed", help="Random seed for --simulations."),
     save: bool = typer.Option(False, "--save", help="Save this month in the store and explain movement from the last saved month."),
     db: str | None = typer.Option(None, "--db", help="Store URL (default: CARECAST_DATABASE_URL or ./carecast.sqlite)."),
     with_placements: bool = typer.Option(False, "--with-placements", help="Add the placement-level sheet (child "
@@ -99,7 +100,7 @@ def budget_outturn(
     out: Path = typer.Option(..., "--out", help="Output file: .xlsx (committee table), .html (with trend), .json, .csv."),
 ) -> None:
     """Forecast outturn, variance and movement per budget line (the monthly monitoring report)."""
-    from carecast.services.budget import BudgetOutturnRequest, run_budget_outturn
+    from carecast.services.budget import run_budget_outturn
 
     request = BudgetOutturnRequest.build(
         as_of=required_date(as_of, "--as-of"), budget=budget, register_file=register, episodes=episodes, ledger=ledger,
