@@ -100,6 +100,9 @@ def _usage_errors() -> tuple[type[Exception], ...]:
 
 def main() -> None:
     """Entry point: run the app, mapping user errors to messages and exit codes."""
+    from carecast import logs
+
+    logs.setup()  # warnings and worse to standard error; CARECAST_LOG_LEVEL=INFO shows every job
     try:
         register(sys.argv[1:])
         app(standalone_mode=False)

@@ -21,9 +21,10 @@ from carecast.aftercare.run import (
     run_allowances,
     run_leavers,
 )
-from carecast.errors import InputError, Location, ParameterError
+from carecast.errors import Location, ParameterError
 from carecast.outputs import write_report
 from carecast.plumbing.dates import parse_date
+from carecast.services.inputs import load_returns_folder
 
 console = Console(stderr=True)
 stdout = Console()
@@ -37,17 +38,6 @@ def write_template(name: str, out: Path | None, what: str) -> None:
                              fix=f"give --out {name}")
     out.write_text(resources.files("carecast.aftercare").joinpath(f"data/{name}").read_text("utf-8"), "utf-8")
     console.print(f"Wrote the {what} to {out}: edit the values, keep each one's reference up to date")
-
-
-def load_returns_folder(path: Path, council: str | None):
-    """Episodes and the other 903 tables (OC3 for care leavers) of a folder of returns."""
-    from carecast.ingest import load_returns
-
-    if not path.is_dir():
-        raise InputError("the returns are not a folder", where=Location(file=str(path)),
-                         fix="give the folder holding the SSDA903 returns (DIR/<council>/<year>/...)")
-    with console.status("Loading returns..."):
-        return load_returns(path, council=council)
 
 
 def money_table(title: str, frame: pl.DataFrame, columns: list[str]) -> Table:
@@ -78,7 +68,8 @@ def _project(returns: str, out: Path | None, template: str, what: str, council: 
         return
     if out is None:
         raise ParameterError("no output file", where=Location(field="out"), fix=f"give --out {Path(template).stem}.xlsx")
-    loaded = load_returns_folder(Path(returns), council)
+    with console.status("Loading returns..."):
+        loaded = load_returns_folder(Path(returns), council)
     with console.status(f"Forecasting {title.split(' by ')[0].lower()}..."):
         result = run(Path(returns), loaded)
     for written in write_report(result.report, out):

@@ -59,10 +59,11 @@ def workforce(
                                inputs=tuple(str(p) for p in (establishment, policy) if p is not None))
     growth = None
     if returns is not None:
-        from carecast.aftercare.commands import load_returns_folder
+        from carecast.services.inputs import load_returns_folder
         from carecast.workforce.run import forecast_growth
 
-        loaded = load_returns_folder(returns, council)
+        with console.status("Loading returns..."):
+            loaded = load_returns_folder(returns, council)
         with console.status("Forecasting children in care and care leavers..."):
             growth = forecast_growth(loaded.episodes, years=years, oc3=loaded.tables.get("oc3"))
     result = run_workforce(request, growth, f"Children in care as forecast ({years:g} year{'s' if years != 1 else ''})")
