@@ -4,19 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import polars as pl
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from carecast.dferules.loaded import check_loaded_returns
-from carecast.dferules.report import add_dfe_rules
-from carecast.errors import CarecastError, InputError, Location, ParameterError
-from carecast.ingest.load import LoadResult, load_returns
-from carecast.outputs import run_metadata, write_report
-from carecast.plumbing.geo import choose_lookup
-from carecast.privacy import load_key
+from carecast.errors import CarecastError, Location, ParameterError
+from carecast.ingest.load import LoadResult
+from carecast.outputs import write_report
+from carecast.terminal import progress_bar
 
 console = Console()
 CLEANED_FORMATS = (".csv", ".parquet")
@@ -74,47 +69,27 @@ def validate(
     cleaned_out: Path = typer.Option(None, "--cleaned-out", help="Cleaned episodes (.csv or .parquet); children and the other tables go beside it as <name>_children, <name>_reviews, ..."),
 ) -> None:
     """Load, check and clean SSDA903 returns, and report every row dropped, repaired or merged."""
-    if key_file is not None and not pseudonymise:
-        raise ParameterError("--key-file was given without --pseudonymise",
-                             fix="add --pseudonymise, or leave out --key-file")
-    key = load_key(key_file) if pseudonymise else None
-    lookup = choose_lookup(path, postcodes)
-    console.print(lookup.note)
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=True) as bar:
-        task = bar.add_task("Reading returns", total=None)
+    from carecast.services.ingest import ValidateRequest, require_usable, run_validate
 
-        def progress(done: int, total: int, label: str) -> None:
-            bar.update(task, completed=done, total=total, description=f"Reading {label}"[:60])
-
-        res = load_returns(path, council=council, year=year, postcodes=lookup.path, pseudonymise_key=key,
-                           merge_legal_changes=merge_legal_changes, categories=categories, progress=progress)
+    request = ValidateRequest.build(source=path, council=council, year=year, postcodes=postcodes, pseudonymise=pseudonymise,
+                                    key_file=key_file, merge_legal_changes=merge_legal_changes, categories=categories,
+                                    dfe_rules=dfe_rules and out is not None)
+    with progress_bar("Reading returns") as progress:
+        run = run_validate(request, progress=progress)
+    console.print(run.lookup_note)
+    res = run.loaded
     console.print(summary_table(res))
     top = res.quality.by_rule().head(8)
     if top.height:
         console.print("Problems (drops first, then repairs, flags, merges): " + "; ".join(
             f"{r['rule_id']} {r['count']:,} ({r['action']})" for r in top.iter_rows(named=True)))
     if out is not None:
-        meta = run_metadata(
-            command="validate", inputs=[path] + ([lookup.path] if lookup.path else []),
-            parameters={"council": council, "year": year, "merge_legal_changes": merge_legal_changes,
-                        "pseudonymised": pseudonymise, "categories": str(categories) if categories else None},
-            coverage=res.coverage,
-        )
-        report = res.quality.to_report(meta)
-        if dfe_rules:
-            report = add_dfe_rules(report, check_loaded_returns(res.raw))
-        written = write_report(report, out)
+        written = write_report(run.report, out)
         console.print(f"Data-quality report: {', '.join(str(p) for p in written)}")
     if cleaned_out is not None:
         written = write_cleaned(res, cleaned_out)
         console.print(f"Cleaned data: {', '.join(str(p) for p in written)}")
-    if res.episodes.is_empty():
-        top = res.quality.by_rule().filter(pl.col("action") == "dropped").head(3)
-        reasons = "; ".join(f"{r['rule_id']} ({r['count']:,} rows)" for r in top.iter_rows(named=True))
-        raise InputError(f"no usable episodes: every row was dropped ({reasons or 'no rows'})",
-                         where=Location(file=str(path)),
-                         fix="see the data-quality report (--out report.html) for the rows and what to correct")
+    require_usable(run, path)
     console.print(f"[green]Usable:[/] {res.episodes.height:,} episodes for {res.children.height:,} children "
                   f"in {len(res.coverage['councils'])} council(s).")
     unread = res.quality.unrecognised

@@ -43,7 +43,7 @@ from carecast.ingest.quality import QualityReport, rule_ids
 from carecast.ingest.validate import type_table
 from carecast.plumbing.geo import PostcodeDirectory, choose_lookup, open_lookup
 from carecast.privacy import dob_to_month, postcode_to_sector, pseudonymise_ids
-from carecast.schema.categories import load_categories
+from carecast.schema.categories import PlacementCategories, load_categories
 from carecast.schema.ssda903 import OTHER_TABLES, TABLES, table_spec
 from carecast.schema.tables import CHILDREN_COLUMNS, EPISODE_COLUMNS, conform
 from carecast.schema.years import collection_year_bounds
@@ -161,7 +161,7 @@ def load_returns(
     postcodes: str | Path | PostcodeDirectory | Literal[False] | None = None,
     pseudonymise_key: bytes | str | None = None,
     merge_legal_changes: bool = False,
-    categories: str | Path | None = None,
+    categories: str | Path | PlacementCategories | None = None,
     progress: Progress | None = None,
 ) -> LoadResult:
     """Load, validate and clean every SSDA903 return under ``path``.
@@ -177,7 +177,7 @@ def load_returns(
         which lookup was used and how many of its rows were left out.
     pseudonymise_key: when given, child ids become keyed HMACs, DOBs months, postcodes sectors.
     merge_legal_changes: merge episodes that only change legal status (RNE L/U) into the one before.
-    categories: placement categories YAML (default: the shipped categories).
+    categories: placement categories YAML, or categories already loaded (default: the shipped ones).
     progress: ``progress(done, total, label)`` called as files are read.
 
     Raises :class:`~carecast.errors.InputError` when the input cannot be used at all.
@@ -188,7 +188,8 @@ def load_returns(
     >>> res.quality.summary()                               # doctest: +SKIP
     """
     root = Path(path)
-    cats = load_categories(categories)  # validate parameters before reading anything
+    # validate parameters before reading anything
+    cats = categories if isinstance(categories, PlacementCategories) else load_categories(categories)
     files = discover(root, council, year)
     got = gather(files, root, progress)
     raw = dict(got.tables)  # Polars frames share their buffers: typing copies only what it changes
