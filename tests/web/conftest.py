@@ -51,10 +51,24 @@ USERS = [
 ]
 
 
+# The regional and admin accounts need a second factor; the tests' authenticator app has this key.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
 def add_users(url: str) -> None:
+    from carecast.web.second_factor import ALWAYS_REQUIRED, enrol
+
     with session_scope(url) as db:
         for email, role, council, region in USERS:
-            create_user(db, email=email, password=PASSWORD, role=role, council=council, region=region)
+            user = create_user(db, email=email, password=PASSWORD, role=role, council=council, region=region)
+            if role in ALWAYS_REQUIRED:
+                enrol(db, user, TOTP_SECRET)
+
+
+def totp_now(secret: str = TOTP_SECRET) -> str:
+    import pyotp
+
+    return pyotp.TOTP(secret).now()
 
 
 @pytest.fixture(scope="session")
@@ -103,9 +117,14 @@ def csrf_of(html: str) -> str:
 
 
 def login(client: TestClient, email: str, password: str = PASSWORD):
+    """Log in, typing the authenticator code too when the account has a second factor."""
     page = client.get("/login")
-    return client.post("/login", data={"email": email, "password": password, "csrf_token": csrf_of(page.text)},
-                       follow_redirects=False)
+    res = client.post("/login", data={"email": email, "password": password, "csrf_token": csrf_of(page.text)},
+                      follow_redirects=False)
+    if res.status_code == 303 and res.headers["location"] == "/login/code":
+        res = client.post("/login/code", data={"code": totp_now(), "csrf_token": csrf_of(page.text)},
+                          follow_redirects=False)
+    return res
 
 
 @pytest.fixture

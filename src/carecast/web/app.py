@@ -10,9 +10,10 @@ from pathlib import Path
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import FileResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
 
 from carecast.store import upgrade
-from carecast.web import errors
+from carecast.web import audit, errors, oidc
 from carecast.web.deps import PRELOGIN_COOKIE, SESSION_COOKIE, csrf_guard
 from carecast.web.errors import UploadTooLarge, error_payload
 from carecast.web.jobs import JobManager
@@ -20,7 +21,7 @@ from carecast.web.security import new_token
 from carecast.web.settings import Settings
 
 # One router per resource, in carecast/web/api/routes/<resource>.py.
-ROUTERS = ["auth", "overview", "children", "uploads", "jobs", "forecast", "costs", "snapshot",
+ROUTERS = ["auth", "sso", "account", "docs", "overview", "children", "uploads", "jobs", "forecast", "costs", "snapshot",
            "budget", "scenarios", "sufficiency", "send", "directory", "downloads", "admin"]
 
 CONTENT_SECURITY_POLICY = (
@@ -83,16 +84,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     upgrade(settings.database_url)
-    jobs = JobManager(settings.data_dir / "cache", workers=settings.worker_threads)
+    jobs = JobManager(settings.data_dir / "cache", workers=settings.worker_threads,
+                      on_failure=lambda job: audit.record_apart(
+                          settings.database_url, "job_failed", council=job.council, kind=job.kind,
+                          run=job.key, owner_id=job.owner_id))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
         yield
         jobs.shutdown()
 
+    # The API docs and schema are served by routes/docs.py, to logged-in users only.
     app = FastAPI(title="carecast", lifespan=lifespan, dependencies=[Depends(csrf_guard)],
-                  docs_url="/api/docs" if settings.environment != "production" else None,
-                  redoc_url=None, openapi_url="/api/openapi.json")
+                  docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
     app.state.jobs = jobs
     errors.install(app)
@@ -116,6 +120,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return response
 
     app.add_middleware(BodyLimit, limit=settings.max_upload_bytes)
+    if settings.oidc_providers:
+        # State, nonce and PKCE verifier of a single sign-on in progress (Authlib keeps them in the
+        # Starlette session); "lax" so the cookie comes back on the provider's redirect.
+        app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie=oidc.SSO_COOKIE,
+                           max_age=600, same_site="lax", https_only=settings.cookie_secure)
+        app.state.oauth = oidc.registry(settings)
 
     static = resources.files("carecast.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")

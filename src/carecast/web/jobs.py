@@ -54,7 +54,8 @@ class Job:
 class JobManager:
     """Runs jobs in a thread pool, tracks them by id and caches finished results by input hash."""
 
-    def __init__(self, cache_dir: Path, workers: int = 2):
+    def __init__(self, cache_dir: Path, workers: int = 2, on_failure: Callable[[Job], None] | None = None):
+        self._on_failure = on_failure  # e.g. the audit log
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="carecast-job")
         self._jobs: dict[str, Job] = {}
         self._by_key: dict[str, str] = {}
@@ -109,6 +110,8 @@ class JobManager:
                 self._cache_path(job.key).write_bytes(pickle.dumps(result))
         finally:
             job.finished = time.monotonic()
+        if job.status == "failed" and self._on_failure is not None:
+            self._on_failure(job)
 
     def get(self, job_id: str) -> Job:
         job = self._jobs.get(job_id)
