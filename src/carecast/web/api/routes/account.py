@@ -23,8 +23,8 @@ def _context(db, user, settings, **extra) -> dict:
 
 
 @router.get("/account")
-def account_page(request: Request, db: DbDep, user: CurrentUser, settings: SettingsDep, reset: int = 0):
-    return render(request, "account.html", _context(db, user, settings, reset=bool(reset)))
+def account_page(request: Request, db: DbDep, user: CurrentUser, settings: SettingsDep):
+    return render(request, "account.html", _context(db, user, settings))
 
 
 @router.post("/account/password")

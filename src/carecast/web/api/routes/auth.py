@@ -53,7 +53,7 @@ def open_session_response(request: Request, db, settings: Settings, user: WebUse
                  council=user.council, **({"provider": session["provider"]} if session.get("provider") else {}))
     response = page() if page is not None else None
     if response is None:
-        target = "/account?reset=1" if user.must_change_password else safe_next(next_url)
+        target = "/account" if user.must_change_password else safe_next(next_url)
         response = RedirectResponse(target, status_code=303)
     response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=settings.cookie_secure,
                         max_age=settings.session_hours * 3600)
