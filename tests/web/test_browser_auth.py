@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import subprocess
 import sys
-import threading
 import time
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import httpx
 import pyotp
 import pytest
-import uvicorn
 from sqlalchemy import select, update
 
 from carecast.store import session_scope
@@ -27,15 +26,18 @@ from carecast.store.models_web import WebAuditEvent, WebSession
 from carecast.web import Settings, create_app
 from carecast.web.accounts import create_user
 
-from .conftest import PASSWORD, add_users
-from .test_browser import CHROMIUM, _free_port, browser, pytestmark  # noqa: F401 (fixture, marks)
+from .conftest import CHROMIUM, PASSWORD, add_users, free_port, served
 
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"Chromium not installed at {CHROMIUM}"),
+]
 KNOWN = {"sub": "lewisham-0042", "email": "a@lewisham.test", "email_verified": True, "name": "A Analyst"}
 STRANGER = {"sub": "stranger-7", "email": "nobody@lewisham.test", "email_verified": True}
 
 
 def _start_provider(token_max_age: int):
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "oidc_provider_mock", "--port", str(port), "--token-max-age", str(token_max_age),
          "--user-claims", json.dumps(KNOWN), "--user-claims", json.dumps(STRANGER)],
@@ -75,17 +77,8 @@ def sso_server(store_url, tmp_path, providers):
         ])
     app = create_app(settings)
     add_users(store_url)
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not srv.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", settings
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with served(app) as base:
+        yield base, settings
 
 
 def _events(settings, action: str) -> list[WebAuditEvent]:
