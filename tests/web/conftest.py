@@ -225,3 +225,19 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+def password_step(page, base: str, email: str, password: str = PASSWORD) -> None:
+    """In the browser: type the email and password on the login page and submit."""
+    page.goto(f"{base}/login")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(password)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Log in").click()
+
+
+def code_step(page, code: str) -> None:
+    """In the browser: type a second-factor (or recovery) code and submit."""
+    page.get_by_label("Code").fill(code)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Continue").click()

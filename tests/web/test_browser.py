@@ -15,7 +15,7 @@ import pytest
 from carecast.store import session_scope
 from carecast.web import Settings, create_app
 
-from .conftest import CHROMIUM, PASSWORD, add_users, served, totp_now, zip_council
+from .conftest import CHROMIUM, add_users, code_step, password_step, served, totp_now, zip_council
 
 SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 
@@ -45,15 +45,9 @@ def _shot(page, name: str, backend: str, full_page: bool = True) -> None:
 
 def _login(page, base: str, email: str) -> None:
     """Log in; accounts with a second factor type the code of the tests' authenticator."""
-    page.goto(f"{base}/login")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Log in").click()
+    password_step(page, base, email)
     if page.url.endswith("/login/code"):
-        page.get_by_label("Code").fill(totp_now())
-        with page.expect_navigation():
-            page.get_by_role("button", name="Continue").click()
+        code_step(page, totp_now())
     assert page.url.endswith("/overview"), (page.url, page.content()[:3000])
 
 

@@ -26,7 +26,7 @@ from carecast.store.models_web import WebAuditEvent, WebSession
 from carecast.web import Settings, create_app
 from carecast.web.accounts import create_user
 
-from .conftest import CHROMIUM, PASSWORD, add_users, free_port, served
+from .conftest import CHROMIUM, PASSWORD, add_users, code_step, free_port, password_step, served
 
 pytestmark = [
     pytest.mark.browser,
@@ -86,6 +86,14 @@ def _events(settings, action: str) -> list[WebAuditEvent]:
         return list(db.scalars(select(WebAuditEvent).where(WebAuditEvent.action == action)))
 
 
+def _refusal(page, settings) -> dict:
+    """The plain refusal page is showing; the audit log's reason for it."""
+    assert page.get_by_role("heading", name="You cannot sign in to carecast").is_visible()
+    refused = _events(settings, "sso_refused")
+    assert len(refused) == 1 and not _events(settings, "sso_login")
+    return {"email": refused[0].user_email, **refused[0].detail}
+
+
 def _sso(page, base: str, button: str, who: str) -> None:
     page.goto(f"{base}/login")
     page.get_by_role("link", name=f"Sign in with {button}").click()
@@ -123,10 +131,9 @@ def test_an_unknown_user_is_refused_with_a_plain_page(sso_server, browser):
     base, settings = sso_server
     page = browser.new_page()
     _sso(page, base, "Lewisham council account", STRANGER["sub"])
-    assert page.get_by_role("heading", name="You cannot sign in to carecast").is_visible()
     assert page.get_by_text("You do not have a carecast account").is_visible()
-    refused = _events(settings, "sso_refused")
-    assert refused[0].user_email == "nobody@lewisham.test" and refused[0].detail["reason"] == "unknown user"
+    refused = _refusal(page, settings)
+    assert refused["email"] == "nobody@lewisham.test" and refused["reason"] == "unknown user"
     page.goto(f"{base}/overview")
     assert "/login" in page.url
     page.close()
@@ -141,7 +148,7 @@ def test_a_disabled_user_is_refused(sso_server, browser):
     page = browser.new_page()
     _sso(page, base, "Lewisham council account", KNOWN["sub"])
     assert page.get_by_text("Your carecast account is disabled").is_visible()
-    assert _events(settings, "sso_refused")[0].detail["reason"] == "disabled"
+    assert _refusal(page, settings)["reason"] == "disabled"
     page.close()
 
 
@@ -160,10 +167,8 @@ def test_a_tampered_state_or_nonce_is_refused(sso_server, browser, providers, pa
 
     page.route(f"{providers['lewisham']}/oauth2/authorize*", tamper)
     _sso(page, base, "Lewisham council account", KNOWN["sub"])
-    assert page.get_by_role("heading", name="You cannot sign in to carecast").is_visible()
-    reason = _events(settings, "sso_refused")[0].detail["reason"]
+    reason = _refusal(page, settings)["reason"]
     assert ("MismatchingState" in reason) if param == "state" else ("nonce" in reason)
-    assert not _events(settings, "sso_login")
     page.close()
 
 
@@ -171,17 +176,8 @@ def test_an_expired_id_token_is_refused(sso_server, browser):
     base, settings = sso_server
     page = browser.new_page()
     _sso(page, base, "the expired provider", KNOWN["sub"])
-    assert page.get_by_role("heading", name="You cannot sign in to carecast").is_visible()
-    assert "Expired" in _events(settings, "sso_refused")[0].detail["reason"]
+    assert "Expired" in _refusal(page, settings)["reason"]
     page.close()
-
-
-def _password_step(page, base: str, email: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Log in").click()
 
 
 def _log_out(page) -> None:
@@ -194,7 +190,7 @@ def test_totp_enrolment_code_recovery_code_and_wrong_codes(sso_server, browser):
     with session_scope(settings.database_url) as db:
         create_user(db, email="r2@london.test", password=PASSWORD, role="regional_analyst", region="London")
     page = browser.new_page()
-    _password_step(page, base, "r2@london.test")
+    password_step(page, base, "r2@london.test")
     assert page.url == f"{base}/login/enrol"  # a regional role must set up the second step
     assert page.locator(".qr-code svg").is_visible()
     secret = page.get_by_test_id("totp-secret").inner_text().replace(" ", "")
@@ -208,30 +204,22 @@ def test_totp_enrolment_code_recovery_code_and_wrong_codes(sso_server, browser):
     assert page.url == f"{base}/overview"
     _log_out(page)
 
-    _password_step(page, base, "r2@london.test")  # with a code from the app
+    password_step(page, base, "r2@london.test")  # with a code from the app
     assert page.url == f"{base}/login/code"
-    page.get_by_label("Code").fill(totp.now())
-    with page.expect_navigation():
-        page.get_by_role("button", name="Continue").click()
+    code_step(page, totp.now())
     assert page.url == f"{base}/overview"
     _log_out(page)
 
-    _password_step(page, base, "r2@london.test")  # with a recovery code
-    page.get_by_label("Code").fill(codes[3])
-    with page.expect_navigation():
-        page.get_by_role("button", name="Continue").click()
+    password_step(page, base, "r2@london.test")  # with a recovery code
+    code_step(page, codes[3])
     assert page.url == f"{base}/overview"
     _log_out(page)
 
-    _password_step(page, base, "r2@london.test")  # wrong codes, then refused even with the right one
+    password_step(page, base, "r2@london.test")  # wrong codes, then refused even with the right one
     for _ in range(5):
-        page.get_by_label("Code").fill("123456" if totp.now() != "123456" else "654321")
-        with page.expect_navigation():
-            page.get_by_role("button", name="Continue").click()
+        code_step(page, "123456" if totp.now() != "123456" else "654321")
         assert page.get_by_text("That code is not right").is_visible()
-    page.get_by_label("Code").fill(totp.now())
-    with page.expect_navigation():
-        page.get_by_role("button", name="Continue").click()
+    code_step(page, totp.now())
     assert page.get_by_text("paused for 15 minutes").is_visible()
     assert page.url == f"{base}/login/code"
     assert len(_events(settings, "code_failed")) == 5 and _events(settings, "login_locked")

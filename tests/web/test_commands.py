@@ -16,27 +16,9 @@ from carecast.web.security import verify_password
 from tests.paths import cli
 
 
-@pytest.fixture
-def user_add(monkeypatch, capsys):
-    """Run ``carecast user add ...`` in-process through the CLI's own error mapping."""
-
-    def run(url: str, *args: str, password: str = "a long enough password"):
-        monkeypatch.setenv("CARECAST_DATABASE_URL", url)
-        monkeypatch.setenv("CARECAST_NEW_PASSWORD", password)
-        monkeypatch.setattr(sys, "argv", ["carecast", "user", "add", *args])
-        code = 0
-        try:
-            main()
-        except SystemExit as exc:
-            code = exc.code or 0
-        out = capsys.readouterr()
-        return SimpleNamespace(returncode=code, stdout=out.out, stderr=out.err)
-
-    return run
-
-
-def test_user_add_creates_an_account_with_a_hashed_password(sqlite_url, user_add):
-    res = user_add(sqlite_url, "--email", "finance@camden.test", "--role", "council_finance", "--council", "camden")
+def test_user_add_creates_an_account_with_a_hashed_password(sqlite_url, user_cmd):
+    res = user_cmd("add", "--email", "finance@camden.test", "--role", "council_finance", "--council", "camden",
+                   password="a long enough password")
     assert res.returncode == 0, res.stderr
     assert "Created finance@camden.test (council_finance, Camden)" in res.stdout
     with session_scope(sqlite_url) as db:
@@ -46,15 +28,16 @@ def test_user_add_creates_an_account_with_a_hashed_password(sqlite_url, user_add
         assert db.scalar(select(WebAuditEvent.action)) == "user_created"
 
 
-def test_user_add_refuses_bad_input_with_exit_code_2(sqlite_url, user_add):
-    no_council = user_add(sqlite_url, "--email", "a@b.test", "--role", "council_analyst")
+def test_user_add_refuses_bad_input_with_exit_code_2(sqlite_url, user_cmd):
+    pw = "a long enough password"
+    no_council = user_cmd("add", "--email", "a@b.test", "--role", "council_analyst", password=pw)
     assert no_council.returncode == 2 and "needs a council" in no_council.stderr and "Traceback" not in no_council.stderr
-    bad_role = user_add(sqlite_url, "--email", "a@b.test", "--role", "wizard")
+    bad_role = user_cmd("add", "--email", "a@b.test", "--role", "wizard", password=pw)
     assert bad_role.returncode == 2 and "is not a role" in bad_role.stderr
-    short = user_add(sqlite_url, "--email", "a@b.test", "--role", "admin", password="short")
+    short = user_cmd("add", "--email", "a@b.test", "--role", "admin", password="short")
     assert short.returncode == 2 and "shorter than 10" in short.stderr
-    ok = user_add(sqlite_url, "--email", "a@b.test", "--role", "admin")
-    again = user_add(sqlite_url, "--email", "A@b.test", "--role", "admin")
+    ok = user_cmd("add", "--email", "a@b.test", "--role", "admin", password=pw)
+    again = user_cmd("add", "--email", "A@b.test", "--role", "admin", password=pw)
     assert ok.returncode == 0 and again.returncode == 2 and "already exists" in again.stderr
 
 
@@ -73,12 +56,16 @@ def test_user_add_reads_the_password_from_a_pipe(sqlite_url):
 
 @pytest.fixture
 def user_cmd(monkeypatch, capsys, sqlite_url):
-    """``carecast user ...`` in-process, with standard input a pipe holding ``stdin``."""
+    """``carecast user ...`` in-process through the CLI's own error mapping, with standard input a
+    pipe holding ``stdin`` and the password (if any) in CARECAST_NEW_PASSWORD."""
     import io
 
-    def run(*args: str, stdin: str = ""):
+    def run(*args: str, stdin: str = "", password: str | None = None):
         monkeypatch.setenv("CARECAST_DATABASE_URL", sqlite_url)
-        monkeypatch.delenv("CARECAST_NEW_PASSWORD", raising=False)
+        if password is None:
+            monkeypatch.delenv("CARECAST_NEW_PASSWORD", raising=False)
+        else:
+            monkeypatch.setenv("CARECAST_NEW_PASSWORD", password)
         monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
         monkeypatch.setattr(sys, "argv", ["carecast", "user", *args])
         code = 0

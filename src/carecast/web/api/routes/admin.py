@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, Request
 from sqlalchemy import select
@@ -62,20 +62,15 @@ def _target(db, admin: Principal, user_id: int) -> WebUser:
     return target
 
 
-@router.post("/admin/users/{user_id}/disable")
-def disable_user(request: Request, db: DbDep, user: CurrentUser, user_id: int):
+@router.post("/admin/users/{user_id}/{change}")
+def disable_or_enable_user(request: Request, db: DbDep, user: CurrentUser, user_id: int,
+                           change: Literal["disable", "enable"]):
+    """Disabling signs the user out everywhere at once; re-enabling lets them sign in again."""
     target = _target(db, user, user_id)
-    set_active(db, target, False)
-    audit.record(db, "user_disabled", user=user, council=target.council, account=target.email)
-    return _page(request, db, done=f"{target.email} is disabled and signed out everywhere.")
-
-
-@router.post("/admin/users/{user_id}/enable")
-def enable_user(request: Request, db: DbDep, user: CurrentUser, user_id: int):
-    target = _target(db, user, user_id)
-    set_active(db, target, True)
-    audit.record(db, "user_enabled", user=user, council=target.council, account=target.email)
-    return _page(request, db, done=f"{target.email} can sign in again.")
+    set_active(db, target, change == "enable")
+    audit.record(db, f"user_{change}d", user=user, council=target.council, account=target.email)
+    done = "can sign in again" if change == "enable" else "is disabled and signed out everywhere"
+    return _page(request, db, done=f"{target.email} {done}.")
 
 
 @router.post("/admin/users/{user_id}/reset")
