@@ -62,17 +62,6 @@ def _target(db, admin: Principal, user_id: int) -> WebUser:
     return target
 
 
-@router.post("/admin/users/{user_id}/{change}")
-def disable_or_enable_user(request: Request, db: DbDep, user: CurrentUser, user_id: int,
-                           change: Literal["disable", "enable"]):
-    """Disabling signs the user out everywhere at once; re-enabling lets them sign in again."""
-    target = _target(db, user, user_id)
-    set_active(db, target, change == "enable")
-    audit.record(db, f"user_{change}d", user=user, council=target.council, account=target.email)
-    done = "can sign in again" if change == "enable" else "is disabled and signed out everywhere"
-    return _page(request, db, done=f"{target.email} {done}.")
-
-
 @router.post("/admin/users/{user_id}/reset")
 def reset_user(request: Request, db: DbDep, user: CurrentUser, user_id: int,
                password: Annotated[str, Form(max_length=200)],
@@ -99,6 +88,18 @@ def remove_user(request: Request, db: DbDep, user: CurrentUser, user_id: int,
     delete_user(db, target)
     audit.record(db, "user_deleted", user=user, council=council, account=email)
     return _page(request, db, done=f"The account {email} is deleted.")
+
+
+@router.post("/admin/users/{user_id}/{change}")
+def disable_or_enable_user(request: Request, db: DbDep, user: CurrentUser, user_id: int,
+                           change: Literal["disable", "enable"]):
+    """Disabling signs the user out everywhere at once; re-enabling lets them sign in again.
+    (Declared after /reset and /delete, which this path would otherwise catch.)"""
+    target = _target(db, user, user_id)
+    set_active(db, target, change == "enable")
+    audit.record(db, f"user_{change}d", user=user, council=target.council, account=target.email)
+    done = "can sign in again" if change == "enable" else "is disabled and signed out everywhere"
+    return _page(request, db, done=f"{target.email} {done}.")
 
 
 @router.get("/api/audit")
