@@ -70,10 +70,29 @@ def add_users(url: str) -> None:
                 enrol(db, user, TOTP_SECRET)
 
 
+_LAST_STEP: dict[str, int] = {}  # per secret, the 30-second step whose code a test last typed
+
+
+@pytest.fixture(autouse=True)
+def _fresh_authenticator():
+    """Each test starts on a fresh store, where no code has been used yet."""
+    _LAST_STEP.clear()
+
+
 def totp_now(secret: str = TOTP_SECRET) -> str:
+    """A code the app accepts. Each code works once, so a test signing in twice within 30 seconds
+    types the next step's code (accepted as clock drift), or waits for a step if it must."""
+    import time
+
     import pyotp
 
-    return pyotp.TOTP(secret).now()
+    totp = pyotp.TOTP(secret)
+    now = totp.timecode(time.time())
+    step = max(now, _LAST_STEP.get(secret, now - 1) + 1)
+    if step > now + 1:
+        time.sleep((step - 1) * totp.interval - time.time() + 0.2)
+    _LAST_STEP[secret] = step
+    return totp.generate_otp(step)
 
 
 @pytest.fixture(scope="session")

@@ -169,7 +169,10 @@ def test_a_rejected_upload_is_audited(app, client_for, settings):
     res = analyst.post("/upload", data={"csrf_token": token},
                        files={"files": ("notes.txt", b"not a return", "text/plain")})
     assert res.status_code >= 400
-    assert "upload_rejected" in _actions(settings)
+    big = b"x" * (settings.max_upload_bytes + 1)  # refused by the body limit, before any route
+    too_big = analyst.post("/upload", data={"csrf_token": token}, files={"files": ("e.csv", big, "text/csv")})
+    assert too_big.status_code == 413
+    assert _actions(settings).count("upload_rejected") == 2
 
 
 @pytest.mark.parametrize("fails", [True, False])
@@ -194,3 +197,15 @@ def test_failed_jobs_are_reported_to_the_audit_hook(tmp_path, fails):
     jobs.shutdown()
     assert job.status == ("failed" if fails else "done")
     assert [j.id for j in seen] == ([job.id] if fails else [])
+
+
+def test_a_code_is_accepted_once():
+    import pyotp
+
+    from carecast.store.models_web import WebUser
+    from carecast.web.second_factor import accept_code
+
+    user = WebUser(email="r@london.test", totp_secret=pyotp.random_base32())
+    code = pyotp.TOTP(user.totp_secret).now()
+    assert accept_code(user, code) and not accept_code(user, code)
+    assert not accept_code(user, "12345") and not accept_code(user, "abcdef")

@@ -35,6 +35,7 @@ class WebUser(Base):
     # Columns below are the auth branch's (migrations/versions/auth_0001_*).
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     totp_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer, nullable=True)  # no code used twice
     oidc_subject: Mapped[str | None] = mapped_column(String(255), nullable=True, index=True)
 
 

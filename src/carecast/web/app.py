@@ -38,8 +38,8 @@ def plotly_js_path() -> Path:
 class BodyLimit:
     """Refuse request bodies above the upload limit before reading them (ASGI middleware)."""
 
-    def __init__(self, app, limit: int):
-        self.app, self.limit = app, limit
+    def __init__(self, app, limit: int, on_refuse=None):
+        self.app, self.limit, self.on_refuse = app, limit, on_refuse  # on_refuse(path): the audit log
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -67,6 +67,8 @@ class BodyLimit:
     async def _refuse(self, scope, send):
         import json
 
+        if self.on_refuse is not None:
+            self.on_refuse(scope.get("path", ""))
         exc = UploadTooLarge(f"the upload is larger than the limit of {self.limit // (1024 * 1024)} MB",
                              fix="upload fewer years at a time, or ask an administrator to raise the limit")
         body = json.dumps(error_payload(exc)).encode()
@@ -119,7 +121,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 
-    app.add_middleware(BodyLimit, limit=settings.max_upload_bytes)
+    app.add_middleware(BodyLimit, limit=settings.max_upload_bytes, on_refuse=lambda path: audit.record_apart(
+        settings.database_url, "upload_rejected", path=path, error="UploadTooLarge", status=413))
     if settings.oidc_providers:
         # State, nonce and PKCE verifier of a single sign-on in progress (Authlib keeps them in the
         # Starlette session); "lax" so the cookie comes back on the provider's redirect.

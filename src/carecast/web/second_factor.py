@@ -14,6 +14,7 @@ import secrets
 import pyotp
 import segno
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from pyotp.exceptions import OTPVerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -48,8 +49,28 @@ def qr_svg(secret: str, email: str) -> str:
 
 def code_matches(secret: str, code: str) -> bool:
     """A six-digit code of this 30-second step or the one either side (clock drift)."""
+    return matching_step(secret, code) is not None
+
+
+def matching_step(secret: str, code: str) -> int | None:
+    """The 30-second step (``pyotp``'s timecode) whose code this is, now or one step either side."""
     code = code.replace(" ", "").strip()
-    return code.isdigit() and len(code) == 6 and pyotp.TOTP(secret).verify(code, valid_window=1)
+    if not (code.isdigit() and len(code) == 6):
+        return None
+    try:
+        return pyotp.TOTP(secret).verify_and_get_timecode(code, valid_window=1)
+    except OTPVerificationError:
+        return None
+
+
+def accept_code(user: WebUser, code: str) -> bool:
+    """The user's current code, once: a code already used (seen over a shoulder, or replayed from
+    a captured request) is refused for the rest of its 30 seconds."""
+    step = matching_step(user.totp_secret or "", code) if user.totp_secret else None
+    if step is None or (user.totp_last_step is not None and step <= user.totp_last_step):
+        return False
+    user.totp_last_step = step
+    return True
 
 
 def enrol(db: Session, user: WebUser, secret: str) -> list[str]:

@@ -19,6 +19,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("must_change_password", sa.Boolean, nullable=False,
                                    server_default=sa.false()))
         batch.add_column(sa.Column("totp_secret", sa.String(64), nullable=True))
+        batch.add_column(sa.Column("totp_last_step", sa.Integer, nullable=True))
         batch.add_column(sa.Column("oidc_subject", sa.String(255), nullable=True))
         batch.create_index("ix_web_users_oidc_subject", ["oidc_subject"])
     with op.batch_alter_table("web_sessions") as batch:
@@ -56,5 +57,5 @@ def downgrade() -> None:
             batch.drop_column(name)
     with op.batch_alter_table("web_users") as batch:
         batch.drop_index("ix_web_users_oidc_subject")
-        for name in ("oidc_subject", "totp_secret", "must_change_password"):
+        for name in ("oidc_subject", "totp_last_step", "totp_secret", "must_change_password"):
             batch.drop_column(name)

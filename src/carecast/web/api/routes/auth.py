@@ -136,7 +136,7 @@ def code_check(request: Request, db: DbDep, settings: SettingsDep, code: Annotat
     if wait:
         audit.record(db, "login_locked", email=user.email, address=address, step="second factor")
         return locked_page(request, "login_code.html", {}, wait)
-    by_app = second_factor.code_matches(user.totp_secret, code)
+    by_app = second_factor.accept_code(user, code)
     by_recovery = not by_app and second_factor.use_recovery_code(db, user, code)
     lockout.record(db, kind="code", account=user.email, address=address, ok=by_app or by_recovery)
     if not (by_app or by_recovery):
