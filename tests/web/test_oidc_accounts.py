@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from carecast.errors import ParameterError
 from carecast.store import session_scope
 from carecast.web.accounts import create_user, set_active
 from carecast.web.oidc import SsoRefused, account_for
@@ -62,3 +63,9 @@ def test_providers_come_from_the_environment(tmp_path):
     assert [p.name for p in settings.oidc_providers] == ["council", "kent"]
     assert settings.oidc_providers[0].email_domains == ["lewisham.gov.uk", "camden.gov.uk"]
     assert settings.provider("kent").metadata_url == "https://idp.kent.test/.well-known/openid-configuration"
+
+
+def test_a_group_grant_without_a_council_is_refused_at_start():
+    with pytest.raises(ParameterError, match="needs a council"):
+        OidcProvider(name="x", issuer="https://idp.example.test", client_id="abc",
+                     groups={"g": {"role": "council_analyst"}})

@@ -29,6 +29,16 @@ class GroupGrant(BaseModel):
 
     model_config = {"extra": "forbid", "frozen": True}
 
+    @model_validator(mode="after")
+    def _known_scope(self) -> GroupGrant:
+        """The same checks as an account an administrator adds, at start rather than at sign-in."""
+        from carecast.web.access import account_scope, parse_role
+
+        council, region = account_scope(parse_role(self.role), self.council, self.region)
+        object.__setattr__(self, "council", council)
+        object.__setattr__(self, "region", region)
+        return self
+
 
 class OidcProvider(BaseModel):
     """One OpenID Connect identity provider (a council's Entra ID tenant, Google Workspace, Okta...).
