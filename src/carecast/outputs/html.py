@@ -84,9 +84,3 @@ def write(report: Report, path: Path) -> list[Path]:
     return [path]
 
 
-def table_frame_html(df: pl.DataFrame) -> str:
-    """A single table as HTML (used by the web app's fragments)."""
-    return _env().get_template("table.html").render(
-        table={"name": "", "columns": df.columns, "rows": df.head(MAX_ROWS).rows(), "total": df.height,
-               "shown": min(df.height, MAX_ROWS)}
-    )
