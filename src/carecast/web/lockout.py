@@ -41,9 +41,11 @@ def _wait(db: Session, where, *, limit: int, window: dt.timedelta, reset_on_succ
     count = db.scalar(select(func.count()).select_from(failures.subquery())) or 0
     if count < limit:
         return 0
-    newest = _aware(db.scalar(select(func.max(WebLoginAttempt.at)).where(
-        where, ~WebLoginAttempt.ok, WebLoginAttempt.at > since)))
-    return max(1, int((newest + window - _now()).total_seconds()))
+    newest = db.scalar(select(func.max(WebLoginAttempt.at)).where(
+        where, ~WebLoginAttempt.ok, WebLoginAttempt.at > since))
+    if newest is None:
+        return 0
+    return max(1, int((_aware(newest) + window - _now()).total_seconds()))
 
 
 def wait_seconds(db: Session, *, kind: str, account: str, address: str, account_limit: int,

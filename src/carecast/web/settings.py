@@ -151,7 +151,7 @@ class Settings(BaseModel):
             values["oidc_providers"] = [single, *values.get("oidc_providers", [])]  # type: ignore[misc]
         values.update({k: v for k, v in overrides.items() if v is not None})
         try:
-            return cls(**values)
+            return cls.model_validate(values)
         except ParameterError:
             raise
         except ValueError as exc:  # pydantic.ValidationError

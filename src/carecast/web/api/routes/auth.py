@@ -49,8 +49,11 @@ def open_session_response(request: Request, db, settings: Settings, user: WebUse
     token = open_session(db, user, settings.session_hours, **session)
     request.state.new_session = token
     request.state.user = principal(user)
-    audit.record(db, "sso_login" if session.get("provider") else "login", email=user.email,
-                 council=user.council, **({"provider": session["provider"]} if session.get("provider") else {}))
+    provider = session.get("provider")
+    if provider:
+        audit.record(db, "sso_login", email=user.email, council=user.council, provider=provider)
+    else:
+        audit.record(db, "login", email=user.email, council=user.council)
     response = page() if page is not None else None
     if response is None:
         target = "/account" if user.must_change_password else safe_next(next_url)
@@ -61,7 +64,7 @@ def open_session_response(request: Request, db, settings: Settings, user: WebUse
     return response
 
 
-def _login_context(settings: Settings, next_url: str, **extra) -> dict:
+def _login_context(settings: Settings, next_url: str | None, **extra) -> dict:
     return {"next": safe_next(next_url), "providers": settings.oidc_providers, **extra}
 
 
@@ -104,7 +107,9 @@ def login(request: Request, db: DbDep, settings: SettingsDep,
 
 def _pending_user(request: Request, db, settings: Settings) -> tuple[WebUser, dict] | None:
     pending = second_factor.read_pending(settings, request.cookies.get(PENDING_COOKIE))
-    user = db.get(WebUser, pending["uid"]) if pending else None
+    if pending is None:
+        return None
+    user = db.get(WebUser, pending["uid"])
     if user is None or not user.is_active:
         return None
     return user, pending
@@ -186,18 +191,19 @@ def logout(request: Request, db: DbDep, settings: SettingsDep, user: OptionalUse
 
     token = request.cookies.get(SESSION_COOKIE)
     row = session_row(db, token)
+    provider = settings.provider(row.provider) if row is not None and row.provider else None
     provider_logout = None
-    if row is not None and row.provider:
+    if row is not None and provider is not None:
         provider_logout = end_session_url(settings, row, str(request.url_for("login_page")))
     if token:
         close_session(db, token)
     if user is not None:
         audit.record(db, "logout", user=user, council=user.council)
     request.state.user = None
-    if provider_logout:
-        provider = settings.provider(row.provider)
+    response: Response
+    if provider is not None and provider_logout:
         response = render(request, "signed_out.html", {"provider_logout": provider_logout,
-                                                       "provider_label": provider.label if provider else ""})
+                                                       "provider_label": provider.label})
     else:
         response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
