@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import polars as pl
 import pytest
@@ -17,6 +19,9 @@ from carecast.web.accounts import create_user
 from carecast.web.datastore import save_dataset
 
 PASSWORD = "correct horse battery"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
 COUNCIL_A, COUNCIL_B = "Lewisham", "Camden"
 
 
@@ -51,10 +56,43 @@ USERS = [
 ]
 
 
+# The regional and admin accounts need a second factor; the tests' authenticator app has this key.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
 def add_users(url: str) -> None:
+    from carecast.web.second_factor import ALWAYS_REQUIRED, enrol
+
     with session_scope(url) as db:
         for email, role, council, region in USERS:
-            create_user(db, email=email, password=PASSWORD, role=role, council=council, region=region)
+            user = create_user(db, email=email, password=PASSWORD, role=role, council=council, region=region)
+            if role in ALWAYS_REQUIRED:
+                enrol(db, user, TOTP_SECRET)
+
+
+_LAST_STEP: dict[str, int] = {}  # per secret, the 30-second step whose code a test last typed
+
+
+@pytest.fixture(autouse=True)
+def _fresh_authenticator():
+    """Each test starts on a fresh store, where no code has been used yet."""
+    _LAST_STEP.clear()
+
+
+def totp_now(secret: str = TOTP_SECRET) -> str:
+    """A code the app accepts. Each code works once, so a test signing in twice within 30 seconds
+    types the next step's code (accepted as clock drift), or waits for a step if it must."""
+    import time
+
+    import pyotp
+
+    totp = pyotp.TOTP(secret)
+    now = totp.timecode(time.time())
+    step = max(now, _LAST_STEP.get(secret, now - 1) + 1)
+    if step > now + 1:
+        time.sleep((step - 1) * totp.interval - time.time() + 0.2)
+    _LAST_STEP[secret] = step
+    return totp.generate_otp(step)
 
 
 @pytest.fixture(scope="session")
@@ -103,9 +141,14 @@ def csrf_of(html: str) -> str:
 
 
 def login(client: TestClient, email: str, password: str = PASSWORD):
+    """Log in, typing the authenticator code too when the account has a second factor."""
     page = client.get("/login")
-    return client.post("/login", data={"email": email, "password": password, "csrf_token": csrf_of(page.text)},
-                       follow_redirects=False)
+    res = client.post("/login", data={"email": email, "password": password, "csrf_token": csrf_of(page.text)},
+                      follow_redirects=False)
+    if res.status_code == 303 and res.headers["location"] == "/login/code":
+        res = client.post("/login/code", data={"code": totp_now(), "csrf_token": csrf_of(page.text)},
+                          follow_redirects=False)
+    return res
 
 
 @pytest.fixture
@@ -159,3 +202,61 @@ def send_files(tmp_path_factory):
     return {"records": paths["records"].read_bytes(), "counts": paths["counts"].read_bytes(), "path": paths["records"],
             "rows": pl.read_csv(paths["records"]).height, "defects": res.defects,
             "ids": set(res.records["child_id"].to_list())}
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def served(app) -> Iterator[str]:
+    """The app under uvicorn on a free loopback port, in a thread; yields its base URL."""
+    import threading
+    import time
+
+    import uvicorn
+
+    port = free_port()
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not srv.started:
+        assert time.monotonic() < deadline, "server did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless Chromium driven by Playwright, one per test module."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def password_step(page, base: str, email: str, password: str = PASSWORD) -> None:
+    """In the browser: type the email and password on the login page and submit."""
+    page.goto(f"{base}/login")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(password)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Log in").click()
+
+
+def code_step(page, code: str) -> None:
+    """In the browser: type a second-factor (or recovery) code and submit."""
+    page.get_by_label("Code").fill(code)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Continue").click()

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 from . import test_browser
+from .conftest import PASSWORD, password_step
 from .test_browser import _login, _seed
 
-browser = test_browser.browser  # the browser tests' fixtures: one Chromium, one app per test
-server = test_browser.server
+server = test_browser.server  # the browser tests' app per test (Chromium is conftest's ``browser``)
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -26,10 +26,11 @@ BLOCKING = ("serious", "critical")
 
 PAGES = {
     "a@lewisham.test": ["/overview", "/children", "/upload", "/forecast", "/snapshot", "/costs", "/budget",
-                        "/scenarios", "/sufficiency", "/directory", "/downloads", "/send"],
+                        "/scenarios", "/sufficiency", "/directory", "/downloads", "/send", "/account",
+                        "/account/second-factor"],
     "f@lewisham.test": ["/overview", "/costs", "/budget"],
     "r@london.test": ["/overview", "/snapshot", "/sufficiency", "/downloads"],
-    "admin@carecast.test": ["/admin"],
+    "admin@carecast.test": ["/admin", "/account"],
 }
 
 pytestmark = pytest.mark.browser
@@ -65,6 +66,25 @@ def test_login_page_is_accessible(server, browser):
     page.get_by_role("button", name="Log in").click()
     page.wait_for_load_state("networkidle")
     assert violations(page) == []  # the page with its error message
+    page.close()
+
+
+def test_second_factor_pages_are_accessible(server, browser):
+    """The code page (an admin after the password) and the enrolment page (a new regional user)."""
+    from carecast.store import session_scope
+    from carecast.web.accounts import create_user
+
+    base, backend, settings = server
+    if not backend.startswith("sqlite"):
+        pytest.skip("the pages do not depend on the store: checked once, on SQLite")
+    with session_scope(settings.database_url) as db:
+        create_user(db, email="r2@london.test", password=PASSWORD, role="regional_analyst", region="London")
+    page = browser.new_page(bypass_csp=True)
+    for email, path in (("admin@carecast.test", "/login/code"), ("r2@london.test", "/login/enrol")):
+        page.context.clear_cookies()
+        password_step(page, base, email)
+        assert page.url == f"{base}{path}"
+        assert violations(page) == [], path
     page.close()
 
 

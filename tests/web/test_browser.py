@@ -8,22 +8,15 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from carecast.store import session_scope
 from carecast.web import Settings, create_app
 
-from .conftest import PASSWORD, add_users, zip_council
+from .conftest import CHROMIUM, add_users, code_step, password_step, served, totp_now, zip_council
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 
 pytestmark = [
@@ -33,22 +26,6 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
 @pytest.fixture
 def server(store_url, tmp_path):
     """The app on a free loopback port, with accounts for Lewisham, Camden and London."""
@@ -56,17 +33,8 @@ def server(store_url, tmp_path):
                         data_dir=tmp_path / "data", worker_threads=2)
     app = create_app(settings)
     add_users(store_url)
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not srv.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", store_url.split(":")[0], settings
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with served(app) as base:
+        yield base, store_url.split(":")[0], settings
 
 
 def _shot(page, name: str, backend: str, full_page: bool = True) -> None:
@@ -76,11 +44,10 @@ def _shot(page, name: str, backend: str, full_page: bool = True) -> None:
 
 
 def _login(page, base: str, email: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Log in").click()
+    """Log in; accounts with a second factor type the code of the tests' authenticator."""
+    password_step(page, base, email)
+    if page.url.endswith("/login/code"):
+        code_step(page, totp_now())
     assert page.url.endswith("/overview"), (page.url, page.content()[:3000])
 
 

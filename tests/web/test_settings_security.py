@@ -36,13 +36,31 @@ def test_from_env_bad_value_is_a_parameter_error():
     assert "max_upload_mb" in err.value.message
 
 
-def test_password_hash_verifies_only_the_right_password():
+def test_password_hash_is_argon2_and_verifies_only_the_right_password():
     stored = hash_password("correct horse battery")
-    assert stored.startswith("scrypt$") and "correct" not in stored
-    assert verify_password("correct horse battery", stored)
+    assert stored.startswith("$argon2id$") and "correct" not in stored
+    assert verify_password("correct horse battery", stored) == (True, None)
     assert not verify_password("correct horse batterx", stored)
     assert not verify_password("anything", "not-a-hash")
     assert hash_password("same") != hash_password("same")  # salted
+
+
+def legacy_scrypt(password: str) -> str:
+    """A hash in the format carecast's earlier scrypt code stored (n=2**14, r=8, p=1)."""
+    import hashlib
+
+    salt = bytes(range(16))
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=2**14, r=8, p=1, dklen=32)
+    return f"scrypt$16384$8$1${salt.hex()}${digest.hex()}"
+
+
+def test_legacy_scrypt_hash_verifies_and_asks_for_an_argon2_replacement():
+    stored = legacy_scrypt("correct horse battery")
+    check = verify_password("correct horse battery", stored)
+    assert check.ok and check.new_hash.startswith("$argon2id$")
+    assert verify_password("correct horse battery", check.new_hash).ok
+    assert verify_password("wrong horse battery", stored) == (False, None)
+    assert not verify_password("x", "scrypt$not$a$valid$hash$zz")
 
 
 def test_csrf_token_is_bound_to_session_and_secret():

@@ -32,6 +32,11 @@ class WebUser(Base):
     region: Mapped[str | None] = mapped_column(String(100), nullable=True)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    # Columns below are the auth branch's (migrations/versions/auth_0001_*).
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    totp_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer, nullable=True)  # no code used twice
+    oidc_subject: Mapped[str | None] = mapped_column(String(255), nullable=True, index=True)
 
 
 class WebSession(Base):
@@ -43,6 +48,12 @@ class WebSession(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("web_users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    # When the account (and, for single sign-on, the provider) was last asked whether it still may
+    # sign in; see accounts.principal_for.
+    checked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    provider: Mapped[str | None] = mapped_column(String(60), nullable=True)  # None: password login
+    id_token: Mapped[str | None] = mapped_column(Text, nullable=True)  # hint for the provider's sign-out
+    refresh_token: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class WebAuditEvent(Base):

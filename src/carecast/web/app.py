@@ -10,9 +10,10 @@ from pathlib import Path
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import FileResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
 
 from carecast.store import upgrade
-from carecast.web import errors
+from carecast.web import audit, errors, oidc
 from carecast.web.deps import PRELOGIN_COOKIE, SESSION_COOKIE, csrf_guard
 from carecast.web.errors import UploadTooLarge, error_payload
 from carecast.web.jobs import JobManager
@@ -20,7 +21,7 @@ from carecast.web.security import new_token
 from carecast.web.settings import Settings
 
 # One router per resource, in carecast/web/api/routes/<resource>.py.
-ROUTERS = ["auth", "overview", "children", "uploads", "jobs", "forecast", "costs", "snapshot",
+ROUTERS = ["auth", "sso", "account", "docs", "overview", "children", "uploads", "jobs", "forecast", "costs", "snapshot",
            "budget", "scenarios", "sufficiency", "send", "directory", "downloads", "admin"]
 
 CONTENT_SECURITY_POLICY = (
@@ -37,8 +38,8 @@ def plotly_js_path() -> Path:
 class BodyLimit:
     """Refuse request bodies above the upload limit before reading them (ASGI middleware)."""
 
-    def __init__(self, app, limit: int):
-        self.app, self.limit = app, limit
+    def __init__(self, app, limit: int, on_refuse=None):
+        self.app, self.limit, self.on_refuse = app, limit, on_refuse  # on_refuse(path): the audit log
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -66,6 +67,8 @@ class BodyLimit:
     async def _refuse(self, scope, send):
         import json
 
+        if self.on_refuse is not None:
+            self.on_refuse(scope.get("path", ""))
         exc = UploadTooLarge(f"the upload is larger than the limit of {self.limit // (1024 * 1024)} MB",
                              fix="upload fewer years at a time, or ask an administrator to raise the limit")
         body = json.dumps(error_payload(exc)).encode()
@@ -83,16 +86,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     upgrade(settings.database_url)
-    jobs = JobManager(settings.data_dir / "cache", workers=settings.worker_threads)
+    jobs = JobManager(settings.data_dir / "cache", workers=settings.worker_threads,
+                      on_failure=lambda job: audit.record_apart(
+                          settings.database_url, "job_failed", council=job.council, kind=job.kind,
+                          run=job.key, owner_id=job.owner_id))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
         yield
         jobs.shutdown()
 
+    # The API docs and schema are served by routes/docs.py, to logged-in users only.
     app = FastAPI(title="carecast", lifespan=lifespan, dependencies=[Depends(csrf_guard)],
-                  docs_url="/api/docs" if settings.environment != "production" else None,
-                  redoc_url=None, openapi_url="/api/openapi.json")
+                  docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
     app.state.jobs = jobs
     errors.install(app)
@@ -115,7 +121,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 
-    app.add_middleware(BodyLimit, limit=settings.max_upload_bytes)
+    app.add_middleware(BodyLimit, limit=settings.max_upload_bytes, on_refuse=lambda path: audit.record_apart(
+        settings.database_url, "upload_rejected", path=path, error="UploadTooLarge", status=413))
+    if settings.oidc_providers:
+        # State, nonce and PKCE verifier of a single sign-on in progress (Authlib keeps them in the
+        # Starlette session); "lax" so the cookie comes back on the provider's redirect.
+        app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie=oidc.SSO_COOKIE,
+                           max_age=600, same_site="lax", https_only=settings.cookie_secure)
+        app.state.oauth = oidc.registry(settings)
 
     static = resources.files("carecast.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")

@@ -42,7 +42,11 @@ JobsDep = Annotated[JobManager, Depends(get_jobs)]
 
 
 def optional_user(request: Request, db: DbDep) -> Principal | None:
-    user = principal_for(db, request.cookies.get(SESSION_COOKIE))
+    from carecast.web.oidc import still_signed_in
+
+    settings = request.app.state.settings
+    user = principal_for(db, request.cookies.get(SESSION_COOKIE), recheck_minutes=settings.session_recheck_minutes,
+                         provider_check=lambda row: still_signed_in(settings, row))
     request.state.user = user
     return user
 

@@ -46,6 +46,9 @@ def error_payload(exc: CarecastError) -> dict:
 
 
 def error_response(request: Request, exc: CarecastError) -> Response:
+    from carecast.web import audit
+
+    audit.record_error(request, exc)  # refusals and rejected uploads, logged here and only here
     if isinstance(exc, LoginRequired) and not _wants_json(request):
         if request.headers.get("hx-request"):
             return Response(status_code=204, headers={"HX-Redirect": "/login"})

@@ -60,7 +60,8 @@ class Job:
 class JobManager:
     """Runs jobs in a thread pool, tracks them by id and caches finished results by input hash."""
 
-    def __init__(self, cache_dir: Path, workers: int = 2):
+    def __init__(self, cache_dir: Path, workers: int = 2, on_failure: Callable[[Job], None] | None = None):
+        self._on_failure = on_failure  # e.g. the audit log
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="carecast-job")
         self._jobs: dict[str, Job] = {}
         self._by_key: dict[str, str] = {}
@@ -119,6 +120,8 @@ class JobManager:
             log.info("web job %s (%s) finished in %.2f s", job.id, job.kind, time.monotonic() - job.started)
         finally:
             job.finished = time.monotonic()
+        if job.status == "failed" and self._on_failure is not None:
+            self._on_failure(job)
 
     def get(self, job_id: str) -> Job:
         job = self._jobs.get(job_id)

@@ -1,7 +1,9 @@
-"""Passwords, session tokens and CSRF tokens, with the standard library only.
+"""Passwords, session tokens and CSRF tokens: thin wrappers over argon2-cffi and the standard library.
 
-* Passwords: scrypt (n=2**14, r=8, p=1) with a 16-byte salt, stored as
-  ``scrypt$n$r$p$salt_hex$hash_hex`` so the cost can be raised later without breaking old hashes.
+* Passwords: Argon2id through ``argon2-cffi``'s :class:`~argon2.PasswordHasher` (its RFC 9106
+  low-memory defaults). Hashes made by earlier versions of carecast with scrypt
+  (``scrypt$n$r$p$salt_hex$hash_hex``) are still accepted, and :func:`verify_password` says when a
+  hash should be replaced, so every account moves to Argon2 at its next login.
 * Sessions: a random 32-byte token in an HttpOnly cookie; the store keeps only its SHA-256, so a
   leaked database does not let anyone log in.
 * CSRF: an HMAC of the session token under the app's secret, sent with every form and HTMX
@@ -14,31 +16,52 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
-if TYPE_CHECKING:  # the hashing stays standard library only
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+if TYPE_CHECKING:
     from fastapi import Request
 
-SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 MIN_PASSWORD_LENGTH = 10
+_HASHER = PasswordHasher()
+
+
+class PasswordCheck(NamedTuple):
+    """Whether a password matched, and the hash to store instead when the old one is outdated."""
+
+    ok: bool
+    new_hash: str | None = None
+
+    def __bool__(self) -> bool:  # ``if verify_password(...)`` means "did it match"
+        return self.ok
 
 
 def hash_password(password: str) -> str:
-    salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=32)
-    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${salt.hex()}${digest.hex()}"
+    return _HASHER.hash(password)
 
 
-def verify_password(password: str, stored: str) -> bool:
+def verify_password(password: str, stored: str) -> PasswordCheck:
+    """Check ``password`` against an Argon2 (or legacy scrypt) hash."""
+    if stored.startswith("scrypt$"):
+        ok = _legacy_scrypt_matches(password, stored)
+        return PasswordCheck(ok, hash_password(password) if ok else None)
     try:
-        scheme, n, r, p, salt_hex, hash_hex = stored.split("$")
+        _HASHER.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return PasswordCheck(False)
+    return PasswordCheck(True, hash_password(password) if _HASHER.check_needs_rehash(stored) else None)
+
+
+def _legacy_scrypt_matches(password: str, stored: str) -> bool:
+    """Hashes written before Argon2: ``hashlib.scrypt`` with the parameters stored in the hash."""
+    try:
+        _scheme, n, r, p, salt_hex, hash_hex = stored.split("$")
+        digest = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt_hex), n=int(n), r=int(r),
+                                p=int(p), dklen=len(hash_hex) // 2)
     except ValueError:
         return False
-    if scheme != "scrypt":
-        return False
-    digest = hashlib.scrypt(
-        password.encode(), salt=bytes.fromhex(salt_hex), n=int(n), r=int(r), p=int(p), dklen=len(hash_hex) // 2
-    )
     return hmac.compare_digest(digest.hex(), hash_hex)
 
 
