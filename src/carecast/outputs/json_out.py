@@ -36,14 +36,23 @@ def _clean(obj: Any) -> Any:
     return obj
 
 
+def column_guide(report: Report) -> dict[str, dict[str, dict[str, str]]]:
+    """Each table's columns with heading, kind and unit: numbers in JSON are plain (percentages as
+    fractions 0-1, money in pounds), so the guide says what they are."""
+    return {name: {c: {"label": col.label, "kind": str(col.kind), "unit": col.unit}
+                   for c, col in report.columns(name).items()} for name in report.tables()}
+
+
 def to_document(report: Report) -> dict[str, Any]:
     if report.payload is not None:
         doc = dict(report.payload)
         doc.setdefault("metadata", report.metadata)
+        doc.setdefault("columns", column_guide(report))
         return doc
     return {
         "title": report.title,
         "metadata": report.metadata,
+        "columns": column_guide(report),
         "tables": {name: df.to_dicts() for name, df in report.tables().items()},
     }
 
