@@ -28,7 +28,7 @@ homes:
 RUN = ["--simulations", "20", "--seed", "1"]
 # a percentage above 100% is real only for changes and errors (growth of 150%, a bias of -120%)
 MAY_EXCEED_100 = re.compile(r"change|growth|variance|bias|mape|ape_|deficit|gap|saving")
-SNAKE = re.compile(r"\b[a-z0-9]+_[a-z0-9_]+\b")
+SNAKE = re.compile(r"\b[a-z0-9]+_[a-z0-9_]+\b(?!\.(yaml|csv|xlsx|json|parquet))")  # a file's name is fine
 
 
 def _commands(d, tmp):

@@ -119,7 +119,7 @@ def costs_actual(
                 tables={"by_financial_year": actual.by_financial_year,
                         "by_cost_group": actual.by_financial_year_cost_group},
                 notes=[f"Left out: {r['episodes']} episode(s), {r['reason']}" for r in actual.excluded.iter_rows(named=True)]
-                + ["Years with is_complete = false are only partly covered by the returns supplied (episodes "
+                + ["Years marked 'no' under 'Whole year covered' are only partly covered by the returns supplied (episodes "
                    "before the first return are only those still open then), so their cost is undercounted."]),
         Section("Cost mix", text="Share of each category's child-days in each cost group (last 3 years).",
                 tables={"cost_mix": mix_frame(mix)}),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from carecast.outputs.vocabulary import heading, words
+from carecast.outputs.vocabulary import heading, prose, words
 
 FY_LABEL = re.compile(r"^\d{4}-\d{2}$")
 
@@ -37,7 +37,7 @@ def worded(fig: Any) -> Any:
         return fig
     for trace in fig.data:
         if getattr(trace, "name", None):
-            trace.name = words(trace.name)
+            trace.name = prose(words(trace.name))
         for axis in ("x", "y"):
             values = getattr(trace, axis, None)
             if _is_fy_axis(values):
@@ -48,6 +48,8 @@ def worded(fig: Any) -> Any:
                 setattr(trace, axis, _worded_values(values))
         if getattr(trace, "labels", None) is not None:
             trace.labels = _worded_values(trace.labels)
+    if fig.layout.title and fig.layout.title.text:
+        fig.layout.title.text = prose(fig.layout.title.text)
     for name in fig.layout:
         if name.startswith(("xaxis", "yaxis")):
             title = fig.layout[name].title

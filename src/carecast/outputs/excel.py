@@ -12,9 +12,8 @@ import polars as pl
 import xlsxwriter
 
 from carecast.outputs.columns import Column, Kind
-from carecast.outputs.formats import EXCEL_FORMATS, fy_label, suppressed_numbers
+from carecast.outputs.formats import EXCEL_FORMATS, fy_label, suppressed_numbers, text
 from carecast.outputs.report import Report
-from carecast.outputs.vocabulary import words
 
 _BAD = re.compile(r"[\[\]:*?/\\]")
 
@@ -84,7 +83,7 @@ def _write_table(ws, df: pl.DataFrame, columns: dict[str, Column], header, forma
             if v is None or (isinstance(v, float) and not math.isfinite(v)):
                 continue
             if isinstance(v, str):
-                ws.write_string(i, j, words(v) if kind is Kind.TEXT else v)
+                ws.write_string(i, j, text(v))
             elif isinstance(v, bool):
                 ws.write_string(i, j, "yes" if v else "no")
             elif isinstance(v, dt.date):

@@ -9,9 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
+from pathlib import PurePath
 
 from carecast.outputs.columns import Kind
+from carecast.outputs.vocabulary import prose, words
 from carecast.privacy import SUPPRESSED
+
+_PATH = re.compile(r"(/|[A-Za-z]:\\)?[^\s]*[/\\][^\s/\\]+\.[A-Za-z]{2,7}|(/|[A-Za-z]:\\)[^\s]*[/\\][^\s]+")
 
 EXCEL_FORMATS: dict[Kind, str] = {
     Kind.MONEY: "£#,##0;-£#,##0",
@@ -30,6 +35,14 @@ def fy_label(start_year: int) -> str:
     return f"{start_year}-{(start_year + 1) % 100:02d}"
 
 
+def text(value: str) -> str:
+    """Text as a reader sees it: identifiers worded, a file's path cut to its name (pages never show
+    where files live on a server)."""
+    if _PATH.fullmatch(value):
+        return PurePath(value).name
+    return words(value) if " " not in value else prose(value)
+
+
 def money(value: float) -> str:
     sign = "-" if value < 0 and round(value) != 0 else ""
     return f"{sign}£{abs(value):,.0f}"
@@ -44,7 +57,11 @@ def display(value, kind: Kind) -> str:
     if isinstance(value, dt.datetime | dt.date):
         return value.strftime("%d/%m/%Y")
     if isinstance(value, str):
-        return value
+        return text(value)
+    if isinstance(value, list | tuple):
+        return ", ".join(display(v, kind) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{words(str(k))}: {display(v, kind)}" for k, v in value.items())
     if isinstance(value, float) and not math.isfinite(value):
         return ""
     if not isinstance(value, int | float):

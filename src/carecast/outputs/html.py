@@ -14,7 +14,7 @@ from carecast.outputs.charts import worded
 from carecast.outputs.columns import Kind, columns_of, kind_of
 from carecast.outputs.formats import display, suppressed_numbers
 from carecast.outputs.report import Report
-from carecast.outputs.vocabulary import heading, words
+from carecast.outputs.vocabulary import heading, prose
 
 MAX_ROWS = 500  # longer tables are cut in HTML (the Excel/CSV output has them whole)
 
@@ -37,8 +37,6 @@ def format_cell(value, column: str = "", kind: Kind | None = None) -> str:
     """How a value reads in an HTML table, from its column's kind (pounds, percentages, dd/mm/yyyy)."""
     if kind is None:
         kind = kind_of(column, _dtype(value))
-    if isinstance(value, str) and kind is Kind.TEXT:
-        return words(value)
     return display(value, kind)
 
 
@@ -73,7 +71,8 @@ def render(report: Report, *, include_plotly: bool = True) -> str:
                      specs[c].kind for c, n, v in zip(shown.columns, cols, raw, strict=True)]
             tables.append({"name": heading(name), "columns": [specs[c].label for c in df.columns],
                            "kinds": kinds, "rows": rows, "total": df.height, "shown": shown.height})
-        sections.append({"title": s.title, "text": s.text, "notes": s.notes, "tables": tables,
+        sections.append({"title": prose(s.title), "text": prose(s.text), "notes": [prose(n) for n in s.notes],
+                         "tables": tables,
                          "figures": [figure_html(worded(f)) for f in s.figures]})
     return _env().get_template("report.html").render(
         title=report.title,

@@ -33,9 +33,30 @@ def _value_words() -> dict[str, str]:
     return {**cats.categories, **cats.cost_groups, **_data()["values"]}
 
 
+_IDENT = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+")
+_DOTTED = re.compile(r"[A-Za-z]\w*(?:\.[\w-]+)+")
+_FILE_ENDINGS = {"csv", "xlsx", "xls", "yaml", "yml", "json", "parquet", "html", "txt", "xml"}
+
+
 def words(value: str) -> str:
-    """The words for an identifier used as a cell value or chart label; other text unchanged."""
-    return _value_words().get(value, value)
+    """The words for an identifier used as a cell value or chart label (``specialist_support`` ->
+    "Specialist support", ``options.n_sims`` -> "Options: number sims"); other text unchanged."""
+    known = _value_words().get(value)
+    if known is not None:
+        return known
+    if _IDENT.fullmatch(value):
+        return heading(value)
+    if _DOTTED.fullmatch(value) and value.rsplit(".", 1)[-1].lower() not in _FILE_ENDINGS:
+        return ": ".join(words(part) if _IDENT.fullmatch(part) else part for part in value.split("."))
+    return value
+
+
+def prose(text: str) -> str:
+    """``text`` with every identifier in it worded ("ccn_optimised against baseline" -> "CCN optimised
+    against baseline"), for notes, captions and sentences built from data."""
+    if "_" not in text:
+        return text
+    return _IDENT.sub(lambda m: words(m.group(0)), text)
 
 
 def is_identifier(value: str) -> bool:

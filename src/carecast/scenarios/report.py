@@ -104,8 +104,8 @@ def scenario_report(comparison: ScenarioComparison, *, inputs: list[str | Path],
         figures=[saving_figure(net)] if net.height else [],
         notes=["Gross saving = baseline placement cost − scenario placement cost; net saving = gross saving − "
                "the cost of the levers (edge-of-care support). Bands are quantiles of the per-simulation "
-               "differences, not differences of bands; p_net_saving is the share of simulations that save money.",
-               "Financial years the horizon covers only in part are marked is_complete = false in the cost table."],
+               "differences, not differences of bands; the chance of a net saving is the share of simulations that save money.",
+               "Financial years the horizon covers only in part are marked 'no' under 'Whole year covered' in the cost table."],
     )
     costs = Section("Cost by financial year", tables={"cost_by_financial_year": cost}, figures=[cost_figure(cost)])
     children = Section("Children in care", tables={"children_by_financial_year": by_fy,

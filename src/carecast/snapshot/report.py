@@ -182,7 +182,7 @@ def coverage(snap: Snapshot) -> dict[str, Any]:
 
 def _describe(name: str, table: t.Table) -> str:
     desc = table.description.rstrip(".")
-    return f"{table.title} ({name})" + (f": {desc}." if desc else ".")
+    return table.title + (f": {desc}." if desc else ".")
 
 
 def to_report(snap: Snapshot, *, inputs: list[str | Path] | None = None) -> Report:
