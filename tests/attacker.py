@@ -7,7 +7,9 @@ count appears in two tables; a sentence quotes a count), not what the code decla
 
 For each hidden cell the attacker solves two linear programmes (``scipy.optimize.linprog``): the
 smallest and largest value the published numbers allow, with every hidden count at least 1 (zero
-is never hidden). A cell is recovered when the range is narrower than 1.
+is never hidden). A cell is recovered when the range is narrower than 1; :meth:`Attack.disclosed`
+keeps those recovered below 5, the small counts suppression exists to protect (a cell hidden only
+to protect another and worked out at 12 says nothing about a small group of children).
 """
 
 from __future__ import annotations
@@ -156,6 +158,10 @@ class Attack:
             m = re.search(pattern, t or "")
             if m:
                 self._add([(1.0, table, i, count)], float(m.group(1)), True)
+
+    def disclosed(self, threshold: int = 5) -> dict[tuple[str, int, str], tuple[float, float]]:
+        """Recovered cells whose value is a small count (1 to threshold - 1)."""
+        return {k: r for k, r in self.recovered().items() if r[1] < threshold}
 
     def recovered(self) -> dict[tuple[str, int, str], tuple[float, float]]:
         """Hidden cells pinned to a range narrower than 1: cell -> (min, max)."""

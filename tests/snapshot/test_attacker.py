@@ -112,5 +112,5 @@ def test_no_hidden_snapshot_count_can_be_recovered(small_region):
     tables = published_tables(snap)
     attack = snapshot_attack(tables)
     assert len(attack.var) >= 20  # the region has many small counts to hide
-    recovered = attack.recovered()
+    recovered = attack.disclosed()
     assert not recovered, sorted(recovered.items())[:10]

@@ -52,7 +52,7 @@ def test_overview_and_snapshot_together_give_no_hidden_count_away(region):
     for cat in cats:
         a.total_of("by_category", "placements", pl.col("label") == cat, "overview", cat, None)
     assert len(a.var) >= 5, "the synthetic region should have small counts to hide"
-    assert not a.recovered()
+    assert not a.disclosed()
     assert "'c'" in note
 
 

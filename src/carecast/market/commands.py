@@ -266,16 +266,17 @@ def register(app: typer.Typer) -> None:
 
     @referral_app.command("unmet")
     def referral_unmet(db: str | None = DB, out: Path | None = OUT,
-                       suppress: bool = typer.Option(True, "--suppress/--no-suppress", help="Show counts 1-4 as 'c' (default, for sharing).")) -> None:
+                       suppress: bool | None = typer.Option(None, "--suppress/--no-suppress", help="Show counts 1-4 as 'c' (default: when the referrals are more than one council's).")) -> None:
         """Unmet need: referrals with no match or refused everywhere, by need profile and month."""
         from carecast.errors import InsufficientDataError
         from carecast.market.reports import unmet_report
         from carecast.market.store import referrals_frame
-        from carecast.market.unmet import unmet_need
+        from carecast.market.unmet import should_suppress, unmet_need
 
         refs = referrals_frame(_store(db))
         if refs.height == 0:
             raise InsufficientDataError("no referrals are recorded yet", fix="record referrals with `carecast referral record`")
+        suppress = should_suppress(refs, suppress)
         tables = unmet_need(refs, suppress=suppress)
         _table("Unmet need by need profile and month", tables["by_profile_month"])
         if out:

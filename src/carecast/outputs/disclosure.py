@@ -147,7 +147,7 @@ def _groups(frame: pl.DataFrame, by: tuple[str, ...]) -> list[np.ndarray]:
     return [np.flatnonzero(keys == g) for g in np.unique(keys)]
 
 
-def _add_relation(cells: _Cells, name: str, frame: pl.DataFrame, rel: Sum) -> None:
+def _add_relation(cells: _Cells, name: str, frame: pl.DataFrame, rel: Sum, threshold: int) -> None:
     if rel.by is None:
         for i, row in enumerate(frame.select([c for c in (rel.total, *rel.parts) if c]).iter_rows(named=True)):
             coefs: dict[int, float] = defaultdict(float)
@@ -169,7 +169,9 @@ def _add_relation(cells: _Cells, name: str, frame: pl.DataFrame, rel: Sum) -> No
         for i in g[member[g]]:
             coefs[cells.cell(name, int(i), part, parts[i])] -= 1.0
         if totals is None:
-            cells.relate(dict(coefs), rel.complete, -sum(float(parts[i] or 0) for i in g[member[g]]))
+            known = sum(float(parts[i] or 0) for i in g[member[g]])
+            if not 0 < known < threshold:  # a small total is itself hidden wherever it is published
+                cells.relate(dict(coefs), rel.complete, -known)
             continue
         for i in g:  # every row of the group shows the group's total
             row_coefs = dict(coefs)
@@ -276,19 +278,25 @@ def exposed(values: np.ndarray, hidden: np.ndarray, rows: list[tuple[dict[int, f
     return out
 
 
-def _complement(cells: _Cells, hidden: np.ndarray, cell: int) -> int | None:
-    """The visible cell to hide with ``cell``: the smallest non-zero part of a relation it is in,
-    else the smallest non-zero total."""
+def _complement(cells: _Cells, hidden: np.ndarray, cell: int, by_cell: dict[int, list[int]]) -> int | None:
+    """The visible cell to hide with ``cell``: the smallest non-zero part of a relation that pins it
+    (a relation it is in, or one reached through the other hidden cells it is tied to), else the
+    smallest non-zero total."""
     best: tuple[bool, float, int] | None = None
-    for coefs, _, _ in cells.rows:
-        if cell not in coefs:
-            continue
-        for v in coefs:
-            if hidden[v] or cells.values[v] <= 0 or cells.unshown[v]:
+    seen_cells, seen_rows, todo = {cell}, set(), [cell]
+    while todo:
+        for r in by_cell.get(todo.pop(), []):
+            if r in seen_rows:
                 continue
-            key = (cells.is_total[v], cells.values[v], v)
-            if best is None or key < best:
-                best = key
+            seen_rows.add(r)
+            for v in cells.rows[r][0]:
+                if hidden[v]:
+                    if v not in seen_cells:
+                        seen_cells.add(v)
+                        todo.append(v)
+                elif cells.values[v] > 0 and not cells.unshown[v]:
+                    key = (cells.is_total[v], cells.values[v], v)
+                    best = key if best is None or key < best else best
     return None if best is None else best[2]
 
 
@@ -304,7 +312,7 @@ def protect(frames: dict[str, pl.DataFrame], specs: dict[str, Protect], links: l
             for i, v in enumerate(frame.get_column(col).to_list()):
                 cells.cell(name, i, col, v)
         for rel in spec.relations:
-            _add_relation(cells, name, frame, rel)
+            _add_relation(cells, name, frame, rel, threshold)
     for link in links or []:
         if isinstance(link, Same):
             _add_same(cells, frames, link)
@@ -316,10 +324,15 @@ def protect(frames: dict[str, pl.DataFrame], specs: dict[str, Protect], links: l
     primary = small & ~unshown
     lower = np.where(unshown, 0.0, 1.0)
     for _ in range(len(values) + 1):
-        pinned = {c: r for c, r in exposed(values, hidden, cells.rows, lower).items() if not unshown[c] or small[c]}
+        # only a small count pinned is a disclosure: a complement worked out at 12 says nothing small
+        pinned = {c: r for c, r in exposed(values, hidden, cells.rows, lower).items() if small[c]}
         if not pinned:
             break
-        added = {c for c in (_complement(cells, hidden, cell) for cell in pinned) if c is not None}
+        by_cell: dict[int, list[int]] = defaultdict(list)
+        for r, (coefs, _, _) in enumerate(cells.rows):
+            for v in coefs:
+                by_cell[v].append(r)
+        added = {c for c in (_complement(cells, hidden, cell, by_cell) for cell in pinned) if c is not None}
         if not added:
             break
         hidden[list(added)] = True

@@ -61,12 +61,15 @@ def write(report: Report, path: Path) -> list[Path]:
 
     for name, df in report.tables().items():
         ws = wb.add_worksheet(_sheet_name(name, used))
-        _write_table(ws, df, report.columns(name), header, formats)
+        columns = report.columns(name)
+        if report.for_import:
+            columns = {c: Column(c, col.kind, c) for c, col in columns.items()}
+        _write_table(ws, df, columns, header, formats, worded=not report.for_import)
     wb.close()
     return [path]
 
 
-def _write_table(ws, df: pl.DataFrame, columns: dict[str, Column], header, formats) -> None:
+def _write_table(ws, df: pl.DataFrame, columns: dict[str, Column], header, formats, *, worded: bool) -> None:
     """One table: headings in words, every number a number with its kind's format, "c" as text."""
     for j, col in enumerate(df.columns):
         spec = columns[col]
@@ -83,7 +86,7 @@ def _write_table(ws, df: pl.DataFrame, columns: dict[str, Column], header, forma
             if v is None or (isinstance(v, float) and not math.isfinite(v)):
                 continue
             if isinstance(v, str):
-                ws.write_string(i, j, text(v))
+                ws.write_string(i, j, text(v) if worded else v)
             elif isinstance(v, bool):
                 ws.write_string(i, j, "yes" if v else "no")
             elif isinstance(v, dt.date):
