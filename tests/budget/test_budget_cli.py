@@ -43,7 +43,8 @@ def test_outturn_writes_committee_table_and_flags_budget_total(monkeypatch, caps
     wb = openpyxl.load_workbook(out)
     ws = wb["committee"]
     header = [c.value for c in ws[1]]
-    assert header[:4] == ["line", "budget", "forecast_outturn", "variance"] and "reasons" in header
+    assert header[:4] == ["Line", "Budget", "Forecast outturn", "Variance"] and "Reasons" in header
+    assert ws.cell(2, header.index("Variance (% of budget)") + 1).number_format == "0.0%"  # not £
     assert ws.cell(ws.max_row, 1).value == "Total"
     assert "placements" not in wb.sheetnames  # no child identifiers in committee papers by default
     # second month: movement explained

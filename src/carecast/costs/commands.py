@@ -36,6 +36,7 @@ from carecast.costs.mix import derive_cost_mix, mix_frame
 from carecast.costs.unit_costs import defaults_text, load_unit_costs
 from carecast.errors import ParameterError
 from carecast.outputs import Report, Section, run_metadata, write_report
+from carecast.outputs.periods import label_coverage
 from carecast.schema import financial_year_label
 
 console = Console(stderr=True)
@@ -116,8 +117,8 @@ def costs_actual(
     report = Report("Historic placement cost", meta, [
         Section("Cost by financial year", text="Days in each placement (start up to the day of leaving; open "
                 "placements to the end of the data) × weekly unit cost of its cost group / 7, split at 1 April.",
-                tables={"by_financial_year": actual.by_financial_year,
-                        "by_cost_group": actual.by_financial_year_cost_group},
+                tables={"by_financial_year": label_coverage(actual.by_financial_year),
+                        "by_cost_group": label_coverage(actual.by_financial_year_cost_group)},
                 notes=[f"Left out: {r['episodes']} episode(s), {r['reason']}" for r in actual.excluded.iter_rows(named=True)]
                 + ["Years marked 'no' under 'Whole year covered' are only partly covered by the returns supplied (episodes "
                    "before the first return are only those still open then), so their cost is undercounted."]),

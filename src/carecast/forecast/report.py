@@ -16,6 +16,7 @@ import polars as pl
 from carecast.forecast.backtest import BacktestResult
 from carecast.forecast.result import BAND_NAMES, ForecastResult
 from carecast.outputs import Report, Section, run_metadata
+from carecast.outputs.periods import label_coverage
 
 BAND_FILL = ("rgba(31,56,100,0.15)", "rgba(31,56,100,0.30)")
 
@@ -88,7 +89,7 @@ def forecast_report(result: ForecastResult, *, inputs: list[str | Path], paramet
     sections = [summary]
     payload: dict[str, Any] = result.payload()
     if costs is not None:
-        summary.tables["cost_by_financial_year"] = costs.by_financial_year
+        summary.tables["cost_by_financial_year"] = label_coverage(costs.by_financial_year)
         sections.append(Section("Cost", text="Projected placement cost (unit costs × children × days, uprated each "
                                 "1 April). Bands are percentiles of each period's total across simulations.",
                                 tables={"cost_by_month": costs.by_month,
