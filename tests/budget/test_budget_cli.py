@@ -101,6 +101,8 @@ def test_decompose_and_whatifs(monkeypatch, capsys, tmp_path):
                      "--neighbour-shares", "external_residential=0.1", "--out", tmp_path / "x.csv")
     mix = pl.read_csv(tmp_path / "x.csv")
     assert code == 0 and mix.filter(pl.col("cost_group") == "external_residential")["children_at_neighbours_mix"][0] == pytest.approx(27.5)
+    ifa = mix.filter(pl.col("cost_group") == "ifa")["share_from"][0]
+    assert ifa == "own share 72.0% rescaled to 90.0% so all shares add to 100%"  # says what it moved
     code, _, stderr = run(monkeypatch, capsys, "budget", "whatif-mix", "--children", "ifa198", "--neighbour-shares",
                           "ifa=1", "--out", tmp_path / "x.csv")
     assert code == 2 and "not group=number" in stderr

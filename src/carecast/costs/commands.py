@@ -30,7 +30,7 @@ from carecast.costs.budget.placements import (
     read_register,
 )
 from carecast.costs.budget.report import history_report, monitoring_report
-from carecast.costs.budget.whatif import at_neighbours_mix, at_neighbours_rate, move_children
+from carecast.costs.budget.whatif import at_neighbours_mix, at_neighbours_rate, move_children, rescaled_note
 from carecast.costs.historic import actual_costs
 from carecast.costs.mix import derive_cost_mix, mix_frame
 from carecast.costs.unit_costs import defaults_text, load_unit_costs
@@ -354,7 +354,11 @@ def whatif_mix(
                            on=when, weekly=_pairs(weekly, "--weekly"))
     meta = run_metadata(command="budget whatif-mix", inputs=[costs] if costs else [],
                         parameters={"children": children, "neighbour_shares": shares, "weekly": weekly, "on": str(when)})
-    _written(write_report(Report("What if: neighbours' placement mix", meta, [Section("Mix", tables={"whatif": df})]), out))
+    note = rescaled_note(df)
+    _written(write_report(Report("What if: neighbours' placement mix", meta,
+                                 [Section("Mix", tables={"whatif": df}, notes=[note] if note else [])]), out))
+    if note:
+        stdout.print(f"[yellow]Note:[/] {note}", highlight=False)
     stdout.print(_money_table("At neighbours' mix", df.select("cost_group", "children_now", "children_at_neighbours_mix",
                                                               "annual_cost_now", "annual_cost_at_mix", "saving_per_year"),
                               ["annual_cost_now", "annual_cost_at_mix", "saving_per_year"]))
