@@ -30,7 +30,12 @@ from carecast.costs.budget.placements import (
     read_register,
 )
 from carecast.costs.budget.report import history_report, monitoring_report
-from carecast.costs.budget.whatif import at_neighbours_mix, at_neighbours_rate, move_children, rescaled_note
+from carecast.costs.budget.whatif import (
+    at_neighbours_mix,
+    at_neighbours_rate,
+    move_children,
+    rescaled_note,
+)
 from carecast.costs.historic import actual_costs
 from carecast.costs.mix import derive_cost_mix, mix_frame
 from carecast.costs.unit_costs import defaults_text, load_unit_costs

@@ -296,6 +296,8 @@ def register(app: typer.Typer) -> None:
                      population: Path | None = typer.Option(None, "--population", help="CSV council, population (children 0-17)"),
                      population_share: float | None = typer.Option(None, "--population-share", help="Mixed rule: weight of population"),
                      simulations: int | None = typer.Option(None, "--simulations"),
+                     charge_without_data: bool = typer.Option(False, "--charge-councils-without-data",
+                                                              help="Charge group councils with no rows in the data a share."),
                      seed: int = typer.Option(20240401, "--seed"), out: Path | None = OUT) -> None:
         """Simulate each council's annual very-high-cost spend with and without a shared pool."""
         from carecast.market.reports import riskpool_report
@@ -310,7 +312,7 @@ def register(app: typer.Typer) -> None:
         d = riskpool_defaults()
         thr = float(d["weekly_threshold"] if threshold is None else threshold)
         names = group_councils(group, [c.strip() for c in councils.split(",") if c.strip()] if councils else None)
-        pdata = load_pool_data(data, names, threshold=thr)
+        pdata = load_pool_data(data, names, threshold=thr, charge_councils_without_data=charge_without_data)
         pop = load_population(population) if population else None
         sims = int(d["simulations"] if simulations is None else simulations)
         with console.status(f"simulating {sims:,} years"):
