@@ -164,3 +164,18 @@ def test_outturn_json_has_documented_shape(monkeypatch, capsys, tmp_path, month_
     assert {"council", "financial_year", "as_of", "committee", "lines", "checks", "movement", "assumptions"} <= set(doc)
     assert doc["financial_year"] == "2018-19" and doc["committee"][-1]["line"] == "Total"
     assert [c["ok"] for c in doc["checks"]] == [False, True]
+
+
+def test_decompose_from_episodes_books_the_unit_costs_uprating_as_price_inflation():
+    import datetime as dt
+
+    from carecast.costs import load_unit_costs
+    from carecast.costs.budget.decomposition import uprating_ratio
+
+    uc = load_unit_costs()
+    mix = pl.DataFrame({"fy": [2020, 2020, 2022], "cost_group": ["ifa", "external_residential", "ifa"],
+                        "days": [3650, 365, 4000]})
+    ratio = uprating_ratio(uc, mix, 2020, 2022)
+    then = 3650 * uc.weekly_cost("ifa", dt.date(2020, 4, 1)) + 365 * uc.weekly_cost("external_residential", dt.date(2020, 4, 1))
+    now = 3650 * uc.weekly_cost("ifa", dt.date(2022, 4, 1)) + 365 * uc.weekly_cost("external_residential", dt.date(2022, 4, 1))
+    assert ratio == pytest.approx(now / then) and ratio > 1  # the shipped costs are uprated each April

@@ -16,6 +16,7 @@ from carecast.costs.budget.decomposition import (
     decompose_spend_change,
     load_decomposition_inputs,
     spend_years_from_actuals,
+    uprating_ratio,
 )
 from carecast.costs.budget.inputs import load_plan, read_actions, read_ledger
 from carecast.costs.budget.outturn import (
@@ -260,7 +261,8 @@ def budget_decompose(
     from_year: str | None = typer.Option(None, "--from", help="First financial year, e.g. 2019-20 (with --episodes)."),
     to_year: str | None = typer.Option(None, "--to", help="Second financial year (with --episodes)."),
     population_ratio: float = typer.Option(1.0, "--population-ratio", help="Child population in --to ÷ in --from."),
-    price_ratio: float = typer.Option(1.0, "--price-ratio", help="Price index in --to ÷ in --from."),
+    price_ratio: float | None = typer.Option(None, "--price-ratio", help="Price index in --to ÷ in --from "
+                                             "(default with --episodes: the unit costs' own uprating)."),
     costs: Path | None = typer.Option(None, "--costs", help="Unit costs YAML (with --episodes)."),
     out: Path = typer.Option(..., "--out", help="Output file."),
 ) -> None:
@@ -268,7 +270,10 @@ def budget_decompose(
     if inputs is not None:
         y0, y1, meta_in = load_decomposition_inputs(inputs)
     elif episodes is not None and from_year and to_year:
-        actual = actual_costs(_episodes(episodes), load_unit_costs(costs))
+        unit_costs = load_unit_costs(costs)
+        actual = actual_costs(_episodes(episodes), unit_costs)
+        if price_ratio is None:  # the uprating the costing itself applied is price inflation, not unit cost
+            price_ratio = uprating_ratio(unit_costs, actual.by_financial_year_cost_group, _fy(from_year), _fy(to_year))
         y0, y1 = spend_years_from_actuals(actual.by_financial_year_cost_group, _fy(from_year), _fy(to_year),
                                           population_ratio=population_ratio, price_ratio=price_ratio)
         meta_in = {"population_ratio": population_ratio, "price_ratio": price_ratio, "costs": str(costs or "defaults")}
