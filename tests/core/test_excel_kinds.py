@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 import openpyxl
+import polars as pl
 import pytest
 from typer.testing import CliRunner
 
@@ -90,7 +91,7 @@ NAMES = ["validate", "snapshot", "forecast", "backtest", "sufficiency", "costs",
 @pytest.mark.parametrize("name", NAMES)
 def test_each_cell_is_formatted_as_its_column_kind(workbooks, name):
     wb, report = workbooks[name]
-    sheets = dict(zip(wb.sheetnames[1:], report.tables(), strict=True))
+    sheets = dict(zip(wb.sheetnames[wb.sheetnames.index("About") + 1:], report.tables(), strict=True))
     for sheet, table in sheets.items():
         ws = wb[sheet]
         columns = list(report.columns(table).values())
@@ -177,3 +178,22 @@ def test_html_pages_show_no_ids_paths_flags_or_reprs(workbooks, name):
     _, report = workbooks[name]
     bad = [t for t in _visible_text(report) if SNAKE.search(t) or FLAG.search(t) or REPR.search(t) or PATH.search(t)]
     assert not bad, (name, bad[:15])
+
+
+@pytest.mark.slow
+def test_the_forecast_workbook_opens_on_a_committee_table_whose_totals_add(workbooks):
+    wb, report = workbooks["forecast"]
+    assert wb.sheetnames[0] == "Summary" and wb.active.title == "Summary"
+    ws = wb["Summary"]
+    rows = list(ws.iter_rows(min_row=3, values_only=True))
+    years = [v for v in rows[0][1:] if v]
+    assert years and all(re.fullmatch(r"\d{4}-\d{2}", y) for y in years)
+    total = next(i for i, r in enumerate(rows) if r[0] == "Total")
+    body = rows[1:total]
+    assert {r[0] for r in body} >= {"Fostering (in-house)", "Residential (external)"}  # words, not ids
+    assert rows[total][1] == f"=SUM(B4:B{2 + total})"  # the total is the rows added up
+    assert all(ws.cell(4, 2 + 2 * j).number_format.startswith("£#,##0.0") for j in range(len(years)))
+    fy = report.tables()["cost_by_financial_year"]
+    whole = fy.filter(pl.col("covers") == "whole year")["financial_year"].to_list()
+    assert years == whole  # part years are left out of the committee table
+    assert len(ws._charts) == 1

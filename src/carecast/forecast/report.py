@@ -16,6 +16,7 @@ import polars as pl
 from carecast.forecast.backtest import BacktestResult
 from carecast.forecast.result import BAND_NAMES, ForecastResult
 from carecast.outputs import Report, Section, run_metadata
+from carecast.outputs.committee import from_quantiles
 from carecast.outputs.periods import label_coverage
 
 BAND_FILL = ("rgba(31,56,100,0.15)", "rgba(31,56,100,0.30)")
@@ -116,8 +117,14 @@ def forecast_report(result: ForecastResult, *, inputs: list[str | Path], paramet
                                                                 orient="row")}))
     payload["history"] = hist_total.with_columns(pl.col("date").cast(pl.Utf8)).to_dicts()
     payload["assumptions"] = assumptions
+    committee = None
+    if costs is not None:
+        fy = costs.by_financial_year
+        whole = fy.filter(pl.col("days_covered") == pl.col("days_in_period")).get_column("financial_year").to_list()
+        committee = from_quantiles(f"Placement cost forecast: {result.council}", costs.by_financial_year_category,
+                                   fy, row="category", whole_years=whole)
     return Report(title=f"Demand forecast: {result.council}", metadata=meta, sections=sections, payload=payload,
-                  primary_table="children_by_month")
+                  primary_table="children_by_month", committee=committee)
 
 
 def _by_financial_year(result: ForecastResult) -> pl.DataFrame:

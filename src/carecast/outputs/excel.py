@@ -12,6 +12,7 @@ import polars as pl
 import xlsxwriter
 
 from carecast.outputs.columns import Column, Kind
+from carecast.outputs.committee import write_sheet
 from carecast.outputs.formats import EXCEL_FORMATS, fy_label, suppressed_numbers, text
 from carecast.outputs.report import Report
 
@@ -43,6 +44,8 @@ def write(report: Report, path: Path) -> list[Path]:
     wrap = wb.add_format({"text_wrap": True, "valign": "top"})
     used: set[str] = set()
 
+    if report.committee is not None:  # a committee paper's table first; the workbook opens on it
+        write_sheet(wb, wb.add_worksheet(_sheet_name("Summary", used)), report.committee)
     about = wb.add_worksheet(_sheet_name("About", used))
     about.write(0, 0, report.title, title)
     row = 2

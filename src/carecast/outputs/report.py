@@ -41,6 +41,7 @@ class Report:
     sections: list[Section] = field(default_factory=list)
     payload: dict[str, Any] | None = None
     primary_table: str | None = None  # which table a single CSV file holds
+    committee: Any = None  # carecast.outputs.committee.CommitteeTable: the workbook opens on it
     for_import: bool = False  # a file to read back in (a directory export): ids as written, not words
 
     def columns(self, table: str) -> dict[str, Column]:
