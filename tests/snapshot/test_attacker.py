@@ -20,21 +20,17 @@ LOCS = ["in_area", "in_region_out_of_area", "out_of_region"]
 
 def snapshot_attack(tables: dict[str, pl.DataFrame]) -> Attack:
     a = Attack(tables)
+    for t in ("location_by_council", "location_by_category"):
+        if t in tables:
+            a.row_sum(t, "placements", [*LOCS, "unknown"])
+            a.row_sum(t, "located", LOCS)
+            for loc in LOCS:
+                a.share(t, f"{loc}_pct", [loc], LOCS)
     if "location_by_council" in tables:
-        t = "location_by_council"
-        a.row_sum(t, "placements", [*LOCS, "unknown"])
-        a.row_sum(t, "located", LOCS)
-        for loc in LOCS:
-            a.share(t, f"{loc}_pct", [loc], LOCS)
-        a.same("coverage_by_council", "placements", ["council"], t, "placements", ["council"],
+        a.same("coverage_by_council", "placements", ["council"], "location_by_council", "placements", ["council"],
                rows_b=pl.col("cohort") == "all")
     if "location_by_category" in tables:
-        t = "location_by_category"
-        a.row_sum(t, "placements", [*LOCS, "unknown"])
-        a.row_sum(t, "located", LOCS)
-        for loc in LOCS:
-            a.share(t, f"{loc}_pct", [loc], LOCS)
-        a.same("cohort_profile", "children", ["category"], t, "placements", ["category"])
+        a.same("cohort_profile", "children", ["category"], "location_by_category", "placements", ["category"])
     if "location_pooled" in tables:
         t = "location_pooled"
         a.group_sum(t, "denominator", "numerator", ["cohort", "scope"], rows=pl.col("location") != "unknown")
