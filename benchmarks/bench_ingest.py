@@ -12,6 +12,7 @@ child process and reports wall time, episodes per second and the child's peak me
     python benchmarks/bench_ingest.py --councils 10 --years 5 --children 2000   # quick
     python benchmarks/bench_ingest.py --keep DIR       # keep (or reuse) the generated files
     python benchmarks/bench_ingest.py --synth --councils 20   # carecast.synth's realistic returns
+    python benchmarks/bench_ingest.py --synth --like-england --councils 20   # ... sized like real councils
 """
 
 from __future__ import annotations
@@ -124,6 +125,8 @@ def main() -> None:
     ap.add_argument("--keep", type=Path, help="generate into (or reuse) this folder")
     ap.add_argument("--synth", action="store_true",
                     help="generate with carecast.synth (realistic, with planted defects; slower) instead")
+    ap.add_argument("--like-england", action="store_true",
+                    help="with --synth: councils imitating real ones (published sizes, ../shared)")
     args = ap.parse_args()
     years = list(range(2024 - args.years + 1, 2025))
     tmp = None
@@ -141,8 +144,15 @@ def main() -> None:
         if args.synth:
             from carecast.synth import generate as synth_generate
 
-            written = synth_generate(root, councils=args.councils, years=(years[0], years[-1]),
-                                     seed=args.seed).rows_written["episodes"]
+            councils, params = args.councils, None
+            if args.like_england:
+                from carecast.synth.england import like_england
+
+                published = Path(__file__).resolve().parents[2] / "shared/external/dfe-published"
+                plan = like_england(published, args.councils, (years[0], years[-1]), args.seed)
+                councils, params = plan.councils, plan.overrides
+            written = synth_generate(root, councils=councils, years=(years[0], years[-1]),
+                                     seed=args.seed, params=params).rows_written["episodes"]
         else:
             written = generate(root, args.councils, years, args.children, args.seed)
         gen_s = time.perf_counter() - t

@@ -45,6 +45,7 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     "carecast.sufficiency.commands": ("sufficiency",),
     "carecast.market.commands": ("directory", "referral", "match", "riskpool"),
     "carecast.benchmark.commands": ("benchmark",),
+    "carecast.published.commands": ("published",),
     "carecast.send.commands": ("send",),
     "carecast.web.commands": ("serve", "user"),
     "carecast.demo": ("demo",),

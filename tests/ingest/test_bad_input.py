@@ -119,3 +119,18 @@ def test_nothing_usable_is_exit_2_but_the_report_is_written(run_cli, tmp_path):
     result = run_cli("validate", tmp_path / "in", "--out", tmp_path / "q.html")
     assert_unusable(result, "no usable episodes", "DEC_BEFORE_DECOM")
     assert "DEC_BEFORE_DECOM" in (tmp_path / "q.html").read_text()
+
+
+def test_unknown_council_passed_is_not_told_to_pass_council(run_cli, tmp_path):
+    folder = write_return(tmp_path, "Lewisham", 2019, [ep("1", "01/05/2018")])
+    code, out, err = run_cli("validate", folder.parent, "--council", "Lewishamm")
+    text = " ".join((out + err).split())
+    assert code == 2 and "pass --council" not in text
+    assert "check the spelling of --council" in text and "'Lewisham'" in text
+
+
+def test_unknown_council_folder_names_the_nearest(run_cli, tmp_path):
+    write_return(tmp_path, "Southwarke", 2019, [ep("1", "01/05/2018")])
+    code, out, err = run_cli("validate", tmp_path)
+    text = " ".join((out + err).split())
+    assert code == 2 and "'Southwark'" in text

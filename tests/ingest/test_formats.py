@@ -165,3 +165,73 @@ def test_csv_manifest(tmp_path, reference):
     (tmp_path / "manifest.csv").write_text("council,year,table,path\nE09000023,2018-19,episodes,a/e.csv\n"
                                            "Lewisham,2019,header,a/h.csv\n")
     assert view(load_returns(tmp_path)).equals(reference)
+
+
+def test_semicolon_tab_and_utf16_files_read_like_the_comma_file(tmp_path, reference):
+    folder = write_return(tmp_path, "Lewisham", 2019, EPISODES, HEADER)
+    text = (folder / "episodes.csv").read_text()
+    (folder / "episodes.csv").write_text(text.replace(",", ";"))
+    header = (folder / "header.csv").read_text()
+    (folder / "header.csv").write_bytes(header.replace(",", "\t").encode("utf-16"))  # with BOM
+    assert view(load_returns(tmp_path)).equals(reference)
+
+
+def test_a_repeated_header_line_is_dropped_under_its_own_rule(tmp_path, reference):
+    folder = write_return(tmp_path, "Lewisham", 2019, EPISODES, HEADER)
+    lines = (folder / "episodes.csv").read_text().splitlines()
+    (folder / "episodes.csv").write_text("\n".join([lines[0], lines[1], lines[0], lines[2]]) + "\n")
+    res = load_returns(tmp_path)
+    assert view(res).equals(reference)
+    counts = res.quality.counts()
+    assert counts.filter(pl.col("rule_id") == "REPEATED_HEADER")["count"].sum() == 1
+    assert "BAD_DECOM" not in counts["rule_id"].to_list()
+
+
+def test_a_sheet_not_named_as_a_table_is_read_by_its_columns_and_reported(tmp_path, reference):
+    """A "Notes" sheet holding the header's columns is read as the header (by its columns), and the
+    header being in two sheets is reported: nothing is skipped in silence."""
+    folder = tmp_path / "Lewisham" / "2019"
+    folder.mkdir(parents=True)
+    _xlsx(folder / "ssda903_2019.xlsx", {"Header": HEADER, "Episodes": EPISODES, "Notes": HEADER},
+          {"Header": HEADER_COLS, "Episodes": EPISODE_COLS, "Notes": HEADER_COLS})
+    res = load_returns(tmp_path)
+    assert view(res).equals(reference)
+    events = res.quality.events.filter(pl.col("rule_id") == "TABLE_IN_SEVERAL_FILES")
+    assert events["table"].to_list() == ["header"]
+    assert "Notes" in events["source_file"].item()
+
+
+def test_a_month_first_file_is_read_month_first_and_recorded(tmp_path, reference):
+    us = [{**e, **{k: dt.datetime.strptime(e[k], "%d/%m/%Y").strftime("%m/%d/%Y")
+                   for k in ("DECOM", "DEC") if e[k]}} for e in EPISODES]
+    us.append(ep("2", "12/31/2018", rne="S"))  # 31 as the second number: only month-first
+    write_return(tmp_path, "Lewisham", 2019, us, [*HEADER, hd("2")])
+    res = load_returns(tmp_path)
+    assert view(res).filter(pl.col("child_id") == "1").equals(reference)
+    assert res.episodes.filter(pl.col("child_id") == "2")["decom"].to_list() == [dt.date(2018, 12, 31)]
+    counts = res.quality.counts()
+    assert counts.filter(pl.col("rule_id") == "DATES_MONTH_FIRST")["count"].sum() == 4  # 3 DECOM, 1 DEC
+    assert "BAD_DATE" not in counts["rule_id"].to_list()
+
+
+def test_a_file_mixing_day_first_and_month_first_is_refused(tmp_path):
+    rows = [ep("1", "25/03/2018"), ep("2", "03/26/2018")]
+    write_return(tmp_path, "Lewisham", 2019, rows)
+    with pytest.raises(InputError) as err:
+        load_returns(tmp_path)
+    assert "without guessing" in err.value.message
+    assert err.value.where.row == 3
+
+
+def test_excel_serial_dates_are_converted_and_recorded(tmp_path, reference):
+    serial = [{**e, "DECOM": str((dt.datetime.strptime(e["DECOM"], "%d/%m/%Y").date()
+                                  - dt.date(1899, 12, 30)).days)} for e in EPISODES]
+    write_return(tmp_path, "Lewisham", 2019, serial, HEADER)
+    res = load_returns(tmp_path)
+    assert view(res).equals(reference)
+    assert res.quality.counts().filter(pl.col("rule_id") == "EXCEL_SERIAL_DATE")["count"].sum() == 2
+
+
+def test_leading_zero_ids_are_kept_as_written(tmp_path):
+    write_return(tmp_path, "Lewisham", 2019, [ep("007", "01/05/2018"), ep("7", "01/06/2018")])
+    assert sorted(load_returns(tmp_path).episodes["child_id"].unique().to_list()) == ["007", "7"]

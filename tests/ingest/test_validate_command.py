@@ -23,9 +23,11 @@ def test_summary_table_and_html_report(run_cli, tmp_path):
     _messy(tmp_path / "in")
     code, out, err = run_cli("validate", tmp_path / "in", "--out", tmp_path / "q.html")
     assert code == 0, err
-    # one line per council and year with read / kept / repaired / flagged / dropped / merged
+    # one line per council and year: read / kept / repaired / flagged / dropped / merged / unknown placement
     line = next(x for x in out.splitlines() if "Lewisham" in x and "2019" in x)
-    assert [int(n) for n in line.replace("│", " ").split()[2:]] == [2, 0, 0, 0, 1, 1]
+    assert [int(n) for n in line.replace("│", " ").split()[2:]] == [2, 0, 0, 0, 1, 1, 0]
+    line = next(x for x in out.splitlines() if "Lewisham" in x and "2020" in x)
+    assert int(line.replace("│", " ").split()[-1]) == 1  # PLACE XX
     html = (tmp_path / "q.html").read_text()
     for text in ("Problems by council, year and rule", "DEC_BEFORE_DECOM",
                  "Lewisham/2019/episodes.csv row 3 DEC", "UNKNOWN_CODE", "PLACE=&#39;XX&#39;",

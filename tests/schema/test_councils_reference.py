@@ -51,3 +51,54 @@ def test_cumbria_is_kept_for_returns_before_2024():
     cumbria = find_council("Cumbria")
     assert cumbria.end_year == 2023
     assert {find_council("Cumberland").region, find_council("Westmorland and Furness").region} == {"North West"}
+
+
+def test_official_and_common_names_find_the_same_council():
+    for official, short in (("Bristol, City of", "Bristol"), ("Herefordshire, County of", "Herefordshire"),
+                            ("Kingston upon Hull, City of", "Kingston upon Hull")):
+        assert find_council(official).name == short
+        assert find_council(official).official_name == official
+
+
+def test_abolished_councils_map_to_their_successors():
+    north = find_council("Northamptonshire")
+    assert north.end_year == 2021
+    assert set(north.successors) == {"North Northamptonshire", "West Northamptonshire"}
+    for old in ("Bournemouth", "Poole"):
+        assert find_council(old).successors == ("Bournemouth, Christchurch and Poole",)
+        assert find_council(old).end_year == 2019
+    old_dorset = find_council("835")
+    assert old_dorset.end_year == 2019 and "Dorset" in old_dorset.successors
+    assert find_council("Dorset").dfe_number == "838"  # the current council wins the shared name
+    assert find_council("BCP").first_year == 2020
+    for c in councils():
+        for s in c.successors:
+            assert find_council(s).end_year is None, (c.name, s)
+
+
+def test_reference_file_is_what_the_script_builds_from_the_published_lists():
+    import csv
+    import importlib.util
+
+    from tests.paths import EXTERNAL, REPO
+
+    if not (EXTERNAL / "dfe-published").is_dir():
+        import pytest
+        pytest.skip("the DfE published statistics are not in ../shared/external")
+    spec = importlib.util.spec_from_file_location("build_councils", REPO / "scripts" / "build_councils.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    built = {r["dfe_number"]: r for r in module.build()}
+    with open(module.OUT, newline="", encoding="utf-8") as fh:
+        shipped = {r["dfe_number"]: r for r in csv.DictReader(fh)}
+    assert {k: {c: str(v) for c, v in r.items()} for k, r in built.items()} == shipped
+
+
+def test_unknown_council_is_refused_with_the_nearest_names():
+    import pytest
+
+    from carecast.errors import NotFoundError
+
+    with pytest.raises(NotFoundError) as err:
+        find_council("Lewisam")
+    assert "'Lewisham'" in err.value.fix

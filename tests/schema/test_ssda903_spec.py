@@ -8,7 +8,9 @@ from carecast.schema.ssda903 import TABLES, spec_for_year, table_spec, valid_cod
 
 
 def test_tables_and_required_columns_match_domain_brief():
-    assert set(TABLES) == {"header", "episodes", "uasc"}
+    assert TABLES == ("header", "episodes", "uasc", "reviews", "missing", "oc2", "oc3", "ad1",
+                      "placed_for_adoption", "previous_permanence", "sw_episodes")
+    assert set(spec_for_year(2020).tables) == set(TABLES)
     assert table_spec("header").required == ["CHILD", "SEX", "DOB"]
     assert {"CHILD", "DECOM", "LS", "PLACE"} <= set(table_spec("episodes").required)
     assert table_spec("episodes").date_columns == ["DECOM", "DEC"]

@@ -108,7 +108,8 @@ def test_wrong_files_are_refused_at_once(with_data, client_for, name, data, stat
     ("council,year,age,setting,plans\nLewisham,2024,31,special,4\n",
      "file ehcp.csv, row 2, column age: 1 row(s): age '31' is not an age from 0 to 25"),
     ("council,child_id,dob,plan_start,setting\nCamden,C1,01/01/2012,01/09/2020,special\n", "not only Lewisham"),
-    ("year,age,setting,plans\n2024,3,special,4,5,6\n\xff\xfe\n", "ehcp.csv cannot be read as counts"),
+    ("year,age,setting,plans\n2024,3,special,4,5,6\n\xff\xfe\n",
+     "row 2 has 6 values but the header names 4 columns"),
     ("child_id,dob,plan_start,setting\n,01/01/2012,01/09/2020,special\nX,,01/09/2020,special\n",
      "none of the 2 rows read could be kept (2 dropped)"),
 ])

@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from carecast.parameters import shipped
+
 _LINE = re.compile(r"^\s*(\d+(?:\.\d+)+)\b")
 
 
@@ -116,9 +118,10 @@ def _aliases(measures: dict[str, Measure]) -> dict[str, str]:
 @cache
 def parameters() -> dict[str, Any]:
     """The values of ``data/analysis.yaml`` (each entry's ``value``)."""
-    return {name: spec["value"] for name, spec in _read("analysis.yaml").items()}
+    return shipped("carecast.benchmark", "analysis.yaml").values()
 
 
 def parameter_references() -> dict[str, str]:
     """Each analysis parameter's cited source, for the report's metadata."""
-    return {name: spec["reference"] for name, spec in _read("analysis.yaml").items()}
+    tree = shipped("carecast.benchmark", "analysis.yaml")
+    return {name: "; ".join(r.title for r in p.references) for name, p in tree.parameters.items()}

@@ -23,6 +23,7 @@ from carecast.benchmark.measures import catalogue, heading_key, parameters
 from carecast.benchmark.panel import ISSUE_SCHEMA
 from carecast.benchmark.series import Coverage, complete
 from carecast.errors import InputError, Location, NotFoundError
+from carecast.plumbing.tables import read_table
 from carecast.schema import financial_year_label, find_council
 
 # Neighbour columns: "neighbour", "neighbour_1", "Statistical neighbour 3", "SN1", "SN 10 name"...
@@ -38,14 +39,7 @@ def load_neighbours(path: str | Path, council: str) -> tuple[list[str], pl.DataF
             where=Location(file=str(p)),
             fix="give a CSV with columns council, neighbour (or council, neighbour_1 … neighbour_10)",
         )
-    try:
-        df = pl.read_csv(p, infer_schema=False, encoding="utf8-lossy")
-    except Exception as exc:
-        raise InputError(
-            f"cannot read {p.name} as CSV ({exc})",
-            where=Location(file=str(p)),
-            fix="save the neighbours list as a CSV file",
-        ) from exc
+    df = read_table(p, what="neighbours", fix="save the neighbours list as a CSV file").frame
     cat = catalogue()
     ccol = next((c for c in df.columns if cat.role_of(c) == "council"), None)
     named = [c for c in df.columns if c != ccol and _NEIGHBOUR.match(heading_key(c))]

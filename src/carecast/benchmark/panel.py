@@ -18,7 +18,6 @@ that cannot be read or a second figure for the same council, year and measure is
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +26,7 @@ import polars as pl
 
 from carecast.benchmark.measures import catalogue, heading_key, parameters
 from carecast.errors import InputError, Location
+from carecast.plumbing.tables import read_table
 from carecast.schema import financial_year_label, find_council
 
 ISSUE_SCHEMA = {
@@ -193,55 +193,23 @@ def _read_raw(path: Path) -> pl.DataFrame:
             where=Location(file=str(path)),
             fix="check the path; give a .csv or .xlsx file",
         )
-    suffix = path.suffix.lower()
-    try:
-        if suffix == ".csv":
-            raw = path.read_bytes()
-            try:
-                text = raw.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                text = raw.decode("cp1252")
-            df = pl.read_csv(
-                io.StringIO(text),
-                infer_schema=False,
-                raise_if_empty=False,
-                truncate_ragged_lines=True,
-            )
-        elif suffix in (".xlsx", ".xlsm"):
-            import fastexcel
-
-            sheets = fastexcel.read_excel(str(path)).sheet_names
-            sheet = next((s for s in sheets if heading_key(s) == "panel"), sheets[0])
-            df = pl.read_excel(
-                path,
-                sheet_name=sheet,
-                infer_schema_length=0,
-                drop_empty_rows=False,
-                drop_empty_cols=False,
-                raise_if_empty=False,
-            )
-        else:
-            raise InputError(
-                f"cannot read '{path.name}': panels are .csv or .xlsx files",
-                where=Location(file=str(path)),
-                fix="save the panel as CSV or Excel (.xlsx)",
-            )
-    except InputError:
-        raise
-    except Exception as exc:  # the file is not what its name says
+    if path.suffix.lower() not in (".csv", ".xlsx", ".xlsm", ".ods"):
         raise InputError(
-            f"cannot read {path.name} as a {suffix} file ({exc})",
+            f"cannot read '{path.name}': panels are .csv or .xlsx files",
             where=Location(file=str(path)),
-            fix="open it in Excel and save it again as .csv (UTF-8) or .xlsx",
-        ) from exc
-    if df.width == 0 or df.height == 0:
+            fix="save the panel as CSV or Excel (.xlsx)",
+        )
+    table = read_table(path, what="panel", row_column="__row",
+                       fix="open it in Excel and save it again as .csv (UTF-8) or .xlsx")
+    sheet = next((s for s in table.sheets if heading_key(s.name or "") == "panel"), table.sheets[0])
+    df = sheet.frame
+    if df.width <= 1 or df.height == 0:  # __row alone: no headings
         raise InputError(
             f"{path.name} has no rows of data",
             where=Location(file=str(path)),
             fix="the first row holds the headings and each following row a council and year",
         )
-    df = df.select([pl.col(c).cast(pl.Utf8) for c in df.columns])
-    return df.with_row_index("__row", offset=2).with_columns(pl.col("__row").cast(pl.Int64))
+    return df
 
 
 def _load_one(path: Path) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, int]:

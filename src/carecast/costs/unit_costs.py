@@ -12,33 +12,25 @@ projection, commitments) integrates the same price over the same days.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
 from carecast.errors import Location, ParameterError
+from carecast.parameters import DatedValue, Parameter, document, parse
 from carecast.schema import load_categories
 from carecast.schema.categories import PlacementCategories
-from carecast.yamlfile import read_yaml
+from carecast.schema.years import financial_year_array, financial_year_starts
+from carecast.yamlfile import YamlDocument, read_yaml_document
 
 DEFAULTS_FILE = "carecast/costs/data/unit_costs.yaml"
 _TOP_KEYS = {"description", "metadata", "cost_groups", "references"}
 _GROUP_KEYS = {"weekly_cost", "annual_inflation", "label"}
-_PARAM_KEYS = {"values", "description"}
-_VALUE_KEYS = {"value", "reference", "note"}
-
-
-@dataclass(frozen=True)
-class DatedValue:
-    effective: dt.date
-    value: float
-    reference: str | None = None
-    note: str | None = None
+_GROUP_KEYS = _GROUP_KEYS | {"description"}
 
 
 @dataclass(frozen=True)
@@ -71,13 +63,13 @@ class UnitCosts:
         if n_days <= 0:
             return out
         days = np.datetime64(start, "D") + np.arange(n_days)
-        fy_day = _fy_of(days)
+        fy_day = financial_year_array(days)
         for j, g in enumerate(groups):
             vals = self.weekly[g]
             eff = np.array([v.effective for v in vals], dtype="datetime64[D]")
             idx = np.clip(np.searchsorted(eff, days, side="right") - 1, 0, None)
             base = np.array([v.value for v in vals])[idx]
-            base_fy = _fy_of(eff)[idx]
+            base_fy = financial_year_array(eff)[idx]
             lo = int(min(fy_day.min(), base_fy.min()))
             index = self._inflation_index(g, lo, int(max(fy_day.max(), base_fy.max())))
             out[:, j] = base * index[fy_day - lo] / index[base_fy - lo] / 7.0
@@ -88,7 +80,7 @@ class UnitCosts:
         rates = self.inflation[group]
         eff = np.array([r.effective for r in rates], dtype="datetime64[D]")
         years = np.arange(fy_from, fy_to + 1)
-        april = np.array([dt.date(int(y), 4, 1) for y in years], dtype="datetime64[D]")
+        april = financial_year_starts(years)
         idx = np.clip(np.searchsorted(eff, april, side="right") - 1, 0, None)
         rate = np.array([r.value for r in rates])[idx]
         growth = np.concatenate([[1.0], 1.0 + rate[1:]])  # uprating happens on each later 1 April
@@ -129,46 +121,16 @@ class UnitCosts:
         }
 
 
-def _fy_of(days: np.ndarray) -> np.ndarray:
-    """Financial year (start year) of datetime64[D] values, vectorised (see carecast.schema.years)."""
-    y = days.astype("datetime64[Y]").astype(int) + 1970
-    m = days.astype("datetime64[M]").astype(int) % 12 + 1
-    return y - (m < 4)
-
-
 def _fail(source: str, key: str, message: str, fix: str) -> ParameterError:
     return ParameterError(message, fix=fix, where=Location(file=source, field=key))
 
 
-def _parse_values(source: str, key: str, param: Any, *, is_rate: bool) -> tuple[DatedValue, ...]:
-    if not isinstance(param, dict) or "values" not in param:
-        raise _fail(source, key, "expected a mapping with 'values:'",
-                    f"write it as `{key.split('.')[-1]}: {{values: {{2024-04-01: 123}}}}`")
-    unknown = set(param) - _PARAM_KEYS
-    if unknown:
-        raise _fail(source, key, f"unknown key(s) {sorted(unknown)}", f"allowed keys are {sorted(_PARAM_KEYS)}")
-    values = param["values"]
-    if not isinstance(values, dict) or not values:
-        raise _fail(source, f"{key}.values", "no dated values", "give at least one `YYYY-MM-DD: value` entry")
+def _numbers(source: str, key: str, param: Parameter, *, is_rate: bool) -> tuple[DatedValue, ...]:
+    """The dated values of a cost parameter (read by :mod:`carecast.parameters`), checked as numbers."""
     out = []
-    for when, item in values.items():
-        where = f"{key}.values.{when}"
-        if isinstance(when, dt.datetime):
-            when = when.date()
-        if not isinstance(when, dt.date):
-            try:
-                when = dt.date.fromisoformat(str(when))
-            except ValueError:
-                raise _fail(source, where, f"'{when}' is not a date", "key each value by the date it takes effect, YYYY-MM-DD") from None
-        if isinstance(item, dict):
-            unknown = set(item) - _VALUE_KEYS
-            if unknown:
-                raise _fail(source, where, f"unknown key(s) {sorted(unknown)}", f"allowed keys are {sorted(_VALUE_KEYS)}")
-            if "value" not in item:
-                raise _fail(source, where, "no 'value'", "add `value: <number>`")
-            number, ref, note = item["value"], item.get("reference"), item.get("note")
-        else:
-            number, ref, note = item, None, None
+    for v in param.values:
+        where = f"{key}.values.{v.effective}"
+        number = v.value
         if isinstance(number, bool) or not isinstance(number, int | float) or not np.isfinite(number):
             raise _fail(source, where, f"'{number}' is not a number", "give a plain number (no £ sign or commas)")
         if is_rate and not -0.5 < number < 1.0:
@@ -176,12 +138,16 @@ def _parse_values(source: str, key: str, param: Any, *, is_rate: bool) -> tuple[
                         "give the rate as a fraction, e.g. 0.04 for 4% a year")
         if not is_rate and number < 0:
             raise _fail(source, where, f"weekly cost {number} is negative", "give the weekly cost in pounds, 0 or more")
-        out.append(DatedValue(when, float(number), ref, note))
-    return tuple(sorted(out, key=lambda v: v.effective))
+        out.append(replace(v, value=float(number)))
+    return tuple(out)
 
 
-def parse_unit_costs(data: Any, source: str, categories: PlacementCategories | None = None) -> UnitCosts:
-    """Validate a unit-costs document as a whole and return it."""
+def parse_unit_costs(data: Any, source: str, categories: PlacementCategories | None = None,
+                     doc: YamlDocument | None = None) -> UnitCosts:
+    """Validate a unit-costs document as a whole and return it (``doc``, the parsed file, gives lines).
+
+    The file is a parameter tree (:mod:`carecast.parameters`): keys, dates and references are
+    checked there; here, that every cost group has a weekly cost and the numbers are costs."""
     cats = categories or load_categories()
     if not isinstance(data, dict):
         raise _fail(source, "(top level)", "the file is not a YAML mapping", "start from `carecast costs defaults`")
@@ -201,7 +167,6 @@ def parse_unit_costs(data: Any, source: str, categories: PlacementCategories | N
     if missing:
         raise _fail(source, f"cost_groups.{missing[0]}", f"no unit cost for cost group(s) {missing}",
                     "add an entry for each (`weekly_cost: {values: {2024-04-01: 900}}`)")
-    weekly, inflation = {}, {}
     for g in cats.cost_groups:
         entry = groups[g]
         key = f"cost_groups.{g}"
@@ -210,11 +175,20 @@ def parse_unit_costs(data: Any, source: str, categories: PlacementCategories | N
         unknown = set(entry) - _GROUP_KEYS
         if unknown:
             raise _fail(source, key, f"unknown key(s) {sorted(unknown)}", f"allowed keys are {sorted(_GROUP_KEYS)}")
-        if "weekly_cost" not in entry:
-            raise _fail(source, f"{key}.weekly_cost", "missing weekly_cost", "add `weekly_cost: {values: {2024-04-01: 900}}`")
-        weekly[g] = _parse_values(source, f"{key}.weekly_cost", entry["weekly_cost"], is_rate=False)
-        inflation[g] = (_parse_values(source, f"{key}.annual_inflation", entry["annual_inflation"], is_rate=True)
-                        if "annual_inflation" in entry else (DatedValue(dt.date(1900, 4, 1), 0.0),))
+        for name in ("weekly_cost", "annual_inflation"):
+            if name in entry and not (isinstance(entry[name], dict) and "values" in entry[name]):
+                raise _fail(source, f"{key}.{name}", "expected a mapping with 'values:'",
+                            f"write it as `{name}: {{values: {{2024-04-01: 123}}}}`")
+    tree = parse(doc if doc is not None else YamlDocument(data, None, source))
+    weekly, inflation = {}, {}
+    for g in cats.cost_groups:
+        key = f"cost_groups.{g}"
+        if f"{key}.weekly_cost" not in tree:
+            raise _fail(source, f"{key}.weekly_cost", "missing weekly_cost, or it has no 'values:'",
+                        "add `weekly_cost: {values: {2024-04-01: 900}}`")
+        weekly[g] = _numbers(source, f"{key}.weekly_cost", tree[f"{key}.weekly_cost"], is_rate=False)
+        inflation[g] = (_numbers(source, f"{key}.annual_inflation", tree[f"{key}.annual_inflation"], is_rate=True)
+                        if f"{key}.annual_inflation" in tree else (DatedValue(dt.date(1900, 4, 1), 0.0),))
         for v in weekly[g] + inflation[g]:
             if v.reference is not None and refs and v.reference not in refs:
                 raise _fail(source, f"{key}", f"reference '{v.reference}' is not under 'references:'",
@@ -227,9 +201,10 @@ def load_unit_costs(path: str | Path | None = None, categories: PlacementCategor
     if path is None and categories is None:
         return default_unit_costs()
     if path is None:
-        return parse_unit_costs(_default_document(), DEFAULTS_FILE, categories)
-    data = read_yaml(path, "unit costs", missing_fix="check the path, or omit --costs to use the defaults")
-    return parse_unit_costs(data, str(path), categories)
+        doc = _default_document()
+        return parse_unit_costs(doc.data, DEFAULTS_FILE, categories, doc)
+    doc = read_yaml_document(path, "unit costs", missing_fix="check the path, or omit --costs to use the defaults")
+    return parse_unit_costs(doc.data, str(path), categories, doc)
 
 
 def defaults_text() -> str:
@@ -237,10 +212,11 @@ def defaults_text() -> str:
     return resources.files("carecast.costs").joinpath("data/unit_costs.yaml").read_text("utf-8")
 
 
-def _default_document() -> dict:
-    return yaml.safe_load(defaults_text())
+def _default_document() -> YamlDocument:
+    return document("carecast.costs", "unit_costs.yaml")
 
 
 @cache
 def default_unit_costs() -> UnitCosts:
-    return parse_unit_costs(_default_document(), DEFAULTS_FILE)
+    doc = _default_document()
+    return parse_unit_costs(doc.data, DEFAULTS_FILE, doc=doc)

@@ -72,7 +72,7 @@ def _options(window_years: float | None, step: str, uasc: str, trend: str, popul
         raise ParameterError(f"--uasc must be include or exclude, not '{uasc}'", fix="use --uasc include (default)")
     if trend not in TRENDS:
         raise ParameterError(f"--trend must be one of {', '.join(TRENDS)}, not '{trend}'",
-                             fix="use --trend flat (default), fitted, or population with --population FILE")
+                             fix="use --trend auto (default), flat, damped, fitted, or population with --population FILE")
     if trend == "population" and population is None:
         raise ParameterError("--trend population needs --population FILE",
                              fix="give a CSV with columns year,population (and council for several councils)")
@@ -118,7 +118,8 @@ def forecast(
     horizon_years: float = typer.Option(5, "--horizon-years", help="Years ahead (up to 10)."),
     simulations: int = typer.Option(1000, "--simulations", help="Monte Carlo simulations."),
     seed: int | None = typer.Option(None, "--seed", help="Random seed (same seed, same numbers)."),
-    trend: str = typer.Option("flat", "--trend", help="Entrant trend: flat, fitted or population."),
+    trend: str = typer.Option("auto", "--trend", help="Entrant trend: auto (chosen per council by out-of-sample "
+                                                      "errors), flat, damped, fitted or population."),
     population: Path | None = typer.Option(None, "--population", help="Child population projection CSV "
                                            "(year,population[,council]) for --trend population."),
     costs: Path | None = typer.Option(None, "--costs", help="Unit costs YAML (default: the shipped cited costs)."),
@@ -191,7 +192,8 @@ def backtest_command(
     origins: int | None = typer.Option(None, "--origins", help="How many rolling origins (default 4)."),
     simulations: int = typer.Option(1000, "--simulations", help="Monte Carlo simulations per origin."),
     seed: int | None = typer.Option(None, "--seed", help="Random seed."),
-    trend: str = typer.Option("flat", "--trend", help="Entrant trend: flat, fitted or population."),
+    trend: str = typer.Option("auto", "--trend", help="Entrant trend: auto (chosen per council by out-of-sample "
+                                                      "errors), flat, damped, fitted or population."),
     population: Path | None = typer.Option(None, "--population", help="Population projection CSV."),
     window_years: float | None = typer.Option(None, "--window-years", help="Reference window (default 3 years)."),
     uasc: str = typer.Option("include", "--uasc", help="UASC: include (default) or exclude."),

@@ -15,8 +15,7 @@ import numpy as np
 from scipy.linalg import expm
 
 from carecast.forecast.states import StateSpace
-
-DAYS_PER_YEAR = 365.25
+from carecast.plumbing.constants import DAYS_PER_YEAR
 
 
 def step_matrices(space: StateSpace, rates: np.ndarray, days: float) -> np.ndarray:

@@ -46,13 +46,14 @@ from carecast.forecast.engine import (
     run_paths,
     step_tables,
 )
-from carecast.forecast.entrants import DAYS_PER_YEAR, EntrantModel, Population, RegionalShock
+from carecast.forecast.entrants import EntrantModel, Population, RegionalShock
 from carecast.forecast.expected import entrant_profile_path, entrants_path, propagate, step_matrices
 from carecast.forecast.exposure import occurrence_exposure
 from carecast.forecast.params import defaults
 from carecast.forecast.prepare import CareHistory, care_history, check_window, entrants, in_care_on
 from carecast.forecast.result import ForecastResult
 from carecast.forecast.states import StateSpace
+from carecast.plumbing.constants import DAYS_PER_YEAR
 from carecast.schema import PlacementCategories, load_categories
 
 MAX_HORIZON_YEARS = 10
@@ -96,7 +97,9 @@ class DemandModel:
     step_days : projection step (7 = weekly, default; 1 = daily).
     by_duration : let hazards depend on time in care (<3m, 3-12m, 1-2y, 2y+).
     uasc : "include" (UASC counted with everyone) or "exclude" (left out of demand, counted).
-    trend : entrant trend: "flat", "fitted" or "population" (needs ``population``).
+    trend : entrant trend: "auto" (chosen per council by rolling out-of-sample errors inside the
+        window, see :mod:`carecast.forecast.trend_choice`), "flat", "damped", "fitted" or
+        "population" (needs ``population``).
     prior_days : shrinkage strength in person-days (default from ``forecast/data/model.yaml``).
     entry_half_life_years : weighting of past entries for the flat trend (default from
         ``forecast/data/model.yaml``; 0 = the plain window average).
@@ -105,14 +108,19 @@ class DemandModel:
         bands, leaving age and exit groups replace the children-in-care ones (see carecast.send).
     regional_shock : the monthly entry multiplier shared with the other councils of a region
         (:class:`~carecast.forecast.entrants.RegionalShock`, set by ``forecast_councils``).
+    quantiles : the bands the result reports (default: ``quantiles`` in ``forecast/data/model.yaml``).
     """
 
     def __init__(self, *, window_years: float | None = None, step_days: int | None = None, by_duration: bool = True,
-                 uasc: str = "include", trend: str = "flat", population: Population | None = None,
+                 uasc: str = "include", trend: str = "auto", population: Population | None = None,
                  prior_days: float | None = None, categories: PlacementCategories | None = None,
                  space: StateSpace | None = None, entry_half_life_years: float | None = None,
-                 regional_shock: RegionalShock | None = None):
+                 regional_shock: RegionalShock | None = None, quantiles: tuple[float, ...] | None = None):
         d = defaults()
+        self.quantiles = tuple(float(q) for q in (quantiles or d.quantiles))
+        if not self.quantiles or any(not 0 < q < 1 for q in self.quantiles) or list(self.quantiles) != sorted(set(self.quantiles)):
+            raise ParameterError(f"quantiles must be increasing fractions between 0 and 1, not {list(self.quantiles)}",
+                                 where=Location(field="quantiles"), fix="give e.g. [0.05, 0.25, 0.5, 0.75, 0.95]")
         self.window_years = float(window_years if window_years is not None else d.window_years)
         self.step_days = int(step_days if step_days is not None else d.step_days)
         if self.step_days not in (1, 7):
@@ -376,6 +384,7 @@ class DemandModel:
             sim_counts_=counts, sim_age_counts_=age_counts, sim_days_=days,
             month_dates_=months, sim_month_states_=month_states, expected_=self._expected(n_steps),
             history_=self.history_, assumptions_=assumptions, sim_entrants_=entered, sim_prevented_=prevented,
+            quantiles_=self.quantiles,
         )
 
     def _posterior_by_destination(self) -> tuple[np.ndarray, np.ndarray]:

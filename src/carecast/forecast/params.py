@@ -1,12 +1,11 @@
-"""The demand model's cited defaults, read once from ``forecast/data/model.yaml``."""
+"""The demand model's cited defaults, read once from ``forecast/data/model.yaml`` (a parameter tree)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
-import yaml
+from carecast.parameters import ParameterTree, shipped
 
 
 @dataclass(frozen=True)
@@ -27,19 +26,23 @@ class ModelDefaults:
 @cache
 def defaults() -> ModelDefaults:
     """The shipped defaults (each value's reference is in the YAML file beside it)."""
-    text = resources.files("carecast.forecast").joinpath("data/model.yaml").read_text("utf-8")
-    doc = yaml.safe_load(text)
-    bands = doc["duration_bands"]["value"]
+    return from_tree(shipped("carecast.forecast", "model.yaml"))
+
+
+def from_tree(tree: ParameterTree) -> ModelDefaults:
+    """The model's defaults from a parameter tree in ``model.yaml``'s shape (a council's copy)."""
+    v = tree.values()
+    bands = v["duration_bands"]
     return ModelDefaults(
-        window_years=float(doc["window_years"]["value"]),
-        step_days=int(doc["step_days"]["value"]),
+        window_years=float(v["window_years"]),
+        step_days=int(v["step_days"]),
         duration_labels=tuple(str(b["label"]) for b in bands),
         duration_lowers=tuple(int(b["lower"]) for b in bands),
-        prior_days=float(doc["prior_days"]["value"]),
-        entry_half_life_years=float(doc["entry_half_life_years"]["value"]),
-        leaving_age=int(doc["leaving_age"]["value"]),
-        quantiles=tuple(float(q) for q in doc["quantiles"]["value"]),
-        rolling_origins=int(doc["rolling_origins"]["value"]),
-        regional_shock_min_months=int(doc["regional_shock_min_months"]["value"]),
-        exit_reasons={k: tuple(v) for k, v in doc["exit_reasons"]["value"].items()},
+        prior_days=float(v["prior_days"]),
+        entry_half_life_years=float(v["entry_half_life_years"]),
+        leaving_age=int(v["leaving_age"]),
+        quantiles=tuple(float(q) for q in v["quantiles"]),
+        rolling_origins=int(v["rolling_origins"]),
+        regional_shock_min_months=int(v["regional_shock_min_months"]),
+        exit_reasons={k: tuple(codes) for k, codes in v["exit_reasons"].items()},
     )

@@ -18,18 +18,33 @@ from carecast.forecast.result import BAND_NAMES, ForecastResult
 from carecast.outputs import Report, Section, run_metadata
 from carecast.outputs.committee import from_quantiles
 from carecast.outputs.periods import label_coverage
+from carecast.schema.years import financial_year_expr, financial_year_label_expr
 
 BAND_FILL = ("rgba(31,56,100,0.15)", "rgba(31,56,100,0.30)")
+
+
+def central_bands(columns: list[str]) -> list[tuple[str, str, str]]:
+    """(low column, high column, label) of each central band among band columns, widest first:
+    p5 and p95 make the "90% band" (whatever quantiles model.yaml sets)."""
+    qs = {c: float(c[1:]) / 100 for c in columns if c.startswith("p") and c[1:].replace(".", "", 1).isdigit()}
+    by_q = {round(q, 6): c for c, q in qs.items()}
+    out = []
+    for q in sorted(by_q):
+        hi = by_q.get(round(1 - q, 6))
+        if q < 0.5 and hi is not None:
+            out.append((by_q[q], hi, f"{round((1 - 2 * q) * 100, 4):g}% band"))
+    return out
 
 
 def fan_figure(title: str, history: pl.DataFrame, bands: pl.DataFrame, actual: pl.DataFrame | None = None) -> go.Figure:
     """History line plus forecast fan (p5-p95 and p25-p75 shaded, median line, mean dashed)."""
     fig = go.Figure()
     d = bands.get_column("date").to_list()
-    for (lo, hi), fill, name in ((("p5", "p95"), BAND_FILL[0], "90% band"), (("p25", "p75"), BAND_FILL[1], "50% band")):
+    for (lo, hi, name), fill in zip(central_bands(bands.columns), BAND_FILL, strict=False):
         fig.add_trace(go.Scatter(x=d + d[::-1], y=bands.get_column(hi).to_list() + bands.get_column(lo).to_list()[::-1],
                                  fill="toself", fillcolor=fill, line={"width": 0}, name=name, hoverinfo="skip"))
-    fig.add_trace(go.Scatter(x=d, y=bands.get_column("p50").to_list(), name="median", line={"color": "#1F3864"}))
+    if "p50" in bands.columns:
+        fig.add_trace(go.Scatter(x=d, y=bands.get_column("p50").to_list(), name="median", line={"color": "#1F3864"}))
     fig.add_trace(go.Scatter(x=d, y=bands.get_column("mean").to_list(), name="mean",
                              line={"color": "#1F3864", "dash": "dot"}))
     if history.height:
@@ -45,7 +60,7 @@ def fan_figure(title: str, history: pl.DataFrame, bands: pl.DataFrame, actual: p
 
 def _monthly(result: ForecastResult) -> dict[str, pl.DataFrame]:
     s = result.summary()
-    cols = ["date", "mean", *BAND_NAMES, "expected"]
+    cols = ["date", "mean", *result.band_names, "expected"]
     return {
         "children_by_month": s.filter(pl.col("breakdown") == "total").select(cols),
         "children_by_month_category": s.filter(pl.col("breakdown") == "category")
@@ -76,7 +91,7 @@ def forecast_report(result: ForecastResult, *, inputs: list[str | Path], paramet
                         coverage={"councils": councils, "start": result.start.isoformat(),
                                   "history_from": hist_total.get_column("date").min().isoformat()
                                   if hist_total.height else None})
-    trend = parameters.get("trend", "flat")
+    trend = _trend_words(parameters.get("trend", "auto"), result.assumptions_)
     exclusions = (f"Short breaks (LS V3/V4) are excluded from demand; UASC are "
                   f"{'included' if parameters.get('uasc', 'include') == 'include' else 'excluded'}.")
     summary = Section(
@@ -110,7 +125,7 @@ def forecast_report(result: ForecastResult, *, inputs: list[str | Path], paramet
         rows = [r.summary().filter(pl.col("breakdown") == "total").with_columns(pl.lit(c).alias("council"))
                 for c, r in per_council.items()]
         sections.append(Section("By council", tables={"children_by_council": pl.concat(rows).select(
-            "council", "date", "mean", *BAND_NAMES)}))
+            "council", "date", "mean", *result.band_names)}))
     sections.append(Section("Assumptions", text="How the numbers were made: reference window, rates, entrant model, "
                             "exclusions, data coverage and version.",
                             tables={"assumptions": pl.DataFrame(_assumption_rows(assumptions), schema=["item", "value"],
@@ -134,9 +149,8 @@ def _by_financial_year(result: ForecastResult) -> pl.DataFrame:
     if not ends:  # start not at a month end: nearest monthly date in March
         ends = [d for d in s.get_column("date").to_list() if d.month == 3]
     return (s.filter(pl.col("date").is_in(ends))
-            .with_columns(pl.format("{}-{}", pl.col("date").dt.year() - 1,
-                                    (pl.col("date").dt.year() % 100).cast(pl.Utf8).str.zfill(2)).alias("financial_year"))
-            .select("financial_year", pl.col("date").alias("children_on"), "mean", *BAND_NAMES))
+            .with_columns(financial_year_label_expr(financial_year_expr("date")).alias("financial_year"))
+            .select("financial_year", pl.col("date").alias("children_on"), "mean", *result.band_names))
 
 
 def _cost_figure(by_fy: pl.DataFrame) -> go.Figure:
@@ -178,3 +192,17 @@ def backtest_report(bt: BacktestResult, *, inputs: list[str | Path], parameters:
                             Section("Assumptions", tables={"assumptions": pl.DataFrame(
                                 _assumption_rows(bt.assumptions), schema=["item", "value"], orient="row")})],
                   primary_table="metrics")
+
+
+def _trend_words(trend: str, assumptions: dict) -> str:
+    """The entrant trend as the summary states it: with ``auto``, the trend each council's own
+    window chose and why."""
+    if trend != "auto":
+        return trend
+    per = assumptions.get("councils") or {assumptions.get("council", ""): assumptions}
+    chosen = []
+    for council, a in per.items():
+        choice = (a.get("entrants") or {}).get("trend_choice")
+        if choice:
+            chosen.append(f"{council}: {choice['chosen']} ({choice['reason']})")
+    return "chosen per council by its window's out-of-sample record" + (" — " + "; ".join(chosen) if chosen else "")

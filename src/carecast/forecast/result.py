@@ -1,7 +1,8 @@
 """What a forecast returns: simulated and expected counts on the step and month grids, and history.
 
 Arrays for downstream models (costs, sufficiency) are kept whole; tables for people are built on
-demand. Bands are empirical quantiles across simulations (p5, p25, p50, p75, p95 by default).
+demand. Bands are empirical quantiles across simulations, at the ``quantiles`` of
+``forecast/data/model.yaml`` (p5, p25, p50, p75, p95) unless a model is given others.
 """
 
 from __future__ import annotations
@@ -16,7 +17,19 @@ import polars as pl
 from carecast.errors import ParameterError
 from carecast.forecast.params import defaults
 
-BAND_NAMES = ("p5", "p25", "p50", "p75", "p95")
+
+def band_name(q: float) -> str:
+    """The column name of quantile ``q``: 0.05 -> "p5", 0.025 -> "p2.5"."""
+    return f"p{round(q * 100, 6):g}"
+
+
+def band_names(quantiles: tuple[float, ...] | None = None) -> tuple[str, ...]:
+    """Band column names for ``quantiles`` (default: ``quantiles`` in ``forecast/data/model.yaml``)."""
+    return tuple(band_name(q) for q in (quantiles or defaults().quantiles))
+
+
+# The default bands, derived from model.yaml (the one place quantiles are set).
+BAND_NAMES = band_names()
 
 
 def band_table(sims: np.ndarray, quantiles: tuple[float, ...] | None = None) -> dict[str, np.ndarray]:
@@ -24,7 +37,7 @@ def band_table(sims: np.ndarray, quantiles: tuple[float, ...] | None = None) -> 
     q = quantiles or defaults().quantiles
     out = {"mean": sims.mean(axis=0)}
     values = np.quantile(sims, q, axis=0)
-    for name, v in zip(BAND_NAMES, values, strict=True):
+    for name, v in zip(band_names(q), values, strict=True):
         out[name] = v
     return out
 
@@ -62,6 +75,12 @@ class ForecastResult:
     assumptions_: dict[str, Any] = field(default_factory=dict)
     sim_entrants_: np.ndarray | None = None
     sim_prevented_: np.ndarray | None = None
+    quantiles_: tuple[float, ...] = field(default_factory=lambda: defaults().quantiles)
+
+    @property
+    def band_names(self) -> tuple[str, ...]:
+        """The band columns of :meth:`summary` (from ``quantiles_``)."""
+        return band_names(self.quantiles_)
 
     @property
     def n_sims(self) -> int:
@@ -92,7 +111,7 @@ class ForecastResult:
         """Monthly bands: one row per (date, breakdown, group) with mean, p5-p95 and the expected path."""
         frames = []
         for breakdown, groups, sims, exp in self._breakdowns():
-            bands = band_table(sims.astype(np.float64))
+            bands = band_table(sims.astype(np.float64), self.quantiles_)
             n_m, n_g = exp.shape
             cols: dict[str, Any] = {
                 "date": np.repeat(np.asarray(self.month_dates_, dtype="datetime64[D]"), n_g),
@@ -103,14 +122,14 @@ class ForecastResult:
             for name, v in bands.items():
                 cols[name] = v.ravel()
             frames.append(pl.DataFrame(cols).with_columns(pl.col("date").cast(pl.Date)))
-        return pl.concat(frames).select("date", "breakdown", "group", "mean", *BAND_NAMES, "expected")
+        return pl.concat(frames).select("date", "breakdown", "group", "mean", *self.band_names, "expected")
 
     def payload(self) -> dict[str, Any]:
         """The documented JSON shape: ``total``, ``by_category``, ``by_age`` lists of monthly bands."""
         table = self.summary()
 
         def rows(frame: pl.DataFrame) -> list[dict[str, Any]]:
-            return (frame.select(pl.col("date").cast(pl.Utf8), *[pl.col(c).round(2) for c in ("mean", *BAND_NAMES)])
+            return (frame.select(pl.col("date").cast(pl.Utf8), *[pl.col(c).round(2) for c in ("mean", *self.band_names)])
                     .to_dicts())
 
         return {
@@ -152,6 +171,7 @@ class ForecastResult:
             assumptions_={"councils": {r.council: r.assumptions_ for r in results}},
             sim_entrants_=_sum_optional([r.sim_entrants_ for r in results]),
             sim_prevented_=_sum_optional([r.sim_prevented_ for r in results]),
+            quantiles_=first.quantiles_,
         )
 
 

@@ -23,14 +23,14 @@ from dataclasses import dataclass
 import polars as pl
 
 from carecast.ingest.quality import empty_events, events, rule_parameter
-from carecast.schema.ssda903 import spec_for_year
+from carecast.plumbing.constants import DAYS_PER_YEAR, leaving_age
+from carecast.schema.ssda903 import code_values, spec_for_year
+from carecast.schema.years import collection_year_end_expr
 
 KEY = ["council", "child_id"]
 SHORT_BREAK_LS = ("V3", "V4")
 LEGAL_ONLY_RNE = ("L", "U")
 CARE_CONTINUES = "X1"
-ADULT_AGE = 18  # 903 episodes end at the 18th birthday (calendar, not 365.25-day years)
-_DAYS_PER_YEAR = 365.25
 
 
 @dataclass
@@ -40,7 +40,7 @@ class Cleaned:
 
 
 def _age(later: str, dob: str = "dob") -> pl.Expr:
-    return (pl.col(later) - pl.col(dob)).dt.total_days() / _DAYS_PER_YEAR
+    return (pl.col(later) - pl.col(dob)).dt.total_days() / DAYS_PER_YEAR
 
 
 def child_key(columns: list[str]) -> pl.Expr:
@@ -99,10 +99,27 @@ def clean_children(header: pl.DataFrame, uasc: pl.DataFrame) -> tuple[pl.DataFra
     if clash.height:
         out.append(events(clash, "HEADER_CONFLICT", "header", "DOB/SEX"))
     uasc_ids = uasc.rename({"CHILD": "child_id"}).select(KEY).drop_nulls().unique()
-    children = latest.select(*KEY, pl.col("sex").cast(pl.Int8, strict=False), "dob", "ethnic").join(
+    children = latest.select(*KEY, typed_sex("sex"), "dob", "ethnic").join(
         uasc_ids.with_columns(pl.lit(True).alias("is_uasc")), on=KEY, how="left"
     ).with_columns(pl.col("is_uasc").fill_null(False))
     return children, pl.concat(out)
+
+
+def typed_sex(column: str) -> pl.Expr:
+    """SEX as the children table's value: 1/M male, 2/F female (the code changed in 2024-25,
+    the meaning did not); U and unknown codes are null here (the raw table keeps the value)."""
+    values = code_values("sex") or {}
+    return pl.col(column).replace_strict(list(values), list(values.values()), default=None,
+                                         return_dtype=pl.Int8).alias(column)
+
+
+def clean_other_table(frame: pl.DataFrame, table: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """A table other than header/episodes/UASC, typed: lower-case names, ``child_id``; rows
+    without a CHILD dropped (MISSING_CHILD), the rest kept as they are."""
+    out = [empty_events()]
+    frame = frame.rename({c: c.lower() for c in frame.columns if c.isupper()}).rename({"child": "child_id"})
+    frame = _split(frame, pl.col("child_id").is_null(), "MISSING_CHILD", table, "CHILD", out)
+    return frame, pl.concat(out)
 
 
 def _superseded(ep: pl.DataFrame, out: list[pl.DataFrame]) -> pl.DataFrame:
@@ -154,9 +171,9 @@ def clean_episodes(episodes: pl.DataFrame, children: pl.DataFrame, header_keys: 
     ep = ep.with_columns(child_key(KEY).alias("_child"))
     ep = ep.with_columns(_lookup(children, col) for col in ("sex", "dob", "is_uasc"))
     ep = _split(ep, pl.col("dob") > pl.col("decom"), "DOB_AFTER_DECOM", t, "DECOM", out)
-    ep = _split(ep, pl.col("decom") >= pl.col("dob").dt.offset_by(f"{ADULT_AGE}y"), "AGE_18_AT_START",
+    ep = _split(ep, pl.col("decom") >= pl.col("dob").dt.offset_by(f"{leaving_age()}y"), "AGE_18_AT_START",
                 t, "DECOM", out)
-    year_end = pl.date(pl.col("collection_year"), 3, 31)
+    year_end = collection_year_end_expr("collection_year")
     late = ep.filter(pl.col("decom") > year_end)
     if late.height:
         out.append(events(late, "DATE_AFTER_RETURN", t, "DECOM"))
@@ -184,7 +201,7 @@ def clean_episodes(episodes: pl.DataFrame, children: pl.DataFrame, header_keys: 
             out.append(events(copies, rule, t, "DECOM"))
     ep = ep.filter(pl.col("_last"))
     # shown open in a return although it had ended within that return's year
-    closed_later = ep.filter(pl.col("dec") <= pl.date(pl.col("_open_year"), 3, 31))
+    closed_later = ep.filter(pl.col("dec") <= collection_year_end_expr("_open_year"))
     if closed_later.height:
         out.append(events(closed_later, "CLOSED_BY_LATER_RETURN", t, "DEC"))
     ep = _mark_children(ep.drop("_last", "_open_year", "_key"))

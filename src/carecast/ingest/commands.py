@@ -10,71 +10,73 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from carecast.errors import InputError, Location, ParameterError
+from carecast.errors import CarecastError, InputError, Location, ParameterError
 from carecast.ingest.load import LoadResult, load_returns
 from carecast.outputs import run_metadata, write_report
+from carecast.plumbing.geo import choose_lookup
 from carecast.privacy import load_key
 
 console = Console()
 CLEANED_FORMATS = (".csv", ".parquet")
-LOOKUP_NAME = "postcodes.csv"  # an ONSPD extract kept beside the returns (as carecast synth writes)
 
 
-def cleaned_paths(out: Path) -> tuple[Path, Path]:
-    """Where ``--cleaned-out`` puts the episodes and the children tables."""
-    return out, out.with_name(f"{out.stem}_children{out.suffix}")
+def cleaned_paths(out: Path, tables: tuple[str, ...] = ()) -> list[Path]:
+    """Where ``--cleaned-out`` puts the episodes, the children and each other 903 table read."""
+    return [out, *(out.with_name(f"{out.stem}_{name}{out.suffix}") for name in ("children", *tables))]
 
 
 def write_cleaned(res: LoadResult, out: Path) -> list[Path]:
-    """Write the cleaned episodes to ``out`` and the children beside it (CSV or Parquet)."""
+    """Write the cleaned episodes to ``out``, the children and the other tables beside it (CSV or
+    Parquet); an other table is written only when the returns hold it."""
     suffix = out.suffix.lower()
     if suffix not in CLEANED_FORMATS:
         raise ParameterError(f"cannot write cleaned data as '{out.suffix or '(none)'}'",
                              fix=f"end the --cleaned-out file name with {' or '.join(CLEANED_FORMATS)}")
     out.parent.mkdir(parents=True, exist_ok=True)
-    paths = cleaned_paths(out)
-    for frame, path in zip((res.episodes, res.children), paths, strict=True):
+    others = {name: frame for name, frame in res.tables.items() if frame.height}
+    paths = cleaned_paths(out, tuple(others))
+    for frame, path in zip((res.episodes, res.children, *others.values()), paths, strict=True):
         if suffix == ".csv":
             frame.write_csv(path, date_format="%d/%m/%Y")
         else:
             frame.write_parquet(path)
-    return list(paths)
+    return paths
 
 
 def summary_table(res: LoadResult) -> Table:
     s = res.quality.summary()
     table = Table(title="SSDA903 episodes by council and collection year", show_lines=False)
+    counted = ("read", "kept", "repaired", "flagged", "dropped", "merged", "unknown_placement")
     for col, justify in (("Council", "left"), ("Year", "right"), ("Read", "right"), ("Kept", "right"),
-                         ("Repaired", "right"), ("Flagged", "right"), ("Dropped", "right"), ("Merged", "right")):
+                         ("Repaired", "right"), ("Flagged", "right"), ("Dropped", "right"), ("Merged", "right"),
+                         ("Unknown placement", "right")):
         table.add_column(col, justify=justify)
     for row in s.iter_rows(named=True):
-        table.add_row(row["council"], str(row["collection_year"]),
-                      *(f"{row[c]:,}" for c in ("read", "kept", "repaired", "flagged", "dropped", "merged")))
+        table.add_row(row["council"], str(row["collection_year"]), *(f"{row[c]:,}" for c in counted))
     t = res.quality.totals()
-    table.add_row("[bold]Total[/]", "", *(f"[bold]{t[c]:,}[/]" for c in
-                                          ("read", "kept", "repaired", "flagged", "dropped", "merged")))
+    table.add_row("[bold]Total[/]", "", *(f"[bold]{t[c]:,}[/]" for c in counted))
     return table
 
 
 def validate(
     path: Path = typer.Argument(..., help="Folder of returns (DIR/<council>/<year>/), a council folder, or a manifest."),
     council: str = typer.Option(None, "--council", help="Council name, ONS code or DfE number when the layout does not say."),
-    postcodes: Path = typer.Option(None, "--postcodes", help="ONS Postcode Directory CSV, for distances and in/out of area (default: DIR/postcodes.csv if present)."),
+    year: int = typer.Option(None, "--year", help="Collection year of a folder or file holding one return (e.g. 2019 for 2018-19); default: from its latest episode start."),
+    postcodes: Path = typer.Option(None, "--postcodes", help="ONS Postcode Directory CSV, for distances and in/out of area (default: postcodes.csv beside the returns or one level up, else the ONS directory)."),
     pseudonymise: bool = typer.Option(False, "--pseudonymise", help="Replace child ids by keyed pseudonyms; DOB to month; postcodes to sector."),
     key_file: Path = typer.Option(None, "--key-file", help="File holding the pseudonymisation key (else CARECAST_PSEUDONYM_KEY)."),
     merge_legal_changes: bool = typer.Option(False, "--merge-legal-changes", help="Merge episodes that only change legal status (RNE L/U)."),
     categories: Path = typer.Option(None, "--categories", help="Placement categories YAML (default: shipped)."),
     out: Path = typer.Option(None, "--out", help="Data-quality report: .html, .json, .xlsx or .csv."),
-    cleaned_out: Path = typer.Option(None, "--cleaned-out", help="Cleaned episodes (.csv or .parquet); children go beside it as <name>_children."),
+    cleaned_out: Path = typer.Option(None, "--cleaned-out", help="Cleaned episodes (.csv or .parquet); children and the other tables go beside it as <name>_children, <name>_reviews, ..."),
 ) -> None:
     """Load, check and clean SSDA903 returns, and report every row dropped, repaired or merged."""
     if key_file is not None and not pseudonymise:
         raise ParameterError("--key-file was given without --pseudonymise",
                              fix="add --pseudonymise, or leave out --key-file")
     key = load_key(key_file) if pseudonymise else None
-    if postcodes is None and path.is_dir() and (path / LOOKUP_NAME).is_file():
-        postcodes = path / LOOKUP_NAME
-        console.print(f"Using the postcode lookup found with the returns: {postcodes}")
+    lookup = choose_lookup(path, postcodes)
+    console.print(lookup.note)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True) as bar:
         task = bar.add_task("Reading returns", total=None)
@@ -82,7 +84,7 @@ def validate(
         def progress(done: int, total: int, label: str) -> None:
             bar.update(task, completed=done, total=total, description=f"Reading {label}"[:60])
 
-        res = load_returns(path, council=council, postcodes=postcodes, pseudonymise_key=key,
+        res = load_returns(path, council=council, year=year, postcodes=lookup.path, pseudonymise_key=key,
                            merge_legal_changes=merge_legal_changes, categories=categories, progress=progress)
     console.print(summary_table(res))
     top = res.quality.by_rule().head(8)
@@ -91,8 +93,8 @@ def validate(
             f"{r['rule_id']} {r['count']:,} ({r['action']})" for r in top.iter_rows(named=True)))
     if out is not None:
         meta = run_metadata(
-            command="validate", inputs=[path] + ([postcodes] if postcodes else []),
-            parameters={"council": council, "merge_legal_changes": merge_legal_changes,
+            command="validate", inputs=[path] + ([lookup.path] if lookup.path else []),
+            parameters={"council": council, "year": year, "merge_legal_changes": merge_legal_changes,
                         "pseudonymised": pseudonymise, "categories": str(categories) if categories else None},
             coverage=res.coverage,
         )
@@ -109,6 +111,15 @@ def validate(
                          fix="see the data-quality report (--out report.html) for the rows and what to correct")
     console.print(f"[green]Usable:[/] {res.episodes.height:,} episodes for {res.children.height:,} children "
                   f"in {len(res.coverage['councils'])} council(s).")
+    unread = res.quality.unrecognised
+    if unread:  # the rest was loaded and reported, but a council must not take this for complete
+        raise CarecastError(
+            f"{len(unread)} file(s) or sheet(s) are not any 903 table and were not read: "
+            + "; ".join(unread[:5]) + ("; ..." if len(unread) > 5 else ""),
+            where=Location(file=str(path)),
+            fix="give each the column names of the 903 table it holds (row 1, as in the DfE guide), "
+            "or move it out of the return's folder; the report lists them under 'Files and sheets not read'",
+        )
 
 
 def register(app: typer.Typer) -> None:

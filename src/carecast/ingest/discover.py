@@ -1,17 +1,21 @@
-"""Finding the returns under a path: which council, which collection year, which table, which file.
+"""Finding the returns under a path: which council, which collection year, which file.
 
-Three layouts are understood:
+Four layouts are understood:
 
-* a **region folder**: ``DIR/<council>/<collection year>/{header,episodes,uasc}.csv``;
-* a **council folder**: ``DIR/<collection year>/...`` (council from ``--council`` or the folder name);
+* a **region folder**: ``DIR/<council>/<collection year>/<files>``;
+* a **council folder**: ``DIR/<collection year>/<files>`` (council from ``--council`` or the folder name);
+* a **return folder or file**: the files of one return (as the DfE publishes its fake return), or a
+  single XML/XLSX return, with the council from ``--council`` (or the folder name) and the
+  collection year from ``--year`` (or, when not given, from the latest episode start: see
+  :mod:`carecast.ingest.gather`);
 * a **manifest** (``manifest.yaml`` / ``manifest.csv``, or the path of one), listing council, year,
   table and file for returns kept anywhere.
 
 Year folders are named by the collection year (``2019``, the year the return ends) or by the
-financial year (``2018-19``), which means the same return. Inside a year folder a file is
-recognised by its name (``header``, ``episode``, ``uasc`` anywhere in it, any case) and its
-extension (.csv, .xlsx, .xml). An XML file, or a workbook whose name names no table, holds the
-whole return.
+financial year (``2018-19``), which means the same return. Which table a file holds is decided
+when it is read, from its columns (:mod:`carecast.ingest.recognise`); every file of a return
+folder is read or listed as not recognised, none is skipped in silence (hidden files and Excel
+lock files ``~$...`` excepted).
 """
 
 from __future__ import annotations
@@ -20,23 +24,24 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import polars as pl
 import yaml
 
 from carecast.errors import InputError, Location
 from carecast.ingest.read import missing_file
-from carecast.schema.councils import find_council
+from carecast.plumbing.tables import read_table
+from carecast.schema.councils import find_council, unknown_council_hint
+from carecast.schema.ssda903 import TABLES
 
-READABLE = {".csv", ".xlsx", ".xml"}
-WHOLE_RETURN = "return"  # a file holding every table (XML, or a workbook with one sheet per table)
+READABLE = {".csv", ".xlsx", ".xlsm", ".ods", ".xml"}
+WHOLE_RETURN = "return"  # a manifest entry for a file holding every table (XML or a workbook)
 MANIFEST_NAMES = ("manifest.yaml", "manifest.yml", "manifest.csv")
 
 
 @dataclass(frozen=True)
 class SourceFile:
     council: str  # canonical council name
-    year: int  # collection year (numbered by its end year)
-    table: str  # header | episodes | uasc | return
+    year: int | None  # collection year (numbered by its end year); None: from the data
+    table: str | None  # a table a manifest names, "return", or None (recognised by its columns)
     path: Path
 
 
@@ -53,42 +58,28 @@ def parse_year(name: str) -> int | None:
     return None
 
 
-def table_of(path: Path) -> str | None:
-    """Which 903 table a file holds, from its name; None when it is not one carecast reads."""
-    if path.suffix.lower() not in READABLE or path.name.startswith("~$"):
-        return None
-    stem = path.stem.lower()
-    for table, marker in (("header", "header"), ("episodes", "episode"), ("uasc", "uasc")):
-        if marker in stem:
-            return table
-    if path.suffix.lower() in {".xml", ".xlsx"}:
-        return WHOLE_RETURN
-    return None
+def is_candidate(path: Path) -> bool:
+    """A file a return folder may hold: anything but hidden files and Excel's lock files."""
+    return path.is_file() and not path.name.startswith((".", "~$")) and path.name.lower() not in MANIFEST_NAMES
 
 
-def _council(name: str, where: Path) -> str:
+def _council(name: str, where: Path, *, given: bool = False) -> str:
+    """The canonical name of the council ``name`` (a folder name, or ``--council`` when ``given``)."""
     hit = find_council(name, required=False)
     if hit is None:
+        how = ("check the spelling of --council" if given else
+               "rename the folder to the council's name, ONS code or DfE number, or pass --council NAME "
+               "when the folder holds a single council's returns")
         raise InputError(
             f"'{name}' is not the name of an English council carecast knows",
             where=Location(file=str(where)),
-            fix="rename the folder to the council's name (e.g. 'Lewisham'), its ONS code or DfE "
-            "number, or pass --council NAME when the folder holds a single council's returns",
+            fix=f"{how}; {unknown_council_hint(name)}",
         )
     return hit.name
 
 
-def _year_folder(council: str, year: int, folder: Path) -> list[SourceFile]:
-    files = [SourceFile(council, year, t, p) for p in sorted(folder.iterdir())
-             if p.is_file() and (t := table_of(p)) is not None]
-    if not any(f.table in {"episodes", WHOLE_RETURN} for f in files):
-        raise InputError(
-            f"no episodes file for {council} {year}",
-            where=Location(file=str(folder / "episodes.csv")),
-            fix="put the return's episodes table in this folder as episodes.csv (or .xlsx/.xml), "
-            "or remove the empty year folder",
-        )
-    return files
+def _return_folder(council: str, year: int | None, folder: Path) -> list[SourceFile]:
+    return [SourceFile(council, year, None, p) for p in sorted(folder.iterdir()) if is_candidate(p)]
 
 
 def _year_folders(folder: Path) -> list[tuple[int, Path]]:
@@ -98,14 +89,14 @@ def _year_folders(folder: Path) -> list[tuple[int, Path]]:
 def _council_folder(council: str, folder: Path) -> list[SourceFile]:
     out = []
     for year, sub in _year_folders(folder):
-        out.extend(_year_folder(council, year, sub))
+        out.extend(_return_folder(council, year, sub))
     return out
 
 
 def _manifest(path: Path) -> list[SourceFile]:
     base = path.parent
     if path.suffix.lower() == ".csv":
-        frame = pl.read_csv(path, infer_schema=False)
+        frame = read_table(path, what="manifest").frame
         missing = {"council", "year", "table", "path"} - set(frame.columns)
         if missing:
             raise InputError(f"the manifest has no column(s) {sorted(missing)}",
@@ -116,18 +107,18 @@ def _manifest(path: Path) -> list[SourceFile]:
         doc = yaml.safe_load(path.read_text("utf-8")) or {}
         entries = []
         for item in doc.get("returns", []):
-            for table in ("header", "episodes", "uasc", WHOLE_RETURN):
+            for table in (*TABLES, WHOLE_RETURN):
                 if item.get(table):
                     entries.append({"council": item.get("council"), "year": item.get("year"),
                                     "table": table, "path": item[table]})
     out = []
     for i, e in enumerate(entries, start=2):
         year = parse_year(str(e["year"]))
-        if year is None or e["table"] not in {"header", "episodes", "uasc", WHOLE_RETURN}:
+        if year is None or e["table"] not in {*TABLES, WHOLE_RETURN}:
             raise InputError(f"manifest entry has year '{e['year']}' and table '{e['table']}'",
                              where=Location(file=str(path), row=i),
-                             fix="give the collection year (e.g. 2019) and one of header, "
-                             "episodes, uasc, return")
+                             fix="give the collection year (e.g. 2019) and one of "
+                             f"{', '.join(TABLES)}, {WHOLE_RETURN}")
         p = Path(e["path"])
         p = p if p.is_absolute() else base / p
         if not p.exists():
@@ -136,29 +127,43 @@ def _manifest(path: Path) -> list[SourceFile]:
     return out
 
 
-def discover(path: str | Path, council: str | None = None) -> list[SourceFile]:
-    """Every return file under ``path``, each with its council, collection year and table."""
+def _has_return_files(folder: Path) -> bool:
+    return any(p.suffix.lower() in READABLE for p in folder.iterdir() if is_candidate(p))
+
+
+def discover(path: str | Path, council: str | None = None, year: int | None = None) -> list[SourceFile]:
+    """Every return file under ``path``, each with its council and collection year.
+
+    ``year`` (a collection year) is used for a return folder or single file, whose layout does
+    not say; elsewhere the year folders say it.
+    """
     root = Path(path)
     if not root.exists():
         raise missing_file(root)
-    wanted = _council(council, root) if council else None
-    manifest = root if root.is_file() else next((root / n for n in MANIFEST_NAMES if (root / n).is_file()), None)
+    wanted = _council(council, root, given=True) if council else None
+    manifest = root if root.is_file() and root.suffix.lower() in {".yaml", ".yml"} else next(
+        (root / n for n in MANIFEST_NAMES if root.is_dir() and (root / n).is_file()), None)
+    if root.is_file() and root.name.lower() in MANIFEST_NAMES:
+        manifest = root
     if manifest is not None:
-        if manifest.suffix.lower() not in {".yaml", ".yml"} and manifest.name.lower() not in MANIFEST_NAMES:
-            raise InputError(
-                "a single file does not say which council and collection year it is for",
-                where=Location(file=str(root)),
-                fix="put it in a folder named for the collection year (e.g. 2019/episodes.csv) and "
-                "pass --council, or list it in a manifest.yaml",
-            )
         files = [f for f in _manifest(manifest) if wanted is None or f.council == wanted]
+    elif root.is_file():
+        if wanted is None:
+            raise InputError(
+                "a single file does not say which council it is for",
+                where=Location(file=str(root)),
+                fix="pass --council NAME (and --year, the collection year, e.g. 2019), or put the "
+                "file in DIR/<council>/<collection year>/",
+            )
+        files = [SourceFile(wanted, year, None, root)]
     elif _year_folders(root):
         files = _council_folder(wanted or _council(root.name, root), root)
+    elif not (councils := [p for p in sorted(root.iterdir()) if p.is_dir() and _year_folders(p)]) \
+            and _has_return_files(root):
+        files = _return_folder(wanted or _council(root.name, root), year, root)
     else:
         files = []
-        for sub in sorted(p for p in root.iterdir() if p.is_dir()):
-            if not _year_folders(sub):
-                continue  # not a council folder (e.g. a folder of reference files)
+        for sub in councils:  # other folders (e.g. of reference files) are not council folders
             name = _council(sub.name, sub)
             if wanted is None or name == wanted:
                 files.extend(_council_folder(name, sub))
@@ -167,6 +172,7 @@ def discover(path: str | Path, council: str | None = None) -> list[SourceFile]:
             "no SSDA903 returns were found",
             where=Location(file=str(root)),
             fix="carecast expects DIR/<council>/<collection year>/episodes.csv (and header.csv, "
-            "uasc.csv), or DIR/<collection year>/episodes.csv with --council NAME, or a manifest.yaml",
+            "uasc.csv, ...), DIR/<collection year>/... or a folder of one return's files with "
+            "--council NAME, or a manifest.yaml",
         )
     return files

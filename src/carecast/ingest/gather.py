@@ -1,5 +1,11 @@
 """Reading every discovered file into one frame per table, with provenance and file-level checks.
 
+Each file (or workbook sheet, or XML group) is recognised as a 903 table by its columns
+(:mod:`carecast.ingest.recognise`); one that is not recognised is listed in ``Gathered.unread``
+and recorded as an event, never skipped in silence. A return whose collection year the layout does
+not give (a return folder or single file without ``--year``) gets the collection year of its
+latest episode start, recorded as YEAR_INFERRED.
+
 Each row gets the loader's metadata: ``uid`` (unique across everything read, so each row can be
 followed to its outcome), ``council``, ``collection_year``, ``source_file`` (relative to the
 folder given, as the analyst knows it) and ``source_row``. File-level problems are either fatal
@@ -16,35 +22,47 @@ from pathlib import Path
 import polars as pl
 
 from carecast.errors import InputError, Location
-from carecast.ingest.discover import WHOLE_RETURN, SourceFile, table_of
+from carecast.ingest.discover import READABLE, WHOLE_RETURN, SourceFile
 from carecast.ingest.quality import ROWS_SCHEMA, empty_events
-from carecast.ingest.read import (
-    ROW,
-    drop_blank_rows,
-    probe_csv,
-    read_csv,
-    read_csv_many,
-    read_xlsx,
-    read_xml,
-    xlsx_sheets,
-)
+from carecast.ingest.read import ROW, drop_blank_rows, read_file, read_plain_csvs
+from carecast.ingest.recognise import named_table, recognise
+from carecast.ingest.xml_return import read_xml_return
+from carecast.plumbing.dates import date_expr
+from carecast.plumbing.tables import probe_csv
 from carecast.schema.councils import find_council
 from carecast.schema.ssda903 import TABLES, table_spec
+from carecast.schema.years import collection_year_of
 
 Progress = Callable[[int, int, str], None]
 COUNCIL_COLUMNS = ("LA", "COUNCIL", "LA_CODE", "LA_NAME")  # columns some merged extracts carry
 
 
+UNREAD_SCHEMA = {"council": pl.Utf8, "collection_year": pl.Int32, "source_file": pl.Utf8,
+                 "reason": pl.Utf8}
+
+
 @dataclass
 class Gathered:
-    tables: dict[str, pl.DataFrame]  # header / episodes / uasc, spec columns + metadata
+    tables: dict[str, pl.DataFrame]  # every table of TABLES: spec columns (text) + metadata
     events: pl.DataFrame  # file-level events
     rows: pl.DataFrame  # rows read per file
+    unread: pl.DataFrame  # files and sheets not read (not recognised as a 903 table), with why
 
 
-def _file_event(council: str, year: int, table: str, rule: str, file: str, column: str | None) -> dict:
+@dataclass
+class _Part:
+    """One table's rows from one file, sheet or XML group, before its metadata is added."""
+
+    src: SourceFile
+    table: str | None
+    label: str  # the file (and sheet or table) as the analyst knows it
+    frame: pl.DataFrame | None
+
+
+def _file_event(council: str, year: int | None, table: str, rule: str, file: str, column: str | None,
+                value: str | None = None) -> dict:
     return {"uid": None, "council": council, "collection_year": year, "table": table, "rule_id": rule,
-            "source_file": file, "source_row": None, "column": column, "value": None}
+            "source_file": file, "source_row": None, "column": column, "value": value}
 
 
 def _check_council(frame: pl.DataFrame, src: SourceFile, shown: str) -> pl.DataFrame:
@@ -97,21 +115,25 @@ def _select(frame: pl.DataFrame, table: str) -> pl.DataFrame:
     )
 
 
-def _conform(frame: pl.DataFrame, src: SourceFile, table: str, shown: str,
+def _conform(frame: pl.DataFrame, src: SourceFile, year: int, table: str, shown: str,
              file_events: list[dict]) -> pl.DataFrame:
     frame = _check_council(frame, src, shown)
     _check_columns(frame.columns, src, table, shown, file_events)
     return _select(frame.with_columns(
         pl.lit(src.council).alias("council"),
-        pl.lit(src.year, dtype=pl.Int32).alias("collection_year"),
+        pl.lit(year, dtype=pl.Int32).alias("collection_year"),
         pl.lit(shown).alias("source_file"),
     ), table)
 
 
-def _read_bucket(members: list[tuple[SourceFile, str]], table: str) -> pl.DataFrame:
+def _read_bucket(members: list[tuple[SourceFile, str]], table: str,
+                 file_events: list[dict]) -> pl.DataFrame:
     """Files with identical columns read in one scan, each row tagged with its file's metadata
     (gathered from per-file values by file index: new columns only, the data is not copied)."""
-    frame = read_csv_many([src.path for src, _ in members])
+    frame, issues = read_plain_csvs([src.path for src, _ in members], [shown for _, shown in members])
+    by_shown = {shown: src for src, shown in members}
+    for issue in issues.iter_rows(named=True):
+        file_events.append(_issue_event(by_shown[issue["file"]], table, issue, issue["file"]))
     index = frame["file_index"]
     return _select(frame.with_columns(
         pl.Series("council", [src.council for src, _ in members]).gather(index),
@@ -120,19 +142,75 @@ def _read_bucket(members: list[tuple[SourceFile, str]], table: str) -> pl.DataFr
     ), table)
 
 
-def _read(src: SourceFile) -> dict[str, pl.DataFrame | None]:
+def _issue_event(src: SourceFile, table: str, issue: dict, label: str) -> dict:
+    """A reader's repair (e.g. a repeated header line dropped) as a file-level loader event."""
+    event = _file_event(src.council, src.year, table, issue["rule"], label, issue["column"])
+    return {**event, "source_row": issue["row"], "value": issue["value"]}
+
+
+def _given(src: SourceFile) -> str | None:
+    """The table a manifest names for the file (None: recognise it)."""
+    return src.table if src.table not in (None, WHOLE_RETURN) else None
+
+
+def _parts(src: SourceFile, shown: str, file_events: list[dict]) -> list[_Part]:
+    """The tables one file holds: every XML group, every workbook sheet, or the CSV itself; the
+    reader's repairs (:func:`carecast.plumbing.tables.read_table`) become events of their table."""
     suffix = src.path.suffix.lower()
-    if src.table != WHOLE_RETURN:
-        frame = read_xlsx(src.path) if suffix == ".xlsx" else read_csv(src.path)
-        return {src.table: frame}
     if suffix == ".xml":
-        return read_xml(src.path)
-    out: dict[str, pl.DataFrame | None] = {}
-    for sheet in xlsx_sheets(src.path):
-        table = table_of(Path(sheet + ".csv"))
-        if table in TABLES and table not in out:
-            out[table] = read_xlsx(src.path, sheet)
+        return [_Part(src, t, f"{shown}:{t}", f) for t, f in read_xml_return(src.path).items()]
+    if suffix not in READABLE:
+        return [_Part(src, None, shown, None)]
+    read = read_file(src.path, shown)
+    sheets = read.sheets
+    out = []
+    for sheet in sheets:
+        if sheet.name is None:  # a CSV file
+            table = _given(src) or recognise(sheet.frame.columns, src.path.stem)
+            out.append(_Part(src, table, shown, sheet.frame))
+            continue
+        # a lone sheet ("Sheet1") is named by its file; a sheet of a workbook by itself
+        name = sheet.name if len(sheets) > 1 or named_table(sheet.name) else src.path.stem
+        table = _given(src) if len(sheets) == 1 and _given(src) else recognise(sheet.frame.columns, name)
+        out.append(_Part(src, table, shown if len(sheets) == 1 else f"{shown}:{sheet.name}", sheet.frame))
+    table_of_label = {p.label: p.table for p in out}
+    for issue in read.issues.iter_rows(named=True):
+        table = table_of_label.get(issue["file"]) or (out[0].table if len(out) == 1 else None)
+        file_events.append(_issue_event(src, table or "(none)", issue, issue["file"]))
     return out
+
+
+def _unread_reason(part: _Part) -> str:
+    if part.frame is None:
+        return f"not a {', '.join(sorted(s.lstrip('.').upper() for s in READABLE))} file"
+    cols = ", ".join(c for c in part.frame.columns if c != ROW)[:200]
+    return f"its columns ({cols}) are not those of any 903 table"
+
+
+def _infer_year(parts: list[_Part]) -> int:
+    """The collection year of a return from its latest episode start (DECOM)."""
+    starts = [p.frame.select(date_expr("DECOM").max()).item() for p in parts
+              if p.table == "episodes" and p.frame is not None and "DECOM" in p.frame.columns]
+    starts = [d for d in starts if d is not None]
+    if not starts:
+        src = parts[0].src
+        raise InputError(
+            "the collection year of this return cannot be told: it has no episodes with a start date",
+            where=Location(file=str(src.path)),
+            fix="pass --year with the collection year (e.g. 2019 for April 2018 to March 2019), or put "
+            "the files in a folder named for the year",
+        )
+    return collection_year_of(max(starts))
+
+
+def _no_episodes(council: str, year: int, where: Path, unread: list[dict]) -> InputError:
+    others = "; ".join(f"{u['source_file']}: {u['reason']}" for u in unread[:5])
+    return InputError(
+        f"no episodes file for {council} {year}" + (f" (not recognised: {others})" if others else ""),
+        where=Location(file=str(where / "episodes.csv")),
+        fix="put the return's episodes table in this folder as episodes.csv (or .xlsx/.xml), "
+        "or remove the empty year folder",
+    )
 
 
 def gather(files: list[SourceFile], root: Path, progress: Progress | None = None) -> Gathered:
@@ -140,8 +218,10 @@ def gather(files: list[SourceFile], root: Path, progress: Progress | None = None
     parts: dict[str, list[pl.DataFrame]] = {t: [] for t in TABLES}
     file_events: list[dict] = []
     rows: list[dict] = []
+    unread: list[dict] = []
     base = root if root.is_dir() else root.parent
     buckets: dict[tuple[str, tuple[str, ...]], list[tuple[SourceFile, str]]] = {}
+    pending: dict[tuple[str, int | None], list[_Part]] = {}
     for i, src in enumerate(files):
         try:
             shown = str(src.path.relative_to(base))
@@ -149,26 +229,51 @@ def gather(files: list[SourceFile], root: Path, progress: Progress | None = None
             shown = str(src.path)
         if progress:
             progress(i, len(files), shown)
-        if src.table != WHOLE_RETURN and src.path.suffix.lower() == ".csv":
-            raw, plain = probe_csv(src.path)
+        if src.year is not None and src.path.suffix.lower() == ".csv":
+            probe = probe_csv(src.path, what="return", shown=shown)
+            raw, plain = probe.columns, probe.plain
             columns = [c.strip().upper() for c in raw]
-            if plain and not set(columns) & set(COUNCIL_COLUMNS):
-                _check_columns(columns, src, src.table, shown, file_events)
-                buckets.setdefault((src.table, tuple(raw)), []).append((src, shown))
-                rows.append({"council": src.council, "collection_year": src.year, "table": src.table,
+            table = _given(src) or recognise(columns, src.path.stem)
+            if table is not None and plain and not set(columns) & set(COUNCIL_COLUMNS):
+                _check_columns(columns, src, table, shown, file_events)
+                buckets.setdefault((table, tuple(raw)), []).append((src, shown))
+                rows.append({"council": src.council, "collection_year": src.year, "table": table,
                              "source_file": shown})
                 continue
-        for table, frame in _read(src).items():
-            if frame is None:
+        pending.setdefault((src.council, src.year), []).extend(_parts(src, shown, file_events))
+    for (council, given_year), got in pending.items():
+        year = given_year if given_year is not None else _infer_year(got)
+        if given_year is None:
+            file_events.append(_file_event(council, year, "episodes", "YEAR_INFERRED",
+                                           got[0].label.split(":")[0], "DECOM", str(year)))
+        for part in got:
+            if part.table is None:
+                unread.append({"council": council, "collection_year": year, "source_file": part.label,
+                               "reason": _unread_reason(part)})
+                file_events.append(_file_event(council, year, "(none)", "UNRECOGNISED_TABLE", part.label, None))
                 continue
-            label = shown if src.table != WHOLE_RETURN else f"{shown}:{table}"
-            parts[table].append(_conform(frame, src, table, label, file_events))
-            rows.append({"council": src.council, "collection_year": src.year, "table": table,
-                         "source_file": label})
+            parts[part.table].append(_conform(part.frame, part.src, year, part.table, part.label, file_events))
+            rows.append({"council": council, "collection_year": year, "table": part.table,
+                         "source_file": part.label})
     for (table, _), members in buckets.items():
-        parts[table].append(_read_bucket(members, table))
+        parts[table].append(_read_bucket(members, table, file_events))
     if progress:
         progress(len(files), len(files), "read")
+    by_return: dict[tuple[str, int], dict[str, list[str]]] = {}
+    for r in rows:
+        by_return.setdefault((r["council"], r["collection_year"]), {}).setdefault(r["table"], []).append(
+            r["source_file"])
+    for u in unread:
+        by_return.setdefault((u["council"], u["collection_year"]), {})
+    for (council, year), tables in sorted(by_return.items()):
+        if "episodes" not in tables:
+            folder = next(f.path.parent for f in files if f.council == council)
+            raise _no_episodes(council, year, folder, [u for u in unread if u["council"] == council
+                                                       and u["collection_year"] == year])
+        for table, sources in tables.items():
+            if len(set(sources)) > 1:  # two files, or two sheets of one workbook
+                file_events.append(_file_event(council, year, table, "TABLE_IN_SEVERAL_FILES",
+                                               "; ".join(sources), None))
     have = {(r["council"], r["collection_year"], r["table"]) for r in rows}
     for council, year in sorted({(r["council"], r["collection_year"]) for r in rows}):
         if (council, year, "header") not in have:
@@ -187,8 +292,9 @@ def gather(files: list[SourceFile], root: Path, progress: Progress | None = None
         offset += frame.height
         tables[table] = frame
     ev = pl.DataFrame(file_events, schema=empty_events().schema) if file_events else empty_events()
+    unread_frame = pl.DataFrame(unread, schema=UNREAD_SCHEMA)
     read = pl.concat([t.group_by("source_file").agg(pl.len().cast(pl.Int64).alias("rows_read"))
                       for t in tables.values()])  # after blank lines are removed
     rows_frame = (pl.DataFrame(rows, schema={k: v for k, v in ROWS_SCHEMA.items() if k != "rows_read"})
                   .join(read, on="source_file", how="left").with_columns(pl.col("rows_read").fill_null(0)))
-    return Gathered(tables, ev, rows_frame)
+    return Gathered(tables, ev, rows_frame, unread_frame)

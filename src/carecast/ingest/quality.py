@@ -19,6 +19,7 @@ import polars as pl
 import yaml
 
 from carecast.outputs import Report, Section, run_metadata
+from carecast.parameters import shipped
 
 EVENT_SCHEMA: dict[str, pl.DataType] = {
     "uid": pl.Int64,  # the loader's row id (null for file-level events)
@@ -60,8 +61,8 @@ def _document() -> dict:
 
 
 def rule_parameter(name: str) -> float:
-    """A threshold the rules use (``parameters:`` in rules.yaml)."""
-    return _document()["parameters"][name]["value"]
+    """A threshold the rules use (cited in ``ingest/data/parameters.yaml``)."""
+    return shipped("carecast.ingest", "parameters.yaml").value(name)
 
 
 def rule_ids(*actions: str) -> list[str]:
@@ -127,12 +128,20 @@ class QualityReport:
     kept: pl.DataFrame
     kept_uids: pl.DataFrame  # uid of every kept episode row
     unverified_codes: list[str] = field(default_factory=list)
+    unread: pl.DataFrame | None = None  # files/sheets not recognised as a 903 table: file, reason
+
+    @property
+    def unrecognised(self) -> list[str]:
+        """The files and sheets that were not read because no 903 table fits them."""
+        return [] if self.unread is None else self.unread["source_file"].to_list()
 
     def _with_rules(self) -> pl.DataFrame:
         return self.events.join(rules_frame(), on="rule_id", how="left")
 
     def summary(self) -> pl.DataFrame:
-        """Episode rows per council and collection year: read, kept, repaired, dropped, merged, flagged.
+        """Episode rows per council and collection year: read, kept, repaired, dropped, merged, flagged,
+        and ``unknown_placement``: kept rows whose PLACE is not in that year's code list (they are
+        classified "Other", and a council should know how many before trusting the mix).
 
         ``kept + dropped + merged == read`` for every council and year.
         """
@@ -148,13 +157,18 @@ class QualityReport:
             .agg(pl.col("uid").n_unique().alias("n"))
             .pivot(on="action", index=["council", "collection_year"], values="n")
         )
+        unknown_place = (ev.filter(pl.col("rule_id") == "UNKNOWN_CODE", pl.col("column") == "PLACE")
+                         .group_by("council", "collection_year")
+                         .agg(pl.col("uid").n_unique().alias("unknown_placement")))
         out = read.join(self.kept, on=["council", "collection_year"], how="left").join(
-            per_action, on=["council", "collection_year"], how="left")
+            per_action, on=["council", "collection_year"], how="left").join(
+            unknown_place, on=["council", "collection_year"], how="left")
         for col in ("kept", "dropped", "merged", "repaired", "flagged"):
             if col not in out.columns:
                 out = out.with_columns(pl.lit(0).alias(col))
         return (
-            out.select("council", "collection_year", "read", "kept", "repaired", "flagged", "dropped", "merged")
+            out.select("council", "collection_year", "read", "kept", "repaired", "flagged", "dropped", "merged",
+                       "unknown_placement")
             .with_columns(pl.exclude("council", "collection_year").fill_null(0).cast(pl.Int64))
             .sort("council", "collection_year")
         )
@@ -185,7 +199,8 @@ class QualityReport:
 
     def totals(self) -> dict[str, int]:
         s = self.summary()
-        return {c: int(s[c].sum()) for c in ("read", "kept", "repaired", "flagged", "dropped", "merged")}
+        return {c: int(s[c].sum()) for c in ("read", "kept", "repaired", "flagged", "dropped", "merged",
+                                             "unknown_placement")}
 
     def by_rule(self) -> pl.DataFrame:
         """Rows affected per rule across all councils and years: drops first, then repairs, flags, merges."""
@@ -202,6 +217,10 @@ class QualityReport:
         text = (f"{t['read']:,} episode rows read: {t['kept']:,} kept ({t['repaired']:,} of them repaired, "
                 f"{t['flagged']:,} flagged), {t['dropped']:,} dropped, {t['merged']:,} merged into other rows. "
                 "Every row read is kept, dropped or merged: kept + dropped + merged = read.")
+        if t["unknown_placement"]:
+            text += (f" {t['unknown_placement']:,} kept episodes have a placement code (PLACE) that is not in "
+                     "their collection year's code list; they are counted as 'Other' placements until "
+                     "corrected (rule UNKNOWN_CODE, column PLACE).")
         files = self.rows.sort("council", "collection_year", "table")
         sections = [
             Section("Summary by council and collection year", text=text, tables={"summary": summary},
@@ -218,6 +237,13 @@ class QualityReport:
                     notes=["Child ids, dates of birth and postcodes are never shown; use the file and row."]),
             Section("Files read", tables={"files": files}),
         ]
+        if self.unrecognised:
+            sections.insert(0, Section(
+                "Files and sheets not read",
+                text=f"{len(self.unrecognised)} file(s) or sheet(s) of the returns are not any 903 table "
+                "and were not read. Rename their columns to the 903 column names of the table they hold, "
+                "or move them out of the returns' folders.",
+                tables={"not_read": self.unread}))
         if self.unverified_codes:
             sections.append(Section("Code lists to verify", text="These code-list changes are carecast's best "
                                     "reading and should be checked against the DfE guidance for the year.",

@@ -1,4 +1,8 @@
-"""Reading one SSDA903 table from a CSV, XLSX or XML file into an all-text Polars frame.
+"""Reading one SSDA903 table from a CSV, XLSX or ODS file into an all-text Polars frame (the XML
+return is read by :mod:`carecast.ingest.xml_return`).
+
+CSV and workbooks are read by :mod:`carecast.plumbing.tables` (encoding, delimiter, every sheet,
+repeated header lines); this module gives the frames the 903 column names and row numbers.
 
 Everything is read as text: typing happens in :mod:`carecast.ingest.validate`, where a value that
 will not parse can be counted against its row instead of failing the whole file. Each frame gets
@@ -11,84 +15,27 @@ A file that cannot be used at all (missing, empty, binary, truncated, malformed)
 
 from __future__ import annotations
 
-import csv
-import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
 import polars as pl
 
 from carecast.errors import InputError, Location
-from carecast.schema.ssda903 import TABLES
+from carecast.plumbing.tables import Sheet, Table, read_csv_files, read_table
 
 ROW = "source_row"
-_SNIFF = 8192
-
-
-def _decode(data: bytes, path: Path) -> str:
-    """UTF-8 (with or without BOM), else Windows-1252, else Latin-1 (which never fails)."""
-    for encoding in ("utf-8-sig", "cp1252", "latin-1"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise AssertionError(f"latin-1 cannot fail ({path})")
-
-
-def _check_empty(data: bytes, path: Path) -> None:
-    if not data.strip():
-        raise InputError(
-            "the file is empty",
-            where=Location(file=str(path)),
-            fix="export the table again from your case-management system (it should start with a "
-            "row of column names such as CHILD,DECOM,...), or remove the empty file",
-        )
-
-
-def _check_text(data: bytes, path: Path) -> None:
-    _check_empty(data, path)
-    head = data[:_SNIFF]
-    if b"\x00" in head or head.startswith(b"PK\x03\x04"):
-        raise InputError(
-            "the file is not a text CSV file (it contains binary data)",
-            where=Location(file=str(path)),
-            fix="save it from Excel as 'CSV UTF-8 (comma delimited)', or give it the extension of "
-            "its real format (.xlsx)",
-        )
-
-
-def _check_truncated(data: bytes, n_columns: int, path: Path) -> None:
-    """A last line with fewer fields than the header means the file was cut off part-way."""
-    body = data.rstrip(b"\r\n")
-    if b"\n" not in body:
-        return
-    last = next(csv.reader([body.rsplit(b"\n", 1)[-1].decode("utf-8", "replace")]), [])
-    if 0 < len(last) < n_columns:
-        raise InputError(
-            f"the file ends part-way through a row ({len(last)} of {n_columns} fields): it looks "
-            "truncated (or a quote mark on that row is never closed)",
-            where=Location(file=str(path), row=body.count(b"\n") + 1),
-            fix="export or copy the file again in full; check the disk was not full when it was saved",
-        )
-
-
-def _utf8(data: bytes, path: Path) -> bytes:
-    """The bytes as UTF-8 without a BOM (re-encoded only when they are not UTF-8 already)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        data.decode("utf-8")
-        return data
-    except UnicodeDecodeError:
-        return _decode(data, path).encode("utf-8")
+_FIX = ("export the table again from your case-management system (it should start with a row of "
+        "column names such as CHILD,DECOM,...), or save it from Excel as 'CSV UTF-8 (comma "
+        "delimited)'")
 
 
 def _finish(frame: pl.DataFrame) -> pl.DataFrame:
     """Upper-case, trimmed column names; all text; row numbers (header = row 1)."""
-    names = [str(c).strip().upper() for c in frame.columns]
-    return frame.select(
-        [pl.col(c).cast(pl.Utf8).alias(n) for c, n in zip(frame.columns, names, strict=True)]
-    ).with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
+    if ROW not in frame.columns:
+        frame = frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
+    names = {c: c if c in (ROW, "file_index") else str(c).strip().upper() for c in frame.columns}
+    return frame.select(pl.col(c).cast(pl.Utf8).alias(n) if n not in (ROW, "file_index") else pl.col(c)
+                        for c, n in names.items())
 
 
 def _blank_to_null(frame: pl.DataFrame) -> pl.DataFrame:
@@ -106,164 +53,21 @@ def drop_blank_rows(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     return frame.with_columns(pl.col("CHILD").str.strip_chars().replace("", None))
 
 
-def read_csv(path: Path) -> pl.DataFrame:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise missing_file(path) from None
-    except OSError as exc:
-        raise InputError(f"the file cannot be opened: {exc.strerror}", where=Location(file=str(path)),
-                         fix="check the file's permissions and that it is not open elsewhere") from None
-    _check_text(data, path)
-    data = _utf8(data, path)
-    try:
-        frame = pl.read_csv(data, infer_schema=False, null_values=[""], truncate_ragged_lines=False)
-    except pl.exceptions.PolarsError as exc:
-        first = str(exc).splitlines()[0]
-        raise InputError(
-            f"the file is not a well-formed CSV file ({first})",
-            where=Location(file=str(path)),
-            fix="open it in Excel and save it again as CSV; look for a quote mark (\") that is "
-            "never closed or a row with more values than column names",
-        ) from None
-    _check_truncated(data, frame.width, path)
-    return _finish(frame)
+def read_file(path: Path, shown: str | None = None) -> Table:
+    """A CSV or workbook return file, every sheet with 903-style column names and ``source_row``
+    (encoding, delimiter, sheets and repeated header lines as :func:`carecast.plumbing.tables.read_table`)."""
+    table = read_table(path, what="return", row_column=ROW, fix=_FIX, shown=shown)
+    blank = table.format != "csv"
+    sheets = tuple(Sheet(s.name, _blank_to_null(_finish(s.frame)) if blank else _finish(s.frame))
+                   for s in table.sheets)
+    return replace(table, sheets=sheets)
 
 
-def probe_csv(path: Path) -> tuple[list[str], bool]:
-    """Check a CSV file as :func:`read_csv` would; return its raw column names and whether it is
-    plain UTF-8 without a BOM, so that it can be read together with others in one scan."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise missing_file(path) from None
-    _check_text(data, path)
-    plain = not data.startswith(b"\xef\xbb\xbf")
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        plain = False
-    first = _decode(data.split(b"\n", 1)[0], path).rstrip("\r")
-    columns = next(csv.reader([first]), [])
-    _check_truncated(data, len(columns), path)
-    return columns, plain
-
-
-def read_csv_many(paths: list[Path]) -> pl.DataFrame:
-    """Plain UTF-8 CSV files with identical column names, read in one parallel scan.
-
-    Adds ``source_row`` (per file, header = row 1) and ``file_index`` (position in ``paths``).
-    A file that breaks the scan is found by reading each file alone, which raises its own error.
-    """
-    try:
-        frame = pl.scan_csv(paths, infer_schema=False, include_file_paths="__path", null_values=[""],
-                            truncate_ragged_lines=False).collect()
-    except pl.exceptions.PolarsError:
-        for p in paths:
-            read_csv(p)
-        raise
-    runs = frame["__path"].rle()
-    lengths = runs.struct.field("len").to_numpy()
-    index = {str(p): i for i, p in enumerate(paths)}
-    file_index = np.repeat([index[v] for v in runs.struct.field("value").to_list()], lengths)
-    starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
-    frame = _finish(frame.drop("__path"))
-    return frame.with_columns(
-        pl.Series(ROW, np.arange(frame.height) - starts + 2, dtype=pl.Int64),
-        pl.Series("file_index", file_index, dtype=pl.Int32),
-    )
-
-
-def read_xlsx(path: Path, sheet: str | None = None) -> pl.DataFrame:
-    """One sheet (``sheet``, else the first) of a workbook, as text."""
-    if not path.exists():
-        raise missing_file(path)
-    _check_empty(path.read_bytes()[:_SNIFF], path)
-    try:
-        frame = pl.read_excel(path, sheet_name=sheet) if sheet else pl.read_excel(path, sheet_id=1)
-        frame = frame.select(pl.all().cast(pl.Utf8))
-    except Exception as exc:  # fastexcel raises its own types for corrupt workbooks
-        raise InputError(
-            f"the workbook cannot be read ({type(exc).__name__}: {str(exc).splitlines()[0][:200]})",
-            where=Location(file=str(path)),
-            fix="open it in Excel and save it again as .xlsx, or export the table as CSV",
-        ) from None
-    return _blank_to_null(_finish(frame))
-
-
-def xlsx_sheets(path: Path) -> list[str]:
-    import fastexcel
-
-    try:
-        return list(fastexcel.read_excel(str(path)).sheet_names)
-    except Exception as exc:
-        raise InputError(
-            f"the workbook cannot be read ({type(exc).__name__})",
-            where=Location(file=str(path)),
-            fix="open it in Excel and save it again as .xlsx, or export the tables as CSV",
-        ) from None
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1].upper()
-
-
-def read_xml(path: Path) -> dict[str, pl.DataFrame | None]:
-    """The XML form of the return: one element per child holding its header fields, its episodes
-    (one element per episode) and any UASC fields. Element names are the 903 column names; any
-    wrapping elements are ignored, so the common layouts all read the same way."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise missing_file(path) from None
-    _check_empty(data, path)
-    try:
-        root = ET.fromstring(data)
-    except ET.ParseError as exc:
-        line = exc.position[0] if exc.position else None
-        raise InputError(
-            f"the XML is malformed or truncated ({exc})",
-            where=Location(file=str(path), row=line),
-            fix="export the return again; the file must be complete and well-formed XML",
-        ) from None
-    rows: dict[str, list[dict]] = {t: [] for t in TABLES}
-    for child in root.iter():
-        if _local(child.tag) != "CHILD" or len(child) == 0:
-            continue
-        header: dict[str, str] = {}
-        uasc: dict[str, str] = {}
-        episodes: list[dict[str, str]] = []
-        stack = list(child)
-        while stack:  # walk the child's record without descending into episodes / UASC
-            el = stack.pop(0)
-            name = _local(el.tag)
-            leaves = {_local(e.tag): (e.text or "").strip() for e in el.iter() if len(e) == 0}
-            if name == "EPISODE":
-                episodes.append(leaves)
-            elif name == "UASC" and len(el):
-                uasc = leaves
-            elif len(el):
-                stack[:0] = list(el)
-            else:
-                header.setdefault("CHILD" if name == "CHILDID" else name, (el.text or "").strip())
-        child_id = header.get("CHILD", "")
-        if "DUC" in header:
-            uasc.setdefault("DUC", header.pop("DUC"))
-        rows["header"].append(header)
-        for ep in episodes:
-            rows["episodes"].append({"CHILD": child_id, **ep})
-        if uasc:
-            rows["uasc"].append({"CHILD": child_id, "SEX": header.get("SEX", ""),
-                                 "DOB": header.get("DOB", ""), **uasc})
-    if not rows["header"]:
-        raise InputError(
-            "the XML file holds no child records",
-            where=Location(file=str(path)),
-            fix="check this is the SSDA903 return (it should contain one element per child with "
-            "CHILD, SEX, DOB and its episodes)",
-        )
-    return {t: _blank_to_null(_finish(pl.DataFrame(r, infer_schema_length=None))) if r else None
-            for t, r in rows.items()}
+def read_plain_csvs(paths: list[Path], shown: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Plain UTF-8 CSV files with identical column names, read in one parallel scan
+    (:func:`carecast.plumbing.tables.read_csv_files`), with 903-style column names."""
+    frame, issues = read_csv_files(paths, row_column=ROW, shown=shown)
+    return _finish(frame), issues
 
 
 def missing_file(path: Path) -> InputError:

@@ -58,8 +58,8 @@ def _table(title: str, df, limit: int = 15) -> None:
 
 def _directory(path: Path | None, postcodes: Path | None, db: str | None):
     from carecast.market.directory import load_directory
-    from carecast.market.geo import load_postcodes
     from carecast.market.store import load_stored_directory
+    from carecast.plumbing.geo import read_directory as load_postcodes
 
     if path is not None:
         return load_directory(path, postcodes=postcodes)

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from carecast.errors import InputError, Location
 from carecast.market.vocab import vocabulary
 from carecast.schema import find_council
+from carecast.yamlfile import validation_error
 
 Level = Literal["low", "medium", "high"]
 
@@ -213,18 +214,9 @@ def parse_referral(doc: object, source: str = "referral") -> Referral:
     try:
         return Referral.model_validate(doc)
     except ValidationError as exc:
-        problems = []
-        for e in exc.errors():
-            path = ".".join(str(p) for p in e["loc"]) or "(top level)"
-            msg = "required field is missing" if e["type"] == "missing" else e["msg"].removeprefix("Value error, ")
-            if e["type"] == "extra_forbidden":
-                msg = "not a referral field (check the spelling)"
-            problems.append(f"{path}: {msg}")
-        first = exc.errors()[0]
-        raise InputError(f"the referral has {len(problems)} problem(s): " + "; ".join(problems),
-                         where=Location(file=source, field=".".join(str(p) for p in first["loc"]) or None),
-                         fix="correct the fields named; required are council, child.age, child.sex, needs, "
-                             "locations.home, needed_by and urgency") from None
+        raise validation_error(exc, source=source, error=InputError, what="a referral",
+                               fix="correct the fields named; required are council, child.age, child.sex, needs, "
+                                   "locations.home, needed_by and urgency") from None
 
 
 def load_referral(path: str | Path) -> Referral:

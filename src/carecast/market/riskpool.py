@@ -21,20 +21,23 @@ per-year loop is over councils only, never over simulated years or placements.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import polars as pl
-import yaml
 
 from carecast.errors import InputError, InsufficientDataError, Location, ParameterError
+from carecast.parameters import shipped
+from carecast.plumbing.tables import read_table
 from carecast.schema import councils as all_councils
 from carecast.schema import find_council
-from carecast.schema.years import financial_year_expr
+from carecast.schema.years import (
+    financial_year_bounds,
+    financial_year_bounds_expr,
+    financial_year_expr,
+)
 
 RULES = ("population", "use", "mixed")
 COVERS = ("whole", "excess")
@@ -43,8 +46,7 @@ _WEEKLY_ALIASES = ("weekly_cost", "cost_weekly", "weekly_price", "unit_cost_week
 
 @cache
 def riskpool_defaults() -> dict:
-    doc = yaml.safe_load(resources.files("carecast.market").joinpath("data/riskpool.yaml").read_text("utf-8"))
-    return {k: v["value"] for k, v in doc.items()}
+    return shipped("carecast.market", "riskpool.yaml").values()
 
 
 @dataclass
@@ -87,10 +89,8 @@ def group_councils(group: str | None = None, names: list[str] | None = None) -> 
 def _read(path: Path) -> pl.DataFrame:
     if not path.is_file():
         raise InputError(f"{path} does not exist", where=Location(file=str(path)), fix="give the placements, episodes or forecast file")
-    if path.suffix.lower() == ".parquet":
-        return pl.read_parquet(path)
-    if path.suffix.lower() == ".csv":
-        return pl.read_csv(path, infer_schema_length=10000, try_parse_dates=True)
+    if path.suffix.lower() in (".parquet", ".csv"):
+        return read_table(path, what="placements", text=False).frame
     raise InputError(f"cannot read '{path.name}'", where=Location(file=str(path)), fix="give a .csv or .parquet file")
 
 
@@ -196,10 +196,10 @@ def _episode_years(df: pl.DataFrame, weekly_col: str, file: str) -> pl.DataFrame
     first = e.select(financial_year_expr(pl.col("decom").min())).item()
     last_end = e.get_column("end").max()
     last = e.select(financial_year_expr(pl.lit(last_end))).item()
-    complete = [fy for fy in range(first, last + 1) if dt.date(fy + 1, 3, 31) <= last_end]
+    complete = [fy for fy in range(first, last + 1) if financial_year_bounds(fy)[1] <= last_end]
     years = complete[-3:] or [last]  # the latest three complete financial years (or the one there is)
     x = (e.with_columns(pl.lit(years).alias("fy")).explode("fy")
-         .with_columns(pl.date(pl.col("fy"), 4, 1).alias("fs"), pl.date(pl.col("fy") + 1, 3, 31).alias("fe"))
+         .with_columns(*(e.alias(n) for e, n in zip(financial_year_bounds_expr("fy"), ("fs", "fe"), strict=True)))
          .with_columns(((pl.min_horizontal("end", "fe") - pl.max_horizontal("decom", "fs")).dt.total_days() + 1).alias("days"))
          .filter(pl.col("days") > 0))
     return (x.group_by("council", "child_id", "fy")

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
-import yaml
-
 from carecast.errors import Location, ParameterError
+from carecast.parameters import shipped
+from carecast.yamlfile import read_yaml
 
 PARTS = ("distance_home", "distance_important_places", "rating", "track_record", "price")
 
@@ -27,7 +26,7 @@ class MatchSettings:
 
 
 def _defaults() -> dict:
-    return yaml.safe_load(resources.files("carecast.market").joinpath("data/matching.yaml").read_text("utf-8"))
+    return shipped("carecast.market", "matching.yaml").values()
 
 
 def load_settings(overrides: str | Path | dict | None = None) -> MatchSettings:
@@ -37,18 +36,15 @@ def load_settings(overrides: str | Path | dict | None = None) -> MatchSettings:
     cited form (``weights: {value: {...}}``); weights given are merged into the default weights.
     Unknown keys or parts are rejected before anything is used.
     """
-    doc = _defaults()
-    values = {k: v["value"] for k, v in doc.items()}
+    values = _defaults()
     sources = ["carecast/market/data/matching.yaml"]
     if overrides is not None:
         where = "weights override"
         if not isinstance(overrides, dict):
             p = Path(overrides)
             where = str(p)
-            if not p.is_file():
-                raise ParameterError(f"weights file {p} does not exist", where=Location(file=str(p)),
-                                     fix="give a YAML file shaped like carecast/market/data/matching.yaml")
-            overrides = yaml.safe_load(p.read_text("utf-8")) or {}
+            overrides = read_yaml(p, "weights", missing_fix="give a YAML file shaped like "
+                                  "carecast/market/data/matching.yaml") or {}
             sources.append(str(p))
         if not isinstance(overrides, dict):
             raise ParameterError("the weights file must be a mapping", where=Location(file=where))

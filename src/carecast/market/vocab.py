@@ -65,10 +65,6 @@ class Vocabulary:
     urgency: Terms
     refusal_reasons: Terms
 
-    def need_bit(self, need: str) -> int:
-        """Bit of ``need`` in a needs bitmask (needs in file order)."""
-        return 1 << self.needs.ids.index(need)
-
 
 @cache
 def vocabulary() -> Vocabulary:

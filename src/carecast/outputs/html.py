@@ -85,12 +85,3 @@ def render(report: Report, *, include_plotly: bool = True) -> str:
 def write(report: Report, path: Path) -> list[Path]:
     path.write_text(render(report), encoding="utf-8")
     return [path]
-
-
-def table_frame_html(df: pl.DataFrame) -> str:
-    """A single table as HTML (used by the web app's fragments)."""
-    specs = columns_of(df)
-    return _env().get_template("table.html").render(
-        table={"name": "", "columns": [specs[c].label for c in df.columns], "kinds": [specs[c].kind for c in df.columns],
-               "rows": df.head(MAX_ROWS).rows(), "total": df.height, "shown": min(df.height, MAX_ROWS)}
-    )

@@ -12,12 +12,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from carecast.errors import Location, ParameterError
 from carecast.scenarios.levers import LEVER_TYPES, Lever
 from carecast.schema import load_categories
+from carecast.yamlfile import parse_yaml_document, validation_error
 
 
 class Scenario(BaseModel):
@@ -64,26 +64,6 @@ class Scenario(BaseModel):
             raise ParameterError(f"{msg}{extra}", fix=fix, where=Location(file=source, field=where))
 
 
-def _node_at(node: yaml.Node | None, loc: tuple, lever_types: dict = LEVER_TYPES) -> yaml.Node | None:
-    """Follow a pydantic error location through the composed YAML tree, as far as it goes."""
-    current = node
-    for part in loc:
-        if isinstance(current, yaml.MappingNode) and isinstance(part, str):
-            match = next((v for k, v in current.value if k.value == part), None)
-            if match is None:
-                if part in lever_types:  # discriminator tag in the location, not a key
-                    continue
-                return current
-            current = match
-        elif isinstance(current, yaml.SequenceNode) and isinstance(part, int):
-            if part >= len(current.value):
-                return current
-            current = current.value[part]
-        else:
-            continue
-    return current
-
-
 def _fix_for(err: dict, lever_types: dict = LEVER_TYPES) -> str:
     kind = err.get("type", "")
     loc = err.get("loc", ())
@@ -110,30 +90,15 @@ def parse_scenario(text: str, source: str = "scenario") -> Scenario:
 def parse_scenario_as(model: type[BaseModel], lever_types: dict, text: str, source: str = "scenario") -> Any:
     """Parse scenario YAML into ``model`` (a scenario class with its own lever types, e.g. SEND's),
     with the same line-and-fix messages."""
-    try:
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ParameterError(
-            f"not valid YAML: {getattr(exc, 'problem', exc)}",
-            fix="check indentation and colons on that line",
-            where=Location(file=source, row=(mark.line + 1) if mark else None),
-        ) from None
-    if not isinstance(data, dict):
+    doc = parse_yaml_document(text, "the scenario", source)
+    if not isinstance(doc.data, dict):
         raise ParameterError("a scenario file must be a mapping with 'scenario:' and 'levers:'",
                              fix="start from carecast/scenarios/data/ccn_optimised.yaml", where=Location(file=source))
     try:
-        return model.model_validate(data)
+        return model.model_validate(doc.data)
     except ValidationError as exc:
-        errors = exc.errors()
-        first = errors[0]
-        target = _node_at(node, tuple(first["loc"]), lever_types)
-        line = target.start_mark.line + 1 if target is not None else None
-        field = ".".join(str(p) for p in first["loc"] if str(p) not in lever_types)
-        extra = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
-        raise ParameterError(f"{first['msg']}{extra}", fix=_fix_for(first, lever_types),
-                             where=Location(file=source, row=line, field=field or None)) from None
+        raise validation_error(exc, source=source, doc=doc, skip=lever_types, what="a lever or scenario",
+                               fix=lambda err: _fix_for(err, lever_types)) from None
 
 
 def load_scenario(path: str | Path) -> Scenario:

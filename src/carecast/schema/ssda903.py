@@ -15,7 +15,11 @@ from importlib import resources
 import polars as pl
 import yaml
 
-TABLES = ("header", "episodes", "uasc")
+# Every table of the return, in the order the DfE lists them; keys of ``LoadResult.raw``.
+TABLES = ("header", "episodes", "uasc", "reviews", "missing", "oc2", "oc3", "ad1",
+          "placed_for_adoption", "previous_permanence", "sw_episodes")
+# The tables beyond the three the episode analyses need (cleaned into ``LoadResult.tables``).
+OTHER_TABLES = TABLES[3:]
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,28 @@ def spec_for_year(year: int) -> YearSpec:
 def table_spec(table: str) -> TableSpec:
     """Columns of ``table`` (the same in every year carecast reads)."""
     return spec_for_year(year_range()[1]).tables[table]
+
+
+def table_names() -> dict[str, tuple[str, ...]]:
+    """table -> the file/sheet names (letters and digits, lower case) that name it."""
+    return {t: tuple(r["names"]) for t, r in _document()["recognise"].items()}
+
+
+def signature(table: str) -> tuple[str, ...]:
+    """The columns a file must have to be taken for ``table``: its required ones and any marker."""
+    extra = _document()["recognise"][table].get("columns", [])
+    return tuple(dict.fromkeys([*table_spec(table).required, *extra]))
+
+
+def xml_layout() -> dict:
+    """How the DfE XML (CLA.xsd) lays the tables out: ``record``, ``rename``, ``groups``,
+    ``in_header`` and ``not_a_flag`` (see the ``xml:`` section of ssda903.yaml)."""
+    return _document()["xml"]
+
+
+def code_values(list_name: str) -> dict[str, int | None] | None:
+    """The typed value of each code of ``list_name`` when spellings share one (SEX 1/M -> 1)."""
+    return _document().get("code_values", {}).get(list_name)
 
 
 def valid_codes(table: str, years: list[int]) -> pl.DataFrame:

@@ -15,6 +15,7 @@ import polars as pl
 
 from carecast.errors import InputError, InsufficientDataError, Location
 from carecast.forecast.ages import birthday_expr
+from carecast.plumbing.tables import read_table
 from carecast.send.params import send_params
 
 AGGREGATE_COLUMNS = {"council": pl.Utf8, "year": pl.Int32, "age": pl.Int32, "setting": pl.Utf8, "plans": pl.Int64}
@@ -50,7 +51,7 @@ def load_aggregate(path: str | Path, council: str | None = None) -> pl.DataFrame
     p = Path(path)
     if not p.is_file():
         raise InputError(f"{p} does not exist", where=Location(file=str(p)), fix="give the published counts CSV")
-    frame = pl.read_csv(p, infer_schema=False).rename(lambda c: c.strip().lower())
+    frame = read_table(p, what="published counts").frame.rename(lambda c: c.strip().lower())
     missing = [c for c in ("year", "age", "setting", "plans") if c not in frame.columns]
     if missing:
         raise InputError(f"{p.name} has no column(s) {missing}", where=Location(file=str(p)),

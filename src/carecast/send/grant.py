@@ -23,15 +23,15 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from carecast.costs.projection import project_costs
 from carecast.costs.unit_costs import DatedValue, UnitCosts
 from carecast.errors import InsufficientDataError, Location, ParameterError
+from carecast.plumbing.constants import WEEKS_PER_YEAR
 from carecast.schema import financial_year_label
 from carecast.send.params import AnnualCosts, send_params
-from carecast.yamlfile import parse_yaml_text
+from carecast.yamlfile import parse_yaml_document, validation_error
 
 TRANSFER_SOURCES = ("schools_block", "early_years_block", "general_fund", "reserves")
 QUANTILES = (5, 25, 50, 75, 95)
@@ -106,21 +106,14 @@ GRANT_FIX = ("financial years are start years (2025 = 2025-26), amounts in pound
 
 def parse_grant(text: str, source: str = "grant") -> Grant:
     """Validate grant YAML as a whole; a problem names the line, the field and the fix."""
-    from carecast.scenarios.model import _node_at
-
-    data = parse_yaml_text(text, "the grant", source)
-    if not isinstance(data, dict):
+    doc = parse_yaml_document(text, "the grant", source)
+    if not isinstance(doc.data, dict):
         raise ParameterError("the grant must be a mapping with at least 'allocation:'", where=Location(file=source),
                              fix="start from carecast/send/data/examples/grant.yaml")
     try:
-        return Grant.model_validate(data)
+        return Grant.model_validate(doc.data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        target = _node_at(yaml.compose(text), tuple(err["loc"]), {})
-        field_ = ".".join(str(x) for x in err["loc"])
-        raise ParameterError(err["msg"], fix=GRANT_FIX, where=Location(
-            file=source, row=target.start_mark.line + 1 if target is not None else None,
-            field=field_ or None)) from None
+        raise validation_error(exc, source=source, doc=doc, fix=GRANT_FIX, what="a grant") from None
 
 
 def load_grant(path: str | Path) -> Grant:
@@ -133,9 +126,9 @@ def load_grant(path: str | Path) -> Grant:
 
 
 def setting_unit_costs(costs: AnnualCosts, extra: dict[str, float] | None = None) -> UnitCosts:
-    """The annual costs as the cost machinery's weekly prices (annual × 7 ÷ 365.25), uprated yearly."""
+    """The annual costs as the cost machinery's weekly prices (annual ÷ WEEKS_PER_YEAR), uprated yearly."""
     per = dict(costs.per_setting) | (extra or {})
-    weekly = {s: (DatedValue(costs.price_base, v * 7 / 365.25),) for s, v in per.items()}
+    weekly = {s: (DatedValue(costs.price_base, v / WEEKS_PER_YEAR),) for s, v in per.items()}
     inflation = {s: (DatedValue(costs.price_base, costs.annual_inflation),) for s in per}
     return UnitCosts(weekly, inflation, costs.source)
 

@@ -13,9 +13,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from carecast.errors import Location, ParameterError
+from carecast.parameters import ParameterTree, shipped
 from carecast.yamlfile import parse_yaml_text, read_yaml
 
 
@@ -50,30 +49,29 @@ class AnnualCosts:
     source: str
 
 
-def _document() -> dict[str, Any]:
-    text = resources.files("carecast.send").joinpath("data/send.yaml").read_text("utf-8")
-    return yaml.safe_load(text)
+def _tree() -> ParameterTree:
+    return shipped("carecast.send", "send.yaml")
 
 
 @cache
 def send_params() -> SendParams:
-    d = _document()
-    settings = d["settings"]["value"]
+    d = _tree().values()
+    settings = d["settings"]
     codes: dict[str, str] = {}
     for s in settings:
         codes[s["id"]] = s["id"]
         for c in s["codes"]:
             codes[str(c).lower()] = s["id"]
-    census = d["census_day"]["value"]
+    census = d["census_day"]
     return SendParams(
         settings=tuple(s["id"] for s in settings),
         setting_labels={s["id"]: s["label"] for s in settings},
         setting_codes=codes,
-        needs=tuple(d["primary_needs"]["value"]),
-        max_age=int(d["max_age"]["value"]),
-        phase_transfer_ages=tuple(d["phase_transfer_ages"]["value"]),
+        needs=tuple(d["primary_needs"]),
+        max_age=int(d["max_age"]),
+        phase_transfer_ages=tuple(d["phase_transfer_ages"]),
         census_month_day=(int(census["month"]), int(census["day"])),
-        very_high_cost=float(d["very_high_cost_threshold"]["value"]),
+        very_high_cost=float(d["very_high_cost_threshold"]),
     )
 
 
@@ -102,10 +100,11 @@ def parse_annual_costs(doc: Any, source: str) -> AnnualCosts:
                                  where=Location(file=source, field=f"value.{s}"), fix="write pounds per year, e.g. 22000")
         per[s] = float(amount)
         refs[s] = str(v.get("reference", "")) if isinstance(v, dict) else ""
-    base = doc.get("price_base", dt.date(2017, 4, 1))
+    meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
+    base = meta.get("price_base", doc.get("price_base", dt.date(2017, 4, 1)))
     if isinstance(base, str):
         base = dt.date.fromisoformat(base)
-    inflation = float(doc.get("annual_inflation", 0.0))
+    inflation = float(meta.get("annual_inflation", doc.get("annual_inflation", 0.0)))
     if not -0.5 <= inflation <= 1.0:
         raise ParameterError(f"annual_inflation {inflation} is outside -0.5..1", where=Location(file=source, field="annual_inflation"),
                              fix="give a fraction, e.g. 0.02 for 2% a year")
@@ -114,7 +113,8 @@ def parse_annual_costs(doc: Any, source: str) -> AnnualCosts:
 
 @cache
 def default_annual_costs() -> AnnualCosts:
-    return parse_annual_costs(_document()["annual_costs"], "carecast/send/data/send.yaml")
+    p = _tree()["annual_costs"]
+    return parse_annual_costs({"value": p.value, "metadata": p.metadata}, _tree().source)
 
 
 def load_annual_costs(path: str | Path | None) -> AnnualCosts:

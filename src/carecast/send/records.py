@@ -24,8 +24,9 @@ import yaml
 
 from carecast.errors import InputError, Location
 from carecast.forecast.ages import birthday_expr
-from carecast.ingest.validate import parse_date
 from carecast.outputs import Report, Section, run_metadata
+from carecast.plumbing.dates import date_expr
+from carecast.plumbing.tables import read_table
 from carecast.schema import find_council
 from carecast.send.params import send_params
 
@@ -159,12 +160,8 @@ class SendData:
     coverage: dict[str, Any] = field(default_factory=dict)
 
 
-def _read_csv(path: Path) -> pl.DataFrame:
-    try:
-        frame = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy", truncate_ragged_lines=True)
-    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
-        raise InputError(f"{path.name} cannot be read as CSV: {exc}", where=Location(file=str(path)),
-                         fix="save the EHCP list as CSV (UTF-8) with a header row") from None
+def _read_ehcp(path: Path) -> pl.DataFrame:
+    frame = read_table(path, what="EHCP list", fix="save the EHCP list as CSV (UTF-8) with a header row").frame
     names = {}
     for c in frame.columns:
         key = c.strip().lower().replace(" ", "_").replace("-", "_")
@@ -189,7 +186,7 @@ def load_ehcp(paths: str | Path | list[str | Path], *, council: str | None = Non
     frames = []
     offset = 0
     for f in files:
-        raw = _read_csv(f)
+        raw = _read_ehcp(f)
         if "council" not in raw.columns:
             if council is None:
                 raise InputError(f"{f.name} has no council column and no council was given",
@@ -240,7 +237,7 @@ def clean_records(raw: pl.DataFrame, *, data_end: dt.date | None = None) -> Send
                                                            "annual_cost")))
     dates = ("dob", "plan_start", "plan_end", "setting_start", "setting_end")
     frame = frame.with_columns(*(pl.col(c).alias(f"{c}__raw") for c in dates)).with_columns(
-        *(parse_date(c).alias(c) for c in dates))
+        *(date_expr(c).alias(c) for c in dates))
 
     def drop(frame: pl.DataFrame, mask: pl.Expr, rule: str, column: str | None = None) -> pl.DataFrame:
         gone = frame.filter(mask)

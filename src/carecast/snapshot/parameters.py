@@ -8,16 +8,13 @@ the merged set is validated as a whole before any analysis runs.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from carecast.errors import Location, ParameterError
+from carecast.parameters import shipped
 from carecast.schema import load_categories
-from carecast.yamlfile import read_yaml
+from carecast.yamlfile import read_yaml_document
 
 DEFAULTS_FILE = "carecast/snapshot/data/parameters.yaml"
 
@@ -50,30 +47,8 @@ def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else str(x)
 
 
-@cache
-def _default_document() -> dict[str, Any]:
-    text = resources.files("carecast.snapshot").joinpath("data/parameters.yaml").read_text("utf-8")
-    return yaml.safe_load(text)
-
-
 def _fail(source: str, key: str, message: str, fix: str) -> ParameterError:
     return ParameterError(message, fix=fix, where=Location(file=source, field=key))
-
-
-def _values(doc: Any, source: str) -> dict[str, Any]:
-    if not isinstance(doc, dict):
-        raise _fail(source, "(top level)", "the file is not a YAML mapping of parameter names",
-                    f"start from the default file {DEFAULTS_FILE}")
-    known = set(_default_document())
-    out = {}
-    for key, entry in doc.items():
-        if key not in known:
-            raise _fail(source, key, f"unknown parameter '{key}'", f"allowed parameters are {sorted(known)}")
-        if not isinstance(entry, dict) or "value" not in entry:
-            raise _fail(source, key, "each parameter must be a mapping with a 'value'",
-                        f"write it as `{key}: {{value: ...}}`")
-        out[key] = entry["value"]
-    return out
 
 
 def _validate(v: dict[str, Any], source: str) -> SnapshotParameters:
@@ -118,14 +93,13 @@ def load_parameters(overrides: str | Path | dict[str, Any] | None = None) -> Sna
 
     Example: ``load_parameters({"typology_residential_share_max": 0.05})``.
     """
-    values = _values(_default_document(), DEFAULTS_FILE)
+    tree = shipped("carecast.snapshot", "parameters.yaml")
     source = DEFAULTS_FILE
     if isinstance(overrides, dict):
         source = "parameters given in code"
-        values.update(_values({k: {"value": x} for k, x in overrides.items()}, source))
+        tree = tree.with_values(overrides, source)
     elif overrides is not None:
-        p = Path(overrides)
-        source = str(p)
-        doc = read_yaml(p, "parameters")
-        values.update(_values(doc, source))
-    return _validate(values, source)
+        source = str(overrides)
+        doc = read_yaml_document(overrides, "parameters")
+        tree = tree.override(doc.data, source, doc)
+    return _validate(tree.values(), source)

@@ -15,6 +15,7 @@ from pathlib import Path
 import polars as pl
 
 from carecast.errors import InputError, Location
+from carecast.plumbing.tables import read_table
 from carecast.snapshot.parameters import SnapshotParameters
 from carecast.snapshot.region import canonical_names
 
@@ -140,14 +141,8 @@ def read_providers(path: str | Path, params: SnapshotParameters) -> ProviderRegi
     if not p.is_file():
         raise InputError(f"provider register {p} does not exist", where=Location(file=str(p)),
                          fix="check the --providers path")
-    try:
-        if p.suffix.lower() in (".xlsx", ".xls"):
-            raw = pl.read_excel(p, infer_schema_length=0)
-        else:
-            raw = pl.read_csv(p, infer_schema=False, encoding="utf8-lossy")
-    except Exception as exc:  # polars raises several types for unreadable files
-        raise InputError(f"cannot read the provider register: {exc}", where=Location(file=str(p)),
-                         fix="save it as a CSV with a header row (urn, places, council, ofsted_rating, ...)") from None
+    raw = read_table(p, what="provider register",
+                     fix="save it as a CSV with a header row (urn, places, council, ofsted_rating, ...)").frame
     if raw.height == 0:
         raise InputError("the provider register has no rows", where=Location(file=str(p)),
                          fix="give a register with one row per home")

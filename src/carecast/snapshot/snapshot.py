@@ -14,6 +14,7 @@ from typing import Any
 import polars as pl
 
 from carecast.errors import InputError, InsufficientDataError, ParameterError
+from carecast.plumbing.dates import parse_date
 from carecast.snapshot import tables as t
 from carecast.snapshot.parameters import SnapshotParameters, load_parameters
 from carecast.snapshot.placements import LOCATIONS, open_placements
@@ -62,16 +63,10 @@ class Snapshot:
 
 
 def _as_date(date: dt.date | str) -> dt.date:
-    if isinstance(date, dt.datetime):
-        return date.date()
-    if isinstance(date, dt.date):
-        return date
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return dt.datetime.strptime(str(date).strip(), fmt).date()
-        except ValueError:
-            continue
-    raise ParameterError(f"'{date}' is not a date", fix="give the snapshot date as YYYY-MM-DD, e.g. 2024-03-31")
+    parsed = parse_date(date, "snapshot date")
+    if parsed is None:
+        raise ParameterError("no snapshot date was given", fix="give the snapshot date as YYYY-MM-DD, e.g. 2024-03-31")
+    return parsed
 
 
 def _register(providers: ProviderRegister | pl.DataFrame | str | Path | None,

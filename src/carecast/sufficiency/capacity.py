@@ -17,8 +17,9 @@ import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from carecast.errors import Location, ParameterError
+from carecast.plumbing.constants import DAYS_PER_YEAR
 from carecast.schema import load_categories
-from carecast.yamlfile import read_yaml
+from carecast.yamlfile import YamlDocument, read_yaml_document, validation_error
 
 
 class FosterHouseholds(BaseModel):
@@ -99,7 +100,7 @@ class Capacity(BaseModel):
     def places(self, dates: list[dt.date] | np.ndarray, *, extra_approvals_per_year: float = 0.0) -> pl.DataFrame:
         """Places per category on each date: columns date, category, places, source."""
         d = np.asarray(dates, dtype="datetime64[D]")
-        years = np.maximum((d - np.datetime64(self.as_at, "D")).astype(float) / 365.25, 0.0)
+        years = np.maximum((d - np.datetime64(self.as_at, "D")).astype(float) / DAYS_PER_YEAR, 0.0)
         frames = []
         if self.foster_households is not None:
             fh = self.foster_households
@@ -161,14 +162,13 @@ def combine_capacity(capacities: list[Capacity], name: str) -> Capacity:
     )
 
 
-def parse_capacity(data: dict, source: str) -> Capacity:
+def parse_capacity(data: dict, source: str, doc: YamlDocument | None = None) -> Capacity:
+    """Validate capacity as a whole; ``doc`` (the parsed file) lets a message give the line."""
     try:
         cap = Capacity.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"])
-        raise ParameterError(first["msg"], fix="see carecast/sufficiency/data/example_capacity.yaml for the layout",
-                             where=Location(file=source, field=field or None)) from None
+        raise validation_error(exc, source=source, doc=doc, what="a capacity",
+                               fix="see carecast/sufficiency/data/example_capacity.yaml for the layout") from None
     known = load_categories().categories
     cats = [b.category for b in [*cap.homes, *cap.block_contracts, *cap.changes]]
     if cap.foster_households is not None:
@@ -181,5 +181,5 @@ def parse_capacity(data: dict, source: str) -> Capacity:
 
 
 def load_capacity(path: str | Path) -> Capacity:
-    data = read_yaml(path, "capacity", missing_fix="check the path; see data/example_capacity.yaml")
-    return parse_capacity(data or {}, str(path))
+    doc = read_yaml_document(path, "capacity", missing_fix="check the path; see data/example_capacity.yaml")
+    return parse_capacity(doc.data or {}, str(path), doc)

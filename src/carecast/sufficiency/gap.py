@@ -19,13 +19,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 import numpy as np
 import polars as pl
-import yaml
 
 from carecast.errors import ParameterError
+from carecast.parameters import shipped
+from carecast.plumbing.constants import DAYS_PER_YEAR
 from carecast.schema.years import financial_year_expr, financial_year_label
 from carecast.sufficiency.capacity import Capacity
 
@@ -40,8 +40,7 @@ class SufficiencyResult:
 
 @cache
 def family_categories() -> frozenset[str]:
-    doc = yaml.safe_load(resources.files("carecast.sufficiency").joinpath("data/plan.yaml").read_text("utf-8"))
-    return frozenset(doc["family_categories"]["value"])
+    return frozenset(shipped("carecast.sufficiency", "plan.yaml").value("family_categories"))
 
 
 def _growth_factor(capacity: Capacity, years: np.ndarray) -> np.ndarray:
@@ -137,7 +136,7 @@ def _plan(monthly: pl.DataFrame, capacity: Capacity, quantiles: tuple[str, ...],
             m = monthly.filter(pl.col("category") == fh.category).sort("date")
             if m.height:
                 years = np.maximum(
-                    (m.get_column("date").to_numpy().astype("datetime64[D]") - np.datetime64(capacity.as_at, "D")).astype(float) / 365.25, 0.0)
+                    (m.get_column("date").to_numpy().astype("datetime64[D]") - np.datetime64(capacity.as_at, "D")).astype(float) / DAYS_PER_YEAR, 0.0)
                 need = m.get_column(q).to_numpy() / fh.places_per_household
                 have = fh.households(years)
                 rows += _foster_plan(m, q, need, have, years, capacity)

@@ -17,13 +17,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
 import polars as pl
-import yaml
 
 from carecast.errors import InputError, Location, NotFoundError, ParameterError
+from carecast.parameters import shipped
+from carecast.plumbing.tables import read_table
 from carecast.schema import councils, financial_year_label, find_council
 from carecast.schema.years import financial_year_expr
 from carecast.sufficiency.capacity import Beds, Capacity
@@ -34,8 +34,7 @@ RESIDENTIAL = ["residential_in_house", "residential_external"]
 
 @cache
 def regional_parameters() -> dict:
-    doc = yaml.safe_load(resources.files("carecast.sufficiency").joinpath("data/regional.yaml").read_text("utf-8"))
-    return {k: v["value"] for k, v in doc.items()}
+    return shipped("carecast.sufficiency", "regional.yaml").values()
 
 
 def region_councils(spec: str) -> tuple[str, list[str]]:
@@ -65,7 +64,7 @@ def load_providers(path: str | Path) -> pl.DataFrame:
     if not p.is_file():
         raise InputError(f"provider register {p} does not exist", where=Location(file=str(p)),
                          fix="give --providers providers.csv (carecast synth writes one), or leave it out")
-    frame = pl.read_csv(p, infer_schema_length=10_000)
+    frame = read_table(p, what="provider register", text=False).frame
     missing = PROVIDER_COLUMNS - set(frame.columns)
     if missing:
         raise InputError(f"provider register lacks column(s) {sorted(missing)}", where=Location(file=str(p)),

@@ -16,16 +16,19 @@ import numpy as np
 import polars as pl
 
 from carecast.errors import Location, ParameterError
+from carecast.plumbing.geo import Point, distance_miles
 from carecast.schema import Council, councils, find_council
 from carecast.synth.params import Params
 
+# Synthetic geography is drawn on the councils that report from 2023 (the 2023-24 boundaries, and
+# Cumbria, which reported until then); councils abolished earlier exist only for older returns.
+GEOGRAPHY_FROM_YEAR = 2023
 # Letters real postcodes use: area letters (first / second) and the inward unit letters.
 _AREA_FIRST = [c for c in string.ascii_uppercase if c not in "QVX"]
 _AREA_SECOND = [c for c in string.ascii_uppercase if c not in "IJZ"]
 _UNIT = np.array(list("ABDEFGHJLNPQRSTUWXYZ"))
 _DISTRICTS = 12
 _KM_PER_DEG_LAT = 111.2
-_EARTH_RADIUS_MILES = 3958.8
 
 
 def _synthetic_councils(n: int) -> list[Council]:
@@ -63,7 +66,7 @@ def select_councils(spec: int | str | list[str] | tuple[str, ...], params: Param
                 where=Location(field="councils"),
                 fix="ask for at least 1 council, or name them (e.g. 'Lewisham,Southwark')",
             )
-        known = list(councils())
+        known = [c for c in councils() if c.end_year is None or c.end_year >= GEOGRAPHY_FROM_YEAR]
         first = [find_council(n) for n in params["councils.default_order"]]
         london = [c for c in known if c.is_london and c not in first and c.name != "City of London"]
         rest = [c for c in known if c not in first and c not in london]
@@ -112,9 +115,7 @@ class Geography:
 
     def miles(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Great-circle distance in miles between postcode indices ``a`` and ``b``."""
-        la1, lo1, la2, lo2 = map(np.radians, (self.lat[a], self.lon[a], self.lat[b], self.lon[b]))
-        h = np.sin((la2 - la1) / 2) ** 2 + np.cos(la1) * np.cos(la2) * np.sin((lo2 - lo1) / 2) ** 2
-        return 2 * _EARTH_RADIUS_MILES * np.arcsin(np.sqrt(h))
+        return distance_miles(Point(self.lat[a], self.lon[a]), Point(self.lat[b], self.lon[b]))
 
     def postcode_table(self, used: np.ndarray) -> pl.DataFrame:
         """ONSPD-form lookup (pcd, pcds, oslaua, lat, long) of the given postcode indices."""
@@ -148,7 +149,7 @@ def _area_codes(universe: list[Council]) -> list[str]:
 
 def build_geography(rng: np.random.Generator, placing: list[Council], params: Params) -> Geography:
     """The council universe (reference list plus any synthetic placing councils) and its postcodes."""
-    universe = list(councils())
+    universe = [c for c in councils() if c.end_year is None or c.end_year >= GEOGRAPHY_FROM_YEAR]
     universe += [c for c in placing if c not in universe]
     index = {c.name: i for i, c in enumerate(universe)}
     regions = {r: k for k, r in enumerate(dict.fromkeys(c.region for c in universe))}

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import numbers
 from functools import cache
 from typing import Any
 
+import numpy as np
 import plotly.io
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
@@ -69,6 +71,21 @@ def web_cell(value: Any, column: str = "") -> str:
     return format_cell(value, column)
 
 
+def chart_cell(value: Any) -> str:
+    """A chart's value in its table alternative: thousands separated, at most two decimals,
+    dates as dd/mm/yyyy (as the charts show them), missing values blank."""
+    if isinstance(value, np.datetime64):
+        value = value.astype("datetime64[D]").item()
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return value.strftime("%d/%m/%Y") if hasattr(value, "strftime") else str(value)
+    number = float(value)
+    if number.is_integer() or abs(number) >= 100:
+        return f"{number:,.0f}"
+    return f"{number:,.2f}"
+
+
 def _plotly_json(fig: Any) -> str:
     """A figure as JSON for a data attribute (escaped by the template): no inline script at all.
 
@@ -89,6 +106,8 @@ def templates() -> Jinja2Templates:
     env = Environment(loader=PackageLoader("carecast.web", "templates"), autoescape=select_autoescape())
     env.filters["webcell"] = web_cell
     env.filters["plotly_json"] = _plotly_json
+    env.filters["chartcell"] = chart_cell
+    env.globals["zip"] = zip
     env.globals["version"] = carecast.__version__
     return Jinja2Templates(env=env)
 

@@ -29,6 +29,7 @@ import polars as pl
 import yaml
 
 from carecast.errors import InputError, Location, ParameterError
+from carecast.plumbing import tables
 from carecast.schema import financial_year_bounds, load_categories
 from carecast.yamlfile import read_yaml
 
@@ -165,16 +166,15 @@ def read_table(path: Path, what: str) -> pl.DataFrame:
     if not path.exists():
         raise InputError(f"{what} file {path} does not exist", fix="check the path")
     suffix = path.suffix.lower()
-    try:
-        if suffix == ".csv":
-            return pl.read_csv(path, infer_schema_length=0)
-        if suffix in (".xlsx", ".xlsm"):
-            return pl.read_excel(path, infer_schema_length=0)
-        if suffix in (".yaml", ".yml"):
+    if suffix in (".csv", ".xlsx", ".xlsm", ".ods"):
+        return tables.read_table(path, what=what, fix="save it as CSV (UTF-8), XLSX or YAML").frame
+    if suffix in (".yaml", ".yml"):
+        try:
             rows = yaml.safe_load(path.read_text("utf-8")) or []
             return pl.DataFrame([{k: None if v is None else str(v) for k, v in r.items()} for r in rows])
-    except Exception as exc:  # noqa: BLE001 - any reader failure is an unusable file
-        raise InputError(f"cannot read {what} file {path}: {exc}", fix="save it as CSV (UTF-8), XLSX or YAML") from None
+        except (yaml.YAMLError, AttributeError, UnicodeDecodeError) as exc:
+            raise InputError(f"cannot read {what} file {path}: {exc}",
+                             fix="save it as CSV (UTF-8), XLSX or YAML (a list of rows)") from None
     raise InputError(f"{what} file {path} is not CSV, XLSX or YAML", fix="save it as .csv, .xlsx or .yaml")
 
 

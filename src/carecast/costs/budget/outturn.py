@@ -30,6 +30,7 @@ from carecast.costs.mix import CostMix
 from carecast.costs.projection import as_days, project_costs
 from carecast.costs.unit_costs import UnitCosts
 from carecast.errors import InputError, ParameterError
+from carecast.plumbing.episodes import in_care_on
 
 
 @dataclass
@@ -61,7 +62,7 @@ def starters_leavers_run_rate(episodes: pl.DataFrame, plan: BudgetPlan, unit_cos
         eps = eps.filter(~pl.col("is_short_break").fill_null(False))
 
     def open_on(day: dt.date) -> pl.DataFrame:
-        return (eps.filter((pl.col("decom") <= day) & (pl.col("dec").is_null() | (pl.col("dec") > day)))
+        return (eps.filter(in_care_on(day))
                 .group_by("cost_group").len())
 
     now, before = open_on(as_of), open_on(then)

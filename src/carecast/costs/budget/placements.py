@@ -26,6 +26,8 @@ from carecast.costs.budget.inputs import read_table
 from carecast.costs.historic import price_days
 from carecast.costs.unit_costs import UnitCosts
 from carecast.errors import InputError, Location
+from carecast.plumbing.dates import date_expr
+from carecast.plumbing.episodes import in_care_during
 from carecast.schema import load_categories
 
 PLACEMENT_COLUMNS: dict[str, pl.DataType] = {
@@ -50,15 +52,6 @@ _ALIASES = {
     "funding_education": "share_education", "placement_id": "placement_id",
 }
 _REQUIRED = ("child_id", "cost_group", "start")
-
-
-def _parse_date(col: str) -> pl.Expr:
-    text = pl.col(col).str.strip_chars()
-    return pl.coalesce(
-        text.str.to_date("%Y-%m-%d", strict=False),
-        text.str.to_date("%d/%m/%Y", strict=False),
-        text.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False),
-    )
 
 
 def _share(col: str) -> pl.Expr:
@@ -87,8 +80,8 @@ def read_register(path: str | Path) -> pl.DataFrame:
     parsed = df.with_columns(
         pl.col("cost_group").str.strip_chars().str.to_lowercase().replace_strict(by_label, default=None).alias("_group"),
         pl.col("weekly_cost").str.replace_all("[£,]", "").str.strip_chars().cast(pl.Float64, strict=False).alias("_weekly"),
-        _parse_date("start").alias("_start"),
-        _parse_date("end").alias("_end"),
+        date_expr("start").alias("_start"),
+        date_expr("end").alias("_end"),
         _share("share_social_care").alias("_sc"),
         _share("share_health").alias("_h"),
         _share("share_education").alias("_ed"),
@@ -159,7 +152,7 @@ def placements_from_episodes(episodes: pl.DataFrame, *, start: dt.date, end: dt.
     if as_of is not None:
         eps = eps.filter(pl.col("decom") <= as_of).with_columns(
             pl.when(pl.col("dec") > as_of).then(None).otherwise(pl.col("dec")).alias("dec"))
-    eps = eps.filter((pl.col("decom") <= pl.lit(end)) & (pl.col("dec").is_null() | (pl.col("dec") > pl.lit(start))))
+    eps = eps.filter(in_care_during(start, end))
     council = pl.col("council") if "council" in eps.columns else pl.lit("")
     eighteen = pl.col("dob").dt.offset_by("18y") if "dob" in eps.columns else pl.lit(None, dtype=pl.Date)
     provider = pl.col("place_provider") if "place_provider" in eps.columns else pl.lit(None, dtype=pl.Utf8)
