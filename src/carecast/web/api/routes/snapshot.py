@@ -36,10 +36,19 @@ def snapshot_report(db, settings, user: Principal, on: dt.date | None = None) ->
         episodes = pl.concat([d.episodes for d in data], how="vertical_relaxed")
         children = pl.concat([d.children for d in data], how="vertical_relaxed")
         scope = user.council if user.sees_child_level else (user.region or "England")
-        region = names if user.sees_child_level else (user.region or "england")
+        region = (_home_region(user.council) or names) if user.sees_child_level else (user.region or "england")
         snap = take_snapshot(episodes, children, date=on, region=region, suppress=not user.sees_child_level)
         _CACHE[key] = (to_report(snap), on, scope)
     return _CACHE[key]
+
+
+def _home_region(council: str) -> str | None:
+    """The region a council belongs to: a council user's snapshot measures "in the region" and
+    "outside the region" against it, not against the council alone."""
+    from carecast.schema import find_council
+
+    found = find_council(council, required=False)
+    return found.region if found is not None else None
 
 
 @router.get("/snapshot")
