@@ -47,6 +47,8 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     "carecast.benchmark.commands": ("benchmark",),
     "carecast.published.commands": ("published",),
     "carecast.send.commands": ("send",),
+    "carecast.aftercare.commands": ("allowances", "leavers"),
+    "carecast.workforce.commands": ("workforce",),
     "carecast.web.commands": ("serve", "user"),
     "carecast.demo": ("demo",),
 }

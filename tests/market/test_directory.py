@@ -36,18 +36,18 @@ def test_reads_the_synthetic_generator_folder(synth_dir):
     d = load_directory(synth_dir)
     assert d.homes.height == 5 and _accounted(d)
     assert d.ignored_columns == ["owner", "host_ons_code"]  # said, not silently dropped
-    oak = d.homes.filter(pl.col("record") == "SC100001").row(0, named=True)
+    oak = d.homes.filter(pl.col("urn") == "SC100001").row(0, named=True)
     assert oak["type"] == "childrens_home" and oak["needs"] == ["cse_cce", "semh"]
     assert (oak["age_min"], oak["age_max"], oak["price_min_weekly"], oak["price_max_weekly"]) == (10, 17, 4100, 4100)
     assert oak["location_source"] == "postcode" and abs(oak["lat"] - 51.437) < 1e-9
-    assert d.homes.filter(pl.col("record") == "SC100004")["ofsted_rating"].item() == "inadequate"
-    needs4 = d.homes.filter(pl.col("record") == "SC100004")["needs"].item().to_list()
+    assert d.homes.filter(pl.col("urn") == "SC100004")["ofsted_rating"].item() == "inadequate"
+    needs4 = d.homes.filter(pl.col("urn") == "SC100004")["needs"].item().to_list()
     assert needs4 == ["semh", "sexually_harmful_behaviour"]
     # ZZ9 9ZZ is not in the lookup: kept, placed at Kent's centre, and the repair is listed
     miss = d.issues.filter(pl.col("record") == "SC100005")
     assert miss["column"].to_list() == ["postcode"] and miss["severity"].to_list() == ["repaired"]
     assert "not in the postcode lookup" in miss["message"].item() and miss["row"].item() == 6
-    assert d.homes.filter(pl.col("record") == "SC100005")["location_source"].item() == "council_centre"
+    assert d.homes.filter(pl.col("urn") == "SC100005")["location_source"].item() == "council_centre"
 
 
 def test_rich_directory_columns_are_parsed(tmp_path):
@@ -159,7 +159,7 @@ def test_given_coordinates_place_a_home_the_lookup_cannot(tmp_path):
     d = load_directory(p, postcodes=tmp_path / "pc.csv")
     src = dict(zip(d.homes["urn"], d.homes["location_source"], strict=True))
     assert src == {"SC1": "given", "SC2": "council_centre", "SC3": "given"}
-    assert d.homes.filter(pl.col("record") == "SC1")["lat"].item() == 51.2
+    assert d.homes.filter(pl.col("urn") == "SC1")["lat"].item() == 51.2
     reasons = d.issues.filter(pl.col("record") == "SC1")["message"].to_list()
     assert reasons == ["postcode not in the postcode lookup; located at the lat/lon given"]
     assert "outside England" in " ".join(d.issues.filter(pl.col("record") == "SC2")["message"].to_list())

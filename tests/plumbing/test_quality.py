@@ -79,3 +79,43 @@ def test_report_table_has_human_headings_and_drops_empty_columns():
 def test_an_unknown_severity_is_a_programming_error():
     with pytest.raises(ValueError):
         Issue("A", "lost", "m")  # type: ignore[arg-type]
+
+
+def test_yaml_rule_loaders_give_the_same_shape():
+    from carecast.plumbing.quality import Rule, rule_rows_as_issues
+
+    rules = {
+        "BAD_DATE": Rule("BAD_DATE", "repaired", "not a date", "write dd/mm/yyyy"),
+        "NO_ID": Rule("NO_ID", "dropped", "no id", "add the id"),
+    }
+    events = pl.DataFrame(
+        {
+            "uid": [1, 2],
+            "rule_id": ["NO_ID", "BAD_DATE"],
+            "source_file": ["a.csv"] * 2,
+            "source_row": [2, 3],
+            "column": [None, "DEC"],
+            "value": [None, None],
+        }
+    )
+    got = rule_rows_as_issues(events, rules)
+    assert got.schema == pl.Schema(ISSUE_SCHEMA)
+    assert got.select("rule", "severity", "row", "message").rows() == [
+        ("NO_ID", "rejected", 2, "no id"),
+        ("BAD_DATE", "repaired", 3, "not a date"),
+    ]
+
+
+def test_the_903_loader_reports_in_the_same_shape(tmp_path):
+    from carecast.ingest import load_returns
+
+    folder = tmp_path / "Lewisham" / "2019"
+    folder.mkdir(parents=True)
+    header = "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN"
+    row = "1,01/05/2018,S,C2,N1,U4,PR1,,,,,,"
+    (folder / "episodes.csv").write_text(f"{header}\n{row}\n{header}\n")
+    issues = load_returns(tmp_path).quality.issues()
+    hit = issues.filter(pl.col("rule") == "REPEATED_HEADER")
+    assert hit.select("severity", "file", "row").rows() == [
+        ("rejected", "Lewisham/2019/episodes.csv", 3)
+    ]

@@ -165,3 +165,18 @@ def test_many_plain_files_in_one_scan_keep_file_rows_and_report_repeated_headers
     assert frame["CHILD"].to_list() == ["1", "2", "3", "4"]
     assert frame["row"].to_list() == [2, 3, 2, 4]
     assert issues.select("file", "row").rows() == [("b", 3)]
+
+
+def test_a_workbook_can_be_read_as_a_grid_when_its_header_is_below_titles(tmp_path):
+    path = write_ods(
+        tmp_path / "pub.ods",
+        {"Table 1": [["Children looked after", ""], ["LA", "n"], ["Lewisham", "c"]]},
+    )
+    grid = read_table(path, header=False, row_column="row").sheet("Table 1")
+    assert grid.columns == ["row", "column_0", "column_1"]
+    assert grid.select("row", "column_0").rows() == [
+        (1, "Children looked after"),
+        (2, "LA"),
+        (3, "Lewisham"),
+    ]
+    assert grid["column_1"].to_list()[1:] == ["n", "c"]

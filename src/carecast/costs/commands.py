@@ -37,6 +37,12 @@ from carecast.costs.budget.whatif import (
     move_children,
     rescaled_note,
 )
+from carecast.costs.budget.whole import (
+    AFTERCARE_SIMULATIONS,
+    WholeBudgetInputs,
+    forecast_lines,
+    needs_forecast,
+)
 from carecast.costs.historic import actual_costs
 from carecast.costs.mix import derive_cost_mix, mix_frame
 from carecast.costs.unit_costs import defaults_text, load_unit_costs
@@ -135,12 +141,8 @@ def costs_actual(
     stdout.print(_money_table("Placement cost by financial year", actual.by_financial_year.drop("fy"), ["cost"]))
 
 
-def _starters_leavers(eps: pl.DataFrame | None, plan, placements, uc, as_of: dt.date, simulations: int,
-                      seed: int | None) -> StartersLeavers | None:
-    if eps is None:
-        return None
-    if simulations <= 0:
-        return starters_leavers_run_rate(eps, plan, uc, as_of=as_of)
+def _forecast(eps: pl.DataFrame, plan, as_of: dt.date, simulations: int, seed: int | None):
+    """The demand forecast from the monitoring date to just past 31 March, notes printed."""
     from carecast.forecast.region import forecast_councils
 
     fy_end = plan.bounds[1]
@@ -151,7 +153,15 @@ def _starters_leavers(eps: pl.DataFrame | None, plan, placements, uc, as_of: dt.
                                    n_sims=simulations, seed=seed)
     for w in caught:
         console.print(f"[yellow]Note:[/] {w.message}", highlight=False)
-    result = region.combined
+    return region.combined
+
+
+def _starters_leavers(eps: pl.DataFrame | None, plan, placements, uc, as_of: dt.date, result) -> StartersLeavers | None:
+    if eps is None:
+        return None
+    if result is None:
+        return starters_leavers_run_rate(eps, plan, uc, as_of=as_of)
+    fy_end = plan.bounds[1]
     costed = cost_placements(placements, uc, as_of=as_of, fy_start=plan.bounds[0], fy_end=fy_end)
     mix = derive_cost_mix(eps.filter(pl.col("cost_group").is_not_null()), end=as_of)
     return starters_leavers_from_forecast(result.dates_, list(result.categories), result.sim_counts_, plan, costed,
@@ -170,7 +180,15 @@ def budget_outturn(
     costs: Path | None = typer.Option(None, "--costs", help="Unit costs YAML (default: shipped cited costs)."),
     simulations: int = typer.Option(0, "--simulations", help="Forecast starters/leavers with this many simulations "
                                     "(needs --episodes); 0 = run-rate of the last 26 weeks."),
-    seed: int | None = typer.Option(None, "--seed", help="Random seed for --simulations."),
+    seed: int = typer.Option(20, "--seed", help="Random seed for the simulations (same seed, same figures)."),
+    establishment: Path | None = typer.Option(None, "--establishment", help="Staffing establishment CSV/XLSX, for a "
+                                              "line with `forecast: staffing` (carecast workforce)."),
+    workforce_policy: Path | None = typer.Option(None, "--workforce-policy", help="Role costs and premiums YAML."),
+    allowance_policy: Path | None = typer.Option(None, "--allowance-policy", help="Allowance policy YAML, for a "
+                                                 "line with `forecast: allowances` (carecast allowances)."),
+    allowance_cohort: Path | None = typer.Option(None, "--allowance-cohort", help="Today's paid allowance cohort CSV/XLSX."),
+    leavers_policy: Path | None = typer.Option(None, "--leavers-policy", help="Care leavers YAML, for a line with "
+                                               "`forecast: leaving_care` (carecast leavers)."),
     save: bool = typer.Option(False, "--save", help="Save this month in the store and explain movement from the last saved month."),
     db: str | None = typer.Option(None, "--db", help="Store URL (default: CARECAST_DATABASE_URL or ./carecast.sqlite)."),
     with_placements: bool = typer.Option(False, "--with-placements", help="Add the placement-level sheet (child "
@@ -187,10 +205,16 @@ def budget_outturn(
     fy_start, fy_end = plan.bounds
     placements = read_register(register) if register is not None else placements_from_episodes(
         eps, start=fy_start, end=fy_end, as_of=when)
+    whole = WholeBudgetInputs(establishment, workforce_policy, allowance_policy, allowance_cohort, leavers_policy)
+    whole.check(plan, eps is not None)
     led = read_ledger(ledger, plan) if ledger else None
     acts = read_actions(actions, plan) if actions else None
-    sl = _starters_leavers(eps, plan, placements, uc, when, simulations, seed)
-    m = monitor(plan, placements, uc, as_of=when, ledger=led, actions=acts, starters_leavers=sl)
+    sims = simulations if simulations > 0 else (AFTERCARE_SIMULATIONS if needs_forecast(plan) else 0)
+    result = _forecast(eps, plan, when, sims, seed) if eps is not None and sims > 0 else None
+    sl = _starters_leavers(eps, plan, placements, uc, when, result if simulations > 0 else None)
+    with console.status("Forecasting staffing, allowances and leaving care..."):
+        lines = forecast_lines(plan, whole, as_of=when, episodes=eps, forecast=result, seed=seed)
+    m = monitor(plan, placements, uc, as_of=when, ledger=led, actions=acts, starters_leavers=sl, line_forecasts=lines)
     summary = moves = history = quarters = saved = None
     if save:
         council = plan.council or "(unnamed)"
@@ -205,7 +229,9 @@ def budget_outturn(
         history = hist.line_history(council, plan.financial_year, db)
         saved = hist.runs(council, plan.financial_year, db)
         quarters = hist.quarter_on_quarter(saved)
-    meta = run_metadata(command="budget outturn", inputs=[p for p in (budget, register, episodes, ledger, actions, costs) if p],
+    meta = run_metadata(command="budget outturn", inputs=[p for p in (budget, register, episodes, ledger, actions, costs,
+                                                                   establishment, workforce_policy, allowance_policy,
+                                                                   allowance_cohort, leavers_policy) if p],
                         parameters={"as_of": when.isoformat(), "simulations": simulations, "saved": save,
                                     **m.assumptions}, seed=seed)
     report = monitoring_report(m, metadata=meta, summary=summary, moves=moves, history=history, runs=saved,
@@ -228,8 +254,10 @@ def budget_example(out: Path = typer.Option(..., "--out", help="Folder to write 
 
     out.mkdir(parents=True, exist_ok=True)
     examples = resources.files("carecast.costs").joinpath("data/examples")
-    for name in ("budget.yaml", "ledger.csv", "actions.csv", "README.txt"):
+    for name in ("budget.yaml", "ledger.csv", "actions.csv", "README.txt", "budget_whole.yaml", "ledger_whole.csv"):
         (out / name).write_text(examples.joinpath(name).read_text("utf-8"), encoding="utf-8")
+    staff = resources.files("carecast.workforce").joinpath("data/example_establishment.csv")
+    (out / "establishment.csv").write_text(staff.read_text("utf-8"), encoding="utf-8")
     seed = yaml.safe_load(resources.files("carecast.costs").joinpath("data/lewisham_t9.yaml").read_text("utf-8"))
     rows = ["child,placement_type,provider,weekly_cost,start,planned_end,funding_social_care,funding_health,funding_education"]
     for group, spec in seed["placements"].items():

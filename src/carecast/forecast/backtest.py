@@ -25,6 +25,7 @@ import polars as pl
 
 from carecast.errors import InsufficientDataError, Location, ParameterError
 from carecast.forecast.calendar import add_months
+from carecast.forecast.exit_reasons import reason_table
 from carecast.forecast.model import history_counts
 from carecast.forecast.params import defaults
 from carecast.forecast.prepare import CareHistory, care_history
@@ -70,6 +71,7 @@ class OriginBacktest:
     metrics: pl.DataFrame
     by_council: pl.DataFrame | None = None  # total-only scores per council (several councils)
     regional_entry_shock: dict[str, Any] | None = None  # the region's shared entry shock (several councils)
+    exit_reasons: pl.DataFrame | None = None  # exits by reason over the horizon: simulated beside actual
     council_tables: dict[str, pl.DataFrame] = field(default_factory=dict)  # each council's total, month by month
 
 
@@ -227,8 +229,9 @@ def backtest_origin(episodes: pl.DataFrame, at: dt.date, horizon_months: int = 1
             tables[council] = t
             per_council.append(score(t).with_columns(pl.lit(council).alias("council")))
     by_council = pl.concat(per_council) if per_council else None
+    reasons = reason_table(region.combined, list(histories.values()), at, horizon_months)
     return OriginBacktest(at, table, score(table.filter(pl.col("horizon_month") > 0)), by_council,
-                          region.combined.assumptions_.get("regional_entry_shock"), tables)
+                          region.combined.assumptions_.get("regional_entry_shock"), reasons, tables)
 
 
 def rolling_origins(episodes: pl.DataFrame, horizon_months: int, window_years: float, n: int | None = None

@@ -17,7 +17,7 @@ then a cumulative sum), and into person-days per step the same way.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -130,12 +130,30 @@ class PathEffects:
 
 
 @dataclass
+class Exits:
+    """Every exit from care of a run: simulation, state left (index), day, and whether it was the
+    18th birthday (ageing out) rather than a hazard event. The reason of a hazard exit is drawn
+    afterwards (:func:`exits_by_reason`), so recording exits changes no random number of the run."""
+
+    sim: np.ndarray
+    state: np.ndarray
+    time: np.ndarray
+    aged_out: np.ndarray
+
+    @classmethod
+    def empty(cls) -> Exits:
+        none = np.zeros(0, np.int64)
+        return cls(none, none, np.zeros(0), np.zeros(0, bool))
+
+
+@dataclass
 class Pieces:
     sim: np.ndarray
     age: np.ndarray
     cat: np.ndarray
     start: np.ndarray
     end: np.ndarray
+    exits: Exits = field(default_factory=Exits.empty)
 
 
 def _padded_width(columns: int) -> int:
@@ -289,6 +307,7 @@ def run_paths(space: StateSpace, cohort: Cohort, total: np.ndarray, cumprob: np.
         since = cohort.category_since.take(rid).astype(np.float64)
         next_forced, forced_to = effects.forced_after(cat, since, t)
     out: list[tuple[np.ndarray, ...]] = []
+    left: list[tuple[np.ndarray, ...]] = []  # exits: (key, day, aged out)
     while rid.size:
         lam = total_flat.take(key)
         if effects is None:
@@ -326,6 +345,9 @@ def run_paths(space: StateSpace, cohort: Cohort, total: np.ndarray, cumprob: np.
             k_where = key.take(where)
             to_cat = np.flatnonzero(u < move_share.take(k_where))  # the others leave care
             mover, k_mover = where.take(to_cat), k_where.take(to_cat)
+            leaver = np.ones(where.size, bool)
+            leaver[to_cat] = False
+            left.append((k_where[leaver], end.take(where[leaver]), np.zeros(int(leaver.sum()), bool)))
             dest = _count_at_most(to_category, width, k_mover, u.take(to_cat))
             if effects is not None:
                 dest = effects.redirect_to(dest, end.take(mover))
@@ -342,6 +364,8 @@ def run_paths(space: StateSpace, cohort: Cohort, total: np.ndarray, cumprob: np.
                 next_forced[changed], forced_to[changed] = effects.forced_after(cat[changed], since[changed],
                                                                                 end[changed])
         crossed_age, crossed_dur = np.flatnonzero(up_age), np.flatnonzero(up_dur)
+        aged = crossed_age[(age.take(crossed_age) == n_age - 1) & (end.take(crossed_age) < horizon)]
+        left.append((key.take(aged), end.take(aged), np.ones(aged.size, bool)))
         key[crossed_age] += n_cat * n_dur
         key[crossed_dur] += 1  # the last band's next boundary is inf, never crossed
         age[crossed_age] += 1
@@ -358,7 +382,34 @@ def run_paths(space: StateSpace, cohort: Cohort, total: np.ndarray, cumprob: np.
         return Pieces(empty.astype(np.int64), empty.astype(np.int64), empty.astype(np.int64), empty, empty)
     keys, starts, ends = (np.concatenate(col) for col in zip(*out, strict=True))
     state = keys & mask
-    return Pieces(keys >> bits, age_of.take(state), cat_of.take(state), starts, ends)
+    exit_keys, exit_days, aged_out = (np.concatenate(col) for col in zip(*left, strict=True))
+    exits = Exits(exit_keys >> bits, exit_keys & mask, exit_days, aged_out)
+    return Pieces(keys >> bits, age_of.take(state), cat_of.take(state), starts, ends, exits)
+
+
+def exits_by_reason(exits: Exits, shares: np.ndarray, n_sims: int, n_steps: int, step: float,
+                    rng: np.random.Generator) -> np.ndarray:
+    """Exits per simulation, step and reason: (n_sims, n_steps, reasons + 1) int32, the last
+    column ageing out at 18.
+
+    ``shares[sim, state, r]`` is the share of reason r in the state's exit hazard. Leaving care is
+    one competing-risks event whose total hazard is the sum of the reason hazards, so drawing the
+    reason of each exit in proportion to the reason hazards is the same process as simulating each
+    reason's clock; with ``rng`` a stream of its own the exits themselves are exactly unchanged.
+    """
+    n_reasons = shares.shape[-1]
+    reason = np.full(exits.time.size, n_reasons, np.int64)
+    hazard = np.flatnonzero(~exits.aged_out)
+    if hazard.size:
+        cum = np.cumsum(shares[exits.sim[hazard], exits.state[hazard]], axis=1)
+        u = rng.random(hazard.size) * cum[:, -1]
+        reason[hazard] = np.minimum((u[:, None] >= cum).sum(axis=1), n_reasons - 1)
+    # a child counts on step date g while g < exit day, so an exit belongs to the step ending at the
+    # first step date on or after it (counts then change by entrants - exits exactly, step by step)
+    k = np.clip(np.ceil(exits.time / step) - 1, 0, n_steps - 1).astype(np.int64)
+    cell = (exits.sim * n_steps + k) * (n_reasons + 1) + reason
+    size = n_sims * n_steps * (n_reasons + 1)
+    return np.bincount(cell, minlength=size).reshape(n_sims, n_steps, n_reasons + 1).astype(np.int32)
 
 
 def grid_index(grid: np.ndarray, times: np.ndarray) -> np.ndarray:

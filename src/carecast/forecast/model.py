@@ -43,10 +43,12 @@ from carecast.forecast.engine import (
     Cohort,
     PathEffects,
     counts_on,
+    exits_by_reason,
     run_paths,
     step_tables,
 )
 from carecast.forecast.entrants import EntrantModel, Population, RegionalShock
+from carecast.forecast.exit_reasons import AGED_OUT
 from carecast.forecast.expected import entrant_profile_path, entrants_path, propagate, step_matrices
 from carecast.forecast.exposure import occurrence_exposure
 from carecast.forecast.params import defaults
@@ -351,6 +353,7 @@ class DemandModel:
         age_counts = np.zeros((n_sims, n_steps, sp.n_age), np.int32)
         days = np.zeros((n_sims, n_steps, sp.n_cat), np.float32)
         month_states = np.zeros((n_sims, len(months), sp.n_age, sp.n_cat), np.int32)
+        exits = np.zeros((n_sims, n_steps, len(sp.exit_groups) + 1), np.int32)
         for lo in range(0, n_sims, batch):
             m = min(batch, n_sims - lo)
             if path_effects is not None:  # each batch its own streams, so scenarios stay aligned batch by batch
@@ -371,6 +374,9 @@ class DemandModel:
                 pieces, m, n_steps, float(self.step_days), sp.n_cat, sp.n_age)
             month_states[lo:lo + m] = counts_on(pieces, month_grid, m, pieces.age * sp.n_cat + pieces.cat,
                                                 sp.n_age * sp.n_cat).reshape(m, len(months), sp.n_age, sp.n_cat)
+            reason_rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(3, lo)))
+            exits[lo:lo + m] = exits_by_reason(pieces.exits, self._exit_shares(reason_rng, m, parameter_uncertainty),
+                                               m, n_steps, float(self.step_days), reason_rng)
         assumptions = self.assumptions() | {
             "horizon_years": horizon_years, "step_days": self.step_days, "simulations": n_sims, "seed": seed,
             "uncertainty": "process noise (individual children simulated)"
@@ -384,8 +390,20 @@ class DemandModel:
             sim_counts_=counts, sim_age_counts_=age_counts, sim_days_=days,
             month_dates_=months, sim_month_states_=month_states, expected_=self._expected(n_steps),
             history_=self.history_, assumptions_=assumptions, sim_entrants_=entered, sim_prevented_=prevented,
-            quantiles_=self.quantiles,
+            quantiles_=self.quantiles, exit_reasons=(*sp.exit_groups, AGED_OUT), sim_exits_=exits,
         )
+
+    def _exit_shares(self, rng: np.random.Generator, m: int, parameter_uncertainty: bool) -> np.ndarray:
+        """Each simulation's share of every exit reason in each state's exit hazard: (m, states, reasons).
+
+        The reason hazards of a state are independent Gamma(shape_r, rate) with one rate, so their
+        shares are Dirichlet(shape_r) independent of their sum (the total drawn for the run): drawing
+        the shares apart gives the same joint uncertainty as drawing every reason's hazard.
+        """
+        n_cat = self.space.n_cat
+        if not parameter_uncertainty:
+            return np.broadcast_to(self.rates_[:, n_cat:], (m, *self.rates_[:, n_cat:].shape))
+        return rng.gamma(self.shape_[:, n_cat:], size=(m, *self.shape_[:, n_cat:].shape))
 
     def _posterior_by_destination(self) -> tuple[np.ndarray, np.ndarray]:
         """Gamma (shape, scale) per state of the hazard to each category and of leaving care.

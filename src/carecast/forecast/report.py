@@ -184,6 +184,10 @@ def backtest_report(bt: BacktestResult, *, inputs: list[str | Path], parameters:
     councils = bt.council_metrics()
     if councils is not None:
         tables["metrics_by_council"] = councils
+    reasons = [o.exit_reasons.with_columns(pl.lit(o.origin).alias("origin")) for o in bt.origins
+               if o.exit_reasons is not None]
+    if reasons:
+        tables["exits_by_reason"] = pl.concat(reasons).select("origin", pl.exclude("origin"))
     text = (f"{len(bt.origins)} origin(s), {bt.horizon_months}-month horizon. MAPE and bias are of the mean "
             "forecast; band coverage is the share of monthly actuals inside the 50% (p25-p75) and 90% (p5-p95) "
             "bands. Baselines: last value held flat; linear trend on annual counts (CCN method).")

@@ -26,7 +26,7 @@ DAYS_PER_MONTH = DAYS_PER_YEAR / MONTHS_PER_YEAR
 
 def leaving_age() -> int:
     """The birthday on which a child leaves care (18): ``leaving_age`` in the forecast's
-    ``model.yaml``."""
-    from carecast.forecast.params import defaults
+    ``model.yaml``, read through the parameter tree."""
+    from carecast.parameters import shipped
 
-    return defaults().leaving_age
+    return int(shipped("carecast.forecast", "model.yaml").value("leaving_age"))

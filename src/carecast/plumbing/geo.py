@@ -24,6 +24,7 @@ import os
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -44,14 +45,16 @@ UK_LAT, UK_LON = (49.8, 60.9), (-8.7, 1.8)
 # The British National Grid's extent (metres); Northern Ireland is converted onto it.
 GRID_EAST, GRID_NORTH = (0.0, 700_000.0), (0.0, 1_300_000.0)
 
-DIRECTORY_SCHEMA: dict[str, pl.DataType] = {
-    "postcode": pl.Utf8,
-    "la_code": pl.Utf8,
-    "easting": pl.Float64,
-    "northing": pl.Float64,
-    "lat": pl.Float64,
-    "lon": pl.Float64,
-}
+DIRECTORY_SCHEMA = pl.Schema(
+    {
+        "postcode": pl.Utf8,
+        "la_code": pl.Utf8,
+        "easting": pl.Float64,
+        "northing": pl.Float64,
+        "lat": pl.Float64,
+        "lon": pl.Float64,
+    }
+)
 # The column names ONSPD, NSPL and their extracts use (and both of carecast's old readers took).
 COLUMN_NAMES: dict[str, tuple[str, ...]] = {
     "postcode": ("pcds", "pcd", "pcd2", "pcd7", "pcd8", "postcode"),
@@ -101,10 +104,10 @@ def normalise_postcode(text: str | None) -> str | None:
 class Point:
     """Coordinates as arrays, scalars or Polars expressions; grid metres optional."""
 
-    lat: object
-    lon: object
-    easting: object = None
-    northing: object = None
+    lat: Any
+    lon: Any
+    easting: Any = None
+    northing: Any = None
 
 
 def _great_circle(a: Point, b: Point):
@@ -237,10 +240,11 @@ def read_directory(
             else pl.lit(None, dtype=pl.Float64)
         ).alias(role)
 
+    postcode = pick["postcode"]
+    assert postcode is not None  # refused above
     raw = scan.with_row_index("row", offset=2).select(
         pl.col("row").cast(pl.Int64),
-        pl.col(pick["postcode"]).cast(pl.Utf8).alias("_given"),
-        postcode_expr(pl.col(pick["postcode"])).alias("postcode"),
+        postcode_expr(pl.col(postcode)).alias("postcode"),
         (
             pl.col(pick["la_code"]).cast(pl.Utf8).str.strip_chars()
             if pick["la_code"]

@@ -22,18 +22,20 @@ import polars as pl
 Severity = Literal["rejected", "repaired", "merged", "flagged"]
 SEVERITIES: tuple[str, ...] = ("rejected", "repaired", "merged", "flagged")
 
-ISSUE_SCHEMA: dict[str, pl.DataType] = {
-    "rule": pl.Utf8,
-    "severity": pl.Utf8,
-    "file": pl.Utf8,
-    "row": pl.Int64,
-    "record": pl.Utf8,  # the record's own key when it is not personal (a home's URN, a council)
-    "column": pl.Utf8,
-    "value": pl.Utf8,
-    "message": pl.Utf8,
-    "fix": pl.Utf8,
-    "count": pl.Int64,
-}
+ISSUE_SCHEMA = pl.Schema(
+    {
+        "rule": pl.Utf8,
+        "severity": pl.Utf8,
+        "file": pl.Utf8,
+        "row": pl.Int64,
+        "record": pl.Utf8,  # the record's own key when it is not personal (a home's URN, a council)
+        "column": pl.Utf8,
+        "value": pl.Utf8,
+        "message": pl.Utf8,
+        "fix": pl.Utf8,
+        "count": pl.Int64,
+    }
+)
 
 # Headings people read (the standards: no snake_case ids on a page).
 _LABELS = {
@@ -159,3 +161,50 @@ def report_table(issues: pl.DataFrame) -> pl.DataFrame:
         if c in issues.columns and (issues.height == 0 or issues[c].null_count() < issues.height)
     ]
     return issues.select(shown).rename({c: _LABELS[c] for c in shown})
+
+
+# --- loaders whose rules live in a YAML file (the 903 loader, the EHCP loader) ---------------
+
+# What a rule's action (the word its rules.yaml uses) means for the row, in this log's words.
+ACTION_SEVERITY: dict[str, Severity] = {
+    "dropped": "rejected",
+    "merged": "merged",
+    "repaired": "repaired",
+    "flagged": "flagged",
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A loader rule as its ``rules.yaml`` states it: what happens to the row, why, what to do."""
+
+    id: str
+    action: str  # dropped | merged | repaired | flagged
+    reason: str
+    fix: str
+
+    @property
+    def severity(self) -> Severity:
+        return ACTION_SEVERITY[self.action]
+
+
+def rule_rows_as_issues(events: pl.DataFrame, rules: dict[str, Rule]) -> pl.DataFrame:
+    """A loader's per-row events (``rule_id``, ``source_file``, ``source_row``, ``column``,
+    ``value``) as issues, each with its rule's severity, reason and fix."""
+    table = pl.DataFrame(
+        [
+            {"rule": r.id, "severity": r.severity, "message": r.reason, "fix": r.fix}
+            for r in rules.values()
+        ],
+        schema={"rule": pl.Utf8, "severity": pl.Utf8, "message": pl.Utf8, "fix": pl.Utf8},
+    )
+    rows = events.select(
+        pl.col("rule_id").alias("rule"),
+        pl.col("source_file").alias("file"),
+        pl.col("source_row").cast(pl.Int64).alias("row"),
+        pl.lit(None, dtype=pl.Utf8).alias("record"),
+        pl.col("column").cast(pl.Utf8),
+        pl.col("value").cast(pl.Utf8),
+        pl.lit(1, dtype=pl.Int64).alias("count"),
+    )
+    return rows.join(table, on="rule", how="left", maintain_order="left").select(list(ISSUE_SCHEMA))

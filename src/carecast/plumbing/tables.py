@@ -132,6 +132,7 @@ def read_table(
     sheet: str | None = None,
     fix: str | None = None,
     shown: str | None = None,
+    header: bool = True,
 ) -> Table:
     """Read ``path`` by its extension (anything that is not a workbook or Parquet is read as CSV).
 
@@ -139,7 +140,9 @@ def read_table(
     cannot be read; ``shown`` is the name to give it in messages (default: the path). With
     ``text`` (the default) every column is a string; otherwise types are inferred. ``row_column``
     adds the row each record had in the file (header = row 1). ``sheet`` reads only that sheet of
-    a workbook (None if it is absent is the caller's to report: :meth:`Table.sheet`).
+    a workbook (None if it is absent is the caller's to report: :meth:`Table.sheet`). Without
+    ``header`` a workbook is read as a grid (columns ``column_0``...; rows numbered from 1), for
+    published tables whose header sits below titles and notes.
     """
     p = Path(path)
     name = shown or str(p)
@@ -160,7 +163,7 @@ def read_table(
     if suffix in PARQUET_SUFFIXES:
         return _read_parquet(p, name, what, text, row_column, fix)
     if suffix in WORKBOOK_SUFFIXES:
-        return _read_workbook(p, name, what, text, row_column, sheet, fix)
+        return _read_workbook(p, name, what, text, row_column, sheet, fix, header)
     return read_csv_text(
         _read_bytes(p, name, what),
         p,
@@ -364,11 +367,14 @@ def read_csv_text(
 
 
 def _finish(
-    frame: pl.DataFrame, name: str, row_column: str | None
+    frame: pl.DataFrame, name: str, row_column: str | None, header: bool = True
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Row numbers (header = row 1), then repeated header lines dropped and recorded."""
-    frame = frame.with_row_index("__row", offset=2).with_columns(pl.col("__row").cast(pl.Int64))
-    frame, issues = drop_repeated_headers(frame, name, "__row")
+    first = 2 if header else 1
+    frame = frame.with_row_index("__row", offset=first).with_columns(pl.col("__row").cast(pl.Int64))
+    frame, issues = (
+        drop_repeated_headers(frame, name, "__row") if header else (frame, empty_issues())
+    )
     if row_column:
         frame = frame.rename({"__row": row_column})
     else:
@@ -444,7 +450,14 @@ def workbook_sheets(
 
 
 def _read_workbook(
-    p: Path, name: str, what: str, text: bool, row_column: str | None, sheet: str | None, fix: str
+    p: Path,
+    name: str,
+    what: str,
+    text: bool,
+    row_column: str | None,
+    sheet: str | None,
+    fix: str,
+    header: bool = True,
 ) -> Table:
     if not p.read_bytes()[:_SNIFF].strip():
         raise InputError(f"the {what} file is empty", where=Location(file=name), fix=fix)
@@ -460,6 +473,7 @@ def _read_workbook(
             frame = pl.read_excel(
                 p,
                 sheet_name=sheet_name,
+                has_header=header,
                 infer_schema_length=0 if text else 100,
                 drop_empty_rows=False,
                 drop_empty_cols=False,
@@ -469,7 +483,7 @@ def _read_workbook(
             raise _workbook_error(exc, name, what) from None
         if text:
             frame = frame.select(pl.all().cast(pl.Utf8))
-        frame, found = _finish(frame, f"{name}:{sheet_name}", row_column)
+        frame, found = _finish(frame, f"{name}:{sheet_name}", row_column, header)
         sheets.append(Sheet(sheet_name, frame))
         issues.append(found)
     if not sheets:
