@@ -44,7 +44,8 @@ def test_outturn_writes_committee_table_and_flags_budget_total(monkeypatch, caps
     wb = openpyxl.load_workbook(out)
     ws = wb["committee"]
     header = [c.value for c in ws[1]]
-    assert header[:4] == ["line", "budget", "forecast_outturn", "variance"] and "reasons" in header
+    assert header[:4] == ["Line", "Budget", "Forecast outturn", "Variance"] and "Reasons" in header
+    assert ws.cell(2, header.index("Variance (% of budget)") + 1).number_format == "0.0%"  # not £
     assert ws.cell(ws.max_row, 1).value == "Total"
     assert "placements" not in wb.sheetnames  # no child identifiers in committee papers by default
     # second month: movement explained
@@ -101,6 +102,8 @@ def test_decompose_and_whatifs(monkeypatch, capsys, tmp_path):
                      "--neighbour-shares", "external_residential=0.1", "--out", tmp_path / "x.csv")
     mix = pl.read_csv(tmp_path / "x.csv")
     assert code == 0 and mix.filter(pl.col("cost_group") == "external_residential")["children_at_neighbours_mix"][0] == pytest.approx(27.5)
+    ifa = mix.filter(pl.col("cost_group") == "ifa")["share_from"][0]
+    assert ifa == "own share 72.0% rescaled to 90.0% so all shares add to 100%"  # says what it moved
     code, _, stderr = run(monkeypatch, capsys, "budget", "whatif-mix", "--children", "ifa198", "--neighbour-shares",
                           "ifa=1", "--out", tmp_path / "x.csv")
     assert code == 2 and "not group=number" in stderr
@@ -162,3 +165,18 @@ def test_outturn_json_has_documented_shape(monkeypatch, capsys, tmp_path, month_
     assert {"council", "financial_year", "as_of", "committee", "lines", "checks", "movement", "assumptions"} <= set(doc)
     assert doc["financial_year"] == "2018-19" and doc["committee"][-1]["line"] == "Total"
     assert [c["ok"] for c in doc["checks"]] == [False, True]
+
+
+def test_decompose_from_episodes_books_the_unit_costs_uprating_as_price_inflation():
+    import datetime as dt
+
+    from carecast.costs import load_unit_costs
+    from carecast.costs.budget.decomposition import uprating_ratio
+
+    uc = load_unit_costs()
+    mix = pl.DataFrame({"fy": [2020, 2020, 2022], "cost_group": ["ifa", "external_residential", "ifa"],
+                        "days": [3650, 365, 4000]})
+    ratio = uprating_ratio(uc, mix, 2020, 2022)
+    then = 3650 * uc.weekly_cost("ifa", dt.date(2020, 4, 1)) + 365 * uc.weekly_cost("external_residential", dt.date(2020, 4, 1))
+    now = 3650 * uc.weekly_cost("ifa", dt.date(2022, 4, 1)) + 365 * uc.weekly_cost("external_residential", dt.date(2022, 4, 1))
+    assert ratio == pytest.approx(now / then) and ratio > 1  # the shipped costs are uprated each April

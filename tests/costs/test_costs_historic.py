@@ -59,11 +59,19 @@ def test_actual_and_projected_side_by_side():
     assert t["projection_is_complete"].to_list()[2:] == [True, False]
 
 
-def test_years_before_the_first_return_are_flagged_incomplete():
+def test_years_before_the_first_return_are_left_out_and_counted():
     eps = episodes([("1", dt.date(2015, 1, 1), None, "ifa", "fostering_ifa", False)]).with_columns(
         pl.lit(2018).alias("collection_year"))        # returns cover 2017-18 onwards; data_end 31 March 2019
-    a = actual_costs(eps, UC).by_financial_year
+    actual = actual_costs(eps, UC)
+    a = actual.by_financial_year
     complete = dict(zip(a["financial_year"], a["is_complete"], strict=True))
-    assert complete["2016-17"] is False and complete["2017-18"] is True and complete["2018-19"] is True
+    assert complete == {"2017-18": True, "2018-19": True}  # not 2014-15 to 2016-17: no return covers them
+    left_out = actual.excluded.filter(pl.col("reason").str.contains("before 2017-18"))
+    assert left_out["episodes"].to_list() == [1]
+    # two councils whose returns start in different years: the years only one covers stay, marked partial
+    two = pl.concat([eps, eps.with_columns(pl.lit("Other").alias("council"), pl.lit(2017).alias("collection_year"))])
+    b = actual_costs(two, UC).by_financial_year
+    assert dict(zip(b["financial_year"], b["is_complete"], strict=True)) == {
+        "2016-17": False, "2017-18": True, "2018-19": True}
     assert not actual_costs(episodes([("1", dt.date(2015, 1, 1), None, "ifa", "fostering_ifa", False)]), UC
                             ).by_financial_year["is_complete"].any()   # no collection_year: coverage unknown

@@ -40,12 +40,12 @@ def test_scores_on_a_hand_made_table():
         "naive_linear_trend": [100.0, 200.0],
     })
     got = {r["method"]: r for r in score(table).iter_rows(named=True)}
-    assert got["model"]["mape_pct"] == pytest.approx(10.0)       # |10|/100 and |20|/200
+    assert got["model"]["mape_pct"] == pytest.approx(0.10)       # |10|/100 and |20|/200
     assert got["model"]["bias_pct"] == pytest.approx(0.0)        # +10% and -10%
-    assert got["model"]["ape_at_horizon_pct"] == pytest.approx(10.0)
+    assert got["model"]["ape_at_horizon_pct"] == pytest.approx(0.10)
     assert got["model"]["in_50_band_pct"] == pytest.approx(0.0)  # 100 < 105; 200 > 170
-    assert got["model"]["in_90_band_pct"] == pytest.approx(100.0)
-    assert got["naive_last_value"]["mape_pct"] == pytest.approx(25.0)
+    assert got["model"]["in_90_band_pct"] == pytest.approx(1.0)
+    assert got["naive_last_value"]["mape_pct"] == pytest.approx(0.25)
     assert got["naive_linear_trend"]["mape_pct"] == pytest.approx(0.0)
 
 
@@ -62,7 +62,7 @@ def test_backtest_scores_the_known_process(known_process):
     head = {r["method"]: r for r in bt.headline().iter_rows(named=True)}
     assert set(head) == {"model", "naive_last_value", "naive_linear_trend"}
     assert head["model"]["months"] == 12
-    assert 0 <= head["model"]["mape_pct"] < 15
+    assert 0 <= head["model"]["mape_pct"] < 0.15
     payload = bt.payload()
     assert payload["origin"] == "2021-04-01"
     first = payload["total"][0]
@@ -91,5 +91,5 @@ def test_model_bands_cover_most_actuals_on_the_known_process(known_process):
     bt = backtest(known_process, rolling=True, horizon_months=12, n_sims=200, seed=5)
     model = bt.headline().filter(pl.col("method") == "model").row(0, named=True)
     assert model["months"] == 48
-    assert 60 <= model["in_90_band_pct"] <= 100
+    assert 0.6 <= model["in_90_band_pct"] <= 1
     assert np.isfinite(model["bias_pct"])

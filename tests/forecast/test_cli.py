@@ -48,7 +48,8 @@ def test_forecast_excel_and_html(carecast, data, tmp_path):
             "assumptions", "history"} <= set(sheets)
     assert carecast("forecast", data, "--horizon-years", 1, "--simulations", 30, "--out", html).returncode == 0
     text = html.read_text()
-    assert "Plotly.newPlot" in text and "residential_external" in text and "90% band" in text
+    assert "Plotly.newPlot" in text and "Residential (external)" in text and "90% band" in text
+    assert "residential_external" not in text.split("Plotly.newPlot")[0]  # worded, not the id
 
 
 def test_backtest_json_holds_forecast_actuals_and_baselines(carecast, data, tmp_path):

@@ -100,7 +100,9 @@ def test_refused_everywhere_no_match_and_unmet_report(db):
     assert tables["refusal_reasons"].row(0, named=True)["reason"] == "cannot_meet_needs"
     assert tables["closing_filter"].rows() == [("exclusion_zone", 1)]
     assert tables["by_council"].select("council", "referrals", "unmet").rows() == [("Lewisham", 4, 3)]
-    shared = unmet_need(refs)  # suppressed for sharing: counts 1-4 become "c"
+    own = unmet_need(refs)  # one council's own referrals, for its own staff: nothing hidden, numbers stay numbers
+    assert own["by_council"].select("council", "referrals", "unmet").rows() == [("Lewisham", 4, 3)]
+    shared = unmet_need(refs, suppress=True)  # for sharing: counts 1-4 become "c"
     assert set(shared["by_need"]["unmet"].to_list()) == {"c"}
 
 

@@ -80,7 +80,11 @@ def test_placements_file_and_group(tmp_path):
                  "Bromley,5500,52,2023\nCamden,9000,52,2023\n")
     slcp = group_councils("SLCP")
     assert {"Lewisham", "Bromley", "Croydon"} <= set(slcp) and "Camden" not in slcp
-    data = load_pool_data(p, slcp, threshold=5000)
+    with pytest.raises(InputError, match="no rows in placements.csv: .*Croydon") as exc:  # not charged silently
+        load_pool_data(p, slcp, threshold=5000)
+    assert "--charge-councils-without-data" in exc.value.fix
+    data = load_pool_data(p, slcp, threshold=5000, charge_councils_without_data=True)
+    assert any("charged with no data" in n and "Croydon" in n for n in data.notes)
     i = {c: k for k, c in enumerate(data.councils)}
     assert data.years_observed == 2
     assert data.rate[i["Lewisham"]] == 1.0 and data.rate[i["Bromley"]] == 0.5 and data.rate[i["Croydon"]] == 0

@@ -1,6 +1,7 @@
 """Capacity arithmetic and the gap/plan on hand-made cases."""
 
 import datetime as dt
+import math
 
 import numpy as np
 import polars as pl
@@ -59,9 +60,11 @@ def test_gap_and_plan_close_a_growing_fostering_shortfall():
     fy = res.by_year.filter(pl.col("category") == "fostering_in_house")
     assert fy["financial_year"].to_list() == ["2025-26", "2026-27", "2027-28"]
     assert fy["gap_p50"].to_list()[-1] == pytest.approx(12 * t[-1], rel=1e-6)
-    plan = res.plan.filter((pl.col("category") == "fostering_in_house") & (pl.col("quantile") == "p50"))
+    plan = res.plan.filter((pl.col("category") == "fostering_in_house") & (pl.col("quantile") == "p50")
+                           & (pl.col("unit") == "households a year"))
     # 12 children a year / (1.5 × 0.8 = 1.2 places per household) = 10 households a year
     assert plan["amount"].to_list() == [10]
+    assert "= 10 a year" in plan["reason"][0] and "÷" in plan["reason"][0]  # the arithmetic is shown
     # the plan really closes the gap
     cap = parse_capacity(BASE, "t")
     fixed = cap.places(dates, extra_approvals_per_year=10).filter(pl.col("category") == "fostering_in_house")
@@ -69,6 +72,24 @@ def test_gap_and_plan_close_a_growing_fostering_shortfall():
     homes = res.plan.filter(pl.col("category") == "residential_in_house")
     assert homes.filter(pl.col("quantile") == "p50")["amount"].to_list() == [1]
     assert homes.filter(pl.col("quantile") == "p90")["amount"].to_list() == [3]
+
+
+def test_a_shortfall_at_the_start_is_not_divided_by_a_month_of_approvals():
+    """27 children short from the first month: approvals cannot close that in weeks, so the plan
+    says the market places them meanwhile and asks for the approvals that close it a year on."""
+    dates = _months(dt.date(2025, 4, 1), 36)
+    demand = pl.DataFrame({"date": dates, "category": ["fostering_in_house"] * 36,
+                           "p50": [150.0] * 36, "p90": [150.0] * 36})
+    cap = parse_capacity(BASE, "t")
+    have = cap.places(dates).filter(pl.col("category") == "fostering_in_house")["places"].to_numpy()
+    res = sufficiency_gap(demand, cap)
+    plan = res.plan.filter((pl.col("category") == "fostering_in_house") & (pl.col("quantile") == "p50"))
+    market = plan.filter(pl.col("unit") == "children")
+    assert market["amount"].to_list() == [math.ceil(150 - have[:12].min() - 1e-9)]
+    yearly = plan.filter(pl.col("unit") == "households a year")["amount"].to_list()
+    assert len(yearly) == 1 and yearly[0] < 40  # was hundreds a year: the first month's gap over weeks of approvals
+    fixed = cap.places(dates, extra_approvals_per_year=yearly[0]).filter(pl.col("category") == "fostering_in_house")
+    assert (fixed["places"].to_numpy()[12:] >= 150 - 1e-9).all()  # closed from a year on
 
 
 def test_categories_without_own_capacity_are_spot_purchased():

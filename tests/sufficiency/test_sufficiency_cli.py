@@ -87,3 +87,14 @@ def test_bad_capacity_file_and_conflicting_options_exit_2(carecast, returns, tmp
     r = carecast("sufficiency", returns / "returns", "--capacity", returns / "Lewisham.yaml", "--region", "Narnia",
                  "--out", tmp_path / "x.json")
     assert r.returncode != 0 and "Narnia" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_region_with_a_council_lacking_a_capacity_file_plans_no_recruitment(carecast, returns, tmp_path):
+    """One council's carers against two councils' demand asked for thousands of approvals a year."""
+    out = tmp_path / "r.json"
+    r = carecast("sufficiency", returns / "returns", "--capacity", returns / "Lewisham.yaml",
+                 "--region", "Lewisham,Southwark", *RUN, "--out", out)
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(out.read_text())
+    recruit = [x for x in doc["plan"] if x["unit"] == "households a year"]
+    assert recruit and all(x["amount"] is None and "Southwark" in x["action"] for x in recruit)

@@ -81,10 +81,10 @@ def test_regional_user_sees_suppressed_aggregates_only(with_data, client_for):
     assert set(councils) == {COUNCIL_A, COUNCIL_B}
     values = [v for row in body["by_council"] for k, v in row.items() if k != "Council"]
     assert "c" in values  # Camden's small categories are suppressed
-    assert all(v == "c" or v == "0" or int(v) >= 5 for v in values)
+    assert all(v == "c" or int(v) == 0 or int(v) >= 5 for v in values)
     for row in body["by_council"]:  # no suppressed count can be recovered from the row total
         cells = [v for k, v in row.items() if k not in ("Council", "Total")]
-        assert "c" not in cells or row["Total"] == "c"
+        assert cells.count("c") != 1 or row["Total"] == "c"
     for council in (COUNCIL_A, COUNCIL_B):
         assert r.get(f"/api/councils/{council}/children").status_code == 403
     assert r.get("/children").status_code == 403

@@ -27,6 +27,8 @@ def test_snapshot_for_council_and_region(app, client_for, synth_dir, settings):
     council = client_for("a@lewisham.test")
     page = council.get("/snapshot")
     assert page.status_code == 200 and "Lewisham: placement snapshot on" in page.text
+    # "the region" is London, not Lewisham alone: 1 of London's councils supplied data
+    assert "1 of the 33 councils in London" in page.text
     assert council.get("/snapshot?date=2023-09-30").status_code == 200
     assert "30 September 2023" in council.get("/snapshot?date=2023-09-30").text
     regional = client_for("r@london.test")

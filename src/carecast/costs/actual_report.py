@@ -12,6 +12,7 @@ from carecast.costs.historic import ActualCosts
 from carecast.costs.mix import CostMix, mix_frame
 from carecast.costs.unit_costs import UnitCosts
 from carecast.outputs import Report, Section
+from carecast.outputs.periods import label_coverage
 from carecast.schema.categories import PlacementCategories
 
 
@@ -26,8 +27,8 @@ def _cost_figure(by_fy: pl.DataFrame) -> go.Figure:
 def actual_cost_report(title: str, actual: ActualCosts, mix: CostMix, unit_costs: UnitCosts,
                        categories: PlacementCategories, metadata: dict[str, Any]) -> Report:
     groups = categories.cost_groups
-    by_fy = actual.by_financial_year.drop("fy", strict=False)
-    by_group = actual.by_financial_year_cost_group.drop("fy", strict=False)
+    by_fy = label_coverage(actual.by_financial_year).drop("fy", strict=False)
+    by_group = label_coverage(actual.by_financial_year_cost_group).drop("fy", strict=False)
     if "cost_group" in by_group.columns:
         by_group = by_group.with_columns(pl.col("cost_group").replace_strict(groups, default=pl.col("cost_group")))
     weekly = pl.DataFrame([{"Cost group": groups.get(g, g), "Weekly cost (£)": max(v.values()) if v else None,
@@ -40,8 +41,9 @@ def actual_cost_report(title: str, actual: ActualCosts, mix: CostMix, unit_costs
                 tables={"by_financial_year": by_fy, "by_cost_group": by_group}, figures=[_cost_figure(by_fy)],
                 notes=[f"Left out: {r['episodes']:,} episode(s), {r['reason']}"
                        for r in actual.excluded.iter_rows(named=True)]
-                + ["Years with is_complete = false are only partly covered by the returns supplied (episodes "
-                   "before the first return are only those still open then), so their cost is undercounted."]),
+                + ["Years marked 'no' under 'Whole year covered' are only partly covered by the returns supplied "
+                   "(episodes before the first return are only those still open then), so their cost is "
+                   "undercounted."]),
         Section("Cost mix", text="Share of each category's child-days in each cost group (last 3 years).",
                 tables={"cost_mix": mix_frame(mix)}),
         Section("Unit costs used", text=f"Latest weekly unit cost of each cost group, from {unit_costs.source}.",

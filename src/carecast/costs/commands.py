@@ -10,7 +10,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from carecast.costs.budget.whatif import at_neighbours_mix, at_neighbours_rate, move_children
+from carecast.costs.budget.whatif import (
+    at_neighbours_mix,
+    at_neighbours_rate,
+    move_children,
+    rescaled_note,
+)
 from carecast.costs.unit_costs import defaults_text, load_unit_costs
 from carecast.errors import ParameterError
 from carecast.outputs import Report, Section, run_metadata, write_report
@@ -177,7 +182,8 @@ def budget_decompose(
     from_year: str | None = typer.Option(None, "--from", help="First financial year, e.g. 2019-20 (with --episodes)."),
     to_year: str | None = typer.Option(None, "--to", help="Second financial year (with --episodes)."),
     population_ratio: float = typer.Option(1.0, "--population-ratio", help="Child population in --to ÷ in --from."),
-    price_ratio: float = typer.Option(1.0, "--price-ratio", help="Price index in --to ÷ in --from."),
+    price_ratio: float | None = typer.Option(None, "--price-ratio", help="Price index in --to ÷ in --from "
+                                             "(default with --episodes: the unit costs' own uprating)."),
     costs: Path | None = typer.Option(None, "--costs", help="Unit costs YAML (with --episodes)."),
     out: Path = typer.Option(..., "--out", help="Output file."),
 ) -> None:
@@ -269,7 +275,11 @@ def whatif_mix(
                            on=when, weekly=_pairs(weekly, "--weekly"))
     meta = run_metadata(command="budget whatif-mix", inputs=[costs] if costs else [],
                         parameters={"children": children, "neighbour_shares": shares, "weekly": weekly, "on": str(when)})
-    _written(write_report(Report("What if: neighbours' placement mix", meta, [Section("Mix", tables={"whatif": df})]), out))
+    note = rescaled_note(df)
+    _written(write_report(Report("What if: neighbours' placement mix", meta,
+                                 [Section("Mix", tables={"whatif": df}, notes=[note] if note else [])]), out))
+    if note:
+        stdout.print(f"[yellow]Note:[/] {note}", highlight=False)
     stdout.print(_money_table("At neighbours' mix", df.select("cost_group", "children_now", "children_at_neighbours_mix",
                                                               "annual_cost_now", "annual_cost_at_mix", "saving_per_year"),
                               ["annual_cost_now", "annual_cost_at_mix", "saving_per_year"]))

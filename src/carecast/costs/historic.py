@@ -70,6 +70,14 @@ def price_days(frame: pl.DataFrame, unit_costs: UnitCosts, *, start_col: str = "
     return cum[i1, gidx] - cum[i0, gidx]
 
 
+def _first_return_year(episodes: pl.DataFrame) -> int | None:
+    """The financial year of the earliest collection year in the data (collection year 2016 covers
+    2015-16), or None when the returns' collection years are not known."""
+    if "collection_year" not in episodes.columns or episodes.get_column("collection_year").null_count() == episodes.height:
+        return None
+    return int(episodes.get_column("collection_year").min()) - 1
+
+
 def _covered_years(episodes: pl.DataFrame) -> tuple[int | None, int | None]:
     """First and last financial year every council's returns cover in full.
 
@@ -127,6 +135,14 @@ def actual_costs(episodes: pl.DataFrame, unit_costs: UnitCosts | None = None, *,
     )
     label = financial_year_label_expr("fy").alias("financial_year")
     first, last = _covered_years(episodes)
+    start = _first_return_year(episodes)
+    if start is not None:  # years before any return: only the few episodes still open later are seen
+        before = pieces.filter(pl.col("fy") < start)
+        excluded.append({"reason": f"episode days before {start}-{(start + 1) % 100:02d}, the first year any return "
+                                   "covers (such years would show only children still in care later)",
+                         "episodes": before.select(pl.struct([*keys, "child_id", "decom"]).n_unique()).item()
+                         if before.height else 0})
+        by_group, by_fy = by_group.filter(pl.col("fy") >= start), by_fy.filter(pl.col("fy") >= start)
     complete = ((pl.col("fy") >= first) if first is not None else pl.lit(False)) & (
         (pl.col("fy") <= last) if last is not None else pl.lit(False))
     return ActualCosts(

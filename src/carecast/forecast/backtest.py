@@ -146,15 +146,15 @@ def score(table: pl.DataFrame) -> pl.DataFrame:
         err = (f - pl.col("actual")) / pl.col("actual")
         aggs = [
             pl.len().alias("months"),
-            (err.abs().mean() * 100).alias("mape_pct"),
-            (err.mean() * 100).alias("bias_pct"),
-            (err.abs().filter(last).mean() * 100).alias("ape_at_horizon_pct"),
+            err.abs().mean().alias("mape_pct"),
+            err.mean().alias("bias_pct"),
+            err.abs().filter(last).mean().alias("ape_at_horizon_pct"),
         ]
         if method == "model":
             aggs += [
-                (((pl.col("actual") >= pl.col("p25")) & (pl.col("actual") <= pl.col("p75"))).mean() * 100)
+                ((pl.col("actual") >= pl.col("p25")) & (pl.col("actual") <= pl.col("p75"))).mean()
                 .alias("in_50_band_pct"),
-                (((pl.col("actual") >= pl.col("p5")) & (pl.col("actual") <= pl.col("p95"))).mean() * 100)
+                ((pl.col("actual") >= pl.col("p5")) & (pl.col("actual") <= pl.col("p95"))).mean()
                 .alias("in_90_band_pct"),
             ]
         else:

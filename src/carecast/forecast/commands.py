@@ -106,7 +106,7 @@ def _backtest_table(bt: BacktestResult) -> Table:
     for col in ("Method", "MAPE %", "Bias %", "APE at horizon %", "In 50% band %", "In 90% band %"):
         table.add_column(col, justify="right")
     for row in bt.headline().iter_rows(named=True):
-        fmt = lambda v: "" if v is None else f"{v:.1f}"  # noqa: E731
+        fmt = lambda v: "" if v is None else f"{v * 100:.1f}"  # noqa: E731  fractions, shown as %
         table.add_row(row["method"], fmt(row["mape_pct"]), fmt(row["bias_pct"]), fmt(row["ape_at_horizon_pct"]),
                       fmt(row["in_50_band_pct"]), fmt(row["in_90_band_pct"]))
     return table

@@ -16,6 +16,8 @@ import polars as pl
 from carecast.forecast.backtest import BacktestResult
 from carecast.forecast.result import BAND_NAMES, ForecastResult
 from carecast.outputs import Report, Section, run_metadata
+from carecast.outputs.committee import from_quantiles
+from carecast.outputs.periods import label_coverage
 from carecast.schema.years import financial_year_expr, financial_year_label_expr
 
 BAND_FILL = ("rgba(31,56,100,0.15)", "rgba(31,56,100,0.30)")
@@ -103,7 +105,7 @@ def forecast_report(result: ForecastResult, *, inputs: list[str | Path], paramet
     sections = [summary]
     payload: dict[str, Any] = result.payload()
     if costs is not None:
-        summary.tables["cost_by_financial_year"] = costs.by_financial_year
+        summary.tables["cost_by_financial_year"] = label_coverage(costs.by_financial_year)
         sections.append(Section("Cost", text="Projected placement cost (unit costs × children × days, uprated each "
                                 "1 April). Bands are percentiles of each period's total across simulations.",
                                 tables={"cost_by_month": costs.by_month,
@@ -130,8 +132,14 @@ def forecast_report(result: ForecastResult, *, inputs: list[str | Path], paramet
                                                                 orient="row")}))
     payload["history"] = hist_total.with_columns(pl.col("date").cast(pl.Utf8)).to_dicts()
     payload["assumptions"] = assumptions
+    committee = None
+    if costs is not None:
+        fy = costs.by_financial_year
+        whole = fy.filter(pl.col("days_covered") == pl.col("days_in_period")).get_column("financial_year").to_list()
+        committee = from_quantiles(f"Placement cost forecast: {result.council}", costs.by_financial_year_category,
+                                   fy, row="category", whole_years=whole)
     return Report(title=f"Demand forecast: {result.council}", metadata=meta, sections=sections, payload=payload,
-                  primary_table="children_by_month")
+                  primary_table="children_by_month", committee=committee)
 
 
 def _by_financial_year(result: ForecastResult) -> pl.DataFrame:

@@ -236,16 +236,17 @@ def register(app: typer.Typer) -> None:
 
     @referral_app.command("unmet")
     def referral_unmet(db: str | None = DB, out: Path | None = OUT,
-                       suppress: bool = typer.Option(True, "--suppress/--no-suppress", help="Show counts 1-4 as 'c' (default, for sharing).")) -> None:
+                       suppress: bool | None = typer.Option(None, "--suppress/--no-suppress", help="Show counts 1-4 as 'c' (default: when the referrals are more than one council's).")) -> None:
         """Unmet need: referrals with no match or refused everywhere, by need profile and month."""
         from carecast.errors import InsufficientDataError
         from carecast.market.reports import unmet_report
         from carecast.market.store import referrals_frame
-        from carecast.market.unmet import unmet_need
+        from carecast.market.unmet import should_suppress, unmet_need
 
         refs = referrals_frame(_store(db))
         if refs.height == 0:
             raise InsufficientDataError("no referrals are recorded yet", fix="record referrals with `carecast referral record`")
+        suppress = should_suppress(refs, suppress)
         tables = unmet_need(refs, suppress=suppress)
         _table("Unmet need by need profile and month", tables["by_profile_month"])
         if out:
@@ -265,6 +266,8 @@ def register(app: typer.Typer) -> None:
                      population: Path | None = typer.Option(None, "--population", help="CSV council, population (children 0-17)"),
                      population_share: float | None = typer.Option(None, "--population-share", help="Mixed rule: weight of population"),
                      simulations: int | None = typer.Option(None, "--simulations"),
+                     charge_without_data: bool = typer.Option(False, "--charge-councils-without-data",
+                                                              help="Charge group councils with no rows in the data a share."),
                      seed: int = typer.Option(RISKPOOL_SEED, "--seed"), out: Path | None = OUT) -> None:
         """Simulate each council's annual very-high-cost spend with and without a shared pool."""
         from carecast.services.market import RiskpoolRequest, run_riskpool
@@ -272,7 +275,8 @@ def register(app: typer.Typer) -> None:
         request = RiskpoolRequest.build(
             data=data, group=group, councils=tuple(c.strip() for c in councils.split(",") if c.strip()) if councils
             else None, rule=rule, cover=cover, threshold=threshold, population=population,
-            population_share=population_share, simulations=simulations, seed=seed)
+            population_share=population_share, simulations=simulations, seed=seed,
+            charge_councils_without_data=charge_without_data)
         with console.status("simulating the pool"):
             run = run_riskpool(request)
         _table("Annual very-high-cost spend, with and without the pool", run.result.summary().select(

@@ -33,6 +33,7 @@ def directory_report(directory: Directory, *, command: str, inputs: list) -> Rep
                     tables={"columns": column_docs()}),
         ],
         primary_table="homes",
+        for_import=True,  # `directory import` reads the export back as it is
     )
 
 

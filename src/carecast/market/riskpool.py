@@ -112,8 +112,12 @@ def _canon_councils(df: pl.DataFrame, file: str) -> pl.DataFrame:
     return df.with_columns(pl.col("council").cast(pl.Utf8).replace_strict(names))
 
 
-def load_pool_data(path: str | Path, councils: list[str], *, threshold: float) -> PoolData:
+def load_pool_data(path: str | Path, councils: list[str], *, threshold: float,
+                   charge_councils_without_data: bool = False) -> PoolData:
     """Read placements, cleaned episodes with a weekly cost, or a forecast (detected by columns).
+
+    A council of the group with no rows in the file would be charged a share of the pool (by
+    population) on no evidence of its use: refused unless ``charge_councils_without_data``.
 
     * placements: council, weekly_cost, optional weeks (default 52) and year (financial year);
     * episodes: council, child_id, decom, dec, data_end and a weekly cost column;
@@ -127,6 +131,15 @@ def load_pool_data(path: str | Path, councils: list[str], *, threshold: float) -
     idx = {c: i for i, c in enumerate(group)}
     outside = sorted(set(df.get_column("council").to_list()) - set(group))
     notes = [f"left out {len(outside)} council(s) not in the group: {', '.join(outside)}"] if outside else []
+    without = [c for c in group if c not in set(df.get_column("council").to_list())]
+    if without and not charge_councils_without_data:
+        raise InputError(f"{len(without)} of the group's {len(group)} councils have no rows in {p.name}: "
+                         f"{', '.join(without)}; they would be charged a share of the pool with no data on their use",
+                         where=Location(file=str(p)),
+                         fix="add their placements, name only the councils with data (--councils A,B,C), or pass "
+                             "--charge-councils-without-data to charge them anyway")
+    if without:
+        notes.append(f"charged with no data in the file (as asked): {', '.join(without)}")
     df = df.filter(pl.col("council").is_in(group))
     if "expected_placements" in df.columns:
         _need(df, ["council", "expected_placements", "mean_weekly_cost"], str(p), "forecast")

@@ -10,15 +10,22 @@ from __future__ import annotations
 
 import polars as pl
 
-from carecast.privacy import suppress_small
+from carecast.outputs.disclosure import Protect, Sum, protect
 
 UNMET_STATUSES = ("no_match", "refused_everywhere", "no_placement_found")
 
 
-def unmet_need(referrals: pl.DataFrame, *, suppress: bool = True) -> dict[str, pl.DataFrame]:
+def should_suppress(referrals: pl.DataFrame, suppress: bool | None) -> bool:
+    """Disclosure control applies when the referrals are more than one council's (or when asked):
+    one council's own figures shown to its own staff are not hidden."""
+    return suppress if suppress is not None else referrals.get_column("council").n_unique() > 1
+
+
+def unmet_need(referrals: pl.DataFrame, *, suppress: bool | None = None) -> dict[str, pl.DataFrame]:
     """Tables from :func:`~carecast.market.store.referrals_frame`: ``by_profile_month``, ``by_need``,
     ``by_council``, ``refusal_reasons`` and ``closing_filter`` (for referrals no home matched, the hard filter after
-    which none was left: the kind of provision that is missing)."""
+    which none was left: the kind of provision that is missing), through disclosure control when
+    :func:`should_suppress` says so."""
     df = referrals.with_columns(
         pl.col("referred_on").dt.truncate("1mo").dt.strftime("%Y-%m").alias("month"),
         pl.col("status").is_in(UNMET_STATUSES).alias("unmet"),
@@ -40,12 +47,23 @@ def unmet_need(referrals: pl.DataFrame, *, suppress: bool = True) -> dict[str, p
                .sort("referrals", descending=True))
     closing = (df.filter(pl.col("status") == "no_match").group_by(pl.col("closing_filter").fill_null("(not recorded)"))
                .agg(pl.len().alias("referrals")).sort("referrals", descending=True))
-    if suppress:
-        cols = ["referrals", "unmet", *UNMET_STATUSES, "placed"]
-        by_profile = suppress_small(by_profile, cols, {"unmet_share": "unmet"})
-        by_need = suppress_small(by_need, cols, {"unmet_share": "unmet"})
-        by_council = suppress_small(by_council, cols, {"unmet_share": "unmet"})
-        reasons = suppress_small(reasons, ["referrals", "unmet"])
-        closing = suppress_small(closing, ["referrals"])
-    return {"by_profile_month": by_profile, "by_need": by_need, "by_council": by_council, "refusal_reasons": reasons,
-            "closing_filter": closing}
+    tables = {"by_profile_month": by_profile, "by_need": by_need, "by_council": by_council,
+              "refusal_reasons": reasons, "closing_filter": closing}
+    if not should_suppress(referrals, suppress):
+        return tables
+    return protect(tables, _PROTECT).tables
+
+
+_COUNTS = ["referrals", "unmet", *UNMET_STATUSES, "placed"]
+_ROWS = [Sum("unmet", UNMET_STATUSES), Sum("referrals", ("unmet", "placed"), complete=False)]
+_SHARE = {"unmet_share": ("unmet", "referrals")}
+# how the tables relate: each row's statuses add up; the referrals of all councils (and of all
+# profile-months) add up to the number of referrals the output states; a need counts a referral
+# once per need, so by_need has no column total
+_PROTECT = {
+    "by_profile_month": Protect(_COUNTS, [*_ROWS, *[Sum(None, (c,), by=()) for c in _COUNTS]], _SHARE),
+    "by_need": Protect(_COUNTS, _ROWS, _SHARE),
+    "by_council": Protect(_COUNTS, [*_ROWS, *[Sum(None, (c,), by=()) for c in _COUNTS]], _SHARE),
+    "refusal_reasons": Protect(["referrals", "unmet"], [Sum("referrals", ("unmet",), complete=False)]),
+    "closing_filter": Protect(["referrals"], [Sum(None, ("referrals",), by=())]),
+}

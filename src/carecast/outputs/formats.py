@@ -1,34 +1,86 @@
-"""How a column should look to a finance officer, guessed once from its name.
+"""How a value of each :class:`~carecast.outputs.columns.Kind` reads: one place for every writer.
 
-Money columns (``*cost*``, ``*spend*``, ``*budget*``, ``*saving*``, ``*_gbp``) show as pounds;
-share columns (``*_pct``, ``*share*``, ``*rate_of*``) as percentages held as fractions 0-1.
+Excel gets a number format (the cell stays a number); HTML and the web get text. Negative money
+reads "-£2,719,326" (the minus before the pound sign, never "£-2,719,326"), percentages come
+from fractions, counts never print "513.0".
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+import re
+from pathlib import PurePath
+
+from carecast.outputs.columns import Kind
+from carecast.outputs.vocabulary import prose, words
 from carecast.privacy import SUPPRESSED
 
-_MONEY = ("cost", "spend", "budget", "saving", "_gbp", "outturn", "variance", "price", "commitment")
-_SHARE = ("_pct", "share", "coverage_of", "utilisation")
+_PATH = re.compile(r"(/|[A-Za-z]:\\)?[^\s]*[/\\][^\s/\\]+\.[A-Za-z]{2,7}|(/|[A-Za-z]:\\)[^\s]*[/\\][^\s]+")
+
+EXCEL_FORMATS: dict[Kind, str] = {
+    Kind.MONEY: "£#,##0;-£#,##0",
+    Kind.PERCENT: "0.0%",
+    Kind.PROBABILITY: "0%",
+    Kind.RATE: "#,##0.0",
+    Kind.COUNT: "#,##0",
+    Kind.SCORE: "0.0",
+    Kind.NUMBER: "#,##0.00",
+    Kind.DATE: "dd/mm/yyyy",
+}
 
 
-_PLAIN = ("year", "fy", "urn", "dfe_number", "_id", "code")
+def fy_label(start_year: int) -> str:
+    """2016 -> '2016-17' (the financial year starting 1 April 2016)."""
+    return f"{start_year}-{(start_year + 1) % 100:02d}"
 
 
-def is_plain(name: str) -> bool:
-    """Identifiers and years: shown as written, never with thousands separators."""
-    n = name.lower()
-    return n in ("fy", "id", "year") or any(n.endswith(k) or n.startswith(k) for k in _PLAIN)
+def text(value: str) -> str:
+    """Text as a reader sees it: identifiers worded, a file's path cut to its name (pages never show
+    where files live on a server)."""
+    if _PATH.fullmatch(value):
+        return PurePath(value).name
+    return words(value) if " " not in value else prose(value)
 
 
-def is_money(name: str) -> bool:
-    n = name.lower()
-    return any(k in n for k in _MONEY)
+def money(value: float) -> str:
+    sign = "-" if value < 0 and round(value) != 0 else ""
+    return f"{sign}£{abs(value):,.0f}"
 
 
-def is_share(name: str) -> bool:
-    n = name.lower()
-    return any(k in n for k in _SHARE)
+def display(value, kind: Kind) -> str:
+    """A value as it reads on a page."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.datetime | dt.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, str):
+        return text(value)
+    if isinstance(value, list | tuple):
+        return ", ".join(display(v, kind) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{words(str(k))}: {display(v, kind)}" for k, v in value.items())
+    if isinstance(value, float) and not math.isfinite(value):
+        return ""
+    if not isinstance(value, int | float):
+        return str(value)
+    if kind is Kind.FINANCIAL_YEAR and isinstance(value, int):
+        return fy_label(value)
+    if kind is Kind.TEXT:
+        return str(value)
+    if kind is Kind.MONEY:
+        return money(value)
+    if kind is Kind.PERCENT:
+        return f"{value:.1%}"
+    if kind is Kind.PROBABILITY:
+        return f"{value:.0%}"
+    if kind is Kind.COUNT:
+        return f"{value:,.0f}" if isinstance(value, float) else f"{value:,}"
+    if kind in (Kind.RATE, Kind.SCORE):
+        return f"{value:,.1f}"
+    return f"{value:,.1f}" if abs(value) >= 100 else f"{value:,.2f}"
 
 
 def suppressed_numbers(values: list) -> list | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 from functools import cache
 from pathlib import Path
 
@@ -11,8 +10,11 @@ import polars as pl
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from carecast.outputs.formats import is_money, is_plain, is_share, suppressed_numbers
+from carecast.outputs.charts import worded
+from carecast.outputs.columns import Kind, columns_of, kind_of
+from carecast.outputs.formats import display, suppressed_numbers
 from carecast.outputs.report import Report
+from carecast.outputs.vocabulary import heading, prose
 
 MAX_ROWS = 500  # longer tables are cut in HTML (the Excel/CSV output has them whole)
 
@@ -31,27 +33,23 @@ def plotly_js() -> str:
     return get_plotlyjs()
 
 
-def format_cell(value, column: str = "") -> str:
-    """How a value reads in an HTML table: pounds, percentages, thousands separators, dd/mm/yyyy."""
-    if value is None:
-        return ""
+def format_cell(value, column: str = "", kind: Kind | None = None) -> str:
+    """How a value reads in an HTML table, from its column's kind (pounds, percentages, dd/mm/yyyy)."""
+    if kind is None:
+        kind = kind_of(column, _dtype(value))
+    return display(value, kind)
+
+
+def _dtype(value) -> pl.DataType:
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return pl.Boolean
+    if isinstance(value, int):
+        return pl.Int64
+    if isinstance(value, float):
+        return pl.Float64
     if isinstance(value, dt.date):
-        return value.strftime("%d/%m/%Y")
-    if isinstance(value, float) and not math.isfinite(value):
-        return ""
-    if isinstance(value, int) and is_plain(column):
-        return str(value)
-    if isinstance(value, int | float):
-        if is_share(column):
-            return f"{value:.1%}"
-        if is_money(column):
-            return f"£{value:,.0f}"
-        if isinstance(value, float):
-            return f"{value:,.1f}" if abs(value) >= 100 else f"{value:,.2f}"
-        return f"{value:,}"
-    return str(value)
+        return pl.Date
+    return pl.Utf8
 
 
 def figure_html(fig) -> Markup:
@@ -64,13 +62,18 @@ def render(report: Report, *, include_plotly: bool = True) -> str:
         tables = []
         for name, df in s.tables.items():
             shown = df.head(MAX_ROWS)
-            cols = [shown.get_column(c).to_list() for c in shown.columns]
+            raw = [shown.get_column(c).to_list() for c in shown.columns]
             cols = [(suppressed_numbers(v) if shown.schema[c] == pl.Utf8 else None) or v
-                    for c, v in zip(shown.columns, cols, strict=True)]
+                    for c, v in zip(shown.columns, raw, strict=True)]
             rows = list(zip(*cols, strict=True)) if cols else []
-            tables.append({"name": name, "columns": df.columns, "rows": rows, "total": df.height, "shown": shown.height})
-        sections.append({"title": s.title, "text": s.text, "notes": s.notes, "tables": tables,
-                         "figures": [figure_html(f) for f in s.figures]})
+            specs = columns_of(df, s.columns)
+            kinds = [Kind.COUNT if specs[c].kind is Kind.TEXT and shown.schema[c] == pl.Utf8 and n is not v else
+                     specs[c].kind for c, n, v in zip(shown.columns, cols, raw, strict=True)]
+            tables.append({"name": heading(name), "columns": [specs[c].label for c in df.columns],
+                           "kinds": kinds, "rows": rows, "total": df.height, "shown": shown.height})
+        sections.append({"title": prose(s.title), "text": prose(s.text), "notes": [prose(n) for n in s.notes],
+                         "tables": tables,
+                         "figures": [figure_html(worded(f)) for f in s.figures]})
     return _env().get_template("report.html").render(
         title=report.title,
         metadata=report.metadata,
@@ -82,5 +85,3 @@ def render(report: Report, *, include_plotly: bool = True) -> str:
 def write(report: Report, path: Path) -> list[Path]:
     path.write_text(render(report), encoding="utf-8")
     return [path]
-
-

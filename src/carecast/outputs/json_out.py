@@ -10,6 +10,7 @@ from typing import Any
 
 import polars as pl
 
+from carecast.outputs.formats import suppressed_numbers
 from carecast.outputs.report import Report
 
 
@@ -36,15 +37,35 @@ def _clean(obj: Any) -> Any:
     return obj
 
 
+def _records(df: pl.DataFrame) -> list[dict[str, Any]]:
+    """The table's rows; counts with suppressed cells (a text column, "c" beside numbers) come back
+    as numbers, "c" staying "c"."""
+    records = df.to_dicts()
+    for col in df.columns:
+        numbers = suppressed_numbers(df.get_column(col).to_list()) if df.schema[col] == pl.Utf8 else None
+        for rec, value in zip(records, numbers or [], strict=False):
+            rec[col] = value
+    return records
+
+
+def column_guide(report: Report) -> dict[str, dict[str, dict[str, str]]]:
+    """Each table's columns with heading, kind and unit: numbers in JSON are plain (percentages as
+    fractions 0-1, money in pounds), so the guide says what they are."""
+    return {name: {c: {"label": col.label, "kind": str(col.kind), "unit": col.unit}
+                   for c, col in report.columns(name).items()} for name in report.tables()}
+
+
 def to_document(report: Report) -> dict[str, Any]:
     if report.payload is not None:
         doc = dict(report.payload)
         doc.setdefault("metadata", report.metadata)
+        doc.setdefault("columns", column_guide(report))
         return doc
     return {
         "title": report.title,
         "metadata": report.metadata,
-        "tables": {name: df.to_dicts() for name, df in report.tables().items()},
+        "columns": column_guide(report),
+        "tables": {name: _records(df) for name, df in report.tables().items()},
     }
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import polars as pl
 
 import carecast
+from carecast.outputs.columns import Column, Kind, columns_of
 
 
 @dataclass
@@ -23,6 +24,7 @@ class Section:
     tables: dict[str, pl.DataFrame] = field(default_factory=dict)
     figures: list[Any] = field(default_factory=list)  # plotly.graph_objects.Figure
     notes: list[str] = field(default_factory=list)
+    columns: dict[str, Kind] = field(default_factory=dict)  # kinds that differ from the naming rules
 
 
 @dataclass
@@ -39,6 +41,15 @@ class Report:
     sections: list[Section] = field(default_factory=list)
     payload: dict[str, Any] | None = None
     primary_table: str | None = None  # which table a single CSV file holds
+    committee: Any = None  # carecast.outputs.committee.CommitteeTable: the workbook opens on it
+    for_import: bool = False  # a file to read back in (a directory export): ids as written, not words
+
+    def columns(self, table: str) -> dict[str, Column]:
+        """The kind and heading of every column of ``table``."""
+        for s in self.sections:
+            if table in s.tables:
+                return columns_of(s.tables[table], s.columns)
+        raise KeyError(table)
 
     def tables(self) -> dict[str, pl.DataFrame]:
         out: dict[str, pl.DataFrame] = {}

@@ -15,6 +15,7 @@ import polars as pl
 from plotly.subplots import make_subplots
 
 from carecast.outputs import Report, Section, run_metadata
+from carecast.outputs.periods import label_coverage
 from carecast.scenarios.run import ScenarioComparison
 
 COLOURS = ("#1F3864", "#C55A11", "#548235", "#7030A0", "#BF9000", "#2E75B6")
@@ -104,10 +105,11 @@ def scenario_report(comparison: ScenarioComparison, *, inputs: list[str | Path],
         figures=[saving_figure(net)] if net.height else [],
         notes=["Gross saving = baseline placement cost − scenario placement cost; net saving = gross saving − "
                "the cost of the levers (edge-of-care support). Bands are quantiles of the per-simulation "
-               "differences, not differences of bands; p_net_saving is the share of simulations that save money.",
-               "Financial years the horizon covers only in part are marked is_complete = false in the cost table."],
+               "differences, not differences of bands; the chance of a net saving is the share of simulations that save money.",
+               "Financial years the horizon covers only in part are marked 'no' under 'Whole year covered' in the cost table."],
     )
-    costs = Section("Cost by financial year", tables={"cost_by_financial_year": cost}, figures=[cost_figure(cost)])
+    costs = Section("Cost by financial year", tables={"cost_by_financial_year": label_coverage(cost)},
+                    figures=[cost_figure(cost)])
     children = Section("Children in care", tables={"children_by_financial_year": by_fy,
                                                    "children_by_month_category": monthly,
                                                    "entrants_by_financial_year": comparison.entrants_by_financial_year()},

@@ -245,8 +245,8 @@ def backtest(path: Path = typer.Argument(..., help="EHCP records CSV or folder o
     write_report(run.report, out)
     scores = run.table.group_by("method").agg(pl.col("mape_pct", "ape_at_horizon_pct").mean()).sort("mape_pct")
     for row in scores.iter_rows(named=True):
-        stdout.print(f"{row['method']}: MAPE {row['mape_pct']:.2f}%, error at {horizon_months} months "
-                     f"{row['ape_at_horizon_pct']:.2f}%")
+        stdout.print(f"{row['method']}: MAPE {row['mape_pct']:.2%}, error at {horizon_months} months "
+                     f"{row['ape_at_horizon_pct']:.2%}")
     stdout.print(f"Report written to {out}")
 
 

@@ -280,9 +280,9 @@ def send_backtest(records: pl.DataFrame, origins: list[dt.date], *, horizon_mont
             err = (f[1:] - actual[1:]) / np.where(actual[1:] == 0, np.nan, actual[1:])
             rows.append({"origin": origin, "method": method, "horizon_months": horizon_months,
                          "actual_at_horizon": float(actual[-1]), "forecast_at_horizon": float(f[-1]),
-                         "mape_pct": float(np.nanmean(np.abs(err)) * 100),
-                         "ape_at_horizon_pct": float(abs(err[-1]) * 100),
-                         "bias_pct": float(np.nanmean(err) * 100),
+                         "mape_pct": float(np.nanmean(np.abs(err))),
+                         "ape_at_horizon_pct": float(abs(err[-1])),
+                         "bias_pct": float(np.nanmean(err)),
                          "coverage_90": (float(np.mean((actual[1:] >= lo[1:]) & (actual[1:] <= hi[1:])))
                                          if method == "model" else None)})
     return pl.DataFrame(rows)

@@ -205,7 +205,7 @@ class BudgetDecomposeRequest(Request):
     from_year: int | None = Field(default=None, ge=2000, le=2100)
     to_year: int | None = Field(default=None, ge=2000, le=2100)
     population_ratio: float = Field(default=1.0, gt=0)
-    price_ratio: float = Field(default=1.0, gt=0)
+    price_ratio: float | None = Field(default=None, gt=0)  # None: the unit costs' own uprating between the years
     costs: Path | None = None
 
     @model_validator(mode="after")
@@ -229,6 +229,7 @@ def run_budget_decompose(request: BudgetDecomposeRequest) -> DecomposeRun:
         decompose_spend_change,
         load_decomposition_inputs,
         spend_years_from_actuals,
+        uprating_ratio,
     )
     from carecast.outputs import Section
 
@@ -240,10 +241,14 @@ def run_budget_decompose(request: BudgetDecomposeRequest) -> DecomposeRun:
             existing_file(request.costs, "unit costs", "check the path, or leave out --costs")
             unit_costs = load_unit_costs(request.costs)
             actual = actual_costs(load_episodes(request.episodes, None), unit_costs)
+            price_ratio = request.price_ratio
+            if price_ratio is None:  # the uprating the costing itself applied is price inflation, not unit cost
+                price_ratio = uprating_ratio(unit_costs, actual.by_financial_year_cost_group, request.from_year,
+                                             request.to_year)
             y0, y1 = spend_years_from_actuals(actual.by_financial_year_cost_group, request.from_year,
                                               request.to_year, population_ratio=request.population_ratio,
-                                              price_ratio=request.price_ratio)
-            recorded = {"population_ratio": request.population_ratio, "price_ratio": request.price_ratio,
+                                              price_ratio=price_ratio)
+            recorded = {"population_ratio": request.population_ratio, "price_ratio": price_ratio,
                         "costs": str(request.costs or "defaults")}
         drivers = decompose_spend_change(y0, y1)
         meta = run_metadata(command="budget decompose",

@@ -89,6 +89,7 @@ class RiskpoolRequest(Request):
     population_share: float | None = Field(default=None, ge=0, le=1)
     simulations: int | None = Field(default=None, ge=1, le=1_000_000)  # None: riskpool.yaml's
     seed: int = Field(default=RISKPOOL_SEED, ge=0, le=2**32 - 1)
+    charge_councils_without_data: bool = False  # else a group council with no rows is refused
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,8 @@ def run_riskpool(request: RiskpoolRequest, *, progress: Progress = quiet,
     with job_logged("riskpool", rule=request.rule, cover=request.cover, simulations=sims, seed=request.seed):
         existing_file(request.population, "population", "check the path, or leave out --population")
         names = group_councils(request.group, list(request.councils) if request.councils else None)
-        pdata = load_pool_data(request.data, names, threshold=threshold)
+        pdata = load_pool_data(request.data, names, threshold=threshold,
+                               charge_councils_without_data=request.charge_councils_without_data)
         pop = load_population(request.population) if request.population else None
         progress(0.2, f"Simulating {sims:,} years")
         result = simulate_pool(pdata, rule=request.rule, cover=request.cover, threshold=threshold, population=pop,

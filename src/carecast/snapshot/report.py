@@ -2,7 +2,7 @@
 
 Small-number suppression (DOMAIN.md §7) is applied here, to every table's child counts and the
 shares computed from them, when the snapshot says so (primary and secondary: see
-:mod:`carecast.snapshot.disclosure`); the output then states it.
+:mod:`carecast.outputs.disclosure`); the output then states what it hid.
 
 JSON shape (``--out snapshot.json``)::
 
@@ -31,10 +31,10 @@ from typing import Any
 import polars as pl
 
 from carecast.outputs import Report, Section, run_metadata
+from carecast.outputs.disclosure import Disclosed, Same, TotalOf, protect
 from carecast.privacy import SUPPRESSED, SUPPRESSION_NOTE
 from carecast.snapshot import figures
 from carecast.snapshot import tables as t
-from carecast.snapshot.disclosure import suppress_table
 from carecast.snapshot.snapshot import Snapshot
 
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -52,16 +52,80 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
-def published_tables(snap: Snapshot) -> dict[str, pl.DataFrame]:
-    """The tables as they are written: suppressed when the snapshot is suppressed."""
-    out = {}
-    for name, table in snap.tables.items():
-        frame = table.frame
-        if snap.suppress and (table.counts or table.shares):
-            frame = suppress_table(frame, table.counts, table.shares, table.relations,
-                                   snap.params.suppression_threshold)
-        out[name] = frame
+_LOCS = ("in_area", "in_region_out_of_area", "out_of_region", "unknown")
+
+
+def links(snap: Snapshot) -> list[Same | TotalOf]:
+    """Where the snapshot shows the same count twice, or a count that is the sum of others shown:
+    disclosure control hides cells in all of them together."""
+    all_rows, res_rows = pl.col("cohort") == "all", pl.col("cohort") == "residential"
+    out: list[Same | TotalOf] = [
+        Same("coverage_by_council", "placements", ("council",), "location_by_council", "placements", ("council",),
+             rows_b=all_rows),
+        Same("coverage_by_council", "placements", ("council",), "typology_by_council", "children_looked_after",
+             ("council",)),
+        Same("cohort_profile", "children", ("category",), "location_by_category", "placements", ("category",)),
+        Same("top_destinations", "placements", ("cohort", "host_council"), "host_reach", "placements",
+             ("cohort", "host_council")),
+        *[Same("location_by_council", loc, ("council",), "typology_by_council", loc, ("council",), rows_a=res_rows)
+          for loc in _LOCS[:3]],
+        Same("location_by_council", "placements", ("council",), "typology_by_council", "residential", ("council",),
+             rows_a=res_rows),
+    ]
+    categories = ~pl.col("category").is_in(["all", "residential"])
+    for col in ("placements", *_LOCS):
+        out.append(TotalOf("location_by_category", col, pl.col("category") == "all", "location_by_category", col,
+                           categories))
+    for cohort in ("all", "residential"):
+        by_council = pl.col("cohort") == cohort
+        for loc in _LOCS:
+            out.append(TotalOf("location_pooled", "numerator", (pl.col("cohort") == cohort)
+                               & (pl.col("scope") == "all") & (pl.col("location") == loc),
+                               "location_by_council", loc, by_council))
     return out
+
+
+def _hide_summaries(snap: Snapshot, published: Disclosed) -> dict[str, pl.DataFrame]:
+    """Means, minima and maxima over councils are hidden where a council's share behind them is: with
+    the other councils' shares shown, the mean would give the hidden one back."""
+    tables = dict(published.tables)
+    hidden = published.hidden
+    if "location_by_council" in hidden and "location_mean_of_councils" in tables:
+        mask = hidden["location_by_council"].select(pl.any_horizontal(f"{loc}_pct" for loc in _LOCS[:3])).to_series()
+        cohorts = set(snap.tables["location_by_council"].frame.filter(mask).get_column("cohort").to_list())
+        tables["location_mean_of_councils"] = _withhold(
+            tables["location_mean_of_councils"], pl.col("cohort").is_in(list(cohorts)),
+            ["mean_share", "min_share", "max_share", "councils_at_0_pct", "councils_at_100_pct"])
+    if "typology_by_council" in hidden and "typology" in tables:
+        per = snap.tables["typology_by_council"].frame
+        mask = hidden["typology_by_council"].select(pl.any_horizontal("in_area_pct", "in_region_out_of_area_pct",
+                                                                      "placements_per_region_host")).to_series()
+        groups = set(per.filter(mask).get_column("group").to_list())
+        tables["typology"] = _withhold(tables["typology"], pl.col("group").is_in(list(groups)),
+                                       ["mean_in_area_pct", "mean_in_region_out_of_area_pct",
+                                        "mean_placements_per_region_host"])
+    return tables
+
+
+def _withhold(frame: pl.DataFrame, rows: pl.Expr, columns: list[str]) -> pl.DataFrame:
+    return frame.with_columns(pl.when(rows).then(pl.lit(SUPPRESSED)).otherwise(pl.col(c).cast(pl.Utf8)).alias(c)
+                              for c in columns)
+
+
+def disclosed(snap: Snapshot) -> Disclosed | None:
+    """The snapshot's tables through disclosure control (None when it is one council's own output)."""
+    if not snap.suppress:
+        return None
+    frames = {name: table.frame for name, table in snap.tables.items()}
+    specs = {name: table.protect for name, table in snap.tables.items() if table.counts}
+    published = protect(frames, specs, links(snap), threshold=snap.params.suppression_threshold)
+    return Disclosed(_hide_summaries(snap, published), published.hidden, published.notes)
+
+
+def published_tables(snap: Snapshot) -> dict[str, pl.DataFrame]:
+    """The tables as they are written: through disclosure control when the snapshot is shared."""
+    result = disclosed(snap)
+    return result.tables if result is not None else {name: table.frame for name, table in snap.tables.items()}
 
 
 def _count(value: int, snap: Snapshot) -> int | str:
@@ -154,18 +218,21 @@ def payload(snap: Snapshot, tables: dict[str, pl.DataFrame]) -> dict[str, Any]:
         "coverage": coverage(snap),
     }
     for name, frame in tables.items():
-        doc[name] = _typed(frame.to_dicts(), snap.tables[name].counts, snap.tables[name].shares)
+        doc[name] = _typed(frame.to_dicts(), snap.tables[name].counts, list(snap.tables[name].derived))
     return doc
 
 
-def _typed(records: list[dict[str, Any]], counts: list[str], shares: dict[str, str]) -> list[dict[str, Any]]:
+def _typed(records: list[dict[str, Any]], counts: list[str], shares: list[str]) -> list[dict[str, Any]]:
     """Suppression turns count and share columns into text; give JSON readers numbers back (and "c")."""
     numeric = [*counts, *shares]
     for rec in records:
         for col in numeric:
             value = rec.get(col)
             if isinstance(value, str) and value != SUPPRESSED:
-                number = float(value)
+                try:
+                    number = float(value)
+                except ValueError:  # a sentence (a typology reason) withheld because it quotes a hidden count
+                    continue
                 rec[col] = int(number) if col in counts and number.is_integer() else number
     return records
 
@@ -182,12 +249,14 @@ def coverage(snap: Snapshot) -> dict[str, Any]:
 
 def _describe(name: str, table: t.Table) -> str:
     desc = table.description.rstrip(".")
-    return f"{table.title} ({name})" + (f": {desc}." if desc else ".")
+    return table.title + (f": {desc}." if desc else ".")
 
 
 def to_report(snap: Snapshot, *, inputs: list[str | Path] | None = None) -> Report:
     """Build the report (tables, charts, metadata, JSON payload) for ``write_report``."""
-    tables = published_tables(snap)
+    result = disclosed(snap)
+    tables = result.tables if result is not None else published_tables(snap)
+    suppressed = result.notes if result is not None else []
     threshold = snap.params.suppression_threshold if snap.suppress else None
     notes = [SUPPRESSION_NOTE] if snap.suppress else [
         "Small numbers are NOT suppressed: this output holds one council's data and is for its own use."]
@@ -206,7 +275,7 @@ def to_report(snap: Snapshot, *, inputs: list[str | Path] | None = None) -> Repo
         if not present:
             continue
         text = headline(snap, tables) if title == "Coverage" else " ".join(_describe(n, snap.tables[n]) for n in present)
-        section_notes = list(notes)
+        section_notes = list(notes) + (suppressed if title == "Coverage" else [])
         if title == "Data quality" and snap.register_issues:
             section_notes += [f"Provider register: {n} {reason}" for reason, n in snap.register_issues.items()]
         sections.append(Section(title=title, text=text, tables={n: tables[n] for n in present},
@@ -222,6 +291,7 @@ def to_report(snap: Snapshot, *, inputs: list[str | Path] | None = None) -> Repo
                     **snap.params.as_dict()},
         coverage=coverage(snap),
     )
-    meta["suppression"] = SUPPRESSION_NOTE if snap.suppress else "not applied (single council's own output)"
+    meta["suppression"] = (" ".join([SUPPRESSION_NOTE, *suppressed]) if snap.suppress
+                           else "not applied (single council's own output)")
     return Report(title=f"Placement snapshot: {snap.region.name}, {snap.date:%d %B %Y}", metadata=meta,
                   sections=sections, payload=payload(snap, tables), primary_table="location_by_council")

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from carecast.outputs.disclosure import Protect, Sum
 from carecast.schema import load_categories
-from carecast.snapshot.disclosure import Relation
 from carecast.snapshot.parameters import SnapshotParameters
 from carecast.snapshot.placements import LOCATIONS, UNKNOWN_BAND
 from carecast.snapshot.providers import NOT_KNOWN, RATINGS
@@ -25,14 +25,20 @@ WHITE_BRITISH = "WBRI"
 
 @dataclass
 class Table:
-    """A named table plus how to suppress it: child-count columns and share -> count columns."""
+    """A named table plus how disclosure control treats it (carecast.outputs.disclosure): its
+    child-count columns, how they add up, and which columns are computed from which counts."""
 
     title: str
     frame: pl.DataFrame
     description: str = ""
     counts: list[str] = field(default_factory=list)
-    shares: dict[str, str] = field(default_factory=dict)
-    relations: list[Relation] = field(default_factory=list)  # additive relations, for secondary suppression
+    derived: dict[str, tuple[str, ...]] = field(default_factory=dict)  # share/text -> counts it comes from
+    relations: list[Sum] = field(default_factory=list)  # additive relations, for secondary suppression
+    cumulative: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+
+    @property
+    def protect(self) -> Protect:
+        return Protect(self.counts, self.relations, self.derived, self.cumulative)
 
 
 def _share(num: str, den: str) -> pl.Expr:
@@ -62,8 +68,8 @@ def _with_location_shares(df: pl.DataFrame) -> pl.DataFrame:
 
 
 _LOC_COUNTS = ["placements", "located", *LOCATIONS]
-_LOC_SHARES = {f"{loc}_pct": loc for loc in KNOWN_LOCATIONS}
-_LOC_RELATIONS = [Relation("placements", LOCATIONS), Relation("located", KNOWN_LOCATIONS)]
+_LOC_SHARES = {f"{loc}_pct": (loc, "located") for loc in KNOWN_LOCATIONS}  # shares of placements located
+_LOC_RELATIONS = [Sum("placements", LOCATIONS), Sum("located", KNOWN_LOCATIONS)]
 
 
 def location_by_council(groups: dict[str, pl.DataFrame], coverage: list[str]) -> Table:
@@ -132,8 +138,8 @@ def location_pooled(by_council: pl.DataFrame) -> Table:
         "cohort", "scope", "location", "numerator", "denominator", "share", "councils_n", "councils")
     return Table("Location of placements: pooled", out,
                  "Known locations are shares of located placements; 'unknown' is a share of all placements.",
-                 ["numerator", "denominator"], {"share": "numerator"},
-                 [Relation("denominator", ("numerator",), by=("cohort", "scope"),
+                 ["numerator", "denominator"], {"share": ("numerator", "denominator")},
+                 [Sum("denominator", ("numerator",), by=("cohort", "scope"),
                            rows=pl.col("location") != "unknown")])
 
 
@@ -182,7 +188,8 @@ def top_destinations(groups: dict[str, pl.DataFrame], coverage: list[str], param
         "cohort", "rank", "host_council", "host_in_region", "placements", "placements_with_known_host", "share",
         "cumulative_share", "placing_councils", "councils_n", "councils")
     return Table("Top destination councils", out, "Share is of placements whose host council is known.",
-                 ["placements", "placements_with_known_host"], {"share": "placements"})
+                 ["placements", "placements_with_known_host"], {"share": ("placements", "placements_with_known_host")},
+                 cumulative={"cumulative_share": ("placements", ("cohort",))})
 
 
 def _region_homes(register: pl.DataFrame | None, region: Region) -> pl.DataFrame:
@@ -268,9 +275,9 @@ def utilisation(frame: pl.DataFrame, register: pl.DataFrame | None, region: Regi
     return Table("Utilisation of the region's externally provided children's home places", out,
                  "Places in externally provided children's homes in the region (provider register): used by the "
                  "region's councils, by other councils, and vacant.",
-                 cols, {"utilisation_by_region_pct": cols[0], "utilisation_by_other_pct": cols[1],
-                        "vacant_pct": cols[2]},
-                 [Relation("places", tuple(cols))])
+                 cols, {"utilisation_by_region_pct": (cols[0], "places"), "utilisation_by_other_pct": (cols[1], "places"),
+                        "vacant_pct": (cols[2], "places")},
+                 [Sum("places", tuple(cols))])
 
 
 def host_reach(groups: dict[str, pl.DataFrame], coverage: list[str], region: Region) -> Table:
@@ -306,8 +313,8 @@ def ofsted_mix(groups: dict[str, pl.DataFrame], coverage: list[str]) -> Table:
     return Table("Ofsted rating of homes, in vs out of region", out,
                  "Residential placements with a known host council. Rating shares are of placements in rated "
                  "homes; 'Not known' is a share of all placements there.",
-                 ["placements", "denominator"], {"share": "placements"},
-                 [Relation("denominator", ("placements",), by=("host_location",),
+                 ["placements", "denominator"], {"share": ("placements", "denominator")},
+                 [Sum("denominator", ("placements",), by=("host_location",),
                            rows=pl.col("ofsted_rating") != NOT_KNOWN)])
 
 
@@ -358,11 +365,12 @@ def cohort_profile(groups: dict[str, pl.DataFrame], coverage: list[str]) -> Tabl
                  "Age on the snapshot date; % not White British = ethnicity other than WBRI among children with a "
                  "recorded ethnicity.",
                  ["children", "not_white_british", "with_ethnicity", "male", "with_sex"],
-                 {"not_white_british_pct": "not_white_british", "male_pct": "male"},
-                 [Relation("with_sex", ("male",), complete=False),
-                  Relation("with_ethnicity", ("not_white_british",), complete=False),
-                  Relation("children", ("with_sex",), complete=False),
-                  Relation("children", ("with_ethnicity",), complete=False)])
+                 {"not_white_british_pct": ("not_white_british", "with_ethnicity"), "male_pct": ("male", "with_sex"),
+                  "mean_age": ("children",)},
+                 [Sum("with_sex", ("male",), complete=False),
+                  Sum("with_ethnicity", ("not_white_british",), complete=False),
+                  Sum("children", ("with_sex",), complete=False),
+                  Sum("children", ("with_ethnicity",), complete=False)])
 
 
 def distance_distribution(groups: dict[str, pl.DataFrame], coverage: list[str], params: SnapshotParameters) -> Table:
@@ -379,8 +387,8 @@ def distance_distribution(groups: dict[str, pl.DataFrame], coverage: list[str], 
                                         *_coverage_cols(coverage))
     out = out.select("cohort", "distance_band", "placements", "denominator", "share", "councils_n", "councils")
     return Table("Distance from home", out, "Miles from the home postcode to the placement postcode.",
-                 ["placements", "denominator"], {"share": "placements"},
-                 [Relation("denominator", ("placements",), by=("cohort",))])
+                 ["placements", "denominator"], {"share": ("placements", "denominator")},
+                 [Sum("denominator", ("placements",), by=("cohort",))])
 
 
 def coverage_table(frame: pl.DataFrame, region: Region, coverage: list[str]) -> Table:

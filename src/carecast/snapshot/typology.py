@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import polars as pl
 
-from carecast.snapshot.disclosure import Relation
+from carecast.outputs.disclosure import Sum
 from carecast.snapshot.parameters import SnapshotParameters
 from carecast.snapshot.tables import Table
 
+_LOCATED = ("in_area", "in_region_out_of_area", "out_of_region")
 GROUP_LABELS = {
     1: "Very little residential use",
     2: "Has in-house homes",
@@ -92,9 +93,13 @@ def typology(groups: dict[str, pl.DataFrame], coverage: list[str], params: Snaps
                  "Rules tried in order 1, 2, 5, 3, 4 (see the parameters for thresholds).",
                  ["children_looked_after", "residential", "in_house_residential", "in_area", "in_region_out_of_area",
                   "out_of_region"],
-                 {"in_area_pct": "in_area", "in_region_out_of_area_pct": "in_region_out_of_area"},
-                 [Relation("residential", ("in_area", "in_region_out_of_area", "out_of_region"), complete=False),
-                  Relation("children_looked_after", ("residential",), complete=False)])
+                 {"in_area_pct": _LOCATED, "in_region_out_of_area_pct": _LOCATED,
+                  "residential_pct": ("residential", "children_looked_after"),
+                  "placements_per_region_host": ("in_area", "in_region_out_of_area"),
+                  # the reason quotes the figures behind the group: withheld when one of them is
+                  "reason": ("in_house_residential", "residential", "children_looked_after", *_LOCATED)},
+                 [Sum("residential", _LOCATED, complete=False),
+                  Sum("children_looked_after", ("residential",), complete=False)])
 
 
 def typology_summary(per_council: pl.DataFrame) -> Table:

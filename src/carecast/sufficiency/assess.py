@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import polars as pl
@@ -96,5 +96,23 @@ def assess_region(episodes: pl.DataFrame, capacities: list[Capacity], *, label: 
     demand = category_demand(forecast)
     age_from = int(regional_parameters()["adolescent_age_from"])
     adolescent = adolescent_gap(group_demand(forecast, RESIDENTIAL, age_from, f"residential aged {age_from}-17"), cap)
+    result = sufficiency_gap(demand, cap)
+    if missing:
+        result = _without_recruitment(result, missing)
+        notes.append("No foster recruitment is worked out for the group: the in-house fostering demand of "
+                     f"{', '.join(missing)} would be set against the other councils' carers.")
     return SufficiencyRun(label, present, scenario.scenario if scenario else "baseline", forecast, demand, cap,
-                          sufficiency_gap(demand, cap), register, adolescent, notes)
+                          result, register, adolescent, notes)
+
+
+def _without_recruitment(result: SufficiencyResult, missing: list[str]) -> SufficiencyResult:
+    """The plan with its foster-recruitment rows withheld: with some councils' carers unknown, the
+    group's whole in-house demand over the known carers asks for thousands of approvals a year."""
+    recruit = pl.col("unit") == "households a year"
+    plan = result.plan.with_columns(
+        pl.when(recruit).then(pl.lit(f"not worked out: no capacity file for {', '.join(missing)}"))
+        .otherwise(pl.col("action")).alias("action"),
+        pl.when(recruit).then(None).otherwise(pl.col("amount")).alias("amount"),
+        pl.when(recruit).then(pl.lit("give every council's capacity file to plan foster recruitment for the group"))
+        .otherwise(pl.col("reason")).alias("reason"))
+    return replace(result, plan=plan)

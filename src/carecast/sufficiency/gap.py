@@ -89,6 +89,45 @@ def sufficiency_gap(demand: pl.DataFrame, capacity: Capacity, *, quantiles: tupl
     return SufficiencyResult(monthly.drop("fy"), by_year, plan, quantiles)
 
 
+RECRUITMENT_LEAD_DAYS = 365
+"""Approvals asked of the plan count from a year after the capacity date: assessing and approving a
+foster household takes months, so a shortfall before then is met by the market, and dividing it by
+the few households a month of extra approvals adds would ask for hundreds a year."""
+
+
+def _foster_plan(m: pl.DataFrame, q: str, need: np.ndarray, have: np.ndarray, years: np.ndarray,
+                 capacity: Capacity) -> list[dict]:
+    """The extra approvals a year that keep foster places at ``q`` demand from the lead time on, with
+    the arithmetic of the month that needs the most, and what is left to the market before then."""
+    fh = capacity.foster_households
+    assert fh is not None
+    g = _growth_factor(capacity, years)
+    shortfall = need - have
+    late = (years * 365.25 >= RECRUITMENT_LEAD_DAYS - 0.5) & (g > 1e-9)
+    rows = []
+    early = np.where(~late, shortfall, 0.0)
+    if early.max(initial=0.0) > 0:
+        k = int(np.argmax(early))
+        rows.append({"action": f"place up to {early[k] * fh.places_per_household:.0f} children in fostering "
+                               "through the market until new households are approved",
+                     "category": fh.category, "quantile": q, "amount": math.ceil(early[k] * fh.places_per_household),
+                     "unit": "children", "from_year": financial_year_label(int(m["fy"][k])),
+                     "reason": f"in the first {RECRUITMENT_LEAD_DAYS} days new approvals cannot add households in time"})
+    per_year = np.where(late, shortfall / np.where(late, g, 1.0), 0.0)
+    extra = math.ceil(float(per_year.max(initial=0.0)) - 1e-6)
+    if extra > 0:
+        k = int(np.argmax(per_year))
+        date = m.get_column("date")[k]
+        rows.append({"action": f"approve {extra} more fostering households a year", "category": fh.category,
+                     "quantile": q, "amount": extra, "unit": "households a year",
+                     "from_year": financial_year_label(int(m["fy"].min())),
+                     "reason": (f"by {date:%d/%m/%Y} ({years[k]:.1f} years on) {q} demand of {need[k] * fh.places_per_household:.0f} "
+                                f"children needs {need[k]:.0f} households ({fh.places_per_household:.2f} children each); "
+                                f"{have[k]:.0f} are expected, {shortfall[k]:.0f} short; one more approval a year adds "
+                                f"{g[k]:.2f} households by then, so {shortfall[k]:.1f} ÷ {g[k]:.2f} = {extra} a year")})
+    return rows
+
+
 def _plan(monthly: pl.DataFrame, capacity: Capacity, quantiles: tuple[str, ...], own: set[str]) -> pl.DataFrame:
     rows = []
     fh = capacity.foster_households
@@ -100,16 +139,7 @@ def _plan(monthly: pl.DataFrame, capacity: Capacity, quantiles: tuple[str, ...],
                     (m.get_column("date").to_numpy().astype("datetime64[D]") - np.datetime64(capacity.as_at, "D")).astype(float) / DAYS_PER_YEAR, 0.0)
                 need = m.get_column(q).to_numpy() / fh.places_per_household
                 have = fh.households(years)
-                g = _growth_factor(capacity, years)
-                ok = g > 1e-9
-                shortfall = need - have
-                extra = float(np.max(np.where(ok, shortfall / np.where(ok, g, 1.0), 0.0), initial=0.0))
-                extra = math.ceil(extra - 1e-6)
-                if extra > 0:
-                    rows.append({"action": f"approve {extra} more fostering households a year",
-                                 "category": fh.category, "quantile": q, "amount": extra,
-                                 "unit": "households a year", "from_year": financial_year_label(int(m["fy"].min())),
-                                 "reason": f"in-house foster places fall short of {q} demand by up to {shortfall.max() * fh.places_per_household:.0f} children"})
+                rows += _foster_plan(m, q, need, have, years, capacity)
         beds = monthly.filter(pl.col("category").is_in(list(own - ({fh.category} if fh else set()))))
         if beds.height:
             yearly = (beds.group_by("category", "fy").agg(pl.col(f"gap_{q}").max().alias("gap")).sort("category", "fy"))

@@ -12,8 +12,9 @@ import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 
+from carecast.outputs.disclosure import Protect, Sum, protect
 from carecast.plumbing.episodes import in_care_on as episode_open_on
-from carecast.privacy import SUPPRESSED, SUPPRESSION_NOTE, suppress_small
+from carecast.privacy import SUPPRESSION_NOTE
 from carecast.schema import load_categories
 
 LOCATION_LABELS = {True: "In the council's area", False: "Outside the council's area", None: "Not known"}
@@ -87,16 +88,22 @@ def category_figure(table: pl.DataFrame, title: str) -> go.Figure:
 
 
 def regional_table(per_council: dict[str, pl.DataFrame]) -> tuple[pl.DataFrame, str]:
-    """Councils × categories, counts 1-4 suppressed: what regional users may see."""
+    """Councils x categories with disclosure control (carecast.outputs.disclosure): what regional users see.
+
+    Each council's total is also published elsewhere (the snapshot's coverage table), and so is the
+    region's total per category, so hidden cells are protected along rows and columns by hiding
+    other categories, never the total.
+    """
     if not per_council:
         return pl.DataFrame({"Council": []}), SUPPRESSION_NOTE
     frames = [t.with_columns(pl.lit(c).alias("Council")) for c, t in per_council.items()]
     wide = pl.concat(frames).pivot(on="Placement category", index="Council", values="Children")
     cats = [c for c in wide.columns if c != "Council"]
     wide = wide.with_columns(pl.sum_horizontal(cats).alias("Total")).sort("Council")
-    shown = suppress_small(wide, counts=[*cats, "Total"])
-    # a total beside a suppressed cell would give the cell away by subtraction: suppress it too
-    hidden = pl.any_horizontal([pl.col(c) == SUPPRESSED for c in cats])
-    shown = shown.with_columns(pl.when(hidden).then(pl.lit(SUPPRESSED)).otherwise(pl.col("Total")).alias("Total"))
-    return shown, (f"{SUPPRESSION_NOTE} A council's total is also shown as '{SUPPRESSED}' when one of its "
-                   "counts is, so the count cannot be worked out from the others.")
+    spec = Protect([*cats, "Total"], [Sum("Total", tuple(cats)), *[Sum(None, (c,), by=()) for c in cats]])
+    shown = protect({"overview": wide}, {"overview": spec})
+    return shown.tables["overview"], " ".join([SUPPRESSION_NOTE, *[_say(n) for n in shown.notes]])
+
+
+def _say(note: str) -> str:
+    return note.removeprefix("overview: ")

@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 import carecast
+from carecast.outputs.charts import worded
 from carecast.outputs.html import format_cell
 from carecast.web.access import Principal
 from carecast.web.security import csrf_token_for
@@ -81,8 +82,8 @@ def _plotly_json(fig: Any) -> str:
     if not hasattr(fig, "to_json"):
         return json.dumps(fig)
     cached = getattr(fig, "_carecast_json", None)
-    if cached is None:
-        cached = plotly.io.to_json(fig, validate=False)
+    if cached is None:  # worded once: ids in legends become words, financial-year axes categorical
+        cached = plotly.io.to_json(worded(fig), validate=False)
         fig._carecast_json = cached
     return cached
 

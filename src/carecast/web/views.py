@@ -96,11 +96,20 @@ def snapshot_report(db, settings, user: Principal, on: dt.date | None = None) ->
         episodes = pl.concat([d.episodes for d in data], how="vertical_relaxed")
         children = pl.concat([d.children for d in data], how="vertical_relaxed")
         scope = user.council if user.sees_child_level else (user.region or "England")
-        region = names if user.sees_child_level else (user.region or "england")
+        region = (_home_region(user.council) or names) if user.sees_child_level else (user.region or "england")
         request = SnapshotRequest.build(date=on, region=tuple(region) if isinstance(region, list) else region,
                                         suppress=not user.sees_child_level)
         _SNAPSHOTS[key] = (run_snapshot(request, tables=(episodes, children)).report, on, scope)
     return _SNAPSHOTS[key]
+
+
+def _home_region(council: str | None) -> str | None:
+    """The region a council belongs to: a council user's snapshot measures "in the region" and
+    "outside the region" against it, not against the council alone."""
+    from carecast.schema import find_council
+
+    found = find_council(council, required=False) if council else None
+    return found.region if found is not None else None
 
 
 _COSTS: dict[str, Report] = {}

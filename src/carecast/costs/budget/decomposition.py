@@ -132,6 +132,20 @@ def load_decomposition_inputs(path: str | Path) -> tuple[SpendYear, SpendYear, d
     return years[0], years[1], {k: v for k, v in doc.items() if k not in ("from", "to")}
 
 
+def uprating_ratio(unit_costs: Any, by_fy_group: pl.DataFrame, fy_from: int, fy_to: int) -> float:
+    """How much the unit costs' own uprating raised prices from ``fy_from`` to ``fy_to``: the weekly
+    costs of 1 April of each year at ``fy_from``'s mix of child-days. Episodes costed with uprated
+    unit costs carry this inflation; without it, it would be booked as "unit cost" (real change)."""
+    mix = by_fy_group.filter(pl.col("fy") == fy_from).select("cost_group", "days")
+    weights = {g: d for g, d in mix.iter_rows() if d > 0 and g in unit_costs.groups}
+    if not weights:
+        return 1.0
+    start, end = financial_year_bounds(fy_from)[0], financial_year_bounds(fy_to)[0]
+    then = sum(d * unit_costs.weekly_cost(g, start) for g, d in weights.items())
+    now = sum(d * unit_costs.weekly_cost(g, end) for g, d in weights.items())
+    return now / then if then > 0 else 1.0
+
+
 def spend_years_from_actuals(by_fy_group: pl.DataFrame, fy_from: int, fy_to: int, *,
                              population_ratio: float = 1.0, price_ratio: float = 1.0) -> tuple[SpendYear, SpendYear]:
     """Two :class:`SpendYear` from historic cost (``ActualCosts.by_financial_year_cost_group``).

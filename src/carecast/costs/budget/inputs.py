@@ -81,7 +81,7 @@ class BudgetPlan:
             rows.append({"check": "budget lines add up to the stated total", "expected_gbp": self.stated_total,
                          "found_gbp": lines_total, "difference_gbp": diff, "ok": abs(diff) < 0.5,
                          "note": "" if abs(diff) < 0.5 else
-                         f"{self.source}: the lines sum to £{lines_total:,.0f} but the stated total is "
+                         f"{Path(self.source).name}: the lines sum to £{lines_total:,.0f} but the stated total is "
                          f"£{self.stated_total:,.0f} (difference {'−' if diff < 0 else '+'}£{abs(diff):,.0f}); "
                          "correct the line or the total"})
         return pl.DataFrame(rows, schema={"check": pl.Utf8, "expected_gbp": pl.Float64, "found_gbp": pl.Float64,

@@ -77,7 +77,9 @@ def at_neighbours_mix(children: dict[str, float], neighbour_shares: dict[str, fl
     """Annual cost of today's children at today's mix vs at the neighbours' shares (same total).
 
     Groups missing from ``neighbour_shares`` keep their own share; the given shares are scaled so
-    all shares add to 1. Returns one row per group plus a ``total`` row.
+    all shares add to 1. Returns one row per group plus a ``total`` row; ``share_from`` says, for
+    each group, whether its share is the neighbours' or its own rescaled (and from what to what),
+    because a single neighbour share silently moves every other group (:func:`rescaled_note`).
     """
     weekly = weekly or {}
     total = sum(children.values())
@@ -96,10 +98,25 @@ def at_neighbours_mix(children: dict[str, float], neighbour_shares: dict[str, fl
     for g in sorted(set(children) | set(shares)):
         w = weekly.get(g, _price(unit_costs, g, on))
         now, then = children.get(g, 0.0), shares.get(g, 0.0) * total
-        rows.append({"cost_group": g, "children_now": now, "children_at_neighbours_mix": then, "weekly_cost": w,
+        source = ("neighbours' share" if g in neighbour_shares else
+                  f"own share {own.get(g, 0.0):.1%} rescaled to {shares.get(g, 0.0):.1%} so all shares add to 100%")
+        rows.append({"cost_group": g, "children_now": now, "children_at_neighbours_mix": then, "share_from": source,
+                     "weekly_cost": w,
                      "annual_cost_now": now * w * WEEKS_PER_YEAR, "annual_cost_at_mix": then * w * WEEKS_PER_YEAR})
     df = pl.DataFrame(rows)
     df = pl.concat([df, df.select(pl.lit("total").alias("cost_group"), pl.col("children_now").sum(),
-                                  pl.col("children_at_neighbours_mix").sum(), pl.lit(None, dtype=pl.Float64).alias("weekly_cost"),
+                                  pl.col("children_at_neighbours_mix").sum(), pl.lit("").alias("share_from"),
+                                  pl.lit(None, dtype=pl.Float64).alias("weekly_cost"),
                                   pl.col("annual_cost_now").sum(), pl.col("annual_cost_at_mix").sum())])
     return df.with_columns((pl.col("annual_cost_now") - pl.col("annual_cost_at_mix")).alias("saving_per_year"))
+
+
+def rescaled_note(df: pl.DataFrame) -> str | None:
+    """What the what-if changed beyond the shares it was given, in a sentence (None when nothing)."""
+    moved = df.filter(pl.col("share_from").str.starts_with("own share"))
+    if not moved.height:
+        return None
+    parts = "; ".join(f"{r['cost_group']}: {r['share_from'].removeprefix('own share ').split(' so ')[0]}"
+                      for r in moved.iter_rows(named=True))
+    return (f"Only some neighbour shares were given, so the other groups' own shares were rescaled to fill the "
+            f"rest ({parts}). Give every group's neighbour share to compare like with like.")
