@@ -47,7 +47,13 @@ from carecast.forecast.engine import (
     step_tables,
 )
 from carecast.forecast.entrants import DAYS_PER_YEAR, EntrantModel, Population, RegionalShock
-from carecast.forecast.expected import entrant_profile_path, entrants_path, propagate, step_matrices
+from carecast.forecast.expected import (
+    entrant_profile_path,
+    entrants_path,
+    one_blas_thread,
+    propagate,
+    step_matrices,
+)
 from carecast.forecast.exposure import occurrence_exposure
 from carecast.forecast.params import defaults
 from carecast.forecast.prepare import CareHistory, care_history, check_window, entrants, in_care_on
@@ -297,6 +303,7 @@ class DemandModel:
         dates, _, _ = self._grids(horizon_years)
         return self._expected(len(dates))
 
+    @one_blas_thread
     def _expected(self, n_steps: int) -> np.ndarray:
         sp, step = self.space, float(self.step_days)
         rates = _collapse_exits(self.rates_, sp.n_cat)

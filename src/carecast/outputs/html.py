@@ -70,7 +70,7 @@ def render(report: Report, *, include_plotly: bool = True) -> str:
             rows = list(zip(*cols, strict=True)) if cols else []
             tables.append({"name": name, "columns": df.columns, "rows": rows, "total": df.height, "shown": shown.height})
         sections.append({"title": s.title, "text": s.text, "notes": s.notes, "tables": tables,
-                         "figures": [figure_html(f) for f in s.figures]})
+                         "figures": [figure_html(f) for f in s.drawn_figures()]})
     return _env().get_template("report.html").render(
         title=report.title,
         metadata=report.metadata,
