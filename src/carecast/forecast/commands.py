@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from carecast.errors import InputError, Location, ParameterError
+from carecast.execution import scheduler_address
 from carecast.forecast.backtest import BacktestResult, backtest
 from carecast.forecast.entrants import TRENDS
 from carecast.forecast.model import SparseDataWarning
@@ -129,15 +130,18 @@ def forecast(
     categories: Path | None = typer.Option(None, "--categories", help="Placement categories YAML."),
     workers: int | None = typer.Option(None, "--workers", help="Processes to use across councils "
                                        "(default: one per CPU core; results do not depend on it)."),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="Dask scheduler tcp://HOST:PORT to run the "
+                                         "councils on (default: CARECAST_SCHEDULER, else this machine)."),
     out: Path = typer.Option(..., "--out", help="Output file: .xlsx, .json, .csv or .html."),
 ) -> None:
     """Forecast children in care (and placement cost) with bands, per council and in total."""
     options = _options(window_years, step, uasc, trend, population, categories)
     n_workers = _workers(workers)
+    scheduler = scheduler_address(scheduler)
     start_date = parse_date(start, "start")
     episodes = load_episodes(directory, council, categories)
     region = _run_forecast(episodes, options, start=start_date, horizon_years=horizon_years, n_sims=simulations,
-                           seed=seed, workers=n_workers)
+                           seed=seed, workers=n_workers, scheduler=scheduler)
     result = region.combined
     projection, cost_assumptions = cost_projection(result, episodes, costs)
     parameters = {"start": result.start.isoformat(), "horizon_years": horizon_years, "simulations": simulations,
@@ -199,6 +203,8 @@ def backtest_command(
     categories: Path | None = typer.Option(None, "--categories", help="Placement categories YAML."),
     workers: int | None = typer.Option(None, "--workers", help="Processes to use across councils "
                                        "(default: one per CPU core; results do not depend on it)."),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="Dask scheduler tcp://HOST:PORT to run the "
+                                         "councils on (default: CARECAST_SCHEDULER, else this machine)."),
     out: Path = typer.Option(..., "--out", help="Output file: .json, .xlsx, .html or .csv."),
 ) -> None:
     """Rewind the data to a past date, forecast, and compare with what happened (and with naive baselines)."""
@@ -207,11 +213,13 @@ def backtest_command(
                              fix="e.g. --at 2023-03-31 --horizon-months 12, or --rolling")
     options = _options(window_years, "weekly", uasc, trend, population, categories)
     n_workers = _workers(workers)
+    scheduler = scheduler_address(scheduler)
     episodes = load_episodes(directory, council, categories)
     with console.status("Backtesting..."), warnings.catch_warnings():
         warnings.simplefilter("ignore", SparseDataWarning)
         bt = backtest(episodes, at=parse_date(at, "at"), horizon_months=horizon_months, rolling=rolling,
-                      n_origins=origins, n_sims=simulations, seed=seed, workers=n_workers, **options)
+                      n_origins=origins, n_sims=simulations, seed=seed, workers=n_workers, scheduler=scheduler,
+                      **options)
     parameters = {"at": at, "rolling": rolling, "horizon_months": horizon_months, "simulations": simulations,
                   "seed": seed, "trend": trend, "window_years": options.get("window_years", "default"), "uasc": uasc}
     inputs = [p for p in (directory, population, categories) if p is not None]
