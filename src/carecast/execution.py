@@ -19,6 +19,7 @@ Dask is imported only when a scheduler is given (it costs ~0.5 s to import).
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -30,6 +31,7 @@ from carecast.errors import Location, ParameterError
 SCHEDULER_VARIABLE = "CARECAST_SCHEDULER"
 BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 CONNECT_TIMEOUT_S = 20
+Caught = list[tuple[type[Warning], str]]
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,23 @@ def scheduler_address(scheduler: str | None) -> str | None:
                              fix="give it as tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786 (what `dask scheduler` "
                                  "prints), or leave it out to run on this machine")
     return address
+
+
+@contextmanager
+def recorded_warnings() -> Iterator[Caught]:
+    """Record the warnings a unit of work raises (filled when the block ends), to be raised again
+    by the caller with :func:`raise_again`: in a worker process the caller's filters do not apply."""
+    out: Caught = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield out
+    out.extend((w.category, str(w.message)) for w in caught)
+
+
+def raise_again(caught: Caught, depth: int) -> None:
+    """Raise caught warnings again, attributed to the code ``depth`` calls up (the run's caller)."""
+    for category, message in caught:
+        warnings.warn(message, category, stacklevel=depth + 1)
 
 
 @contextmanager

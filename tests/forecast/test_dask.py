@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pytest
 
@@ -105,6 +106,25 @@ def test_a_region_on_a_dask_cluster_matches_a_run_on_this_process(carecast, clus
     assert a["total"] == b["total"] and a["by_category"] == b["by_category"] and a["by_age"] == b["by_age"]
     assert a["cost_by_financial_year"] == b["cost_by_financial_year"]
     assert a["total"][-1]["p95"] > a["total"][-1]["p5"]  # a real forecast, not two empty ones
+
+
+def test_scenarios_on_the_cluster_match_scenarios_here(cluster, region, monkeypatch):
+    """Each group of councils is fitted once where it runs and summed per scenario there."""
+    from carecast.scenarios import load_scenario, parse_scenario, run_scenarios
+
+    episodes = pl.read_parquet(region)
+    cut = parse_scenario("scenario: cut\nlevers:\n  - {lever: reduce_entries, start: 2015-01-01, percent: 20}\n")
+    scenarios = [load_scenario("baseline"), cut]
+    with pytest.warns(UserWarning):  # the synthetic councils leave most categories empty
+        here = run_scenarios(episodes, scenarios, horizon_years=1, n_sims=30, seed=5)
+    monkeypatch.setenv("CARECAST_SCHEDULER", cluster)
+    with pytest.warns(UserWarning):  # raised on the workers, raised again here
+        there = run_scenarios(episodes, scenarios, horizon_years=1, n_sims=30, seed=5)
+    for a, b in zip(here.runs, there.runs, strict=True):
+        assert np.array_equal(a.result.sim_counts_, b.result.sim_counts_)
+        assert np.array_equal(a.result.sim_month_states_, b.result.sim_month_states_)
+        assert np.allclose(a.costs.sim_by_financial_year_, b.costs.sim_by_financial_year_, rtol=1e-6)
+    assert here.runs[1].result.sim_counts_.sum() < here.runs[0].result.sim_counts_.sum()
 
 
 def test_the_scheduler_comes_from_the_environment_and_a_bad_address_is_refused(monkeypatch):

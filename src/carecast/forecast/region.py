@@ -12,7 +12,6 @@ the user's seed alone, so results do not depend on the order or the number of wo
 from __future__ import annotations
 
 import datetime as dt
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +21,7 @@ import numpy as np
 import polars as pl
 
 from carecast.errors import InsufficientDataError
-from carecast.execution import Pool, executor
+from carecast.execution import Caught, Pool, executor, raise_again, recorded_warnings
 from carecast.forecast.entrants import (
     RegionalShock,
     load_population,
@@ -45,19 +44,15 @@ class RegionForecast:
     assumptions: dict[str, dict[str, Any]] = field(default_factory=dict)  # per council
 
 
-Caught = list[tuple[type[Warning], str]]
-
-
 def _one(args: tuple) -> tuple[str, ForecastResult, Caught]:
     """Fit and simulate one council; its warnings are returned, to be raised again by the caller
     (in a worker process the main process's warning filters do not apply)."""
     council, history, start, model_options, sim_options, user_seed = args
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with recorded_warnings() as caught:
         model = DemandModel(**model_options).fit(history, start=start)
         result = model.simulate(**sim_options)
     result.assumptions_ |= {"seed": user_seed, "council_seed": sim_options["seed"]}
-    return council, result, [(w.category, str(w.message)) for w in caught]
+    return council, result, caught
 
 
 def _group(jobs: list[tuple]) -> tuple[dict[str, dict[str, Any]], ForecastResult, Caught]:
@@ -82,13 +77,7 @@ def _ready() -> None:
     """A first task for each worker: it imports carecast while the main process reads the histories."""
 
 
-def _raise_again(caught: Caught, depth: int) -> None:
-    """Raise caught warnings again, attributed to the code ``depth`` calls up (the forecast's caller)."""
-    for category, message in caught:
-        warnings.warn(message, category, stacklevel=depth + 1)
-
-
-def _balanced(jobs: list[tuple], workers: int) -> list[list[tuple]]:
+def balanced(jobs: list[tuple], workers: int) -> list[list[tuple]]:
     """Split councils into one group per worker with near-equal work (largest first, each to the
     least-loaded group). The region takes as long as its slowest worker, and councils differ tenfold
     in size, so a round-robin split left one worker with ~16% more children than the other.
@@ -202,7 +191,7 @@ def _run(jobs: list[tuple], pool: Pool | None, keep_councils: bool, progress: Ca
 
     def absorb(council: str, result: ForecastResult, caught: Caught) -> None:
         nonlocal combined
-        _raise_again(caught, 4)
+        raise_again(caught, 4)
         assumptions[council] = result.assumptions_
         if keep_councils:
             kept[council] = result
@@ -215,8 +204,8 @@ def _run(jobs: list[tuple], pool: Pool | None, keep_councils: bool, progress: Ca
             for council, result, caught in pool.executor.map(_one, jobs):
                 absorb(council, result, caught)
         else:  # sum inside the workers; far less to send back
-            for part_assumptions, part, caught in pool.executor.map(_group, _balanced(jobs, pool.slots)):
-                _raise_again(caught, 3)
+            for part_assumptions, part, caught in pool.executor.map(_group, balanced(jobs, pool.slots)):
+                raise_again(caught, 3)
                 assumptions.update(part_assumptions)
                 combined = part if combined is None else ForecastResult.combine([combined, part],
                                                                                 name="all councils")
