@@ -57,9 +57,36 @@ def step_matrices(space: StateSpace, rates: np.ndarray, days: float) -> np.ndarr
     diag = np.arange(n_cat)
     q[:, :, diag, diag] = 0.0
     q[:, :, diag, diag] = -q[:, :, :n_cat, :].sum(axis=3)
-    from scipy.linalg import expm  # imported when used: scipy costs ~0.25 s to import
+    return generator_exp(q[:, :, :n_cat, :n_cat] * days)  # every (age, time) band at once
 
-    return expm(q * days)[:, :, :n_cat, :n_cat]  # one batched call for every (age, time) band
+
+def generator_exp(q: np.ndarray, terms: int = 18) -> np.ndarray:
+    """``expm`` of a stack of sub-generator matrices (off-diagonal >= 0, rows summing to <= 0).
+
+    Uniformization with scaling and squaring: with ν >= max |q_ii| and ``q`` scaled by 2^-s so that
+    ν <= 1, exp(q) = e^-ν Σ_k ν^k/k! Mᵏ where M = I + q/ν is non-negative, so every term is
+    non-negative (no cancellation); 18 terms leave an error below 1e-17, and squaring s times
+    undoes the scaling. The same numbers as ``scipy.linalg.expm`` to round-off (tested), without
+    importing SciPy (~0.3 CPU-s per process, a tenth of a one-council forecast).
+    """
+    n = q.shape[-1]
+    nu = float(np.abs(np.diagonal(q, axis1=-2, axis2=-1)).max(initial=0.0))
+    squarings = max(0, int(np.ceil(np.log2(nu)))) if nu > 0 else 0
+    nu_scaled = nu / 2.0**squarings
+    eye = np.eye(n)
+    if nu_scaled == 0:
+        return np.broadcast_to(eye, q.shape).copy()
+    m = eye + q / (2.0**squarings * nu_scaled)
+    term = np.broadcast_to(eye, q.shape).copy()
+    weight = np.exp(-nu_scaled)
+    out = weight * term
+    for k in range(1, terms + 1):
+        term = term @ m
+        weight *= nu_scaled / k
+        out += weight * term
+    for _ in range(squarings):
+        out = out @ out
+    return out
 
 
 def propagate(p: np.ndarray, age_b: np.ndarray, dur_b: np.ndarray, times: np.ndarray,

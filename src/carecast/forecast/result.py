@@ -42,6 +42,29 @@ def band_table(sims: np.ndarray, quantiles: tuple[float, ...] | None = None) -> 
     return out
 
 
+# Per-simulation arrays of whole children, stored at the narrowest integer type that holds them.
+COUNT_ARRAYS = ("sim_counts_", "sim_age_counts_", "sim_month_states_", "sim_entrants_", "sim_prevented_")
+
+
+def compact_counts(counts: np.ndarray) -> np.ndarray:
+    """Counts of children as int16 when every value fits (a council's counts always do), else int32.
+
+    A council's five-year forecast holds ~27 MB of per-simulation arrays at 1,000 simulations;
+    int16 halves the counts, which matters when a region keeps every council's result and when
+    results travel back from workers. Sums over simulations, steps or cells widen by themselves
+    (NumPy sums small integers in the platform integer); :func:`ForecastResult.combine` widens
+    before adding councils and narrows the total again.
+    """
+    if counts.dtype.kind not in "iu" or counts.size == 0:
+        return counts
+    low, high = int(counts.min()), int(counts.max())
+    for dtype in (np.int16, np.int32):
+        info = np.iinfo(dtype)
+        if info.min <= low and high <= info.max:
+            return counts if counts.dtype == dtype else counts.astype(dtype)
+    return counts.astype(np.int64)
+
+
 @dataclass
 class ForecastResult:
     """The projection of one council (or the sum of several) from ``start``.
@@ -76,6 +99,12 @@ class ForecastResult:
     sim_entrants_: np.ndarray | None = None
     sim_prevented_: np.ndarray | None = None
     quantiles_: tuple[float, ...] = field(default_factory=lambda: defaults().quantiles)
+
+    def __post_init__(self) -> None:
+        for name in COUNT_ARRAYS:
+            value = getattr(self, name)
+            if value is not None:
+                setattr(self, name, compact_counts(value))
 
     @property
     def band_names(self) -> tuple[str, ...]:
@@ -177,8 +206,10 @@ class ForecastResult:
 
 def _sum(arrays: list[np.ndarray]) -> np.ndarray:
     """Sum per-council arrays into one new array (``sum()`` would allocate once per term, and a
-    region combines councils' arrays of ~10 MB each many times)."""
-    total = arrays[0].copy()
+    region combines councils' arrays of ~10 MB each many times). Counts are added as int64 (a
+    council's int16 would overflow in a region) and narrowed again by the result."""
+    wide = np.int64 if arrays[0].dtype.kind in "iu" else arrays[0].dtype
+    total = arrays[0].astype(wide)
     for a in arrays[1:]:
         total += a
     return total

@@ -230,7 +230,7 @@ def lever_costs(result: ForecastResult, effects: ScenarioEffects | None, financi
     out = np.zeros((n_sims, len(financial_years), len(levers)))
     if not levers:
         return out
-    baseline_entries = (result.sim_entrants_ + result.sim_prevented_).astype(np.float64)  # (S, T, A)
+    baseline_entries = result.sim_entrants_.astype(np.float64) + result.sim_prevented_  # (S, T, A)
     year_index = {y: i for i, y in enumerate(financial_years)}
     step_year = np.array([year_index[financial_year_of(d)] for d in result.dates_])
     to_year = np.zeros((len(result.dates_), len(financial_years)))
