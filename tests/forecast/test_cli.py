@@ -78,19 +78,3 @@ def test_bad_input_gives_a_message_and_exit_code(carecast, data, tmp_path, args,
     assert message in " ".join(res.stderr.split())
     assert "Traceback" not in res.stderr
 
-
-def test_the_forecast_command_imports_no_scipy_plotly_numba_or_dask():
-    """Imports are most of a one-council forecast's time: scipy (~0.3 CPU-s), plotly figures and
-    the distributed engine load only when a run needs them (the expected path, an HTML report,
-    a region's shared shock, ``--scheduler``)."""
-    import subprocess
-    import sys
-
-    code = ("import sys; sys.argv = ['carecast', 'forecast', '--help']\n"
-            "from carecast import cli\n"
-            "try:\n    cli.main()\nexcept SystemExit:\n    pass\n"
-            "print(sorted(m for m in ('scipy', 'plotly', 'numba', 'dask', 'distributed') if m in sys.modules))")
-    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert res.returncode == 0, res.stderr
-    assert "--simulations" in res.stdout
-    assert res.stdout.strip().splitlines()[-1] == "[]"
