@@ -40,7 +40,7 @@ from carecast.forecast.states import StateSpace
 class RegionForecast:
     combined: ForecastResult
     space: StateSpace
-    results: dict[str, ForecastResult] = field(default_factory=dict)  # per council (when kept)
+    results: dict[str, ForecastResult] = field(default_factory=dict)  # per council, monthly only (when kept)
     assumptions: dict[str, dict[str, Any]] = field(default_factory=dict)  # per council
 
 
@@ -197,8 +197,8 @@ def _run(jobs: list[tuple], pool: Pool | None, keep_councils: bool, progress: Ca
         nonlocal combined
         raise_again(caught, 4)
         assumptions[council] = result.assumptions_
-        if keep_councils:
-            kept[council] = result
+        if keep_councils:  # per council at the monthly resolution its tables need (see ForecastResult.monthly)
+            kept[council] = result if len(jobs) == 1 else result.monthly()
         combined = result if combined is None else ForecastResult.combine([combined, result], name="all councils")
         if progress:
             progress(council)
