@@ -47,6 +47,8 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     "carecast.benchmark.commands": ("benchmark",),
     "carecast.published.commands": ("published",),
     "carecast.send.commands": ("send",),
+    "carecast.aftercare.commands": ("allowances", "leavers"),
+    "carecast.workforce.commands": ("workforce",),
     "carecast.web.commands": ("serve", "user"),
     "carecast.demo": ("demo",),
 }
@@ -98,6 +100,9 @@ def _usage_errors() -> tuple[type[Exception], ...]:
 
 def main() -> None:
     """Entry point: run the app, mapping user errors to messages and exit codes."""
+    from carecast import logs
+
+    logs.setup()  # warnings and worse to standard error; CARECAST_LOG_LEVEL=INFO shows every job
     try:
         register(sys.argv[1:])
         app(standalone_mode=False)

@@ -12,14 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import html
 import time
-import warnings
 from pathlib import Path
 
 import typer
 from rich.console import Console
 
 from carecast import __version__
-from carecast.outputs import run_metadata, write_report
+from carecast.outputs import write_report
 
 console = Console(soft_wrap=True)
 
@@ -30,12 +29,10 @@ DEFAULT_YEARS = "2017-2024"
 def run_demo(out: Path, *, councils: int = DEFAULT_COUNCILS, years: str = DEFAULT_YEARS, seed: int = 3,
              simulations: int = 500, horizon_years: float = 5) -> Path:
     """Run the whole job into ``out`` and return the index page."""
-    from carecast.benchmark import analyse, build_report, load_panel
-    from carecast.forecast import SparseDataWarning, forecast_councils
-    from carecast.forecast.commands import cost_projection
-    from carecast.forecast.report import forecast_report
-    from carecast.ingest import load_returns
-    from carecast.snapshot import take_snapshot, to_report
+    from carecast.services.benchmark import BenchmarkRequest, run_benchmark
+    from carecast.services.forecast import ForecastRequest, run_forecast
+    from carecast.services.ingest import ValidateRequest, run_validate
+    from carecast.services.snapshot import SnapshotRequest, run_snapshot
     from carecast.synth import generate
 
     data, reports = out / "data", out / "reports"
@@ -52,8 +49,9 @@ def run_demo(out: Path, *, councils: int = DEFAULT_COUNCILS, years: str = DEFAUL
     timings.append(("generate", time.perf_counter() - t))
 
     t = step("Validating and cleaning the returns")
-    loaded = load_returns(data, postcodes=data / "postcodes.csv")
-    quality = loaded.quality.to_report(run_metadata(command="demo: validate", inputs=[data], seed=seed))
+    validated = run_validate(ValidateRequest.build(source=data, postcodes=data / "postcodes.csv"),
+                             command="demo: validate")
+    loaded, quality = validated.loaded, validated.report
     write_report(quality, reports / "data-quality.html")
     write_report(quality, reports / "data-quality.xlsx")
     links.append(("Data quality", "reports/data-quality.html", "What was read, kept, repaired, dropped or merged, by council, year and rule."))
@@ -62,25 +60,20 @@ def run_demo(out: Path, *, councils: int = DEFAULT_COUNCILS, years: str = DEFAUL
     data_end = loaded.episodes.get_column("data_end").max()
     assert isinstance(data_end, dt.date)
     t = step(f"Snapshot of placements on {data_end:%d/%m/%Y}")
-    snap = take_snapshot(loaded.episodes, loaded.children, date=data_end, region="london",
-                         providers=data / "providers.csv")
-    snap_report = to_report(snap, inputs=[data])
+    snap_report = run_snapshot(SnapshotRequest.build(date=data_end, source=data, region="london",
+                                                     providers=data / "providers.csv"),
+                               tables=(loaded.episodes, loaded.children)).report
     write_report(snap_report, reports / "snapshot.html")
     write_report(snap_report, reports / "snapshot.xlsx")
     links.append(("Placement snapshot", "reports/snapshot.html", "Where the region's children live, how far from home, and how London's homes are used."))
     timings.append(("snapshot", time.perf_counter() - t))
 
     t = step(f"Forecasting {horizon_years:g} years ahead with {simulations} simulations per council, with costs")
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", SparseDataWarning)
-        region = forecast_councils(loaded.episodes, horizon_years=horizon_years, n_sims=simulations, seed=seed)
-    for w in caught:
-        console.print(f"  [yellow]note:[/] {w.message}", highlight=False)
-    projection, cost_assumptions = cost_projection(region.combined, loaded.episodes, None)
-    parameters = {"horizon_years": horizon_years, "simulations": simulations, "seed": seed, "trend": "flat",
-                  "costs": "shipped defaults"}
-    fc_report = forecast_report(region.combined, inputs=[data], parameters=parameters, costs=projection,
-                                cost_assumptions=cost_assumptions, per_council=region.results)
+    forecast = run_forecast(ForecastRequest.build(source=data, horizon_years=horizon_years, simulations=simulations,
+                                                  seed=seed), episodes=loaded.episodes)
+    for note in forecast.notes:
+        console.print(f"  [yellow]note:[/] {note}", highlight=False)
+    fc_report = forecast.report
     write_report(fc_report, reports / "forecast.html")
     write_report(fc_report, reports / "forecast.xlsx")
     links.append(("Forecast and cost", "reports/forecast.html", "Children in care by category with bands, and cost by financial year."))
@@ -88,8 +81,7 @@ def run_demo(out: Path, *, councils: int = DEFAULT_COUNCILS, years: str = DEFAUL
     timings.append(("forecast", time.perf_counter() - t))
 
     t = step(f"Benchmarking {synth.councils[0]}'s spend and demand against the other councils")
-    panel = load_panel([data / "panel.xlsx"])
-    bench = build_report(analyse(panel, synth.councils[0]), inputs=[str(data / "panel.xlsx")])
+    bench = run_benchmark(BenchmarkRequest.build(panel=(data / "panel.xlsx",), council=synth.councils[0])).report
     write_report(bench, reports / "benchmark.html")
     write_report(bench, reports / "benchmark.xlsx")
     links.append(("Spend and demand benchmarking", "reports/benchmark.html",

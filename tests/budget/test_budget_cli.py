@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from carecast.cli import main
+from carecast.plumbing.constants import WEEKS_PER_YEAR
 
 from .budget_fixtures import ALL_GROUPS, write_csv
 
@@ -95,7 +96,7 @@ def test_decompose_and_whatifs(monkeypatch, capsys, tmp_path):
     assert code == 0 and "54.6 fewer children" in stdout
     code, stdout, _ = run(monkeypatch, capsys, "budget", "whatif-move", "--children", 3, "--from", "external_residential",
                           "--to", "ifa", "--on", "2017-09-01", "--out", tmp_path / "m.json")
-    assert code == 0 and f"£{(3316 - 871) * 52:,.0f} per child" in stdout
+    assert code == 0 and f"£{(3316 - 871) * WEEKS_PER_YEAR:,.0f} per child" in stdout
     code, _, _ = run(monkeypatch, capsys, "budget", "whatif-mix", "--children", "external_residential=77,ifa=198",
                      "--neighbour-shares", "external_residential=0.1", "--out", tmp_path / "x.csv")
     mix = pl.read_csv(tmp_path / "x.csv")

@@ -19,6 +19,7 @@ from carecast.costs.budget.outturn import monitor
 from carecast.costs.budget.placements import read_register
 from carecast.costs.budget.whatif import at_neighbours_mix, at_neighbours_rate, move_children
 from carecast.costs.unit_costs import default_unit_costs
+from carecast.plumbing.constants import WEEKS_PER_YEAR as WEEKS  # 365.25 days ÷ 7
 
 from .budget_fixtures import write_csv
 
@@ -96,20 +97,20 @@ def test_decomposition_components_add_up_and_split_mix_from_unit_cost():
     assert d["amount_gbp"].sum() == pytest.approx(y1.spend - y0.spend)
     got = dict(zip(d["driver"], d["amount_gbp"], strict=True))
     assert got["placement mix"] == pytest.approx(0.0)          # same 50/50 shares
-    assert got["child population"] == pytest.approx(100 * 0.1 * 1210 * 52)
-    assert got["more children"] == pytest.approx((120 - 110) * 1210 * 52)
-    assert got["price inflation"] == pytest.approx(100 * 1000 * 0.1 * 52)
-    assert got["unit cost"] == pytest.approx(100 * (0.5 * (880 - 880) + 0.5 * (1540 - 1320)) * 52)
+    assert got["child population"] == pytest.approx(100 * 0.1 * 1210 * WEEKS)
+    assert got["more children"] == pytest.approx((120 - 110) * 1210 * WEEKS)
+    assert got["price inflation"] == pytest.approx(100 * 1000 * 0.1 * WEEKS)
+    assert got["unit cost"] == pytest.approx(100 * (0.5 * (880 - 880) + 0.5 * (1540 - 1320)) * WEEKS)
 
 
 def test_move_children_residential_to_fostering_saving_per_child():
     uc = default_unit_costs()
     on = dt.date(2017, 9, 1)
     m = move_children(5, "external_residential", "ifa", uc, on=on).row(0, named=True)
-    assert m["saving_per_child_per_year"] == pytest.approx((3316 - 871) * 52)
-    assert m["saving_per_year"] == pytest.approx(5 * (3316 - 871) * 52)
+    assert m["saving_per_child_per_year"] == pytest.approx((3316 - 871) * WEEKS)
+    assert m["saving_per_year"] == pytest.approx(5 * (3316 - 871) * WEEKS)
     ifa = move_children(10, "ifa", "in_house_fostering", uc, on=on, weekly_from=911, weekly_to=426).row(0, named=True)
-    assert ifa["saving_per_year"] == pytest.approx(10 * (911 - 426) * 52)
+    assert ifa["saving_per_year"] == pytest.approx(10 * (911 - 426) * WEEKS)
 
 
 def test_at_neighbours_mix_keeps_children_and_moves_cost():
@@ -137,7 +138,7 @@ def test_decomposition_between_any_two_years_from_own_history():
     assert y0.by_group["ifa"] == pytest.approx((10, 700))
     d = dict(zip(*decompose_spend_change(y0, y1).select("driver", "amount_gbp").to_dict(as_series=False).values(), strict=True))
     assert d["unit cost"] == pytest.approx(0.0, abs=1e-6)          # every price rose exactly 10%
-    assert d["price inflation"] == pytest.approx(12 * y0.weekly_cost * 0.1 * 52)
+    assert d["price inflation"] == pytest.approx(12 * y0.weekly_cost * 0.1 * WEEKS)
     assert sum(d.values()) == pytest.approx(y1.spend - y0.spend)
 
 

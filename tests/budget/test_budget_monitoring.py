@@ -258,3 +258,16 @@ def test_rerunning_a_saved_month_replaces_it(tmp_path, flat_costs, sqlite_url):
     r = runs("Testshire", 2024, sqlite_url)
     assert r["run_id"].to_list() == [second]
     assert r["outturn_total"][0] == pytest.approx(2 * 100 * 365)
+
+
+def test_reading_saved_months_never_migrates_the_store(tmp_path, flat_costs, sqlite_url, monkeypatch):
+    rows = [["a", "ifa", "P", 700, "2024-01-01", "", "", "", ""]]
+    run_id = save_monitoring(_month(tmp_path, rows, dt.date(2024, 9, 30), flat_costs, name="a.csv"), sqlite_url)
+
+    def no_migration(*_args, **_kwargs):
+        raise AssertionError("a read ran an Alembic upgrade")
+
+    monkeypatch.setattr("alembic.command.upgrade", no_migration)
+    assert runs("Testshire", 2024, sqlite_url)["run_id"].to_list() == [run_id]
+    assert load_snapshot(run_id, sqlite_url).lines.height == 1
+    assert line_history("Testshire", 2024, sqlite_url).height == 1

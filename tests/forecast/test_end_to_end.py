@@ -73,4 +73,4 @@ def test_region_results_do_not_depend_on_the_number_of_workers(synthetic):
 def test_workers_must_be_positive(carecast, tmp_path):
     res = carecast("forecast", tmp_path, "--workers", "0", "--out", tmp_path / "f.json")
     assert res.returncode == 2
-    assert "--workers must be 1 or more" in res.stderr
+    assert "workers must be from 1 to 256, not 0" in res.stderr

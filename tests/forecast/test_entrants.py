@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 
 from carecast.errors import ParameterError
-from carecast.forecast.entrants import DAYS_PER_YEAR, EntrantModel, Population, load_population
+from carecast.forecast.entrants import EntrantModel, Population, load_population
 from carecast.forecast.params import defaults
+from carecast.plumbing.constants import DAYS_PER_YEAR
 
 
 def _entries(rng, per_year, growth, years=3.0):
@@ -108,7 +109,7 @@ def test_population_trend_needs_a_population():
 
 def _monthly(counts):
     """Entry times in the middle of consecutive months ending at the start, ``counts[i]`` in month i."""
-    from carecast.forecast.entrants import MONTH_DAYS
+    from carecast.plumbing.constants import DAYS_PER_MONTH as MONTH_DAYS
 
     n = len(counts)
     mid = -n * MONTH_DAYS + (np.arange(n) + 0.5) * MONTH_DAYS
@@ -156,7 +157,7 @@ def test_poisson_entries_keep_the_poisson_model():
 
 
 def test_monthly_frailty_is_shared_within_a_month_and_not_across():
-    from carecast.forecast.entrants import MONTH_DAYS
+    from carecast.plumbing.constants import DAYS_PER_MONTH as MONTH_DAYS
 
     days, window = _monthly([5, 15, 15, 5] * 9)
     model = EntrantModel("fitted").fit(days, window)
@@ -170,7 +171,7 @@ def test_monthly_frailty_is_shared_within_a_month_and_not_across():
 
 def _coverage_of_next_year(model_of, n_rep=200, mu=20.0, cv2=0.1, seed=5):
     """Share of replicates whose next-12-month entries fall in the 90% band of the fitted model."""
-    from carecast.forecast.entrants import MONTH_DAYS
+    from carecast.plumbing.constants import DAYS_PER_MONTH as MONTH_DAYS
 
     rng = np.random.default_rng(seed)
     t = (np.arange(12) + 0.5) * MONTH_DAYS

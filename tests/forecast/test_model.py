@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from carecast.errors import InsufficientDataError, ParameterError
 from carecast.forecast import DemandModel, SparseDataWarning
-from carecast.forecast.entrants import DAYS_PER_YEAR
+from carecast.plumbing.constants import DAYS_PER_YEAR
 
 from .conftest import make_episodes, process_council
 

@@ -9,7 +9,6 @@ import pytest
 from carecast.forecast import DemandModel, forecast_councils
 from carecast.forecast import region as region_module
 from carecast.forecast.entrants import (
-    MONTH_DAYS,
     EntrantModel,
     RegionalShock,
     shared_entry_variance,
@@ -17,6 +16,7 @@ from carecast.forecast.entrants import (
     shock_correlation,
 )
 from carecast.forecast.result import ForecastResult
+from carecast.plumbing.constants import DAYS_PER_MONTH as MONTH_DAYS
 
 from .conftest import make_episodes
 

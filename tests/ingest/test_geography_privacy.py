@@ -9,7 +9,7 @@ import pytest
 
 from carecast.errors import InputError
 from carecast.ingest import load_returns
-from carecast.ingest.geo import haversine_miles
+from carecast.plumbing.geo import Point, distance_miles
 
 from .ingest_cases import ep, hd, write_return
 
@@ -31,7 +31,7 @@ def _lookup(tmp_path, text=LOOKUP, name="onspd.csv"):
 def test_haversine_against_known_distance():
     # London (51.5074, -0.1278) to Paris (48.8566, 2.3522) is about 213.5 miles great-circle
     df = pl.DataFrame({"a": [51.5074], "b": [-0.1278], "c": [48.8566], "d": [2.3522]})
-    miles = df.select(haversine_miles(pl.col("a"), pl.col("b"), pl.col("c"), pl.col("d"))).item()
+    miles = df.select(distance_miles(Point(pl.col("a"), pl.col("b")), Point(pl.col("c"), pl.col("d")))).item()
     assert math.isclose(miles, 213.5, rel_tol=0.01)
 
 
@@ -95,3 +95,30 @@ def test_cli_pseudonymise_with_key_file(run_cli, tmp_path):
     assert cleaned["child_id"].item() != "1"
     code, _, err = run_cli("validate", tmp_path / "r", "--pseudonymise", "--key-file", tmp_path / "none")
     assert code == 2 and "key file" in err
+
+
+def test_impossible_coordinates_in_a_lookup_are_left_out_and_counted(tmp_path):
+    write_return(tmp_path / "r", "Lewisham", 2019, [ep("1", "01/05/2018", home="SE6 4RU", pl="ME1 1AA")])
+    bad = LOOKUP.replace("ME1 1AA,E10000016,51.3880,0.5050", "ME1 1AA,E10000016,513.880,50.50")
+    res = load_returns(tmp_path / "r", postcodes=_lookup(tmp_path, bad))
+    assert res.episodes["distance_miles"].to_list() == [None]  # not 9,000 miles
+    assert res.coverage["postcodes"]["rows_left_out"] == {"POSTCODE_OUTSIDE_UK": 1}
+
+
+def test_without_a_lookup_the_ons_directory_gives_areas_and_distances(tmp_path):
+    write_return(tmp_path / "r", "Lewisham", 2019, [ep("1", "01/05/2018", home="SE6 4RU", pl="ME1 1AA")])
+    res = load_returns(tmp_path / "r")
+    e = res.episodes.row(0, named=True)
+    assert (e["home_la"], e["placement_la"], e["in_area"]) == ("Lewisham", "Medway", False)
+    assert 21 < e["distance_miles"] < 25  # Catford to Rochester
+    assert "ONS Postcode Directory" in res.coverage["postcodes"]["note"]
+
+
+def test_a_councils_folder_uses_the_postcodes_csv_one_level_up(tmp_path, run_cli):
+    write_return(tmp_path, "Lewisham", 2019, [ep("1", "01/05/2018", home="SE6 4RU", pl="ME1 1AA")])
+    _lookup(tmp_path, name="postcodes.csv")
+    res = load_returns(tmp_path / "Lewisham")
+    assert res.episodes["placement_la"].to_list() == ["Kent"]  # the extract's code, not the ONS one
+    assert str(tmp_path / "postcodes.csv") in res.coverage["postcodes"]["note"]
+    code, stdout, stderr = run_cli("validate", tmp_path / "Lewisham")
+    assert code == 0 and "postcodes.csv" in stdout + stderr

@@ -44,9 +44,9 @@ def test_reads_the_synthetic_generator_folder(synth_dir):
     needs4 = d.homes.filter(pl.col("urn") == "SC100004")["needs"].item().to_list()
     assert needs4 == ["semh", "sexually_harmful_behaviour"]
     # ZZ9 9ZZ is not in the lookup: kept, placed at Kent's centre, and the repair is listed
-    miss = d.issues.filter(pl.col("urn") == "SC100005")
-    assert miss["column"].to_list() == ["postcode"] and miss["action"].to_list() == ["repaired"]
-    assert "not in the postcode lookup" in miss["reason"].item() and miss["row"].item() == 6
+    miss = d.issues.filter(pl.col("record") == "SC100005")
+    assert miss["column"].to_list() == ["postcode"] and miss["severity"].to_list() == ["repaired"]
+    assert "not in the postcode lookup" in miss["message"].item() and miss["row"].item() == 6
     assert d.homes.filter(pl.col("urn") == "SC100005")["location_source"].item() == "council_centre"
 
 
@@ -79,7 +79,7 @@ def test_each_bad_row_is_counted_with_row_column_and_reason(tmp_path, row, colum
     bad = d.issues.filter(pl.col("row") == 3)
     assert bad.height >= 1, d.issues
     hit = bad.filter(pl.col("column") == column)
-    assert hit.height == 1 and hit["action"].item() == action and reason in hit["reason"].item()
+    assert hit.height == 1 and hit["severity"].item() == action and reason in hit["message"].item()
     assert hit["file"].item().endswith("directory.csv")
     assert _accounted(d)
     assert d.homes.height == (1 if action == "rejected" else 2)
@@ -113,7 +113,7 @@ def test_feedback_file_beside_the_directory(tmp_path):
                                                       "SC1,SEMH,4,3,0\nSC9,SEMH,1,1,0\nSC1,dragons,1,1,0\n")
     d = load_directory(p)
     assert d.feedback.filter(pl.col("need") == "semh").row(0, named=True)["placements_made"] == 4
-    reasons = d.issues["reason"].to_list()
+    reasons = d.issues["message"].to_list()
     assert any("not in the directory" in r for r in reasons) and any("unknown need" in r for r in reasons)
 
 
@@ -123,7 +123,7 @@ def test_export_round_trip(tmp_path, ext):
     out = tmp_path / f"export.{ext}"
     write_report(directory_report(d, command="test", inputs=[]), out)
     back = load_directory(out)
-    assert back.issues.filter(pl.col("action") == "rejected").height == 0
+    assert back.issues.filter(pl.col("severity") == "rejected").height == 0
     cols = ["urn", "type", "host_council", "places", "vacancies", "needs", "age_min", "age_max", "price_min_weekly", "ofsted_rating",
             "max_staffing_ratio", "same_day_admissions", "vacancies_reported", "lat", "lon"]
     assert back.homes.select(cols).sort("urn").equals(d.homes.select(cols).sort("urn"))
@@ -160,10 +160,10 @@ def test_given_coordinates_place_a_home_the_lookup_cannot(tmp_path):
     src = dict(zip(d.homes["urn"], d.homes["location_source"], strict=True))
     assert src == {"SC1": "given", "SC2": "council_centre", "SC3": "given"}
     assert d.homes.filter(pl.col("urn") == "SC1")["lat"].item() == 51.2
-    reasons = d.issues.filter(pl.col("urn") == "SC1")["reason"].to_list()
+    reasons = d.issues.filter(pl.col("record") == "SC1")["message"].to_list()
     assert reasons == ["postcode not in the postcode lookup; located at the lat/lon given"]
-    assert "outside England" in " ".join(d.issues.filter(pl.col("urn") == "SC2")["reason"].to_list())
-    assert "kept as written" in " ".join(d.issues.filter(pl.col("urn") == "SC3")["reason"].to_list())
+    assert "outside England" in " ".join(d.issues.filter(pl.col("record") == "SC2")["message"].to_list())
+    assert "kept as written" in " ".join(d.issues.filter(pl.col("record") == "SC3")["message"].to_list())
 
 
 def test_docs_list_every_directory_column():
@@ -212,6 +212,6 @@ def test_messy_directories_never_crash_and_every_row_is_accounted_for(tmp_path_f
     assert d.homes["urn"].is_unique().all() and d.homes["type"].is_not_null().all()
     assert (d.homes["price_min_weekly"].fill_null(0) <= d.homes["price_max_weekly"].fill_null(1e9)).all()
     assert (d.homes["vacancies"].fill_null(0) <= d.homes["places"]).all()
-    rejected_rows = set(d.issues.filter(pl.col("action") == "rejected")["row"].to_list())
+    rejected_rows = set(d.issues.filter(pl.col("severity") == "rejected")["row"].to_list())
     assert set(d.homes["source_row"].to_list()).isdisjoint(rejected_rows)
     assert len(rejected_rows) + d.homes.height == len(rows)

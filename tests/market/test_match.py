@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 from carecast.errors import ParameterError
 from carecast.market.directory import Directory
 from carecast.market.examples import example_directory, example_homes, example_referral
-from carecast.market.geo import haversine_miles
 from carecast.market.matching import FILTERS, match
 from carecast.market.settings import load_settings
 from carecast.market.vocab import vocabulary
+from carecast.plumbing.geo import Point, distance_miles
 from carecast.schema import councils, find_council
 
 VOC = vocabulary()
@@ -39,7 +39,7 @@ def _failing(home: dict, ref, excluded_ratings) -> set[str]:
             out.add("exclusion_zone")
         if z.centre is not None:
             c = find_council(z.centre.council)
-            if haversine_miles(home["lat"], home["lon"], c.lat, c.lon) <= z.radius_miles:
+            if distance_miles(Point(home["lat"], home["lon"]), Point(c.lat, c.lon)) <= z.radius_miles:
                 out.add("exclusion_zone")
     need = 1 + sum(s.live_together for s in ref.siblings or [])
     if home["places"] < need or (home["vacancies"] is not None and home["vacancies"] < need and (
@@ -214,7 +214,7 @@ def _timed(fn):
 
 
 def test_referral_postcodes_use_the_lookup_or_say_why_not(tmp_path):
-    from carecast.market.geo import load_postcodes
+    from carecast.plumbing.geo import read_directory as load_postcodes
 
     (tmp_path / "pc.csv").write_text("pcds,oslaua,lat,long\nSE6 4RU,E09000023,51.27,0.52\n")
     d = _pair(lat=(51.27, 51.27), lon=(0.52, 0.62))

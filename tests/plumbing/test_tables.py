@@ -21,10 +21,16 @@ def expected() -> pl.DataFrame:
     return pl.DataFrame({c: [r[i] for r in ROWS[1:]] for i, c in enumerate(ROWS[0])})
 
 
-@pytest.mark.parametrize(("encoding", "codec"), [
-    ("utf-8", "utf-8"), ("utf-8-sig", "utf-8-sig"), ("utf-16", "utf-16-le"),
-    ("utf-16-be", "utf-16-be"), ("cp1252", "cp1252"),
-])
+@pytest.mark.parametrize(
+    ("encoding", "codec"),
+    [
+        ("utf-8", "utf-8"),
+        ("utf-8-sig", "utf-8-sig"),
+        ("utf-16", "utf-16-le"),
+        ("utf-16-be", "utf-16-be"),
+        ("cp1252", "cp1252"),
+    ],
+)
 def test_every_encoding_reads_the_same_characters(tmp_path, encoding, codec):
     data = csv_text().encode(encoding)
     if encoding == "utf-16-be":
@@ -94,8 +100,10 @@ def test_leading_zero_ids_are_kept_in_every_format(tmp_path):
 
 
 def test_every_sheet_is_returned_with_its_name_and_unused_ones_are_listed(tmp_path):
-    path = write_xlsx(tmp_path / "return.xlsx", {"Kids 2019": ROWS, "Notes": [["A", "B"], ["x", "y"]],
-                                                 "Empty": []})
+    path = write_xlsx(
+        tmp_path / "return.xlsx",
+        {"Kids 2019": ROWS, "Notes": [["A", "B"], ["x", "y"]], "Empty": []},
+    )
     table = read_table(path)
     assert table.sheet_names == ["Kids 2019", "Notes", "Empty"]
     assert table.sheet("kids 2019 ").equals(expected())
@@ -120,12 +128,15 @@ def test_types_can_be_inferred_when_asked(tmp_path):
     assert read_table(path).frame["places"].dtype == pl.Utf8
 
 
-@pytest.mark.parametrize(("content", "words"), [
-    (b"", "empty"),
-    (b"PK\x03\x04\x00\x00binary\x00junk" * 20, "binary"),
-    (b"A,B\n1,2,3\n", "row 2 has 3 values but the header names 2 columns"),
-    (b"A,B,C\n1,2,3\n4,5", "truncated"),
-])
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (b"", "empty"),
+        (b"PK\x03\x04\x00\x00binary\x00junk" * 20, "binary"),
+        (b"A,B\n1,2,3\n", "row 2 has 3 values but the header names 2 columns"),
+        (b"A,B,C\n1,2,3\n4,5", "truncated"),
+    ],
+)
 def test_unusable_files_raise_input_errors_with_a_fix(tmp_path, content, words):
     path = tmp_path / "bad.csv"
     path.write_bytes(content)
@@ -154,3 +165,18 @@ def test_many_plain_files_in_one_scan_keep_file_rows_and_report_repeated_headers
     assert frame["CHILD"].to_list() == ["1", "2", "3", "4"]
     assert frame["row"].to_list() == [2, 3, 2, 4]
     assert issues.select("file", "row").rows() == [("b", 3)]
+
+
+def test_a_workbook_can_be_read_as_a_grid_when_its_header_is_below_titles(tmp_path):
+    path = write_ods(
+        tmp_path / "pub.ods",
+        {"Table 1": [["Children looked after", ""], ["LA", "n"], ["Lewisham", "c"]]},
+    )
+    grid = read_table(path, header=False, row_column="row").sheet("Table 1")
+    assert grid.columns == ["row", "column_0", "column_1"]
+    assert grid.select("row", "column_0").rows() == [
+        (1, "Children looked after"),
+        (2, "LA"),
+        (3, "Lewisham"),
+    ]
+    assert grid["column_1"].to_list()[1:] == ["n", "c"]

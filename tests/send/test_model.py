@@ -120,7 +120,7 @@ def test_cohort_ratio_projection_of_published_counts_hand_case():
 
 
 def test_records_are_complete_from_the_first_end_in_them():
-    from carecast.send.run import complete_from
+    from carecast.services.send import complete_from
 
     day = dt.date
     records = pl.DataFrame({"plan_end": [None, day(2021, 3, 1), None], "setting_end": [day(2021, 1, 5), None, None]},

@@ -133,7 +133,7 @@ def test_register_accepts_common_column_spellings_and_counts_problems():
     assert homes["SC2"]["host_council"] == "Kent" and not homes["SC2"]["is_external"]
     assert homes["SC2"]["ofsted_rating"] == "Requires improvement"
     assert homes["SC4"]["ofsted_rating"] == "Inadequate" and not homes["SC4"]["is_children_home"]
-    assert reg.issues == {"rows without a URN (not used)": 1, "duplicate URNs (first row kept)": 1,
+    assert reg.issue_counts() == {"rows without a URN (not used)": 1, "duplicate URNs (first row kept)": 1,
                           "homes with no host council (location unknown)": 1}
 
 

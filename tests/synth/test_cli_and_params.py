@@ -128,3 +128,28 @@ def test_cli_refuses_an_out_path_that_is_a_file(monkeypatch, capsys, tmp_path):
     assert code == 2
     assert "is a file, not a folder" in text and "What to do" in text
     assert target.read_text() == "x"
+
+
+def test_moving_world_options_become_checked_parameters():
+    from carecast.synth.commands import moving_world
+
+    over = moving_world(0.1, 0.9, None, "-3,5")
+    assert over["entries.trend_range"] == pytest.approx([-0.03, 0.05])
+    params = load_params({}, over)
+    assert params["entries.shock_sd"] == 0.1 and params["entries.shock_persistence"] == 0.9
+    with pytest.raises(ParameterError, match="persistence"):
+        load_params({}, moving_world(None, 1.0, None, None))
+    with pytest.raises(ParameterError, match="lowest first"):
+        load_params({}, moving_world(None, None, None, "5,-3"))
+
+
+def test_shared_entry_shock_moves_councils_together():
+    import numpy as np
+
+    from carecast.synth.careers import entry_shock_path
+
+    path = entry_shock_path(np.random.default_rng(1), 0.2, 0.9, (2000,))
+    assert path.mean() == pytest.approx(1.0, abs=0.05)
+    logs = np.log(path)
+    assert np.corrcoef(logs[:-1], logs[1:])[0, 1] == pytest.approx(0.9, abs=0.05)
+    assert (entry_shock_path(np.random.default_rng(1), 0.0, 0.9, (5,)) == 1).all()

@@ -96,18 +96,13 @@ def test_budget_monitoring_forecasts_outturn_per_line(app, client_for, synth_dir
 
 
 def test_scenario_runs_against_the_baseline(app, client_for, synth_dir, settings):
-    import pytest
-
     from carecast.ingest import load_returns
     from carecast.store import session_scope
     from carecast.web.datastore import save_dataset
-    from carecast.web.templating import capability_ready
 
     from .conftest import csrf_of
     from .test_uploads import wait_for_job
 
-    if not capability_ready("carecast.scenarios", "run_scenarios"):
-        pytest.skip("carecast.scenarios has no run_scenarios in this tree yet")
     loaded = load_returns(synth_dir / "Lewisham", council="Lewisham")
     with session_scope(settings.database_url) as db:
         save_dataset(db, settings.data_dir, council="Lewisham", uploaded_by="t", content_hash="s",
@@ -124,8 +119,6 @@ def test_scenario_runs_against_the_baseline(app, client_for, synth_dir, settings
                                           "simulations": "50", "seed": "2"}, headers={"HX-Request": "true"})
     assert res.status_code == 200, res.text[:800]
     done = wait_for_job(client, res.text, timeout=120)
-    if "Internal error (AttributeError)" in done:  # scenarios' run needs a forecast API not yet in this tree
-        pytest.skip("carecast.scenarios.run_scenarios is not usable with this tree's carecast.forecast yet")
     assert "ccn_optimised compared with" in done or "baseline compared with ccn_optimised" in done, done[:1500]
     assert done.count("data-figure=") >= 1
     bad = client.post("/scenarios", data={"csrf_token": token, "scenario": "scenario: x\nlevers:\n  - lever: nope\n",

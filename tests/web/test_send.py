@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from carecast.send.params import default_costs_text
 from carecast.store import session_scope
-from carecast.store.models_web import WebAuditEvent, WebSendDataset
+from carecast.store.models_web import WebAuditEvent, WebDataset
 
 from .conftest import csrf_of
 from .test_uploads import wait_for_job
@@ -55,7 +55,7 @@ def test_records_upload_reports_every_row_then_forecast_shows_fan_chart_and_defi
     assert "hospital school" in done  # the unknown value is shown ...
     assert not set(re.findall(r"LEW\d+", done)) & send_files["ids"]  # ... child ids never are
     with session_scope(settings.database_url) as db:
-        ds = db.scalar(select(WebSendDataset))
+        ds = db.scalar(select(WebDataset).where(WebDataset.kind == "ehcp_records"))
         assert (ds.council, ds.form, ds.quality["totals"]["read"]) == ("Lewisham", "records", read)
     assert client.get("/api/send").json()["dataset"]["form"] == "records"
 
@@ -119,7 +119,7 @@ def test_unusable_contents_end_the_upload_with_the_message(with_data, settings, 
     assert "did not finish" in done and words in done, done
     assert str(settings.data_dir) not in done  # the server's folders are never shown
     with session_scope(settings.database_url) as db:
-        assert db.scalar(select(WebSendDataset)) is None  # nothing stored
+        assert db.scalar(select(WebDataset).where(WebDataset.kind.like("ehcp_%"))) is None  # nothing stored
 
 
 def test_grant_levers_and_threshold_are_checked_inline(with_data, client_for, send_files):

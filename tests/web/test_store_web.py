@@ -39,7 +39,38 @@ def test_accounts_sessions_audit_and_datasets_round_trip(store_url, tmp_path):
         assert data.uploaded_at.tzinfo is not None
         event = db.scalar(select(WebAuditEvent))
         assert event.action == "upload" and event.detail == {"episodes": 3}
-        assert db.scalar(select(WebDataset.n_episodes)) == 3
+        assert db.scalar(select(WebDataset.n_rows)) == 3
         close_session(db, token)
     with session_scope(store_url) as db:
         assert principal_for(db, token) is None
+
+
+def test_high_needs_uploads_move_into_the_one_dataset_table(store_url):
+    """web_0003: the SEND copy of the table is folded into web_datasets with a kind, and back."""
+    from alembic import command
+    from sqlalchemy import inspect, text
+
+    from carecast.store import get_engine
+    from carecast.store.db import alembic_config
+
+    upgrade(store_url, "web_0002")
+    common = "council, uploaded_by, uploaded_at, content_hash, n_children, storage, quality"
+    with get_engine(store_url).begin() as conn:
+        conn.execute(text(f"INSERT INTO web_datasets ({common}, n_episodes) VALUES "
+                          "('Lewisham', 'a', '2024-01-01', 'r1', 5, 'x', '{}', 9)"))
+        for form, digest in (("records", "s1"), ("counts", "s2")):
+            conn.execute(text(f"INSERT INTO web_send_datasets ({common}, form, n_rows) VALUES "
+                              f"('Lewisham', 'a', '2024-01-02', '{digest}', 2, 'y', '{{}}', '{form}', 4)"))
+    upgrade(store_url)
+    assert "web_send_datasets" not in inspect(get_engine(store_url)).get_table_names()
+    with session_scope(store_url) as db:
+        rows = db.scalars(select(WebDataset).order_by(WebDataset.id)).all()
+        assert [(r.kind, r.content_hash, r.n_rows) for r in rows] == [
+            ("returns", "r1", 9), ("ehcp_records", "s1", 4), ("ehcp_counts", "s2", 4)]
+        assert rows[2].form == "counts"
+    command.downgrade(alembic_config(store_url), "web_0002")
+    with get_engine(store_url).connect() as conn:
+        assert conn.execute(text("SELECT form, content_hash FROM web_send_datasets ORDER BY id")).all() == [
+            ("records", "s1"), ("counts", "s2")]
+        assert conn.execute(text("SELECT content_hash, n_episodes FROM web_datasets")).all() == [("r1", 9)]
+    get_engine(store_url).dispose()

@@ -8,8 +8,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from carecast.errors import InputError
-
 console = Console(stderr=True)
 
 
@@ -46,39 +44,17 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """In-year deficits, forward risk, spend per head, regressions, quadrants, contributions and neighbours."""
-        from carecast.benchmark import analyse, build_report, load_panel
         from carecast.outputs import write_report
+        from carecast.services.benchmark import BenchmarkRequest, run_benchmark
 
-        with console.status("Reading the panel…"):
-            loaded = load_panel(panel)
-        if strict and loaded.issues.height:
-            first = loaded.issues.row(0, named=True)
-            raise InputError(
-                f"{loaded.issues.height} input problem(s), the first: {first['problem']}",
-                fix=f"{first['fix']} (or run without --strict to set them aside and carry on)",
-                where=_where(first),
-            )
+        request = BenchmarkRequest.build(panel=tuple(panel), council=council, neighbours=neighbours,
+                                         first_year=first_year, last_year=last_year, strict=strict)
         with console.status("Benchmarking…"):
-            result = analyse(
-                loaded,
-                council,
-                neighbours_file=neighbours,
-                first_year=first_year,
-                last_year=last_year,
-            )
-            report = build_report(
-                result, inputs=[*map(str, panel), *([str(neighbours)] if neighbours else [])]
-            )
-        _print_summary(result)
+            run = run_benchmark(request)
+        _print_summary(run.result)
         for path in out:
-            for written in write_report(report, path):
+            for written in write_report(run.report, path):
                 console.print(f"Wrote {written}")
-
-
-def _where(issue: dict):
-    from carecast.errors import Location
-
-    return Location(file=issue["file"], row=issue["row"], column=issue["column"])
 
 
 def _print_summary(result) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import warnings
 from pathlib import Path
 
 import polars as pl
@@ -11,53 +10,21 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from carecast.costs.budget import history as hist
-from carecast.costs.budget.decomposition import (
-    decompose_spend_change,
-    load_decomposition_inputs,
-    spend_years_from_actuals,
-)
-from carecast.costs.budget.inputs import load_plan, read_actions, read_ledger
-from carecast.costs.budget.outturn import (
-    StartersLeavers,
-    monitor,
-    starters_leavers_from_forecast,
-    starters_leavers_run_rate,
-)
-from carecast.costs.budget.placements import (
-    cost_placements,
-    placements_from_episodes,
-    read_register,
-)
-from carecast.costs.budget.report import history_report, monitoring_report
 from carecast.costs.budget.whatif import at_neighbours_mix, at_neighbours_rate, move_children
-from carecast.costs.historic import actual_costs
-from carecast.costs.mix import derive_cost_mix, mix_frame
 from carecast.costs.unit_costs import defaults_text, load_unit_costs
 from carecast.errors import ParameterError
 from carecast.outputs import Report, Section, run_metadata, write_report
 from carecast.schema import financial_year_label
+from carecast.services.budget import BudgetOutturnRequest
+from carecast.services.inputs import required_date
 
 console = Console(stderr=True)
 stdout = Console()
 
+OUTTURN = BudgetOutturnRequest.model_fields  # the defaults live on the request, once
 costs_app = typer.Typer(help="Unit costs and historic placement cost.", no_args_is_help=True)
 budget_app = typer.Typer(help="Budget monitoring: forecast outturn, variance, movement, decomposition, what-ifs.",
                          no_args_is_help=True)
-
-
-def _date(text: str, field: str) -> dt.date:
-    from carecast.forecast.commands import parse_date
-
-    value = parse_date(text, field)
-    assert value is not None
-    return value
-
-
-def _episodes(path: Path, council: str | None = None) -> pl.DataFrame:
-    from carecast.forecast.commands import load_episodes
-
-    return load_episodes(path, council, None)
 
 
 def _money_table(title: str, df: pl.DataFrame, money: list[str]) -> Table:
@@ -106,49 +73,11 @@ def costs_actual(
     out: Path = typer.Option(..., "--out", help="Output file: .xlsx, .json, .csv or .html."),
 ) -> None:
     """Historic placement cost by financial year and cost group (days × weekly cost / 7)."""
-    eps = _episodes(episodes, council)
-    uc = load_unit_costs(costs)
-    actual = actual_costs(eps, uc)
-    mix = derive_cost_mix(eps.filter(pl.col("cost_group").is_not_null()))
+    from carecast.services.costs import CostsRequest, run_costs
 
-    meta = run_metadata(command="costs actual", inputs=[p for p in (episodes, costs) if p],
-                        parameters={"unit_costs": uc.as_dict(), "council": council})
-    report = Report("Historic placement cost", meta, [
-        Section("Cost by financial year", text="Days in each placement (start up to the day of leaving; open "
-                "placements to the end of the data) × weekly unit cost of its cost group / 7, split at 1 April.",
-                tables={"by_financial_year": actual.by_financial_year,
-                        "by_cost_group": actual.by_financial_year_cost_group},
-                notes=[f"Left out: {r['episodes']} episode(s), {r['reason']}" for r in actual.excluded.iter_rows(named=True)]
-                + ["Years with is_complete = false are only partly covered by the returns supplied (episodes "
-                   "before the first return are only those still open then), so their cost is undercounted."]),
-        Section("Cost mix", text="Share of each category's child-days in each cost group (last 3 years).",
-                tables={"cost_mix": mix_frame(mix)}),
-    ], primary_table="by_financial_year")
-    _written(write_report(report, out))
-    stdout.print(_money_table("Placement cost by financial year", actual.by_financial_year.drop("fy"), ["cost"]))
-
-
-def _starters_leavers(eps: pl.DataFrame | None, plan, placements, uc, as_of: dt.date, simulations: int,
-                      seed: int | None) -> StartersLeavers | None:
-    if eps is None:
-        return None
-    if simulations <= 0:
-        return starters_leavers_run_rate(eps, plan, uc, as_of=as_of)
-    from carecast.forecast.region import forecast_councils
-
-    fy_end = plan.bounds[1]
-    with console.status(f"Forecasting starters and leavers ({simulations} simulations)..."), \
-            warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        region = forecast_councils(eps, start=as_of, horizon_years=((fy_end - as_of).days + 14) / 365.25,
-                                   n_sims=simulations, seed=seed)
-    for w in caught:
-        console.print(f"[yellow]Note:[/] {w.message}", highlight=False)
-    result = region.combined
-    costed = cost_placements(placements, uc, as_of=as_of, fy_start=plan.bounds[0], fy_end=fy_end)
-    mix = derive_cost_mix(eps.filter(pl.col("cost_group").is_not_null()), end=as_of)
-    return starters_leavers_from_forecast(result.dates_, list(result.categories), result.sim_counts_, plan, costed,
-                                          uc, as_of=as_of, category_cost_mix=mix)
+    run = run_costs(CostsRequest.build(source=episodes, costs=costs, council=council))
+    _written(write_report(run.report, out))
+    stdout.print(_money_table("Placement cost by financial year", run.actual.by_financial_year.drop("fy"), ["cost"]))
 
 
 @budget_app.command("outturn")
@@ -161,9 +90,18 @@ def budget_outturn(
     ledger: Path | None = typer.Option(None, "--ledger", help="Ledger CSV/XLSX: line, actual_to_date, committed_to_year_end."),
     actions: Path | None = typer.Option(None, "--actions", help="Management actions CSV/XLSX/YAML."),
     costs: Path | None = typer.Option(None, "--costs", help="Unit costs YAML (default: shipped cited costs)."),
-    simulations: int = typer.Option(0, "--simulations", help="Forecast starters/leavers with this many simulations "
+    simulations: int = typer.Option(OUTTURN["simulations"].default, "--simulations", help="Forecast starters/leavers with this many simulations "
                                     "(needs --episodes); 0 = run-rate of the last 26 weeks."),
-    seed: int | None = typer.Option(None, "--seed", help="Random seed for --simulations."),
+    seed: int = typer.Option(OUTTURN["seed"].default, "--seed", help="Random seed for the simulations (same seed, "
+                             "same figures)."),
+    establishment: Path | None = typer.Option(None, "--establishment", help="Staffing establishment CSV/XLSX, for a "
+                                              "line with `forecast: staffing` (carecast workforce)."),
+    workforce_policy: Path | None = typer.Option(None, "--workforce-policy", help="Role costs and premiums YAML."),
+    allowance_policy: Path | None = typer.Option(None, "--allowance-policy", help="Allowance policy YAML, for a "
+                                                 "line with `forecast: allowances` (carecast allowances)."),
+    allowance_cohort: Path | None = typer.Option(None, "--allowance-cohort", help="Today's paid allowance cohort CSV/XLSX."),
+    leavers_policy: Path | None = typer.Option(None, "--leavers-policy", help="Care leavers YAML, for a line with "
+                                               "`forecast: leaving_care` (carecast leavers)."),
     save: bool = typer.Option(False, "--save", help="Save this month in the store and explain movement from the last saved month."),
     db: str | None = typer.Option(None, "--db", help="Store URL (default: CARECAST_DATABASE_URL or ./carecast.sqlite)."),
     with_placements: bool = typer.Option(False, "--with-placements", help="Add the placement-level sheet (child "
@@ -171,38 +109,19 @@ def budget_outturn(
     out: Path = typer.Option(..., "--out", help="Output file: .xlsx (committee table), .html (with trend), .json, .csv."),
 ) -> None:
     """Forecast outturn, variance and movement per budget line (the monthly monitoring report)."""
-    when = _date(as_of, "--as-of")
-    plan = load_plan(budget)
-    uc = load_unit_costs(costs)
-    if register is None and episodes is None:
-        raise ParameterError("no placements given", fix="pass --register FILE or --episodes DIR")
-    eps = _episodes(episodes, plan.council or None) if episodes is not None else None
-    fy_start, fy_end = plan.bounds
-    placements = read_register(register) if register is not None else placements_from_episodes(
-        eps, start=fy_start, end=fy_end, as_of=when)
-    led = read_ledger(ledger, plan) if ledger else None
-    acts = read_actions(actions, plan) if actions else None
-    sl = _starters_leavers(eps, plan, placements, uc, when, simulations, seed)
-    m = monitor(plan, placements, uc, as_of=when, ledger=led, actions=acts, starters_leavers=sl)
-    summary = moves = history = quarters = saved = None
-    if save:
-        council = plan.council or "(unnamed)"
-        m.council = council
-        prev = hist.previous_run(council, plan.financial_year, when, db)
-        run_id = hist.save_monitoring(m, db)
-        console.print(f"Saved monitoring run {run_id} for {council} {financial_year_label(plan.financial_year)}")
-        if prev is not None:
-            before, now = hist.load_snapshot(prev, db), hist.load_snapshot(run_id, db)
-            moves = hist.movement(before, now)
-            summary = hist.movement_summary(before, now, moves)
-        history = hist.line_history(council, plan.financial_year, db)
-        saved = hist.runs(council, plan.financial_year, db)
-        quarters = hist.quarter_on_quarter(saved)
-    meta = run_metadata(command="budget outturn", inputs=[p for p in (budget, register, episodes, ledger, actions, costs) if p],
-                        parameters={"as_of": when.isoformat(), "simulations": simulations, "saved": save,
-                                    **m.assumptions}, seed=seed)
-    report = monitoring_report(m, metadata=meta, summary=summary, moves=moves, history=history, runs=saved,
-                               quarters=quarters, include_placements=with_placements)
+    from carecast.services.budget import run_budget_outturn
+
+    request = BudgetOutturnRequest.build(
+        as_of=required_date(as_of, "--as-of"), budget=budget, register_file=register, episodes=episodes, ledger=ledger,
+        actions=actions, costs=costs, simulations=simulations, seed=seed, save=save, db=db,
+        with_placements=with_placements, establishment=establishment, workforce_policy=workforce_policy,
+        allowance_policy=allowance_policy, allowance_cohort=allowance_cohort, leavers_policy=leavers_policy)
+    with console.status("Monitoring..."):
+        run = run_budget_outturn(request)
+    report, when = run.report, request.as_of
+    if run.saved_run is not None:
+        m = run.monitoring
+        console.print(f"Saved monitoring run {run.saved_run} for {m.council} {financial_year_label(m.financial_year)}")
     _written(write_report(report, out))
     committee = report.sections[0].tables["committee"]
     stdout.print(_money_table(f"Forecast outturn at {when:%d/%m/%Y}",
@@ -221,8 +140,10 @@ def budget_example(out: Path = typer.Option(..., "--out", help="Folder to write 
 
     out.mkdir(parents=True, exist_ok=True)
     examples = resources.files("carecast.costs").joinpath("data/examples")
-    for name in ("budget.yaml", "ledger.csv", "actions.csv", "README.txt"):
+    for name in ("budget.yaml", "ledger.csv", "actions.csv", "README.txt", "budget_whole.yaml", "ledger_whole.csv"):
         (out / name).write_text(examples.joinpath(name).read_text("utf-8"), encoding="utf-8")
+    staff = resources.files("carecast.workforce").joinpath("data/example_establishment.csv")
+    (out / "establishment.csv").write_text(staff.read_text("utf-8"), encoding="utf-8")
     seed = yaml.safe_load(resources.files("carecast.costs").joinpath("data/lewisham_t9.yaml").read_text("utf-8"))
     rows = ["child,placement_type,provider,weekly_cost,start,planned_end,funding_social_care,funding_health,funding_education"]
     for group, spec in seed["placements"].items():
@@ -239,7 +160,9 @@ def budget_history(
     out: Path = typer.Option(..., "--out", help="Output file: .html (trend chart), .xlsx, .json, .csv."),
 ) -> None:
     """Forecast-outturn trend through the year and quarter-on-quarter change, from saved months."""
-    report = history_report(council, _fy(year), db)
+    from carecast.services.budget import BudgetHistoryRequest, run_budget_history
+
+    report = run_budget_history(BudgetHistoryRequest.build(council=council, financial_year=_fy(year), db=db))
     runs = report.tables()["runs"]
     _written(write_report(report, out))
     stdout.print(_money_table("Saved months", runs, ["budget_total", "outturn_total"]))
@@ -259,22 +182,15 @@ def budget_decompose(
     out: Path = typer.Option(..., "--out", help="Output file."),
 ) -> None:
     """Split the change in placement spend into more children, mix/unit cost, inflation and population."""
-    if inputs is not None:
-        y0, y1, meta_in = load_decomposition_inputs(inputs)
-    elif episodes is not None and from_year and to_year:
-        actual = actual_costs(_episodes(episodes), load_unit_costs(costs))
-        y0, y1 = spend_years_from_actuals(actual.by_financial_year_cost_group, _fy(from_year), _fy(to_year),
-                                          population_ratio=population_ratio, price_ratio=price_ratio)
-        meta_in = {"population_ratio": population_ratio, "price_ratio": price_ratio, "costs": str(costs or "defaults")}
-    else:
-        raise ParameterError("nothing to decompose", fix="pass --inputs FILE, or --episodes DIR --from YEAR --to YEAR")
-    d = decompose_spend_change(y0, y1)
-    meta = run_metadata(command="budget decompose", inputs=[p for p in (inputs, episodes, costs) if p], parameters=meta_in)
-    report = Report(f"Spend decomposition {y0.label} → {y1.label}", meta, [
-        Section("Drivers of the change in spend", text=f"Spend {y0.label} £{y0.spend:,.0f} → {y1.label} "
-                f"£{y1.spend:,.0f} (children × average weekly cost × 52).", tables={"drivers": d}),
-    ], primary_table="drivers")
-    _written(write_report(report, out))
+    from carecast.services.budget import BudgetDecomposeRequest, run_budget_decompose
+
+    request = BudgetDecomposeRequest.build(
+        inputs=inputs, episodes=episodes, from_year=_fy(from_year) if from_year else None,
+        to_year=_fy(to_year) if to_year else None, population_ratio=population_ratio, price_ratio=price_ratio,
+        costs=costs)
+    run = run_budget_decompose(request)
+    _written(write_report(run.report, out))
+    d = run.drivers
     stdout.print(_money_table("Drivers", d.with_columns((pl.col("share") * 100).round(1).alias("share_%")).drop("share"),
                               ["amount_gbp"]))
 
@@ -314,7 +230,7 @@ def whatif_move(
     out: Path = typer.Option(..., "--out", help="Output file."),
 ) -> None:
     """Saving from moving N children between placement types (per child per year and in total)."""
-    when = _date(on, "--on") if on else dt.date.today()
+    when = required_date(on, "--on") if on else dt.date.today()
     df = move_children(children, from_group, to_group, load_unit_costs(costs), on=when)
     meta = run_metadata(command="budget whatif-move", inputs=[costs] if costs else [], parameters=df.to_dicts()[0])
     _written(write_report(Report("What if: move children", meta, [Section("Move", tables={"whatif": df})]), out))
@@ -348,7 +264,7 @@ def whatif_mix(
     out: Path = typer.Option(..., "--out", help="Output file."),
 ) -> None:
     """Annual cost of today's children placed in the statistical neighbours' mix."""
-    when = _date(on, "--on") if on else dt.date.today()
+    when = required_date(on, "--on") if on else dt.date.today()
     df = at_neighbours_mix(_pairs(children, "--children"), _pairs(shares, "--neighbour-shares"), load_unit_costs(costs),
                            on=when, weekly=_pairs(weekly, "--weekly"))
     meta = run_metadata(command="budget whatif-mix", inputs=[costs] if costs else [],

@@ -17,7 +17,7 @@ import polars as pl
 
 from carecast.costs.unit_costs import UnitCosts, default_unit_costs
 from carecast.errors import InputError
-from carecast.schema.years import financial_year_expr, financial_year_of
+from carecast.schema.years import financial_year_expr, financial_year_label_expr, financial_year_of
 
 _NEEDED = ("child_id", "decom", "dec", "cost_group", "data_end")
 
@@ -125,7 +125,7 @@ def actual_costs(episodes: pl.DataFrame, unit_costs: UnitCosts | None = None, *,
         .agg(pl.col("days").sum(), pl.struct([*keys, "child_id"]).n_unique().alias("children"), pl.col("cost").sum())
         .sort("fy")
     )
-    label = (pl.col("fy").cast(pl.Utf8) + "-" + ((pl.col("fy") + 1) % 100).cast(pl.Utf8).str.zfill(2)).alias("financial_year")
+    label = financial_year_label_expr("fy").alias("financial_year")
     first, last = _covered_years(episodes)
     complete = ((pl.col("fy") >= first) if first is not None else pl.lit(False)) & (
         (pl.col("fy") <= last) if last is not None else pl.lit(False))

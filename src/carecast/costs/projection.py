@@ -28,9 +28,10 @@ import numpy as np
 import polars as pl
 
 from carecast.costs.mix import CostMix, default_cost_mix, mix_frame, mix_matrix
-from carecast.costs.unit_costs import UnitCosts, _fy_of, default_unit_costs
+from carecast.costs.unit_costs import UnitCosts, default_unit_costs
 from carecast.errors import InputError
 from carecast.schema import financial_year_label
+from carecast.schema.years import financial_year_array, financial_year_starts
 
 QUANTILES = (5, 25, 50, 75, 95)
 BAND_COLUMNS = ["cost_mean", *[f"cost_p{q}" for q in QUANTILES]]
@@ -85,7 +86,7 @@ def _period_keys(days: np.ndarray, freq: str) -> np.ndarray:
     """A non-decreasing integer key per day identifying its calendar period."""
     if freq == "month":
         return days.astype("datetime64[M]").astype(np.int64)
-    fy = _fy_of(days).astype(np.int64)
+    fy = financial_year_array(days).astype(np.int64)
     if freq == "financial_year":
         return fy
     if freq == "quarter":
@@ -169,7 +170,7 @@ def _key_frame(keys: np.ndarray, freq: str) -> dict[str, Any]:
         return {"month": start.astype(dt.date).tolist()}
     if freq == "quarter":
         fy, q = keys // 4, keys % 4
-        first = np.array([f"{int(y)}-04" for y in fy], dtype="datetime64[M]") + 3 * q
+        first = financial_year_starts(fy).astype("datetime64[M]") + 3 * q
         return {"financial_year": [financial_year_label(int(y)) for y in fy], "quarter": (q + 1).astype(int).tolist(),
                 "quarter_start": first.astype("datetime64[D]").astype(dt.date).tolist()}
     return {"financial_year": [financial_year_label(int(y)) for y in keys], "fy": keys.astype(int).tolist()}
@@ -177,14 +178,13 @@ def _key_frame(keys: np.ndarray, freq: str) -> dict[str, Any]:
 
 def _period_length(keys: np.ndarray, freq: str) -> np.ndarray:
     if freq == "financial_year":
-        starts = np.array([f"{int(y)}-04-01" for y in keys], dtype="datetime64[D]")
-        ends = np.array([f"{int(y) + 1}-04-01" for y in keys], dtype="datetime64[D]")
+        starts, ends = financial_year_starts(keys), financial_year_starts(keys + 1)
     elif freq == "month":
         starts = keys.astype("datetime64[M]")
         return ((starts + 1).astype("datetime64[D]") - starts.astype("datetime64[D]")).astype(int)
     else:
         fy, q = keys // 4, keys % 4
-        first = np.array([f"{int(y)}-04" for y in fy], dtype="datetime64[M]") + 3 * q
+        first = financial_year_starts(fy).astype("datetime64[M]") + 3 * q
         starts, ends = first.astype("datetime64[D]"), (first + 3).astype("datetime64[D]")
     return (ends - starts).astype(int)
 

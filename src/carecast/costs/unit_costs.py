@@ -24,6 +24,7 @@ from carecast.errors import Location, ParameterError
 from carecast.parameters import DatedValue, Parameter, document, parse
 from carecast.schema import load_categories
 from carecast.schema.categories import PlacementCategories
+from carecast.schema.years import financial_year_array, financial_year_starts
 from carecast.yamlfile import YamlDocument, read_yaml_document
 
 DEFAULTS_FILE = "carecast/costs/data/unit_costs.yaml"
@@ -62,13 +63,13 @@ class UnitCosts:
         if n_days <= 0:
             return out
         days = np.datetime64(start, "D") + np.arange(n_days)
-        fy_day = _fy_of(days)
+        fy_day = financial_year_array(days)
         for j, g in enumerate(groups):
             vals = self.weekly[g]
             eff = np.array([v.effective for v in vals], dtype="datetime64[D]")
             idx = np.clip(np.searchsorted(eff, days, side="right") - 1, 0, None)
             base = np.array([v.value for v in vals])[idx]
-            base_fy = _fy_of(eff)[idx]
+            base_fy = financial_year_array(eff)[idx]
             lo = int(min(fy_day.min(), base_fy.min()))
             index = self._inflation_index(g, lo, int(max(fy_day.max(), base_fy.max())))
             out[:, j] = base * index[fy_day - lo] / index[base_fy - lo] / 7.0
@@ -79,7 +80,7 @@ class UnitCosts:
         rates = self.inflation[group]
         eff = np.array([r.effective for r in rates], dtype="datetime64[D]")
         years = np.arange(fy_from, fy_to + 1)
-        april = np.array([dt.date(int(y), 4, 1) for y in years], dtype="datetime64[D]")
+        april = financial_year_starts(years)
         idx = np.clip(np.searchsorted(eff, april, side="right") - 1, 0, None)
         rate = np.array([r.value for r in rates])[idx]
         growth = np.concatenate([[1.0], 1.0 + rate[1:]])  # uprating happens on each later 1 April
@@ -118,13 +119,6 @@ class UnitCosts:
             "weekly_cost": {g: {str(v.effective): v.value for v in vs} for g, vs in self.weekly.items()},
             "annual_inflation": {g: {str(v.effective): v.value for v in vs} for g, vs in self.inflation.items()},
         }
-
-
-def _fy_of(days: np.ndarray) -> np.ndarray:
-    """Financial year (start year) of datetime64[D] values, vectorised (see carecast.schema.years)."""
-    y = days.astype("datetime64[Y]").astype(int) + 1970
-    m = days.astype("datetime64[M]").astype(int) % 12 + 1
-    return y - (m < 4)
 
 
 def _fail(source: str, key: str, message: str, fix: str) -> ParameterError:

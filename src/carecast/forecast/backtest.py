@@ -25,12 +25,14 @@ import polars as pl
 
 from carecast.errors import InsufficientDataError, Location, ParameterError
 from carecast.forecast.calendar import add_months
+from carecast.forecast.exit_reasons import reason_table
 from carecast.forecast.model import history_counts
 from carecast.forecast.params import defaults
 from carecast.forecast.prepare import CareHistory, care_history
 from carecast.forecast.region import forecast_councils
 from carecast.forecast.result import BAND_NAMES, ForecastResult
 from carecast.forecast.states import StateSpace
+from carecast.plumbing.constants import DAYS_PER_YEAR
 from carecast.schema import PlacementCategories, collection_year_bounds, load_categories
 
 METHODS = ("model", "naive_last_value", "naive_linear_trend")
@@ -53,10 +55,10 @@ def _linear_trend(origin: dt.date, annual: list[tuple[dt.date, float]], targets:
     """Least-squares line through annual (date, count) points, evaluated at ``targets``."""
     if len(annual) < 2:
         return np.full(len(targets), annual[-1][1] if annual else np.nan)
-    x = np.asarray([(d - origin).days for d, _ in annual], float) / 365.25
+    x = np.asarray([(d - origin).days for d, _ in annual], float) / DAYS_PER_YEAR
     y = np.asarray([c for _, c in annual], float)
     slope, intercept = np.polyfit(x, y, 1)
-    xt = np.asarray([(d - origin).days for d in targets], float) / 365.25
+    xt = np.asarray([(d - origin).days for d in targets], float) / DAYS_PER_YEAR
     return intercept + slope * xt
 
 
@@ -69,6 +71,8 @@ class OriginBacktest:
     metrics: pl.DataFrame
     by_council: pl.DataFrame | None = None  # total-only scores per council (several councils)
     regional_entry_shock: dict[str, Any] | None = None  # the region's shared entry shock (several councils)
+    exit_reasons: pl.DataFrame | None = None  # exits by reason over the horizon: simulated beside actual
+    council_tables: dict[str, pl.DataFrame] = field(default_factory=dict)  # each council's total, month by month
 
 
 @dataclass
@@ -213,19 +217,21 @@ def backtest_origin(episodes: pl.DataFrame, at: dt.date, horizon_months: int = 1
             f"a {horizon_months}-month backtest from {at:%d/%m/%Y} needs actuals to {target_end:%d/%m/%Y} but the data "
             f"ends {data_end:%d/%m/%Y}", where=Location(field="at"),
             fix=f"choose --at on or before {add_months(data_end, -horizon_months):%d/%m/%Y}")
-    region = forecast_councils(as_known_at(episodes, at), start=at, horizon_years=(target_end - at).days / 365.25,
+    region = forecast_councils(as_known_at(episodes, at), start=at, horizon_years=(target_end - at).days / DAYS_PER_YEAR,
                                categories=cats, uasc=uasc, **forecast_options)
     days = [add_months(at, k) for k in range(horizon_months + 1)]
     table = _scored_table(region.combined, list(histories.values()), at, days, region.space)
-    per_council = []
+    per_council, tables = [], {}
     if len(region.results) > 1:
         for council, result in region.results.items():
             t = _scored_table(result, [histories[council]], at, days, region.space).filter(
                 (pl.col("breakdown") == "total") & (pl.col("horizon_month") > 0))
+            tables[council] = t
             per_council.append(score(t).with_columns(pl.lit(council).alias("council")))
     by_council = pl.concat(per_council) if per_council else None
+    reasons = reason_table(region.combined, list(histories.values()), at, horizon_months)
     return OriginBacktest(at, table, score(table.filter(pl.col("horizon_month") > 0)), by_council,
-                          region.combined.assumptions_.get("regional_entry_shock"))
+                          region.combined.assumptions_.get("regional_entry_shock"), reasons, tables)
 
 
 def rolling_origins(episodes: pl.DataFrame, horizon_months: int, window_years: float, n: int | None = None

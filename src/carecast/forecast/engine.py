@@ -17,7 +17,7 @@ then a cumulative sum), and into person-days per step the same way.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -130,12 +130,30 @@ class PathEffects:
 
 
 @dataclass
+class Exits:
+    """Every exit from care of a run: simulation, state left (index), day, and whether it was the
+    18th birthday (ageing out) rather than a hazard event. The reason of a hazard exit is drawn
+    afterwards (:func:`exits_by_reason`), so recording exits changes no random number of the run."""
+
+    sim: np.ndarray
+    state: np.ndarray
+    time: np.ndarray
+    aged_out: np.ndarray
+
+    @classmethod
+    def empty(cls) -> Exits:
+        none = np.zeros(0, np.int64)
+        return cls(none, none, np.zeros(0), np.zeros(0, bool))
+
+
+@dataclass
 class Pieces:
     sim: np.ndarray
     age: np.ndarray
     cat: np.ndarray
     start: np.ndarray
     end: np.ndarray
+    exits: Exits = field(default_factory=Exits.empty)
 
 
 def _padded_width(columns: int) -> int:
@@ -326,6 +344,7 @@ def run_paths(space: StateSpace, cohort: Cohort, total: np.ndarray, cumprob: np.
         since = cohort.category_since.take(rid).astype(np.float64)
         next_forced, forced_to = effects.forced_after(cat, since, t)
     out: list[tuple[np.ndarray, ...]] = []
+    left: list[tuple[np.ndarray, ...]] = []  # exits: (key, day, aged out)
     while rid.size:
         lam = total_flat.take(key)
         if effects is None:
@@ -363,6 +382,9 @@ def run_paths(space: StateSpace, cohort: Cohort, total: np.ndarray, cumprob: np.
             k_where = key.take(where)
             to_cat = np.flatnonzero(u < move_share.take(k_where))  # the others leave care
             mover, k_mover = where.take(to_cat), k_where.take(to_cat)
+            leaver = np.ones(where.size, bool)
+            leaver[to_cat] = False
+            left.append((k_where[leaver], end.take(where[leaver]), np.zeros(int(leaver.sum()), bool)))
             dest = _count_at_most(to_category, width, k_mover, u.take(to_cat))
             if effects is not None:
                 dest = effects.redirect_to(dest, end.take(mover))
@@ -379,6 +401,8 @@ def run_paths(space: StateSpace, cohort: Cohort, total: np.ndarray, cumprob: np.
                 next_forced[changed], forced_to[changed] = effects.forced_after(cat[changed], since[changed],
                                                                                 end[changed])
         crossed_age, crossed_dur = np.flatnonzero(up_age), np.flatnonzero(up_dur)
+        aged = crossed_age[(age.take(crossed_age) == n_age - 1) & (end.take(crossed_age) < horizon)]
+        left.append((key.take(aged), end.take(aged), np.ones(aged.size, bool)))
         key[crossed_age] += n_cat * n_dur
         key[crossed_dur] += 1  # the last band's next boundary is inf, never crossed
         age[crossed_age] += 1
@@ -395,7 +419,34 @@ def run_paths(space: StateSpace, cohort: Cohort, total: np.ndarray, cumprob: np.
         return Pieces(empty.astype(np.int64), empty.astype(np.int64), empty.astype(np.int64), empty, empty)
     keys, starts, ends = (np.concatenate(col) for col in zip(*out, strict=True))
     state = keys & mask
-    return Pieces(keys >> bits, age_of.take(state), cat_of.take(state), starts, ends)
+    exit_keys, exit_days, aged_out = (np.concatenate(col) for col in zip(*left, strict=True))
+    exits = Exits(exit_keys >> bits, exit_keys & mask, exit_days, aged_out)
+    return Pieces(keys >> bits, age_of.take(state), cat_of.take(state), starts, ends, exits)
+
+
+def exits_by_reason(exits: Exits, shares: np.ndarray, n_sims: int, n_steps: int, step: float,
+                    rng: np.random.Generator) -> np.ndarray:
+    """Exits per simulation, step and reason: (n_sims, n_steps, reasons + 1) int32, the last
+    column ageing out at 18.
+
+    ``shares[sim, state, r]`` is the share of reason r in the state's exit hazard. Leaving care is
+    one competing-risks event whose total hazard is the sum of the reason hazards, so drawing the
+    reason of each exit in proportion to the reason hazards is the same process as simulating each
+    reason's clock; with ``rng`` a stream of its own the exits themselves are exactly unchanged.
+    """
+    n_reasons = shares.shape[-1]
+    reason = np.full(exits.time.size, n_reasons, np.int64)
+    hazard = np.flatnonzero(~exits.aged_out)
+    if hazard.size:
+        cum = np.cumsum(shares[exits.sim[hazard], exits.state[hazard]], axis=1)
+        u = rng.random(hazard.size) * cum[:, -1]
+        reason[hazard] = np.minimum((u[:, None] >= cum).sum(axis=1), n_reasons - 1)
+    # a child counts on step date g while g < exit day, so an exit belongs to the step ending at the
+    # first step date on or after it (counts then change by entrants - exits exactly, step by step)
+    k = np.clip(np.ceil(exits.time / step) - 1, 0, n_steps - 1).astype(np.int64)
+    cell = (exits.sim * n_steps + k) * (n_reasons + 1) + reason
+    size = n_sims * n_steps * (n_reasons + 1)
+    return np.bincount(cell, minlength=size).reshape(n_sims, n_steps, n_reasons + 1).astype(np.int32)
 
 
 def grid_index(grid: np.ndarray, times: np.ndarray) -> np.ndarray:
@@ -475,10 +526,10 @@ def tables_from_diffs(by_cat: np.ndarray, by_age: np.ndarray, times: np.ndarray,
 def path_tables(space: StateSpace, cohort: Cohort, total: np.ndarray, cumprob: np.ndarray, horizon: float,
                 origin: np.datetime64, rng: np.random.Generator, effects: PathEffects | None, ages: AgeTable,
                 step: float, n_steps: int, month_grid: np.ndarray, compiled: bool = False
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, Exits]:
     """Simulate a batch and count it: children per category and per age band on each step date,
-    person-days per category and step (:func:`step_tables`), and children per age band × category
-    on each month date (n_sims, n_months, n_age, n_cat).
+    person-days per category and step (:func:`step_tables`), children per age band × category
+    on each month date (n_sims, n_months, n_age, n_cat), and every exit from care (:class:`Exits`).
 
     ``compiled`` (paths without scenario effects) runs the events in :mod:`carecast.forecast.kernel`,
     counting each piece as it ends; otherwise :func:`run_paths` keeps the pieces and they are counted
@@ -489,7 +540,7 @@ def path_tables(space: StateSpace, cohort: Cohort, total: np.ndarray, cumprob: n
         pieces = run_paths(space, cohort, total, cumprob, horizon, origin, rng, effects, ages)
         months = counts_on(pieces, month_grid, m, pieces.age * n_cat + pieces.cat, n_age * n_cat)
         return (*step_tables(pieces, m, n_steps, step, n_cat, n_age),
-                months.reshape(m, month_grid.size, n_age, n_cat))
+                months.reshape(m, month_grid.size, n_age, n_cat), pieces.exits)
     from carecast.forecast.kernel import count_paths  # numba: imported only when asked for
 
     st = _start(space, cohort, total, cumprob, horizon, origin, ages)
@@ -498,8 +549,14 @@ def path_tables(space: StateSpace, cohort: Cohort, total: np.ndarray, cumprob: n
     times = np.zeros((m, n_cat, n_steps + 1))
     by_month = np.zeros((m, n_age * n_cat, month_grid.size + 1), np.int32)
     month_table = np.searchsorted(month_grid, np.arange(int(month_grid[-1]) + 2), side="left")
-    count_paths(st.key, st.t, cohort.period_start.take(st.rid), st.a_row.take(st.rid), st.dur, st.age_flat,
-                st.lowers, st.total_flat, st.move_share, st.to_category, st.width, n_cat, space.n_dur, n_age,
-                st.bits, float(horizon), float(step), n_steps, month_table, rng, by_cat, by_age, times, by_month)
+    exit_key = np.empty(st.key.size, np.int64)  # a child leaves care at most once
+    exit_day = np.empty(st.key.size)
+    aged_out = np.empty(st.key.size, np.bool_)
+    n_exits = count_paths(st.key, st.t, cohort.period_start.take(st.rid), st.a_row.take(st.rid), st.dur, st.age_flat,
+                          st.lowers, st.total_flat, st.move_share, st.to_category, st.width, n_cat, space.n_dur,
+                          n_age, st.bits, float(horizon), float(step), n_steps, month_table, rng, by_cat, by_age,
+                          times, by_month, exit_key, exit_day, aged_out)
     months = counts_from_diff(by_month).reshape(m, month_grid.size, n_age, n_cat)
-    return (*tables_from_diffs(by_cat, by_age, times, step), months)
+    left = exit_key[:n_exits]
+    exits = Exits(left >> st.bits, left & st.mask, exit_day[:n_exits], aged_out[:n_exits])
+    return (*tables_from_diffs(by_cat, by_age, times, step), months, exits)

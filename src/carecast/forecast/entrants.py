@@ -58,10 +58,11 @@ import numpy as np
 
 from carecast.errors import Location, ParameterError
 from carecast.forecast.params import defaults
+from carecast.forecast.persistence import EntryPersistence, own_persistence
+from carecast.forecast.trend_choice import DAMPING, choose_trend, damped_years
+from carecast.plumbing.constants import DAYS_PER_MONTH, DAYS_PER_YEAR
 
-TRENDS = ("flat", "fitted", "population")
-DAYS_PER_YEAR = 365.25
-MONTH_DAYS = DAYS_PER_YEAR / 12
+TRENDS = ("auto", "flat", "damped", "fitted", "population")
 
 
 @dataclass(frozen=True)
@@ -170,9 +171,9 @@ def shock_correlation(models: list[EntrantModel]) -> float:
     council's total monthly rate variance (μ its window's mean monthly fitted entries), so
     ρ_ij = σc² ÷ √((1/μ_i + v_i)(1/μ_j + v_j)). Parameter uncertainty left out."""
     fitted = [m for m in models if m.monthly_fitted_.size and m.shock is not None]
-    if len(fitted) < 2 or fitted[0].shock is None or fitted[0].shock.variance <= 0:
+    if len(fitted) < 2 or fitted[0].shock is None or fitted[0].shock.total_variance <= 0:
         return 0.0
-    c = fitted[0].shock.variance
+    c = fitted[0].shock.total_variance
     mu = np.array([m.monthly_fitted_.mean() for m in fitted])
     v = np.array([(1 + m.own_cv2) * (1 + c) - 1 for m in fitted])
     w = 1 / np.sqrt(1 / mu + v)
@@ -198,27 +199,41 @@ class RegionalShock:
     council, batch or worker asking for (k, m) gets the same number without sharing a generator.
     """
 
-    variance: float  # σc²
+    variance: float  # σc², the part lasting one month
     key: int
+    persistent: EntryPersistence = EntryPersistence()  # the part persisting for months (AR(1))
 
     @classmethod
-    def from_seed(cls, variance: float, seed: int | None) -> RegionalShock:
+    def from_seed(cls, variance: float, seed: int | None,
+                  persistent: EntryPersistence | None = None) -> RegionalShock:
         """The shock for a forecast seeded with ``seed`` (None: fresh entropy, shared by this forecast)."""
         state = np.random.SeedSequence(seed, spawn_key=(3,)).generate_state(1, np.uint64)[0]
-        return cls(float(variance), int(state))
+        return cls(float(variance), int(state), persistent or EntryPersistence())
 
-    def multipliers(self, sims: np.ndarray, months: np.ndarray) -> np.ndarray:
-        """S[k, m] for absolute simulation indices ``sims`` and projection months ``months``: (sims, months)."""
+    @property
+    def total_variance(self) -> float:
+        """Relative variance of the month's multiplier, both parts: (1 + σc²)(1 + c) − 1."""
+        return (1 + self.variance) * (1 + self.persistent.variance) - 1
+
+    def _normals(self, key: int, sims: np.ndarray, months: np.ndarray) -> np.ndarray:
         k = np.asarray(sims).astype(np.uint64)
         m = np.asarray(months).astype(np.uint64)
         with np.errstate(over="ignore"):
-            per_sim = _mix(np.uint64(self.key) + (k + np.uint64(1)) * np.uint64(0x9E3779B97F4A7C15))
+            per_sim = _mix(np.uint64(key) + (k + np.uint64(1)) * np.uint64(0x9E3779B97F4A7C15))
             bits = _mix(per_sim[:, None] + (m[None, :] + np.uint64(1)) * np.uint64(0xD1B54A32D192ED03))
-        u = ((bits >> np.uint64(11)).astype(np.float64) + 0.5) * 2.0**-53  # in (0, 1)
         from scipy.special import ndtri  # imported when used: a region's shock, ~0.8 s to import
 
+        return ndtri(((bits >> np.uint64(11)).astype(np.float64) + 0.5) * 2.0**-53)  # u in (0, 1)
+
+    def multipliers(self, sims: np.ndarray, months: np.ndarray) -> np.ndarray:
+        """S[k, m] for absolute simulation indices ``sims`` and projection months ``months``: (sims, months).
+        The persistent part runs from month 0, so ``months`` must be 0, 1, … when it is present."""
         s2 = np.log1p(self.variance)
-        return np.exp(np.sqrt(s2) * ndtri(u) - s2 / 2)
+        out = np.exp(np.sqrt(s2) * self._normals(self.key, sims, months) - s2 / 2)
+        if self.persistent.present:
+            second = int(_mix(np.array([self.key ^ 0x5851F42D4C957F2D], np.uint64))[0])
+            out = out * self.persistent.multipliers(self._normals(second, sims, months))
+        return out
 
 
 @dataclass
@@ -241,6 +256,8 @@ class EntrantModel:
     shock: RegionalShock | None = None  # the region's shared monthly multiplier (flat and fitted trends)
     monthly_counts_: np.ndarray = field(default_factory=lambda: np.zeros(0))  # window's entries per month
     monthly_fitted_: np.ndarray = field(default_factory=lambda: np.zeros(0))  # their log-linear fit
+    persistence_: EntryPersistence = EntryPersistence()  # the council's own persistent entry state
+    trend_choice_: dict | None = None  # trend "auto": the trend chosen and the evidence
 
     def fit(self, entry_days: np.ndarray, window_days: float) -> EntrantModel:
         """Fit to entry times (days from the start, in (-window_days, 0])."""
@@ -258,8 +275,12 @@ class EntrantModel:
             raise ParameterError(f"the entry half-life {self.half_life_years:g} years must not be negative",
                                  where=Location(field="entry_half_life_years"),
                                  fix="use 0 for the plain window average, or a positive number of years")
-        if self.trend in ("flat", "fitted") and self.n_entries_:
+        if self.n_entries_:  # the population trend too: its monthly entries move as the others do
             self._fit_poisson(np.asarray(entry_days, float), window_days)
+        if self.trend == "auto":
+            self.trend_choice_ = (choose_trend(self.monthly_counts_, self.half_life_years) if self.n_entries_ else
+                                  {"chosen": "flat", "reason": "no entries in the window"})
+            self.trend = self.trend_choice_["chosen"]
         if self.trend == "flat":
             self._fit_weighted(np.asarray(entry_days, float), window_days)
         if self.trend == "population":
@@ -285,7 +306,7 @@ class EntrantModel:
         self.effective_days_ = float(w1 * w1 / w2)
 
     def _fit_poisson(self, days: np.ndarray, window_days: float) -> None:
-        n_bins = max(int(round(window_days / MONTH_DAYS)), 2)
+        n_bins = max(int(round(window_days / DAYS_PER_MONTH)), 2)
         edges = np.linspace(-window_days, 0.0, n_bins + 1)
         y, _ = np.histogram(days, bins=edges)
         width = np.diff(edges)
@@ -302,6 +323,7 @@ class EntrantModel:
         self.coef_ = beta
         self.monthly_counts_, self.monthly_fitted_ = y, mu
         self.dispersion_, self.month_cv2_ = entry_dispersion(y, mu)
+        self.persistence_ = own_persistence(y, mu, self.shock.persistent if self.shock is not None else None)
         self.cov_ = np.linalg.inv(x.T @ (mu[:, None] * x)) * max(self.dispersion_, 1.0)
 
     def rate(self, t_days: np.ndarray) -> np.ndarray:
@@ -309,18 +331,24 @@ class EntrantModel:
         t = np.asarray(t_days, float)
         if self.trend == "flat":
             return np.full(t.shape, self.rate_per_day_)
-        if self.trend == "fitted":
-            return np.exp(self.coef_[0] + self.coef_[1] * t / DAYS_PER_YEAR)
+        if self.trend in ("fitted", "damped"):
+            return np.exp(self.coef_[0] + self.coef_[1] * self._growth_years(t))
         return self.n_entries_ / self.exposure_ * self._pop(t)
+
+    def _growth_years(self, t_days: np.ndarray) -> np.ndarray:
+        """Years of trend growth at ``t_days``: t itself (fitted), or damped beyond the start."""
+        years = np.asarray(t_days, float) / DAYS_PER_YEAR
+        return damped_years(years) if self.trend == "damped" else years
 
     @property
     def own_cv2(self) -> float:
         """The council's own monthly frailty variance a: (1 + a)(1 + σc²) = 1 + σ², floored at 0
         (σ² itself without a shock)."""
-        shared = self.shock.variance if self.shock is not None else 0.0
-        if shared <= 0:
+        shared = self.shock.total_variance if self.shock is not None else 0.0
+        persistent = self.persistence_.variance if self.persistence_.present else 0.0
+        if shared <= 0 and persistent <= 0:
             return self.month_cv2_
-        return max((1.0 + self.month_cv2_) / (1.0 + shared) - 1.0, 0.0)
+        return max((1.0 + self.month_cv2_) / ((1.0 + shared) * (1.0 + persistent)) - 1.0, 0.0)
 
     def draw(self, rng: np.random.Generator, n_sims: int, t_days: np.ndarray, first_sim: int = 0) -> np.ndarray:
         """Entrants per day at ``t_days`` for simulations ``first_sim`` … ``first_sim + n_sims - 1``, with
@@ -334,26 +362,32 @@ class EntrantModel:
             slope = rng.normal(0.0, np.sqrt(self.cov_[1, 1]), size=n_sims)
             return self._frailty(rng, lam[:, None] * np.exp(slope[:, None] * t[None, :] / DAYS_PER_YEAR), t,
                                  first_sim)
-        if self.trend == "fitted":
+        if self.trend in ("fitted", "damped"):
             coef = rng.multivariate_normal(self.coef_, self.cov_, size=n_sims)
-            return self._frailty(rng, np.exp(coef[:, :1] + coef[:, 1:] * t[None, :] / DAYS_PER_YEAR), t, first_sim)
-        r = rng.gamma(self.n_entries_, 1.0 / self.exposure_, size=n_sims) if self.n_entries_ else np.zeros(n_sims)
-        return r[:, None] * self._pop(t)[None, :]
+            growth = self._growth_years(t)[None, :]
+            return self._frailty(rng, np.exp(coef[:, :1] + coef[:, 1:] * growth), t, first_sim)
+        if not self.n_entries_:
+            return np.zeros((n_sims, t.size))
+        r = rng.gamma(self.n_entries_, 1.0 / self.exposure_, size=n_sims)
+        return self._frailty(rng, r[:, None] * self._pop(t)[None, :], t, first_sim)
 
     def _frailty(self, rng: np.random.Generator, rates: np.ndarray, t: np.ndarray,
                  first_sim: int = 0) -> np.ndarray:
         """Rates times the council's own Gamma(1/a, a) frailty per simulation and month of the projection,
         then the regional shock's multiplier shared with the other councils (each left out at variance 0)."""
         own = self.own_cv2
-        shared = self.shock.variance if self.shock is not None else 0.0
-        if (own <= 0 and shared <= 0) or not t.size:
+        shared = self.shock.total_variance if self.shock is not None else 0.0
+        if (own <= 0 and shared <= 0 and not self.persistence_.present) or not t.size:
             return rates
-        month = np.floor(np.maximum(t, 0.0) / MONTH_DAYS).astype(np.int64)
+        month = np.floor(np.maximum(t, 0.0) / DAYS_PER_MONTH).astype(np.int64)
         n_months = int(month.max()) + 1
         if own > 0:
             shape = 1.0 / own
             g = rng.gamma(shape, 1.0 / shape, size=(rates.shape[0], n_months))
             rates = rates * g[:, month]
+        if self.persistence_.present:  # the council's own state, a path over the horizon per simulation
+            z = rng.standard_normal((rates.shape[0], n_months))
+            rates = rates * self.persistence_.multipliers(z)[:, month]
         if shared > 0:
             assert self.shock is not None
             sims = first_sim + np.arange(rates.shape[0])
@@ -365,11 +399,22 @@ class EntrantModel:
         per_year = self.n_entries_ / self.window_days_ * DAYS_PER_YEAR if self.window_days_ else 0.0
         out: dict = {"trend": self.trend, "entries_in_window": self.n_entries_,
                      "window_entries_per_year": round(per_year, 2)}
-        if self.trend in ("flat", "fitted"):
+        if self.trend_choice_ is not None:
+            out["trend_choice"] = self.trend_choice_
+        if self.monthly_fitted_.size:
             out["monthly_entries_dispersion"] = round(self.dispersion_, 3)
             out["monthly_rate_frailty_cv"] = round(float(np.sqrt(self.month_cv2_)), 4)
-            if self.shock is not None and self.shock.variance > 0:
+            out["entry_persistence"] = self.persistence_.describe() | {
+                "method": "method of moments on the lagged products of the window's monthly relative residuals "
+                          "(Poisson noise and the trend fit accounted for, the regional shock's share taken off); "
+                          "simulated as a log-normal AR(1) multiplier, one path per simulation over the horizon",
+                "reading": ("entries move for months at a time: bands widen with the horizon"
+                            if self.persistence_.present else
+                            "no persistence beyond chance: months scatter independently around the trend")}
+            if self.shock is not None and self.shock.total_variance > 0:
                 out["regional_entry_shock_cv"] = round(float(np.sqrt(self.shock.variance)), 4)
+                if self.shock.persistent.present:
+                    out["regional_entry_persistence"] = self.shock.persistent.describe()
                 out["own_monthly_rate_frailty_cv"] = round(float(np.sqrt(self.own_cv2)), 4)
         if self.trend == "flat":
             out["model"] = ("constant entry rate equal to the reference window's average, recent entries weighted "
@@ -377,8 +422,9 @@ class EntrantModel:
             out["entry_half_life_years"] = self.half_life_years
             out["weighted_entries_per_year"] = round(self.rate_per_day_ * DAYS_PER_YEAR, 2)
             out["trend_standard_error_pct_per_year"] = round(float(np.sqrt(self.cov_[1, 1])) * 100, 2)
-        elif self.trend == "fitted":
-            out["model"] = "Poisson regression of monthly entries on time, log-linear trend"
+        elif self.trend in ("fitted", "damped"):
+            out["model"] = "Poisson regression of monthly entries on time, log-linear trend" + (
+                f", its slope fading by {1 - DAMPING:.0%} a month beyond the start" if self.trend == "damped" else "")
             out["annual_growth_pct"] = round(float(np.expm1(self.coef_[1])) * 100, 2)
             out["entries_per_year_at_start"] = round(float(np.exp(self.coef_[0]) * DAYS_PER_YEAR), 2)
         else:

@@ -18,8 +18,8 @@ from typing import ParamSpec, TypeVar
 import numpy as np
 
 from carecast.forecast.states import StateSpace
+from carecast.plumbing.constants import DAYS_PER_YEAR
 
-DAYS_PER_YEAR = 365.25
 P = ParamSpec("P")
 R = TypeVar("R")
 

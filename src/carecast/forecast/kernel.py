@@ -66,18 +66,19 @@ def count_paths(key0: np.ndarray, t0: np.ndarray, period_start: np.ndarray, a_ro
                 move_share: np.ndarray, to_category: np.ndarray, width: int, n_cat: int, n_dur: int,
                 n_age: int, bits: int, horizon: float, step: float, n_steps: int, month_table: np.ndarray,
                 rng: np.random.Generator, by_cat: np.ndarray, by_age: np.ndarray, times: np.ndarray,
-                by_month: np.ndarray) -> int:
+                by_month: np.ndarray, exit_key: np.ndarray, exit_day: np.ndarray, aged_out: np.ndarray) -> int:
     """Simulate the live children given by their first key (``sim << bits | state``), start time,
     period start, row of the age table and time-in-care band, counting every piece of their paths
-    into ``by_cat``, ``by_age``, ``times`` and ``by_month`` (see :func:`_count_piece`); returns the
-    number of pieces.
+    into ``by_cat``, ``by_age``, ``times`` and ``by_month`` (see :func:`_count_piece`) and
+    recording each exit from care (key of the state left, day, whether at 18) in ``exit_key``,
+    ``exit_day`` and ``aged_out``; returns the number of exits.
 
     A piece ends where the child moves, leaves care, has a birthday or reaches the horizon; a
     time-in-care boundary changes the hazard but not the piece (as in the NumPy engine).
     """
     mask = (1 << bits) - 1
     per_age = n_cat * n_dur
-    pieces = 0
+    exits = 0
     for i in range(key0.size):
         key, t, dur = key0[i], t0[i], dur0[i]
         age = (key & mask) // per_age
@@ -109,12 +110,13 @@ def count_paths(key0: np.ndarray, t0: np.ndarray, period_start: np.ndarray, a_ro
                 break
             _count_piece(key >> bits, age, ((key & mask) // n_dur) % n_cat, piece_start, t, n_cat, step, n_steps,
                          month_table, by_cat, by_age, times, by_month)
-            pieces += 1
             piece_start = t
             if event:
                 u = rng.random()
-                if u >= move_share[key]:
-                    break  # leaves care
+                if u >= move_share[key]:  # leaves care
+                    exit_key[exits], exit_day[exits], aged_out[exits] = key, t, False
+                    exits += 1
+                    break
                 dest = _row_count(to_category, key * width, width, u)
                 key += (dest - ((key & mask) // n_dur) % n_cat) * n_dur
                 continue
@@ -122,7 +124,9 @@ def count_paths(key0: np.ndarray, t0: np.ndarray, period_start: np.ndarray, a_ro
                 break
             age += 1  # a birthday: the next age band, or leaving care at 18; a new draw
             if age >= n_age:
+                exit_key[exits], exit_day[exits], aged_out[exits] = key, t, True
+                exits += 1
                 break
             key += per_age
             next_age = age_flat[row + age]
-    return pieces
+    return exits

@@ -38,8 +38,9 @@ from carecast.forecast.calendar import (
     monthly_dates,
     months_back,
 )
-from carecast.forecast.engine import AgeTable, Cohort, PathEffects, path_tables
-from carecast.forecast.entrants import DAYS_PER_YEAR, EntrantModel, Population, RegionalShock
+from carecast.forecast.engine import AgeTable, Cohort, PathEffects, exits_by_reason, path_tables
+from carecast.forecast.entrants import EntrantModel, Population, RegionalShock
+from carecast.forecast.exit_reasons import AGED_OUT
 from carecast.forecast.expected import (
     entrant_profile_path,
     entrants_path,
@@ -52,6 +53,7 @@ from carecast.forecast.params import defaults
 from carecast.forecast.prepare import CareHistory, care_history, check_window, entrants, in_care_on
 from carecast.forecast.result import ForecastResult
 from carecast.forecast.states import StateSpace
+from carecast.plumbing.constants import DAYS_PER_YEAR
 from carecast.schema import PlacementCategories, load_categories
 
 MAX_HORIZON_YEARS = 10
@@ -95,7 +97,9 @@ class DemandModel:
     step_days : projection step (7 = weekly, default; 1 = daily).
     by_duration : let hazards depend on time in care (<3m, 3-12m, 1-2y, 2y+).
     uasc : "include" (UASC counted with everyone) or "exclude" (left out of demand, counted).
-    trend : entrant trend: "flat", "fitted" or "population" (needs ``population``).
+    trend : entrant trend: "auto" (chosen per council by rolling out-of-sample errors inside the
+        window, see :mod:`carecast.forecast.trend_choice`), "flat", "damped", "fitted" or
+        "population" (needs ``population``).
     prior_days : shrinkage strength in person-days (default from ``forecast/data/model.yaml``).
     entry_half_life_years : weighting of past entries for the flat trend (default from
         ``forecast/data/model.yaml``; 0 = the plain window average).
@@ -111,7 +115,7 @@ class DemandModel:
     """
 
     def __init__(self, *, window_years: float | None = None, step_days: int | None = None, by_duration: bool = True,
-                 uasc: str = "include", trend: str = "flat", population: Population | None = None,
+                 uasc: str = "include", trend: str = "auto", population: Population | None = None,
                  prior_days: float | None = None, categories: PlacementCategories | None = None,
                  space: StateSpace | None = None, entry_half_life_years: float | None = None,
                  regional_shock: RegionalShock | None = None, quantiles: tuple[float, ...] | None = None,
@@ -353,6 +357,7 @@ class DemandModel:
         age_counts = np.zeros((n_sims, n_steps, sp.n_age), np.int32)
         days = np.zeros((n_sims, n_steps, sp.n_cat), np.float32)
         month_states = np.zeros((n_sims, len(months), sp.n_age, sp.n_cat), np.int32)
+        exits = np.zeros((n_sims, n_steps, len(sp.exit_groups) + 1), np.int32)
         for lo in range(0, n_sims, batch):
             m = min(batch, n_sims - lo)
             if path_effects is not None:  # each batch its own streams, so scenarios stay aligned batch by batch
@@ -368,9 +373,12 @@ class DemandModel:
             cohort = self._cohort(rng, m, cats, dob, ps, since, mid, origin, parameter_uncertainty, lo)
             cohort = self._entry_effects(cohort, cats.size * m, m, n_steps, origin, effects, path_effects,
                                          entered[lo:lo + m], prevented[lo:lo + m])
-            counts[lo:lo + m], age_counts[lo:lo + m], days[lo:lo + m], month_states[lo:lo + m] = path_tables(
+            counts[lo:lo + m], age_counts[lo:lo + m], days[lo:lo + m], month_states[lo:lo + m], left = path_tables(
                 sp, cohort, total, cumprob, horizon, origin, rng, path_effects, ages, float(self.step_days), n_steps,
                 month_grid, self.compiled)
+            reason_rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(3, lo)))
+            exits[lo:lo + m] = exits_by_reason(left, self._exit_shares(reason_rng, m, parameter_uncertainty),
+                                               m, n_steps, float(self.step_days), reason_rng)
         assumptions = self.assumptions() | {
             "horizon_years": horizon_years, "step_days": self.step_days, "simulations": n_sims, "seed": seed,
             "uncertainty": "process noise (individual children simulated)"
@@ -384,8 +392,20 @@ class DemandModel:
             sim_counts_=counts, sim_age_counts_=age_counts, sim_days_=days,
             month_dates_=months, sim_month_states_=month_states, expected_=self._expected(n_steps),
             history_=self.history_, assumptions_=assumptions, sim_entrants_=entered, sim_prevented_=prevented,
-            quantiles_=self.quantiles,
+            quantiles_=self.quantiles, exit_reasons=(*sp.exit_groups, AGED_OUT), sim_exits_=exits,
         )
+
+    def _exit_shares(self, rng: np.random.Generator, m: int, parameter_uncertainty: bool) -> np.ndarray:
+        """Each simulation's share of every exit reason in each state's exit hazard: (m, states, reasons).
+
+        The reason hazards of a state are independent Gamma(shape_r, rate) with one rate, so their
+        shares are Dirichlet(shape_r) independent of their sum (the total drawn for the run): drawing
+        the shares apart gives the same joint uncertainty as drawing every reason's hazard.
+        """
+        n_cat = self.space.n_cat
+        if not parameter_uncertainty:
+            return np.broadcast_to(self.rates_[:, n_cat:], (m, *self.rates_[:, n_cat:].shape))
+        return rng.gamma(self.shape_[:, n_cat:], size=(m, *self.shape_[:, n_cat:].shape))
 
     def _posterior_by_destination(self) -> tuple[np.ndarray, np.ndarray]:
         """Gamma (shape, scale) per state of the hazard to each category and of leaving care.

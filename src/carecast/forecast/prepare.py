@@ -22,6 +22,8 @@ from carecast.errors import InputError, InsufficientDataError, Location, Paramet
 from carecast.forecast.ages import birthday_expr
 from carecast.forecast.calendar import add_months
 from carecast.forecast.params import defaults
+from carecast.plumbing.constants import DAYS_PER_YEAR
+from carecast.plumbing.episodes import in_care_on as episode_open_on
 from carecast.schema import PlacementCategories, collection_year_bounds
 
 UASC_OPTIONS = ("include", "exclude")
@@ -153,7 +155,7 @@ def check_window(history: CareHistory, start: dt.date, window_years: float) -> t
             f"({history.data_start:%d/%m/%Y} to {history.data_end:%d/%m/%Y})",
             where=Location(field="start"), fix="choose a start date inside the data")
     if lo < history.data_start:
-        have = (start - history.data_start).days / 365.25
+        have = (start - history.data_start).days / DAYS_PER_YEAR
         raise InsufficientDataError(
             f"{history.council} has {have:.1f} years of data before {start:%d/%m/%Y}, too little history for a "
             f"{window_years:g}-year reference window (data start {history.data_start:%d/%m/%Y})",
@@ -175,5 +177,5 @@ def entrants(history: CareHistory, lo: dt.date, hi: dt.date) -> pl.DataFrame:
 def in_care_on(history: CareHistory, day: dt.date) -> pl.DataFrame:
     """The children in care on ``day`` (episode started on or before it and not yet ended)."""
     return history.episodes.filter(
-        (pl.col("decom") <= day) & (pl.col("end").is_null() | (pl.col("end") > day)) & (pl.col("bday18") > day)
+        episode_open_on(day, end="end") & (pl.col("bday18") > day)
     ).select("child_id", "category", "dob", "period_start", "category_since")

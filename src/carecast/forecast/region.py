@@ -31,6 +31,7 @@ from carecast.forecast.entrants import (
 )
 from carecast.forecast.model import DemandModel
 from carecast.forecast.params import defaults
+from carecast.forecast.persistence import EntryPersistence, shared_persistence
 from carecast.forecast.prepare import CareHistory, care_history
 from carecast.forecast.result import ForecastResult
 from carecast.forecast.states import StateSpace
@@ -96,18 +97,18 @@ def regional_shock(histories: dict[str, CareHistory], start: dt.date, probe: Dem
     """The region's shared monthly entry shock, estimated from every council's entries over the
     common window (see :mod:`carecast.forecast.entrants`), and how it is described in the assumptions.
 
-    None (councils' entries independent) when the shock is 0, the trend is per population (Poisson
-    entries, no overdispersion model) or simulations have no parameter uncertainty.
+    None (councils' entries independent) when the shock is 0 or simulations have no parameter
+    uncertainty.
     """
     out: dict[str, Any] = {
         "method": "method of moments: mean over months and council pairs of the products of the councils' "
                   "relative residuals (entries - fitted) / fitted of monthly entries over the reference window, "
                   "floored at 0; simulated as one log-normal multiplier (mean 1) per simulation and month shared "
-                  "by every council; each council's own monthly frailty reduced so its total variance is kept",
+                  "by every council; each council's own monthly frailty reduced so its total variance is kept. "
+                  "The products at lags of 1 to 12 months measure how long the shared shock persists (an AR(1) "
+                  "fitted by the method of moments, the trend fit accounted for); a persistent part is "
+                  "simulated as one path per simulation over the horizon, shared by every council",
     }
-    if probe.trend not in ("flat", "fitted"):
-        return None, out | {"variance": 0.0, "applied": False,
-                            "reason": f"the {probe.trend} entrant trend has no model of monthly variation"}
     models = [probe.entrant_model(h, start) for h in histories.values()]
     entering = [m for m in models if m.monthly_fitted_.size]
     months = max((m.monthly_fitted_.size for m in entering), default=0)
@@ -116,16 +117,20 @@ def regional_shock(histories: dict[str, CareHistory], start: dt.date, probe: Dem
     fitted = np.array([m.monthly_fitted_ for m in entering]).reshape(len(entering), months)
     variance = shared_entry_variance(counts, fitted)
     raw, se = shared_entry_variance_se(counts, fitted)
+    persistent, one_month = shared_persistence(counts, fitted) if len(entering) > 1 else (EntryPersistence(), 0.0)
+    if persistent.present:  # the lag-0 products are then the persistent part plus a one-month part
+        variance = one_month
     out |= {"variance": round(variance, 6), "estimate_before_floor": round(raw, 6), "standard_error": round(se, 6),
             "monthly_multiplier_cv": round(float(np.sqrt(variance)), 4),
+            "persistent": persistent.describe(),
             "councils_with_entries": len(entering), "months": months}
     if len(entering) < 2 or months < defaults().regional_shock_min_months:
         return None, out | {"applied": False, "reason": f"needs at least 2 councils with entries and "
                                                         f"{defaults().regional_shock_min_months} months in the window"}
-    if variance <= 0:
+    if variance <= 0 and not persistent.present:
         return None, out | {"applied": False, "mean_between_council_correlation": 0.0,
                             "reason": "the councils' monthly entries do not move together beyond chance"}
-    shock = RegionalShock.from_seed(variance, seed)
+    shock = RegionalShock.from_seed(variance, seed, persistent)
     for m in entering:
         m.shock = shock
     out |= {"mean_between_council_correlation": round(shock_correlation(entering), 4)}

@@ -16,6 +16,7 @@ import polars as pl
 from carecast.forecast.backtest import BacktestResult
 from carecast.forecast.result import BAND_NAMES, ForecastResult
 from carecast.outputs import Report, Section, run_metadata
+from carecast.schema.years import financial_year_expr, financial_year_label_expr
 
 if TYPE_CHECKING:  # drawn only for HTML: plotly is imported when a figure is drawn
     import plotly.graph_objects as go
@@ -93,7 +94,7 @@ def forecast_report(result: ForecastResult, *, inputs: list[str | Path], paramet
                         coverage={"councils": councils, "start": result.start.isoformat(),
                                   "history_from": hist_total.get_column("date").min().isoformat()
                                   if hist_total.height else None})
-    trend = parameters.get("trend", "flat")
+    trend = _trend_words(parameters.get("trend", "auto"), result.assumptions_)
     exclusions = (f"Short breaks (LS V3/V4) are excluded from demand; UASC are "
                   f"{'included' if parameters.get('uasc', 'include') == 'include' else 'excluded'}.")
     summary = Section(
@@ -146,8 +147,7 @@ def _by_financial_year(result: ForecastResult) -> pl.DataFrame:
     if not ends:  # start not at a month end: nearest monthly date in March
         ends = [d for d in s.get_column("date").to_list() if d.month == 3]
     return (s.filter(pl.col("date").is_in(ends))
-            .with_columns(pl.format("{}-{}", pl.col("date").dt.year() - 1,
-                                    (pl.col("date").dt.year() % 100).cast(pl.Utf8).str.zfill(2)).alias("financial_year"))
+            .with_columns(financial_year_label_expr(financial_year_expr("date")).alias("financial_year"))
             .select("financial_year", pl.col("date").alias("children_on"), "mean", *result.band_names))
 
 
@@ -184,6 +184,10 @@ def backtest_report(bt: BacktestResult, *, inputs: list[str | Path], parameters:
     councils = bt.council_metrics()
     if councils is not None:
         tables["metrics_by_council"] = councils
+    reasons = [o.exit_reasons.with_columns(pl.lit(o.origin).alias("origin")) for o in bt.origins
+               if o.exit_reasons is not None]
+    if reasons:
+        tables["exits_by_reason"] = pl.concat(reasons).select("origin", pl.exclude("origin"))
     text = (f"{len(bt.origins)} origin(s), {bt.horizon_months}-month horizon. MAPE and bias are of the mean "
             "forecast; band coverage is the share of monthly actuals inside the 50% (p25-p75) and 90% (p5-p95) "
             "bands. Baselines: last value held flat; linear trend on annual counts (CCN method).")
@@ -192,3 +196,17 @@ def backtest_report(bt: BacktestResult, *, inputs: list[str | Path], parameters:
                             Section("Assumptions", tables={"assumptions": pl.DataFrame(
                                 _assumption_rows(bt.assumptions), schema=["item", "value"], orient="row")})],
                   primary_table="metrics")
+
+
+def _trend_words(trend: str, assumptions: dict) -> str:
+    """The entrant trend as the summary states it: with ``auto``, the trend each council's own
+    window chose and why."""
+    if trend != "auto":
+        return trend
+    per = assumptions.get("councils") or {assumptions.get("council", ""): assumptions}
+    chosen = []
+    for council, a in per.items():
+        choice = (a.get("entrants") or {}).get("trend_choice")
+        if choice:
+            chosen.append(f"{council}: {choice['chosen']} ({choice['reason']})")
+    return "chosen per council by its window's out-of-sample record" + (" — " + "; ".join(chosen) if chosen else "")

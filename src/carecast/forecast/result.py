@@ -81,6 +81,8 @@ class ForecastResult:
         up to the start.
     sim_entrants_ : ``[s, k, a]`` children entering care during step k aged in band a at entry;
         ``sim_prevented_`` the entrants a scenario's levers prevented (zeros without levers).
+    sim_exits_ : ``[s, k, r]`` children leaving care during step k for reason ``exit_reasons[r]``
+        (the model's REC groups, then ``aged_out``: the 18th birthday).
     """
 
     council: str
@@ -100,6 +102,8 @@ class ForecastResult:
     sim_entrants_: np.ndarray | None = None
     sim_prevented_: np.ndarray | None = None
     quantiles_: tuple[float, ...] = field(default_factory=lambda: defaults().quantiles)
+    exit_reasons: tuple[str, ...] = ()
+    sim_exits_: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         for name in COUNT_ARRAYS:
@@ -215,7 +219,8 @@ class ForecastResult:
             assumptions_={"councils": {r.council: r.assumptions_ for r in results}},
             sim_entrants_=_sum_optional([r.sim_entrants_ for r in results]),
             sim_prevented_=_sum_optional([r.sim_prevented_ for r in results]),
-            quantiles_=first.quantiles_,
+            quantiles_=first.quantiles_, exit_reasons=first.exit_reasons,
+            sim_exits_=_sum_optional([r.sim_exits_ for r in results]),
         )
 
 

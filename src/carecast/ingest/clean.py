@@ -23,14 +23,14 @@ from dataclasses import dataclass
 import polars as pl
 
 from carecast.ingest.quality import empty_events, events, rule_parameter
+from carecast.plumbing.constants import DAYS_PER_YEAR, leaving_age
 from carecast.schema.ssda903 import code_values, spec_for_year
+from carecast.schema.years import collection_year_end_expr
 
 KEY = ["council", "child_id"]
 SHORT_BREAK_LS = ("V3", "V4")
 LEGAL_ONLY_RNE = ("L", "U")
 CARE_CONTINUES = "X1"
-ADULT_AGE = 18  # 903 episodes end at the 18th birthday (calendar, not 365.25-day years)
-_DAYS_PER_YEAR = 365.25
 
 
 @dataclass
@@ -40,7 +40,7 @@ class Cleaned:
 
 
 def _age(later: str, dob: str = "dob") -> pl.Expr:
-    return (pl.col(later) - pl.col(dob)).dt.total_days() / _DAYS_PER_YEAR
+    return (pl.col(later) - pl.col(dob)).dt.total_days() / DAYS_PER_YEAR
 
 
 def child_key(columns: list[str]) -> pl.Expr:
@@ -171,9 +171,9 @@ def clean_episodes(episodes: pl.DataFrame, children: pl.DataFrame, header_keys: 
     ep = ep.with_columns(child_key(KEY).alias("_child"))
     ep = ep.with_columns(_lookup(children, col) for col in ("sex", "dob", "is_uasc"))
     ep = _split(ep, pl.col("dob") > pl.col("decom"), "DOB_AFTER_DECOM", t, "DECOM", out)
-    ep = _split(ep, pl.col("decom") >= pl.col("dob").dt.offset_by(f"{ADULT_AGE}y"), "AGE_18_AT_START",
+    ep = _split(ep, pl.col("decom") >= pl.col("dob").dt.offset_by(f"{leaving_age()}y"), "AGE_18_AT_START",
                 t, "DECOM", out)
-    year_end = pl.date(pl.col("collection_year"), 3, 31)
+    year_end = collection_year_end_expr("collection_year")
     late = ep.filter(pl.col("decom") > year_end)
     if late.height:
         out.append(events(late, "DATE_AFTER_RETURN", t, "DECOM"))
@@ -201,7 +201,7 @@ def clean_episodes(episodes: pl.DataFrame, children: pl.DataFrame, header_keys: 
             out.append(events(copies, rule, t, "DECOM"))
     ep = ep.filter(pl.col("_last"))
     # shown open in a return although it had ended within that return's year
-    closed_later = ep.filter(pl.col("dec") <= pl.date(pl.col("_open_year"), 3, 31))
+    closed_later = ep.filter(pl.col("dec") <= collection_year_end_expr("_open_year"))
     if closed_later.height:
         out.append(events(closed_later, "CLOSED_BY_LATER_RETURN", t, "DEC"))
     ep = _mark_children(ep.drop("_last", "_open_year", "_key"))

@@ -4,20 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import polars as pl
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from carecast.errors import CarecastError, InputError, Location, ParameterError
-from carecast.ingest.load import LoadResult, load_returns
-from carecast.outputs import run_metadata, write_report
-from carecast.privacy import load_key
+from carecast.errors import CarecastError, Location, ParameterError
+from carecast.ingest.load import LoadResult
+from carecast.outputs import write_report
+from carecast.terminal import progress_bar
 
 console = Console()
 CLEANED_FORMATS = (".csv", ".parquet")
-LOOKUP_NAME = "postcodes.csv"  # an ONSPD extract kept beside the returns (as carecast synth writes)
 
 
 def cleaned_paths(out: Path, tables: tuple[str, ...] = ()) -> list[Path]:
@@ -62,54 +59,37 @@ def validate(
     path: Path = typer.Argument(..., help="Folder of returns (DIR/<council>/<year>/), a council folder, or a manifest."),
     council: str = typer.Option(None, "--council", help="Council name, ONS code or DfE number when the layout does not say."),
     year: int = typer.Option(None, "--year", help="Collection year of a folder or file holding one return (e.g. 2019 for 2018-19); default: from its latest episode start."),
-    postcodes: Path = typer.Option(None, "--postcodes", help="ONS Postcode Directory CSV, for distances and in/out of area (default: DIR/postcodes.csv if present)."),
+    postcodes: Path = typer.Option(None, "--postcodes", help="ONS Postcode Directory CSV, for distances and in/out of area (default: postcodes.csv beside the returns or one level up, else the ONS directory)."),
     pseudonymise: bool = typer.Option(False, "--pseudonymise", help="Replace child ids by keyed pseudonyms; DOB to month; postcodes to sector."),
     key_file: Path = typer.Option(None, "--key-file", help="File holding the pseudonymisation key (else CARECAST_PSEUDONYM_KEY)."),
     merge_legal_changes: bool = typer.Option(False, "--merge-legal-changes", help="Merge episodes that only change legal status (RNE L/U)."),
     categories: Path = typer.Option(None, "--categories", help="Placement categories YAML (default: shipped)."),
     out: Path = typer.Option(None, "--out", help="Data-quality report: .html, .json, .xlsx or .csv."),
+    dfe_rules: bool = typer.Option(True, "--dfe-rules/--no-dfe-rules", help="Check every return against the DfE's validation rules for its year (in the report)."),
     cleaned_out: Path = typer.Option(None, "--cleaned-out", help="Cleaned episodes (.csv or .parquet); children and the other tables go beside it as <name>_children, <name>_reviews, ..."),
 ) -> None:
     """Load, check and clean SSDA903 returns, and report every row dropped, repaired or merged."""
-    if key_file is not None and not pseudonymise:
-        raise ParameterError("--key-file was given without --pseudonymise",
-                             fix="add --pseudonymise, or leave out --key-file")
-    key = load_key(key_file) if pseudonymise else None
-    if postcodes is None and path.is_dir() and (path / LOOKUP_NAME).is_file():
-        postcodes = path / LOOKUP_NAME
-        console.print(f"Using the postcode lookup found with the returns: {postcodes}")
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=True) as bar:
-        task = bar.add_task("Reading returns", total=None)
+    from carecast.services.ingest import ValidateRequest, require_usable, run_validate
 
-        def progress(done: int, total: int, label: str) -> None:
-            bar.update(task, completed=done, total=total, description=f"Reading {label}"[:60])
-
-        res = load_returns(path, council=council, year=year, postcodes=postcodes, pseudonymise_key=key,
-                           merge_legal_changes=merge_legal_changes, categories=categories, progress=progress)
+    request = ValidateRequest.build(source=path, council=council, year=year, postcodes=postcodes, pseudonymise=pseudonymise,
+                                    key_file=key_file, merge_legal_changes=merge_legal_changes, categories=categories,
+                                    dfe_rules=dfe_rules and out is not None)
+    with progress_bar("Reading returns") as progress:
+        run = run_validate(request, progress=progress)
+    console.print(run.lookup_note)
+    res = run.loaded
     console.print(summary_table(res))
     top = res.quality.by_rule().head(8)
     if top.height:
         console.print("Problems (drops first, then repairs, flags, merges): " + "; ".join(
             f"{r['rule_id']} {r['count']:,} ({r['action']})" for r in top.iter_rows(named=True)))
     if out is not None:
-        meta = run_metadata(
-            command="validate", inputs=[path] + ([postcodes] if postcodes else []),
-            parameters={"council": council, "year": year, "merge_legal_changes": merge_legal_changes,
-                        "pseudonymised": pseudonymise, "categories": str(categories) if categories else None},
-            coverage=res.coverage,
-        )
-        written = write_report(res.quality.to_report(meta), out)
+        written = write_report(run.report, out)
         console.print(f"Data-quality report: {', '.join(str(p) for p in written)}")
     if cleaned_out is not None:
         written = write_cleaned(res, cleaned_out)
         console.print(f"Cleaned data: {', '.join(str(p) for p in written)}")
-    if res.episodes.is_empty():
-        top = res.quality.by_rule().filter(pl.col("action") == "dropped").head(3)
-        reasons = "; ".join(f"{r['rule_id']} ({r['count']:,} rows)" for r in top.iter_rows(named=True))
-        raise InputError(f"no usable episodes: every row was dropped ({reasons or 'no rows'})",
-                         where=Location(file=str(path)),
-                         fix="see the data-quality report (--out report.html) for the rows and what to correct")
+    require_usable(run, path)
     console.print(f"[green]Usable:[/] {res.episodes.height:,} episodes for {res.children.height:,} children "
                   f"in {len(res.coverage['councils'])} council(s).")
     unread = res.quality.unrecognised

@@ -1,9 +1,9 @@
 """``load_returns``: from a folder of SSDA903 returns to the cleaned episodes and children tables.
 
 discover → gather (read, recognise tables, file checks) → validate (types, codes per year) →
-cross-checks (between tables and returns) → clean (drops, duplicates, overlaps, merges, periods, ages) → classify (category, cost group) →
-geography (when a postcode lookup is given) → privacy (when a key is given, after distances) →
-conform to :data:`~carecast.schema.tables.EPISODE_COLUMNS` / ``CHILDREN_COLUMNS``.
+cross-checks (between tables and returns) → clean (drops, duplicates, overlaps, merges, periods,
+ages) → classify (category, cost group) → geography (the lookup given, one beside the returns, or
+the ONS directory) → privacy (when a key is given, after distances) → conform to :data:`~carecast.schema.tables.EPISODE_COLUMNS` / ``CHILDREN_COLUMNS``.
 
 The raw tables (the contract with the DfE validation rules)
 -----------------------------------------------------------
@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import polars as pl
 
@@ -41,8 +41,9 @@ from carecast.ingest.gather import Progress, gather
 from carecast.ingest.geo import add_geography
 from carecast.ingest.quality import QualityReport, rule_ids
 from carecast.ingest.validate import type_table
+from carecast.plumbing.geo import PostcodeDirectory, choose_lookup, open_lookup
 from carecast.privacy import dob_to_month, postcode_to_sector, pseudonymise_ids
-from carecast.schema.categories import load_categories
+from carecast.schema.categories import PlacementCategories, load_categories
 from carecast.schema.ssda903 import OTHER_TABLES, TABLES, table_spec
 from carecast.schema.tables import CHILDREN_COLUMNS, EPISODE_COLUMNS, conform
 from carecast.schema.years import collection_year_bounds
@@ -74,6 +75,24 @@ class LoadResult:
     def __repr__(self) -> str:
         return (f"LoadResult({len(self.coverage.get('councils', []))} councils, "
                 f"{self.children.height} children, {self.episodes.height} episodes)")
+
+
+def _postcodes(root: Path, given: str | Path | PostcodeDirectory | None
+               ) -> tuple[PostcodeDirectory | None, dict[str, Any]]:
+    """The lookup to use (see :func:`carecast.plumbing.geo.choose_lookup`) and what to say about it."""
+    if isinstance(given, PostcodeDirectory):
+        return given, {"source": given.source, "note": f"Postcodes located with {given.source}",
+                       "rows_left_out": _left_out(given)}
+    choice = choose_lookup(root, given)
+    directory = open_lookup(choice, need_area=True)
+    return directory, {"source": directory.source if directory else None, "note": choice.note,
+                       "rows_left_out": _left_out(directory) if directory else {}}
+
+
+def _left_out(directory: PostcodeDirectory) -> dict[str, int]:
+    """Rows of the lookup left out, by rule (malformed postcode, outside the UK, bad area code)."""
+    counts = directory.issues.group_by("rule").agg(pl.col("count").sum()).sort("rule")
+    return dict(counts.iter_rows())
 
 
 def _coverage(rows: pl.DataFrame) -> dict[str, Any]:
@@ -139,10 +158,10 @@ def load_returns(
     *,
     council: str | None = None,
     year: int | None = None,
-    postcodes: str | Path | None = None,
+    postcodes: str | Path | PostcodeDirectory | Literal[False] | None = None,
     pseudonymise_key: bytes | str | None = None,
     merge_legal_changes: bool = False,
-    categories: str | Path | None = None,
+    categories: str | Path | PlacementCategories | None = None,
     progress: Progress | None = None,
 ) -> LoadResult:
     """Load, validate and clean every SSDA903 return under ``path``.
@@ -152,10 +171,13 @@ def load_returns(
     path: a region folder (``DIR/<council>/<year>/``), a council folder (``DIR/<year>/``) or a manifest.
     council: the council, when the folder layout does not say (or to pick one from a region).
     year: the collection year of a return folder or single file (else its latest episode start's).
-    postcodes: ONS Postcode Directory CSV; gives home_la, placement_la, distance_miles, in_area.
+    postcodes: a postcode lookup (ONSPD/NSPL extract); by default ``postcodes.csv`` beside the
+        returns (or one level up), else the ONS directory carecast ships with; ``False`` for none.
+        Gives home_la, placement_la, distance_miles, in_area; ``coverage["postcodes"]`` says
+        which lookup was used and how many of its rows were left out.
     pseudonymise_key: when given, child ids become keyed HMACs, DOBs months, postcodes sectors.
     merge_legal_changes: merge episodes that only change legal status (RNE L/U) into the one before.
-    categories: placement categories YAML (default: the shipped categories).
+    categories: placement categories YAML, or categories already loaded (default: the shipped ones).
     progress: ``progress(done, total, label)`` called as files are read.
 
     Raises :class:`~carecast.errors.InputError` when the input cannot be used at all.
@@ -166,7 +188,8 @@ def load_returns(
     >>> res.quality.summary()                               # doctest: +SKIP
     """
     root = Path(path)
-    cats = load_categories(categories)  # validate parameters before reading anything
+    # validate parameters before reading anything
+    cats = categories if isinstance(categories, PlacementCategories) else load_categories(categories)
     files = discover(root, council, year)
     got = gather(files, root, progress)
     raw = dict(got.tables)  # Polars frames share their buffers: typing copies only what it changes
@@ -190,10 +213,13 @@ def load_returns(
     res = clean_episodes(typed.pop("episodes"), children, header_keys, merge_legal_changes=merge_legal_changes)
     all_events.append(res.events)
     episodes = cats.classify(res.episodes)
-    if postcodes is not None:
-        episodes, ev = add_geography(episodes, postcodes)
-        all_events.append(ev)
     coverage = _coverage(got.rows)
+    has_postcodes = episodes.select(pl.any_horizontal(pl.col("home_post", "pl_post").is_not_null()).any()).item()
+    if postcodes is not False and (has_postcodes or postcodes is not None):
+        directory, coverage["postcodes"] = _postcodes(root, postcodes)
+        if directory is not None:
+            episodes, ev = add_geography(episodes, directory)
+            all_events.append(ev)
     episodes = episodes.with_columns(pl.col("council").replace_strict(
         coverage["data_end"], default=None, return_dtype=pl.Date).alias("data_end"))
 

@@ -20,6 +20,7 @@ import yaml
 
 from carecast.outputs import Report, Section, run_metadata
 from carecast.parameters import shipped
+from carecast.plumbing.quality import Rule, rule_rows_as_issues
 
 EVENT_SCHEMA: dict[str, pl.DataType] = {
     "uid": pl.Int64,  # the loader's row id (null for file-level events)
@@ -37,14 +38,6 @@ ROWS_SCHEMA: dict[str, pl.DataType] = {
     "rows_read": pl.Int64,
 }
 EXAMPLES = 5  # example rows shown per council, year and rule
-
-
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    action: str  # dropped | merged | repaired | flagged
-    reason: str
-    fix: str
 
 
 @cache
@@ -129,6 +122,10 @@ class QualityReport:
     kept_uids: pl.DataFrame  # uid of every kept episode row
     unverified_codes: list[str] = field(default_factory=list)
     unread: pl.DataFrame | None = None  # files/sheets not recognised as a 903 table: file, reason
+
+    def issues(self) -> pl.DataFrame:
+        """Every event in the one data-quality shape (:mod:`carecast.plumbing.quality`)."""
+        return rule_rows_as_issues(self.events, rules())
 
     @property
     def unrecognised(self) -> list[str]:

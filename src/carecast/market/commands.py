@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from functools import cache
 from pathlib import Path
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from carecast.errors import ParameterError
 from carecast.outputs import write_report
+from carecast.plumbing.dates import parse_date
+from carecast.services.market import RISKPOOL_SEED, match_directory
 
 console = Console()
 OUT = typer.Option(None, "--out", help="Write the result to this file (.xlsx, .csv, .json or .html).")
@@ -19,25 +18,11 @@ DB = typer.Option(None, "--db", help="Database URL (default: CARECAST_DATABASE_U
 POSTCODES = typer.Option(None, "--postcodes", help="ONS postcode directory extract (pcds, oslaua, lat, long).")
 
 
-def _date(text: str | None, name: str) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        try:
-            return dt.datetime.strptime(text, "%d/%m/%Y").date()
-        except ValueError:
-            raise ParameterError(f"{name} '{text}' is not a date", fix="write dates as YYYY-MM-DD or dd/mm/yyyy") from None
+def _store(db: str | None) -> str:
+    """The store, its schema brought up to date once per process."""
+    from carecast.store import open_store
 
-
-@cache
-def _store(db: str | None) -> str | None:
-    """Bring the store's schema up to date (once per process) and hand back its URL."""
-    from carecast.store import upgrade
-
-    upgrade(db)
-    return db
+    return open_store(db)
 
 
 def _written(paths) -> None:
@@ -54,19 +39,6 @@ def _table(title: str, df, limit: int = 15) -> None:
     console.print(t)
     if df.height > limit:
         console.print(f"... and {df.height - limit} more rows (see --out)")
-
-
-def _directory(path: Path | None, postcodes: Path | None, db: str | None):
-    from carecast.market.directory import load_directory
-    from carecast.market.geo import load_postcodes
-    from carecast.market.store import load_stored_directory
-
-    if path is not None:
-        return load_directory(path, postcodes=postcodes)
-    d = load_stored_directory(_store(db))
-    if postcodes is not None:
-        d.postcodes = load_postcodes(postcodes)
-    return d
 
 
 def register(app: typer.Typer) -> None:
@@ -134,17 +106,15 @@ def register(app: typer.Typer) -> None:
                   on: str | None = typer.Option(None, "--on", help="Date of the search (default: today)"),
                   db: str | None = DB, out: Path | None = OUT) -> None:
         """Rank homes for a referral: hard filters first, then a transparent weighted score."""
-        from carecast.market.matching import match
         from carecast.market.referral import load_referral
-        from carecast.market.reports import match_report
+        from carecast.services.market import MatchRequest, run_match
 
-        r = load_referral(referral)
-        d = _directory(directory, postcodes, db)
-        result = match(r, d, weights=weights, on=_date(on, "--on"))
-        _show_match(result)
+        request = MatchRequest.build(referral=load_referral(referral), referral_file=referral, directory=directory,
+                                     postcodes=postcodes, weights=weights, on=parse_date(on, "--on"), db=db)
+        run = run_match(request)
+        _show_match(run.result)
         if out:
-            inputs = [referral, *(d.sources if directory else [])] + ([weights] if weights else [])
-            _written(write_report(match_report(result, command="carecast match", inputs=inputs), out))
+            _written(write_report(run.report, out))
 
     @referral_app.command("check")
     def referral_check(referral: Path = typer.Argument(..., help="Referral profile (.yaml or .json)")) -> None:
@@ -180,8 +150,8 @@ def register(app: typer.Typer) -> None:
         from carecast.market.store import record_referral, referral_record
 
         r = load_referral(referral)
-        d = _directory(directory, postcodes, db)
-        day = _date(on, "--on")
+        d = match_directory(directory, postcodes, db)
+        day = parse_date(on, "--on")
         result = match(r, d, weights=weights, on=day)
         reference = record_referral(r, result, _store(db), on=day)
         status = referral_record(reference, db)["status"]
@@ -197,7 +167,7 @@ def register(app: typer.Typer) -> None:
         """Record a provider's offer."""
         from carecast.market.store import record_response
 
-        status = record_response(reference, urn, "offer", on=_date(on, "--on"), weekly_price=weekly_price, url=_store(db))
+        status = record_response(reference, urn, "offer", on=parse_date(on, "--on"), weekly_price=weekly_price, url=_store(db))
         console.print(f"{reference}: offer from {urn} recorded; status {status}")
 
     @referral_app.command("refuse")
@@ -209,7 +179,7 @@ def register(app: typer.Typer) -> None:
         """Record a provider's refusal and its reason."""
         from carecast.market.store import record_response
 
-        status = record_response(reference, urn, "refusal", reason=reason, note=note, on=_date(on, "--on"), url=_store(db))
+        status = record_response(reference, urn, "refusal", reason=reason, note=note, on=parse_date(on, "--on"), url=_store(db))
         console.print(f"{reference}: refusal from {urn} recorded; status {status}")
 
     @referral_app.command("place")
@@ -218,7 +188,7 @@ def register(app: typer.Typer) -> None:
         """Record the final placement."""
         from carecast.market.store import record_placement
 
-        status = record_placement(reference, urn, _date(start, "--start"), weekly_price=weekly_price, url=_store(db))
+        status = record_placement(reference, urn, parse_date(start, "--start"), weekly_price=weekly_price, url=_store(db))
         console.print(f"{reference}: placed with {urn}; status {status}")
 
     @referral_app.command("close")
@@ -295,34 +265,21 @@ def register(app: typer.Typer) -> None:
                      population: Path | None = typer.Option(None, "--population", help="CSV council, population (children 0-17)"),
                      population_share: float | None = typer.Option(None, "--population-share", help="Mixed rule: weight of population"),
                      simulations: int | None = typer.Option(None, "--simulations"),
-                     seed: int = typer.Option(20240401, "--seed"), out: Path | None = OUT) -> None:
+                     seed: int = typer.Option(RISKPOOL_SEED, "--seed"), out: Path | None = OUT) -> None:
         """Simulate each council's annual very-high-cost spend with and without a shared pool."""
-        from carecast.market.reports import riskpool_report
-        from carecast.market.riskpool import (
-            group_councils,
-            load_pool_data,
-            load_population,
-            riskpool_defaults,
-            simulate_pool,
-        )
+        from carecast.services.market import RiskpoolRequest, run_riskpool
 
-        d = riskpool_defaults()
-        thr = float(d["weekly_threshold"] if threshold is None else threshold)
-        names = group_councils(group, [c.strip() for c in councils.split(",") if c.strip()] if councils else None)
-        pdata = load_pool_data(data, names, threshold=thr)
-        pop = load_population(population) if population else None
-        sims = int(d["simulations"] if simulations is None else simulations)
-        with console.status(f"simulating {sims:,} years"):
-            result = simulate_pool(pdata, rule=rule, cover=cover, threshold=thr, population=pop, simulations=sims, seed=seed,
-                                   population_share=population_share)
-        _table("Annual very-high-cost spend, with and without the pool", result.summary().select(
+        request = RiskpoolRequest.build(
+            data=data, group=group, councils=tuple(c.strip() for c in councils.split(",") if c.strip()) if councils
+            else None, rule=rule, cover=cover, threshold=threshold, population=population,
+            population_share=population_share, simulations=simulations, seed=seed)
+        with console.status("simulating the pool"):
+            run = run_riskpool(request)
+        _table("Annual very-high-cost spend, with and without the pool", run.result.summary().select(
             "council", "contribution_share", "expected_cost_without_pool", "p95_cost_without_pool",
             "expected_cost_with_pool", "p95_cost_with_pool", "volatility_removed_pct"), limit=60)
         if out:
-            params = {"rule": rule, "cover": cover, "threshold_weekly": thr, "simulations": sims, "group": group,
-                      "population_share": population_share if population_share is not None else d["mixed_population_share"]}
-            inputs = [data] + ([population] if population else [])
-            _written(write_report(riskpool_report(result, pdata, command="carecast riskpool", inputs=inputs, parameters=params), out))
+            _written(write_report(run.report, out))
 
 
 def _ignored(directory) -> None:

@@ -24,9 +24,17 @@ from pathlib import Path
 import polars as pl
 
 from carecast.errors import InputError, Location
-from carecast.market.geo import PostcodeLookup, load_postcodes, normalise_postcode_expr
 from carecast.market.vocab import alias_key, vocabulary
 from carecast.plumbing.dates import date_expr, lenient_expr
+from carecast.plumbing.geo import PostcodeDirectory, postcode_expr, read_directory
+from carecast.plumbing.quality import (
+    Severity,
+    combine,
+    counts,
+    empty_issues,
+    row_issues,
+    rows_affected,
+)
 from carecast.plumbing.tables import read_table
 from carecast.schema import councils, find_council
 
@@ -73,7 +81,6 @@ _COMBINED = {
 }
 REQUIRED = ("urn", "type", "places")
 FEEDBACK_COLUMNS = {"urn": pl.Utf8, "need": pl.Utf8, "placements_made": pl.Int32, "good_outcomes": pl.Int32, "breakdowns": pl.Int32}
-ISSUE_COLUMNS = {"file": pl.Utf8, "row": pl.Int64, "urn": pl.Utf8, "column": pl.Utf8, "value": pl.Utf8, "reason": pl.Utf8, "action": pl.Utf8}
 HOME_COLUMNS: dict[str, pl.DataType] = {
     **{k: v[0] for k, v in DIRECTORY_COLUMNS.items()},
     "location_source": pl.Utf8,  # postcode, given (lat/lon columns) or council_centre
@@ -87,23 +94,20 @@ class Directory:
 
     homes: pl.DataFrame
     feedback: pl.DataFrame
-    issues: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=ISSUE_COLUMNS))
+    issues: pl.DataFrame = field(default_factory=empty_issues)  # carecast.plumbing.quality shape
     sources: list[str] = field(default_factory=list)
     rows_read: int = 0
-    postcodes: PostcodeLookup | None = None  # the lookup that located the homes, reused for referrals
+    postcodes: PostcodeDirectory | None = None  # the lookup that located the homes, reused for referrals
     ignored_columns: list[str] = field(default_factory=list)  # file columns carecast does not use
 
     def summary(self) -> dict:
-        rejected_rows = self.issues.filter(pl.col("action") == "rejected").select("file", "row").unique()
-        rejected = rejected_rows.height
-        repaired = (self.issues.filter(pl.col("action") == "repaired").select("file", "row").unique()
-                    .join(rejected_rows, on=["file", "row"], how="anti").height)
-        return {"rows_read": self.rows_read, "homes_kept": self.homes.height, "rows_rejected": rejected,
-                "rows_repaired": repaired, "issues": self.issues.height, "sources": self.sources,
-                "ignored_columns": self.ignored_columns}
+        return {"rows_read": self.rows_read, "homes_kept": self.homes.height,
+                "rows_rejected": rows_affected(self.issues, "rejected"),
+                "rows_repaired": rows_affected(self.issues, "repaired", unless="rejected"),
+                "issues": self.issues.height, "sources": self.sources, "ignored_columns": self.ignored_columns}
 
     def issue_counts(self) -> pl.DataFrame:
-        return self.issues.group_by("action", "column", "reason").len("rows").sort("action", "rows", descending=[False, True])
+        return counts(self.issues)
 
 
 def _read_table(path: Path, sheet: str | None = None) -> pl.DataFrame | None:
@@ -167,28 +171,28 @@ def _blank(col: str) -> pl.Expr:
     return pl.col(col).is_null() | (pl.col(col).str.strip_chars() == "")
 
 
+_FIX = "correct the row in the directory and load it again"
+
+
 class _Issues:
-    """Collects issue rows as frames (vectorised) and returns them as one table."""
+    """Collects issue rows as frames (vectorised), in the :mod:`carecast.plumbing.quality` shape."""
 
     def __init__(self, file: str):
         self.file = file
         self.parts: list[pl.DataFrame] = []
 
-    def add(self, df: pl.DataFrame, mask: pl.Expr, column: str, reason: str | pl.Expr, action: str, value: pl.Expr | None = None) -> None:
+    def add(self, df: pl.DataFrame, mask: pl.Expr, column: str, reason: str | pl.Expr, action: Severity,
+            value: pl.Expr | None = None) -> None:
         hit = df.filter(mask)
         if hit.height == 0:
             return
-        val = value if value is not None else (pl.col(column).cast(pl.Utf8) if column in hit.columns else pl.lit(None, pl.Utf8))
-        reason_expr = pl.lit(reason) if isinstance(reason, str) else reason
-        self.parts.append(hit.select(
-            pl.lit(self.file).alias("file"), pl.col("__row").cast(pl.Int64).alias("row"),
-            (pl.col("urn").cast(pl.Utf8) if "urn" in hit.columns else pl.lit(None, pl.Utf8)).alias("urn"),
-            pl.lit(column).alias("column"), val.cast(pl.Utf8).alias("value"),
-            reason_expr.cast(pl.Utf8).alias("reason"), pl.lit(action).alias("action"),
-        ))
+        val = value if value is not None else (pl.col(column).cast(pl.Utf8) if column in hit.columns else None)
+        urn = pl.col("urn") if "urn" in hit.columns else None
+        self.parts.append(row_issues(hit, rule=f"DIRECTORY_{column.upper()}", severity=action, file=self.file,
+                                     column=column, row="__row", value=val, record=urn, message=reason, fix=_FIX))
 
     def frame(self) -> pl.DataFrame:
-        return pl.concat(self.parts) if self.parts else pl.DataFrame(schema=ISSUE_COLUMNS)
+        return combine(*self.parts)
 
 
 def _council_map(values: list[str]) -> dict[str, str | None]:
@@ -199,7 +203,7 @@ def _council_map(values: list[str]) -> dict[str, str | None]:
     return out
 
 
-def parse_homes(raw: pl.DataFrame, file: str, postcodes: PostcodeLookup | None) -> tuple[pl.DataFrame, pl.DataFrame]:
+def parse_homes(raw: pl.DataFrame, file: str, postcodes: PostcodeDirectory | None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Validate and normalise a directory table read as text. Returns (homes, issues)."""
     voc = vocabulary()
     names = _canonical_names(raw)
@@ -249,7 +253,7 @@ def parse_homes(raw: pl.DataFrame, file: str, postcodes: PostcodeLookup | None) 
         pl.when(bad_vac).then(None).when(over).then(pl.col("__places")).otherwise(pl.col("__vac")).alias("__vac"))
 
     # location: postcode lookup first, then the row's own lat/lon, then the host council's centre
-    df = df.with_columns(normalise_postcode_expr(pl.col("postcode")).alias("__pc"), _num("lat").alias("__glat"), _num("lon").alias("__glon"))
+    df = df.with_columns(postcode_expr(pl.col("postcode")).alias("__pc"), _num("lat").alias("__glat"), _num("lon").alias("__glon"))
     bad_given = ~(pl.col("__glat").is_between(49, 61) & pl.col("__glon").is_between(-9, 3)) & ~(_blank("lat") & _blank("lon"))
     issues.add(df, bad_given, "lat", "lat/lon missing, not numbers or outside England; not used", "repaired",
                value=pl.format("{},{}", pl.col("lat"), pl.col("lon")))
@@ -262,7 +266,7 @@ def parse_homes(raw: pl.DataFrame, file: str, postcodes: PostcodeLookup | None) 
         ons = {c.ons_code: c.name for c in councils()}
         df = df.with_columns(
             pl.Series("__plat", loc["lat"]), pl.Series("__plon", loc["lon"]),
-            pl.Series("__pla", loc["oslaua"]).replace_strict(ons, default=None, return_dtype=pl.Utf8),
+            pl.Series("__pla", loc["la_code"]).replace_strict(ons, default=None, return_dtype=pl.Utf8),
         )
         unlocated = pl.col("__plat").is_null()
         issues.add(df, unlocated & ~_blank("postcode"), "postcode",
@@ -456,7 +460,7 @@ def _find_inputs(path: Path) -> tuple[Path, Path | None, Path | None]:
     return path, fb if fb.is_file() else None, None
 
 
-def load_directory(path: str | Path, *, postcodes: str | Path | PostcodeLookup | None = None) -> Directory:
+def load_directory(path: str | Path, *, postcodes: str | Path | PostcodeDirectory | None = None) -> Directory:
     """Read and validate a directory of provision from a CSV/XLSX file or a folder.
 
     ``postcodes`` (an ONSPD extract) locates homes by postcode; without it (and without a
@@ -464,15 +468,15 @@ def load_directory(path: str | Path, *, postcodes: str | Path | PostcodeLookup |
     """
     p = Path(path)
     main, fb_file, pc_file = _find_inputs(p)
-    lookup = postcodes if isinstance(postcodes, PostcodeLookup) else (
-        load_postcodes(postcodes) if postcodes else (load_postcodes(pc_file) if pc_file else None))
+    lookup = postcodes if isinstance(postcodes, PostcodeDirectory) else (
+        read_directory(postcodes) if postcodes else (read_directory(pc_file) if pc_file else None))
     raw = _read_table(main)
     if raw is None or raw.height == 0:
         raise InputError("the directory has no rows", where=Location(file=str(main)), fix="check you chose the right file")
     homes, issues = parse_homes(raw, str(main), lookup)
     if homes.height == 0:
         raise InputError(f"none of the {raw.height} directory rows could be used ({issues.height} problems, e.g. "
-                         f"row {issues['row'][0]}, column {issues['column'][0]}: {issues['reason'][0]})",
+                         f"row {issues['row'][0]}, column {issues['column'][0]}: {issues['message'][0]})",
                          where=Location(file=str(main)), fix="correct the rows listed by `carecast directory check`")
     feedback = _overall_feedback(homes)
     issue_parts = [issues]
@@ -487,7 +491,7 @@ def load_directory(path: str | Path, *, postcodes: str | Path | PostcodeLookup |
         issue_parts.append(fb_issues)
     sources = [str(main)] + ([fb_name] if fb_raw is not None else []) + ([lookup.source] if lookup else [])
     ignored = [c for c in raw.columns if c not in _canonical_names(raw)]
-    return Directory(homes, feedback, pl.concat(issue_parts), sources, raw.height, lookup, ignored)
+    return Directory(homes, feedback, combine(*issue_parts), sources, raw.height, lookup, ignored)
 
 
 def export_frame(directory: Directory) -> pl.DataFrame:

@@ -33,10 +33,11 @@ import polars as pl
 
 from carecast.errors import InputError
 from carecast.market.directory import Directory
-from carecast.market.geo import PostcodeLookup, haversine_miles, named_zone, points_in_polygon
+from carecast.market.geo import named_zone, points_in_polygon
 from carecast.market.referral import Place, Referral, Zone, completeness
 from carecast.market.settings import PARTS, MatchSettings, load_settings
 from carecast.market.vocab import vocabulary
+from carecast.plumbing.geo import Point, PostcodeDirectory, distance_miles
 from carecast.schema import find_council
 
 FILTERS: dict[str, str] = {
@@ -78,7 +79,7 @@ class MatchResult:
         return completeness(self.referral)
 
 
-def _locate(place: Place, lookup: PostcodeLookup | None, referral: Referral, what: str, notes: list[str]) -> tuple[float, float]:
+def _locate(place: Place, lookup: PostcodeDirectory | None, referral: Referral, what: str, notes: list[str]) -> tuple[float, float]:
     """Coordinates of a referral's place: given lat/lon, else its postcode, else a council's centre (noted)."""
     if place.lat is not None and place.lon is not None:
         return place.lat, place.lon
@@ -99,11 +100,11 @@ def _zone_mask(zone: Zone, homes: pl.DataFrame, lat: np.ndarray, lon: np.ndarray
         if "polygon" in spec:
             return points_in_polygon(lat, lon, [tuple(v) for v in spec["polygon"]])
         c = spec["centre"]
-        return haversine_miles(lat, lon, c[0], c[1]) <= spec["radius_miles"]
+        return distance_miles(Point(lat, lon), Point(c[0], c[1])) <= spec["radius_miles"]
     if zone.councils:
         return homes.get_column("host_council").is_in(zone.councils).fill_null(False).to_numpy()
     clat, clon = _locate(zone.centre, lookup, referral, f"zone '{zone.name}'", notes)
-    return haversine_miles(lat, lon, clat, clon) <= zone.radius_miles
+    return distance_miles(Point(lat, lon), Point(clat, clon)) <= zone.radius_miles
 
 
 def _track_record(directory: Directory, referral: Referral, settings: MatchSettings) -> pl.DataFrame:
@@ -125,7 +126,7 @@ def _track_record(directory: Directory, referral: Referral, settings: MatchSetti
 
 
 def match(referral: Referral, directory: Directory, *, weights: str | dict | MatchSettings | None = None,
-          postcodes: PostcodeLookup | None = None, on: dt.date | None = None) -> MatchResult:
+          postcodes: PostcodeDirectory | None = None, on: dt.date | None = None) -> MatchResult:
     """Rank the directory's homes for ``referral``: hard filters, then the weighted score.
 
     ``weights`` overrides the defaults in ``data/matching.yaml`` (a dict or YAML path, or
@@ -200,9 +201,9 @@ def match(referral: Referral, directory: Directory, *, weights: str | dict | Mat
     # ---- score parts (0-1, higher is better), vectorised
     h = settings.distance_half_life_miles
     hlat, hlon = _locate(referral.locations.home, postcodes, referral, "home", notes)
-    d_home = haversine_miles(lat, lon, hlat, hlon)
+    d_home = distance_miles(Point(lat, lon), Point(hlat, hlon))
     imp = [_locate(p, postcodes, referral, f"important place '{p.name or p.postcode or p.council}'", notes) for p in referral.locations.important]
-    d_imp = np.mean([haversine_miles(lat, lon, a, b) for a, b in imp], axis=0) if imp else np.full(lat.shape, np.nan)
+    d_imp = np.mean([distance_miles(Point(lat, lon), Point(a, b)) for a, b in imp], axis=0) if imp else np.full(lat.shape, np.nan)
     work = work.with_columns(pl.Series("distance_home_miles", np.where(has_loc, d_home, np.nan)),
                              pl.Series("distance_important_miles", np.where(has_loc, d_imp, np.nan)))
     work = work.join(_track_record(directory, referral, settings), on="urn", how="left", maintain_order="left")

@@ -12,6 +12,7 @@ from carecast.market.matching import FILTERS, MatchResult
 from carecast.market.riskpool import PoolData, PoolResult
 from carecast.market.settings import PARTS
 from carecast.outputs import Report, Section, run_metadata
+from carecast.plumbing.quality import report_table
 from carecast.privacy import SUPPRESSION_NOTE
 
 
@@ -19,14 +20,15 @@ def directory_report(directory: Directory, *, command: str, inputs: list) -> Rep
     """The directory in carecast's format (homes, feedback), its import issues and the column guide."""
     s = directory.summary()
     text = (f"{s['rows_read']} rows read, {s['homes_kept']} homes kept, {s['rows_rejected']} rows rejected, "
-            f"{s['rows_repaired']} rows repaired ({s['issues']} issues listed with file, row, column and reason).")
+            f"{s['rows_repaired']} rows repaired ({s['issues']} issues listed with file, row, column and problem).")
     return Report(
         title="Directory of provision",
         metadata=run_metadata(command=command, inputs=inputs, coverage={"homes": s["homes_kept"], "sources": s["sources"]}),
         sections=[
             Section("Homes", text, tables={"homes": export_frame(directory), "feedback": directory.feedback}),
             Section("Import issues", "Every row rejected or repaired, and why.",
-                    tables={"issues": directory.issues, "issue_counts": directory.issue_counts()}),
+                    tables={"issues": report_table(directory.issues),
+                            "issue_counts": report_table(directory.issue_counts())}),
             Section("Column guide", "The directory format's columns and the other names accepted for them.",
                     tables={"columns": column_docs()}),
         ],

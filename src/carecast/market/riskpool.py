@@ -21,7 +21,6 @@ per-year loop is over councils only, never over simulated years or placements.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -34,7 +33,11 @@ from carecast.parameters import shipped
 from carecast.plumbing.tables import read_table
 from carecast.schema import councils as all_councils
 from carecast.schema import find_council
-from carecast.schema.years import financial_year_expr
+from carecast.schema.years import (
+    financial_year_bounds,
+    financial_year_bounds_expr,
+    financial_year_expr,
+)
 
 RULES = ("population", "use", "mixed")
 COVERS = ("whole", "excess")
@@ -180,10 +183,10 @@ def _episode_years(df: pl.DataFrame, weekly_col: str, file: str) -> pl.DataFrame
     first = e.select(financial_year_expr(pl.col("decom").min())).item()
     last_end = e.get_column("end").max()
     last = e.select(financial_year_expr(pl.lit(last_end))).item()
-    complete = [fy for fy in range(first, last + 1) if dt.date(fy + 1, 3, 31) <= last_end]
+    complete = [fy for fy in range(first, last + 1) if financial_year_bounds(fy)[1] <= last_end]
     years = complete[-3:] or [last]  # the latest three complete financial years (or the one there is)
     x = (e.with_columns(pl.lit(years).alias("fy")).explode("fy")
-         .with_columns(pl.date(pl.col("fy"), 4, 1).alias("fs"), pl.date(pl.col("fy") + 1, 3, 31).alias("fe"))
+         .with_columns(*(e.alias(n) for e, n in zip(financial_year_bounds_expr("fy"), ("fs", "fe"), strict=True)))
          .with_columns(((pl.min_horizontal("end", "fe") - pl.max_horizontal("decom", "fs")).dt.total_days() + 1).alias("days"))
          .filter(pl.col("days") > 0))
     return (x.group_by("council", "child_id", "fy")

@@ -53,6 +53,9 @@ SHIPPED: tuple[tuple[str, str], ...] = (
     ("carecast.benchmark", "analysis.yaml"),
     ("carecast.synth", "params.yaml"),
     ("carecast.ingest", "parameters.yaml"),
+    ("carecast.aftercare", "allowances.yaml"),
+    ("carecast.aftercare", "leavers.yaml"),
+    ("carecast.workforce", "workforce.yaml"),
 )
 
 

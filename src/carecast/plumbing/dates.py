@@ -53,8 +53,11 @@ def parse_date(text: str | dt.date | None, field: str | None = None) -> dt.date 
             return dt.datetime.strptime(str(text).strip(), fmt).date()
         except ValueError:
             continue
-    raise ParameterError(f"'{text}' is not a date", where=Location(field=field) if field else None,
-                         fix="write dates as YYYY-MM-DD (e.g. 2024-03-31) or DD/MM/YYYY")
+    raise ParameterError(
+        f"'{text}' is not a date",
+        where=Location(field=field) if field else None,
+        fix="write dates as YYYY-MM-DD (e.g. 2024-03-31) or DD/MM/YYYY",
+    )
 
 
 def _col(column: str | pl.Expr) -> pl.Expr:
@@ -77,8 +80,10 @@ def date_expr(column: str | pl.Expr, *, order: Order = "day_first", serial: bool
     number; null when none fits or the year is outside 1900-2100."""
     s = _col(column)
     slashed = DAY_FIRST if order == "day_first" else MONTH_FIRST
-    parts = [s.str.strptime(pl.Date, slashed, strict=False),
-             s.str.slice(0, 10).str.strptime(pl.Date, ISO, strict=False)]
+    parts = [
+        s.str.strptime(pl.Date, slashed, strict=False),
+        s.str.slice(0, 10).str.strptime(pl.Date, ISO, strict=False),
+    ]
     if serial:
         parts.append(serial_expr(s))
     return plausible(pl.coalesce(*parts))
@@ -87,7 +92,9 @@ def date_expr(column: str | pl.Expr, *, order: Order = "day_first", serial: bool
 def lenient_expr(column: str | pl.Expr) -> pl.Expr:
     """Dates in the other unambiguous day-first forms (:data:`LENIENT_FORMATS`)."""
     s = _col(column)
-    return plausible(pl.coalesce(*(s.str.strptime(pl.Date, f, strict=False) for f in LENIENT_FORMATS)))
+    return plausible(
+        pl.coalesce(*(s.str.strptime(pl.Date, f, strict=False) for f in LENIENT_FORMATS))
+    )
 
 
 def clamp_day_expr(column: str | pl.Expr) -> pl.Expr:
@@ -115,8 +122,14 @@ def _evidence(column: str) -> tuple[pl.Expr, pl.Expr]:
     return (a > 12) & (b <= 12), (b > 12) & (a <= 12)
 
 
-def detect_order(frame: pl.DataFrame, columns: list[str], *, by: str | None = None,
-                 row: str | None = None, file: str | None = None) -> list[OrderEvidence]:
+def detect_order(
+    frame: pl.DataFrame,
+    columns: list[str],
+    *,
+    by: str | None = None,
+    row: str | None = None,
+    file: str | None = None,
+) -> list[OrderEvidence]:
     """Day-first or month-first, per file (per value of ``by``, else for the whole frame).
 
     A value such as 25/03/2019 can only be day-first, 03/25/2019 only month-first. A file with
@@ -135,19 +148,31 @@ def detect_order(frame: pl.DataFrame, columns: list[str], *, by: str | None = No
     marked = frame.select(*keys, *([row] if row else []), *flags)
     day_any = pl.any_horizontal(pl.col(f"{c}__d") for c in columns)
     month_any = pl.any_horizontal(pl.col(f"{c}__m") for c in columns)
-    summary = (marked.with_columns(day_any.alias("_d"), month_any.alias("_m"))
-               .group_by(keys or pl.lit(0)).agg(pl.col("_d").sum(), pl.col("_m").sum()))
+    summary = (
+        marked.with_columns(day_any.alias("_d"), month_any.alias("_m"))
+        .group_by(keys or pl.lit(0))
+        .agg(pl.col("_d").sum(), pl.col("_m").sum())
+    )
     out = []
     for rec in summary.iter_rows(named=True):
         name = rec[by] if by else file
         if rec["_d"] and rec["_m"]:
             raise _mixed(marked, columns, by, name, row, rec["_d"], rec["_m"])
-        out.append(OrderEvidence(name, rec["_d"], rec["_m"], "month_first" if rec["_m"] else "day_first"))
+        out.append(
+            OrderEvidence(name, rec["_d"], rec["_m"], "month_first" if rec["_m"] else "day_first")
+        )
     return sorted(out, key=lambda e: str(e.file))
 
 
-def _mixed(marked: pl.DataFrame, columns: list[str], by: str | None, name: str | None,
-           row: str | None, days: int, months: int) -> InputError:
+def _mixed(
+    marked: pl.DataFrame,
+    columns: list[str],
+    by: str | None,
+    name: str | None,
+    row: str | None,
+    days: int,
+    months: int,
+) -> InputError:
     """The refusal for a file whose dates are day-first in some rows and month-first in others."""
     mine = marked.filter(pl.col(by) == name) if by else marked
     where = Location(file=name)

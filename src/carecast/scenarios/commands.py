@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-import warnings
 from importlib import resources
 from pathlib import Path
 
 import polars as pl
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from carecast.errors import ParameterError
 from carecast.outputs import write_report
-from carecast.scenarios.model import Scenario, load_combined, load_scenario, parse_scenario
+from carecast.plumbing.dates import parse_date
+from carecast.scenarios.model import Scenario, load_combined, parse_scenario
+from carecast.services.scenarios import ScenariosRequest
+from carecast.terminal import console, print_written, progress_bar, stdout
 
-console = Console(stderr=True)
-stdout = Console()
 scenario_app = typer.Typer(help="Scenarios: levers on the forecast, compared with the same seeds.", no_args_is_help=True)
 
 BUILT_IN_DIR = "data"
@@ -36,6 +33,9 @@ def _gbp(value: float) -> str:
     return f"{sign}£{abs(value) / 1e6:,.2f}m"
 
 
+S = ScenariosRequest.model_fields  # the defaults live on the request, once
+
+
 @scenario_app.command("run")
 def run_command(
     directory: Path = typer.Argument(..., help="Folder of SSDA903 returns, or a cleaned episodes .parquet/.csv."),
@@ -43,46 +43,28 @@ def run_command(
                                           "the first is the baseline (if only one is given, the built-in "
                                           "'baseline' is added before it)."),
     start: str | None = typer.Option(None, "--start", help="Projection start, YYYY-MM-DD (default: end of the data)."),
-    horizon_years: float = typer.Option(5, "--horizon-years", help="Years ahead (up to 10)."),
-    simulations: int = typer.Option(500, "--simulations", help="Monte Carlo simulations per scenario."),
-    seed: int | None = typer.Option(None, "--seed", help="Random seed (same seed, same numbers)."),
+    horizon_years: float = typer.Option(S["horizon_years"].default, "--horizon-years", help="Years ahead (up to 10)."),
+    simulations: int = typer.Option(S["simulations"].default, "--simulations", help="Monte Carlo simulations per scenario."),
+    seed: int = typer.Option(S["seed"].default, "--seed", help="Random seed (same seed, same numbers)."),
     costs: Path | None = typer.Option(None, "--costs", help="Unit costs YAML (default: the shipped cited costs)."),
     council: str | None = typer.Option(None, "--council", help="Run one council of a regional folder."),
-    trend: str = typer.Option("flat", "--trend", help="Entrant trend: flat or fitted."),
+    trend: str = typer.Option(S["trend"].default, "--trend", help="Entrant trend: flat or fitted."),
     out: Path = typer.Option(..., "--out", help="Output file: .xlsx, .html, .json or .csv."),
 ) -> None:
     """Run scenarios side by side with the same seeds: children, cost, lever cost and net saving."""
-    from carecast.costs import load_unit_costs
-    from carecast.forecast.commands import load_episodes, parse_date
-    from carecast.forecast.model import SparseDataWarning
-    from carecast.scenarios.report import scenario_report
-    from carecast.scenarios.run import check_names, run_scenarios
+    from carecast.services.scenarios import run_scenarios, scenarios_from
 
-    loaded = [load_combined(s) for s in scenarios]  # validate every file before any work
-    if len(loaded) == 1 and loaded[0].scenario != "baseline":
-        loaded.insert(0, load_scenario("baseline"))
+    loaded = scenarios_from(scenarios)  # validate every file before any work
+    if len(loaded) > len(scenarios):
         console.print("Only one scenario given: comparing it with the built-in 'baseline'.")
-    check_names(loaded)
-    unit_costs = load_unit_costs(costs)
-    if trend not in ("flat", "fitted"):
-        raise ParameterError(f"--trend must be flat or fitted, not '{trend}'", fix="use --trend flat (default)")
-    episodes = load_episodes(directory, council, None)
-    n_councils = episodes.get_column("council").n_unique()
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=True) as bar, warnings.catch_warnings():
-        warnings.simplefilter("ignore", SparseDataWarning)
-        task = bar.add_task("Simulating scenarios", total=len(loaded) * n_councils)
-        comparison = run_scenarios(episodes, loaded, start=parse_date(start, "start"), horizon_years=horizon_years,
-                                   n_sims=simulations, seed=seed, unit_costs=unit_costs, trend=trend,
-                                   progress=lambda _s, _c: bar.advance(task))
-    parameters = {"scenarios": scenarios, "start": comparison.start.isoformat(), "horizon_years": horizon_years,
-                  "simulations": simulations, "seed": seed, "trend": trend, "council": council,
-                  "costs": str(costs) if costs else "shipped defaults"}
-    inputs = [directory, *(Path(s) for s in scenarios if Path(s).is_file()), *([costs] if costs else [])]
-    written = write_report(scenario_report(comparison, inputs=inputs, parameters=parameters), out)
-    stdout.print(_saving_table(comparison))
-    for path in written:
-        console.print(f"Wrote {path}")
+    request = ScenariosRequest.build(scenarios=loaded, source=directory, council=council, costs=costs,
+                                     start=parse_date(start, "start"), horizon_years=horizon_years,
+                                     simulations=simulations, seed=seed, trend=trend)
+    with progress_bar("Simulating scenarios") as progress:
+        run = run_scenarios(request, progress=progress, inputs=[Path(s) for s in scenarios if Path(s).is_file()])
+    written = write_report(run.report, out)
+    stdout.print(_saving_table(run.comparison))
+    print_written(written)
 
 
 def _saving_table(comparison) -> Table:
@@ -120,8 +102,6 @@ def check_command(
     horizon_years: float = typer.Option(5, "--horizon-years", help="Projection length to check against."),
 ) -> None:
     """Validate a scenario file and print its levers (exit code 2, with the line and a fix, if it is wrong)."""
-    from carecast.forecast.commands import parse_date
-
     scenario = load_combined(file)
     begin = parse_date(start, "start") or dt.date.today()
     end = begin + dt.timedelta(days=round(horizon_years * 365.25))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import polars as pl
 
 
@@ -42,3 +43,33 @@ def financial_year_expr(date_col: str | pl.Expr) -> pl.Expr:
     """Polars expression: the financial year (start year) of a date column."""
     col = pl.col(date_col) if isinstance(date_col, str) else date_col
     return (col.dt.year() - (col.dt.month() < 4).cast(pl.Int32)).cast(pl.Int32)
+
+
+def financial_year_label_expr(fy: str | pl.Expr) -> pl.Expr:
+    """Polars expression: :func:`financial_year_label` of a column of financial years."""
+    col = pl.col(fy) if isinstance(fy, str) else fy
+    return pl.format("{}-{}", col, ((col + 1) % 100).cast(pl.Utf8).str.zfill(2))
+
+
+def financial_year_bounds_expr(fy: str | pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """Polars expressions: first and last day (inclusive) of a column of financial years."""
+    col = pl.col(fy) if isinstance(fy, str) else fy
+    return pl.date(col, 4, 1), pl.date(col + 1, 3, 31)
+
+
+def collection_year_end_expr(year: str | pl.Expr) -> pl.Expr:
+    """Polars expression: 31 March ending a column of collection years."""
+    col = pl.col(year) if isinstance(year, str) else year
+    return pl.date(col, 3, 31)
+
+
+def financial_year_array(days: np.ndarray) -> np.ndarray:
+    """:func:`financial_year_of` for an array of ``datetime64[D]`` days, vectorised."""
+    months = days.astype("datetime64[M]").astype(np.int64)  # months since January 1970
+    return (months - 3) // 12 + 1970  # April 1970 is month 3: FY 1970 starts there
+
+
+def financial_year_starts(fys: np.ndarray | list[int]) -> np.ndarray:
+    """1 April of each financial year, as ``datetime64[D]`` (add one year for the day after its end)."""
+    fy = np.asarray(fys, dtype=np.int64)
+    return ((fy - 1970) * 12 + 3).astype("datetime64[M]").astype("datetime64[D]")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import warnings
 from pathlib import Path
 
 import polars as pl
@@ -12,19 +11,19 @@ from rich.console import Console
 from rich.table import Table
 
 from carecast.errors import InputError, Location, ParameterError
-from carecast.forecast.calendar import add_months
-from carecast.forecast.commands import parse_date
 from carecast.outputs import run_metadata, write_report
+from carecast.plumbing.dates import parse_date
 from carecast.send.grant import load_grant
 from carecast.send.levers import load_send_scenario
-from carecast.send.model import send_backtest
 from carecast.send.params import load_annual_costs
 from carecast.send.records import SendData, load_ehcp
-from carecast.send.report import backtest_report
+from carecast.services.inputs import existing_file
+from carecast.services.send import SendBacktestRequest, SendCountsRequest, SendRequest
 
 console = Console(stderr=True)
 stdout = Console()
 AS_AT_HELP = "Last day the records speak for, YYYY-MM-DD (default: the latest date in them)."
+F, C = SendRequest.model_fields, SendCountsRequest.model_fields  # the defaults live on the requests, once
 send_app = typer.Typer(help="High needs (SEND): EHC plans, their cost against the high-needs block, levers.",
                        no_args_is_help=True)
 
@@ -79,9 +78,9 @@ def overlap_cmd(path: Path = typer.Argument(..., help="EHCP records CSV or folde
                 council: str | None = typer.Option(None, "--council"),
                 out: Path | None = typer.Option(None, "--out")) -> None:
     """Children both looked after and on an EHC plan, and their combined annual cost."""
-    from carecast.forecast.commands import load_episodes
     from carecast.outputs import Report, Section
     from carecast.send.overlap import overlap
+    from carecast.services.inputs import load_episodes
 
     day = parse_date(on, "on")
     data = load_ehcp(path, council=council)
@@ -119,7 +118,7 @@ def synth(out_dir: Path = typer.Argument(..., help="Folder to write the syntheti
     names: int | list[str] = councils
     csc = None
     if with_returns is not None:
-        from carecast.forecast.commands import load_episodes
+        from carecast.services.inputs import load_episodes
 
         episodes = load_episodes(with_returns, None, None)
         csc = SimpleNamespace(children=episodes.select("council", "child_id", "dob").unique(["council", "child_id"]))
@@ -158,11 +157,11 @@ def forecast(path: Path = typer.Argument(..., help="EHCP records CSV or folder o
              start: str | None = typer.Option(None, "--start", help="Forecast start (default: end of the data)."),
              data_start: str | None = typer.Option(None, "--data-start",
                                                    help="First day the records are complete from (default: the earliest end of a plan or setting in them)."),
-             horizon_years: float = typer.Option(5, "--horizon-years"),
-             simulations: int = typer.Option(500, "--simulations"),
-             seed: int | None = typer.Option(None, "--seed"),
-             trend: str = typer.Option("fitted", "--trend", help="New plans: fitted (default), flat."),
-             window_years: float = typer.Option(3, "--window-years"),
+             horizon_years: float = typer.Option(F["horizon_years"].default, "--horizon-years"),
+             simulations: int = typer.Option(F["simulations"].default, "--simulations"),
+             seed: int = typer.Option(F["seed"].default, "--seed"),
+             trend: str = typer.Option(F["trend"].default, "--trend", help="New plans: fitted (default), flat."),
+             window_years: float = typer.Option(F["window_years"].default, "--window-years"),
              grant: Path | None = typer.Option(None, "--grant", help="High-needs block YAML (allocation, transfers)."),
              costs: Path | None = typer.Option(None, "--costs", help="Annual costs per setting YAML."),
              scenario: Path | None = typer.Option(None, "--scenario", help="SEND scenario YAML (levers)."),
@@ -171,18 +170,19 @@ def forecast(path: Path = typer.Argument(..., help="EHCP records CSV or folder o
              as_at: str | None = typer.Option(None, "--as-at", help=AS_AT_HELP),
              out: Path = typer.Option(..., "--out", help="Output file: .xlsx, .json, .csv or .html.")) -> None:
     """Forecast EHC plans by age and setting with bands, their cost, and the high-needs deficit."""
-    from carecast.send.run import forecast_records
+    from carecast.services.send import run_send
 
-    annual = load_annual_costs(costs)
-    the_grant = load_grant(grant) if grant is not None else None
-    the_scenario = load_send_scenario(scenario) if scenario is not None else None
+    request = SendRequest.build(
+        horizon_years=horizon_years, simulations=simulations, seed=seed, trend=trend, window_years=window_years,
+        start=parse_date(start, "start"), data_start=parse_date(data_start, "data_start"),
+        grant=load_grant(grant) if grant is not None else None, costs=load_annual_costs(costs),
+        scenario=load_send_scenario(scenario) if scenario is not None else None)
+    existing_file(population, "population", "give a CSV with columns council, year, age, population")
     data = load_ehcp(path, council=council, data_end=parse_date(as_at, "as_at"))
     records = _one_council(data, council)
     with console.status("Fitting and simulating..."):
-        run = forecast_records(
-            records, horizon_years=horizon_years, n_sims=simulations, seed=seed, trend=trend,
-            window_years=window_years, start=parse_date(start, "start"),
-            data_start=parse_date(data_start, "data_start"), grant=the_grant, costs=annual, scenario=the_scenario,
+        run = run_send(
+            records, request,
             population=(lambda name, on: _population(population, name, on)) if population is not None else None,
             inputs=[p for p in (path, grant, costs, scenario, population) if p])
     write_report(run.report, out)
@@ -195,53 +195,55 @@ def forecast(path: Path = typer.Argument(..., help="EHCP records CSV or folder o
 @send_app.command("project-counts")
 def project_counts_cmd(path: Path = typer.Argument(..., help="Published counts CSV: year, age, setting, plans[, council]."),
                        council: str | None = typer.Option(None, "--council"),
-                       years_ahead: int = typer.Option(5, "--years-ahead"),
-                       simulations: int = typer.Option(500, "--simulations"),
-                       seed: int | None = typer.Option(None, "--seed"),
+                       years_ahead: int = typer.Option(C["years_ahead"].default, "--years-ahead"),
+                       simulations: int = typer.Option(C["simulations"].default, "--simulations"),
+                       seed: int = typer.Option(C["seed"].default, "--seed"),
                        grant: Path | None = typer.Option(None, "--grant"),
                        costs: Path | None = typer.Option(None, "--costs"),
                        out: Path = typer.Option(..., "--out")) -> None:
     """Project published counts (no child-level records): cohort ratios by age, setting shares with drift."""
     from carecast.send.aggregate import load_aggregate
-    from carecast.send.run import project_published
+    from carecast.services.send import run_send_counts
 
+    request = SendCountsRequest.build(years_ahead=years_ahead, simulations=simulations, seed=seed,
+                                      grant=load_grant(grant) if grant is not None else None,
+                                      costs=load_annual_costs(costs))
     counts = load_aggregate(path, council)
     if council is not None:
         counts = counts.filter(pl.col("council").str.to_lowercase() == council.lower())
     if counts.get_column("council").n_unique() != 1:
         raise ParameterError("the counts hold several councils", where=Location(field="council"),
                              fix="pick one with --council NAME")
-    if not 1 <= years_ahead <= 10:
-        raise ParameterError(f"--years-ahead must be 1 to 10, not {years_ahead}", fix="use --years-ahead 5")
-    run = project_published(counts, years_ahead=years_ahead, n_sims=simulations, seed=seed,
-                            grant=load_grant(grant) if grant is not None else None, costs=load_annual_costs(costs),
-                            inputs=[p for p in (path, grant, costs) if p])
+    run = run_send_counts(counts, request, inputs=[p for p in (path, grant, costs) if p])
     write_report(run.report, out)
     stdout.print(f"{run.headline}; report written to {out}")
+
+
+B = SendBacktestRequest.model_fields
 
 
 @send_app.command("backtest")
 def backtest(path: Path = typer.Argument(..., help="EHCP records CSV or folder of them."),
              council: str | None = typer.Option(None, "--council"),
-             origins: int = typer.Option(3, "--origins", help="Yearly origins counting back from the last possible."),
-             horizon_months: int = typer.Option(12, "--horizon-months"),
+             origins: int = typer.Option(B["origins"].default, "--origins",
+                                         help="Yearly origins counting back from the last possible."),
+             horizon_months: int = typer.Option(B["horizon_months"].default, "--horizon-months"),
              data_start: str | None = typer.Option(None, "--data-start"),
-             simulations: int = typer.Option(200, "--simulations"), seed: int = typer.Option(0, "--seed"),
+             simulations: int = typer.Option(B["simulations"].default, "--simulations"),
+             seed: int = typer.Option(B["seed"].default, "--seed"),
              as_at: str | None = typer.Option(None, "--as-at", help=AS_AT_HELP),
              out: Path = typer.Option(..., "--out")) -> None:
     """Forecast from past dates with what was known then; score against what happened and a linear trend."""
+    from carecast.services.send import run_send_backtest
+
+    request = SendBacktestRequest.build(origins=origins, horizon_months=horizon_months, simulations=simulations,
+                                        seed=seed, data_start=parse_date(data_start, "data_start"))
     data = load_ehcp(path, council=council, data_end=parse_date(as_at, "as_at"))
     records = _one_council(data, council)
-    end = records.get_column("data_end").max()
-    last = add_months(end, -horizon_months)
-    points = [add_months(last, -12 * k) for k in range(origins)][::-1]
-    with console.status("Backtesting..."), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        table = send_backtest(records, points, horizon_months=horizon_months, n_sims=simulations, seed=seed,
-                              data_start=parse_date(data_start, "data_start"))
-    write_report(backtest_report(table, inputs=[path], parameters={"origins": [str(d) for d in points],
-                                                                  "horizon_months": horizon_months}), out)
-    scores = table.group_by("method").agg(pl.col("mape_pct", "ape_at_horizon_pct").mean()).sort("mape_pct")
+    with console.status("Backtesting..."):
+        run = run_send_backtest(records, request, inputs=[path])
+    write_report(run.report, out)
+    scores = run.table.group_by("method").agg(pl.col("mape_pct", "ape_at_horizon_pct").mean()).sort("mape_pct")
     for row in scores.iter_rows(named=True):
         stdout.print(f"{row['method']}: MAPE {row['mape_pct']:.2f}%, error at {horizon_months} months "
                      f"{row['ape_at_horizon_pct']:.2f}%")

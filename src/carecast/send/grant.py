@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from carecast.costs.projection import project_costs
 from carecast.costs.unit_costs import DatedValue, UnitCosts
 from carecast.errors import InsufficientDataError, Location, ParameterError
+from carecast.plumbing.constants import WEEKS_PER_YEAR
 from carecast.schema import financial_year_label
 from carecast.send.params import AnnualCosts, send_params
 from carecast.yamlfile import parse_yaml_document, validation_error
@@ -125,9 +126,9 @@ def load_grant(path: str | Path) -> Grant:
 
 
 def setting_unit_costs(costs: AnnualCosts, extra: dict[str, float] | None = None) -> UnitCosts:
-    """The annual costs as the cost machinery's weekly prices (annual × 7 ÷ 365.25), uprated yearly."""
+    """The annual costs as the cost machinery's weekly prices (annual ÷ WEEKS_PER_YEAR), uprated yearly."""
     per = dict(costs.per_setting) | (extra or {})
-    weekly = {s: (DatedValue(costs.price_base, v * 7 / 365.25),) for s, v in per.items()}
+    weekly = {s: (DatedValue(costs.price_base, v / WEEKS_PER_YEAR),) for s, v in per.items()}
     inflation = {s: (DatedValue(costs.price_base, costs.annual_inflation),) for s in per}
     return UnitCosts(weekly, inflation, costs.source)
 

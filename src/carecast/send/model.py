@@ -27,10 +27,10 @@ from carecast.errors import InsufficientDataError, Location, ParameterError
 from carecast.forecast import DemandModel, ForecastResult, Population
 from carecast.forecast.ages import birthday_expr
 from carecast.forecast.calendar import add_months
-from carecast.forecast.entrants import DAYS_PER_YEAR
 from carecast.forecast.model import history_counts
 from carecast.forecast.prepare import CareHistory
 from carecast.forecast.states import StateSpace
+from carecast.plumbing.constants import DAYS_PER_YEAR
 from carecast.send.params import send_params
 
 EXIT = "ceased"

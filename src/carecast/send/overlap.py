@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import polars as pl
 
 from carecast.costs.unit_costs import UnitCosts, default_unit_costs
+from carecast.plumbing.constants import WEEKS_PER_YEAR
+from carecast.plumbing.episodes import in_care_on
 from carecast.send.params import AnnualCosts, default_annual_costs
 
 FAR = dt.date(9999, 12, 31)
@@ -40,13 +42,13 @@ def overlap(records: pl.DataFrame, episodes: pl.DataFrame, on: dt.date, *, child
     plans = plans_open_on(records, on).unique(["council", "child_id"], keep="last").with_columns(
         pl.coalesce("annual_cost", pl.col("setting").replace_strict(costs.per_setting, return_dtype=pl.Float64))
         .alias("send_annual_cost"))
-    lac = (episodes.filter((pl.col("decom") <= on) & (pl.coalesce("dec", pl.lit(FAR)) > on)
+    lac = (episodes.filter(in_care_on(on)
                            & ~pl.col("is_short_break").fill_null(False))
            .unique(["council", "child_id"], keep="last").select("council", "child_id", "category", "cost_group"))
     groups = [g for g in lac.get_column("cost_group").drop_nulls().unique().to_list() if g in uc.groups]
     weekly = {g: uc.weekly_cost(g, on) for g in groups}
     lac = lac.with_columns((pl.col("cost_group").replace_strict(weekly, default=None, return_dtype=pl.Float64)
-                            * 365.25 / 7).alias("csc_annual_cost"))
+                            * WEEKS_PER_YEAR).alias("csc_annual_cost"))
     both = plans.join(lac, on=["council", "child_id"], how="inner").with_columns(
         (pl.col("send_annual_cost") + pl.col("csc_annual_cost").fill_null(0)).alias("combined_annual_cost"))
     councils = sorted(set(plans.get_column("council").to_list()) | set(lac.get_column("council").to_list()))

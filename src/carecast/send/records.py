@@ -26,6 +26,7 @@ from carecast.errors import InputError, Location
 from carecast.forecast.ages import birthday_expr
 from carecast.outputs import Report, Section, run_metadata
 from carecast.plumbing.dates import date_expr
+from carecast.plumbing.quality import Rule, rule_rows_as_issues
 from carecast.plumbing.tables import read_table
 from carecast.schema import find_council
 from carecast.send.params import send_params
@@ -63,14 +64,6 @@ PERSONAL = {"child_id", "dob"}
 EXAMPLES = 5
 
 
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    action: str
-    reason: str
-    fix: str
-
-
 @cache
 def rules() -> dict[str, Rule]:
     text = resources.files("carecast.send").joinpath("data/rules.yaml").read_text("utf-8")
@@ -93,6 +86,10 @@ class SendQuality:
     events: pl.DataFrame
     rows: pl.DataFrame  # council, source_file, rows_read
     kept_uids: pl.DataFrame  # uid, council of every kept row
+
+    def issues(self) -> pl.DataFrame:
+        """Every event in the one data-quality shape (:mod:`carecast.plumbing.quality`)."""
+        return rule_rows_as_issues(self.events, rules())
 
     def _with_rules(self) -> pl.DataFrame:
         frame = pl.DataFrame([r.__dict__ for r in rules().values()]).rename({"id": "rule_id"})

@@ -25,6 +25,7 @@ import polars as pl
 import yaml
 
 from carecast.errors import Location, ParameterError
+from carecast.plumbing.constants import DAYS_PER_YEAR
 from carecast.send.aggregate import census_counts
 from carecast.send.params import send_params
 from carecast.send.records import PLAN_COLUMNS
@@ -167,7 +168,7 @@ def _council(rng: np.random.Generator, prm: dict[str, Any], council: str, start:
     n0 = int(prm["initial_plans"])
     w_age = np.asarray(prm["initial_age_weights"], float)
     age0 = rng.choice(26, size=n0, p=w_age / w_age.sum())
-    dob = t0 - (age0 * 365.25 + rng.random(n0) * 365).astype(np.int64)
+    dob = t0 - (age0 * DAYS_PER_YEAR + rng.random(n0) * 365).astype(np.int64)
     plan_start = np.maximum(dob + 2 * 365, t0 - (rng.random(n0) * 5 * 365).astype(np.int64))
     plan_start = np.minimum(plan_start, t0)
     setting = _choose(rng, _setting_weights(prm, age0, 0.0))
@@ -197,20 +198,20 @@ def _council(rng: np.random.Generator, prm: dict[str, Any], council: str, start:
     transfer[list(p.phase_transfer_ages)] = True
     spells: list[tuple[np.ndarray, ...]] = []
     for m, day in enumerate(month_days):
-        yrs = (day - t0) / 365.25
+        yrs = (day - t0) / DAYS_PER_YEAR
         # new plans
         lam = rate * prm["population_per_age"] * (1 + prm["population_growth"]) ** yrs * (1 + growth) ** yrs
         n_new = rng.poisson(lam)
         ages = np.repeat(np.arange(26), n_new)
         start_day = day + (rng.random(ages.size) * 28).astype(np.int64)
-        new_dob = start_day - (ages * 365.25 + rng.random(ages.size) * 364).astype(np.int64)
+        new_dob = start_day - (ages * DAYS_PER_YEAR + rng.random(ages.size) * 364).astype(np.int64)
         new_ids = np.arange(next_id, next_id + ages.size)
         id_list.extend(f"{council[:3].upper()}{k:06d}" for k in new_ids)
         next_id += ages.size
         if inject is not None:
             hit = (inject_day >= day) & (inject_day < day + 28)
             if hit.any():
-                k_ages = ((inject_day[hit] - inject[1][hit]) / 365.25).astype(np.int64)
+                k_ages = ((inject_day[hit] - inject[1][hit]) / DAYS_PER_YEAR).astype(np.int64)
                 ages = np.concatenate([ages, k_ages])
                 start_day = np.concatenate([start_day, inject_day[hit]])
                 new_dob = np.concatenate([new_dob, inject[1][hit]])
@@ -224,8 +225,8 @@ def _council(rng: np.random.Generator, prm: dict[str, Any], council: str, start:
                "need": _choose(rng, np.tile(w_need, (ages.size, 1)))}
         live = {k: np.concatenate([live[k], new[k]]) for k in live}
         # ceasing (by chance, or on the 26th birthday) and moves
-        age = ((day - live["dob"]) / 365.25).astype(np.int64)
-        bday26 = live["dob"] + int(26 * 365.25)
+        age = ((day - live["dob"]) / DAYS_PER_YEAR).astype(np.int64)
+        bday26 = live["dob"] + int(26 * DAYS_PER_YEAR)
         u = rng.random(age.size)
         ceases = (u < cease[np.clip(age, 0, 25)]) | (bday26 < day + 31)
         cease_day = np.where(bday26 < day + 31, bday26, day + (rng.random(age.size) * 28).astype(np.int64))

@@ -2,44 +2,17 @@
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
-from carecast.errors import InputError, Location
 from carecast.outputs import write_report
+from carecast.services.inputs import required_date
+from carecast.services.snapshot import SnapshotRequest, run_snapshot
 from carecast.snapshot.placements import LOCATION_LABELS
-from carecast.snapshot.report import to_report
-from carecast.snapshot.snapshot import Snapshot, take_snapshot
-
-console = Console(stderr=True)  # progress and notes
-stdout = Console()  # the summary table
-
-
-def _load(directory: Path, postcodes: Path | None):
-    """Cleaned episodes and children from the council returns in ``directory`` (carecast.ingest)."""
-    if not directory.exists():
-        raise InputError(f"{directory} does not exist", where=Location(file=str(directory)),
-                         fix="give the folder holding the councils' SSDA903 returns")
-    try:
-        ingest = importlib.import_module("carecast.ingest")
-        load_returns = ingest.load_returns
-    except (ImportError, AttributeError):
-        raise InputError("this installation of carecast has no SSDA903 loader (carecast.ingest.load_returns)",
-                         fix="install the full carecast package") from None
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=True) as bar:
-        task = bar.add_task("Reading returns", total=None)
-
-        def progress(done: int, total: int, label: str) -> None:
-            bar.update(task, completed=done, total=total, description=f"Reading {label}")
-
-        result = load_returns(directory, postcodes=postcodes, progress=progress)
-    return result.episodes, result.children
+from carecast.snapshot.snapshot import Snapshot
+from carecast.terminal import console, print_written, progress_bar, stdout
 
 
 def _beside(directory: Path, name: str) -> Path | None:
@@ -79,19 +52,17 @@ def snapshot(
     out: Path = typer.Option(..., "--out", help="Output file: .xlsx, .json, .html or .csv."),
 ) -> None:
     """Where a region's children looked after live on a date, and how the region's homes are used."""
-    providers = providers or _beside(directory, "providers.csv")
-    postcodes = postcodes or _beside(directory, "postcodes.csv")
-    episodes, children = _load(directory, postcodes)
-    with console.status("Taking the snapshot..."):
-        snap = take_snapshot(episodes, children, date=date, region=region, providers=providers,
-                             thresholds=parameters, suppress=suppress)
-        inputs = [p for p in (directory, providers, postcodes, parameters) if p is not None]
-        written = write_report(to_report(snap, inputs=inputs), out)
-    stdout.print(_summary(snap))
-    if snap.suppress:
+    request = SnapshotRequest.build(
+        date=required_date(date, "date"), source=directory, region=region,
+        providers=providers or _beside(directory, "providers.csv"),
+        postcodes=postcodes or _beside(directory, "postcodes.csv"), parameters=parameters, suppress=suppress)
+    with progress_bar("Reading returns") as progress:
+        run = run_snapshot(request, progress=progress)
+    written = write_report(run.report, out)
+    stdout.print(_summary(run.snapshot))
+    if run.snapshot.suppress:
         console.print("Small numbers (1-4) are suppressed in the output.")
-    for path in written:
-        console.print(f"Wrote {path}")
+    print_written(written)
 
 
 def register(app: typer.Typer) -> None:

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from carecast.plumbing.constants import DAYS_PER_YEAR
+from carecast.plumbing.episodes import in_care_on
 from carecast.schema import CHILDREN_COLUMNS, EPISODE_COLUMNS, collection_year_bounds, conform
 from carecast.snapshot.parameters import SnapshotParameters
 from carecast.snapshot.providers import NOT_KNOWN, ProviderRegister
@@ -83,7 +85,7 @@ def open_placements(
             pl.lit("open episode but the council's data starts after the snapshot date"))
         .alias("_uncovered"))
     supplied = spans.filter(pl.col("_uncovered").is_null() & (pl.col("_first") <= date)).get_column("council").drop_nulls().sort().to_list()
-    is_open = (pl.col("decom") <= date) & (pl.col("dec").is_null() | (pl.col("dec") > date))
+    is_open = in_care_on(date)
     opened = eps.filter(is_open).join(spans.select("council", "_uncovered"), on="council", how="left")
     for reason, n in opened.filter(pl.col("_uncovered").is_not_null()).group_by("_uncovered").len().iter_rows():
         exclusions[reason] = n
@@ -138,7 +140,7 @@ def open_placements(
         .when(pl.col("in_area").fill_null(False)).then(pl.lit("in_area"))
         .otherwise(pl.lit("unknown")).alias("location"),
         distance_band_expr(params).alias("distance_band"),
-        ((pl.lit(date) - pl.col("dob")).dt.total_days() / 365.25).alias("age"),
+        ((pl.lit(date) - pl.col("dob")).dt.total_days() / DAYS_PER_YEAR).alias("age"),
         pl.col("category").fill_null("other"),
     ).select(
         "council", "child_id", "london_area", "placing_in_region", "category", "host_council", "host_source",

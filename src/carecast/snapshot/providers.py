@@ -15,6 +15,7 @@ from pathlib import Path
 import polars as pl
 
 from carecast.errors import InputError, Location
+from carecast.plumbing.quality import combine, counts, empty_issues, row_issues
 from carecast.plumbing.tables import read_table
 from carecast.snapshot.parameters import SnapshotParameters
 from carecast.snapshot.region import canonical_names
@@ -43,7 +44,11 @@ class ProviderRegister:
     homes: pl.DataFrame  # urn, name, host_council, postcode, places, occupied, ofsted_rating, home_type, sector,
     # is_children_home, is_external
     source: str
-    issues: dict[str, int] = field(default_factory=dict)  # reason -> rows affected
+    issues: pl.DataFrame = field(default_factory=empty_issues)  # carecast.plumbing.quality shape
+
+    def issue_counts(self) -> dict[str, int]:
+        """Rows affected per problem, for a report's notes."""
+        return {r["message"]: r["count"] for r in counts(self.issues).iter_rows(named=True)}
 
 
 def _norm(name: str) -> str:
@@ -88,7 +93,6 @@ def clean_register(raw: pl.DataFrame, params: SnapshotParameters, *, source: str
             fix=f"name the columns {', '.join(REQUIRED)} (accepted spellings: "
             + "; ".join(f"{m}: {', '.join(ALIASES[m])}" for m in missing) + ")",
         )
-    issues: dict[str, int] = {}
     frame = raw.with_row_index("__row", offset=2)  # header is row 1
     places = pl.col(picked["places"]).cast(pl.Utf8).str.strip_chars()
     frame = frame.with_columns(places.cast(pl.Float64, strict=False).alias("__places"))
@@ -112,16 +116,19 @@ def clean_register(raw: pl.DataFrame, params: SnapshotParameters, *, source: str
         (pl.col(picked["occupied"]).cast(pl.Float64, strict=False).round(0).cast(pl.Int64)
          if "occupied" in picked else pl.lit(None, dtype=pl.Int64)).alias("occupied"),
         (rating_expr(picked["ofsted_rating"]) if "ofsted_rating" in picked else pl.lit(NOT_KNOWN)).alias("ofsted_rating"),
-        col("home_type"), col("sector"),
+        col("home_type"), col("sector"), "__row",
     )
-    no_urn = homes.filter(pl.col("urn").is_null() | (pl.col("urn") == ""))
-    if no_urn.height:
-        issues["rows without a URN (not used)"] = no_urn.height
-        homes = homes.filter(pl.col("urn").is_not_null() & (pl.col("urn") != ""))
-    dup = homes.height - homes.select(pl.col("urn").n_unique()).item()
-    if dup:
-        issues["duplicate URNs (first row kept)"] = dup
-        homes = homes.unique("urn", keep="first", maintain_order=True)
+    no_urn = pl.col("urn").is_null() | (pl.col("urn") == "")
+    repeat = ~no_urn & ~pl.col("urn").is_first_distinct()
+    issues = [
+        row_issues(homes.filter(no_urn), rule="REGISTER_NO_URN", severity="rejected", file=source,
+                   column="urn", row="__row", message="rows without a URN (not used)",
+                   fix="add the home's Ofsted URN"),
+        row_issues(homes.filter(repeat), rule="REGISTER_DUPLICATE_URN", severity="rejected",
+                   file=source, column="urn", row="__row", record=pl.col("urn"),
+                   message="duplicate URNs (first row kept)", fix="keep one row per home"),
+    ]
+    homes = homes.filter(~no_urn & ~repeat)
     homes = homes.with_columns(
         canonical_names("host_council").alias("host_council"),
         pl.col("places").fill_null(0),
@@ -129,10 +136,12 @@ def clean_register(raw: pl.DataFrame, params: SnapshotParameters, *, source: str
         .alias("is_children_home"),
         (~_matches_any("sector", params.in_house_sectors)).alias("is_external"),
     )
-    no_host = homes.filter(pl.col("host_council").is_null()).height
-    if no_host:
-        issues["homes with no host council (location unknown)"] = no_host
-    return ProviderRegister(homes=homes, source=source, issues=issues)
+    issues.append(row_issues(
+        homes.filter(pl.col("host_council").is_null()), rule="REGISTER_NO_HOST_COUNCIL",
+        severity="flagged", file=source, column="host_council", row="__row", record=pl.col("urn"),
+        message="homes with no host council (location unknown)",
+        fix="give the council the home is in (its name or ONS code)"))
+    return ProviderRegister(homes=homes.drop("__row"), source=source, issues=combine(*issues))
 
 
 def read_providers(path: str | Path, params: SnapshotParameters) -> ProviderRegister:

@@ -157,5 +157,5 @@ def take_snapshot(
         other_councils=opened.other_councils, exclusions=opened.exclusions, params=params,
         suppress=len(opened.coverage) > 1 if suppress is None else suppress,
         register_source=register.source if register is not None else None,
-        register_issues=register.issues if register is not None else {},
+        register_issues=register.issue_counts() if register is not None else {},
     )

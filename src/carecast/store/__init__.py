@@ -7,6 +7,6 @@ The database is chosen by ``CARECAST_DATABASE_URL`` (e.g.
 branch, so ``upgrade("heads")`` brings every capability up to date.
 """
 
-from carecast.store.db import Base, database_url, get_engine, session_scope, upgrade
+from carecast.store.db import Base, database_url, get_engine, open_store, session_scope, upgrade
 
-__all__ = ["Base", "database_url", "get_engine", "session_scope", "upgrade"]
+__all__ = ["Base", "database_url", "get_engine", "open_store", "session_scope", "upgrade"]

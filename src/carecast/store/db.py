@@ -78,3 +78,19 @@ def upgrade(url: str | None = None, revision: str = "heads") -> None:
     from alembic import command
 
     command.upgrade(alembic_config(url), revision)
+
+
+_OPENED: set[str] = set()
+
+
+def open_store(url: str | None = None) -> str:
+    """The store at ``url``, upgraded to the latest schema the first time this process opens it.
+
+    Jobs that save to the store open it once at their start (``carecast serve`` at start-up);
+    reads never run a migration.
+    """
+    resolved = database_url(url)
+    if resolved not in _OPENED:
+        upgrade(resolved)
+        _OPENED.add(resolved)
+    return resolved

@@ -59,34 +59,26 @@ class WebAuditEvent(Base):
 
 
 class WebDataset(Base):
-    """One upload of a council's returns, cleaned and stored; the latest per council is current."""
+    """One upload of a council's data, cleaned and stored; the latest of each kind per council is current.
+
+    ``kind`` is ``returns`` (SSDA903 episodes and children), ``ehcp_records`` (child-level EHCP
+    records, SEN2 shape) or ``ehcp_counts`` (published counts by age and setting).
+    """
 
     __tablename__ = "web_datasets"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     council: Mapped[str] = mapped_column(String(100), index=True)
+    kind: Mapped[str] = mapped_column(String(20), default="returns")
     uploaded_by: Mapped[str] = mapped_column(String(254))
     uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     content_hash: Mapped[str] = mapped_column(String(64))
     n_children: Mapped[int] = mapped_column(Integer, default=0)
-    n_episodes: Mapped[int] = mapped_column(Integer, default=0)
-    storage: Mapped[str] = mapped_column(Text)  # folder under the data dir holding the parquet files
+    n_rows: Mapped[int] = mapped_column(Integer, default=0)  # episodes for returns, rows for EHCP data
+    storage: Mapped[str] = mapped_column(Text)  # folder or file under the data dir holding the parquet
     quality: Mapped[dict] = mapped_column(JSON, default=dict)  # the data-quality summary shown inline
 
-
-class WebSendDataset(Base):
-    """One upload of a council's high-needs (SEND) data: child-level EHCP records (SEN2 shape) or the
-    published counts by age and setting; the latest per council is current."""
-
-    __tablename__ = "web_send_datasets"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    council: Mapped[str] = mapped_column(String(100), index=True)
-    form: Mapped[str] = mapped_column(String(20))  # "records" or "counts"
-    uploaded_by: Mapped[str] = mapped_column(String(254))
-    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
-    content_hash: Mapped[str] = mapped_column(String(64))
-    n_rows: Mapped[int] = mapped_column(Integer, default=0)
-    n_children: Mapped[int] = mapped_column(Integer, default=0)
-    storage: Mapped[str] = mapped_column(Text)  # parquet file under the data dir
-    quality: Mapped[dict] = mapped_column(JSON, default=dict)
+    @property
+    def form(self) -> str:
+        """A high-needs upload's form: ``records`` or ``counts``."""
+        return self.kind.removeprefix("ehcp_")

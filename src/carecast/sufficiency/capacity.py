@@ -17,6 +17,7 @@ import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from carecast.errors import Location, ParameterError
+from carecast.plumbing.constants import DAYS_PER_YEAR
 from carecast.schema import load_categories
 from carecast.yamlfile import YamlDocument, read_yaml_document, validation_error
 
@@ -99,7 +100,7 @@ class Capacity(BaseModel):
     def places(self, dates: list[dt.date] | np.ndarray, *, extra_approvals_per_year: float = 0.0) -> pl.DataFrame:
         """Places per category on each date: columns date, category, places, source."""
         d = np.asarray(dates, dtype="datetime64[D]")
-        years = np.maximum((d - np.datetime64(self.as_at, "D")).astype(float) / 365.25, 0.0)
+        years = np.maximum((d - np.datetime64(self.as_at, "D")).astype(float) / DAYS_PER_YEAR, 0.0)
         frames = []
         if self.foster_households is not None:
             fh = self.foster_households

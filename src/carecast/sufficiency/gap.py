@@ -25,6 +25,7 @@ import polars as pl
 
 from carecast.errors import ParameterError
 from carecast.parameters import shipped
+from carecast.plumbing.constants import DAYS_PER_YEAR
 from carecast.schema.years import financial_year_expr, financial_year_label
 from carecast.sufficiency.capacity import Capacity
 
@@ -96,7 +97,7 @@ def _plan(monthly: pl.DataFrame, capacity: Capacity, quantiles: tuple[str, ...],
             m = monthly.filter(pl.col("category") == fh.category).sort("date")
             if m.height:
                 years = np.maximum(
-                    (m.get_column("date").to_numpy().astype("datetime64[D]") - np.datetime64(capacity.as_at, "D")).astype(float) / 365.25, 0.0)
+                    (m.get_column("date").to_numpy().astype("datetime64[D]") - np.datetime64(capacity.as_at, "D")).astype(float) / DAYS_PER_YEAR, 0.0)
                 need = m.get_column(q).to_numpy() / fh.places_per_household
                 have = fh.households(years)
                 g = _growth_factor(capacity, years)

@@ -24,12 +24,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from carecast.plumbing.constants import DAYS_PER_YEAR
 from carecast.schema import load_categories
 from carecast.schema.ssda903 import spec_for_year, year_range
+from carecast.schema.years import financial_year_starts
 from carecast.synth import locate
 from carecast.synth.draw import (
     BANDS,
-    DAYS_PER_YEAR,
     add_years,
     band_of,
     categorical,
@@ -118,9 +119,56 @@ class Simulation:
 
 def _fy_days(years: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """First day and length in days of financial years (numbered by start year)."""
-    start = np.array([day(dt.date(int(y), 4, 1)) for y in years])
-    end = np.array([day(dt.date(int(y) + 1, 4, 1)) for y in years])
+    start = financial_year_starts(years).astype(np.int64)  # days since 1970-01-01, as day()
+    end = financial_year_starts(np.asarray(years) + 1).astype(np.int64)
     return start, end - start
+
+
+def entry_shock_path(rng, sd: float, persistence: float, shape: tuple[int, ...]) -> np.ndarray:
+    """Monthly entry-rate multipliers along the last axis: exp(a - sd²/2) with a a stationary
+    Gaussian AR(1) of standard deviation ``sd`` and month-to-month correlation ``persistence``, so
+    each multiplier has mean 1. All ones (and no random numbers drawn) when ``sd`` is 0."""
+    if sd <= 0:
+        return np.ones(shape)
+    z = rng.standard_normal(shape)
+    a = np.empty(shape)
+    a[..., 0] = sd * z[..., 0]
+    step = sd * np.sqrt(1.0 - persistence**2)
+    for m in range(1, shape[-1]):  # one step per month: a few hundred months
+        a[..., m] = persistence * a[..., m - 1] + step * z[..., m]
+    return np.exp(a - sd * sd / 2)
+
+
+def _council_trends(rng, params: Params, n: int) -> np.ndarray:
+    """Each council's yearly entry trend: drawn from ``entries.trend_range`` when given, else the
+    one ``entries.trend`` (no random numbers drawn, so default outputs are unchanged)."""
+    span = list(params["entries.trend_range"] or [])
+    if span:
+        return rng.uniform(float(span[0]), float(span[1]), n)
+    return np.full(n, float(params["entries.trend"]))
+
+
+def _entry_multipliers(rng, params: Params, n_councils: int, n_years: int,
+                       shared: np.ndarray | None) -> np.ndarray | None:
+    """Monthly entry multipliers (council, year, month of the financial year): the regional shock
+    (``shared``, one path for every council generated together) times each council's own; None
+    when both shocks are 0."""
+    persistence = float(params["entries.shock_persistence"])
+    if shared is None:
+        shared = entry_shock_path(rng, float(params["entries.shock_sd"]), persistence, (n_years * 12,))
+    own = entry_shock_path(rng, float(params["entries.council_shock_sd"]), persistence,
+                           (n_councils, n_years * 12))
+    if float(params["entries.shock_sd"]) <= 0 and float(params["entries.council_shock_sd"]) <= 0:
+        return None
+    return (shared[None, :] * own).reshape(n_councils, n_years, 12)
+
+
+def regional_entry_shock(rng, params: Params, first_year: int, last_year: int) -> np.ndarray:
+    """The regional shock's monthly multipliers over every financial year :func:`simulate`
+    covers (burn-in included), to share one path between chunks of councils."""
+    n_years = last_year - (first_year - 1 - int(params["entries.burn_in_years"]))
+    return entry_shock_path(rng, float(params["entries.shock_sd"]),
+                            float(params["entries.shock_persistence"]), (n_years * 12,))
 
 
 def _entrants(
@@ -132,13 +180,20 @@ def _entrants(
     mult: np.ndarray,
     first_year: int,
     last_year: int,
+    shared_shock: np.ndarray | None = None,
 ):
-    """Arrays (council, entry day, dob, kind) of first entries to care, burn-in included."""
+    """Arrays (council, entry day, dob, kind) of first entries to care, burn-in included.
+
+    With entry shocks, a (year, council)'s Poisson mean is scaled by the year's mean monthly
+    multiplier and entry days fall in months in proportion to the multipliers: the same law as
+    Poisson counts month by month at the shocked rate."""
     burn = int(params["entries.burn_in_years"])
     fys = np.arange(first_year - 1 - burn, last_year)  # financial years simulated
     growth = float(params["population.annual_growth"])
-    trend = float(params["entries.trend"])
     rel = fys - (first_year - 1)
+    trend = (1 + _council_trends(rng, params, len(placing))[None, :]) ** rel[:, None]  # (year, council)
+    months = _entry_multipliers(rng, params, len(placing), len(fys), shared_shock)
+    shock = np.ones((len(fys), len(placing))) if months is None else months.mean(axis=2).T
     pop = pop0[None, :] * (1 + growth) ** rel[:, None]  # (year, council)
     rate = np.array(
         [params["entries.rate_per_10k"][BANDS[b]] for b in band_of(np.arange(18) + 0.5)]
@@ -148,7 +203,7 @@ def _entrants(
         * rate[None, None, :]
         / 1e4
         * mult[None, :, None]
-        * (1 + trend) ** rel[:, None, None]
+        * (trend * shock)[:, :, None]
     )
     counts = rng.poisson(lam)
     y_i, c_i, a_i = np.nonzero(counts)
@@ -161,12 +216,7 @@ def _entrants(
     # UASC: per (year, council), ages from their own distribution
     uasc_rate = params["uasc.rate_per_10k"]
     lon = geo.is_london[placing]
-    ulam = (
-        pop
-        * np.where(lon, uasc_rate["london"], uasc_rate["other"])[None, :]
-        / 1e4
-        * (1 + trend) ** rel[:, None]
-    )
+    ulam = pop * np.where(lon, uasc_rate["london"], uasc_rate["other"])[None, :] / 1e4 * trend * shock
     ucount = rng.poisson(ulam)
     uy, uc = np.nonzero(ucount)
     ureps = ucount[uy, uc]
@@ -179,7 +229,12 @@ def _entrants(
     age = np.concatenate([age, uage])
     kind = np.concatenate([kind, np.full(len(uy), UASC)])
     start0, length = _fy_days(fys)
-    entry = start0[y_i] + (rng.random(len(y_i)) * length[y_i]).astype(np.int64)
+    if months is None:
+        within = rng.random(len(y_i))
+    else:  # month in proportion to the (council, year)'s multipliers, then a day within it
+        month = categorical(rng, months.reshape(-1, 12), c_i * len(fys) + y_i)
+        within = (month + rng.random(len(y_i))) / 12
+    entry = start0[y_i] + (within * length[y_i]).astype(np.int64)
     dob = entry - np.floor((age + rng.random(len(age)) * 0.999) * DAYS_PER_YEAR).astype(np.int64)
     return placing[c_i], entry, dob, kind
 
@@ -673,10 +728,12 @@ def simulate(
     placing: np.ndarray,
     first_year: int,
     last_year: int,
+    shared_shock: np.ndarray | None = None,
 ) -> Simulation:
     """Every child and episode of the ``placing`` councils (geography indices), from the burn-in
-    to the last year's end. Councils only share the register and postcodes, so large runs can
-    simulate a few councils at a time."""
+    to the last year's end. Councils only share the register, the postcodes and the regional
+    entry shock (``shared_shock``, from :func:`regional_entry_shock`), so large runs can simulate
+    a few councils at a time."""
     data_end_day = day(dt.date(last_year, 3, 31))
     pop0 = populations(rng, params, geo, placing)
     mult = np.exp(rng.normal(0.0, params["entries.council_spread"], len(placing)))
@@ -690,7 +747,7 @@ def simulate(
     ] = True
 
     council, entry, dob, kind = _entrants(
-        rng, params, geo, placing, pop0, mult, first_year, last_year
+        rng, params, geo, placing, pop0, mult, first_year, last_year, shared_shock
     )
     male = np.where(kind == UASC, params["uasc.male_share"], params["entries.male_share"])
     kids = Children(

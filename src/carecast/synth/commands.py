@@ -11,6 +11,7 @@ from rich.table import Table
 
 from carecast.errors import Location, ParameterError
 from carecast.synth.generate import generate
+from carecast.synth.params import load_params
 
 
 def parse_councils(text: str) -> int | list[str]:
@@ -33,6 +34,33 @@ def parse_councils(text: str) -> int | list[str]:
             fix="give a number of councils (e.g. 6) or names (e.g. 'Lewisham,Southwark')",
         )
     return names
+
+
+def parse_trend_range(text: str) -> list[float]:
+    """``"-3,5"`` (% a year) → [-0.03, 0.05]."""
+    parts = [s.strip().rstrip("%") for s in text.split(",")]
+    try:
+        low, high = (float(x) / 100 for x in parts)
+    except ValueError:
+        raise ParameterError(
+            f"--trend-range {text}: not two percentages",
+            where=Location(field="--trend-range"),
+            fix="give the lowest and highest yearly trend in %, e.g. -3,5",
+        ) from None
+    return [low, high]
+
+
+def moving_world(shock_sd: float | None, persistence: float | None, council_sd: float | None,
+                 trend_range: str | None) -> dict[str, object]:
+    """Parameter overrides (dotted paths) for the options given; checked by ``load_params``."""
+    out: dict[str, object] = {}
+    for path, value in (("entries.shock_sd", shock_sd), ("entries.shock_persistence", persistence),
+                        ("entries.council_shock_sd", council_sd)):
+        if value is not None:
+            out[path] = value
+    if trend_range is not None:
+        out["entries.trend_range"] = parse_trend_range(trend_range)
+    return out
 
 
 def register(app: typer.Typer) -> None:
@@ -71,6 +99,22 @@ def register(app: typer.Typer) -> None:
             "--published",
             help="Folder of published statistics --like-england reads.",
         ),
+        entry_shock_sd: float | None = typer.Option(
+            None, "--entry-shock-sd",
+            help="Monthly entry shock shared by the councils: standard deviation of its log, e.g. 0.1.",
+        ),
+        entry_shock_persistence: float | None = typer.Option(
+            None, "--entry-shock-persistence",
+            help="Month-to-month correlation of the entry shocks, 0 to below 1, e.g. 0.9.",
+        ),
+        council_shock_sd: float | None = typer.Option(
+            None, "--council-shock-sd",
+            help="Each council's own monthly entry shock: standard deviation of its log.",
+        ),
+        trend_range: str | None = typer.Option(
+            None, "--trend-range",
+            help="Councils' yearly entry trends drawn from this range, in % a year, e.g. -3,5.",
+        ),
     ) -> None:
         """Write realistic synthetic SSDA903 returns, a postcode lookup and a provider register."""
         console = Console()
@@ -96,6 +140,10 @@ def register(app: typer.Typer) -> None:
 
                 plan = imitate(published, councils, parse_years(years), seed, params)
                 chosen, params, imitated = plan.councils, plan.overrides, plan.imitated
+            moving = moving_world(entry_shock_sd, entry_shock_persistence, council_shock_sd,
+                                  trend_range)
+            if moving:
+                params = load_params(params, moving)
             result = generate(
                 out,
                 councils=chosen,

@@ -9,7 +9,6 @@ import polars as pl
 
 BANDS = ("0", "1-4", "5-9", "10-15", "16-17")
 _BAND_UPPER = np.array([1, 5, 10, 16])
-DAYS_PER_YEAR = 365.25
 
 
 def band_of(age_years: np.ndarray) -> np.ndarray:

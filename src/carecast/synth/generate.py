@@ -27,8 +27,9 @@ import yaml
 import carecast
 from carecast.benchmark.synthetic import synthetic_panel, write_panel
 from carecast.errors import InputError, Location, ParameterError
+from carecast.plumbing.episodes import in_care_on
 from carecast.schema import collection_year_bounds
-from carecast.synth.careers import day, simulate
+from carecast.synth.careers import day, regional_entry_shock, simulate
 from carecast.synth.defects import (
     KINDS,
     PlantedDefect,
@@ -101,8 +102,7 @@ class SynthResult:
         in_care = (
             self.episodes.filter(
                 ~pl.col("is_short_break")
-                & (pl.col("decom") <= end)
-                & (pl.col("dec").is_null() | (pl.col("dec") > end))
+                & in_care_on(end)
             )
             .group_by("council")
             .agg(pl.col("child_id").n_unique().alias("looked_after_31_march"))
@@ -263,10 +263,11 @@ def _chunk(
     yrs: range,
     defects: bool,
     out: Path,
+    shared_shock: np.ndarray | None = None,
 ) -> _Chunk:
     """Simulate a few councils, write their returns, and keep only their truth."""
     data_end_day = day(dt.date(yrs[-1], 3, 31))
-    sim = simulate(rng, p, geo, reg, placing, yrs[0], yrs[-1])
+    sim = simulate(rng, p, geo, reg, placing, yrs[0], yrs[-1], shared_shock)
     recs = child_records(rng, p, geo, sim, data_end_day)
     text = episode_text(sim, geo, recs, reg.urn)
     rows, header, uasc, planted = _build_returns(rng, p, sim, geo, recs, text, yrs, defects)
@@ -384,13 +385,16 @@ def generate(
     yrs = range(first, last + 1)
     names = [c.name for c in chosen]
     parts: list[_Chunk] = []
+    # one regional entry shock for every chunk, from its own stream (none drawn when it is 0)
+    shared = regional_entry_shock(np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=(1,))),
+                                  p, first, last)
     stage = "simulating and writing councils"
     step(stage, 0, len(chosen))
     # chunks in name order, so the chunks' sorted truth tables concatenate into a sorted whole
     by_name = geo.placing[np.argsort([c.name for c in chosen], kind="stable")]
     for start in range(0, len(chosen), COUNCILS_PER_CHUNK):
         placing = by_name[start : start + COUNCILS_PER_CHUNK]
-        parts.append(_chunk(rng, p, geo, reg, placing, yrs, defects, out))
+        parts.append(_chunk(rng, p, geo, reg, placing, yrs, defects, out, shared))
         step(stage, min(start + COUNCILS_PER_CHUNK, len(chosen)), len(chosen))
 
     used = np.concatenate([reg.postcode, *[c.postcodes for c in parts]])

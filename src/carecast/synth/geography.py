@@ -16,6 +16,7 @@ import numpy as np
 import polars as pl
 
 from carecast.errors import Location, ParameterError
+from carecast.plumbing.geo import Point, distance_miles
 from carecast.schema import Council, councils, find_council
 from carecast.synth.params import Params
 
@@ -28,7 +29,6 @@ _AREA_SECOND = [c for c in string.ascii_uppercase if c not in "IJZ"]
 _UNIT = np.array(list("ABDEFGHJLNPQRSTUWXYZ"))
 _DISTRICTS = 12
 _KM_PER_DEG_LAT = 111.2
-_EARTH_RADIUS_MILES = 3958.8
 
 
 def _synthetic_councils(n: int) -> list[Council]:
@@ -115,9 +115,7 @@ class Geography:
 
     def miles(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Great-circle distance in miles between postcode indices ``a`` and ``b``."""
-        la1, lo1, la2, lo2 = map(np.radians, (self.lat[a], self.lon[a], self.lat[b], self.lon[b]))
-        h = np.sin((la2 - la1) / 2) ** 2 + np.cos(la1) * np.cos(la2) * np.sin((lo2 - lo1) / 2) ** 2
-        return 2 * _EARTH_RADIUS_MILES * np.arcsin(np.sqrt(h))
+        return distance_miles(Point(self.lat[a], self.lon[a]), Point(self.lat[b], self.lon[b]))
 
     def postcode_table(self, used: np.ndarray) -> pl.DataFrame:
         """ONSPD-form lookup (pcd, pcds, oslaua, lat, long) of the given postcode indices."""

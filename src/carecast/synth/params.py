@@ -155,6 +155,31 @@ def _validate(tree: dict[str, Any], source: str) -> None:
                 where=Location(file=source, field=path),
                 fix="give a yearly fraction such as 0.02 for +2%",
             )
+    _check_entry_shocks(Params(tree), source)
+
+
+def _check_entry_shocks(params: Params, source: str) -> None:
+    """The trend range is two growth rates, low first; shock sizes are >= 0, persistence in [0, 1)."""
+    span = list(params["entries.trend_range"] or [])
+    if span and (len(span) != 2 or not -0.5 < float(span[0]) <= float(span[1]) < 0.5):
+        raise ParameterError(
+            f"trend range {span} is not two yearly growth rates, lowest first, within -50%..+50%",
+            where=Location(file=source, field="entries.trend_range"),
+            fix="give e.g. [-0.03, 0.05] for -3% to +5% a year, or [] for one trend",
+        )
+    for path in ("entries.shock_sd", "entries.council_shock_sd"):
+        if not 0 <= float(params[path]) <= 2:
+            raise ParameterError(
+                f"{params[path]} is not a standard deviation between 0 and 2 on the log scale",
+                where=Location(file=source, field=path),
+                fix="give e.g. 0.1 (monthly entries ~10% above or below trend), or 0 for none",
+            )
+    if not 0 <= float(params["entries.shock_persistence"]) < 1:
+        raise ParameterError(
+            f"persistence {params['entries.shock_persistence']} must be at least 0 and below 1",
+            where=Location(file=source, field="entries.shock_persistence"),
+            fix="give a month-to-month correlation such as 0.9",
+        )
 
 
 def _set(tree: dict[str, Any], path: str, value: Any, source: str) -> None:
@@ -192,10 +217,14 @@ def _flatten_overrides(data: Mapping[str, Any], prefix: str = "") -> dict[str, A
     return out
 
 
-def load_params(overrides: str | Path | Mapping[str, Any] | Params | None = None) -> Params:
-    """The defaults with ``overrides`` applied: a YAML file path, a dict of dotted paths, or None."""
-    if isinstance(overrides, Params):
+def load_params(overrides: str | Path | Mapping[str, Any] | Params | None = None,
+                extra: Mapping[str, Any] | None = None) -> Params:
+    """The defaults with ``overrides`` applied: a YAML file path, a dict of dotted paths, or None;
+    then ``extra`` (dotted paths, e.g. from command-line options) over them."""
+    if isinstance(overrides, Params) and not extra:
         return overrides
+    if isinstance(overrides, Params):
+        overrides = {path: overrides[path] for path in overrides.overridden}
     tree = copy.deepcopy(_default_tree())
     source = SOURCE
     flat: dict[str, Any] = {}
@@ -212,6 +241,7 @@ def load_params(overrides: str | Path | Mapping[str, Any] | Params | None = None
         flat = _flatten_overrides(data)
     elif isinstance(overrides, Mapping):
         flat = dict(overrides)
+    flat |= dict(extra or {})
     for path, value in flat.items():
         _set(tree, path, value, source)
     _validate(tree, source)

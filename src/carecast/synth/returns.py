@@ -16,9 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from carecast.plumbing.constants import DAYS_PER_YEAR
 from carecast.schema import collection_year_bounds
 from carecast.synth.careers import UASC, Simulation, day
-from carecast.synth.draw import DAYS_PER_YEAR, add_years, draw_codes, lookup, text_frame
+from carecast.synth.draw import add_years, draw_codes, lookup, text_frame
 from carecast.synth.geography import Geography
 from carecast.synth.params import Params
 

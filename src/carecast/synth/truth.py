@@ -16,13 +16,12 @@ import datetime as dt
 import numpy as np
 import polars as pl
 
+from carecast.plumbing.constants import DAYS_PER_YEAR
 from carecast.schema import CHILDREN_COLUMNS, EPISODE_COLUMNS, conform, load_categories
 from carecast.synth.careers import UASC, Simulation
 from carecast.synth.draw import ffill_index, group_starts, lookup, text_frame
 from carecast.synth.geography import Geography
 from carecast.synth.returns import ChildRecords
-
-_DAYS = 365.25
 
 
 def provenance(rows: pl.DataFrame, n_episodes: int) -> tuple[np.ndarray, np.ndarray]:
@@ -93,8 +92,8 @@ def truth_tables(
                     "period_id": period_id.astype(np.int32),
                     "period_start": p_start.astype(np.int32),
                     "period_end": p_end.astype(np.int32),
-                    "age_at_start": (e.decom[vis] - kids.dob[child]) / _DAYS,
-                    "age_at_end": (e.dec[vis] - kids.dob[child]) / _DAYS,
+                    "age_at_start": (e.decom[vis] - kids.dob[child]) / DAYS_PER_YEAR,
+                    "age_at_end": (e.dec[vis] - kids.dob[child]) / DAYS_PER_YEAR,
                     "home_la": lookup(names, geo.pc_council[home]),
                     "placement_la": lookup(names, pl_la),
                     "distance_miles": geo.miles(home, plc),

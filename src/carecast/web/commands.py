@@ -25,8 +25,10 @@ def register(app: typer.Typer) -> None:
         """Start the web app (SQLite store by default; CARECAST_DATABASE_URL for PostgreSQL)."""
         import uvicorn
 
+        from carecast import logs
         from carecast.web import Settings, create_app
 
+        logs.setup("INFO")  # the server's log: every job's start, end, duration and failure
         settings = Settings.from_env(data_dir=data_dir)
         application = create_app(settings)
         console.print(f"carecast web app on http://{host}:{port} (data in {settings.data_dir})")

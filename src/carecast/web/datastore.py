@@ -4,13 +4,14 @@
 ``web_datasets`` (who, when, counts, quality summary). The latest upload of a council is its
 current data set. Child-level files never leave this folder except to that council's own users.
 High-needs (SEND) uploads are kept the same way, apart: ``.../send/<content hash>/<form>.parquet``
-(EHCP ``records`` or published ``counts``) and a row in ``web_send_datasets``.
+(EHCP ``records`` or published ``counts``), in the same table with kind ``ehcp_records`` or ``ehcp_counts``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -22,7 +23,10 @@ from sqlalchemy.orm import Session
 
 from carecast.errors import NotFoundError
 from carecast.schema import CHILDREN_COLUMNS, EPISODE_COLUMNS, conform
-from carecast.store.models_web import WebDataset, WebSendDataset
+from carecast.store.models_web import WebDataset
+
+RETURNS = "returns"
+HIGH_NEEDS = ("ehcp_records", "ehcp_counts")
 
 
 def slug(council: str) -> str:
@@ -48,8 +52,8 @@ def save_dataset(db: Session, data_dir: Path, *, council: str, uploaded_by: str,
     folder.mkdir(parents=True, exist_ok=True)
     conform(episodes, EPISODE_COLUMNS).write_parquet(folder / "episodes.parquet")
     conform(children, CHILDREN_COLUMNS).write_parquet(folder / "children.parquet")
-    row = WebDataset(council=council, uploaded_by=uploaded_by, uploaded_at=dt.datetime.now(dt.UTC),
-                     content_hash=content_hash, n_children=children.height, n_episodes=episodes.height,
+    row = WebDataset(council=council, kind=RETURNS, uploaded_by=uploaded_by, uploaded_at=dt.datetime.now(dt.UTC),
+                     content_hash=content_hash, n_children=children.height, n_rows=episodes.height,
                      storage=str(folder.relative_to(data_dir)), quality=quality)
     db.add(row)
     db.flush()
@@ -57,12 +61,13 @@ def save_dataset(db: Session, data_dir: Path, *, council: str, uploaded_by: str,
 
 
 def current_dataset(db: Session, council: str) -> WebDataset | None:
-    return db.scalar(select(WebDataset).where(WebDataset.council == council)
+    return db.scalar(select(WebDataset).where(WebDataset.council == council, WebDataset.kind == RETURNS)
                      .order_by(WebDataset.id.desc()).limit(1))
 
 
 def councils_with_data(db: Session, among: list[str]) -> list[str]:
-    rows = db.scalars(select(WebDataset.council).where(WebDataset.council.in_(among)).distinct())
+    rows = db.scalars(select(WebDataset.council).where(WebDataset.council.in_(among), WebDataset.kind == RETURNS)
+                      .distinct())
     return sorted(rows)
 
 
@@ -103,22 +108,22 @@ class SendData:
 
 
 def save_send_dataset(db: Session, data_dir: Path, *, council: str, form: str, uploaded_by: str, content_hash: str,
-                      table: pl.DataFrame, n_children: int, quality: dict[str, Any]) -> WebSendDataset:
+                      table: pl.DataFrame, n_children: int, quality: dict[str, Any]) -> WebDataset:
     folder = data_dir / "councils" / slug(council) / "send" / content_hash
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{form}.parquet"
     table.write_parquet(path)
-    row = WebSendDataset(council=council, form=form, uploaded_by=uploaded_by, uploaded_at=dt.datetime.now(dt.UTC),
-                         content_hash=content_hash, n_rows=table.height, n_children=n_children,
-                         storage=str(path.relative_to(data_dir)), quality=quality)
+    row = WebDataset(council=council, kind=f"ehcp_{form}", uploaded_by=uploaded_by,
+                     uploaded_at=dt.datetime.now(dt.UTC), content_hash=content_hash, n_rows=table.height,
+                     n_children=n_children, storage=str(path.relative_to(data_dir)), quality=quality)
     db.add(row)
     db.flush()
     return row
 
 
-def current_send_dataset(db: Session, council: str) -> WebSendDataset | None:
-    return db.scalar(select(WebSendDataset).where(WebSendDataset.council == council)
-                     .order_by(WebSendDataset.id.desc()).limit(1))
+def current_send_dataset(db: Session, council: str) -> WebDataset | None:
+    return db.scalar(select(WebDataset).where(WebDataset.council == council, WebDataset.kind.in_(HIGH_NEEDS))
+                     .order_by(WebDataset.id.desc()).limit(1))
 
 
 @lru_cache(maxsize=32)
@@ -135,3 +140,37 @@ def load_send(db: Session, data_dir: Path, council: str) -> SendData:
     return SendData(council=council, form=row.form, content_hash=row.content_hash,
                     uploaded_at=_aware(row.uploaded_at), uploaded_by=row.uploaded_by,
                     table=_read_one(str(data_dir / row.storage)), quality=row.quality)
+
+
+# The region's directory of provision: the provider register (and postcode lookup) last uploaded
+# with returns, kept under ``<data_dir>/directory/``.
+PROVIDERS, POSTCODES = "providers.csv", "postcodes.csv"
+_DIRECTORIES: dict[tuple[str, float], object] = {}
+
+
+def keep_directory(staged: Path, data_dir: Path) -> bool:
+    """Keep a provider register uploaded with returns (synthetic sets and councils' exports carry one)."""
+    found = sorted(staged.rglob(PROVIDERS))
+    if not found:
+        return False
+    target = data_dir / "directory"
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy(found[0], target / PROVIDERS)
+    lookups = sorted(staged.rglob(POSTCODES))
+    if lookups:
+        shutil.copy(lookups[0], target / POSTCODES)
+    return True
+
+
+def current_directory(data_dir: Path):
+    """The directory of provision, read once per upload (keyed by the register's modification time)."""
+    from carecast.market import load_directory
+
+    folder = data_dir / "directory"
+    if not (folder / PROVIDERS).is_file():
+        raise NotFoundError("no directory of provision has been uploaded yet",
+                            fix="include providers.csv (and postcodes.csv) in a returns upload")
+    key = (str(folder), (folder / PROVIDERS).stat().st_mtime)
+    if key not in _DIRECTORIES:
+        _DIRECTORIES[key] = load_directory(folder)
+    return _DIRECTORIES[key]

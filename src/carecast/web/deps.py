@@ -13,11 +13,9 @@ from carecast.web.access import Principal
 from carecast.web.accounts import principal_for
 from carecast.web.errors import CsrfError, LoginRequired
 from carecast.web.jobs import JobManager
-from carecast.web.security import csrf_matches
+from carecast.web.security import PRELOGIN_COOKIE, SESSION_COOKIE, csrf_matches
 from carecast.web.settings import Settings
 
-SESSION_COOKIE = "carecast_session"
-PRELOGIN_COOKIE = "carecast_prelogin"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -57,17 +55,6 @@ def current_user(user: Annotated[Principal | None, Depends(optional_user)]) -> P
 
 OptionalUser = Annotated[Principal | None, Depends(optional_user)]
 CurrentUser = Annotated[Principal, Depends(current_user)]
-
-
-def csrf_token_for(request: Request) -> str:
-    """The token pages embed in forms and in the HTMX header for this visitor."""
-    from carecast.web.security import csrf_for
-
-    secret = request.app.state.settings.secret_key
-    session = request.cookies.get(SESSION_COOKIE) or getattr(request.state, "new_session", None)
-    if session:
-        return csrf_for(secret, session)
-    return csrf_for(secret, request.state.prelogin)
 
 
 async def csrf_guard(request: Request) -> None:

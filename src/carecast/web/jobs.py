@@ -1,16 +1,18 @@
 """Background work with visible progress: uploads and long runs never block a page.
 
 A job runs in a small thread pool; it reports progress through a callback and ends with a result
-or a user error. Results are cached by a hash of their inputs (data set hash + parameters), so
-asking again for the same forecast is instant. Jobs live in this process only: a restart forgets
-running jobs, but finished results are kept on disk in the cache folder.
+or a user error. Results are cached by a hash of their inputs (data set hash + parameters) and the
+carecast version, so asking again for the same forecast is instant. Jobs live in this process only:
+a restart forgets running jobs, but finished results are kept on disk (JSON and Parquet, see
+:mod:`carecast.web.cache`). A job that fails on a bug logs its traceback in the server's log; the
+user sees a plain message.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import pickle
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -20,6 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from carecast.errors import CarecastError, NotFoundError
+from carecast.web import cache as result_cache
+from carecast.web.access import Principal
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[float, str], None]
 
@@ -62,14 +68,14 @@ class JobManager:
         self._cache_dir = cache_dir
         cache_dir.mkdir(parents=True, exist_ok=True)
 
-    def _cache_path(self, key: str) -> Path:
-        return self._cache_dir / f"{key}.pickle"
-
     def cached(self, key: str) -> Any | None:
-        path = self._cache_path(key)
-        if path.is_file():
-            return pickle.loads(path.read_bytes())
-        return None
+        return result_cache.load(result_cache.cache_folder(self._cache_dir, key))
+
+    def _keep(self, job: Job, result: Any) -> None:
+        try:
+            result_cache.save(result, result_cache.cache_folder(self._cache_dir, job.key))
+        except (TypeError, OSError):  # the result stays in memory; only the restart copy is lost
+            log.exception("web job %s (%s): result not cached", job.id, job.kind)
 
     def submit(self, *, kind: str, key: str, council: str | None, owner_id: int,
                work: Callable[[Progress], Any], cache: bool = True) -> Job:
@@ -96,17 +102,21 @@ class JobManager:
             job.message = message
 
         job.status, job.message = "running", "Started"
+        log.info("web job %s (%s) started", job.id, job.kind)
         try:
             result = work(progress)
         except CarecastError as exc:
             job.status, job.error = "failed", exc.render()
-        except Exception as exc:  # a bug: say so plainly, keep the app alive
+            log.info("web job %s (%s) refused its input: %s", job.id, job.kind, type(exc).__name__)
+        except Exception as exc:  # a bug: the traceback to the server log, a plain message to the user
+            log.exception("web job %s (%s) failed with an internal error", job.id, job.kind)
             job.status = "failed"
             job.error = f"Internal error ({type(exc).__name__}). This is a bug in carecast, not in your data."
         else:
+            if cache:  # kept before it shows as done: a finished job is also one a restart remembers
+                self._keep(job, result)
             job.result, job.status, job.progress, job.message = result, "done", 1.0, "Finished"
-            if cache:
-                self._cache_path(job.key).write_bytes(pickle.dumps(result))
+            log.info("web job %s (%s) finished in %.2f s", job.id, job.kind, time.monotonic() - job.started)
         finally:
             job.finished = time.monotonic()
 
@@ -119,3 +129,11 @@ class JobManager:
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def owned_job(jobs: JobManager, job_id: str, user: Principal) -> Job:
+    """A job the user may watch: their own, or one for their council."""
+    job = jobs.get(job_id)
+    if job.owner_id != user.id and not (job.council and job.council == user.council):
+        user.require_child_level(job.council or "another council")
+    return job

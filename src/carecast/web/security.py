@@ -14,6 +14,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the hashing stays standard library only
+    from fastapi import Request
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 MIN_PASSWORD_LENGTH = 10
@@ -55,3 +59,16 @@ def csrf_matches(secret: str, session_token: str, submitted: str | None) -> bool
     if not submitted or not session_token:
         return False
     return hmac.compare_digest(csrf_for(secret, session_token), submitted)
+
+
+SESSION_COOKIE = "carecast_session"
+PRELOGIN_COOKIE = "carecast_prelogin"
+
+
+def csrf_token_for(request: Request) -> str:
+    """The token pages embed in forms and in the HTMX header for this visitor."""
+    secret = request.app.state.settings.secret_key
+    session = request.cookies.get(SESSION_COOKIE) or getattr(request.state, "new_session", None)
+    if session:
+        return csrf_for(secret, session)
+    return csrf_for(secret, request.state.prelogin)

@@ -12,6 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 
+from carecast.plumbing.episodes import in_care_on as episode_open_on
 from carecast.privacy import SUPPRESSED, SUPPRESSION_NOTE, suppress_small
 from carecast.schema import load_categories
 
@@ -33,7 +34,7 @@ def _in_care(episodes: pl.DataFrame) -> pl.DataFrame:
 
 def in_care_on(episodes: pl.DataFrame, on: dt.date) -> pl.DataFrame:
     """Episodes open on ``on`` (started on or before, not ended before), short breaks excluded."""
-    return _in_care(episodes).filter((pl.col("decom") <= on) & (pl.col("dec").is_null() | (pl.col("dec") > on)))
+    return _in_care(episodes).filter(episode_open_on(on))
 
 
 def by_category(current: pl.DataFrame) -> pl.DataFrame:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
+import numbers
 from functools import cache
 from typing import Any
 
+import numpy as np
 import plotly.io
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
@@ -15,36 +16,24 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 import carecast
 from carecast.outputs.html import format_cell
 from carecast.web.access import Principal
+from carecast.web.security import csrf_token_for
 
-# (path, label, (capability module, public name it must export) or None, who sees it)
-MENU: list[tuple[str, str, tuple[str, str] | None, str]] = [
-    ("/overview", "Overview", None, "all"),
-    ("/upload", "Upload returns", ("carecast.ingest", "load_returns"), "upload"),
-    ("/children", "Children", None, "child"),
-    ("/forecast", "Forecast", ("carecast.forecast", "forecast_councils"), "run"),
-    ("/costs", "Costs", ("carecast.costs", "actual_costs"), "run"),
-    ("/snapshot", "Snapshot", ("carecast.snapshot", "take_snapshot"), "all"),
-    ("/budget", "Budget", ("carecast.costs.budget", "monitor"), "run"),
-    ("/scenarios", "Scenarios", ("carecast.scenarios", "run_scenarios"), "run"),
-    ("/sufficiency", "Sufficiency", ("carecast.sufficiency", "assess"), "sufficiency"),
-    ("/send", "High needs", ("carecast.send", "SendModel"), "run"),
-    ("/directory", "Directory", ("carecast.market", "match"), "all"),
-    ("/downloads", "Downloads", None, "all"),
-    ("/admin", "Admin", None, "admin"),
+# (path, label, who sees it)
+MENU: list[tuple[str, str, str]] = [
+    ("/overview", "Overview", "all"),
+    ("/upload", "Upload returns", "upload"),
+    ("/children", "Children", "child"),
+    ("/forecast", "Forecast", "run"),
+    ("/costs", "Costs", "run"),
+    ("/snapshot", "Snapshot", "all"),
+    ("/budget", "Budget", "run"),
+    ("/scenarios", "Scenarios", "run"),
+    ("/sufficiency", "Sufficiency", "sufficiency"),
+    ("/send", "High needs", "run"),
+    ("/directory", "Directory", "all"),
+    ("/downloads", "Downloads", "all"),
+    ("/admin", "Admin", "admin"),
 ]
-
-
-def capability_ready(module: str | None, attribute: str | None = None) -> bool:
-    """Whether a capability's public API is present in this install (they land one by one)."""
-    if module is None:
-        return True
-    try:
-        if importlib.util.find_spec(module) is None:
-            return False
-        mod = importlib.import_module(module)
-    except ImportError:
-        return False
-    return attribute is None or hasattr(mod, attribute)
 
 
 def menu_for(user: Principal | None) -> list[tuple[str, str]]:
@@ -58,7 +47,7 @@ def menu_for(user: Principal | None) -> list[tuple[str, str]]:
         "sufficiency": user.may_assess_sufficiency,
         "admin": user.is_admin,
     }
-    return [(path, label) for path, label, api, who in MENU if allowed[who] and (api is None or capability_ready(*api))]
+    return [(path, label) for path, label, who in MENU if allowed[who]]
 
 
 def web_cell(value: Any, column: str = "") -> str:
@@ -66,6 +55,21 @@ def web_cell(value: Any, column: str = "") -> str:
     if isinstance(value, int) and not isinstance(value, bool) and "year" in column.lower():
         return str(value)
     return format_cell(value, column)
+
+
+def chart_cell(value: Any) -> str:
+    """A chart's value in its table alternative: thousands separated, at most two decimals,
+    dates as dd/mm/yyyy (as the charts show them), missing values blank."""
+    if isinstance(value, np.datetime64):
+        value = value.astype("datetime64[D]").item()
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return value.strftime("%d/%m/%Y") if hasattr(value, "strftime") else str(value)
+    number = float(value)
+    if number.is_integer() or abs(number) >= 100:
+        return f"{number:,.0f}"
+    return f"{number:,.2f}"
 
 
 def _plotly_json(fig: Any) -> str:
@@ -88,14 +92,14 @@ def templates() -> Jinja2Templates:
     env = Environment(loader=PackageLoader("carecast.web", "templates"), autoescape=select_autoescape())
     env.filters["webcell"] = web_cell
     env.filters["plotly_json"] = _plotly_json
+    env.filters["chartcell"] = chart_cell
+    env.globals["zip"] = zip
     env.globals["version"] = carecast.__version__
     return Jinja2Templates(env=env)
 
 
 def render(request: Request, name: str, context: dict[str, Any] | None = None, *, status_code: int = 200,
            headers: dict[str, str] | None = None):
-    from carecast.web.deps import csrf_token_for
-
     user = getattr(request.state, "user", None)
     ctx = {"user": user, "menu": menu_for(user), "csrf_token": csrf_token_for(request),
            "path": request.url.path, **(context or {})}

@@ -1,16 +1,17 @@
 """Why placement spend changed between two years: the CCN/Newton decomposition.
 
-Spend is children × average weekly cost × 52 (DOMAIN.md §5.2). Writing children = child
-population × rate in care, and weekly cost = price level × real cost per child-week, the change
-from year 0 to year 1 splits exactly (sequentially: cost per child first, at year-0 children;
+Spend is children × average weekly cost × W weeks (DOMAIN.md §5.2 writes W = 52; carecast uses
+365.25 ÷ 7 = 52.18, costing's own convention, see :mod:`carecast.plumbing.constants`; the
+shares below do not depend on W). Writing children = child population × rate in care, and
+weekly cost = price level × real cost per child-week, the change from year 0 to year 1 splits exactly (sequentially: cost per child first, at year-0 children;
 then children, at year-1 cost) into::
 
-    price inflation           N0 · c0 · (I1/I0 − 1) · 52
-    spend per child per week  N0 · (c1 − c0 · I1/I0) · 52       placement mix + real unit cost
-    child population          N0 · (P1/P0 − 1) · c1 · 52
-    more children             (N1 − N0 · P1/P0) · c1 · 52       a higher rate in care
+    price inflation           N0 · c0 · (I1/I0 − 1) · W
+    spend per child per week  N0 · (c1 − c0 · I1/I0) · W       placement mix + real unit cost
+    child population          N0 · (P1/P0 − 1) · c1 · W
+    more children             (N1 − N0 · P1/P0) · c1 · W       a higher rate in care
 
-which add up to N1·c1·52 − N0·c0·52. With children and weekly cost by cost group, "spend per
+which add up to N1·c1·W − N0·c0·W. With children and weekly cost by cost group, "spend per
 child per week" splits further into placement mix (shares moving between groups at year-0 real
 prices) and unit cost (each group's real price change at year-1 shares). This ordering is the one
 that reproduces the report's published split from its published children and weekly costs (the
@@ -27,9 +28,9 @@ import polars as pl
 import yaml
 
 from carecast.errors import Location, ParameterError
+from carecast.plumbing.constants import WEEKS_PER_YEAR
 from carecast.schema import financial_year_bounds
-
-WEEKS_PER_YEAR = 52
+from carecast.schema.years import financial_year_label
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,6 @@ def spend_years_from_actuals(by_fy_group: pl.DataFrame, fy_from: int, fy_to: int
         groups = {r["cost_group"]: (r["days"] / span, r["cost"] / r["days"] * 7)
                   for r in part.iter_rows(named=True) if r["days"] > 0}
         days, cost = part["days"].sum(), part["cost"].sum()
-        label = f"{fy}-{(fy + 1) % 100:02d}"
+        label = financial_year_label(fy)
         years.append(SpendYear(label, days / span, cost / days * 7, pop, price, groups))
     return years[0], years[1]

@@ -26,7 +26,7 @@ from sqlalchemy import delete, select
 
 from carecast.costs.budget.outturn import Monitoring
 from carecast.errors import NotFoundError
-from carecast.store import session_scope, upgrade
+from carecast.store import open_store, session_scope
 from carecast.store.models_budget import (
     BudgetRun,
     BudgetRunAction,
@@ -61,12 +61,12 @@ def snapshot_of(m: Monitoring) -> Snapshot:
 
 
 def save_monitoring(m: Monitoring, url: str | None = None) -> int:
-    """Store this month's monitoring (migrating the store first); returns the run id.
+    """Store this month's monitoring (opening the store: migrated once per process); returns the run id.
 
     Re-running a month replaces the run saved for the same council, year and date (in the same
     transaction, so a failure leaves the earlier run in place).
     """
-    upgrade(url)
+    url = open_store(url)
     snap = snapshot_of(m)
     with session_scope(url) as s:
         same = s.scalars(select(BudgetRun.id).where(BudgetRun.council == m.council,
@@ -92,7 +92,7 @@ def _frame(rows, fields: list[str], schema: dict) -> pl.DataFrame:
 
 
 def load_snapshot(run_id: int, url: str | None = None) -> Snapshot:
-    upgrade(url)
+    """One saved month (reads never migrate: the store was opened by the job that saved it)."""
     with session_scope(url) as s:
         run = s.get(BudgetRun, run_id)
         if run is None:
@@ -114,7 +114,6 @@ def load_snapshot(run_id: int, url: str | None = None) -> Snapshot:
 
 def runs(council: str, financial_year: int, url: str | None = None) -> pl.DataFrame:
     """Saved runs of one council's year, oldest first (run_id, as_of, budget and outturn totals, band)."""
-    upgrade(url)
     with session_scope(url) as s:
         rows = s.scalars(select(BudgetRun).where(BudgetRun.council == council, BudgetRun.financial_year == financial_year)
                          .order_by(BudgetRun.as_of, BudgetRun.id)).all()

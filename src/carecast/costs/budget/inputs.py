@@ -35,7 +35,11 @@ from carecast.yamlfile import read_yaml
 
 _UNITS = {"pounds": 1.0, "thousands": 1e3, "millions": 1e6}
 _PLAN_KEYS = {"council", "financial_year", "units", "stated_total", "lines", "description"}
-_LINE_KEYS = {"label", "budget", "cost_groups", "description"}
+_LINE_KEYS = {"label", "budget", "cost_groups", "description", "forecast"}
+# Lines forecast by a capability other than placements: the name a line's ``forecast:`` gives.
+FORECASTS = {"staffing": "the establishment (carecast workforce)",
+             "allowances": "special guardianship, adoption and child arrangements allowances (carecast allowances)",
+             "leaving_care": "care leavers 18-25 (carecast leavers)"}
 ACTION_STATUSES = ("planned", "delivered", "dropped")
 
 
@@ -45,6 +49,7 @@ class BudgetLine:
     label: str
     budget: float                      # pounds
     cost_groups: tuple[str, ...] = ()
+    forecast: str | None = None  # one of FORECASTS: forecast by that capability, not from commitments
 
     @property
     def is_placements(self) -> bool:
@@ -85,7 +90,8 @@ class BudgetPlan:
     def as_dict(self) -> dict[str, Any]:
         return {"council": self.council, "financial_year": self.financial_year, "source": self.source,
                 "stated_total": self.stated_total,
-                "lines": {ln.line: {"budget": ln.budget, "cost_groups": list(ln.cost_groups)} for ln in self.lines}}
+                "lines": {ln.line: {"budget": ln.budget, "cost_groups": list(ln.cost_groups), "forecast": ln.forecast}
+                          for ln in self.lines}}
 
 
 def _pfail(source: str, key: str, message: str, fix: str) -> ParameterError:
@@ -145,7 +151,13 @@ def parse_plan(data: Any, source: str) -> BudgetPlan:
                 raise _pfail(source, f"{key}.cost_groups", f"cost group '{g}' is already mapped to line '{seen[g]}'",
                              "map each cost group to exactly one budget line")
             seen[g] = name
-        lines.append(BudgetLine(str(name), str(entry.get("label", name)), _number(source, f"{key}.budget", entry["budget"], scale), tuple(cg)))
+        forecast = entry.get("forecast")
+        if forecast is not None and (forecast not in FORECASTS or cg):
+            raise _pfail(source, f"{key}.forecast", f"'{forecast}' is not a forecast carecast makes for a line"
+                         + (" with cost groups" if cg else ""),
+                         f"use one of {sorted(FORECASTS)} (placement lines are forecast from their cost_groups)")
+        lines.append(BudgetLine(str(name), str(entry.get("label", name)),
+                                _number(source, f"{key}.budget", entry["budget"], scale), tuple(cg), forecast))
     stated = data.get("stated_total")
     return BudgetPlan(
         council=str(data.get("council", "")),

@@ -30,6 +30,7 @@ from carecast.costs.mix import CostMix
 from carecast.costs.projection import as_days, project_costs
 from carecast.costs.unit_costs import UnitCosts
 from carecast.errors import InputError, ParameterError
+from carecast.plumbing.episodes import in_care_on
 
 
 @dataclass
@@ -61,7 +62,7 @@ def starters_leavers_run_rate(episodes: pl.DataFrame, plan: BudgetPlan, unit_cos
         eps = eps.filter(~pl.col("is_short_break").fill_null(False))
 
     def open_on(day: dt.date) -> pl.DataFrame:
-        return (eps.filter((pl.col("decom") <= day) & (pl.col("dec").is_null() | (pl.col("dec") > day)))
+        return (eps.filter(in_care_on(day))
                 .group_by("cost_group").len())
 
     now, before = open_on(as_of), open_on(then)
@@ -112,6 +113,15 @@ def starters_leavers_from_forecast(dates: Sequence[dt.date] | np.ndarray, catego
 
 
 @dataclass
+class LineForecast:
+    """A non-placement line forecast by its capability: per-simulation cost from the day after the
+    monitoring date to 31 March (length 1 when deterministic), and how it was made."""
+
+    remaining: np.ndarray
+    method: str
+
+
+@dataclass
 class Monitoring:
     """One month's budget monitoring: lines, checks, placements, actions and how they were made."""
 
@@ -141,7 +151,8 @@ class Monitoring:
 
 def monitor(plan: BudgetPlan, placements: pl.DataFrame, unit_costs: UnitCosts, *, as_of: dt.date,
             ledger: dict[str, LedgerEntry] | None = None, actions: Actions | None = None,
-            starters_leavers: StartersLeavers | None = None) -> Monitoring:
+            starters_leavers: StartersLeavers | None = None,
+            line_forecasts: dict[str, LineForecast] | None = None) -> Monitoring:
     """Forecast outturn and variance per budget line at ``as_of`` (see module docstring)."""
     fy_start, fy_end = plan.bounds
     if not fy_start <= as_of <= fy_end:
@@ -158,7 +169,13 @@ def monitor(plan: BudgetPlan, placements: pl.DataFrame, unit_costs: UnitCosts, *
         n = costed.filter(pl.col("cost_group").is_in(unmapped)).height
         raise ParameterError(f"{n} placement(s) in cost group(s) {unmapped} have no budget line",
                              fix=f"add the cost group(s) to a line's cost_groups in {plan.source}")
-    no_spend = [ln.line for ln in plan.lines if not ln.is_placements and ln.line not in ledger]
+    line_forecasts = line_forecasts or {}
+    unforecast = [ln.line for ln in plan.lines if ln.forecast and ln.line not in line_forecasts]
+    if unforecast:
+        raise ParameterError(f"budget line(s) {unforecast} are to be forecast but no forecast was made for them",
+                             fix="give the inputs their forecast needs (--establishment for staffing, --episodes for "
+                                 "allowances and leaving care), or remove `forecast:` from the line")
+    no_spend = [ln.line for ln in plan.lines if not ln.is_placements and not ln.forecast and ln.line not in ledger]
     if no_spend:
         raise ParameterError(f"budget line(s) {no_spend} have no spend mapped to them",
                              fix="give them cost_groups in the budget file or a row in the ledger file "
@@ -179,14 +196,21 @@ def monitor(plan: BudgetPlan, placements: pl.DataFrame, unit_costs: UnitCosts, *
         entry = ledger.get(ln.line)
         placement_actual = a["actual"]
         actual = entry.actual_to_date if entry is not None else placement_actual
-        if ln.is_placements:
+        forecast = line_forecasts.get(ln.line) if ln.forecast else None
+        if forecast is not None:
+            remaining = np.asarray(forecast.remaining, dtype=float)
+            # without a ledger actual, spend to date is taken at the forecast's own daily rate
+            actual = entry.actual_to_date if entry is not None else float(np.mean(remaining)) * _elapsed_share(
+                fy_start, as_of, fy_end)
+            commitment = float(np.mean(remaining))
+        elif ln.is_placements:
             commitment = a["commitment"] if entry is None or entry.committed_to_year_end is None else entry.committed_to_year_end
         else:
             commitment = (entry.committed_to_year_end if entry.committed_to_year_end is not None
                           else _run_rate(entry.actual_to_date, fy_start, as_of, fy_end))
         sl = np.asarray(starters_leavers.sims.get(ln.line, np.zeros(1)), dtype=float)
         saving = float(actions_frame.filter(pl.col("line") == ln.line)["in_year_saving"].sum())
-        sims = actual + commitment + sl - saving
+        sims = actual + (remaining if forecast is not None else commitment) + sl - saving
         line_sims[ln.line] = sims
         outturn = float(np.mean(sims))
         rows.append({
@@ -199,6 +223,8 @@ def monitor(plan: BudgetPlan, placements: pl.DataFrame, unit_costs: UnitCosts, *
             "ledger_gap": ((actual + commitment) - (placement_actual + a["commitment"])
                            if (entry is not None and ln.is_placements) else 0.0),
             "health_contribution": a["health"], "education_contribution": a["education"],
+            "forecast_basis": (forecast.method if forecast is not None else
+                               "placements and starters/leavers" if ln.is_placements else "ledger commitments"),
         })
     lines = pl.DataFrame(rows)
     checks = pl.concat([plan.totals_check(), _components_check(lines), _ledger_checks(lines, plan, ledger)])
@@ -209,6 +235,12 @@ def monitor(plan: BudgetPlan, placements: pl.DataFrame, unit_costs: UnitCosts, *
                      "non_placement_lines": "ledger commitments, else actual to date continued at the same daily rate",
                      "unit_costs": unit_costs.source, "as_of": as_of.isoformat()},
     )
+
+
+def _elapsed_share(fy_start: dt.date, as_of: dt.date, fy_end: dt.date) -> float:
+    """Days elapsed ÷ days left: spend to date at the same daily rate as the rest of the year."""
+    left = (fy_end - as_of).days
+    return ((as_of - fy_start).days + 1) / left if left > 0 else 0.0
 
 
 def _run_rate(actual: float, fy_start: dt.date, as_of: dt.date, fy_end: dt.date) -> float:

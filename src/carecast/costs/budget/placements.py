@@ -27,6 +27,7 @@ from carecast.costs.historic import price_days
 from carecast.costs.unit_costs import UnitCosts
 from carecast.errors import InputError, Location
 from carecast.plumbing.dates import date_expr
+from carecast.plumbing.episodes import in_care_during
 from carecast.schema import load_categories
 
 PLACEMENT_COLUMNS: dict[str, pl.DataType] = {
@@ -151,7 +152,7 @@ def placements_from_episodes(episodes: pl.DataFrame, *, start: dt.date, end: dt.
     if as_of is not None:
         eps = eps.filter(pl.col("decom") <= as_of).with_columns(
             pl.when(pl.col("dec") > as_of).then(None).otherwise(pl.col("dec")).alias("dec"))
-    eps = eps.filter((pl.col("decom") <= pl.lit(end)) & (pl.col("dec").is_null() | (pl.col("dec") > pl.lit(start))))
+    eps = eps.filter(in_care_during(start, end))
     council = pl.col("council") if "council" in eps.columns else pl.lit("")
     eighteen = pl.col("dob").dt.offset_by("18y") if "dob" in eps.columns else pl.lit(None, dtype=pl.Date)
     provider = pl.col("place_provider") if "place_provider" in eps.columns else pl.lit(None, dtype=pl.Utf8)

@@ -38,7 +38,7 @@ def committee_table(m: Monitoring, summary: pl.DataFrame | None = None) -> pl.Da
     """Line, budget, forecast outturn, variance, movement, reasons; the last row is the total."""
     t = m.lines.select(
         pl.col("label").alias("line"), "budget", "forecast_outturn", "variance", "variance_pct",
-        "outturn_p5", "outturn_p95", pl.col("line").alias("_key"))
+        "outturn_p5", "outturn_p95", "forecast_basis", pl.col("line").alias("_key"))
     if summary is not None:
         t = t.join(summary.select(pl.col("line").alias("_key"), "movement", "reasons"), on="_key", how="left")
     else:
@@ -50,7 +50,7 @@ def committee_table(m: Monitoring, summary: pl.DataFrame | None = None) -> pl.Da
         "line": "Total", "budget": t["budget"].sum(), "forecast_outturn": t["forecast_outturn"].sum(),
         "variance": t["variance"].sum(),
         "variance_pct": t["variance"].sum() / t["budget"].sum() if t["budget"].sum() else None,
-        "outturn_p5": lo, "outturn_p95": hi,
+        "outturn_p5": lo, "outturn_p95": hi, "forecast_basis": "sum of the lines",
         "movement": t["movement"].sum() if summary is not None else None, "reasons": "",
     }], schema=t.schema)
     return pl.concat([t, total])

@@ -17,8 +17,7 @@ import polars as pl
 
 from carecast.costs.unit_costs import UnitCosts
 from carecast.errors import ParameterError
-
-WEEKS_PER_YEAR = 52
+from carecast.plumbing.constants import WEEKS_PER_YEAR
 
 
 @dataclass(frozen=True)
@@ -63,7 +62,7 @@ def _price(unit_costs: UnitCosts, group: str, on: dt.date) -> float:
 
 def move_children(n: float, from_group: str, to_group: str, unit_costs: UnitCosts, *, on: dt.date,
                   weekly_from: float | None = None, weekly_to: float | None = None) -> pl.DataFrame:
-    """Saving from moving ``n`` children between cost groups for a year (52 weeks)."""
+    """Saving from moving ``n`` children between cost groups for a year (365.25 ÷ 7 = 52.18 weeks, as costing counts)."""
     if n < 0:
         raise ParameterError(f"cannot move {n} children", fix="give a number of children of 0 or more")
     wf = weekly_from if weekly_from is not None else _price(unit_costs, from_group, on)

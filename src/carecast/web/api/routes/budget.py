@@ -11,11 +11,10 @@ import yaml
 from fastapi import APIRouter, Form, Request
 
 from carecast.errors import InputError, Location
-from carecast.outputs import run_metadata
 from carecast.web import audit, summaries
 from carecast.web.datastore import load_council
 from carecast.web.deps import CurrentUser, DbDep, SettingsDep
-from carecast.web.templating import capability_ready, render
+from carecast.web.templating import render
 
 router = APIRouter(tags=["budget"])
 
@@ -37,8 +36,6 @@ def _example_budget(council: str, financial_year: int) -> str:
 
 @router.get("/budget")
 def budget_page(request: Request, db: DbDep, settings: SettingsDep, user: CurrentUser):
-    if not capability_ready("carecast.costs.budget", "monitor"):
-        return render(request, "unavailable.html", {"feature": "Budget monitoring"})
     user.require(user.may_run, "monitor a council's budget")
     data = load_council(db, settings.data_dir, user.council)
     as_of = summaries.data_end(data.episodes)
@@ -50,13 +47,8 @@ def budget_page(request: Request, db: DbDep, settings: SettingsDep, user: Curren
 @router.post("/budget")
 def budget_run(request: Request, db: DbDep, settings: SettingsDep, user: CurrentUser,
                budget: Annotated[str, Form(max_length=50_000)], as_of: Annotated[dt.date, Form()]):
-    from carecast.costs import default_unit_costs
-    from carecast.costs.budget import (
-        monitor,
-        monitoring_report,
-        parse_plan,
-        placements_from_episodes,
-    )
+    from carecast.costs.budget import parse_plan
+    from carecast.services.budget import BudgetOutturnRequest, run_budget_outturn
 
     user.require(user.may_run, "monitor a council's budget")
     try:
@@ -64,13 +56,10 @@ def budget_run(request: Request, db: DbDep, settings: SettingsDep, user: Current
     except yaml.YAMLError as exc:
         raise InputError(f"the budget is not valid YAML: {exc}", where=Location(field="budget"),
                          fix="keep the layout of the example: one 'field: value' per line") from None
-    plan = parse_plan(doc, "budget")
     data = load_council(db, settings.data_dir, user.council)
-    fy_start, fy_end = plan.bounds
-    placements = placements_from_episodes(data.episodes, start=fy_start, end=fy_end, as_of=as_of)
-    m = monitor(plan, placements, default_unit_costs(), as_of=as_of)
-    report = monitoring_report(m, metadata=run_metadata(
-        command="web budget", parameters={"as_of": as_of.isoformat(), **m.assumptions},
-        coverage={"councils": [user.council], "dataset": data.content_hash}))
+    run = run_budget_outturn(BudgetOutturnRequest.build(as_of=as_of, plan=parse_plan(doc, "budget")),
+                             episodes=data.episodes, command="web budget",
+                             coverage={"councils": [user.council], "dataset": data.content_hash})
+    report = run.report
     audit.record(db, "run", user=user, council=user.council, kind="budget", as_of=as_of.isoformat())
     return render(request, "partials/budget_result.html", {"report": report, "as_of": as_of})

@@ -5,29 +5,13 @@ from __future__ import annotations
 import polars as pl
 from fastapi import APIRouter, Request
 
-from carecast.schema import load_categories
 from carecast.web import summaries
-from carecast.web.datastore import CouncilData, load_council
+from carecast.web.datastore import load_council
 from carecast.web.deps import CurrentUser, DbDep, SettingsDep
 from carecast.web.templating import render
+from carecast.web.views import children_table
 
 router = APIRouter(tags=["children"])
-
-
-def children_table(data: CouncilData) -> pl.DataFrame:
-    """One row per child in care on the data's last day, with their current placement."""
-    as_of = summaries.data_end(data.episodes)
-    labels = load_categories().categories
-    current = summaries.in_care_on(data.episodes, as_of)
-    return (current.sort("child_id", "decom").unique("child_id", keep="last")
-            .with_columns(((pl.lit(as_of) - pl.col("dob")).dt.total_days() / 365.25).floor().cast(pl.Int32).alias("age"),
-                          pl.col("category").replace_strict(labels, default=pl.col("category")).alias("category_label"))
-            .sort("child_id")
-            .select(pl.col("child_id").alias("Child"), pl.col("age").alias("Age"),
-                    pl.col("category_label").alias("Placement category"),
-                    pl.col("decom").alias("Placement start"), pl.col("period_start").alias("In care since"),
-                    pl.col("place").alias("PLACE"), pl.col("place_provider").alias("Provider"),
-                    pl.col("in_area").alias("In area"), pl.col("distance_miles").alias("Distance (miles)")))
 
 
 @router.get("/children")

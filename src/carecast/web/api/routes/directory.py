@@ -4,50 +4,20 @@ the directory; council users and commissioners run matches."""
 
 from __future__ import annotations
 
-import shutil
 from importlib import resources
-from pathlib import Path
 from typing import Annotated
 
 import yaml
 from fastapi import APIRouter, Form, Request
 
-from carecast.errors import InputError, Location, NotFoundError
+from carecast.errors import InputError, Location
 from carecast.web import audit
 from carecast.web.access import Principal, Role
+from carecast.web.datastore import current_directory
 from carecast.web.deps import CurrentUser, DbDep, SettingsDep
-from carecast.web.templating import capability_ready, render
+from carecast.web.templating import render
 
 router = APIRouter(tags=["directory"])
-PROVIDERS, POSTCODES = "providers.csv", "postcodes.csv"
-_CACHE: dict[tuple[str, float], object] = {}
-
-
-def keep_directory(staged: Path, data_dir: Path) -> bool:
-    """Keep a provider register uploaded with returns (synthetic sets and councils' exports carry one)."""
-    found = sorted(staged.rglob(PROVIDERS))
-    if not found:
-        return False
-    target = data_dir / "directory"
-    target.mkdir(parents=True, exist_ok=True)
-    shutil.copy(found[0], target / PROVIDERS)
-    lookups = sorted(staged.rglob(POSTCODES))
-    if lookups:
-        shutil.copy(lookups[0], target / POSTCODES)
-    return True
-
-
-def current_directory(data_dir: Path):
-    from carecast.market import load_directory
-
-    folder = data_dir / "directory"
-    if not (folder / PROVIDERS).is_file():
-        raise NotFoundError("no directory of provision has been uploaded yet",
-                            fix="include providers.csv (and postcodes.csv) in a returns upload")
-    key = (str(folder), (folder / PROVIDERS).stat().st_mtime)
-    if key not in _CACHE:
-        _CACHE[key] = load_directory(folder)
-    return _CACHE[key]
 
 
 def _may_match(user: Principal) -> bool:
@@ -60,8 +30,6 @@ def _template() -> str:
 
 @router.get("/directory")
 def directory_page(request: Request, settings: SettingsDep, user: CurrentUser):
-    if not capability_ready("carecast.market", "match"):
-        return render(request, "unavailable.html", {"feature": "Directory and matching"})
     directory = current_directory(settings.data_dir)
     return render(request, "directory.html", {"directory": directory, "summary": directory.summary(),
                                               "template": _template(), "may_match": _may_match(user)})
@@ -70,7 +38,8 @@ def directory_page(request: Request, settings: SettingsDep, user: CurrentUser):
 @router.post("/directory/match")
 def directory_match(request: Request, db: DbDep, settings: SettingsDep, user: CurrentUser,
                     referral: Annotated[str, Form(max_length=20_000)]):
-    from carecast.market import match, parse_referral
+    from carecast.market import parse_referral
+    from carecast.services.market import MatchRequest, run_match
 
     user.require(_may_match(user), "run matches")
     try:
@@ -78,7 +47,8 @@ def directory_match(request: Request, db: DbDep, settings: SettingsDep, user: Cu
     except yaml.YAMLError as exc:
         raise InputError(f"the referral is not valid YAML: {exc}", where=Location(field="referral"),
                          fix="keep the layout of the example: one 'field: value' per line") from None
-    result = match(parse_referral(doc, source="referral"), current_directory(settings.data_dir))
+    result = run_match(MatchRequest.build(referral=parse_referral(doc, source="referral")),
+                       directory=current_directory(settings.data_dir), command="web match").result
     audit.record(db, "run", user=user, council=user.council, kind="matching",
                  shortlisted=result.shortlist.height, considered=result.homes_considered)
     return render(request, "partials/match_result.html", {"result": result})

@@ -1,4 +1,4 @@
-"""Downloads of every table as Excel or CSV, written by ``carecast.outputs.write_report``.
+"""Downloads of every table as Excel, CSV or JSON, written by ``carecast.outputs.write_report``.
 
 Each download is recorded in the audit log (who, which table, which format, which council).
 """
@@ -18,16 +18,16 @@ from carecast.errors import NotFoundError
 from carecast.outputs import Report, Section, run_metadata, write_report
 from carecast.web import audit
 from carecast.web.access import Principal
-from carecast.web.api.routes.children import children_table
-from carecast.web.api.routes.jobs import owned_job
-from carecast.web.api.routes.overview import overview_context
 from carecast.web.datastore import load_council
 from carecast.web.deps import CurrentUser, DbDep, JobsDep, SettingsDep
+from carecast.web.jobs import owned_job
 from carecast.web.templating import render
+from carecast.web.views import children_table, costs_for, overview_context, snapshot_report
 
 router = APIRouter(tags=["downloads"])
-Format = Literal["xlsx", "csv"]
-MEDIA = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv"}
+Format = Literal["xlsx", "csv", "json"]
+MEDIA = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv",
+         "json": "application/json"}
 
 
 def _overview_report(db, settings, user: Principal) -> Report:
@@ -57,15 +57,7 @@ def _children_report(db, settings, user: Principal) -> Report:
                                                                           "dataset": data.content_hash}))
 
 
-def _costs_report(db, settings, user: Principal) -> Report:
-    from carecast.web.api.routes.costs import costs_for
-
-    return costs_for(db, settings, user)
-
-
 def _snapshot_report(db, settings, user: Principal) -> Report:
-    from carecast.web.api.routes.snapshot import snapshot_report
-
     return snapshot_report(db, settings, user)[0]
 
 
@@ -74,7 +66,7 @@ TABLES: dict[str, tuple[str, Callable[..., Report], Callable[[Principal], bool]]
     "children": ("Children in care now, one row per child (council users only)", _children_report,
                  lambda u: u.sees_child_level),
     "snapshot": ("Placement snapshot: location, distance and quality", _snapshot_report, lambda u: True),
-    "costs": ("Placement cost by financial year and cost group", _costs_report, lambda u: u.may_run),
+    "costs": ("Placement cost by financial year and cost group", costs_for, lambda u: u.may_run),
 }
 
 
@@ -111,7 +103,7 @@ def download(name: str, fmt: Format, db: DbDep, settings: SettingsDep, user: Cur
 
 @router.get("/downloads/run/{job_id}.{fmt}")
 def download_run(job_id: str, fmt: Format, db: DbDep, jobs: JobsDep, user: CurrentUser) -> Response:
-    """The full report of a finished run (forecast, scenario ...), as Excel or CSV."""
+    """The full report of a finished run (forecast, scenario ...), as Excel, CSV or JSON."""
     job = owned_job(jobs, job_id, user)
     report = job.result.get("report") if isinstance(job.result, dict) else None
     if job.status != "done" or report is None:

@@ -3,12 +3,12 @@ input hash. Built by ``carecast.forecast`` (model and report) and ``carecast.cos
 
 from __future__ import annotations
 
-import warnings
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
-from pydantic import BaseModel, Field
+from pydantic import ConfigDict, model_validator
 
+from carecast.services.forecast import ForecastOptions, ForecastRequest, run_forecast
 from carecast.store import session_scope
 from carecast.web import audit
 from carecast.web.access import Principal
@@ -16,53 +16,42 @@ from carecast.web.datastore import CouncilData, load_council
 from carecast.web.deps import CurrentUser, DbDep, JobsDep, SettingsDep
 from carecast.web.jobs import Progress, input_hash
 from carecast.web.settings import Settings
-from carecast.web.templating import capability_ready, render
+from carecast.web.templating import render
 
 router = APIRouter(tags=["forecast"])
 
 
-class ForecastOptions(BaseModel):
-    """What a user may choose on the forecast page; limits keep one run within seconds."""
+class ForecastForm(ForecastOptions):
+    """The forecast options a user may choose on the page (the request's defaults), with limits
+    that keep one run within seconds; a start date, window and daily steps are the CLI's."""
 
-    horizon_years: int = Field(default=5, ge=1, le=10)
-    simulations: int = Field(default=1000, ge=50, le=2000)
-    trend: Literal["flat", "fitted"] = "flat"
-    uasc: Literal["include", "exclude"] = "include"
-    seed: int = Field(default=1, ge=0, le=2**31)
+    model_config = ConfigDict(frozen=True, extra="ignore")  # the form also carries its CSRF token
 
-
-def run_forecast(data: CouncilData, options: ForecastOptions, progress: Progress) -> dict[str, Any]:
-    """Fit, simulate, cost and build the report (the same report ``carecast forecast`` writes)."""
-    from carecast.forecast import SparseDataWarning, forecast_councils
-    from carecast.forecast.commands import cost_projection
-    from carecast.forecast.report import forecast_report
-
-    progress(0.05, "Fitting the model and simulating children")
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", SparseDataWarning)
-        region = forecast_councils(data.episodes, horizon_years=options.horizon_years,
-                                   n_sims=options.simulations, seed=options.seed, trend=options.trend,
-                                   uasc=options.uasc, step_days=7)
-    progress(0.75, "Costing the forecast")
-    result = region.combined
-    projection, cost_assumptions = cost_projection(result, data.episodes, None)
-    parameters = {"start": result.start.isoformat(), **options.model_dump(), "step": "weekly",
-                  "costs": "shipped defaults", "council": data.council, "dataset": data.content_hash}
-    progress(0.9, "Writing the report")
-    report = forecast_report(result, inputs=[], parameters=parameters, costs=projection,
-                             cost_assumptions=cost_assumptions, per_council=region.results)
-    return {"report": report, "notes": [str(w.message) for w in caught], "start": result.start,
-            "options": options.model_dump()}
+    @model_validator(mode="after")
+    def _within_a_page_run(self) -> ForecastForm:
+        if not 50 <= self.simulations <= 2000:
+            raise ValueError("simulations must be from 50 to 2000 on the web page")
+        if self.trend == "population":
+            raise ValueError("the population trend needs a population file: use carecast forecast --population")
+        return self
 
 
-def _start(settings: Settings, jobs, user: Principal, data: CouncilData, options: ForecastOptions):
-    key = input_hash("forecast", data.council, data.content_hash, options.model_dump())
+def run_web_forecast(data: CouncilData, options: ForecastForm, progress: Progress) -> dict[str, Any]:
+    """The service's forecast of the council's data set (the same report ``carecast forecast`` writes)."""
+    request = ForecastRequest.build(**options.model_dump())
+    run = run_forecast(request, episodes=data.episodes, progress=progress,
+                       extra_parameters={"council": data.council, "dataset": data.content_hash})
+    return {"report": run.report, "notes": run.notes, "start": run.start, "options": options.model_dump(mode="json")}
+
+
+def _start(settings: Settings, jobs, user: Principal, data: CouncilData, options: ForecastForm):
+    key = input_hash("forecast", data.council, data.content_hash, options.model_dump(mode="json"))
 
     def work(progress: Progress) -> dict[str, Any]:
-        out = run_forecast(data, options, progress)
+        out = run_web_forecast(data, options, progress)
         with session_scope(settings.database_url) as db:
             audit.record(db, "run", user=user, council=data.council, kind="forecast", key=key,
-                         **options.model_dump())
+                         **options.model_dump(mode="json"))
         return out
 
     return jobs.submit(kind="forecast", key=key, council=data.council, owner_id=user.id, work=work)
@@ -70,16 +59,14 @@ def _start(settings: Settings, jobs, user: Principal, data: CouncilData, options
 
 @router.get("/forecast")
 def forecast_page(request: Request, db: DbDep, settings: SettingsDep, user: CurrentUser):
-    if not capability_ready("carecast.forecast", "forecast_councils"):
-        return render(request, "unavailable.html", {"feature": "Forecast"})
     user.require(user.may_run, "run forecasts")
     data = load_council(db, settings.data_dir, user.council)
-    return render(request, "forecast.html", {"options": ForecastOptions(), "dataset": data})
+    return render(request, "forecast.html", {"options": ForecastForm(), "dataset": data})
 
 
 @router.post("/forecast")
 def forecast_run(request: Request, db: DbDep, settings: SettingsDep, jobs: JobsDep, user: CurrentUser,
-                 options: Annotated[ForecastOptions, Form()]):
+                 options: Annotated[ForecastForm, Form()]):
     user.require(user.may_run, "run forecasts")
     data = load_council(db, settings.data_dir, user.council)
     job = _start(settings, jobs, user, data, options)
@@ -87,7 +74,7 @@ def forecast_run(request: Request, db: DbDep, settings: SettingsDep, jobs: JobsD
 
 
 @router.post("/api/forecast")
-def forecast_api(body: ForecastOptions, db: DbDep, settings: SettingsDep, jobs: JobsDep,
+def forecast_api(body: ForecastForm, db: DbDep, settings: SettingsDep, jobs: JobsDep,
                  user: CurrentUser) -> dict[str, Any]:
     """Start (or reuse) a forecast of the user's council; poll ``/api/jobs/{id}``."""
     user.require(user.may_run, "run forecasts")

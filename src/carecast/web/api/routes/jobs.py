@@ -7,21 +7,12 @@ import threading
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from carecast.web.access import Principal
 from carecast.web.deps import CurrentUser, JobsDep
-from carecast.web.jobs import Job
+from carecast.web.jobs import owned_job
 from carecast.web.templating import render
 
 router = APIRouter(tags=["jobs"])
 _RENDER_LOCK = threading.Lock()
-
-
-def owned_job(jobs, job_id: str, user: Principal) -> Job:
-    """A job the user may watch: their own, or one for their council."""
-    job = jobs.get(job_id)
-    if job.owner_id != user.id and not (job.council and job.council == user.council):
-        user.require_child_level(job.council or "another council")
-    return job
 
 
 @router.get("/jobs/{job_id}")

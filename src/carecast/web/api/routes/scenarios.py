@@ -3,29 +3,34 @@ seeds in the background, and compare children, cost and net saving side by side.
 
 from __future__ import annotations
 
-import warnings
 from importlib import resources
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from pydantic import BaseModel, Field
 
+from carecast.services.scenarios import ScenariosRequest
 from carecast.store import session_scope
 from carecast.web import audit
 from carecast.web.datastore import load_council
 from carecast.web.deps import CurrentUser, DbDep, JobsDep, SettingsDep
 from carecast.web.jobs import Progress, input_hash
-from carecast.web.templating import capability_ready, render
+from carecast.web.templating import render
 
 router = APIRouter(tags=["scenarios"])
 EXAMPLE = "ccn_optimised"
 
 
+DEFAULTS = ScenariosRequest.model_fields  # the same defaults as ``carecast scenario run``
+
+
 class ScenarioForm(BaseModel):
+    """What the page may set, with limits that keep one run within seconds."""
+
     scenario: str = Field(max_length=50_000)
-    horizon_years: int = Field(default=5, ge=1, le=10)
-    simulations: int = Field(default=200, ge=50, le=1000)
-    seed: int = Field(default=1, ge=0, le=2**31)
+    horizon_years: int = Field(default=int(DEFAULTS["horizon_years"].default), ge=1, le=10)
+    simulations: int = Field(default=DEFAULTS["simulations"].default, ge=50, le=1000)
+    seed: int = Field(default=DEFAULTS["seed"].default, ge=0, le=2**31)
 
 
 def _example() -> str:
@@ -33,28 +38,19 @@ def _example() -> str:
 
 
 def run_comparison(episodes, form: ScenarioForm, council: str, progress: Progress) -> dict[str, Any]:
-    from carecast.forecast import SparseDataWarning
-    from carecast.scenarios import load_scenario, parse_scenario, run_scenarios
-    from carecast.scenarios.report import scenario_report
+    """The service's comparison of the page's scenario with the built-in baseline."""
+    from carecast.scenarios import load_scenario, parse_scenario
+    from carecast.services.scenarios import BASELINE, run_scenarios
 
-    chosen = [load_scenario("baseline"), parse_scenario(form.scenario, "scenario")]  # validated before work
-    progress(0.05, "Simulating the baseline and the scenario with the same seeds")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", SparseDataWarning)
-        comparison = run_scenarios(episodes, chosen, horizon_years=form.horizon_years, n_sims=form.simulations,
-                                   seed=form.seed)
-    progress(0.9, "Writing the comparison")
-    parameters = {"scenarios": [s.scenario for s in chosen], "start": comparison.start.isoformat(),
-                  "horizon_years": form.horizon_years, "simulations": form.simulations, "seed": form.seed,
-                  "council": council}
-    return {"report": scenario_report(comparison, inputs=[], parameters=parameters),
-            "names": [s.scenario for s in chosen]}
+    chosen = (load_scenario(BASELINE), parse_scenario(form.scenario, "scenario"))
+    request = ScenariosRequest.build(scenarios=chosen, council=council, horizon_years=form.horizon_years,
+                                     simulations=form.simulations, seed=form.seed)
+    run = run_scenarios(request, episodes=episodes, progress=progress)
+    return {"report": run.report, "names": [s.scenario for s in chosen]}
 
 
 @router.get("/scenarios")
 def scenarios_page(request: Request, db: DbDep, settings: SettingsDep, user: CurrentUser):
-    if not capability_ready("carecast.scenarios", "run_scenarios"):
-        return render(request, "unavailable.html", {"feature": "Scenarios"})
     user.require(user.may_run, "run scenarios")
     data = load_council(db, settings.data_dir, user.council)
     return render(request, "scenarios.html", {"council": data.council, "form": ScenarioForm(scenario=_example())})

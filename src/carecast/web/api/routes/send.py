@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field, field_validator
 from carecast.errors import AccessDeniedError, CarecastError, InputError, Location, ParameterError
 from carecast.outputs import Report, Section, run_metadata
 from carecast.schema import find_council
+from carecast.services.send import SendRequest
 from carecast.store import session_scope
 from carecast.web import audit
 from carecast.web.access import Principal
@@ -25,12 +26,15 @@ from carecast.web.datastore import SendData, current_send_dataset, load_send, sa
 from carecast.web.deps import CurrentUser, DbDep, JobsDep, SettingsDep
 from carecast.web.jobs import Progress, input_hash
 from carecast.web.settings import Settings
-from carecast.web.templating import capability_ready, render
+from carecast.web.templating import render
 from carecast.web.uploads import Incoming, stage_csv, uploaded_text
 
 router = APIRouter(tags=["send"])
 YAML_LIMIT = 50_000
 COUNTS_COLUMNS = {"year", "age", "setting", "plans"}  # the published form; anything else is records
+
+
+DEFAULTS = SendRequest.model_fields  # the same defaults as ``carecast send forecast``
 
 
 class SendForm(BaseModel):
@@ -40,11 +44,11 @@ class SendForm(BaseModel):
     threshold: float | None = Field(default=None, ge=0, le=1e11, description="cumulative deficit to watch, GBP")
     levers: str = Field(default="", max_length=YAML_LIMIT)
     costs: str = Field(default="", max_length=YAML_LIMIT, description="annual cost per setting; blank: cited defaults")
-    horizon_years: int = Field(default=5, ge=2, le=10)
-    simulations: int = Field(default=200, ge=50, le=1000)
-    trend: Literal["fitted", "flat"] = "fitted"
+    horizon_years: int = Field(default=int(DEFAULTS["horizon_years"].default), ge=2, le=10)
+    simulations: int = Field(default=DEFAULTS["simulations"].default, ge=50, le=1000)
+    trend: Literal["fitted", "flat"] = DEFAULTS["trend"].default
     data_start: dt.date | None = None
-    seed: int = Field(default=1, ge=0, le=2**31)
+    seed: int = Field(default=DEFAULTS["seed"].default, ge=0, le=2**31)
 
     @field_validator("threshold", mode="before")
     @classmethod
@@ -188,18 +192,19 @@ def _levers(form: SendForm, data: SendData):
     return parse_send_scenario(form.levers, "levers")
 
 
-def run_send(data: SendData, form: SendForm, grant, costs, scenario, progress: Progress) -> dict[str, Any]:
-    """Forecast (records) or project (counts), cost against the grant, build the report the CLI writes."""
-    from carecast.send.run import forecast_records, project_published
+def run_web_send(data: SendData, form: SendForm, grant, costs, scenario, progress: Progress) -> dict[str, Any]:
+    """Forecast (records) or project (counts) with the services the CLI calls, cost against the grant."""
+    from carecast.services.send import SendCountsRequest, run_send, run_send_counts
 
     if data.form == "counts":
-        run = project_published(data.table, years_ahead=form.horizon_years, n_sims=form.simulations,
-                                seed=form.seed, grant=grant, costs=costs, progress=progress)
+        request = SendCountsRequest.build(years_ahead=form.horizon_years, simulations=form.simulations,
+                                          seed=form.seed, grant=grant, costs=costs)
+        run = run_send_counts(data.table, request, progress=progress)
     else:
-        run = forecast_records(data.table, horizon_years=form.horizon_years, n_sims=form.simulations,
-                               seed=form.seed, trend=form.trend, grant=grant, costs=costs,
-                               data_start=form.data_start,
-                               scenario=scenario, progress=progress)
+        request = SendRequest.build(horizon_years=form.horizon_years, simulations=form.simulations, seed=form.seed,
+                                    trend=form.trend, grant=grant, costs=costs, data_start=form.data_start,
+                                    scenario=scenario)
+        run = run_send(data.table, request, progress=progress)
     return {"report": run.report, "headline": run.headline, "deficit": run.deficit, "start": run.start,
             "form": data.form}
 
@@ -209,7 +214,7 @@ def _start(settings: Settings, jobs, user: Principal, data: SendData, form: Send
     key = input_hash("send", data.council, data.content_hash, form.model_dump())
 
     def work(progress: Progress) -> dict[str, Any]:
-        out = run_send(data, form, grant, costs, scenario, progress)
+        out = run_web_send(data, form, grant, costs, scenario, progress)
         with session_scope(settings.database_url) as db:
             audit.record(db, "run", user=user, council=data.council, kind="high_needs", key=key, form=data.form,
                          threshold=grant.threshold, scenario=scenario.scenario if scenario else "baseline",
@@ -224,8 +229,6 @@ def _start(settings: Settings, jobs, user: Principal, data: SendData, form: Send
 def send_page(request: Request, db: DbDep, user: CurrentUser):
     from carecast.send.params import default_costs_text
 
-    if not capability_ready("carecast.send", "SendModel"):
-        return render(request, "unavailable.html", {"feature": "High needs"})
     user.require(user.may_run, "see high-needs (SEND) forecasts")
     return render(request, "send.html", {
         "council": user.council, "current": current_send_dataset(db, user.council),

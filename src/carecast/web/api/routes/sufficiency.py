@@ -3,7 +3,6 @@ placement category, run in the background and cached by input hash, as ``carecas
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from importlib import resources
 from typing import Annotated, Any, Literal
@@ -14,25 +13,31 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from pydantic import BaseModel, Field
 
 from carecast.errors import AccessDeniedError, Location, NotFoundError, ParameterError
+from carecast.services.sufficiency import SufficiencyRequest
 from carecast.store import session_scope
 from carecast.web import audit
 from carecast.web.access import Principal
 from carecast.web.datastore import councils_with_data, load_council
 from carecast.web.deps import CurrentUser, DbDep, JobsDep, SettingsDep
 from carecast.web.jobs import Progress, input_hash
-from carecast.web.templating import capability_ready, render
+from carecast.web.templating import render
 from carecast.web.uploads import uploaded_text
 
 router = APIRouter(tags=["sufficiency"])
 SCENARIOS = ("baseline", "ccn_optimised")  # carecast.scenarios' built-ins
 
 
+DEFAULTS = SufficiencyRequest.model_fields  # the same defaults as ``carecast sufficiency``
+
+
 class SufficiencyForm(BaseModel):
+    """What the page may set, with limits that keep one run within seconds."""
+
     capacity: str = Field(max_length=50_000)
     scenario: Literal["baseline", "ccn_optimised"] = "baseline"
-    horizon_years: int = Field(default=5, ge=1, le=10)
-    simulations: int = Field(default=200, ge=50, le=1000)
-    seed: int = Field(default=1, ge=0, le=2**31)
+    horizon_years: int = Field(default=int(DEFAULTS["horizon_years"].default), ge=1, le=10)
+    simulations: int = Field(default=DEFAULTS["simulations"].default, ge=50, le=1000)
+    seed: int = Field(default=DEFAULTS["seed"].default, ge=0, le=2**31)
 
 
 def _example() -> str:
@@ -93,34 +98,25 @@ def scope_for(db, settings, user: Principal) -> Scope:
                  "+".join(d.content_hash for d in data))
 
 
-def run_sufficiency(scope: Scope, capacities: list, form: SufficiencyForm, progress: Progress) -> dict[str, Any]:
-    from carecast.forecast import SparseDataWarning
+def run_web_sufficiency(scope: Scope, capacities: list, form: SufficiencyForm, progress: Progress) -> dict[str, Any]:
+    """The service's assessment of the user's scope (a council, or the councils they see summed)."""
     from carecast.scenarios.model import load_combined
-    from carecast.sufficiency import assess, assess_region
-    from carecast.sufficiency.report import sufficiency_report
+    from carecast.services.sufficiency import run_sufficiency
 
-    progress(0.05, "Forecasting demand per placement category")
-    options = {"scenario": load_combined(form.scenario), "horizon_years": form.horizon_years,
-               "n_sims": form.simulations, "seed": form.seed}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", SparseDataWarning)
-        if scope.regional:
-            run = assess_region(scope.episodes, capacities, label=scope.label, members=scope.members, **options)
-        else:
-            run = assess(scope.episodes, capacities[0], **options)
-    progress(0.9, "Writing the gap and the plan")
-    parameters = {"capacity": "entered on the web page", "scenario": form.scenario,
-                  "council": None if scope.regional else scope.label, "region": scope.label if scope.regional else None,
-                  "start": run.forecast.start.isoformat(), "horizon_years": form.horizon_years,
-                  "simulations": form.simulations, "seed": form.seed, "register_share": None}
-    return {"report": sufficiency_report(run, inputs=[], parameters=parameters), "name": run.name,
-            "scenario": run.scenario, "plan": run.result.plan.select("quantile", "action").rows()}
+    request = SufficiencyRequest.build(
+        capacities=tuple(capacities), scenario=load_combined(form.scenario),
+        council=None if scope.regional else scope.label, group=scope.label if scope.regional else None,
+        members=tuple(scope.members) if scope.regional else None, horizon_years=form.horizon_years,
+        simulations=form.simulations, seed=form.seed)
+    outcome = run_sufficiency(request, episodes=scope.episodes, progress=progress,
+                              recorded={"capacity": "entered on the web page"})
+    run = outcome.run
+    return {"report": outcome.report, "name": run.name, "scenario": run.scenario,
+            "plan": run.result.plan.select("quantile", "action").rows()}
 
 
 @router.get("/sufficiency")
 def sufficiency_page(request: Request, db: DbDep, settings: SettingsDep, user: CurrentUser):
-    if not capability_ready("carecast.sufficiency", "assess"):
-        return render(request, "unavailable.html", {"feature": "Sufficiency"})
     user.require(user.may_assess_sufficiency, "assess sufficiency")
     scope = scope_for(db, settings, user)
     example = "---\n".join(_example().replace("council: Lewisham", f"council: {c}") for c in scope.councils)
@@ -142,7 +138,7 @@ async def sufficiency_run(request: Request, db: DbDep, settings: SettingsDep, jo
     council = None if scope.regional else scope.label  # a regional run is watched by its owner only
 
     def work(progress: Progress) -> dict[str, Any]:
-        out = run_sufficiency(scope, capacities, form, progress)
+        out = run_web_sufficiency(scope, capacities, form, progress)
         with session_scope(settings.database_url) as s:
             audit.record(s, "run", user=user, council=council, kind="sufficiency", key=key,
                          scenario=form.scenario, simulations=form.simulations)

@@ -11,16 +11,14 @@ import polars as pl
 from fastapi import APIRouter, File, Form, Request, UploadFile
 
 from carecast.errors import AccessDeniedError
-from carecast.outputs import run_metadata
 from carecast.store import session_scope
 from carecast.web import audit
 from carecast.web.access import Principal
-from carecast.web.api.routes.directory import keep_directory
-from carecast.web.datastore import current_dataset, save_dataset
+from carecast.web.datastore import current_dataset, keep_directory, save_dataset
 from carecast.web.deps import CurrentUser, DbDep, JobsDep, SettingsDep
 from carecast.web.jobs import Progress
 from carecast.web.settings import Settings
-from carecast.web.templating import capability_ready, render
+from carecast.web.templating import render
 from carecast.web.uploads import Incoming, stage
 
 router = APIRouter(tags=["uploads"])
@@ -34,23 +32,25 @@ def quality_summary(quality: Any) -> dict[str, Any]:
 
 def load_upload(settings: Settings, user: Principal, staged, content_hash: str, progress: Progress) -> dict:
     """The background part: read and clean with the loader, store the tables, audit the upload."""
-    from carecast import ingest
+    from carecast.services.ingest import ValidateRequest, run_validate
 
     progress(0.1, "Reading and checking the returns")
     lookups = sorted(staged.rglob(POSTCODE_LOOKUP))
     try:
         keep_directory(staged, settings.data_dir)
-        loaded = ingest.load_returns(
-            staged, council=user.council, postcodes=lookups[0] if lookups else None,
-            progress=lambda done, total, label: progress(0.1 + 0.6 * done / max(total, 1), f"Reading {label}"))
+        request = ValidateRequest.build(source=staged, council=user.council,
+                                        postcodes=lookups[0] if lookups else None)
+        run = run_validate(request, command="web upload", coverage={"councils": [user.council]}, record_paths=False,
+                           progress=lambda fraction, message: progress(0.1 + 0.6 * fraction, message))
     finally:
         shutil.rmtree(staged, ignore_errors=True)
+    loaded = run.loaded
     others = sorted(set(loaded.episodes["council"].unique().to_list()) - {user.council})
     if others:
         raise AccessDeniedError(f"the upload holds returns of {', '.join(others)}, not only {user.council}",
                                 fix=f"upload only {user.council}'s own returns")
     progress(0.8, "Saving the cleaned tables")
-    report = loaded.quality.to_report(run_metadata(command="web upload", coverage={"councils": [user.council]}))
+    report = run.report
     with session_scope(settings.database_url) as db:
         current = current_dataset(db, user.council)
         if current is None or current.content_hash != content_hash:
@@ -67,8 +67,6 @@ def load_upload(settings: Settings, user: Principal, staged, content_hash: str, 
 @router.get("/upload")
 def upload_page(request: Request, db: DbDep, user: CurrentUser):
     user.require(user.may_upload, "upload returns")
-    if not capability_ready("carecast.ingest", "load_returns"):
-        return render(request, "unavailable.html", {"feature": "Uploading returns"})
     return render(request, "upload.html", {"current": current_dataset(db, user.council),
                                            "max_mb": request.app.state.settings.max_upload_mb})
 
