@@ -161,7 +161,7 @@ def _visible_text(report) -> list[str]:
     page = render(report, include_plotly=False)
     parser.feed(page.split('id="about"')[0])  # the "About these numbers" block records inputs as given
     for section in report.sections:
-        for fig in section.figures:
+        for fig in section.drawn_figures():
             fig = worded(fig)
             for trace in fig.data:
                 parser.parts.append(str(trace.name or ""))

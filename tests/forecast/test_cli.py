@@ -78,3 +78,4 @@ def test_bad_input_gives_a_message_and_exit_code(carecast, data, tmp_path, args,
     assert res.returncode == code, res.stderr
     assert message in " ".join(res.stderr.split())
     assert "Traceback" not in res.stderr
+

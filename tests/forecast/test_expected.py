@@ -69,3 +69,25 @@ def test_step_matrices_are_substochastic_and_compose(seed, scale):
     one, two = step_matrices(space, rates, 7.0), step_matrices(space, rates, 14.0)
     assert (one >= -1e-12).all() and (one.sum(axis=-1) <= 1 + 1e-12).all()
     np.testing.assert_allclose(one @ one, two, rtol=1e-9, atol=1e-12)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10_000), scale=st.sampled_from([1e-5, 1e-2, 0.3, 5.0, 60.0]))
+def test_generator_exp_matches_scipy_expm(seed, scale):
+    """The uniformized exponential of the in-care block equals scipy's expm of the whole generator
+    (leaving care is absorbing, so the in-care block of exp(Q) is exp of Q's in-care block)."""
+    from scipy.linalg import expm
+
+    from carecast.forecast.expected import generator_exp
+
+    rng = np.random.default_rng(seed)
+    n_cat = 6
+    q = np.zeros((3, 2, n_cat + 1, n_cat + 1))
+    q[:, :, :n_cat, :] = rng.gamma(0.5, scale, size=(3, 2, n_cat, n_cat + 1)) * (rng.random((3, 2, n_cat, 1)) < 0.9)
+    diag = np.arange(n_cat)
+    q[:, :, diag, diag] = 0.0
+    q[:, :, diag, diag] = -q[:, :, :n_cat, :].sum(axis=3)
+    want = expm(q)[:, :, :n_cat, :n_cat]
+    got = generator_exp(q[:, :, :n_cat, :n_cat])
+    assert np.allclose(got, want, rtol=1e-10, atol=1e-13)
+    assert got.min() >= 0.0

@@ -35,13 +35,15 @@ def forecast(
     categories: Path | None = typer.Option(None, "--categories", help="Placement categories YAML."),
     workers: int | None = typer.Option(None, "--workers", help="Processes to use across councils "
                                        "(default: one per CPU core; results do not depend on it)."),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="Dask scheduler tcp://HOST:PORT to run the "
+                                         "councils on (default: CARECAST_SCHEDULER, else this machine)."),
     out: Path = typer.Option(..., "--out", help="Output file: .xlsx, .json, .csv or .html."),
 ) -> None:
     """Forecast children in care (and placement cost) with bands, per council and in total."""
     request = ForecastRequest.build(
         source=directory, start=parse_date(start, "start"), horizon_years=horizon_years, simulations=simulations,
         seed=seed, trend=trend, population=population, costs=costs, window_years=window_years, step=step, uasc=uasc,
-        council=council, categories=categories, workers=workers)
+        council=council, categories=categories, workers=workers, scheduler=scheduler)
     with progress_bar("Forecasting") as progress:
         run = run_forecast(request, progress=progress)
     print_notes(run.notes)
@@ -86,13 +88,15 @@ def backtest_command(
     categories: Path | None = typer.Option(None, "--categories", help="Placement categories YAML."),
     workers: int | None = typer.Option(None, "--workers", help="Processes to use across councils "
                                        "(default: one per CPU core; results do not depend on it)."),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="Dask scheduler tcp://HOST:PORT to run the "
+                                         "councils on (default: CARECAST_SCHEDULER, else this machine)."),
     out: Path = typer.Option(..., "--out", help="Output file: .json, .xlsx, .html or .csv."),
 ) -> None:
     """Rewind the data to a past date, forecast, and compare with what happened (and with naive baselines)."""
     request = BacktestRequest.build(
         source=directory, at=parse_date(at, "at"), horizon_months=horizon_months, rolling=rolling, origins=origins,
         simulations=simulations, seed=seed, trend=trend, population=population, window_years=window_years,
-        uasc=uasc, council=council, categories=categories, workers=workers)
+        uasc=uasc, council=council, categories=categories, workers=workers, scheduler=scheduler)
     with console.status("Backtesting..."):
         run = run_backtest(request)
     written = write_report(run.report, out)

@@ -242,24 +242,34 @@ def _through_time_bands(t: np.ndarray, draw: np.ndarray, lam: np.ndarray, key: n
     return end
 
 
-def run_paths(space: StateSpace, cohort: Cohort, total: np.ndarray, cumprob: np.ndarray,
-              horizon: float, origin: np.datetime64, rng: np.random.Generator,
-              effects: PathEffects | None = None, ages: AgeTable | None = None) -> Pieces:
-    """Simulate every child of ``cohort`` to exit, age 18 or ``horizon``; return the pieces of their paths.
+@dataclass(frozen=True)
+class _Start:
+    """The lookup tables of a batch and its live children at their first event (see :func:`run_paths`)."""
 
-    ``total[sim, state]`` is the total hazard per day; ``cumprob[sim, state, dest]`` the cumulative
-    share of each destination (categories, then "leaves care"). The arrays of children still being
-    simulated are compacted after every event, and each child's next age and time-in-care
-    boundaries are carried along, so a loop touches only live children and no search is needed.
-    A child's simulation and state travel as one key ``sim << bits | state`` (its row of ``total``
-    and ``cumprob``, padded to a power of two states), so lookups are single gathers and its
-    simulation, age band, category and time-in-care band are read back with a shift, a mask and
-    small tables. An event first decides between leaving care and moving (one gather of the share
-    of moves); only movers search their row for the category.
-    ``effects`` (a scenario's levers, see :class:`PathEffects`) scale exit hazards, remap moves and
-    force moves, with common random numbers; without them the random stream is as it always was.
-    ``ages`` (default: built for the cohort's birth dates) is the table of age-band changes.
-    """
+    bits: int
+    mask: int
+    age_of: np.ndarray
+    cat_of: np.ndarray
+    dur_of: np.ndarray
+    total_flat: np.ndarray
+    move_share: np.ndarray
+    to_category: np.ndarray
+    width: int
+    age_flat: np.ndarray
+    a_row: np.ndarray
+    lowers: np.ndarray
+    rid: np.ndarray
+    t: np.ndarray
+    age: np.ndarray
+    dur: np.ndarray
+    key: np.ndarray
+    cat: np.ndarray
+
+
+def _start(space: StateSpace, cohort: Cohort, total: np.ndarray, cumprob: np.ndarray, horizon: float,
+           origin: np.datetime64, ages: AgeTable | None) -> _Start:
+    """Tables shared by both engines (keys, padded hazards and destination shares, age table) and
+    the children alive at their start, with their keys and bands."""
     if ages is None:
         ages = AgeTable.covering(space, cohort.dob, origin)
     table, row = ages.days, ages.rows(cohort.dob)
@@ -301,6 +311,33 @@ def run_paths(space: StateSpace, cohort: Cohort, total: np.ndarray, cumprob: np.
     t, age, dur = t.take(rid), age.take(rid), dur.take(rid)
     cat = cohort.cat.take(rid).astype(np.int64)
     key = (cohort.sim.take(rid).astype(np.int64) << bits) | ((age * n_cat + cat) * n_dur + dur)
+    return _Start(bits, mask, age_of, cat_of, dur_of, total_flat, move_share, to_category, width, age_flat,
+                  a_row, lowers, rid, t, age, dur, key, cat)
+
+
+def run_paths(space: StateSpace, cohort: Cohort, total: np.ndarray, cumprob: np.ndarray,
+              horizon: float, origin: np.datetime64, rng: np.random.Generator,
+              effects: PathEffects | None = None, ages: AgeTable | None = None) -> Pieces:
+    """Simulate every child of ``cohort`` to exit, age 18 or ``horizon``; return the pieces of their paths.
+
+    ``total[sim, state]`` is the total hazard per day; ``cumprob[sim, state, dest]`` the cumulative
+    share of each destination (categories, then "leaves care"). The arrays of children still being
+    simulated are compacted after every event, and each child's next age and time-in-care
+    boundaries are carried along, so a loop touches only live children and no search is needed.
+    A child's simulation and state travel as one key ``sim << bits | state`` (its row of ``total``
+    and ``cumprob``, padded to a power of two states), so lookups are single gathers and its
+    simulation, age band, category and time-in-care band are read back with a shift, a mask and
+    small tables. An event first decides between leaving care and moving (one gather of the share
+    of moves); only movers search their row for the category.
+    ``effects`` (a scenario's levers, see :class:`PathEffects`) scale exit hazards, remap moves and
+    force moves, with common random numbers; without them the random stream is as it always was.
+    ``ages`` (default: built for the cohort's birth dates) is the table of age-band changes.
+    """
+    st = _start(space, cohort, total, cumprob, horizon, origin, ages)
+    n, n_cat, n_dur, n_age, bits, mask = cohort.cat.size, space.n_cat, space.n_dur, space.n_age, st.bits, st.mask
+    age_of, cat_of, dur_of, total_flat, move_share = st.age_of, st.cat_of, st.dur_of, st.total_flat, st.move_share
+    to_category, width, age_flat, a_row, lowers = st.to_category, st.width, st.age_flat, st.a_row, st.lowers
+    ps_all, rid, t, age, dur, key, cat = cohort.period_start, st.rid, st.t, st.age, st.dur, st.key, st.cat
     next_age, next_dur = age_flat.take(a_row.take(rid) + age), ps_all.take(rid) + lowers.take(dur)
     piece_start = t  # pieces are not cut where only the time-in-care band changes
     if effects is not None:
@@ -435,8 +472,12 @@ def counts_on(pieces: Pieces, grid: np.ndarray, n_sims: int, cell: np.ndarray, n
     base = (pieces.sim * n_cells + cell) * (n_grid + 1)  # grid last: the cumulative sum runs along memory
     diff = np.bincount(base + a, minlength=size)
     diff -= np.bincount(base + b, minlength=size)
-    counts = np.cumsum(diff.reshape(n_sims, n_cells, n_grid + 1), axis=2, dtype=np.int32)[:, :, :n_grid]
-    return counts.transpose(0, 2, 1)
+    return counts_from_diff(diff.reshape(n_sims, n_cells, n_grid + 1))
+
+
+def counts_from_diff(diff: np.ndarray) -> np.ndarray:
+    """Counts (n_sims, n_grid, n_cells) from +1/-1 differences (n_sims, n_cells, n_grid + 1)."""
+    return np.cumsum(diff, axis=2, dtype=np.int32)[:, :, :-1].transpose(0, 2, 1)
 
 
 def step_tables(pieces: Pieces, n_sims: int, n_steps: int, step: float, n_cat: int, n_age: int
@@ -459,14 +500,63 @@ def step_tables(pieces: Pieces, n_sims: int, n_steps: int, step: float, n_cat: i
         start, end = base + a, base + b
         diff = np.bincount(start, minlength=size)
         diff -= np.bincount(end, minlength=size)
-        return np.cumsum(diff.reshape(n_sims, n_cells, width), axis=2, dtype=np.int32), (start, end)
+        return diff.reshape(n_sims, n_cells, width), (start, end)
 
     by_cat, (start, end) = open_at(pieces.cat, n_cat)
     by_age, _ = open_at(pieces.age, n_age)
     size = n_sims * n_cat * width
     times = np.bincount(start, weights=pieces.start, minlength=size)
     times -= np.bincount(end, weights=pieces.end, minlength=size)
-    integral = np.arange(width) * step * by_cat - np.cumsum(times.reshape(n_sims, n_cat, width), axis=2)
+    return tables_from_diffs(by_cat, by_age, times.reshape(n_sims, n_cat, width), step)
+
+
+def tables_from_diffs(by_cat: np.ndarray, by_age: np.ndarray, times: np.ndarray, step: float
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`step_tables`' arrays from its +1/-1 differences per (simulation, category or age band,
+    step date and the horizon) and the start (+) and end (-) times of the pieces there."""
+    n_steps = by_cat.shape[2] - 1
+    by_cat = np.cumsum(by_cat, axis=2, dtype=np.int32)
+    by_age = np.cumsum(by_age, axis=2, dtype=np.int32)
+    integral = np.arange(n_steps + 1) * step * by_cat - np.cumsum(times, axis=2)
     days = np.diff(integral, axis=2)
     return (by_cat[:, :, :n_steps].transpose(0, 2, 1), by_age[:, :, :n_steps].transpose(0, 2, 1),
             days.transpose(0, 2, 1))
+
+
+def path_tables(space: StateSpace, cohort: Cohort, total: np.ndarray, cumprob: np.ndarray, horizon: float,
+                origin: np.datetime64, rng: np.random.Generator, effects: PathEffects | None, ages: AgeTable,
+                step: float, n_steps: int, month_grid: np.ndarray, compiled: bool = False
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, Exits]:
+    """Simulate a batch and count it: children per category and per age band on each step date,
+    person-days per category and step (:func:`step_tables`), children per age band × category
+    on each month date (n_sims, n_months, n_age, n_cat), and every exit from care (:class:`Exits`).
+
+    ``compiled`` (paths without scenario effects) runs the events in :mod:`carecast.forecast.kernel`,
+    counting each piece as it ends; otherwise :func:`run_paths` keeps the pieces and they are counted
+    afterwards (the reference: both give the same distribution, not the same draws).
+    """
+    m, n_cat, n_age = total.shape[0], space.n_cat, space.n_age
+    if not compiled or effects is not None:
+        pieces = run_paths(space, cohort, total, cumprob, horizon, origin, rng, effects, ages)
+        months = counts_on(pieces, month_grid, m, pieces.age * n_cat + pieces.cat, n_age * n_cat)
+        return (*step_tables(pieces, m, n_steps, step, n_cat, n_age),
+                months.reshape(m, month_grid.size, n_age, n_cat), pieces.exits)
+    from carecast.forecast.kernel import count_paths  # numba: imported only when asked for
+
+    st = _start(space, cohort, total, cumprob, horizon, origin, ages)
+    by_cat = np.zeros((m, n_cat, n_steps + 1), np.int32)
+    by_age = np.zeros((m, n_age, n_steps + 1), np.int32)
+    times = np.zeros((m, n_cat, n_steps + 1))
+    by_month = np.zeros((m, n_age * n_cat, month_grid.size + 1), np.int32)
+    month_table = np.searchsorted(month_grid, np.arange(int(month_grid[-1]) + 2), side="left")
+    exit_key = np.empty(st.key.size, np.int64)  # a child leaves care at most once
+    exit_day = np.empty(st.key.size)
+    aged_out = np.empty(st.key.size, np.bool_)
+    n_exits = count_paths(st.key, st.t, cohort.period_start.take(st.rid), st.a_row.take(st.rid), st.dur, st.age_flat,
+                          st.lowers, st.total_flat, st.move_share, st.to_category, st.width, n_cat, space.n_dur,
+                          n_age, st.bits, float(horizon), float(step), n_steps, month_table, rng, by_cat, by_age,
+                          times, by_month, exit_key, exit_day, aged_out)
+    months = counts_from_diff(by_month).reshape(m, month_grid.size, n_age, n_cat)
+    left = exit_key[:n_exits]
+    exits = Exits(left >> st.bits, left & st.mask, exit_day[:n_exits], aged_out[:n_exits])
+    return (*tables_from_diffs(by_cat, by_age, times, step), months, exits)

@@ -55,7 +55,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from scipy.special import ndtri
 
 from carecast.errors import Location, ParameterError
 from carecast.forecast.params import defaults
@@ -222,6 +221,8 @@ class RegionalShock:
         with np.errstate(over="ignore"):
             per_sim = _mix(np.uint64(key) + (k + np.uint64(1)) * np.uint64(0x9E3779B97F4A7C15))
             bits = _mix(per_sim[:, None] + (m[None, :] + np.uint64(1)) * np.uint64(0xD1B54A32D192ED03))
+        from scipy.special import ndtri  # imported when used: a region's shock, ~0.8 s to import
+
         return ndtri(((bits >> np.uint64(11)).astype(np.float64) + 0.5) * 2.0**-53)  # u in (0, 1)
 
     def multipliers(self, sims: np.ndarray, months: np.ndarray) -> np.ndarray:

@@ -12,13 +12,8 @@ the user's seed alone, so results do not depend on the order or the number of wo
 from __future__ import annotations
 
 import datetime as dt
-import os
-import warnings
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +21,7 @@ import numpy as np
 import polars as pl
 
 from carecast.errors import InsufficientDataError
+from carecast.execution import Caught, Pool, executor, raise_again, recorded_warnings
 from carecast.forecast.entrants import (
     RegionalShock,
     load_population,
@@ -45,25 +41,19 @@ from carecast.forecast.states import StateSpace
 class RegionForecast:
     combined: ForecastResult
     space: StateSpace
-    results: dict[str, ForecastResult] = field(default_factory=dict)  # per council (when kept)
+    results: dict[str, ForecastResult] = field(default_factory=dict)  # per council, monthly only (when kept)
     assumptions: dict[str, dict[str, Any]] = field(default_factory=dict)  # per council
-
-
-Caught = list[tuple[type[Warning], str]]
 
 
 def _one(args: tuple) -> tuple[str, ForecastResult, Caught]:
     """Fit and simulate one council; its warnings are returned, to be raised again by the caller
     (in a worker process the main process's warning filters do not apply)."""
-    council, history, start, model_options, sim_options, population, user_seed = args
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        if population is not None:
-            model_options = model_options | {"population": load_population(population, council)}
+    council, history, start, model_options, sim_options, user_seed = args
+    with recorded_warnings() as caught:
         model = DemandModel(**model_options).fit(history, start=start)
         result = model.simulate(**sim_options)
     result.assumptions_ |= {"seed": user_seed, "council_seed": sim_options["seed"]}
-    return council, result, [(w.category, str(w.message)) for w in caught]
+    return council, result, caught
 
 
 def _group(jobs: list[tuple]) -> tuple[dict[str, dict[str, Any]], ForecastResult, Caught]:
@@ -80,17 +70,15 @@ def _group(jobs: list[tuple]) -> tuple[dict[str, dict[str, Any]], ForecastResult
     return assumptions, total, caught
 
 
+def _population(population: str | Path | None, council: str) -> dict[str, Any]:
+    return {} if population is None else {"population": load_population(population, council)}
+
+
 def _ready() -> None:
     """A first task for each worker: it imports carecast while the main process reads the histories."""
 
 
-def _raise_again(caught: Caught, depth: int) -> None:
-    """Raise caught warnings again, attributed to the code ``depth`` calls up (the forecast's caller)."""
-    for category, message in caught:
-        warnings.warn(message, category, stacklevel=depth + 1)
-
-
-def _balanced(jobs: list[tuple], workers: int) -> list[list[tuple]]:
+def balanced(jobs: list[tuple], workers: int) -> list[list[tuple]]:
     """Split councils into one group per worker with near-equal work (largest first, each to the
     least-loaded group). The region takes as long as its slowest worker, and councils differ tenfold
     in size, so a round-robin split left one worker with ~16% more children than the other.
@@ -102,30 +90,6 @@ def _balanced(jobs: list[tuple], workers: int) -> list[list[tuple]]:
         groups[i].append(job)
         loads[i] += job[1].episodes.height
     return [group for group in groups if group]
-
-
-BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-
-
-@contextmanager
-def _one_blas_thread_per_worker() -> Iterator[None]:
-    """Workers started inside this block run BLAS on one thread.
-
-    The workers already fill the cores; a BLAS thread pool in each of them only adds contention,
-    and on a busy machine the many tiny ``expm`` solves of the expected path then cost ~0.5 s per
-    council waiting for threads. Spawned workers read these variables when NumPy loads, so they are
-    set while the pool starts and restored after.
-    """
-    saved = {name: os.environ.get(name) for name in BLAS_THREAD_VARIABLES}
-    os.environ.update({name: "1" for name in BLAS_THREAD_VARIABLES})
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def regional_shock(histories: dict[str, CareHistory], start: dt.date, probe: DemandModel, seed: int | None,
@@ -192,9 +156,16 @@ def region_histories(episodes: pl.DataFrame, councils: list[str], start: dt.date
 
 def forecast_councils(episodes: pl.DataFrame, *, start: dt.date | None = None, horizon_years: float = 5,
                       n_sims: int = 1000, seed: int | None = None, parameter_uncertainty: bool = True,
-                      population: str | Path | None = None, workers: int = 1, keep_councils: bool = True,
-                      progress: Callable[[str], None] | None = None, **model_options: Any) -> RegionForecast:
-    """Fit and simulate every council in ``episodes`` from a common ``start`` (default: the earliest data end)."""
+                      population: str | Path | None = None, workers: int = 1, scheduler: str | None = None,
+                      keep_councils: bool = True, progress: Callable[[str], None] | None = None,
+                      **model_options: Any) -> RegionForecast:
+    """Fit and simulate every council in ``episodes`` from a common ``start`` (default: the earliest data end).
+
+    Councils run on ``workers`` local processes, or on the Dask cluster at ``scheduler`` (default:
+    ``CARECAST_SCHEDULER``; see :mod:`carecast.execution`); the numbers are the same either way.
+    Several councils are simulated on the compiled kernel unless ``compiled=False`` is given
+    (loading numba, ~0.7 s per process, pays for itself from the second council on); one council
+    on the NumPy engine unless ``compiled=True``."""
     if episodes.height == 0:
         raise InsufficientDataError("there are no episodes to forecast from", fix="load SSDA903 returns first")
     ends = episodes.group_by("council").agg(pl.col("data_end").max(), pl.col("decom").max().alias("last"))
@@ -203,26 +174,24 @@ def forecast_councils(episodes: pl.DataFrame, *, start: dt.date | None = None, h
     councils = sorted(ends.get_column("council").to_list())
     seeds = np.random.SeedSequence(seed).generate_state(len(councils)).tolist() if seed is not None else [None] * len(councils)
     sim_options = {"horizon_years": horizon_years, "n_sims": n_sims, "parameter_uncertainty": parameter_uncertainty}
-    with ExitStack() as stack:
-        pool = None
-        if workers > 1 and len(councils) > 1:  # spawn, not fork: forking a process that has run Polars can deadlock
-            stack.enter_context(_one_blas_thread_per_worker())
-            pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")))
-            for _ in range(workers):  # start the workers now: they import while the histories are read
-                pool.submit(_ready)
+    model_options = {"compiled": len(councils) > 1} | model_options
+    with executor(workers=workers, scheduler=scheduler, units=len(councils)) as pool:
+        if pool is not None and pool.local:
+            for _ in range(pool.slots):  # start the workers now: they import while the histories are read
+                pool.executor.submit(_ready)
         histories, council_options, shock_assumptions = region_histories(
             episodes, councils, start, model_options, seed=seed, parameter_uncertainty=parameter_uncertainty)
-        jobs = [(c, histories[c], start, council_options, sim_options | {"seed": s}, population, seed)
-                for c, s in zip(councils, seeds, strict=True)]
-        combined, kept, assumptions = _run(jobs, pool, workers, keep_councils, progress)
+        # each council's population is read here: a worker on another machine cannot open the file
+        jobs = [(c, histories[c], start, council_options | _population(population, c), sim_options | {"seed": s},
+                 seed) for c, s in zip(councils, seeds, strict=True)]
+        combined, kept, assumptions = _run(jobs, pool, keep_councils, progress)
     if len(councils) > 1:
         combined.assumptions_ = {"councils": assumptions, "seed": seed, "regional_entry_shock": shock_assumptions}
     space = DemandModel(**{k: v for k, v in model_options.items() if k in ("by_duration", "categories")}).space
     return RegionForecast(combined, space, kept, assumptions)
 
 
-def _run(jobs: list[tuple], pool: ProcessPoolExecutor | None, workers: int, keep_councils: bool,
-         progress: Callable[[str], None] | None
+def _run(jobs: list[tuple], pool: Pool | None, keep_councils: bool, progress: Callable[[str], None] | None
          ) -> tuple[ForecastResult, dict[str, ForecastResult], dict[str, dict[str, Any]]]:
     """Fit and simulate the councils (on ``pool`` when given) and sum them as they come back."""
     combined: ForecastResult | None = None
@@ -231,21 +200,21 @@ def _run(jobs: list[tuple], pool: ProcessPoolExecutor | None, workers: int, keep
 
     def absorb(council: str, result: ForecastResult, caught: Caught) -> None:
         nonlocal combined
-        _raise_again(caught, 4)
+        raise_again(caught, 4)
         assumptions[council] = result.assumptions_
-        if keep_councils:
-            kept[council] = result
+        if keep_councils:  # per council at the monthly resolution its tables need (see ForecastResult.monthly)
+            kept[council] = result if len(jobs) == 1 else result.monthly()
         combined = result if combined is None else ForecastResult.combine([combined, result], name="all councils")
         if progress:
             progress(council)
 
-    if pool is not None:
+    if pool is not None and len(jobs) > 1:
         if keep_councils:
-            for council, result, caught in pool.map(_one, jobs):
+            for council, result, caught in pool.executor.map(_one, jobs):
                 absorb(council, result, caught)
         else:  # sum inside the workers; far less to send back
-            for part_assumptions, part, caught in pool.map(_group, _balanced(jobs, workers)):
-                _raise_again(caught, 3)
+            for part_assumptions, part, caught in pool.executor.map(_group, balanced(jobs, pool.slots)):
+                raise_again(caught, 3)
                 assumptions.update(part_assumptions)
                 combined = part if combined is None else ForecastResult.combine([combined, part],
                                                                                 name="all councils")

@@ -7,10 +7,10 @@ unit costs, data coverage, version, seed).
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import plotly.graph_objects as go
 import polars as pl
 
 from carecast.forecast.backtest import BacktestResult
@@ -19,6 +19,9 @@ from carecast.outputs import Report, Section, run_metadata
 from carecast.outputs.committee import from_quantiles
 from carecast.outputs.periods import label_coverage
 from carecast.schema.years import financial_year_expr, financial_year_label_expr
+
+if TYPE_CHECKING:  # drawn only for HTML: plotly is imported when a figure is drawn
+    import plotly.graph_objects as go
 
 BAND_FILL = ("rgba(31,56,100,0.15)", "rgba(31,56,100,0.30)")
 
@@ -38,6 +41,8 @@ def central_bands(columns: list[str]) -> list[tuple[str, str, str]]:
 
 def fan_figure(title: str, history: pl.DataFrame, bands: pl.DataFrame, actual: pl.DataFrame | None = None) -> go.Figure:
     """History line plus forecast fan (p5-p95 and p25-p75 shaded, median line, mean dashed)."""
+    import plotly.graph_objects as go
+
     fig = go.Figure()
     d = bands.get_column("date").to_list()
     for (lo, hi, name), fill in zip(central_bands(bands.columns), BAND_FILL, strict=False):
@@ -110,11 +115,12 @@ def forecast_report(result: ForecastResult, *, inputs: list[str | Path], paramet
                                 "1 April). Bands are percentiles of each period's total across simulations.",
                                 tables={"cost_by_month": costs.by_month,
                                         "cost_by_fy_category": costs.by_financial_year_category},
-                                figures=[_cost_figure(costs.by_financial_year)]))
+                                figures=[partial(_cost_figure, costs.by_financial_year)]))
         payload["cost_by_financial_year"] = costs.records("by_financial_year")
-    figures = [fan_figure("All children in care", hist_total, monthly["children_by_month"])]
-    for cat in result.categories:
-        figures.append(fan_figure(
+    figures = [partial(fan_figure, "All children in care", hist_total, monthly["children_by_month"])]
+    for cat in result.categories:  # drawn only by the HTML writer (see Section.drawn_figures)
+        figures.append(partial(
+            fan_figure,
             cat, hist.filter(pl.col("category") == cat).group_by("date").agg(pl.col("children").sum()).sort("date"),
             monthly["children_by_month_category"].filter(pl.col("category") == cat)))
     sections.append(Section("Children in care by month", tables=monthly, figures=figures))
@@ -154,6 +160,8 @@ def _by_financial_year(result: ForecastResult) -> pl.DataFrame:
 
 
 def _cost_figure(by_fy: pl.DataFrame) -> go.Figure:
+    import plotly.graph_objects as go
+
     label = "financial_year" if "financial_year" in by_fy.columns else by_fy.columns[0]
     x = by_fy.get_column(label).to_list()
     mean = by_fy.get_column("cost_mean")

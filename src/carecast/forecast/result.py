@@ -7,6 +7,7 @@ demand. Bands are empirical quantiles across simulations, at the ``quantiles`` o
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,6 +41,29 @@ def band_table(sims: np.ndarray, quantiles: tuple[float, ...] | None = None) -> 
     for name, v in zip(band_names(q), values, strict=True):
         out[name] = v
     return out
+
+
+# Per-simulation arrays of whole children, stored at the narrowest integer type that holds them.
+COUNT_ARRAYS = ("sim_counts_", "sim_age_counts_", "sim_month_states_", "sim_entrants_", "sim_prevented_")
+
+
+def compact_counts(counts: np.ndarray) -> np.ndarray:
+    """Counts of children as int16 when every value fits (a council's counts always do), else int32.
+
+    A council's five-year forecast holds ~27 MB of per-simulation arrays at 1,000 simulations;
+    int16 halves the counts, which matters when a region keeps every council's result and when
+    results travel back from workers. Sums over simulations, steps or cells widen by themselves
+    (NumPy sums small integers in the platform integer); :func:`ForecastResult.combine` widens
+    before adding councils and narrows the total again.
+    """
+    if counts.dtype.kind not in "iu" or counts.size == 0:
+        return counts
+    low, high = int(counts.min()), int(counts.max())
+    for dtype in (np.int16, np.int32):
+        info = np.iinfo(dtype)
+        if info.min <= low and high <= info.max:
+            return counts if counts.dtype == dtype else counts.astype(dtype)
+    return counts.astype(np.int64)
 
 
 @dataclass
@@ -81,6 +105,12 @@ class ForecastResult:
     exit_reasons: tuple[str, ...] = ()
     sim_exits_: np.ndarray | None = None
 
+    def __post_init__(self) -> None:
+        for name in COUNT_ARRAYS:
+            value = getattr(self, name)
+            if value is not None:
+                setattr(self, name, compact_counts(value))
+
     @property
     def band_names(self) -> tuple[str, ...]:
         """The band columns of :meth:`summary` (from ``quantiles_``)."""
@@ -93,6 +123,20 @@ class ForecastResult:
     def __repr__(self) -> str:
         return (f"<ForecastResult {self.council}: {self.n_sims} simulations, {len(self.dates_)} steps of "
                 f"{self.step_days} days from {self.start:%d/%m/%Y}, {len(self.categories)} categories>")
+
+    def monthly(self) -> ForecastResult:
+        """This result without its per-step arrays (counts, person-days and entrants on the step
+        dates, shape (n_sims, 0, ·)): what a region keeps per council, whose tables read only the
+        monthly states and the expected path. A council's five-year result drops from ~27 MB to
+        ~6 MB at 1,000 simulations, so England's 150 councils fit in memory beside their sum; costing
+        such a result fails loudly (no steps), never silently."""
+        def dropped(a: np.ndarray | None) -> np.ndarray | None:
+            return None if a is None else a[:, :0].copy()  # a copy: a view would keep the whole array
+
+        return dataclasses.replace(self, sim_counts_=dropped(self.sim_counts_),
+                                   sim_age_counts_=dropped(self.sim_age_counts_),
+                                   sim_days_=dropped(self.sim_days_), sim_entrants_=dropped(self.sim_entrants_),
+                                   sim_prevented_=dropped(self.sim_prevented_))
 
     def expected_monthly(self) -> np.ndarray:
         """The expected path interpolated to the month dates: (n_months, n_age, n_cat)."""
@@ -182,8 +226,10 @@ class ForecastResult:
 
 def _sum(arrays: list[np.ndarray]) -> np.ndarray:
     """Sum per-council arrays into one new array (``sum()`` would allocate once per term, and a
-    region combines councils' arrays of ~10 MB each many times)."""
-    total = arrays[0].copy()
+    region combines councils' arrays of ~10 MB each many times). Counts are added as int64 (a
+    council's int16 would overflow in a region) and narrowed again by the result."""
+    wide = np.int64 if arrays[0].dtype.kind in "iu" else arrays[0].dtype
+    total = arrays[0].astype(wide)
     for a in arrays[1:]:
         total += a
     return total

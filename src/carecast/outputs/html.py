@@ -73,7 +73,7 @@ def render(report: Report, *, include_plotly: bool = True) -> str:
                            "kinds": kinds, "rows": rows, "total": df.height, "shown": shown.height})
         sections.append({"title": prose(s.title), "text": prose(s.text), "notes": [prose(n) for n in s.notes],
                          "tables": tables,
-                         "figures": [figure_html(worded(f)) for f in s.figures]})
+                         "figures": [figure_html(worded(f)) for f in s.drawn_figures()]})
     return _env().get_template("report.html").render(
         title=report.title,
         metadata=report.metadata,

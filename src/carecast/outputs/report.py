@@ -22,9 +22,14 @@ class Section:
     title: str
     text: str = ""
     tables: dict[str, pl.DataFrame] = field(default_factory=dict)
-    figures: list[Any] = field(default_factory=list)  # plotly.graph_objects.Figure
+    figures: list[Any] = field(default_factory=list)  # plotly Figures, or functions that draw one
     notes: list[str] = field(default_factory=list)
     columns: dict[str, Kind] = field(default_factory=dict)  # kinds that differ from the naming rules
+
+    def drawn_figures(self) -> list[Any]:
+        """The figures, drawing those given as functions. Only the HTML writer shows figures, and
+        drawing a forecast's dozen Plotly figures costs ~0.4 CPU-s, wasted on JSON, CSV and Excel."""
+        return [f() if callable(f) else f for f in self.figures]
 
 
 @dataclass

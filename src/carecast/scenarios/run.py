@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,8 +35,9 @@ from carecast.costs import (
 from carecast.costs.mix import CostMix
 from carecast.costs.unit_costs import DatedValue
 from carecast.errors import InsufficientDataError, ParameterError
+from carecast.execution import Caught, executor, raise_again, recorded_warnings
 from carecast.forecast import DemandModel, ForecastResult
-from carecast.forecast.region import region_histories
+from carecast.forecast.region import balanced, region_histories
 from carecast.forecast.result import band_table
 from carecast.scenarios.effects import ScenarioEffects, scenario_effects
 from carecast.scenarios.levers import UnitCosts as UnitCostLever
@@ -228,7 +230,7 @@ def lever_costs(result: ForecastResult, effects: ScenarioEffects | None, financi
     out = np.zeros((n_sims, len(financial_years), len(levers)))
     if not levers:
         return out
-    baseline_entries = (result.sim_entrants_ + result.sim_prevented_).astype(np.float64)  # (S, T, A)
+    baseline_entries = result.sim_entrants_.astype(np.float64) + result.sim_prevented_  # (S, T, A)
     year_index = {y: i for i, y in enumerate(financial_years)}
     step_year = np.array([year_index[financial_year_of(d)] for d in result.dates_])
     to_year = np.zeros((len(result.dates_), len(financial_years)))
@@ -262,12 +264,17 @@ def run_scenarios(
     cost_mix: CostMix | None = None,
     parameter_uncertainty: bool = True,
     progress: Progress | None = None,
+    workers: int = 1,
+    scheduler: str | None = None,
     **model_options: Any,
 ) -> ScenarioComparison:
     """Fit each council once, simulate every scenario with the same seeds, sum councils, cost.
 
     The first scenario is the baseline that savings are measured against (usually ``baseline``).
     ``model_options`` go to :class:`~carecast.forecast.DemandModel` (window_years, trend, ...).
+    Councils run on ``workers`` local processes or the Dask cluster at ``scheduler`` (default:
+    ``CARECAST_SCHEDULER``), each group of councils fitted once and summed per scenario where it
+    ran (see :mod:`carecast.execution`); the numbers are the same wherever they run.
     """
     check_names(scenarios)
     if episodes.height == 0:
@@ -281,8 +288,9 @@ def run_scenarios(
     # councils of a region share its entry shock, in every scenario alike
     histories, options, shock_assumptions = region_histories(episodes, councils, start, model_options, seed=seed,
                                                              parameter_uncertainty=parameter_uncertainty)
-    models = {c: DemandModel(**options).fit(histories[c], start=start) for c in councils}
-    first = models[councils[0]]
+    with warnings.catch_warnings():  # its warnings come again from its own fit below
+        warnings.simplefilter("ignore")
+        first = DemandModel(**options).fit(histories[councils[0]], start=start)  # the dates and states of all
     dates = first.step_dates(horizon_years)
     end = dates[-1]
     for s in scenarios:
@@ -290,23 +298,34 @@ def run_scenarios(
     base_costs = unit_costs or default_unit_costs()
     mix = cost_mix if cost_mix is not None else derive_cost_mix(
         episodes.filter(pl.col("cost_group").is_not_null()), end=start)
-    runs = []
-    for scenario in scenarios:
-        effects = scenario_effects(scenario, np.asarray(dates, dtype="datetime64[D]"), list(first.space.categories),
-                                   list(first.space.age_labels), float(first.step_days))
-        results = []
-        for council, council_seed in zip(councils, seeds, strict=True):
-            results.append(models[council].simulate(horizon_years=horizon_years, n_sims=n_sims, seed=council_seed,
-                                                    parameter_uncertainty=parameter_uncertainty, effects=effects))
+    effects = [scenario_effects(scenario, np.asarray(dates, dtype="datetime64[D]"), list(first.space.categories),
+                                list(first.space.age_labels), float(first.step_days)) for scenario in scenarios]
+    sim_options = {"horizon_years": horizon_years, "n_sims": n_sims, "parameter_uncertainty": parameter_uncertainty}
+    jobs = [(c, histories[c], start, options, s) for c, s in zip(councils, seeds, strict=True)]
+    council_assumptions: dict[str, dict[str, Any]] = {}
+    totals: list[ForecastResult | None] = [None] * len(scenarios)
+    with executor(workers=workers, scheduler=scheduler, units=len(councils)) as pool:
+        groups = [[job] for job in jobs] if pool is None else balanced(jobs, pool.slots)
+        parts = (map if pool is None else pool.executor.map)(_simulate_councils, groups, [effects] * len(groups),
+                                                             [sim_options] * len(groups))
+        for part_assumptions, part, caught in parts:
+            raise_again(caught, 2)
+            council_assumptions.update(part_assumptions)
+            totals = [r if t is None else ForecastResult.combine([t, r], name="all councils")
+                      for t, r in zip(totals, part, strict=True)]
             if progress:
-                progress(scenario.scenario, council)
-        result = ForecastResult.combine(results, name="all councils") if len(results) > 1 else results[0]
+                for council in part_assumptions:
+                    for scenario in scenarios:
+                        progress(scenario.scenario, council)
+    runs = []
+    for scenario, scenario_effect, result in zip(scenarios, effects, totals, strict=True):
+        assert result is not None
         uc = apply_unit_cost_levers(base_costs, scenario)
         costs = project_costs(result.dates_, list(result.categories), result.sim_counts_, uc, category_cost_mix=mix)
-        runs.append(ScenarioRun(scenario, result, costs, uc, [lv.label for lv in effects.entry_levers],
-                                lever_costs(result, effects, costs.financial_years_)))
+        runs.append(ScenarioRun(scenario, result, costs, uc, [lv.label for lv in scenario_effect.entry_levers],
+                                lever_costs(result, scenario_effect, costs.financial_years_)))
     assumptions = {
-        "councils": {c: m.assumptions() for c, m in models.items()},
+        "councils": {c: council_assumptions[c] for c in councils},
         "common_random_numbers": "every scenario (the baseline too) simulated from the same fit with the same "
                                  "per-council seeds, each child drawing its own random numbers",
         "lever_cost": "baseline entries in the lever's age bands × ramped share prevented × children supported "
@@ -315,6 +334,23 @@ def run_scenarios(
         "unit_costs": base_costs.as_dict(),
     } | ({"regional_entry_shock": shock_assumptions} if shock_assumptions else {})
     return ScenarioComparison(runs, start, horizon_years, n_sims, seed, councils, assumptions)
+
+
+def _simulate_councils(jobs: list[tuple], effects: list[ScenarioEffects], sim_options: dict[str, Any]
+                       ) -> tuple[dict[str, dict[str, Any]], list[ForecastResult], Caught]:
+    """A unit of work: fit a group of councils once each, simulate every scenario with each council's
+    seed, and sum the group per scenario, so one result per scenario travels back."""
+    assumptions: dict[str, dict[str, Any]] = {}
+    totals: list[ForecastResult | None] = [None] * len(effects)
+    with recorded_warnings() as caught:
+        for council, history, start, options, seed in jobs:
+            model = DemandModel(**options).fit(history, start=start)
+            assumptions[council] = model.assumptions()
+            for i, scenario_effect in enumerate(effects):
+                result = model.simulate(seed=seed, effects=scenario_effect, **sim_options)
+                totals[i] = result if totals[i] is None else ForecastResult.combine([totals[i], result],
+                                                                                   name="all councils")
+    return assumptions, [t for t in totals if t is not None], caught
 
 
 __all__ = ["ScenarioComparison", "ScenarioRun", "apply_unit_cost_levers", "lever_costs", "run_scenarios"]

@@ -66,7 +66,8 @@ def run_backtest(request: BacktestRequest, *, progress: Progress = quiet) -> Bac
             warnings.simplefilter("ignore", SparseDataWarning)
             bt = backtest(episodes, at=request.at, horizon_months=request.horizon_months, rolling=request.rolling,
                           n_origins=request.origins, n_sims=request.simulations, seed=request.seed,
-                          workers=workers_for(request.workers), population=request.population,
+                          workers=workers_for(request.workers), scheduler=request.scheduler,
+                          population=request.population,
                           **model_options(request, cats))
         parameters = {**request.recorded(), "window_years": request.window_years or "default"}
         inputs: list[str | Path] = [p for p in (request.source, request.population, request.categories) if p]

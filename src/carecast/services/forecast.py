@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import polars as pl
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from carecast.costs import (
     CostProjection,
@@ -28,6 +28,7 @@ from carecast.costs import (
     project_costs,
 )
 from carecast.errors import InputError, Location, ParameterError
+from carecast.execution import scheduler_address
 from carecast.forecast.model import SparseDataWarning
 from carecast.forecast.region import RegionForecast, forecast_councils
 from carecast.forecast.report import forecast_report
@@ -69,6 +70,13 @@ class RegionInputs(Request):
     categories: Path | None = None
     population: Path | None = None
     workers: int | None = Field(default=None, ge=1, le=256)
+    # a Dask scheduler tcp://HOST:PORT (default: CARECAST_SCHEDULER, else this machine's processes)
+    scheduler: str | None = Field(default=None, validate_default=True)
+
+    @field_validator("scheduler")
+    @classmethod
+    def _scheduler_address(cls, value: str | None) -> str | None:
+        return scheduler_address(value)  # a typo fails here, before any data is read
 
     @model_validator(mode="after")
     def _population_for_its_trend(self) -> RegionInputs:
@@ -208,7 +216,7 @@ def run_forecast(request: ForecastRequest, *, episodes: pl.DataFrame | None = No
             region = forecast_councils(inputs.episodes, start=request.start, horizon_years=request.horizon_years,
                                        n_sims=request.simulations, seed=request.seed,
                                        population=request.population, workers=workers_for(request.workers),
-                                       progress=_council_progress(progress, n),
+                                       scheduler=request.scheduler, progress=_council_progress(progress, n),
                                        **model_options(request, inputs.categories))
         progress(0.75, "Costing the forecast")
         result = region.combined

@@ -48,7 +48,7 @@ class _Writer:
                 "primary_table": value.primary_table,
                 "sections": [{"title": s.title, "text": s.text, "notes": list(s.notes),
                               "tables": {k: self.table(v) for k, v in s.tables.items()},
-                              "figures": [self.figure(f) for f in s.figures]} for s in value.sections]}}
+                              "figures": [self.figure(f) for f in s.drawn_figures()]} for s in value.sections]}}
         if isinstance(value, pl.DataFrame):
             return self.table(value)
         if isinstance(value, dt.datetime):
