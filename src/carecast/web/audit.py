@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from carecast.store.models_web import WebAuditEvent
 from carecast.web.access import Principal
 
-ACTIONS = ("login", "login_failed", "logout", "upload", "run", "export", "user_created")
+ACTIONS = ("login", "login_failed", "logout", "upload", "rollback", "run", "export", "user_created")
 
 
 def record(db: Session, action: str, *, user: Principal | None = None, email: str | None = None,
