@@ -127,3 +127,17 @@ def test_uploads_keep_history_and_roll_back(history_app):
     no_token = client.post(f"/upload/versions/{nine.id}/rollback", follow_redirects=False)
     assert no_token.status_code == 403 and len(_rows(settings)) == 4
     assert re.search(r"4 \(current\)", client.get("/upload").text)
+
+
+def test_upload_over_data_stored_before_versions_says_it_and_can_roll_back(with_data, client_for, settings):
+    """Data saved before years were kept (the fixture's) cannot be merged; the upload says so and the
+    earlier data stays one click away."""
+    client = client_for("a@lewisham.test")
+    html = _upload(client, _one_year(2024), year=2024)
+    assert "stored before returns were kept by collection year" in html
+    legacy, new = _rows(settings)
+    assert legacy.years is None and sorted(new.years) == ["2024"]
+    page = client.get("/upload").text
+    assert "not recorded" in page
+    client.post(f"/upload/versions/{legacy.id}/rollback", data={"csrf_token": csrf_of(page)})
+    assert _rows(settings)[-1].n_rows == legacy.n_rows == 40

@@ -63,7 +63,9 @@ def load_upload(settings: Settings, user: Principal, staged, files: list[str], p
                                 fix=f"upload only {user.council}'s own returns")
     progress(0.8, "Saving the cleaned tables as a new version")
     changes = {**history.year_changes(prev_years, uploaded),
-               **history.episode_changes(before, loaded.episodes)}
+               **history.episode_changes(before, loaded.episodes),
+               # the version before was stored before years were kept: it is not merged, only rolled back to
+               "earlier_years_not_kept": previous is not None and previous.years is None}
     with session_scope(settings.database_url) as db:
         save_dataset(db, settings.data_dir, council=user.council, uploaded_by=user.email,
                      content_hash=history.version_hash(years), episodes=loaded.episodes,
