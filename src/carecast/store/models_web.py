@@ -88,6 +88,13 @@ class WebDataset(Base):
     n_rows: Mapped[int] = mapped_column(Integer, default=0)  # episodes for returns, rows for EHCP data
     storage: Mapped[str] = mapped_column(Text)  # folder or file under the data dir holding the parquet
     quality: Mapped[dict] = mapped_column(JSON, default=dict)  # the data-quality summary shown inline
+    # returns only (null on rows from before versions were kept): collection year -> hash of the
+    # stored return that makes it, the uploaded file names, what changed against the version before
+    # (years added/replaced, episodes added/changed/removed) and, for a rollback, the version restored
+    years: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    files: Mapped[list | None] = mapped_column(JSON, nullable=True)
+    changes: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    restored_from: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     @property
     def form(self) -> str:

@@ -20,7 +20,7 @@ ACTIONS = (
     "login", "login_failed", "login_locked", "logout", "session_ended",
     "code_failed", "recovery_code_used", "second_factor_enrolled",
     "sso_login", "sso_refused",
-    "upload", "upload_rejected", "run", "job_failed", "export", "refused",
+    "upload", "upload_rejected", "rollback", "run", "job_failed", "export", "refused",
     "user_created", "user_disabled", "user_enabled", "user_deleted", "password_reset", "password_changed",
 )
 # Pages whose refused requests are recorded as rejected uploads rather than as refusals.

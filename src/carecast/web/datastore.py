@@ -47,14 +47,19 @@ class CouncilData:
 
 
 def save_dataset(db: Session, data_dir: Path, *, council: str, uploaded_by: str, content_hash: str,
-                 episodes: pl.DataFrame, children: pl.DataFrame, quality: dict[str, Any]) -> WebDataset:
+                 episodes: pl.DataFrame, children: pl.DataFrame, quality: dict[str, Any],
+                 years: dict[str, str] | None = None, files: list[str] | None = None,
+                 changes: dict[str, Any] | None = None) -> WebDataset:
+    """Store a council's cleaned returns as its new current version (``years``, ``files`` and
+    ``changes`` as :mod:`carecast.web.history` keeps them)."""
     folder = data_dir / "councils" / slug(council) / content_hash
     folder.mkdir(parents=True, exist_ok=True)
     conform(episodes, EPISODE_COLUMNS).write_parquet(folder / "episodes.parquet")
     conform(children, CHILDREN_COLUMNS).write_parquet(folder / "children.parquet")
     row = WebDataset(council=council, kind=RETURNS, uploaded_by=uploaded_by, uploaded_at=dt.datetime.now(dt.UTC),
                      content_hash=content_hash, n_children=children.height, n_rows=episodes.height,
-                     storage=str(folder.relative_to(data_dir)), quality=quality)
+                     storage=str(folder.relative_to(data_dir)), quality=quality, years=years, files=files,
+                     changes=changes)
     db.add(row)
     db.flush()
     return row
