@@ -43,7 +43,9 @@ def run(councils: int, simulations: int, root: Path) -> dict[str, tuple[float, f
     episodes = load_returns(data).episodes
     plan = load_plan(_example("budget_whole.yaml"))
     ledger = read_ledger(_example("ledger_whole.csv"), plan)
-    inputs = WholeBudgetInputs(establishment=_example("example_establishment.csv", "carecast.workforce", "data"))
+    inputs = WholeBudgetInputs(
+        establishment=_example("example_establishment.csv", "carecast.workforce", "data")
+    )
     stages: dict[str, tuple[float, float]] = {}
 
     def timed(stage: str, fn):
@@ -55,13 +57,34 @@ def run(councils: int, simulations: int, root: Path) -> dict[str, tuple[float, f
     fy_end = plan.bounds[1]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        region = timed("demand forecast (exits by reason)", lambda: forecast_councils(
-            episodes, start=AS_OF, horizon_years=((fy_end - AS_OF).days + 14) / 365.25, n_sims=simulations, seed=7))
-    lines = timed("staffing, allowances, leaving care", lambda: forecast_lines(
-        plan, inputs, as_of=AS_OF, episodes=episodes, forecast=region.combined, seed=7))
+        region = timed(
+            "demand forecast (exits by reason)",
+            lambda: forecast_councils(
+                episodes,
+                start=AS_OF,
+                horizon_years=((fy_end - AS_OF).days + 14) / 365.25,
+                n_sims=simulations,
+                seed=7,
+            ),
+        )
+    lines = timed(
+        "staffing, allowances, leaving care",
+        lambda: forecast_lines(
+            plan, inputs, as_of=AS_OF, episodes=episodes, forecast=region.combined, seed=7
+        ),
+    )
     placements = placements_from_episodes(episodes, start=plan.bounds[0], end=fy_end, as_of=AS_OF)
-    timed("monitor every line", lambda: monitor(plan, placements, load_unit_costs(None), as_of=AS_OF, ledger=ledger,
-                                                line_forecasts=lines))
+    timed(
+        "monitor every line",
+        lambda: monitor(
+            plan,
+            placements,
+            load_unit_costs(None),
+            as_of=AS_OF,
+            ledger=ledger,
+            line_forecasts=lines,
+        ),
+    )
     stages["whole-budget forecast"] = tuple(sum(v[i] for v in stages.values()) for i in (0, 1))  # type: ignore[assignment]
     return stages
 
@@ -71,7 +94,9 @@ def main() -> None:
     ap.add_argument("--simulations", type=int, default=100)
     ap.add_argument("--councils", type=int, nargs="+", default=[1, 33])
     args = ap.parse_args()
-    table = Table(title=f"Whole-budget forecast, {args.simulations} simulations, monitoring date {AS_OF:%d/%m/%Y}")
+    table = Table(
+        title=f"Whole-budget forecast, {args.simulations} simulations, monitoring date {AS_OF:%d/%m/%Y}"
+    )
     for col in ("Councils", "Stage", "Wall s", "CPU s"):
         table.add_column(col, justify="right" if col != "Stage" else "left")
     with tempfile.TemporaryDirectory() as tmp:

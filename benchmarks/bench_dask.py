@@ -55,35 +55,77 @@ def main() -> None:
     console = Console(width=150)
     published = Path(__file__).resolve().parents[2] / "shared/external/dfe-published"
     plan = like_england(published, args.councils, (2015, 2024), seed=1)
-    with tempfile.TemporaryDirectory() as tmp, console.status("Generating councils like England's..."):
-        episodes = generate(tmp, councils=plan.councils, years=(2015, 2024), seed=1, defects=False,
-                            params=plan.overrides).episodes
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        console.status("Generating councils like England's..."),
+    ):
+        episodes = generate(
+            tmp,
+            councils=plan.councils,
+            years=(2015, 2024),
+            seed=1,
+            defects=False,
+            params=plan.overrides,
+        ).episodes
     scenarios = [load_scenario("baseline"), load_scenario("ccn_optimised")]
-    scenarios += [parse_scenario(f"scenario: {name}\nlevers:\n{lever}") for name, lever in LEVERS.items()]
+    scenarios += [
+        parse_scenario(f"scenario: {name}\nlevers:\n{lever}") for name, lever in LEVERS.items()
+    ]
     scenarios.append(parse_scenario("scenario: all_three\nlevers:\n" + "".join(LEVERS.values())))
     rows, reference = [], None
     for n in (int(w) for w in args.workers.split(",")):
-        with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
-                          memory_limit=0) as cluster, Client(cluster) as client:
+        with (
+            LocalCluster(
+                n_workers=n,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                memory_limit=0,
+            ) as cluster,
+            Client(cluster) as client,
+        ):
             k0, c0, t0 = _worker_cpu(client), time.process_time(), time.perf_counter()
-            comparison = run_scenarios(episodes, scenarios, horizon_years=args.years, n_sims=args.simulations,
-                                       seed=1, scheduler=cluster.scheduler_address)
+            comparison = run_scenarios(
+                episodes,
+                scenarios,
+                horizon_years=args.years,
+                n_sims=args.simulations,
+                seed=1,
+                scheduler=cluster.scheduler_address,
+            )
             wall, cpu = time.perf_counter() - t0, time.process_time() - c0
             workers_cpu = _worker_cpu(client) - k0
         counts = [run.result.sim_counts_ for run in comparison.runs]
-        same = reference is None or all(np.array_equal(a, b) for a, b in zip(reference, counts, strict=True))
+        same = reference is None or all(
+            np.array_equal(a, b) for a, b in zip(reference, counts, strict=True)
+        )
         reference = reference or counts
         rows.append((n, wall, cpu, workers_cpu, same))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = int(plan.imitated.get_column("stock").sum())
-    table = Table(title=f"{episodes.get_column('council').n_unique()} councils like England's ({children:,} "
-                        f"children), {len(scenarios)} scenarios × {args.simulations} sims × {args.years:g} years; "
-                        f"main process peak {peak:,.0f} MB")
-    for col in ("Workers", "Wall s", "CPU s main", "CPU s workers", "Speed-up (wall)", "Same numbers"):
+    table = Table(
+        title=f"{episodes.get_column('council').n_unique()} councils like England's ({children:,} "
+        f"children), {len(scenarios)} scenarios × {args.simulations} sims × {args.years:g} years; "
+        f"main process peak {peak:,.0f} MB"
+    )
+    for col in (
+        "Workers",
+        "Wall s",
+        "CPU s main",
+        "CPU s workers",
+        "Speed-up (wall)",
+        "Same numbers",
+    ):
         table.add_column(col, justify="right")
     for n, wall, cpu, workers_cpu, same in rows:
-        table.add_row(str(n), f"{wall:.1f}", f"{cpu:.1f}", f"{workers_cpu:.1f}", f"{rows[0][1] / wall:.2f}×",
-                      "yes" if same else "NO")
+        table.add_row(
+            str(n),
+            f"{wall:.1f}",
+            f"{cpu:.1f}",
+            f"{workers_cpu:.1f}",
+            f"{rows[0][1] / wall:.2f}×",
+            "yes" if same else "NO",
+        )
     console.print(table)
     console.print("Wall time depends on what else the machine runs; CPU seconds much less.")
 

@@ -50,8 +50,12 @@ def _fmt(days: np.ndarray) -> pl.Series:
 def generate(out: Path, n_councils: int, years: list[int], children: int, seed: int) -> int:
     """Write the raw files; return the number of episode rows written."""
     rng = np.random.default_rng(seed)
-    start = (np.datetime64(collection_year_bounds(years[0])[0]) - np.datetime64("1970-01-01")).astype(int)
-    end = (np.datetime64(collection_year_bounds(years[-1])[1]) - np.datetime64("1970-01-01")).astype(int)
+    start = (
+        np.datetime64(collection_year_bounds(years[0])[0]) - np.datetime64("1970-01-01")
+    ).astype(int)
+    end = (
+        np.datetime64(collection_year_bounds(years[-1])[1]) - np.datetime64("1970-01-01")
+    ).astype(int)
     names = [c.name for c in councils() if c.end_year is None][:n_councils]
     total = 0
     for name in names:
@@ -71,31 +75,75 @@ def generate(out: Path, n_councils: int, years: list[int], children: int, seed: 
         keep = decom < np.minimum(dec, end)
         still_open = dec > end
         m = len(child)
-        frame = pl.DataFrame({
-            "CHILD": child.astype(str), "_decom": decom, "_dec": np.where(still_open, -1, dec),
-            "RNE": np.where(np.r_[True, first[1:] != first[:-1]], "S", rng.choice(["P", "L", "T"], m)),
-            "LS": rng.choice(LS, m, p=LS_P), "CIN": rng.choice([f"N{i}" for i in range(1, 9)], m),
-            "PLACE": rng.choice(PLACES, m, p=PLACE_P), "PLACE_PROVIDER": rng.choice(PROVIDERS, m),
-            "REC": np.where(last, rng.choice(["E4A", "E13", "E11", "E45", "E8"], m), "X1"),
-            "REASON_PLACE_CHANGE": "", "HOME_POST": "SE6 4RU", "PL_POST": "ME1 1AA", "URN": "",
-        }).filter(pl.Series(keep))
-        header = pl.DataFrame({"CHILD": np.arange(1, n + 1).astype(str), "SEX": rng.choice(["1", "2"], n),
-                               "DOB": _fmt(dob), "ETHNIC": "WBRI", "UPN": "", "MOTHER": "", "MC_DOB": ""})
+        frame = pl.DataFrame(
+            {
+                "CHILD": child.astype(str),
+                "_decom": decom,
+                "_dec": np.where(still_open, -1, dec),
+                "RNE": np.where(
+                    np.r_[True, first[1:] != first[:-1]], "S", rng.choice(["P", "L", "T"], m)
+                ),
+                "LS": rng.choice(LS, m, p=LS_P),
+                "CIN": rng.choice([f"N{i}" for i in range(1, 9)], m),
+                "PLACE": rng.choice(PLACES, m, p=PLACE_P),
+                "PLACE_PROVIDER": rng.choice(PROVIDERS, m),
+                "REC": np.where(last, rng.choice(["E4A", "E13", "E11", "E45", "E8"], m), "X1"),
+                "REASON_PLACE_CHANGE": "",
+                "HOME_POST": "SE6 4RU",
+                "PL_POST": "ME1 1AA",
+                "URN": "",
+            }
+        ).filter(pl.Series(keep))
+        header = pl.DataFrame(
+            {
+                "CHILD": np.arange(1, n + 1).astype(str),
+                "SEX": rng.choice(["1", "2"], n),
+                "DOB": _fmt(dob),
+                "ETHNIC": "WBRI",
+                "UPN": "",
+                "MOTHER": "",
+                "MC_DOB": "",
+            }
+        )
         for year in years:
-            y0, y1 = (np.datetime64(d) - np.datetime64("1970-01-01") for d in collection_year_bounds(year))
+            y0, y1 = (
+                np.datetime64(d) - np.datetime64("1970-01-01") for d in collection_year_bounds(year)
+            )
             y0, y1 = int(y0.astype(int)), int(y1.astype(int))
-            rows = frame.filter((pl.col("_decom") <= y1) & ((pl.col("_dec") < 0) | (pl.col("_dec") >= y0)))
+            rows = frame.filter(
+                (pl.col("_decom") <= y1) & ((pl.col("_dec") < 0) | (pl.col("_dec") >= y0))
+            )
             open_then = (pl.col("_dec") < 0) | (pl.col("_dec") > y1)
             rows = rows.with_columns(
                 pl.col("_decom").cast(pl.Date).dt.strftime("%d/%m/%Y").alias("DECOM"),
-                pl.when(open_then).then(None).otherwise(pl.col("_dec")).cast(pl.Date).dt.strftime("%d/%m/%Y").alias("DEC"),
+                pl.when(open_then)
+                .then(None)
+                .otherwise(pl.col("_dec"))
+                .cast(pl.Date)
+                .dt.strftime("%d/%m/%Y")
+                .alias("DEC"),
                 pl.when(open_then).then(None).otherwise(pl.col("REC")).alias("REC"),
-            ).select("CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC",
-                     "REASON_PLACE_CHANGE", "HOME_POST", "PL_POST", "URN")
+            ).select(
+                "CHILD",
+                "DECOM",
+                "RNE",
+                "LS",
+                "CIN",
+                "PLACE",
+                "PLACE_PROVIDER",
+                "DEC",
+                "REC",
+                "REASON_PLACE_CHANGE",
+                "HOME_POST",
+                "PL_POST",
+                "URN",
+            )
             folder = out / name / str(year)
             folder.mkdir(parents=True, exist_ok=True)
             rows.write_csv(folder / "episodes.csv")
-            header.filter(pl.col("CHILD").is_in(rows["CHILD"].unique().implode())).write_csv(folder / "header.csv")
+            header.filter(pl.col("CHILD").is_in(rows["CHILD"].unique().implode())).write_csv(
+                folder / "header.csv"
+            )
             total += rows.height
     return total
 
@@ -117,16 +165,24 @@ print(json.dumps({"import_s": t1 - t0, "load_s": t2 - t1, "cpu_s": ru.ru_utime +
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--councils", type=int, default=150)
     ap.add_argument("--years", type=int, default=10)
     ap.add_argument("--children", type=int, default=4000, help="children ever in care per council")
     ap.add_argument("--seed", type=int, default=903)
     ap.add_argument("--keep", type=Path, help="generate into (or reuse) this folder")
-    ap.add_argument("--synth", action="store_true",
-                    help="generate with carecast.synth (realistic, with planted defects; slower) instead")
-    ap.add_argument("--like-england", action="store_true",
-                    help="with --synth: councils imitating real ones (published sizes, ../shared)")
+    ap.add_argument(
+        "--synth",
+        action="store_true",
+        help="generate with carecast.synth (realistic, with planted defects; slower) instead",
+    )
+    ap.add_argument(
+        "--like-england",
+        action="store_true",
+        help="with --synth: councils imitating real ones (published sizes, ../shared)",
+    )
     args = ap.parse_args()
     years = list(range(2024 - args.years + 1, 2025))
     tmp = None
@@ -151,30 +207,40 @@ def main() -> None:
                 published = Path(__file__).resolve().parents[2] / "shared/external/dfe-published"
                 plan = like_england(published, args.councils, (years[0], years[-1]), args.seed)
                 councils, params = plan.councils, plan.overrides
-            written = synth_generate(root, councils=councils, years=(years[0], years[-1]),
-                                     seed=args.seed, params=params).rows_written["episodes"]
+            written = synth_generate(
+                root, councils=councils, years=(years[0], years[-1]), seed=args.seed, params=params
+            ).rows_written["episodes"]
         else:
             written = generate(root, args.councils, years, args.children, args.seed)
         gen_s = time.perf_counter() - t
         marker.write_text(json.dumps({"episode_rows": written}))
-    csvs = [p for p in root.rglob("*.csv") if p.parent != root]  # the returns, not lookups beside them
+    csvs = [
+        p for p in root.rglob("*.csv") if p.parent != root
+    ]  # the returns, not lookups beside them
     size_mb = sum(p.stat().st_size for p in csvs) / 1e6
-    proc = subprocess.run([sys.executable, "-c", _CHILD, str(root)], capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(root)], capture_output=True, text=True, check=False
+    )
     if proc.returncode != 0:
         sys.exit(f"load failed:\n{proc.stderr}")
     r = json.loads(proc.stdout.strip().splitlines()[-1])
     peak_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     rate = r["read"] / r["load_s"]
     print(f"carecast ingest benchmark  ({dt.datetime.now():%Y-%m-%d %H:%M})")
-    print(f"{'data':<34}{args.councils} councils x {args.years} years ({years[0]}-{years[-1]}), "
-          f"{size_mb:,.0f} MB of CSV in {len(csvs):,} files")
+    print(
+        f"{'data':<34}{args.councils} councils x {args.years} years ({years[0]}-{years[-1]}), "
+        f"{size_mb:,.0f} MB of CSV in {len(csvs):,} files"
+    )
     for label, value in [
         ("generation (not timed below)", f"{gen_s:,.1f} s" if gen_s else "reused"),
         ("episode rows read", f"{r['read']:,}"),
         ("kept / merged / dropped", f"{r['kept']:,} / {r['merged']:,} / {r['dropped']:,}"),
         ("children", f"{r['children']:,}"),
         ("load+validate+clean wall time", f"{r['load_s']:,.1f} s (+{r['import_s']:.1f} s import)"),
-        ("CPU time (user+system)", f"{r['cpu_s']:,.1f} s, incl. import: the work, whatever the machine's load"),
+        (
+            "CPU time (user+system)",
+            f"{r['cpu_s']:,.1f} s, incl. import: the work, whatever the machine's load",
+        ),
         ("throughput", f"{rate:,.0f} episode rows read per second (wall)"),
         ("machine load average (1 min)", f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"),
         ("peak memory (child process)", f"{max(r['maxrss_mb'], peak_children):,.0f} MB"),

@@ -55,28 +55,62 @@ def main() -> None:
         return out
 
     sims = args.simulations
-    both = run(f"baseline + ccn_optimised, {sims} sims × 5 y",
-               lambda: run_scenarios(episodes, [load_scenario("baseline"), load_scenario("ccn_optimised")],
-                                     horizon_years=5, n_sims=sims, seed=1))
-    run(f"baseline only, {sims} sims × 5 y",
-        lambda: run_scenarios(episodes, [load_scenario("baseline")], horizon_years=5, n_sims=sims, seed=1))
-    caps = [parse_capacity({"council": c, "as_at": str(both.start), "foster_households": {"current_households": 100}},
-                           c) for c in councils]
-    region = run(f"regional sufficiency, {sims} sims × 5 y",
-                 lambda: assess_region(episodes, caps, label="group", members=councils, providers=providers,
-                                       horizon_years=5, n_sims=sims, seed=1))
+    both = run(
+        f"baseline + ccn_optimised, {sims} sims × 5 y",
+        lambda: run_scenarios(
+            episodes,
+            [load_scenario("baseline"), load_scenario("ccn_optimised")],
+            horizon_years=5,
+            n_sims=sims,
+            seed=1,
+        ),
+    )
+    run(
+        f"baseline only, {sims} sims × 5 y",
+        lambda: run_scenarios(
+            episodes, [load_scenario("baseline")], horizon_years=5, n_sims=sims, seed=1
+        ),
+    )
+    caps = [
+        parse_capacity(
+            {
+                "council": c,
+                "as_at": str(both.start),
+                "foster_households": {"current_households": 100},
+            },
+            c,
+        )
+        for c in councils
+    ]
+    region = run(
+        f"regional sufficiency, {sims} sims × 5 y",
+        lambda: assess_region(
+            episodes,
+            caps,
+            label="group",
+            members=councils,
+            providers=providers,
+            horizon_years=5,
+            n_sims=sims,
+            seed=1,
+        ),
+    )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    table = Table(title=f"{len(councils)} council(s), {children:,} children with open episodes in the data, "
-                        f"peak memory {peak:,.0f} MB")
+    table = Table(
+        title=f"{len(councils)} council(s), {children:,} children with open episodes in the data, "
+        f"peak memory {peak:,.0f} MB"
+    )
     for col in ("Case", "Wall s", "CPU s"):
         table.add_column(col, justify="right")
     for case, wall, cpu in rows:
         table.add_row(case, f"{wall:.1f}", f"{cpu:.1f}")
     console.print(table)
     net = both.net_saving().filter(pl.col("financial_year") == "whole horizon").row(0, named=True)
-    console.print(f"ccn_optimised net saving over 5 years: £{net['net_saving_mean'] / 1e6:,.1f}m "
-                  f"(90% band £{net['net_saving_p5'] / 1e6:,.1f}m to £{net['net_saving_p95'] / 1e6:,.1f}m); "
-                  f"adolescent residential gap rows: {region.adolescents.by_year.height}")
+    console.print(
+        f"ccn_optimised net saving over 5 years: £{net['net_saving_mean'] / 1e6:,.1f}m "
+        f"(90% band £{net['net_saving_p5'] / 1e6:,.1f}m to £{net['net_saving_p95'] / 1e6:,.1f}m); "
+        f"adolescent residential gap rows: {region.adolescents.by_year.height}"
+    )
 
 
 if __name__ == "__main__":

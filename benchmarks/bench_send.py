@@ -45,28 +45,60 @@ def main() -> None:
         rows.append((label, time.perf_counter() - t, detail(out)))
         return out
 
-    syn = timed("synthetic records", lambda: synthetic(args.councils, (2015, 2024), seed=1),
-                lambda s: f"{s.records.height:,} rows, {s.records.select('council', 'child_id').n_unique():,} children")
+    syn = timed(
+        "synthetic records",
+        lambda: synthetic(args.councils, (2015, 2024), seed=1),
+        lambda s: (
+            f"{s.records.height:,} rows, {s.records.select('council', 'child_id').n_unique():,} children"
+        ),
+    )
     with tempfile.TemporaryDirectory() as d:
         syn.write(d)
-        data = timed("load + validate CSV", lambda: load_ehcp(Path(d) / "ehcp_records.csv", data_end=syn.data_end),
-                     lambda r: f"{r.quality.totals()['kept']:,} rows kept")
+        data = timed(
+            "load + validate CSV",
+            lambda: load_ehcp(Path(d) / "ehcp_records.csv", data_end=syn.data_end),
+            lambda r: f"{r.quality.totals()['kept']:,} rows kept",
+        )
     grant = load_grant(GRANT)
     costs = default_annual_costs()
     for council in data.records.get_column("council").unique().sort().to_list():
         recs = data.records.filter(pl.col("council") == council)
-        model = timed(f"fit {council}", lambda recs=recs: SendModel().fit(recs, data_start=syn.data_start),
-                      lambda m: f"{m.engine.exposure_.sum() / 365.25:,.0f} plan-years in window")
-        fc = timed(f"simulate {args.simulations} × 5 years", lambda model=model: model.simulate(
-            horizon_years=5, n_sims=args.simulations, seed=1), lambda f: f"{f.states_.size:,} cells")
-        timed("cost against the grant", lambda fc=fc: high_needs_position(
-            fc.month_dates, fc.columns, fc.states_.sum(axis=2), grant, costs), lambda p: f"{len(p.years)} years")
+        model = timed(
+            f"fit {council}",
+            lambda recs=recs: SendModel().fit(recs, data_start=syn.data_start),
+            lambda m: f"{m.engine.exposure_.sum() / 365.25:,.0f} plan-years in window",
+        )
+        fc = timed(
+            f"simulate {args.simulations} × 5 years",
+            lambda model=model: model.simulate(horizon_years=5, n_sims=args.simulations, seed=1),
+            lambda f: f"{f.states_.size:,} cells",
+        )
+        timed(
+            "cost against the grant",
+            lambda fc=fc: high_needs_position(
+                fc.month_dates, fc.columns, fc.states_.sum(axis=2), grant, costs
+            ),
+            lambda p: f"{len(p.years)} years",
+        )
     recs = data.records.filter(pl.col("council") == data.records.get_column("council").min())
-    timed("backtest, 3 origins × 12 months", lambda: send_backtest(
-        recs, [dt.date(2021, 3, 31), dt.date(2022, 3, 31), dt.date(2023, 3, 31)], n_sims=200,
-        data_start=syn.data_start), lambda b: "model APE@12m {:.2f}% vs linear {:.2f}%".format(
-            *[b.filter(pl.col("method") == m)["ape_at_horizon_pct"].mean() for m in ("model", "naive_linear_trend")]))
-    table = Table(title=f"carecast send benchmark: {args.councils} council(s), {args.simulations} simulations")
+    timed(
+        "backtest, 3 origins × 12 months",
+        lambda: send_backtest(
+            recs,
+            [dt.date(2021, 3, 31), dt.date(2022, 3, 31), dt.date(2023, 3, 31)],
+            n_sims=200,
+            data_start=syn.data_start,
+        ),
+        lambda b: "model APE@12m {:.2f}% vs linear {:.2f}%".format(
+            *[
+                b.filter(pl.col("method") == m)["ape_at_horizon_pct"].mean()
+                for m in ("model", "naive_linear_trend")
+            ]
+        ),
+    )
+    table = Table(
+        title=f"carecast send benchmark: {args.councils} council(s), {args.simulations} simulations"
+    )
     for c in ("step", "seconds", "detail"):
         table.add_column(c)
     for label, secs, detail in rows:

@@ -28,8 +28,19 @@ from carecast.schema import CHILDREN_COLUMNS, EPISODE_COLUMNS, conform, councils
 from carecast.snapshot import take_snapshot, to_report
 
 DATE = dt.date(2024, 3, 31)
-CATEGORIES = np.array(["fostering_in_house", "fostering_ifa", "kinship", "residential_in_house",
-                       "residential_external", "supported", "secure", "placed_with_parents", "other"])
+CATEGORIES = np.array(
+    [
+        "fostering_in_house",
+        "fostering_ifa",
+        "kinship",
+        "residential_in_house",
+        "residential_external",
+        "supported",
+        "secure",
+        "placed_with_parents",
+        "other",
+    ]
+)
 CATEGORY_P = np.array([0.30, 0.26, 0.13, 0.01, 0.09, 0.08, 0.01, 0.07, 0.05])
 
 
@@ -41,13 +52,17 @@ def make_data(n_children: int, seed: int) -> tuple[pl.DataFrame, pl.DataFrame, p
     episodes_per_child = rng.integers(1, 7, n_children)
     n_eps = int(episodes_per_child.sum())
     child = np.repeat(np.arange(n_children), episodes_per_child)
-    seq = np.arange(n_eps) - np.repeat(np.cumsum(episodes_per_child) - episodes_per_child, episodes_per_child)
+    seq = np.arange(n_eps) - np.repeat(
+        np.cumsum(episodes_per_child) - episodes_per_child, episodes_per_child
+    )
     is_last = seq == np.repeat(episodes_per_child - 1, episodes_per_child)
     start0 = DATE - dt.timedelta(days=5 * 365)
     first = rng.integers(0, 5 * 365, n_children)
     length = rng.integers(20, 400, n_eps)
     before = np.cumsum(length) - length  # days of earlier episodes, over all children
-    within = before - np.repeat(before[np.cumsum(episodes_per_child) - episodes_per_child], episodes_per_child)
+    within = before - np.repeat(
+        before[np.cumsum(episodes_per_child) - episodes_per_child], episodes_per_child
+    )
     offsets = first[child] + within
     decom = np.datetime64(start0) + offsets.astype("timedelta64[D]")
     dec = decom + length.astype("timedelta64[D]")
@@ -62,31 +77,54 @@ def make_data(n_children: int, seed: int) -> tuple[pl.DataFrame, pl.DataFrame, p
     home = rng.integers(0, n_homes, n_eps)
     host = np.where(resid, home_host[home], host)
     dob = np.datetime64(DATE) - (rng.uniform(0, 18, n_children) * 365.25).astype("timedelta64[D]")
-    episodes = pl.DataFrame({
-        "council": names[ep_council], "child_id": np.char.add("C", child.astype(str)),
-        "decom": decom, "dec": pl.Series(dec).set(pl.Series(still_open), None),
-        "category": category, "urn": pl.Series(urns[home]).scatter(np.flatnonzero(~resid), None),
-        "placement_la": names[host], "distance_miles": rng.lognormal(2.0, 1.2, n_eps),
-        "sex": rng.integers(1, 3, n_eps).astype(np.int8), "dob": dob[child], "source_row": np.arange(n_eps),
-        "is_short_break": rng.random(n_eps) < 0.01,
-    })
-    children = pl.DataFrame({
-        "council": names[council], "child_id": np.char.add("C", np.arange(n_children).astype(str)),
-        "sex": rng.integers(1, 3, n_children).astype(np.int8), "dob": dob,
-        "ethnic": np.where(rng.random(n_children) < 0.6, "WBRI", "BAFR"),
-    })
-    register = pl.DataFrame({
-        "urn": urns, "council": names[home_host], "places": rng.integers(1, 9, n_homes).astype(str),
-        "type": "Children's home", "owner": np.where(rng.random(n_homes) < 0.85, "Private", "Local authority"),
-        "ofsted_rating": rng.choice(["Outstanding", "Good", "Requires improvement", "Inadequate"], n_homes),
-    })
+    episodes = pl.DataFrame(
+        {
+            "council": names[ep_council],
+            "child_id": np.char.add("C", child.astype(str)),
+            "decom": decom,
+            "dec": pl.Series(dec).set(pl.Series(still_open), None),
+            "category": category,
+            "urn": pl.Series(urns[home]).scatter(np.flatnonzero(~resid), None),
+            "placement_la": names[host],
+            "distance_miles": rng.lognormal(2.0, 1.2, n_eps),
+            "sex": rng.integers(1, 3, n_eps).astype(np.int8),
+            "dob": dob[child],
+            "source_row": np.arange(n_eps),
+            "is_short_break": rng.random(n_eps) < 0.01,
+        }
+    )
+    children = pl.DataFrame(
+        {
+            "council": names[council],
+            "child_id": np.char.add("C", np.arange(n_children).astype(str)),
+            "sex": rng.integers(1, 3, n_children).astype(np.int8),
+            "dob": dob,
+            "ethnic": np.where(rng.random(n_children) < 0.6, "WBRI", "BAFR"),
+        }
+    )
+    register = pl.DataFrame(
+        {
+            "urn": urns,
+            "council": names[home_host],
+            "places": rng.integers(1, 9, n_homes).astype(str),
+            "type": "Children's home",
+            "owner": np.where(rng.random(n_homes) < 0.85, "Private", "Local authority"),
+            "ofsted_rating": rng.choice(
+                ["Outstanding", "Good", "Requires improvement", "Inadequate"], n_homes
+            ),
+        }
+    )
     return conform(episodes, EPISODE_COLUMNS), conform(children, CHILDREN_COLUMNS), register
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--children", type=int, default=160_000,
-                    help="children in five years of history (160,000 gives ~85,000 open on the date)")
+    ap.add_argument(
+        "--children",
+        type=int,
+        default=160_000,
+        help="children in five years of history (160,000 gives ~85,000 open on the date)",
+    )
     ap.add_argument("--seed", type=int, default=7)
     args = ap.parse_args()
     console = Console(width=130)
@@ -109,14 +147,30 @@ def main() -> None:
         write_s = time.perf_counter() - t
         rows.append((label, snap.total_placements, len(snap.coverage), snap_s, report_s, write_s))
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    table = Table(title=f"Snapshot benchmark: {episodes.height:,} episodes, {children.height:,} children, "
-                        f"{register.height:,} homes, {len(councils())} councils ({len(regions)} regions)")
-    for col in ("region", "placements open", "councils", "take_snapshot s", "to_report s", "write xlsx+html+json s",
-                "snapshot target"):
+    table = Table(
+        title=f"Snapshot benchmark: {episodes.height:,} episodes, {children.height:,} children, "
+        f"{register.height:,} homes, {len(councils())} councils ({len(regions)} regions)"
+    )
+    for col in (
+        "region",
+        "placements open",
+        "councils",
+        "take_snapshot s",
+        "to_report s",
+        "write xlsx+html+json s",
+        "snapshot target",
+    ):
         table.add_column(col, justify="right" if col != "region" else "left")
     for label, n, k, s, r, w in rows:
-        table.add_row(label, f"{n:,}", str(k), f"{s:.2f}", f"{r:.2f}", f"{w:.2f}",
-                      "ok (<10 s)" if s + r < 10 else "SLOW")
+        table.add_row(
+            label,
+            f"{n:,}",
+            str(k),
+            f"{s:.2f}",
+            f"{r:.2f}",
+            f"{w:.2f}",
+            "ok (<10 s)" if s + r < 10 else "SLOW",
+        )
     console.print(table)
     console.print(f"data build {build_s:.1f} s; peak memory (maxrss) {peak_mb:,.0f} MB")
 

@@ -55,8 +55,16 @@ def _prepare(folder: Path) -> tuple[str, Path, int]:
     upgrade(url)
     with session_scope(url) as db:
         create_user(db, email=EMAIL, password=PASSWORD, role="council_analyst", council=COUNCIL)
-        save_dataset(db, data_dir, council=COUNCIL, uploaded_by="bench", content_hash="bench",
-                     episodes=loaded.episodes, children=loaded.children, quality={})
+        save_dataset(
+            db,
+            data_dir,
+            council=COUNCIL,
+            uploaded_by="bench",
+            content_hash="bench",
+            episodes=loaded.episodes,
+            children=loaded.children,
+            quality={},
+        )
     return url, data_dir, loaded.episodes.height
 
 
@@ -73,8 +81,17 @@ def _forecast_job(client: httpx.Client) -> str:
     """Run the default forecast once; return its job id (later fetches come from the cache)."""
     page = client.get("/forecast").text
     token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page).group(1)
-    html = client.post("/forecast", data={"csrf_token": token, "horizon_years": 5, "simulations": 1000,
-                                          "trend": "flat", "uasc": "include", "seed": 1}).text
+    html = client.post(
+        "/forecast",
+        data={
+            "csrf_token": token,
+            "horizon_years": 5,
+            "simulations": 1000,
+            "trend": "flat",
+            "uasc": "include",
+            "seed": 1,
+        },
+    ).text
     job = re.search(r'id="job-([0-9a-f]+)"', html).group(1)
     deadline = time.monotonic() + 300
     while client.get(f"/api/jobs/{job}").json()["status"] not in ("done", "failed"):
@@ -130,11 +147,29 @@ def main() -> None:
         url, data_dir, n_episodes = _prepare(folder)
         port = _free_port()
         base = f"http://127.0.0.1:{port}"
-        env = os.environ | {"CARECAST_DATABASE_URL": url, "CARECAST_DATA_DIR": str(data_dir),
-                            "CARECAST_ENVIRONMENT": "dev"}
-        server = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "carecast.web.app:create_app",
-                                   "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-                                  env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        env = os.environ | {
+            "CARECAST_DATABASE_URL": url,
+            "CARECAST_DATA_DIR": str(data_dir),
+            "CARECAST_ENVIRONMENT": "dev",
+        }
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                "carecast.web.app:create_app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             deadline = time.monotonic() + 60
             while True:
@@ -150,8 +185,11 @@ def main() -> None:
             t1 = time.perf_counter()
             job = _forecast_job(client)
             forecast_run = time.perf_counter() - t1
-            paths = {"overview": "/overview", "forecast page": "/forecast",
-                     "forecast result (fan charts)": f"/jobs/{job}"}
+            paths = {
+                "overview": "/overview",
+                "forecast page": "/forecast",
+                "forecast result (fan charts)": f"/jobs/{job}",
+            }
             first_view = {}  # the first visitor computes and caches what later visitors reuse
             for name, path in paths.items():
                 t2 = time.perf_counter()
@@ -164,21 +202,34 @@ def main() -> None:
             server.wait(timeout=30)
 
     total = sum(len(v) for v in latencies.values())
-    table = Table(title=f"Web load test: {args.users} concurrent users, loopback, one council "
-                  f"({n_episodes:,} episodes)")
+    table = Table(
+        title=f"Web load test: {args.users} concurrent users, loopback, one council "
+        f"({n_episodes:,} episodes)"
+    )
     for col in ("page", "first view ms", "requests", "errors", "requests/s", "p50 ms", "p95 ms"):
         table.add_column(col, justify="right" if col != "page" else "left")
     for name, values in latencies.items():
         arr = np.array(values) * 1000
-        table.add_row(name, f"{first_view[name]:,.0f}", f"{arr.size:,}", str(errors[name]), f"{arr.size / wall:,.1f}",
-                      f"{np.percentile(arr, 50):,.0f}", f"{np.percentile(arr, 95):,.0f}")
-    table.add_row("all", "", f"{total:,}", str(sum(errors.values())), f"{total / wall:,.1f}", "", "")
+        table.add_row(
+            name,
+            f"{first_view[name]:,.0f}",
+            f"{arr.size:,}",
+            str(errors[name]),
+            f"{arr.size / wall:,.1f}",
+            f"{np.percentile(arr, 50):,.0f}",
+            f"{np.percentile(arr, 95):,.0f}",
+        )
+    table.add_row(
+        "all", "", f"{total:,}", str(sum(errors.values())), f"{total / wall:,.1f}", "", ""
+    )
     console.print(table)
     server_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     client_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    console.print(f"Setup (synthetic data, load, store, server start) {setup:.1f} s; forecast run "
-                  f"(1,000 simulations × 5 years, in the app's background pool) {forecast_run:.1f} s; "
-                  f"load phase {wall:.1f} s.")
+    console.print(
+        f"Setup (synthetic data, load, store, server start) {setup:.1f} s; forecast run "
+        f"(1,000 simulations × 5 years, in the app's background pool) {forecast_run:.1f} s; "
+        f"load phase {wall:.1f} s."
+    )
     console.print(f"Peak memory: server {server_mb:,.0f} MB, load client {client_mb:,.0f} MB.")
 
 

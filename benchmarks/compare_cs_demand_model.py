@@ -130,9 +130,15 @@ def timed(name: str, cmd: list[str], log_dir: Path) -> tuple[Run, str]:
     proc.returncode = os.waitstatus_to_exitcode(status)
     lines = err.read_text(errors="replace").strip().splitlines()
     why = f"exit {proc.returncode}: {lines[-1] if lines else 'no message'}"
-    return Run(name, proc.returncode == 0, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024,
-               error="" if proc.returncode == 0 else why,
-               traceback="\n".join(lines[-12:]) if proc.returncode else ""), out.read_text()
+    return Run(
+        name,
+        proc.returncode == 0,
+        wall,
+        usage.ru_utime + usage.ru_stime,
+        usage.ru_maxrss / 1024,
+        error="" if proc.returncode == 0 else why,
+        traceback="\n".join(lines[-12:]) if proc.returncode else "",
+    ), out.read_text()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -147,17 +153,30 @@ def competitor_python() -> Path:
         return py
     VENV.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
-    subprocess.run([str(py), "-m", "pip", "install", "-q", f"{COMPETITOR}=={COMPETITOR_VERSION}"], check=True)
+    subprocess.run(
+        [str(py), "-m", "pip", "install", "-q", f"{COMPETITOR}=={COMPETITOR_VERSION}"], check=True
+    )
     return py
 
 
 def competitor_categories(py: Path) -> dict[str, list[str]]:
     """Its placement categories and their PLACE codes, from its own installed config file."""
-    where = subprocess.run([str(py), "-c", "import cs_demand_model, os; print(os.path.dirname("
-                            "cs_demand_model.__file__))"], capture_output=True, text=True, check=True)
+    where = subprocess.run(
+        [
+            str(py),
+            "-c",
+            "import cs_demand_model, os; print(os.path.dirname(cs_demand_model.__file__))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     config = Path(where.stdout.strip()) / "fixtures" / "config" / "standard-v1.yaml"
     cats = yaml.safe_load(config.read_text())["config"]["PlacementCategories"]
-    return {name.lower(): [str(c) for c in spec.get("placement_types", [])] for name, spec in cats.items()}
+    return {
+        name.lower(): [str(c) for c in spec.get("placement_types", [])]
+        for name, spec in cats.items()
+    }
 
 
 def carecast_categories_file(mapping: dict[str, list[str]], path: Path) -> Path:
@@ -166,11 +185,17 @@ def carecast_categories_file(mapping: dict[str, list[str]], path: Path) -> Path:
 
     shipped = Path(schema_categories.__file__).parent / "data" / "categories.yaml"
     doc = yaml.safe_load(shipped.read_text("utf-8"))
-    cost_group = {"fostering": "in_house_fostering", "residential": "external_residential",
-                  "supported": "semi_independent", "other": "other"}
+    cost_group = {
+        "fostering": "in_house_fostering",
+        "residential": "external_residential",
+        "supported": "semi_independent",
+        "other": "other",
+    }
     doc["categories"] = {c: {"label": c.capitalize()} for c in (*mapping, "other")}
-    doc["rules"] = [{"place": codes, "provider": "*", "category": c, "cost_group": cost_group[c]}
-                    for c, codes in mapping.items()]
+    doc["rules"] = [
+        {"place": codes, "provider": "*", "category": c, "cost_group": cost_group[c]}
+        for c, codes in mapping.items()
+    ]
     doc["rules"].append({"place": "*", "provider": "*", "category": "other", "cost_group": "other"})
     path.write_text(yaml.safe_dump(doc, sort_keys=False), "utf-8")
     return path
@@ -185,13 +210,22 @@ def read_competitor(csv: Path, dates: list[dt.date]) -> dict[str, Any]:
     got = frame.get_column("date").to_list()
     if got != dates:
         missing = sorted(set(dates) - set(got))
-        raise RuntimeError(f"its output lacks {len(missing)} of the month dates, e.g. {missing[:2]}")
+        raise RuntimeError(
+            f"its output lacks {len(missing)} of the month dates, e.g. {missing[:2]}"
+        )
     # Its own forecast chart shows these four; its NOT_IN_CARE column is children who left care.
     cats = ["FOSTERING", "RESIDENTIAL", "SUPPORTED", "OTHER"]
-    out = {c.lower(): {"mean": frame.get_column(c).to_list() if c in frame.columns else [0.0] * len(dates)}
-           for c in cats}
-    out["total"] = {"mean": frame.select(pl.sum_horizontal([c for c in cats if c in frame.columns]))
-                    .to_series().to_list()}
+    out = {
+        c.lower(): {
+            "mean": frame.get_column(c).to_list() if c in frame.columns else [0.0] * len(dates)
+        }
+        for c in cats
+    }
+    out["total"] = {
+        "mean": frame.select(pl.sum_horizontal([c for c in cats if c in frame.columns]))
+        .to_series()
+        .to_list()
+    }
     if "NOT_IN_CARE" in frame.columns:
         out["not_in_care_state"] = {"mean": frame.get_column("NOT_IN_CARE").to_list()}
     return out
@@ -215,9 +249,14 @@ def carecast_worker(args: argparse.Namespace) -> None:
     t0 = time.perf_counter()
     loaded = load_returns(args.source, council=args.council, categories=args.categories)
     t1 = time.perf_counter()
-    region = forecast_councils(loaded.episodes, start=origin, horizon_years=(end - origin).days / 365.25,
-                               n_sims=args.simulations, seed=args.seed,
-                               categories=load_categories(args.categories))
+    region = forecast_councils(
+        loaded.episodes,
+        start=origin,
+        horizon_years=(end - origin).days / 365.25,
+        n_sims=args.simulations,
+        seed=args.seed,
+        categories=load_categories(args.categories),
+    )
     t2 = time.perf_counter()
     res = region.combined
     dates = [add_months(origin, k) for k in range(1, args.horizon_months + 1)]
@@ -225,28 +264,46 @@ def carecast_worker(args: argparse.Namespace) -> None:
     sims = res.sim_month_states_[:, idx].sum(axis=2)  # (sims, months, categories)
     groups = {c: sims[:, :, j] for j, c in enumerate(res.categories)} | {"total": sims.sum(axis=2)}
     q = np.quantile
-    out = {g: {"mean": s.mean(axis=0).tolist(),
-               **{b: q(s, p, axis=0).tolist() for b, p in zip(BANDS, (.05, .25, .5, .75, .95), strict=True)}}
-           for g, s in groups.items()}
+    out = {
+        g: {
+            "mean": s.mean(axis=0).tolist(),
+            **{
+                b: q(s, p, axis=0).tolist()
+                for b, p in zip(BANDS, (0.05, 0.25, 0.5, 0.75, 0.95), strict=True)
+            },
+        }
+        for g, s in groups.items()
+    }
     quality = loaded.quality.summary()
     dropped = int(quality.get_column("dropped").sum()) if "dropped" in quality.columns else None
-    Path(args.result).write_text(json.dumps({"forecast": out, "episodes_kept": loaded.episodes.height,
-                                             "rows_dropped": dropped, "load_s": t1 - t0,
-                                             "forecast_s": t2 - t1}))
+    Path(args.result).write_text(
+        json.dumps(
+            {
+                "forecast": out,
+                "episodes_kept": loaded.episodes.height,
+                "rows_dropped": dropped,
+                "load_s": t1 - t0,
+                "forecast_s": t2 - t1,
+            }
+        )
+    )
 
 
 # ---------------------------------------------------------------------------------------------
 # Truth and scores
 
 
-def actuals(episodes, dates: list[dt.date], mapping: dict[str, list[str]],
-            short_breaks: bool) -> dict[str, list[float]]:
+def actuals(
+    episodes, dates: list[dt.date], mapping: dict[str, list[str]], short_breaks: bool
+) -> dict[str, list[float]]:
     """Children in care on each date (decom <= d < dec), by the competitor's categories and total."""
     import polars as pl
 
     eps = episodes if short_breaks else episodes.filter(~pl.col("is_short_break"))
     code_to_cat = {code: c for c, codes in mapping.items() for code in codes}
-    eps = eps.with_columns(pl.col("place").replace_strict(code_to_cat, default="other").alias("grp"))
+    eps = eps.with_columns(
+        pl.col("place").replace_strict(code_to_cat, default="other").alias("grp")
+    )
     out: dict[str, list[float]] = {g: [] for g in GROUPS}
     for d in dates:
         on = eps.filter((pl.col("decom") <= d) & (pl.col("dec").is_null() | (pl.col("dec") > d)))
@@ -259,7 +316,9 @@ def actuals(episodes, dates: list[dt.date], mapping: dict[str, list[str]],
     return out
 
 
-def scores(pairs: list[tuple[dict[str, Any], dict[str, list[float]]]]) -> dict[str, dict[str, float | None]]:
+def scores(
+    pairs: list[tuple[dict[str, Any], dict[str, list[float]]]],
+) -> dict[str, dict[str, float | None]]:
     """MAPE, bias and band coverage pooled over every (origin, month); error at month 12 averaged
     over origins. ``pairs``: (forecast, actuals) per origin."""
     rows = {}
@@ -277,10 +336,14 @@ def scores(pairs: list[tuple[dict[str, Any], dict[str, list[float]]]]) -> dict[s
             "mape_pct": float(np.abs(err).mean() * 100) if ok.any() else None,
             "bias_pct": float(err.mean() * 100) if ok.any() else None,
             "ape_at_horizon_pct": float(np.mean(last) * 100) if last else None,
-            "in_50_band_pct": None, "in_90_band_pct": None}
+            "in_50_band_pct": None,
+            "in_90_band_pct": None,
+        }
         if all("p5" in f for f, _ in have):
-            lo50, hi50, lo90, hi90 = (np.concatenate([np.asarray(f[b]) for f, _ in have])
-                                      for b in ("p25", "p75", "p5", "p95"))
+            lo50, hi50, lo90, hi90 = (
+                np.concatenate([np.asarray(f[b]) for f, _ in have])
+                for b in ("p25", "p75", "p5", "p95")
+            )
             row["in_50_band_pct"] = float(((a >= lo50) & (a <= hi50)).mean() * 100)
             row["in_90_band_pct"] = float(((a >= lo90) & (a <= hi90)).mean() * 100)
         rows[g] = row
@@ -301,17 +364,34 @@ def paired(diffs: np.ndarray, n_boot: int, seed: int = 0) -> dict[str, float | i
     boot = d[rng.integers(0, d.size, size=(n_boot, d.size))].mean(axis=1) if d.size > 1 else d
     wins, losses = int((d < 0).sum()), int((d > 0).sum())
     p = binomtest(wins, wins + losses, 0.5).pvalue if wins + losses else 1.0
-    return {"cases": int(d.size), "mean_diff": float(d.mean()), "ci_lo": float(np.quantile(boot, 0.025)),
-            "ci_hi": float(np.quantile(boot, 0.975)), "carecast_better": wins, "carecast_worse": losses,
-            "sign_test_p": float(p)}
+    return {
+        "cases": int(d.size),
+        "mean_diff": float(d.mean()),
+        "ci_lo": float(np.quantile(boot, 0.025)),
+        "ci_hi": float(np.quantile(boot, 0.975)),
+        "carecast_better": wins,
+        "carecast_worse": losses,
+        "sign_test_p": float(p),
+    }
 
 
 # ---------------------------------------------------------------------------------------------
 
 # Councils of different sizes inside and outside London, each with its own synthetic seed.
-DEFAULT_CASES = (("Lewisham", 7), ("Birmingham", 3), ("Croydon", 11), ("Leeds", 17), ("Southwark", 13),
-                 ("Bristol", 19), ("Norfolk", 23), ("Kent", 5), ("Lambeth", 29), ("Sutton", 31),
-                 ("Derby", 37), ("Cornwall", 41))
+DEFAULT_CASES = (
+    ("Lewisham", 7),
+    ("Birmingham", 3),
+    ("Croydon", 11),
+    ("Leeds", 17),
+    ("Southwark", 13),
+    ("Bristol", 19),
+    ("Norfolk", 23),
+    ("Kent", 5),
+    ("Lambeth", 29),
+    ("Sutton", 31),
+    ("Derby", 37),
+    ("Cornwall", 41),
+)
 
 
 def parse_cases(text: str | None, council: str, seed: int) -> list[tuple[str, int]]:
@@ -321,7 +401,9 @@ def parse_cases(text: str | None, council: str, seed: int) -> list[tuple[str, in
     if text.strip().isdigit():
         n = int(text)
         if not 1 <= n <= len(DEFAULT_CASES):
-            raise SystemExit(f"--cases {n}: give 1 to {len(DEFAULT_CASES)}, or a list Council:seed,...")
+            raise SystemExit(
+                f"--cases {n}: give 1 to {len(DEFAULT_CASES)}, or a list Council:seed,..."
+            )
         return list(DEFAULT_CASES[:n])
     cases = []
     for part in text.split(","):
@@ -333,24 +415,49 @@ def parse_cases(text: str | None, council: str, seed: int) -> list[tuple[str, in
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--council", default="Lewisham")
-    ap.add_argument("--years", default="2015-2024", help="collection years generated (the last is only ever "
-                    "used as truth)")
-    ap.add_argument("--origins", type=int, default=3, help="forecast origins: 31 March of each of the last N "
-                    "collection years before the final one")
+    ap.add_argument(
+        "--years",
+        default="2015-2024",
+        help="collection years generated (the last is only ever used as truth)",
+    )
+    ap.add_argument(
+        "--origins",
+        type=int,
+        default=3,
+        help="forecast origins: 31 March of each of the last N "
+        "collection years before the final one",
+    )
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--cases", help="several cases in one run: a number N (the first N of a fixed list of "
-                    "councils and seeds) or 'Council:seed,Council:seed'; overrides --council/--seed")
-    ap.add_argument("--windows", default="3,0.5", help="cs-demand-model reference windows in years "
-                    "(default: carecast's 3 years and its own 6-month default)")
-    ap.add_argument("--cache", type=Path, help="keep cs-demand-model's forecasts here and reuse them (keyed by "
-                    "case, origin, window and its version: they do not change when carecast does)")
+    ap.add_argument(
+        "--cases",
+        help="several cases in one run: a number N (the first N of a fixed list of "
+        "councils and seeds) or 'Council:seed,Council:seed'; overrides --council/--seed",
+    )
+    ap.add_argument(
+        "--windows",
+        default="3,0.5",
+        help="cs-demand-model reference windows in years "
+        "(default: carecast's 3 years and its own 6-month default)",
+    )
+    ap.add_argument(
+        "--cache",
+        type=Path,
+        help="keep cs-demand-model's forecasts here and reuse them (keyed by "
+        "case, origin, window and its version: they do not change when carecast does)",
+    )
     ap.add_argument("--bootstrap", type=int, default=5000, help="bootstrap resamples of the cases")
     ap.add_argument("--simulations", type=int, default=1000)
-    ap.add_argument("--defects", action="store_true", help="plant the synthetic data flaws in the returns")
+    ap.add_argument(
+        "--defects", action="store_true", help="plant the synthetic data flaws in the returns"
+    )
     ap.add_argument("--out", type=Path, help="write the results as JSON")
-    ap.add_argument("--keep", type=Path, help="work in this folder and keep it (default: a temporary one)")
+    ap.add_argument(
+        "--keep", type=Path, help="work in this folder and keep it (default: a temporary one)"
+    )
     ap.add_argument("--worker", choices=["carecast"], help=argparse.SUPPRESS)
     for a in ("--source", "--origin", "--categories", "--result"):
         ap.add_argument(a, help=argparse.SUPPRESS)
@@ -386,26 +493,58 @@ class Setup:
 def competitor_label(years_back: float, window_years: float) -> str:
     if years_back == 0.5:
         return f"{COMPETITOR}, 6-month window (its default)"
-    return f"{COMPETITOR}, {years_back:g}-year window" + (" (carecast's)" if years_back == window_years else "")
+    return f"{COMPETITOR}, {years_back:g}-year window" + (
+        " (carecast's)" if years_back == window_years else ""
+    )
 
 
-def run_competitor(args: argparse.Namespace, s: Setup, known: Path, logs: Path, origin: dt.date,
-                   dates: list[dt.date], years_back: float, label: str) -> Run:
+def run_competitor(
+    args: argparse.Namespace,
+    s: Setup,
+    known: Path,
+    logs: Path,
+    origin: dt.date,
+    dates: list[dt.date],
+    years_back: float,
+    label: str,
+) -> Run:
     """cs-demand-model on the returns held on ``origin``, or its cached result for the same question."""
     from carecast.forecast.calendar import add_months
 
-    key = f"{s.council}-{s.seed}-{args.years}-{'defects' if args.defects else 'clean'}-{origin:%Y%m%d}-" \
-          f"{years_back:g}y-{COMPETITOR_VERSION}".replace(" ", "_")
+    key = (
+        f"{s.council}-{s.seed}-{args.years}-{'defects' if args.defects else 'clean'}-{origin:%Y%m%d}-"
+        f"{years_back:g}y-{COMPETITOR_VERSION}".replace(" ", "_")
+    )
     cached = args.cache / f"{key}.json" if args.cache else None
     if cached is not None and cached.exists():
         doc = json.loads(cached.read_text())
-        return Run(label, doc["ok"], doc["wall_s"], doc["cpu_s"], doc["peak_mb"], doc["error"], doc["traceback"],
-                   doc["phases"], doc["forecast"], doc["note"] + " (cached run)")
+        return Run(
+            label,
+            doc["ok"],
+            doc["wall_s"],
+            doc["cpu_s"],
+            doc["peak_mb"],
+            doc["error"],
+            doc["traceback"],
+            doc["phases"],
+            doc["forecast"],
+            doc["note"] + " (cached run)",
+        )
     start = add_months(origin, -round(12 * years_back))
     out_csv = logs / f"csdm_{years_back:g}y.csv"
-    run, stdout = timed(f"csdm_{years_back:g}y", [str(s.competitor_py), str(s.driver), str(known),
-                                                  start.isoformat(), origin.isoformat(),
-                                                  str((dates[-1] - origin).days), str(out_csv)], logs)
+    run, stdout = timed(
+        f"csdm_{years_back:g}y",
+        [
+            str(s.competitor_py),
+            str(s.driver),
+            str(known),
+            start.isoformat(),
+            origin.isoformat(),
+            str((dates[-1] - origin).days),
+            str(out_csv),
+        ],
+        logs,
+    )
     run.name = label
     if run.ok:
         try:
@@ -413,20 +552,39 @@ def run_competitor(args: argparse.Namespace, s: Setup, known: Path, logs: Path, 
             run.phases = {"load_s": info["load_s"], "forecast_s": info["forecast_s"]}
             run.forecast = read_competitor(out_csv, dates)
             left = run.forecast.get("not_in_care_state", {}).get("mean", [0.0])[-1]
-            run.note = (f"point forecast only; its stock on the origin {info['stock_at_origin']:.0f}; its "
-                        f"NOT_IN_CARE state holds {left:.0f} leavers at month 12 (left out of its total, "
-                        "as its own chart does)")
+            run.note = (
+                f"point forecast only; its stock on the origin {info['stock_at_origin']:.0f}; its "
+                f"NOT_IN_CARE state holds {left:.0f} leavers at month 12 (left out of its total, "
+                "as its own chart does)"
+            )
         except Exception as exc:  # noqa: BLE001 - reported, not hidden
             run.ok, run.error = False, f"ran but its output could not be read: {exc}"
     if cached is not None:
         cached.parent.mkdir(parents=True, exist_ok=True)
-        cached.write_text(json.dumps({k: getattr(run, k) for k in ("ok", "wall_s", "cpu_s", "peak_mb", "error",
-                                                                    "traceback", "phases", "forecast", "note")}))
+        cached.write_text(
+            json.dumps(
+                {
+                    k: getattr(run, k)
+                    for k in (
+                        "ok",
+                        "wall_s",
+                        "cpu_s",
+                        "peak_mb",
+                        "error",
+                        "traceback",
+                        "phases",
+                        "forecast",
+                        "note",
+                    )
+                }
+            )
+        )
     return run
 
 
-def run_origin(args: argparse.Namespace, s: Setup, origin: dt.date, dates: list[dt.date],
-               window_years: float) -> list[Run]:
+def run_origin(
+    args: argparse.Namespace, s: Setup, origin: dt.date, dates: list[dt.date], window_years: float
+) -> list[Run]:
     """Both tools on the returns as held on ``origin`` (collection years up to the origin's)."""
     known = s.work / f"known-{origin.year}" / s.council
     if known.exists():
@@ -436,21 +594,55 @@ def run_origin(args: argparse.Namespace, s: Setup, origin: dt.date, dates: list[
     logs = s.work / f"logs-{origin.year}"
     logs.mkdir(exist_ok=True)
     result_file = logs / "carecast.json"
-    cc, _ = timed("carecast", [sys.executable, __file__, "--worker", "carecast", "--source", str(known),
-                               "--council", s.council, "--origin", origin.isoformat(),
-                               "--categories", str(s.categories_file), "--result", str(result_file),
-                               "--simulations", str(args.simulations), "--seed", str(args.seed)], logs)
+    cc, _ = timed(
+        "carecast",
+        [
+            sys.executable,
+            __file__,
+            "--worker",
+            "carecast",
+            "--source",
+            str(known),
+            "--council",
+            s.council,
+            "--origin",
+            origin.isoformat(),
+            "--categories",
+            str(s.categories_file),
+            "--result",
+            str(result_file),
+            "--simulations",
+            str(args.simulations),
+            "--seed",
+            str(args.seed),
+        ],
+        logs,
+    )
     if cc.ok:
         got = json.loads(result_file.read_text())
         cc.forecast = got["forecast"]
         cc.phases = {"load_s": got["load_s"], "forecast_s": got["forecast_s"]}
         cc.note = f"{args.simulations} simulations; rows dropped on load: {got['rows_dropped']}"
-    return [cc, *(run_competitor(args, s, known, logs, origin, dates, w, competitor_label(w, window_years))
-                  for w in s.windows)]
+    return [
+        cc,
+        *(
+            run_competitor(
+                args, s, known, logs, origin, dates, w, competitor_label(w, window_years)
+            )
+            for w in s.windows
+        ),
+    ]
 
 
-def run_case(args: argparse.Namespace, work: Path, council: str, seed: int, py: Path,
-             mapping: dict[str, list[str]], console: Any) -> list[dict[str, Any]]:
+def run_case(
+    args: argparse.Namespace,
+    work: Path,
+    council: str,
+    seed: int,
+    py: Path,
+    mapping: dict[str, list[str]],
+    console: Any,
+) -> list[dict[str, Any]]:
     """One synthetic council and seed: every origin, both tools, and the truth."""
     from carecast.forecast.calendar import add_months
     from carecast.forecast.params import defaults
@@ -460,31 +652,57 @@ def run_case(args: argparse.Namespace, work: Path, council: str, seed: int, py: 
     window = defaults().window_years
     origins = [dt.date(last - k, 3, 31) for k in range(args.origins, 0, -1)]
     work.mkdir(parents=True, exist_ok=True)
-    with console.status(f"Generating {council} (seed {seed}), collection years {first}-{last} (synthetic)..."):
+    with console.status(
+        f"Generating {council} (seed {seed}), collection years {first}-{last} (synthetic)..."
+    ):
         synth_dir = work / "synth"
         if synth_dir.exists():
             shutil.rmtree(synth_dir)
-        res = generate(synth_dir, councils=[council], years=(first, last), seed=seed, defects=args.defects)
+        res = generate(
+            synth_dir, councils=[council], years=(first, last), seed=seed, defects=args.defects
+        )
     driver = work / "csdm_driver.py"
     driver.write_text(COMPETITOR_DRIVER)
     windows = tuple(float(w) for w in args.windows.split(","))
-    setup = Setup(work, synth_dir, res.councils[0], seed, first, py, driver,
-                  carecast_categories_file(mapping, work / "four_categories.yaml"), mapping, windows)
+    setup = Setup(
+        work,
+        synth_dir,
+        res.councils[0],
+        seed,
+        first,
+        py,
+        driver,
+        carecast_categories_file(mapping, work / "four_categories.yaml"),
+        mapping,
+        windows,
+    )
     per_origin = []
     for origin in origins:
         dates = [add_months(origin, k) for k in range(1, 13)]
-        with console.status(f"{council} (seed {seed}), origin {origin:%d/%m/%Y}: carecast, then {COMPETITOR}..."):
+        with console.status(
+            f"{council} (seed {seed}), origin {origin:%d/%m/%Y}: carecast, then {COMPETITOR}..."
+        ):
             runs = run_origin(args, setup, origin, dates, window)
         truth = actuals(res.episodes, [origin, *dates], mapping, short_breaks=False)
         files = sorted((work / f"known-{origin.year}").rglob("*.csv"))
-        per_origin.append({
-            "case": f"{setup.council}:{seed}", "origin": origin, "dates": dates, "runs": runs,
-            "in_care_at_origin": int(truth["total"][0]),
-            "truth": {g: v[1:] for g, v in truth.items()},
-            "truth_with_short_breaks": actuals(res.episodes, dates, mapping, short_breaks=True),
-            "files": len(files), "megabytes": sum(f.stat().st_size for f in files) / 1e6,
-            "episode_rows": sum(max(0, len(f.read_text().splitlines()) - 1) for f in files
-                                if f.name == "episodes.csv")})
+        per_origin.append(
+            {
+                "case": f"{setup.council}:{seed}",
+                "origin": origin,
+                "dates": dates,
+                "runs": runs,
+                "in_care_at_origin": int(truth["total"][0]),
+                "truth": {g: v[1:] for g, v in truth.items()},
+                "truth_with_short_breaks": actuals(res.episodes, dates, mapping, short_breaks=True),
+                "files": len(files),
+                "megabytes": sum(f.stat().st_size for f in files) / 1e6,
+                "episode_rows": sum(
+                    max(0, len(f.read_text().splitlines()) - 1)
+                    for f in files
+                    if f.name == "episodes.csv"
+                ),
+            }
+        )
     return per_origin
 
 
@@ -500,10 +718,14 @@ def compare(args: argparse.Namespace, work: Path) -> None:
     first, last = parse_years(args.years)
     window = defaults().window_years
     if args.origins < 1 or last - args.origins - first < window:
-        raise SystemExit(f"--years {args.years} is too short for {args.origins} origins with a {window:g}-year "
-                         "window before the first; give more years or fewer origins")
+        raise SystemExit(
+            f"--years {args.years} is too short for {args.origins} origins with a {window:g}-year "
+            "window before the first; give more years or fewer origins"
+        )
     cases = parse_cases(args.cases, args.council, args.seed)
-    with console.status(f"Installing/checking {COMPETITOR} {COMPETITOR_VERSION} in {VENV.relative_to(ROOT)}..."):
+    with console.status(
+        f"Installing/checking {COMPETITOR} {COMPETITOR_VERSION} in {VENV.relative_to(ROOT)}..."
+    ):
         py = competitor_python()
         mapping = competitor_categories(py)
     t_start = time.perf_counter()
@@ -515,8 +737,12 @@ def compare(args: argparse.Namespace, work: Path) -> None:
     case_names = list(dict.fromkeys(o["case"] for o in per_origin))
 
     def runs_of(tool: str, case: str | None = None) -> list[tuple[dict, Run]]:
-        return [(o, r) for o in per_origin for r in o["runs"]
-                if r.name == tool and (case is None or o["case"] == case)]
+        return [
+            (o, r)
+            for o in per_origin
+            for r in o["runs"]
+            if r.name == tool and (case is None or o["case"] == case)
+        ]
 
     latest = per_origin[-1]
     origins = sorted({o["origin"] for o in per_origin})
@@ -527,54 +753,99 @@ def compare(args: argparse.Namespace, work: Path) -> None:
         f"ahead from the returns held then (last case, latest origin: {latest['files']} files, "
         f"{latest['megabytes']:.2f} MB, {latest['episode_rows']} episode rows, {latest['in_care_at_origin']} "
         f"children in care); {elapsed:.0f} s; machine load {os.getloadavg()[0]:.1f} (1-min) on "
-        f"{os.cpu_count()} cores")
+        f"{os.cpu_count()} cores"
+    )
 
-    t = Table(title="Time and memory per forecast (each tool's own process; mean over cases and origins)")
-    for c in ("tool", "ran", "wall s", "CPU s", "read+prepare s", "fit+forecast s", "peak MB", "carecast faster"):
+    t = Table(
+        title="Time and memory per forecast (each tool's own process; mean over cases and origins)"
+    )
+    for c in (
+        "tool",
+        "ran",
+        "wall s",
+        "CPU s",
+        "read+prepare s",
+        "fit+forecast s",
+        "peak MB",
+        "carecast faster",
+    ):
         t.add_column(c, justify="left" if c in ("tool", "ran") else "right")
     timing = {}
     for tool in tools:
         ok = [r for _, r in runs_of(tool) if r.ok]
         mean = lambda xs: float(np.mean(xs)) if xs else float("nan")  # noqa: E731
-        timing[tool] = {"runs_ok": len(ok), "runs": len(per_origin), "wall_s": mean([r.wall_s for r in ok]),
-                        "cpu_s": mean([r.cpu_s for r in ok]),
-                        "load_s": mean([r.phases.get("load_s", np.nan) for r in ok]),
-                        "forecast_s": mean([r.phases.get("forecast_s", np.nan) for r in ok]),
-                        "peak_mb": max([r.peak_mb for r in ok], default=float("nan"))}
+        timing[tool] = {
+            "runs_ok": len(ok),
+            "runs": len(per_origin),
+            "wall_s": mean([r.wall_s for r in ok]),
+            "cpu_s": mean([r.cpu_s for r in ok]),
+            "load_s": mean([r.phases.get("load_s", np.nan) for r in ok]),
+            "forecast_s": mean([r.phases.get("forecast_s", np.nan) for r in ok]),
+            "peak_mb": max([r.peak_mb for r in ok], default=float("nan")),
+        }
     base = timing[tools[0]]
     for tool in tools:
         tm = timing[tool]
         # CPU first: on a shared machine wall time measures the other jobs as much as the tool
-        ratio = "" if tool == tools[0] or not tm["runs_ok"] else f"{tm['cpu_s'] / base['cpu_s']:.1f}x CPU, " \
+        ratio = (
+            ""
+            if tool == tools[0] or not tm["runs_ok"]
+            else f"{tm['cpu_s'] / base['cpu_s']:.1f}x CPU, "
             f"{tm['wall_s'] / base['wall_s']:.1f}x wall, {tm['forecast_s'] / base['forecast_s']:.1f}x fit"
+        )
         if not tm["runs_ok"]:
             t.add_row(tool, f"[red]0/{tm['runs']}[/red]", *["failed"] * 5, "")
             continue
-        t.add_row(tool, f"{tm['runs_ok']}/{tm['runs']}", f"{tm['wall_s']:.2f}", f"{tm['cpu_s']:.2f}",
-                  f"{tm['load_s']:.2f}", f"{tm['forecast_s']:.2f}", f"{tm['peak_mb']:.0f}", ratio)
+        t.add_row(
+            tool,
+            f"{tm['runs_ok']}/{tm['runs']}",
+            f"{tm['wall_s']:.2f}",
+            f"{tm['cpu_s']:.2f}",
+            f"{tm['load_s']:.2f}",
+            f"{tm['forecast_s']:.2f}",
+            f"{tm['peak_mb']:.0f}",
+            ratio,
+        )
     console.print(t)
     for r in latest["runs"]:
         if r.ok:
-            console.print(f"  {r.name} ({latest['case']}, origin {latest['origin']:%d/%m/%Y}): {r.note}")
+            console.print(
+                f"  {r.name} ({latest['case']}, origin {latest['origin']:%d/%m/%Y}): {r.note}"
+            )
     for o in per_origin:
         for r in o["runs"]:
             if not r.ok:
-                console.print(f"[red]{r.name} FAILED ({o['case']}, origin {o['origin']:%d/%m/%Y})[/red]: {r.error}")
+                console.print(
+                    f"[red]{r.name} FAILED ({o['case']}, origin {o['origin']:%d/%m/%Y})[/red]: {r.error}"
+                )
 
     fmt = lambda v, p=1: "" if v is None else f"{v:.{p}f}"  # noqa: E731
-    acc = {tool: scores([(r.forecast, o["truth"]) for o, r in runs_of(tool) if r.ok]) for tool in tools}
-    a = Table(title=f"Accuracy over months 1-12 after each origin ({len(per_origin)} case-origins pooled), against "
-                    "the held-back truth (children looked after, short breaks excluded)")
+    acc = {
+        tool: scores([(r.forecast, o["truth"]) for o, r in runs_of(tool) if r.ok]) for tool in tools
+    }
+    a = Table(
+        title=f"Accuracy over months 1-12 after each origin ({len(per_origin)} case-origins pooled), against "
+        "the held-back truth (children looked after, short breaks excluded)"
+    )
     for c in ("tool", "group", "MAPE %", "bias %", "APE month 12 %", "in 50% band", "in 90% band"):
         a.add_column(c, justify="left" if c in ("tool", "group") else "right")
     for tool in tools:
         if not acc[tool]:
             a.add_row(tool, "[red]no forecast[/red]", "", "", "", "", "")
         for g, sc in acc[tool].items():
-            bands = (f"{sc['in_50_band_pct']:.0f}%", f"{sc['in_90_band_pct']:.0f}%") \
-                if sc["in_50_band_pct"] is not None else ("none", "none")
-            a.add_row(tool if g == "total" else "", g, fmt(sc["mape_pct"]), fmt(sc["bias_pct"]),
-                      fmt(sc["ape_at_horizon_pct"]), *bands)
+            bands = (
+                (f"{sc['in_50_band_pct']:.0f}%", f"{sc['in_90_band_pct']:.0f}%")
+                if sc["in_50_band_pct"] is not None
+                else ("none", "none")
+            )
+            a.add_row(
+                tool if g == "total" else "",
+                g,
+                fmt(sc["mape_pct"]),
+                fmt(sc["bias_pct"]),
+                fmt(sc["ape_at_horizon_pct"]),
+                *bands,
+            )
     console.print(a)
 
     # per case: the total's scores for every tool (a case counts only when every tool ran at every origin)
@@ -582,9 +853,13 @@ def compare(args: argparse.Namespace, work: Path) -> None:
     for case in case_names:
         runs = {tool: runs_of(tool, case) for tool in tools}
         if all(r.ok for rs in runs.values() for _, r in rs):
-            groups_by_case[case] = {tool: scores([(r.forecast, o["truth"]) for o, r in rs])
-                                    for tool, rs in runs.items()}
-    by_case = {case: {tool: sc["total"] for tool, sc in tools_sc.items()} for case, tools_sc in groups_by_case.items()}
+            groups_by_case[case] = {
+                tool: scores([(r.forecast, o["truth"]) for o, r in rs]) for tool, rs in runs.items()
+            }
+    by_case = {
+        case: {tool: sc["total"] for tool, sc in tools_sc.items()}
+        for case, tools_sc in groups_by_case.items()
+    }
     c = Table(title="Total children in care, per case (months 1-12 of every origin)")
     c.add_column("case")
     c.add_column("in care", justify="right")
@@ -594,35 +869,62 @@ def compare(args: argparse.Namespace, work: Path) -> None:
     for case, sc in by_case.items():
         n0 = next(o["in_care_at_origin"] for o in per_origin if o["case"] == case)
         cc = sc[tools[0]]
-        c.add_row(case, str(n0), *[f"{sc[t]['mape_pct']:.1f} / {sc[t]['bias_pct']:+.1f}" for t in tools],
-                  f"{cc['in_50_band_pct']:.0f}% / {cc['in_90_band_pct']:.0f}%")
+        c.add_row(
+            case,
+            str(n0),
+            *[f"{sc[t]['mape_pct']:.1f} / {sc[t]['bias_pct']:+.1f}" for t in tools],
+            f"{cc['in_50_band_pct']:.0f}% / {cc['in_90_band_pct']:.0f}%",
+        )
     if len(by_case) > 1:
         mean_of = lambda t, k: float(np.mean([sc[t][k] for sc in by_case.values()]))  # noqa: E731
-        c.add_row("[bold]mean over cases[/bold]", "", *[f"{mean_of(t, 'mape_pct'):.2f} / {mean_of(t, 'bias_pct'):+.2f}"
-                                                        for t in tools],
-                  f"{mean_of(tools[0], 'in_50_band_pct'):.0f}% / {mean_of(tools[0], 'in_90_band_pct'):.0f}%")
+        c.add_row(
+            "[bold]mean over cases[/bold]",
+            "",
+            *[f"{mean_of(t, 'mape_pct'):.2f} / {mean_of(t, 'bias_pct'):+.2f}" for t in tools],
+            f"{mean_of(tools[0], 'in_50_band_pct'):.0f}% / {mean_of(tools[0], 'in_90_band_pct'):.0f}%",
+        )
     console.print(c)
 
     verdicts = {}
     if len(by_case) > 1:
-        v = Table(title=f"Paired comparison over {len(by_case)} cases: carecast minus the other tool, per case "
-                        "(negative = carecast more accurate); 95% bootstrap interval over cases; sign test")
-        for col in ("against", "error", "mean difference (pp)", "95% interval", "carecast better / worse",
-                    "sign test p"):
+        v = Table(
+            title=f"Paired comparison over {len(by_case)} cases: carecast minus the other tool, per case "
+            "(negative = carecast more accurate); 95% bootstrap interval over cases; sign test"
+        )
+        for col in (
+            "against",
+            "error",
+            "mean difference (pp)",
+            "95% interval",
+            "carecast better / worse",
+            "sign test p",
+        ):
             v.add_column(col, justify="left" if col in ("against", "error") else "right")
-        measures = [("total", "mape_pct", "MAPE"), ("total", "ape_at_horizon_pct", "APE month 12"),
-                    ("total", "bias_pct", "|bias|"),
-                    *[(g, "mape_pct", f"{g} MAPE") for g in GROUPS[1:]]]
+        measures = [
+            ("total", "mape_pct", "MAPE"),
+            ("total", "ape_at_horizon_pct", "APE month 12"),
+            ("total", "bias_pct", "|bias|"),
+            *[(g, "mape_pct", f"{g} MAPE") for g in GROUPS[1:]],
+        ]
         for tool in tools[1:]:
             for i, (group, key, label) in enumerate(measures):
                 f = abs if key == "bias_pct" else (lambda x: x)
-                d = np.array([f(sc[tools[0]][group][key]) - f(sc[tool][group][key])
-                              for sc in groups_by_case.values()])
+                d = np.array(
+                    [
+                        f(sc[tools[0]][group][key]) - f(sc[tool][group][key])
+                        for sc in groups_by_case.values()
+                    ]
+                )
                 res = paired(d, args.bootstrap)
                 verdicts.setdefault(tool, {})[label] = res
-                v.add_row(tool if i == 0 else "", label, f"{res['mean_diff']:+.2f}",
-                          f"{res['ci_lo']:+.2f} to {res['ci_hi']:+.2f}",
-                          f"{res['carecast_better']} / {res['carecast_worse']}", f"{res['sign_test_p']:.2f}")
+                v.add_row(
+                    tool if i == 0 else "",
+                    label,
+                    f"{res['mean_diff']:+.2f}",
+                    f"{res['ci_lo']:+.2f} to {res['ci_hi']:+.2f}",
+                    f"{res['carecast_better']} / {res['carecast_worse']}",
+                    f"{res['sign_test_p']:.2f}",
+                )
         console.print(v)
 
     h = Table(title="Total children in care at month 12, per case and origin")
@@ -645,32 +947,68 @@ def compare(args: argparse.Namespace, work: Path) -> None:
     console.print(h)
     with_sb = {}
     for tool in tools[1:]:
-        pairs = [({"total": r.forecast["total"]}, {"total": o["truth_with_short_breaks"]["total"]})
-                 for o, r in runs_of(tool) if r.ok]
+        pairs = [
+            ({"total": r.forecast["total"]}, {"total": o["truth_with_short_breaks"]["total"]})
+            for o, r in runs_of(tool)
+            if r.ok
+        ]
         if pairs:
             with_sb[tool] = scores(pairs)["total"]
-            console.print(f"{tool}: total against the count INCLUDING short breaks (it counts them as in care): "
-                          f"MAPE {with_sb[tool]['mape_pct']:.1f}%, bias {with_sb[tool]['bias_pct']:+.1f}%")
-    console.print(f"{COMPETITOR} gives one path and no uncertainty: no bands, so no coverage to measure. carecast "
-                  "bands are the p25-p75 (50%) and p5-p95 (90%) of its simulations.")
+            console.print(
+                f"{tool}: total against the count INCLUDING short breaks (it counts them as in care): "
+                f"MAPE {with_sb[tool]['mape_pct']:.1f}%, bias {with_sb[tool]['bias_pct']:+.1f}%"
+            )
+    console.print(
+        f"{COMPETITOR} gives one path and no uncertainty: no bands, so no coverage to measure. carecast "
+        "bands are the p25-p75 (50%) and p5-p95 (90%) of its simulations."
+    )
     if args.out:
         payload = {
-            "carecast_version": carecast.__version__, "competitor": f"{COMPETITOR} {COMPETITOR_VERSION}",
-            "cases": case_names, "years": [first, last], "defects": args.defects,
-            "simulations": args.simulations, "machine": {"cores": os.cpu_count(), "load_1min": os.getloadavg()[0]},
+            "carecast_version": carecast.__version__,
+            "competitor": f"{COMPETITOR} {COMPETITOR_VERSION}",
+            "cases": case_names,
+            "years": [first, last],
+            "defects": args.defects,
+            "simulations": args.simulations,
+            "machine": {"cores": os.cpu_count(), "load_1min": os.getloadavg()[0]},
             "categories": mapping | {"other": ["every other PLACE code"]},
-            "timing_mean_over_origins": timing, "accuracy_pooled": acc, "total_by_case": by_case,
+            "timing_mean_over_origins": timing,
+            "accuracy_pooled": acc,
+            "total_by_case": by_case,
             "paired_comparison": verdicts,
             "competitor_total_vs_count_including_short_breaks": with_sb,
-            "origins": [{
-                "case": o["case"], "origin": o["origin"].isoformat(), "dates": [d.isoformat() for d in o["dates"]],
-                "data": {"files": o["files"], "megabytes": round(o["megabytes"], 3),
-                         "episode_rows": o["episode_rows"], "children_in_care_at_origin": o["in_care_at_origin"]},
-                "actual": o["truth"], "actual_including_short_breaks": o["truth_with_short_breaks"],
-                "runs": [{"tool": r.name, "ok": r.ok, "error": r.error, "traceback": r.traceback,
-                          "wall_s": r.wall_s, "cpu_s": r.cpu_s, "peak_mb": r.peak_mb, "phases": r.phases,
-                          "note": r.note, "forecast": r.forecast} for r in o["runs"]]}
-                for o in per_origin]}
+            "origins": [
+                {
+                    "case": o["case"],
+                    "origin": o["origin"].isoformat(),
+                    "dates": [d.isoformat() for d in o["dates"]],
+                    "data": {
+                        "files": o["files"],
+                        "megabytes": round(o["megabytes"], 3),
+                        "episode_rows": o["episode_rows"],
+                        "children_in_care_at_origin": o["in_care_at_origin"],
+                    },
+                    "actual": o["truth"],
+                    "actual_including_short_breaks": o["truth_with_short_breaks"],
+                    "runs": [
+                        {
+                            "tool": r.name,
+                            "ok": r.ok,
+                            "error": r.error,
+                            "traceback": r.traceback,
+                            "wall_s": r.wall_s,
+                            "cpu_s": r.cpu_s,
+                            "peak_mb": r.peak_mb,
+                            "phases": r.phases,
+                            "note": r.note,
+                            "forecast": r.forecast,
+                        }
+                        for r in o["runs"]
+                    ],
+                }
+                for o in per_origin
+            ],
+        }
         args.out.write_text(json.dumps(payload, indent=1))
         console.print(f"Wrote {args.out}")
 

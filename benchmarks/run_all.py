@@ -39,21 +39,33 @@ def short(path: Path) -> str:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--only", nargs="+", metavar="NAME", help="run only these (e.g. forecast ingest)")
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "--only", nargs="+", metavar="NAME", help="run only these (e.g. forecast ingest)"
+    )
     ap.add_argument("--skip", nargs="+", metavar="NAME", default=[], help="leave these out")
-    ap.add_argument("--timeout", type=float, default=1800, help="seconds allowed per script (default 1800)")
+    ap.add_argument(
+        "--timeout", type=float, default=1800, help="seconds allowed per script (default 1800)"
+    )
     ap.add_argument("--list", action="store_true", help="list the benchmarks and stop")
     args = ap.parse_args()
     console = Console()
-    chosen = [p for p in scripts()
-              if (not args.only or short(p) in args.only or p.name in args.only)
-              and short(p) not in args.skip and p.name not in args.skip]
+    chosen = [
+        p
+        for p in scripts()
+        if (not args.only or short(p) in args.only or p.name in args.only)
+        and short(p) not in args.skip
+        and p.name not in args.skip
+    ]
     known = {short(p) for p in scripts()} | {p.name for p in scripts()}
     unknown = [n for n in (args.only or []) + args.skip if n not in known]
     if unknown:
-        console.print(f"[red]No benchmark called {', '.join(unknown)}[/red]; there are: "
-                      f"{', '.join(short(p) for p in scripts())}")
+        console.print(
+            f"[red]No benchmark called {', '.join(unknown)}[/red]; there are: "
+            f"{', '.join(short(p) for p in scripts())}"
+        )
         return 2
     if args.list:
         for p in chosen:
@@ -66,7 +78,9 @@ def main() -> int:
         console.print(Rule(f"{p.name}  (machine load {load:.1f} on {os.cpu_count()} cores)"))
         t0 = time.perf_counter()
         try:
-            code = subprocess.run([sys.executable, str(p)], cwd=HERE.parent, timeout=args.timeout).returncode
+            code = subprocess.run(
+                [sys.executable, str(p)], cwd=HERE.parent, timeout=args.timeout
+            ).returncode
             status = "ok" if code == 0 else f"failed (exit {code})"
         except subprocess.TimeoutExpired:
             code, status = 1, f"stopped after {args.timeout:.0f} s"
@@ -76,7 +90,9 @@ def main() -> int:
     for c in ("script", "status", "wall s", "load at start"):
         table.add_column(c, justify="right" if c in ("wall s", "load at start") else "left")
     for name, status, wall, load, code in rows:
-        table.add_row(name, status if code == 0 else f"[red]{status}[/red]", f"{wall:.1f}", f"{load:.1f}")
+        table.add_row(
+            name, status if code == 0 else f"[red]{status}[/red]", f"{wall:.1f}", f"{load:.1f}"
+        )
     console.print(table)
     return 0 if all(r[4] == 0 for r in rows) else 1
 

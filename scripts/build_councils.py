@@ -40,8 +40,22 @@ SOURCES = {  # file -> the column holding the number of children
 }
 NAMES = REPO / "scripts" / "council_names.csv"
 OUT = REPO / "src" / "carecast" / "schema" / "data" / "councils.csv"
-COLUMNS = ["name", "official_name", "ons_code", "dfe_number", "region", "london_area", "partnership",
-           "lat", "lon", "former_ons_codes", "first_year", "end_year", "successors", "other_names"]
+COLUMNS = [
+    "name",
+    "official_name",
+    "ons_code",
+    "dfe_number",
+    "region",
+    "london_area",
+    "partnership",
+    "lat",
+    "lon",
+    "former_ons_codes",
+    "first_year",
+    "end_year",
+    "successors",
+    "other_names",
+]
 
 
 def _published() -> list[dict]:
@@ -54,8 +68,10 @@ def _published() -> list[dict]:
                     # a council existed in a year when its child population or its count is published:
                     # "z" (not applicable) and "x" (not available) on both mean it did not (the
                     # Isles of Scilly's counts are "z" every year, its population is not)
-                    r["_counted"] = any(r[c].strip().lower() not in ("z", "x", "") for c in
-                                        ("population_estimate", count))
+                    r["_counted"] = any(
+                        r[c].strip().lower() not in ("z", "x", "")
+                        for c in ("population_estimate", count)
+                    )
                     rows.append(r)
     return rows
 
@@ -79,23 +95,28 @@ def build() -> list[dict]:
         codes = list(dict.fromkeys(r["new_la_code"] for r in group))
         region = latest["region_name"]
         extra = names[number]
-        out.append({
-            "name": extra["name"],
-            "official_name": latest["la_name"],
-            "ons_code": codes[-1],
-            "dfe_number": number,
-            "region": "London" if region.endswith("London") else region,
-            "london_area": region.split()[0] if region.endswith(" London") else "",
-            "partnership": extra["partnership"],
-            "lat": extra["lat"],
-            "lon": extra["lon"],
-            "former_ons_codes": ";".join(dict.fromkeys(
-                [*codes[:-1], *filter(None, extra["former_ons_codes"].split(";"))])),
-            "first_year": counted[0] if counted and counted[0] > years[0] else "",
-            "end_year": counted[-1] if counted and counted[-1] < years[-1] else "",
-            "successors": extra["successors"],
-            "other_names": extra["other_names"],
-        })
+        out.append(
+            {
+                "name": extra["name"],
+                "official_name": latest["la_name"],
+                "ons_code": codes[-1],
+                "dfe_number": number,
+                "region": "London" if region.endswith("London") else region,
+                "london_area": region.split()[0] if region.endswith(" London") else "",
+                "partnership": extra["partnership"],
+                "lat": extra["lat"],
+                "lon": extra["lon"],
+                "former_ons_codes": ";".join(
+                    dict.fromkeys(
+                        [*codes[:-1], *filter(None, extra["former_ons_codes"].split(";"))]
+                    )
+                ),
+                "first_year": counted[0] if counted and counted[0] > years[0] else "",
+                "end_year": counted[-1] if counted and counted[-1] < years[-1] else "",
+                "successors": extra["successors"],
+                "other_names": extra["other_names"],
+            }
+        )
     order = list(names)  # council_names.csv's order: regions, London first, as carecast lists them
     out.sort(key=lambda r: order.index(r["dfe_number"]))
     return out
@@ -108,7 +129,9 @@ def main() -> None:
         writer.writeheader()
         writer.writerows(rows)
     current = sum(1 for r in rows if not r["end_year"])
-    print(f"{OUT.relative_to(REPO)}: {len(rows)} councils ({current} current, {len(rows) - current} since abolished)")
+    print(
+        f"{OUT.relative_to(REPO)}: {len(rows)} councils ({current} current, {len(rows) - current} since abolished)"
+    )
 
 
 if __name__ == "__main__":

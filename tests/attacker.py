@@ -80,10 +80,14 @@ class Attack:
         df = self.tables[table].with_row_index("__i")
         return (df.filter(rows) if rows is not None else df).get_column("__i").to_list()
 
-    def row_sum(self, table: str, total: str, parts: list[str], complete: bool = True, rows=None) -> None:
+    def row_sum(
+        self, table: str, total: str, parts: list[str], complete: bool = True, rows=None
+    ) -> None:
         """total = sum(parts) in each row (>= when the parts leave out something unshown)."""
         for i in self._rows(table, rows):
-            self._add([(1.0, table, i, total), *[(-1.0, table, i, p) for p in parts]], 0.0, complete)
+            self._add(
+                [(1.0, table, i, total), *[(-1.0, table, i, p) for p in parts]], 0.0, complete
+            )
 
     def group_sum(self, table: str, total: str, part: str, by: list[str], rows=None) -> None:
         """Each row's ``total`` = the sum of ``part`` over the group's rows that ``rows`` selects."""
@@ -92,20 +96,32 @@ class Attack:
         for _, g in df.group_by(by, maintain_order=True):
             idx = g.get_column("__i").to_list()
             for i in idx:
-                self._add([(1.0, table, i, total), *[(-1.0, table, j, part) for j in idx if j in chosen]], 0.0, True)
+                self._add(
+                    [(1.0, table, i, total), *[(-1.0, table, j, part) for j in idx if j in chosen]],
+                    0.0,
+                    True,
+                )
 
     def share(self, table: str, share: str, num: list[str], den: list[str], rows=None) -> None:
         """share x sum(den) = sum(num), to the share's published precision."""
         for i in self._rows(table, rows):
             s = _number(self.tables[table].get_column(share)[i])
-            if s is None:  # a hidden share over a published denominator: count = share x denominator
+            if (
+                s is None
+            ):  # a hidden share over a published denominator: count = share x denominator
                 dens = [_number(self.tables[table].get_column(c)[i]) for c in den]
                 if all(d is not None for d in dens):
-                    self._add([*[(1.0, table, i, c) for c in num], (-sum(dens), table, i, share)], 0.0, True)
+                    self._add(
+                        [*[(1.0, table, i, c) for c in num], (-sum(dens), table, i, share)],
+                        0.0,
+                        True,
+                    )
                 continue
             e = 0.5 * 10 ** -_decimals(self.tables[table].get_column(share)[i])
             for bound, sign in ((s + e, 1.0), (s - e, -1.0)):  # num <= (s+e) den ; num >= (s-e) den
-                terms = [(-sign, table, i, c) for c in num] + [(sign * bound, table, i, c) for c in den]
+                terms = [(-sign, table, i, c) for c in num] + [
+                    (sign * bound, table, i, c) for c in den
+                ]
                 self._add(terms, 0.0, False)
 
     def cumulative(self, table: str, cum: str, count: str, den: str, by: list[str]) -> None:
@@ -119,28 +135,57 @@ class Attack:
                     continue
                 e = 0.5 * 10 ** -_decimals(self.tables[table].get_column(cum)[i])
                 for bound, sign in ((s + e, 1.0), (s - e, -1.0)):
-                    terms = [(-sign, table, j, count) for j in idx[:k + 1]] + [(sign * bound, table, i, den)]
+                    terms = [(-sign, table, j, count) for j in idx[: k + 1]] + [
+                        (sign * bound, table, i, den)
+                    ]
                     self._add(terms, 0.0, False)
 
-    def same(self, a: str, col_a: str, key_a: list[str], b: str, col_b: str, key_b: list[str],
-             rows_a=None, rows_b=None) -> None:
+    def same(
+        self,
+        a: str,
+        col_a: str,
+        key_a: list[str],
+        b: str,
+        col_b: str,
+        key_b: list[str],
+        rows_a=None,
+        rows_b=None,
+    ) -> None:
         """The same count in two tables, matched on key columns."""
         left = self.tables[a].with_row_index("__i")
         left = left.filter(rows_a) if rows_a is not None else left
         right = self.tables[b].with_row_index("__j")
         right = right.filter(rows_b) if rows_b is not None else right
-        pairs = left.select("__i", *key_a).join(right.select("__j", *key_b), left_on=key_a, right_on=key_b)
+        pairs = left.select("__i", *key_a).join(
+            right.select("__j", *key_b), left_on=key_a, right_on=key_b
+        )
         for i, j in pairs.select("__i", "__j").iter_rows():
             self._add([(1.0, a, i, col_a), (-1.0, b, j, col_b)], 0.0, True)
 
-    def total_of(self, table: str, col: str, row: pl.Expr, parts_table: str, parts_col: str, parts_rows) -> None:
+    def total_of(
+        self, table: str, col: str, row: pl.Expr, parts_table: str, parts_col: str, parts_rows
+    ) -> None:
         """The one row of ``table`` that ``row`` selects holds the sum of ``parts_col`` over rows of another."""
         (i,) = self._rows(table, row)
-        self._add([(1.0, table, i, col), *[(-1.0, parts_table, j, parts_col)
-                                           for j in self._rows(parts_table, parts_rows)]], 0.0, True)
+        self._add(
+            [
+                (1.0, table, i, col),
+                *[(-1.0, parts_table, j, parts_col) for j in self._rows(parts_table, parts_rows)],
+            ],
+            0.0,
+            True,
+        )
 
-    def mean_of(self, table: str, col: str, n_col: str, row: pl.Expr, parts_table: str, parts_col: str,
-                parts_rows) -> None:
+    def mean_of(
+        self,
+        table: str,
+        col: str,
+        n_col: str,
+        row: pl.Expr,
+        parts_table: str,
+        parts_col: str,
+        parts_rows,
+    ) -> None:
         """A mean over rows of another table: n x mean = the sum (to the mean's precision)."""
         (i,) = self._rows(table, row)
         m = _number(self.tables[table].get_column(col)[i])

@@ -63,7 +63,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
 ) -> None:
     """carecast: load SSDA903 returns, see placements, forecast demand and cost, plan sufficiency."""
 
@@ -77,7 +79,9 @@ def register(argv: list[str]) -> None:
     command = next((arg for arg in argv if not arg.startswith("-")), None)
     if command is None and "--version" in argv:
         return
-    modules = [name for name, commands in CAPABILITIES.items() if command in commands] or list(CAPABILITIES)
+    modules = [name for name, commands in CAPABILITIES.items() if command in commands] or list(
+        CAPABILITIES
+    )
     for name in modules:
         if name not in _registered:
             importlib.import_module(name).register(app)
@@ -123,8 +127,10 @@ def main() -> None:
         if isinstance(exc, _usage_errors()):
             exc.show()
             sys.exit(exc.exit_code or 2)
-        err.print(f"[bold red]Internal error[/] ({type(exc).__name__}): {exc}\n"
-                  "This is a bug in carecast, not in your data. Please report it with the command you ran.")
+        err.print(
+            f"[bold red]Internal error[/] ({type(exc).__name__}): {exc}\n"
+            "This is a bug in carecast, not in your data. Please report it with the command you ran."
+        )
         sys.exit(70)
 
 

@@ -52,10 +52,12 @@ def scheduler_address(scheduler: str | None) -> str | None:
         return None
     address = address.strip()
     if "://" not in address or not address.split("://", 1)[1]:
-        raise ParameterError(f"'{address}' is not a Dask scheduler address",
-                             where=Location(field="scheduler"),
-                             fix="give it as tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786 (what `dask scheduler` "
-                                 "prints), or leave it out to run on this machine")
+        raise ParameterError(
+            f"'{address}' is not a Dask scheduler address",
+            where=Location(field="scheduler"),
+            fix="give it as tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786 (what `dask scheduler` "
+            "prints), or leave it out to run on this machine",
+        )
     return address
 
 
@@ -97,7 +99,9 @@ def one_blas_thread_per_worker() -> Iterator[None]:
 
 
 @contextmanager
-def executor(*, workers: int = 1, scheduler: str | None = None, units: int = 2) -> Iterator[Pool | None]:
+def executor(
+    *, workers: int = 1, scheduler: str | None = None, units: int = 2
+) -> Iterator[Pool | None]:
     """A pool for ``units`` independent units of work (see the module docstring); None: run here.
 
     ``scheduler`` wins over ``workers``: on a cluster the cluster's workers are the pool.
@@ -124,22 +128,28 @@ def _cluster(address: str) -> Iterator[Pool]:
     try:
         from distributed import Client
     except ImportError as exc:  # pragma: no cover - a dependency of carecast
-        raise ParameterError("--scheduler needs Dask distributed, which is not installed",
-                             fix="pip install 'dask[distributed]', or leave --scheduler out") from exc
+        raise ParameterError(
+            "--scheduler needs Dask distributed, which is not installed",
+            fix="pip install 'dask[distributed]', or leave --scheduler out",
+        ) from exc
     try:
         client = Client(address, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
     except (OSError, TimeoutError) as exc:
-        raise ParameterError(f"no Dask scheduler answered at {address} within {CONNECT_TIMEOUT_S} s ({exc})",
-                             where=Location(field="scheduler"),
-                             fix="start one with `dask scheduler` and workers with `dask worker ADDRESS`, "
-                                 "check the address and firewall, or leave --scheduler out") from exc
+        raise ParameterError(
+            f"no Dask scheduler answered at {address} within {CONNECT_TIMEOUT_S} s ({exc})",
+            where=Location(field="scheduler"),
+            fix="start one with `dask scheduler` and workers with `dask worker ADDRESS`, "
+            "check the address and firewall, or leave --scheduler out",
+        ) from exc
     with client:
         try:
             client.wait_for_workers(1, timeout=CONNECT_TIMEOUT_S)
         except TimeoutError as exc:
-            raise ParameterError(f"the Dask scheduler at {address} has no workers",
-                                 where=Location(field="scheduler"),
-                                 fix=f"start workers with `dask worker {address} --nthreads 1`") from exc
+            raise ParameterError(
+                f"the Dask scheduler at {address} has no workers",
+                where=Location(field="scheduler"),
+                fix=f"start workers with `dask worker {address} --nthreads 1`",
+            ) from exc
         slots = sum(client.nthreads().values())
         # pure=False: every unit runs (two councils with equal inputs are still two councils)
         yield Pool(client.get_executor(pure=False), slots, local=False)

@@ -69,10 +69,17 @@ def job_logged(name: str, **options: Any) -> Iterator[None]:
         # The type and the place only: a message may quote a value from the user's rows. INFO: a
         # refused input is the job working as meant (the user is told), not a fault of the system.
         where = exc.where.describe() if exc.where is not None else ""
-        log.info("job %s failed after %.2f s: %s %s", name, time.perf_counter() - started,
-                    type(exc).__name__, where)
+        log.info(
+            "job %s failed after %.2f s: %s %s",
+            name,
+            time.perf_counter() - started,
+            type(exc).__name__,
+            where,
+        )
         raise
     except Exception:
-        log.exception("job %s failed after %.2f s with an internal error", name, time.perf_counter() - started)
+        log.exception(
+            "job %s failed after %.2f s with an internal error", name, time.perf_counter() - started
+        )
         raise
     log.info("job %s finished in %.2f s", name, time.perf_counter() - started)

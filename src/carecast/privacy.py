@@ -27,7 +27,10 @@ def load_key(key_file: str | Path | None = None) -> bytes:
     if key_file is not None:
         p = Path(key_file)
         if not p.is_file():
-            raise ParameterError(f"key file {p} does not exist", fix="give the path of the file holding your council's key")
+            raise ParameterError(
+                f"key file {p} does not exist",
+                fix="give the path of the file holding your council's key",
+            )
         key = p.read_bytes().strip()
     else:
         key = os.environ.get(KEY_ENV, "").encode()
@@ -39,7 +42,9 @@ def load_key(key_file: str | Path | None = None) -> bytes:
     return key
 
 
-def pseudonymise_ids(frame: pl.DataFrame, key: bytes, *, council: str = "council", child: str = "child_id") -> pl.DataFrame:
+def pseudonymise_ids(
+    frame: pl.DataFrame, key: bytes, *, council: str = "council", child: str = "child_id"
+) -> pl.DataFrame:
     """Replace ``child`` by HMAC-SHA256(key, council + '|' + child), hex, first 20 digits.
 
     Keyed on the council too, so the same CHILD number in two councils gives two pseudonyms.
@@ -66,12 +71,20 @@ def dob_to_month(frame: pl.DataFrame, column: str = "dob") -> pl.DataFrame:
 def postcode_to_sector(expr: pl.Expr) -> pl.Expr:
     """'SE6 4RU' → 'SE6 4' (outward code + first digit of the inward code)."""
     clean = expr.str.to_uppercase().str.replace_all(r"\s+", "")
-    return pl.when(clean.str.len_chars() >= 5).then(
-        clean.str.slice(0, clean.str.len_chars() - 3) + pl.lit(" ") + clean.str.slice(clean.str.len_chars() - 3, 1)
-    ).otherwise(None)
+    return (
+        pl.when(clean.str.len_chars() >= 5)
+        .then(
+            clean.str.slice(0, clean.str.len_chars() - 3)
+            + pl.lit(" ")
+            + clean.str.slice(clean.str.len_chars() - 3, 1)
+        )
+        .otherwise(None)
+    )
 
 
-def suppress_small(frame: pl.DataFrame, counts: list[str], shares: dict[str, str] | None = None, threshold: int = 5) -> pl.DataFrame:
+def suppress_small(
+    frame: pl.DataFrame, counts: list[str], shares: dict[str, str] | None = None, threshold: int = 5
+) -> pl.DataFrame:
     """Return a copy where counts 1..threshold-1 are "c" (columns become text).
 
     ``shares`` maps a percentage/share column to the count column it was computed from; the
@@ -82,10 +95,18 @@ def suppress_small(frame: pl.DataFrame, counts: list[str], shares: dict[str, str
     exprs = []
     for name in frame.columns:
         if name in small:
-            exprs.append(pl.when(small[name]).then(pl.lit(SUPPRESSED)).otherwise(pl.col(name).cast(pl.Utf8)).alias(name))
+            exprs.append(
+                pl.when(small[name])
+                .then(pl.lit(SUPPRESSED))
+                .otherwise(pl.col(name).cast(pl.Utf8))
+                .alias(name)
+            )
         elif name in shares:
             exprs.append(
-                pl.when(small[shares[name]]).then(pl.lit(SUPPRESSED)).otherwise(pl.col(name).round(3).cast(pl.Utf8)).alias(name)
+                pl.when(small[shares[name]])
+                .then(pl.lit(SUPPRESSED))
+                .otherwise(pl.col(name).round(3).cast(pl.Utf8))
+                .alias(name)
             )
         else:
             exprs.append(pl.col(name))

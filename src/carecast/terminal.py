@@ -17,8 +17,13 @@ stdout = Console()  # the result tables
 @contextmanager
 def progress_bar(title: str) -> Iterator[ProgressCallback]:
     """A transient bar on standard error; the service reports (fraction, message) into it."""
-    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console,
-                  transient=True) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
         task = bar.add_task(title, total=1.0)
 
         def report(fraction: float, message: str) -> None:

@@ -64,7 +64,9 @@ def read_yaml(path: str | Path, what: str, *, missing_fix: str = "check the path
     return read_yaml_document(path, what, missing_fix=missing_fix).data
 
 
-def read_yaml_document(path: str | Path, what: str, *, missing_fix: str = "check the path") -> YamlDocument:
+def read_yaml_document(
+    path: str | Path, what: str, *, missing_fix: str = "check the path"
+) -> YamlDocument:
     """:func:`read_yaml`, keeping the lines (see :class:`YamlDocument`)."""
     p = Path(path)
     if not p.is_file():
@@ -94,7 +96,8 @@ def parse_yaml_document(text: str, what: str, source: str) -> YamlDocument:
     except ValueError as exc:  # a scalar YAML reads as a date but is not one (2020-13-01)
         raise ParameterError(
             f"{what} has a value YAML cannot read: {exc}",
-            fix="write dates as real dates, YYYY-MM-DD (or quote the text)", where=Location(file=source),
+            fix="write dates as real dates, YYYY-MM-DD (or quote the text)",
+            where=Location(file=source),
         ) from None
     finally:
         loader.dispose()
@@ -134,9 +137,15 @@ def validation_error(
         problems.append(f"{field}: {_problem(err, what)}")
     first = errors[0]
     field = ".".join(str(p) for p in first["loc"] if str(p) not in skip)
-    message = problems[0] if len(problems) == 1 else f"{len(problems)} problems: " + "; ".join(problems)
+    message = (
+        problems[0] if len(problems) == 1 else f"{len(problems)} problems: " + "; ".join(problems)
+    )
     return error(
         message,
         fix=fix(first) if callable(fix) else fix,
-        where=Location(file=source, row=doc.line(tuple(first["loc"]), skip) if doc else None, field=field or None),
+        where=Location(
+            file=source,
+            row=doc.line(tuple(first["loc"]), skip) if doc else None,
+            field=field or None,
+        ),
     )

@@ -27,8 +27,14 @@ def _members(rows, n_sims=1):
     day = lambda i: np.asarray([r[i] for r in rows], dtype="datetime64[D]")  # noqa: E731
     weekly = np.asarray([r[4] if len(r) > 4 else np.nan for r in rows], float)
     n = len(rows)
-    return Members(np.repeat(np.arange(n_sims), n), np.tile(k, n_sims), np.tile(day(1), n_sims),
-                   np.tile(day(2), n_sims), np.tile(day(3), n_sims), np.tile(weekly, n_sims))
+    return Members(
+        np.repeat(np.arange(n_sims), n),
+        np.tile(k, n_sims),
+        np.tile(day(1), n_sims),
+        np.tile(day(2), n_sims),
+        np.tile(day(3), n_sims),
+        np.tile(weekly, n_sims),
+    )
 
 
 def _naive_cost(policy, kind, dob, start, end, weekly=np.nan):
@@ -56,7 +62,9 @@ def test_a_16_year_old_is_paid_the_16_17_rate_to_the_18th_birthday():
     p = project_allowances(m, policy, 1, WEEKS)
     assert p.financial_years[:2] == (2018, 2019)
     assert p.cost[0, 0, 0] == pytest.approx(365 / 7 * 222)
-    weeks_2019 = int(((WEEKS >= np.datetime64("2019-04-01")) & (WEEKS < np.datetime64("2019-10-01"))).sum())
+    weeks_2019 = int(
+        ((WEEKS >= np.datetime64("2019-04-01")) & (WEEKS < np.datetime64("2019-10-01"))).sum()
+    )
     assert p.cost[0, 0, 1] == pytest.approx(6 / 7 * 222 + weeks_2019 * 222 * 1.02)
     assert p.leavers[0, 0].tolist()[:2] == [0, 1]
     assert p.cohort_at_year_end[0, 0].tolist()[:2] == [1, 0]
@@ -64,10 +72,12 @@ def test_a_16_year_old_is_paid_the_16_17_rate_to_the_18th_birthday():
 
 def test_costs_match_a_week_by_week_walk_for_mixed_ages_kinds_and_own_amounts():
     policy = load_policy()
-    rows = [("special_guardianship", "2012-06-15", "2018-09-03", "2030-06-15"),
-            ("adoption", "2003-02-28", "2018-04-01", "2022-02-28"),
-            ("child_arrangements", "2016-01-01", "2019-11-20", "2034-01-01"),
-            ("special_guardianship", "2010-03-31", "2018-04-01", "2028-03-31", 95.5)]
+    rows = [
+        ("special_guardianship", "2012-06-15", "2018-09-03", "2030-06-15"),
+        ("adoption", "2003-02-28", "2018-04-01", "2022-02-28"),
+        ("child_arrangements", "2016-01-01", "2019-11-20", "2034-01-01"),
+        ("special_guardianship", "2010-03-31", "2018-04-01", "2028-03-31", 95.5),
+    ]
     p = project_allowances(_members(rows), policy, 1, WEEKS)
     for r in rows:
         k = KINDS.index(r[0])
@@ -78,7 +88,9 @@ def test_costs_match_a_week_by_week_walk_for_mixed_ages_kinds_and_own_amounts():
                 assert p.cost[0, k, f] == pytest.approx(expected.get(fy, 0.0)), (r, fy)
     sgo = [r for r in rows if r[0] == "special_guardianship"]
     for f, fy in enumerate(p.financial_years):
-        want = sum(_naive_cost(policy, *q[:4], q[4] if len(q) > 4 else np.nan).get(fy, 0.0) for q in sgo)
+        want = sum(
+            _naive_cost(policy, *q[:4], q[4] if len(q) > 4 else np.nan).get(fy, 0.0) for q in sgo
+        )
         assert p.cost[0, 0, f] == pytest.approx(want)
 
 
@@ -105,13 +117,30 @@ def test_a_young_cohort_with_more_joiners_than_leavers_grows_every_year_against_
 
     def cohort(lo_age, hi_age, n):
         dob = start - (rng.uniform(lo_age, hi_age, n) * 365.25).astype("timedelta64[D]")
-        return [("special_guardianship", str(d), "2017-06-01", str(birthdays(np.asarray([d]), [18])[0, 0]))
-                for d in dob]
+        return [
+            (
+                "special_guardianship",
+                str(d),
+                "2017-06-01",
+                str(birthdays(np.asarray([d]), [18])[0, 0]),
+            )
+            for d in dob
+        ]
 
     joined = start + np.sort(rng.integers(0, 5 * 365, 125)).astype("timedelta64[D]")
-    joiners = [("special_guardianship", str(j - np.timedelta64(int(rng.uniform(2, 6) * 365.25), "D")), str(j), None)
-               for j in joined]
-    joiners = [(k, d, s, str(birthdays(np.asarray([d], "datetime64[D]"), [18])[0, 0])) for k, d, s, _ in joiners]
+    joiners = [
+        (
+            "special_guardianship",
+            str(j - np.timedelta64(int(rng.uniform(2, 6) * 365.25), "D")),
+            str(j),
+            None,
+        )
+        for j in joined
+    ]
+    joiners = [
+        (k, d, s, str(birthdays(np.asarray([d], "datetime64[D]"), [18])[0, 0]))
+        for k, d, s, _ in joiners
+    ]
 
     young = project_allowances(_members(cohort(1, 9, 60) + joiners), policy, 1, WEEKS)
     size, cost = young.cohort_at_year_end[0, 0, :5], young.cost[0, 0, :5]
@@ -133,7 +162,12 @@ def test_policy_missing_a_rate_for_an_age_someone_is_paid_at_is_refused(tmp_path
     with pytest.raises(ParameterError) as err:
         load_policy(f)
     msg = err.value.render()
-    assert "age 18" in msg and "policy.yaml" in msg and "weekly_rates.2018-04-01" in msg and "add a band" in msg
+    assert (
+        "age 18" in msg
+        and "policy.yaml" in msg
+        and "weekly_rates.2018-04-01" in msg
+        and "add a band" in msg
+    )
 
 
 def test_policy_share_over_one_is_refused_with_the_field():
@@ -152,8 +186,10 @@ def test_template_policy_parses_and_cites_every_value():
 
 def test_cohort_file_rows_are_checked_with_row_column_and_fix(tmp_path):
     policy = load_policy()
-    good = "allowance,dob,start,weekly_amount,in_education\n" \
-           "Special guardianship,01/02/2012,01/09/2017,,\nadoption,2004-05-06,2015-01-01,120,yes\n"
+    good = (
+        "allowance,dob,start,weekly_amount,in_education\n"
+        "Special guardianship,01/02/2012,01/09/2017,,\nadoption,2004-05-06,2015-01-01,120,yes\n"
+    )
     f = tmp_path / "cohort.csv"
     f.write_text(good)
     members, summary = cohort_from_file(f, policy, dt.date(2018, 4, 1), 3, np.random.default_rng(0))
@@ -161,10 +197,12 @@ def test_cohort_file_rows_are_checked_with_row_column_and_fix(tmp_path):
     adopted = members.kind == 1
     assert np.all(members.end[adopted] == np.datetime64("2024-05-06"))  # in education: paid to 20
     assert np.all(members.weekly[adopted] == 120)
-    for bad, column in [("Kinship,01/02/2012,01/09/2017,,\n", "allowance"),
-                        ("adoption,31/02/2012,01/09/2017,,\n", "dob"),
-                        ("adoption,01/02/2012,01/09/2017,-5,\n", "weekly_amount"),
-                        ("adoption,01/02/2012,01/09/2017,,maybe\n", "in_education")]:
+    for bad, column in [
+        ("Kinship,01/02/2012,01/09/2017,,\n", "allowance"),
+        ("adoption,31/02/2012,01/09/2017,,\n", "dob"),
+        ("adoption,01/02/2012,01/09/2017,-5,\n", "weekly_amount"),
+        ("adoption,01/02/2012,01/09/2017,,maybe\n", "in_education"),
+    ]:
         f.write_text(good + bad)
         with pytest.raises(InputError) as err:
             cohort_from_file(f, policy, dt.date(2018, 4, 1), 1, np.random.default_rng(0))

@@ -10,12 +10,16 @@ from carecast.schema.categories import parse_categories
 
 
 def _classify(rows):
-    df = pl.DataFrame(rows, schema={"place": pl.Utf8, "place_provider": pl.Utf8, "ls": pl.Utf8}, orient="row")
+    df = pl.DataFrame(
+        rows, schema={"place": pl.Utf8, "place_provider": pl.Utf8, "ls": pl.Utf8}, orient="row"
+    )
     return load_categories().classify(df).select("category", "cost_group").rows()
 
 
 def test_fostering_split_by_provider_as_domain_defines():
-    got = _classify([("U4", "PR1", "C2"), ("U5", "PR4", "C2"), ("U6", "PR5", "V2"), ("U1", "PR1", "C2")])
+    got = _classify(
+        [("U4", "PR1", "C2"), ("U5", "PR4", "C2"), ("U6", "PR5", "V2"), ("U1", "PR1", "C2")]
+    )
     assert got == [
         ("fostering_in_house", "in_house_fostering"),
         ("fostering_ifa", "ifa"),
@@ -25,8 +29,18 @@ def test_fostering_split_by_provider_as_domain_defines():
 
 
 def test_residential_secure_and_fallback():
-    got = _classify([("K2", "PR1", "C2"), ("K2", "PR4", "C2"), ("K1", "PR4", "J2"), ("K1", "PR1", "C2"),
-                     ("H5", "PR4", "V2"), ("P1", "PR0", "C2"), ("Z1", "PR4", "C2"), (None, None, None)])
+    got = _classify(
+        [
+            ("K2", "PR1", "C2"),
+            ("K2", "PR4", "C2"),
+            ("K1", "PR4", "J2"),
+            ("K1", "PR1", "C2"),
+            ("H5", "PR4", "V2"),
+            ("P1", "PR0", "C2"),
+            ("Z1", "PR4", "C2"),
+            (None, None, None),
+        ]
+    )
     assert got == [
         ("residential_in_house", "internal_residential"),
         ("residential_external", "external_residential"),
@@ -41,9 +55,24 @@ def test_residential_secure_and_fallback():
 
 def test_age_bands_cover_0_to_18_without_gaps():
     cats = load_categories()
-    ages = pl.DataFrame({"age": [0.0, 0.99, 1.0, 4.99, 5.0, 9.5, 10.0, 15.99, 16.0, 17.99, 18.0, -0.1]})
+    ages = pl.DataFrame(
+        {"age": [0.0, 0.99, 1.0, 4.99, 5.0, 9.5, 10.0, 15.99, 16.0, 17.99, 18.0, -0.1]}
+    )
     got = ages.select(cats.age_band_expr("age")).to_series().to_list()
-    assert got == ["0", "0", "1-4", "1-4", "5-9", "5-9", "10-15", "10-15", "16-17", "16-17", None, None]
+    assert got == [
+        "0",
+        "0",
+        "1-4",
+        "1-4",
+        "5-9",
+        "5-9",
+        "10-15",
+        "10-15",
+        "16-17",
+        "16-17",
+        None,
+        None,
+    ]
 
 
 def test_bad_categories_file_names_the_key_and_the_fix(tmp_path):

@@ -7,7 +7,9 @@ import pytest
 
 
 def _run(*args):
-    return subprocess.run([sys.executable, "-m", "carecast.cli", *args], capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "carecast.cli", *args], capture_output=True, text=True, timeout=120
+    )
 
 
 def test_version_and_help():
@@ -40,17 +42,26 @@ def test_capability_list_names_exactly_the_commands_each_registers():
         assert sorted(names) == sorted(commands), module
 
 
-@pytest.mark.parametrize(("command", "heavy", "shown"), [
-    ("synth", ("fastapi", "sqlalchemy", "scipy"), "synth"),
-    # a forecast loads scipy, plotly, numba or dask only when a run needs them (never for one council's
-    # JSON or Excel report): imports are most of a one-council forecast's time
-    ("forecast", ("fastapi", "sqlalchemy", "scipy", "plotly", "numba", "dask", "distributed"), "--simulations"),
-])
+@pytest.mark.parametrize(
+    ("command", "heavy", "shown"),
+    [
+        ("synth", ("fastapi", "sqlalchemy", "scipy"), "synth"),
+        # a forecast loads scipy, plotly, numba or dask only when a run needs them (never for one council's
+        # JSON or Excel report): imports are most of a one-council forecast's time
+        (
+            "forecast",
+            ("fastapi", "sqlalchemy", "scipy", "plotly", "numba", "dask", "distributed"),
+            "--simulations",
+        ),
+    ],
+)
 def test_a_command_imports_only_its_own_capability(command, heavy, shown):
-    code = (f"import sys; sys.argv = ['carecast', '{command}', '--help']\n"
-            "from carecast import cli\n"
-            "try:\n    cli.main()\nexcept SystemExit:\n    pass\n"
-            f"print(sorted(m for m in {heavy!r} if m in sys.modules))")
+    code = (
+        f"import sys; sys.argv = ['carecast', '{command}', '--help']\n"
+        "from carecast import cli\n"
+        "try:\n    cli.main()\nexcept SystemExit:\n    pass\n"
+        f"print(sorted(m for m in {heavy!r} if m in sys.modules))"
+    )
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip().splitlines()[-1] == "[]"

@@ -29,7 +29,9 @@ homes:
 RUN = ["--simulations", "20", "--seed", "1"]
 # a percentage above 100% is real only for changes and errors (growth of 150%, a bias of -120%)
 MAY_EXCEED_100 = re.compile(r"change|growth|variance|bias|mape|ape_|deficit|gap|saving")
-SNAKE = re.compile(r"\b[a-z0-9]+_[a-z0-9_]+\b(?!\.(yaml|csv|xlsx|json|parquet))")  # a file's name is fine
+SNAKE = re.compile(
+    r"\b[a-z0-9]+_[a-z0-9_]+\b(?!\.(yaml|csv|xlsx|json|parquet))"
+)  # a file's name is fine
 
 
 def _commands(d, tmp):
@@ -37,17 +39,61 @@ def _commands(d, tmp):
     send = tmp / "send"
     return {
         "validate": ["validate", d],
-        "snapshot": ["snapshot", d, "--date", "2024-03-31", "--region", "london", "--providers", d / "providers.csv"],
+        "snapshot": [
+            "snapshot",
+            d,
+            "--date",
+            "2024-03-31",
+            "--region",
+            "london",
+            "--providers",
+            d / "providers.csv",
+        ],
         "forecast": ["forecast", d, "--horizon-years", "2", *RUN],
         "backtest": ["backtest", d, "--at", "2022-03-31", "--horizon-months", "12", *RUN],
-        "sufficiency": ["sufficiency", d, "--capacity", tmp / "cap.yaml", "--horizon-years", "2", *RUN],
+        "sufficiency": [
+            "sufficiency",
+            d,
+            "--capacity",
+            tmp / "cap.yaml",
+            "--horizon-years",
+            "2",
+            *RUN,
+        ],
         "costs": ["costs", "actual", d],
         "benchmark": ["benchmark", d / "panel.xlsx", "--council", "Lewisham"],
-        "budget": ["budget", "outturn", "--budget", ex / "budget.yaml", "--register", ex / "register.csv",
-                   "--ledger", ex / "ledger.csv", "--actions", ex / "actions.csv", "--as-of", "2018-09-30"],
-        "whatif-mix": ["budget", "whatif-mix", "--children", "external_residential=77,ifa=198",
-                       "--neighbour-shares", "external_residential=0.1,ifa=0.9"],
-        "scenario": ["scenario", "run", d, "baseline", "ccn_optimised", "--horizon-years", "2", *RUN],
+        "budget": [
+            "budget",
+            "outturn",
+            "--budget",
+            ex / "budget.yaml",
+            "--register",
+            ex / "register.csv",
+            "--ledger",
+            ex / "ledger.csv",
+            "--actions",
+            ex / "actions.csv",
+            "--as-of",
+            "2018-09-30",
+        ],
+        "whatif-mix": [
+            "budget",
+            "whatif-mix",
+            "--children",
+            "external_residential=77,ifa=198",
+            "--neighbour-shares",
+            "external_residential=0.1,ifa=0.9",
+        ],
+        "scenario": [
+            "scenario",
+            "run",
+            d,
+            "baseline",
+            "ccn_optimised",
+            "--horizon-years",
+            "2",
+            *RUN,
+        ],
         "send-forecast": ["send", "forecast", send / "ehcp_records.csv"],
         "send-backtest": ["send", "backtest", send / "ehcp_records.csv"],
     }
@@ -63,7 +109,10 @@ def workbooks(tmp_path_factory):
     (tmp / "cap.yaml").write_text(CAPACITY)
     runner = CliRunner()
     register([])
-    for setup in (["budget", "example", "--out", tmp / "budget-example"], ["send", "synth", tmp / "send"]):
+    for setup in (
+        ["budget", "example", "--out", tmp / "budget-example"],
+        ["send", "synth", tmp / "send"],
+    ):
         res = runner.invoke(app, [str(a) for a in setup])
         assert res.exit_code == 0, res.output
     kept = {}
@@ -80,18 +129,35 @@ def workbooks(tmp_path_factory):
             assert res.exit_code == 0, (name, res.output)
     finally:
         write_module._WRITERS[".xlsx"] = real
-    return {name: (openpyxl.load_workbook(tmp / f"{name}.xlsx"), report) for name, report in kept.items()}
+    return {
+        name: (openpyxl.load_workbook(tmp / f"{name}.xlsx"), report)
+        for name, report in kept.items()
+    }
 
 
-NAMES = ["validate", "snapshot", "forecast", "backtest", "sufficiency", "costs", "benchmark", "budget",
-         "whatif-mix", "scenario", "send-forecast", "send-backtest"]
+NAMES = [
+    "validate",
+    "snapshot",
+    "forecast",
+    "backtest",
+    "sufficiency",
+    "costs",
+    "benchmark",
+    "budget",
+    "whatif-mix",
+    "scenario",
+    "send-forecast",
+    "send-backtest",
+]
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 def test_each_cell_is_formatted_as_its_column_kind(workbooks, name):
     wb, report = workbooks[name]
-    sheets = dict(zip(wb.sheetnames[wb.sheetnames.index("About") + 1:], report.tables(), strict=True))
+    sheets = dict(
+        zip(wb.sheetnames[wb.sheetnames.index("About") + 1 :], report.tables(), strict=True)
+    )
     for sheet, table in sheets.items():
         ws = wb[sheet]
         columns = list(report.columns(table).values())
@@ -159,7 +225,9 @@ def _visible_text(report) -> list[str]:
 
     parser = Text()
     page = render(report, include_plotly=False)
-    parser.feed(page.split('id="about"')[0])  # the "About these numbers" block records inputs as given
+    parser.feed(
+        page.split('id="about"')[0]
+    )  # the "About these numbers" block records inputs as given
     for section in report.sections:
         for fig in section.drawn_figures():
             fig = worded(fig)
@@ -176,7 +244,11 @@ def _visible_text(report) -> list[str]:
 @pytest.mark.parametrize("name", NAMES)
 def test_html_pages_show_no_ids_paths_flags_or_reprs(workbooks, name):
     _, report = workbooks[name]
-    bad = [t for t in _visible_text(report) if SNAKE.search(t) or FLAG.search(t) or REPR.search(t) or PATH.search(t)]
+    bad = [
+        t
+        for t in _visible_text(report)
+        if SNAKE.search(t) or FLAG.search(t) or REPR.search(t) or PATH.search(t)
+    ]
     assert not bad, (name, bad[:15])
 
 
@@ -190,9 +262,14 @@ def test_the_forecast_workbook_opens_on_a_committee_table_whose_totals_add(workb
     assert years and all(re.fullmatch(r"\d{4}-\d{2}", y) for y in years)
     total = next(i for i, r in enumerate(rows) if r[0] == "Total")
     body = rows[1:total]
-    assert {r[0] for r in body} >= {"Fostering (in-house)", "Residential (external)"}  # words, not ids
+    assert {r[0] for r in body} >= {
+        "Fostering (in-house)",
+        "Residential (external)",
+    }  # words, not ids
     assert rows[total][1] == f"=SUM(B4:B{2 + total})"  # the total is the rows added up
-    assert all(ws.cell(4, 2 + 2 * j).number_format.startswith("£#,##0.0") for j in range(len(years)))
+    assert all(
+        ws.cell(4, 2 + 2 * j).number_format.startswith("£#,##0.0") for j in range(len(years))
+    )
     fy = report.tables()["cost_by_financial_year"]
     whole = fy.filter(pl.col("covers") == "whole year")["financial_year"].to_list()
     assert years == whole  # part years are left out of the committee table

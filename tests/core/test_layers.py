@@ -42,21 +42,30 @@ def _is_commands(name: str) -> bool:
 
 
 def test_only_the_cli_imports_command_modules():
-    offenders = {m: sorted(i for i in imports if _is_commands(i))
-                 for m, imports in MODULES.items() if m != "carecast.cli"}
+    offenders = {
+        m: sorted(i for i in imports if _is_commands(i))
+        for m, imports in MODULES.items()
+        if m != "carecast.cli"
+    }
     assert {m: i for m, i in offenders.items() if i} == {}
 
 
 def test_web_routes_import_no_route_and_no_command_module():
     routes = "carecast.web.api.routes"
-    offenders = {m: sorted(i for i in imports if i.startswith(f"{routes}.") or _is_commands(i))
-                 for m, imports in MODULES.items() if m.startswith(f"{routes}.")}
+    offenders = {
+        m: sorted(i for i in imports if i.startswith(f"{routes}.") or _is_commands(i))
+        for m, imports in MODULES.items()
+        if m.startswith(f"{routes}.")
+    }
     assert {m: i for m, i in offenders.items() if i} == {}
 
 
 def test_the_web_package_has_no_import_cycle():
-    web = {m: {i for i in imports if i in MODULES and i.startswith("carecast.web") and i != m}
-           for m, imports in MODULES.items() if m.startswith("carecast.web")}
+    web = {
+        m: {i for i in imports if i in MODULES and i.startswith("carecast.web") and i != m}
+        for m, imports in MODULES.items()
+        if m.startswith("carecast.web")
+    }
 
     def cycle_from(start: str) -> list[str] | None:
         stack = [(start, [start])]
@@ -75,5 +84,7 @@ def test_the_web_package_has_no_import_cycle():
 
 def test_the_check_sees_the_imports_it_is_about():
     """Guard against a vacuous pass: the CLI's registry and a route's dependencies are seen."""
-    assert any(i.startswith("carecast.web.deps") for i in MODULES["carecast.web.api.routes.forecast"])
+    assert any(
+        i.startswith("carecast.web.deps") for i in MODULES["carecast.web.api.routes.forecast"]
+    )
     assert "carecast.services.forecast" in MODULES["carecast.forecast.commands"]

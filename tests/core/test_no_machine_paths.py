@@ -11,9 +11,34 @@ import re
 
 from tests.paths import REPO
 
-CHECKED = ("src", "tests", "benchmarks", "scripts", "docs", ".ci", "Makefile", "README.md", "pyproject.toml")
-TEXT_SUFFIXES = {".py", ".md", ".txt", ".yaml", ".yml", ".toml", ".sh", ".html", ".js", ".css", ".ini",
-                 ".cfg", ".json", ".mako", ""}
+CHECKED = (
+    "src",
+    "tests",
+    "benchmarks",
+    "scripts",
+    "docs",
+    ".ci",
+    "Makefile",
+    "README.md",
+    "pyproject.toml",
+)
+TEXT_SUFFIXES = {
+    ".py",
+    ".md",
+    ".txt",
+    ".yaml",
+    ".yml",
+    ".toml",
+    ".sh",
+    ".html",
+    ".js",
+    ".css",
+    ".ini",
+    ".cfg",
+    ".json",
+    ".mako",
+    "",
+}
 # A machine folder: /work/…, /root/…, /home/<user>/… (also inside quotes or file:// URLs).
 MACHINE_PATH = re.compile(r"(?<![\w.])/(?:work|root|home)/[\w.-]+")
 
@@ -24,8 +49,11 @@ def _files():
         if top.is_file():
             yield top
         elif top.is_dir():
-            yield from (p for p in top.rglob("*") if p.is_file() and p.suffix in TEXT_SUFFIXES
-                        and "__pycache__" not in p.parts)
+            yield from (
+                p
+                for p in top.rglob("*")
+                if p.is_file() and p.suffix in TEXT_SUFFIXES and "__pycache__" not in p.parts
+            )
 
 
 def test_no_file_names_a_machine_path():
@@ -38,11 +66,18 @@ def test_no_file_names_a_machine_path():
         for n, line in enumerate(text.splitlines(), 1):
             if MACHINE_PATH.search(line):
                 found.append(f"{path.relative_to(REPO)}:{n}: {line.strip()[:100]}")
-    assert not found, "absolute machine paths (use tests/paths.py or a path relative to the file):\n" + "\n".join(found)
+    assert not found, (
+        "absolute machine paths (use tests/paths.py or a path relative to the file):\n"
+        + "\n".join(found)
+    )
 
 
 def test_the_pattern_catches_the_kinds_of_path_it_is_for():
     for bad in ('"/work/main/.venv/bin/carecast"', "cd /root/project", "file:///home/alice/x.csv"):
         assert MACHINE_PATH.search(bad), bad
-    for fine in ("see docs/work/notes.md", "src/carecast/home/x.py", "https://example.org/home/page"):
+    for fine in (
+        "see docs/work/notes.md",
+        "src/carecast/home/x.py",
+        "https://example.org/home/page",
+    ):
         assert not MACHINE_PATH.search(fine), fine

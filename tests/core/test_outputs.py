@@ -13,19 +13,23 @@ from carecast.outputs import Report, Section, run_metadata, write_report
 
 
 def _report(payload=None):
-    table = pl.DataFrame({
-        "category": ["fostering_ifa", "residential_external"],
-        "children": [198, 35],
-        "annual_cost": [9_379_560.0, 6_808_620.0],
-        "share": [0.85, 0.15],
-        "as_at": [dt.date(2017, 9, 30)] * 2,
-    })
+    table = pl.DataFrame(
+        {
+            "category": ["fostering_ifa", "residential_external"],
+            "children": [198, 35],
+            "annual_cost": [9_379_560.0, 6_808_620.0],
+            "share": [0.85, 0.15],
+            "as_at": [dt.date(2017, 9, 30)] * 2,
+        }
+    )
     fig = go.Figure(go.Bar(x=table["category"].to_list(), y=table["children"].to_list()))
     return Report(
         title="Test report",
         metadata=run_metadata(command="test", parameters={"a": 1}, seed=7),
-        sections=[Section("Costs", "Annual cost by category.", {"costs": table}, [fig]),
-                  Section("Other", tables={"extra": pl.DataFrame({"x": [1]})})],
+        sections=[
+            Section("Costs", "Annual cost by category.", {"costs": table}, [fig]),
+            Section("Other", tables={"extra": pl.DataFrame({"x": [1]})}),
+        ],
         payload=payload,
         primary_table="costs",
     )
@@ -37,7 +41,13 @@ def test_excel_has_about_sheet_and_typed_cells(tmp_path):
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == ["About", "costs", "extra"]
     ws = wb["costs"]
-    assert [c.value for c in ws[1]] == ["Placement type", "Children", "Annual cost", "Share", "As at"]
+    assert [c.value for c in ws[1]] == [
+        "Placement type",
+        "Children",
+        "Annual cost",
+        "Share",
+        "As at",
+    ]
     assert ws["A2"].value == "Fostering (IFA)"  # identifiers read as words
     assert ws["B2"].number_format == "#,##0"
     assert ws["C2"].value == pytest.approx(9_379_560.0) and "£" in ws["C2"].number_format
@@ -55,7 +65,9 @@ def test_csv_writes_primary_table_and_others_beside_it(tmp_path):
 
 def test_json_uses_documented_payload_when_given(tmp_path):
     out = tmp_path / "r.json"
-    write_report(_report(payload={"total": [{"date": dt.date(2025, 1, 31), "mean": float("nan")}]}), out)
+    write_report(
+        _report(payload={"total": [{"date": dt.date(2025, 1, 31), "mean": float("nan")}]}), out
+    )
     doc = json.loads(out.read_text())
     assert doc["total"] == [{"date": "2025-01-31", "mean": None}]
     assert doc["metadata"]["seed"] == 7
@@ -76,13 +88,25 @@ def test_unknown_extension_is_a_parameter_error(tmp_path):
     assert ".xlsx" in info.value.render()
 
 
-@pytest.mark.parametrize(("column", "dtype", "kind"), [
-    ("variance_pct", pl.Float64, "percent"), ("variance", pl.Float64, "money"), ("p_net_saving", pl.Float64,
-    "probability"), ("score", pl.Float64, "score"), ("points_distance", pl.Int64, "score"),
-    ("councils_at_0_pct", pl.Int64, "count"), ("mean", pl.Float64, "count"), ("p95", pl.Float64, "count"),
-    ("cost_p95", pl.Float64, "money"), ("fy", pl.Int64, "financial year"), ("mape_pct", pl.Float64, "percent"),
-    ("as_at", pl.Date, "date"), ("council", pl.Utf8, "text"), ("lac_per_10k", pl.Float64, "rate per 10,000"),
-])
+@pytest.mark.parametrize(
+    ("column", "dtype", "kind"),
+    [
+        ("variance_pct", pl.Float64, "percent"),
+        ("variance", pl.Float64, "money"),
+        ("p_net_saving", pl.Float64, "probability"),
+        ("score", pl.Float64, "score"),
+        ("points_distance", pl.Int64, "score"),
+        ("councils_at_0_pct", pl.Int64, "count"),
+        ("mean", pl.Float64, "count"),
+        ("p95", pl.Float64, "count"),
+        ("cost_p95", pl.Float64, "money"),
+        ("fy", pl.Int64, "financial year"),
+        ("mape_pct", pl.Float64, "percent"),
+        ("as_at", pl.Date, "date"),
+        ("council", pl.Utf8, "text"),
+        ("lac_per_10k", pl.Float64, "rate per 10,000"),
+    ],
+)
 def test_every_column_has_a_kind_from_its_declared_convention(column, dtype, kind):
     from carecast.outputs.columns import kind_of
 
@@ -93,7 +117,11 @@ def test_a_section_declares_a_kind_the_convention_would_get_wrong(tmp_path):
     from carecast.outputs.columns import Kind
 
     df = pl.DataFrame({"home": ["A"], "value": [0.25]})
-    report = Report("t", run_metadata(command="t"), [Section("s", tables={"t": df}, columns={"value": Kind.PROBABILITY})])
+    report = Report(
+        "t",
+        run_metadata(command="t"),
+        [Section("s", tables={"t": df}, columns={"value": Kind.PROBABILITY})],
+    )
     write_report(report, tmp_path / "r.xlsx")
     assert openpyxl.load_workbook(tmp_path / "r.xlsx")["t"]["B2"].number_format == "0%"
 

@@ -37,7 +37,9 @@ def test_values_are_returned_at_a_date_with_unit_label_and_references(tmp_path):
     assert (weekly.label, weekly.unit) == ("Weekly cost", "currency-GBP per week")
     assert tree.value("costs.weekly", at=dt.date(2019, 1, 1)) == 100
     assert tree.value("costs.weekly", at=dt.date(2020, 4, 1)) == 120
-    assert tree.value("costs.weekly", at=dt.date(2000, 1, 1)) == 100  # before the first date: the first value
+    assert (
+        tree.value("costs.weekly", at=dt.date(2000, 1, 1)) == 100
+    )  # before the first date: the first value
     assert tree.value("costs.weekly") == 120
     assert [r.title for r in weekly.references] == ["Report one", "Report two, table 3"]
     assert weekly.references[0].file == "seeds/one.txt"
@@ -46,14 +48,35 @@ def test_values_are_returned_at_a_date_with_unit_label_and_references(tmp_path):
     assert tree.children("") == ["costs", "threshold"]
 
 
-@pytest.mark.parametrize(("change", "row", "words"), [
-    (("    unit: currency-GBP per week\n", "    unit: currency-GBP per week\n    uprating: cpi\n"), 9,
-     ["unknown key 'uprating'", "metadata"]),
-    (("      2020-04-01:", "      2020-13-01:"), None, ["month must be in 1..12", "YYYY-MM-DD"]),
-    (("      2020-04-01:", "      2020-04-xx:"), 11, ["is not a date", "YYYY-MM-DD"]),
-    (("  value: 5\n", "  value: 5\n  values: {2020-01-01: 6}\n"), 13, ["either 'value' or 'values'"]),
-    (("threshold:\n", "stray: 3\nthreshold:\n"), 12, ["neither a parameter nor a group", "stray: {value"]),
-])
+@pytest.mark.parametrize(
+    ("change", "row", "words"),
+    [
+        (
+            (
+                "    unit: currency-GBP per week\n",
+                "    unit: currency-GBP per week\n    uprating: cpi\n",
+            ),
+            9,
+            ["unknown key 'uprating'", "metadata"],
+        ),
+        (
+            ("      2020-04-01:", "      2020-13-01:"),
+            None,
+            ["month must be in 1..12", "YYYY-MM-DD"],
+        ),
+        (("      2020-04-01:", "      2020-04-xx:"), 11, ["is not a date", "YYYY-MM-DD"]),
+        (
+            ("  value: 5\n", "  value: 5\n  values: {2020-01-01: 6}\n"),
+            13,
+            ["either 'value' or 'values'"],
+        ),
+        (
+            ("threshold:\n", "stray: 3\nthreshold:\n"),
+            12,
+            ["neither a parameter nor a group", "stray: {value"],
+        ),
+    ],
+)
 def test_a_bad_file_is_refused_naming_the_line_the_key_and_the_fix(change, row, words):
     with pytest.raises(ParameterError) as info:
         parse_text(FILE.replace(*change), "p.yaml")

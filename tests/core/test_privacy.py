@@ -40,7 +40,9 @@ def test_dob_to_month_and_sector():
     df = pl.DataFrame({"dob": [dt.date(2010, 5, 17)], "pc": ["se6 4ru"]})
     assert dob_to_month(df)["dob"][0] == dt.date(2010, 5, 1)
     assert df.select(postcode_to_sector(pl.col("pc")))["pc"][0] == "SE6 4"
-    assert pl.DataFrame({"pc": ["N1 9GU", "bad"]}).select(postcode_to_sector(pl.col("pc")))["pc"].to_list() == ["N1 9", None]
+    assert pl.DataFrame({"pc": ["N1 9GU", "bad"]}).select(postcode_to_sector(pl.col("pc")))[
+        "pc"
+    ].to_list() == ["N1 9", None]
 
 
 def test_suppression_hides_1_to_4_and_their_shares_but_not_zero():

@@ -61,6 +61,14 @@ def test_array_and_expression_forms_agree_with_the_scalar(day):
     assert financial_year_starts([fy])[0].astype(dt.date) == financial_year_bounds(fy)[0]
     frame = pl.DataFrame({"fy": [fy], "cy": [fy + 1]})
     first, last = financial_year_bounds_expr("fy")
-    got = frame.select(first, last.alias("last"), financial_year_label_expr("fy").alias("label"),
-                       collection_year_end_expr("cy").alias("cy_end")).row(0)
-    assert got == (*financial_year_bounds(fy), financial_year_label(fy), collection_year_bounds(fy + 1)[1])
+    got = frame.select(
+        first,
+        last.alias("last"),
+        financial_year_label_expr("fy").alias("label"),
+        collection_year_end_expr("cy").alias("cy_end"),
+    ).row(0)
+    assert got == (
+        *financial_year_bounds(fy),
+        financial_year_label(fy),
+        collection_year_bounds(fy + 1)[1],
+    )

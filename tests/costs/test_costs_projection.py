@@ -12,8 +12,11 @@ from carecast.costs.projection import project_costs
 from carecast.costs.unit_costs import default_unit_costs
 from carecast.errors import InputError
 
-FLAT = default_unit_costs().with_weekly({"ifa": 700, "in_house_fostering": 350, "secure_welfare": 7000,
-                                         "secure_remand": 1400}, dt.date(2000, 4, 1), inflation=0.0)
+FLAT = default_unit_costs().with_weekly(
+    {"ifa": 700, "in_house_fostering": 350, "secure_welfare": 7000, "secure_remand": 1400},
+    dt.date(2000, 4, 1),
+    inflation=0.0,
+)
 
 
 def weekly(start, n):
@@ -44,15 +47,24 @@ def test_quarters_are_financial_quarters():
     p = project_costs(weekly(dt.date(2024, 4, 1), 53), ["fostering_ifa"], np.ones((1, 53, 1)), FLAT)
     q = p.by_quarter
     assert q["quarter"].to_list()[:4] == [1, 2, 3, 4]
-    assert q["quarter_start"].to_list()[:4] == [dt.date(2024, 4, 1), dt.date(2024, 7, 1), dt.date(2024, 10, 1), dt.date(2025, 1, 1)]
+    assert q["quarter_start"].to_list()[:4] == [
+        dt.date(2024, 4, 1),
+        dt.date(2024, 7, 1),
+        dt.date(2024, 10, 1),
+        dt.date(2025, 1, 1),
+    ]
     assert q["days_covered"].to_list()[:4] == [91, 92, 92, 90]
-    assert q.filter(q["financial_year"] == "2024-25")["cost_mean"].sum() == pytest.approx(700 / 7 * 365)
+    assert q.filter(q["financial_year"] == "2024-25")["cost_mean"].sum() == pytest.approx(
+        700 / 7 * 365
+    )
 
 
 def test_bands_are_quantiles_of_per_simulation_totals_not_sums_of_quantiles():
     rng = np.random.default_rng(7)
     counts = rng.poisson(3, size=(500, 52, 2)).astype(float)
-    p = project_costs(weekly(dt.date(2024, 4, 1), 52), ["fostering_ifa", "fostering_in_house"], counts, FLAT)
+    p = project_costs(
+        weekly(dt.date(2024, 4, 1), 52), ["fostering_ifa", "fostering_in_house"], counts, FLAT
+    )
     per_sim = (counts[:, :, 0] * 700 + counts[:, :, 1] * 350).sum(axis=1)
     row = p.by_financial_year.row(0, named=True)
     assert row["cost_p5"] == pytest.approx(np.percentile(per_sim, 5))
@@ -68,27 +80,44 @@ def test_category_spanning_two_cost_groups_uses_mix():
     mix = default_cost_mix()
     assert mix["secure"] == {"secure_remand": 0.5, "secure_welfare": 0.5}
     own = {**mix, "secure": {"secure_welfare": 0.25, "secure_remand": 0.75}}
-    p = project_costs([dt.date(2024, 4, 1)], ["secure"], np.ones((1, 1, 1)), FLAT, category_cost_mix=own)
+    p = project_costs(
+        [dt.date(2024, 4, 1)], ["secure"], np.ones((1, 1, 1)), FLAT, category_cost_mix=own
+    )
     assert p.by_week["cost_mean"][0] == pytest.approx(0.25 * 7000 + 0.75 * 1400)
     g = p.by_financial_year_cost_group
     assert g.filter(g["cost_group"] == "secure_welfare")["cost_mean"][0] == pytest.approx(1750)
 
 
 def test_numpy_datetime_dates_work_like_python_dates():
-    d = np.arange(np.datetime64("2024-04-01"), np.datetime64("2024-06-01"), np.timedelta64(7, "D")).astype("datetime64[ns]")
+    d = np.arange(
+        np.datetime64("2024-04-01"), np.datetime64("2024-06-01"), np.timedelta64(7, "D")
+    ).astype("datetime64[ns]")
     a = project_costs(d, ["fostering_ifa"], np.ones((1, len(d), 1)), FLAT)
-    b = project_costs(d.astype("datetime64[D]").astype(dt.date).tolist(), ["fostering_ifa"], np.ones((1, len(d), 1)), FLAT)
+    b = project_costs(
+        d.astype("datetime64[D]").astype(dt.date).tolist(),
+        ["fostering_ifa"],
+        np.ones((1, len(d), 1)),
+        FLAT,
+    )
     assert a.by_month.equals(b.by_month)
     assert a.records()[0]["mean"] == pytest.approx(b.by_financial_year["cost_mean"][0])
 
 
-@pytest.mark.parametrize("counts,dates,cats,words", [
-    (np.ones((1, 2)), weekly(dt.date(2024, 4, 1), 2), ["fostering_ifa"], "dimensions"),
-    (np.ones((1, 3, 1)), weekly(dt.date(2024, 4, 1), 2), ["fostering_ifa"], "steps"),
-    (np.ones((1, 2, 2)), weekly(dt.date(2024, 4, 1), 2), ["fostering_ifa"], "categories"),
-    (-np.ones((1, 2, 1)), weekly(dt.date(2024, 4, 1), 2), ["fostering_ifa"], "negative"),
-    (np.ones((1, 2, 1)), [dt.date(2024, 4, 8), dt.date(2024, 4, 1)], ["fostering_ifa"], "increasing"),
-])
+@pytest.mark.parametrize(
+    "counts,dates,cats,words",
+    [
+        (np.ones((1, 2)), weekly(dt.date(2024, 4, 1), 2), ["fostering_ifa"], "dimensions"),
+        (np.ones((1, 3, 1)), weekly(dt.date(2024, 4, 1), 2), ["fostering_ifa"], "steps"),
+        (np.ones((1, 2, 2)), weekly(dt.date(2024, 4, 1), 2), ["fostering_ifa"], "categories"),
+        (-np.ones((1, 2, 1)), weekly(dt.date(2024, 4, 1), 2), ["fostering_ifa"], "negative"),
+        (
+            np.ones((1, 2, 1)),
+            [dt.date(2024, 4, 8), dt.date(2024, 4, 1)],
+            ["fostering_ifa"],
+            "increasing",
+        ),
+    ],
+)
 def test_bad_arrays_give_clear_messages(counts, dates, cats, words):
     with pytest.raises(InputError, match=words):
         project_costs(dates, cats, counts, FLAT)
@@ -96,13 +125,18 @@ def test_bad_arrays_give_clear_messages(counts, dates, cats, words):
 
 def test_unknown_category_without_mix_is_a_parameter_error():
     from carecast.errors import ParameterError
+
     with pytest.raises(ParameterError, match="no cost-group mix"):
         project_costs([dt.date(2024, 4, 1)], ["helicopter"], np.ones((1, 1, 1)), FLAT)
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.integers(1, 40), st.integers(1, 9), st.dates(dt.date(2015, 1, 1), dt.date(2030, 1, 1)),
-       st.integers(0, 2**31))
+@given(
+    st.integers(1, 40),
+    st.integers(1, 9),
+    st.dates(dt.date(2015, 1, 1), dt.date(2030, 1, 1)),
+    st.integers(0, 2**31),
+)
 def test_every_period_table_adds_to_the_same_total(n_steps, gap, start, seed):
     counts = np.random.default_rng(seed).integers(0, 5, size=(3, n_steps, 2)).astype(float)
     dates = [start + dt.timedelta(days=gap * k) for k in range(n_steps)]
@@ -116,6 +150,10 @@ def test_every_period_table_adds_to_the_same_total(n_steps, gap, start, seed):
 def test_daily_steps_are_summed_into_weeks():
     dates = [dt.date(2024, 4, 1) + dt.timedelta(days=k) for k in range(21)]
     p = project_costs(dates, ["fostering_ifa"], np.ones((2, 21, 1)), FLAT)
-    assert p.by_week["week_start"].to_list() == [dt.date(2024, 4, 1), dt.date(2024, 4, 8), dt.date(2024, 4, 15)]
+    assert p.by_week["week_start"].to_list() == [
+        dt.date(2024, 4, 1),
+        dt.date(2024, 4, 8),
+        dt.date(2024, 4, 15),
+    ]
     assert p.by_week["days"].to_list() == [7, 7, 7]
     assert p.by_week["cost_mean"].to_list() == pytest.approx([700, 700, 700])

@@ -18,13 +18,33 @@ DOB = dt.date(2010, 1, 1)
 
 
 def test_as_known_at_drops_later_starts_and_reopens_later_ends():
-    eps = make_episodes([
-        {"child_id": "a", "decom": dt.date(2020, 1, 1), "dec": dt.date(2021, 1, 1), "rec": "E4A", "dob": DOB,
-         "category": "fostering_ifa"},
-        {"child_id": "b", "decom": dt.date(2020, 1, 1), "dec": dt.date(2023, 1, 1), "rec": "E4A", "dob": DOB,
-         "category": "fostering_ifa"},
-        {"child_id": "c", "decom": dt.date(2022, 6, 1), "dob": DOB, "category": "fostering_ifa"},
-    ], data_end=dt.date(2024, 3, 31))
+    eps = make_episodes(
+        [
+            {
+                "child_id": "a",
+                "decom": dt.date(2020, 1, 1),
+                "dec": dt.date(2021, 1, 1),
+                "rec": "E4A",
+                "dob": DOB,
+                "category": "fostering_ifa",
+            },
+            {
+                "child_id": "b",
+                "decom": dt.date(2020, 1, 1),
+                "dec": dt.date(2023, 1, 1),
+                "rec": "E4A",
+                "dob": DOB,
+                "category": "fostering_ifa",
+            },
+            {
+                "child_id": "c",
+                "decom": dt.date(2022, 6, 1),
+                "dob": DOB,
+                "category": "fostering_ifa",
+            },
+        ],
+        data_end=dt.date(2024, 3, 31),
+    )
     known = as_known_at(eps, dt.date(2022, 1, 1))
     assert known["child_id"].to_list() == ["a", "b"]
     assert known["dec"].to_list() == [dt.date(2021, 1, 1), None]
@@ -33,15 +53,24 @@ def test_as_known_at_drops_later_starts_and_reopens_later_ends():
 
 
 def test_scores_on_a_hand_made_table():
-    table = pl.DataFrame({
-        "breakdown": ["total"] * 2, "group": ["total"] * 2, "horizon_month": [1, 2],
-        "actual": [100.0, 200.0], "mean": [110.0, 180.0], "p5": [90.0, 100.0], "p25": [105.0, 150.0],
-        "p75": [115.0, 170.0], "p95": [120.0, 210.0], "naive_last_value": [100.0, 100.0],
-        "naive_linear_trend": [100.0, 200.0],
-    })
+    table = pl.DataFrame(
+        {
+            "breakdown": ["total"] * 2,
+            "group": ["total"] * 2,
+            "horizon_month": [1, 2],
+            "actual": [100.0, 200.0],
+            "mean": [110.0, 180.0],
+            "p5": [90.0, 100.0],
+            "p25": [105.0, 150.0],
+            "p75": [115.0, 170.0],
+            "p95": [120.0, 210.0],
+            "naive_last_value": [100.0, 100.0],
+            "naive_linear_trend": [100.0, 200.0],
+        }
+    )
     got = {r["method"]: r for r in score(table).iter_rows(named=True)}
-    assert got["model"]["mape_pct"] == pytest.approx(0.10)       # |10|/100 and |20|/200
-    assert got["model"]["bias_pct"] == pytest.approx(0.0)        # +10% and -10%
+    assert got["model"]["mape_pct"] == pytest.approx(0.10)  # |10|/100 and |20|/200
+    assert got["model"]["bias_pct"] == pytest.approx(0.0)  # +10% and -10%
     assert got["model"]["ape_at_horizon_pct"] == pytest.approx(0.10)
     assert got["model"]["in_50_band_pct"] == pytest.approx(0.0)  # 100 < 105; 200 > 170
     assert got["model"]["in_90_band_pct"] == pytest.approx(1.0)

@@ -20,7 +20,9 @@ from carecast.execution import scheduler_address
 from .conftest import process_council
 
 pytestmark = pytest.mark.slow
-DASK = Path(sys.executable).parent / "dask"  # the venv's command, beside the interpreter running the tests
+DASK = (
+    Path(sys.executable).parent / "dask"
+)  # the venv's command, beside the interpreter running the tests
 
 
 def _stop(processes: list[subprocess.Popen]) -> None:
@@ -48,9 +50,23 @@ def cluster(tmp_path_factory):
     try:
         log = open(folder / "scheduler.log", "w")  # noqa: SIM115 - closed below
         logs.append(log)
-        processes.append(subprocess.Popen(
-            [str(DASK), "scheduler", "--host", "127.0.0.1", "--port", "0", "--scheduler-file", str(address_file),
-             *common], stdout=log, stderr=subprocess.STDOUT))
+        processes.append(
+            subprocess.Popen(
+                [
+                    str(DASK),
+                    "scheduler",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    "0",
+                    "--scheduler-file",
+                    str(address_file),
+                    *common,
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        )
         deadline = time.monotonic() + 120
         while not address_file.exists() and time.monotonic() < deadline:
             assert processes[0].poll() is None, (folder / "scheduler.log").read_text()
@@ -59,10 +75,28 @@ def cluster(tmp_path_factory):
         for i in range(2):
             log = open(folder / f"worker{i}.log", "w")  # noqa: SIM115 - closed below
             logs.append(log)
-            processes.append(subprocess.Popen(
-                [str(DASK), "worker", "--scheduler-file", str(address_file), "--host", "127.0.0.1",
-                 "--nthreads", "1", "--nworkers", "1", "--memory-limit", "0", *common],
-                stdout=log, stderr=subprocess.STDOUT, env=os.environ.copy()))
+            processes.append(
+                subprocess.Popen(
+                    [
+                        str(DASK),
+                        "worker",
+                        "--scheduler-file",
+                        str(address_file),
+                        "--host",
+                        "127.0.0.1",
+                        "--nthreads",
+                        "1",
+                        "--nworkers",
+                        "1",
+                        "--memory-limit",
+                        "0",
+                        *common,
+                    ],
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    env=os.environ.copy(),
+                )
+            )
         address = json.loads(address_file.read_text())["address"]
         from distributed import Client
 
@@ -78,10 +112,21 @@ def cluster(tmp_path_factory):
 @pytest.fixture(scope="module")
 def region(tmp_path_factory):
     path = tmp_path_factory.mktemp("region") / "episodes.parquet"
-    pl.concat([process_council(seed=s, start=dt.date(2016, 4, 1), years=8, entries_per_year=40 + 10 * s,
-                               exit_per_year=0.7, move_per_year=0.3, council=name,
-                               categories=["fostering_in_house", "fostering_ifa", "residential_external"])
-               for s, name in enumerate(["Aville", "Beeton", "Ceeford"])]).write_parquet(path)
+    pl.concat(
+        [
+            process_council(
+                seed=s,
+                start=dt.date(2016, 4, 1),
+                years=8,
+                entries_per_year=40 + 10 * s,
+                exit_per_year=0.7,
+                move_per_year=0.3,
+                council=name,
+                categories=["fostering_in_house", "fostering_ifa", "residential_external"],
+            )
+            for s, name in enumerate(["Aville", "Beeton", "Ceeford"])
+        ]
+    ).write_parquet(path)
     return path
 
 
@@ -92,7 +137,9 @@ def _tasks_run(address: str) -> list[int]:
         return sorted(client.run(lambda dask_worker: dask_worker.state.transition_counter).values())
 
 
-def test_a_region_on_a_dask_cluster_matches_a_run_on_this_process(carecast, cluster, region, tmp_path):
+def test_a_region_on_a_dask_cluster_matches_a_run_on_this_process(
+    carecast, cluster, region, tmp_path
+):
     here, there = tmp_path / "here.json", tmp_path / "there.json"
     common = ["forecast", region, "--horizon-years", 2, "--simulations", 40, "--seed", 11]
     before = _tasks_run(cluster)
@@ -101,9 +148,15 @@ def test_a_region_on_a_dask_cluster_matches_a_run_on_this_process(carecast, clus
     res = carecast(*common, "--scheduler", cluster, "--out", there)
     assert res.returncode == 0, res.stderr
     after = _tasks_run(cluster)
-    assert all(a > b for a, b in zip(after, before, strict=True)), "both workers should have run councils"
+    assert all(a > b for a, b in zip(after, before, strict=True)), (
+        "both workers should have run councils"
+    )
     a, b = json.loads(here.read_text()), json.loads(there.read_text())
-    assert a["total"] == b["total"] and a["by_category"] == b["by_category"] and a["by_age"] == b["by_age"]
+    assert (
+        a["total"] == b["total"]
+        and a["by_category"] == b["by_category"]
+        and a["by_age"] == b["by_age"]
+    )
     assert a["cost_by_financial_year"] == b["cost_by_financial_year"]
     assert a["total"][-1]["p95"] > a["total"][-1]["p5"]  # a real forecast, not two empty ones
 
@@ -113,7 +166,9 @@ def test_scenarios_on_the_cluster_match_scenarios_here(cluster, region, monkeypa
     from carecast.scenarios import load_scenario, parse_scenario, run_scenarios
 
     episodes = pl.read_parquet(region)
-    cut = parse_scenario("scenario: cut\nlevers:\n  - {lever: reduce_entries, start: 2015-01-01, percent: 20}\n")
+    cut = parse_scenario(
+        "scenario: cut\nlevers:\n  - {lever: reduce_entries, start: 2015-01-01, percent: 20}\n"
+    )
     scenarios = [load_scenario("baseline"), cut]
     with pytest.warns(UserWarning):  # the synthetic councils leave most categories empty
         here = run_scenarios(episodes, scenarios, horizon_years=1, n_sims=30, seed=5)
@@ -123,7 +178,9 @@ def test_scenarios_on_the_cluster_match_scenarios_here(cluster, region, monkeypa
     for a, b in zip(here.runs, there.runs, strict=True):
         assert np.array_equal(a.result.sim_counts_, b.result.sim_counts_)
         assert np.array_equal(a.result.sim_month_states_, b.result.sim_month_states_)
-        assert np.allclose(a.costs.sim_by_financial_year_, b.costs.sim_by_financial_year_, rtol=1e-6)
+        assert np.allclose(
+            a.costs.sim_by_financial_year_, b.costs.sim_by_financial_year_, rtol=1e-6
+        )
     assert here.runs[1].result.sim_counts_.sum() < here.runs[0].result.sim_counts_.sum()
 
 
@@ -136,7 +193,18 @@ def test_the_scheduler_comes_from_the_environment_and_a_bad_address_is_refused(m
 
 
 def test_a_scheduler_nobody_runs_is_a_plain_error(carecast, region, tmp_path):
-    res = carecast("forecast", region, "--simulations", 5, "--scheduler", "tcp://127.0.0.1:9",
-                   "--out", tmp_path / "f.json")
+    res = carecast(
+        "forecast",
+        region,
+        "--simulations",
+        5,
+        "--scheduler",
+        "tcp://127.0.0.1:9",
+        "--out",
+        tmp_path / "f.json",
+    )
     assert res.returncode == 2, res.stderr
-    assert "no Dask scheduler answered at tcp://127.0.0.1:9" in res.stderr and "Traceback" not in res.stderr
+    assert (
+        "no Dask scheduler answered at tcp://127.0.0.1:9" in res.stderr
+        and "Traceback" not in res.stderr
+    )

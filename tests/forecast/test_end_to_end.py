@@ -17,15 +17,23 @@ pytestmark = pytest.mark.filterwarnings("ignore::carecast.forecast.SparseDataWar
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory):
     out = tmp_path_factory.mktemp("synth")
-    truth = generate(out, councils=["Lewisham", "Lambeth"], years=(2019, 2024), seed=11, defects=False)
+    truth = generate(
+        out, councils=["Lewisham", "Lambeth"], years=(2019, 2024), seed=11, defects=False
+    )
     return out, truth, load_returns(out).episodes
 
 
 def _in_care(episodes: pl.DataFrame, day: dt.date) -> int:
-    return episodes.filter(
-        (pl.col("decom") <= day) & (pl.col("dec").is_null() | (pl.col("dec") > day)) & ~pl.col("is_short_break")
-        & (pl.col("dob").dt.offset_by("18y") > day)
-    ).get_column("child_id").n_unique()
+    return (
+        episodes.filter(
+            (pl.col("decom") <= day)
+            & (pl.col("dec").is_null() | (pl.col("dec") > day))
+            & ~pl.col("is_short_break")
+            & (pl.col("dob").dt.offset_by("18y") > day)
+        )
+        .get_column("child_id")
+        .n_unique()
+    )
 
 
 def test_forecast_starts_from_the_true_number_in_care(synthetic):
@@ -34,7 +42,10 @@ def test_forecast_starts_from_the_true_number_in_care(synthetic):
     region = forecast_councils(episodes, n_sims=50, horizon_years=1, seed=2)
     assert region.combined.start == start
     first = region.combined.summary().filter(pl.col("breakdown") == "total").row(0, named=True)
-    expected = sum(_in_care(truth.episodes.filter(pl.col("council") == c), start) for c in ("Lewisham", "Lambeth"))
+    expected = sum(
+        _in_care(truth.episodes.filter(pl.col("council") == c), start)
+        for c in ("Lewisham", "Lambeth")
+    )
     assert first["mean"] == first["p5"] == first["p95"] == expected
     assert set(region.results) == {"Lewisham", "Lambeth"}
 
@@ -44,8 +55,22 @@ def test_forecast_cli_on_synthetic_returns(synthetic, tmp_path, monkeypatch, cap
 
     path, _, _ = synthetic
     out = tmp_path / "f.json"
-    monkeypatch.setattr("sys.argv", ["carecast", "forecast", str(path), "--simulations", "40", "--seed", "3",
-                                     "--horizon-years", "2", "--out", str(out)])
+    monkeypatch.setattr(
+        "sys.argv",
+        [
+            "carecast",
+            "forecast",
+            str(path),
+            "--simulations",
+            "40",
+            "--seed",
+            "3",
+            "--horizon-years",
+            "2",
+            "--out",
+            str(out),
+        ],
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SparseDataWarning)
         cli.main()
@@ -64,8 +89,12 @@ def test_backtest_on_held_back_synthetic_truth(synthetic):
 
 def test_region_results_do_not_depend_on_the_number_of_workers(synthetic):
     _, _, episodes = synthetic
-    one = forecast_councils(episodes, n_sims=20, horizon_years=1, seed=5, workers=1, keep_councils=False)
-    two = forecast_councils(episodes, n_sims=20, horizon_years=1, seed=5, workers=2, keep_councils=False)
+    one = forecast_councils(
+        episodes, n_sims=20, horizon_years=1, seed=5, workers=1, keep_councils=False
+    )
+    two = forecast_councils(
+        episodes, n_sims=20, horizon_years=1, seed=5, workers=2, keep_councils=False
+    )
     assert (one.combined.sim_counts_ == two.combined.sim_counts_).all()
     assert set(two.assumptions) == {"Lewisham", "Lambeth"}
 

@@ -16,8 +16,19 @@ def test_event_time_inverts_the_piecewise_hazard_across_time_in_care_bands():
     key = np.zeros(4, np.int64)
     next_dur = np.full(4, 10.0)
     limit = np.array([100.0, 100.0, 100.0, 20.0])  # the last child has a birthday on day 20
-    end = _through_time_bands(np.zeros(4), draw, total_flat.take(key), key, next_dur, limit, total_flat,
-                              np.zeros(4), lowers, dur_of, mask=3)
+    end = _through_time_bands(
+        np.zeros(4),
+        draw,
+        total_flat.take(key),
+        key,
+        next_dur,
+        limit,
+        total_flat,
+        np.zeros(4),
+        lowers,
+        dur_of,
+        mask=3,
+    )
     np.testing.assert_allclose(end[:3], [14.0, 50.0, 5.0])
     assert end[3] >= 20.0  # no event before the birthday: the loop restarts there, in band 1
     np.testing.assert_array_equal(key, [1, 2, 0, 1])

@@ -46,7 +46,9 @@ def test_weighted_flat_rate_is_nearer_a_drifting_rate_at_the_start():
     d = model.effective_days_ / max(model.dispersion_, 1.0)
     var = (weighted**2 + weighted / d) * (1 + model.month_cv2_) - weighted**2
     assert draws.std() == pytest.approx(np.sqrt(var), rel=0.05)
-    assert model.describe()["weighted_entries_per_year"] == pytest.approx(weighted * DAYS_PER_YEAR, abs=0.01)
+    assert model.describe()["weighted_entries_per_year"] == pytest.approx(
+        weighted * DAYS_PER_YEAR, abs=0.01
+    )
 
 
 def test_weighted_flat_rate_agrees_with_the_average_when_nothing_drifts():
@@ -80,13 +82,17 @@ def test_population_trend_scales_with_the_population():
     days, window = _entries(np.random.default_rng(4), 300, 0.0)
     model = EntrantModel("population", population=pop, start_year=2023.5).fit(days, window)
     r_now, r_later = model.rate(np.array([0.0, 5 * DAYS_PER_YEAR]))
-    assert r_later / r_now == pytest.approx(pop.at(np.array([2028.5]))[0] / pop.at(np.array([2023.5]))[0])
+    assert r_later / r_now == pytest.approx(
+        pop.at(np.array([2028.5]))[0] / pop.at(np.array([2023.5]))[0]
+    )
     assert model.describe()["entries_per_10000_children_per_year"] > 0
 
 
 def test_population_file_is_read_and_checked(tmp_path):
     good = tmp_path / "pop.csv"
-    good.write_text("council,year,population\nLewisham,2024,68000\nLewisham,2025,69000\nCroydon,2024,90000\n")
+    good.write_text(
+        "council,year,population\nLewisham,2024,68000\nLewisham,2025,69000\nCroydon,2024,90000\n"
+    )
     pop = load_population(good, "Lewisham")
     assert pop.population.tolist() == [68000.0, 69000.0]
     missing = tmp_path / "bad.csv"

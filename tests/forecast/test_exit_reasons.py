@@ -22,14 +22,25 @@ def _rows():
     rows = []
     for i in range(40):
         decom = dt.date(2020, 4, 1) + dt.timedelta(days=20 * i)
-        row = {"child_id": f"c{i}", "decom": decom, "dob": dt.date(2018, 1, 1), "category": "fostering_in_house"}
+        row = {
+            "child_id": f"c{i}",
+            "decom": decom,
+            "dob": dt.date(2018, 1, 1),
+            "category": "fostering_in_house",
+        }
         end = decom + dt.timedelta(days=200 + 5 * i)
         if end < START and i % 4 < 3:
             row |= {"dec": end, "rec": ("E4A", "E45", "E11")[i % 4]}
         rows.append(row)
     for i in range(4):
-        rows.append({"child_id": f"t{i}", "decom": dt.date(2021, 1, 1), "dob": dt.date(2006, 6, 1 + i),
-                     "category": "fostering_ifa"})
+        rows.append(
+            {
+                "child_id": f"t{i}",
+                "decom": dt.date(2021, 1, 1),
+                "dob": dt.date(2006, 6, 1 + i),
+                "category": "fostering_ifa",
+            }
+        )
     return rows
 
 
@@ -45,7 +56,9 @@ def result(model):
 
 def test_exits_by_reason_are_int32_per_simulation_and_step(result):
     assert result.exit_reasons[-1] == "aged_out"
-    assert {"returned_home", "special_guardianship", "adopted", "child_arrangements"} <= set(result.exit_reasons)
+    assert {"returned_home", "special_guardianship", "adopted", "child_arrangements"} <= set(
+        result.exit_reasons
+    )
     assert result.sim_exits_.dtype == np.int32
     assert result.sim_exits_.shape == (result.n_sims, len(result.dates_), len(result.exit_reasons))
 
@@ -68,19 +81,31 @@ def test_each_exit_takes_a_reason_in_proportion_to_its_states_reason_hazards():
     """Two states with shares (0.2, 0.8) and (0.7, 0.3): the reasons drawn follow each state's own."""
     n = 20_000
     state = np.repeat([0, 1], n)
-    exits = Exits(sim=np.zeros(2 * n, np.int64), state=state, time=np.full(2 * n, 3.0),
-                  aged_out=np.zeros(2 * n, bool))
+    exits = Exits(
+        sim=np.zeros(2 * n, np.int64),
+        state=state,
+        time=np.full(2 * n, 3.0),
+        aged_out=np.zeros(2 * n, bool),
+    )
     shares = np.array([[[0.2, 0.8], [0.7, 0.3]]])
     counts = exits_by_reason(exits, shares, 1, 2, 7.0, np.random.default_rng(1))
     assert counts[0, 0, :2].sum() == 2 * n and counts[0, 1].sum() == 0 and counts[0, 0, 2] == 0
-    first = exits_by_reason(Exits(exits.sim[:n], state[:n], exits.time[:n], exits.aged_out[:n]), shares, 1, 2, 7.0,
-                            np.random.default_rng(2))
+    first = exits_by_reason(
+        Exits(exits.sim[:n], state[:n], exits.time[:n], exits.aged_out[:n]),
+        shares,
+        1,
+        2,
+        7.0,
+        np.random.default_rng(2),
+    )
     se = np.sqrt(0.2 * 0.8 / n)
     assert first[0, 0, 0] / n == pytest.approx(0.2, abs=5 * se)
     assert counts[0, 0, 0] / (2 * n) == pytest.approx((0.2 + 0.7) / 2, abs=5 * se)
 
 
-def test_reason_shares_in_simulation_lie_between_those_of_the_states_children_leave_from(model, result):
+def test_reason_shares_in_simulation_lie_between_those_of_the_states_children_leave_from(
+    model, result
+):
     """The children leave from in-house fostering aged 1-4 or 5-9 (all the exits seen were there), so
     each reason's simulated share is a mixture of those two states' fitted shares."""
     n_cat = model.space.n_cat
@@ -147,8 +172,12 @@ def test_exit_reason_backtest_sets_simulated_beside_actual_exits_on_synthetic_re
     actual = actual_exits([history], at, dt.date(2023, 4, 1))
     assert table.get_column("actual_exits").sum() == actual.get_column("exits").sum() > 0
     aged = table.filter(table["reason"] == "Reached 18 in care").row(0, named=True)
-    assert aged["simulated_p5"] <= aged["actual_exits"] <= aged["simulated_p95"]  # each 18th birthday counted
+    assert (
+        aged["simulated_p5"] <= aged["actual_exits"] <= aged["simulated_p95"]
+    )  # each 18th birthday counted
     sgo = table.filter(table["reason"] == "Special guardianship order")
-    assert sgo.get_column("actual_exits").item() > 0 and sgo.get_column("simulated_exits").item() > 0
+    assert (
+        sgo.get_column("actual_exits").item() > 0 and sgo.get_column("simulated_exits").item() > 0
+    )
     # most reasons' actual counts fall in the simulated 90% band (the synthetic process is the model's kind)
     assert table.get_column("inside_90_band").sum() >= 4

@@ -29,8 +29,13 @@ def _substochastic(rng, shape):
 
 
 @settings(max_examples=25, deadline=None)
-@given(seed=st.integers(0, 10_000), n=st.integers(1, 12), n_age=st.integers(1, 4), n_dur=st.integers(1, 3),
-       n_t=st.integers(1, 30))
+@given(
+    seed=st.integers(0, 10_000),
+    n=st.integers(1, 12),
+    n_age=st.integers(1, 4),
+    n_dur=st.integers(1, 3),
+    n_t=st.integers(1, 30),
+)
 def test_propagation_by_band_matches_stepping_each_child(seed, n, n_age, n_dur, n_t):
     rng = np.random.default_rng(seed)
     n_cat, step_days = 3, 7.0
@@ -83,7 +88,9 @@ def test_generator_exp_matches_scipy_expm(seed, scale):
     rng = np.random.default_rng(seed)
     n_cat = 6
     q = np.zeros((3, 2, n_cat + 1, n_cat + 1))
-    q[:, :, :n_cat, :] = rng.gamma(0.5, scale, size=(3, 2, n_cat, n_cat + 1)) * (rng.random((3, 2, n_cat, 1)) < 0.9)
+    q[:, :, :n_cat, :] = rng.gamma(0.5, scale, size=(3, 2, n_cat, n_cat + 1)) * (
+        rng.random((3, 2, n_cat, 1)) < 0.9
+    )
     diag = np.arange(n_cat)
     q[:, :, diag, diag] = 0.0
     q[:, :, diag, diag] = -q[:, :, :n_cat, :].sum(axis=3)

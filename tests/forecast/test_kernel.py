@@ -22,31 +22,72 @@ def test_with_no_events_both_engines_count_the_same_children_to_the_day():
     rng = np.random.default_rng(0)
     n, m = 400, 3
     dob = origin - rng.integers(0, 18 * 365, n).astype("timedelta64[D]")
-    cohort = Cohort(cat=rng.integers(0, space.n_cat, n), dob=dob, period_start=-rng.uniform(0, 2000, n),
-                    category_since=np.zeros(n), t0=np.where(rng.random(n) < 0.3, rng.uniform(0, 700, n), 0.0),
-                    sim=rng.integers(0, m, n))
+    cohort = Cohort(
+        cat=rng.integers(0, space.n_cat, n),
+        dob=dob,
+        period_start=-rng.uniform(0, 2000, n),
+        category_since=np.zeros(n),
+        t0=np.where(rng.random(n) < 0.3, rng.uniform(0, 700, n), 0.0),
+        sim=rng.integers(0, m, n),
+    )
     total = np.zeros((m, space.n_states))
     cumprob = np.ones((m, space.n_states, space.n_cat + 1))
     horizon, step = 728.0, 7.0
     month_grid = np.arange(0.0, 700.0, 30.5).round()
     ages = AgeTable.covering(space, dob, origin)
-    numpy_tables = path_tables(space, cohort, total, cumprob, horizon, origin, np.random.default_rng(1), None,
-                               ages, step, 104, month_grid, compiled=False)
-    kernel_tables = path_tables(space, cohort, total, cumprob, horizon, origin, np.random.default_rng(1), None,
-                                ages, step, 104, month_grid, compiled=True)
+    numpy_tables = path_tables(
+        space,
+        cohort,
+        total,
+        cumprob,
+        horizon,
+        origin,
+        np.random.default_rng(1),
+        None,
+        ages,
+        step,
+        104,
+        month_grid,
+        compiled=False,
+    )
+    kernel_tables = path_tables(
+        space,
+        cohort,
+        total,
+        cumprob,
+        horizon,
+        origin,
+        np.random.default_rng(1),
+        None,
+        ages,
+        step,
+        104,
+        month_grid,
+        compiled=True,
+    )
     for a, b in zip(numpy_tables[:4], kernel_tables[:4], strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-12)
-    left = [sorted(zip(e.sim.tolist(), e.state.tolist(), e.time.tolist(), e.aged_out.tolist(), strict=True))
-            for e in (numpy_tables[4], kernel_tables[4])]
+    left = [
+        sorted(
+            zip(e.sim.tolist(), e.state.tolist(), e.time.tolist(), e.aged_out.tolist(), strict=True)
+        )
+        for e in (numpy_tables[4], kernel_tables[4])
+    ]
     assert left[0] == left[1] and left[0] and all(aged for *_, aged in left[0])  # only ageing out
-    assert numpy_tables[0][:, 0].sum() == (cohort.t0 == 0).sum()  # everyone there at the start is counted
+    assert (
+        numpy_tables[0][:, 0].sum() == (cohort.t0 == 0).sum()
+    )  # everyone there at the start is counted
     assert numpy_tables[0][:, -1].sum() < n  # some leave at 18 (none leave otherwise)
 
 
 def test_means_and_bands_agree_with_the_numpy_engine_within_monte_carlo_error(known_process):
     n = 1500
-    runs = [DemandModel(compiled=compiled).fit(known_process).simulate(horizon_years=3, n_sims=n, seed=seed)
-            for compiled, seed in ((False, 1), (True, 2))]
+    runs = [
+        DemandModel(compiled=compiled)
+        .fit(known_process)
+        .simulate(horizon_years=3, n_sims=n, seed=seed)
+        for compiled, seed in ((False, 1), (True, 2))
+    ]
     for name in ("sim_counts_", "sim_days_", "sim_month_states_", "sim_exits_"):
         reference, kernel = (getattr(r, name).astype(float) for r in runs)
         for axes in (tuple(range(2, reference.ndim)), None):
@@ -59,7 +100,11 @@ def test_means_and_bands_agree_with_the_numpy_engine_within_monte_carlo_error(kn
             assert z.max() < 5.0, (name, float(z.max()))
             for q in (0.05, 0.5, 0.95):  # a quantile's standard error is about 1.2-2 sd / sqrt(n)
                 gap = np.abs(np.quantile(a, q, axis=0) - np.quantile(b, q, axis=0))
-                assert (gap <= np.maximum(6 * sd / np.sqrt(n) * 2.5, 1.0)).all(), (name, q, float(gap.max()))
+                assert (gap <= np.maximum(6 * sd / np.sqrt(n) * 2.5, 1.0)).all(), (
+                    name,
+                    q,
+                    float(gap.max()),
+                )
     total = runs[0].sim_counts_.sum(axis=2)
     assert total[:, -1].std() > 1  # the comparison is of two real distributions
 

@@ -43,7 +43,7 @@ def decay_model():
 
 def test_exit_rate_is_occurrences_over_person_days(decay_model):
     """Window 1/4/2020-1/4/2023: a contributes 365 days, b 730, c and d 1095 each; 2 exits."""
-    exit_rate = decay_model.rates_[:, decay_model.space.n_cat:].sum(axis=1)
+    exit_rate = decay_model.rates_[:, decay_model.space.n_cat :].sum(axis=1)
     state = decay_model.space.index(3, 0, 0)  # age 10-15, fostering in-house
     assert decay_model.exposure_[state] == 365 + 730 + 1095 + 1095
     assert exit_rate[state] == pytest.approx(2 / 3285, rel=1e-12)
@@ -64,8 +64,10 @@ def test_one_state_with_known_exit_rate_decays_as_exp_minus_rt(decay_model):
 
 def test_child_moves_age_band_exactly_on_birthday_and_leaves_at_18():
     dob = dt.date(2007, 5, 17)  # 16 on 17/05/2023, 18 on 17/05/2025
-    eps = make_episodes([{"child_id": "x", "decom": dt.date(2019, 1, 1), "dob": dob, "category": "fostering_ifa"}],
-                        data_end=START)
+    eps = make_episodes(
+        [{"child_id": "x", "decom": dt.date(2019, 1, 1), "dob": dob, "category": "fostering_ifa"}],
+        data_end=START,
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SparseDataWarning)
         model = DemandModel(step_days=1).fit(eps)
@@ -88,7 +90,10 @@ def test_person_days_equal_children_times_step_when_nobody_moves(decay_model):
     stayers = res.sim_counts_[:, 1:, :] == res.sim_counts_[:, :-1, :]
     days, counts = res.sim_days_[:, :-1, :], res.sim_counts_[:, :-1, :]
     assert np.allclose(days[stayers], 7 * counts[stayers])
-    assert np.all(res.sim_days_ <= 7 * np.maximum(res.sim_counts_, np.roll(res.sim_counts_, -1, axis=1)) + 1e-6)
+    assert np.all(
+        res.sim_days_
+        <= 7 * np.maximum(res.sim_counts_, np.roll(res.sim_counts_, -1, axis=1)) + 1e-6
+    )
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -105,7 +110,16 @@ def test_flows_between_categories_conserve_children(seed, move_per_year):
             nxt = t + dt.timedelta(days=int(rng.integers(30, 300)))
             if nxt >= START:
                 break
-            rows.append({"child_id": f"k{i}", "decom": t, "dec": nxt, "rec": "X1", "dob": DOB, "category": cat})
+            rows.append(
+                {
+                    "child_id": f"k{i}",
+                    "decom": t,
+                    "dec": nxt,
+                    "rec": "X1",
+                    "dob": DOB,
+                    "category": cat,
+                }
+            )
             cat = cats[(cats.index(cat) + 1 + int(rng.integers(3))) % 4]
             t = nxt
         rows.append({"child_id": f"k{i}", "decom": t, "dob": DOB, "category": cat})
@@ -122,9 +136,15 @@ def test_flows_between_categories_conserve_children(seed, move_per_year):
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(0, 10_000), st.floats(5, 80), st.floats(0.1, 2.0), st.floats(0.0, 2.0))
 def test_no_negative_populations_and_consistent_breakdowns(seed, entries, exit_rate, move_rate):
-    eps = process_council(seed=seed, start=dt.date(2018, 4, 1), years=5, entries_per_year=entries,
-                          exit_per_year=exit_rate, move_per_year=move_rate,
-                          categories=["fostering_in_house", "fostering_ifa", "supported"])
+    eps = process_council(
+        seed=seed,
+        start=dt.date(2018, 4, 1),
+        years=5,
+        entries_per_year=entries,
+        exit_per_year=exit_rate,
+        move_per_year=move_rate,
+        categories=["fostering_in_house", "fostering_ifa", "supported"],
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SparseDataWarning)
         try:
@@ -132,7 +152,11 @@ def test_no_negative_populations_and_consistent_breakdowns(seed, entries, exit_r
         except InsufficientDataError:
             return
     res = model.simulate(horizon_years=2, n_sims=30, seed=seed)
-    assert res.sim_counts_.min() >= 0 and res.sim_age_counts_.min() >= 0 and res.sim_days_.min() >= -1e-6
+    assert (
+        res.sim_counts_.min() >= 0
+        and res.sim_age_counts_.min() >= 0
+        and res.sim_days_.min() >= -1e-6
+    )
     assert res.expected_.min() >= 0
     assert np.array_equal(res.sim_counts_.sum(axis=2), res.sim_age_counts_.sum(axis=2))
     bands = res.summary()
@@ -149,7 +173,9 @@ def test_expected_path_matches_simulation_mean(known_process):
 
 def test_estimates_recover_the_known_hazards(known_process):
     """The fixture's process has exit 0.8 and move 0.4 per child-year in every category."""
-    rates = DemandModel().fit(known_process).category_rates().filter(pl.col("child_years_at_risk") > 0)
+    rates = (
+        DemandModel().fit(known_process).category_rates().filter(pl.col("child_years_at_risk") > 0)
+    )
     assert rates.height == 3
     assert np.allclose(rates["exit_rate_per_year"], 0.8, rtol=0.2)
     assert np.allclose(rates["move_rate_per_year"], 0.4, rtol=0.3)
@@ -158,7 +184,9 @@ def test_estimates_recover_the_known_hazards(known_process):
 def test_parameter_uncertainty_widens_the_bands(known_process):
     model = DemandModel().fit(known_process)
     wide = model.simulate(horizon_years=3, n_sims=400, seed=1).sim_counts_.sum(axis=2)[:, -1]
-    narrow = model.simulate(horizon_years=3, n_sims=400, seed=1, parameter_uncertainty=False).sim_counts_.sum(axis=2)[:, -1]
+    narrow = model.simulate(
+        horizon_years=3, n_sims=400, seed=1, parameter_uncertainty=False
+    ).sim_counts_.sum(axis=2)[:, -1]
     assert np.std(wide) > np.std(narrow)
 
 
@@ -172,8 +200,24 @@ def test_same_seed_same_numbers(known_process):
 
 def test_short_breaks_and_uasc_are_set_aside_and_counted():
     rows = [r | {"category": "fostering_ifa"} for r in _decay_rows()]
-    rows.append({"child_id": "s", "decom": dt.date(2022, 1, 1), "dob": DOB, "category": "other", "is_short_break": True})
-    rows.append({"child_id": "u", "decom": dt.date(2022, 1, 1), "dob": DOB, "category": "supported", "is_uasc": True})
+    rows.append(
+        {
+            "child_id": "s",
+            "decom": dt.date(2022, 1, 1),
+            "dob": DOB,
+            "category": "other",
+            "is_short_break": True,
+        }
+    )
+    rows.append(
+        {
+            "child_id": "u",
+            "decom": dt.date(2022, 1, 1),
+            "dob": DOB,
+            "category": "supported",
+            "is_uasc": True,
+        }
+    )
     eps = make_episodes(rows, data_end=START)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SparseDataWarning)
@@ -203,7 +247,9 @@ def test_start_after_the_data_end_is_refused():
 
 def test_too_little_history_for_the_window_says_how_much_there_is():
     eps = make_episodes(_decay_rows(), data_end=START)
-    with pytest.raises(InsufficientDataError, match=r"4\.2 years of data.*too little history") as err:
+    with pytest.raises(
+        InsufficientDataError, match=r"4\.2 years of data.*too little history"
+    ) as err:
         DemandModel(window_years=5).fit(eps)
     assert "--window-years" in err.value.fix
 
@@ -229,11 +275,14 @@ def test_an_empty_category_is_a_warning_and_forecast_as_zero(decay_model):
     assert "secure" in model.assumptions()["empty_categories"]
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"horizon_years": 11}, "at most 10 years"),
-    ({"horizon_years": 0}, "more than 0"),
-    ({"n_sims": 0}, "1 to 100,000"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"horizon_years": 11}, "at most 10 years"),
+        ({"horizon_years": 0}, "more than 0"),
+        ({"n_sims": 0}, "1 to 100,000"),
+    ],
+)
 def test_bad_projection_arguments_fail_early(decay_model, kwargs, message):
     with pytest.raises(ParameterError, match=message):
         decay_model.simulate(**({"horizon_years": 1, "n_sims": 10} | kwargs))
@@ -268,7 +317,9 @@ def test_last_month_of_the_horizon_is_simulated(decay_model, step_days):
     res = model.simulate(horizon_years=2, n_sims=5, seed=1)
     assert res.month_dates_[-1] == dt.date(2025, 4, 1)
     assert res.sim_month_states_[:, -1].sum() > 0
-    assert len(res.dates_) * step_days > (res.month_dates_[-1] - res.start).days  # steps cover the last month
+    assert (
+        len(res.dates_) * step_days > (res.month_dates_[-1] - res.start).days
+    )  # steps cover the last month
 
 
 def test_entry_half_life_reaches_the_entrant_model(known_process):
@@ -288,12 +339,36 @@ def test_time_in_a_category_runs_from_the_first_of_its_consecutive_episodes():
 
     d = dt.date
     dob = d(2010, 1, 1)
-    rows = [{"child_id": "a", "decom": d(2020, 1, 1), "dec": d(2021, 1, 1), "rec": "X1", "category": "fostering_in_house"},
-            {"child_id": "a", "decom": d(2021, 1, 1), "dec": d(2022, 1, 1), "rec": "P1", "category": "fostering_in_house"},
-            {"child_id": "a", "decom": d(2022, 1, 1), "dec": d(2022, 6, 1), "rec": "E11", "category": "residential_external"},
-            {"child_id": "a", "decom": d(2023, 6, 1), "category": "residential_external"}]
-    history = care_history(make_episodes([r | {"dob": dob} for r in rows], data_end=d(2024, 3, 31)),
-                           categories=load_categories())
+    rows = [
+        {
+            "child_id": "a",
+            "decom": d(2020, 1, 1),
+            "dec": d(2021, 1, 1),
+            "rec": "X1",
+            "category": "fostering_in_house",
+        },
+        {
+            "child_id": "a",
+            "decom": d(2021, 1, 1),
+            "dec": d(2022, 1, 1),
+            "rec": "P1",
+            "category": "fostering_in_house",
+        },
+        {
+            "child_id": "a",
+            "decom": d(2022, 1, 1),
+            "dec": d(2022, 6, 1),
+            "rec": "E11",
+            "category": "residential_external",
+        },
+        {"child_id": "a", "decom": d(2023, 6, 1), "category": "residential_external"},
+    ]
+    history = care_history(
+        make_episodes([r | {"dob": dob} for r in rows], data_end=d(2024, 3, 31)),
+        categories=load_categories(),
+    )
     since = history.episodes.sort("decom").get_column("category_since").to_list()
     assert since == [d(2020, 1, 1), d(2020, 1, 1), d(2022, 1, 1), d(2023, 6, 1)]
-    assert history.episodes.sort("decom").get_column("period_start").to_list() == [d(2020, 1, 1)] * 3 + [d(2023, 6, 1)]
+    assert history.episodes.sort("decom").get_column("period_start").to_list() == [
+        d(2020, 1, 1)
+    ] * 3 + [d(2023, 6, 1)]

@@ -16,22 +16,34 @@ from carecast.plumbing.constants import DAYS_PER_MONTH as MONTH_DAYS
 def _line_fit(y: np.ndarray) -> np.ndarray:
     """Each row's log-linear fit (least squares on log counts), scaled to the row's total."""
     x = np.arange(y.shape[1])
-    fit = np.array([np.exp(np.polyval(np.polyfit(x, np.log(np.maximum(row, 0.5)), 1), x)) for row in y])
+    fit = np.array(
+        [np.exp(np.polyval(np.polyfit(x, np.log(np.maximum(row, 0.5)), 1), x)) for row in y]
+    )
     return fit * (y.sum(axis=1) / fit.sum(axis=1))[:, None]
 
 
 def _region(rng, months, councils, shared, own, mean=40.0):
     """Monthly Poisson entries of councils sharing one persistent state, each with its own."""
-    s = shared.multipliers(rng.standard_normal((1, months))) if shared.present else np.ones((1, months))
-    o = own.multipliers(rng.standard_normal((councils, months))) if own.present else np.ones((councils, months))
+    s = (
+        shared.multipliers(rng.standard_normal((1, months)))
+        if shared.present
+        else np.ones((1, months))
+    )
+    o = (
+        own.multipliers(rng.standard_normal((councils, months)))
+        if own.present
+        else np.ones((councils, months))
+    )
     return rng.poisson(mean * s * o)
 
 
 def test_shared_fit_recovers_known_persistence_and_variance():
     rng = np.random.default_rng(5)
     truth = EntryPersistence(0.02, 0.9)
-    fits = [shared_persistence(y, _line_fit(y))[0]
-            for y in (_region(rng, 120, 6, truth, EntryPersistence()) for _ in range(60))]
+    fits = [
+        shared_persistence(y, _line_fit(y))[0]
+        for y in (_region(rng, 120, 6, truth, EntryPersistence()) for _ in range(60))
+    ]
     assert np.median([f.persistence for f in fits]) == pytest.approx(0.9, abs=0.08)
     assert np.median([f.variance for f in fits]) == pytest.approx(0.02, rel=0.35)
 
@@ -51,8 +63,10 @@ def test_own_fit_recovers_known_persistence_net_of_the_shared_state():
 
 def test_independent_poisson_months_show_no_persistence_mostly():
     rng = np.random.default_rng(7)
-    found = [own_persistence(y[0], _line_fit(y)[0]).present
-             for y in (rng.poisson(np.full((1, 36), 20.0)) for _ in range(200))]
+    found = [
+        own_persistence(y[0], _line_fit(y)[0]).present
+        for y in (rng.poisson(np.full((1, 36), 20.0)) for _ in range(200))
+    ]
     assert np.mean(found) < 0.1  # a one-sided 5% test, conservative
 
 
@@ -61,7 +75,9 @@ def _entry_days(monthly: np.ndarray) -> tuple[np.ndarray, float]:
     months = monthly.size
     start = -months * MONTH_DAYS + np.arange(months) * MONTH_DAYS
     rng = np.random.default_rng(0)
-    days = np.concatenate([s + rng.random(n) * MONTH_DAYS for s, n in zip(start, monthly, strict=True)])
+    days = np.concatenate(
+        [s + rng.random(n) * MONTH_DAYS for s, n in zip(start, monthly, strict=True)]
+    )
     return days, months * MONTH_DAYS
 
 
@@ -74,7 +90,9 @@ def _cumulative_variance(model: EntrantModel, months: list[int]) -> np.ndarray:
 
 def test_bands_widen_with_the_horizon_when_entries_persist_and_not_when_they_do_not():
     rng = np.random.default_rng(11)
-    persistent = rng.poisson(60 * EntryPersistence(0.03, 0.92).multipliers(rng.standard_normal((1, 36)))[0])
+    persistent = rng.poisson(
+        60 * EntryPersistence(0.03, 0.92).multipliers(rng.standard_normal((1, 36)))[0]
+    )
     still = rng.poisson(np.full(36, 60.0))
     moving = EntrantModel("flat").fit(*_entry_days(persistent))
     steady = EntrantModel("flat").fit(*_entry_days(still))

@@ -28,14 +28,20 @@ def test_the_default_band_names_are_the_yaml_quantiles():
 @pytest.mark.filterwarnings("ignore::carecast.forecast.model.SparseDataWarning")
 def test_a_copied_model_yaml_with_other_quantiles_gives_those_band_columns(tmp_path, known_process):
     text = resources.files("carecast.forecast").joinpath("data/model.yaml").read_text("utf-8")
-    edited, n = re.subn(r"value: \[0\.05, 0\.25, 0\.5, 0\.75, 0\.95\]", "value: [0.1, 0.5, 0.9]", text)
+    edited, n = re.subn(
+        r"value: \[0\.05, 0\.25, 0\.5, 0\.75, 0\.95\]", "value: [0.1, 0.5, 0.9]", text
+    )
     assert n == 1
     copy = tmp_path / "model.yaml"
     copy.write_text(edited, "utf-8")
     mine = from_tree(load(copy))
     assert mine.quantiles == (0.1, 0.5, 0.9)
 
-    res = DemandModel(quantiles=mine.quantiles).fit(known_process).simulate(horizon_years=1, n_sims=30, seed=1)
+    res = (
+        DemandModel(quantiles=mine.quantiles)
+        .fit(known_process)
+        .simulate(horizon_years=1, n_sims=30, seed=1)
+    )
     summary = res.summary()
     assert [c for c in summary.columns if c.startswith("p")] == ["p10", "p50", "p90"]
     total = summary.filter(summary["breakdown"] == "total")

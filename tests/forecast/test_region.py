@@ -15,7 +15,11 @@ START = dt.date(2023, 4, 1)
 
 def _council(name: str) -> pl.DataFrame:
     """Four children in in-house fostering since 2019: every other category is empty."""
-    base = {"decom": dt.date(2019, 1, 1), "dob": dt.date(2010, 6, 1), "category": "fostering_in_house"}
+    base = {
+        "decom": dt.date(2019, 1, 1),
+        "dob": dt.date(2010, 6, 1),
+        "category": "fostering_in_house",
+    }
     rows = [base | {"child_id": f"{name}-{i}"} for i in range(4)]
     rows[0] |= {"dec": dt.date(2021, 4, 1), "rec": "E4A"}
     return make_episodes(rows, data_end=START, council=name)
@@ -25,7 +29,9 @@ def _council(name: str) -> pl.DataFrame:
 def test_sparse_data_warnings_reach_the_caller_from_every_worker(workers):
     episodes = pl.concat([_council("Aville"), _council("Beeton")])
     with pytest.warns(SparseDataWarning) as caught:
-        forecast_councils(episodes, horizon_years=1, n_sims=5, seed=1, workers=workers, keep_councils=False)
+        forecast_councils(
+            episodes, horizon_years=1, n_sims=5, seed=1, workers=workers, keep_councils=False
+        )
     messages = " ".join(str(w.message) for w in caught if w.category is SparseDataWarning)
     assert "Aville" in messages and "Beeton" in messages
 
@@ -44,8 +50,11 @@ def test_a_region_keeps_each_council_at_monthly_resolution_with_the_same_tables(
     assert kept.sim_month_states_.shape[:2] == (8, len(kept.month_dates_))
     seed = np.random.SeedSequence(3).generate_state(2).tolist()[0]  # Aville's, the first council
     with pytest.warns(SparseDataWarning):
-        alone = DemandModel(compiled=True).fit(_council("Aville"), start=START).simulate(horizon_years=1, n_sims=8,
-                                                                                      seed=seed)
+        alone = (
+            DemandModel(compiled=True)
+            .fit(_council("Aville"), start=START)
+            .simulate(horizon_years=1, n_sims=8, seed=seed)
+        )
     assert alone.summary().equals(kept.summary())
     assert region.combined.sim_counts_.shape[1] == len(region.combined.dates_)
     with pytest.raises(InputError):

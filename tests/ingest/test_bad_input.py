@@ -42,7 +42,9 @@ def test_binary_file(run_cli, tmp_path):
 
 
 def test_truncated_file(run_cli, tmp_path):
-    folder = write_return(tmp_path, "Lewisham", 2019, [ep("1", "01/05/2018"), ep("2", "01/05/2018")])
+    folder = write_return(
+        tmp_path, "Lewisham", 2019, [ep("1", "01/05/2018"), ep("2", "01/05/2018")]
+    )
     data = (folder / "episodes.csv").read_bytes()
     (folder / "episodes.csv").write_bytes(data[: len(data) - 20])
     assert_unusable(run_cli("validate", tmp_path), "episodes.csv", "row 3", "truncated")
@@ -59,15 +61,21 @@ def test_missing_required_column(run_cli, tmp_path):
     folder = tmp_path / "Lewisham" / "2019"
     cols = [c for c in EPISODE_COLS if c != "DECOM"]
     write_csv(folder / "episodes.csv", [ep("1", "01/05/2018")], cols)
-    assert_unusable(run_cli("validate", tmp_path), "episodes.csv", "row 1", "column DECOM",
-                    "no DECOM column")
+    assert_unusable(
+        run_cli("validate", tmp_path), "episodes.csv", "row 1", "column DECOM", "no DECOM column"
+    )
 
 
 def test_mixed_councils_in_one_file(run_cli, tmp_path):
     folder = tmp_path / "Lewisham" / "2019"
-    rows = [{**ep("1", "01/05/2018"), "LA": "Lewisham"}, {**ep("2", "01/05/2018"), "LA": "Southwark"}]
+    rows = [
+        {**ep("1", "01/05/2018"), "LA": "Lewisham"},
+        {**ep("2", "01/05/2018"), "LA": "Southwark"},
+    ]
     write_csv(folder / "episodes.csv", rows, ["LA", *EPISODE_COLS])
-    assert_unusable(run_cli("validate", tmp_path), "episodes.csv", "row 3", "column LA", "mixes councils")
+    assert_unusable(
+        run_cli("validate", tmp_path), "episodes.csv", "row 3", "column LA", "mixes councils"
+    )
 
 
 def test_unknown_council_folder(run_cli, tmp_path):
@@ -84,16 +92,24 @@ def test_malformed_xml(run_cli, tmp_path):
 
 def test_bad_output_extension_is_a_parameter_error(run_cli, tmp_path):
     write_return(tmp_path, "Lewisham", 2019, [ep("1", "01/05/2018")])
-    assert_unusable(run_cli("validate", tmp_path, "--cleaned-out", tmp_path / "x.txt"), ".csv or .parquet")
+    assert_unusable(
+        run_cli("validate", tmp_path, "--cleaned-out", tmp_path / "x.txt"), ".csv or .parquet"
+    )
 
 
 def test_flawed_but_usable_input_loads_with_flaws_reported(run_cli, tmp_path):
-    write_return(tmp_path, "Lewisham", 2019, [
-        ep("1", "01/05/2018", place="ZZ"),                # unknown code
-        ep("2", "41/02/2018"),                            # impossible date
-        ep("3", "01/05/2018", "01/04/2018"),              # ends before it starts
-        ep("4", "01/05/2018"),                            # no header row
-    ], header=[hd("1"), hd("2"), hd("3")])
+    write_return(
+        tmp_path,
+        "Lewisham",
+        2019,
+        [
+            ep("1", "01/05/2018", place="ZZ"),  # unknown code
+            ep("2", "41/02/2018"),  # impossible date
+            ep("3", "01/05/2018", "01/04/2018"),  # ends before it starts
+            ep("4", "01/05/2018"),  # no header row
+        ],
+        header=[hd("1"), hd("2"), hd("3")],
+    )
     out_json = tmp_path / "q.json"
     code, out, err = run_cli("validate", tmp_path, "--out", out_json)
     assert code == 0, err
@@ -105,7 +121,9 @@ def test_flawed_but_usable_input_loads_with_flaws_reported(run_cli, tmp_path):
 
 
 def test_manifest_pointing_at_missing_file(run_cli, tmp_path):
-    (tmp_path / "manifest.yaml").write_text("returns:\n  - {council: Lewisham, year: 2019, episodes: gone.csv}\n")
+    (tmp_path / "manifest.yaml").write_text(
+        "returns:\n  - {council: Lewisham, year: 2019, episodes: gone.csv}\n"
+    )
     assert_unusable(run_cli("validate", tmp_path), "gone.csv", "does not exist")
 
 

@@ -26,10 +26,15 @@ def assert_accounted(res) -> None:
 
 
 def test_clean_return_loads_unchanged_and_conforms(tmp_path):
-    write_return(tmp_path, "Lewisham", 2019, [
-        ep("1", "01/05/2018", "01/08/2018"),
-        ep("1", "01/08/2018", rne="P", place="K2", provider="PR4"),
-    ])
+    write_return(
+        tmp_path,
+        "Lewisham",
+        2019,
+        [
+            ep("1", "01/05/2018", "01/08/2018"),
+            ep("1", "01/08/2018", rne="P", place="K2", provider="PR4"),
+        ],
+    )
     res = load_returns(tmp_path)
     assert res.episodes.schema == pl.Schema(EPISODE_COLUMNS)
     assert res.children.schema == pl.Schema(CHILDREN_COLUMNS)
@@ -86,7 +91,9 @@ def test_duplicate_within_one_return_is_merged(tmp_path):
 
 
 def test_open_episode_closed_by_next_episode(tmp_path):
-    write_return(tmp_path, "Lewisham", 2019, [ep("1", "01/05/2018"), ep("1", "01/09/2018", rne="P")])
+    write_return(
+        tmp_path, "Lewisham", 2019, [ep("1", "01/05/2018"), ep("1", "01/09/2018", rne="P")]
+    )
     res = load_returns(tmp_path)
     assert res.episodes["dec"].to_list() == [D(2018, 9, 1), None]
     assert res.episodes["rec"].to_list() == ["X1", None]
@@ -95,9 +102,15 @@ def test_open_episode_closed_by_next_episode(tmp_path):
 
 
 def test_overlap_is_trimmed_to_next_start(tmp_path):
-    write_return(tmp_path, "Lewisham", 2019, [
-        ep("1", "01/05/2018", "01/10/2018"), ep("1", "01/09/2018", "01/12/2018", rne="P"),
-    ])
+    write_return(
+        tmp_path,
+        "Lewisham",
+        2019,
+        [
+            ep("1", "01/05/2018", "01/10/2018"),
+            ep("1", "01/09/2018", "01/12/2018", rne="P"),
+        ],
+    )
     res = load_returns(tmp_path)
     assert res.episodes["dec"].to_list() == [D(2018, 9, 1), D(2018, 12, 1)]
     assert rule_counts(res) == {"OVERLAP_TRIMMED": 1}
@@ -106,7 +119,9 @@ def test_overlap_is_trimmed_to_next_start(tmp_path):
 
 
 def test_dec_before_decom_is_dropped(tmp_path):
-    write_return(tmp_path, "Lewisham", 2019, [ep("1", "01/05/2018", "01/04/2018"), ep("2", "01/05/2018")])
+    write_return(
+        tmp_path, "Lewisham", 2019, [ep("1", "01/05/2018", "01/04/2018"), ep("2", "01/05/2018")]
+    )
     res = load_returns(tmp_path)
     assert res.episodes["child_id"].to_list() == ["2"]
     counts = res.quality.counts().filter(pl.col("rule_id") == "DEC_BEFORE_DECOM")
@@ -116,9 +131,13 @@ def test_dec_before_decom_is_dropped(tmp_path):
 
 
 def test_dob_after_decom_and_age_18_are_dropped(tmp_path):
-    write_return(tmp_path, "Lewisham", 2019,
-                 [ep("1", "01/05/2018"), ep("2", "01/05/2018"), ep("3", "01/05/2018")],
-                 header=[hd("1", "01/06/2018"), hd("2", "01/05/2000"), hd("3", "02/05/2000")])
+    write_return(
+        tmp_path,
+        "Lewisham",
+        2019,
+        [ep("1", "01/05/2018"), ep("2", "01/05/2018"), ep("3", "01/05/2018")],
+        header=[hd("1", "01/06/2018"), hd("2", "01/05/2000"), hd("3", "02/05/2000")],
+    )
     res = load_returns(tmp_path)
     assert res.episodes["child_id"].to_list() == ["3"]  # 17 years 364 days at start: kept
     assert rule_counts(res) == {"DOB_AFTER_DECOM": 1, "AGE_18_AT_START": 1}
@@ -144,7 +163,9 @@ def test_unknown_code_depends_on_collection_year(tmp_path):
 
 
 def test_blank_required_values_are_flagged(tmp_path):
-    write_return(tmp_path, "Lewisham", 2019, [ep("1", "01/05/2018", place="")], header=[hd("1", sex="")])
+    write_return(
+        tmp_path, "Lewisham", 2019, [ep("1", "01/05/2018", place="")], header=[hd("1", sex="")]
+    )
     res = load_returns(tmp_path)
     assert res.episodes.height == 1 and res.episodes["category"].item() == "other"
     c = res.quality.counts().filter(pl.col("rule_id") == "MISSING_VALUE")
@@ -161,11 +182,16 @@ def test_lower_case_codes_are_tidied(tmp_path):
 
 
 def test_bad_dates(tmp_path):
-    write_return(tmp_path, "Lewisham", 2019, [
-        ep("1", "00/02/2018"),                 # impossible start: dropped
-        ep("2", "2018-05-01", "2018-06-01"),  # ISO: accepted
-        ep("3", "1/5/2018", "xx/06/2018"),    # unpadded start fine; bad end -> open
-    ])
+    write_return(
+        tmp_path,
+        "Lewisham",
+        2019,
+        [
+            ep("1", "00/02/2018"),  # impossible start: dropped
+            ep("2", "2018-05-01", "2018-06-01"),  # ISO: accepted
+            ep("3", "1/5/2018", "xx/06/2018"),  # unpadded start fine; bad end -> open
+        ],
+    )
     res = load_returns(tmp_path)
     assert res.episodes["child_id"].to_list() == ["2", "3"]
     assert res.episodes["dec"].to_list() == [D(2018, 6, 1), None]
@@ -174,10 +200,15 @@ def test_bad_dates(tmp_path):
 
 
 def test_other_date_forms_and_impossible_days_are_repaired(tmp_path):
-    write_return(tmp_path, "Lewisham", 2019, [
-        ep("1", "01.05.18", "30-06-2018"),     # dd.mm.yy and dd-mm-yyyy
-        ep("2", "01/04/2018", "31/04/2018"),  # 31 April -> 30 April
-    ])
+    write_return(
+        tmp_path,
+        "Lewisham",
+        2019,
+        [
+            ep("1", "01.05.18", "30-06-2018"),  # dd.mm.yy and dd-mm-yyyy
+            ep("2", "01/04/2018", "31/04/2018"),  # 31 April -> 30 April
+        ],
+    )
     res = load_returns(tmp_path)
     assert res.episodes["decom"].to_list() == [D(2018, 5, 1), D(2018, 4, 1)]
     assert res.episodes["dec"].to_list() == [D(2018, 6, 30), D(2018, 4, 30)]
@@ -186,15 +217,21 @@ def test_other_date_forms_and_impossible_days_are_repaired(tmp_path):
 
 
 def test_impossible_end_day_is_not_clamped_before_the_start(tmp_path):
-    write_return(tmp_path, "Lewisham", 2019, [ep("1", "17/07/2018", "31/02/2018"), ep("1", "16/09/2018", rne="P")])
+    write_return(
+        tmp_path,
+        "Lewisham",
+        2019,
+        [ep("1", "17/07/2018", "31/02/2018"), ep("1", "16/09/2018", rne="P")],
+    )
     res = load_returns(tmp_path)
     assert res.episodes["dec"].to_list() == [D(2018, 9, 16), None]  # left blank, closed by the next
     assert rule_counts(res) == {"BAD_DATE": 1, "OPEN_CLOSED_BY_NEXT": 1}
 
 
 def test_episodes_without_header_are_kept_and_flagged(tmp_path):
-    write_return(tmp_path, "Lewisham", 2019, [ep("1", "01/05/2018"), ep("2", "01/05/2018")],
-                 header=[hd("1")])
+    write_return(
+        tmp_path, "Lewisham", 2019, [ep("1", "01/05/2018"), ep("2", "01/05/2018")], header=[hd("1")]
+    )
     res = load_returns(tmp_path)
     assert res.episodes.height == 2
     row = res.episodes.filter(pl.col("child_id") == "2").row(0, named=True)
@@ -215,7 +252,9 @@ def test_missing_and_extra_columns_are_flagged(tmp_path):
     text = (folder / "episodes.csv").read_text().splitlines()
     rows = [line.split(",") for line in text]
     keep = [i for i, c in enumerate(rows[0]) if c != "URN"]
-    lines = [",".join([r[i] for i in keep] + ["NOTE" if n == 0 else "x"]) for n, r in enumerate(rows)]
+    lines = [
+        ",".join([r[i] for i in keep] + ["NOTE" if n == 0 else "x"]) for n, r in enumerate(rows)
+    ]
     (folder / "episodes.csv").write_text("\n".join(lines) + "\n")
     res = load_returns(tmp_path)
     assert res.episodes.height == 1 and res.episodes["urn"].item() is None
@@ -225,9 +264,13 @@ def test_missing_and_extra_columns_are_flagged(tmp_path):
 
 
 def test_short_breaks_and_uasc_are_flagged_not_dropped(tmp_path):
-    write_return(tmp_path, "Lewisham", 2019, [ep("1", "01/05/2018", "03/05/2018", ls="V3", rec="E13"),
-                                              ep("2", "01/05/2018", ls="V2")],
-                 uasc=[{"CHILD": "2", "SEX": "1", "DOB": "01/01/2002", "DUC": ""}])
+    write_return(
+        tmp_path,
+        "Lewisham",
+        2019,
+        [ep("1", "01/05/2018", "03/05/2018", ls="V3", rec="E13"), ep("2", "01/05/2018", ls="V2")],
+        uasc=[{"CHILD": "2", "SEX": "1", "DOB": "01/01/2002", "DUC": ""}],
+    )
     res = load_returns(tmp_path)
     assert res.episodes["is_short_break"].to_list() == [True, False]
     assert res.episodes["is_uasc"].to_list() == [False, True]
@@ -236,9 +279,11 @@ def test_short_breaks_and_uasc_are_flagged_not_dropped(tmp_path):
 
 
 def test_legal_status_changes_merged_only_when_asked(tmp_path):
-    rows = [ep("1", "01/05/2018", "01/07/2018", ls="C1"),
-            ep("1", "01/07/2018", "01/09/2018", rne="L", ls="C2"),
-            ep("1", "01/09/2018", rne="P", place="K2", provider="PR4")]
+    rows = [
+        ep("1", "01/05/2018", "01/07/2018", ls="C1"),
+        ep("1", "01/07/2018", "01/09/2018", rne="L", ls="C2"),
+        ep("1", "01/09/2018", rne="P", place="K2", provider="PR4"),
+    ]
     write_return(tmp_path, "Lewisham", 2019, rows)
     plain = load_returns(tmp_path)
     assert plain.episodes.height == 3
@@ -252,11 +297,17 @@ def test_legal_status_changes_merged_only_when_asked(tmp_path):
 
 
 def test_periods_of_care_and_ages(tmp_path):
-    write_return(tmp_path, "Lewisham", 2019, [
-        ep("1", "01/05/2018", "01/06/2018", rec="E4A"),
-        ep("1", "01/09/2018", "01/10/2018"),
-        ep("1", "01/10/2018", rne="P"),
-    ], header=[hd("1", "01/05/2008")])
+    write_return(
+        tmp_path,
+        "Lewisham",
+        2019,
+        [
+            ep("1", "01/05/2018", "01/06/2018", rec="E4A"),
+            ep("1", "01/09/2018", "01/10/2018"),
+            ep("1", "01/10/2018", rne="P"),
+        ],
+        header=[hd("1", "01/05/2008")],
+    )
     res = load_returns(tmp_path)
     e = res.episodes
     assert e["period_id"].to_list() == [1, 2, 2]
@@ -276,8 +327,13 @@ def test_same_child_id_in_two_councils_is_two_children(tmp_path):
 
 
 def test_report_examples_never_show_child_ids_or_dobs(tmp_path):
-    write_return(tmp_path, "Lewisham", 2019, [ep("CHILD123", "01/05/2018", "01/04/2018")],
-                 header=[hd("CHILD123", "31/13/2010")])
+    write_return(
+        tmp_path,
+        "Lewisham",
+        2019,
+        [ep("CHILD123", "01/05/2018", "01/04/2018")],
+        header=[hd("CHILD123", "31/13/2010")],
+    )
     res = load_returns(tmp_path)
     text = res.quality.counts().write_csv()
     assert "CHILD123" not in text and "31/13/2010" not in text
@@ -312,8 +368,12 @@ def test_open_episode_missing_from_next_return_is_kept_and_flagged(tmp_path):
 
 
 def test_header_that_changes_between_returns_uses_latest_and_is_flagged(tmp_path):
-    write_return(tmp_path, "Lewisham", 2019, [ep("1", "01/05/2018")], header=[hd("1", "01/01/2010")])
-    write_return(tmp_path, "Lewisham", 2020, [ep("1", "01/05/2018")], header=[hd("1", "02/01/2010")])
+    write_return(
+        tmp_path, "Lewisham", 2019, [ep("1", "01/05/2018")], header=[hd("1", "01/01/2010")]
+    )
+    write_return(
+        tmp_path, "Lewisham", 2020, [ep("1", "01/05/2018")], header=[hd("1", "02/01/2010")]
+    )
     res = load_returns(tmp_path)
     assert res.children["dob"].to_list() == [D(2010, 1, 2)]
     assert res.episodes["dob"].to_list() == [D(2010, 1, 2)]
@@ -322,7 +382,9 @@ def test_header_that_changes_between_returns_uses_latest_and_is_flagged(tmp_path
 
 
 def test_episode_starting_after_its_return_year_is_flagged(tmp_path):
-    write_return(tmp_path, "Lewisham", 2019, [ep("1", "01/05/2019")])  # the 2019 return ends 31/03/2019
+    write_return(
+        tmp_path, "Lewisham", 2019, [ep("1", "01/05/2019")]
+    )  # the 2019 return ends 31/03/2019
     res = load_returns(tmp_path)
     assert res.episodes.height == 1
     assert rule_counts(res) == {"DATE_AFTER_RETURN": 1}

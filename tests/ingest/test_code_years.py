@@ -20,20 +20,37 @@ SHIFT_YEARS = 7  # the fake return is collection year 2018; +7 makes it 2025 (th
 
 
 def unknown(res, column: str) -> pl.DataFrame:
-    return res.quality.events.filter(pl.col("rule_id") == "UNKNOWN_CODE", pl.col("column") == column)
+    return res.quality.events.filter(
+        pl.col("rule_id") == "UNKNOWN_CODE", pl.col("column") == column
+    )
 
 
 def _shifted_copy(dest, years: int, sex: dict[str, str]) -> None:
     """The fake return's CSV tables with every date moved on ``years`` years and SEX recoded."""
     dest.mkdir(parents=True)
-    for table in ("header", "episodes", "uasc", "reviews", "missing", "oc2", "oc3", "ad1",
-                  "placed_for_adoption", "previous_permanence", "sw_episodes"):
+    for table in (
+        "header",
+        "episodes",
+        "uasc",
+        "reviews",
+        "missing",
+        "oc2",
+        "oc3",
+        "ad1",
+        "placed_for_adoption",
+        "previous_permanence",
+        "sw_episodes",
+    ):
         frame = pl.read_csv(FAKE / f"{table}.csv", infer_schema=False)
         frame = frame.rename({c: c.lstrip("\ufeff") for c in frame.columns})
         dates = [c for c in table_spec(table).date_columns if c in frame.columns]
         frame = frame.with_columns(
-            pl.col(c).str.strptime(pl.Date, "%d/%m/%Y", strict=False).dt.offset_by(f"{years}y")
-            .dt.strftime("%d/%m/%Y") for c in dates)
+            pl.col(c)
+            .str.strptime(pl.Date, "%d/%m/%Y", strict=False)
+            .dt.offset_by(f"{years}y")
+            .dt.strftime("%d/%m/%Y")
+            for c in dates
+        )
         if "SEX" in frame.columns:
             frame = frame.with_columns(pl.col("SEX").replace(sex))
         frame.write_csv(dest / f"{table}.csv")
@@ -46,7 +63,9 @@ def test_fake_return_shifted_to_2024_25_with_m_f_keeps_every_childs_sex(tmp_path
     original, shifted = load_returns(tmp_path / "before"), load_returns(tmp_path / "after")
     assert shifted.coverage["collection_years"]["Lewisham"] == [2025]
     assert unknown(shifted, "SEX").is_empty()
-    assert {t: f.height for t, f in shifted.raw.items()} == {t: f.height for t, f in original.raw.items()}
+    assert {t: f.height for t, f in shifted.raw.items()} == {
+        t: f.height for t, f in original.raw.items()
+    }
     before = original.children.select("child_id", "sex")
     after = shifted.children.select("child_id", "sex")
     assert before["sex"].null_count() == 0
@@ -57,8 +76,13 @@ def test_fake_return_shifted_to_2024_25_with_m_f_keeps_every_childs_sex(tmp_path
 
 
 def test_sex_1_2_in_a_2024_25_return_is_flagged_but_still_typed(tmp_path):
-    write_return(tmp_path, "Lewisham", 2025, [ep("1", "01/05/2024"), ep("2", "01/05/2024")],
-                 [hd("1", sex="1"), hd("2", sex="U")])
+    write_return(
+        tmp_path,
+        "Lewisham",
+        2025,
+        [ep("1", "01/05/2024"), ep("2", "01/05/2024")],
+        [hd("1", sex="1"), hd("2", sex="U")],
+    )
     res = load_returns(tmp_path)
     assert unknown(res, "SEX").height == 1  # "1" is no longer the code; U is
     sex = dict(res.children.select("child_id", "sex").iter_rows())
@@ -69,16 +93,21 @@ def test_sex_1_2_in_a_2024_25_return_is_flagged_but_still_typed(tmp_path):
 def test_code_list_differences_by_year():
     assert set(spec_for_year(2024).code_lists["sex"]) == {"1", "2"}
     assert set(spec_for_year(2025).code_lists["sex"]) == {"M", "F", "U"}
-    place_25, place_26 = set(spec_for_year(2025).code_lists["place"]), set(spec_for_year(2026).code_lists["place"])
+    place_25, place_26 = (
+        set(spec_for_year(2025).code_lists["place"]),
+        set(spec_for_year(2026).code_lists["place"]),
+    )
     assert place_26 - place_25 == {"K3", "Z11", "Z12", "Z13", "Z14"}
     assert place_25 - place_26 == {"H5", "P2", "Z1"}
     assert "CUSTOD" in spec_for_year(2019).code_lists["reason_place_change"]
 
 
 def test_2025_26_placements_are_known_classified_and_old_ones_flagged(tmp_path):
-    eps = [ep("1", "01/05/2025", "01/06/2025", place="K3", provider="PR4"),
-           ep("1", "01/06/2025", "01/07/2025", rne="P", place="Z12", provider=""),
-           ep("1", "01/07/2025", rne="P", place="H5", provider="PR4")]
+    eps = [
+        ep("1", "01/05/2025", "01/06/2025", place="K3", provider="PR4"),
+        ep("1", "01/06/2025", "01/07/2025", rne="P", place="Z12", provider=""),
+        ep("1", "01/07/2025", rne="P", place="H5", provider="PR4"),
+    ]
     eps[1]["REASON_PLACE_CHANGE"] = "CUSTOD"
     write_return(tmp_path, "Lewisham", 2026, eps, [hd("1", dob="01/01/2009", sex="F")])
     res = load_returns(tmp_path)
@@ -90,7 +119,9 @@ def test_2025_26_placements_are_known_classified_and_old_ones_flagged(tmp_path):
 
 
 def test_unknown_placement_is_counted_in_the_summary_and_kept(tmp_path, run_cli):
-    write_return(tmp_path, "Lewisham", 2019, [ep("1", "01/05/2018", place="Q9"), ep("2", "01/05/2018")])
+    write_return(
+        tmp_path, "Lewisham", 2019, [ep("1", "01/05/2018", place="Q9"), ep("2", "01/05/2018")]
+    )
     res = load_returns(tmp_path)
     assert res.quality.summary()["unknown_placement"].item() == 1
     assert res.episodes.filter(pl.col("child_id") == "1")["place"].item() == "Q9"

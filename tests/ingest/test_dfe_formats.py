@@ -22,11 +22,19 @@ from .ingest_cases import EPISODE_COLS, HEADER_COLS, ep, hd, write_csv, write_re
 FAKE = EXTERNAL / "dfe-903-validator" / "fake-return"
 XML = FAKE / "fake_903.xml"
 # XML group element (CLA.xsd) -> table; tables whose fields sit in HEADER counted by a marker field
-XML_GROUPS = {"EPISODE": "episodes", "AREVIEW": "reviews", "AMISSING": "missing", "OC2": "oc2",
-              "PERMANENCE": "previous_permanence", "AD_PLACED": "placed_for_adoption"}
+XML_GROUPS = {
+    "EPISODE": "episodes",
+    "AREVIEW": "reviews",
+    "AMISSING": "missing",
+    "OC2": "oc2",
+    "PERMANENCE": "previous_permanence",
+    "AD_PLACED": "placed_for_adoption",
+}
 XML_MARKERS = {"uasc": "UASC", "oc3": "IN_TOUCH", "ad1": "DATE_INT"}
 
-pytestmark = pytest.mark.skipif(not FAKE.is_dir(), reason="the DfE fake return is not in ../shared/external")
+pytestmark = pytest.mark.skipif(
+    not FAKE.is_dir(), reason="the DfE fake return is not in ../shared/external"
+)
 
 
 def csv_rows() -> dict[str, int]:
@@ -79,7 +87,9 @@ def test_the_xml_alone_reads_every_table_it_holds(run_cli):
     res = load_returns(XML, council="Lewisham", year=2018)
     expected = xml_rows()
     assert {t: f.height for t, f in res.raw.items()} == expected
-    assert expected["episodes"] == 459 and expected["header"] == 253  # the external README's figures
+    assert (
+        expected["episodes"] == 459 and expected["header"] == 253
+    )  # the external README's figures
     # PL and CHILDID arrive as PLACE and CHILD; DUC sits in the UASC table
     assert res.raw["episodes"]["PLACE"].null_count() == 0
     assert res.raw["uasc"]["DUC"].null_count() == 0
@@ -106,15 +116,26 @@ def test_cleaned_output_keeps_every_table(tmp_path):
     assert res.tables["sw_episodes"].schema["sw_decom"] == pl.Date
 
 
-@pytest.mark.parametrize(("name", "columns", "table"), [
-    ("sw_episodes", ["CHILD", "DOB", "SW_ID", "SW_DECOM", "SW_DEC", "SW_REASON"], "sw_episodes"),
-    ("episodes", ["CHILD", "DOB", "SW_ID", "SW_DECOM", "SW_DEC", "SW_REASON"], "sw_episodes"),
-    ("Sheet1", EPISODE_COLS, "episodes"),
-    ("header", ["CHILD", "SEX", "DOB"], "header"),       # also fits UASC's columns: the name decides
-    ("children", ["CHILD", "SEX", "DOB", "DUC"], "uasc"),
-    ("episodes", [c for c in EPISODE_COLS if c != "DECOM"], "episodes"),  # then reported as missing DECOM
-    ("notes", ["TOPIC", "TEXT"], None),
-])
+@pytest.mark.parametrize(
+    ("name", "columns", "table"),
+    [
+        (
+            "sw_episodes",
+            ["CHILD", "DOB", "SW_ID", "SW_DECOM", "SW_DEC", "SW_REASON"],
+            "sw_episodes",
+        ),
+        ("episodes", ["CHILD", "DOB", "SW_ID", "SW_DECOM", "SW_DEC", "SW_REASON"], "sw_episodes"),
+        ("Sheet1", EPISODE_COLS, "episodes"),
+        ("header", ["CHILD", "SEX", "DOB"], "header"),  # also fits UASC's columns: the name decides
+        ("children", ["CHILD", "SEX", "DOB", "DUC"], "uasc"),
+        (
+            "episodes",
+            [c for c in EPISODE_COLS if c != "DECOM"],
+            "episodes",
+        ),  # then reported as missing DECOM
+        ("notes", ["TOPIC", "TEXT"], None),
+    ],
+)
 def test_tables_are_recognised_by_columns_first(name, columns, table):
     assert recognise(columns, name) == table
 
@@ -148,7 +169,10 @@ def test_workbook_sheets_named_anyhow_are_read_by_their_columns(tmp_path):
     folder.mkdir(parents=True)
     episodes = [ep(str(i), "01/05/2018") for i in range(30)]
     header = [hd(str(i)) for i in range(12)]
-    _xlsx(folder / "return.xlsx", {"Sheet1": (HEADER_COLS, header), "Sheet2": (EPISODE_COLS, episodes)})
+    _xlsx(
+        folder / "return.xlsx",
+        {"Sheet1": (HEADER_COLS, header), "Sheet2": (EPISODE_COLS, episodes)},
+    )
     res = load_returns(tmp_path)
     assert res.raw["episodes"].height == 30 and res.raw["header"].height == 12  # 42 of 42 rows
 
@@ -156,8 +180,13 @@ def test_workbook_sheets_named_anyhow_are_read_by_their_columns(tmp_path):
 def test_unrecognised_sheet_is_listed_and_fails_the_command(tmp_path, run_cli):
     folder = tmp_path / "Lewisham" / "2019"
     folder.mkdir(parents=True)
-    _xlsx(folder / "return.xlsx", {"Episodes": (EPISODE_COLS, [ep("1", "01/05/2018")]),
-                                   "Carers": (["CARER", "NAME"], [{"CARER": "7", "NAME": "x"}])})
+    _xlsx(
+        folder / "return.xlsx",
+        {
+            "Episodes": (EPISODE_COLS, [ep("1", "01/05/2018")]),
+            "Carers": (["CARER", "NAME"], [{"CARER": "7", "NAME": "x"}]),
+        },
+    )
     res = load_returns(tmp_path)
     assert res.quality.unrecognised == ["Lewisham/2019/return.xlsx:Carers"]
     assert "UNRECOGNISED_TABLE" in res.quality.counts()["rule_id"].to_list()
@@ -210,9 +239,17 @@ def test_same_place_in_both_returns_is_not_reported(tmp_path):
 
 
 def test_uasc_rows_without_header_and_childless_header_rows_are_reported(tmp_path):
-    write_return(tmp_path, "Lewisham", 2019, [ep("1", "01/05/2018")], [hd("1"), hd("2")],
-                 uasc=[{"CHILD": "1", "SEX": "1", "DOB": "01/01/2010", "DUC": ""},
-                       {"CHILD": "5", "SEX": "1", "DOB": "01/01/2010", "DUC": ""}])
+    write_return(
+        tmp_path,
+        "Lewisham",
+        2019,
+        [ep("1", "01/05/2018")],
+        [hd("1"), hd("2")],
+        uasc=[
+            {"CHILD": "1", "SEX": "1", "DOB": "01/01/2010", "DUC": ""},
+            {"CHILD": "5", "SEX": "1", "DOB": "01/01/2010", "DUC": ""},
+        ],
+    )
     res = load_returns(tmp_path)
     assert rule_rows(res, "UASC_NOT_IN_HEADER")["source_row"].to_list() == [3]
     assert rule_rows(res, "HEADER_WITHOUT_EPISODES")["source_row"].to_list() == [3]
@@ -228,8 +265,12 @@ def test_fake_return_header_children_without_episodes_are_counted():
 
 
 def test_leading_zero_ids_are_flagged_not_silently_two_children(tmp_path):
-    write_return(tmp_path, "Lewisham", 2019, [ep("007", "01/05/2018"), ep("7", "01/06/2018"),
-                                              ep("70", "01/06/2018")])
+    write_return(
+        tmp_path,
+        "Lewisham",
+        2019,
+        [ep("007", "01/05/2018"), ep("7", "01/06/2018"), ep("70", "01/06/2018")],
+    )
     res = load_returns(tmp_path)
     hit = rule_rows(res, "LEADING_ZERO_ID")
     assert set(hit["table"]) == {"episodes", "header"}

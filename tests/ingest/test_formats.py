@@ -14,16 +14,19 @@ from carecast.ingest.discover import parse_year
 
 from .ingest_cases import EPISODE_COLS, HEADER_COLS, ep, hd, write_csv, write_return
 
-EPISODES = [ep("1", "01/05/2018", "01/08/2018", home="SE6 4RU", pl="SE6 4RU"),
-            ep("1", "01/08/2018", rne="P", place="K2", provider="PR4")]
+EPISODES = [
+    ep("1", "01/05/2018", "01/08/2018", home="SE6 4RU", pl="SE6 4RU"),
+    ep("1", "01/08/2018", rne="P", place="K2", provider="PR4"),
+]
 HEADER = [hd("1", "14/03/2009", ethnic="WIRI")]
 KEY_COLS = ["council", "child_id", "decom", "dec", "place", "place_provider", "dob", "ethnic"]
 
 
 def view(res) -> pl.DataFrame:
     """What must not depend on the file format: episodes with the child's details."""
-    return res.episodes.join(res.children.select("council", "child_id", "ethnic"),
-                             on=["council", "child_id"]).select(KEY_COLS)
+    return res.episodes.join(
+        res.children.select("council", "child_id", "ethnic"), on=["council", "child_id"]
+    ).select(KEY_COLS)
 
 
 @pytest.fixture
@@ -44,7 +47,7 @@ def test_utf8_bom_and_windows_1252(tmp_path, reference):
 
 def test_quoted_empty_and_blank_cells_are_blank(tmp_path):
     folder = write_return(tmp_path, "Lewisham", 2019, EPISODES, HEADER)
-    text = (folder / "episodes.csv").read_text().replace(",,", ',"",').replace(",\n", ', \n')
+    text = (folder / "episodes.csv").read_text().replace(",,", ',"",').replace(",\n", ", \n")
     (folder / "episodes.csv").write_text(text)
     res = load_returns(tmp_path)
     assert res.quality.counts().filter(pl.col("rule_id") == "UNKNOWN_CODE").is_empty()
@@ -52,8 +55,17 @@ def test_quoted_empty_and_blank_cells_are_blank(tmp_path):
 
 
 def test_iso_dates(tmp_path, reference):
-    iso = [{**e, **{k: dt.datetime.strptime(e[k], "%d/%m/%Y").date().isoformat()
-                    for k in ("DECOM", "DEC") if e[k]}} for e in EPISODES]
+    iso = [
+        {
+            **e,
+            **{
+                k: dt.datetime.strptime(e[k], "%d/%m/%Y").date().isoformat()
+                for k in ("DECOM", "DEC")
+                if e[k]
+            },
+        }
+        for e in EPISODES
+    ]
     write_return(tmp_path, "Lewisham", 2019, iso, [{**HEADER[0], "DOB": "2009-03-14"}])
     assert view(load_returns(tmp_path)).equals(reference)
 
@@ -75,7 +87,8 @@ def test_manifest(tmp_path, reference):
     write_csv(tmp_path / "files" / "eps_a.csv", EPISODES)
     write_csv(tmp_path / "files" / "hdr_a.csv", HEADER)
     (tmp_path / "manifest.yaml").write_text(
-        "returns:\n  - {council: Lewisham, year: 2019, episodes: files/eps_a.csv, header: files/hdr_a.csv}\n")
+        "returns:\n  - {council: Lewisham, year: 2019, episodes: files/eps_a.csv, header: files/hdr_a.csv}\n"
+    )
     assert view(load_returns(tmp_path)).equals(reference)
     assert load_returns(tmp_path / "manifest.yaml").episodes.height == 2
 
@@ -89,8 +102,12 @@ def _xlsx(path, sheets: dict[str, list[dict]], cols: dict[str, list[str]]):
             for j, c in enumerate(cols[name]):
                 v = r.get(c, "")
                 if c in ("DECOM", "DEC", "DOB") and v:  # real Excel dates, as councils' files have
-                    ws.write_datetime(i, j, dt.datetime.strptime(v, "%d/%m/%Y"),
-                                      wb.add_format({"num_format": "dd/mm/yyyy"}))
+                    ws.write_datetime(
+                        i,
+                        j,
+                        dt.datetime.strptime(v, "%d/%m/%Y"),
+                        wb.add_format({"num_format": "dd/mm/yyyy"}),
+                    )
                 else:
                     ws.write(i, j, v)
     wb.close()
@@ -99,8 +116,11 @@ def _xlsx(path, sheets: dict[str, list[dict]], cols: dict[str, list[str]]):
 def test_xlsx_workbook_with_a_sheet_per_table(tmp_path, reference):
     folder = tmp_path / "Lewisham" / "2019"
     folder.mkdir(parents=True)
-    _xlsx(folder / "ssda903_2019.xlsx", {"Header": HEADER, "Episodes": EPISODES},
-          {"Header": HEADER_COLS, "Episodes": EPISODE_COLS})
+    _xlsx(
+        folder / "ssda903_2019.xlsx",
+        {"Header": HEADER, "Episodes": EPISODES},
+        {"Header": HEADER_COLS, "Episodes": EPISODE_COLS},
+    )
     assert view(load_returns(tmp_path)).equals(reference)
 
 
@@ -116,12 +136,17 @@ def test_xml_return(tmp_path, reference):
     folder = tmp_path / "Lewisham" / "2019"
     folder.mkdir(parents=True)
     eps = "".join(
-        "<EPISODE>" + "".join(f"<{c}>{e[c]}</{c}>" for c in EPISODE_COLS if c != "CHILD" and e[c]) + "</EPISODE>"
-        for e in EPISODES)
+        "<EPISODE>"
+        + "".join(f"<{c}>{e[c]}</{c}>" for c in EPISODE_COLS if c != "CHILD" and e[c])
+        + "</EPISODE>"
+        for e in EPISODES
+    )
     h = HEADER[0]
-    xml = (f'<?xml version="1.0"?><Message><Header><Year>2019</Year></Header><Children><CHILD>'
-           f"<HEADER><CHILDID>{h['CHILD']}</CHILDID><SEX>{h['SEX']}</SEX><DOB>{h['DOB']}</DOB>"
-           f"<ETHNIC>{h['ETHNIC']}</ETHNIC></HEADER><EPISODES>{eps}</EPISODES></CHILD></Children></Message>")
+    xml = (
+        f'<?xml version="1.0"?><Message><Header><Year>2019</Year></Header><Children><CHILD>'
+        f"<HEADER><CHILDID>{h['CHILD']}</CHILDID><SEX>{h['SEX']}</SEX><DOB>{h['DOB']}</DOB>"
+        f"<ETHNIC>{h['ETHNIC']}</ETHNIC></HEADER><EPISODES>{eps}</EPISODES></CHILD></Children></Message>"
+    )
     (folder / "return.xml").write_text(xml)
     res = load_returns(tmp_path)
     assert view(res).equals(reference)
@@ -129,8 +154,10 @@ def test_xml_return(tmp_path, reference):
     assert "EXTRA_COLUMN" not in res.quality.counts()["rule_id"].to_list()
 
 
-@pytest.mark.parametrize(("name", "year"), [("2019", 2019), ("2018-19", 2019), ("2018_2019", 2019),
-                                            ("2018-20", None), ("misc", None)])
+@pytest.mark.parametrize(
+    ("name", "year"),
+    [("2019", 2019), ("2018-19", 2019), ("2018_2019", 2019), ("2018-20", None), ("misc", None)],
+)
 def test_year_folder_names(name, year):
     assert parse_year(name) == year
 
@@ -162,8 +189,10 @@ def test_progress_is_reported(tmp_path):
 def test_csv_manifest(tmp_path, reference):
     write_csv(tmp_path / "a" / "e.csv", EPISODES)
     write_csv(tmp_path / "a" / "h.csv", HEADER)
-    (tmp_path / "manifest.csv").write_text("council,year,table,path\nE09000023,2018-19,episodes,a/e.csv\n"
-                                           "Lewisham,2019,header,a/h.csv\n")
+    (tmp_path / "manifest.csv").write_text(
+        "council,year,table,path\nE09000023,2018-19,episodes,a/e.csv\n"
+        "Lewisham,2019,header,a/h.csv\n"
+    )
     assert view(load_returns(tmp_path)).equals(reference)
 
 
@@ -192,8 +221,11 @@ def test_a_sheet_not_named_as_a_table_is_read_by_its_columns_and_reported(tmp_pa
     header being in two sheets is reported: nothing is skipped in silence."""
     folder = tmp_path / "Lewisham" / "2019"
     folder.mkdir(parents=True)
-    _xlsx(folder / "ssda903_2019.xlsx", {"Header": HEADER, "Episodes": EPISODES, "Notes": HEADER},
-          {"Header": HEADER_COLS, "Episodes": EPISODE_COLS, "Notes": HEADER_COLS})
+    _xlsx(
+        folder / "ssda903_2019.xlsx",
+        {"Header": HEADER, "Episodes": EPISODES, "Notes": HEADER},
+        {"Header": HEADER_COLS, "Episodes": EPISODE_COLS, "Notes": HEADER_COLS},
+    )
     res = load_returns(tmp_path)
     assert view(res).equals(reference)
     events = res.quality.events.filter(pl.col("rule_id") == "TABLE_IN_SEVERAL_FILES")
@@ -202,15 +234,28 @@ def test_a_sheet_not_named_as_a_table_is_read_by_its_columns_and_reported(tmp_pa
 
 
 def test_a_month_first_file_is_read_month_first_and_recorded(tmp_path, reference):
-    us = [{**e, **{k: dt.datetime.strptime(e[k], "%d/%m/%Y").strftime("%m/%d/%Y")
-                   for k in ("DECOM", "DEC") if e[k]}} for e in EPISODES]
+    us = [
+        {
+            **e,
+            **{
+                k: dt.datetime.strptime(e[k], "%d/%m/%Y").strftime("%m/%d/%Y")
+                for k in ("DECOM", "DEC")
+                if e[k]
+            },
+        }
+        for e in EPISODES
+    ]
     us.append(ep("2", "12/31/2018", rne="S"))  # 31 as the second number: only month-first
     write_return(tmp_path, "Lewisham", 2019, us, [*HEADER, hd("2")])
     res = load_returns(tmp_path)
     assert view(res).filter(pl.col("child_id") == "1").equals(reference)
-    assert res.episodes.filter(pl.col("child_id") == "2")["decom"].to_list() == [dt.date(2018, 12, 31)]
+    assert res.episodes.filter(pl.col("child_id") == "2")["decom"].to_list() == [
+        dt.date(2018, 12, 31)
+    ]
     counts = res.quality.counts()
-    assert counts.filter(pl.col("rule_id") == "DATES_MONTH_FIRST")["count"].sum() == 4  # 3 DECOM, 1 DEC
+    assert (
+        counts.filter(pl.col("rule_id") == "DATES_MONTH_FIRST")["count"].sum() == 4
+    )  # 3 DECOM, 1 DEC
     assert "BAD_DATE" not in counts["rule_id"].to_list()
 
 
@@ -224,8 +269,15 @@ def test_a_file_mixing_day_first_and_month_first_is_refused(tmp_path):
 
 
 def test_excel_serial_dates_are_converted_and_recorded(tmp_path, reference):
-    serial = [{**e, "DECOM": str((dt.datetime.strptime(e["DECOM"], "%d/%m/%Y").date()
-                                  - dt.date(1899, 12, 30)).days)} for e in EPISODES]
+    serial = [
+        {
+            **e,
+            "DECOM": str(
+                (dt.datetime.strptime(e["DECOM"], "%d/%m/%Y").date() - dt.date(1899, 12, 30)).days
+            ),
+        }
+        for e in EPISODES
+    ]
     write_return(tmp_path, "Lewisham", 2019, serial, HEADER)
     res = load_returns(tmp_path)
     assert view(res).equals(reference)

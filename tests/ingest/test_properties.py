@@ -24,7 +24,8 @@ def _d(days: int) -> str:
 
 episode = st.builds(
     lambda child, start, length, open_, code, rne, ls: ep(
-        child, _d(start), "" if open_ else _d(start + length), place=code, rne=rne, ls=ls),
+        child, _d(start), "" if open_ else _d(start + length), place=code, rne=rne, ls=ls
+    ),
     child=st.sampled_from(["1", "2", "3", "", "A7"]),
     start=st.integers(0, 3 * 365),
     length=st.integers(-30, 400),  # negative: ends before it starts
@@ -33,7 +34,9 @@ episode = st.builds(
     rne=st.sampled_from(["S", "P", "L", "U", "T"]),
     ls=st.sampled_from(["C2", "V2", "V3", "C1"]),
 )
-returns = st.dictionaries(st.sampled_from([2017, 2018, 2019]), st.lists(episode, max_size=12), min_size=1)
+returns = st.dictionaries(
+    st.sampled_from([2017, 2018, 2019]), st.lists(episode, max_size=12), min_size=1
+)
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -52,7 +55,9 @@ def test_rows_accounted_for_and_no_overlaps(returns, merge, with_header):
 
     e = res.episodes.sort("council", "child_id", "decom")
     nxt = e.with_columns(pl.col("decom").shift(-1).over("council", "child_id").alias("next"))
-    overlapping = nxt.filter(pl.col("next").is_not_null() & (pl.col("dec").is_null() | (pl.col("dec") > pl.col("next"))))
+    overlapping = nxt.filter(
+        pl.col("next").is_not_null() & (pl.col("dec").is_null() | (pl.col("dec") > pl.col("next")))
+    )
     assert overlapping.is_empty(), overlapping
     assert e.select("council", "child_id", "decom").is_duplicated().sum() == 0
     assert e.filter(pl.col("dec") < pl.col("decom")).is_empty()

@@ -12,15 +12,31 @@ synth = pytest.importorskip("carecast.synth")
 
 EPISODE_KEY = ["council", "child_id", "decom"]
 RAW = ["dec", "rne", "ls", "cin", "place", "place_provider", "rec", "home_post", "pl_post", "urn"]
-DERIVED = ["sex", "dob", "category", "cost_group", "is_short_break", "is_uasc", "period_id", "period_start",
-           "period_end", "home_la", "placement_la", "in_area", "data_end"]
+DERIVED = [
+    "sex",
+    "dob",
+    "category",
+    "cost_group",
+    "is_short_break",
+    "is_uasc",
+    "period_id",
+    "period_start",
+    "period_end",
+    "home_la",
+    "placement_la",
+    "in_area",
+    "data_end",
+]
 # defects whose true value cannot be recovered from the files: the row is dropped (DEC before
 # DECOM), kept with the bad code, or given the month's last day (31 April)
 UNRECOVERABLE = {"bad_code", "impossible_date", "dec_before_decom"}
 RULE_FOR = {  # planted defect -> the loader's rules, one of which must report that row
-    "duplicate_row": ["DUPLICATE"], "late_closed": ["REPEATED_IN_LATER_RETURN"],
-    "corrected_start": ["CORRECTED_START"], "bad_code": ["UNKNOWN_CODE"],
-    "bad_date_format": ["DATE_FORMAT_REPAIRED"], "dec_before_decom": ["DEC_BEFORE_DECOM"],
+    "duplicate_row": ["DUPLICATE"],
+    "late_closed": ["REPEATED_IN_LATER_RETURN"],
+    "corrected_start": ["CORRECTED_START"],
+    "bad_code": ["UNKNOWN_CODE"],
+    "bad_date_format": ["DATE_FORMAT_REPAIRED"],
+    "dec_before_decom": ["DEC_BEFORE_DECOM"],
     # 31 April becomes 30 April; but a made-up day that would end the episode before it began is
     # left blank instead (BAD_DATE), and the next episode closes it
     "impossible_date": ["IMPOSSIBLE_DAY_CLAMPED", "BAD_DATE"],
@@ -38,7 +54,9 @@ def round_trip(tmp_path_factory):
 def test_same_children(round_trip):
     truth, res = round_trip
     cols = res.children.columns
-    assert res.children.sort("council", "child_id").equals(truth.children.select(cols).sort("council", "child_id"))
+    assert res.children.sort("council", "child_id").equals(
+        truth.children.select(cols).sort("council", "child_id")
+    )
 
 
 def test_same_episodes_apart_from_unrecoverable_defects(round_trip):
@@ -56,7 +74,9 @@ def test_same_episodes_apart_from_unrecoverable_defects(round_trip):
         differ = both.filter(pl.col(c).ne_missing(pl.col(f"{c}_truth")))
         assert differ.is_empty(), (c, differ.head())
     close = res.episodes.join(truth.episodes, on=EPISODE_KEY, suffix="_t").select(
-        ((pl.col("distance_miles") - pl.col("distance_miles_t")).abs() < 0.01) | pl.col("distance_miles").is_null())
+        ((pl.col("distance_miles") - pl.col("distance_miles_t")).abs() < 0.01)
+        | pl.col("distance_miles").is_null()
+    )
     assert close.to_series().all()
 
 
@@ -67,19 +87,34 @@ def test_every_planted_defect_is_reported_where_it_was_planted(round_trip):
     assert set(planted["kind"]) == set(synth.DEFECT_KINDS)
     for d in planted.iter_rows(named=True):
         if d["kind"] in RULE_FOR:
-            rows = [d["row"], d["row"] - 1] if d["kind"] == "duplicate_row" else [d["row"]]  # either copy
-            hit = ev.filter(pl.col("rule_id").is_in(RULE_FOR[d["kind"]]), pl.col("source_file") == d["file"],
-                            pl.col("source_row").is_in(rows))
+            rows = (
+                [d["row"], d["row"] - 1] if d["kind"] == "duplicate_row" else [d["row"]]
+            )  # either copy
+            hit = ev.filter(
+                pl.col("rule_id").is_in(RULE_FOR[d["kind"]]),
+                pl.col("source_file") == d["file"],
+                pl.col("source_row").is_in(rows),
+            )
             assert hit.height >= 1, d
             if d["kind"] == "late_closed":  # and the later return's end date is used, and said so
                 later = d["file"].replace(f"/{d['year']}/", f"/{d['year'] + 1}/")
-                assert ev.filter(pl.col("rule_id") == "CLOSED_BY_LATER_RETURN", pl.col("source_file") == later).height
+                assert ev.filter(
+                    pl.col("rule_id") == "CLOSED_BY_LATER_RETURN", pl.col("source_file") == later
+                ).height
         elif d["kind"] == "child_without_header":
             episodes_file = d["file"].replace("header.csv", "episodes.csv")
-            assert ev.filter(pl.col("rule_id") == "NO_HEADER", pl.col("source_file") == episodes_file).height >= 1, d
+            assert (
+                ev.filter(
+                    pl.col("rule_id") == "NO_HEADER", pl.col("source_file") == episodes_file
+                ).height
+                >= 1
+            ), d
         elif d["kind"] == "duplicate_across_returns":
             earlier = d["file"].replace(f"/{d['year']}/", f"/{d['year'] - 1}/")
-            assert ev.filter(pl.col("rule_id") == "DUPLICATE", pl.col("source_file") == earlier).height >= 1, d
+            assert (
+                ev.filter(pl.col("rule_id") == "DUPLICATE", pl.col("source_file") == earlier).height
+                >= 1
+            ), d
 
 
 def test_rows_accounted_for(round_trip):

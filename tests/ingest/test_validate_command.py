@@ -13,9 +13,16 @@ from .ingest_cases import ep, hd, write_return
 
 
 def _messy(root):
-    write_return(root, "Lewisham", 2019, [ep("1", "01/05/2018"), ep("2", "01/05/2018", "01/04/2018")])
-    write_return(root, "Lewisham", 2020, [ep("1", "01/05/2018", "01/06/2019", rec="E4A"),
-                                          ep("3", "01/07/2019", place="XX")], header=[hd("1"), hd("3")])
+    write_return(
+        root, "Lewisham", 2019, [ep("1", "01/05/2018"), ep("2", "01/05/2018", "01/04/2018")]
+    )
+    write_return(
+        root,
+        "Lewisham",
+        2020,
+        [ep("1", "01/05/2018", "01/06/2019", rec="E4A"), ep("3", "01/07/2019", place="XX")],
+        header=[hd("1"), hd("3")],
+    )
     write_return(root, "Southwark", 2020, [ep("9", "01/07/2019")])
 
 
@@ -29,9 +36,14 @@ def test_summary_table_and_html_report(run_cli, tmp_path):
     line = next(x for x in out.splitlines() if "Lewisham" in x and "2020" in x)
     assert int(line.replace("│", " ").split()[-1]) == 1  # PLACE XX
     html = (tmp_path / "q.html").read_text()
-    for text in ("Problems by council, year and rule", "DEC_BEFORE_DECOM",
-                 "Lewisham/2019/episodes.csv row 3 DEC", "UNKNOWN_CODE", "PLACE=&#39;XX&#39;",
-                 "Check both dates"):
+    for text in (
+        "Problems by council, year and rule",
+        "DEC_BEFORE_DECOM",
+        "Lewisham/2019/episodes.csv row 3 DEC",
+        "UNKNOWN_CODE",
+        "PLACE=&#39;XX&#39;",
+        "Check both dates",
+    ):
         assert text in html, text
 
 
@@ -47,7 +59,12 @@ def test_json_and_xlsx_reports(run_cli, tmp_path):
 
 def test_cleaned_out_csv_and_parquet(run_cli, tmp_path):
     _messy(tmp_path / "in")
-    assert run_cli("validate", tmp_path / "in", "--cleaned-out", tmp_path / "clean" / "episodes.parquet")[0] == 0
+    assert (
+        run_cli(
+            "validate", tmp_path / "in", "--cleaned-out", tmp_path / "clean" / "episodes.parquet"
+        )[0]
+        == 0
+    )
     episodes = pl.read_parquet(tmp_path / "clean" / "episodes.parquet")
     children = pl.read_parquet(tmp_path / "clean" / "episodes_children.parquet")
     assert episodes.columns == list(EPISODE_COLUMNS)

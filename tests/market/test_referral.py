@@ -7,13 +7,24 @@ from carecast.errors import InputError
 from carecast.market.examples import example_referral
 from carecast.market.referral import completeness, load_referral, parse_referral
 
-MINIMAL = {"council": "Lewisham", "child": {"age": 14, "sex": "male"}, "needs": ["SEMH"],
-           "locations": {"home": {"postcode": "SE6 4RU"}}, "needed_by": "2026-12-01", "urgency": "planned"}
+MINIMAL = {
+    "council": "Lewisham",
+    "child": {"age": 14, "sex": "male"},
+    "needs": ["SEMH"],
+    "locations": {"home": {"postcode": "SE6 4RU"}},
+    "needed_by": "2026-12-01",
+    "urgency": "planned",
+}
 
 
 def test_minimal_referral_is_valid_and_normalised():
     r = parse_referral(MINIMAL)
-    assert r.needs == ["semh"] and r.urgency == "planned" and r.council == "Lewisham" and r.need_profile == "semh"
+    assert (
+        r.needs == ["semh"]
+        and r.urgency == "planned"
+        and r.council == "Lewisham"
+        and r.need_profile == "semh"
+    )
 
 
 def test_missing_required_fields_are_all_named():
@@ -22,23 +33,46 @@ def test_missing_required_fields_are_all_named():
     with pytest.raises(InputError) as info:
         parse_referral(doc, "r.yaml")
     text = info.value.render()
-    for field in ("council: required field is missing", "needed_by: required field is missing", "child.sex: required field is missing"):
+    for field in (
+        "council: required field is missing",
+        "needed_by: required field is missing",
+        "child.sex: required field is missing",
+    ):
         assert field in text
     assert "file r.yaml" in text and "What to do" in text
 
 
-@pytest.mark.parametrize("change,expected", [
-    ({"needs": ["telepathy"]}, "needs: 'telepathy' is not a known need"),
-    ({"council": "Atlantis"}, "'Atlantis' is not a council"),
-    ({"urgency": "whenever"}, "'whenever' is not a known urgency"),
-    ({"staffing_ratio": "lots"}, "not a staff:child ratio"),
-    ({"locations": {"home": {}}}, "locations.home: give a postcode, a council, or lat and lon"),
-    ({"locations": {"home": {"council": "Lewisham"}, "avoid": [{"name": "x", "named": "moon"}]}}, "no named zone 'moon'"),
-    ({"locations": {"home": {"council": "Lewisham"}, "avoid": [{"name": "x", "centre": {"council": "Kent"}}]}}, "needs radius_miles"),
-    ({"child": {"age": 19, "sex": "male"}}, "child.age"),
-    ({"favourite_colour": "blue"}, "favourite_colour: not a referral field"),
-    ({"placement_types": {"unsuitable": ["boarding school"]}}, "not a known type"),
-])
+@pytest.mark.parametrize(
+    "change,expected",
+    [
+        ({"needs": ["telepathy"]}, "needs: 'telepathy' is not a known need"),
+        ({"council": "Atlantis"}, "'Atlantis' is not a council"),
+        ({"urgency": "whenever"}, "'whenever' is not a known urgency"),
+        ({"staffing_ratio": "lots"}, "not a staff:child ratio"),
+        ({"locations": {"home": {}}}, "locations.home: give a postcode, a council, or lat and lon"),
+        (
+            {
+                "locations": {
+                    "home": {"council": "Lewisham"},
+                    "avoid": [{"name": "x", "named": "moon"}],
+                }
+            },
+            "no named zone 'moon'",
+        ),
+        (
+            {
+                "locations": {
+                    "home": {"council": "Lewisham"},
+                    "avoid": [{"name": "x", "centre": {"council": "Kent"}}],
+                }
+            },
+            "needs radius_miles",
+        ),
+        ({"child": {"age": 19, "sex": "male"}}, "child.age"),
+        ({"favourite_colour": "blue"}, "favourite_colour: not a referral field"),
+        ({"placement_types": {"unsuitable": ["boarding school"]}}, "not a known type"),
+    ],
+)
 def test_bad_fields_get_clear_messages(change, expected):
     with pytest.raises(InputError) as info:
         parse_referral({**MINIMAL, **change})
@@ -46,9 +80,22 @@ def test_bad_fields_get_clear_messages(change, expected):
 
 
 def test_completeness_lists_what_a_provider_would_ask_and_shrinks_as_answered():
-    thin = parse_referral({**MINIMAL, "risks": [{"to": "others", "description": "fights when cornered", "level": "high"}]})
+    thin = parse_referral(
+        {
+            **MINIMAL,
+            "risks": [{"to": "others", "description": "fights when cornered", "level": "high"}],
+        }
+    )
     asks = {g["field"] for g in completeness(thin)}
-    assert {"what_i_need_is", "strengths", "risks.what_helps", "staffing_ratio", "health", "other_support", "budget"} <= asks
+    assert {
+        "what_i_need_is",
+        "strengths",
+        "risks.what_helps",
+        "staffing_ratio",
+        "health",
+        "other_support",
+        "budget",
+    } <= asks
     full = example_referral()
     assert completeness(full) == []
     assert [g["field"] for g in completeness(example_referral(budget=None))] == ["budget"]
@@ -81,4 +128,8 @@ def test_template_is_a_valid_complete_referral(tmp_path, cli):
     code, _, _ = cli("referral", "template", "--out", out)
     r = load_referral(out)
     assert code == 0 and completeness(r) == []
-    assert [z.named or z.councils or z.radius_miles for z in r.locations.avoid] == ["m25", 3, ["Southwark"]]
+    assert [z.named or z.councils or z.radius_miles for z in r.locations.avoid] == [
+        "m25",
+        3,
+        ["Southwark"],
+    ]

@@ -30,27 +30,61 @@ def test_match_report_every_format(tmp_path, result, ext):
 def test_match_json_shape(tmp_path, result):
     write_report(match_report(result, command="test", inputs=[]), tmp_path / "s.json")
     doc = json.loads((tmp_path / "s.json").read_text())
-    assert set(doc) >= {"reference", "weights", "filters", "shortlist", "excluded", "questions_before_sending", "metadata"}
+    assert set(doc) >= {
+        "reference",
+        "weights",
+        "filters",
+        "shortlist",
+        "excluded",
+        "questions_before_sending",
+        "metadata",
+    }
     assert [f["filter"] for f in doc["filters"]] == list(FILTERS)
     assert all(set(e["excluded_by"]) <= set(FILTERS) for e in doc["excluded"])
     first = doc["shortlist"][0]
-    assert first["rank"] == 1 and abs(sum(first[f"pts_{p}"] for p in doc["weights"]) - first["score"]) < 0.6
+    assert (
+        first["rank"] == 1
+        and abs(sum(first[f"pts_{p}"] for p in doc["weights"]) - first["score"]) < 0.6
+    )
 
 
 @pytest.mark.parametrize("ext", ["xlsx", "html"])
 def test_riskpool_and_unmet_reports(tmp_path, ext):
     import numpy as np
 
-    data = PoolData(["Lewisham", "Bromley"], np.array([1.0, 2.0]), np.array([3e5, 6e5]), owner=np.array([0, 1, 1]),
-                    weekly=np.array([6000.0, 7000.0, 9000.0]), weeks=np.array([52.0, 30.0, 52.0]))
+    data = PoolData(
+        ["Lewisham", "Bromley"],
+        np.array([1.0, 2.0]),
+        np.array([3e5, 6e5]),
+        owner=np.array([0, 1, 1]),
+        weekly=np.array([6000.0, 7000.0, 9000.0]),
+        weeks=np.array([52.0, 30.0, 52.0]),
+    )
     res = simulate_pool(data, rule="use", simulations=500, seed=1)
     params = {"simulations": 500, "rule": "use"}
-    assert write_report(riskpool_report(res, data, command="t", inputs=[], parameters=params), tmp_path / f"p.{ext}")[0].is_file()
-    refs = pl.DataFrame({"reference": ["A", "B"], "council": ["Lewisham"] * 2, "need_profile": ["semh", "asd_ld"],
-                         "urgency": ["planned"] * 2, "needed_by": [None, None], "referred_on": [None, None],
-                         "status": ["no_match", "placed"], "closing_filter": ["vacancy", None], "homes_shortlisted": [0, 3],
-                         "offers": [0, 1], "refusals": [0, 0], "refusal_reasons": ["", ""]},
-                        schema_overrides={"needed_by": pl.Date, "referred_on": pl.Date})
+    assert write_report(
+        riskpool_report(res, data, command="t", inputs=[], parameters=params), tmp_path / f"p.{ext}"
+    )[0].is_file()
+    refs = pl.DataFrame(
+        {
+            "reference": ["A", "B"],
+            "council": ["Lewisham"] * 2,
+            "need_profile": ["semh", "asd_ld"],
+            "urgency": ["planned"] * 2,
+            "needed_by": [None, None],
+            "referred_on": [None, None],
+            "status": ["no_match", "placed"],
+            "closing_filter": ["vacancy", None],
+            "homes_shortlisted": [0, 3],
+            "offers": [0, 1],
+            "refusals": [0, 0],
+            "refusal_reasons": ["", ""],
+        },
+        schema_overrides={"needed_by": pl.Date, "referred_on": pl.Date},
+    )
     tables = unmet_need(refs)
-    out = write_report(unmet_report(tables, command="t", inputs=[], suppressed=True, coverage={}), tmp_path / f"u.{ext}")
+    out = write_report(
+        unmet_report(tables, command="t", inputs=[], suppressed=True, coverage={}),
+        tmp_path / f"u.{ext}",
+    )
     assert out[0].is_file()

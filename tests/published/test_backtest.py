@@ -8,14 +8,18 @@ from carecast.published import backtest, baselines
 
 
 def test_scores_by_hand():
-    rows = pl.DataFrame({
-        "horizon": [1, 1, 1, 1],
-        "method": ["m"] * 4,
-        "actual": [100.0, 200.0, 50.0, 400.0],
-        "forecast": [110.0, 190.0, 50.0, 300.0],
-        "p5": [90.0, 150.0, 55.0, 250.0], "p95": [120.0, 250.0, 70.0, 350.0],
-        "p25": [105.0, 180.0, 45.0, 280.0], "p75": [115.0, 210.0, 60.0, 320.0],
-    })
+    rows = pl.DataFrame(
+        {
+            "horizon": [1, 1, 1, 1],
+            "method": ["m"] * 4,
+            "actual": [100.0, 200.0, 50.0, 400.0],
+            "forecast": [110.0, 190.0, 50.0, 300.0],
+            "p5": [90.0, 150.0, 55.0, 250.0],
+            "p95": [120.0, 250.0, 70.0, 350.0],
+            "p25": [105.0, 180.0, 45.0, 280.0],
+            "p75": [115.0, 210.0, 60.0, 320.0],
+        }
+    )
     got = backtest.score(rows, ["horizon", "method"]).row(0, named=True)
     errors = [0.10, -0.05, 0.0, -0.25]
     assert got["mape_pct"] == pytest.approx(sum(abs(e) for e in errors) / 4)  # 0.1

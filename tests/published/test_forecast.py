@@ -37,8 +37,22 @@ def test_cli_forecast_json(tmp_path):
     import subprocess
 
     out = tmp_path / "f.json"
-    run = subprocess.run([cli(), "published", "forecast", str(PUBLISHED), "--origin", "2023",
-                          "--horizon-years", "2", "--out", str(out)], capture_output=True, text=True)
+    run = subprocess.run(
+        [
+            cli(),
+            "published",
+            "forecast",
+            str(PUBLISHED),
+            "--origin",
+            "2023",
+            "--horizon-years",
+            "2",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert run.returncode == 0, run.stderr
     doc = json.loads(out.read_text())
     row = doc["councils"][0]

@@ -15,14 +15,34 @@ def _folder(tmp_path, older: str, newer: str):
 
 
 def test_both_layouts_and_the_later_release_wins(tmp_path):
-    older = OLDER + "\n" + cla_rows([
-        (2020, "800", "Bath", "E06000022", "stock", 35000, 180),
-        (2021, "800", "Bath", "E06000022", "stock", 35000, 170),  # revised in the later release
-    ])
-    newer = NEWER + "\n" + cla_rows([
-        (2021, "800", "Bath", "E06000022", "stock", 35000, 179),
-        (2022, "800", "Bath", "E06000022", "stock", 35000, "c"),
-    ])
+    older = (
+        OLDER
+        + "\n"
+        + cla_rows(
+            [
+                (2020, "800", "Bath", "E06000022", "stock", 35000, 180),
+                (
+                    2021,
+                    "800",
+                    "Bath",
+                    "E06000022",
+                    "stock",
+                    35000,
+                    170,
+                ),  # revised in the later release
+            ]
+        )
+    )
+    newer = (
+        NEWER
+        + "\n"
+        + cla_rows(
+            [
+                (2021, "800", "Bath", "E06000022", "stock", 35000, 179),
+                (2022, "800", "Bath", "E06000022", "stock", 35000, "c"),
+            ]
+        )
+    )
     p = load(_folder(tmp_path, older, newer))
     assert set(p.layouts.values()) == {
         "2019-2023 release (population_count, number)",
@@ -52,8 +72,11 @@ def test_real_files_every_row_accounted_for(real):
 
 def test_sum_of_councils_matches_the_published_england_figure(real):
     table = panel.build(real)
-    england = real.cla.filter(pl.col("level") == "England", pl.col("measure") == "stock",
-                              pl.col("outcome").str.starts_with("used"))
+    england = real.cla.filter(
+        pl.col("level") == "England",
+        pl.col("measure") == "stock",
+        pl.col("outcome").str.starts_with("used"),
+    )
     for row in england.iter_rows(named=True):
         total = table.filter(pl.col("year") == row["year"])["stock"].sum()
         assert abs(total - row["value"]) <= 15  # England is rounded to the nearest 10

@@ -7,15 +7,19 @@ from tests.published.conftest import NEWER, cla_rows
 
 
 def test_northamptonshire_history_is_its_successors_summed_back(tmp_path):
-    rows = cla_rows([
-        (2021, "928", "Northamptonshire", "E10000021", "stock", 170000, 1144),
-        (2022, "928", "Northamptonshire", "E10000021", "stock", "x", "z"),
-        (2022, "940", "North Northamptonshire", "E06000061", "stock", 79000, 525),
-        (2022, "941", "West Northamptonshire", "E06000062", "stock", 92000, 658),
-        (2023, "940", "North Northamptonshire", "E06000061", "stock", 80000, 547),
-        (2023, "941", "West Northamptonshire", "E06000062", "stock", 93000, "c"),
-    ])
-    (tmp_path / "cla_number_and_rate_per_10k_children_2021-2024.csv").write_text(NEWER + "\n" + rows)
+    rows = cla_rows(
+        [
+            (2021, "928", "Northamptonshire", "E10000021", "stock", 170000, 1144),
+            (2022, "928", "Northamptonshire", "E10000021", "stock", "x", "z"),
+            (2022, "940", "North Northamptonshire", "E06000061", "stock", 79000, 525),
+            (2022, "941", "West Northamptonshire", "E06000062", "stock", 92000, 658),
+            (2023, "940", "North Northamptonshire", "E06000061", "stock", 80000, 547),
+            (2023, "941", "West Northamptonshire", "E06000062", "stock", 93000, "c"),
+        ]
+    )
+    (tmp_path / "cla_number_and_rate_per_10k_children_2021-2024.csv").write_text(
+        NEWER + "\n" + rows
+    )
     p = load(tmp_path)
     area = panel.build(p).filter(pl.col("key") == "940+941").sort("year")
     assert area["stock"].to_list() == [1144.0, 525.0 + 658.0, None]  # 2023: West withheld

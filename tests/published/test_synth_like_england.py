@@ -10,11 +10,21 @@ from tests.published.conftest import PUBLISHED
 def test_synthetic_31_march_counts_within_10_percent(tmp_path):
     plan = like_england(PUBLISHED, "Plymouth,Enfield,Sandwell", (2020, 2024), seed=3)
     assert plan.imitated["ons_code"].to_list() and set(plan.councils) == {
-        "Plymouth", "Enfield", "Sandwell"}
-    res = generate(tmp_path / "out", councils=plan.councils, years=(2020, 2024), seed=3,
-                   params=plan.overrides, defects=False)
+        "Plymouth",
+        "Enfield",
+        "Sandwell",
+    }
+    res = generate(
+        tmp_path / "out",
+        councils=plan.councils,
+        years=(2020, 2024),
+        seed=3,
+        params=plan.overrides,
+        defects=False,
+    )
     both = plan.imitated.join(
-        res.summary().select(pl.col("council").alias("name"), "looked_after_31_march"), on="name")
+        res.summary().select(pl.col("council").alias("name"), "looked_after_31_march"), on="name"
+    )
     ratio = (both["looked_after_31_march"] / both["stock"]).to_list()
     assert len(ratio) == 3 and all(0.9 <= r <= 1.1 for r in ratio), ratio
 

@@ -21,14 +21,21 @@ def _effects(levers: str):
 
 
 @settings(max_examples=40, deadline=None)
-@given(start=START, ramp=st.integers(0, 60), a=st.floats(0, 100), b=st.floats(0, 100), cut=st.floats(0, 100))
+@given(
+    start=START,
+    ramp=st.integers(0, 60),
+    a=st.floats(0, 100),
+    b=st.floats(0, 100),
+    cut=st.floats(0, 100),
+)
 def test_effects_stay_valid_for_any_lever_settings(start, ramp, a, b, cut):
     eff = _effects(
         f"  - {{lever: fostering_mix, start: {start}, ramp_months: {ramp}, percent: {a}}}\n"
         f"  - {{lever: fostering_mix, start: {start}, ramp_months: {ramp}, percent: {b},"
         f" from_category: residential_external, to_category: fostering_ifa}}\n"
         f"  - {{lever: reduce_entries, start: {start}, ramp_months: {ramp}, percent: {cut}, age_bands: ['10-15']}}\n"
-        f"  - {{lever: step_down, start: {start}, ramp_months: {ramp}, percent: {a}}}\n")
+        f"  - {{lever: step_down, start: {start}, ramp_months: {ramp}, percent: {a}}}\n"
+    )
     assert np.allclose(eff.redirect.sum(axis=2), 1.0) and (eff.redirect >= -1e-12).all()
     assert ((eff.entry_multiplier >= 1 - cut / 100 - 1e-12) & (eff.entry_multiplier <= 1)).all()
     band = list(CATS.age_band_labels).index("10-15")

@@ -51,7 +51,9 @@ def test_start_after_horizon_and_unknown_category_are_rejected():
     s = parse_scenario(GOOD.replace("2025-04-01", "2040-01-01"))
     with pytest.raises(ParameterError, match="after the projection ends"):
         s.check_against(start=dt.date(2025, 1, 1), end=dt.date(2030, 1, 1))
-    s = parse_scenario("scenario: x\nlevers:\n  - {lever: step_down, start: 2025-01-01, percent: 5, from_category: castle}\n")
+    s = parse_scenario(
+        "scenario: x\nlevers:\n  - {lever: step_down, start: 2025-01-01, percent: 5, from_category: castle}\n"
+    )
     with pytest.raises(ParameterError, match="castle"):
         s.check_against(start=dt.date(2025, 1, 1), end=dt.date(2030, 1, 1))
 
@@ -71,7 +73,10 @@ def test_scenarios_combine():
 
 def test_ramp_reaches_full_effect_linearly():
     lever = parse_scenario(GOOD).levers[0]
-    dates = np.array(["2025-03-01", "2025-04-01", "2025-10-01", "2026-04-01", "2027-01-01"], dtype="datetime64[D]")
+    dates = np.array(
+        ["2025-03-01", "2025-04-01", "2025-10-01", "2026-04-01", "2027-01-01"],
+        dtype="datetime64[D]",
+    )
     r = lever.ramp(dates)
     assert r[0] == 0 and r[1] == 0 and r[-1] == 1 and r[-2] == pytest.approx(1, abs=0.01)
     assert r[2] == pytest.approx(0.5, abs=0.02)
@@ -82,7 +87,9 @@ def test_effects_translate_levers_onto_the_time_grid():
 
     cats = ["fostering_in_house", "fostering_ifa", "residential_external"]
     bands = ["0", "1-4", "5-9", "10-15", "16-17"]
-    dates = np.arange(np.datetime64("2025-01-01"), np.datetime64("2027-01-01"), np.timedelta64(7, "D"))
+    dates = np.arange(
+        np.datetime64("2025-01-01"), np.datetime64("2027-01-01"), np.timedelta64(7, "D")
+    )
     s = parse_scenario("""
 scenario: t
 levers:

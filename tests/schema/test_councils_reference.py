@@ -15,9 +15,17 @@ def current():
 def test_all_153_english_councils_with_childrens_services():
     assert len(current()) == 153
     by_region = Counter(c.region for c in current())
-    assert by_region == {"London": 33, "North East": 12, "North West": 24, "Yorkshire and The Humber": 15,
-                         "East Midlands": 10, "West Midlands": 14, "East of England": 11,
-                         "South East": 19, "South West": 15}
+    assert by_region == {
+        "London": 33,
+        "North East": 12,
+        "North West": 24,
+        "Yorkshire and The Humber": 15,
+        "East Midlands": 10,
+        "West Midlands": 14,
+        "East of England": 11,
+        "South East": 19,
+        "South West": 15,
+    }
 
 
 def test_codes_are_unique_and_well_formed():
@@ -50,12 +58,17 @@ def test_lookup_by_name_code_number_and_former_code():
 def test_cumbria_is_kept_for_returns_before_2024():
     cumbria = find_council("Cumbria")
     assert cumbria.end_year == 2023
-    assert {find_council("Cumberland").region, find_council("Westmorland and Furness").region} == {"North West"}
+    assert {find_council("Cumberland").region, find_council("Westmorland and Furness").region} == {
+        "North West"
+    }
 
 
 def test_official_and_common_names_find_the_same_council():
-    for official, short in (("Bristol, City of", "Bristol"), ("Herefordshire, County of", "Herefordshire"),
-                            ("Kingston upon Hull, City of", "Kingston upon Hull")):
+    for official, short in (
+        ("Bristol, City of", "Bristol"),
+        ("Herefordshire, County of", "Herefordshire"),
+        ("Kingston upon Hull, City of", "Kingston upon Hull"),
+    ):
         assert find_council(official).name == short
         assert find_council(official).official_name == official
 
@@ -84,8 +97,11 @@ def test_reference_file_is_what_the_script_builds_from_the_published_lists():
 
     if not (EXTERNAL / "dfe-published").is_dir():
         import pytest
+
         pytest.skip("the DfE published statistics are not in ../shared/external")
-    spec = importlib.util.spec_from_file_location("build_councils", REPO / "scripts" / "build_councils.py")
+    spec = importlib.util.spec_from_file_location(
+        "build_councils", REPO / "scripts" / "build_councils.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     built = {r["dfe_number"]: r for r in module.build()}

@@ -8,8 +8,19 @@ from carecast.schema.ssda903 import TABLES, spec_for_year, table_spec, valid_cod
 
 
 def test_tables_and_required_columns_match_domain_brief():
-    assert TABLES == ("header", "episodes", "uasc", "reviews", "missing", "oc2", "oc3", "ad1",
-                      "placed_for_adoption", "previous_permanence", "sw_episodes")
+    assert TABLES == (
+        "header",
+        "episodes",
+        "uasc",
+        "reviews",
+        "missing",
+        "oc2",
+        "oc3",
+        "ad1",
+        "placed_for_adoption",
+        "previous_permanence",
+        "sw_episodes",
+    )
     assert set(spec_for_year(2020).tables) == set(TABLES)
     assert table_spec("header").required == ["CHILD", "SEX", "DOB"]
     assert {"CHILD", "DECOM", "LS", "PLACE"} <= set(table_spec("episodes").required)
@@ -20,13 +31,47 @@ def test_tables_and_required_columns_match_domain_brief():
 def test_code_lists_contain_the_domain_codes():
     spec = spec_for_year(2020)
     lists = spec.code_lists
-    assert {"A3", "A6", "H5", "K1", "K2", "P1", "P2", "P3", "R1", "R2", "R3", "R5", "S1", "T0", "T4",
-            "U1", "U6", "Z1"} <= set(lists["place"])
+    assert {
+        "A3",
+        "A6",
+        "H5",
+        "K1",
+        "K2",
+        "P1",
+        "P2",
+        "P3",
+        "R1",
+        "R2",
+        "R3",
+        "R5",
+        "S1",
+        "T0",
+        "T4",
+        "U1",
+        "U6",
+        "Z1",
+    } <= set(lists["place"])
     assert set(lists["place_provider"]) == {f"PR{i}" for i in range(6)}
-    assert {"V3", "V4", "C1", "C2", "E1", "J1", "J2", "J3", "L1", "L2", "L3", "V2", "D1"} == set(lists["ls"])
+    assert {"V3", "V4", "C1", "C2", "E1", "J1", "J2", "J3", "L1", "L2", "L3", "V2", "D1"} == set(
+        lists["ls"]
+    )
     assert set(lists["rne"]) == set("SLPTBU")
     assert set(lists["cin"]) == {f"N{i}" for i in range(1, 9)}
-    assert {"X1", "E11", "E12", "E2", "E3", "E4A", "E4B", "E41", "E5", "E6", "E7", "E8", "E9"} <= set(lists["rec"])
+    assert {
+        "X1",
+        "E11",
+        "E12",
+        "E2",
+        "E3",
+        "E4A",
+        "E4B",
+        "E41",
+        "E5",
+        "E6",
+        "E7",
+        "E8",
+        "E9",
+    } <= set(lists["rec"])
 
 
 def test_per_year_changes_apply_cumulatively():
@@ -52,5 +97,5 @@ def test_every_code_column_names_a_code_list():
 def test_valid_codes_frame_is_per_year():
     frame = valid_codes("episodes", [2016, 2019])
     rec = frame.filter(frame["column"] == "REC")
-    assert ("E45" in rec.filter(rec["collection_year"] == 2019)["code"].to_list())
-    assert ("E45" not in rec.filter(rec["collection_year"] == 2016)["code"].to_list())
+    assert "E45" in rec.filter(rec["collection_year"] == 2019)["code"].to_list()
+    assert "E45" not in rec.filter(rec["collection_year"] == 2016)["code"].to_list()

@@ -15,7 +15,9 @@ def synth():
 def fitted(synth):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return SendModel().fit(synth.records, start=dt.date(2024, 3, 31), data_start=synth.data_start)
+        return SendModel().fit(
+            synth.records, start=dt.date(2024, 3, 31), data_start=synth.data_start
+        )
 
 
 @pytest.fixture

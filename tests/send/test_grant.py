@@ -9,7 +9,9 @@ from carecast.send.params import AnnualCosts
 
 
 def flat_costs(**per):
-    base = dict.fromkeys(("mainstream", "resourced", "special", "inmss", "fe_college", "alternative", "other"), 0.0)
+    base = dict.fromkeys(
+        ("mainstream", "resourced", "special", "inmss", "fe_college", "alternative", "other"), 0.0
+    )
     return AnnualCosts(base | per, {}, dt.date(2024, 4, 1), 0.0, "test")
 
 
@@ -22,8 +24,12 @@ def year_of_months(fy=2024, value=10.0, n_sims=1):
 
 def test_hand_computed_position_one_year():
     dates, counts = year_of_months()
-    grant = Grant(allocation={2024: 200_000}, transfers_in={"schools_block": {2024: 5_000}},
-                  opening_cumulative_deficit=1_000, threshold=10_000)
+    grant = Grant(
+        allocation={2024: 200_000},
+        transfers_in={"schools_block": {2024: 5_000}},
+        opening_cumulative_deficit=1_000,
+        threshold=10_000,
+    )
     settings = ("mainstream", "resourced", "special", "inmss", "fe_college", "alternative", "other")
     pos = high_needs_position(dates, settings, counts, grant, flat_costs(special=22_000))
     row = pos.table.row(0, named=True)
@@ -31,7 +37,9 @@ def test_hand_computed_position_one_year():
     assert row["financial_year"] == "2024-25"
     assert row["plan_cost_p50"] == pytest.approx(220_000 * 365 / 365.25, rel=1e-9)
     assert row["in_year_deficit_p50"] == pytest.approx(row["spend_p50"] - 200_000 - 5_000)
-    assert row["deficit_pct_of_allocation_p50"] == pytest.approx((row["spend_p50"] - 200_000) / 2_000)
+    assert row["deficit_pct_of_allocation_p50"] == pytest.approx(
+        (row["spend_p50"] - 200_000) / 2_000
+    )
     assert row["cumulative_deficit_p50"] == pytest.approx(1_000 + row["in_year_deficit_p50"])
     assert pos.threshold_year.row(0, named=True)["probability_reached_by_year"] == 1.0
 
@@ -53,8 +61,14 @@ def test_grant_text_names_the_line_and_field():
     from carecast.send.grant import parse_grant
 
     with pytest.raises(ParameterError) as e:
-        parse_grant("allocation: {2024: 1000}\nallocation_growth: 0.02\ntransfers_in:\n  lottery: {2024: 5}\n", "grant")
-    assert (e.value.where.row, e.value.where.field) == (4, "transfers_in") and "lottery" in e.value.message
+        parse_grant(
+            "allocation: {2024: 1000}\nallocation_growth: 0.02\ntransfers_in:\n  lottery: {2024: 5}\n",
+            "grant",
+        )
+    assert (e.value.where.row, e.value.where.field) == (
+        4,
+        "transfers_in",
+    ) and "lottery" in e.value.message
     with pytest.raises(ParameterError) as e:
         parse_grant("allocation: {2024: 1000}\nthreshold: [\n", "grant")
     assert "not valid YAML" in e.value.message and e.value.where.row is not None and e.value.fix

@@ -12,28 +12,63 @@ from carecast.send.model import send_history
 
 
 def records(rows, data_end=dt.date(2024, 3, 31)):
-    frame = pl.DataFrame(rows, schema=["child_id", "dob", "plan_start", "plan_end", "setting", "setting_start",
-                                       "setting_end"], orient="row")
-    return frame.with_columns(pl.lit("Lewisham").alias("council"), pl.lit("ASD").alias("primary_need"),
-                              pl.lit(data_end).alias("data_end"), pl.lit("").alias("repairs")
-                              ).select([pl.col(c) if c in frame.columns or c in ("council", "primary_need", "data_end",
-                                                                                  "repairs") else
-                                        pl.lit(None).alias(c) for c in PLAN_COLUMNS]).cast(PLAN_COLUMNS)
+    frame = pl.DataFrame(
+        rows,
+        schema=[
+            "child_id",
+            "dob",
+            "plan_start",
+            "plan_end",
+            "setting",
+            "setting_start",
+            "setting_end",
+        ],
+        orient="row",
+    )
+    return (
+        frame.with_columns(
+            pl.lit("Lewisham").alias("council"),
+            pl.lit("ASD").alias("primary_need"),
+            pl.lit(data_end).alias("data_end"),
+            pl.lit("").alias("repairs"),
+        )
+        .select(
+            [
+                pl.col(c)
+                if c in frame.columns or c in ("council", "primary_need", "data_end", "repairs")
+                else pl.lit(None).alias(c)
+                for c in PLAN_COLUMNS
+            ]
+        )
+        .cast(PLAN_COLUMNS)
+    )
 
 
 D = dt.date
 
 
 def test_history_reads_moves_ceasing_and_open_plans():
-    r = records([
-        ("A", D(2012, 1, 1), D(2020, 1, 1), D(2023, 1, 1), "mainstream", D(2020, 1, 1), D(2021, 9, 1)),
-        ("A", D(2012, 1, 1), D(2020, 1, 1), D(2023, 1, 1), "special", D(2021, 9, 1), None),
-        ("B", D(2012, 1, 1), D(2020, 1, 1), None, "inmss", D(2020, 1, 1), None),
-    ])
+    r = records(
+        [
+            (
+                "A",
+                D(2012, 1, 1),
+                D(2020, 1, 1),
+                D(2023, 1, 1),
+                "mainstream",
+                D(2020, 1, 1),
+                D(2021, 9, 1),
+            ),
+            ("A", D(2012, 1, 1), D(2020, 1, 1), D(2023, 1, 1), "special", D(2021, 9, 1), None),
+            ("B", D(2012, 1, 1), D(2020, 1, 1), None, "inmss", D(2020, 1, 1), None),
+        ]
+    )
     h = send_history(r, data_start=D(2019, 1, 1)).episodes.sort("child_id", "decom")
     assert h.get_column("event").to_list() == ["special", "exit:ceased", None]
     assert h.get_column("end").to_list() == [D(2021, 9, 1), D(2023, 1, 1), None]
-    assert h.get_column("bday18").to_list() == [D(2038, 1, 1)] * 3  # the engine's leaving day: 26th birthday
+    assert (
+        h.get_column("bday18").to_list() == [D(2038, 1, 1)] * 3
+    )  # the engine's leaving day: 26th birthday
 
 
 def test_state_space_is_ages_0_to_25_by_setting():
@@ -50,15 +85,20 @@ def test_cease_rate_is_occurrences_over_exposure():
         rows.append((f"C{i}", D(2013, 6, 1), D(2019, 1, 1), end, "mainstream", D(2019, 1, 1), None))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        m = SendModel(window_years=2, prior_days=1e-9).fit(records(rows, D(2023, 12, 31)), start=D(2023, 12, 31),
-                                                           data_start=D(2019, 1, 1))
+        m = SendModel(window_years=2, prior_days=1e-9).fit(
+            records(rows, D(2023, 12, 31)), start=D(2023, 12, 31), data_start=D(2019, 1, 1)
+        )
     exposure = m.engine.exposure_.sum()
-    assert exposure == 8 * (D(2023, 12, 31) - D(2021, 12, 31)).days + 2 * (D(2023, 1, 1) - D(2021, 12, 31)).days
+    assert (
+        exposure
+        == 8 * (D(2023, 12, 31) - D(2021, 12, 31)).days + 2 * (D(2023, 1, 1) - D(2021, 12, 31)).days
+    )
     rates = m.move_rates_by_age()
     total_ceased = rates.get_column("ceased").sum()
     assert total_ceased == 2
     assert rates.get_column("ceased").sum() / (exposure / 365.25) == pytest.approx(
-        float((rates["ceased"].sum()) / rates["plan_years"].sum()))
+        float((rates["ceased"].sum()) / rates["plan_years"].sum())
+    )
 
 
 def test_every_plan_has_ceased_by_the_26th_birthday():
@@ -85,10 +125,14 @@ def test_forecast_bands_are_ordered_and_start_at_the_actual(fitted, synth):
     fc = fitted.simulate(horizon_years=2, n_sims=100, seed=3)
     total = fc.summary().filter(pl.col("breakdown") == "total")
     assert (total["p5"] <= total["p50"]).all() and (total["p50"] <= total["p95"]).all()
-    actual = synth.records.filter((pl.col("setting_start") <= D(2024, 3, 31))
-                                  & (pl.coalesce("setting_end", pl.lit(D(9999, 1, 1))) > D(2024, 3, 31))).height
+    actual = synth.records.filter(
+        (pl.col("setting_start") <= D(2024, 3, 31))
+        & (pl.coalesce("setting_end", pl.lit(D(9999, 1, 1))) > D(2024, 3, 31))
+    ).height
     assert total["mean"][0] == actual
-    by_setting = fc.summary().filter(pl.col("breakdown") == "setting", pl.col("date") == total["date"][-1])
+    by_setting = fc.summary().filter(
+        pl.col("breakdown") == "setting", pl.col("date") == total["date"][-1]
+    )
     assert by_setting["mean"].sum() == pytest.approx(total["mean"][-1])
 
 
@@ -102,7 +146,9 @@ def test_new_plans_per_10000_children(fitted, synth):
     pop = synth.population.filter(pl.col("year") == 2023).select("age", "population")
     t = fitted.new_plans_by_age(pop)
     row = t.filter(pl.col("age") == 7).row(0, named=True)
-    assert row["per_10000_children"] == pytest.approx(row["new_plans_per_year"] / row["population"] * 10_000)
+    assert row["per_10000_children"] == pytest.approx(
+        row["new_plans_per_year"] / row["population"] * 10_000
+    )
     assert t["new_plans"].sum() == fitted.engine.entrant_age_days_.size
 
 
@@ -111,11 +157,20 @@ def test_cohort_ratio_projection_of_published_counts_hand_case():
 
     # 100 plans at every age, unchanged between two censuses: ratios are 1, so the projection stays at 100 per age
     ages = list(range(26))
-    counts = pl.DataFrame({"council": "X", "year": [2023] * 26 + [2024] * 26, "age": ages * 2, "setting": "special",
-                           "plans": 100}).cast({"year": pl.Int32, "age": pl.Int32})
+    counts = pl.DataFrame(
+        {
+            "council": "X",
+            "year": [2023] * 26 + [2024] * 26,
+            "age": ages * 2,
+            "setting": "special",
+            "plans": 100,
+        }
+    ).cast({"year": pl.Int32, "age": pl.Int32})
     years, settings, sims = project_counts(counts, years_ahead=2, n_sims=400, seed=1)
     assert years == [2025, 2026]
-    assert sims[:, :, :, settings.index("special")].sum(axis=2).mean() == pytest.approx(2600, rel=0.01)
+    assert sims[:, :, :, settings.index("special")].sum(axis=2).mean() == pytest.approx(
+        2600, rel=0.01
+    )
     assert sims[:, :, :, settings.index("inmss")].sum() == 0
 
 
@@ -123,8 +178,12 @@ def test_records_are_complete_from_the_first_end_in_them():
     from carecast.services.send import complete_from
 
     day = dt.date
-    records = pl.DataFrame({"plan_end": [None, day(2021, 3, 1), None], "setting_end": [day(2021, 1, 5), None, None]},
-                           schema={"plan_end": pl.Date, "setting_end": pl.Date})
+    records = pl.DataFrame(
+        {"plan_end": [None, day(2021, 3, 1), None], "setting_end": [day(2021, 1, 5), None, None]},
+        schema={"plan_end": pl.Date, "setting_end": pl.Date},
+    )
     assert complete_from(records) == day(2021, 1, 5)
-    assert complete_from(records.with_columns(pl.lit(None, pl.Date).alias("setting_end"))) == day(2021, 3, 1)
+    assert complete_from(records.with_columns(pl.lit(None, pl.Date).alias("setting_end"))) == day(
+        2021, 3, 1
+    )
     assert complete_from(records.clear()) is None

@@ -10,17 +10,19 @@ from carecast.errors import InputError
 from carecast.send import load_aggregate, load_ehcp
 from tests.paths import cli
 
-HEADER = "child_id,dob,primary_need,plan_start,plan_end,setting,setting_start,setting_end,annual_cost\n"
+HEADER = (
+    "child_id,dob,primary_need,plan_start,plan_end,setting,setting_start,setting_end,annual_cost\n"
+)
 ROWS = [
-    "A1,01/09/2010,ASD,01/01/2018,,mainstream,01/01/2018,01/09/2021,",       # 2 moves on
-    "A1,01/09/2010,ASD,01/01/2018,,special,01/09/2021,,",                    # 3
-    "B2,01/05/2012,SEMH,01/03/2020,01/01/2019,mainstream,,,",                # 4 plan ends before it starts
-    "C3,01/05/2009,MLD,01/03/2016,,hospital school,,,",                      # 5 unknown setting
-    "D4,01/01/1997,SLD,01/03/2015,,fe college,,,",                           # 6 runs past age 25 (26 on 1/1/2023)
-    "E5,01/01/1990,PMLD,01/03/2020,,inmss,,,",                               # 7 starts aged over 25
-    ",01/01/2012,ASD,01/03/2020,,special,,,",                                # 8 no child id
-    "F6,01/01/2011,XYZ,01/03/2019,,inmss,,,150000",                          # 9 unknown need, very high cost
-    "F6,01/01/2011,XYZ,01/03/2019,,inmss,,,150000",                          # 10 duplicate
+    "A1,01/09/2010,ASD,01/01/2018,,mainstream,01/01/2018,01/09/2021,",  # 2 moves on
+    "A1,01/09/2010,ASD,01/01/2018,,special,01/09/2021,,",  # 3
+    "B2,01/05/2012,SEMH,01/03/2020,01/01/2019,mainstream,,,",  # 4 plan ends before it starts
+    "C3,01/05/2009,MLD,01/03/2016,,hospital school,,,",  # 5 unknown setting
+    "D4,01/01/1997,SLD,01/03/2015,,fe college,,,",  # 6 runs past age 25 (26 on 1/1/2023)
+    "E5,01/01/1990,PMLD,01/03/2020,,inmss,,,",  # 7 starts aged over 25
+    ",01/01/2012,ASD,01/03/2020,,special,,,",  # 8 no child id
+    "F6,01/01/2011,XYZ,01/03/2019,,inmss,,,150000",  # 9 unknown need, very high cost
+    "F6,01/01/2011,XYZ,01/03/2019,,inmss,,,150000",  # 10 duplicate
 ]
 
 
@@ -66,7 +68,9 @@ def test_missing_columns_is_unusable_input(tmp_path):
 
 
 def test_cli_validate_and_bad_input_exit_codes(bad_file, tmp_path, run_cli):
-    code, out, err = run_cli("send", "validate", bad_file, "--council", "Lewisham", "--out", tmp_path / "q.json")
+    code, out, err = run_cli(
+        "send", "validate", bad_file, "--council", "Lewisham", "--out", tmp_path / "q.json"
+    )
     assert code == 0, err
     assert "PLAN_END_BEFORE_START" in out and (tmp_path / "q.json").is_file()
     bad = tmp_path / "x.csv"
@@ -79,8 +83,11 @@ def test_cli_validate_and_bad_input_exit_codes(bad_file, tmp_path, run_cli):
 def test_cli_from_the_shell_exits_2_on_unusable_input(tmp_path):
     bad = tmp_path / "x.csv"
     bad.write_text("child_id,dob\nA,01/01/2010\n")
-    res = subprocess.run([cli(), "send", "validate", str(bad), "--council", "Lewisham"],
-                         capture_output=True, text=True)
+    res = subprocess.run(
+        [cli(), "send", "validate", str(bad), "--council", "Lewisham"],
+        capture_output=True,
+        text=True,
+    )
     assert res.returncode == 2 and "plan_start" in res.stderr and "Traceback" not in res.stderr
 
 

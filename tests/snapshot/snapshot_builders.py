@@ -40,18 +40,41 @@ def build(specs: list[dict], date: dt.date = DATE) -> tuple[pl.DataFrame, pl.Dat
         for _ in range(spec.get("n", 1)):
             cid = f"C{next(_ids)}"
             dob = dob_for_age(spec.get("age", 14.0), date)
-            eps.append({
-                "council": spec["council"], "child_id": cid, "decom": spec.get("decom", date - dt.timedelta(days=100)),
-                "dec": spec.get("dec"), "ls": spec.get("ls", "C2"), "place": place, "place_provider": provider,
-                "urn": spec.get("urn"), "category": spec.get("category", "residential_external"),
-                "placement_la": spec.get("host"), "distance_miles": spec.get("distance"),
-                "in_area": spec.get("in_area"), "is_short_break": spec.get("short_break", False),
-                "sex": spec.get("sex", 1), "dob": dob, "data_end": spec.get("data_end"), "source_row": 2,
-                "collection_year": spec.get("collection_year"),
-            })
-            kids.append({"council": spec["council"], "child_id": cid, "sex": spec.get("sex", 1), "dob": dob,
-                         "ethnic": spec.get("ethnic", "WBRI"), "is_uasc": False})
-    return conform(pl.DataFrame(eps), EPISODE_COLUMNS), conform(pl.DataFrame(kids), CHILDREN_COLUMNS)
+            eps.append(
+                {
+                    "council": spec["council"],
+                    "child_id": cid,
+                    "decom": spec.get("decom", date - dt.timedelta(days=100)),
+                    "dec": spec.get("dec"),
+                    "ls": spec.get("ls", "C2"),
+                    "place": place,
+                    "place_provider": provider,
+                    "urn": spec.get("urn"),
+                    "category": spec.get("category", "residential_external"),
+                    "placement_la": spec.get("host"),
+                    "distance_miles": spec.get("distance"),
+                    "in_area": spec.get("in_area"),
+                    "is_short_break": spec.get("short_break", False),
+                    "sex": spec.get("sex", 1),
+                    "dob": dob,
+                    "data_end": spec.get("data_end"),
+                    "source_row": 2,
+                    "collection_year": spec.get("collection_year"),
+                }
+            )
+            kids.append(
+                {
+                    "council": spec["council"],
+                    "child_id": cid,
+                    "sex": spec.get("sex", 1),
+                    "dob": dob,
+                    "ethnic": spec.get("ethnic", "WBRI"),
+                    "is_uasc": False,
+                }
+            )
+    return conform(pl.DataFrame(eps), EPISODE_COLUMNS), conform(
+        pl.DataFrame(kids), CHILDREN_COLUMNS
+    )
 
 
 def register(homes: list[dict]) -> pl.DataFrame:
@@ -59,7 +82,14 @@ def register(homes: list[dict]) -> pl.DataFrame:
     rows = []
     for spec in homes:
         for _ in range(spec.get("n", 1)):
-            rows.append({"urn": spec.get("urn", f"SC{next(_ids):06d}"), "type": spec.get("type", "Children's home"),
-                         "council": spec["council"], "places": str(spec.get("places", 4)),
-                         "sector": spec.get("sector", "Private"), "ofsted_rating": spec.get("rating", "Good")})
+            rows.append(
+                {
+                    "urn": spec.get("urn", f"SC{next(_ids):06d}"),
+                    "type": spec.get("type", "Children's home"),
+                    "council": spec["council"],
+                    "places": str(spec.get("places", 4)),
+                    "sector": spec.get("sector", "Private"),
+                    "ofsted_rating": spec.get("rating", "Good"),
+                }
+            )
     return pl.DataFrame(rows)

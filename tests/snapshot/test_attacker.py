@@ -27,28 +27,66 @@ def snapshot_attack(tables: dict[str, pl.DataFrame]) -> Attack:
             for loc in LOCS:
                 a.share(t, f"{loc}_pct", [loc], LOCS)
     if "location_by_council" in tables:
-        a.same("coverage_by_council", "placements", ["council"], "location_by_council", "placements", ["council"],
-               rows_b=pl.col("cohort") == "all")
+        a.same(
+            "coverage_by_council",
+            "placements",
+            ["council"],
+            "location_by_council",
+            "placements",
+            ["council"],
+            rows_b=pl.col("cohort") == "all",
+        )
     if "location_by_category" in tables:
-        a.same("cohort_profile", "children", ["category"], "location_by_category", "placements", ["category"])
+        a.same(
+            "cohort_profile",
+            "children",
+            ["category"],
+            "location_by_category",
+            "placements",
+            ["category"],
+        )
     if "location_pooled" in tables:
         t = "location_pooled"
-        a.group_sum(t, "denominator", "numerator", ["cohort", "scope"], rows=pl.col("location") != "unknown")
+        a.group_sum(
+            t, "denominator", "numerator", ["cohort", "scope"], rows=pl.col("location") != "unknown"
+        )
         a.share(t, "share", ["numerator"], ["denominator"])
     if {"location_pooled", "location_by_council"} <= set(tables):
         for cohort in ("all", "residential"):
             for loc in [*LOCS, "unknown"]:
-                a.total_of("location_pooled", "numerator", (pl.col("cohort") == cohort) & (pl.col("scope") == "all")
-                           & (pl.col("location") == loc), "location_by_council", loc, pl.col("cohort") == cohort)
+                a.total_of(
+                    "location_pooled",
+                    "numerator",
+                    (pl.col("cohort") == cohort)
+                    & (pl.col("scope") == "all")
+                    & (pl.col("location") == loc),
+                    "location_by_council",
+                    loc,
+                    pl.col("cohort") == cohort,
+                )
     if {"location_mean_of_councils", "location_by_council"} <= set(tables):
         for loc in LOCS:  # every council here has located placements, so all count in the mean
-            a.mean_of("location_mean_of_councils", "mean_share", "councils_n",
-                      (pl.col("cohort") == "all") & (pl.col("scope") == "all") & (pl.col("location") == loc),
-                      "location_by_council", f"{loc}_pct", pl.col("cohort") == "all")
+            a.mean_of(
+                "location_mean_of_councils",
+                "mean_share",
+                "councils_n",
+                (pl.col("cohort") == "all")
+                & (pl.col("scope") == "all")
+                & (pl.col("location") == loc),
+                "location_by_council",
+                f"{loc}_pct",
+                pl.col("cohort") == "all",
+            )
     if "location_by_category" in tables:
         for col in ["placements", *LOCS, "unknown"]:
-            a.total_of("location_by_category", col, pl.col("category") == "all", "location_by_category", col,
-                       ~pl.col("category").is_in(["all", "residential"]))
+            a.total_of(
+                "location_by_category",
+                col,
+                pl.col("category") == "all",
+                "location_by_category",
+                col,
+                ~pl.col("category").is_in(["all", "residential"]),
+            )
     if "typology_by_council" in tables:
         t = "typology_by_council"
         a.row_sum(t, "residential", LOCS, complete=False)
@@ -56,11 +94,27 @@ def snapshot_attack(tables: dict[str, pl.DataFrame]) -> Attack:
         for loc in ("in_area", "in_region_out_of_area"):
             a.share(t, f"{loc}_pct", [loc], LOCS)
         a.share(t, "residential_pct", ["residential"], ["children_looked_after"])
-        a.quoted(t, "reason", "in_house_residential", r"^(\d+) child\(ren\) in the council's own homes")
-        a.same("coverage_by_council", "placements", ["council"], t, "children_looked_after", ["council"])
+        a.quoted(
+            t, "reason", "in_house_residential", r"^(\d+) child\(ren\) in the council's own homes"
+        )
+        a.same(
+            "coverage_by_council",
+            "placements",
+            ["council"],
+            t,
+            "children_looked_after",
+            ["council"],
+        )
         for loc in LOCS:
-            a.same("location_by_council", loc, ["council"], t, loc, ["council"],
-                   rows_a=pl.col("cohort") == "residential")
+            a.same(
+                "location_by_council",
+                loc,
+                ["council"],
+                t,
+                loc,
+                ["council"],
+                rows_a=pl.col("cohort") == "residential",
+            )
     if "top_destinations" in tables:
         t = "top_destinations"
         a.share(t, "share", ["placements"], ["placements_with_known_host"])
@@ -70,7 +124,13 @@ def snapshot_attack(tables: dict[str, pl.DataFrame]) -> Attack:
         a.share("distance", "share", ["placements"], ["denominator"])
     if "ofsted_mix" in tables:
         t = "ofsted_mix"
-        a.group_sum(t, "denominator", "placements", ["host_location"], rows=pl.col("ofsted_rating") != "Not known")
+        a.group_sum(
+            t,
+            "denominator",
+            "placements",
+            ["host_location"],
+            rows=pl.col("ofsted_rating") != "Not known",
+        )
         a.share(t, "share", ["placements"], ["denominator"])
     if "cohort_profile" in tables:
         t = "cohort_profile"
@@ -83,8 +143,11 @@ def snapshot_attack(tables: dict[str, pl.DataFrame]) -> Attack:
         t = "utilisation"
         parts = ["used_by_region_councils", "used_by_other_councils", "vacant"]
         a.row_sum(t, "places", parts)
-        for part, share in zip(parts, ["utilisation_by_region_pct", "utilisation_by_other_pct", "vacant_pct"],
-                               strict=True):
+        for part, share in zip(
+            parts,
+            ["utilisation_by_region_pct", "utilisation_by_other_pct", "vacant_pct"],
+            strict=True,
+        ):
             a.share(t, share, [part], ["places"])
     return a
 
@@ -103,8 +166,13 @@ def small_region(tmp_path_factory):
 def test_no_hidden_snapshot_count_can_be_recovered(small_region):
     loaded, path = small_region
     date = loaded.episodes.get_column("data_end").max()
-    snap = take_snapshot(loaded.episodes, loaded.children, date=date, region="london",
-                         providers=path / "providers.csv")
+    snap = take_snapshot(
+        loaded.episodes,
+        loaded.children,
+        date=date,
+        region="london",
+        providers=path / "providers.csv",
+    )
     tables = published_tables(snap)
     attack = snapshot_attack(tables)
     assert len(attack.var) >= 20  # the region has many small counts to hide

@@ -33,8 +33,15 @@ def snap():
 
 
 def _pooled(snap, cohort, scope, location):
-    return snap.frame("location_pooled").filter(
-        (pl.col("cohort") == cohort) & (pl.col("scope") == scope) & (pl.col("location") == location)).row(0, named=True)
+    return (
+        snap.frame("location_pooled")
+        .filter(
+            (pl.col("cohort") == cohort)
+            & (pl.col("scope") == scope)
+            & (pl.col("location") == location)
+        )
+        .row(0, named=True)
+    )
 
 
 def test_residential_out_of_london_against_liia_2022(snap):
@@ -44,7 +51,11 @@ def test_residential_out_of_london_against_liia_2022(snap):
     assert row["numerator"] == SEED["placed_outside_london"]
     assert round(row["share"], 2) == 0.67
     assert row["councils_n"] == len(snap.coverage) and "Lambeth" in row["councils"]
-    by_cat = snap.frame("location_by_category").filter(pl.col("category") == "residential").row(0, named=True)
+    by_cat = (
+        snap.frame("location_by_category")
+        .filter(pl.col("category") == "residential")
+        .row(0, named=True)
+    )
     assert (by_cat["placements"], by_cat["out_of_region"]) == (790, 532)
     # the family placements are in the 'all' cohort but not the residential headline
     assert snap.total_placements == 790 + 20 * 10
@@ -75,15 +86,19 @@ def test_places_per_borough_against_liia_2022(snap):
 
 def test_places_per_home_against_liia_2022(snap):
     """4.9 places per home in London vs 5.2 outside."""
-    pph = {(r["basis"], r["host_location"]): r["places_per_home"]
-           for r in snap.frame("places_per_home").iter_rows(named=True)}
+    pph = {
+        (r["basis"], r["host_location"]): r["places_per_home"]
+        for r in snap.frame("places_per_home").iter_rows(named=True)
+    }
     assert round(pph[("register", "in_region")], 1) == SEED["places_per_home"]["london"]
     assert round(pph[("register", "out_of_region")], 1) == SEED["places_per_home"]["outside_london"]
 
 
 def test_host_reach_against_liia_2022(snap):
     """At the high end, 14 boroughs place in Redbridge."""
-    reach = snap.frame("host_reach").filter((pl.col("cohort") == "residential") & pl.col("host_in_region"))
+    reach = snap.frame("host_reach").filter(
+        (pl.col("cohort") == "residential") & pl.col("host_in_region")
+    )
     top = reach.row(0, named=True)
     assert (top["host_council"], top["placing_councils"]) == SEED["host_reach_max"]
 
@@ -108,14 +123,25 @@ def test_ofsted_mix_against_liia_2022():
             specs.append({"council": "Lambeth", "host": where, "urn": urn, "n": n})
     episodes, children = build(specs)
     snap = take_snapshot(episodes, children, date="2024-03-31", providers=register(homes))
-    mix = {(r["host_location"], r["ofsted_rating"]): r for r in snap.frame("ofsted_mix").iter_rows(named=True)}
+    mix = {
+        (r["host_location"], r["ofsted_rating"]): r
+        for r in snap.frame("ofsted_mix").iter_rows(named=True)
+    }
     seed = SEED["ofsted"]
     assert mix[("in_region", "Outstanding")]["denominator"] == seed["london_n"]
     assert mix[("out_of_region", "Outstanding")]["denominator"] == seed["outside_n"]
     assert round(mix[("in_region", "Outstanding")]["share"], 2) == seed["outstanding"]["london"]
-    assert round(mix[("out_of_region", "Outstanding")]["share"], 2) == seed["outstanding"]["outside"]
-    assert round(mix[("in_region", "Requires improvement")]["share"], 2) == seed["requires_improvement"]["london"]
-    assert round(mix[("out_of_region", "Requires improvement")]["share"], 2) == seed["requires_improvement"]["outside"]
+    assert (
+        round(mix[("out_of_region", "Outstanding")]["share"], 2) == seed["outstanding"]["outside"]
+    )
+    assert (
+        round(mix[("in_region", "Requires improvement")]["share"], 2)
+        == seed["requires_improvement"]["london"]
+    )
+    assert (
+        round(mix[("out_of_region", "Requires improvement")]["share"], 2)
+        == seed["requires_improvement"]["outside"]
+    )
 
 
 def test_cohort_profile_against_liia_2022():
@@ -126,9 +152,16 @@ def test_cohort_profile_against_liia_2022():
         non_wb, male = round(n * s["not_white_british"]), round(n * s["male"])
         for i in range(n):
             offset = 0.0 if (n % 2 and i == n - 1) else (1.0 if i % 2 else -1.0)
-            specs.append({"council": "Lambeth" if i % 2 else "Croydon", "category": category, "host": "Lambeth",
-                          "age": s["mean_age"] + offset, "ethnic": "BAFR" if i < non_wb else "WBRI",
-                          "sex": 1 if (n - 1 - i) < male else 2})
+            specs.append(
+                {
+                    "council": "Lambeth" if i % 2 else "Croydon",
+                    "category": category,
+                    "host": "Lambeth",
+                    "age": s["mean_age"] + offset,
+                    "ethnic": "BAFR" if i < non_wb else "WBRI",
+                    "sex": 1 if (n - 1 - i) < male else 2,
+                }
+            )
     episodes, children = build(specs)
     snap = take_snapshot(episodes, children, date="2024-03-31")
     prof = {r["category"]: r for r in snap.frame("cohort_profile").iter_rows(named=True)}

@@ -10,11 +10,15 @@ import pytest
 
 from carecast.cli import main
 
-EPISODE_COLS = "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN"
+EPISODE_COLS = (
+    "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN"
+)
 HEADER_COLS = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB"
 POSTCODES = {  # postcode -> (ONS LA code, lat, long)
-    "SE11 4AA": ("E09000022", 51.49, -0.11), "SW9 7AA": ("E09000022", 51.47, -0.11),
-    "CR0 1AA": ("E09000008", 51.37, -0.10), "ME14 1AA": ("E10000016", 51.27, 0.52),
+    "SE11 4AA": ("E09000022", 51.49, -0.11),
+    "SW9 7AA": ("E09000022", 51.47, -0.11),
+    "CR0 1AA": ("E09000008", 51.37, -0.10),
+    "ME14 1AA": ("E10000016", 51.27, 0.52),
 }
 
 
@@ -22,7 +26,9 @@ def _write_return(root, council, rows):
     """rows: (child, place, provider, home postcode, placement postcode, urn, sex, ethnic)."""
     folder = root / council / "2024"
     folder.mkdir(parents=True)
-    eps = [EPISODE_COLS] + [f"{c},01/06/2023,S,C2,N1,{pl},{pr},,,,{h},{p},{u}" for c, pl, pr, h, p, u, _, _ in rows]
+    eps = [EPISODE_COLS] + [
+        f"{c},01/06/2023,S,C2,N1,{pl},{pr},,,,{h},{p},{u}" for c, pl, pr, h, p, u, _, _ in rows
+    ]
     hdr = [HEADER_COLS] + [f"{c},{s},01/05/2009,{e},,," for c, _, _, _, _, _, s, e in rows]
     (folder / "episodes.csv").write_text("\n".join(eps) + "\n")
     (folder / "header.csv").write_text("\n".join(hdr) + "\n")
@@ -42,7 +48,8 @@ def returns(tmp_path):
     (tmp_path / "providers.csv").write_text(
         "urn,name,type,owner,host_council,places,ofsted_rating\n"
         "SC1,Oak House,childrens_home,private,Kent,6,Outstanding\n"
-        "SC2,Elm House,childrens_home,private,Croydon,10,Good\n")
+        "SC2,Elm House,childrens_home,private,Croydon,10,Good\n"
+    )
     return root
 
 
@@ -62,17 +69,37 @@ def run(monkeypatch, *args):
 
 def test_snapshot_json_from_raw_returns(returns, tmp_path, monkeypatch, capsys):
     out = tmp_path / "snap.json"
-    code = run(monkeypatch, "snapshot", returns, "--date", "2024-03-31", "--postcodes", tmp_path / "postcodes.csv",
-               "--providers", tmp_path / "providers.csv", "--out", out)
+    code = run(
+        monkeypatch,
+        "snapshot",
+        returns,
+        "--date",
+        "2024-03-31",
+        "--postcodes",
+        tmp_path / "postcodes.csv",
+        "--providers",
+        tmp_path / "providers.csv",
+        "--out",
+        out,
+    )
     assert code == 0
     doc = json.loads(out.read_text())
     assert doc["total_placements"] == 21
     # Lambeth: 6 in Kent, 5 in Croydon, 8 at home; Croydon: 2 in Kent (suppressed: two councils' data)
-    assert doc["location"] == {"in_area": 8, "in_region_out_of_area": 5, "out_of_region": 8, "unknown": 0}
+    assert doc["location"] == {
+        "in_area": 8,
+        "in_region_out_of_area": 5,
+        "out_of_region": 8,
+        "unknown": 0,
+    }
     assert doc["suppressed"] is True and "'c'" in doc["suppression_note"]
-    croydon = next(r for r in doc["location_by_council"] if r["council"] == "Croydon" and r["cohort"] == "all")
+    croydon = next(
+        r for r in doc["location_by_council"] if r["council"] == "Croydon" and r["cohort"] == "all"
+    )
     assert croydon["out_of_region"] == "c" and croydon["out_of_region_pct"] == "c"
-    lambeth = next(r for r in doc["location_by_council"] if r["council"] == "Lambeth" and r["cohort"] == "all")
+    lambeth = next(
+        r for r in doc["location_by_council"] if r["council"] == "Lambeth" and r["cohort"] == "all"
+    )
     # the region's 21 (and 8 outside it), less Lambeth's 19 (and 6), would give Croydon's hidden 2:
     # Lambeth's figures are hidden too (secondary suppression), the region's stay shown
     assert lambeth["placements"] == "c" and lambeth["out_of_region"] == "c"
@@ -84,29 +111,62 @@ def test_snapshot_json_from_raw_returns(returns, tmp_path, monkeypatch, capsys):
     assert "Out of region" in capsys.readouterr().out
 
 
-def test_snapshot_single_council_is_not_suppressed_and_writes_excel_and_html(returns, tmp_path, monkeypatch):
+def test_snapshot_single_council_is_not_suppressed_and_writes_excel_and_html(
+    returns, tmp_path, monkeypatch
+):
     xlsx = tmp_path / "snap.xlsx"
-    code = run(monkeypatch, "snapshot", returns, "--date", "2024-03-31", "--region", "Lambeth",
-               "--postcodes", tmp_path / "postcodes.csv", "--out", xlsx)
+    code = run(
+        monkeypatch,
+        "snapshot",
+        returns,
+        "--date",
+        "2024-03-31",
+        "--region",
+        "Lambeth",
+        "--postcodes",
+        tmp_path / "postcodes.csv",
+        "--out",
+        xlsx,
+    )
     assert code == 0
     wb = openpyxl.load_workbook(xlsx)
     assert {"About", "location_by_council", "typology", "distance"} <= set(wb.sheetnames)
     about = {r[0].value: r[1].value for r in wb["About"].iter_rows() if r[0].value}
     assert "not applied" in about["suppression"]
     html = tmp_path / "snap.html"
-    assert run(monkeypatch, "snapshot", returns, "--date", "2024-03-31", "--no-suppress",
-               "--providers", tmp_path / "providers.csv", "--out", html) == 0
+    assert (
+        run(
+            monkeypatch,
+            "snapshot",
+            returns,
+            "--date",
+            "2024-03-31",
+            "--no-suppress",
+            "--providers",
+            tmp_path / "providers.csv",
+            "--out",
+            html,
+        )
+        == 0
+    )
     text = html.read_text()
-    assert "Supply and utilisation" in text and "Distance from home" in text and "plotly" in text.lower()
+    assert (
+        "Supply and utilisation" in text
+        and "Distance from home" in text
+        and "plotly" in text.lower()
+    )
     assert "NOT suppressed" in text
 
 
-@pytest.mark.parametrize(("args", "code", "message"), [
-    (["--date", "31/13/2024"], 2, "is not a date"),
-    (["--date", "2024-03-31", "--region", "Atlantis"], 2, "neither a region nor a council"),
-    (["--date", "2010-03-31"], 4, "has data covering 31/03/2010"),
-    (["--date", "2024-03-31", "--out-format"], 2, ""),
-])
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["--date", "31/13/2024"], 2, "is not a date"),
+        (["--date", "2024-03-31", "--region", "Atlantis"], 2, "neither a region nor a council"),
+        (["--date", "2010-03-31"], 4, "has data covering 31/03/2010"),
+        (["--date", "2024-03-31", "--out-format"], 2, ""),
+    ],
+)
 def test_snapshot_bad_arguments(returns, tmp_path, monkeypatch, capsys, args, code, message):
     got = run(monkeypatch, "snapshot", returns, *args, "--out", tmp_path / "x.json")
     err = _err(capsys)
@@ -114,22 +174,72 @@ def test_snapshot_bad_arguments(returns, tmp_path, monkeypatch, capsys, args, co
 
 
 def test_snapshot_bad_files(returns, tmp_path, monkeypatch, capsys):
-    assert run(monkeypatch, "snapshot", tmp_path / "nope", "--date", "2024-03-31", "--out", tmp_path / "x.json") == 2
+    assert (
+        run(
+            monkeypatch,
+            "snapshot",
+            tmp_path / "nope",
+            "--date",
+            "2024-03-31",
+            "--out",
+            tmp_path / "x.json",
+        )
+        == 2
+    )
     assert "does not exist" in _err(capsys)
     bad = tmp_path / "bad_providers.csv"
     bad.write_text("id,host_council,places\nSC1,Kent,6\n")
-    assert run(monkeypatch, "snapshot", returns, "--date", "2024-03-31", "--providers", bad,
-               "--out", tmp_path / "x.json") == 2
+    assert (
+        run(
+            monkeypatch,
+            "snapshot",
+            returns,
+            "--date",
+            "2024-03-31",
+            "--providers",
+            bad,
+            "--out",
+            tmp_path / "x.json",
+        )
+        == 2
+    )
     err = _err(capsys)
     assert "no urn column" in err and "What to do" in err
     bad.write_text("urn,host_council,places\nSC1,Kent,six\n")
-    assert run(monkeypatch, "snapshot", returns, "--date", "2024-03-31", "--providers", bad,
-               "--out", tmp_path / "x.json") == 2
+    assert (
+        run(
+            monkeypatch,
+            "snapshot",
+            returns,
+            "--date",
+            "2024-03-31",
+            "--providers",
+            bad,
+            "--out",
+            tmp_path / "x.json",
+        )
+        == 2
+    )
     assert "row 2" in _err(capsys)
     params = tmp_path / "p.yaml"
     params.write_text("typology_strategic_per_host_min: {value: -1}\n")
-    assert run(monkeypatch, "snapshot", returns, "--date", "2024-03-31", "--parameters", params,
-               "--out", tmp_path / "x.json") == 2
+    assert (
+        run(
+            monkeypatch,
+            "snapshot",
+            returns,
+            "--date",
+            "2024-03-31",
+            "--parameters",
+            params,
+            "--out",
+            tmp_path / "x.json",
+        )
+        == 2
+    )
     assert "typology_strategic_per_host_min" in _err(capsys)
-    assert run(monkeypatch, "snapshot", returns, "--date", "2024-03-31", "--out", tmp_path / "x.docx") == 2
+    assert (
+        run(monkeypatch, "snapshot", returns, "--date", "2024-03-31", "--out", tmp_path / "x.docx")
+        == 2
+    )
     assert "does not know the format" in _err(capsys)

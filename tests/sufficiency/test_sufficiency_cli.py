@@ -28,15 +28,28 @@ def returns(tmp_path_factory):
 
     path = tmp_path_factory.mktemp("synth")
     generate(path / "returns", councils=2, years=(2020, 2024), seed=1)
-    assert sorted(load_returns(path / "returns").episodes["council"].unique()) == ["Lewisham", "Southwark"]
+    assert sorted(load_returns(path / "returns").episodes["council"].unique()) == [
+        "Lewisham",
+        "Southwark",
+    ]
     for council, households in (("Lewisham", 60), ("Southwark", 40)):
-        (path / f"{council}.yaml").write_text(CAPACITY.format(council=council, households=households))
+        (path / f"{council}.yaml").write_text(
+            CAPACITY.format(council=council, households=households)
+        )
     return path
 
 
 def test_one_council_gap_per_category_and_year_with_a_plan(carecast, returns, tmp_path):
     out = tmp_path / "gap.json"
-    r = carecast("sufficiency", returns / "returns", "--capacity", returns / "Lewisham.yaml", *RUN, "--out", out)
+    r = carecast(
+        "sufficiency",
+        returns / "returns",
+        "--capacity",
+        returns / "Lewisham.yaml",
+        *RUN,
+        "--out",
+        out,
+    )
     assert r.returncode == 0, r.stderr
     doc = json.loads(out.read_text())
     rows = [x for x in doc["gap_by_year"] if x["category"] == "fostering_in_house"]
@@ -51,11 +64,22 @@ def test_one_council_gap_per_category_and_year_with_a_plan(carecast, returns, tm
     assert doc["metadata"]["parameters"]["simulations"] == 30
 
     scenario = tmp_path / "new_home.yaml"
-    scenario.write_text("scenario: new_home\nlevers:\n"
-                        "  - {lever: capacity, start: 2025-04-01, category: residential_in_house, places: 5}\n")
+    scenario.write_text(
+        "scenario: new_home\nlevers:\n"
+        "  - {lever: capacity, start: 2025-04-01, category: residential_in_house, places: 5}\n"
+    )
     html = tmp_path / "gap.html"
-    r = carecast("sufficiency", returns / "returns", "--capacity", returns / "Lewisham.yaml", "--scenario", scenario,
-                 *RUN, "--out", html)
+    r = carecast(
+        "sufficiency",
+        returns / "returns",
+        "--capacity",
+        returns / "Lewisham.yaml",
+        "--scenario",
+        scenario,
+        *RUN,
+        "--out",
+        html,
+    )
     assert r.returncode == 0, r.stderr
     text = html.read_text()
     assert "Demand against capacity" in text and "new_home" in text and "plotly" in text
@@ -63,8 +87,19 @@ def test_one_council_gap_per_category_and_year_with_a_plan(carecast, returns, tm
 
 def test_region_sums_councils_and_uses_the_provider_register(carecast, returns, tmp_path):
     out = tmp_path / "region.json"
-    r = carecast("sufficiency", returns / "returns", "--capacity", returns / "Lewisham.yaml",
-                 "--capacity", returns / "Southwark.yaml", "--region", "Lewisham,Southwark", *RUN, "--out", out)
+    r = carecast(
+        "sufficiency",
+        returns / "returns",
+        "--capacity",
+        returns / "Lewisham.yaml",
+        "--capacity",
+        returns / "Southwark.yaml",
+        "--region",
+        "Lewisham,Southwark",
+        *RUN,
+        "--out",
+        out,
+    )
     assert r.returncode == 0, r.stderr
     doc = json.loads(out.read_text())
     assert doc["name"] == "Lewisham, Southwark"
@@ -78,22 +113,55 @@ def test_region_sums_councils_and_uses_the_provider_register(carecast, returns, 
 
 def test_bad_capacity_file_and_conflicting_options_exit_2(carecast, returns, tmp_path):
     bad = tmp_path / "bad.yaml"
-    bad.write_text(CAPACITY.format(council="Lewisham", households=10).replace("residential_in_house", "castle"))
-    r = carecast("sufficiency", returns / "returns", "--capacity", bad, "--out", tmp_path / "x.json")
+    bad.write_text(
+        CAPACITY.format(council="Lewisham", households=10).replace("residential_in_house", "castle")
+    )
+    r = carecast(
+        "sufficiency", returns / "returns", "--capacity", bad, "--out", tmp_path / "x.json"
+    )
     assert r.returncode == 2 and "castle" in r.stderr and "Traceback" not in r.stderr
-    r = carecast("sufficiency", returns / "returns", "--capacity", returns / "Lewisham.yaml", "--council", "Lewisham",
-                 "--region", "london", "--out", tmp_path / "x.json")
+    r = carecast(
+        "sufficiency",
+        returns / "returns",
+        "--capacity",
+        returns / "Lewisham.yaml",
+        "--council",
+        "Lewisham",
+        "--region",
+        "london",
+        "--out",
+        tmp_path / "x.json",
+    )
     assert r.returncode == 2 and "not both" in r.stderr
-    r = carecast("sufficiency", returns / "returns", "--capacity", returns / "Lewisham.yaml", "--region", "Narnia",
-                 "--out", tmp_path / "x.json")
+    r = carecast(
+        "sufficiency",
+        returns / "returns",
+        "--capacity",
+        returns / "Lewisham.yaml",
+        "--region",
+        "Narnia",
+        "--out",
+        tmp_path / "x.json",
+    )
     assert r.returncode != 0 and "Narnia" in r.stderr and "Traceback" not in r.stderr
 
 
-def test_a_region_with_a_council_lacking_a_capacity_file_plans_no_recruitment(carecast, returns, tmp_path):
+def test_a_region_with_a_council_lacking_a_capacity_file_plans_no_recruitment(
+    carecast, returns, tmp_path
+):
     """One council's carers against two councils' demand asked for thousands of approvals a year."""
     out = tmp_path / "r.json"
-    r = carecast("sufficiency", returns / "returns", "--capacity", returns / "Lewisham.yaml",
-                 "--region", "Lewisham,Southwark", *RUN, "--out", out)
+    r = carecast(
+        "sufficiency",
+        returns / "returns",
+        "--capacity",
+        returns / "Lewisham.yaml",
+        "--region",
+        "Lewisham,Southwark",
+        *RUN,
+        "--out",
+        out,
+    )
     assert r.returncode == 0, r.stderr
     doc = json.loads(out.read_text())
     recruit = [x for x in doc["plan"] if x["unit"] == "households a year"]

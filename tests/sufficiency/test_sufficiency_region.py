@@ -18,12 +18,21 @@ BANDS = ("0", "1-4", "5-9", "10-15", "16-17")
 
 
 def _capacity(council, households, per_household, home_places):
-    return parse_capacity({
-        "council": council, "as_at": "2025-04-01",
-        "foster_households": {"current_households": households, "approvals_per_year": 5,
-                              "deregistration_rate": 0.1, "children_per_household": per_household, "utilisation": 1.0},
-        "homes": [{"name": "H", "category": "residential_in_house", "places": home_places}],
-    }, council)
+    return parse_capacity(
+        {
+            "council": council,
+            "as_at": "2025-04-01",
+            "foster_households": {
+                "current_households": households,
+                "approvals_per_year": 5,
+                "deregistration_rate": 0.1,
+                "children_per_household": per_household,
+                "utilisation": 1.0,
+            },
+            "homes": [{"name": "H", "category": "residential_in_house", "places": home_places}],
+        },
+        council,
+    )
 
 
 def test_pooled_capacity_keeps_each_councils_places():
@@ -37,9 +46,17 @@ def test_pooled_capacity_keeps_each_councils_places():
     fh = pooled.foster_households
     assert fh.approvals_per_year == 10 and fh.deregistrations_per_year == pytest.approx(0.1 * 150)
     assert {h.name for h in pooled.homes} == {"Lewisham: H", "Southwark: H"}
-    no_leavers = parse_capacity({"council": "Lambeth", "as_at": "2025-04-01",
-                                 "foster_households": {"current_households": 10}}, "t")
-    assert combine_capacity([a, no_leavers], "x").foster_households.deregistrations_per_year == pytest.approx(10)
+    no_leavers = parse_capacity(
+        {
+            "council": "Lambeth",
+            "as_at": "2025-04-01",
+            "foster_households": {"current_households": 10},
+        },
+        "t",
+    )
+    assert combine_capacity(
+        [a, no_leavers], "x"
+    ).foster_households.deregistrations_per_year == pytest.approx(10)
 
 
 def test_scenario_capacity_lever_adds_and_removes_places():
@@ -50,19 +67,27 @@ levers:
   - {lever: capacity, start: 2026-04-01, category: residential_in_house, places: 6}
   - {lever: capacity, start: 2027-04-01, category: residential_in_house, places: -4}
 """)
-    res = with_scenario(cap, scenario).places([dt.date(2025, 5, 1), dt.date(2026, 5, 1), dt.date(2027, 5, 1)])
-    home = (res.filter(pl.col("category") == "residential_in_house").group_by("date").agg(pl.col("places").sum())
-            .sort("date"))
+    res = with_scenario(cap, scenario).places(
+        [dt.date(2025, 5, 1), dt.date(2026, 5, 1), dt.date(2027, 5, 1)]
+    )
+    home = (
+        res.filter(pl.col("category") == "residential_in_house")
+        .group_by("date")
+        .agg(pl.col("places").sum())
+        .sort("date")
+    )
     assert home["places"].to_list() == [4, 10, 6]
 
 
 def test_register_places_in_the_region_are_attributed_by_share():
-    providers = pl.DataFrame({
-        "type": ["childrens_home", "childrens_home", "childrens_home", "ifa", "secure"],
-        "owner": ["private", "local_authority", "private", "private", "local_authority"],
-        "host_council": ["Lewisham", "Lewisham", "Kent", "Croydon", "Lambeth"],
-        "places": [6, 4, 9, 100, 8],
-    })
+    providers = pl.DataFrame(
+        {
+            "type": ["childrens_home", "childrens_home", "childrens_home", "ifa", "secure"],
+            "owner": ["private", "local_authority", "private", "private", "local_authority"],
+            "host_council": ["Lewisham", "Lewisham", "Kent", "Croydon", "Lambeth"],
+            "places": [6, 4, 9, 100, 8],
+        }
+    )
     label, members = region_councils("london")
     assert label == "London" and len(members) == 33 and "Lewisham" in members
     beds, table = register_beds(providers, members, label, share=0.5)
@@ -84,12 +109,23 @@ def _result(sims: np.ndarray) -> ForecastResult:
     states[:, :, 3, 1] = sims
     months = [dt.date(2025, 4 + m, 1) for m in range(n_m)]
     zeros = np.zeros((n_s, n_m, len(CATS)), np.int32)
-    return ForecastResult(council="x", start=months[0], step_days=7, categories=CATS, age_bands=BANDS, dates_=months,
-                          sim_counts_=zeros, sim_age_counts_=np.zeros((n_s, n_m, len(BANDS)), np.int32),
-                          sim_days_=zeros.astype(np.float32), month_dates_=months, sim_month_states_=states,
-                          expected_=np.zeros((n_m, len(BANDS), len(CATS))),
-                          history_=pl.DataFrame(schema={"date": pl.Date, "category": pl.Utf8, "age_band": pl.Utf8,
-                                                        "children": pl.Int64}))
+    return ForecastResult(
+        council="x",
+        start=months[0],
+        step_days=7,
+        categories=CATS,
+        age_bands=BANDS,
+        dates_=months,
+        sim_counts_=zeros,
+        sim_age_counts_=np.zeros((n_s, n_m, len(BANDS)), np.int32),
+        sim_days_=zeros.astype(np.float32),
+        month_dates_=months,
+        sim_month_states_=states,
+        expected_=np.zeros((n_m, len(BANDS), len(CATS))),
+        history_=pl.DataFrame(
+            schema={"date": pl.Date, "category": pl.Utf8, "age_band": pl.Utf8, "children": pl.Int64}
+        ),
+    )
 
 
 def test_regional_demand_is_the_band_of_the_sum_not_the_sum_of_bands():
@@ -103,13 +139,25 @@ def test_regional_demand_is_the_band_of_the_sum_not_the_sum_of_bands():
     assert (summed_bands > 25).all()
     teen = group_demand(region, ["residential_external"], 10, "teens")
     assert teen["p50"].to_list() == [20.0, 20.0, 20.0]
-    assert group_demand(region, ["residential_external"], 16, "older")["p90"].to_list() == [0.0, 0.0, 0.0]
+    assert group_demand(region, ["residential_external"], 16, "older")["p90"].to_list() == [
+        0.0,
+        0.0,
+        0.0,
+    ]
 
 
 def test_adolescent_gap_sizes_the_block_contract_and_homes():
     months = [dt.date(2025, 4, 1), dt.date(2025, 5, 1), dt.date(2026, 4, 1)]
-    demand = pl.DataFrame({"date": months, "category": "teens", "mean": [0.0] * 3,
-                           "p10": [5.0] * 3, "p50": [8.0, 9.0, 12.0], "p90": [10.0, 11.0, 15.0]})
+    demand = pl.DataFrame(
+        {
+            "date": months,
+            "category": "teens",
+            "mean": [0.0] * 3,
+            "p10": [5.0] * 3,
+            "p50": [8.0, 9.0, 12.0],
+            "p90": [10.0, 11.0, 15.0],
+        }
+    )
     cap = _capacity("Lewisham", 10, 1.0, 4)  # 4 residential places
     gap = adolescent_gap(demand, cap)
     rows = gap.by_year.sort("financial_year").to_dicts()

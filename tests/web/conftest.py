@@ -20,29 +20,56 @@ from carecast.web.datastore import save_dataset
 
 PASSWORD = "correct horse battery"
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 COUNCIL_A, COUNCIL_B = "Lewisham", "Camden"
 
 
-def make_tables(council: str, n: int, prefix: str, end: dt.date = dt.date(2024, 3, 31)) -> tuple[pl.DataFrame, pl.DataFrame]:
+def make_tables(
+    council: str, n: int, prefix: str, end: dt.date = dt.date(2024, 3, 31)
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """``n`` children, each with one episode; every third has left; categories and areas vary."""
     cats = ["fostering_in_house", "fostering_ifa", "residential_external", "supported"]
-    places = {"fostering_in_house": ("U4", "PR1"), "fostering_ifa": ("U4", "PR4"),
-              "residential_external": ("K2", "PR4"), "supported": ("H5", "PR4")}
+    places = {
+        "fostering_in_house": ("U4", "PR1"),
+        "fostering_ifa": ("U4", "PR4"),
+        "residential_external": ("K2", "PR4"),
+        "supported": ("H5", "PR4"),
+    }
     ids = [f"{prefix}{i:04d}" for i in range(n)]
     cat = [cats[i % len(cats)] for i in range(n)]
     decom = [end - dt.timedelta(days=30 + 17 * i) for i in range(n)]
     dec = [end - dt.timedelta(days=5 + i) if i % 3 == 0 else None for i in range(n)]
     dob = [dt.date(2008 + i % 10, 1 + i % 12, 1) for i in range(n)]
-    episodes = pl.DataFrame({
-        "council": council, "child_id": ids, "decom": decom, "dec": dec, "category": cat,
-        "place": [places[c][0] for c in cat], "place_provider": [places[c][1] for c in cat],
-        "ls": "C2", "rne": "S", "dob": dob, "sex": [1 + i % 2 for i in range(n)],
-        "is_short_break": False, "in_area": [i % 4 != 0 for i in range(n)], "data_end": end,
-        "period_id": 1, "period_start": decom,
-    })
-    children = pl.DataFrame({"council": council, "child_id": ids, "dob": dob, "sex": [1 + i % 2 for i in range(n)]})
+    episodes = pl.DataFrame(
+        {
+            "council": council,
+            "child_id": ids,
+            "decom": decom,
+            "dec": dec,
+            "category": cat,
+            "place": [places[c][0] for c in cat],
+            "place_provider": [places[c][1] for c in cat],
+            "ls": "C2",
+            "rne": "S",
+            "dob": dob,
+            "sex": [1 + i % 2 for i in range(n)],
+            "is_short_break": False,
+            "in_area": [i % 4 != 0 for i in range(n)],
+            "data_end": end,
+            "period_id": 1,
+            "period_start": decom,
+        }
+    )
+    children = pl.DataFrame(
+        {"council": council, "child_id": ids, "dob": dob, "sex": [1 + i % 2 for i in range(n)]}
+    )
     episodes = load_categories().classify(episodes.drop("category"))
     return conform(episodes, EPISODE_COLUMNS), conform(children, CHILDREN_COLUMNS)
 
@@ -65,7 +92,9 @@ def add_users(url: str) -> None:
 
     with session_scope(url) as db:
         for email, role, council, region in USERS:
-            user = create_user(db, email=email, password=PASSWORD, role=role, council=council, region=region)
+            user = create_user(
+                db, email=email, password=PASSWORD, role=role, council=council, region=region
+            )
             if role in ALWAYS_REQUIRED:
                 enrol(db, user, TOTP_SECRET)
 
@@ -113,9 +142,14 @@ def settings(tmp_path, template_sqlite) -> Settings:
     import shutil
 
     shutil.copy(template_sqlite, tmp_path / "carecast.sqlite")
-    return Settings(environment="test", secret_key="test-secret-key-for-web-tests",
-                    database_url=f"sqlite:///{tmp_path / 'carecast.sqlite'}",
-                    data_dir=tmp_path / "data", max_upload_mb=2, worker_threads=1)
+    return Settings(
+        environment="test",
+        secret_key="test-secret-key-for-web-tests",
+        database_url=f"sqlite:///{tmp_path / 'carecast.sqlite'}",
+        data_dir=tmp_path / "data",
+        max_upload_mb=2,
+        worker_threads=1,
+    )
 
 
 @pytest.fixture
@@ -129,8 +163,16 @@ def with_data(app, settings):
     with session_scope(settings.database_url) as db:
         for council, prefix, n in ((COUNCIL_A, "LEW", 40), (COUNCIL_B, "CAM", 23)):
             episodes, children = make_tables(council, n, prefix)
-            save_dataset(db, settings.data_dir, council=council, uploaded_by="fixture", content_hash=f"hash-{prefix}",
-                         episodes=episodes, children=children, quality={})
+            save_dataset(
+                db,
+                settings.data_dir,
+                council=council,
+                uploaded_by="fixture",
+                content_hash=f"hash-{prefix}",
+                episodes=episodes,
+                children=children,
+                quality={},
+            )
     return app
 
 
@@ -143,11 +185,17 @@ def csrf_of(html: str) -> str:
 def login(client: TestClient, email: str, password: str = PASSWORD):
     """Log in, typing the authenticator code too when the account has a second factor."""
     page = client.get("/login")
-    res = client.post("/login", data={"email": email, "password": password, "csrf_token": csrf_of(page.text)},
-                      follow_redirects=False)
+    res = client.post(
+        "/login",
+        data={"email": email, "password": password, "csrf_token": csrf_of(page.text)},
+        follow_redirects=False,
+    )
     if res.status_code == 303 and res.headers["location"] == "/login/code":
-        res = client.post("/login/code", data={"code": totp_now(), "csrf_token": csrf_of(page.text)},
-                          follow_redirects=False)
+        res = client.post(
+            "/login/code",
+            data={"code": totp_now(), "csrf_token": csrf_of(page.text)},
+            follow_redirects=False,
+        )
     return res
 
 
@@ -199,9 +247,14 @@ def send_files(tmp_path_factory):
 
     res = synthetic(["Lewisham"], (2021, 2024), seed=3)
     paths = res.write(tmp_path_factory.mktemp("send"), defects=True)
-    return {"records": paths["records"].read_bytes(), "counts": paths["counts"].read_bytes(), "path": paths["records"],
-            "rows": pl.read_csv(paths["records"]).height, "defects": res.defects,
-            "ids": set(res.records["child_id"].to_list())}
+    return {
+        "records": paths["records"].read_bytes(),
+        "counts": paths["counts"].read_bytes(),
+        "path": paths["records"],
+        "rows": pl.read_csv(paths["records"]).height,
+        "defects": res.defects,
+        "ids": set(res.records["child_id"].to_list()),
+    }
 
 
 def free_port() -> int:
@@ -221,7 +274,9 @@ def served(app) -> Iterator[str]:
     import uvicorn
 
     port = free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
+    srv = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 15

@@ -9,14 +9,18 @@ import zipfile
 
 PLACES = [("U4", "PR1"), ("U4", "PR4"), ("U1", "PR1"), ("K2", "PR4"), ("H5", "PR4")]
 HEADER_COLS = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB"
-EPISODE_COLS = "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN"
+EPISODE_COLS = (
+    "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN"
+)
 
 
 def _d(day: dt.date | None) -> str:
     return day.strftime("%d/%m/%Y") if day else ""
 
 
-def council_returns(prefix: str, n: int = 30, years: tuple[int, ...] = (2023, 2024)) -> dict[str, str]:
+def council_returns(
+    prefix: str, n: int = 30, years: tuple[int, ...] = (2023, 2024)
+) -> dict[str, str]:
     """{'2023/header.csv': text, ...} for the collection ``years`` (consecutive) of one council; the
     children start one after another across the years, and the last year has two defects."""
     files: dict[str, str] = {}
@@ -38,7 +42,9 @@ def council_returns(prefix: str, n: int = 30, years: tuple[int, ...] = (2023, 20
             episodes.append(f"{child},{_d(start)},S,C2,N1,{place},{provider},{_d(dec)},{rec},,,,")
         if year == years[-1]:
             episodes.append(episodes[-1])  # a duplicate row: merged, and reported
-            episodes.append(f"{prefix}9999,{_d(dt.date(year - 1, 6, 1))},S,C2,N1,ZZ,PR1,,,,,,")  # no header, bad code
+            episodes.append(
+                f"{prefix}9999,{_d(dt.date(year - 1, 6, 1))},S,C2,N1,ZZ,PR1,,,,,,"
+            )  # no header, bad code
         files[f"{year}/header.csv"] = "\n".join(header) + "\n"
         files[f"{year}/episodes.csv"] = "\n".join(episodes) + "\n"
     return files

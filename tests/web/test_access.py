@@ -56,7 +56,10 @@ def test_session_cookie_is_httponly_and_only_its_hash_is_stored(app, settings):
 def test_logout_ends_the_session(with_data, client_for):
     client = client_for("a@lewisham.test")
     token = csrf_of(client.get("/overview").text)
-    assert client.post("/logout", data={"csrf_token": token}, follow_redirects=False).status_code == 303
+    assert (
+        client.post("/logout", data={"csrf_token": token}, follow_redirects=False).status_code
+        == 303
+    )
     assert client.get("/api/overview").status_code == 401
 
 
@@ -70,7 +73,10 @@ def test_council_user_sees_own_children_not_another_councils(with_data, client_f
     assert other.status_code == 403 and other.json()["error"] == "AccessDeniedError"
     page = a.get("/children")
     assert "LEW0001" in page.text and "CAM0" not in page.text
-    assert "CAM0" not in a.get("/overview").text and "CAM0" not in a.get("/downloads/children.csv").text
+    assert (
+        "CAM0" not in a.get("/overview").text
+        and "CAM0" not in a.get("/downloads/children.csv").text
+    )
 
 
 def test_regional_user_sees_suppressed_aggregates_only(with_data, client_for):
@@ -114,10 +120,25 @@ def test_exports_are_audited_without_child_ids(with_data, client_for, settings):
 def test_admin_creates_an_account_via_the_form(app, client_for):
     admin = client_for("admin@carecast.test")
     token = csrf_of(admin.get("/admin").text)
-    res = admin.post("/admin/users", data={"csrf_token": token, "email": "new@camden.test",
-                                           "password": "a long enough pw", "role": "council_finance",
-                                           "council": COUNCIL_B})
+    res = admin.post(
+        "/admin/users",
+        data={
+            "csrf_token": token,
+            "email": "new@camden.test",
+            "password": "a long enough pw",
+            "role": "council_finance",
+            "council": COUNCIL_B,
+        },
+    )
     assert res.status_code == 200 and "Account created for new@camden.test" in res.text
-    bad = admin.post("/admin/users", data={"csrf_token": token, "email": "x@y.test", "password": "short",
-                                           "role": "council_finance", "council": COUNCIL_B})
+    bad = admin.post(
+        "/admin/users",
+        data={
+            "csrf_token": token,
+            "email": "x@y.test",
+            "password": "short",
+            "role": "council_finance",
+            "council": COUNCIL_B,
+        },
+    )
     assert bad.status_code == 422 and "shorter than 10" in bad.text

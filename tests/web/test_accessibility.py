@@ -25,9 +25,22 @@ TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 BLOCKING = ("serious", "critical")
 
 PAGES = {
-    "a@lewisham.test": ["/overview", "/children", "/upload", "/forecast", "/snapshot", "/costs", "/budget",
-                        "/scenarios", "/sufficiency", "/directory", "/downloads", "/send", "/account",
-                        "/account/second-factor"],
+    "a@lewisham.test": [
+        "/overview",
+        "/children",
+        "/upload",
+        "/forecast",
+        "/snapshot",
+        "/costs",
+        "/budget",
+        "/scenarios",
+        "/sufficiency",
+        "/directory",
+        "/downloads",
+        "/send",
+        "/account",
+        "/account/second-factor",
+    ],
     "f@lewisham.test": ["/overview", "/costs", "/budget"],
     "r@london.test": ["/overview", "/snapshot", "/sufficiency", "/downloads"],
     "admin@carecast.test": ["/admin", "/account"],
@@ -42,9 +55,13 @@ def violations(page) -> list[str]:
         page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
     found = page.evaluate(
         "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}})).violations",
-        TAGS)
-    return [f"{v['id']} ({v['impact']}): {v['help']} — {', '.join(n['target'][0] for n in v['nodes'][:3])}"
-            for v in found if v["impact"] in BLOCKING]
+        TAGS,
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {', '.join(n['target'][0] for n in v['nodes'][:3])}"
+        for v in found
+        if v["impact"] in BLOCKING
+    ]
 
 
 def _settle(page) -> None:
@@ -78,7 +95,9 @@ def test_second_factor_pages_are_accessible(server, browser):
     if not backend.startswith("sqlite"):
         pytest.skip("the pages do not depend on the store: checked once, on SQLite")
     with session_scope(settings.database_url) as db:
-        create_user(db, email="r2@london.test", password=PASSWORD, role="regional_analyst", region="London")
+        create_user(
+            db, email="r2@london.test", password=PASSWORD, role="regional_analyst", region="London"
+        )
     page = browser.new_page(bypass_csp=True)
     for email, path in (("admin@carecast.test", "/login/code"), ("r2@london.test", "/login/enrol")):
         page.context.clear_cookies()
@@ -130,7 +149,9 @@ def test_job_results_are_accessible(server, browser, synth_dir):
     page.get_by_label("Years ahead").fill("2")
     page.get_by_label("Simulations").fill("50")
     page.get_by_role("button", name="Assess sufficiency").click()
-    page.locator("#sufficiency-result").get_by_role("heading", name="Capacity plan").wait_for(timeout=60_000)
+    page.locator("#sufficiency-result").get_by_role("heading", name="Capacity plan").wait_for(
+        timeout=60_000
+    )
     _settle(page)
     assert violations(page) == []
     context.close()
@@ -167,5 +188,7 @@ def test_keyboard_only_sign_in_and_chart_data(server, browser, synth_dir):
     page.keyboard.press("Enter")
     details = page.locator("details.chart-data").first
     assert details.get_attribute("open") is not None
-    assert details.locator("tbody tr").count() > 0  # the chart's numbers, readable without the chart
+    assert (
+        details.locator("tbody tr").count() > 0
+    )  # the chart's numbers, readable without the chart
     page.close()

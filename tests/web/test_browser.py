@@ -21,16 +21,23 @@ SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"Chromium not installed at {CHROMIUM} "
-                       "(scripts/test-services.sh installs it)"),
+    pytest.mark.skipif(
+        not os.path.exists(CHROMIUM),
+        reason=f"Chromium not installed at {CHROMIUM} (scripts/test-services.sh installs it)",
+    ),
 ]
 
 
 @pytest.fixture
 def server(store_url, tmp_path):
     """The app on a free loopback port, with accounts for Lewisham, Camden and London."""
-    settings = Settings(environment="test", secret_key="browser-test-secret-key", database_url=store_url,
-                        data_dir=tmp_path / "data", worker_threads=2)
+    settings = Settings(
+        environment="test",
+        secret_key="browser-test-secret-key",
+        database_url=store_url,
+        data_dir=tmp_path / "data",
+        worker_threads=2,
+    )
     app = create_app(settings)
     add_users(store_url)
     with served(app) as base:
@@ -68,8 +75,16 @@ def _seed(server, synth_dir: Path, council: str) -> None:
     loaded = load_returns(synth_dir / council, council=council)
     settings = server[2]
     with session_scope(settings.database_url) as db:
-        save_dataset(db, settings.data_dir, council=council, uploaded_by="test", content_hash=f"seed-{council}",
-                     episodes=loaded.episodes, children=loaded.children, quality={})
+        save_dataset(
+            db,
+            settings.data_dir,
+            council=council,
+            uploaded_by="test",
+            content_hash=f"seed-{council}",
+            episodes=loaded.episodes,
+            children=loaded.children,
+            quality={},
+        )
     return set(loaded.children["child_id"].to_list())
 
 
@@ -85,7 +100,14 @@ def test_analyst_journey(server, browser, tmp_path, synth_dir):
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 and "/login" not in r.url else None)
+    page.on(
+        "response",
+        lambda r: (
+            errors.append(f"{r.status} {r.url}")
+            if r.status >= 400 and "/login" not in r.url
+            else None
+        ),
+    )
 
     page.goto(f"{base}/overview")
     assert "/login" in page.url
@@ -96,12 +118,16 @@ def test_analyst_journey(server, browser, tmp_path, synth_dir):
     _upload(page, base, tmp_path, synth_dir, "Lewisham")
     report = page.locator("#upload-result")
     assert report.get_by_role("heading", name="Data-quality report").is_visible()
-    assert report.locator("table", has_text="rule_id").first.locator("tbody tr").count() > 0  # planted flaws found
+    assert (
+        report.locator("table", has_text="rule_id").first.locator("tbody tr").count() > 0
+    )  # planted flaws found
     assert page.locator("#upload-progress").get_attribute("value") == "100"
     _shot(page, "02-upload-quality-report", backend)
 
     page.get_by_role("link", name="See the overview").click()
-    page.wait_for_selector(".plot .main-svg", timeout=15_000)  # Plotly drew the chart, served locally
+    page.wait_for_selector(
+        ".plot .main-svg", timeout=15_000
+    )  # Plotly drew the chart, served locally
     total = int(page.get_by_test_id("total").inner_text().replace(",", ""))
     assert total > 0
     _shot(page, "03-overview", backend)
@@ -123,7 +149,10 @@ def test_analyst_journey(server, browser, tmp_path, synth_dir):
     _shot(page, "05-forecast-screen", backend, full_page=False)
     with page.expect_download() as dl:
         result.get_by_role("link", name="Download Excel").click()
-    assert dl.value.suggested_filename.endswith(".xlsx") and Path(dl.value.path()).read_bytes()[:2] == b"PK"
+    assert (
+        dl.value.suggested_filename.endswith(".xlsx")
+        and Path(dl.value.path()).read_bytes()[:2] == b"PK"
+    )
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Snapshot").click()
     page.get_by_role("heading", name=re.compile("^Lewisham: placement snapshot on")).wait_for()
@@ -132,7 +161,9 @@ def test_analyst_journey(server, browser, tmp_path, synth_dir):
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Directory").click()
     page.get_by_role("button", name="Find homes").click()
-    page.get_by_role("heading", name=re.compile("could meet this referral")).wait_for(timeout=30_000)
+    page.get_by_role("heading", name=re.compile("could meet this referral")).wait_for(
+        timeout=30_000
+    )
     _shot(page, "07-directory-match", backend)
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Sufficiency").click()
@@ -141,7 +172,9 @@ def test_analyst_journey(server, browser, tmp_path, synth_dir):
     page.get_by_role("button", name="Assess sufficiency").click()
     result = page.locator("#sufficiency-result")
     result.get_by_role("heading", name="Capacity plan").wait_for(timeout=60_000)
-    result.locator(".plot .main-svg").first.wait_for(timeout=15_000)  # demand bands against places drawn
+    result.locator(".plot .main-svg").first.wait_for(
+        timeout=15_000
+    )  # demand bands against places drawn
     _shot(page, "08-sufficiency", backend)
 
     page.goto(f"{base}/downloads")
@@ -159,7 +192,9 @@ def test_council_b_cannot_see_council_a_children(server, browser, tmp_path, synt
     base, backend, _ = server
     # the upload itself is driven in test_analyst_journey; here both councils' data is loaded directly
     camden_ids = _seed(server, synth_dir, "Camden")
-    lewisham_ids = _seed(server, synth_dir, "Lewisham") - camden_ids  # CHILD ids are unique only within a council
+    lewisham_ids = (
+        _seed(server, synth_dir, "Lewisham") - camden_ids
+    )  # CHILD ids are unique only within a council
     assert len(lewisham_ids) > 100
 
     context = browser.new_context(viewport={"width": 1366, "height": 768})
@@ -215,12 +250,16 @@ def test_high_needs_journey(server, browser, send_files):
     page.get_by_role("navigation", name="Main").get_by_role("link", name="High needs").click()
     page.get_by_role("heading", name="Lewisham: high needs (SEND)").wait_for()
 
-    page.get_by_label("EHCP records or published counts (.csv)").set_input_files(str(send_files["path"]))
+    page.get_by_label("EHCP records or published counts (.csv)").set_input_files(
+        str(send_files["path"])
+    )
     page.get_by_role("button", name="Upload and check").click()
     uploaded = page.locator("#send-upload-result")
     uploaded.get_by_role("heading", name="EHCP records loaded").wait_for(timeout=30_000)
     issues = uploaded.locator("table", has_text="rule_id").first
-    assert issues.locator("tbody tr", has_text="UNKNOWN_SETTING").count() == 1  # a planted defect, counted
+    assert (
+        issues.locator("tbody tr", has_text="UNKNOWN_SETTING").count() == 1
+    )  # a planted defect, counted
     _shot(page, "10-high-needs-upload", backend)
 
     page.get_by_label("High-needs block").fill(GRANT)
@@ -229,12 +268,18 @@ def test_high_needs_journey(server, browser, send_files):
     page.get_by_label("Simulations").fill("50")
     page.get_by_role("button", name="Run high-needs forecast").click()
     result = page.locator("#send-result")
-    result.get_by_role("heading", name=re.compile("^High-needs forecast from")).wait_for(timeout=60_000)
+    result.get_by_role("heading", name=re.compile("^High-needs forecast from")).wait_for(
+        timeout=60_000
+    )
     result.locator(".plot .main-svg").first.wait_for(timeout=15_000)  # the fan chart is drawn
-    assert result.locator(".plot .main-svg").count() >= 5  # plans, by setting, by age group, grant, deficit
+    assert (
+        result.locator(".plot .main-svg").count() >= 5
+    )  # plans, by setting, by age group, grant, deficit
     deficit = result.get_by_test_id("send-deficit").inner_text()
     assert "£3,000,000" in deficit and "cumulative deficit" in deficit
-    result.get_by_role("heading", name="Costs and the high-needs block").scroll_into_view_if_needed()
+    result.get_by_role(
+        "heading", name="Costs and the high-needs block"
+    ).scroll_into_view_if_needed()
     _shot(page, "11-high-needs-deficit-screen", backend, full_page=False)
     _shot(page, "11-high-needs", backend)
     with page.expect_download() as dl:

@@ -30,27 +30,52 @@ from .conftest import CHROMIUM, PASSWORD, add_users, code_step, free_port, passw
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"Chromium not installed at {CHROMIUM}"),
+    pytest.mark.skipif(
+        not os.path.exists(CHROMIUM), reason=f"Chromium not installed at {CHROMIUM}"
+    ),
 ]
-KNOWN = {"sub": "lewisham-0042", "email": "a@lewisham.test", "email_verified": True, "name": "A Analyst"}
+KNOWN = {
+    "sub": "lewisham-0042",
+    "email": "a@lewisham.test",
+    "email_verified": True,
+    "name": "A Analyst",
+}
 STRANGER = {"sub": "stranger-7", "email": "nobody@lewisham.test", "email_verified": True}
 
 
 def _start_provider(token_max_age: int):
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "oidc_provider_mock", "--port", str(port), "--token-max-age", str(token_max_age),
-         "--user-claims", json.dumps(KNOWN), "--user-claims", json.dumps(STRANGER)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "oidc_provider_mock",
+            "--port",
+            str(port),
+            "--token-max-age",
+            str(token_max_age),
+            "--user-claims",
+            json.dumps(KNOWN),
+            "--user-claims",
+            json.dumps(STRANGER),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     issuer = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
         try:
-            if httpx.get(f"{issuer}/.well-known/openid-configuration", timeout=1).status_code == 200:
+            if (
+                httpx.get(f"{issuer}/.well-known/openid-configuration", timeout=1).status_code
+                == 200
+            ):
                 return proc, issuer
         except httpx.HTTPError:
             pass
-        assert proc.poll() is None and time.monotonic() < deadline, "the OpenID provider did not start"
+        assert proc.poll() is None and time.monotonic() < deadline, (
+            "the OpenID provider did not start"
+        )
         time.sleep(0.2)
 
 
@@ -67,14 +92,29 @@ def providers():
 @pytest.fixture
 def sso_server(store_url, tmp_path, providers):
     settings = Settings(
-        environment="test", secret_key="browser-test-secret-key", database_url=store_url,
-        data_dir=tmp_path / "data", worker_threads=1,
+        environment="test",
+        secret_key="browser-test-secret-key",
+        database_url=store_url,
+        data_dir=tmp_path / "data",
+        worker_threads=1,
         oidc_providers=[
-            {"name": "lewisham", "label": "Lewisham council account", "issuer": providers["lewisham"],
-             "client_id": "carecast-test", "client_secret": "test-secret", "email_domains": ["lewisham.test"]},
-            {"name": "expired", "label": "the expired provider", "issuer": providers["expired"],
-             "client_id": "carecast-test", "client_secret": "test-secret"},
-        ])
+            {
+                "name": "lewisham",
+                "label": "Lewisham council account",
+                "issuer": providers["lewisham"],
+                "client_id": "carecast-test",
+                "client_secret": "test-secret",
+                "email_domains": ["lewisham.test"],
+            },
+            {
+                "name": "expired",
+                "label": "the expired provider",
+                "issuer": providers["expired"],
+                "client_id": "carecast-test",
+                "client_secret": "test-secret",
+            },
+        ],
+    )
     app = create_app(settings)
     add_users(store_url)
     with served(app) as base:
@@ -110,7 +150,9 @@ def test_a_known_user_signs_in_through_the_provider_and_out_again(sso_server, br
     assert page.get_by_text("a@lewisham.test").is_visible()
     page.get_by_role("button", name="Log out").click()
     page.get_by_role("heading", name="You are signed out of carecast").wait_for()
-    link = page.get_by_role("link", name="Sign out of Lewisham council account").get_attribute("href")
+    link = page.get_by_role("link", name="Sign out of Lewisham council account").get_attribute(
+        "href"
+    )
     assert link.startswith(providers["lewisham"]) and "id_token_hint=" in link
     page.goto(f"{base}/overview")
     assert "/login" in page.url
@@ -119,9 +161,13 @@ def test_a_known_user_signs_in_through_the_provider_and_out_again(sso_server, br
     # The provider disables the person (revokes their tokens); at the next re-check carecast signs out.
     _sso(page, base, "Lewisham council account", KNOWN["sub"])
     assert page.url == f"{base}/overview"
-    assert httpx.post(f"{providers['lewisham']}/users/{KNOWN['sub']}/revoke-tokens").status_code == 204
+    assert (
+        httpx.post(f"{providers['lewisham']}/users/{KNOWN['sub']}/revoke-tokens").status_code == 204
+    )
     with session_scope(settings.database_url) as db:
-        db.execute(update(WebSession).values(checked_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)))
+        db.execute(
+            update(WebSession).values(checked_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1))
+        )
     page.goto(f"{base}/overview")
     assert "/login" in page.url
     page.close()
@@ -188,7 +234,9 @@ def _log_out(page) -> None:
 def test_totp_enrolment_code_recovery_code_and_wrong_codes(sso_server, browser):
     base, settings = sso_server
     with session_scope(settings.database_url) as db:
-        create_user(db, email="r2@london.test", password=PASSWORD, role="regional_analyst", region="London")
+        create_user(
+            db, email="r2@london.test", password=PASSWORD, role="regional_analyst", region="London"
+        )
     page = browser.new_page()
     password_step(page, base, "r2@london.test")
     assert page.url == f"{base}/login/enrol"  # a regional role must set up the second step

@@ -17,13 +17,23 @@ from tests.paths import cli
 
 
 def test_user_add_creates_an_account_with_a_hashed_password(sqlite_url, user_cmd):
-    res = user_cmd("add", "--email", "finance@camden.test", "--role", "council_finance", "--council", "camden",
-                   password="a long enough password")
+    res = user_cmd(
+        "add",
+        "--email",
+        "finance@camden.test",
+        "--role",
+        "council_finance",
+        "--council",
+        "camden",
+        password="a long enough password",
+    )
     assert res.returncode == 0, res.stderr
     assert "Created finance@camden.test (council_finance, Camden)" in res.stdout
     with session_scope(sqlite_url) as db:
         user = db.scalar(select(WebUser))
-        assert user.council == "Camden" and verify_password("a long enough password", user.password_hash)
+        assert user.council == "Camden" and verify_password(
+            "a long enough password", user.password_hash
+        )
         assert "a long enough password" not in user.password_hash
         assert db.scalar(select(WebAuditEvent.action)) == "user_created"
 
@@ -31,7 +41,11 @@ def test_user_add_creates_an_account_with_a_hashed_password(sqlite_url, user_cmd
 def test_user_add_refuses_bad_input_with_exit_code_2(sqlite_url, user_cmd):
     pw = "a long enough password"
     no_council = user_cmd("add", "--email", "a@b.test", "--role", "council_analyst", password=pw)
-    assert no_council.returncode == 2 and "needs a council" in no_council.stderr and "Traceback" not in no_council.stderr
+    assert (
+        no_council.returncode == 2
+        and "needs a council" in no_council.stderr
+        and "Traceback" not in no_council.stderr
+    )
     bad_role = user_cmd("add", "--email", "a@b.test", "--role", "wizard", password=pw)
     assert bad_role.returncode == 2 and "is not a role" in bad_role.stderr
     short = user_cmd("add", "--email", "a@b.test", "--role", "admin", password="short")
@@ -46,9 +60,26 @@ def test_user_add_reads_the_password_from_a_pipe(sqlite_url):
     GetPassWarning, no exit 130."""
     env = {k: v for k, v in os.environ.items() if k != "CARECAST_NEW_PASSWORD"}
     env["CARECAST_DATABASE_URL"] = sqlite_url
-    done = subprocess.run([cli(), "user", "add", "--email", "b@lewisham.test", "--role", "council_finance",
-                           "--council", "Lewisham", "--password-file", "-"], input="another long password\n",
-                          capture_output=True, text=True, env=env, timeout=120)
+    done = subprocess.run(
+        [
+            cli(),
+            "user",
+            "add",
+            "--email",
+            "b@lewisham.test",
+            "--role",
+            "council_finance",
+            "--council",
+            "Lewisham",
+            "--password-file",
+            "-",
+        ],
+        input="another long password\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert done.returncode == 0 and "GetPassWarning" not in done.stderr, done.stderr
     with session_scope(sqlite_url) as db:
         assert verify_password("another long password", db.scalar(select(WebUser.password_hash)))
@@ -82,15 +113,43 @@ def user_cmd(monkeypatch, capsys, sqlite_url):
 def test_user_commands_work_without_a_terminal(sqlite_url, tmp_path, user_cmd):
     pw_file = tmp_path / "pw.txt"
     pw_file.write_text("a long enough password\n")
-    made = user_cmd("add", "--email", "a@lewisham.test", "--role", "council_analyst", "--council", "Lewisham",
-                    "--password-file", str(pw_file))
+    made = user_cmd(
+        "add",
+        "--email",
+        "a@lewisham.test",
+        "--role",
+        "council_analyst",
+        "--council",
+        "Lewisham",
+        "--password-file",
+        str(pw_file),
+    )
     assert made.returncode == 0, made.stderr
-    assert user_cmd("add", "--email", "b@lewisham.test", "--role", "council_finance", "--council", "Lewisham",
-                    "--password-file", "-", stdin="another long password\n").returncode == 0
+    assert (
+        user_cmd(
+            "add",
+            "--email",
+            "b@lewisham.test",
+            "--role",
+            "council_finance",
+            "--council",
+            "Lewisham",
+            "--password-file",
+            "-",
+            stdin="another long password\n",
+        ).returncode
+        == 0
+    )
     nothing = user_cmd("add", "--email", "c@lewisham.test", "--role", "admin")
-    assert nothing.returncode == 2 and "no terminal" in nothing.stderr and "Traceback" not in nothing.stderr
+    assert (
+        nothing.returncode == 2
+        and "no terminal" in nothing.stderr
+        and "Traceback" not in nothing.stderr
+    )
     assert user_cmd("disable", "a@lewisham.test").returncode == 0
-    reset = user_cmd("reset", "b@lewisham.test", "--password-file", "-", stdin="a temporary password\n")
+    reset = user_cmd(
+        "reset", "b@lewisham.test", "--password-file", "-", stdin="a temporary password\n"
+    )
     assert reset.returncode == 0, reset.stderr
     with session_scope(sqlite_url) as db:
         users = {u.email: u for u in db.scalars(select(WebUser))}
@@ -108,8 +167,14 @@ def test_user_commands_work_without_a_terminal(sqlite_url, tmp_path, user_cmd):
     assert "b@lewisham.test" in listing.stdout and "a@lewisham.test" not in listing.stdout
     with session_scope(sqlite_url) as db:
         actions = list(db.scalars(select(WebAuditEvent.action).order_by(WebAuditEvent.id)))
-    assert actions == ["user_created", "user_created", "user_disabled", "password_reset", "user_enabled",
-                       "user_deleted"]
+    assert actions == [
+        "user_created",
+        "user_created",
+        "user_disabled",
+        "password_reset",
+        "user_enabled",
+        "user_deleted",
+    ]
 
 
 def test_serve_refuses_the_placeholder_secret_unless_dev(monkeypatch, tmp_path, sqlite_url, capsys):

@@ -11,8 +11,12 @@ FORM = {"horizon_years": "2", "simulations": "100", "trend": "flat", "uasc": "in
 
 def _upload(client, synth_dir):
     token = csrf_of(client.get("/upload").text)
-    res = client.post("/upload", data={"csrf_token": token}, headers={"HX-Request": "true"},
-                      files={"files": ("returns.zip", zip_council(synth_dir, COUNCIL_A), "application/zip")})
+    res = client.post(
+        "/upload",
+        data={"csrf_token": token},
+        headers={"HX-Request": "true"},
+        files={"files": ("returns.zip", zip_council(synth_dir, COUNCIL_A), "application/zip")},
+    )
     html = wait_for_job(client, res.text, timeout=60)
     assert "Returns loaded" in html, html[:2000]
     return token
@@ -26,14 +30,22 @@ def test_forecast_runs_in_background_and_is_cached(app, client_for, synth_dir, t
 
     page = client.get("/forecast")
     assert page.status_code == 200 and "Run forecast" in page.text
-    first = client.post("/forecast", data={"csrf_token": token, **FORM}, headers={"HX-Request": "true"})
-    assert first.status_code == 200 and "<progress" in first.text  # answered at once, work in background
+    first = client.post(
+        "/forecast", data={"csrf_token": token, **FORM}, headers={"HX-Request": "true"}
+    )
+    assert (
+        first.status_code == 200 and "<progress" in first.text
+    )  # answered at once, work in background
     html = wait_for_job(client, first.text, timeout=60)
-    assert "Forecast from" in html and "Children by financial year" in html and "Assumptions" in html
+    assert (
+        "Forecast from" in html and "Children by financial year" in html and "Assumptions" in html
+    )
     assert html.count("data-figure=") >= 2  # fan charts (Plotly JSON, drawn by the page)
     assert "All children in care" in html
 
-    again = client.post("/forecast", data={"csrf_token": token, **FORM}, headers={"HX-Request": "true"})
+    again = client.post(
+        "/forecast", data={"csrf_token": token, **FORM}, headers={"HX-Request": "true"}
+    )
     assert 'data-job-status="done"' in again.text  # same data + options: served from the cache
 
     import re
@@ -54,8 +66,11 @@ def test_forecast_runs_in_background_and_is_cached(app, client_for, synth_dir, t
 def test_forecast_options_are_validated(with_data, client_for):
     client = client_for("a@lewisham.test")
     token = csrf_of(client.get("/overview").text)
-    res = client.post("/forecast", data={"csrf_token": token, **FORM, "horizon_years": "40"},
-                      headers={"HX-Request": "true"})
+    res = client.post(
+        "/forecast",
+        data={"csrf_token": token, **FORM, "horizon_years": "40"},
+        headers={"HX-Request": "true"},
+    )
     assert res.status_code == 422 and "horizon_years" in res.text
 
 
@@ -68,7 +83,8 @@ def test_forecast_without_data_says_upload_first(app, client_for):
 def test_regional_user_cannot_run_council_forecasts(with_data, client_for):
     client = client_for("r@london.test")
     assert client.get("/forecast").status_code == 403
-    token = csrf_of(client.get("/overview").text.replace("hx-headers", ""))  # the logout form's token
+    token = csrf_of(
+        client.get("/overview").text.replace("hx-headers", "")
+    )  # the logout form's token
     res = client.post("/api/forecast", json={"horizon_years": 1}, headers={"X-CSRF-Token": token})
     assert res.status_code == 403 and "may not run forecasts" in res.json()["message"]
-

@@ -26,8 +26,14 @@ def history_app(store_url, tmp_path):
     """The app on a fresh store of each backend (SQLite and PostgreSQL), with the test accounts."""
     upgrade(store_url)
     add_users(store_url)
-    settings = Settings(environment="test", secret_key="test-secret-key-for-web-tests", database_url=store_url,
-                        data_dir=tmp_path / "data", max_upload_mb=2, worker_threads=1)
+    settings = Settings(
+        environment="test",
+        secret_key="test-secret-key-for-web-tests",
+        database_url=store_url,
+        data_dir=tmp_path / "data",
+        max_upload_mb=2,
+        worker_threads=1,
+    )
     return create_app(settings), settings
 
 
@@ -50,13 +56,19 @@ def _upload(client: TestClient, files: dict, year: int | None = None) -> str:
 def _one_year(year: int, text_of=lambda name, text: text) -> list:
     """The loose files of one collection year (the last of ``NINE``), as a browser sends them."""
     files = council_returns("LEW", 30, NINE)
-    return [("files", (name.split("/")[1], text_of(name, files[name]).encode(), "text/csv"))
-            for name in (f"{year}/header.csv", f"{year}/episodes.csv")]
+    return [
+        ("files", (name.split("/")[1], text_of(name, files[name]).encode(), "text/csv"))
+        for name in (f"{year}/header.csv", f"{year}/episodes.csv")
+    ]
 
 
 def _rows(settings) -> list[WebDataset]:
     with session_scope(settings.database_url) as db:
-        rows = list(db.scalars(select(WebDataset).where(WebDataset.council == "Lewisham").order_by(WebDataset.id)))
+        rows = list(
+            db.scalars(
+                select(WebDataset).where(WebDataset.council == "Lewisham").order_by(WebDataset.id)
+            )
+        )
         db.expunge_all()
     return rows
 
@@ -81,7 +93,12 @@ def test_uploads_keep_history_and_roll_back(history_app):
     def corrected(name, text):
         lines = text.splitlines()
         if name.endswith("episodes.csv"):
-            lines[1] = lines[1].replace(",U4,", ",U1,", 1).replace(",K2,", ",U1,", 1).replace(",H5,", ",U1,", 1)
+            lines[1] = (
+                lines[1]
+                .replace(",U4,", ",U1,", 1)
+                .replace(",K2,", ",U1,", 1)
+                .replace(",H5,", ",U1,", 1)
+            )
         return "\n".join(lines) + "\n"
 
     html = _upload(client, _one_year(2024, corrected), year=2024)
@@ -91,25 +108,41 @@ def test_uploads_keep_history_and_roll_back(history_app):
     assert len(rows) == 3 and sorted(fixed.years) == sorted(nine.years)
     assert fixed.years["2024"] != nine.years["2024"]
     assert {y: h for y, h in fixed.years.items() if y != "2024"} == first.years
-    assert fixed.changes == {**fixed.changes, "years_added": [], "years_replaced": ["2024"],
-                             "episodes_added": 0, "episodes_removed": 0, "episodes_changed": 1}
+    assert fixed.changes == {
+        **fixed.changes,
+        "years_added": [],
+        "years_replaced": ["2024"],
+        "episodes_added": 0,
+        "episodes_removed": 0,
+        "episodes_changed": 1,
+    }
     assert fixed.n_rows == nine.n_rows
 
     # the Upload page lists the versions, newest first, and rolls back to the first
     page = client.get("/upload").text
     assert page.count("Roll back to this version") == 2 and "3 (current)" in page
-    res = client.post(f"/upload/versions/{first.id}/rollback", data={"csrf_token": csrf_of(page)},
-                      follow_redirects=False)
+    res = client.post(
+        f"/upload/versions/{first.id}/rollback",
+        data={"csrf_token": csrf_of(page)},
+        follow_redirects=False,
+    )
     assert res.status_code == 303
     rows = _rows(settings)
     back = rows[-1]
     assert len(rows) == 4 and back.restored_from == 1
     assert (back.years, back.n_rows, back.n_children, back.content_hash) == (
-        first.years, first.n_rows, first.n_children, first.content_hash)
+        first.years,
+        first.n_rows,
+        first.n_children,
+        first.content_hash,
+    )
     assert back.changes["years_removed"] == ["2024"] and back.changes["episodes_removed"] > 0
     assert "roll-back to version 1" in client.get("/upload").text
     with session_scope(settings.database_url) as db:
-        actions = [e.action for e in db.scalars(select(WebAuditEvent).where(WebAuditEvent.council == "Lewisham"))]
+        actions = [
+            e.action
+            for e in db.scalars(select(WebAuditEvent).where(WebAuditEvent.council == "Lewisham"))
+        ]
     assert actions.count("upload") == 3 and actions.count("rollback") == 1
     # nothing uploaded was deleted: every version's stored tables and every year's return are still there
     assert all((settings.data_dir / r.storage / "episodes.parquet").is_file() for r in rows)
@@ -120,8 +153,9 @@ def test_uploads_keep_history_and_roll_back(history_app):
     other = _client(app, "b@camden.test")
     assert "Versions" not in other.get("/upload").text
     token = csrf_of(other.get("/upload").text)
-    refused = other.post(f"/upload/versions/{nine.id}/rollback", data={"csrf_token": token},
-                         follow_redirects=False)
+    refused = other.post(
+        f"/upload/versions/{nine.id}/rollback", data={"csrf_token": token}, follow_redirects=False
+    )
     assert refused.status_code == 404 and len(_rows(settings)) == 4
     # and a rollback without the CSRF token is refused
     no_token = client.post(f"/upload/versions/{nine.id}/rollback", follow_redirects=False)
@@ -129,7 +163,9 @@ def test_uploads_keep_history_and_roll_back(history_app):
     assert re.search(r"4 \(current\)", client.get("/upload").text)
 
 
-def test_upload_over_data_stored_before_versions_says_it_and_can_roll_back(with_data, client_for, settings):
+def test_upload_over_data_stored_before_versions_says_it_and_can_roll_back(
+    with_data, client_for, settings
+):
     """Data saved before years were kept (the fixture's) cannot be merged; the upload says so and the
     earlier data stays one click away."""
     client = client_for("a@lewisham.test")

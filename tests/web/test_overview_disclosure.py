@@ -31,14 +31,17 @@ def test_overview_and_snapshot_together_give_no_hidden_count_away(region):
     episodes = region.episodes
     date = episodes.get_column("data_end").max()
     current = summaries.in_care_on(episodes, date)
-    per_council = {c: summaries.by_category(current.filter(pl.col("council") == c))
-                   for c in sorted(current.get_column("council").unique().to_list())}
+    per_council = {
+        c: summaries.by_category(current.filter(pl.col("council") == c))
+        for c in sorted(current.get_column("council").unique().to_list())
+    }
     overview, note = summaries.regional_table(per_council)
     snap = published_tables(take_snapshot(episodes, region.children, date=date, region="london"))
     coverage = snap["coverage_by_council"].filter(pl.col("supplied_data"))
     labels = load_categories().categories
     by_category = snap["location_by_category"].with_columns(
-        pl.col("category").replace_strict(labels, default=None).alias("label"))
+        pl.col("category").replace_strict(labels, default=None).alias("label")
+    )
     # the two pages count the same children
     totals = {c: n for c, n in zip(overview["Council"], overview["Total"], strict=True) if n != "c"}
     assert totals, "the overview shows its councils' totals"
@@ -58,8 +61,14 @@ def test_overview_and_snapshot_together_give_no_hidden_count_away(region):
 
 def test_the_old_overview_gave_a_hidden_count_away():
     """The attacker finds the leak the issue reported: a council's total hidden, but published beside."""
-    overview = pl.DataFrame({"Council": ["Greenwich", "Lewisham"], "Secure": ["c", "7"], "Other": ["419", "30"],
-                             "Total": ["c", "37"]})
+    overview = pl.DataFrame(
+        {
+            "Council": ["Greenwich", "Lewisham"],
+            "Secure": ["c", "7"],
+            "Other": ["419", "30"],
+            "Total": ["c", "37"],
+        }
+    )
     coverage = pl.DataFrame({"council": ["Greenwich", "Lewisham"], "placements": [422, 37]})
     a = Attack({"overview": overview, "coverage": coverage})
     a.row_sum("overview", "Total", ["Secure", "Other"])

@@ -8,7 +8,11 @@ from carecast.web.datastore import save_dataset
 
 from .conftest import COUNCIL_A, make_tables
 
-OPTIONS = {"horizon_years": 2, "simulations": 60, "trend": "fitted"}  # seed, step, window, UASC: the defaults
+OPTIONS = {
+    "horizon_years": 2,
+    "simulations": 60,
+    "trend": "fitted",
+}  # seed, step, window, UASC: the defaults
 
 
 def _finished(client, job: str) -> None:
@@ -19,15 +23,37 @@ def _finished(client, job: str) -> None:
     assert state["status"] == "done", state
 
 
-def test_cli_and_web_forecasts_of_the_same_data_agree(app, settings, client_for, carecast, tmp_path):
-    episodes, children = make_tables(COUNCIL_A, 120, "LEW")  # starts over five years: a 3-year window fits
+def test_cli_and_web_forecasts_of_the_same_data_agree(
+    app, settings, client_for, carecast, tmp_path
+):
+    episodes, children = make_tables(
+        COUNCIL_A, 120, "LEW"
+    )  # starts over five years: a 3-year window fits
     with session_scope(settings.database_url) as db:
-        save_dataset(db, settings.data_dir, council=COUNCIL_A, uploaded_by="fixture", content_hash="same-numbers",
-                     episodes=episodes, children=children, quality={})
+        save_dataset(
+            db,
+            settings.data_dir,
+            council=COUNCIL_A,
+            uploaded_by="fixture",
+            content_hash="same-numbers",
+            episodes=episodes,
+            children=children,
+            quality={},
+        )
     episodes.write_parquet(tmp_path / "episodes.parquet")
     out = tmp_path / "cli.json"
-    res = carecast("forecast", tmp_path / "episodes.parquet", "--horizon-years", 2, "--simulations", 60,
-                   "--trend", "fitted", "--out", out)
+    res = carecast(
+        "forecast",
+        tmp_path / "episodes.parquet",
+        "--horizon-years",
+        2,
+        "--simulations",
+        60,
+        "--trend",
+        "fitted",
+        "--out",
+        out,
+    )
     assert res.returncode == 0, res.stderr
     cli = json.loads(out.read_text())
 
@@ -36,7 +62,7 @@ def test_cli_and_web_forecasts_of_the_same_data_agree(app, settings, client_for,
     job = client.post("/api/forecast", json=OPTIONS, headers={"X-CSRF-Token": token}).json()["job"]
     _finished(client, job)
     download = client.get(f"/downloads/run/{job}.json")
-    assert download.status_code == 200, download.text[download.text.find("error-summary"):][:800]
+    assert download.status_code == 200, download.text[download.text.find("error-summary") :][:800]
     web = download.json()
 
     figures = set(cli) - {"metadata"}
@@ -66,11 +92,16 @@ def test_the_cli_and_the_web_pages_share_each_jobs_defaults():
     def cli_default(command, name):
         return inspect.signature(command).parameters[name].default.default
 
-    for request, command, form in ((ForecastRequest, forecast, ForecastForm()),
-                                   (ScenariosRequest, scenario_run, ScenarioForm(scenario="")),
-                                   (SufficiencyRequest, sufficiency, SufficiencyForm(capacity="")),
-                                   (SendRequest, send_forecast, SendForm(grant=""))):
+    for request, command, form in (
+        (ForecastRequest, forecast, ForecastForm()),
+        (ScenariosRequest, scenario_run, ScenarioForm(scenario="")),
+        (SufficiencyRequest, sufficiency, SufficiencyForm(capacity="")),
+        (SendRequest, send_forecast, SendForm(grant="")),
+    ):
         for name in ("simulations", "seed", "horizon_years"):
             want = request.model_fields[name].default
-            assert cli_default(command, name) == want == getattr(form, name), (request.__name__, name)
+            assert cli_default(command, name) == want == getattr(form, name), (
+                request.__name__,
+                name,
+            )
         assert request.model_fields["seed"].default == 1

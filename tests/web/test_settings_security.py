@@ -25,8 +25,13 @@ def test_dev_allows_placeholder():
 
 
 def test_from_env_reads_prefixed_variables(tmp_path):
-    s = Settings.from_env({"CARECAST_MAX_UPLOAD_MB": "7", "CARECAST_DATA_DIR": str(tmp_path),
-                           "CARECAST_ENVIRONMENT": "test"})
+    s = Settings.from_env(
+        {
+            "CARECAST_MAX_UPLOAD_MB": "7",
+            "CARECAST_DATA_DIR": str(tmp_path),
+            "CARECAST_ENVIRONMENT": "test",
+        }
+    )
     assert s.max_upload_mb == 7 and s.max_upload_bytes == 7 * 1024 * 1024 and s.data_dir == tmp_path
 
 

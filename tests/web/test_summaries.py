@@ -17,8 +17,10 @@ episode = st.tuples(st.integers(0, 1400), st.one_of(st.none(), st.integers(0, 80
 def _frame(rows):
     decom = [DAY0 + dt.timedelta(days=a) for a, _, _ in rows]
     dec = [None if d is None else DAY0 + dt.timedelta(days=a + d) for a, d, _ in rows]
-    return pl.DataFrame({"decom": decom, "dec": dec, "is_short_break": [b for _, _, b in rows]},
-                        schema={"decom": pl.Date, "dec": pl.Date, "is_short_break": pl.Boolean})
+    return pl.DataFrame(
+        {"decom": decom, "dec": dec, "is_short_break": [b for _, _, b in rows]},
+        schema={"decom": pl.Date, "dec": pl.Date, "is_short_break": pl.Boolean},
+    )
 
 
 @settings(max_examples=60, deadline=None)
@@ -27,8 +29,11 @@ def test_month_end_trend_matches_a_direct_count(rows):
     eps = _frame(rows)
     trend = summaries.month_end_trend(eps, end=END, months=48)
     for month_end, count in trend.iter_rows():
-        direct = sum(1 for (a, d, sb), s, e in zip(rows, eps["decom"], eps["dec"], strict=True)
-                     if not sb and s <= month_end and (e is None or e > month_end))
+        direct = sum(
+            1
+            for (a, d, sb), s, e in zip(rows, eps["decom"], eps["dec"], strict=True)
+            if not sb and s <= month_end and (e is None or e > month_end)
+        )
         assert count == direct
         assert count == summaries.in_care_on(eps, month_end).height
     assert trend["Month end"].is_sorted() and (trend["Month end"] <= END).all()

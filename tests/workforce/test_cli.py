@@ -16,8 +16,17 @@ def test_template_then_workbook(tmp_path):
     assert _run("workforce", "template", "--out", str(staff)).returncode == 0
     assert (tmp_path / "workforce.yaml").exists()
     out = tmp_path / "workforce.xlsx"
-    r = _run("workforce", "--establishment", str(staff), "--policy", str(tmp_path / "workforce.yaml"),
-             "--agency-share", "0.11", "--out", str(out))
+    r = _run(
+        "workforce",
+        "--establishment",
+        str(staff),
+        "--policy",
+        str(tmp_path / "workforce.yaml"),
+        "--agency-share",
+        "0.11",
+        "--out",
+        str(out),
+    )
     assert r.returncode == 0, r.stderr
     assert "Agency share to 11%" in r.stdout and "−£509,949" in r.stdout
     assert len(openpyxl.load_workbook(out).sheetnames) >= 3
@@ -37,7 +46,14 @@ def test_children_in_care_as_forecast_with_returns(tmp_path):
     generate(tmp_path / "returns", councils=1, years="2019-2024", seed=3)
     staff = tmp_path / "staff.csv"
     assert _run("workforce", "template", "--out", str(staff)).returncode == 0
-    r = _run("workforce", "--establishment", str(staff), "--returns", str(tmp_path / "returns"),
-             "--out", str(tmp_path / "w.json"))
+    r = _run(
+        "workforce",
+        "--establishment",
+        str(staff),
+        "--returns",
+        str(tmp_path / "returns"),
+        "--out",
+        str(tmp_path / "w.json"),
+    )
     assert r.returncode == 0, r.stderr
     assert "Children in care as forecast (1 year)" in r.stdout and "needed today" in r.stderr

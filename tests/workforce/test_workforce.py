@@ -17,7 +17,9 @@ from carecast.workforce.whatif import (
     yearly_cost,
 )
 
-EXAMPLE = Path(str(resources.files("carecast.workforce").joinpath("data/example_establishment.csv")))
+EXAMPLE = Path(
+    str(resources.files("carecast.workforce").joinpath("data/example_establishment.csv"))
+)
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +39,9 @@ def test_agency_saving_against_lewisham_2018(example):
     at the report's blended £14.6m / 353 = £41,400 would need a 17% premium: outside the range, so
     the report's saving implies employed costs near a London social worker's, as shipped.)
     """
-    assert example.select((example["employed_fte"] + example["agency_fte"]).sum()).item() == pytest.approx(353)
+    assert example.select(
+        (example["employed_fte"] + example["agency_fte"]).sum()
+    ).item() == pytest.approx(353)
     assert agency_share(example) == pytest.approx(0.317, abs=0.0005)
     w = agency_to(example, 0.11)
     assert 500_000 < -w.change_gbp < 550_000  # "just over £500k"
@@ -45,7 +49,11 @@ def test_agency_saving_against_lewisham_2018(example):
     assert moved == pytest.approx(353 * (0.317 - 0.11), abs=0.2)
     implied = -w.change_gbp / (w.detail["fte_moved"] * w.detail["annual_cost"]).sum()
     assert 0.05 <= implied <= 0.16
-    assert f"{implied:.1%}" in w.arithmetic and "73.1 FTE" in w.arithmetic and "£509,949" in w.arithmetic
+    assert (
+        f"{implied:.1%}" in w.arithmetic
+        and "73.1 FTE" in w.arithmetic
+        and "£509,949" in w.arithmetic
+    )
 
 
 def test_no_saving_when_already_below_the_target(example):
@@ -61,21 +69,29 @@ def test_caseload_target_15_needs_more_social_workers(example):
     assert fsw["workers_needed_fte"] == pytest.approx(1100 / 15)
     assert fsw["change_fte"] == pytest.approx(1100 / 15 - 67)
     share = 31 / 67
-    assert fsw["change_in_cost_gbp"] == pytest.approx((1100 / 15 - 67) * 52_000 * (1 + 0.16 * share))
+    assert fsw["change_in_cost_gbp"] == pytest.approx(
+        (1100 / 15 - 67) * 52_000 * (1 + 0.16 * share)
+    )
     assert w.change_gbp == pytest.approx(w.detail["change_in_cost_gbp"].sum())
     assert "1,100 cases ÷ 15 = 73.3 FTE" in w.arithmetic
     assert "Personal adviser" not in set(w.detail["role"])  # advisers keep their 27
 
 
 def test_children_in_care_as_forecast_scale_the_teams_that_work_with_them(example):
-    w = as_forecast(example, {"children in care": 1.1, "care leavers": 1.0}, "Children in care as forecast")
+    w = as_forecast(
+        example, {"children in care": 1.1, "care leavers": 1.0}, "Children in care as forecast"
+    )
     cic = w.detail.filter(w.detail["team"] == "Children in Care")
     assert cic["cases"].to_list() == pytest.approx([494 * 1.1, 60 * 1.1])
     leaving = w.detail.filter(w.detail["team"] == "Leaving Care")
     assert leaving["cases"].to_list() == pytest.approx([410, 90])
-    assert "Referral and Assessment" not in set(w.detail["team"])  # its cases do not follow the forecast
+    assert "Referral and Assessment" not in set(
+        w.detail["team"]
+    )  # its cases do not follow the forecast
     sw = cic.row(0, named=True)
-    assert sw["change_fte"] == pytest.approx(494 * 0.1 / 15)  # growth only, not today's gap to target
+    assert sw["change_fte"] == pytest.approx(
+        494 * 0.1 / 15
+    )  # growth only, not today's gap to target
     assert w.change_gbp == pytest.approx(w.detail["change_in_cost_gbp"].sum()) and w.change_gbp > 0
 
 
@@ -85,24 +101,38 @@ def test_tables_add_up(example):
     assert total["yearly_cost_gbp"] == pytest.approx(yearly_cost(example))
     assert total["agency_fte"] == pytest.approx(111.9)
     loads = caseloads(example)
-    assert set(loads["team"]) == {"Referral and Assessment", "Family Social Work", "Children in Care", "Leaving Care"}
+    assert set(loads["team"]) == {
+        "Referral and Assessment",
+        "Family Social Work",
+        "Children in Care",
+        "Leaving Care",
+    }
 
 
 HEADER = "team,role,established_fte,employed_fte,agency_fte\n"
 
 
-@pytest.mark.parametrize(("row", "column", "words"), [
-    ("A,wizard,1,1,0", "role", "not a role"),
-    ("A,social_worker,5,-2,1", "employed_fte", "negative"),
-    ("A,Social worker,5,2,x", "agency_fte", "not a number"),
-])
+@pytest.mark.parametrize(
+    ("row", "column", "words"),
+    [
+        ("A,wizard,1,1,0", "role", "not a role"),
+        ("A,social_worker,5,-2,1", "employed_fte", "negative"),
+        ("A,Social worker,5,2,x", "agency_fte", "not a number"),
+    ],
+)
 def test_bad_rows_are_refused_with_file_row_column_and_fix(tmp_path, row, column, words):
     f = tmp_path / "staff.csv"
     f.write_text(HEADER + "B,team_manager,1,1,0\n" + row + "\n")
     with pytest.raises(InputError) as err:
         read_establishment(f, workforce_policy())
     msg = err.value.render()
-    assert "staff.csv" in msg and "row 3" in msg and column in msg and words in msg and "What to do" in msg
+    assert (
+        "staff.csv" in msg
+        and "row 3" in msg
+        and column in msg
+        and words in msg
+        and "What to do" in msg
+    )
 
 
 def test_an_agency_share_over_100_percent_is_refused(tmp_path):

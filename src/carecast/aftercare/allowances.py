@@ -26,8 +26,11 @@ from carecast.forecast.result import ForecastResult
 from carecast.plumbing import tables
 from carecast.plumbing.dates import date_expr
 
-EXIT_GROUP = {"special_guardianship": "special_guardianship", "adoption": "adopted",
-              "child_arrangements": "child_arrangements"}
+EXIT_GROUP = {
+    "special_guardianship": "special_guardianship",
+    "adoption": "adopted",
+    "child_arrangements": "child_arrangements",
+}
 
 
 def past_exits(episodes: pl.DataFrame, kind: str, until: dt.date) -> pl.DataFrame:
@@ -37,13 +40,21 @@ def past_exits(episodes: pl.DataFrame, kind: str, until: dt.date) -> pl.DataFram
     eps = episodes
     if "is_short_break" in eps.columns:
         eps = eps.filter(~pl.col("is_short_break").fill_null(False))
-    return (eps.filter(pl.col("rec").is_in(codes) & pl.col("dec").is_not_null() & (pl.col("dec") <= until)
-                       & pl.col("dob").is_not_null())
-            .select("council", "child_id", "dob", pl.col("dec").alias("left"))
-            .unique(["council", "child_id", "left"]))
+    return (
+        eps.filter(
+            pl.col("rec").is_in(codes)
+            & pl.col("dec").is_not_null()
+            & (pl.col("dec") <= until)
+            & pl.col("dob").is_not_null()
+        )
+        .select("council", "child_id", "dob", pl.col("dec").alias("left"))
+        .unique(["council", "child_id", "left"])
+    )
 
 
-def _end_days(dob: np.ndarray, policy: AllowancePolicy, kind: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def _end_days(
+    dob: np.ndarray, policy: AllowancePolicy, kind: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
     """The day payments end for each person: the end age's birthday, or (at the education share)
     the education end age's."""
     end_age = np.asarray([policy.of(k).end_age for k in KINDS])[kind]
@@ -54,8 +65,13 @@ def _end_days(dob: np.ndarray, policy: AllowancePolicy, kind: np.ndarray, rng: n
     return bdays[np.arange(kind.size), age]
 
 
-def cohort_from_returns(episodes: pl.DataFrame, policy: AllowancePolicy, as_of: dt.date, n_sims: int,
-                        rng: np.random.Generator) -> tuple[Members, pl.DataFrame]:
+def cohort_from_returns(
+    episodes: pl.DataFrame,
+    policy: AllowancePolicy,
+    as_of: dt.date,
+    n_sims: int,
+    rng: np.random.Generator,
+) -> tuple[Members, pl.DataFrame]:
     """Today's cohort from past exits in the returns, per simulation (take-up and education drawn);
     also the count per allowance of past exits and of those still young enough to be paid."""
     parts, rows = [], []
@@ -71,23 +87,44 @@ def cohort_from_returns(episodes: pl.DataFrame, policy: AllowancePolicy, as_of: 
         paid = rng.random(sim.size) < policy.of(kind).take_up
         end = _end_days(dob_s, policy, kind_s, rng)
         keep = paid & (end > day)
-        parts.append(Members(sim[keep], kind_s[keep], dob_s[keep], left_s[keep], end[keep],
-                             np.full(int(keep.sum()), np.nan)))
-        rows.append({"allowance": KIND_LABELS[kind], "past_exits_in_returns": n,
-                     "under_end_age_today": int((birthdays(dob, [policy.of(kind).end_age])[:, 0] > day).sum()),
-                     "paid_today_mean": float(keep.sum() / n_sims)})
+        parts.append(
+            Members(
+                sim[keep],
+                kind_s[keep],
+                dob_s[keep],
+                left_s[keep],
+                end[keep],
+                np.full(int(keep.sum()), np.nan),
+            )
+        )
+        rows.append(
+            {
+                "allowance": KIND_LABELS[kind],
+                "past_exits_in_returns": n,
+                "under_end_age_today": int(
+                    (birthdays(dob, [policy.of(kind).end_age])[:, 0] > day).sum()
+                ),
+                "paid_today_mean": float(keep.sum() / n_sims),
+            }
+        )
     return Members.concat(parts), pl.DataFrame(rows)
 
 
 COHORT_COLUMNS = ("allowance", "dob", "start")  # required; weekly_amount and in_education optional
-_KIND_OF = {**{k: k for k in KINDS}, **{v.lower(): k for k, v in KIND_LABELS.items()},
-            "sgo": "special_guardianship", "special guardianship order": "special_guardianship",
-            "cao": "child_arrangements", "child arrangements": "child_arrangements"}
+_KIND_OF = {
+    **{k: k for k in KINDS},
+    **{v.lower(): k for k, v in KIND_LABELS.items()},
+    "sgo": "special_guardianship",
+    "special guardianship order": "special_guardianship",
+    "cao": "child_arrangements",
+    "child arrangements": "child_arrangements",
+}
 _YES, _NO = ("yes", "y", "true", "1"), ("no", "n", "false", "0", "")
 
 
-def cohort_from_file(path: Path, policy: AllowancePolicy, as_of: dt.date, n_sims: int,
-                     rng: np.random.Generator) -> tuple[Members, pl.DataFrame]:
+def cohort_from_file(
+    path: Path, policy: AllowancePolicy, as_of: dt.date, n_sims: int, rng: np.random.Generator
+) -> tuple[Members, pl.DataFrame]:
     """Today's paid cohort from the council's file (CSV/XLSX): one row per child paid.
 
     Columns ``allowance`` (special guardianship, adoption or child arrangements order), ``dob``,
@@ -95,34 +132,51 @@ def cohort_from_file(path: Path, policy: AllowancePolicy, as_of: dt.date, n_sims
     ``in_education`` (yes/no: paid on to the education end age; blank = drawn at the policy's share).
     Every row is checked; a bad one is refused with its row, column and fix.
     """
-    frame = tables.read_table(path, what="allowance cohort", fix="save it as CSV (UTF-8) or XLSX").frame
+    frame = tables.read_table(
+        path, what="allowance cohort", fix="save it as CSV (UTF-8) or XLSX"
+    ).frame
     frame = frame.rename({c: c.strip().lower().replace(" ", "_") for c in frame.columns})
     missing = [c for c in COHORT_COLUMNS if c not in frame.columns]
     if missing:
-        raise InputError(f"the allowance cohort has no column(s) {missing}", where=Location(file=str(path), row=1),
-                         fix="give columns allowance, dob, start (and optionally weekly_amount, in_education)")
+        raise InputError(
+            f"the allowance cohort has no column(s) {missing}",
+            where=Location(file=str(path), row=1),
+            fix="give columns allowance, dob, start (and optionally weekly_amount, in_education)",
+        )
     kinds, amounts, education = [], [], []
     for i, row in enumerate(frame.iter_rows(named=True), start=2):
         where = lambda col, row=i: Location(file=str(path), row=row, column=col)  # noqa: E731
         kind = _KIND_OF.get(str(row["allowance"] or "").strip().lower())
         if kind is None:
-            raise InputError(f"'{row['allowance']}' is not an allowance carecast knows", where=where("allowance"),
-                             fix="write special guardianship, adoption or child arrangements order")
+            raise InputError(
+                f"'{row['allowance']}' is not an allowance carecast knows",
+                where=where("allowance"),
+                fix="write special guardianship, adoption or child arrangements order",
+            )
         kinds.append(KINDS.index(kind))
         amount = str(row.get("weekly_amount") or "").replace("£", "").replace(",", "").strip()
         try:
             value = float(amount) if amount else np.nan
         except ValueError:
-            raise InputError(f"weekly amount '{row['weekly_amount']}' is not a number", where=where("weekly_amount"),
-                             fix="give pounds a week as a plain number, or leave it blank for the policy rate") from None
+            raise InputError(
+                f"weekly amount '{row['weekly_amount']}' is not a number",
+                where=where("weekly_amount"),
+                fix="give pounds a week as a plain number, or leave it blank for the policy rate",
+            ) from None
         if value < 0:
-            raise InputError(f"weekly amount {value:g} is negative", where=where("weekly_amount"),
-                             fix="give the weekly amount paid (0 or more)")
+            raise InputError(
+                f"weekly amount {value:g} is negative",
+                where=where("weekly_amount"),
+                fix="give the weekly amount paid (0 or more)",
+            )
         amounts.append(value)
         edu = str(row.get("in_education") or "").strip().lower()
         if edu not in _YES + _NO:
-            raise InputError(f"in_education '{row['in_education']}' is not yes or no", where=where("in_education"),
-                             fix="write yes, no, or leave it blank")
+            raise InputError(
+                f"in_education '{row['in_education']}' is not yes or no",
+                where=where("in_education"),
+                fix="write yes, no, or leave it blank",
+            )
         education.append(1 if edu in _YES else (0 if edu in _NO[:-1] else -1))
     dob, start = _dates(frame, "dob", path), _dates(frame, "start", path)
     n = frame.height
@@ -133,16 +187,35 @@ def cohort_from_file(path: Path, policy: AllowancePolicy, as_of: dt.date, n_sims
     end_age = np.asarray([policy.of(k).end_age for k in KINDS])[kind_s]
     edu_age = np.asarray([policy.of(k).education_end_age for k in KINDS])[kind_s]
     stated = np.tile(np.asarray(education), n_sims)
-    bday = birthdays(dob_s, np.arange(int(max(end_age.max(), edu_age.max())) + 1)) if n else drawn[:, None]
+    bday = (
+        birthdays(dob_s, np.arange(int(max(end_age.max(), edu_age.max())) + 1))
+        if n
+        else drawn[:, None]
+    )
     rows_i = np.arange(sim.size)
-    end = np.where(stated == 1, bday[rows_i, edu_age] if n else drawn,
-                   np.where(stated == 0, bday[rows_i, end_age] if n else drawn, drawn))
+    end = np.where(
+        stated == 1,
+        bday[rows_i, edu_age] if n else drawn,
+        np.where(stated == 0, bday[rows_i, end_age] if n else drawn, drawn),
+    )
     keep = end > np.datetime64(as_of, "D")
-    members = Members(sim[keep], kind_s[keep], dob_s[keep], np.tile(start, n_sims)[keep], end[keep],
-                      np.tile(np.asarray(amounts, float), n_sims)[keep])
-    summary = pl.DataFrame({"allowance": [KIND_LABELS[k] for k in KINDS],
-                            "rows_in_file": [int((kind_index == k).sum()) for k in range(len(KINDS))],
-                            "paid_today_mean": [float((members.kind == k).sum() / n_sims) for k in range(len(KINDS))]})
+    members = Members(
+        sim[keep],
+        kind_s[keep],
+        dob_s[keep],
+        np.tile(start, n_sims)[keep],
+        end[keep],
+        np.tile(np.asarray(amounts, float), n_sims)[keep],
+    )
+    summary = pl.DataFrame(
+        {
+            "allowance": [KIND_LABELS[k] for k in KINDS],
+            "rows_in_file": [int((kind_index == k).sum()) for k in range(len(KINDS))],
+            "paid_today_mean": [
+                float((members.kind == k).sum() / n_sims) for k in range(len(KINDS))
+            ],
+        }
+    )
     return members, summary
 
 
@@ -153,20 +226,29 @@ def _dates(frame: pl.DataFrame, column: str, path: Path) -> np.ndarray:
     bad = days.is_null().arg_true()
     if bad.len():
         i = int(bad[0])
-        raise InputError(f"'{frame.get_column(column)[i]}' is not a date", where=Location(file=str(path), row=i + 2,
-                         column=column), fix="write dates as DD/MM/YYYY or YYYY-MM-DD")
+        raise InputError(
+            f"'{frame.get_column(column)[i]}' is not a date",
+            where=Location(file=str(path), row=i + 2, column=column),
+            fix="write dates as DD/MM/YYYY or YYYY-MM-DD",
+        )
     return days.to_numpy().astype("datetime64[D]")
 
 
-def joiners_from_forecast(result: ForecastResult, episodes: pl.DataFrame, policy: AllowancePolicy,
-                          rng: np.random.Generator) -> Members:
+def joiners_from_forecast(
+    result: ForecastResult,
+    episodes: pl.DataFrame,
+    policy: AllowancePolicy,
+    rng: np.random.Generator,
+) -> Members:
     """New allowances from the forecast's simulated exits by reason, thinned at each take-up.
 
     A joiner's age at the order is drawn from the council's past exits for that reason (all past
     permanence exits when a reason has none), and the day from within the week of the exit.
     """
     if result.sim_exits_ is None:
-        raise InsufficientDataError("the forecast carries no exits by reason", fix="re-run the forecast")
+        raise InsufficientDataError(
+            "the forecast carries no exits by reason", fix="re-run the forecast"
+        )
     origin = np.datetime64(result.start, "D")
     week = np.asarray(result.dates_, dtype="datetime64[D]")
     ages_all = [_ages_at_exit(episodes, kind, result.start) for kind in KINDS]
@@ -174,7 +256,9 @@ def joiners_from_forecast(result: ForecastResult, episodes: pl.DataFrame, policy
     if pooled.size == 0:
         raise InsufficientDataError(
             "the returns hold no child who left care on a special guardianship, adoption or child arrangements "
-            "order: joiners' ages cannot be estimated", fix="load more years of returns, or give --cohort")
+            "order: joiners' ages cannot be estimated",
+            fix="load more years of returns, or give --cohort",
+        )
     parts = []
     for k, kind in enumerate(KINDS):
         exits = result.sim_exits_[..., result.exit_reasons.index(EXIT_GROUP[kind])]
@@ -187,17 +271,25 @@ def joiners_from_forecast(result: ForecastResult, episodes: pl.DataFrame, policy
         dob = start - pool[rng.integers(0, pool.size, step.size)].astype("timedelta64[D]")
         kind_s = np.full(step.size, k)
         end = _end_days(dob, policy, kind_s, rng)
-        parts.append(Members(sim, kind_s, dob, np.maximum(start, origin), end, np.full(step.size, np.nan)))
+        parts.append(
+            Members(sim, kind_s, dob, np.maximum(start, origin), end, np.full(step.size, np.nan))
+        )
     return Members.concat(parts)
 
 
 def _ages_at_exit(episodes: pl.DataFrame, kind: str, until: dt.date) -> np.ndarray:
     past = past_exits(episodes, kind, until)
-    return (past.get_column("left") - past.get_column("dob")).dt.total_days().to_numpy().astype(np.int64)
+    return (
+        (past.get_column("left") - past.get_column("dob"))
+        .dt.total_days()
+        .to_numpy()
+        .astype(np.int64)
+    )
 
 
-def project_allowances(members: Members, policy: AllowancePolicy, n_sims: int,
-                       week_dates: np.ndarray) -> CohortProjection:
+def project_allowances(
+    members: Members, policy: AllowancePolicy, n_sims: int, week_dates: np.ndarray
+) -> CohortProjection:
     """Cohort, joiners, leavers and cost by allowance and financial year on ``week_dates``."""
     share = np.asarray([policy.of(k).rate_share for k in KINDS])
     return project_cohort(members, KINDS, n_sims, week_dates, policy.rates.on(week_dates), share)

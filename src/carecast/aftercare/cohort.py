@@ -35,8 +35,12 @@ class Members:
 
     @classmethod
     def concat(cls, parts: list[Members]) -> Members:
-        return cls(*(np.concatenate([getattr(p, f) for p in parts]) for f in
-                     ("sim", "kind", "dob", "start", "end", "weekly")))
+        return cls(
+            *(
+                np.concatenate([getattr(p, f) for p in parts])
+                for f in ("sim", "kind", "dob", "start", "end", "weekly")
+            )
+        )
 
     @property
     def size(self) -> int:
@@ -74,8 +78,14 @@ def _pieces(m: Members) -> tuple[np.ndarray, ...]:
     return tuple(np.concatenate(x) for x in (member, age, lo, hi))
 
 
-def project_cohort(members: Members, kinds: tuple[str, ...], n_sims: int, week_dates: np.ndarray,
-                   rates_by_week: np.ndarray, rate_share: np.ndarray) -> CohortProjection:
+def project_cohort(
+    members: Members,
+    kinds: tuple[str, ...],
+    n_sims: int,
+    week_dates: np.ndarray,
+    rates_by_week: np.ndarray,
+    rate_share: np.ndarray,
+) -> CohortProjection:
     """Count and cost ``members`` on ``week_dates`` (weekly, datetime64[D]).
 
     ``rates_by_week[w, a]`` is the weekly rate for age a in week w; ``rate_share[k]`` the share of
@@ -89,12 +99,16 @@ def project_cohort(members: Members, kinds: tuple[str, ...], n_sims: int, week_d
     cell = (sim * n_k + kind) * (n_w + 1)
     size = n_sims * n_k * (n_w + 1)
     diff = np.bincount(cell + a_idx, minlength=size) - np.bincount(cell + b_idx, minlength=size)
-    weekly_counts = np.cumsum(diff.reshape(n_sims, n_k, n_w + 1), axis=2)[:, :, :n_w].astype(np.int32)
+    weekly_counts = np.cumsum(diff.reshape(n_sims, n_k, n_w + 1), axis=2)[:, :, :n_w].astype(
+        np.int32
+    )
 
     fy_of_week = financial_year_array(week_dates)
     years = tuple(int(y) for y in np.unique(fy_of_week))
-    bounds = [(int(np.searchsorted(fy_of_week, y, "left")), int(np.searchsorted(fy_of_week, y, "right")))
-              for y in years]
+    bounds = [
+        (int(np.searchsorted(fy_of_week, y, "left")), int(np.searchsorted(fy_of_week, y, "right")))
+        for y in years
+    ]
     # a week's payment is split between financial years by its days in each, so a year costs its
     # 365 (or 366) days whatever weekday it starts on
     day0 = week_dates[:, None] + np.arange(7)[None, :]
@@ -105,11 +119,18 @@ def project_cohort(members: Members, kinds: tuple[str, ...], n_sims: int, week_d
     year_end = np.zeros((n_sims, n_k, len(years)), np.int32)
     for f, (_, w1) in enumerate(bounds):
         weight = (fy_of_day == years[f]).sum(axis=1) / 7.0  # (W,) share of each week in year f
-        cum_rate = np.vstack([np.zeros((1, MAX_AGE)), np.cumsum(rates_by_week * weight[:, None], axis=0)])
+        cum_rate = np.vstack(
+            [np.zeros((1, MAX_AGE)), np.cumsum(rates_by_week * weight[:, None], axis=0)]
+        )
         cum_week = np.concatenate([[0.0], np.cumsum(weight)])
-        paid = np.where(uses_rate, (cum_rate[b_idx, age] - cum_rate[a_idx, age]) * rate_share[kind],
-                        np.nan_to_num(own) * (cum_week[b_idx] - cum_week[a_idx]))
-        cost[:, :, f] = np.bincount(sim * n_k + kind, weights=paid, minlength=n_sims * n_k).reshape(n_sims, n_k)
+        paid = np.where(
+            uses_rate,
+            (cum_rate[b_idx, age] - cum_rate[a_idx, age]) * rate_share[kind],
+            np.nan_to_num(own) * (cum_week[b_idx] - cum_week[a_idx]),
+        )
+        cost[:, :, f] = np.bincount(sim * n_k + kind, weights=paid, minlength=n_sims * n_k).reshape(
+            n_sims, n_k
+        )
         year_end[:, :, f] = weekly_counts[:, :, w1 - 1]
 
     def by_year(days: np.ndarray) -> np.ndarray:
@@ -117,9 +138,24 @@ def project_cohort(members: Members, kinds: tuple[str, ...], n_sims: int, week_d
         fy = financial_year_array(days[inside])
         col = np.searchsorted(np.asarray(years), fy)
         cells = (members.sim[inside] * n_k + members.kind[inside]) * len(years) + col
-        return np.bincount(cells, minlength=n_sims * n_k * len(years)).reshape(n_sims, n_k, len(years)).astype(np.int32)
+        return (
+            np.bincount(cells, minlength=n_sims * n_k * len(years))
+            .reshape(n_sims, n_k, len(years))
+            .astype(np.int32)
+        )
 
     first, last = week_dates[0].astype(dt.date), week_dates[-1].astype(dt.date)
-    complete = tuple(bool(first <= dt.date(y, 4, 1 + 6) and last >= dt.date(y + 1, 3, 31 - 6)) for y in years)
-    return CohortProjection(kinds, years, complete, week_dates, weekly_counts, year_end,
-                            by_year(members.start), by_year(members.end), cost)
+    complete = tuple(
+        bool(first <= dt.date(y, 4, 1 + 6) and last >= dt.date(y + 1, 3, 31 - 6)) for y in years
+    )
+    return CohortProjection(
+        kinds,
+        years,
+        complete,
+        week_dates,
+        weekly_counts,
+        year_end,
+        by_year(members.start),
+        by_year(members.end),
+        cost,
+    )

@@ -22,8 +22,14 @@ def band(sims: np.ndarray) -> tuple[float, float, float]:
     return float(np.mean(sims)), float(lo), float(hi)
 
 
-def by_year(p: CohortProjection, labels: dict[str, str], total_label: str, *, unit: str = "children",
-            people: tuple[int, ...] | None = None) -> pl.DataFrame:
+def by_year(
+    p: CohortProjection,
+    labels: dict[str, str],
+    total_label: str,
+    *,
+    unit: str = "children",
+    people: tuple[int, ...] | None = None,
+) -> pl.DataFrame:
     """One row per financial year and kind (then the total): people at the year's end, joiners,
     leavers, cost, each with its band; part years are marked. The total counts the people of the
     kinds in ``people`` (default all: each person is in one kind) and costs every kind."""
@@ -36,14 +42,21 @@ def by_year(p: CohortProjection, labels: dict[str, str], total_label: str, *, un
             cost = p.cost[:, :, f].sum(axis=1) if k is None else p.cost[:, k, f]
             m, lo, hi = band(size)
             c, clo, chi = band(cost)
-            rows.append({
-                "financial_year": financial_year_label(fy), "group": total_label if k is None else labels[p.kinds[k]],
-                f"{unit}_at_year_end": m, f"{unit}_p5": lo, f"{unit}_p95": hi,
-                "joiners": float(p.joiners[:, pick, f].sum(axis=1).mean()),
-                "leavers": float(p.leavers[:, pick, f].sum(axis=1).mean()),
-                "cost_gbp": c, "cost_p5_gbp": clo, "cost_p95_gbp": chi,
-                "whole_year": p.complete[f],
-            })
+            rows.append(
+                {
+                    "financial_year": financial_year_label(fy),
+                    "group": total_label if k is None else labels[p.kinds[k]],
+                    f"{unit}_at_year_end": m,
+                    f"{unit}_p5": lo,
+                    f"{unit}_p95": hi,
+                    "joiners": float(p.joiners[:, pick, f].sum(axis=1).mean()),
+                    "leavers": float(p.leavers[:, pick, f].sum(axis=1).mean()),
+                    "cost_gbp": c,
+                    "cost_p5_gbp": clo,
+                    "cost_p95_gbp": chi,
+                    "whole_year": p.complete[f],
+                }
+            )
     return pl.DataFrame(rows)
 
 

@@ -47,8 +47,14 @@ def register(app: typer.Typer) -> None:
         from carecast.outputs import write_report
         from carecast.services.benchmark import BenchmarkRequest, run_benchmark
 
-        request = BenchmarkRequest.build(panel=tuple(panel), council=council, neighbours=neighbours,
-                                         first_year=first_year, last_year=last_year, strict=strict)
+        request = BenchmarkRequest.build(
+            panel=tuple(panel),
+            council=council,
+            neighbours=neighbours,
+            first_year=first_year,
+            last_year=last_year,
+            strict=strict,
+        )
         with console.status("Benchmarking…"):
             run = run_benchmark(request)
         _print_summary(run.result)

@@ -199,8 +199,12 @@ def _read_raw(path: Path) -> pl.DataFrame:
             where=Location(file=str(path)),
             fix="save the panel as CSV or Excel (.xlsx)",
         )
-    table = read_table(path, what="panel", row_column="__row",
-                       fix="open it in Excel and save it again as .csv (UTF-8) or .xlsx")
+    table = read_table(
+        path,
+        what="panel",
+        row_column="__row",
+        fix="open it in Excel and save it again as .csv (UTF-8) or .xlsx",
+    )
     sheet = next((s for s in table.sheets if heading_key(s.name or "") == "panel"), table.sheets[0])
     df = sheet.frame
     if df.width <= 1 or df.height == 0:  # __row alone: no headings

@@ -31,8 +31,13 @@ def default_cost_mix(categories: PlacementCategories | None = None) -> CostMix:
     return {c: {g: 1.0 / len(gs) for g in gs} for c, gs in groups.items() if gs}
 
 
-def derive_cost_mix(episodes: pl.DataFrame, *, start: dt.date | None = None, end: dt.date | None = None,
-                    fallback: CostMix | None = None) -> CostMix:
+def derive_cost_mix(
+    episodes: pl.DataFrame,
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    fallback: CostMix | None = None,
+) -> CostMix:
     """Share of each category's child-days in each cost group, from cleaned episodes.
 
     Days are counted between ``start`` and ``end`` (default: the last three years of the data);
@@ -43,8 +48,10 @@ def derive_cost_mix(episodes: pl.DataFrame, *, start: dt.date | None = None, end
     need = {"category", "cost_group", "decom", "dec", "data_end"}
     missing = need - set(episodes.columns)
     if missing:
-        raise InsufficientDataError(f"episodes lack column(s) {sorted(missing)} needed for the cost mix",
-                                    fix="pass cleaned episodes (carecast ingest output)")
+        raise InsufficientDataError(
+            f"episodes lack column(s) {sorted(missing)} needed for the cost mix",
+            fix="pass cleaned episodes (carecast ingest output)",
+        )
     eps = episodes
     if "is_short_break" in eps.columns:
         eps = eps.filter(~pl.col("is_short_break").fill_null(False))
@@ -66,7 +73,10 @@ def derive_cost_mix(episodes: pl.DataFrame, *, start: dt.date | None = None, end
     mix: CostMix = {c: dict(v) for c, v in fallback.items()}
     for cat, part in days.partition_by("category", as_dict=True).items():
         total = part.get_column("days").sum()
-        mix[cat[0]] = {g: d / total for g, d in zip(part.get_column("cost_group"), part.get_column("days"), strict=True)}
+        mix[cat[0]] = {
+            g: d / total
+            for g, d in zip(part.get_column("cost_group"), part.get_column("days"), strict=True)
+        }
     return mix
 
 
@@ -79,22 +89,33 @@ def mix_matrix(categories: list[str], groups: list[str], mix: CostMix | None) ->
         if c not in mix:
             raise ParameterError(
                 f"category '{c}' has no cost-group mix",
-                fix=f"give category_cost_mix['{c}'] = {{cost_group: share}} (known categories: {sorted(mix)})")
+                fix=f"give category_cost_mix['{c}'] = {{cost_group: share}} (known categories: {sorted(mix)})",
+            )
         for g, w in mix[c].items():
             if g not in col:
-                raise ParameterError(f"cost group '{g}' (in the mix of category '{c}') is not a cost group",
-                                     fix=f"use one of {groups}")
+                raise ParameterError(
+                    f"cost group '{g}' (in the mix of category '{c}') is not a cost group",
+                    fix=f"use one of {groups}",
+                )
             if w < 0:
-                raise ParameterError(f"negative share {w} for '{g}' in the mix of '{c}'", fix="shares are 0-1")
+                raise ParameterError(
+                    f"negative share {w} for '{g}' in the mix of '{c}'", fix="shares are 0-1"
+                )
             out[i, col[g]] = w
         total = out[i].sum()
         if total <= 0:
-            raise ParameterError(f"the mix of category '{c}' has no weight", fix="give at least one positive share")
+            raise ParameterError(
+                f"the mix of category '{c}' has no weight", fix="give at least one positive share"
+            )
         out[i] /= total
     return out
 
 
 def mix_frame(mix: CostMix) -> pl.DataFrame:
     """The mix as a table (category, cost_group, share) for the assumptions sheet."""
-    rows = [{"category": c, "cost_group": g, "share": w} for c, gs in mix.items() for g, w in gs.items()]
-    return pl.DataFrame(rows, schema={"category": pl.Utf8, "cost_group": pl.Utf8, "share": pl.Float64})
+    rows = [
+        {"category": c, "cost_group": g, "share": w} for c, gs in mix.items() for g, w in gs.items()
+    ]
+    return pl.DataFrame(
+        rows, schema={"category": pl.Utf8, "cost_group": pl.Utf8, "share": pl.Float64}
+    )

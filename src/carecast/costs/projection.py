@@ -67,8 +67,10 @@ class CostProjection:
 
     def __repr__(self) -> str:
         n_sims = self.sim_by_financial_year_.shape[0]
-        return (f"<CostProjection {n_sims} simulations, {self.by_week.height} steps, "
-                f"financial years {[financial_year_label(y) for y in self.financial_years_]}>")
+        return (
+            f"<CostProjection {n_sims} simulations, {self.by_week.height} steps, "
+            f"financial years {[financial_year_label(y) for y in self.financial_years_]}>"
+        )
 
 
 def as_days(dates: Sequence[dt.date] | np.ndarray) -> np.ndarray:
@@ -79,7 +81,9 @@ def as_days(dates: Sequence[dt.date] | np.ndarray) -> np.ndarray:
     try:
         return np.array([np.datetime64(d, "D") for d in list(dates)], dtype="datetime64[D]")
     except (TypeError, ValueError):
-        raise InputError("step dates are not dates", fix="pass a list of datetime.date or numpy datetime64") from None
+        raise InputError(
+            "step dates are not dates", fix="pass a list of datetime.date or numpy datetime64"
+        ) from None
 
 
 def _period_keys(days: np.ndarray, freq: str) -> np.ndarray:
@@ -97,20 +101,32 @@ def _period_keys(days: np.ndarray, freq: str) -> np.ndarray:
 
 def _validate(dates: np.ndarray, categories: list[str], counts: np.ndarray) -> None:
     if counts.ndim != 3:
-        raise InputError(f"sim_counts has {counts.ndim} dimensions; expected 3 (simulations, steps, categories)",
-                         fix="pass an array shaped (n_sims, n_steps, n_categories); use counts[None] for one path")
+        raise InputError(
+            f"sim_counts has {counts.ndim} dimensions; expected 3 (simulations, steps, categories)",
+            fix="pass an array shaped (n_sims, n_steps, n_categories); use counts[None] for one path",
+        )
     n_sims, n_steps, n_cats = counts.shape
     if n_steps != len(dates):
-        raise InputError(f"sim_counts has {n_steps} steps but {len(dates)} dates were given", fix="pass one date per step")
+        raise InputError(
+            f"sim_counts has {n_steps} steps but {len(dates)} dates were given",
+            fix="pass one date per step",
+        )
     if n_cats != len(categories):
-        raise InputError(f"sim_counts has {n_cats} categories but {len(categories)} category ids were given",
-                         fix="pass one category id per last-axis column")
+        raise InputError(
+            f"sim_counts has {n_cats} categories but {len(categories)} category ids were given",
+            fix="pass one category id per last-axis column",
+        )
     if n_steps == 0 or n_sims == 0:
         raise InputError("sim_counts is empty", fix="pass at least one simulation and one step")
     if len(dates) > 1 and np.any(np.diff(dates).astype(int) <= 0):
-        raise InputError("step dates are not strictly increasing", fix="sort the dates and remove duplicates")
+        raise InputError(
+            "step dates are not strictly increasing", fix="sort the dates and remove duplicates"
+        )
     if not np.all(np.isfinite(counts)) or np.any(counts < 0):
-        raise InputError("sim_counts holds negative or missing numbers of children", fix="check the forecast output")
+        raise InputError(
+            "sim_counts holds negative or missing numbers of children",
+            fix="check the forecast output",
+        )
 
 
 def _step_lengths(dates: np.ndarray) -> np.ndarray:
@@ -124,21 +140,27 @@ def _step_lengths(dates: np.ndarray) -> np.ndarray:
 class _Pieces:
     """Runs of days lying in one step and one period: the unit of cost allocation."""
 
-    step: np.ndarray      # (K,) step index of each piece
-    period: np.ndarray    # (K,) period key of each piece
-    price: np.ndarray     # (K, G) sum over the piece's days of each group's daily price
-    days: np.ndarray      # (K,) days in the piece
+    step: np.ndarray  # (K,) step index of each piece
+    period: np.ndarray  # (K,) period key of each piece
+    price: np.ndarray  # (K, G) sum over the piece's days of each group's daily price
+    days: np.ndarray  # (K,) days in the piece
 
 
 def _pieces(day_step: np.ndarray, keys: np.ndarray, price: np.ndarray) -> _Pieces:
     change = np.ones(len(keys), dtype=bool)
     change[1:] = (np.diff(keys) != 0) | (np.diff(day_step) != 0)
     starts = np.flatnonzero(change)
-    return _Pieces(day_step[starts], keys[starts], np.add.reduceat(price, starts, axis=0),
-                   np.diff(np.append(starts, len(keys))))
+    return _Pieces(
+        day_step[starts],
+        keys[starts],
+        np.add.reduceat(price, starts, axis=0),
+        np.diff(np.append(starts, len(keys))),
+    )
 
 
-def _per_period(counts: np.ndarray, pieces: _Pieces, price: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _per_period(
+    counts: np.ndarray, pieces: _Pieces, price: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Cost per simulation, period and column: (S, P, N) from counts (S, T, N), and the period keys.
 
     Builds the step → period price matrix of each column (T × P) and multiplies, so memory stays
@@ -171,9 +193,15 @@ def _key_frame(keys: np.ndarray, freq: str) -> dict[str, Any]:
     if freq == "quarter":
         fy, q = keys // 4, keys % 4
         first = financial_year_starts(fy).astype("datetime64[M]") + 3 * q
-        return {"financial_year": [financial_year_label(int(y)) for y in fy], "quarter": (q + 1).astype(int).tolist(),
-                "quarter_start": first.astype("datetime64[D]").astype(dt.date).tolist()}
-    return {"financial_year": [financial_year_label(int(y)) for y in keys], "fy": keys.astype(int).tolist()}
+        return {
+            "financial_year": [financial_year_label(int(y)) for y in fy],
+            "quarter": (q + 1).astype(int).tolist(),
+            "quarter_start": first.astype("datetime64[D]").astype(dt.date).tolist(),
+        }
+    return {
+        "financial_year": [financial_year_label(int(y)) for y in keys],
+        "fy": keys.astype(int).tolist(),
+    }
 
 
 def _period_length(keys: np.ndarray, freq: str) -> np.ndarray:
@@ -217,12 +245,12 @@ def project_costs(
     uc = unit_costs or default_unit_costs()
     mix_used = category_cost_mix if category_cost_mix is not None else default_cost_mix()
     groups = uc.groups
-    mix = mix_matrix(cats, groups, mix_used)                            # (C, G)
+    mix = mix_matrix(cats, groups, mix_used)  # (C, G)
     lengths = _step_lengths(days0)
     day_step = np.repeat(np.arange(len(days0)), lengths)
     days = days0[0] + np.arange(lengths.sum())
     price = uc.daily_price(days0[0].astype(dt.date), len(days), groups)  # (D, G)
-    counts_g = counts @ mix                                              # (S, T, G)
+    counts_g = counts @ mix  # (S, T, G)
 
     # Weeks: 7-day blocks from the first step (one per step when steps are weekly).
     if np.all(lengths == 7):
@@ -232,22 +260,35 @@ def project_costs(
         pieces = _pieces(day_step, (days - days0[0]).astype(np.int64) // 7, price)
         per_week, _ = _per_period(counts_g, pieces, pieces.price)
         week_sims = per_week.sum(axis=2)
-        week_days = np.add.reduceat(pieces.days, np.flatnonzero(np.r_[True, np.diff(pieces.period) != 0]))
+        week_days = np.add.reduceat(
+            pieces.days, np.flatnonzero(np.r_[True, np.diff(pieces.period) != 0])
+        )
     week_start = days0[0] + 7 * np.arange(len(week_days))
-    by_week = pl.DataFrame({"week_start": week_start.astype(dt.date).tolist(), "days": week_days.tolist(),
-                            **_bands(week_sims)})
+    by_week = pl.DataFrame(
+        {
+            "week_start": week_start.astype(dt.date).tolist(),
+            "days": week_days.tolist(),
+            **_bands(week_sims),
+        }
+    )
 
     tables: dict[str, pl.DataFrame] = {}
     fy_detail: dict[str, Any] = {}
     for freq in ("month", "quarter", "financial_year"):
         pieces = _pieces(day_step, _period_keys(days, freq), price)
-        per_group, keys = _per_period(counts_g, pieces, pieces.price)   # (S, P, G)
-        covered = np.add.reduceat(pieces.days, np.flatnonzero(np.r_[True, np.diff(pieces.period) != 0]))
+        per_group, keys = _per_period(counts_g, pieces, pieces.price)  # (S, P, G)
+        covered = np.add.reduceat(
+            pieces.days, np.flatnonzero(np.r_[True, np.diff(pieces.period) != 0])
+        )
         totals = per_group.sum(axis=2)
-        frame = {**_key_frame(keys, freq), "days_covered": covered.astype(int).tolist(),
-                 "days_in_period": _period_length(keys, freq).tolist()}
+        frame = {
+            **_key_frame(keys, freq),
+            "days_covered": covered.astype(int).tolist(),
+            "days_in_period": _period_length(keys, freq).tolist(),
+        }
         tables[freq] = pl.DataFrame({**frame, **_bands(totals)}).with_columns(
-            (pl.col("days_covered") == pl.col("days_in_period")).alias("is_complete"))
+            (pl.col("days_covered") == pl.col("days_in_period")).alias("is_complete")
+        )
         if freq == "financial_year":
             per_cat, _ = _per_period(counts, pieces, pieces.price @ mix.T)  # (S, P, C)
             fy_detail = {"keys": keys, "totals": totals, "per_group": per_group, "per_cat": per_cat}
@@ -257,7 +298,9 @@ def project_costs(
     by_fy_group = _long_bands(fy_labels, groups, fy_detail["per_group"], "cost_group")
     assumptions = {
         "unit_costs": uc.as_dict(),
-        "cost_mix": "given" if category_cost_mix is not None else "default: equal shares of each category's cost groups",
+        "cost_mix": "given"
+        if category_cost_mix is not None
+        else "default: equal shares of each category's cost groups",
         "simulations": int(counts.shape[0]),
         "steps": int(counts.shape[1]),
         "first_step": str(days0[0]),
@@ -280,12 +323,16 @@ def project_costs(
     )
 
 
-def _long_bands(fy_labels: list[str], names: list[str], per: np.ndarray, name_col: str) -> pl.DataFrame:
+def _long_bands(
+    fy_labels: list[str], names: list[str], per: np.ndarray, name_col: str
+) -> pl.DataFrame:
     """(S, P, N) per-simulation costs → long table financial_year × name with bands."""
     bands = _bands(per)  # each (P, N)
     n_p, n_n = per.shape[1], per.shape[2]
-    return pl.DataFrame({
-        "financial_year": np.repeat(fy_labels, n_n).tolist(),
-        name_col: names * n_p,
-        **{k: v.reshape(-1) for k, v in bands.items()},
-    })
+    return pl.DataFrame(
+        {
+            "financial_year": np.repeat(fy_labels, n_n).tolist(),
+            name_col: names * n_p,
+            **{k: v.reshape(-1) for k, v in bands.items()},
+        }
+    )

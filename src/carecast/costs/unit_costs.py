@@ -52,7 +52,9 @@ class UnitCosts:
     def groups(self) -> list[str]:
         return list(self.weekly)
 
-    def daily_price(self, start: dt.date, n_days: int, groups: list[str] | None = None) -> np.ndarray:
+    def daily_price(
+        self, start: dt.date, n_days: int, groups: list[str] | None = None
+    ) -> np.ndarray:
         """Price of one child-day, shape (n_days, len(groups)), for the days from ``start``.
 
         A price is ``weekly / 7``; the weekly figure is the value in effect on the day, uprated by
@@ -89,21 +91,28 @@ class UnitCosts:
     def weekly_cost(self, group: str, day: dt.date) -> float:
         """The weekly cost of ``group`` on ``day`` (uprated as :meth:`daily_price`)."""
         if group not in self.weekly:
-            raise ParameterError(f"cost group '{group}' has no unit cost", fix=f"use one of {self.groups}")
+            raise ParameterError(
+                f"cost group '{group}' has no unit cost", fix=f"use one of {self.groups}"
+            )
         return float(self.daily_price(day, 1, [group])[0, 0] * 7.0)
 
-    def with_weekly(self, weekly: dict[str, float], effective: dt.date, *,
-                    inflation: float | None = None) -> UnitCosts:
+    def with_weekly(
+        self, weekly: dict[str, float], effective: dt.date, *, inflation: float | None = None
+    ) -> UnitCosts:
         """A copy where the named groups cost a flat ``weekly`` from ``effective`` (what-ifs, tests).
 
         ``inflation`` (when given) replaces those groups' uprating too; other groups are unchanged.
         """
         unknown = [g for g in weekly if g not in self.weekly]
         if unknown:
-            raise ParameterError(f"unknown cost group(s) {unknown}", fix=f"use one of {self.groups}")
+            raise ParameterError(
+                f"unknown cost group(s) {unknown}", fix=f"use one of {self.groups}"
+            )
         negative = [g for g, v in weekly.items() if v < 0]
         if negative:
-            raise ParameterError(f"negative weekly cost for {negative}", fix="give weekly costs of 0 or more")
+            raise ParameterError(
+                f"negative weekly cost for {negative}", fix="give weekly costs of 0 or more"
+            )
         new_w = dict(self.weekly)
         new_i = dict(self.inflation)
         for g, v in weekly.items():
@@ -116,8 +125,12 @@ class UnitCosts:
         """The parameters, for run metadata and the Excel assumptions sheet."""
         return {
             "source": self.source,
-            "weekly_cost": {g: {str(v.effective): v.value for v in vs} for g, vs in self.weekly.items()},
-            "annual_inflation": {g: {str(v.effective): v.value for v in vs} for g, vs in self.inflation.items()},
+            "weekly_cost": {
+                g: {str(v.effective): v.value for v in vs} for g, vs in self.weekly.items()
+            },
+            "annual_inflation": {
+                g: {str(v.effective): v.value for v in vs} for g, vs in self.inflation.items()
+            },
         }
 
 
@@ -131,79 +144,153 @@ def _numbers(source: str, key: str, param: Parameter, *, is_rate: bool) -> tuple
     for v in param.values:
         where = f"{key}.values.{v.effective}"
         number = v.value
-        if isinstance(number, bool) or not isinstance(number, int | float) or not np.isfinite(number):
-            raise _fail(source, where, f"'{number}' is not a number", "give a plain number (no £ sign or commas)")
+        if (
+            isinstance(number, bool)
+            or not isinstance(number, int | float)
+            or not np.isfinite(number)
+        ):
+            raise _fail(
+                source,
+                where,
+                f"'{number}' is not a number",
+                "give a plain number (no £ sign or commas)",
+            )
         if is_rate and not -0.5 < number < 1.0:
-            raise _fail(source, where, f"inflation {number} is not a plausible annual rate",
-                        "give the rate as a fraction, e.g. 0.04 for 4% a year")
+            raise _fail(
+                source,
+                where,
+                f"inflation {number} is not a plausible annual rate",
+                "give the rate as a fraction, e.g. 0.04 for 4% a year",
+            )
         if not is_rate and number < 0:
-            raise _fail(source, where, f"weekly cost {number} is negative", "give the weekly cost in pounds, 0 or more")
+            raise _fail(
+                source,
+                where,
+                f"weekly cost {number} is negative",
+                "give the weekly cost in pounds, 0 or more",
+            )
         out.append(replace(v, value=float(number)))
     return tuple(out)
 
 
-def parse_unit_costs(data: Any, source: str, categories: PlacementCategories | None = None,
-                     doc: YamlDocument | None = None) -> UnitCosts:
+def parse_unit_costs(
+    data: Any,
+    source: str,
+    categories: PlacementCategories | None = None,
+    doc: YamlDocument | None = None,
+) -> UnitCosts:
     """Validate a unit-costs document as a whole and return it (``doc``, the parsed file, gives lines).
 
     The file is a parameter tree (:mod:`carecast.parameters`): keys, dates and references are
     checked there; here, that every cost group has a weekly cost and the numbers are costs."""
     cats = categories or load_categories()
     if not isinstance(data, dict):
-        raise _fail(source, "(top level)", "the file is not a YAML mapping", "start from `carecast costs defaults`")
+        raise _fail(
+            source,
+            "(top level)",
+            "the file is not a YAML mapping",
+            "start from `carecast costs defaults`",
+        )
     unknown = set(data) - _TOP_KEYS
     if unknown:
-        raise _fail(source, ", ".join(sorted(unknown)), f"unknown key(s) {sorted(unknown)}",
-                    f"allowed top-level keys are {sorted(_TOP_KEYS)}; cost groups go under 'cost_groups:'")
+        raise _fail(
+            source,
+            ", ".join(sorted(unknown)),
+            f"unknown key(s) {sorted(unknown)}",
+            f"allowed top-level keys are {sorted(_TOP_KEYS)}; cost groups go under 'cost_groups:'",
+        )
     groups = data.get("cost_groups")
     if not isinstance(groups, dict):
-        raise _fail(source, "cost_groups", "missing section 'cost_groups'", "add 'cost_groups:' with one entry per cost group")
+        raise _fail(
+            source,
+            "cost_groups",
+            "missing section 'cost_groups'",
+            "add 'cost_groups:' with one entry per cost group",
+        )
     refs = data.get("references") or {}
     extra = [g for g in groups if g not in cats.cost_groups]
     if extra:
-        raise _fail(source, f"cost_groups.{extra[0]}", f"unknown cost group(s) {extra}",
-                    f"use the cost groups of the categories file: {list(cats.cost_groups)}")
+        raise _fail(
+            source,
+            f"cost_groups.{extra[0]}",
+            f"unknown cost group(s) {extra}",
+            f"use the cost groups of the categories file: {list(cats.cost_groups)}",
+        )
     missing = [g for g in cats.cost_groups if g not in groups]
     if missing:
-        raise _fail(source, f"cost_groups.{missing[0]}", f"no unit cost for cost group(s) {missing}",
-                    "add an entry for each (`weekly_cost: {values: {2024-04-01: 900}}`)")
+        raise _fail(
+            source,
+            f"cost_groups.{missing[0]}",
+            f"no unit cost for cost group(s) {missing}",
+            "add an entry for each (`weekly_cost: {values: {2024-04-01: 900}}`)",
+        )
     for g in cats.cost_groups:
         entry = groups[g]
         key = f"cost_groups.{g}"
         if not isinstance(entry, dict):
-            raise _fail(source, key, "expected a mapping", "give 'weekly_cost:' and 'annual_inflation:'")
+            raise _fail(
+                source, key, "expected a mapping", "give 'weekly_cost:' and 'annual_inflation:'"
+            )
         unknown = set(entry) - _GROUP_KEYS
         if unknown:
-            raise _fail(source, key, f"unknown key(s) {sorted(unknown)}", f"allowed keys are {sorted(_GROUP_KEYS)}")
+            raise _fail(
+                source,
+                key,
+                f"unknown key(s) {sorted(unknown)}",
+                f"allowed keys are {sorted(_GROUP_KEYS)}",
+            )
         for name in ("weekly_cost", "annual_inflation"):
             if name in entry and not (isinstance(entry[name], dict) and "values" in entry[name]):
-                raise _fail(source, f"{key}.{name}", "expected a mapping with 'values:'",
-                            f"write it as `{name}: {{values: {{2024-04-01: 123}}}}`")
+                raise _fail(
+                    source,
+                    f"{key}.{name}",
+                    "expected a mapping with 'values:'",
+                    f"write it as `{name}: {{values: {{2024-04-01: 123}}}}`",
+                )
     tree = parse(doc if doc is not None else YamlDocument(data, None, source))
     weekly, inflation = {}, {}
     for g in cats.cost_groups:
         key = f"cost_groups.{g}"
         if f"{key}.weekly_cost" not in tree:
-            raise _fail(source, f"{key}.weekly_cost", "missing weekly_cost, or it has no 'values:'",
-                        "add `weekly_cost: {values: {2024-04-01: 900}}`")
-        weekly[g] = _numbers(source, f"{key}.weekly_cost", tree[f"{key}.weekly_cost"], is_rate=False)
-        inflation[g] = (_numbers(source, f"{key}.annual_inflation", tree[f"{key}.annual_inflation"], is_rate=True)
-                        if f"{key}.annual_inflation" in tree else (DatedValue(dt.date(1900, 4, 1), 0.0),))
+            raise _fail(
+                source,
+                f"{key}.weekly_cost",
+                "missing weekly_cost, or it has no 'values:'",
+                "add `weekly_cost: {values: {2024-04-01: 900}}`",
+            )
+        weekly[g] = _numbers(
+            source, f"{key}.weekly_cost", tree[f"{key}.weekly_cost"], is_rate=False
+        )
+        inflation[g] = (
+            _numbers(
+                source, f"{key}.annual_inflation", tree[f"{key}.annual_inflation"], is_rate=True
+            )
+            if f"{key}.annual_inflation" in tree
+            else (DatedValue(dt.date(1900, 4, 1), 0.0),)
+        )
         for v in weekly[g] + inflation[g]:
             if v.reference is not None and refs and v.reference not in refs:
-                raise _fail(source, f"{key}", f"reference '{v.reference}' is not under 'references:'",
-                            f"use one of {sorted(refs)} or add it")
+                raise _fail(
+                    source,
+                    f"{key}",
+                    f"reference '{v.reference}' is not under 'references:'",
+                    f"use one of {sorted(refs)} or add it",
+                )
     return UnitCosts(weekly, inflation, source)
 
 
-def load_unit_costs(path: str | Path | None = None, categories: PlacementCategories | None = None) -> UnitCosts:
+def load_unit_costs(
+    path: str | Path | None = None, categories: PlacementCategories | None = None
+) -> UnitCosts:
     """Unit costs from ``path``, or the shipped defaults when ``path`` is None."""
     if path is None and categories is None:
         return default_unit_costs()
     if path is None:
         doc = _default_document()
         return parse_unit_costs(doc.data, DEFAULTS_FILE, categories, doc)
-    doc = read_yaml_document(path, "unit costs", missing_fix="check the path, or omit --costs to use the defaults")
+    doc = read_yaml_document(
+        path, "unit costs", missing_fix="check the path, or omit --costs to use the defaults"
+    )
     return parse_unit_costs(doc.data, str(path), categories, doc)
 
 

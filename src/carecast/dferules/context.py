@@ -94,9 +94,13 @@ def prepare(frame: pl.DataFrame) -> pl.DataFrame:
     ``<date>_dt`` columns added. Other columns (ingest's ``council``, ``source_file``, ...) are
     dropped: no rule reads them, and England-sized returns carry millions of file names."""
     text = [c for c in frame.columns if c != ROW and c.isupper()]
-    frame = frame.select(text).with_columns(
-        pl.col(c).cast(pl.String).str.to_uppercase().replace("", None).alias(c) for c in text
-    ).with_row_index(ROW)
+    frame = (
+        frame.select(text)
+        .with_columns(
+            pl.col(c).cast(pl.String).str.to_uppercase().replace("", None).alias(c) for c in text
+        )
+        .with_row_index(ROW)
+    )
     return frame.with_columns(
         pl.col(c).str.to_date("%d/%m/%Y", strict=False).alias(f"{c}_dt")
         for c in text

@@ -19,31 +19,77 @@ D = ForecastRequest.model_fields  # the defaults live on the request, once
 
 
 def forecast(
-    directory: Path = typer.Argument(..., help="Folder of SSDA903 returns, or a cleaned episodes .parquet/.csv."),
-    start: str | None = typer.Option(None, "--start", help="Forecast start, YYYY-MM-DD (default: end of the data)."),
-    horizon_years: float = typer.Option(D["horizon_years"].default, "--horizon-years", help="Years ahead (up to 10)."),
-    simulations: int = typer.Option(D["simulations"].default, "--simulations", help="Monte Carlo simulations."),
-    seed: int = typer.Option(D["seed"].default, "--seed", help="Random seed (same seed, same numbers)."),
-    trend: str = typer.Option(D["trend"].default, "--trend", help="Entrant trend: auto (chosen by its out-of-sample record in the window), flat, damped, fitted or population."),
-    population: Path | None = typer.Option(None, "--population", help="Child population projection CSV "
-                                           "(year,population[,council]) for --trend population."),
-    costs: Path | None = typer.Option(None, "--costs", help="Unit costs YAML (default: the shipped cited costs)."),
-    window_years: float | None = typer.Option(None, "--window-years", help="Reference window (default 3 years)."),
+    directory: Path = typer.Argument(
+        ..., help="Folder of SSDA903 returns, or a cleaned episodes .parquet/.csv."
+    ),
+    start: str | None = typer.Option(
+        None, "--start", help="Forecast start, YYYY-MM-DD (default: end of the data)."
+    ),
+    horizon_years: float = typer.Option(
+        D["horizon_years"].default, "--horizon-years", help="Years ahead (up to 10)."
+    ),
+    simulations: int = typer.Option(
+        D["simulations"].default, "--simulations", help="Monte Carlo simulations."
+    ),
+    seed: int = typer.Option(
+        D["seed"].default, "--seed", help="Random seed (same seed, same numbers)."
+    ),
+    trend: str = typer.Option(
+        D["trend"].default,
+        "--trend",
+        help="Entrant trend: auto (chosen by its out-of-sample record in the window), flat, damped, fitted or population.",
+    ),
+    population: Path | None = typer.Option(
+        None,
+        "--population",
+        help="Child population projection CSV (year,population[,council]) for --trend population.",
+    ),
+    costs: Path | None = typer.Option(
+        None, "--costs", help="Unit costs YAML (default: the shipped cited costs)."
+    ),
+    window_years: float | None = typer.Option(
+        None, "--window-years", help="Reference window (default 3 years)."
+    ),
     step: str = typer.Option(D["step"].default, "--step", help="Projection step: weekly or daily."),
-    uasc: str = typer.Option(D["uasc"].default, "--uasc", help="UASC: include (default) or exclude from demand."),
-    council: str | None = typer.Option(None, "--council", help="Forecast one council of a regional folder."),
+    uasc: str = typer.Option(
+        D["uasc"].default, "--uasc", help="UASC: include (default) or exclude from demand."
+    ),
+    council: str | None = typer.Option(
+        None, "--council", help="Forecast one council of a regional folder."
+    ),
     categories: Path | None = typer.Option(None, "--categories", help="Placement categories YAML."),
-    workers: int | None = typer.Option(None, "--workers", help="Processes to use across councils "
-                                       "(default: one per CPU core; results do not depend on it)."),
-    scheduler: str | None = typer.Option(None, "--scheduler", help="Dask scheduler tcp://HOST:PORT to run the "
-                                         "councils on (default: CARECAST_SCHEDULER, else this machine)."),
+    workers: int | None = typer.Option(
+        None,
+        "--workers",
+        help="Processes to use across councils "
+        "(default: one per CPU core; results do not depend on it).",
+    ),
+    scheduler: str | None = typer.Option(
+        None,
+        "--scheduler",
+        help="Dask scheduler tcp://HOST:PORT to run the "
+        "councils on (default: CARECAST_SCHEDULER, else this machine).",
+    ),
     out: Path = typer.Option(..., "--out", help="Output file: .xlsx, .json, .csv or .html."),
 ) -> None:
     """Forecast children in care (and placement cost) with bands, per council and in total."""
     request = ForecastRequest.build(
-        source=directory, start=parse_date(start, "start"), horizon_years=horizon_years, simulations=simulations,
-        seed=seed, trend=trend, population=population, costs=costs, window_years=window_years, step=step, uasc=uasc,
-        council=council, categories=categories, workers=workers, scheduler=scheduler)
+        source=directory,
+        start=parse_date(start, "start"),
+        horizon_years=horizon_years,
+        simulations=simulations,
+        seed=seed,
+        trend=trend,
+        population=population,
+        costs=costs,
+        window_years=window_years,
+        step=step,
+        uasc=uasc,
+        council=council,
+        categories=categories,
+        workers=workers,
+        scheduler=scheduler,
+    )
     with progress_bar("Forecasting") as progress:
         run = run_forecast(request, progress=progress)
     print_notes(run.notes)
@@ -59,7 +105,11 @@ def _forecast_table(tables: dict[str, pl.DataFrame]) -> Table:
     cost = tables.get("cost_by_financial_year")
     if cost is not None:
         table.add_column("Cost (mean)", justify="right")
-    costs = {r[0]: r[1] for r in cost.select(cost.columns[0], "cost_mean").rows()} if cost is not None else {}
+    costs = (
+        {r[0]: r[1] for r in cost.select(cost.columns[0], "cost_mean").rows()}
+        if cost is not None
+        else {}
+    )
     for fy, _d, mean, p5, *_rest, p95 in tables["children_by_financial_year"].rows():
         row = [fy, f"{mean:,.0f}", f"{p5:,.0f}", f"{p95:,.0f}"]
         if cost is not None:
@@ -73,30 +123,73 @@ B = BacktestRequest.model_fields
 
 
 def backtest_command(
-    directory: Path = typer.Argument(..., help="Folder of SSDA903 returns, or a cleaned episodes .parquet/.csv."),
-    at: str | None = typer.Option(None, "--at", help="Origin date YYYY-MM-DD: forecast as if it were this day."),
-    horizon_months: int = typer.Option(B["horizon_months"].default, "--horizon-months", help="Months ahead to score."),
-    rolling: bool = typer.Option(False, "--rolling", help="Score several yearly-spaced past origins."),
-    origins: int | None = typer.Option(None, "--origins", help="How many rolling origins (default 4)."),
-    simulations: int = typer.Option(B["simulations"].default, "--simulations", help="Monte Carlo simulations per origin."),
+    directory: Path = typer.Argument(
+        ..., help="Folder of SSDA903 returns, or a cleaned episodes .parquet/.csv."
+    ),
+    at: str | None = typer.Option(
+        None, "--at", help="Origin date YYYY-MM-DD: forecast as if it were this day."
+    ),
+    horizon_months: int = typer.Option(
+        B["horizon_months"].default, "--horizon-months", help="Months ahead to score."
+    ),
+    rolling: bool = typer.Option(
+        False, "--rolling", help="Score several yearly-spaced past origins."
+    ),
+    origins: int | None = typer.Option(
+        None, "--origins", help="How many rolling origins (default 4)."
+    ),
+    simulations: int = typer.Option(
+        B["simulations"].default, "--simulations", help="Monte Carlo simulations per origin."
+    ),
     seed: int = typer.Option(B["seed"].default, "--seed", help="Random seed."),
-    trend: str = typer.Option(B["trend"].default, "--trend", help="Entrant trend: auto (chosen by its out-of-sample record in the window), flat, damped, fitted or population."),
+    trend: str = typer.Option(
+        B["trend"].default,
+        "--trend",
+        help="Entrant trend: auto (chosen by its out-of-sample record in the window), flat, damped, fitted or population.",
+    ),
     population: Path | None = typer.Option(None, "--population", help="Population projection CSV."),
-    window_years: float | None = typer.Option(None, "--window-years", help="Reference window (default 3 years)."),
-    uasc: str = typer.Option(B["uasc"].default, "--uasc", help="UASC: include (default) or exclude."),
-    council: str | None = typer.Option(None, "--council", help="Backtest one council of a regional folder."),
+    window_years: float | None = typer.Option(
+        None, "--window-years", help="Reference window (default 3 years)."
+    ),
+    uasc: str = typer.Option(
+        B["uasc"].default, "--uasc", help="UASC: include (default) or exclude."
+    ),
+    council: str | None = typer.Option(
+        None, "--council", help="Backtest one council of a regional folder."
+    ),
     categories: Path | None = typer.Option(None, "--categories", help="Placement categories YAML."),
-    workers: int | None = typer.Option(None, "--workers", help="Processes to use across councils "
-                                       "(default: one per CPU core; results do not depend on it)."),
-    scheduler: str | None = typer.Option(None, "--scheduler", help="Dask scheduler tcp://HOST:PORT to run the "
-                                         "councils on (default: CARECAST_SCHEDULER, else this machine)."),
+    workers: int | None = typer.Option(
+        None,
+        "--workers",
+        help="Processes to use across councils "
+        "(default: one per CPU core; results do not depend on it).",
+    ),
+    scheduler: str | None = typer.Option(
+        None,
+        "--scheduler",
+        help="Dask scheduler tcp://HOST:PORT to run the "
+        "councils on (default: CARECAST_SCHEDULER, else this machine).",
+    ),
     out: Path = typer.Option(..., "--out", help="Output file: .json, .xlsx, .html or .csv."),
 ) -> None:
     """Rewind the data to a past date, forecast, and compare with what happened (and with naive baselines)."""
     request = BacktestRequest.build(
-        source=directory, at=parse_date(at, "at"), horizon_months=horizon_months, rolling=rolling, origins=origins,
-        simulations=simulations, seed=seed, trend=trend, population=population, window_years=window_years,
-        uasc=uasc, council=council, categories=categories, workers=workers, scheduler=scheduler)
+        source=directory,
+        at=parse_date(at, "at"),
+        horizon_months=horizon_months,
+        rolling=rolling,
+        origins=origins,
+        simulations=simulations,
+        seed=seed,
+        trend=trend,
+        population=population,
+        window_years=window_years,
+        uasc=uasc,
+        council=council,
+        categories=categories,
+        workers=workers,
+        scheduler=scheduler,
+    )
     with console.status("Backtesting..."):
         run = run_backtest(request)
     written = write_report(run.report, out)
@@ -105,14 +198,22 @@ def backtest_command(
 
 
 def _backtest_table(bt: BacktestResult) -> Table:
-    table = Table(title=f"Backtest, total children in care, {bt.horizon_months} months ahead, "
-                        f"{len(bt.origins)} origin(s)")
+    table = Table(
+        title=f"Backtest, total children in care, {bt.horizon_months} months ahead, "
+        f"{len(bt.origins)} origin(s)"
+    )
     for col in ("Method", "MAPE %", "Bias %", "APE at horizon %", "In 50% band %", "In 90% band %"):
         table.add_column(col, justify="right")
     for row in bt.headline().iter_rows(named=True):
         fmt = lambda v: "" if v is None else f"{v * 100:.1f}"  # noqa: E731  fractions, shown as %
-        table.add_row(row["method"], fmt(row["mape_pct"]), fmt(row["bias_pct"]), fmt(row["ape_at_horizon_pct"]),
-                      fmt(row["in_50_band_pct"]), fmt(row["in_90_band_pct"]))
+        table.add_row(
+            row["method"],
+            fmt(row["mape_pct"]),
+            fmt(row["bias_pct"]),
+            fmt(row["ape_at_horizon_pct"]),
+            fmt(row["in_50_band_pct"]),
+            fmt(row["in_90_band_pct"]),
+        )
     return table
 
 

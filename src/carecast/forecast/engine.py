@@ -33,10 +33,14 @@ class Cohort:
     cat: np.ndarray
     dob: np.ndarray  # datetime64[D]
     period_start: np.ndarray  # float days from the forecast start
-    category_since: np.ndarray  # float days from the forecast start: when the child's current category began
+    category_since: (
+        np.ndarray
+    )  # float days from the forecast start: when the child's current category began
     t0: np.ndarray  # float days from the forecast start
     sim: np.ndarray  # simulation index within the batch
-    ghost: np.ndarray | None = None  # entrants a scenario prevented: never simulated, keep their place
+    ghost: np.ndarray | None = (
+        None  # entrants a scenario prevented: never simulated, keep their place
+    )
 
 
 @dataclass
@@ -69,14 +73,22 @@ class PathEffects:
     def __post_init__(self) -> None:
         n_steps = self.exit_multiplier.shape[0]
         starts = np.arange(n_steps, dtype=float)[:, None] * self.step
-        changed = np.vstack([np.zeros((1, self.exit_multiplier.shape[1]), bool),
-                             np.diff(self.exit_multiplier, axis=0) != 0])
+        changed = np.vstack(
+            [
+                np.zeros((1, self.exit_multiplier.shape[1]), bool),
+                np.diff(self.exit_multiplier, axis=0) != 0,
+            ]
+        )
         at = np.where(changed, starts, np.inf)  # (n_steps, n_cat): a change at the start of step k
         after = np.minimum.accumulate(at[::-1], axis=0)[::-1]  # first change at step >= k
-        self.next_change_after = np.vstack([after[1:], np.full((1, at.shape[1]), np.inf)])  # at step > k
+        self.next_change_after = np.vstack(
+            [after[1:], np.full((1, at.shape[1]), np.inf)]
+        )  # at step > k
 
     def step_of(self, t: np.ndarray) -> np.ndarray:
-        return np.clip(np.floor(t / self.step), 0, self.exit_multiplier.shape[0] - 1).astype(np.int64)
+        return np.clip(np.floor(t / self.step), 0, self.exit_multiplier.shape[0] - 1).astype(
+            np.int64
+        )
 
     def next_change(self, t: np.ndarray, cat: np.ndarray) -> np.ndarray:
         return self.next_change_after[self.step_of(t), cat]
@@ -85,8 +97,15 @@ class PathEffects:
         """Factor on a child's total hazard when its exit part is multiplied (exactly 1 when unchanged)."""
         return 1.0 + (self.exit_multiplier[self.step_of(t), cat] - 1.0) * (1.0 - move_share)
 
-    def event_time(self, t: np.ndarray, draw: np.ndarray, lam: np.ndarray, move_share: np.ndarray,
-                   cat: np.ndarray, limit: np.ndarray) -> np.ndarray:
+    def event_time(
+        self,
+        t: np.ndarray,
+        draw: np.ndarray,
+        lam: np.ndarray,
+        move_share: np.ndarray,
+        cat: np.ndarray,
+        limit: np.ndarray,
+    ) -> np.ndarray:
         """Time at which the cumulative hazard from ``t`` reaches ``draw`` (a unit exponential), the
         exit part of ``lam`` scaled step by step; inf if not before ``limit``."""
         end = np.full(t.size, np.inf)
@@ -111,7 +130,9 @@ class PathEffects:
         u = self.rng.random(dest.size) * cum[:, -1]
         return np.minimum((u[:, None] >= cum).sum(axis=1), cum.shape[1] - 1)
 
-    def forced_after(self, cat: np.ndarray, since: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def forced_after(
+        self, cat: np.ndarray, since: np.ndarray, t: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         """When (and to which category) children now in ``cat``, there since ``since``, are moved."""
         when = np.full(cat.size, np.inf)
         to = cat.copy()
@@ -173,10 +194,17 @@ class AgeTable:
     first: int  # day number of the first row's birth date
 
     @classmethod
-    def build(cls, space: StateSpace, first_dob: np.datetime64, last_dob: np.datetime64,
-              origin: np.datetime64) -> AgeTable:
+    def build(
+        cls,
+        space: StateSpace,
+        first_dob: np.datetime64,
+        last_dob: np.datetime64,
+        origin: np.datetime64,
+    ) -> AgeTable:
         first = int(np.datetime64(first_dob, "D").astype(np.int64))
-        dates = np.arange(first, int(np.datetime64(last_dob, "D").astype(np.int64)) + 1).astype("datetime64[D]")
+        dates = np.arange(first, int(np.datetime64(last_dob, "D").astype(np.int64)) + 1).astype(
+            "datetime64[D]"
+        )
         days = (birthdays(dates, list(space.age_boundaries)) - origin).astype(np.float64)
         table = np.full((days.shape[0], _padded_width(days.shape[1] + 1)), np.inf)
         table[:, : days.shape[1]] = days
@@ -213,9 +241,19 @@ def _count_at_most(flat: np.ndarray, width: int, rows: np.ndarray, u: np.ndarray
     return count
 
 
-def _through_time_bands(t: np.ndarray, draw: np.ndarray, lam: np.ndarray, key: np.ndarray, next_dur: np.ndarray,
-                        limit: np.ndarray, total_flat: np.ndarray, period_start: np.ndarray, lowers: np.ndarray,
-                        dur_of: np.ndarray, mask: int) -> np.ndarray:
+def _through_time_bands(
+    t: np.ndarray,
+    draw: np.ndarray,
+    lam: np.ndarray,
+    key: np.ndarray,
+    next_dur: np.ndarray,
+    limit: np.ndarray,
+    total_flat: np.ndarray,
+    period_start: np.ndarray,
+    lowers: np.ndarray,
+    dur_of: np.ndarray,
+    mask: int,
+) -> np.ndarray:
     """Event times from ``t`` for unit exponential ``draw``s, the hazard changing with the time-in-care
     band: a child whose cumulative hazard has not reached its draw by its next band boundary (before
     ``limit``: its next birthday band or the horizon) carries the rest of the draw into the next band.
@@ -237,8 +275,15 @@ def _through_time_bands(t: np.ndarray, draw: np.ndarray, lam: np.ndarray, key: n
             rate = total_flat.take(new_key)
             e = boundary + left / rate
             end[over] = e
-            again = np.flatnonzero(~(e < next_dur.take(over)) & (next_dur.take(over) < limit.take(over)))
-            over, left, at, rate = over.take(again), left.take(again), boundary.take(again), rate.take(again)
+            again = np.flatnonzero(
+                ~(e < next_dur.take(over)) & (next_dur.take(over) < limit.take(over))
+            )
+            over, left, at, rate = (
+                over.take(again),
+                left.take(again),
+                boundary.take(again),
+                rate.take(again),
+            )
     return end
 
 
@@ -266,8 +311,15 @@ class _Start:
     cat: np.ndarray
 
 
-def _start(space: StateSpace, cohort: Cohort, total: np.ndarray, cumprob: np.ndarray, horizon: float,
-           origin: np.datetime64, ages: AgeTable | None) -> _Start:
+def _start(
+    space: StateSpace,
+    cohort: Cohort,
+    total: np.ndarray,
+    cumprob: np.ndarray,
+    horizon: float,
+    origin: np.datetime64,
+    ages: AgeTable | None,
+) -> _Start:
     """Tables shared by both engines (keys, padded hazards and destination shares, age table) and
     the children alive at their start, with their keys and bands."""
     if ages is None:
@@ -276,10 +328,14 @@ def _start(space: StateSpace, cohort: Cohort, total: np.ndarray, cumprob: np.nda
     n = cohort.cat.size
     n_cat, n_dur, n_age = space.n_cat, space.n_dur, space.n_age
     n_states = n_age * n_cat * n_dur
-    bits = max(n_states - 1, 1).bit_length()  # key = sim << bits | state: read back with shifts and masks
+    bits = max(
+        n_states - 1, 1
+    ).bit_length()  # key = sim << bits | state: read back with shifts and masks
     mask = (1 << bits) - 1
     age_of = np.repeat(np.arange(n_age), n_cat * n_dur)
-    cat_of = np.zeros(1 << bits, np.int64)  # padded: a child leaving at 18 may carry a state past the last
+    cat_of = np.zeros(
+        1 << bits, np.int64
+    )  # padded: a child leaving at 18 may carry a state past the last
     cat_of[:n_states] = np.tile(np.repeat(np.arange(n_cat), n_dur), n_age)
     dur_of = np.zeros(1 << bits, np.int64)
     dur_of[:n_states] = np.tile(np.arange(n_dur), n_age * n_cat)
@@ -290,14 +346,20 @@ def _start(space: StateSpace, cohort: Cohort, total: np.ndarray, cumprob: np.nda
     rows_cum = np.ones((n_sims, 1 << bits, cumprob.shape[-1]))
     rows_cum[:, :n_states] = cumprob
     rows_cum = rows_cum.reshape(-1, cumprob.shape[-1])
-    move_share = np.ascontiguousarray(rows_cum[:, n_cat - 1])  # share of events that are moves, not exits
-    width = _padded_width(n_cat - 1)  # a mover's category: how many of the first n_cat - 1 shares are <= u
+    move_share = np.ascontiguousarray(
+        rows_cum[:, n_cat - 1]
+    )  # share of events that are moves, not exits
+    width = _padded_width(
+        n_cat - 1
+    )  # a mover's category: how many of the first n_cat - 1 shares are <= u
     to_category = np.full((rows_cum.shape[0], width), np.inf)
     to_category[:, : n_cat - 1] = rows_cum[:, : n_cat - 1]
     to_category = to_category.reshape(-1)
     w_age = table.shape[1]
     age_flat, a_row = table.reshape(-1), row * w_age
-    lowers = np.append(np.asarray(space.duration_lowers[1:], float), np.inf)  # past the last band: stays
+    lowers = np.append(
+        np.asarray(space.duration_lowers[1:], float), np.inf
+    )  # past the last band: stays
     ps_all = cohort.period_start
     t = cohort.t0.astype(np.float64)
     age = _count_at_most(age_flat, w_age, row, t)
@@ -311,13 +373,39 @@ def _start(space: StateSpace, cohort: Cohort, total: np.ndarray, cumprob: np.nda
     t, age, dur = t.take(rid), age.take(rid), dur.take(rid)
     cat = cohort.cat.take(rid).astype(np.int64)
     key = (cohort.sim.take(rid).astype(np.int64) << bits) | ((age * n_cat + cat) * n_dur + dur)
-    return _Start(bits, mask, age_of, cat_of, dur_of, total_flat, move_share, to_category, width, age_flat,
-                  a_row, lowers, rid, t, age, dur, key, cat)
+    return _Start(
+        bits,
+        mask,
+        age_of,
+        cat_of,
+        dur_of,
+        total_flat,
+        move_share,
+        to_category,
+        width,
+        age_flat,
+        a_row,
+        lowers,
+        rid,
+        t,
+        age,
+        dur,
+        key,
+        cat,
+    )
 
 
-def run_paths(space: StateSpace, cohort: Cohort, total: np.ndarray, cumprob: np.ndarray,
-              horizon: float, origin: np.datetime64, rng: np.random.Generator,
-              effects: PathEffects | None = None, ages: AgeTable | None = None) -> Pieces:
+def run_paths(
+    space: StateSpace,
+    cohort: Cohort,
+    total: np.ndarray,
+    cumprob: np.ndarray,
+    horizon: float,
+    origin: np.datetime64,
+    rng: np.random.Generator,
+    effects: PathEffects | None = None,
+    ages: AgeTable | None = None,
+) -> Pieces:
     """Simulate every child of ``cohort`` to exit, age 18 or ``horizon``; return the pieces of their paths.
 
     ``total[sim, state]`` is the total hazard per day; ``cumprob[sim, state, dest]`` the cumulative
@@ -334,10 +422,37 @@ def run_paths(space: StateSpace, cohort: Cohort, total: np.ndarray, cumprob: np.
     ``ages`` (default: built for the cohort's birth dates) is the table of age-band changes.
     """
     st = _start(space, cohort, total, cumprob, horizon, origin, ages)
-    n, n_cat, n_dur, n_age, bits, mask = cohort.cat.size, space.n_cat, space.n_dur, space.n_age, st.bits, st.mask
-    age_of, cat_of, dur_of, total_flat, move_share = st.age_of, st.cat_of, st.dur_of, st.total_flat, st.move_share
-    to_category, width, age_flat, a_row, lowers = st.to_category, st.width, st.age_flat, st.a_row, st.lowers
-    ps_all, rid, t, age, dur, key, cat = cohort.period_start, st.rid, st.t, st.age, st.dur, st.key, st.cat
+    n, n_cat, n_dur, n_age, bits, mask = (
+        cohort.cat.size,
+        space.n_cat,
+        space.n_dur,
+        space.n_age,
+        st.bits,
+        st.mask,
+    )
+    age_of, cat_of, dur_of, total_flat, move_share = (
+        st.age_of,
+        st.cat_of,
+        st.dur_of,
+        st.total_flat,
+        st.move_share,
+    )
+    to_category, width, age_flat, a_row, lowers = (
+        st.to_category,
+        st.width,
+        st.age_flat,
+        st.a_row,
+        st.lowers,
+    )
+    ps_all, rid, t, age, dur, key, cat = (
+        cohort.period_start,
+        st.rid,
+        st.t,
+        st.age,
+        st.dur,
+        st.key,
+        st.cat,
+    )
     next_age, next_dur = age_flat.take(a_row.take(rid) + age), ps_all.take(rid) + lowers.take(dur)
     piece_start = t  # pieces are not cut where only the time-in-care band changes
     if effects is not None:
@@ -349,8 +464,19 @@ def run_paths(space: StateSpace, cohort: Cohort, total: np.ndarray, cumprob: np.
         lam = total_flat.take(key)
         if effects is None:
             draw = rng.standard_exponential(rid.size)
-            end = _through_time_bands(t, draw, lam, key, next_dur, np.minimum(next_age, horizon), total_flat,
-                                      ps_all.take(rid), lowers, dur_of, mask)
+            end = _through_time_bands(
+                t,
+                draw,
+                lam,
+                key,
+                next_dur,
+                np.minimum(next_age, horizon),
+                total_flat,
+                ps_all.take(rid),
+                lowers,
+                dur_of,
+                mask,
+            )
             nxt = np.minimum(np.minimum(next_age, next_dur), horizon)
         else:  # one number per child of the cohort, each child its own (common random numbers)
             nxt = np.minimum(np.minimum(next_age, next_dur), horizon)
@@ -361,7 +487,9 @@ def run_paths(space: StateSpace, cohort: Cohort, total: np.ndarray, cumprob: np.
             share = move_share.take(key)
             end = effects.event_time(t, draw, lam, share, cat, nxt)
         moves = end < nxt
-        end = np.fmin(end, nxt)  # the event if it comes first, else the boundary (also when end is nan)
+        end = np.fmin(
+            end, nxt
+        )  # the event if it comes first, else the boundary (also when end is nan)
         up_age = end == next_age  # a child that moved is before every boundary
         up_dur = end == next_dur
         cut = ~(up_dur & ~up_age & (end < horizon))
@@ -378,13 +506,17 @@ def run_paths(space: StateSpace, cohort: Cohort, total: np.ndarray, cumprob: np.
                 u = rng.random(where.size)
             else:
                 scale = effects.exit_scale(end.take(where), cat.take(where), share.take(where))
-                u = u_all.take(rid.take(where)) * scale  # exits scaled: a uniform over the new total, in the old units
+                u = (
+                    u_all.take(rid.take(where)) * scale
+                )  # exits scaled: a uniform over the new total, in the old units
             k_where = key.take(where)
             to_cat = np.flatnonzero(u < move_share.take(k_where))  # the others leave care
             mover, k_mover = where.take(to_cat), k_where.take(to_cat)
             leaver = np.ones(where.size, bool)
             leaver[to_cat] = False
-            left.append((k_where[leaver], end.take(where[leaver]), np.zeros(int(leaver.sum()), bool)))
+            left.append(
+                (k_where[leaver], end.take(where[leaver]), np.zeros(int(leaver.sum()), bool))
+            )
             dest = _count_at_most(to_category, width, k_mover, u.take(to_cat))
             if effects is not None:
                 dest = effects.redirect_to(dest, end.take(mover))
@@ -398,25 +530,39 @@ def run_paths(space: StateSpace, cohort: Cohort, total: np.ndarray, cumprob: np.
                 changed = np.flatnonzero(stays)
                 since, next_forced, forced_to = since.copy(), next_forced.copy(), forced_to.copy()
                 since[changed] = end[changed]
-                next_forced[changed], forced_to[changed] = effects.forced_after(cat[changed], since[changed],
-                                                                                end[changed])
+                next_forced[changed], forced_to[changed] = effects.forced_after(
+                    cat[changed], since[changed], end[changed]
+                )
         crossed_age, crossed_dur = np.flatnonzero(up_age), np.flatnonzero(up_dur)
         aged = crossed_age[(age.take(crossed_age) == n_age - 1) & (end.take(crossed_age) < horizon)]
         left.append((key.take(aged), end.take(aged), np.ones(aged.size, bool)))
         key[crossed_age] += n_cat * n_dur
         key[crossed_dur] += 1  # the last band's next boundary is inf, never crossed
         age[crossed_age] += 1
-        next_age[crossed_age] = age_flat.take(a_row.take(rid.take(crossed_age)) + age.take(crossed_age))
-        next_dur[crossed_dur] = (ps_all.take(rid.take(crossed_dur))
-                                 + lowers.take(dur_of.take(key.take(crossed_dur) & mask)))
+        next_age[crossed_age] = age_flat.take(
+            a_row.take(rid.take(crossed_age)) + age.take(crossed_age)
+        )
+        next_dur[crossed_dur] = ps_all.take(rid.take(crossed_dur)) + lowers.take(
+            dur_of.take(key.take(crossed_dur) & mask)
+        )
         keep = np.flatnonzero(stays | (~moves & (end < horizon) & (age < n_age)))
         rid, t, age, key = rid.take(keep), end.take(keep), age.take(keep), key.take(keep)
-        next_age, next_dur, piece_start = next_age.take(keep), next_dur.take(keep), piece_start.take(keep)
+        next_age, next_dur, piece_start = (
+            next_age.take(keep),
+            next_dur.take(keep),
+            piece_start.take(keep),
+        )
         if effects is not None:
-            since, next_forced, forced_to = since.take(keep), next_forced.take(keep), forced_to.take(keep)
+            since, next_forced, forced_to = (
+                since.take(keep),
+                next_forced.take(keep),
+                forced_to.take(keep),
+            )
     if not out:
         empty = np.zeros(0)
-        return Pieces(empty.astype(np.int64), empty.astype(np.int64), empty.astype(np.int64), empty, empty)
+        return Pieces(
+            empty.astype(np.int64), empty.astype(np.int64), empty.astype(np.int64), empty, empty
+        )
     keys, starts, ends = (np.concatenate(col) for col in zip(*out, strict=True))
     state = keys & mask
     exit_keys, exit_days, aged_out = (np.concatenate(col) for col in zip(*left, strict=True))
@@ -424,8 +570,14 @@ def run_paths(space: StateSpace, cohort: Cohort, total: np.ndarray, cumprob: np.
     return Pieces(keys >> bits, age_of.take(state), cat_of.take(state), starts, ends, exits)
 
 
-def exits_by_reason(exits: Exits, shares: np.ndarray, n_sims: int, n_steps: int, step: float,
-                    rng: np.random.Generator) -> np.ndarray:
+def exits_by_reason(
+    exits: Exits,
+    shares: np.ndarray,
+    n_sims: int,
+    n_steps: int,
+    step: float,
+    rng: np.random.Generator,
+) -> np.ndarray:
     """Exits per simulation, step and reason: (n_sims, n_steps, reasons + 1) int32, the last
     column ageing out at 18.
 
@@ -446,7 +598,9 @@ def exits_by_reason(exits: Exits, shares: np.ndarray, n_sims: int, n_steps: int,
     k = np.clip(np.ceil(exits.time / step) - 1, 0, n_steps - 1).astype(np.int64)
     cell = (exits.sim * n_steps + k) * (n_reasons + 1) + reason
     size = n_sims * n_steps * (n_reasons + 1)
-    return np.bincount(cell, minlength=size).reshape(n_sims, n_steps, n_reasons + 1).astype(np.int32)
+    return (
+        np.bincount(cell, minlength=size).reshape(n_sims, n_steps, n_reasons + 1).astype(np.int32)
+    )
 
 
 def grid_index(grid: np.ndarray, times: np.ndarray) -> np.ndarray:
@@ -460,7 +614,9 @@ def grid_index(grid: np.ndarray, times: np.ndarray) -> np.ndarray:
     return table[np.clip(np.ceil(times), 0, days.size - 1).astype(np.int64)]
 
 
-def counts_on(pieces: Pieces, grid: np.ndarray, n_sims: int, cell: np.ndarray, n_cells: int) -> np.ndarray:
+def counts_on(
+    pieces: Pieces, grid: np.ndarray, n_sims: int, cell: np.ndarray, n_cells: int
+) -> np.ndarray:
     """Children in each cell (e.g. category) on each grid day: (n_sims, len(grid), n_cells).
 
     A piece counts on day g when start <= g < end (in care that day, left by the next).
@@ -469,7 +625,9 @@ def counts_on(pieces: Pieces, grid: np.ndarray, n_sims: int, cell: np.ndarray, n
     a = grid_index(grid, pieces.start)
     b = grid_index(grid, pieces.end)
     size = n_sims * n_cells * (n_grid + 1)
-    base = (pieces.sim * n_cells + cell) * (n_grid + 1)  # grid last: the cumulative sum runs along memory
+    base = (pieces.sim * n_cells + cell) * (
+        n_grid + 1
+    )  # grid last: the cumulative sum runs along memory
     diff = np.bincount(base + a, minlength=size)
     diff -= np.bincount(base + b, minlength=size)
     return counts_from_diff(diff.reshape(n_sims, n_cells, n_grid + 1))
@@ -480,8 +638,9 @@ def counts_from_diff(diff: np.ndarray) -> np.ndarray:
     return np.cumsum(diff, axis=2, dtype=np.int32)[:, :, :-1].transpose(0, 2, 1)
 
 
-def step_tables(pieces: Pieces, n_sims: int, n_steps: int, step: float, n_cat: int, n_age: int
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def step_tables(
+    pieces: Pieces, n_sims: int, n_steps: int, step: float, n_cat: int, n_age: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Children per category and per age band on each step date (n_sims, n_steps, ·), and person-days
     per category in each step (n_sims, n_steps, n_cat), on the regular grid 0, step, 2·step, ….
 
@@ -490,12 +649,16 @@ def step_tables(pieces: Pieces, n_sims: int, n_steps: int, step: float, n_cat: i
     ends of those ended), so they reuse the counts' grid indices and cumulative sums; only the sums
     of start and end times are extra.
     """
-    a = np.clip(np.ceil(pieces.start / step), 0, n_steps).astype(np.int64)  # first step date on or after
+    a = np.clip(np.ceil(pieces.start / step), 0, n_steps).astype(
+        np.int64
+    )  # first step date on or after
     b = np.clip(np.ceil(pieces.end / step), 0, n_steps).astype(np.int64)
     width = n_steps + 1  # the step dates, then the horizon (the integral's last edge)
 
     def open_at(cell: np.ndarray, n_cells: int) -> tuple[np.ndarray, np.ndarray]:
-        base = (pieces.sim * n_cells + cell) * width  # grid last: the cumulative sum runs along memory
+        base = (
+            pieces.sim * n_cells + cell
+        ) * width  # grid last: the cumulative sum runs along memory
         size = n_sims * n_cells * width
         start, end = base + a, base + b
         diff = np.bincount(start, minlength=size)
@@ -510,8 +673,9 @@ def step_tables(pieces: Pieces, n_sims: int, n_steps: int, step: float, n_cat: i
     return tables_from_diffs(by_cat, by_age, times.reshape(n_sims, n_cat, width), step)
 
 
-def tables_from_diffs(by_cat: np.ndarray, by_age: np.ndarray, times: np.ndarray, step: float
-                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def tables_from_diffs(
+    by_cat: np.ndarray, by_age: np.ndarray, times: np.ndarray, step: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:func:`step_tables`' arrays from its +1/-1 differences per (simulation, category or age band,
     step date and the horizon) and the start (+) and end (-) times of the pieces there."""
     n_steps = by_cat.shape[2] - 1
@@ -519,14 +683,28 @@ def tables_from_diffs(by_cat: np.ndarray, by_age: np.ndarray, times: np.ndarray,
     by_age = np.cumsum(by_age, axis=2, dtype=np.int32)
     integral = np.arange(n_steps + 1) * step * by_cat - np.cumsum(times, axis=2)
     days = np.diff(integral, axis=2)
-    return (by_cat[:, :, :n_steps].transpose(0, 2, 1), by_age[:, :, :n_steps].transpose(0, 2, 1),
-            days.transpose(0, 2, 1))
+    return (
+        by_cat[:, :, :n_steps].transpose(0, 2, 1),
+        by_age[:, :, :n_steps].transpose(0, 2, 1),
+        days.transpose(0, 2, 1),
+    )
 
 
-def path_tables(space: StateSpace, cohort: Cohort, total: np.ndarray, cumprob: np.ndarray, horizon: float,
-                origin: np.datetime64, rng: np.random.Generator, effects: PathEffects | None, ages: AgeTable,
-                step: float, n_steps: int, month_grid: np.ndarray, compiled: bool = False
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, Exits]:
+def path_tables(
+    space: StateSpace,
+    cohort: Cohort,
+    total: np.ndarray,
+    cumprob: np.ndarray,
+    horizon: float,
+    origin: np.datetime64,
+    rng: np.random.Generator,
+    effects: PathEffects | None,
+    ages: AgeTable,
+    step: float,
+    n_steps: int,
+    month_grid: np.ndarray,
+    compiled: bool = False,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, Exits]:
     """Simulate a batch and count it: children per category and per age band on each step date,
     person-days per category and step (:func:`step_tables`), children per age band × category
     on each month date (n_sims, n_months, n_age, n_cat), and every exit from care (:class:`Exits`).
@@ -539,8 +717,11 @@ def path_tables(space: StateSpace, cohort: Cohort, total: np.ndarray, cumprob: n
     if not compiled or effects is not None:
         pieces = run_paths(space, cohort, total, cumprob, horizon, origin, rng, effects, ages)
         months = counts_on(pieces, month_grid, m, pieces.age * n_cat + pieces.cat, n_age * n_cat)
-        return (*step_tables(pieces, m, n_steps, step, n_cat, n_age),
-                months.reshape(m, month_grid.size, n_age, n_cat), pieces.exits)
+        return (
+            *step_tables(pieces, m, n_steps, step, n_cat, n_age),
+            months.reshape(m, month_grid.size, n_age, n_cat),
+            pieces.exits,
+        )
     from carecast.forecast.kernel import count_paths  # numba: imported only when asked for
 
     st = _start(space, cohort, total, cumprob, horizon, origin, ages)
@@ -552,10 +733,35 @@ def path_tables(space: StateSpace, cohort: Cohort, total: np.ndarray, cumprob: n
     exit_key = np.empty(st.key.size, np.int64)  # a child leaves care at most once
     exit_day = np.empty(st.key.size)
     aged_out = np.empty(st.key.size, np.bool_)
-    n_exits = count_paths(st.key, st.t, cohort.period_start.take(st.rid), st.a_row.take(st.rid), st.dur, st.age_flat,
-                          st.lowers, st.total_flat, st.move_share, st.to_category, st.width, n_cat, space.n_dur,
-                          n_age, st.bits, float(horizon), float(step), n_steps, month_table, rng, by_cat, by_age,
-                          times, by_month, exit_key, exit_day, aged_out)
+    n_exits = count_paths(
+        st.key,
+        st.t,
+        cohort.period_start.take(st.rid),
+        st.a_row.take(st.rid),
+        st.dur,
+        st.age_flat,
+        st.lowers,
+        st.total_flat,
+        st.move_share,
+        st.to_category,
+        st.width,
+        n_cat,
+        space.n_dur,
+        n_age,
+        st.bits,
+        float(horizon),
+        float(step),
+        n_steps,
+        month_table,
+        rng,
+        by_cat,
+        by_age,
+        times,
+        by_month,
+        exit_key,
+        exit_day,
+        aged_out,
+    )
     months = counts_from_diff(by_month).reshape(m, month_grid.size, n_age, n_cat)
     left = exit_key[:n_exits]
     exits = Exits(left >> st.bits, left & st.mask, exit_day[:n_exits], aged_out[:n_exits])

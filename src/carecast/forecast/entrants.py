@@ -82,15 +82,21 @@ def load_population(path: str | Path, council: str | None = None) -> Population:
     """Read a population projection CSV with columns ``year`` and ``population`` (and optional ``council``)."""
     p = Path(path)
     if not p.is_file():
-        raise ParameterError(f"population file {p} does not exist", where=Location(file=str(p)),
-                             fix="give a CSV with columns year,population (children aged 0-17)")
+        raise ParameterError(
+            f"population file {p} does not exist",
+            where=Location(file=str(p)),
+            fix="give a CSV with columns year,population (children aged 0-17)",
+        )
     with open(p, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     header = {k.strip().lower() for k in (rows[0].keys() if rows else [])}
     missing = {"year", "population"} - header
     if missing:
-        raise ParameterError(f"population file has no column(s) {sorted(missing)}", where=Location(file=str(p)),
-                             fix="give a CSV with columns year,population (and optionally council)")
+        raise ParameterError(
+            f"population file has no column(s) {sorted(missing)}",
+            where=Location(file=str(p)),
+            fix="give a CSV with columns year,population (and optionally council)",
+        )
     years, pops = [], []
     for i, row in enumerate(rows, start=2):
         row = {k.strip().lower(): (v or "").strip() for k, v in row.items()}
@@ -99,16 +105,25 @@ def load_population(path: str | Path, council: str | None = None) -> Population:
         try:
             year, pop = int(row["year"]), float(row["population"])
         except ValueError:
-            raise ParameterError(f"'{row['year']}','{row['population']}' is not a year and a number",
-                                 where=Location(file=str(p), row=i), fix="write years as 2025 and populations as numbers") from None
+            raise ParameterError(
+                f"'{row['year']}','{row['population']}' is not a year and a number",
+                where=Location(file=str(p), row=i),
+                fix="write years as 2025 and populations as numbers",
+            ) from None
         if pop <= 0:
-            raise ParameterError(f"population {pop:g} must be positive", where=Location(file=str(p), row=i, column="population"),
-                                 fix="give the child population (aged 0-17) for that year")
+            raise ParameterError(
+                f"population {pop:g} must be positive",
+                where=Location(file=str(p), row=i, column="population"),
+                fix="give the child population (aged 0-17) for that year",
+            )
         years.append(year)
         pops.append(pop)
     if not years:
-        raise ParameterError(f"population file has no rows{' for ' + council if council else ''}",
-                             where=Location(file=str(p)), fix="add one row per year (and council)")
+        raise ParameterError(
+            f"population file has no rows{' for ' + council if council else ''}",
+            where=Location(file=str(p)),
+            fix="add one row per year (and council)",
+        )
     order = np.argsort(years)
     return Population(np.asarray(years, float)[order], np.asarray(pops, float)[order], str(p))
 
@@ -136,13 +151,17 @@ def _pair_products(counts: np.ndarray, fitted: np.ndarray, min_months: int | Non
     keep = (mu > 0).all(axis=1)
     y, mu = y[keep], mu[keep]
     k, months = y.shape
-    if k < 2 or months < (min_months if min_months is not None else defaults().regional_shock_min_months):
+    if k < 2 or months < (
+        min_months if min_months is not None else defaults().regional_shock_min_months
+    ):
         return np.zeros(0)
     r = (y - mu) / mu
     return (r.sum(axis=0) ** 2 - (r * r).sum(axis=0)) / (k * (k - 1))  # Σ_{i<j} r_i r_j ÷ pairs
 
 
-def shared_entry_variance(counts: np.ndarray, fitted: np.ndarray, min_months: int | None = None) -> float:
+def shared_entry_variance(
+    counts: np.ndarray, fitted: np.ndarray, min_months: int | None = None
+) -> float:
     """The regional shock's variance σc² from councils' monthly entries (rows) and their fitted means
     (see module doc): the mean over months and council pairs of the products of relative residuals,
     floored at 0. Councils with a month fitted at 0 are left out; under 2 councils or
@@ -155,8 +174,9 @@ def shared_entry_variance(counts: np.ndarray, fitted: np.ndarray, min_months: in
     return max(float(pairs.mean()), 0.0) if pairs.size else 0.0
 
 
-def shared_entry_variance_se(counts: np.ndarray, fitted: np.ndarray,
-                             min_months: int | None = None) -> tuple[float, float]:
+def shared_entry_variance_se(
+    counts: np.ndarray, fitted: np.ndarray, min_months: int | None = None
+) -> tuple[float, float]:
     """The estimate before flooring and its standard error (months' pair means taken as independent):
     an estimate within ~2 standard errors of 0 is what independent councils give by chance."""
     pairs = _pair_products(counts, fitted, min_months)
@@ -204,8 +224,9 @@ class RegionalShock:
     persistent: EntryPersistence = EntryPersistence()  # the part persisting for months (AR(1))
 
     @classmethod
-    def from_seed(cls, variance: float, seed: int | None,
-                  persistent: EntryPersistence | None = None) -> RegionalShock:
+    def from_seed(
+        cls, variance: float, seed: int | None, persistent: EntryPersistence | None = None
+    ) -> RegionalShock:
         """The shock for a forecast seeded with ``seed`` (None: fresh entropy, shared by this forecast)."""
         state = np.random.SeedSequence(seed, spawn_key=(3,)).generate_state(1, np.uint64)[0]
         return cls(float(variance), int(state), persistent or EntryPersistence())
@@ -220,7 +241,9 @@ class RegionalShock:
         m = np.asarray(months).astype(np.uint64)
         with np.errstate(over="ignore"):
             per_sim = _mix(np.uint64(key) + (k + np.uint64(1)) * np.uint64(0x9E3779B97F4A7C15))
-            bits = _mix(per_sim[:, None] + (m[None, :] + np.uint64(1)) * np.uint64(0xD1B54A32D192ED03))
+            bits = _mix(
+                per_sim[:, None] + (m[None, :] + np.uint64(1)) * np.uint64(0xD1B54A32D192ED03)
+            )
         from scipy.special import ndtri  # imported when used: a region's shock, ~0.8 s to import
 
         return ndtri(((bits >> np.uint64(11)).astype(np.float64) + 0.5) * 2.0**-53)  # u in (0, 1)
@@ -248,13 +271,23 @@ class EntrantModel:
     coef_: np.ndarray = field(default_factory=lambda: np.zeros(2))
     cov_: np.ndarray = field(default_factory=lambda: np.zeros((2, 2)))
     exposure_: float = 0.0  # population-days (population trend)
-    half_life_years: float | None = None  # flat trend's weighting (default from forecast/data/model.yaml)
+    half_life_years: float | None = (
+        None  # flat trend's weighting (default from forecast/data/model.yaml)
+    )
     rate_per_day_: float = 0.0  # flat trend: weighted entries per day
     effective_days_: float = 0.0  # flat trend: (∫w)² / ∫w², the weighted window's effective length
-    dispersion_: float = 1.0  # quasi-Poisson φ of the window's monthly entries (flat and fitted trends)
-    month_cv2_: float = 0.0  # σ²: variance of the monthly Gamma frailty on the entry rate (0 = Poisson)
-    shock: RegionalShock | None = None  # the region's shared monthly multiplier (flat and fitted trends)
-    monthly_counts_: np.ndarray = field(default_factory=lambda: np.zeros(0))  # window's entries per month
+    dispersion_: float = (
+        1.0  # quasi-Poisson φ of the window's monthly entries (flat and fitted trends)
+    )
+    month_cv2_: float = (
+        0.0  # σ²: variance of the monthly Gamma frailty on the entry rate (0 = Poisson)
+    )
+    shock: RegionalShock | None = (
+        None  # the region's shared monthly multiplier (flat and fitted trends)
+    )
+    monthly_counts_: np.ndarray = field(
+        default_factory=lambda: np.zeros(0)
+    )  # window's entries per month
     monthly_fitted_: np.ndarray = field(default_factory=lambda: np.zeros(0))  # their log-linear fit
     persistence_: EntryPersistence = EntryPersistence()  # the council's own persistent entry state
     trend_choice_: dict | None = None  # trend "auto": the trend chosen and the evidence
@@ -262,24 +295,35 @@ class EntrantModel:
     def fit(self, entry_days: np.ndarray, window_days: float) -> EntrantModel:
         """Fit to entry times (days from the start, in (-window_days, 0])."""
         if self.trend not in TRENDS:
-            raise ParameterError(f"unknown entrant trend '{self.trend}'", where=Location(field="trend"),
-                                 fix=f"use one of {', '.join(TRENDS)}")
+            raise ParameterError(
+                f"unknown entrant trend '{self.trend}'",
+                where=Location(field="trend"),
+                fix=f"use one of {', '.join(TRENDS)}",
+            )
         if self.trend == "population" and self.population is None:
-            raise ParameterError("the population trend needs a population projection", where=Location(field="population"),
-                                 fix="pass --population FILE (CSV with columns year,population)")
+            raise ParameterError(
+                "the population trend needs a population projection",
+                where=Location(field="population"),
+                fix="pass --population FILE (CSV with columns year,population)",
+            )
         self.n_entries_ = int(len(entry_days))
         self.window_days_ = float(window_days)
         if self.half_life_years is None:
             self.half_life_years = defaults().entry_half_life_years
         if self.half_life_years < 0:
-            raise ParameterError(f"the entry half-life {self.half_life_years:g} years must not be negative",
-                                 where=Location(field="entry_half_life_years"),
-                                 fix="use 0 for the plain window average, or a positive number of years")
+            raise ParameterError(
+                f"the entry half-life {self.half_life_years:g} years must not be negative",
+                where=Location(field="entry_half_life_years"),
+                fix="use 0 for the plain window average, or a positive number of years",
+            )
         if self.n_entries_:  # the population trend too: its monthly entries move as the others do
             self._fit_poisson(np.asarray(entry_days, float), window_days)
         if self.trend == "auto":
-            self.trend_choice_ = (choose_trend(self.monthly_counts_, self.half_life_years) if self.n_entries_ else
-                                  {"chosen": "flat", "reason": "no entries in the window"})
+            self.trend_choice_ = (
+                choose_trend(self.monthly_counts_, self.half_life_years)
+                if self.n_entries_
+                else {"chosen": "flat", "reason": "no entries in the window"}
+            )
             self.trend = self.trend_choice_["chosen"]
         if self.trend == "flat":
             self._fit_weighted(np.asarray(entry_days, float), window_days)
@@ -323,7 +367,9 @@ class EntrantModel:
         self.coef_ = beta
         self.monthly_counts_, self.monthly_fitted_ = y, mu
         self.dispersion_, self.month_cv2_ = entry_dispersion(y, mu)
-        self.persistence_ = own_persistence(y, mu, self.shock.persistent if self.shock is not None else None)
+        self.persistence_ = own_persistence(
+            y, mu, self.shock.persistent if self.shock is not None else None
+        )
         self.cov_ = np.linalg.inv(x.T @ (mu[:, None] * x)) * max(self.dispersion_, 1.0)
 
     def rate(self, t_days: np.ndarray) -> np.ndarray:
@@ -350,7 +396,9 @@ class EntrantModel:
             return self.month_cv2_
         return max((1.0 + self.month_cv2_) / ((1.0 + shared) * (1.0 + persistent)) - 1.0, 0.0)
 
-    def draw(self, rng: np.random.Generator, n_sims: int, t_days: np.ndarray, first_sim: int = 0) -> np.ndarray:
+    def draw(
+        self, rng: np.random.Generator, n_sims: int, t_days: np.ndarray, first_sim: int = 0
+    ) -> np.ndarray:
         """Entrants per day at ``t_days`` for simulations ``first_sim`` … ``first_sim + n_sims - 1``, with
         parameter uncertainty: (n_sims, n_t). ``first_sim`` only picks the regional shock's rows."""
         t = np.asarray(t_days, float)
@@ -360,8 +408,12 @@ class EntrantModel:
             days = self.effective_days_ / max(self.dispersion_, 1.0)
             lam = rng.gamma(self.rate_per_day_ * days, 1.0 / days, size=n_sims)
             slope = rng.normal(0.0, np.sqrt(self.cov_[1, 1]), size=n_sims)
-            return self._frailty(rng, lam[:, None] * np.exp(slope[:, None] * t[None, :] / DAYS_PER_YEAR), t,
-                                 first_sim)
+            return self._frailty(
+                rng,
+                lam[:, None] * np.exp(slope[:, None] * t[None, :] / DAYS_PER_YEAR),
+                t,
+                first_sim,
+            )
         if self.trend in ("fitted", "damped"):
             coef = rng.multivariate_normal(self.coef_, self.cov_, size=n_sims)
             growth = self._growth_years(t)[None, :]
@@ -371,8 +423,9 @@ class EntrantModel:
         r = rng.gamma(self.n_entries_, 1.0 / self.exposure_, size=n_sims)
         return self._frailty(rng, r[:, None] * self._pop(t)[None, :], t, first_sim)
 
-    def _frailty(self, rng: np.random.Generator, rates: np.ndarray, t: np.ndarray,
-                 first_sim: int = 0) -> np.ndarray:
+    def _frailty(
+        self, rng: np.random.Generator, rates: np.ndarray, t: np.ndarray, first_sim: int = 0
+    ) -> np.ndarray:
         """Rates times the council's own Gamma(1/a, a) frailty per simulation and month of the projection,
         then the regional shock's multiplier shared with the other councils (each left out at variance 0)."""
         own = self.own_cv2
@@ -385,7 +438,9 @@ class EntrantModel:
             shape = 1.0 / own
             g = rng.gamma(shape, 1.0 / shape, size=(rates.shape[0], n_months))
             rates = rates * g[:, month]
-        if self.persistence_.present:  # the council's own state, a path over the horizon per simulation
+        if (
+            self.persistence_.present
+        ):  # the council's own state, a path over the horizon per simulation
             z = rng.standard_normal((rates.shape[0], n_months))
             rates = rates * self.persistence_.multipliers(z)[:, month]
         if shared > 0:
@@ -397,8 +452,11 @@ class EntrantModel:
     def describe(self) -> dict:
         """What the entrant model is, in words and numbers, for every output's assumptions."""
         per_year = self.n_entries_ / self.window_days_ * DAYS_PER_YEAR if self.window_days_ else 0.0
-        out: dict = {"trend": self.trend, "entries_in_window": self.n_entries_,
-                     "window_entries_per_year": round(per_year, 2)}
+        out: dict = {
+            "trend": self.trend,
+            "entries_in_window": self.n_entries_,
+            "window_entries_per_year": round(per_year, 2),
+        }
         if self.trend_choice_ is not None:
             out["trend_choice"] = self.trend_choice_
         if self.monthly_fitted_.size:
@@ -406,31 +464,44 @@ class EntrantModel:
             out["monthly_rate_frailty_cv"] = round(float(np.sqrt(self.month_cv2_)), 4)
             out["entry_persistence"] = self.persistence_.describe() | {
                 "method": "method of moments on the lagged products of the window's monthly relative residuals "
-                          "(Poisson noise and the trend fit accounted for, the regional shock's share taken off); "
-                          "simulated as a log-normal AR(1) multiplier, one path per simulation over the horizon",
-                "reading": ("entries move for months at a time: bands widen with the horizon"
-                            if self.persistence_.present else
-                            "no persistence beyond chance: months scatter independently around the trend")}
+                "(Poisson noise and the trend fit accounted for, the regional shock's share taken off); "
+                "simulated as a log-normal AR(1) multiplier, one path per simulation over the horizon",
+                "reading": (
+                    "entries move for months at a time: bands widen with the horizon"
+                    if self.persistence_.present
+                    else "no persistence beyond chance: months scatter independently around the trend"
+                ),
+            }
             if self.shock is not None and self.shock.total_variance > 0:
                 out["regional_entry_shock_cv"] = round(float(np.sqrt(self.shock.variance)), 4)
                 if self.shock.persistent.present:
                     out["regional_entry_persistence"] = self.shock.persistent.describe()
                 out["own_monthly_rate_frailty_cv"] = round(float(np.sqrt(self.own_cv2)), 4)
         if self.trend == "flat":
-            out["model"] = ("constant entry rate equal to the reference window's average, recent entries weighted "
-                            "more; bands include a trend the window cannot rule out")
+            out["model"] = (
+                "constant entry rate equal to the reference window's average, recent entries weighted "
+                "more; bands include a trend the window cannot rule out"
+            )
             out["entry_half_life_years"] = self.half_life_years
             out["weighted_entries_per_year"] = round(self.rate_per_day_ * DAYS_PER_YEAR, 2)
-            out["trend_standard_error_pct_per_year"] = round(float(np.sqrt(self.cov_[1, 1])) * 100, 2)
+            out["trend_standard_error_pct_per_year"] = round(
+                float(np.sqrt(self.cov_[1, 1])) * 100, 2
+            )
         elif self.trend in ("fitted", "damped"):
             out["model"] = "Poisson regression of monthly entries on time, log-linear trend" + (
-                f", its slope fading by {1 - DAMPING:.0%} a month beyond the start" if self.trend == "damped" else "")
+                f", its slope fading by {1 - DAMPING:.0%} a month beyond the start"
+                if self.trend == "damped"
+                else ""
+            )
             out["annual_growth_pct"] = round(float(np.expm1(self.coef_[1])) * 100, 2)
-            out["entries_per_year_at_start"] = round(float(np.exp(self.coef_[0]) * DAYS_PER_YEAR), 2)
+            out["entries_per_year_at_start"] = round(
+                float(np.exp(self.coef_[0]) * DAYS_PER_YEAR), 2
+            )
         else:
             assert self.population is not None
             out["model"] = "entry rate per 10,000 children applied to the population projection"
             out["entries_per_10000_children_per_year"] = round(
-                self.n_entries_ / self.exposure_ * DAYS_PER_YEAR * 10_000, 3)
+                self.n_entries_ / self.exposure_ * DAYS_PER_YEAR * 10_000, 3
+            )
             out["population_file"] = self.population.source
         return out

@@ -47,25 +47,38 @@ def actual_exits(histories: list[CareHistory], lo: dt.date, hi: dt.date) -> pl.D
     frames = []
     for h in histories:
         e = h.episodes
-        hazard = e.filter(pl.col("event").str.starts_with(EXIT_PREFIX) & (pl.col("end") > lo)
-                          & (pl.col("end") <= hi) & (pl.col("end") < pl.col("bday18")))
+        hazard = e.filter(
+            pl.col("event").str.starts_with(EXIT_PREFIX)
+            & (pl.col("end") > lo)
+            & (pl.col("end") <= hi)
+            & (pl.col("end") < pl.col("bday18"))
+        )
         frames.append(hazard.select(pl.col("event").str.strip_prefix(EXIT_PREFIX).alias("reason")))
-        aged = e.filter((pl.col("bday18") > lo) & (pl.col("bday18") <= hi) & (pl.col("decom") < pl.col("bday18"))
-                        & (pl.col("end").is_null() | (pl.col("end") >= pl.col("bday18"))))
-        frames.append(aged.with_columns(pl.lit(AGED_OUT).alias("reason")).select("reason"))  # one row each
+        aged = e.filter(
+            (pl.col("bday18") > lo)
+            & (pl.col("bday18") <= hi)
+            & (pl.col("decom") < pl.col("bday18"))
+            & (pl.col("end").is_null() | (pl.col("end") >= pl.col("bday18")))
+        )
+        frames.append(
+            aged.with_columns(pl.lit(AGED_OUT).alias("reason")).select("reason")
+        )  # one row each
     return pl.concat(frames).group_by("reason").agg(pl.len().cast(pl.Int64).alias("exits"))
 
 
 def simulated_exits(result: ForecastResult, until: dt.date) -> np.ndarray:
     """Exits per simulation and reason over the steps that end on or before ``until``: (sims, reasons)."""
     if result.sim_exits_ is None:
-        raise ValueError("this forecast carries no exits by reason (made before they were simulated)")
+        raise ValueError(
+            "this forecast carries no exits by reason (made before they were simulated)"
+        )
     steps = sum(1 for d in result.dates_[1:] if d <= until)
     return result.sim_exits_[:, :steps].sum(axis=1)
 
 
-def reason_table(result: ForecastResult, histories: list[CareHistory], at: dt.date, horizon_months: int
-                 ) -> pl.DataFrame:
+def reason_table(
+    result: ForecastResult, histories: list[CareHistory], at: dt.date, horizon_months: int
+) -> pl.DataFrame:
     """Per reason over the horizon: actual exits and share beside the simulated mean and 90% band."""
     until = add_months(at, horizon_months)
     sims = simulated_exits(result, until).astype(float)
@@ -77,22 +90,31 @@ def reason_table(result: ForecastResult, histories: list[CareHistory], at: dt.da
     for i, reason in enumerate(result.exit_reasons):
         n = actual.get(reason, 0)
         lo, hi = np.quantile(sims[:, i], [0.05, 0.95])
-        rows.append({
-            "reason": label(reason), "actual_exits": n, "actual_share": n / total if total else np.nan,
-            "simulated_exits": float(sims[:, i].mean()), "simulated_p5": float(lo), "simulated_p95": float(hi),
-            "simulated_share": float(np.nanmean(shares[:, i])),
-            "inside_90_band": bool(lo <= n <= hi),
-        })
+        rows.append(
+            {
+                "reason": label(reason),
+                "actual_exits": n,
+                "actual_share": n / total if total else np.nan,
+                "simulated_exits": float(sims[:, i].mean()),
+                "simulated_p5": float(lo),
+                "simulated_p95": float(hi),
+                "simulated_share": float(np.nanmean(shares[:, i])),
+                "inside_90_band": bool(lo <= n <= hi),
+            }
+        )
     return pl.DataFrame(rows)
 
 
-def exit_reason_backtest(episodes: pl.DataFrame, at: dt.date, horizon_months: int = 12,
-                         **forecast_options: Any) -> pl.DataFrame:
+def exit_reason_backtest(
+    episodes: pl.DataFrame, at: dt.date, horizon_months: int = 12, **forecast_options: Any
+) -> pl.DataFrame:
     """Forecast from ``at`` knowing only what was known then; score exits by reason over the horizon
     (the table each :class:`~carecast.forecast.backtest.OriginBacktest` carries)."""
     from carecast.forecast.backtest import backtest_origin
 
     table = backtest_origin(episodes, at, horizon_months, **forecast_options).exit_reasons
     if table is None:
-        raise ValueError("the backtest made no exit-reason table")  # backtest_origin always makes one
+        raise ValueError(
+            "the backtest made no exit-reason table"
+        )  # backtest_origin always makes one
     return table

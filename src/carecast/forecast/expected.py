@@ -89,8 +89,14 @@ def generator_exp(q: np.ndarray, terms: int = 18) -> np.ndarray:
     return out
 
 
-def propagate(p: np.ndarray, age_b: np.ndarray, dur_b: np.ndarray, times: np.ndarray,
-              step: np.ndarray, n_age: int) -> np.ndarray:
+def propagate(
+    p: np.ndarray,
+    age_b: np.ndarray,
+    dur_b: np.ndarray,
+    times: np.ndarray,
+    step: np.ndarray,
+    n_age: int,
+) -> np.ndarray:
     """Expected children per (age band, category) at each time: (len(times), n_age, n_cat).
 
     ``p`` (n, n_cat): category distribution at ``times[0]``; ``age_b``/``dur_b``: each child's band
@@ -115,7 +121,9 @@ def propagate(p: np.ndarray, age_b: np.ndarray, dur_b: np.ndarray, times: np.nda
     powers[0] = np.eye(n_cat)
     for k in range(1, n_t + 1):
         powers[k] = powers[k - 1] @ per_pair
-    change = np.zeros((n_t + 1, n_pairs, n_cat))  # distribution entering (+) and leaving (-) each pair
+    change = np.zeros(
+        (n_t + 1, n_pairs, n_cat)
+    )  # distribution entering (+) and leaving (-) each pair
     q = p
     for j in range(starts.shape[1]):  # segments of constant bands, all children at once
         s, e = starts[:, j], ends[:, j]
@@ -135,13 +143,21 @@ def propagate(p: np.ndarray, age_b: np.ndarray, dur_b: np.ndarray, times: np.nda
     return np.clip(out, 0.0, None)  # adding and taking away leaves round-off around zero
 
 
-def entrant_profile_path(space: StateSpace, age_days: np.ndarray, cat: np.ndarray, rates: np.ndarray,
-                         step_days: float, n_steps: int) -> np.ndarray:
+def entrant_profile_path(
+    space: StateSpace,
+    age_days: np.ndarray,
+    cat: np.ndarray,
+    rates: np.ndarray,
+    step_days: float,
+    n_steps: int,
+) -> np.ndarray:
     """Mean (age band, category) occupancy of one entrant, (m + ½) steps after entering: (n_steps, n_age, n_cat)."""
     n = age_days.size
     if n == 0:
         return np.zeros((n_steps, space.n_age, space.n_cat))
-    age_b = np.asarray(space.age_boundaries, float)[None, :] * DAYS_PER_YEAR - age_days[:, None].astype(float)
+    age_b = np.asarray(space.age_boundaries, float)[None, :] * DAYS_PER_YEAR - age_days[
+        :, None
+    ].astype(float)
     dur_b = np.repeat(np.asarray(space.duration_lowers[1:], float)[None, :], n, axis=0)
     p = np.zeros((n, space.n_cat))
     p[np.arange(n), cat] = 1.0

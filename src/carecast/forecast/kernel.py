@@ -41,9 +41,21 @@ def _row_count(flat: np.ndarray, base: int, width: int, u: float) -> int:
 
 
 @njit(cache=True)
-def _count_piece(sim: int, age: int, cat: int, start: float, end: float, n_cat: int, step: float, n_steps: int,
-                 month_table: np.ndarray, by_cat: np.ndarray, by_age: np.ndarray, times: np.ndarray,
-                 by_month: np.ndarray) -> None:
+def _count_piece(
+    sim: int,
+    age: int,
+    cat: int,
+    start: float,
+    end: float,
+    n_cat: int,
+    step: float,
+    n_steps: int,
+    month_table: np.ndarray,
+    by_cat: np.ndarray,
+    by_age: np.ndarray,
+    times: np.ndarray,
+    by_month: np.ndarray,
+) -> None:
     """Add one piece to the difference arrays, on the NumPy counting's grid rules: a piece counts on
     grid day g when start <= g < end."""
     ia = min(max(math.ceil(start / step), 0), n_steps)
@@ -61,12 +73,35 @@ def _count_piece(sim: int, age: int, cat: int, start: float, end: float, n_cat: 
 
 
 @njit(cache=True)
-def count_paths(key0: np.ndarray, t0: np.ndarray, period_start: np.ndarray, a_row: np.ndarray,
-                dur0: np.ndarray, age_flat: np.ndarray, lowers: np.ndarray, total_flat: np.ndarray,
-                move_share: np.ndarray, to_category: np.ndarray, width: int, n_cat: int, n_dur: int,
-                n_age: int, bits: int, horizon: float, step: float, n_steps: int, month_table: np.ndarray,
-                rng: np.random.Generator, by_cat: np.ndarray, by_age: np.ndarray, times: np.ndarray,
-                by_month: np.ndarray, exit_key: np.ndarray, exit_day: np.ndarray, aged_out: np.ndarray) -> int:
+def count_paths(
+    key0: np.ndarray,
+    t0: np.ndarray,
+    period_start: np.ndarray,
+    a_row: np.ndarray,
+    dur0: np.ndarray,
+    age_flat: np.ndarray,
+    lowers: np.ndarray,
+    total_flat: np.ndarray,
+    move_share: np.ndarray,
+    to_category: np.ndarray,
+    width: int,
+    n_cat: int,
+    n_dur: int,
+    n_age: int,
+    bits: int,
+    horizon: float,
+    step: float,
+    n_steps: int,
+    month_table: np.ndarray,
+    rng: np.random.Generator,
+    by_cat: np.ndarray,
+    by_age: np.ndarray,
+    times: np.ndarray,
+    by_month: np.ndarray,
+    exit_key: np.ndarray,
+    exit_day: np.ndarray,
+    aged_out: np.ndarray,
+) -> int:
     """Simulate the live children given by their first key (``sim << bits | state``), start time,
     period start, row of the age table and time-in-care band, counting every piece of their paths
     into ``by_cat``, ``by_age``, ``times`` and ``by_month`` (see :func:`_count_piece`) and
@@ -91,7 +126,9 @@ def count_paths(key0: np.ndarray, t0: np.ndarray, period_start: np.ndarray, a_ro
             left = rng.standard_exponential()
             limit = min(next_age, horizon)
             event = False
-            while True:  # through time-in-care bands until the draw is used or a birthday/horizon comes
+            while (
+                True
+            ):  # through time-in-care bands until the draw is used or a birthday/horizon comes
                 lam = total_flat[key]
                 seg = min(next_dur, limit)
                 if lam > 0.0 and t + left / lam < seg:
@@ -108,8 +145,21 @@ def count_paths(key0: np.ndarray, t0: np.ndarray, period_start: np.ndarray, a_ro
                     continue
                 t = limit
                 break
-            _count_piece(key >> bits, age, ((key & mask) // n_dur) % n_cat, piece_start, t, n_cat, step, n_steps,
-                         month_table, by_cat, by_age, times, by_month)
+            _count_piece(
+                key >> bits,
+                age,
+                ((key & mask) // n_dur) % n_cat,
+                piece_start,
+                t,
+                n_cat,
+                step,
+                n_steps,
+                month_table,
+                by_cat,
+                by_age,
+                times,
+                by_month,
+            )
             piece_start = t
             if event:
                 u = rng.random()

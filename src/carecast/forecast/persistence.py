@@ -33,7 +33,9 @@ from functools import cache
 
 import numpy as np
 
-PERSISTENCE_GRID = np.round(np.linspace(0.0, 0.95, 39), 4)  # above 0.95 a 3-year window cannot tell a
+PERSISTENCE_GRID = np.round(
+    np.linspace(0.0, 0.95, 39), 4
+)  # above 0.95 a 3-year window cannot tell a
 # persistent state from its trend (A_k(φ) → 0): any tiny product would be read as a huge variance
 MAX_LAG = 12  # months of lagged products matched
 EVIDENCE_LAGS = 6  # lags whose products decide whether there is persistence at all
@@ -69,10 +71,14 @@ class EntryPersistence:
         return np.exp(a - s2 / 2)
 
     def describe(self) -> dict:
-        return {"relative_variance": round(self.variance, 6),
-                "monthly_cv": round(float(np.sqrt(self.variance)), 4),
-                "persistence_per_month": round(self.persistence, 3),
-                "half_life_months": None if self.half_life_months is None else round(self.half_life_months, 1)}
+        return {
+            "relative_variance": round(self.variance, 6),
+            "monthly_cv": round(float(np.sqrt(self.variance)), 4),
+            "persistence_per_month": round(self.persistence, 3),
+            "half_life_months": None
+            if self.half_life_months is None
+            else round(self.half_life_months, 1),
+        }
 
 
 @cache
@@ -114,8 +120,9 @@ def detrended_factors(n_months: int, max_lag: int = MAX_LAG) -> np.ndarray:
     return out
 
 
-def persistence_evidence(products: np.ndarray, n_months: int, scale: float | None = None,
-                         pairs: float = 1.0) -> float:
+def persistence_evidence(
+    products: np.ndarray, n_months: int, scale: float | None = None, pairs: float = 1.0
+) -> float:
     """z-score of the mean product at lags 1 … :data:`EVIDENCE_LAGS` beyond what white noise of the
     lag-0 product gives after the trend fit (p_0·A_k(0) ÷ A_0(0)), against its standard error under
     white noise: products at different lags independent, each of variance v² ÷ (T − k) ÷ ``pairs``
@@ -153,8 +160,11 @@ def fit_ar(products: np.ndarray, n_months: int) -> tuple[EntryPersistence, float
         coef = _nonnegative_least_squares(x, p, w)
         err = float((w * (p - x @ coef) ** 2).sum())
         if err < best[0]:
-            best = (err, EntryPersistence(float(coef[0]), float(phi)) if coef[0] > 0 else EntryPersistence(),
-                    float(coef[1]))
+            best = (
+                err,
+                EntryPersistence(float(coef[0]), float(phi)) if coef[0] > 0 else EntryPersistence(),
+                float(coef[1]),
+            )
     return best[1], best[2]
 
 
@@ -185,7 +195,9 @@ def own_products(r: np.ndarray, max_lag: int = MAX_LAG) -> np.ndarray:
     """Mean over councils and months of r_i,m · r_i,m+k, lags 0 … ``max_lag``."""
     r = np.atleast_2d(r)
     months = r.shape[1]
-    return np.array([(r[:, : months - k] * r[:, k:]).mean() for k in range(min(max_lag, months - 2) + 1)])
+    return np.array(
+        [(r[:, : months - k] * r[:, k:]).mean() for k in range(min(max_lag, months - 2) + 1)]
+    )
 
 
 def cross_products(r: np.ndarray, max_lag: int = MAX_LAG) -> np.ndarray:
@@ -212,8 +224,9 @@ def lag_covariance(state: EntryPersistence, n_months: int) -> np.ndarray:
     return state.variance * a[int(np.argmin(np.abs(PERSISTENCE_GRID - state.persistence)))]
 
 
-def own_persistence(counts: np.ndarray, fitted: np.ndarray, shared: EntryPersistence | None = None
-                    ) -> EntryPersistence:
+def own_persistence(
+    counts: np.ndarray, fitted: np.ndarray, shared: EntryPersistence | None = None
+) -> EntryPersistence:
     """A council's own persistent state: its lagged products less what the shared state explains."""
     r = relative_residuals(counts, fitted)
     if r.shape[0] == 0 or r.shape[1] < 14:

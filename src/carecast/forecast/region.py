@@ -41,7 +41,9 @@ from carecast.forecast.states import StateSpace
 class RegionForecast:
     combined: ForecastResult
     space: StateSpace
-    results: dict[str, ForecastResult] = field(default_factory=dict)  # per council, monthly only (when kept)
+    results: dict[str, ForecastResult] = field(
+        default_factory=dict
+    )  # per council, monthly only (when kept)
     assumptions: dict[str, dict[str, Any]] = field(default_factory=dict)  # per council
 
 
@@ -65,7 +67,11 @@ def _group(jobs: list[tuple]) -> tuple[dict[str, dict[str, Any]], ForecastResult
         council, result, council_caught = _one(job)
         assumptions[council] = result.assumptions_
         caught += council_caught
-        total = result if total is None else ForecastResult.combine([total, result], name="all councils")
+        total = (
+            result
+            if total is None
+            else ForecastResult.combine([total, result], name="all councils")
+        )
     assert total is not None
     return assumptions, total, caught
 
@@ -92,8 +98,13 @@ def balanced(jobs: list[tuple], workers: int) -> list[list[tuple]]:
     return [group for group in groups if group]
 
 
-def regional_shock(histories: dict[str, CareHistory], start: dt.date, probe: DemandModel, seed: int | None,
-                    parameter_uncertainty: bool) -> tuple[RegionalShock | None, dict[str, Any]]:
+def regional_shock(
+    histories: dict[str, CareHistory],
+    start: dt.date,
+    probe: DemandModel,
+    seed: int | None,
+    parameter_uncertainty: bool,
+) -> tuple[RegionalShock | None, dict[str, Any]]:
     """The region's shared monthly entry shock, estimated from every council's entries over the
     common window (see :mod:`carecast.forecast.entrants`), and how it is described in the assumptions.
 
@@ -102,12 +113,12 @@ def regional_shock(histories: dict[str, CareHistory], start: dt.date, probe: Dem
     """
     out: dict[str, Any] = {
         "method": "method of moments: mean over months and council pairs of the products of the councils' "
-                  "relative residuals (entries - fitted) / fitted of monthly entries over the reference window, "
-                  "floored at 0; simulated as one log-normal multiplier (mean 1) per simulation and month shared "
-                  "by every council; each council's own monthly frailty reduced so its total variance is kept. "
-                  "The products at lags of 1 to 12 months measure how long the shared shock persists (an AR(1) "
-                  "fitted by the method of moments, the trend fit accounted for); a persistent part is "
-                  "simulated as one path per simulation over the horizon, shared by every council",
+        "relative residuals (entries - fitted) / fitted of monthly entries over the reference window, "
+        "floored at 0; simulated as one log-normal multiplier (mean 1) per simulation and month shared "
+        "by every council; each council's own monthly frailty reduced so its total variance is kept. "
+        "The products at lags of 1 to 12 months measure how long the shared shock persists (an AR(1) "
+        "fitted by the method of moments, the trend fit accounted for); a persistent part is "
+        "simulated as one path per simulation over the horizon, shared by every council",
     }
     models = [probe.entrant_model(h, start) for h in histories.values()]
     entering = [m for m in models if m.monthly_fitted_.size]
@@ -117,19 +128,32 @@ def regional_shock(histories: dict[str, CareHistory], start: dt.date, probe: Dem
     fitted = np.array([m.monthly_fitted_ for m in entering]).reshape(len(entering), months)
     variance = shared_entry_variance(counts, fitted)
     raw, se = shared_entry_variance_se(counts, fitted)
-    persistent, one_month = shared_persistence(counts, fitted) if len(entering) > 1 else (EntryPersistence(), 0.0)
+    persistent, one_month = (
+        shared_persistence(counts, fitted) if len(entering) > 1 else (EntryPersistence(), 0.0)
+    )
     if persistent.present:  # the lag-0 products are then the persistent part plus a one-month part
         variance = one_month
-    out |= {"variance": round(variance, 6), "estimate_before_floor": round(raw, 6), "standard_error": round(se, 6),
-            "monthly_multiplier_cv": round(float(np.sqrt(variance)), 4),
-            "persistent": persistent.describe(),
-            "councils_with_entries": len(entering), "months": months}
+    out |= {
+        "variance": round(variance, 6),
+        "estimate_before_floor": round(raw, 6),
+        "standard_error": round(se, 6),
+        "monthly_multiplier_cv": round(float(np.sqrt(variance)), 4),
+        "persistent": persistent.describe(),
+        "councils_with_entries": len(entering),
+        "months": months,
+    }
     if len(entering) < 2 or months < defaults().regional_shock_min_months:
-        return None, out | {"applied": False, "reason": f"needs at least 2 councils with entries and "
-                                                        f"{defaults().regional_shock_min_months} months in the window"}
+        return None, out | {
+            "applied": False,
+            "reason": f"needs at least 2 councils with entries and "
+            f"{defaults().regional_shock_min_months} months in the window",
+        }
     if variance <= 0 and not persistent.present:
-        return None, out | {"applied": False, "mean_between_council_correlation": 0.0,
-                            "reason": "the councils' monthly entries do not move together beyond chance"}
+        return None, out | {
+            "applied": False,
+            "mean_between_council_correlation": 0.0,
+            "reason": "the councils' monthly entries do not move together beyond chance",
+        }
     shock = RegionalShock.from_seed(variance, seed, persistent)
     for m in entering:
         m.shock = shock
@@ -139,26 +163,49 @@ def regional_shock(histories: dict[str, CareHistory], start: dt.date, probe: Dem
     return shock, out | {"applied": True}
 
 
-def region_histories(episodes: pl.DataFrame, councils: list[str], start: dt.date, model_options: dict[str, Any],
-                     *, seed: int | None, parameter_uncertainty: bool,
-                     ) -> tuple[dict[str, CareHistory], dict[str, Any], dict[str, Any]]:
+def region_histories(
+    episodes: pl.DataFrame,
+    councils: list[str],
+    start: dt.date,
+    model_options: dict[str, Any],
+    *,
+    seed: int | None,
+    parameter_uncertainty: bool,
+) -> tuple[dict[str, CareHistory], dict[str, Any], dict[str, Any]]:
     """Every council's care history, the model options with the region's shared entry shock, and the
     shock's assumptions. All histories are read before any council is fitted, because the shock is
     estimated from all of them; a single council gets no shock (its forecast is unchanged)."""
     probe = DemandModel(**model_options)
     frames = episodes.partition_by("council", as_dict=True, maintain_order=False)
-    histories = {c: care_history(frames[(c,)], categories=probe.categories, uasc=probe.uasc) for c in councils}
+    histories = {
+        c: care_history(frames[(c,)], categories=probe.categories, uasc=probe.uasc)
+        for c in councils
+    }
     shock, assumptions = None, {}
     if len(councils) > 1:
         shock, assumptions = regional_shock(histories, start, probe, seed, parameter_uncertainty)
-    return histories, model_options | ({"regional_shock": shock} if shock is not None else {}), assumptions
+    return (
+        histories,
+        model_options | ({"regional_shock": shock} if shock is not None else {}),
+        assumptions,
+    )
 
 
-def forecast_councils(episodes: pl.DataFrame, *, start: dt.date | None = None, horizon_years: float = 5,
-                      n_sims: int = 1000, seed: int | None = None, parameter_uncertainty: bool = True,
-                      population: str | Path | None = None, workers: int = 1, scheduler: str | None = None,
-                      keep_councils: bool = True, progress: Callable[[str], None] | None = None,
-                      **model_options: Any) -> RegionForecast:
+def forecast_councils(
+    episodes: pl.DataFrame,
+    *,
+    start: dt.date | None = None,
+    horizon_years: float = 5,
+    n_sims: int = 1000,
+    seed: int | None = None,
+    parameter_uncertainty: bool = True,
+    population: str | Path | None = None,
+    workers: int = 1,
+    scheduler: str | None = None,
+    keep_councils: bool = True,
+    progress: Callable[[str], None] | None = None,
+    **model_options: Any,
+) -> RegionForecast:
     """Fit and simulate every council in ``episodes`` from a common ``start`` (default: the earliest data end).
 
     Councils run on ``workers`` local processes, or on the Dask cluster at ``scheduler`` (default:
@@ -167,32 +214,71 @@ def forecast_councils(episodes: pl.DataFrame, *, start: dt.date | None = None, h
     (loading numba, ~0.7 s per process, pays for itself from the second council on); one council
     on the NumPy engine unless ``compiled=True``."""
     if episodes.height == 0:
-        raise InsufficientDataError("there are no episodes to forecast from", fix="load SSDA903 returns first")
-    ends = episodes.group_by("council").agg(pl.col("data_end").max(), pl.col("decom").max().alias("last"))
+        raise InsufficientDataError(
+            "there are no episodes to forecast from", fix="load SSDA903 returns first"
+        )
+    ends = episodes.group_by("council").agg(
+        pl.col("data_end").max(), pl.col("decom").max().alias("last")
+    )
     ends = ends.with_columns(pl.coalesce("data_end", "last").alias("end"))
     start = start or ends.get_column("end").min()
     councils = sorted(ends.get_column("council").to_list())
-    seeds = np.random.SeedSequence(seed).generate_state(len(councils)).tolist() if seed is not None else [None] * len(councils)
-    sim_options = {"horizon_years": horizon_years, "n_sims": n_sims, "parameter_uncertainty": parameter_uncertainty}
+    seeds = (
+        np.random.SeedSequence(seed).generate_state(len(councils)).tolist()
+        if seed is not None
+        else [None] * len(councils)
+    )
+    sim_options = {
+        "horizon_years": horizon_years,
+        "n_sims": n_sims,
+        "parameter_uncertainty": parameter_uncertainty,
+    }
     model_options = {"compiled": len(councils) > 1} | model_options
     with executor(workers=workers, scheduler=scheduler, units=len(councils)) as pool:
         if pool is not None and pool.local:
-            for _ in range(pool.slots):  # start the workers now: they import while the histories are read
+            for _ in range(
+                pool.slots
+            ):  # start the workers now: they import while the histories are read
                 pool.executor.submit(_ready)
         histories, council_options, shock_assumptions = region_histories(
-            episodes, councils, start, model_options, seed=seed, parameter_uncertainty=parameter_uncertainty)
+            episodes,
+            councils,
+            start,
+            model_options,
+            seed=seed,
+            parameter_uncertainty=parameter_uncertainty,
+        )
         # each council's population is read here: a worker on another machine cannot open the file
-        jobs = [(c, histories[c], start, council_options | _population(population, c), sim_options | {"seed": s},
-                 seed) for c, s in zip(councils, seeds, strict=True)]
+        jobs = [
+            (
+                c,
+                histories[c],
+                start,
+                council_options | _population(population, c),
+                sim_options | {"seed": s},
+                seed,
+            )
+            for c, s in zip(councils, seeds, strict=True)
+        ]
         combined, kept, assumptions = _run(jobs, pool, keep_councils, progress)
     if len(councils) > 1:
-        combined.assumptions_ = {"councils": assumptions, "seed": seed, "regional_entry_shock": shock_assumptions}
-    space = DemandModel(**{k: v for k, v in model_options.items() if k in ("by_duration", "categories")}).space
+        combined.assumptions_ = {
+            "councils": assumptions,
+            "seed": seed,
+            "regional_entry_shock": shock_assumptions,
+        }
+    space = DemandModel(
+        **{k: v for k, v in model_options.items() if k in ("by_duration", "categories")}
+    ).space
     return RegionForecast(combined, space, kept, assumptions)
 
 
-def _run(jobs: list[tuple], pool: Pool | None, keep_councils: bool, progress: Callable[[str], None] | None
-         ) -> tuple[ForecastResult, dict[str, ForecastResult], dict[str, dict[str, Any]]]:
+def _run(
+    jobs: list[tuple],
+    pool: Pool | None,
+    keep_councils: bool,
+    progress: Callable[[str], None] | None,
+) -> tuple[ForecastResult, dict[str, ForecastResult], dict[str, dict[str, Any]]]:
     """Fit and simulate the councils (on ``pool`` when given) and sum them as they come back."""
     combined: ForecastResult | None = None
     kept: dict[str, ForecastResult] = {}
@@ -202,9 +288,15 @@ def _run(jobs: list[tuple], pool: Pool | None, keep_councils: bool, progress: Ca
         nonlocal combined
         raise_again(caught, 4)
         assumptions[council] = result.assumptions_
-        if keep_councils:  # per council at the monthly resolution its tables need (see ForecastResult.monthly)
+        if (
+            keep_councils
+        ):  # per council at the monthly resolution its tables need (see ForecastResult.monthly)
             kept[council] = result if len(jobs) == 1 else result.monthly()
-        combined = result if combined is None else ForecastResult.combine([combined, result], name="all councils")
+        combined = (
+            result
+            if combined is None
+            else ForecastResult.combine([combined, result], name="all councils")
+        )
         if progress:
             progress(council)
 
@@ -213,11 +305,16 @@ def _run(jobs: list[tuple], pool: Pool | None, keep_councils: bool, progress: Ca
             for council, result, caught in pool.executor.map(_one, jobs):
                 absorb(council, result, caught)
         else:  # sum inside the workers; far less to send back
-            for part_assumptions, part, caught in pool.executor.map(_group, balanced(jobs, pool.slots)):
+            for part_assumptions, part, caught in pool.executor.map(
+                _group, balanced(jobs, pool.slots)
+            ):
                 raise_again(caught, 3)
                 assumptions.update(part_assumptions)
-                combined = part if combined is None else ForecastResult.combine([combined, part],
-                                                                                name="all councils")
+                combined = (
+                    part
+                    if combined is None
+                    else ForecastResult.combine([combined, part], name="all councils")
+                )
                 if progress:
                     for council in part_assumptions:
                         progress(council)

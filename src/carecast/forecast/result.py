@@ -33,7 +33,9 @@ def band_names(quantiles: tuple[float, ...] | None = None) -> tuple[str, ...]:
 BAND_NAMES = band_names()
 
 
-def band_table(sims: np.ndarray, quantiles: tuple[float, ...] | None = None) -> dict[str, np.ndarray]:
+def band_table(
+    sims: np.ndarray, quantiles: tuple[float, ...] | None = None
+) -> dict[str, np.ndarray]:
     """Mean and quantile bands over the first axis (simulations) of ``sims``."""
     q = quantiles or defaults().quantiles
     out = {"mean": sims.mean(axis=0)}
@@ -44,7 +46,13 @@ def band_table(sims: np.ndarray, quantiles: tuple[float, ...] | None = None) -> 
 
 
 # Per-simulation arrays of whole children, stored at the narrowest integer type that holds them.
-COUNT_ARRAYS = ("sim_counts_", "sim_age_counts_", "sim_month_states_", "sim_entrants_", "sim_prevented_")
+COUNT_ARRAYS = (
+    "sim_counts_",
+    "sim_age_counts_",
+    "sim_month_states_",
+    "sim_entrants_",
+    "sim_prevented_",
+)
 
 
 def compact_counts(counts: np.ndarray) -> np.ndarray:
@@ -121,8 +129,10 @@ class ForecastResult:
         return int(self.sim_counts_.shape[0])
 
     def __repr__(self) -> str:
-        return (f"<ForecastResult {self.council}: {self.n_sims} simulations, {len(self.dates_)} steps of "
-                f"{self.step_days} days from {self.start:%d/%m/%Y}, {len(self.categories)} categories>")
+        return (
+            f"<ForecastResult {self.council}: {self.n_sims} simulations, {len(self.dates_)} steps of "
+            f"{self.step_days} days from {self.start:%d/%m/%Y}, {len(self.categories)} categories>"
+        )
 
     def monthly(self) -> ForecastResult:
         """This result without its per-step arrays (counts, person-days and entrants on the step
@@ -130,20 +140,29 @@ class ForecastResult:
         monthly states and the expected path. A council's five-year result drops from ~27 MB to
         ~6 MB at 1,000 simulations, so England's 150 councils fit in memory beside their sum; costing
         such a result fails loudly (no steps), never silently."""
-        def dropped(a: np.ndarray | None) -> np.ndarray | None:
-            return None if a is None else a[:, :0].copy()  # a copy: a view would keep the whole array
 
-        return dataclasses.replace(self, sim_counts_=dropped(self.sim_counts_),
-                                   sim_age_counts_=dropped(self.sim_age_counts_),
-                                   sim_days_=dropped(self.sim_days_), sim_entrants_=dropped(self.sim_entrants_),
-                                   sim_prevented_=dropped(self.sim_prevented_))
+        def dropped(a: np.ndarray | None) -> np.ndarray | None:
+            return (
+                None if a is None else a[:, :0].copy()
+            )  # a copy: a view would keep the whole array
+
+        return dataclasses.replace(
+            self,
+            sim_counts_=dropped(self.sim_counts_),
+            sim_age_counts_=dropped(self.sim_age_counts_),
+            sim_days_=dropped(self.sim_days_),
+            sim_entrants_=dropped(self.sim_entrants_),
+            sim_prevented_=dropped(self.sim_prevented_),
+        )
 
     def expected_monthly(self) -> np.ndarray:
         """The expected path interpolated to the month dates: (n_months, n_age, n_cat)."""
         step_t = np.asarray([(d - self.start).days for d in self.dates_], float)
         month_t = np.asarray([(d - self.start).days for d in self.month_dates_], float)
         flat = self.expected_.reshape(len(self.dates_), -1)
-        out = np.column_stack([np.interp(month_t, step_t, flat[:, j]) for j in range(flat.shape[1])])
+        out = np.column_stack(
+            [np.interp(month_t, step_t, flat[:, j]) for j in range(flat.shape[1])]
+        )
         return out.reshape(len(self.month_dates_), *self.expected_.shape[1:])
 
     def _breakdowns(self) -> list[tuple[str, list[str], np.ndarray, np.ndarray]]:
@@ -170,22 +189,30 @@ class ForecastResult:
             for name, v in bands.items():
                 cols[name] = v.ravel()
             frames.append(pl.DataFrame(cols).with_columns(pl.col("date").cast(pl.Date)))
-        return pl.concat(frames).select("date", "breakdown", "group", "mean", *self.band_names, "expected")
+        return pl.concat(frames).select(
+            "date", "breakdown", "group", "mean", *self.band_names, "expected"
+        )
 
     def payload(self) -> dict[str, Any]:
         """The documented JSON shape: ``total``, ``by_category``, ``by_age`` lists of monthly bands."""
         table = self.summary()
 
         def rows(frame: pl.DataFrame) -> list[dict[str, Any]]:
-            return (frame.select(pl.col("date").cast(pl.Utf8), *[pl.col(c).round(2) for c in ("mean", *self.band_names)])
-                    .to_dicts())
+            return frame.select(
+                pl.col("date").cast(pl.Utf8),
+                *[pl.col(c).round(2) for c in ("mean", *self.band_names)],
+            ).to_dicts()
 
         return {
             "total": rows(table.filter(pl.col("breakdown") == "total")),
-            "by_category": {c: rows(table.filter((pl.col("breakdown") == "category") & (pl.col("group") == c)))
-                            for c in self.categories},
-            "by_age": {a: rows(table.filter((pl.col("breakdown") == "age_band") & (pl.col("group") == a)))
-                       for a in self.age_bands},
+            "by_category": {
+                c: rows(table.filter((pl.col("breakdown") == "category") & (pl.col("group") == c)))
+                for c in self.categories
+            },
+            "by_age": {
+                a: rows(table.filter((pl.col("breakdown") == "age_band") & (pl.col("group") == a)))
+                for a in self.age_bands
+            },
         }
 
     def history_total(self) -> pl.DataFrame:
@@ -195,20 +222,38 @@ class ForecastResult:
     def combine(cls, results: list[ForecastResult], name: str = "all councils") -> ForecastResult:
         """Sum council forecasts simulation by simulation (councils independent)."""
         if not results:
-            raise ParameterError("no council forecasts to combine", fix="forecast at least one council")
+            raise ParameterError(
+                "no council forecasts to combine", fix="forecast at least one council"
+            )
         first = results[0]
         for r in results[1:]:
             if (r.start, r.step_days, r.n_sims, len(r.dates_), r.categories) != (
-                    first.start, first.step_days, first.n_sims, len(first.dates_), first.categories):
-                raise ParameterError(f"cannot combine {r.council} with {first.council}: different start, steps or "
-                                     "simulations", fix="forecast every council with the same settings")
+                first.start,
+                first.step_days,
+                first.n_sims,
+                len(first.dates_),
+                first.categories,
+            ):
+                raise ParameterError(
+                    f"cannot combine {r.council} with {first.council}: different start, steps or "
+                    "simulations",
+                    fix="forecast every council with the same settings",
+                )
         if len(results) == 1:
             return first
-        history = (pl.concat([r.history_ for r in results]).group_by("date", "category", "age_band")
-                   .agg(pl.col("children").sum()).sort("date", "category", "age_band"))
+        history = (
+            pl.concat([r.history_ for r in results])
+            .group_by("date", "category", "age_band")
+            .agg(pl.col("children").sum())
+            .sort("date", "category", "age_band")
+        )
         return cls(
-            council=name, start=first.start, step_days=first.step_days, categories=first.categories,
-            age_bands=first.age_bands, dates_=first.dates_,
+            council=name,
+            start=first.start,
+            step_days=first.step_days,
+            categories=first.categories,
+            age_bands=first.age_bands,
+            dates_=first.dates_,
             sim_counts_=_sum([r.sim_counts_ for r in results]),
             sim_age_counts_=_sum([r.sim_age_counts_ for r in results]),
             sim_days_=_sum([r.sim_days_ for r in results]),
@@ -219,7 +264,8 @@ class ForecastResult:
             assumptions_={"councils": {r.council: r.assumptions_ for r in results}},
             sim_entrants_=_sum_optional([r.sim_entrants_ for r in results]),
             sim_prevented_=_sum_optional([r.sim_prevented_ for r in results]),
-            quantiles_=first.quantiles_, exit_reasons=first.exit_reasons,
+            quantiles_=first.quantiles_,
+            exit_reasons=first.exit_reasons,
             sim_exits_=_sum_optional([r.sim_exits_ for r in results]),
         )
 

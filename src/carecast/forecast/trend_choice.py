@@ -58,8 +58,11 @@ def _forecast(y: np.ndarray, ahead: int, half_life_years: float) -> dict[str, fl
         flat = float((w * y).sum() / w.sum())
     else:
         flat = float(y.mean())
-    return {"flat": flat * ahead, "damped": float(np.exp(level + slope * damped_years(t)).sum()),
-            "fitted": float(np.exp(level + slope * t).sum())}
+    return {
+        "flat": flat * ahead,
+        "damped": float(np.exp(level + slope * damped_years(t)).sum()),
+        "fitted": float(np.exp(level + slope * t).sum()),
+    }
 
 
 def choose_trend(monthly_counts: np.ndarray, half_life_years: float) -> dict:
@@ -70,22 +73,40 @@ def choose_trend(monthly_counts: np.ndarray, half_life_years: float) -> dict:
     errors: dict[str, list[float]] = {c: [] for c in CANDIDATES}
     for o in origins:
         ahead = min(AHEAD, y.size - o)
-        actual = y[o:o + ahead].sum()
+        actual = y[o : o + ahead].sum()
         if actual <= 0:
             continue
         for name, value in _forecast(y[:o], ahead, half_life_years).items():
             errors[name].append(abs(value - actual) / actual * 100)
     if not errors["flat"]:
-        return {"chosen": "flat", "errors_pct": {}, "origins": 0,
-                "reason": "the window is too short to test the trends out of sample: the flat rate is kept"}
+        return {
+            "chosen": "flat",
+            "errors_pct": {},
+            "origins": 0,
+            "reason": "the window is too short to test the trends out of sample: the flat rate is kept",
+        }
     mape = {c: float(np.mean(v)) for c, v in errors.items()}
     best = min(("damped", "fitted"), key=lambda c: mape[c])
     chosen = best if mape[best] < mape["flat"] * (1 - MARGIN) else "flat"
-    words = {"flat": "the recent-weighted flat rate", "damped": "the damped trend", "fitted": "the fitted trend"}
-    reason = (f"at {len(errors['flat'])} rolling origins inside the window, forecasting the next year's entries, "
-              f"{words[chosen]} erred least ({mape[chosen]:.1f}% against "
-              + ", ".join(f"{words[c]} {mape[c]:.1f}%" for c in CANDIDATES if c != chosen) + ")"
-              + ("" if chosen != "flat" or mape[best] >= mape["flat"] else
-                 f"; a trend must beat flat by {MARGIN:.0%} of its error to be extrapolated"))
-    return {"chosen": chosen, "errors_pct": {c: round(v, 2) for c, v in mape.items()},
-            "origins": len(errors["flat"]), "reason": reason}
+    words = {
+        "flat": "the recent-weighted flat rate",
+        "damped": "the damped trend",
+        "fitted": "the fitted trend",
+    }
+    reason = (
+        f"at {len(errors['flat'])} rolling origins inside the window, forecasting the next year's entries, "
+        f"{words[chosen]} erred least ({mape[chosen]:.1f}% against "
+        + ", ".join(f"{words[c]} {mape[c]:.1f}%" for c in CANDIDATES if c != chosen)
+        + ")"
+        + (
+            ""
+            if chosen != "flat" or mape[best] >= mape["flat"]
+            else f"; a trend must beat flat by {MARGIN:.0%} of its error to be extrapolated"
+        )
+    )
+    return {
+        "chosen": chosen,
+        "errors_pct": {c: round(v, 2) for c, v in mape.items()},
+        "origins": len(errors["flat"]),
+        "reason": reason,
+    }

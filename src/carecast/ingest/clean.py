@@ -54,15 +54,22 @@ def _lookup(children: pl.DataFrame, column: str) -> pl.Expr:
     """``children[column]`` for each row's ``_child``: one new column, no join copying the rest."""
     keys = children.select(child_key(KEY))[:, 0]
     default = False if column == "is_uasc" else None
-    return pl.col("_child").replace_strict(keys, children[column], default=default,
-                                           return_dtype=children.schema[column]).alias(column)
+    return (
+        pl.col("_child")
+        .replace_strict(
+            keys, children[column], default=default, return_dtype=children.schema[column]
+        )
+        .alias(column)
+    )
 
 
 def _mark_children(frame: pl.DataFrame) -> pl.DataFrame:
     """Add ``_same``: this row is the same child as the row before. The frame must be sorted by
     ``_child`` first; neighbours then replace per-child windows, which would hash the string keys
     again for every expression."""
-    return frame.with_columns((pl.col("_child") == pl.col("_child").shift(1)).fill_null(False).alias("_same"))
+    return frame.with_columns(
+        (pl.col("_child") == pl.col("_child").shift(1)).fill_null(False).alias("_same")
+    )
 
 
 def _prev(column: str) -> pl.Expr:
@@ -75,8 +82,14 @@ def _next(column: str) -> pl.Expr:
     return pl.when(pl.col("_same").shift(-1).fill_null(False)).then(pl.col(column).shift(-1))
 
 
-def _split(frame: pl.DataFrame, bad: pl.Expr, rule: str, table: str, column: str | None,
-           out: list[pl.DataFrame]) -> pl.DataFrame:
+def _split(
+    frame: pl.DataFrame,
+    bad: pl.Expr,
+    rule: str,
+    table: str,
+    column: str | None,
+    out: list[pl.DataFrame],
+) -> pl.DataFrame:
     """Remove rows where ``bad`` holds, recording one ``rule`` event for each."""
     bad = bad.fill_null(False)
     dropped = frame.filter(bad)
@@ -91,17 +104,24 @@ def clean_children(header: pl.DataFrame, uasc: pl.DataFrame) -> tuple[pl.DataFra
     header = header.rename({"CHILD": "child_id", "SEX": "sex", "DOB": "dob", "ETHNIC": "ethnic"})
     header = _split(header, pl.col("child_id").is_null(), "MISSING_CHILD", "header", "CHILD", out)
     ordered = header.sort([*KEY, "collection_year", "source_row"])
-    conflict = ordered.group_by(KEY).agg(
-        (pl.col("dob").drop_nulls().n_unique() > 1) | (pl.col("sex").drop_nulls().n_unique() > 1)
-    ).rename({"dob": "_conflict"})
+    conflict = (
+        ordered.group_by(KEY)
+        .agg(
+            (pl.col("dob").drop_nulls().n_unique() > 1)
+            | (pl.col("sex").drop_nulls().n_unique() > 1)
+        )
+        .rename({"dob": "_conflict"})
+    )
     latest = ordered.unique(KEY, keep="last", maintain_order=True)
     clash = latest.join(conflict.filter(pl.col("_conflict")), on=KEY, how="semi")
     if clash.height:
         out.append(events(clash, "HEADER_CONFLICT", "header", "DOB/SEX"))
     uasc_ids = uasc.rename({"CHILD": "child_id"}).select(KEY).drop_nulls().unique()
-    children = latest.select(*KEY, typed_sex("sex"), "dob", "ethnic").join(
-        uasc_ids.with_columns(pl.lit(True).alias("is_uasc")), on=KEY, how="left"
-    ).with_columns(pl.col("is_uasc").fill_null(False))
+    children = (
+        latest.select(*KEY, typed_sex("sex"), "dob", "ethnic")
+        .join(uasc_ids.with_columns(pl.lit(True).alias("is_uasc")), on=KEY, how="left")
+        .with_columns(pl.col("is_uasc").fill_null(False))
+    )
     return children, pl.concat(out)
 
 
@@ -109,15 +129,20 @@ def typed_sex(column: str) -> pl.Expr:
     """SEX as the children table's value: 1/M male, 2/F female (the code changed in 2024-25,
     the meaning did not); U and unknown codes are null here (the raw table keeps the value)."""
     values = code_values("sex") or {}
-    return pl.col(column).replace_strict(list(values), list(values.values()), default=None,
-                                         return_dtype=pl.Int8).alias(column)
+    return (
+        pl.col(column)
+        .replace_strict(list(values), list(values.values()), default=None, return_dtype=pl.Int8)
+        .alias(column)
+    )
 
 
 def clean_other_table(frame: pl.DataFrame, table: str) -> tuple[pl.DataFrame, pl.DataFrame]:
     """A table other than header/episodes/UASC, typed: lower-case names, ``child_id``; rows
     without a CHILD dropped (MISSING_CHILD), the rest kept as they are."""
     out = [empty_events()]
-    frame = frame.rename({c: c.lower() for c in frame.columns if c.isupper()}).rename({"child": "child_id"})
+    frame = frame.rename({c: c.lower() for c in frame.columns if c.isupper()}).rename(
+        {"child": "child_id"}
+    )
     frame = _split(frame, pl.col("child_id").is_null(), "MISSING_CHILD", table, "CHILD", out)
     return frame, pl.concat(out)
 
@@ -140,9 +165,11 @@ def _superseded(ep: pl.DataFrame, out: list[pl.DataFrame]) -> pl.DataFrame:
     )
     if cand.is_empty():
         return ep
-    near = (cand.join(later, on=[*KEY, "_ny"], how="inner")
-            .filter((pl.col("_d2") - pl.col("decom")).dt.total_days().abs() <= window)
-            .unique("uid"))
+    near = (
+        cand.join(later, on=[*KEY, "_ny"], how="inner")
+        .filter((pl.col("_d2") - pl.col("decom")).dt.total_days().abs() <= window)
+        .unique("uid")
+    )
     if near.height:
         out.append(events(near, "CORRECTED_START", "episodes", "DECOM"))
     absent = cand.join(later.select(*KEY, "_ny").unique(), on=[*KEY, "_ny"], how="anti")
@@ -151,8 +178,13 @@ def _superseded(ep: pl.DataFrame, out: list[pl.DataFrame]) -> pl.DataFrame:
     return ep.filter(~pl.col("uid").is_in(near["uid"].implode()))
 
 
-def clean_episodes(episodes: pl.DataFrame, children: pl.DataFrame, header_keys: pl.DataFrame, *,
-                   merge_legal_changes: bool = False) -> Cleaned:
+def clean_episodes(
+    episodes: pl.DataFrame,
+    children: pl.DataFrame,
+    header_keys: pl.DataFrame,
+    *,
+    merge_legal_changes: bool = False,
+) -> Cleaned:
     """Apply the rules above to typed episode rows (columns as :mod:`validate` leaves them).
 
     ``header_keys``: (council, child_id, collection_year) of every header row, so an episode whose
@@ -160,7 +192,9 @@ def clean_episodes(episodes: pl.DataFrame, children: pl.DataFrame, header_keys: 
     """
     out = [empty_events()]
     t = "episodes"
-    ep = episodes.rename({c: c.lower() for c in episodes.columns if c.isupper()}).rename({"child": "child_id"})
+    ep = episodes.rename({c: c.lower() for c in episodes.columns if c.isupper()}).rename(
+        {"child": "child_id"}
+    )
 
     # 1. rows that cannot be used
     ep = _split(ep, pl.col("child_id").is_null(), "MISSING_CHILD", t, "CHILD", out)
@@ -171,8 +205,14 @@ def clean_episodes(episodes: pl.DataFrame, children: pl.DataFrame, header_keys: 
     ep = ep.with_columns(child_key(KEY).alias("_child"))
     ep = ep.with_columns(_lookup(children, col) for col in ("sex", "dob", "is_uasc"))
     ep = _split(ep, pl.col("dob") > pl.col("decom"), "DOB_AFTER_DECOM", t, "DECOM", out)
-    ep = _split(ep, pl.col("decom") >= pl.col("dob").dt.offset_by(f"{leaving_age()}y"), "AGE_18_AT_START",
-                t, "DECOM", out)
+    ep = _split(
+        ep,
+        pl.col("decom") >= pl.col("dob").dt.offset_by(f"{leaving_age()}y"),
+        "AGE_18_AT_START",
+        t,
+        "DECOM",
+        out,
+    )
     year_end = collection_year_end_expr("collection_year")
     late = ep.filter(pl.col("decom") > year_end)
     if late.height:
@@ -191,10 +231,16 @@ def clean_episodes(episodes: pl.DataFrame, children: pl.DataFrame, header_keys: 
     ep = ep.with_columns(
         (pl.col("_key") != pl.col("_key").shift(-1)).fill_null(True).alias("_last"),
         # the latest return that still showed the episode open
-        pl.when(pl.col("dec").is_null()).then(pl.col("collection_year")).max().over("_key").alias("_open_year"),
+        pl.when(pl.col("dec").is_null())
+        .then(pl.col("collection_year"))
+        .max()
+        .over("_key")
+        .alias("_open_year"),
     )
     # an open episode repeated by a later return is how the 903 works; anything else is a duplicate
-    repeat = pl.col("dec").is_null() & (pl.col("collection_year").shift(-1) > pl.col("collection_year"))
+    repeat = pl.col("dec").is_null() & (
+        pl.col("collection_year").shift(-1) > pl.col("collection_year")
+    )
     for cond, rule in ((repeat, "REPEATED_IN_LATER_RETURN"), (~repeat, "DUPLICATE")):
         copies = ep.filter(~pl.col("_last") & cond)
         if copies.height:
@@ -219,19 +265,29 @@ def clean_episodes(episodes: pl.DataFrame, children: pl.DataFrame, header_keys: 
         pl.when(fix).then(pl.col("_next")).otherwise(pl.col("dec")).alias("dec"),
         # care continued into the next episode unless that one starts a new period (RNE S)
         pl.when(fix & pl.col("rec").is_null() & (pl.col("_next_rne") != "S"))
-        .then(pl.lit(CARE_CONTINUES)).otherwise(pl.col("rec")).alias("rec"),
+        .then(pl.lit(CARE_CONTINUES))
+        .otherwise(pl.col("rec"))
+        .alias("rec"),
     ).drop("_next", "_next_rne")
 
     # 4. legal-status-only changes merged into the previous episode, on request
     if merge_legal_changes:
-        joins = (pl.col("rne").is_in(LEGAL_ONLY_RNE) & (_prev("dec") == pl.col("decom"))
-                 & (_prev("rec") == CARE_CONTINUES)).fill_null(False)
-        ep = ep.with_columns(joins.alias("_joins")).with_columns((~pl.col("_joins")).cum_sum().alias("_grp"))
+        joins = (
+            pl.col("rne").is_in(LEGAL_ONLY_RNE)
+            & (_prev("dec") == pl.col("decom"))
+            & (_prev("rec") == CARE_CONTINUES)
+        ).fill_null(False)
+        ep = ep.with_columns(joins.alias("_joins")).with_columns(
+            (~pl.col("_joins")).cum_sum().alias("_grp")
+        )
         merged = ep.filter(pl.col("_joins"))
         if merged.height:
             out.append(events(merged, "LEGAL_CHANGE_MERGED", t, "RNE", pl.col("rne")))
-        ep = ep.with_columns(pl.col("dec").last().over("_grp"), pl.col("rec").last().over("_grp")).filter(
-            ~pl.col("_joins")).drop("_joins", "_grp")
+        ep = (
+            ep.with_columns(pl.col("dec").last().over("_grp"), pl.col("rec").last().over("_grp"))
+            .filter(~pl.col("_joins"))
+            .drop("_joins", "_grp")
+        )
         ep = _mark_children(ep)
 
     # 5. flags and derived fields
@@ -245,8 +301,11 @@ def clean_episodes(episodes: pl.DataFrame, children: pl.DataFrame, header_keys: 
             out.append(events(hit, rule, t, col))
 
     new_period = (
-        ~pl.col("_same") | (pl.col("rne") == "S") | (_prev("dec") != pl.col("decom"))
-        | (_prev("rec").fill_null("") != CARE_CONTINUES) | (_prev("is_short_break") != pl.col("is_short_break"))
+        ~pl.col("_same")
+        | (pl.col("rne") == "S")
+        | (_prev("dec") != pl.col("decom"))
+        | (_prev("rec").fill_null("") != CARE_CONTINUES)
+        | (_prev("is_short_break") != pl.col("is_short_break"))
     ).fill_null(True)
     ep = ep.with_columns(new_period.cum_sum().alias("_period"))  # global, so one integer key
     first_of_child = pl.when(~pl.col("_same")).then(pl.col("_period")).forward_fill()

@@ -60,16 +60,23 @@ def parse_year(name: str) -> int | None:
 
 def is_candidate(path: Path) -> bool:
     """A file a return folder may hold: anything but hidden files and Excel's lock files."""
-    return path.is_file() and not path.name.startswith((".", "~$")) and path.name.lower() not in MANIFEST_NAMES
+    return (
+        path.is_file()
+        and not path.name.startswith((".", "~$"))
+        and path.name.lower() not in MANIFEST_NAMES
+    )
 
 
 def _council(name: str, where: Path, *, given: bool = False) -> str:
     """The canonical name of the council ``name`` (a folder name, or ``--council`` when ``given``)."""
     hit = find_council(name, required=False)
     if hit is None:
-        how = ("check the spelling of --council" if given else
-               "rename the folder to the council's name, ONS code or DfE number, or pass --council NAME "
-               "when the folder holds a single council's returns")
+        how = (
+            "check the spelling of --council"
+            if given
+            else "rename the folder to the council's name, ONS code or DfE number, or pass --council NAME "
+            "when the folder holds a single council's returns"
+        )
         raise InputError(
             f"'{name}' is not the name of an English council carecast knows",
             where=Location(file=str(where)),
@@ -99,9 +106,11 @@ def _manifest(path: Path) -> list[SourceFile]:
         frame = read_table(path, what="manifest").frame
         missing = {"council", "year", "table", "path"} - set(frame.columns)
         if missing:
-            raise InputError(f"the manifest has no column(s) {sorted(missing)}",
-                             where=Location(file=str(path)),
-                             fix="give the manifest the columns council,year,table,path")
+            raise InputError(
+                f"the manifest has no column(s) {sorted(missing)}",
+                where=Location(file=str(path)),
+                fix="give the manifest the columns council,year,table,path",
+            )
         entries = frame.to_dicts()
     else:
         doc = yaml.safe_load(path.read_text("utf-8")) or {}
@@ -109,16 +118,24 @@ def _manifest(path: Path) -> list[SourceFile]:
         for item in doc.get("returns", []):
             for table in (*TABLES, WHOLE_RETURN):
                 if item.get(table):
-                    entries.append({"council": item.get("council"), "year": item.get("year"),
-                                    "table": table, "path": item[table]})
+                    entries.append(
+                        {
+                            "council": item.get("council"),
+                            "year": item.get("year"),
+                            "table": table,
+                            "path": item[table],
+                        }
+                    )
     out = []
     for i, e in enumerate(entries, start=2):
         year = parse_year(str(e["year"]))
         if year is None or e["table"] not in {*TABLES, WHOLE_RETURN}:
-            raise InputError(f"manifest entry has year '{e['year']}' and table '{e['table']}'",
-                             where=Location(file=str(path), row=i),
-                             fix="give the collection year (e.g. 2019) and one of "
-                             f"{', '.join(TABLES)}, {WHOLE_RETURN}")
+            raise InputError(
+                f"manifest entry has year '{e['year']}' and table '{e['table']}'",
+                where=Location(file=str(path), row=i),
+                fix="give the collection year (e.g. 2019) and one of "
+                f"{', '.join(TABLES)}, {WHOLE_RETURN}",
+            )
         p = Path(e["path"])
         p = p if p.is_absolute() else base / p
         if not p.exists():
@@ -131,7 +148,9 @@ def _has_return_files(folder: Path) -> bool:
     return any(p.suffix.lower() in READABLE for p in folder.iterdir() if is_candidate(p))
 
 
-def discover(path: str | Path, council: str | None = None, year: int | None = None) -> list[SourceFile]:
+def discover(
+    path: str | Path, council: str | None = None, year: int | None = None
+) -> list[SourceFile]:
     """Every return file under ``path``, each with its council and collection year.
 
     ``year`` (a collection year) is used for a return folder or single file, whose layout does
@@ -141,8 +160,13 @@ def discover(path: str | Path, council: str | None = None, year: int | None = No
     if not root.exists():
         raise missing_file(root)
     wanted = _council(council, root, given=True) if council else None
-    manifest = root if root.is_file() and root.suffix.lower() in {".yaml", ".yml"} else next(
-        (root / n for n in MANIFEST_NAMES if root.is_dir() and (root / n).is_file()), None)
+    manifest = (
+        root
+        if root.is_file() and root.suffix.lower() in {".yaml", ".yml"}
+        else next(
+            (root / n for n in MANIFEST_NAMES if root.is_dir() and (root / n).is_file()), None
+        )
+    )
     if root.is_file() and root.name.lower() in MANIFEST_NAMES:
         manifest = root
     if manifest is not None:
@@ -158,8 +182,9 @@ def discover(path: str | Path, council: str | None = None, year: int | None = No
         files = [SourceFile(wanted, year, None, root)]
     elif _year_folders(root):
         files = _council_folder(wanted or _council(root.name, root), root)
-    elif not (councils := [p for p in sorted(root.iterdir()) if p.is_dir() and _year_folders(p)]) \
-            and _has_return_files(root):
+    elif not (
+        councils := [p for p in sorted(root.iterdir()) if p.is_dir() and _year_folders(p)]
+    ) and _has_return_files(root):
         files = _return_folder(wanted or _council(root.name, root), year, root)
     else:
         files = []

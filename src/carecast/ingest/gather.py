@@ -37,8 +37,12 @@ Progress = Callable[[int, int, str], None]
 COUNCIL_COLUMNS = ("LA", "COUNCIL", "LA_CODE", "LA_NAME")  # columns some merged extracts carry
 
 
-UNREAD_SCHEMA = {"council": pl.Utf8, "collection_year": pl.Int32, "source_file": pl.Utf8,
-                 "reason": pl.Utf8}
+UNREAD_SCHEMA = {
+    "council": pl.Utf8,
+    "collection_year": pl.Int32,
+    "source_file": pl.Utf8,
+    "reason": pl.Utf8,
+}
 
 
 @dataclass
@@ -59,10 +63,26 @@ class _Part:
     frame: pl.DataFrame | None
 
 
-def _file_event(council: str, year: int | None, table: str, rule: str, file: str, column: str | None,
-                value: str | None = None) -> dict:
-    return {"uid": None, "council": council, "collection_year": year, "table": table, "rule_id": rule,
-            "source_file": file, "source_row": None, "column": column, "value": value}
+def _file_event(
+    council: str,
+    year: int | None,
+    table: str,
+    rule: str,
+    file: str,
+    column: str | None,
+    value: str | None = None,
+) -> dict:
+    return {
+        "uid": None,
+        "council": council,
+        "collection_year": year,
+        "table": table,
+        "rule_id": rule,
+        "source_file": file,
+        "source_row": None,
+        "column": column,
+        "value": value,
+    }
 
 
 def _check_council(frame: pl.DataFrame, src: SourceFile, shown: str) -> pl.DataFrame:
@@ -86,8 +106,9 @@ def _check_council(frame: pl.DataFrame, src: SourceFile, shown: str) -> pl.DataF
     return frame
 
 
-def _check_columns(columns: list[str], src: SourceFile, table: str, shown: str,
-                   file_events: list[dict]) -> None:
+def _check_columns(
+    columns: list[str], src: SourceFile, table: str, shown: str, file_events: list[dict]
+) -> None:
     """Required columns present (else unusable); missing optional and extra columns recorded."""
     spec = table_spec(table)
     for name in spec.required:
@@ -100,46 +121,65 @@ def _check_columns(columns: list[str], src: SourceFile, table: str, shown: str,
             )
     for name in spec.columns:
         if name not in columns:
-            file_events.append(_file_event(src.council, src.year, table, "MISSING_COLUMN", shown, name))
+            file_events.append(
+                _file_event(src.council, src.year, table, "MISSING_COLUMN", shown, name)
+            )
     for name in columns:
         if name != ROW and name not in spec.columns:
-            file_events.append(_file_event(src.council, src.year, table, "EXTRA_COLUMN", shown, name))
+            file_events.append(
+                _file_event(src.council, src.year, table, "EXTRA_COLUMN", shown, name)
+            )
 
 
 def _select(frame: pl.DataFrame, table: str) -> pl.DataFrame:
     """The specification's columns in order (absent ones blank), row number and metadata."""
     spec = table_spec(table)
     return frame.select(
-        [pl.col(c) if c in frame.columns else pl.lit(None, dtype=pl.Utf8).alias(c) for c in spec.columns]
+        [
+            pl.col(c) if c in frame.columns else pl.lit(None, dtype=pl.Utf8).alias(c)
+            for c in spec.columns
+        ]
         + [ROW, "council", "collection_year", "source_file"]
     )
 
 
-def _conform(frame: pl.DataFrame, src: SourceFile, year: int, table: str, shown: str,
-             file_events: list[dict]) -> pl.DataFrame:
+def _conform(
+    frame: pl.DataFrame, src: SourceFile, year: int, table: str, shown: str, file_events: list[dict]
+) -> pl.DataFrame:
     frame = _check_council(frame, src, shown)
     _check_columns(frame.columns, src, table, shown, file_events)
-    return _select(frame.with_columns(
-        pl.lit(src.council).alias("council"),
-        pl.lit(year, dtype=pl.Int32).alias("collection_year"),
-        pl.lit(shown).alias("source_file"),
-    ), table)
+    return _select(
+        frame.with_columns(
+            pl.lit(src.council).alias("council"),
+            pl.lit(year, dtype=pl.Int32).alias("collection_year"),
+            pl.lit(shown).alias("source_file"),
+        ),
+        table,
+    )
 
 
-def _read_bucket(members: list[tuple[SourceFile, str]], table: str,
-                 file_events: list[dict]) -> pl.DataFrame:
+def _read_bucket(
+    members: list[tuple[SourceFile, str]], table: str, file_events: list[dict]
+) -> pl.DataFrame:
     """Files with identical columns read in one scan, each row tagged with its file's metadata
     (gathered from per-file values by file index: new columns only, the data is not copied)."""
-    frame, issues = read_plain_csvs([src.path for src, _ in members], [shown for _, shown in members])
+    frame, issues = read_plain_csvs(
+        [src.path for src, _ in members], [shown for _, shown in members]
+    )
     by_shown = {shown: src for src, shown in members}
     for issue in issues.iter_rows(named=True):
         file_events.append(_issue_event(by_shown[issue["file"]], table, issue, issue["file"]))
     index = frame["file_index"]
-    return _select(frame.with_columns(
-        pl.Series("council", [src.council for src, _ in members]).gather(index),
-        pl.Series("collection_year", [src.year for src, _ in members], dtype=pl.Int32).gather(index),
-        pl.Series("source_file", [shown for _, shown in members]).gather(index),
-    ), table)
+    return _select(
+        frame.with_columns(
+            pl.Series("council", [src.council for src, _ in members]).gather(index),
+            pl.Series("collection_year", [src.year for src, _ in members], dtype=pl.Int32).gather(
+                index
+            ),
+            pl.Series("source_file", [shown for _, shown in members]).gather(index),
+        ),
+        table,
+    )
 
 
 def _issue_event(src: SourceFile, table: str, issue: dict, label: str) -> dict:
@@ -171,8 +211,14 @@ def _parts(src: SourceFile, shown: str, file_events: list[dict]) -> list[_Part]:
             continue
         # a lone sheet ("Sheet1") is named by its file; a sheet of a workbook by itself
         name = sheet.name if len(sheets) > 1 or named_table(sheet.name) else src.path.stem
-        table = _given(src) if len(sheets) == 1 and _given(src) else recognise(sheet.frame.columns, name)
-        out.append(_Part(src, table, shown if len(sheets) == 1 else f"{shown}:{sheet.name}", sheet.frame))
+        table = (
+            _given(src)
+            if len(sheets) == 1 and _given(src)
+            else recognise(sheet.frame.columns, name)
+        )
+        out.append(
+            _Part(src, table, shown if len(sheets) == 1 else f"{shown}:{sheet.name}", sheet.frame)
+        )
     table_of_label = {p.label: p.table for p in out}
     for issue in read.issues.iter_rows(named=True):
         table = table_of_label.get(issue["file"]) or (out[0].table if len(out) == 1 else None)
@@ -189,8 +235,11 @@ def _unread_reason(part: _Part) -> str:
 
 def _infer_year(parts: list[_Part]) -> int:
     """The collection year of a return from its latest episode start (DECOM)."""
-    starts = [p.frame.select(date_expr("DECOM").max()).item() for p in parts
-              if p.table == "episodes" and p.frame is not None and "DECOM" in p.frame.columns]
+    starts = [
+        p.frame.select(date_expr("DECOM").max()).item()
+        for p in parts
+        if p.table == "episodes" and p.frame is not None and "DECOM" in p.frame.columns
+    ]
     starts = [d for d in starts if d is not None]
     if not starts:
         src = parts[0].src
@@ -206,7 +255,8 @@ def _infer_year(parts: list[_Part]) -> int:
 def _no_episodes(council: str, year: int, where: Path, unread: list[dict]) -> InputError:
     others = "; ".join(f"{u['source_file']}: {u['reason']}" for u in unread[:5])
     return InputError(
-        f"no episodes file for {council} {year}" + (f" (not recognised: {others})" if others else ""),
+        f"no episodes file for {council} {year}"
+        + (f" (not recognised: {others})" if others else ""),
         where=Location(file=str(where / "episodes.csv")),
         fix="put the return's episodes table in this folder as episodes.csv (or .xlsx/.xml), "
         "or remove the empty year folder",
@@ -237,64 +287,124 @@ def gather(files: list[SourceFile], root: Path, progress: Progress | None = None
             if table is not None and plain and not set(columns) & set(COUNCIL_COLUMNS):
                 _check_columns(columns, src, table, shown, file_events)
                 buckets.setdefault((table, tuple(raw)), []).append((src, shown))
-                rows.append({"council": src.council, "collection_year": src.year, "table": table,
-                             "source_file": shown})
+                rows.append(
+                    {
+                        "council": src.council,
+                        "collection_year": src.year,
+                        "table": table,
+                        "source_file": shown,
+                    }
+                )
                 continue
         pending.setdefault((src.council, src.year), []).extend(_parts(src, shown, file_events))
     for (council, given_year), got in pending.items():
         year = given_year if given_year is not None else _infer_year(got)
         if given_year is None:
-            file_events.append(_file_event(council, year, "episodes", "YEAR_INFERRED",
-                                           got[0].label.split(":")[0], "DECOM", str(year)))
+            file_events.append(
+                _file_event(
+                    council,
+                    year,
+                    "episodes",
+                    "YEAR_INFERRED",
+                    got[0].label.split(":")[0],
+                    "DECOM",
+                    str(year),
+                )
+            )
         for part in got:
             if part.table is None:
-                unread.append({"council": council, "collection_year": year, "source_file": part.label,
-                               "reason": _unread_reason(part)})
-                file_events.append(_file_event(council, year, "(none)", "UNRECOGNISED_TABLE", part.label, None))
+                unread.append(
+                    {
+                        "council": council,
+                        "collection_year": year,
+                        "source_file": part.label,
+                        "reason": _unread_reason(part),
+                    }
+                )
+                file_events.append(
+                    _file_event(council, year, "(none)", "UNRECOGNISED_TABLE", part.label, None)
+                )
                 continue
-            parts[part.table].append(_conform(part.frame, part.src, year, part.table, part.label, file_events))
-            rows.append({"council": council, "collection_year": year, "table": part.table,
-                         "source_file": part.label})
+            parts[part.table].append(
+                _conform(part.frame, part.src, year, part.table, part.label, file_events)
+            )
+            rows.append(
+                {
+                    "council": council,
+                    "collection_year": year,
+                    "table": part.table,
+                    "source_file": part.label,
+                }
+            )
     for (table, _), members in buckets.items():
         parts[table].append(_read_bucket(members, table, file_events))
     if progress:
         progress(len(files), len(files), "read")
     by_return: dict[tuple[str, int], dict[str, list[str]]] = {}
     for r in rows:
-        by_return.setdefault((r["council"], r["collection_year"]), {}).setdefault(r["table"], []).append(
-            r["source_file"])
+        by_return.setdefault((r["council"], r["collection_year"]), {}).setdefault(
+            r["table"], []
+        ).append(r["source_file"])
     for u in unread:
         by_return.setdefault((u["council"], u["collection_year"]), {})
     for (council, year), tables in sorted(by_return.items()):
         if "episodes" not in tables:
             folder = next(f.path.parent for f in files if f.council == council)
-            raise _no_episodes(council, year, folder, [u for u in unread if u["council"] == council
-                                                       and u["collection_year"] == year])
+            raise _no_episodes(
+                council,
+                year,
+                folder,
+                [u for u in unread if u["council"] == council and u["collection_year"] == year],
+            )
         for table, sources in tables.items():
             if len(set(sources)) > 1:  # two files, or two sheets of one workbook
-                file_events.append(_file_event(council, year, table, "TABLE_IN_SEVERAL_FILES",
-                                               "; ".join(sources), None))
+                file_events.append(
+                    _file_event(
+                        council, year, table, "TABLE_IN_SEVERAL_FILES", "; ".join(sources), None
+                    )
+                )
     have = {(r["council"], r["collection_year"], r["table"]) for r in rows}
     for council, year in sorted({(r["council"], r["collection_year"]) for r in rows}):
         if (council, year, "header") not in have:
-            file_events.append(_file_event(council, year, "header", "NO_HEADER_FILE",
-                                           f"{council}/{year}/header.csv", None))
+            file_events.append(
+                _file_event(
+                    council, year, "header", "NO_HEADER_FILE", f"{council}/{year}/header.csv", None
+                )
+            )
     tables = {}
     offset = 0
     for table in TABLES:
         spec_cols = list(table_spec(table).columns)
         if parts[table]:
-            frame = drop_blank_rows(pl.concat(parts[table], how="vertical", rechunk=False), spec_cols)
+            frame = drop_blank_rows(
+                pl.concat(parts[table], how="vertical", rechunk=False), spec_cols
+            )
         else:
-            frame = pl.DataFrame(schema={**{c: pl.Utf8 for c in spec_cols}, ROW: pl.Int64, "council": pl.Utf8,
-                                         "collection_year": pl.Int32, "source_file": pl.Utf8})
-        frame = frame.with_row_index("uid", offset=offset).with_columns(pl.col("uid").cast(pl.Int64))
+            frame = pl.DataFrame(
+                schema={
+                    **{c: pl.Utf8 for c in spec_cols},
+                    ROW: pl.Int64,
+                    "council": pl.Utf8,
+                    "collection_year": pl.Int32,
+                    "source_file": pl.Utf8,
+                }
+            )
+        frame = frame.with_row_index("uid", offset=offset).with_columns(
+            pl.col("uid").cast(pl.Int64)
+        )
         offset += frame.height
         tables[table] = frame
     ev = pl.DataFrame(file_events, schema=empty_events().schema) if file_events else empty_events()
     unread_frame = pl.DataFrame(unread, schema=UNREAD_SCHEMA)
-    read = pl.concat([t.group_by("source_file").agg(pl.len().cast(pl.Int64).alias("rows_read"))
-                      for t in tables.values()])  # after blank lines are removed
-    rows_frame = (pl.DataFrame(rows, schema={k: v for k, v in ROWS_SCHEMA.items() if k != "rows_read"})
-                  .join(read, on="source_file", how="left").with_columns(pl.col("rows_read").fill_null(0)))
+    read = pl.concat(
+        [
+            t.group_by("source_file").agg(pl.len().cast(pl.Int64).alias("rows_read"))
+            for t in tables.values()
+        ]
+    )  # after blank lines are removed
+    rows_frame = (
+        pl.DataFrame(rows, schema={k: v for k, v in ROWS_SCHEMA.items() if k != "rows_read"})
+        .join(read, on="source_file", how="left")
+        .with_columns(pl.col("rows_read").fill_null(0))
+    )
     return Gathered(tables, ev, rows_frame, unread_frame)

@@ -69,24 +69,37 @@ class LoadResult:
 
     def return_tables(self, council: str, year: int) -> dict[str, pl.DataFrame]:
         """One return's raw tables (DfE column names, text), for checks that take one return."""
-        return {t: frame.filter(pl.col("council") == council, pl.col("collection_year") == year)
-                .select(list(table_spec(t).columns)) for t, frame in self.raw.items()}
+        return {
+            t: frame.filter(pl.col("council") == council, pl.col("collection_year") == year).select(
+                list(table_spec(t).columns)
+            )
+            for t, frame in self.raw.items()
+        }
 
     def __repr__(self) -> str:
-        return (f"LoadResult({len(self.coverage.get('councils', []))} councils, "
-                f"{self.children.height} children, {self.episodes.height} episodes)")
+        return (
+            f"LoadResult({len(self.coverage.get('councils', []))} councils, "
+            f"{self.children.height} children, {self.episodes.height} episodes)"
+        )
 
 
-def _postcodes(root: Path, given: str | Path | PostcodeDirectory | None
-               ) -> tuple[PostcodeDirectory | None, dict[str, Any]]:
+def _postcodes(
+    root: Path, given: str | Path | PostcodeDirectory | None
+) -> tuple[PostcodeDirectory | None, dict[str, Any]]:
     """The lookup to use (see :func:`carecast.plumbing.geo.choose_lookup`) and what to say about it."""
     if isinstance(given, PostcodeDirectory):
-        return given, {"source": given.source, "note": f"Postcodes located with {given.source}",
-                       "rows_left_out": _left_out(given)}
+        return given, {
+            "source": given.source,
+            "note": f"Postcodes located with {given.source}",
+            "rows_left_out": _left_out(given),
+        }
     choice = choose_lookup(root, given)
     directory = open_lookup(choice, need_area=True)
-    return directory, {"source": directory.source if directory else None, "note": choice.note,
-                       "rows_left_out": _left_out(directory) if directory else {}}
+    return directory, {
+        "source": directory.source if directory else None,
+        "note": choice.note,
+        "rows_left_out": _left_out(directory) if directory else {},
+    }
 
 
 def _left_out(directory: PostcodeDirectory) -> dict[str, int]:
@@ -97,8 +110,12 @@ def _left_out(directory: PostcodeDirectory) -> dict[str, int]:
 
 def _coverage(rows: pl.DataFrame) -> dict[str, Any]:
     years = rows.group_by("council").agg(pl.col("collection_year").unique().sort()).sort("council")
-    cov: dict[str, Any] = {"councils": years["council"].to_list(), "collection_years": {},
-                           "data_start": {}, "data_end": {}}
+    cov: dict[str, Any] = {
+        "councils": years["council"].to_list(),
+        "collection_years": {},
+        "data_start": {},
+        "data_end": {},
+    }
     for council, ys in years.iter_rows():
         cov["collection_years"][council] = ys
         cov["data_start"][council] = collection_year_bounds(min(ys))[0]
@@ -118,19 +135,25 @@ def _repairs(episodes: pl.DataFrame, ev: pl.DataFrame) -> pl.DataFrame:
         ev.filter(pl.col("uid").is_not_null(), pl.col("rule_id").is_in(soft))
         .select("uid", pl.col("rule_id").replace_strict(bit, return_dtype=pl.Int64).alias("bit"))
         .unique()
-        .group_by("uid").agg(pl.col("bit").sum())
+        .group_by("uid")
+        .agg(pl.col("bit").sum())
     )
     masks = per_row["bit"].unique().to_list()
-    text = pl.DataFrame({"bit": masks, "repairs": [";".join(r for r in soft if m & bit[r]) for m in masks]},
-                        schema={"bit": pl.Int64, "repairs": pl.Utf8})
+    text = pl.DataFrame(
+        {"bit": masks, "repairs": [";".join(r for r in soft if m & bit[r]) for m in masks]},
+        schema={"bit": pl.Int64, "repairs": pl.Utf8},
+    )
     per_row = per_row.join(text, on="bit")
     return episodes.with_columns(  # a lookup, not a join: the other columns are not copied
-        pl.col("uid").replace_strict(per_row["uid"], per_row["repairs"], default="", return_dtype=pl.Utf8)
-        .alias("repairs"))
+        pl.col("uid")
+        .replace_strict(per_row["uid"], per_row["repairs"], default="", return_dtype=pl.Utf8)
+        .alias("repairs")
+    )
 
 
-def _privacy(episodes: pl.DataFrame, children: pl.DataFrame, others: dict[str, pl.DataFrame],
-             key: bytes) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, pl.DataFrame]]:
+def _privacy(
+    episodes: pl.DataFrame, children: pl.DataFrame, others: dict[str, pl.DataFrame], key: bytes
+) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, pl.DataFrame]]:
     """DOMAIN.md §7: keyed pseudonyms, DOB to month, postcodes to sector (after distances).
 
     Pseudonyms are computed once per child (on the children table) and looked up for episodes
@@ -138,13 +161,18 @@ def _privacy(episodes: pl.DataFrame, children: pl.DataFrame, others: dict[str, p
     """
     pseudo = pseudonymise_ids(children.select(*KEY, pl.col("child_id").alias("_orig")), key)
     lookup = pseudo.select(child_key(["council", "_orig"]).alias("k"), "child_id")
-    pseudonym = child_key(KEY).replace_strict(lookup["k"], lookup["child_id"], default=None,
-                                              return_dtype=pl.Utf8).alias("child_id")
-    episodes = dob_to_month(episodes.with_columns(
-        pseudonym,
-        postcode_to_sector(pl.col("home_post")).alias("home_post"),
-        postcode_to_sector(pl.col("pl_post")).alias("pl_post"),
-    ))
+    pseudonym = (
+        child_key(KEY)
+        .replace_strict(lookup["k"], lookup["child_id"], default=None, return_dtype=pl.Utf8)
+        .alias("child_id")
+    )
+    episodes = dob_to_month(
+        episodes.with_columns(
+            pseudonym,
+            postcode_to_sector(pl.col("home_post")).alias("home_post"),
+            postcode_to_sector(pl.col("pl_post")).alias("pl_post"),
+        )
+    )
     children = dob_to_month(children.with_columns(pseudonym))
     out = {}
     for name, frame in others.items():
@@ -189,7 +217,9 @@ def load_returns(
     """
     root = Path(path)
     # validate parameters before reading anything
-    cats = categories if isinstance(categories, PlacementCategories) else load_categories(categories)
+    cats = (
+        categories if isinstance(categories, PlacementCategories) else load_categories(categories)
+    )
     files = discover(root, council, year)
     got = gather(files, root, progress)
     raw = dict(got.tables)  # Polars frames share their buffers: typing copies only what it changes
@@ -198,47 +228,75 @@ def load_returns(
     for table in TABLES:
         typed[table], ev = type_table(got.tables.pop(table), table)
         all_events.append(ev)
-    all_events += [place_conflicts(typed["episodes"]),
-                   unmatched_children(typed["header"], typed["episodes"], typed["uasc"]),
-                   leading_zero_ids({t: typed[t] for t in ("header", "episodes", "uasc")})]
+    all_events += [
+        place_conflicts(typed["episodes"]),
+        unmatched_children(typed["header"], typed["episodes"], typed["uasc"]),
+        leading_zero_ids({t: typed[t] for t in ("header", "episodes", "uasc")}),
+    ]
     others = {}
     for table in OTHER_TABLES:
         others[table], ev = clean_other_table(typed.pop(table), table)
         all_events.append(ev)
     header = typed.pop("header")
-    header_keys = header.select("council", pl.col("CHILD").alias("child_id"), "collection_year").unique()
+    header_keys = header.select(
+        "council", pl.col("CHILD").alias("child_id"), "collection_year"
+    ).unique()
     children, ev = clean_children(header, typed.pop("uasc"))
     all_events.append(ev)
     del header
-    res = clean_episodes(typed.pop("episodes"), children, header_keys, merge_legal_changes=merge_legal_changes)
+    res = clean_episodes(
+        typed.pop("episodes"), children, header_keys, merge_legal_changes=merge_legal_changes
+    )
     all_events.append(res.events)
     episodes = cats.classify(res.episodes)
     coverage = _coverage(got.rows)
-    has_postcodes = episodes.select(pl.any_horizontal(pl.col("home_post", "pl_post").is_not_null()).any()).item()
+    has_postcodes = episodes.select(
+        pl.any_horizontal(pl.col("home_post", "pl_post").is_not_null()).any()
+    ).item()
     if postcodes is not False and (has_postcodes or postcodes is not None):
         directory, coverage["postcodes"] = _postcodes(root, postcodes)
         if directory is not None:
             episodes, ev = add_geography(episodes, directory)
             all_events.append(ev)
-    episodes = episodes.with_columns(pl.col("council").replace_strict(
-        coverage["data_end"], default=None, return_dtype=pl.Date).alias("data_end"))
+    episodes = episodes.with_columns(
+        pl.col("council")
+        .replace_strict(coverage["data_end"], default=None, return_dtype=pl.Date)
+        .alias("data_end")
+    )
 
     events = pl.concat(all_events, how="vertical")
     kept_uids = episodes.select("uid")
     episodes = _repairs(episodes, events)
-    kept = episodes.group_by("council", "collection_year").agg(pl.len().cast(pl.Int64).alias("kept"))
+    kept = episodes.group_by("council", "collection_year").agg(
+        pl.len().cast(pl.Int64).alias("kept")
+    )
 
     # every child with an episode is a child, header row or not
-    only_eps = episodes.select(KEY).unique().join(children, on=KEY, how="anti").with_columns(
-        pl.lit(False).alias("is_uasc"))
+    only_eps = (
+        episodes.select(KEY)
+        .unique()
+        .join(children, on=KEY, how="anti")
+        .with_columns(pl.lit(False).alias("is_uasc"))
+    )
     children = pl.concat([children, only_eps], how="diagonal_relaxed").sort(KEY)
     if pseudonymise_key is not None:
         key = pseudonymise_key.encode() if isinstance(pseudonymise_key, str) else pseudonymise_key
         episodes, children, others = _privacy(episodes, children, others, key)
 
-    quality = QualityReport(events=events, rows=got.rows, kept=kept, kept_uids=kept_uids,
-                            unverified_codes=unverified_changes(got.rows["collection_year"].to_list()),
-                            unread=got.unread)
+    quality = QualityReport(
+        events=events,
+        rows=got.rows,
+        kept=kept,
+        kept_uids=kept_uids,
+        unverified_codes=unverified_changes(got.rows["collection_year"].to_list()),
+        unread=got.unread,
+    )
     episodes = conform(episodes.sort(["council", "child_id", "decom"]), EPISODE_COLUMNS)
-    return LoadResult(episodes=episodes, children=conform(children, CHILDREN_COLUMNS),
-                      quality=quality, coverage=coverage, tables=others, raw=raw)
+    return LoadResult(
+        episodes=episodes,
+        children=conform(children, CHILDREN_COLUMNS),
+        quality=quality,
+        coverage=coverage,
+        tables=others,
+        raw=raw,
+    )

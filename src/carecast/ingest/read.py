@@ -24,9 +24,11 @@ from carecast.errors import InputError, Location
 from carecast.plumbing.tables import Sheet, Table, read_csv_files, read_table
 
 ROW = "source_row"
-_FIX = ("export the table again from your case-management system (it should start with a row of "
-        "column names such as CHILD,DECOM,...), or save it from Excel as 'CSV UTF-8 (comma "
-        "delimited)'")
+_FIX = (
+    "export the table again from your case-management system (it should start with a row of "
+    "column names such as CHILD,DECOM,...), or save it from Excel as 'CSV UTF-8 (comma "
+    "delimited)'"
+)
 
 
 def _finish(frame: pl.DataFrame) -> pl.DataFrame:
@@ -34,14 +36,18 @@ def _finish(frame: pl.DataFrame) -> pl.DataFrame:
     if ROW not in frame.columns:
         frame = frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
     names = {c: c if c in (ROW, "file_index") else str(c).strip().upper() for c in frame.columns}
-    return frame.select(pl.col(c).cast(pl.Utf8).alias(n) if n not in (ROW, "file_index") else pl.col(c)
-                        for c, n in names.items())
+    return frame.select(
+        pl.col(c).cast(pl.Utf8).alias(n) if n not in (ROW, "file_index") else pl.col(c)
+        for c, n in names.items()
+    )
 
 
 def _blank_to_null(frame: pl.DataFrame) -> pl.DataFrame:
     """Trimmed values, empty cells null: what spreadsheets and XML give needs this; CSV read by
     Polars already has nulls for empty fields, and stray spaces are handled where they matter."""
-    return frame.with_columns(pl.col(c).str.strip_chars().replace("", None) for c in frame.columns if c != ROW)
+    return frame.with_columns(
+        pl.col(c).str.strip_chars().replace("", None) for c in frame.columns if c != ROW
+    )
 
 
 def drop_blank_rows(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
@@ -58,8 +64,10 @@ def read_file(path: Path, shown: str | None = None) -> Table:
     (encoding, delimiter, sheets and repeated header lines as :func:`carecast.plumbing.tables.read_table`)."""
     table = read_table(path, what="return", row_column=ROW, fix=_FIX, shown=shown)
     blank = table.format != "csv"
-    sheets = tuple(Sheet(s.name, _blank_to_null(_finish(s.frame)) if blank else _finish(s.frame))
-                   for s in table.sheets)
+    sheets = tuple(
+        Sheet(s.name, _blank_to_null(_finish(s.frame)) if blank else _finish(s.frame))
+        for s in table.sheets
+    )
     return replace(table, sheets=sheets)
 
 

@@ -33,8 +33,10 @@ def named_table(name: str) -> str | None:
     """
     squashed = _squash(name)
     words = {_squash(w) for w in re.split(r"[^A-Za-z0-9]+|(?<=[a-z])(?=[0-9]{4})", name) if w}
-    candidates = sorted(((alias, table) for table, aliases in table_names().items() for alias in aliases),
-                        key=lambda pair: -len(pair[0]))
+    candidates = sorted(
+        ((alias, table) for table, aliases in table_names().items() for alias in aliases),
+        key=lambda pair: -len(pair[0]),
+    )
     for alias, table in candidates:
         if (len(alias) >= 5 and alias in squashed) or alias in words:
             return table

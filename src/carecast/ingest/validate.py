@@ -39,28 +39,42 @@ def _type_dates(frame: pl.DataFrame, table: str, out: list[pl.DataFrame]) -> pl.
         raw = f"{name}__raw"
         frame = frame.with_columns(pl.col(name).alias(raw))
         # fast path: most files use dd/mm/yyyy throughout; try other forms only for what is left
-        quick = frame.select(plausible(pl.col(name).str.strptime(pl.Date, DAY_FIRST, strict=False)))[name]
+        quick = frame.select(
+            plausible(pl.col(name).str.strptime(pl.Date, DAY_FIRST, strict=False))
+        )[name]
         if not month_first and quick.null_count() == frame[raw].null_count():
             frame = frame.with_columns(quick.alias(name))
             continue
         value = None if spec.columns[name].personal else pl.col(raw)
-        frame = frame.with_columns(pl.when(in_us_file).then(date_expr(name, order="month_first"))
-                                   .otherwise(date_expr(name)).alias(name))
-        us = frame.filter(in_us_file & pl.col(raw).str.contains(r"^\s*\d{1,2}/\d{1,2}/").fill_null(False))
+        frame = frame.with_columns(
+            pl.when(in_us_file)
+            .then(date_expr(name, order="month_first"))
+            .otherwise(date_expr(name))
+            .alias(name)
+        )
+        us = frame.filter(
+            in_us_file & pl.col(raw).str.contains(r"^\s*\d{1,2}/\d{1,2}/").fill_null(False)
+        )
         if us.height:
             out.append(events(us, "DATES_MONTH_FIRST", table, name, value))
         serial = frame.filter(serial_expr(raw).is_not_null() & pl.col(name).is_not_null())
         if serial.height:
             out.append(events(serial, "EXCEL_SERIAL_DATE", table, name, value))
-        for parser, rule in ((lenient_expr, "DATE_FORMAT_REPAIRED"), (clamp_day_expr, "IMPOSSIBLE_DAY_CLAMPED")):
+        for parser, rule in (
+            (lenient_expr, "DATE_FORMAT_REPAIRED"),
+            (clamp_day_expr, "IMPOSSIBLE_DAY_CLAMPED"),
+        ):
             usable = pl.col(name).is_null() & pl.col("_fixed").is_not_null()
             if name in NOT_BEFORE:  # a guessed end that contradicts the start is no repair
                 usable = usable & ~(pl.col("_fixed") < pl.col(NOT_BEFORE[name])).fill_null(False)
             fixed = frame.with_columns(parser(raw).alias("_fixed")).filter(usable)
             if fixed.height:
                 out.append(events(fixed, rule, table, name, value))
-                frame = frame.join(fixed.select("uid", "_fixed"), on="uid", how="left").with_columns(
-                    pl.coalesce(name, "_fixed").alias(name)).drop("_fixed")
+                frame = (
+                    frame.join(fixed.select("uid", "_fixed"), on="uid", how="left")
+                    .with_columns(pl.coalesce(name, "_fixed").alias(name))
+                    .drop("_fixed")
+                )
         if name != "DECOM":  # an unreadable episode start is a drop, decided by the cleaner
             bad = frame.filter(pl.col(raw).is_not_null() & pl.col(name).is_null())
             if bad.height:
@@ -69,9 +83,7 @@ def _type_dates(frame: pl.DataFrame, table: str, out: list[pl.DataFrame]) -> pl.
 
 
 def type_table(frame: pl.DataFrame, table: str) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Typed dates and tidied codes for ``table``, plus the events for what was repaired or is bad.
-
-    """
+    """Typed dates and tidied codes for ``table``, plus the events for what was repaired or is bad."""
     spec = table_spec(table)
     out = [empty_events()]
     for name in spec.required:
@@ -92,12 +104,17 @@ def type_table(frame: pl.DataFrame, table: str) -> tuple[pl.DataFrame, pl.DataFr
         # group years by identical code list so each distinct list is one is_in
         by_list: dict[tuple[str, ...], list[int]] = {}
         for y in years:
-            by_list.setdefault(tuple(sorted(spec_for_year(y).code_lists[col.codes or ""])), []).append(y)
+            by_list.setdefault(
+                tuple(sorted(spec_for_year(y).code_lists[col.codes or ""])), []
+            ).append(y)
         unknown = pl.lit(False)
         for codes, ys in by_list.items():
-            unknown = unknown | (pl.col("collection_year").is_in(ys) & ~pl.col(name).is_in(list(codes)))
+            unknown = unknown | (
+                pl.col("collection_year").is_in(ys) & ~pl.col(name).is_in(list(codes))
+            )
         bad = frame.filter(pl.col(name).is_not_null() & unknown)
         if bad.height:
-            out.append(events(bad, "UNKNOWN_CODE", table, name,
-                              None if col.personal else pl.col(name)))
+            out.append(
+                events(bad, "UNKNOWN_CODE", table, name, None if col.personal else pl.col(name))
+            )
     return frame.drop(f"{c}__raw" for c in spec.date_columns), pl.concat(out, how="vertical")

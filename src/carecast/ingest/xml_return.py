@@ -43,8 +43,11 @@ def _parse(path: Path) -> ET.Element:
     except FileNotFoundError:
         raise missing_file(path) from None
     if not data.strip():
-        raise InputError("the file is empty", where=Location(file=str(path)),
-                         fix="export the return again from your case-management system")
+        raise InputError(
+            "the file is empty",
+            where=Location(file=str(path)),
+            fix="export the return again from your case-management system",
+        )
     try:
         return ET.fromstring(data)
     except ET.ParseError as exc:
@@ -66,8 +69,11 @@ def _child_rows(record: ET.Element, layout: dict, rows: dict[str, list[dict]]) -
         el = stack.pop(0)
         name = _local(el.tag)
         if name in groups:
-            leaves = {rename.get(n, n): _text(e) for e in el.iter() if len(e) == 0
-                      and (n := _local(e.tag)) != name}
+            leaves = {
+                rename.get(n, n): _text(e)
+                for e in el.iter()
+                if len(e) == 0 and (n := _local(e.tag)) != name
+            }
             found.append((groups[name], leaves))
         elif len(el):
             stack[:0] = list(el)  # a wrapper (HEADER, <EPISODES>): its fields are the child's
@@ -86,8 +92,12 @@ def _frame(records: list[dict], table: str) -> pl.DataFrame:
     """The table's columns (and any others the elements carry, so extra fields are reported)."""
     columns = list(table_spec(table).columns)
     header_fields = set(table_spec("header").columns) | {"UASC"}
-    extra = sorted({k for r in records for k in r} - set(columns) - header_fields
-                   - {f for fs in xml_layout()["in_header"].values() for f in fs})
+    extra = sorted(
+        {k for r in records for k in r}
+        - set(columns)
+        - header_fields
+        - {f for fs in xml_layout()["in_header"].values() for f in fs}
+    )
     data = {c: [r.get(c) or None for r in records] for c in columns + extra}
     frame = pl.DataFrame(data, schema=dict.fromkeys(data, pl.Utf8))
     return frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
@@ -98,7 +108,9 @@ def read_xml_return(path: Path) -> dict[str, pl.DataFrame]:
     layout = xml_layout()
     root = _parse(path)
     record = layout["record"]
-    rows: dict[str, list[dict]] = {t: [] for t in ("header", *layout["groups"].values(), *layout["in_header"])}
+    rows: dict[str, list[dict]] = {
+        t: [] for t in ("header", *layout["groups"].values(), *layout["in_header"])
+    }
     for el in root.iter():
         if _local(el.tag) == record and len(el):
             _child_rows(el, layout, rows)

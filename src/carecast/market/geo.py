@@ -16,7 +16,9 @@ import yaml
 from carecast.errors import ParameterError
 
 
-def points_in_polygon(lat: np.ndarray, lon: np.ndarray, polygon: list[tuple[float, float]]) -> np.ndarray:
+def points_in_polygon(
+    lat: np.ndarray, lon: np.ndarray, polygon: list[tuple[float, float]]
+) -> np.ndarray:
     """Ray casting, vectorised over points (loop over the polygon's few edges only)."""
     inside = np.zeros(lat.shape, dtype=bool)
     n = len(polygon)
@@ -33,7 +35,9 @@ def points_in_polygon(lat: np.ndarray, lon: np.ndarray, polygon: list[tuple[floa
 @cache
 def named_zones() -> dict[str, dict]:
     """Named exclusion zones shipped in ``market/data/exclusion_zones.yaml`` (e.g. ``m25``)."""
-    text = resources.files("carecast.market").joinpath("data/exclusion_zones.yaml").read_text("utf-8")
+    text = (
+        resources.files("carecast.market").joinpath("data/exclusion_zones.yaml").read_text("utf-8")
+    )
     return yaml.safe_load(text)
 
 
@@ -41,6 +45,8 @@ def named_zone(name: str) -> dict:
     zones = named_zones()
     key = name.strip().lower()
     if key not in zones:
-        raise ParameterError(f"there is no named exclusion zone '{name}'",
-                             fix=f"use one of {', '.join(zones)}, or give a circle (centre + radius_miles) or a list of councils")
+        raise ParameterError(
+            f"there is no named exclusion zone '{name}'",
+            fix=f"use one of {', '.join(zones)}, or give a circle (centre + radius_miles) or a list of councils",
+        )
     return zones[key]

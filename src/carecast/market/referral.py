@@ -62,14 +62,18 @@ class Zone(_Model):
     def _one_shape(self):
         shapes = [self.named is not None, self.centre is not None, bool(self.councils)]
         if sum(shapes) != 1:
-            raise ValueError("give exactly one of: named (e.g. m25), centre + radius_miles, or councils")
+            raise ValueError(
+                "give exactly one of: named (e.g. m25), centre + radius_miles, or councils"
+            )
         if self.centre is not None and self.radius_miles is None:
             raise ValueError("a circle needs radius_miles")
         if self.named is not None:
             from carecast.market.geo import named_zones
 
             if self.named.lower() not in named_zones():
-                raise ValueError(f"no named zone '{self.named}' (use one of {', '.join(named_zones())})")
+                raise ValueError(
+                    f"no named zone '{self.named}' (use one of {', '.join(named_zones())})"
+                )
             self.named = self.named.lower()
         self.councils = [_council_name(c) for c in self.councils]
         return self
@@ -116,7 +120,9 @@ class Budget(_Model):
 def _council_name(text: str) -> str:
     hit = find_council(text, required=False)
     if hit is None:
-        raise ValueError(f"'{text}' is not a council carecast knows (use its name, ONS code or DfE number)")
+        raise ValueError(
+            f"'{text}' is not a council carecast knows (use its name, ONS code or DfE number)"
+        )
     return hit.name
 
 
@@ -124,7 +130,9 @@ def _term(kind: str, text: str) -> str:
     terms = getattr(vocabulary(), kind)
     hit = terms.lookup(text)
     if hit is None:
-        raise ValueError(f"'{text}' is not a known {kind[:-1] if kind.endswith('s') else kind} (use one of {terms.describe()})")
+        raise ValueError(
+            f"'{text}' is not a known {kind[:-1] if kind.endswith('s') else kind} (use one of {terms.describe()})"
+        )
     return hit
 
 
@@ -209,28 +217,42 @@ def ratio_value(text: str) -> float | None:
 def parse_referral(doc: object, source: str = "referral") -> Referral:
     """Validate a referral document, turning every problem into one message naming the fields."""
     if not isinstance(doc, dict):
-        raise InputError("a referral must be a mapping of fields (YAML or JSON object)", where=Location(file=source),
-                         fix="start from the example in the carecast docs (council, child, needs, locations, needed_by, urgency)")
+        raise InputError(
+            "a referral must be a mapping of fields (YAML or JSON object)",
+            where=Location(file=source),
+            fix="start from the example in the carecast docs (council, child, needs, locations, needed_by, urgency)",
+        )
     try:
         return Referral.model_validate(doc)
     except ValidationError as exc:
-        raise validation_error(exc, source=source, error=InputError, what="a referral",
-                               fix="correct the fields named; required are council, child.age, child.sex, needs, "
-                                   "locations.home, needed_by and urgency") from None
+        raise validation_error(
+            exc,
+            source=source,
+            error=InputError,
+            what="a referral",
+            fix="correct the fields named; required are council, child.age, child.sex, needs, "
+            "locations.home, needed_by and urgency",
+        ) from None
 
 
 def load_referral(path: str | Path) -> Referral:
     """Read a referral profile from a YAML or JSON file."""
     p = Path(path)
     if not p.is_file():
-        raise InputError(f"referral file {p} does not exist", where=Location(file=str(p)),
-                         fix="give the path of the referral profile (.yaml or .json)")
+        raise InputError(
+            f"referral file {p} does not exist",
+            where=Location(file=str(p)),
+            fix="give the path of the referral profile (.yaml or .json)",
+        )
     text = p.read_text("utf-8-sig")
     try:
         doc = json.loads(text) if p.suffix.lower() == ".json" else yaml.safe_load(text)
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
-        raise InputError(f"the referral is not valid {'JSON' if p.suffix.lower() == '.json' else 'YAML'}: {exc}",
-                         where=Location(file=str(p)), fix="check indentation and quoting") from None
+        raise InputError(
+            f"the referral is not valid {'JSON' if p.suffix.lower() == '.json' else 'YAML'}: {exc}",
+            where=Location(file=str(p)),
+            fix="check indentation and quoting",
+        ) from None
     return parse_referral(doc, str(p))
 
 
@@ -266,4 +288,8 @@ def _given(r: Referral, field: str) -> bool:
 
 def completeness(r: Referral) -> list[dict]:
     """The questions a provider would still ask: one dict (field, question) per gap, in order."""
-    return [{"field": c["field"], "question": c["ask"]} for c in _checks() if _applies(c["when"], r) and not _given(r, c["field"])]
+    return [
+        {"field": c["field"], "question": c["ask"]}
+        for c in _checks()
+        if _applies(c["when"], r) and not _given(r, c["field"])
+    ]

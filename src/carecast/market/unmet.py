@@ -37,18 +37,44 @@ def unmet_need(referrals: pl.DataFrame, *, suppress: bool | None = None) -> dict
         (pl.col("status") == "placed").sum().cast(pl.Int64).alias("placed"),
     ]
     share = (pl.col("unmet") / pl.col("referrals")).alias("unmet_share")
-    by_profile = df.group_by("need_profile", "month").agg(counts).with_columns(share).sort("month", "unmet", descending=[False, True])
-    by_need = (df.with_columns(pl.col("need_profile").str.split("+").alias("need")).explode("need")
-               .group_by("need").agg(counts).with_columns(share).sort("unmet", descending=True))
-    by_council = df.group_by("council").agg(counts).with_columns(share).sort("unmet", descending=True)
-    reasons = (df.filter(pl.col("refusal_reasons") != "").with_columns(pl.col("refusal_reasons").str.split(";").alias("reason"))
-               .explode("reason").group_by("reason").agg(pl.len().alias("referrals"),
-                                                          pl.col("unmet").sum().cast(pl.Int64).alias("unmet"))
-               .sort("referrals", descending=True))
-    closing = (df.filter(pl.col("status") == "no_match").group_by(pl.col("closing_filter").fill_null("(not recorded)"))
-               .agg(pl.len().alias("referrals")).sort("referrals", descending=True))
-    tables = {"by_profile_month": by_profile, "by_need": by_need, "by_council": by_council,
-              "refusal_reasons": reasons, "closing_filter": closing}
+    by_profile = (
+        df.group_by("need_profile", "month")
+        .agg(counts)
+        .with_columns(share)
+        .sort("month", "unmet", descending=[False, True])
+    )
+    by_need = (
+        df.with_columns(pl.col("need_profile").str.split("+").alias("need"))
+        .explode("need")
+        .group_by("need")
+        .agg(counts)
+        .with_columns(share)
+        .sort("unmet", descending=True)
+    )
+    by_council = (
+        df.group_by("council").agg(counts).with_columns(share).sort("unmet", descending=True)
+    )
+    reasons = (
+        df.filter(pl.col("refusal_reasons") != "")
+        .with_columns(pl.col("refusal_reasons").str.split(";").alias("reason"))
+        .explode("reason")
+        .group_by("reason")
+        .agg(pl.len().alias("referrals"), pl.col("unmet").sum().cast(pl.Int64).alias("unmet"))
+        .sort("referrals", descending=True)
+    )
+    closing = (
+        df.filter(pl.col("status") == "no_match")
+        .group_by(pl.col("closing_filter").fill_null("(not recorded)"))
+        .agg(pl.len().alias("referrals"))
+        .sort("referrals", descending=True)
+    )
+    tables = {
+        "by_profile_month": by_profile,
+        "by_need": by_need,
+        "by_council": by_council,
+        "refusal_reasons": reasons,
+        "closing_filter": closing,
+    }
     if not should_suppress(referrals, suppress):
         return tables
     return protect(tables, _PROTECT).tables
@@ -61,9 +87,13 @@ _SHARE = {"unmet_share": ("unmet", "referrals")}
 # profile-months) add up to the number of referrals the output states; a need counts a referral
 # once per need, so by_need has no column total
 _PROTECT = {
-    "by_profile_month": Protect(_COUNTS, [*_ROWS, *[Sum(None, (c,), by=()) for c in _COUNTS]], _SHARE),
+    "by_profile_month": Protect(
+        _COUNTS, [*_ROWS, *[Sum(None, (c,), by=()) for c in _COUNTS]], _SHARE
+    ),
     "by_need": Protect(_COUNTS, _ROWS, _SHARE),
     "by_council": Protect(_COUNTS, [*_ROWS, *[Sum(None, (c,), by=()) for c in _COUNTS]], _SHARE),
-    "refusal_reasons": Protect(["referrals", "unmet"], [Sum("referrals", ("unmet",), complete=False)]),
+    "refusal_reasons": Protect(
+        ["referrals", "unmet"], [Sum("referrals", ("unmet",), complete=False)]
+    ),
     "closing_filter": Protect(["referrals"], [Sum(None, ("referrals",), by=())]),
 }

@@ -69,5 +69,12 @@ class Vocabulary:
 @cache
 def vocabulary() -> Vocabulary:
     """The vocabulary shipped in ``market/data/vocabulary.yaml``."""
-    doc = yaml.safe_load(resources.files("carecast.market").joinpath("data/vocabulary.yaml").read_text("utf-8"))
-    return Vocabulary(**{k: _terms(k, doc[k]) for k in ("types", "needs", "ratings", "urgency", "refusal_reasons")})
+    doc = yaml.safe_load(
+        resources.files("carecast.market").joinpath("data/vocabulary.yaml").read_text("utf-8")
+    )
+    return Vocabulary(
+        **{
+            k: _terms(k, doc[k])
+            for k in ("types", "needs", "ratings", "urgency", "refusal_reasons")
+        }
+    )

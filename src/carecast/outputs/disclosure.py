@@ -32,7 +32,9 @@ from scipy.optimize import linprog
 from carecast.privacy import SUPPRESSED
 
 THRESHOLD = 5  # counts 1..THRESHOLD-1 are hidden
-PROTECTION = 1.0  # a hidden cell is safe when the published figures leave it a range at least this wide
+PROTECTION = (
+    1.0  # a hidden cell is safe when the published figures leave it a range at least this wide
+)
 WITHHELD_TEXT = "not shown: it would reveal a suppressed count"
 
 
@@ -88,8 +90,12 @@ class Protect:
 
     counts: list[str]
     relations: list[Sum] = field(default_factory=list)
-    derived: dict[str, tuple[str, ...]] = field(default_factory=dict)  # column -> counts of the same row
-    cumulative: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)  # col -> (count, group)
+    derived: dict[str, tuple[str, ...]] = field(
+        default_factory=dict
+    )  # column -> counts of the same row
+    cumulative: dict[str, tuple[str, tuple[str, ...]]] = field(
+        default_factory=dict
+    )  # col -> (count, group)
 
 
 @dataclass
@@ -106,8 +112,12 @@ class _Cells:
     index: dict[tuple[str, int, str], int] = field(default_factory=dict)
     values: list[float] = field(default_factory=list)
     is_total: list[bool] = field(default_factory=list)
-    unshown: list[bool] = field(default_factory=list)  # the rest of an incomplete sum: never published
-    rows: list[tuple[dict[int, float], bool, float]] = field(default_factory=list)  # (coefs, equality, rhs)
+    unshown: list[bool] = field(
+        default_factory=list
+    )  # the rest of an incomplete sum: never published
+    rows: list[tuple[dict[int, float], bool, float]] = field(
+        default_factory=list
+    )  # (coefs, equality, rhs)
 
     def cell(self, table: str, row: int, col: str, value, total: bool = False) -> int:
         key = (table, row, col)
@@ -149,7 +159,9 @@ def _groups(frame: pl.DataFrame, by: tuple[str, ...]) -> list[np.ndarray]:
 
 def _add_relation(cells: _Cells, name: str, frame: pl.DataFrame, rel: Sum, threshold: int) -> None:
     if rel.by is None:
-        for i, row in enumerate(frame.select([c for c in (rel.total, *rel.parts) if c]).iter_rows(named=True)):
+        for i, row in enumerate(
+            frame.select([c for c in (rel.total, *rel.parts) if c]).iter_rows(named=True)
+        ):
             coefs: dict[int, float] = defaultdict(float)
             for p in rel.parts:
                 coefs[cells.cell(name, i, p, row[p])] -= 1.0
@@ -185,7 +197,9 @@ def _add_same(cells: _Cells, frames: dict[str, pl.DataFrame], same: Same) -> Non
     if a is None or b is None:
         return
     ma, mb = _member(a, same.rows_a), _member(b, same.rows_b)
-    where_b = {tuple(r[k] for k in same.key_b): i for i, r in enumerate(b.iter_rows(named=True)) if mb[i]}
+    where_b = {
+        tuple(r[k] for k in same.key_b): i for i, r in enumerate(b.iter_rows(named=True)) if mb[i]
+    }
     col_a, col_b = a.get_column(same.column_a).to_list(), b.get_column(same.column_b).to_list()
     for i, r in enumerate(a.select(list(same.key_a)).iter_rows(named=True)):
         j = where_b.get(tuple(r[k] for k in same.key_a))
@@ -205,15 +219,24 @@ def _add_total(cells: _Cells, frames: dict[str, pl.DataFrame], link: TotalOf) ->
     row = int(chosen[0])
     members = np.flatnonzero(_member(parts, link.parts_rows))
     values = parts.get_column(link.parts_column).to_list()
-    coefs = {cells.cell(link.table, row, link.column, whole.get_column(link.column)[row], total=True): 1.0}
+    coefs = {
+        cells.cell(
+            link.table, row, link.column, whole.get_column(link.column)[row], total=True
+        ): 1.0
+    }
     for i in members:
         v = cells.cell(link.parts_table, int(i), link.parts_column, values[i])
         coefs[v] = coefs.get(v, 0.0) - 1.0
     cells.relate(coefs, True)
 
 
-def exposed(values: np.ndarray, hidden: np.ndarray, rows: list[tuple[dict[int, float], bool, float]],
-            lower: np.ndarray, protection: float = PROTECTION) -> dict[int, tuple[float, float]]:
+def exposed(
+    values: np.ndarray,
+    hidden: np.ndarray,
+    rows: list[tuple[dict[int, float], bool, float]],
+    lower: np.ndarray,
+    protection: float = PROTECTION,
+) -> dict[int, tuple[float, float]]:
     """Hidden cells the published values pin to a range narrower than ``protection``: cell -> (min, max).
 
     Published cells are constants; each hidden cell is at least its ``lower`` (1 for a "c": zero is
@@ -264,9 +287,14 @@ def exposed(values: np.ndarray, hidden: np.ndarray, rows: list[tuple[dict[int, f
                 ub_b.append(-known)
         if not eq_a and not ub_a:
             continue
-        kw = {"A_eq": np.array(eq_a) if eq_a else None, "b_eq": np.array(eq_b) if eq_b else None,
-              "A_ub": np.array(ub_a) if ub_a else None, "b_ub": np.array(ub_b) if ub_b else None,
-              "bounds": [(lower[hid[k]], None) for k in members], "method": "highs"}
+        kw = {
+            "A_eq": np.array(eq_a) if eq_a else None,
+            "b_eq": np.array(eq_b) if eq_b else None,
+            "A_ub": np.array(ub_a) if ub_a else None,
+            "b_ub": np.array(ub_b) if ub_b else None,
+            "bounds": [(lower[hid[k]], None) for k in members],
+            "method": "highs",
+        }
         for k in members:
             c = np.zeros(len(members))
             c[local[k]] = 1.0
@@ -278,7 +306,9 @@ def exposed(values: np.ndarray, hidden: np.ndarray, rows: list[tuple[dict[int, f
     return out
 
 
-def _complement(cells: _Cells, hidden: np.ndarray, cell: int, by_cell: dict[int, list[int]]) -> int | None:
+def _complement(
+    cells: _Cells, hidden: np.ndarray, cell: int, by_cell: dict[int, list[int]]
+) -> int | None:
     """The visible cell to hide with ``cell``: the smallest non-zero part of a relation that pins it
     (a relation it is in, or one reached through the other hidden cells it is tied to), else the
     smallest non-zero total."""
@@ -300,8 +330,13 @@ def _complement(cells: _Cells, hidden: np.ndarray, cell: int, by_cell: dict[int,
     return None if best is None else best[2]
 
 
-def protect(frames: dict[str, pl.DataFrame], specs: dict[str, Protect], links: list[Same | TotalOf] | None = None, *,
-            threshold: int = THRESHOLD) -> Disclosed:
+def protect(
+    frames: dict[str, pl.DataFrame],
+    specs: dict[str, Protect],
+    links: list[Same | TotalOf] | None = None,
+    *,
+    threshold: int = THRESHOLD,
+) -> Disclosed:
     """The tables of one output with small counts, what gives them away, and what derives from them hidden."""
     cells = _Cells()
     for name, spec in specs.items():
@@ -332,7 +367,11 @@ def protect(frames: dict[str, pl.DataFrame], specs: dict[str, Protect], links: l
         for r, (coefs, _, _) in enumerate(cells.rows):
             for v in coefs:
                 by_cell[v].append(r)
-        added = {c for c in (_complement(cells, hidden, cell, by_cell) for cell in pinned) if c is not None}
+        added = {
+            c
+            for c in (_complement(cells, hidden, cell, by_cell) for cell in pinned)
+            if c is not None
+        }
         if not added:
             break
         hidden[list(added)] = True
@@ -355,22 +394,37 @@ def _publish(frames, specs, cells: _Cells, hidden: np.ndarray, primary: np.ndarr
         for col, inputs in spec.derived.items():
             mask[col] = mask[col] | np.logical_or.reduce([mask[c] for c in inputs])
         for col, (count, by) in spec.cumulative.items():
-            for g in (_groups(frame, by) if by else [np.arange(frame.height)]):
+            for g in _groups(frame, by) if by else [np.arange(frame.height)]:
                 after = np.maximum.accumulate(mask[count][g])
                 mask[col][g] = mask[col][g] | after
         exprs = []
         for col in frame.columns:
             if not mask[col].any():
                 continue
-            text = WITHHELD_TEXT if frame.schema[col] == pl.Utf8 and col not in spec.counts else SUPPRESSED
+            text = (
+                WITHHELD_TEXT
+                if frame.schema[col] == pl.Utf8 and col not in spec.counts
+                else SUPPRESSED
+            )
             shown = pl.col(col) if frame.schema[col] == pl.Utf8 else pl.col(col).cast(pl.Utf8)
-            exprs.append(pl.when(pl.Series(mask[col])).then(pl.lit(text)).otherwise(shown).alias(col))
+            exprs.append(
+                pl.when(pl.Series(mask[col])).then(pl.lit(text)).otherwise(shown).alias(col)
+            )
         out[name] = frame.with_columns(exprs) if exprs else frame
         masks[name] = pl.DataFrame({c: m for c, m in mask.items()})
         if n_primary or n_secondary:
-            notes.append(f"{name}: {n_primary} count(s) of 1 to {THRESHOLD - 1} shown as '{SUPPRESSED}'"
-                         + (f", and {n_secondary} more that would let them be worked out from the totals, "
-                            "shares or other tables" if n_secondary else "")
-                         + ("; figures computed from them are hidden too." if spec.derived or spec.cumulative
-                            else "."))
+            notes.append(
+                f"{name}: {n_primary} count(s) of 1 to {THRESHOLD - 1} shown as '{SUPPRESSED}'"
+                + (
+                    f", and {n_secondary} more that would let them be worked out from the totals, "
+                    "shares or other tables"
+                    if n_secondary
+                    else ""
+                )
+                + (
+                    "; figures computed from them are hidden too."
+                    if spec.derived or spec.cumulative
+                    else "."
+                )
+            )
     return Disclosed(out, masks, notes)

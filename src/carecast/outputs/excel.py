@@ -38,7 +38,15 @@ def _cell(value):
 
 def write(report: Report, path: Path) -> list[Path]:
     wb = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True, "remove_timezone": True})
-    header = wb.add_format({"bold": True, "bg_color": "#1F3864", "font_color": "#FFFFFF", "text_wrap": True, "valign": "top"})
+    header = wb.add_format(
+        {
+            "bold": True,
+            "bg_color": "#1F3864",
+            "font_color": "#FFFFFF",
+            "text_wrap": True,
+            "valign": "top",
+        }
+    )
     formats = {kind: wb.add_format({"num_format": f}) for kind, f in EXCEL_FORMATS.items()}
     title = wb.add_format({"bold": True, "font_size": 14})
     wrap = wb.add_format({"text_wrap": True, "valign": "top"})
@@ -72,7 +80,9 @@ def write(report: Report, path: Path) -> list[Path]:
     return [path]
 
 
-def _write_table(ws, df: pl.DataFrame, columns: dict[str, Column], header, formats, *, worded: bool) -> None:
+def _write_table(
+    ws, df: pl.DataFrame, columns: dict[str, Column], header, formats, *, worded: bool
+) -> None:
     """One table: headings in words, every number a number with its kind's format, "c" as text."""
     for j, col in enumerate(df.columns):
         spec = columns[col]

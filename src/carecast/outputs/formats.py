@@ -16,7 +16,9 @@ from carecast.outputs.columns import Kind
 from carecast.outputs.vocabulary import prose, words
 from carecast.privacy import SUPPRESSED
 
-_PATH = re.compile(r"(/|[A-Za-z]:\\)?[^\s]*[/\\][^\s/\\]+\.[A-Za-z]{2,7}|(/|[A-Za-z]:\\)[^\s]*[/\\][^\s]+")
+_PATH = re.compile(
+    r"(/|[A-Za-z]:\\)?[^\s]*[/\\][^\s/\\]+\.[A-Za-z]{2,7}|(/|[A-Za-z]:\\)[^\s]*[/\\][^\s]+"
+)
 
 EXCEL_FORMATS: dict[Kind, str] = {
     Kind.MONEY: "£#,##0;-£#,##0",

@@ -21,7 +21,9 @@ MAX_ROWS = 500  # longer tables are cut in HTML (the Excel/CSV output has them w
 
 @cache
 def _env() -> Environment:
-    env = Environment(loader=PackageLoader("carecast.outputs", "templates"), autoescape=select_autoescape())
+    env = Environment(
+        loader=PackageLoader("carecast.outputs", "templates"), autoescape=select_autoescape()
+    )
     env.filters["cell"] = format_cell
     return env
 
@@ -53,7 +55,13 @@ def _dtype(value) -> pl.DataType:
 
 
 def figure_html(fig) -> Markup:
-    return Markup(fig.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False, "responsive": True}))
+    return Markup(
+        fig.to_html(
+            full_html=False,
+            include_plotlyjs=False,
+            config={"displaylogo": False, "responsive": True},
+        )
+    )
 
 
 def render(report: Report, *, include_plotly: bool = True) -> str:
@@ -63,22 +71,46 @@ def render(report: Report, *, include_plotly: bool = True) -> str:
         for name, df in s.tables.items():
             shown = df.head(MAX_ROWS)
             raw = [shown.get_column(c).to_list() for c in shown.columns]
-            cols = [(suppressed_numbers(v) if shown.schema[c] == pl.Utf8 else None) or v
-                    for c, v in zip(shown.columns, raw, strict=True)]
+            cols = [
+                (suppressed_numbers(v) if shown.schema[c] == pl.Utf8 else None) or v
+                for c, v in zip(shown.columns, raw, strict=True)
+            ]
             rows = list(zip(*cols, strict=True)) if cols else []
             specs = columns_of(df, s.columns)
-            kinds = [Kind.COUNT if specs[c].kind is Kind.TEXT and shown.schema[c] == pl.Utf8 and n is not v else
-                     specs[c].kind for c, n, v in zip(shown.columns, cols, raw, strict=True)]
-            tables.append({"name": heading(name), "columns": [specs[c].label for c in df.columns],
-                           "kinds": kinds, "rows": rows, "total": df.height, "shown": shown.height})
-        sections.append({"title": prose(s.title), "text": prose(s.text), "notes": [prose(n) for n in s.notes],
-                         "tables": tables,
-                         "figures": [figure_html(worded(f)) for f in s.drawn_figures()]})
-    return _env().get_template("report.html").render(
-        title=report.title,
-        metadata=report.metadata,
-        sections=sections,
-        plotly_js=Markup(plotly_js()) if include_plotly else None,
+            kinds = [
+                Kind.COUNT
+                if specs[c].kind is Kind.TEXT and shown.schema[c] == pl.Utf8 and n is not v
+                else specs[c].kind
+                for c, n, v in zip(shown.columns, cols, raw, strict=True)
+            ]
+            tables.append(
+                {
+                    "name": heading(name),
+                    "columns": [specs[c].label for c in df.columns],
+                    "kinds": kinds,
+                    "rows": rows,
+                    "total": df.height,
+                    "shown": shown.height,
+                }
+            )
+        sections.append(
+            {
+                "title": prose(s.title),
+                "text": prose(s.text),
+                "notes": [prose(n) for n in s.notes],
+                "tables": tables,
+                "figures": [figure_html(worded(f)) for f in s.drawn_figures()],
+            }
+        )
+    return (
+        _env()
+        .get_template("report.html")
+        .render(
+            title=report.title,
+            metadata=report.metadata,
+            sections=sections,
+            plotly_js=Markup(plotly_js()) if include_plotly else None,
+        )
     )
 
 

@@ -42,7 +42,9 @@ def _records(df: pl.DataFrame) -> list[dict[str, Any]]:
     as numbers, "c" staying "c"."""
     records = df.to_dicts()
     for col in df.columns:
-        numbers = suppressed_numbers(df.get_column(col).to_list()) if df.schema[col] == pl.Utf8 else None
+        numbers = (
+            suppressed_numbers(df.get_column(col).to_list()) if df.schema[col] == pl.Utf8 else None
+        )
         for rec, value in zip(records, numbers or [], strict=False):
             rec[col] = value
     return records
@@ -51,8 +53,13 @@ def _records(df: pl.DataFrame) -> list[dict[str, Any]]:
 def column_guide(report: Report) -> dict[str, dict[str, dict[str, str]]]:
     """Each table's columns with heading, kind and unit: numbers in JSON are plain (percentages as
     fractions 0-1, money in pounds), so the guide says what they are."""
-    return {name: {c: {"label": col.label, "kind": str(col.kind), "unit": col.unit}
-                   for c, col in report.columns(name).items()} for name in report.tables()}
+    return {
+        name: {
+            c: {"label": col.label, "kind": str(col.kind), "unit": col.unit}
+            for c, col in report.columns(name).items()
+        }
+        for name in report.tables()
+    }
 
 
 def to_document(report: Report) -> dict[str, Any]:

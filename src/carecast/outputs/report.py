@@ -24,7 +24,9 @@ class Section:
     tables: dict[str, pl.DataFrame] = field(default_factory=dict)
     figures: list[Any] = field(default_factory=list)  # plotly Figures, or functions that draw one
     notes: list[str] = field(default_factory=list)
-    columns: dict[str, Kind] = field(default_factory=dict)  # kinds that differ from the naming rules
+    columns: dict[str, Kind] = field(
+        default_factory=dict
+    )  # kinds that differ from the naming rules
 
     def drawn_figures(self) -> list[Any]:
         """The figures, drawing those given as functions. Only the HTML writer shows figures, and
@@ -47,7 +49,9 @@ class Report:
     payload: dict[str, Any] | None = None
     primary_table: str | None = None  # which table a single CSV file holds
     committee: Any = None  # carecast.outputs.committee.CommitteeTable: the workbook opens on it
-    for_import: bool = False  # a file to read back in (a directory export): ids as written, not words
+    for_import: bool = (
+        False  # a file to read back in (a directory export): ids as written, not words
+    )
 
     def columns(self, table: str) -> dict[str, Column]:
         """The kind and heading of every column of ``table``."""

@@ -15,15 +15,32 @@ import yaml
 
 from carecast.schema import load_categories
 
-_ABBREVIATIONS = {"pct": "%", "gbp": "£", "n": "number", "fy": "financial year", "lac": "children looked after",
-                  "ehcp": "EHC plans", "ifa": "IFA", "sgo": "SGO", "la": "council", "dfe": "DfE",
-                  "ons": "ONS", "send": "SEND", "hn": "high needs", "csc": "children's social care"}
+_ABBREVIATIONS = {
+    "pct": "%",
+    "gbp": "£",
+    "n": "number",
+    "fy": "financial year",
+    "lac": "children looked after",
+    "ehcp": "EHC plans",
+    "ifa": "IFA",
+    "sgo": "SGO",
+    "la": "council",
+    "dfe": "DfE",
+    "ons": "ONS",
+    "send": "SEND",
+    "hn": "high needs",
+    "csc": "children's social care",
+}
 _QUANTILE = re.compile(r"^p(\d{1,2})$")
 
 
 @cache
 def _data() -> dict:
-    text = resources.files("carecast.outputs").joinpath("data/vocabulary.yaml").read_text(encoding="utf-8")
+    text = (
+        resources.files("carecast.outputs")
+        .joinpath("data/vocabulary.yaml")
+        .read_text(encoding="utf-8")
+    )
     return yaml.safe_load(text)
 
 
@@ -47,7 +64,9 @@ def words(value: str) -> str:
     if _IDENT.fullmatch(value):
         return heading(value)
     if _DOTTED.fullmatch(value) and value.rsplit(".", 1)[-1].lower() not in _FILE_ENDINGS:
-        return ": ".join(words(part) if _IDENT.fullmatch(part) else part for part in value.split("."))
+        return ": ".join(
+            words(part) if _IDENT.fullmatch(part) else part for part in value.split(".")
+        )
     return value
 
 
@@ -86,5 +105,5 @@ def heading(column: str) -> str:
     parts = [_part(w) for w in re.split(r"[_:\s]+", column) if w]
     text = " ".join(parts).replace(" %", " (%)").replace(" £", " (£)")
     if text.startswith("number "):
-        text = "Number of " + text[len("number "):]
+        text = "Number of " + text[len("number ") :]
     return text[:1].upper() + text[1:] if text else column

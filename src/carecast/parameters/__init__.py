@@ -10,5 +10,16 @@ in :mod:`carecast.parameters.load`; ``tests/code_health`` checks every shipped f
 from carecast.parameters.load import SHIPPED, document, load, parse, parse_text, shipped
 from carecast.parameters.tree import ALWAYS, DatedValue, Parameter, ParameterTree, Reference
 
-__all__ = ["ALWAYS", "SHIPPED", "DatedValue", "Parameter", "ParameterTree", "Reference",
-           "document", "load", "parse", "parse_text", "shipped"]
+__all__ = [
+    "ALWAYS",
+    "SHIPPED",
+    "DatedValue",
+    "Parameter",
+    "ParameterTree",
+    "Reference",
+    "document",
+    "load",
+    "parse",
+    "parse_text",
+    "shipped",
+]

@@ -36,7 +36,17 @@ from carecast.yamlfile import YamlDocument, parse_yaml_document, read_yaml_docum
 
 FILE_KEYS = ("description", "reference", "references", "metadata")
 GROUP_KEYS = ("description", "label", "metadata")
-PARAMETER_KEYS = ("description", "label", "unit", "period", "reference", "value", "values", "note", "metadata")
+PARAMETER_KEYS = (
+    "description",
+    "label",
+    "unit",
+    "period",
+    "reference",
+    "value",
+    "values",
+    "note",
+    "metadata",
+)
 VALUE_KEYS = ("value", "reference", "note")
 REFERENCE_KEYS = ("title", "link", "file", "section")
 
@@ -59,8 +69,9 @@ SHIPPED: tuple[tuple[str, str], ...] = (
 )
 
 
-def load(path: str | Path, what: str = "parameters", *,
-         missing_fix: str = "check the path") -> ParameterTree:
+def load(
+    path: str | Path, what: str = "parameters", *, missing_fix: str = "check the path"
+) -> ParameterTree:
     """Read and validate the parameter file at ``path``; ``what`` names it in messages."""
     return parse(read_yaml_document(path, what, missing_fix=missing_fix))
 
@@ -88,8 +99,11 @@ def parse(doc: YamlDocument) -> ParameterTree:
     """Validate a parsed parameter document as a whole and return its tree."""
     data = doc.data
     if not isinstance(data, dict):
-        raise ParameterError("the file is not a YAML mapping of parameter names", where=Location(file=doc.source),
-                             fix="write one `name: {value: ..., unit: ..., reference: ...}` per parameter")
+        raise ParameterError(
+            "the file is not a YAML mapping of parameter names",
+            where=Location(file=doc.source),
+            fix="write one `name: {value: ..., unit: ..., reference: ...}` per parameter",
+        )
     references: dict[str, Reference] = {}
     for name, spec in (data.get("references") or {}).items():
         references[str(name)] = _reference(doc, ("references", name), spec, {})
@@ -97,22 +111,35 @@ def parse(doc: YamlDocument) -> ParameterTree:
     params: dict[str, Parameter] = {}
     _group(doc, (), data, FILE_KEYS, references, default_ref, params)
     return ParameterTree(
-        source=doc.source, parameters=params, description=data.get("description"),
-        metadata=data.get("metadata") or {}, references=references,
+        source=doc.source,
+        parameters=params,
+        description=data.get("description"),
+        metadata=data.get("metadata") or {},
+        references=references,
     )
 
 
 def _fail(doc: YamlDocument, path: tuple[Any, ...], message: str, fix: str) -> ParameterError:
-    return ParameterError(message, fix=fix, where=Location(
-        file=doc.source, row=doc.line(path), field=".".join(map(str, path)) or None))
+    return ParameterError(
+        message,
+        fix=fix,
+        where=Location(file=doc.source, row=doc.line(path), field=".".join(map(str, path)) or None),
+    )
 
 
 def _is_parameter(node: Any) -> bool:
     return isinstance(node, dict) and ("value" in node or "values" in node)
 
 
-def _group(doc: YamlDocument, path: tuple[Any, ...], node: dict, reserved: tuple[str, ...],
-           references: dict[str, Reference], default_ref: Any, out: dict[str, Parameter]) -> None:
+def _group(
+    doc: YamlDocument,
+    path: tuple[Any, ...],
+    node: dict,
+    reserved: tuple[str, ...],
+    references: dict[str, Reference],
+    default_ref: Any,
+    out: dict[str, Parameter],
+) -> None:
     for key, child in node.items():
         here = (*path, key)
         if key in reserved:
@@ -123,37 +150,73 @@ def _group(doc: YamlDocument, path: tuple[Any, ...], node: dict, reserved: tuple
             _group(doc, here, child, GROUP_KEYS, references, default_ref, out)
         else:
             name = ".".join(map(str, here))
-            raise _fail(doc, here, f"'{name}' is neither a parameter nor a group of parameters",
-                        f"write it as `{key}: {{value: ..., unit: ..., reference: ...}}`"
-                        + (f"; a group may also have {list(GROUP_KEYS)}" if path else
-                           f"; the file may also have {list(FILE_KEYS)}"))
+            raise _fail(
+                doc,
+                here,
+                f"'{name}' is neither a parameter nor a group of parameters",
+                f"write it as `{key}: {{value: ..., unit: ..., reference: ...}}`"
+                + (
+                    f"; a group may also have {list(GROUP_KEYS)}"
+                    if path
+                    else f"; the file may also have {list(FILE_KEYS)}"
+                ),
+            )
 
 
-def _parameter(doc: YamlDocument, path: tuple[Any, ...], node: dict,
-               references: dict[str, Reference], default_ref: Any) -> Parameter:
+def _parameter(
+    doc: YamlDocument,
+    path: tuple[Any, ...],
+    node: dict,
+    references: dict[str, Reference],
+    default_ref: Any,
+) -> Parameter:
     unknown = [k for k in node if k not in PARAMETER_KEYS]
     if unknown:
-        raise _fail(doc, (*path, unknown[0]), f"unknown key '{unknown[0]}' in parameter '{'.'.join(map(str, path))}'",
-                    f"allowed keys are {list(PARAMETER_KEYS)}; put anything else under `metadata:`")
+        raise _fail(
+            doc,
+            (*path, unknown[0]),
+            f"unknown key '{unknown[0]}' in parameter '{'.'.join(map(str, path))}'",
+            f"allowed keys are {list(PARAMETER_KEYS)}; put anything else under `metadata:`",
+        )
     if "value" in node and "values" in node:
-        raise _fail(doc, path, "a parameter has either 'value' or 'values', not both",
-                    "keep `values:` (dated) or `value:` (in effect throughout)")
-    values = _dated(doc, path, node["values"]) if "values" in node else (DatedValue(ALWAYS, node["value"]),)
+        raise _fail(
+            doc,
+            path,
+            "a parameter has either 'value' or 'values', not both",
+            "keep `values:` (dated) or `value:` (in effect throughout)",
+        )
+    values = (
+        _dated(doc, path, node["values"])
+        if "values" in node
+        else (DatedValue(ALWAYS, node["value"]),)
+    )
     ref = node.get("reference", default_ref)
     cited = [] if ref is None else [_reference(doc, (*path, "reference"), ref, references)]
     for v in values:
         if v.reference is not None:
-            cited.append(_reference(doc, (*path, "values", v.effective.isoformat()), v.reference, references))
+            cited.append(
+                _reference(doc, (*path, "values", v.effective.isoformat()), v.reference, references)
+            )
     for text in ("label", "description", "unit", "period"):
         if node.get(text) is not None and not isinstance(node[text], str | int | float):
             raise _fail(doc, (*path, text), f"'{text}' must be text", f"write `{text}: <text>`")
     metadata = node.get("metadata") or {}
     if not isinstance(metadata, dict):
-        raise _fail(doc, (*path, "metadata"), "'metadata' must be a mapping", "write `metadata: {name: value}`")
+        raise _fail(
+            doc,
+            (*path, "metadata"),
+            "'metadata' must be a mapping",
+            "write `metadata: {name: value}`",
+        )
     return Parameter(
-        path=".".join(map(str, path)), values=values, label=node.get("label"),
-        description=_text(node.get("description")), unit=_text(node.get("unit")), period=node.get("period"),
-        references=tuple(dict.fromkeys(cited)), metadata=metadata,
+        path=".".join(map(str, path)),
+        values=values,
+        label=node.get("label"),
+        description=_text(node.get("description")),
+        unit=_text(node.get("unit")),
+        period=node.get("period"),
+        references=tuple(dict.fromkeys(cited)),
+        metadata=metadata,
     )
 
 
@@ -163,7 +226,9 @@ def _text(x: Any) -> str | None:
 
 def _dated(doc: YamlDocument, path: tuple[Any, ...], values: Any) -> tuple[DatedValue, ...]:
     if not isinstance(values, dict) or not values:
-        raise _fail(doc, (*path, "values"), "no dated values", "give at least one `YYYY-MM-DD: value` entry")
+        raise _fail(
+            doc, (*path, "values"), "no dated values", "give at least one `YYYY-MM-DD: value` entry"
+        )
     out = []
     for when, item in values.items():
         here = (*path, "values", when)
@@ -172,12 +237,18 @@ def _dated(doc: YamlDocument, path: tuple[Any, ...], values: Any) -> tuple[Dated
             try:
                 day = dt.date.fromisoformat(str(when))
             except ValueError:
-                raise _fail(doc, here, f"'{when}' is not a date",
-                            "key each value by the date it takes effect, YYYY-MM-DD") from None
+                raise _fail(
+                    doc,
+                    here,
+                    f"'{when}' is not a date",
+                    "key each value by the date it takes effect, YYYY-MM-DD",
+                ) from None
         if isinstance(item, dict):
             unknown = [k for k in item if k not in VALUE_KEYS]
             if unknown:
-                raise _fail(doc, here, f"unknown key(s) {unknown}", f"allowed keys are {list(VALUE_KEYS)}")
+                raise _fail(
+                    doc, here, f"unknown key(s) {unknown}", f"allowed keys are {list(VALUE_KEYS)}"
+                )
             if "value" not in item:
                 raise _fail(doc, here, "no 'value'", "add `value: <number>`")
             out.append(DatedValue(day, item["value"], item.get("reference"), item.get("note")))
@@ -186,13 +257,24 @@ def _dated(doc: YamlDocument, path: tuple[Any, ...], values: Any) -> tuple[Dated
     return tuple(sorted(out, key=lambda v: v.effective))
 
 
-def _reference(doc: YamlDocument, path: tuple[Any, ...], spec: Any, named: dict[str, Reference]) -> Reference:
+def _reference(
+    doc: YamlDocument, path: tuple[Any, ...], spec: Any, named: dict[str, Reference]
+) -> Reference:
     if isinstance(spec, str):
         return named.get(spec, Reference(title=spec.strip()))
     if isinstance(spec, dict):
         unknown = [k for k in spec if k not in REFERENCE_KEYS]
         if unknown or not spec.get("title"):
-            raise _fail(doc, path, f"a reference needs a 'title' (and may have {list(REFERENCE_KEYS[1:])})",
-                        "write `reference: {title: ..., link: ...}` or a citation as text")
+            raise _fail(
+                doc,
+                path,
+                f"a reference needs a 'title' (and may have {list(REFERENCE_KEYS[1:])})",
+                "write `reference: {title: ..., link: ...}` or a citation as text",
+            )
         return Reference(**{k: str(v) for k, v in spec.items()})
-    raise _fail(doc, path, "a reference must be a citation or {title, link}", "write `reference: <citation>`")
+    raise _fail(
+        doc,
+        path,
+        "a reference must be a citation or {title, link}",
+        "write `reference: <citation>`",
+    )

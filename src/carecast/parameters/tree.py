@@ -107,8 +107,11 @@ class ParameterTree:
     def values(self, at: dt.date | None = None, prefix: str = "") -> dict[str, Any]:
         """Every value by dotted path (those under ``prefix`` with it stripped, when given)."""
         start = f"{prefix}." if prefix else ""
-        return {path.removeprefix(start): (p.value if at is None else p.at(at))
-                for path, p in self.parameters.items() if path.startswith(start)}
+        return {
+            path.removeprefix(start): (p.value if at is None else p.at(at))
+            for path, p in self.parameters.items()
+            if path.startswith(start)
+        }
 
     def children(self, prefix: str) -> list[str]:
         """The names one level below ``prefix`` (groups or parameters), in file order."""
@@ -116,11 +119,15 @@ class ParameterTree:
         names: dict[str, None] = {}
         for path in self.parameters:
             if path.startswith(start):
-                names[path[len(start):].split(".")[0]] = None
+                names[path[len(start) :].split(".")[0]] = None
         return list(names)
 
-    def with_values(self, overrides: Mapping[str, Any], source: str,
-                    lines: Mapping[str, int | None] | None = None) -> ParameterTree:
+    def with_values(
+        self,
+        overrides: Mapping[str, Any],
+        source: str,
+        lines: Mapping[str, int | None] | None = None,
+    ) -> ParameterTree:
         """A copy with ``overrides`` (dotted path -> value) replacing whole values, checked first:
         an unknown path or a group is refused naming ``source``, the path (and its line) and the fix.
         Values are not range-checked here; the capability that reads them does that."""
@@ -129,15 +136,19 @@ class ParameterTree:
             row = (lines or {}).get(path)
             if path not in self.parameters:
                 if self.children(path):
-                    raise ParameterError(f"'{path}' is a group, not a parameter",
-                                         where=Location(file=source, row=row, field=path),
-                                         fix=f"name a parameter inside it: one of {self.children(path)}")
+                    raise ParameterError(
+                        f"'{path}' is a group, not a parameter",
+                        where=Location(file=source, row=row, field=path),
+                        fix=f"name a parameter inside it: one of {self.children(path)}",
+                    )
                 raise self._unknown(path, source, row)
             new[path] = self.parameters[path].with_value(value)
         done = tuple(sorted({*self.overridden, *overrides}))
         return replace(self, parameters=new, overridden=done)
 
-    def override(self, data: Mapping[str, Any], source: str, doc: YamlDocument | None = None) -> ParameterTree:
+    def override(
+        self, data: Mapping[str, Any], source: str, doc: YamlDocument | None = None
+    ) -> ParameterTree:
         """A copy with a user's override file applied: the shape of the shipped file, any subset,
         each parameter as ``{value: ...}`` or the bare value; dotted keys (``entries.trend: 0.03``)
         work too. Checked as a whole by :meth:`with_values` before anything changes."""
@@ -149,14 +160,19 @@ class ParameterTree:
                 here = (*path, key)
                 name = ".".join(map(str, here))
                 if name in self.parameters or not isinstance(child, Mapping) or "value" in child:
-                    flat[name] = child["value"] if isinstance(child, Mapping) and "value" in child else child
+                    flat[name] = (
+                        child["value"] if isinstance(child, Mapping) and "value" in child else child
+                    )
                     lines[name] = doc.line(here) if doc else None
                 else:
                     walk(child, here)
 
         if not isinstance(data, Mapping):
-            raise ParameterError("the file is not a YAML mapping of parameter names", where=Location(file=source),
-                                 fix=f"copy the structure of {self.source} (any subset of it)")
+            raise ParameterError(
+                "the file is not a YAML mapping of parameter names",
+                where=Location(file=source),
+                fix=f"copy the structure of {self.source} (any subset of it)",
+            )
         walk(data, ())
         return self.with_values(flat, source, lines)
 
@@ -168,6 +184,9 @@ class ParameterTree:
         level = ".".join(known)
         options = self.children(level)
         return ParameterError(
-            f"unknown parameter '{path}'", where=Location(file=source, row=row, field=path),
-            fix=f"use one of {options}" + (f" under '{level}'" if level else "") + f" (see {self.source})",
+            f"unknown parameter '{path}'",
+            where=Location(file=source, row=row, field=path),
+            fix=f"use one of {options}"
+            + (f" under '{level}'" if level else "")
+            + f" (see {self.source})",
         )

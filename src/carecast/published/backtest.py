@@ -17,8 +17,12 @@ from carecast.published.series import Series
 
 FIRST_ORIGIN = 2021  # three years of stock, two of ceasing shares, before the first origin
 MODEL = "carecast stock and flow"
-SIZES = ((0, 200, "under 200"), (200, 500, "200-499"), (500, 1000, "500-999"),
-         (1000, 10**9, "1,000 and over"))
+SIZES = (
+    (0, 200, "under 200"),
+    (200, 500, "200-499"),
+    (500, 1000, "500-999"),
+    (1000, 10**9, "1,000 and over"),
+)
 
 
 def size_group(stock: np.ndarray) -> list[str]:
@@ -28,8 +32,14 @@ def size_group(stock: np.ndarray) -> list[str]:
     return out
 
 
-def forecasts(series: Series, *, horizons=(1, 2), first_origin: int = FIRST_ORIGIN,
-              n: int = 1000, seed: int = model.DEFAULT_SEED) -> pl.DataFrame:
+def forecasts(
+    series: Series,
+    *,
+    horizons=(1, 2),
+    first_origin: int = FIRST_ORIGIN,
+    n: int = 1000,
+    seed: int = model.DEFAULT_SEED,
+) -> pl.DataFrame:
     """One row per area, origin, horizon and method: forecast, published figure, bands."""
     last = int(series.years[-1])
     frames = []
@@ -50,33 +60,53 @@ def forecasts(series: Series, *, horizons=(1, 2), first_origin: int = FIRST_ORIG
                 "key": [known.keys[i] for i in np.flatnonzero(usable)],
                 "region": known.regions[usable],
                 "size": size_group(hist[:, -1]),
-                "origin": origin, "horizon": h, "target": origin + h, "actual": actual,
+                "origin": origin,
+                "horizon": h,
+                "target": origin + h,
+                "actual": actual,
             }
-            rows = [pl.DataFrame({**base, "method": MODEL, "forecast": q[2, :, h - 1],
-                                  "p5": q[0, :, h - 1], "p25": q[1, :, h - 1],
-                                  "p75": q[3, :, h - 1], "p95": q[4, :, h - 1]})]
+            rows = [
+                pl.DataFrame(
+                    {
+                        **base,
+                        "method": MODEL,
+                        "forecast": q[2, :, h - 1],
+                        "p5": q[0, :, h - 1],
+                        "p25": q[1, :, h - 1],
+                        "p75": q[3, :, h - 1],
+                        "p95": q[4, :, h - 1],
+                    }
+                )
+            ]
             for name, method in baselines.METHODS.items():
                 rows.append(pl.DataFrame({**base, "method": name, "forecast": method(hist, h)}))
             frames.append(pl.concat(rows, how="diagonal"))
     out = pl.concat(frames, how="diagonal")
-    return out.filter(pl.col("actual").is_finite() & (pl.col("actual") > 0)
-                      & pl.col("forecast").is_finite())
+    return out.filter(
+        pl.col("actual").is_finite() & (pl.col("actual") > 0) & pl.col("forecast").is_finite()
+    )
 
 
 def score(rows: pl.DataFrame, by: list[str]) -> pl.DataFrame:
     """MAPE, bias and band coverage (model rows only) grouped by ``by``."""
     err = (pl.col("forecast") - pl.col("actual")) / pl.col("actual")
-    return rows.group_by(by).agg(
-        pl.len().alias("forecasts"),
-        err.abs().mean().alias("mape_pct"),
-        err.mean().alias("bias_pct"),
-        pl.when(pl.col("p5").is_not_null())
-        .then((pl.col("actual") >= pl.col("p5")) & (pl.col("actual") <= pl.col("p95")))
-        .mean().alias("coverage_of_90pct_band"),
-        pl.when(pl.col("p25").is_not_null())
-        .then((pl.col("actual") >= pl.col("p25")) & (pl.col("actual") <= pl.col("p75")))
-        .mean().alias("coverage_of_50pct_band"),
-    ).sort(by)
+    return (
+        rows.group_by(by)
+        .agg(
+            pl.len().alias("forecasts"),
+            err.abs().mean().alias("mape_pct"),
+            err.mean().alias("bias_pct"),
+            pl.when(pl.col("p5").is_not_null())
+            .then((pl.col("actual") >= pl.col("p5")) & (pl.col("actual") <= pl.col("p95")))
+            .mean()
+            .alias("coverage_of_90pct_band"),
+            pl.when(pl.col("p25").is_not_null())
+            .then((pl.col("actual") >= pl.col("p25")) & (pl.col("actual") <= pl.col("p75")))
+            .mean()
+            .alias("coverage_of_50pct_band"),
+        )
+        .sort(by)
+    )
 
 
 TUNED_ON = (
@@ -114,14 +144,21 @@ def build_report(rows: pl.DataFrame, folder, seconds: float):
     sections = [
         Section("Accuracy by method", text, tables={"all_origins": tables["all_origins"]}),
         Section("Held-out year", tables={"held_out_last_year": tables["held_out_last_year"]}),
-        Section("By council size (children looked after at the origin)",
-                tables={"by_size": tables["by_size"]}),
+        Section(
+            "By council size (children looked after at the origin)",
+            tables={"by_size": tables["by_size"]},
+        ),
         Section("By region", tables={"by_region": tables["by_region"]}),
         Section("Every forecast", tables={"forecasts": rows}),
     ]
     for section in sections:
         section.tables = {k: human(v) for k, v in section.tables.items()}
-    meta = run_metadata(command="published backtest", inputs=[folder],
-                        parameters={"origins": origins}, seed=model.DEFAULT_SEED)
-    return Report("Backtest on the published statistics", meta, sections,
-                  primary_table="all_origins")
+    meta = run_metadata(
+        command="published backtest",
+        inputs=[folder],
+        parameters={"origins": origins},
+        seed=model.DEFAULT_SEED,
+    )
+    return Report(
+        "Backtest on the published statistics", meta, sections, primary_table="all_origins"
+    )

@@ -32,7 +32,7 @@ def linear_trend(stock: np.ndarray, horizon: int) -> np.ndarray:
 
 def growth_rate(stock: np.ndarray, horizon: int) -> np.ndarray:
     k = min(GROWTH_YEARS, stock.shape[1] - 1)
-    growth = stock[:, -k:] / stock[:, -k - 1:-1] - 1
+    growth = stock[:, -k:] / stock[:, -k - 1 : -1] - 1
     return stock[:, -1] * (1 + np.nanmean(growth, axis=1)) ** horizon
 
 

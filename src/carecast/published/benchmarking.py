@@ -37,15 +37,27 @@ PART_LINES = {
 }
 STOCK_YEAR = 2024
 REGRESSIONS = (  # (title, x column, x label, y column, y label)
-    ("Children looked after per 10,000 vs children's social care spend per child 0-17",
-     "cla_per_10000", "Children looked after per 10,000 children (31 March 2024)",
-     "csc_spend_per_child_0_17", f"RO3 '{CSC_LINE}' per child aged 0-17 (£)"),
-    ("Children looked after per 10,000 vs looked-after spend per child 0-17",
-     "cla_per_10000", "Children looked after per 10,000 children (31 March 2024)",
-     "cla_spend_per_child_0_17", f"RO3 '{CLA_LINE}' per child aged 0-17 (£)"),
-    ("Children looked after per 10,000 vs spend per child looked after",
-     "cla_per_10000", "Children looked after per 10,000 children (31 March 2024)",
-     "cla_spend_per_child_looked_after", "RO3 looked-after net spend per child looked after (£)"),
+    (
+        "Children looked after per 10,000 vs children's social care spend per child 0-17",
+        "cla_per_10000",
+        "Children looked after per 10,000 children (31 March 2024)",
+        "csc_spend_per_child_0_17",
+        f"RO3 '{CSC_LINE}' per child aged 0-17 (£)",
+    ),
+    (
+        "Children looked after per 10,000 vs looked-after spend per child 0-17",
+        "cla_per_10000",
+        "Children looked after per 10,000 children (31 March 2024)",
+        "cla_spend_per_child_0_17",
+        f"RO3 '{CLA_LINE}' per child aged 0-17 (£)",
+    ),
+    (
+        "Children looked after per 10,000 vs spend per child looked after",
+        "cla_per_10000",
+        "Children looked after per 10,000 children (31 March 2024)",
+        "cla_spend_per_child_looked_after",
+        "RO3 looked-after net spend per child looked after (£)",
+    ),
 )
 
 
@@ -64,32 +76,51 @@ def _key(text: str) -> str:
 
 def council_figures(p: Published) -> pl.DataFrame:
     if p.ro3 is None:
-        raise InsufficientDataError("the folder holds no RO3 workbook (RO3_*.ods)",
-                                    fix="add the RO3 'data by LA' workbook for 2024-25")
+        raise InsufficientDataError(
+            "the folder holds no RO3 workbook (RO3_*.ods)",
+            fix="add the RO3 'data by LA' workbook for 2024-25",
+        )
     lines = [CLA_LINE, CSC_LINE, *PART_LINES.values()]
     ro3 = p.ro3.filter(pl.col("outcome") == "used: council figure", pl.col("line").is_in(lines))
     wide = ro3.pivot("line", index=["ons_code"], values="value")
-    cla = p.cla.filter(pl.col("level") == "Council", pl.col("measure") == "stock",
-                       pl.col("outcome").str.starts_with("used"))
+    cla = p.cla.filter(
+        pl.col("level") == "Council",
+        pl.col("measure") == "stock",
+        pl.col("outcome").str.starts_with("used"),
+    )
     stock = cla.filter(pl.col("year") == STOCK_YEAR).select(
-        "ons_code", "dfe_number", "name", pl.col("value").alias("children_looked_after"))
+        "ons_code", "dfe_number", "name", pl.col("value").alias("children_looked_after")
+    )
     before = cla.filter(pl.col("year") == STOCK_YEAR - 1).select(
-        "dfe_number", pl.col("value").alias("previous"))
+        "dfe_number", pl.col("value").alias("previous")
+    )
     pop = p.population.filter(pl.col("level") == "Council", pl.col("value").is_not_null())
-    pop_rate = pop.filter(pl.col("year") == STOCK_YEAR).select("dfe_number", pl.col("value").alias("pop_rate"))
-    pop_head = pop.filter(pl.col("year") == STOCK_YEAR + 1).select("dfe_number", pl.col("value").alias("children_0_17"))
-    out = (stock.join(wide, on="ons_code", how="inner").join(before, on="dfe_number", how="left")
-           .join(pop_rate, on="dfe_number", how="left").join(pop_head, on="dfe_number", how="left"))
+    pop_rate = pop.filter(pl.col("year") == STOCK_YEAR).select(
+        "dfe_number", pl.col("value").alias("pop_rate")
+    )
+    pop_head = pop.filter(pl.col("year") == STOCK_YEAR + 1).select(
+        "dfe_number", pl.col("value").alias("children_0_17")
+    )
+    out = (
+        stock.join(wide, on="ons_code", how="inner")
+        .join(before, on="dfe_number", how="left")
+        .join(pop_rate, on="dfe_number", how="left")
+        .join(pop_head, on="dfe_number", how="left")
+    )
     thousand = 1000.0
     out = out.with_columns(
         (pl.col(CLA_LINE) * thousand).alias("cla_spend_gbp"),
         (pl.col(CSC_LINE) * thousand).alias("csc_spend_gbp"),
         (pl.col("children_looked_after") / pl.col("pop_rate") * 10_000).alias("cla_per_10000"),
         ((pl.col("children_looked_after") / pl.col("previous")) - 1).alias("cla_change_pct"),
-        *[(pl.col(line) / pl.col(CLA_LINE)).alias(f"{name} share of looked-after spend")
-          for name, line in PART_LINES.items()],
+        *[
+            (pl.col(line) / pl.col(CLA_LINE)).alias(f"{name} share of looked-after spend")
+            for name, line in PART_LINES.items()
+        ],
     ).with_columns(
-        (pl.col("cla_spend_gbp") / pl.col("children_looked_after")).alias("cla_spend_per_child_looked_after"),
+        (pl.col("cla_spend_gbp") / pl.col("children_looked_after")).alias(
+            "cla_spend_per_child_looked_after"
+        ),
         (pl.col("cla_spend_gbp") / pl.col("children_0_17")).alias("cla_spend_per_child_0_17"),
         (pl.col("csc_spend_gbp") / pl.col("children_0_17")).alias("csc_spend_per_child_0_17"),
     )
@@ -101,8 +132,10 @@ def find(figures: pl.DataFrame, council: str) -> str:
     for row in figures.select("council", "ons_code", "dfe_number").iter_rows():
         if want in {_key(str(v)) for v in row}:
             return row[0]
-    raise NotFoundError(f"'{council}' is not a council in the published RO3 and children looked "
-                        "after figures", fix="give its name as published, ONS code or DfE number")
+    raise NotFoundError(
+        f"'{council}' is not a council in the published RO3 and children looked after figures",
+        fix="give its name as published, ONS code or DfE number",
+    )
 
 
 def _quadrants(f: pl.DataFrame) -> pl.DataFrame:
@@ -112,11 +145,15 @@ def _quadrants(f: pl.DataFrame) -> pl.DataFrame:
     d = f.drop_nulls(["cla_change_pct", "cla_spend_per_child_looked_after"])
     median = d["cla_spend_per_child_looked_after"].median()
     return d.with_columns(
-        (pl.when(pl.col("cla_change_pct") > 0).then(pl.lit("LAC rose"))
-         .otherwise(pl.lit("LAC fell or flat")) + pl.lit(", ")
-         + pl.when(pl.col("cla_spend_per_child_looked_after") > median)
-         .then(pl.lit("spend per child above median")).otherwise(pl.lit("spend per child at or below median")))
-        .alias("quadrant")
+        (
+            pl.when(pl.col("cla_change_pct") > 0)
+            .then(pl.lit("LAC rose"))
+            .otherwise(pl.lit("LAC fell or flat"))
+            + pl.lit(", ")
+            + pl.when(pl.col("cla_spend_per_child_looked_after") > median)
+            .then(pl.lit("spend per child above median"))
+            .otherwise(pl.lit("spend per child at or below median"))
+        ).alias("quadrant")
     ).select("council", "quadrant", "cla_change_pct", "cla_spend_per_child_looked_after")
 
 
@@ -128,8 +165,15 @@ def analyse(p: Published, council: str) -> Benchmark:
         d = figures.drop_nulls([x, y]).filter(pl.col(x).is_finite() & pl.col(y).is_finite())
         fit = fit_line(d[x].to_numpy(), d[y].to_numpy())
         fits[title] = (fit, d.select("council", pl.col(x).alias("x"), pl.col(y).alias("y")))
-        rows.append({"regression": title, "n": fit.n, "slope": fit.slope,
-                     "intercept": fit.intercept, "r_squared_share": fit.r_squared})
+        rows.append(
+            {
+                "regression": title,
+                "n": fit.n,
+                "slope": fit.slope,
+                "intercept": fit.intercept,
+                "r_squared_share": fit.r_squared,
+            }
+        )
     return Benchmark(chosen, figures, pl.DataFrame(rows), _quadrants(figures), fits)
 
 
@@ -142,41 +186,85 @@ def _ranked(b: Benchmark, column: str, title: str, label: str):
 def build_report(p: Published, b: Benchmark) -> Report:
     own = b.figures.filter(pl.col("council") == b.council)
     per_head = [
-        _ranked(b, "cla_spend_per_child_looked_after", "Looked-after spend per child looked after",
-                "£ per child looked after on 31 March 2024"),
-        _ranked(b, "csc_spend_per_child_0_17", "Children's social care spend per child 0-17",
-                "£ per child aged 0-17 (ONS mid-2024)"),
-        _ranked(b, "cla_spend_per_child_0_17", "Looked-after spend per child 0-17",
-                "£ per child aged 0-17 (ONS mid-2024)"),
+        _ranked(
+            b,
+            "cla_spend_per_child_looked_after",
+            "Looked-after spend per child looked after",
+            "£ per child looked after on 31 March 2024",
+        ),
+        _ranked(
+            b,
+            "csc_spend_per_child_0_17",
+            "Children's social care spend per child 0-17",
+            "£ per child aged 0-17 (ONS mid-2024)",
+        ),
+        _ranked(
+            b,
+            "cla_spend_per_child_0_17",
+            "Looked-after spend per child 0-17",
+            "£ per child aged 0-17 (ONS mid-2024)",
+        ),
     ]
-    scatters = [charts.scatter_fit(points, fit, title, xl, yl, b.council)
-                for (title, _, xl, _, yl), (fit, points) in zip(REGRESSIONS, b.fits.values(), strict=True)]
+    scatters = [
+        charts.scatter_fit(points, fit, title, xl, yl, b.council)
+        for (title, _, xl, _, yl), (fit, points) in zip(REGRESSIONS, b.fits.values(), strict=True)
+    ]
     q = b.quadrants
     quad = charts.scatter_fit(
-        q.select("council", pl.col("cla_change_pct").alias("x"),
-                 pl.col("cla_spend_per_child_looked_after").alias("y")),
-        None, "Four quadrants: change in children looked after 2023-2024 vs spend per child",
+        q.select(
+            "council",
+            pl.col("cla_change_pct").alias("x"),
+            pl.col("cla_spend_per_child_looked_after").alias("y"),
+        ),
+        None,
+        "Four quadrants: change in children looked after 2023-2024 vs spend per child",
         "Change in children looked after, 31 March 2023 to 2024 (fraction)",
-        "£ per child looked after", b.council,
+        "£ per child looked after",
+        b.council,
     )
     quad.add_vline(x=0, line_color="#555")
     quad.add_hline(y=float(q["cla_spend_per_child_looked_after"].median()), line_color="#555")
     summary = q.group_by("quadrant").agg(pl.len().alias("councils")).sort("quadrant")
-    lines = pl.DataFrame({"figure": ["Looked-after spend", "Children's social care spend",
-                                     *[f"Looked-after spend: {k}" for k in PART_LINES]],
-                          "ro3_line_as_published": [CLA_LINE, CSC_LINE, *PART_LINES.values()]})
+    lines = pl.DataFrame(
+        {
+            "figure": [
+                "Looked-after spend",
+                "Children's social care spend",
+                *[f"Looked-after spend: {k}" for k in PART_LINES],
+            ],
+            "ro3_line_as_published": [CLA_LINE, CSC_LINE, *PART_LINES.values()],
+        }
+    )
     sections = [
-        Section(f"{b.council} against every council", __doc__.split("\n\n")[1].replace("\n", " "),
-                tables={"council": human(own), "ro3_lines": human(lines)}),
+        Section(
+            f"{b.council} against every council",
+            __doc__.split("\n\n")[1].replace("\n", " "),
+            tables={"council": human(own), "ro3_lines": human(lines)},
+        ),
         Section("Spend per child", tables={"per_child": human(b.figures)}, figures=per_head),
-        Section("One-variable regressions", "R² is the share of the variation across councils "
-                "that a straight line accounts for; n is the councils with both figures.",
-                tables={"regressions": human(b.regressions)}, figures=scatters),
-        Section("Four quadrants", _quadrants.__doc__.replace("\n", " "),
-                tables={"quadrant_summary": human(summary), "quadrants": human(q)}, figures=[quad]),
+        Section(
+            "One-variable regressions",
+            "R² is the share of the variation across councils "
+            "that a straight line accounts for; n is the councils with both figures.",
+            tables={"regressions": human(b.regressions)},
+            figures=scatters,
+        ),
+        Section(
+            "Four quadrants",
+            _quadrants.__doc__.replace("\n", " "),
+            tables={"quadrant_summary": human(summary), "quadrants": human(q)},
+            figures=[quad],
+        ),
     ]
-    meta = run_metadata(command="published benchmark", inputs=[p.folder],
-                        parameters={"council": b.council},
-                        coverage={"councils": b.figures["council"].to_list()})
-    return Report(f"{b.council}: spend and demand against every council, 2024-25", meta, sections,
-                  primary_table="per_child")
+    meta = run_metadata(
+        command="published benchmark",
+        inputs=[p.folder],
+        parameters={"council": b.council},
+        coverage={"councils": b.figures["council"].to_list()},
+    )
+    return Report(
+        f"{b.council}: spend and demand against every council, 2024-25",
+        meta,
+        sections,
+        primary_table="per_child",
+    )

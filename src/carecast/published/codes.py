@@ -28,7 +28,10 @@ UNREADABLE = "not a number"
 def code_of(column: str) -> pl.Expr:
     """The cell's code, lower case without brackets (``[x]`` -> ``x``), else null."""
     return (
-        pl.col(column).str.strip_chars().str.strip_chars("[]").str.to_lowercase()
+        pl.col(column)
+        .str.strip_chars()
+        .str.strip_chars("[]")
+        .str.to_lowercase()
         .replace_strict(list(REASONS), list(REASONS), default=None)
     )
 
@@ -42,9 +45,12 @@ def to_number(column: str, *, value: str = "value", reason: str = "reason") -> l
     number = text.cast(pl.Float64, strict=False)
     code = code_of(column)
     why = (
-        pl.when(number.is_not_null()).then(None)
-        .when(code.is_not_null()).then(code.replace_strict(REASONS, default=None))
-        .when(text.is_null() | (text == "")).then(pl.lit(BLANK))
+        pl.when(number.is_not_null())
+        .then(None)
+        .when(code.is_not_null())
+        .then(code.replace_strict(REASONS, default=None))
+        .when(text.is_null() | (text == ""))
+        .then(pl.lit(BLANK))
         .otherwise(pl.lit(UNREADABLE))
     )
     return [number.alias(value), why.alias(reason)]

@@ -34,7 +34,9 @@ def register(app: typer.Typer) -> None:
     @group.command("validate")
     def validate(
         folder: Path = typer.Argument(..., help=FOLDER_HELP),
-        out: list[Path] = typer.Option(None, "--out", help="Quality report: .html, .xlsx, .json or .csv."),
+        out: list[Path] = typer.Option(
+            None, "--out", help="Quality report: .html, .xlsx, .json or .csv."
+        ),
     ) -> None:
         """Read the published tables and say what happened to every row."""
         from carecast.published.load import load
@@ -57,7 +59,9 @@ def register(app: typer.Typer) -> None:
         origin: int | None = typer.Option(
             None, "--origin", help="Last year (ending 31 March) to start from; default the latest."
         ),
-        out: list[Path] = typer.Option(..., "--out", help="Output: .json, .xlsx or .html (repeatable)."),
+        out: list[Path] = typer.Option(
+            ..., "--out", help="Output: .json, .xlsx or .html (repeatable)."
+        ),
         seed: int = typer.Option(20240331, "--seed", help="Random seed of the simulations."),
     ) -> None:
         """Forecast every council, region and England, with bands, from the published figures."""
@@ -71,22 +75,38 @@ def register(app: typer.Typer) -> None:
         for col in ("Year", "5%", "25%", "Median", "75%", "95%"):
             table.add_column(col, justify="right")
         for row in result.england.iter_rows(named=True):
-            table.add_row(str(row["year"]), *[f"{row[b]:,.0f}" for b in
-                                              ("p5", "p25", "p50", "p75", "p95")])
+            table.add_row(
+                str(row["year"]), *[f"{row[b]:,.0f}" for b in ("p5", "p25", "p50", "p75", "p95")]
+            )
         console.print(table)
         _write(build_report(result), out)
 
 
 def _score_table(title: str, frame) -> Table:
     table = Table(title=title)
-    for col in ("Years ahead", "Method", "Forecasts", "MAPE", "Bias", "90% band covers",
-                "50% band covers"):
+    for col in (
+        "Years ahead",
+        "Method",
+        "Forecasts",
+        "MAPE",
+        "Bias",
+        "90% band covers",
+        "50% band covers",
+    ):
         table.add_column(col, justify="left" if col == "Method" else "right")
     for row in frame.iter_rows(named=True):
-        cover = [f"{row[c]:.0%}" if row[c] is not None else "" for c in
-                 ("coverage_of_90pct_band", "coverage_of_50pct_band")]
-        table.add_row(str(row["horizon"]), row["method"], str(row["forecasts"]),
-                      f"{row['mape_pct']:.2%}", f"{row['bias_pct']:+.2%}", *cover)
+        cover = [
+            f"{row[c]:.0%}" if row[c] is not None else ""
+            for c in ("coverage_of_90pct_band", "coverage_of_50pct_band")
+        ]
+        table.add_row(
+            str(row["horizon"]),
+            row["method"],
+            str(row["forecasts"]),
+            f"{row['mape_pct']:.2%}",
+            f"{row['bias_pct']:+.2%}",
+            *cover,
+        )
     return table
 
 
@@ -118,7 +138,9 @@ def register_benchmark(group: typer.Typer) -> None:
     @group.command("benchmark")
     def benchmark(
         folder: Path = typer.Argument(..., help=FOLDER_HELP),
-        council: str = typer.Option(..., "--council", help="Council: name, ONS code or DfE number."),
+        council: str = typer.Option(
+            ..., "--council", help="Council: name, ONS code or DfE number."
+        ),
         out: list[Path] = typer.Option(..., "--out", help="Report: .html, .xlsx, .json or .csv."),
     ) -> None:
         """Spend per child looked after and per child, regressions with R², four quadrants."""

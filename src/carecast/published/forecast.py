@@ -41,8 +41,9 @@ class ForecastRequest:
                 fix=f"give a whole number of years from 1 to {MAX_HORIZON}",
             )
         if not 200 <= self.simulations <= 20000:
-            raise ParameterError("simulations must be between 200 and 20,000",
-                                 fix="use the default (2,000)")
+            raise ParameterError(
+                "simulations must be between 200 and 20,000", fix="use the default (2,000)"
+            )
 
 
 @dataclass
@@ -70,9 +71,7 @@ def _long(ids: pl.DataFrame, bands: dict[str, np.ndarray], years: np.ndarray) ->
     out = ids.select(pl.all().repeat_by(h).explode()).with_columns(
         pl.Series("year", np.tile(years, ids.height), dtype=pl.Int32)
     )
-    return out.with_columns(
-        *[pl.Series(b, np.round(v.reshape(-1), 0)) for b, v in bands.items()]
-    )
+    return out.with_columns(*[pl.Series(b, np.round(v.reshape(-1), 0)) for b, v in bands.items()])
 
 
 def _split(s: series.Series, sims: np.ndarray, shares: pl.DataFrame, meta: pl.DataFrame):
@@ -86,8 +85,15 @@ def _split(s: series.Series, sims: np.ndarray, shares: pl.DataFrame, meta: pl.Da
             parts.append(sims[:, i : i + 1])
             continue
         for row in group.iter_rows(named=True):
-            ids.append({"key": key, "ons_code": row["ons_code"], "dfe_number": row["dfe_number"],
-                        "name": row["name"], "region_code": row["region_code"]})
+            ids.append(
+                {
+                    "key": key,
+                    "ons_code": row["ons_code"],
+                    "dfe_number": row["dfe_number"],
+                    "name": row["name"],
+                    "region_code": row["region_code"],
+                }
+            )
             parts.append(sims[:, i : i + 1] * row["share"])
     return pl.DataFrame(ids).select(meta.columns), np.concatenate(parts, axis=1)
 
@@ -114,35 +120,60 @@ def run(request: ForecastRequest) -> PublishedForecast:
     at = full.stock[:, full.index(origin)]
     usable = np.isfinite(at) & (at > 0)
     if usable.sum() < 10:
-        raise InsufficientDataError(f"only {usable.sum()} councils have a stock in {origin}",
-                                    fix="choose a later origin")
+        raise InsufficientDataError(
+            f"only {usable.sum()} councils have a stock in {origin}", fix="choose a later origin"
+        )
     s = full.take(usable)
     f = model.fit(s, origin)
     pop = model.population_ahead(f.series, origin, request.horizon_years, known=s)
-    sims = model.simulate(f, request.horizon_years, n=request.simulations, seed=request.seed,
-                          population=pop)
+    sims = model.simulate(
+        f, request.horizon_years, n=request.simulations, seed=request.seed, population=pop
+    )
     ahead = np.arange(origin + 1, origin + request.horizon_years + 1)
-    meta = panel.areas(published).filter(pl.col("key").is_in(s.keys)).sort("key").select(
-        "key", "ons_code", "dfe_number", "name", "region_code"
+    meta = (
+        panel.areas(published)
+        .filter(pl.col("key").is_in(s.keys))
+        .sort("key")
+        .select("key", "ons_code", "dfe_number", "name", "region_code")
     )
     shares = panel.successor_shares(published, origin)
     ids, council_sims = _split(s, sims, shares, meta)
     councils = _long(ids.drop("key"), _quantiles(council_sims, ahead), ahead)
     region_codes, region_sims, england_sims = aggregate(sims, s.regions)
     regions = _long(
-        pl.DataFrame({"region_code": region_codes,
-                      "name": [s.region_names[r] for r in region_codes]}),
-        _quantiles(region_sims, ahead), ahead,
+        pl.DataFrame(
+            {"region_code": region_codes, "name": [s.region_names[r] for r in region_codes]}
+        ),
+        _quantiles(region_sims, ahead),
+        ahead,
     )
-    england = _long(pl.DataFrame({"name": ["England"]}),
-                    _quantiles(england_sims[:, None, :], ahead), ahead)
-    missing = panel.areas(published).filter(~pl.col("key").is_in(s.keys)).select(
-        "ons_code", "dfe_number", "name",
-        pl.lit(f"no published stock on 31 March {origin} (withheld or council not existing)")
-        .alias("reason"),
+    england = _long(
+        pl.DataFrame({"name": ["England"]}), _quantiles(england_sims[:, None, :], ahead), ahead
     )
-    return PublishedForecast(request, origin, published, f, councils, regions, england, missing,
-                             table.filter(pl.col("year") <= origin), shares)
+    missing = (
+        panel.areas(published)
+        .filter(~pl.col("key").is_in(s.keys))
+        .select(
+            "ons_code",
+            "dfe_number",
+            "name",
+            pl.lit(
+                f"no published stock on 31 March {origin} (withheld or council not existing)"
+            ).alias("reason"),
+        )
+    )
+    return PublishedForecast(
+        request,
+        origin,
+        published,
+        f,
+        councils,
+        regions,
+        england,
+        missing,
+        table.filter(pl.col("year") <= origin),
+        shares,
+    )
 
 
 def published_series(p: Published, level: str) -> pl.DataFrame:

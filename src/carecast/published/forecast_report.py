@@ -35,13 +35,30 @@ def fan(history: pl.DataFrame, bands: pl.DataFrame, title: str) -> go.Figure:
     fig = go.Figure()
     x = bands["year"].to_list()
     for lo, hi, label in (("p5", "p95", "90% band"), ("p25", "p75", "50% band")):
-        fig.add_trace(go.Scatter(x=x + x[::-1], y=bands[hi].to_list() + bands[lo].to_list()[::-1],
-                                 fill="toself", line={"width": 0}, name=label, opacity=0.3))
+        fig.add_trace(
+            go.Scatter(
+                x=x + x[::-1],
+                y=bands[hi].to_list() + bands[lo].to_list()[::-1],
+                fill="toself",
+                line={"width": 0},
+                name=label,
+                opacity=0.3,
+            )
+        )
     fig.add_trace(go.Scatter(x=x, y=bands["p50"].to_list(), name="Median forecast"))
-    fig.add_trace(go.Scatter(x=history["year"].to_list(), y=history["stock"].to_list(),
-                             name="Published", mode="lines+markers"))
-    fig.update_layout(title=title, xaxis_title="Year ending 31 March",
-                      yaxis_title="Children looked after on 31 March")
+    fig.add_trace(
+        go.Scatter(
+            x=history["year"].to_list(),
+            y=history["stock"].to_list(),
+            name="Published",
+            mode="lines+markers",
+        )
+    )
+    fig.update_layout(
+        title=title,
+        xaxis_title="Year ending 31 March",
+        yaxis_title="Children looked after on 31 March",
+    )
     return fig
 
 
@@ -74,24 +91,52 @@ def build_report(r: PublishedForecast) -> Report:
         "the councils' simulations added up."
     )
     sections = [
-        Section("England", text, tables={"england": human(r.england)},
-                figures=[fan(england_hist.filter(pl.col("year") <= r.origin), r.england,
-                             "England: children looked after on 31 March")]),
+        Section(
+            "England",
+            text,
+            tables={"england": human(r.england)},
+            figures=[
+                fan(
+                    england_hist.filter(pl.col("year") <= r.origin),
+                    r.england,
+                    "England: children looked after on 31 March",
+                )
+            ],
+        ),
         Section("Regions", tables={"regions": human(r.regions)}),
         Section("Councils", tables={"councils": human(r.councils)}),
-        Section("Model", "Estimated on the published figures up to the origin "
-                f"(calibration years {', '.join(map(str, r.fit.calibration_years)) or 'none'}).",
-                tables={"model": human(model_table(r))}),
-        Section("Published series the forecast started from",
-                tables={"published_england": human(england_hist), "published_councils": human(council_hist)}),
+        Section(
+            "Model",
+            "Estimated on the published figures up to the origin "
+            f"(calibration years {', '.join(map(str, r.fit.calibration_years)) or 'none'}).",
+            tables={"model": human(model_table(r))},
+        ),
+        Section(
+            "Published series the forecast started from",
+            tables={
+                "published_england": human(england_hist),
+                "published_councils": human(council_hist),
+            },
+        ),
     ]
     if r.not_forecast.height:
-        sections.append(Section("Councils not forecast", tables={"not_forecast": human(r.not_forecast)}))
+        sections.append(
+            Section("Councils not forecast", tables={"not_forecast": human(r.not_forecast)})
+        )
     meta = run_metadata(
-        command="published forecast", inputs=[r.published.folder],
-        parameters={"origin": r.origin, "horizon_years": horizon,
-                    "simulations": r.request.simulations},
+        command="published forecast",
+        inputs=[r.published.folder],
+        parameters={
+            "origin": r.origin,
+            "horizon_years": horizon,
+            "simulations": r.request.simulations,
+        },
         seed=r.request.seed,
     )
-    return Report("Children looked after: forecast from the published statistics", meta,
-                  sections, payload=payload, primary_table="councils")
+    return Report(
+        "Children looked after: forecast from the published statistics",
+        meta,
+        sections,
+        payload=payload,
+        primary_table="councils",
+    )

@@ -25,11 +25,21 @@ class Layout:
 
 
 LAYOUTS = (
-    Layout("2021-2024 release (population_type, children_count)", "population_type", "children_count"),
+    Layout(
+        "2021-2024 release (population_type, children_count)", "population_type", "children_count"
+    ),
     Layout("2019-2023 release (population_count, number)", "population_count", "number"),
 )
-COMMON = ("time_period", "geographic_level", "region_code", "region_name", "old_la_code",
-          "new_la_code", "la_name", "population_estimate")
+COMMON = (
+    "time_period",
+    "geographic_level",
+    "region_code",
+    "region_name",
+    "old_la_code",
+    "new_la_code",
+    "la_name",
+    "population_estimate",
+)
 MEASURES = {  # published wording (lower case, a distinguishing part) -> carecast measure
     "31 march": "stock",
     "starting": "starts",

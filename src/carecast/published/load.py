@@ -61,9 +61,12 @@ def _files(folder: Path, pattern: str) -> list[Path]:
 
 def _level(expr: pl.Expr) -> pl.Expr:
     return (
-        pl.when(expr == "National").then(pl.lit(ENGLAND))
-        .when(expr == "Regional").then(pl.lit("Region"))
-        .when(expr == "Local authority").then(pl.lit("Council"))
+        pl.when(expr == "National")
+        .then(pl.lit(ENGLAND))
+        .when(expr == "Regional")
+        .then(pl.lit("Region"))
+        .when(expr == "Local authority")
+        .then(pl.lit("Council"))
         .otherwise(pl.lit(None))
     )
 
@@ -72,11 +75,13 @@ def _read(path: Path, set_aside: list[pl.DataFrame]) -> pl.DataFrame:
     """The file as text; lines the table reader set aside go to ``set_aside`` for the log."""
     frame, issues = read.read_csv_text(path)
     if issues.height:
-        set_aside.append(issues.select(
-            pl.lit(path.name).alias("file"),
-            (pl.lit("set aside: ") + pl.col("message")).alias("outcome"),
-            pl.col("count").cast(pl.Int64).alias("rows"),
-        ))
+        set_aside.append(
+            issues.select(
+                pl.lit(path.name).alias("file"),
+                (pl.lit("set aside: ") + pl.col("message")).alias("outcome"),
+                pl.col("count").cast(pl.Int64).alias("rows"),
+            )
+        )
     return frame
 
 
@@ -86,26 +91,36 @@ def _cla(paths: list[Path], set_aside: list[pl.DataFrame]) -> tuple[pl.DataFrame
         frame, layout = layouts.standardise(_read(path, set_aside), path)
         found[path.name] = layout.name
         frames.append(frame.with_columns(pl.lit(int(frame["year"].max() or 0)).alias("release")))
-    cla = pl.concat(frames).with_columns(
-        *codes.to_number("count_text"),
-        *codes.to_number("population_text", value="published_population", reason="_pr"),
-        _level(pl.col("level")).alias("level"),
-    ).drop("_pr", "count_text", "population_text")
+    cla = (
+        pl.concat(frames)
+        .with_columns(
+            *codes.to_number("count_text"),
+            *codes.to_number("population_text", value="published_population", reason="_pr"),
+            _level(pl.col("level")).alias("level"),
+        )
+        .drop("_pr", "count_text", "population_text")
+    )
     latest = cla.group_by("year").agg(pl.col("release").max().alias("latest"))
     cla = cla.join(latest, on="year", how="left")
     areas = reorganisations.area_map().select("dfe_number", "area_name")
     cla = cla.join(areas, on="dfe_number", how="left")
     outcome = (
-        pl.when(pl.col("year").is_null()).then(pl.lit("set aside: year not readable"))
-        .when(pl.col("level").is_null()).then(pl.lit("set aside: geographic level not known"))
-        .when(pl.col("measure").is_null()).then(pl.lit("set aside: measure not known"))
+        pl.when(pl.col("year").is_null())
+        .then(pl.lit("set aside: year not readable"))
+        .when(pl.col("level").is_null())
+        .then(pl.lit("set aside: geographic level not known"))
+        .when(pl.col("measure").is_null())
+        .then(pl.lit("set aside: measure not known"))
         .when(pl.col("release") < pl.col("latest"))
         .then(pl.lit("superseded by the later release"))
         .when(pl.col("region_code").is_in(SUB_REGIONS) & (pl.col("level") == "Region"))
         .then(pl.lit("Inner or Outer London figure (part of London; not used)"))
-        .when(pl.col("value").is_null()).then(pl.lit("missing: ") + pl.col("reason"))
-        .when(pl.col("level") == ENGLAND).then(pl.lit("used: England figure (for comparison)"))
-        .when(pl.col("level") == "Region").then(pl.lit("used: region figure (for comparison)"))
+        .when(pl.col("value").is_null())
+        .then(pl.lit("missing: ") + pl.col("reason"))
+        .when(pl.col("level") == ENGLAND)
+        .then(pl.lit("used: England figure (for comparison)"))
+        .when(pl.col("level") == "Region")
+        .then(pl.lit("used: region figure (for comparison)"))
         .when(pl.col("area_name").is_not_null())
         .then(pl.lit("used: summed into the reorganised area ") + pl.col("area_name"))
         .otherwise(pl.lit("used: council figure"))
@@ -117,32 +132,50 @@ def _population(paths: list[Path], set_aside: list[pl.DataFrame]) -> pl.DataFram
     frames = []
     for path in paths:
         raw = _read(path, set_aside)
-        missing = [c for c in ("time_period", "geographic_level", "old_la_code", "new_la_code",
-                               "la_name", "population_estimate") if c not in raw.columns]
+        missing = [
+            c
+            for c in (
+                "time_period",
+                "geographic_level",
+                "old_la_code",
+                "new_la_code",
+                "la_name",
+                "population_estimate",
+            )
+            if c not in raw.columns
+        ]
         if missing:
             raise InputError(
                 f"{path.name} lacks the columns {', '.join(missing)} of the ONS 0-17 estimates",
                 fix="give the CSV of ONS mid-year population estimates, children aged 0 to 17, "
                 "as downloaded",
             )
-        frames.append(raw.select(
-            pl.lit(path.name).alias("file"), "row",
-            (pl.col("time_period").cast(pl.Int32, strict=False) + 1).alias("year"),
-            _level(pl.col("geographic_level")).alias("level"),
-            "region_code", "region_name",
-            pl.col("old_la_code").alias("dfe_number"), pl.col("new_la_code").alias("ons_code"),
-            pl.col("la_name").alias("name"),
-            *codes.to_number("population_estimate"),
-        ))
+        frames.append(
+            raw.select(
+                pl.lit(path.name).alias("file"),
+                "row",
+                (pl.col("time_period").cast(pl.Int32, strict=False) + 1).alias("year"),
+                _level(pl.col("geographic_level")).alias("level"),
+                "region_code",
+                "region_name",
+                pl.col("old_la_code").alias("dfe_number"),
+                pl.col("new_la_code").alias("ons_code"),
+                pl.col("la_name").alias("name"),
+                *codes.to_number("population_estimate"),
+            )
+        )
     pop = pl.concat(frames) if frames else pl.DataFrame()
     if pop.is_empty():
         return pop
     outcome = (
-        pl.when(pl.col("year").is_null()).then(pl.lit("set aside: year not readable"))
-        .when(pl.col("level").is_null()).then(pl.lit("set aside: geographic level not known"))
+        pl.when(pl.col("year").is_null())
+        .then(pl.lit("set aside: year not readable"))
+        .when(pl.col("level").is_null())
+        .then(pl.lit("set aside: geographic level not known"))
         .when(pl.col("region_code").is_in(SUB_REGIONS) & (pl.col("level") == "Region"))
         .then(pl.lit("Inner or Outer London figure (part of London; not used)"))
-        .when(pl.col("value").is_null()).then(pl.lit("missing: ") + pl.col("reason"))
+        .when(pl.col("value").is_null())
+        .then(pl.lit("missing: ") + pl.col("reason"))
         .otherwise(pl.lit("used: population estimate"))
     )
     return pop.with_columns(outcome.alias("outcome"))
@@ -159,8 +192,10 @@ def _ro3(path: Path) -> pl.DataFrame:
             fix="give the RO3 'data by LA' workbook as published",
         )
     i = int(header_at["i"][0])
-    names = [str(v) if v is not None else f"column {j + 1}" for j, v in
-             enumerate(grid.select(cells).row(i))]
+    names = [
+        str(v) if v is not None else f"column {j + 1}"
+        for j, v in enumerate(grid.select(cells).row(i))
+    ]
     body = grid.slice(i + 1).rename(dict(zip(cells, names, strict=True)))
     keys = {"E-code": "e_code", "ONS Code": "ons_code", "Local authority": "name", "Class": "class"}
     lines = [n for n in names if "Children Looked After" in n or n.startswith("TOTAL CHILDREN")]
@@ -171,24 +206,29 @@ def _ro3(path: Path) -> pl.DataFrame:
     outcome = (
         pl.when(pl.col("class").is_null() | pl.col("ons_code").is_null())
         .then(pl.lit("not a council row (blank, or the sheet's hidden reference row)"))
-        .when(pl.col("class") == "Eng").then(pl.lit("used: England figure (for comparison)"))
+        .when(pl.col("class") == "Eng")
+        .then(pl.lit("used: England figure (for comparison)"))
         .when(~pl.col("class").is_in(RO3_AUTHORITY_CLASSES))
         .then(pl.lit("not a children's services authority (district, fire, police or other)"))
-        .when(pl.col("value").is_null()).then(pl.lit("missing: ") + pl.col("reason"))
+        .when(pl.col("value").is_null())
+        .then(pl.lit("missing: ") + pl.col("reason"))
         .otherwise(pl.lit("used: council figure"))
     )
     return long.with_columns(outcome.alias("outcome"))
 
 
-def _log(cla: pl.DataFrame, pop: pl.DataFrame, ro3: pl.DataFrame | None,
-         set_aside: list[pl.DataFrame]) -> pl.DataFrame:
+def _log(
+    cla: pl.DataFrame, pop: pl.DataFrame, ro3: pl.DataFrame | None, set_aside: list[pl.DataFrame]
+) -> pl.DataFrame:
     parts = [cla.group_by("file", "outcome").agg(pl.len().cast(pl.Int64).alias("rows")), *set_aside]
     if not pop.is_empty():
         parts.append(pop.group_by("file", "outcome").agg(pl.len().cast(pl.Int64).alias("rows")))
     if ro3 is not None:  # RO3 is counted by council row (one line per published row)
         parts.append(
-            ro3.group_by("file", "row").agg(pl.col("outcome").mode().first())
-            .group_by("file", "outcome").agg(pl.len().cast(pl.Int64).alias("rows"))
+            ro3.group_by("file", "row")
+            .agg(pl.col("outcome").mode().first())
+            .group_by("file", "outcome")
+            .agg(pl.len().cast(pl.Int64).alias("rows"))
         )
     return pl.concat(parts).with_columns(pl.col("rows").cast(pl.Int64)).sort("file", "outcome")
 

@@ -201,8 +201,14 @@ def _england_variation(s: Series) -> float:
     return float(np.var(change, ddof=1)) if len(change) > 1 else 0.0
 
 
-def simulate(f: Fit, horizon: int, *, n: int = 2000, seed: int = DEFAULT_SEED,
-             population: np.ndarray | None = None) -> np.ndarray:
+def simulate(
+    f: Fit,
+    horizon: int,
+    *,
+    n: int = 2000,
+    seed: int = DEFAULT_SEED,
+    population: np.ndarray | None = None,
+) -> np.ndarray:
     """Simulated stock, shape (n, councils, horizon), for the years after the origin."""
     rng = np.random.default_rng(seed)
     s, r = f.series, f.rates
@@ -215,9 +221,11 @@ def simulate(f: Fit, horizon: int, *, n: int = 2000, seed: int = DEFAULT_SEED,
     out = np.empty((n, m, horizon))
     for k in range(1, horizon + 1):
         x = _design(r, stock, pop[:, k - 1], s.regions, k)
-        shock = (np.sqrt(f.var_england) * rng.standard_normal((n, 1))
-                 + np.sqrt(f.var_region) * rng.standard_normal((n, len(regions)))[:, codes]
-                 + sd_c * rng.standard_normal((n, m)))
+        shock = (
+            np.sqrt(f.var_england) * rng.standard_normal((n, 1))
+            + np.sqrt(f.var_region) * rng.standard_normal((n, len(regions)))[:, codes]
+            + sd_c * rng.standard_normal((n, m))
+        )
         stock = stock * np.exp(np.einsum("nmj,nj->nm", x, coef) + shock)
         out[:, :, k - 1] = stock
     return out

@@ -25,12 +25,15 @@ class Pooled:
     weight: np.ndarray  # weight on the council's own mean
 
 
-def _shrink(own: np.ndarray, v: np.ndarray, groups: np.ndarray,
-            target: dict) -> tuple[np.ndarray, np.ndarray]:
+def _shrink(
+    own: np.ndarray, v: np.ndarray, groups: np.ndarray, target: dict
+) -> tuple[np.ndarray, np.ndarray]:
     out, w = own.copy(), np.ones_like(own)
     for g in np.unique(groups):
         i = groups == g
-        tau2 = max(float(np.var(own[i], ddof=1)) - float(v[i].mean()), FLOOR) if i.sum() > 1 else FLOOR
+        tau2 = (
+            max(float(np.var(own[i], ddof=1)) - float(v[i].mean()), FLOOR) if i.sum() > 1 else FLOOR
+        )
         w[i] = tau2 / (tau2 + v[i])
         out[i] = w[i] * own[i] + (1 - w[i]) * target[g]
     return out, w
@@ -45,8 +48,14 @@ def pool(values: np.ndarray, regions: np.ndarray) -> Pooled:
     v = s2 / np.maximum(n, 1)
     names = np.unique(regions)
     reg_mean = np.array([own[regions == r].mean() for r in names])
-    reg_v = np.array([np.var(own[regions == r], ddof=1) / (regions == r).sum()
-                      if (regions == r).sum() > 1 else s2 for r in names])
+    reg_v = np.array(
+        [
+            np.var(own[regions == r], ddof=1) / (regions == r).sum()
+            if (regions == r).sum() > 1
+            else s2
+            for r in names
+        ]
+    )
     england = float(own.mean())
     reg_post, _ = _shrink(reg_mean, reg_v, np.zeros(len(names)), {0: england})
     target = dict(zip(names, reg_post, strict=True))

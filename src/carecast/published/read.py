@@ -22,8 +22,13 @@ def read_csv_text(path: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
     :func:`carecast.plumbing.tables.read_table` (encoding and delimiter detected, nothing
     decoded lossily); and the lines it set aside (a repeated header), in the plumbing's issue
     shape, for the caller's log."""
-    table = read_table(path, what="published statistics", row_column="row", shown=path.name,
-                       fix="give the file as downloaded from Explore Education Statistics")
+    table = read_table(
+        path,
+        what="published statistics",
+        row_column="row",
+        shown=path.name,
+        fix="give the file as downloaded from Explore Education Statistics",
+    )
     frame = table.frame
     frame = frame.rename({c: c.lstrip("\ufeff").strip() for c in frame.columns})
     return frame.with_columns(pl.col("row").cast(pl.Int64)), table.issues
@@ -45,6 +50,13 @@ def read_sheet_text(path: Path, sheet_prefix: str) -> pl.DataFrame:
             fix=fix,
             where=Location(file=path.name),
         )
-    table = read_table(path, what="published workbook", sheet=names[0], header=False,
-                       row_column="row", shown=path.name, fix=fix)
+    table = read_table(
+        path,
+        what="published workbook",
+        sheet=names[0],
+        header=False,
+        row_column="row",
+        shown=path.name,
+        fix=fix,
+    )
     return table.frame

@@ -63,9 +63,7 @@ def area_map() -> pl.DataFrame:
         for role, numbers in (("predecessor", r.predecessors), ("successor", r.successors))
         for number in numbers
     ]
-    return pl.DataFrame(
-        rows, schema=["dfe_number", "area", "area_name", "role"], orient="row"
-    )
+    return pl.DataFrame(rows, schema=["dfe_number", "area", "area_name", "role"], orient="row")
 
 
 def complete_sets() -> dict[str, tuple[frozenset[str], frozenset[str]]]:

@@ -33,35 +33,57 @@ class Series:
     def upto(self, year: int) -> Series:
         """The series as known on 31 March ``year`` (later years dropped)."""
         j = self.index(year) + 1
-        return Series(self.keys, self.names, self.regions, self.region_names, self.years[:j],
-                      self.stock[:, :j], self.starts[:, :j], self.ceased[:, :j],
-                      self.population[:, :j])
+        return Series(
+            self.keys,
+            self.names,
+            self.regions,
+            self.region_names,
+            self.years[:j],
+            self.stock[:, :j],
+            self.starts[:, :j],
+            self.ceased[:, :j],
+            self.population[:, :j],
+        )
 
     def take(self, rows: np.ndarray) -> Series:
         """Only the areas in ``rows`` (a boolean mask or indices)."""
         idx = np.flatnonzero(rows) if rows.dtype == bool else rows
-        return Series([self.keys[i] for i in idx], [self.names[i] for i in idx],
-                      self.regions[idx], self.region_names, self.years, self.stock[idx],
-                      self.starts[idx], self.ceased[idx], self.population[idx])
+        return Series(
+            [self.keys[i] for i in idx],
+            [self.names[i] for i in idx],
+            self.regions[idx],
+            self.region_names,
+            self.years,
+            self.stock[idx],
+            self.starts[idx],
+            self.ceased[idx],
+            self.population[idx],
+        )
 
 
 def from_panel(panel: pl.DataFrame) -> Series:
     """Arrays from :func:`carecast.published.panel.build`'s table."""
     years = sorted(panel["year"].unique())
-    meta = panel.group_by("key").agg(
-        pl.col("name").first(), pl.col("region_code").first(), pl.col("region_name").first()
-    ).sort("key")
+    meta = (
+        panel.group_by("key")
+        .agg(pl.col("name").first(), pl.col("region_code").first(), pl.col("region_name").first())
+        .sort("key")
+    )
 
     def grid(measure: str) -> np.ndarray:
         wide = panel.pivot("year", index="key", values=measure).sort("key")
         return wide.select([str(y) for y in years]).to_numpy().astype(float)
 
     return Series(
-        keys=meta["key"].to_list(), names=meta["name"].to_list(),
+        keys=meta["key"].to_list(),
+        names=meta["name"].to_list(),
         regions=meta["region_code"].to_numpy(),
         region_names=dict(zip(meta["region_code"], meta["region_name"], strict=True)),
-        years=np.asarray(years), stock=grid("stock"), starts=grid("starts"),
-        ceased=grid("ceased"), population=grid("population"),
+        years=np.asarray(years),
+        stock=grid("stock"),
+        starts=grid("starts"),
+        ceased=grid("ceased"),
+        population=grid("population"),
     )
 
 

@@ -30,11 +30,18 @@ def reorganisation_table() -> pl.DataFrame:
 def missing_figures(published: Published) -> pl.DataFrame:
     """Every council figure withheld in the release used for its year, with its reason."""
     return (
-        published.cla.filter(pl.col("level") == "Council", pl.col("outcome").str.starts_with("missing"))
+        published.cla.filter(
+            pl.col("level") == "Council", pl.col("outcome").str.starts_with("missing")
+        )
         .select(
-            "name", "dfe_number", "ons_code", "year",
+            "name",
+            "dfe_number",
+            "ons_code",
+            "year",
             pl.col("measure").replace_strict(MEASURE_LABELS, default=None).alias("figure"),
-            "reason", "file", "row",
+            "reason",
+            "file",
+            "row",
         )
         .sort("name", "year", "figure")
     )
@@ -57,7 +64,9 @@ def build_report(published: Published) -> Report:
         "never a zero."
     )
     sections = [
-        Section("Files read", text, tables={"files": files.join(read_rows, on="file", how="right")}),
+        Section(
+            "Files read", text, tables={"files": files.join(read_rows, on="file", how="right")}
+        ),
         Section("What happened to every row", tables={"quality_log": published.log}),
         Section(
             "Reorganised councils",
@@ -69,14 +78,19 @@ def build_report(published: Published) -> Report:
             "Gaps in the council panel",
             "Area-years with a figure missing after reorganisations are summed back, and "
             "populations carried from the nearest year because none is published.",
-            tables={"panel_gaps": gaps.select("name", "year", *panel.MEASURES),
-                    "population_carried": carried},
+            tables={
+                "panel_gaps": gaps.select("name", "year", *panel.MEASURES),
+                "population_carried": carried,
+            },
         ),
     ]
     for section in sections:
         section.tables = {k: human(v) for k, v in section.tables.items()}
     meta = run_metadata(
-        command="published validate", inputs=[published.folder],
+        command="published validate",
+        inputs=[published.folder],
         coverage={"areas": table["key"].n_unique(), "years": published.years},
     )
-    return Report("Published statistics: what was read", meta, sections, primary_table="quality_log")
+    return Report(
+        "Published statistics: what was read", meta, sections, primary_table="quality_log"
+    )

@@ -47,7 +47,9 @@ class ScenarioEffects:
 
     entry_multiplier: np.ndarray  # (n_steps, n_age_bands): scales entry rates
     exit_multiplier: np.ndarray  # (n_steps, n_categories): scales exit hazards
-    redirect: np.ndarray  # (n_steps, n_categories, n_categories): row-stochastic, placement choice remap
+    redirect: (
+        np.ndarray
+    )  # (n_steps, n_categories, n_categories): row-stochastic, placement choice remap
     forced_moves: list[ForcedMove] = field(default_factory=list)
     entry_levers: list[EntryLever] = field(default_factory=list)
 
@@ -65,7 +67,9 @@ def neutral_effects(n_steps: int, n_age_bands: int, n_categories: int) -> Scenar
     return ScenarioEffects(
         entry_multiplier=np.ones((n_steps, n_age_bands)),
         exit_multiplier=np.ones((n_steps, n_categories)),
-        redirect=np.broadcast_to(np.eye(n_categories), (n_steps, n_categories, n_categories)).copy(),
+        redirect=np.broadcast_to(
+            np.eye(n_categories), (n_steps, n_categories, n_categories)
+        ).copy(),
     )
 
 
@@ -88,8 +92,14 @@ def scenario_effects(
             cols = [age_bands.index(b) for b in bands]
             cut = ramp * lever.percent / 100.0
             eff.entry_multiplier[:, cols] *= (1.0 - cut)[:, None]
-            eff.entry_levers.append(EntryLever(lever.label, tuple(cols), cut,
-                                               lever.cost_per_child_supported * lever.supported_per_baseline_entry))
+            eff.entry_levers.append(
+                EntryLever(
+                    lever.label,
+                    tuple(cols),
+                    cut,
+                    lever.cost_per_child_supported * lever.supported_per_baseline_entry,
+                )
+            )
         elif isinstance(lever, RaiseExits):
             cols = [cat[c] for c in (lever.categories or categories)]
             eff.exit_multiplier[:, cols] *= (1.0 + ramp * lever.percent / 100.0)[:, None]
@@ -100,9 +110,23 @@ def scenario_effects(
             eff.redirect[:, :, i] -= moved
             eff.redirect[:, :, j] += moved
         elif isinstance(lever, StepDown):
-            eff.forced_moves.append(ForcedMove(lever.label, cat[lever.from_category], cat[lever.to_category],
-                                               int(round(lever.after_weeks * 7 / step_days)), ramp * lever.percent / 100.0))
+            eff.forced_moves.append(
+                ForcedMove(
+                    lever.label,
+                    cat[lever.from_category],
+                    cat[lever.to_category],
+                    int(round(lever.after_weeks * 7 / step_days)),
+                    ramp * lever.percent / 100.0,
+                )
+            )
         elif isinstance(lever, CapStay):
-            eff.forced_moves.append(ForcedMove(lever.label, cat[lever.category], cat[lever.to_category],
-                                               int(round(lever.max_weeks * 7 / step_days)), (ramp > 0).astype(float)))
+            eff.forced_moves.append(
+                ForcedMove(
+                    lever.label,
+                    cat[lever.category],
+                    cat[lever.to_category],
+                    int(round(lever.max_weeks * 7 / step_days)),
+                    (ramp > 0).astype(float),
+                )
+            )
     return eff

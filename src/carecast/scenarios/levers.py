@@ -37,7 +37,9 @@ class _Lever(BaseModel):
         return self.name or self.lever  # type: ignore[attr-defined]
 
 
-LeverBase = _Lever  # public name for other lever sets (carecast.send) to build on: start, ramp, label
+LeverBase = (
+    _Lever  # public name for other lever sets (carecast.send) to build on: start, ramp, label
+)
 
 
 class ReduceEntries(_Lever):
@@ -46,9 +48,13 @@ class ReduceEntries(_Lever):
     lever: Literal["reduce_entries"]
     percent: Percent
     age_bands: list[str] | None = Field(None, description="age bands affected; all if omitted")
-    cost_per_child_supported: float = Field(0.0, ge=0, description="one-off cost of edge-of-care support, GBP")
+    cost_per_child_supported: float = Field(
+        0.0, ge=0, description="one-off cost of edge-of-care support, GBP"
+    )
     supported_per_baseline_entry: float = Field(
-        1.0, ge=0, description="children supported for each child who would have entered care without the lever"
+        1.0,
+        ge=0,
+        description="children supported for each child who would have entered care without the lever",
     )
 
 

@@ -43,21 +43,51 @@ class Scenario(BaseModel):
         for i, lever in enumerate(self.levers, start=1):
             where = f"levers[{i}] ({lever.lever})"
             if lever.start > end:
-                problems.append((where, f"starts on {lever.start}, after the projection ends on {end}",
-                                 "move 'start' inside the horizon or lengthen the forecast"))
+                problems.append(
+                    (
+                        where,
+                        f"starts on {lever.start}, after the projection ends on {end}",
+                        "move 'start' inside the horizon or lengthen the forecast",
+                    )
+                )
             for key in ("category", "from_category", "to_category"):
                 value = getattr(lever, key, None)
                 if value is not None and value not in cats.categories:
-                    problems.append((where, f"{key} '{value}' is not a placement category",
-                                     f"use one of {', '.join(cats.categories)}"))
+                    problems.append(
+                        (
+                            where,
+                            f"{key} '{value}' is not a placement category",
+                            f"use one of {', '.join(cats.categories)}",
+                        )
+                    )
             if getattr(lever, "from_category", None) and lever.from_category == lever.to_category:  # type: ignore[union-attr]
-                problems.append((where, "from_category and to_category are the same", "name two different categories"))
+                problems.append(
+                    (
+                        where,
+                        "from_category and to_category are the same",
+                        "name two different categories",
+                    )
+                )
             for band in getattr(lever, "age_bands", None) or []:
                 if band not in cats.age_band_labels:
-                    problems.append((where, f"age band '{band}' is not known", f"use one of {cats.age_band_labels}"))
-            for group in list(getattr(lever, "weekly", {}) or {}) + list(getattr(lever, "inflation", {}) or {}):
+                    problems.append(
+                        (
+                            where,
+                            f"age band '{band}' is not known",
+                            f"use one of {cats.age_band_labels}",
+                        )
+                    )
+            for group in list(getattr(lever, "weekly", {}) or {}) + list(
+                getattr(lever, "inflation", {}) or {}
+            ):
                 if group not in cats.cost_groups:
-                    problems.append((where, f"cost group '{group}' is not known", f"use one of {', '.join(cats.cost_groups)}"))
+                    problems.append(
+                        (
+                            where,
+                            f"cost group '{group}' is not known",
+                            f"use one of {', '.join(cats.cost_groups)}",
+                        )
+                    )
         if problems:
             where, msg, fix = problems[0]
             extra = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
@@ -68,7 +98,9 @@ def _fix_for(err: dict, lever_types: dict = LEVER_TYPES) -> str:
     kind = err.get("type", "")
     loc = err.get("loc", ())
     if kind == "extra_forbidden":
-        return f"remove or rename '{loc[-1]}'; check the spelling against the lever's documented keys"
+        return (
+            f"remove or rename '{loc[-1]}'; check the spelling against the lever's documented keys"
+        )
     if kind == "union_tag_invalid":
         return f"set 'lever' to one of {', '.join(lever_types)}"
     if kind == "union_tag_not_found":
@@ -87,18 +119,29 @@ def parse_scenario(text: str, source: str = "scenario") -> Scenario:
     return parse_scenario_as(Scenario, LEVER_TYPES, text, source)
 
 
-def parse_scenario_as(model: type[BaseModel], lever_types: dict, text: str, source: str = "scenario") -> Any:
+def parse_scenario_as(
+    model: type[BaseModel], lever_types: dict, text: str, source: str = "scenario"
+) -> Any:
     """Parse scenario YAML into ``model`` (a scenario class with its own lever types, e.g. SEND's),
     with the same line-and-fix messages."""
     doc = parse_yaml_document(text, "the scenario", source)
     if not isinstance(doc.data, dict):
-        raise ParameterError("a scenario file must be a mapping with 'scenario:' and 'levers:'",
-                             fix="start from carecast/scenarios/data/ccn_optimised.yaml", where=Location(file=source))
+        raise ParameterError(
+            "a scenario file must be a mapping with 'scenario:' and 'levers:'",
+            fix="start from carecast/scenarios/data/ccn_optimised.yaml",
+            where=Location(file=source),
+        )
     try:
         return model.model_validate(doc.data)
     except ValidationError as exc:
-        raise validation_error(exc, source=source, doc=doc, skip=lever_types, what="a lever or scenario",
-                               fix=lambda err: _fix_for(err, lever_types)) from None
+        raise validation_error(
+            exc,
+            source=source,
+            doc=doc,
+            skip=lever_types,
+            what="a lever or scenario",
+            fix=lambda err: _fix_for(err, lever_types),
+        ) from None
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -108,8 +151,10 @@ def load_scenario(path: str | Path) -> Scenario:
         builtin = resources.files("carecast.scenarios").joinpath(f"data/{p.stem}.yaml")
         if p.suffix in ("", ".yaml") and builtin.is_file():
             return parse_scenario(builtin.read_text("utf-8"), f"built-in {p.stem}")
-        raise ParameterError(f"scenario file {p} does not exist",
-                             fix="check the path, or use a built-in scenario: baseline, ccn_optimised")
+        raise ParameterError(
+            f"scenario file {p} does not exist",
+            fix="check the path, or use a built-in scenario: baseline, ccn_optimised",
+        )
     return parse_scenario(p.read_text("utf-8"), str(p))
 
 

@@ -21,7 +21,9 @@ def linear_trend(years: list[int], counts: list[float], target_years: list[int])
     return intercept + slope * np.asarray(target_years, float)
 
 
-def compound_growth(years: list[int], counts: list[float], target_years: list[int], *, since: int) -> np.ndarray:
+def compound_growth(
+    years: list[int], counts: list[float], target_years: list[int], *, since: int
+) -> np.ndarray:
     """Average year-on-year growth rate from ``since`` to the last year, compounded from the last count."""
     y = np.asarray(years)
     c = np.asarray(counts, float)
@@ -41,7 +43,11 @@ class NationalBaseline:
 
 def ccn_national_baseline(target_year: int = 2025) -> NationalBaseline:
     """Reproduce the CCN 2025 range from the published counts in ``data/england_cla_counts.yaml``."""
-    doc = yaml.safe_load(resources.files("carecast.scenarios").joinpath("data/england_cla_counts.yaml").read_text("utf-8"))
+    doc = yaml.safe_load(
+        resources.files("carecast.scenarios")
+        .joinpath("data/england_cla_counts.yaml")
+        .read_text("utf-8")
+    )
     years = sorted(doc["counts"])
     counts = [doc["counts"][y] for y in years]
     lower = float(linear_trend(years, counts, [target_year])[0])

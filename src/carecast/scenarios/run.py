@@ -57,7 +57,9 @@ class ScenarioRun:
     costs: CostProjection
     unit_costs: UnitCosts
     lever_labels: list[str]
-    sim_lever_cost_: np.ndarray  # (sims, financial years, entry levers): cost of the levers themselves
+    sim_lever_cost_: (
+        np.ndarray
+    )  # (sims, financial years, entry levers): cost of the levers themselves
 
     @property
     def sim_placement_cost_(self) -> np.ndarray:
@@ -105,12 +107,18 @@ class ScenarioComparison:
             bands = band_table(sims)
             groups = [*r.categories, "total"]
             n_m = len(r.month_dates_)
-            frames.append(pl.DataFrame({
-                "scenario": run.scenario.scenario,
-                "date": np.repeat(np.asarray(r.month_dates_, dtype="datetime64[D]"), len(groups)),
-                "category": groups * n_m,
-                **{k: v.ravel() for k, v in bands.items()},
-            }).with_columns(pl.col("date").cast(pl.Date)))
+            frames.append(
+                pl.DataFrame(
+                    {
+                        "scenario": run.scenario.scenario,
+                        "date": np.repeat(
+                            np.asarray(r.month_dates_, dtype="datetime64[D]"), len(groups)
+                        ),
+                        "category": groups * n_m,
+                        **{k: v.ravel() for k, v in bands.items()},
+                    }
+                ).with_columns(pl.col("date").cast(pl.Date))
+            )
         return pl.concat(frames)
 
     def children_by_financial_year(self) -> pl.DataFrame:
@@ -124,8 +132,16 @@ class ScenarioComparison:
             groups = [*r.categories, "total"]
             for y in np.unique(fy):
                 bands = band_table(sims[:, fy == y].mean(axis=1))
-                frames.append(pl.DataFrame({"scenario": run.scenario.scenario, "financial_year": financial_year_label(int(y)),
-                                            "category": groups, **bands}))
+                frames.append(
+                    pl.DataFrame(
+                        {
+                            "scenario": run.scenario.scenario,
+                            "financial_year": financial_year_label(int(y)),
+                            "category": groups,
+                            **bands,
+                        }
+                    )
+                )
         return pl.concat(frames)
 
     def entrants_by_financial_year(self) -> pl.DataFrame:
@@ -138,9 +154,16 @@ class ScenarioComparison:
                 entered = r.sim_entrants_[:, fy == y].sum(axis=(1, 2)).astype(float)
                 prevented = r.sim_prevented_[:, fy == y].sum(axis=(1, 2)).astype(float)
                 b = band_table(entered)
-                rows.append({"scenario": run.scenario.scenario, "financial_year": financial_year_label(int(y)),
-                             "entrants_mean": float(b["mean"]), "entrants_p5": float(b["p5"]),
-                             "entrants_p95": float(b["p95"]), "prevented_mean": float(prevented.mean())})
+                rows.append(
+                    {
+                        "scenario": run.scenario.scenario,
+                        "financial_year": financial_year_label(int(y)),
+                        "entrants_mean": float(b["mean"]),
+                        "entrants_p5": float(b["p5"]),
+                        "entrants_p95": float(b["p95"]),
+                        "prevented_mean": float(prevented.mean()),
+                    }
+                )
         return pl.DataFrame(rows)
 
     def cost_by_financial_year(self) -> pl.DataFrame:
@@ -149,9 +172,16 @@ class ScenarioComparison:
         labels = [financial_year_label(y) for y in self.financial_years]
         complete = self.baseline.costs.by_financial_year.get_column("is_complete").to_list()
         for run in self.runs:
-            cols: dict[str, Any] = {"scenario": run.scenario.scenario, "financial_year": labels, "is_complete": complete}
-            for name, sims in (("placement_cost", run.sim_placement_cost_),
-                               ("lever_cost", run.sim_lever_cost_.sum(axis=2)), ("total_cost", run.sim_total_cost_)):
+            cols: dict[str, Any] = {
+                "scenario": run.scenario.scenario,
+                "financial_year": labels,
+                "is_complete": complete,
+            }
+            for name, sims in (
+                ("placement_cost", run.sim_placement_cost_),
+                ("lever_cost", run.sim_lever_cost_.sum(axis=2)),
+                ("total_cost", run.sim_total_cost_),
+            ):
                 for band, v in band_table(sims).items():
                     cols[f"{name}_{band}"] = v
             frames.append(pl.DataFrame(cols))
@@ -173,8 +203,11 @@ class ScenarioComparison:
             gross = np.concatenate([gross, gross.sum(axis=1, keepdims=True)], axis=1)
             lever = np.concatenate([lever, lever.sum(axis=1, keepdims=True)], axis=1)
             net = gross - lever
-            cols: dict[str, Any] = {"scenario": run.scenario.scenario, "against": base.scenario.scenario,
-                                    "financial_year": labels}
+            cols: dict[str, Any] = {
+                "scenario": run.scenario.scenario,
+                "against": base.scenario.scenario,
+                "financial_year": labels,
+            }
             for name, sims in (("gross_saving", gross), ("lever_cost", lever), ("net_saving", net)):
                 for band, v in band_table(sims).items():
                     if name == "net_saving" or band in ("mean", "p5", "p50", "p95"):
@@ -190,13 +223,30 @@ class ScenarioComparison:
         rows = []
         for run in self.runs:
             for lv in run.scenario.levers:
-                params = lv.model_dump(exclude={"lever", "name", "start", "ramp_months", "reference"}, exclude_none=True)
-                rows.append({"scenario": run.scenario.scenario, "lever": lv.label, "type": lv.lever,
-                             "start": lv.start, "ramp_months": lv.ramp_months,
-                             "parameters": ", ".join(f"{k}={v}" for k, v in params.items()),
-                             "reference": lv.reference or ""})
-        schema = {"scenario": pl.Utf8, "lever": pl.Utf8, "type": pl.Utf8, "start": pl.Date, "ramp_months": pl.Int64,
-                  "parameters": pl.Utf8, "reference": pl.Utf8}
+                params = lv.model_dump(
+                    exclude={"lever", "name", "start", "ramp_months", "reference"},
+                    exclude_none=True,
+                )
+                rows.append(
+                    {
+                        "scenario": run.scenario.scenario,
+                        "lever": lv.label,
+                        "type": lv.lever,
+                        "start": lv.start,
+                        "ramp_months": lv.ramp_months,
+                        "parameters": ", ".join(f"{k}={v}" for k, v in params.items()),
+                        "reference": lv.reference or "",
+                    }
+                )
+        schema = {
+            "scenario": pl.Utf8,
+            "lever": pl.Utf8,
+            "type": pl.Utf8,
+            "start": pl.Date,
+            "ramp_months": pl.Int64,
+            "parameters": pl.Utf8,
+            "reference": pl.Utf8,
+        }
         return pl.DataFrame(rows, schema=schema)
 
 
@@ -212,18 +262,31 @@ def apply_unit_cost_levers(unit_costs: UnitCosts, scenario: Scenario) -> UnitCos
         for table, values in ((weekly, lever.weekly), (inflation, lever.inflation)):
             for group, value in values.items():
                 if group not in table:
-                    raise ParameterError(f"cost group '{group}' has no unit cost", fix=f"use one of {unit_costs.groups}")
+                    raise ParameterError(
+                        f"cost group '{group}' has no unit cost",
+                        fix=f"use one of {unit_costs.groups}",
+                    )
                 kept = tuple(v for v in table[group] if v.effective < lever.start)
                 later = tuple(v for v in table[group] if v.effective > lever.start)
-                table[group] = (*kept, DatedValue(lever.start, float(value), note=f"scenario {scenario.scenario}"), *later)
+                table[group] = (
+                    *kept,
+                    DatedValue(lever.start, float(value), note=f"scenario {scenario.scenario}"),
+                    *later,
+                )
                 changed = True
     if not changed:
         return unit_costs
-    return dataclasses.replace(unit_costs, weekly=weekly, inflation=inflation,
-                               source=f"{unit_costs.source} + scenario {scenario.scenario}")
+    return dataclasses.replace(
+        unit_costs,
+        weekly=weekly,
+        inflation=inflation,
+        source=f"{unit_costs.source} + scenario {scenario.scenario}",
+    )
 
 
-def lever_costs(result: ForecastResult, effects: ScenarioEffects | None, financial_years: list[int]) -> np.ndarray:
+def lever_costs(
+    result: ForecastResult, effects: ScenarioEffects | None, financial_years: list[int]
+) -> np.ndarray:
     """(sims, financial years, entry levers): baseline entries in the lever's bands × its share × cost."""
     levers = effects.entry_levers if effects is not None else []
     n_sims = result.sim_entrants_.shape[0]
@@ -244,12 +307,16 @@ def lever_costs(result: ForecastResult, effects: ScenarioEffects | None, financi
 def check_names(scenarios: list[Scenario]) -> None:
     """At least one scenario, each with its own name (results are labelled by name)."""
     if not scenarios:
-        raise ParameterError("no scenarios to run", fix="give at least a baseline scenario, e.g. 'baseline'")
+        raise ParameterError(
+            "no scenarios to run", fix="give at least a baseline scenario, e.g. 'baseline'"
+        )
     names = [s.scenario for s in scenarios]
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
-        raise ParameterError(f"two scenarios are called '{repeated[0]}'; results are labelled by name",
-                             fix="give each scenario file its own 'scenario:' name")
+        raise ParameterError(
+            f"two scenarios are called '{repeated[0]}'; results are labelled by name",
+            fix="give each scenario file its own 'scenario:' name",
+        )
 
 
 def run_scenarios(
@@ -278,41 +345,74 @@ def run_scenarios(
     """
     check_names(scenarios)
     if episodes.height == 0:
-        raise InsufficientDataError("there are no episodes to forecast from", fix="load SSDA903 returns first")
+        raise InsufficientDataError(
+            "there are no episodes to forecast from", fix="load SSDA903 returns first"
+        )
     councils = sorted(episodes.get_column("council").unique().to_list())
     if start is None:
-        ends = episodes.group_by("council").agg(pl.coalesce(pl.col("data_end").max(), pl.col("decom").max()).alias("e"))
+        ends = episodes.group_by("council").agg(
+            pl.coalesce(pl.col("data_end").max(), pl.col("decom").max()).alias("e")
+        )
         start = ends.get_column("e").min()
-    seeds = (np.random.SeedSequence(seed).generate_state(len(councils)).tolist() if seed is not None
-             else [int(s) for s in np.random.SeedSequence().generate_state(len(councils))])
+    seeds = (
+        np.random.SeedSequence(seed).generate_state(len(councils)).tolist()
+        if seed is not None
+        else [int(s) for s in np.random.SeedSequence().generate_state(len(councils))]
+    )
     # councils of a region share its entry shock, in every scenario alike
-    histories, options, shock_assumptions = region_histories(episodes, councils, start, model_options, seed=seed,
-                                                             parameter_uncertainty=parameter_uncertainty)
+    histories, options, shock_assumptions = region_histories(
+        episodes,
+        councils,
+        start,
+        model_options,
+        seed=seed,
+        parameter_uncertainty=parameter_uncertainty,
+    )
     with warnings.catch_warnings():  # its warnings come again from its own fit below
         warnings.simplefilter("ignore")
-        first = DemandModel(**options).fit(histories[councils[0]], start=start)  # the dates and states of all
+        first = DemandModel(**options).fit(
+            histories[councils[0]], start=start
+        )  # the dates and states of all
     dates = first.step_dates(horizon_years)
     end = dates[-1]
     for s in scenarios:
         s.check_against(start=start, end=end, source=f"scenario '{s.scenario}'")
     base_costs = unit_costs or default_unit_costs()
-    mix = cost_mix if cost_mix is not None else derive_cost_mix(
-        episodes.filter(pl.col("cost_group").is_not_null()), end=start)
-    effects = [scenario_effects(scenario, np.asarray(dates, dtype="datetime64[D]"), list(first.space.categories),
-                                list(first.space.age_labels), float(first.step_days)) for scenario in scenarios]
-    sim_options = {"horizon_years": horizon_years, "n_sims": n_sims, "parameter_uncertainty": parameter_uncertainty}
+    mix = (
+        cost_mix
+        if cost_mix is not None
+        else derive_cost_mix(episodes.filter(pl.col("cost_group").is_not_null()), end=start)
+    )
+    effects = [
+        scenario_effects(
+            scenario,
+            np.asarray(dates, dtype="datetime64[D]"),
+            list(first.space.categories),
+            list(first.space.age_labels),
+            float(first.step_days),
+        )
+        for scenario in scenarios
+    ]
+    sim_options = {
+        "horizon_years": horizon_years,
+        "n_sims": n_sims,
+        "parameter_uncertainty": parameter_uncertainty,
+    }
     jobs = [(c, histories[c], start, options, s) for c, s in zip(councils, seeds, strict=True)]
     council_assumptions: dict[str, dict[str, Any]] = {}
     totals: list[ForecastResult | None] = [None] * len(scenarios)
     with executor(workers=workers, scheduler=scheduler, units=len(councils)) as pool:
         groups = [[job] for job in jobs] if pool is None else balanced(jobs, pool.slots)
-        parts = (map if pool is None else pool.executor.map)(_simulate_councils, groups, [effects] * len(groups),
-                                                             [sim_options] * len(groups))
+        parts = (map if pool is None else pool.executor.map)(
+            _simulate_councils, groups, [effects] * len(groups), [sim_options] * len(groups)
+        )
         for part_assumptions, part, caught in parts:
             raise_again(caught, 2)
             council_assumptions.update(part_assumptions)
-            totals = [r if t is None else ForecastResult.combine([t, r], name="all councils")
-                      for t, r in zip(totals, part, strict=True)]
+            totals = [
+                r if t is None else ForecastResult.combine([t, r], name="all councils")
+                for t, r in zip(totals, part, strict=True)
+            ]
             if progress:
                 for council in part_assumptions:
                     for scenario in scenarios:
@@ -321,23 +421,34 @@ def run_scenarios(
     for scenario, scenario_effect, result in zip(scenarios, effects, totals, strict=True):
         assert result is not None
         uc = apply_unit_cost_levers(base_costs, scenario)
-        costs = project_costs(result.dates_, list(result.categories), result.sim_counts_, uc, category_cost_mix=mix)
-        runs.append(ScenarioRun(scenario, result, costs, uc, [lv.label for lv in scenario_effect.entry_levers],
-                                lever_costs(result, scenario_effect, costs.financial_years_)))
+        costs = project_costs(
+            result.dates_, list(result.categories), result.sim_counts_, uc, category_cost_mix=mix
+        )
+        runs.append(
+            ScenarioRun(
+                scenario,
+                result,
+                costs,
+                uc,
+                [lv.label for lv in scenario_effect.entry_levers],
+                lever_costs(result, scenario_effect, costs.financial_years_),
+            )
+        )
     assumptions = {
         "councils": {c: council_assumptions[c] for c in councils},
         "common_random_numbers": "every scenario (the baseline too) simulated from the same fit with the same "
-                                 "per-council seeds, each child drawing its own random numbers",
+        "per-council seeds, each child drawing its own random numbers",
         "lever_cost": "baseline entries in the lever's age bands × ramped share prevented × children supported "
-                      "per baseline entry × cost per child supported",
+        "per baseline entry × cost per child supported",
         "savings": "per-simulation differences against the first scenario; bands are quantiles of the differences",
         "unit_costs": base_costs.as_dict(),
     } | ({"regional_entry_shock": shock_assumptions} if shock_assumptions else {})
     return ScenarioComparison(runs, start, horizon_years, n_sims, seed, councils, assumptions)
 
 
-def _simulate_councils(jobs: list[tuple], effects: list[ScenarioEffects], sim_options: dict[str, Any]
-                       ) -> tuple[dict[str, dict[str, Any]], list[ForecastResult], Caught]:
+def _simulate_councils(
+    jobs: list[tuple], effects: list[ScenarioEffects], sim_options: dict[str, Any]
+) -> tuple[dict[str, dict[str, Any]], list[ForecastResult], Caught]:
     """A unit of work: fit a group of councils once each, simulate every scenario with each council's
     seed, and sum the group per scenario, so one result per scenario travels back."""
     assumptions: dict[str, dict[str, Any]] = {}
@@ -348,9 +459,18 @@ def _simulate_councils(jobs: list[tuple], effects: list[ScenarioEffects], sim_op
             assumptions[council] = model.assumptions()
             for i, scenario_effect in enumerate(effects):
                 result = model.simulate(seed=seed, effects=scenario_effect, **sim_options)
-                totals[i] = result if totals[i] is None else ForecastResult.combine([totals[i], result],
-                                                                                   name="all councils")
+                totals[i] = (
+                    result
+                    if totals[i] is None
+                    else ForecastResult.combine([totals[i], result], name="all councils")
+                )
     return assumptions, [t for t in totals if t is not None], caught
 
 
-__all__ = ["ScenarioComparison", "ScenarioRun", "apply_unit_cost_levers", "lever_costs", "run_scenarios"]
+__all__ = [
+    "ScenarioComparison",
+    "ScenarioRun",
+    "apply_unit_cost_levers",
+    "lever_costs",
+    "run_scenarios",
+]

@@ -63,15 +63,23 @@ class PlacementCategories:
         expr: pl.Expr | None = None
         for rule in self.rules:
             cond = self._match(rule, place, provider, ls)
-            expr = pl.when(cond).then(pl.lit(rule[field])) if expr is None else expr.when(cond).then(pl.lit(rule[field]))
+            expr = (
+                pl.when(cond).then(pl.lit(rule[field]))
+                if expr is None
+                else expr.when(cond).then(pl.lit(rule[field]))
+            )
         assert expr is not None  # load_categories guarantees at least one rule
         return expr.otherwise(pl.lit(None, dtype=pl.Utf8))
 
-    def category_expr(self, place: str = "place", provider: str = "place_provider", ls: str = "ls") -> pl.Expr:
+    def category_expr(
+        self, place: str = "place", provider: str = "place_provider", ls: str = "ls"
+    ) -> pl.Expr:
         """Expression giving the placement category of each row."""
         return self._chain("category", place, provider, ls)
 
-    def cost_group_expr(self, place: str = "place", provider: str = "place_provider", ls: str = "ls") -> pl.Expr:
+    def cost_group_expr(
+        self, place: str = "place", provider: str = "place_provider", ls: str = "ls"
+    ) -> pl.Expr:
         """Expression giving the cost group of each row."""
         return self._chain("cost_group", place, provider, ls)
 
@@ -88,7 +96,11 @@ class PlacementCategories:
         expr: pl.Expr | None = None
         for b in self.age_bands:
             cond = (col >= b.lower) & (col < b.upper)
-            expr = pl.when(cond).then(pl.lit(b.label)) if expr is None else expr.when(cond).then(pl.lit(b.label))
+            expr = (
+                pl.when(cond).then(pl.lit(b.label))
+                if expr is None
+                else expr.when(cond).then(pl.lit(b.label))
+            )
         assert expr is not None
         return expr.otherwise(pl.lit(None, dtype=pl.Utf8))
 
@@ -100,10 +112,20 @@ def _fail(source: str, key: str, message: str, fix: str) -> ParameterError:
 def parse_categories(data: dict, source: str) -> PlacementCategories:
     """Validate a categories document as a whole before returning it."""
     if not isinstance(data, dict):
-        raise _fail(source, "(top level)", "the file is not a YAML mapping", "start from the default categories.yaml")
+        raise _fail(
+            source,
+            "(top level)",
+            "the file is not a YAML mapping",
+            "start from the default categories.yaml",
+        )
     for key in ("categories", "cost_groups", "rules", "age_bands"):
         if key not in data:
-            raise _fail(source, key, f"missing section '{key}'", f"add a '{key}:' section (see the default file)")
+            raise _fail(
+                source,
+                key,
+                f"missing section '{key}'",
+                f"add a '{key}:' section (see the default file)",
+            )
     cats = {k: (v or {}).get("label", k) for k, v in data["categories"].items()}
     groups = {k: (v or {}).get("label", k) for k, v in data["cost_groups"].items()}
     rules = []
@@ -111,23 +133,50 @@ def parse_categories(data: dict, source: str) -> PlacementCategories:
         where = f"rules[{i}]"
         unknown = set(rule) - _RULE_KEYS
         if unknown:
-            raise _fail(source, where, f"unknown key(s) {sorted(unknown)}", f"allowed keys are {sorted(_RULE_KEYS)}")
+            raise _fail(
+                source,
+                where,
+                f"unknown key(s) {sorted(unknown)}",
+                f"allowed keys are {sorted(_RULE_KEYS)}",
+            )
         for key in ("place", "provider", "category", "cost_group"):
             if key not in rule:
-                raise _fail(source, where, f"rule has no '{key}'", f"give '{key}' (use \"*\" for any)")
+                raise _fail(
+                    source, where, f"rule has no '{key}'", f"give '{key}' (use \"*\" for any)"
+                )
         if rule["category"] not in cats:
-            raise _fail(source, where, f"category '{rule['category']}' is not defined", f"use one of {list(cats)}")
+            raise _fail(
+                source,
+                where,
+                f"category '{rule['category']}' is not defined",
+                f"use one of {list(cats)}",
+            )
         if rule["cost_group"] not in groups:
-            raise _fail(source, where, f"cost group '{rule['cost_group']}' is not defined", f"use one of {list(groups)}")
+            raise _fail(
+                source,
+                where,
+                f"cost group '{rule['cost_group']}' is not defined",
+                f"use one of {list(groups)}",
+            )
         rules.append(rule)
     if not rules or rules[-1]["place"] != "*" or rules[-1]["provider"] != "*":
-        raise _fail(source, "rules", "the last rule must catch everything (place: \"*\", provider: \"*\")",
-                    "end the rules with a catch-all rule mapping to 'other'")
-    bands = tuple(AgeBand(str(b["label"]), int(b["lower"]), int(b["upper"])) for b in data["age_bands"])
+        raise _fail(
+            source,
+            "rules",
+            'the last rule must catch everything (place: "*", provider: "*")',
+            "end the rules with a catch-all rule mapping to 'other'",
+        )
+    bands = tuple(
+        AgeBand(str(b["label"]), int(b["lower"]), int(b["upper"])) for b in data["age_bands"]
+    )
     for a, b in zip(bands, bands[1:], strict=False):
         if a.upper != b.lower:
-            raise _fail(source, "age_bands", f"age bands '{a.label}' and '{b.label}' leave a gap or overlap",
-                        "make each band's upper bound the next band's lower bound")
+            raise _fail(
+                source,
+                "age_bands",
+                f"age bands '{a.label}' and '{b.label}' leave a gap or overlap",
+                "make each band's upper bound the next band's lower bound",
+            )
     return PlacementCategories(cats, groups, tuple(rules), bands, source)
 
 

@@ -42,7 +42,9 @@ class Council:
     end_year: int | None = None  # last collection year of a council since abolished
     official_name: str = ""  # as the DfE publishes it ("Bristol, City of")
     first_year: int | None = None  # first collection year of a council made by reorganisation
-    successors: tuple[str, ...] = ()  # of a council since abolished, the one holding most of it first
+    successors: tuple[
+        str, ...
+    ] = ()  # of a council since abolished, the one holding most of it first
     other_names: tuple[str, ...] = ()
 
     @property
@@ -90,7 +92,14 @@ def _index() -> dict[str, Council]:
     idx: dict[str, Council] = {}
     # abolished councils first, so that a current council wins a name both had ("Dorset")
     for c in sorted(councils(), key=lambda c: c.end_year is None):
-        for k in (c.name, c.official_name, *c.other_names, c.ons_code, c.dfe_number, *c.former_ons_codes):
+        for k in (
+            c.name,
+            c.official_name,
+            *c.other_names,
+            c.ons_code,
+            c.dfe_number,
+            *c.former_ons_codes,
+        ):
             idx[_key(k)] = c
     return idx
 
@@ -107,16 +116,20 @@ def unknown_council_hint(text: str) -> str:
     near = nearest_names(text)
     if near:
         return "the nearest council names are " + ", ".join(f"'{n}'" for n in near)
-    return "use the council's name as the DfE lists it (e.g. 'Lewisham'), its ONS code (E09000023) " \
+    return (
+        "use the council's name as the DfE lists it (e.g. 'Lewisham'), its ONS code (E09000023) "
         "or its DfE LA number (209)"
+    )
 
 
 def find_council(name_or_code: str, *, required: bool = True) -> Council | None:
     """Find a council by name, ONS code or DfE number. Raises NotFoundError if ``required``."""
     hit = _index().get(_key(str(name_or_code)))
     if hit is None and required:
-        raise NotFoundError(f"'{name_or_code}' is not a council carecast knows",
-                            fix=unknown_council_hint(str(name_or_code)))
+        raise NotFoundError(
+            f"'{name_or_code}' is not a council carecast knows",
+            fix=unknown_council_hint(str(name_or_code)),
+        )
     return hit
 
 

@@ -16,8 +16,19 @@ import polars as pl
 import yaml
 
 # Every table of the return, in the order the DfE lists them; keys of ``LoadResult.raw``.
-TABLES = ("header", "episodes", "uasc", "reviews", "missing", "oc2", "oc3", "ad1",
-          "placed_for_adoption", "previous_permanence", "sw_episodes")
+TABLES = (
+    "header",
+    "episodes",
+    "uasc",
+    "reviews",
+    "missing",
+    "oc2",
+    "oc3",
+    "ad1",
+    "placed_for_adoption",
+    "previous_permanence",
+    "sw_episodes",
+)
 # The tables beyond the three the episode analyses need (cleaned into ``LoadResult.tables``).
 OTHER_TABLES = TABLES[3:]
 
@@ -63,7 +74,9 @@ class YearSpec:
 @cache
 def _document() -> dict:
     text = resources.files("carecast.schema").joinpath("data/ssda903.yaml").read_text("utf-8")
-    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # C parser: 10x faster
+    return yaml.load(
+        text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    )  # C parser: 10x faster
 
 
 def year_range() -> tuple[int, int]:
@@ -75,7 +88,9 @@ def year_range() -> tuple[int, int]:
 def _tables(doc: dict) -> dict[str, TableSpec]:
     out = {}
     for tname, t in doc["tables"].items():
-        cols = {name: ColumnSpec(name=name, **(attrs or {})) for name, attrs in t["columns"].items()}
+        cols = {
+            name: ColumnSpec(name=name, **(attrs or {})) for name, attrs in t["columns"].items()
+        }
         out[tname] = TableSpec(tname, t.get("description", ""), cols)
     return out
 
@@ -140,4 +155,6 @@ def valid_codes(table: str, years: list[int]) -> pl.DataFrame:
                 rows["collection_year"].append(year)
                 rows["column"].append(col.name)
                 rows["code"].append(str(code))
-    return pl.DataFrame(rows, schema={"collection_year": pl.Int32, "column": pl.Utf8, "code": pl.Utf8})
+    return pl.DataFrame(
+        rows, schema={"collection_year": pl.Int32, "column": pl.Utf8, "code": pl.Utf8}
+    )

@@ -58,14 +58,23 @@ class Grant(BaseModel):
 
     council: str | None = None
     reference: str | None = None
-    allocation: dict[int, float] = Field(description="high-needs block allocation by financial year, GBP")
-    allocation_growth: float = Field(0.0, ge=-0.5, le=1.0, description="yearly growth after the last given year")
-    transfers_in: dict[str, dict[int, float]] = Field(default_factory=dict,
-                                                      description="by source: schools_block, early_years_block, "
-                                                                  "general_fund, reserves")
-    other_spend: dict[int, float] = Field(default_factory=dict,
-                                          description="high-needs spend not on plans (SEN support, services), GBP")
-    opening_cumulative_deficit: float = Field(0.0, description="deficit carried in at the first year (positive)")
+    allocation: dict[int, float] = Field(
+        description="high-needs block allocation by financial year, GBP"
+    )
+    allocation_growth: float = Field(
+        0.0, ge=-0.5, le=1.0, description="yearly growth after the last given year"
+    )
+    transfers_in: dict[str, dict[int, float]] = Field(
+        default_factory=dict,
+        description="by source: schools_block, early_years_block, general_fund, reserves",
+    )
+    other_spend: dict[int, float] = Field(
+        default_factory=dict,
+        description="high-needs spend not on plans (SEN support, services), GBP",
+    )
+    opening_cumulative_deficit: float = Field(
+        0.0, description="deficit carried in at the first year (positive)"
+    )
     threshold: float | None = Field(None, description="cumulative deficit to warn at, GBP")
 
     @field_validator("transfers_in")
@@ -73,7 +82,9 @@ class Grant(BaseModel):
     def _known_sources(cls, value: dict[str, dict[int, float]]) -> dict[str, dict[int, float]]:
         unknown = [k for k in value if k not in TRANSFER_SOURCES]
         if unknown:
-            raise ValueError(f"unknown transfer source(s) {unknown}; use {', '.join(TRANSFER_SOURCES)}")
+            raise ValueError(
+                f"unknown transfer source(s) {unknown}; use {', '.join(TRANSFER_SOURCES)}"
+            )
         return value
 
     @field_validator("allocation")
@@ -87,29 +98,45 @@ class Grant(BaseModel):
         if not values:
             return np.zeros(len(years))
         last = max(values)
-        return np.asarray([values.get(y, values[last] * (1 + growth) ** (y - last) if y > last
-                                      else values[min(values)]) for y in years], float)
+        return np.asarray(
+            [
+                values.get(
+                    y,
+                    values[last] * (1 + growth) ** (y - last) if y > last else values[min(values)],
+                )
+                for y in years
+            ],
+            float,
+        )
 
     def allocation_for(self, years: list[int]) -> np.ndarray:
         return self._extend(self.allocation, years, self.allocation_growth)
 
     def transfers_for(self, years: list[int]) -> dict[str, np.ndarray]:
-        return {s: np.asarray([v.get(y, 0.0) for y in years], float) for s, v in self.transfers_in.items()}
+        return {
+            s: np.asarray([v.get(y, 0.0) for y in years], float)
+            for s, v in self.transfers_in.items()
+        }
 
     def other_for(self, years: list[int]) -> np.ndarray:
         return self._extend(self.other_spend, years, self.allocation_growth)
 
 
-GRANT_FIX = ("financial years are start years (2025 = 2025-26), amounts in pounds; see "
-             "carecast/send/data/examples/grant.yaml")
+GRANT_FIX = (
+    "financial years are start years (2025 = 2025-26), amounts in pounds; see "
+    "carecast/send/data/examples/grant.yaml"
+)
 
 
 def parse_grant(text: str, source: str = "grant") -> Grant:
     """Validate grant YAML as a whole; a problem names the line, the field and the fix."""
     doc = parse_yaml_document(text, "the grant", source)
     if not isinstance(doc.data, dict):
-        raise ParameterError("the grant must be a mapping with at least 'allocation:'", where=Location(file=source),
-                             fix="start from carecast/send/data/examples/grant.yaml")
+        raise ParameterError(
+            "the grant must be a mapping with at least 'allocation:'",
+            where=Location(file=source),
+            fix="start from carecast/send/data/examples/grant.yaml",
+        )
     try:
         return Grant.model_validate(doc.data)
     except ValidationError as exc:
@@ -120,8 +147,11 @@ def load_grant(path: str | Path) -> Grant:
     """Read and validate a grant YAML file (see ``send/data/examples/grant.yaml``)."""
     p = Path(path)
     if not p.is_file():
-        raise ParameterError(f"grant file {p} does not exist", where=Location(file=str(p)),
-                             fix="start from carecast/send/data/examples/grant.yaml")
+        raise ParameterError(
+            f"grant file {p} does not exist",
+            where=Location(file=str(p)),
+            fix="start from carecast/send/data/examples/grant.yaml",
+        )
     return parse_grant(p.read_text("utf-8"), str(p))
 
 
@@ -133,16 +163,27 @@ def setting_unit_costs(costs: AnnualCosts, extra: dict[str, float] | None = None
     return UnitCosts(weekly, inflation, costs.source)
 
 
-def very_high_cost_premium(records: pl.DataFrame, on: dt.date, costs: AnnualCosts) -> tuple[float, pl.DataFrame]:
+def very_high_cost_premium(
+    records: pl.DataFrame, on: dt.date, costs: AnnualCosts
+) -> tuple[float, pl.DataFrame]:
     """Placements open on ``on`` above the very-high-cost threshold: their cost above their setting's default."""
     thr = send_params().very_high_cost
-    vhc = records.filter((pl.col("setting_start") <= on) & (pl.coalesce("setting_end", pl.date(9999, 1, 1)) > on)
-                         & (pl.col("annual_cost") > thr))
-    table = vhc.group_by("setting").agg(pl.len().alias("placements"), pl.col("annual_cost").sum().alias("annual_cost"),
-                                        pl.col("annual_cost").max().alias("highest"))
+    vhc = records.filter(
+        (pl.col("setting_start") <= on)
+        & (pl.coalesce("setting_end", pl.date(9999, 1, 1)) > on)
+        & (pl.col("annual_cost") > thr)
+    )
+    table = vhc.group_by("setting").agg(
+        pl.len().alias("placements"),
+        pl.col("annual_cost").sum().alias("annual_cost"),
+        pl.col("annual_cost").max().alias("highest"),
+    )
     table = table.with_columns(
-        (pl.col("annual_cost") - pl.col("placements") * pl.col("setting").replace_strict(costs.per_setting))
-        .alias("above_default")).sort("setting")
+        (
+            pl.col("annual_cost")
+            - pl.col("placements") * pl.col("setting").replace_strict(costs.per_setting)
+        ).alias("above_default")
+    ).sort("setting")
     return float(table.get_column("above_default").sum()) if table.height else 0.0, table
 
 
@@ -150,11 +191,13 @@ def very_high_cost_premium(records: pl.DataFrame, on: dt.date, costs: AnnualCost
 class HighNeedsPosition:
     """Spend, grant and deficits by financial year, with bands over simulations."""
 
-    table: pl.DataFrame             # one row per complete financial year
-    by_setting: pl.DataFrame        # plan cost bands by financial year and setting
-    sim_cumulative_: np.ndarray     # (n_sims, n_years)
+    table: pl.DataFrame  # one row per complete financial year
+    by_setting: pl.DataFrame  # plan cost bands by financial year and setting
+    sim_cumulative_: np.ndarray  # (n_sims, n_years)
     years: list[int]
-    threshold_year: pl.DataFrame    # probability the cumulative deficit has reached the threshold, by year
+    threshold_year: (
+        pl.DataFrame
+    )  # probability the cumulative deficit has reached the threshold, by year
     assumptions: dict[str, Any] = field(default_factory=dict)
 
 
@@ -166,21 +209,33 @@ def _bands(sims: np.ndarray, prefix: str) -> dict[str, np.ndarray]:
     return out
 
 
-def high_needs_position(month_dates: list[dt.date], columns: tuple[str, ...], sim_counts: np.ndarray,
-                        grant: Grant, costs: AnnualCosts, *, extra_costs: dict[str, float] | None = None,
-                        very_high_cost_premium: float = 0.0) -> HighNeedsPosition:
+def high_needs_position(
+    month_dates: list[dt.date],
+    columns: tuple[str, ...],
+    sim_counts: np.ndarray,
+    grant: Grant,
+    costs: AnnualCosts,
+    *,
+    extra_costs: dict[str, float] | None = None,
+    very_high_cost_premium: float = 0.0,
+) -> HighNeedsPosition:
     """Cost ``sim_counts`` (simulations × months × columns) and set the spend against ``grant``.
 
     ``extra_costs``: annual cost of lever columns (e.g. new local special places). The very-high-cost
     premium (their cost above the setting default) is added each year at its value at the start.
     """
     uc = setting_unit_costs(costs, extra_costs)
-    proj = project_costs(month_dates, list(columns), sim_counts, uc, category_cost_mix={c: {c: 1.0} for c in columns})
+    proj = project_costs(
+        month_dates, list(columns), sim_counts, uc, category_cost_mix={c: {c: 1.0} for c in columns}
+    )
     complete = proj.by_financial_year.get_column("is_complete").to_numpy()
     years = [y for y, ok in zip(proj.financial_years_, complete, strict=True) if ok]
     if not years:
-        raise InsufficientDataError("the projection covers no complete financial year (1 April to 31 March)",
-                                    where=Location(field="horizon_years"), fix="forecast at least 2 years ahead")
+        raise InsufficientDataError(
+            "the projection covers no complete financial year (1 April to 31 March)",
+            where=Location(field="horizon_years"),
+            fix="forecast at least 2 years ahead",
+        )
     keep = np.flatnonzero(complete)
     plan_cost = proj.sim_by_financial_year_[:, keep] + very_high_cost_premium
     other = grant.other_for(years)
@@ -191,29 +246,51 @@ def high_needs_position(month_dates: list[dt.date], columns: tuple[str, ...], si
     in_year = spend - allocation[None, :] - transfer_total[None, :]
     cumulative = grant.opening_cumulative_deficit + np.cumsum(in_year, axis=1)
     labels = [financial_year_label(y) for y in years]
-    table = pl.DataFrame({
-        "financial_year": labels, "fy": years, **_bands(plan_cost, "plan_cost"), "other_spend": other,
-        **_bands(spend, "spend"), "allocation": allocation,
-        **{f"transfer_{k}": v for k, v in transfers.items()}, "transfers_in": transfer_total,
-        **_bands(in_year, "in_year_deficit"),
-        "deficit_pct_of_allocation_p50": np.median((spend - allocation[None, :]) / allocation[None, :] * 100, axis=0),
-        **_bands(cumulative, "cumulative_deficit"),
-    })
+    table = pl.DataFrame(
+        {
+            "financial_year": labels,
+            "fy": years,
+            **_bands(plan_cost, "plan_cost"),
+            "other_spend": other,
+            **_bands(spend, "spend"),
+            "allocation": allocation,
+            **{f"transfer_{k}": v for k, v in transfers.items()},
+            "transfers_in": transfer_total,
+            **_bands(in_year, "in_year_deficit"),
+            "deficit_pct_of_allocation_p50": np.median(
+                (spend - allocation[None, :]) / allocation[None, :] * 100, axis=0
+            ),
+            **_bands(cumulative, "cumulative_deficit"),
+        }
+    )
     if grant.threshold is not None:
         reached = cumulative >= grant.threshold
         first = np.where(reached.any(axis=1), np.argmax(reached, axis=1), -1)
         prob = reached.mean(axis=0)
-        threshold_year = pl.DataFrame({"financial_year": labels, "threshold": grant.threshold,
-                                       "probability_reached_by_year": prob,
-                                       "probability_first_reached_in_year": [float(np.mean(first == i))
-                                                                              for i in range(len(years))]})
+        threshold_year = pl.DataFrame(
+            {
+                "financial_year": labels,
+                "threshold": grant.threshold,
+                "probability_reached_by_year": prob,
+                "probability_first_reached_in_year": [
+                    float(np.mean(first == i)) for i in range(len(years))
+                ],
+            }
+        )
     else:
         threshold_year = pl.DataFrame()
-    cat = proj.by_financial_year_category.filter(pl.col("financial_year").is_in(labels)).rename({"category": "setting"})
-    assumptions = {"annual_costs": costs.per_setting | (extra_costs or {}), "cost_source": costs.source,
-                   "price_base": costs.price_base.isoformat(), "annual_inflation": costs.annual_inflation,
-                   "very_high_cost_premium_per_year": very_high_cost_premium,
-                   "grant": grant.model_dump(), "years": "complete financial years of the projection only"}
+    cat = proj.by_financial_year_category.filter(pl.col("financial_year").is_in(labels)).rename(
+        {"category": "setting"}
+    )
+    assumptions = {
+        "annual_costs": costs.per_setting | (extra_costs or {}),
+        "cost_source": costs.source,
+        "price_base": costs.price_base.isoformat(),
+        "annual_inflation": costs.annual_inflation,
+        "very_high_cost_premium_per_year": very_high_cost_premium,
+        "grant": grant.model_dump(),
+        "years": "complete financial years of the projection only",
+    }
     return HighNeedsPosition(table, cat, cumulative, years, threshold_year, assumptions)
 
 
@@ -226,8 +303,12 @@ def threshold_summary(position: HighNeedsPosition) -> str:
     labels = t.get_column("financial_year").to_list()
     thr = t.get_column("threshold")[0]
     if prob[-1] < 0.5:
-        return (f"The cumulative deficit stays below £{thr:,.0f} in most simulations to {labels[-1]} "
-                f"({prob[-1]:.0%} reach it).")
+        return (
+            f"The cumulative deficit stays below £{thr:,.0f} in most simulations to {labels[-1]} "
+            f"({prob[-1]:.0%} reach it)."
+        )
     i = int(np.argmax(prob >= 0.5))
-    return (f"The cumulative deficit reaches £{thr:,.0f} in {labels[i]} in the median simulation "
-            f"({prob[i]:.0%} of simulations by then; {prob[-1]:.0%} by {labels[-1]}).")
+    return (
+        f"The cumulative deficit reaches £{thr:,.0f} in {labels[i]} in the median simulation "
+        f"({prob[i]:.0%} of simulations by then; {prob[-1]:.0%} by {labels[-1]})."
+    )

@@ -45,7 +45,9 @@ class FewerNewPlans(Lever):
 class KeptInMainstream(Lever):
     lever: Literal["kept_in_mainstream"]
     percent: Percent
-    support_cost: float = Field(4000.0, ge=0, description="extra support a year per child kept, GBP")
+    support_cost: float = Field(
+        4000.0, ge=0, description="extra support a year per child kept, GBP"
+    )
 
 
 class LocalSpecialPlaces(Lever):
@@ -57,15 +59,26 @@ class LocalSpecialPlaces(Lever):
 class Post19Pathways(Lever):
     lever: Literal["post19_pathways"]
     percent: Percent
-    cost_per_person: float = Field(5000.0, ge=0, description="annual cost of the pathway per young person, GBP")
+    cost_per_person: float = Field(
+        5000.0, ge=0, description="annual cost of the pathway per young person, GBP"
+    )
 
 
-SendLever = Annotated[FewerNewPlans | KeptInMainstream | LocalSpecialPlaces | Post19Pathways,
-                      Field(discriminator="lever")]
-SEND_LEVER_TYPES = {"fewer_new_plans": FewerNewPlans, "kept_in_mainstream": KeptInMainstream,
-                    "local_special_places": LocalSpecialPlaces, "post19_pathways": Post19Pathways}
-NEW_COLUMNS = {"kept_in_mainstream": "mainstream_supported", "local_special_places": "local_special_new",
-               "post19_pathways": "post19_pathway"}
+SendLever = Annotated[
+    FewerNewPlans | KeptInMainstream | LocalSpecialPlaces | Post19Pathways,
+    Field(discriminator="lever"),
+]
+SEND_LEVER_TYPES = {
+    "fewer_new_plans": FewerNewPlans,
+    "kept_in_mainstream": KeptInMainstream,
+    "local_special_places": LocalSpecialPlaces,
+    "post19_pathways": Post19Pathways,
+}
+NEW_COLUMNS = {
+    "kept_in_mainstream": "mainstream_supported",
+    "local_special_places": "local_special_new",
+    "post19_pathways": "post19_pathway",
+}
 
 
 class SendScenario(BaseModel):
@@ -97,12 +110,16 @@ def parse_send_scenario(text: str, source: str = "scenario") -> SendScenario:
 def load_send_scenario(path: str | Path) -> SendScenario:
     p = Path(path)
     if not p.is_file():
-        raise ParameterError(f"scenario file {p} does not exist",
-                             fix="start from carecast/send/data/examples/send_scenario.yaml")
+        raise ParameterError(
+            f"scenario file {p} does not exist",
+            fix="start from carecast/send/data/examples/send_scenario.yaml",
+        )
     return parse_send_scenario(p.read_text("utf-8"), str(p))
 
 
-def send_effects(scenario: SendScenario | None, step_dates: list[dt.date], n_age: int, n_settings: int) -> Any:
+def send_effects(
+    scenario: SendScenario | None, step_dates: list[dt.date], n_age: int, n_settings: int
+) -> Any:
     """The engine's scenario effects on its step grid: ``fewer_new_plans`` thins new plans by age.
 
     Neutral (no change) without a scenario, so a baseline and a scenario run with the same seed meet
@@ -112,25 +129,30 @@ def send_effects(scenario: SendScenario | None, step_dates: list[dt.date], n_age
 
     effects = neutral_effects(len(step_dates), n_age, n_settings)
     dates = np.asarray(step_dates, dtype="datetime64[D]")
-    for lever in (scenario.levers if scenario is not None else []):
+    for lever in scenario.levers if scenario is not None else []:
         if isinstance(lever, FewerNewPlans):
             ages = np.arange(n_age)
             in_range = (ages >= lever.min_age) & (ages <= lever.max_age)
-            effects.entry_multiplier[:, in_range] *= (1 - lever.percent / 100 * lever.ramp(dates))[:, None]
+            effects.entry_multiplier[:, in_range] *= (1 - lever.percent / 100 * lever.ramp(dates))[
+                :, None
+            ]
     return effects
 
 
-def apply_levers(states: np.ndarray, columns: tuple[str, ...], months: list[dt.date], scenario: SendScenario
-                 ) -> tuple[np.ndarray, tuple[str, ...], list[str]]:
+def apply_levers(
+    states: np.ndarray, columns: tuple[str, ...], months: list[dt.date], scenario: SendScenario
+) -> tuple[np.ndarray, tuple[str, ...], list[str]]:
     """The count-based levers on plans (sims × months × ages × columns); returns new arrays and notes."""
     cols = list(columns)
     dates = np.asarray(months, dtype="datetime64[D]")
     notes = []
     for lever in scenario.levers:
         if isinstance(lever, FewerNewPlans):
-            notes.append(f"{lever.label}: new plans {lever.percent:g}% fewer from {lever.start} "
-                         f"(ramp {lever.ramp_months} months) at ages {lever.min_age}-{lever.max_age}, "
-                         "simulated in the engine")
+            notes.append(
+                f"{lever.label}: new plans {lever.percent:g}% fewer from {lever.start} "
+                f"(ramp {lever.ramp_months} months) at ages {lever.min_age}-{lever.max_age}, "
+                "simulated in the engine"
+            )
             continue
         new = NEW_COLUMNS[lever.lever]
         if new not in cols:
@@ -146,31 +168,45 @@ def apply_levers(states: np.ndarray, columns: tuple[str, ...], months: list[dt.d
                 j = cols.index(setting)
                 by_age = states[:, :, :, j]
                 total = by_age.sum(axis=2, keepdims=True)
-                growth = np.maximum(total - total[:, k0:k0 + 1], 0)  # growth of the setting since the start
+                growth = np.maximum(
+                    total - total[:, k0 : k0 + 1], 0
+                )  # growth of the setting since the start
                 share = np.divide(by_age, total, out=np.zeros_like(by_age), where=total > 0)
                 moved = lever.percent / 100 * r * growth * share * after
                 states[:, :, :, j] -= moved
                 states[:, :, :, j_new] += moved
-            notes.append(f"{lever.label}: {lever.percent:g}% of the growth in special and INMSS plans after "
-                         f"{lever.start} kept in mainstream with £{lever.support_cost:,.0f} extra support a year")
+            notes.append(
+                f"{lever.label}: {lever.percent:g}% of the growth in special and INMSS plans after "
+                f"{lever.start} kept in mainstream with £{lever.support_cost:,.0f} extra support a year"
+            )
         elif isinstance(lever, LocalSpecialPlaces):
             j = cols.index("inmss")
             inmss = states[:, :, :, j]
             total = inmss.sum(axis=2, keepdims=True)
             cap = lever.places * lever.ramp(dates)[None, :, None]
-            share = np.divide(np.minimum(cap, total), total, out=np.zeros_like(total), where=total > 0)
+            share = np.divide(
+                np.minimum(cap, total), total, out=np.zeros_like(total), where=total > 0
+            )
             moved = inmss * share
             states[:, :, :, j] -= moved
             states[:, :, :, j_new] += moved
-            notes.append(f"{lever.label}: {lever.places} local special places from {lever.start} at "
-                         f"£{lever.cost_per_place:,.0f} a year, filled by children who would be in INMSS")
+            notes.append(
+                f"{lever.label}: {lever.places} local special places from {lever.start} at "
+                f"£{lever.cost_per_place:,.0f} a year, filled by children who would be in INMSS"
+            )
         elif isinstance(lever, Post19Pathways):
             moved = np.zeros_like(states[:, :, :, 0])
             moved[:, :, 19:] = states[:, :, 19:, :j_new].sum(axis=3) * lever.percent / 100 * r
-            share = np.divide(moved[..., None], states[:, :, :, :j_new].sum(axis=3, keepdims=True),
-                              out=np.zeros((*moved.shape, 1)), where=states[:, :, :, :j_new].sum(axis=3, keepdims=True) > 0)
+            share = np.divide(
+                moved[..., None],
+                states[:, :, :, :j_new].sum(axis=3, keepdims=True),
+                out=np.zeros((*moved.shape, 1)),
+                where=states[:, :, :, :j_new].sum(axis=3, keepdims=True) > 0,
+            )
             states[:, :, :, :j_new] *= 1 - share
             states[:, :, :, j_new] += moved
-            notes.append(f"{lever.label}: {lever.percent:g}% of plans at ages 19-25 end into adult pathways from "
-                         f"{lever.start} (counted apart at £{lever.cost_per_person:,.0f} a year, not as plans)")
+            notes.append(
+                f"{lever.label}: {lever.percent:g}% of plans at ages 19-25 end into adult pathways from "
+                f"{lever.start} (counted apart at £{lever.cost_per_person:,.0f} a year, not as plans)"
+            )
     return states, tuple(cols), notes

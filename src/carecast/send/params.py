@@ -79,25 +79,36 @@ def parse_annual_costs(doc: Any, source: str) -> AnnualCosts:
     """Validate an ``annual_costs`` mapping (the shape of send.yaml's) as a whole."""
     settings = send_params().settings
     if not isinstance(doc, dict) or not isinstance(doc.get("value"), dict):
-        raise ParameterError("the costs file has no 'value:' mapping of setting -> annual cost",
-                             where=Location(file=source, field="annual_costs"),
-                             fix="start from `carecast send defaults --out send_costs.yaml`")
+        raise ParameterError(
+            "the costs file has no 'value:' mapping of setting -> annual cost",
+            where=Location(file=source, field="annual_costs"),
+            fix="start from `carecast send defaults --out send_costs.yaml`",
+        )
     values = doc["value"]
     unknown = [k for k in values if k not in settings]
     if unknown:
-        raise ParameterError(f"unknown setting(s) {unknown}", where=Location(file=source, field=f"value.{unknown[0]}"),
-                             fix=f"use the settings {', '.join(settings)}")
+        raise ParameterError(
+            f"unknown setting(s) {unknown}",
+            where=Location(file=source, field=f"value.{unknown[0]}"),
+            fix=f"use the settings {', '.join(settings)}",
+        )
     missing = [s for s in settings if s not in values]
     if missing:
-        raise ParameterError(f"no annual cost for setting(s) {missing}", where=Location(file=source, field="value"),
-                             fix="give every setting a cost, e.g. 'special: {value: 22000, reference: ...}'")
+        raise ParameterError(
+            f"no annual cost for setting(s) {missing}",
+            where=Location(file=source, field="value"),
+            fix="give every setting a cost, e.g. 'special: {value: 22000, reference: ...}'",
+        )
     per, refs = {}, {}
     for s in settings:
         v = values[s]
         amount = v.get("value") if isinstance(v, dict) else v
         if not isinstance(amount, int | float) or amount < 0:
-            raise ParameterError(f"annual cost of {s} must be a number of 0 or more, not {amount!r}",
-                                 where=Location(file=source, field=f"value.{s}"), fix="write pounds per year, e.g. 22000")
+            raise ParameterError(
+                f"annual cost of {s} must be a number of 0 or more, not {amount!r}",
+                where=Location(file=source, field=f"value.{s}"),
+                fix="write pounds per year, e.g. 22000",
+            )
         per[s] = float(amount)
         refs[s] = str(v.get("reference", "")) if isinstance(v, dict) else ""
     meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
@@ -106,8 +117,11 @@ def parse_annual_costs(doc: Any, source: str) -> AnnualCosts:
         base = dt.date.fromisoformat(base)
     inflation = float(meta.get("annual_inflation", doc.get("annual_inflation", 0.0)))
     if not -0.5 <= inflation <= 1.0:
-        raise ParameterError(f"annual_inflation {inflation} is outside -0.5..1", where=Location(file=source, field="annual_inflation"),
-                             fix="give a fraction, e.g. 0.02 for 2% a year")
+        raise ParameterError(
+            f"annual_inflation {inflation} is outside -0.5..1",
+            where=Location(file=source, field="annual_inflation"),
+            fix="give a fraction, e.g. 0.02 for 2% a year",
+        )
     return AnnualCosts(per, refs, base, inflation, source)
 
 
@@ -122,7 +136,9 @@ def load_annual_costs(path: str | Path | None) -> AnnualCosts:
     if path is None:
         return default_annual_costs()
     p = Path(path)
-    doc = read_yaml(p, "costs", missing_fix="check the path, or omit --costs to use the cited defaults")
+    doc = read_yaml(
+        p, "costs", missing_fix="check the path, or omit --costs to use the cited defaults"
+    )
     return _costs_from(doc, str(p))
 
 
@@ -144,4 +160,4 @@ def defaults_text() -> str:
 def default_costs_text() -> str:
     """The ``annual_costs:`` block of send.yaml (the last one): the cited defaults, to copy and edit."""
     text = defaults_text()
-    return text[text.index("\nannual_costs:") + 1:]
+    return text[text.index("\nannual_costs:") + 1 :]

@@ -35,14 +35,16 @@ EPOCH = np.datetime64("1970-01-01", "D")
 
 
 def _params() -> dict[str, Any]:
-    return yaml.safe_load(resources.files("carecast.send").joinpath("data/synthetic.yaml").read_text("utf-8"))
+    return yaml.safe_load(
+        resources.files("carecast.send").joinpath("data/synthetic.yaml").read_text("utf-8")
+    )
 
 
 def _by_age(values: dict[str, Any], key: str | None = None) -> np.ndarray:
     out = np.zeros(26)
     for name, lo, hi in GROUPS:
         v = values[name]
-        out[lo:hi + 1] = v[key] if key else v
+        out[lo : hi + 1] = v[key] if key else v
     return out
 
 
@@ -66,17 +68,32 @@ class SendSynth:
         """
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        fmt = {c: pl.col(c).dt.strftime("%d/%m/%Y") for c in ("dob", "plan_start", "plan_end", "setting_start",
-                                                              "setting_end")}
-        text = self.records.select("council", "child_id", *fmt.values(), "primary_need", "setting",
-                                   "annual_cost").select("council", "child_id", "dob", "primary_need", "plan_start",
-                                                         "plan_end", "setting", "setting_start", "setting_end",
-                                                         "annual_cost")
+        fmt = {
+            c: pl.col(c).dt.strftime("%d/%m/%Y")
+            for c in ("dob", "plan_start", "plan_end", "setting_start", "setting_end")
+        }
+        text = self.records.select(
+            "council", "child_id", *fmt.values(), "primary_need", "setting", "annual_cost"
+        ).select(
+            "council",
+            "child_id",
+            "dob",
+            "primary_need",
+            "plan_start",
+            "plan_end",
+            "setting",
+            "setting_start",
+            "setting_end",
+            "annual_cost",
+        )
         text = text.with_columns(pl.col("annual_cost").cast(pl.Utf8))
         if defects:
             text = self._plant(text)
-        paths = {"records": out / "ehcp_records.csv", "counts": out / "ehcp_counts.csv",
-                 "population": out / "population_0_25.csv"}
+        paths = {
+            "records": out / "ehcp_records.csv",
+            "counts": out / "ehcp_counts.csv",
+            "population": out / "population_0_25.csv",
+        }
         text.write_csv(paths["records"])
         self.aggregate.write_csv(paths["counts"])
         self.population.write_csv(paths["population"])
@@ -84,7 +101,9 @@ class SendSynth:
 
     def _plant(self, text: pl.DataFrame) -> pl.DataFrame:
         ended = text.with_row_index("i").filter(pl.col("plan_end").is_not_null()).get_column("i")
-        picks = [int(ended[0]), int(ended[len(ended) // 2]), int(ended[-1])] if len(ended) >= 3 else []
+        picks = (
+            [int(ended[0]), int(ended[len(ended) // 2]), int(ended[-1])] if len(ended) >= 3 else []
+        )
         if not picks:
             return text
         rows = text.to_dicts()
@@ -92,9 +111,14 @@ class SendSynth:
         rows[a]["plan_end"] = "01/01/1990"
         rows[b]["setting"] = "hospital school"
         rows[c]["dob"] = "01/01/1980"
-        for i, kind, col in ((a, "plan ends before it starts", "plan_end"), (b, "unknown setting", "setting"),
-                             (c, "age over 25", "dob")):
-            self.defects.append({"kind": kind, "file": "ehcp_records.csv", "row": i + 2, "column": col})
+        for i, kind, col in (
+            (a, "plan ends before it starts", "plan_end"),
+            (b, "unknown setting", "setting"),
+            (c, "age over 25", "dob"),
+        ):
+            self.defects.append(
+                {"kind": kind, "file": "ehcp_records.csv", "row": i + 2, "column": col}
+            )
         return pl.DataFrame(rows, schema=text.schema)
 
 
@@ -108,7 +132,7 @@ def _choose(rng: np.random.Generator, weights: np.ndarray) -> np.ndarray:
 def _setting_weights(prm: dict[str, Any], ages: np.ndarray, years_in: float) -> np.ndarray:
     w = np.zeros((26, 7))
     for name, lo, hi in GROUPS:
-        w[lo:hi + 1] = prm["setting_weights"][name]
+        w[lo : hi + 1] = prm["setting_weights"][name]
     w = w[np.clip(ages, 0, 25)].copy()
     shift = np.minimum(w[:, 0], prm["drift_per_year"] * years_in * np.maximum(w[:, 0], 0.05))
     w[:, 0] -= shift
@@ -117,20 +141,34 @@ def _setting_weights(prm: dict[str, Any], ages: np.ndarray, years_in: float) -> 
     return w
 
 
-def synthetic(councils: list[str] | int = 1, years: tuple[int, int] = (2015, 2024), *, seed: int = 0,
-              csc: Any = None) -> SendSynth:
+def synthetic(
+    councils: list[str] | int = 1,
+    years: tuple[int, int] = (2015, 2024),
+    *,
+    seed: int = 0,
+    csc: Any = None,
+) -> SendSynth:
     """Simulate EHCP records for ``councils`` (names, or a number of synthetic ones) over census ``years``.
 
     ``csc``: a :class:`carecast.synth.SynthResult` (or any object with a ``children`` frame holding
     ``council, child_id, dob``); a share of its children of the same councils are given plans.
     """
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ParameterError(f"seed {seed!r} is not a whole number >= 0", where=Location(field="seed"),
-                             fix="give a seed such as 0")
+        raise ParameterError(
+            f"seed {seed!r} is not a whole number >= 0",
+            where=Location(field="seed"),
+            fix="give a seed such as 0",
+        )
     first, last = years
     if last < first + 1:
-        raise ParameterError("give at least two census years", where=Location(field="years"), fix="e.g. 2015-2024")
-    names = [f"Synthetic SEND {i + 1}" for i in range(councils)] if isinstance(councils, int) else list(councils)
+        raise ParameterError(
+            "give at least two census years", where=Location(field="years"), fix="e.g. 2015-2024"
+        )
+    names = (
+        [f"Synthetic SEND {i + 1}" for i in range(councils)]
+        if isinstance(councils, int)
+        else list(councils)
+    )
     rng = np.random.default_rng(seed)
     prm = _params()
     start, end = dt.date(first, 1, 1), dt.date(last, 3, 31)
@@ -143,19 +181,45 @@ def synthetic(councils: list[str] | int = 1, years: tuple[int, int] = (2015, 202
         ages = np.arange(26)
         for y in range(first, last + 1):
             pop = prm["population_per_age"] * (1 + prm["population_growth"]) ** (y - first)
-            pops.append(pl.DataFrame({"council": name, "year": y, "age": ages, "population": np.round(
-                np.full(26, pop)).astype(np.int64)}))
-    records = pl.concat(frames).with_columns(pl.lit(end).alias("data_end"),
-                                             pl.lit("synthetic").alias("source_file"),
-                                             pl.lit(None, pl.Int64).alias("source_row"),
-                                             pl.lit("").alias("repairs"))
-    records = records.select(list(PLAN_COLUMNS)).cast(PLAN_COLUMNS).sort("council", "child_id", "setting_start")
-    return SendSynth(records, census_counts(records, list(range(first, last + 1))),
-                     pl.concat(pops).cast({"year": pl.Int32, "age": pl.Int32}), start, end, seed)
+            pops.append(
+                pl.DataFrame(
+                    {
+                        "council": name,
+                        "year": y,
+                        "age": ages,
+                        "population": np.round(np.full(26, pop)).astype(np.int64),
+                    }
+                )
+            )
+    records = pl.concat(frames).with_columns(
+        pl.lit(end).alias("data_end"),
+        pl.lit("synthetic").alias("source_file"),
+        pl.lit(None, pl.Int64).alias("source_row"),
+        pl.lit("").alias("repairs"),
+    )
+    records = (
+        records.select(list(PLAN_COLUMNS))
+        .cast(PLAN_COLUMNS)
+        .sort("council", "child_id", "setting_start")
+    )
+    return SendSynth(
+        records,
+        census_counts(records, list(range(first, last + 1))),
+        pl.concat(pops).cast({"year": pl.Int32, "age": pl.Int32}),
+        start,
+        end,
+        seed,
+    )
 
 
-def _council(rng: np.random.Generator, prm: dict[str, Any], council: str, start: dt.date, end: dt.date,
-             csc_kids: pl.DataFrame | None) -> pl.DataFrame:
+def _council(
+    rng: np.random.Generator,
+    prm: dict[str, Any],
+    council: str,
+    start: dt.date,
+    end: dt.date,
+    csc_kids: pl.DataFrame | None,
+) -> pl.DataFrame:
     p = send_params()
     needs = np.asarray(prm["primary_needs"])
     need_w0, need_g = np.asarray(prm["need_weights_start"]), np.asarray(prm["need_growth"])
@@ -174,8 +238,14 @@ def _council(rng: np.random.Generator, prm: dict[str, Any], council: str, start:
     setting = _choose(rng, _setting_weights(prm, age0, 0.0))
     need = _choose(rng, np.tile(need_w0, (n0, 1)))
     ids = [f"{council[:3].upper()}{k:06d}" for k in range(n0)]
-    live = {"id": np.arange(n0), "dob": dob, "plan_start": plan_start, "spell_start": plan_start.copy(),
-            "setting": setting, "need": need}
+    live = {
+        "id": np.arange(n0),
+        "dob": dob,
+        "plan_start": plan_start,
+        "spell_start": plan_start.copy(),
+        "setting": setting,
+        "need": need,
+    }
     next_id = n0
     id_list = list(ids)
     # looked-after / in-need children given plans: their own id and dob, a plan start in the window
@@ -200,7 +270,12 @@ def _council(rng: np.random.Generator, prm: dict[str, Any], council: str, start:
     for m, day in enumerate(month_days):
         yrs = (day - t0) / DAYS_PER_YEAR
         # new plans
-        lam = rate * prm["population_per_age"] * (1 + prm["population_growth"]) ** yrs * (1 + growth) ** yrs
+        lam = (
+            rate
+            * prm["population_per_age"]
+            * (1 + prm["population_growth"]) ** yrs
+            * (1 + growth) ** yrs
+        )
         n_new = rng.poisson(lam)
         ages = np.repeat(np.arange(26), n_new)
         start_day = day + (rng.random(ages.size) * 28).astype(np.int64)
@@ -220,54 +295,96 @@ def _council(rng: np.random.Generator, prm: dict[str, Any], council: str, start:
                 next_id += int(hit.sum())
                 new_ids = np.concatenate([new_ids, k_ids])
         w_need = need_w0 * (1 + need_g) ** yrs
-        new = {"id": new_ids, "dob": new_dob, "plan_start": start_day, "spell_start": start_day,
-               "setting": _choose(rng, _setting_weights(prm, ages, yrs)),
-               "need": _choose(rng, np.tile(w_need, (ages.size, 1)))}
+        new = {
+            "id": new_ids,
+            "dob": new_dob,
+            "plan_start": start_day,
+            "spell_start": start_day,
+            "setting": _choose(rng, _setting_weights(prm, ages, yrs)),
+            "need": _choose(rng, np.tile(w_need, (ages.size, 1))),
+        }
         live = {k: np.concatenate([live[k], new[k]]) for k in live}
         # ceasing (by chance, or on the 26th birthday) and moves
         age = ((day - live["dob"]) / DAYS_PER_YEAR).astype(np.int64)
         bday26 = live["dob"] + int(26 * DAYS_PER_YEAR)
         u = rng.random(age.size)
         ceases = (u < cease[np.clip(age, 0, 25)]) | (bday26 < day + 31)
-        cease_day = np.where(bday26 < day + 31, bday26, day + (rng.random(age.size) * 28).astype(np.int64))
+        cease_day = np.where(
+            bday26 < day + 31, bday26, day + (rng.random(age.size) * 28).astype(np.int64)
+        )
         cease_day = np.maximum(cease_day, live["spell_start"] + 1)
         is_sept = months[m].astype(int) % 12 == 8
-        p_move = np.where(transfer[np.clip(age, 0, 25)] & is_sept, prm["transfer_move"], prm["monthly_move"])
+        p_move = np.where(
+            transfer[np.clip(age, 0, 25)] & is_sept, prm["transfer_move"], prm["monthly_move"]
+        )
         moves = ~ceases & (rng.random(age.size) < p_move) & (live["spell_start"] < day)
         w_dest = _setting_weights(prm, np.clip(age + is_sept, 0, 25), yrs)
-        specialist = np.isin(live["setting"], [2, 3])  # special and INMSS rarely return to mainstream
+        specialist = np.isin(
+            live["setting"], [2, 3]
+        )  # special and INMSS rarely return to mainstream
         w_dest[specialist, :2] *= prm["return_to_mainstream"]
         dest = _choose(rng, w_dest)
         moves &= dest != live["setting"]
-        move_day = np.maximum(day + (rng.random(age.size) * 14).astype(np.int64), live["spell_start"] + 1)
+        move_day = np.maximum(
+            day + (rng.random(age.size) * 14).astype(np.int64), live["spell_start"] + 1
+        )
         done = ceases | moves
         end_day = np.where(ceases, cease_day, move_day)
         keep_end = done & (end_day <= t_end)
-        spells.append(tuple(live[k][keep_end] for k in ("id", "dob", "plan_start", "spell_start", "setting", "need"))
-                      + (end_day[keep_end], np.where(ceases, end_day, -1)[keep_end]))
+        spells.append(
+            tuple(
+                live[k][keep_end]
+                for k in ("id", "dob", "plan_start", "spell_start", "setting", "need")
+            )
+            + (end_day[keep_end], np.where(ceases, end_day, -1)[keep_end])
+        )
         # movers open a new spell; those ceasing leave
         live["spell_start"] = np.where(moves & keep_end, end_day, live["spell_start"])
         live["setting"] = np.where(moves & keep_end, dest, live["setting"])
         stay = ~(ceases & keep_end)
         live = {k: v[stay] for k, v in live.items()}
-    spells.append(tuple(live[k] for k in ("id", "dob", "plan_start", "spell_start", "setting", "need"))
-                  + (np.full(live["id"].size, -1), np.full(live["id"].size, -1)))
+    spells.append(
+        tuple(live[k] for k in ("id", "dob", "plan_start", "spell_start", "setting", "need"))
+        + (np.full(live["id"].size, -1), np.full(live["id"].size, -1))
+    )
     cols = [np.concatenate(c) for c in zip(*spells, strict=True)]
     sid, sdob, pstart, sstart, sset, sneed, send_, pend = cols
     # a plan's end is known on every spell of it
     plan_end = pl.DataFrame({"id": sid, "pend": pend}).group_by("id").agg(pl.col("pend").max())
     ids_arr = np.asarray(id_list)
-    day = lambda a: (a.astype("datetime64[D]") + 0)  # noqa: E731  (days since 1970 -> dates)
-    frame = pl.DataFrame({
-        "id": sid, "child_id": ids_arr[sid], "dob": day(sdob), "primary_need": needs[sneed],
-        "plan_start": day(pstart), "setting": np.asarray(p.settings)[sset], "setting_start": day(sstart),
-        "setting_end": np.where(send_ >= 0, send_, np.iinfo(np.int64).min).astype("datetime64[D]"),
-    }).join(plan_end, on="id").with_columns(
-        pl.when(pl.col("setting_end").dt.year() > 1900).then(pl.col("setting_end")).alias("setting_end"),
-        pl.when(pl.col("pend") >= 0).then(pl.col("pend").cast(pl.Int32).cast(pl.Date)).alias("plan_end"),
-        pl.lit(council).alias("council"))
-    frame = frame.filter(pl.col("setting_end").is_null() | (pl.col("setting_end") > pl.col("setting_start")))
-    vhc = (pl.col("setting") == "inmss") & pl.Series(rng.random(frame.height) < prm["very_high_cost_share_inmss"])
+    day = lambda a: a.astype("datetime64[D]") + 0  # noqa: E731  (days since 1970 -> dates)
+    frame = (
+        pl.DataFrame(
+            {
+                "id": sid,
+                "child_id": ids_arr[sid],
+                "dob": day(sdob),
+                "primary_need": needs[sneed],
+                "plan_start": day(pstart),
+                "setting": np.asarray(p.settings)[sset],
+                "setting_start": day(sstart),
+                "setting_end": np.where(send_ >= 0, send_, np.iinfo(np.int64).min).astype(
+                    "datetime64[D]"
+                ),
+            }
+        )
+        .join(plan_end, on="id")
+        .with_columns(
+            pl.when(pl.col("setting_end").dt.year() > 1900)
+            .then(pl.col("setting_end"))
+            .alias("setting_end"),
+            pl.when(pl.col("pend") >= 0)
+            .then(pl.col("pend").cast(pl.Int32).cast(pl.Date))
+            .alias("plan_end"),
+            pl.lit(council).alias("council"),
+        )
+    )
+    frame = frame.filter(
+        pl.col("setting_end").is_null() | (pl.col("setting_end") > pl.col("setting_start"))
+    )
+    vhc = (pl.col("setting") == "inmss") & pl.Series(
+        rng.random(frame.height) < prm["very_high_cost_share_inmss"]
+    )
     lo, hi = prm["very_high_cost_range"]
     cost = pl.Series(np.round(lo + rng.random(frame.height) * (hi - lo), -2))
     return frame.with_columns(pl.when(vhc).then(cost).alias("annual_cost")).drop("id", "pend")

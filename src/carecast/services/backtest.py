@@ -41,8 +41,11 @@ class BacktestRequest(ModelOptions, RegionInputs):
     @model_validator(mode="after")
     def _an_origin(self) -> BacktestRequest:
         if not self.rolling and self.at is None:
-            raise ParameterError("give --at DATE or --rolling", where=Location(field="at"),
-                                 fix="e.g. --at 2023-03-31 --horizon-months 12, or --rolling")
+            raise ParameterError(
+                "give --at DATE or --rolling",
+                where=Location(field="at"),
+                fix="e.g. --at 2023-03-31 --horizon-months 12, or --rolling",
+            )
         return self
 
 
@@ -54,8 +57,13 @@ class BacktestRun:
 
 def run_backtest(request: BacktestRequest, *, progress: Progress = quiet) -> BacktestRun:
     """Forecast as if it were each origin date, with only what was known then, and score it."""
-    with job_logged("backtest", simulations=request.simulations, horizon_months=request.horizon_months,
-                    rolling=request.rolling, seed=request.seed):
+    with job_logged(
+        "backtest",
+        simulations=request.simulations,
+        horizon_months=request.horizon_months,
+        rolling=request.rolling,
+        seed=request.seed,
+    ):
         existing_file(request.categories, "categories", "check the path, or leave out --categories")
         existing_file(request.population, "population", "check the path, or leave out --population")
         cats = load_categories(request.categories)
@@ -64,11 +72,21 @@ def run_backtest(request: BacktestRequest, *, progress: Progress = quiet) -> Bac
         progress(0.1, "Backtesting")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SparseDataWarning)
-            bt = backtest(episodes, at=request.at, horizon_months=request.horizon_months, rolling=request.rolling,
-                          n_origins=request.origins, n_sims=request.simulations, seed=request.seed,
-                          workers=workers_for(request.workers), scheduler=request.scheduler,
-                          population=request.population,
-                          **model_options(request, cats))
+            bt = backtest(
+                episodes,
+                at=request.at,
+                horizon_months=request.horizon_months,
+                rolling=request.rolling,
+                n_origins=request.origins,
+                n_sims=request.simulations,
+                seed=request.seed,
+                workers=workers_for(request.workers),
+                scheduler=request.scheduler,
+                population=request.population,
+                **model_options(request, cats),
+            )
         parameters = {**request.recorded(), "window_years": request.window_years or "default"}
-        inputs: list[str | Path] = [p for p in (request.source, request.population, request.categories) if p]
+        inputs: list[str | Path] = [
+            p for p in (request.source, request.population, request.categories) if p
+        ]
         return BacktestRun(bt, backtest_report(bt, inputs=inputs, parameters=parameters))

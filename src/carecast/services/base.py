@@ -48,10 +48,26 @@ class Request(BaseModel):
 
 def _bounds(field: FieldInfo | None) -> str | None:
     """'from 1 to 10', 'at least 1' ... from a field's numeric limits (None when it has none)."""
-    limits = {k: getattr(m, k) for m in (field.metadata if field else []) for k in ("ge", "gt", "le", "lt")
-              if getattr(m, k, None) is not None}
-    low = f"at least {limits['ge']}" if "ge" in limits else f"more than {limits['gt']}" if "gt" in limits else None
-    high = f"at most {limits['le']}" if "le" in limits else f"less than {limits['lt']}" if "lt" in limits else None
+    limits = {
+        k: getattr(m, k)
+        for m in (field.metadata if field else [])
+        for k in ("ge", "gt", "le", "lt")
+        if getattr(m, k, None) is not None
+    }
+    low = (
+        f"at least {limits['ge']}"
+        if "ge" in limits
+        else f"more than {limits['gt']}"
+        if "gt" in limits
+        else None
+    )
+    high = (
+        f"at most {limits['le']}"
+        if "le" in limits
+        else f"less than {limits['lt']}"
+        if "lt" in limits
+        else None
+    )
     if "ge" in limits and "le" in limits:
         return f"from {limits['ge']} to {limits['le']}"
     return " and ".join(p for p in (low, high) if p) or None
@@ -67,8 +83,15 @@ def _parameter_error(cls: type[BaseModel], exc: ValidationError) -> ParameterErr
     default = field.default if field is not None else None
     fix = f"leave it out to use {default}" if default is not None else "check the value"
     bounds = _bounds(field)
-    if bounds and first["type"] in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
-        return ParameterError(f"{label} must be {bounds}, not {given}", where=Location(field=name), fix=fix)
+    if bounds and first["type"] in (
+        "greater_than",
+        "greater_than_equal",
+        "less_than",
+        "less_than_equal",
+    ):
+        return ParameterError(
+            f"{label} must be {bounds}, not {given}", where=Location(field=name), fix=fix
+        )
     shown = "" if isinstance(given, dict) or given is None else f" '{given}'"
     message = first["msg"][0].lower() + first["msg"][1:]
     return ParameterError(f"{label}{shown}: {message}", where=Location(field=name), fix=fix)

@@ -34,16 +34,30 @@ class BenchmarkRun:
 def run_benchmark(request: BenchmarkRequest, *, progress: Progress = quiet) -> BenchmarkRun:
     """In-year deficits, forward risk, spend per head, regressions, quadrants, contributions, neighbours."""
     with job_logged("benchmark", panels=len(request.panel), strict=request.strict):
-        existing_file(request.neighbours, "statistical neighbours", "check the path, or leave out --neighbours")
+        existing_file(
+            request.neighbours,
+            "statistical neighbours",
+            "check the path, or leave out --neighbours",
+        )
         progress(0.1, "Reading the panel")
         loaded = load_panel(list(request.panel))
         if request.strict and loaded.issues.height:
             first = loaded.issues.row(0, named=True)
-            raise InputError(f"{loaded.issues.height} input problem(s), the first: {first['problem']}",
-                             fix=f"{first['fix']} (or run without --strict to set them aside and carry on)",
-                             where=Location(file=first["file"], row=first["row"], column=first["column"]))
+            raise InputError(
+                f"{loaded.issues.height} input problem(s), the first: {first['problem']}",
+                fix=f"{first['fix']} (or run without --strict to set them aside and carry on)",
+                where=Location(file=first["file"], row=first["row"], column=first["column"]),
+            )
         progress(0.4, "Benchmarking")
-        result = analyse(loaded, request.council, neighbours_file=request.neighbours,
-                         first_year=request.first_year, last_year=request.last_year)
-        inputs = [*map(str, request.panel), *([str(request.neighbours)] if request.neighbours else [])]
+        result = analyse(
+            loaded,
+            request.council,
+            neighbours_file=request.neighbours,
+            first_year=request.first_year,
+            last_year=request.last_year,
+        )
+        inputs = [
+            *map(str, request.panel),
+            *([str(request.neighbours)] if request.neighbours else []),
+        ]
         return BenchmarkRun(result, build_report(result, inputs=inputs))

@@ -84,8 +84,14 @@ class BudgetRun:
     saved_run: int | None = None
 
 
-def _forecast(eps: pl.DataFrame, plan: BudgetPlan, as_of: dt.date, simulations: int, seed: int,
-              progress: Progress):
+def _forecast(
+    eps: pl.DataFrame,
+    plan: BudgetPlan,
+    as_of: dt.date,
+    simulations: int,
+    seed: int,
+    progress: Progress,
+):
     """The demand forecast from the monitoring date to just past 31 March (starters, leavers and the
     exits that feed the allowance and leaving-care lines)."""
     from carecast.forecast.region import forecast_councils
@@ -94,13 +100,19 @@ def _forecast(eps: pl.DataFrame, plan: BudgetPlan, as_of: dt.date, simulations: 
     progress(0.2, f"Forecasting starters and leavers ({simulations} simulations)")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        region = forecast_councils(eps, start=as_of, horizon_years=((fy_end - as_of).days + 14) / DAYS_PER_YEAR,
-                                   n_sims=simulations, seed=seed)
+        region = forecast_councils(
+            eps,
+            start=as_of,
+            horizon_years=((fy_end - as_of).days + 14) / DAYS_PER_YEAR,
+            n_sims=simulations,
+            seed=seed,
+        )
     return region.combined
 
 
-def _starters_leavers(eps: pl.DataFrame | None, plan: BudgetPlan, placements, uc: UnitCosts, as_of: dt.date,
-                      result) -> StartersLeavers | None:
+def _starters_leavers(
+    eps: pl.DataFrame | None, plan: BudgetPlan, placements, uc: UnitCosts, as_of: dt.date, result
+) -> StartersLeavers | None:
     """Starters and leavers to the year end: the forecast's (``result``) or the run-rate (None)."""
     if eps is None:
         return None
@@ -108,10 +120,21 @@ def _starters_leavers(eps: pl.DataFrame | None, plan: BudgetPlan, placements, uc
         return starters_leavers_run_rate(eps, plan, uc, as_of=as_of)
     fy_end = plan.bounds[1]
     costed = cost_placements(placements, uc, as_of=as_of, fy_start=plan.bounds[0], fy_end=fy_end)
-    mix = derive_cost_mix(eps.filter(pl.col("cost_group").is_not_null()), end=as_of,
-                          fallback=default_cost_mix(load_categories()))
-    return starters_leavers_from_forecast(result.dates_, list(result.categories), result.sim_counts_, plan, costed,
-                                          uc, as_of=as_of, category_cost_mix=mix)
+    mix = derive_cost_mix(
+        eps.filter(pl.col("cost_group").is_not_null()),
+        end=as_of,
+        fallback=default_cost_mix(load_categories()),
+    )
+    return starters_leavers_from_forecast(
+        result.dates_,
+        list(result.categories),
+        result.sim_counts_,
+        plan,
+        costed,
+        uc,
+        as_of=as_of,
+        category_cost_mix=mix,
+    )
 
 
 def _saved(m: Monitoring, plan: BudgetPlan, when: dt.date, db: str) -> tuple[int, dict[str, Any]]:
@@ -130,16 +153,30 @@ def _saved(m: Monitoring, plan: BudgetPlan, when: dt.date, db: str) -> tuple[int
     return run_id, out
 
 
-def run_budget_outturn(request: BudgetOutturnRequest, *, episodes: pl.DataFrame | None = None,
-                       progress: Progress = quiet, command: str = "budget outturn",
-                       coverage: dict[str, Any] | None = None) -> BudgetRun:
+def run_budget_outturn(
+    request: BudgetOutturnRequest,
+    *,
+    episodes: pl.DataFrame | None = None,
+    progress: Progress = quiet,
+    command: str = "budget outturn",
+    coverage: dict[str, Any] | None = None,
+) -> BudgetRun:
     """Forecast outturn, variance and movement per budget line."""
-    with job_logged("budget outturn", simulations=request.simulations, saved=request.save, seed=request.seed):
-        for path, what in ((request.budget, "budget"), (request.register_file, "placement register"),
-                           (request.ledger, "ledger"), (request.actions, "actions"), (request.costs, "unit costs"),
-                           (request.establishment, "establishment"), (request.workforce_policy, "workforce policy"),
-                           (request.allowance_policy, "allowance policy"),
-                           (request.allowance_cohort, "allowance cohort"), (request.leavers_policy, "leavers policy")):
+    with job_logged(
+        "budget outturn", simulations=request.simulations, saved=request.save, seed=request.seed
+    ):
+        for path, what in (
+            (request.budget, "budget"),
+            (request.register_file, "placement register"),
+            (request.ledger, "ledger"),
+            (request.actions, "actions"),
+            (request.costs, "unit costs"),
+            (request.establishment, "establishment"),
+            (request.workforce_policy, "workforce policy"),
+            (request.allowance_policy, "allowance policy"),
+            (request.allowance_cohort, "allowance cohort"),
+            (request.leavers_policy, "leavers policy"),
+        ):
             existing_file(path, what, "check the path")
         if request.plan is not None:
             plan = request.plan
@@ -148,9 +185,16 @@ def run_budget_outturn(request: BudgetOutturnRequest, *, episodes: pl.DataFrame 
             plan = load_plan(request.budget)
         uc = load_unit_costs(request.costs)
         if request.register_file is None and request.episodes is None and episodes is None:
-            raise ParameterError("no placements given", fix="pass --register FILE or --episodes DIR")
-        whole = WholeBudgetInputs(request.establishment, request.workforce_policy, request.allowance_policy,
-                                  request.allowance_cohort, request.leavers_policy)
+            raise ParameterError(
+                "no placements given", fix="pass --register FILE or --episodes DIR"
+            )
+        whole = WholeBudgetInputs(
+            request.establishment,
+            request.workforce_policy,
+            request.allowance_policy,
+            request.allowance_cohort,
+            request.leavers_policy,
+        )
         whole.check(plan, request.episodes is not None or episodes is not None)
         led = read_ledger(request.ledger, plan) if request.ledger else None
         acts = read_actions(request.actions, plan) if request.actions else None
@@ -165,23 +209,64 @@ def run_budget_outturn(request: BudgetOutturnRequest, *, episodes: pl.DataFrame 
             assert episodes is not None  # checked above: a register or episodes
             placements = placements_from_episodes(episodes, start=fy_start, end=fy_end, as_of=when)
         sims = request.simulations or (AFTERCARE_SIMULATIONS if needs_forecast(plan) else 0)
-        result = _forecast(episodes, plan, when, sims, request.seed, progress) if episodes is not None and sims else None
-        sl = _starters_leavers(episodes, plan, placements, uc, when, result if request.simulations else None)
+        result = (
+            _forecast(episodes, plan, when, sims, request.seed, progress)
+            if episodes is not None and sims
+            else None
+        )
+        sl = _starters_leavers(
+            episodes, plan, placements, uc, when, result if request.simulations else None
+        )
         progress(0.6, "Forecasting staffing, allowances and leaving care")
-        lines = forecast_lines(plan, whole, as_of=when, episodes=episodes, forecast=result, seed=request.seed)
-        m = monitor(plan, placements, uc, as_of=when, ledger=led, actions=acts, starters_leavers=sl,
-                    line_forecasts=lines)
+        lines = forecast_lines(
+            plan, whole, as_of=when, episodes=episodes, forecast=result, seed=request.seed
+        )
+        m = monitor(
+            plan,
+            placements,
+            uc,
+            as_of=when,
+            ledger=led,
+            actions=acts,
+            starters_leavers=sl,
+            line_forecasts=lines,
+        )
         run_id, saved = _saved(m, plan, when, db) if db is not None else (None, {})
-        sources = [request.budget, request.register_file, request.episodes, request.ledger, request.actions, request.costs,
-                   request.establishment, request.workforce_policy, request.allowance_policy,
-                   request.allowance_cohort, request.leavers_policy]
-        meta = run_metadata(command=command, inputs=[p for p in sources if p],
-                            parameters={"as_of": when.isoformat(), "simulations": request.simulations,
-                                        "saved": request.save, **m.assumptions},
-                            seed=request.seed, coverage=coverage)
-        report = monitoring_report(m, metadata=meta, summary=saved.get("summary"), moves=saved.get("moves"),
-                                   history=saved.get("history"), runs=saved.get("runs"),
-                                   quarters=saved.get("quarters"), include_placements=request.with_placements)
+        sources = [
+            request.budget,
+            request.register_file,
+            request.episodes,
+            request.ledger,
+            request.actions,
+            request.costs,
+            request.establishment,
+            request.workforce_policy,
+            request.allowance_policy,
+            request.allowance_cohort,
+            request.leavers_policy,
+        ]
+        meta = run_metadata(
+            command=command,
+            inputs=[p for p in sources if p],
+            parameters={
+                "as_of": when.isoformat(),
+                "simulations": request.simulations,
+                "saved": request.save,
+                **m.assumptions,
+            },
+            seed=request.seed,
+            coverage=coverage,
+        )
+        report = monitoring_report(
+            m,
+            metadata=meta,
+            summary=saved.get("summary"),
+            moves=saved.get("moves"),
+            history=saved.get("history"),
+            runs=saved.get("runs"),
+            quarters=saved.get("quarters"),
+            include_placements=request.with_placements,
+        )
         return BudgetRun(m, report, run_id)
 
 
@@ -205,14 +290,20 @@ class BudgetDecomposeRequest(Request):
     from_year: int | None = Field(default=None, ge=2000, le=2100)
     to_year: int | None = Field(default=None, ge=2000, le=2100)
     population_ratio: float = Field(default=1.0, gt=0)
-    price_ratio: float | None = Field(default=None, gt=0)  # None: the unit costs' own uprating between the years
+    price_ratio: float | None = Field(
+        default=None, gt=0
+    )  # None: the unit costs' own uprating between the years
     costs: Path | None = None
 
     @model_validator(mode="after")
     def _something_to_decompose(self) -> BudgetDecomposeRequest:
-        if self.inputs is None and not (self.episodes is not None and self.from_year and self.to_year):
-            raise ParameterError("nothing to decompose",
-                                 fix="pass --inputs FILE, or --episodes DIR --from YEAR --to YEAR")
+        if self.inputs is None and not (
+            self.episodes is not None and self.from_year and self.to_year
+        ):
+            raise ParameterError(
+                "nothing to decompose",
+                fix="pass --inputs FILE, or --episodes DIR --from YEAR --to YEAR",
+            )
         return self
 
 
@@ -242,20 +333,44 @@ def run_budget_decompose(request: BudgetDecomposeRequest) -> DecomposeRun:
             unit_costs = load_unit_costs(request.costs)
             actual = actual_costs(load_episodes(request.episodes, None), unit_costs)
             price_ratio = request.price_ratio
-            if price_ratio is None:  # the uprating the costing itself applied is price inflation, not unit cost
-                price_ratio = uprating_ratio(unit_costs, actual.by_financial_year_cost_group, request.from_year,
-                                             request.to_year)
-            y0, y1 = spend_years_from_actuals(actual.by_financial_year_cost_group, request.from_year,
-                                              request.to_year, population_ratio=request.population_ratio,
-                                              price_ratio=price_ratio)
-            recorded = {"population_ratio": request.population_ratio, "price_ratio": price_ratio,
-                        "costs": str(request.costs or "defaults")}
+            if (
+                price_ratio is None
+            ):  # the uprating the costing itself applied is price inflation, not unit cost
+                price_ratio = uprating_ratio(
+                    unit_costs,
+                    actual.by_financial_year_cost_group,
+                    request.from_year,
+                    request.to_year,
+                )
+            y0, y1 = spend_years_from_actuals(
+                actual.by_financial_year_cost_group,
+                request.from_year,
+                request.to_year,
+                population_ratio=request.population_ratio,
+                price_ratio=price_ratio,
+            )
+            recorded = {
+                "population_ratio": request.population_ratio,
+                "price_ratio": price_ratio,
+                "costs": str(request.costs or "defaults"),
+            }
         drivers = decompose_spend_change(y0, y1)
-        meta = run_metadata(command="budget decompose",
-                            inputs=[p for p in (request.inputs, request.episodes, request.costs) if p],
-                            parameters=recorded)
-        report = Report(f"Spend decomposition {y0.label} → {y1.label}", meta, [
-            Section("Drivers of the change in spend", text=f"Spend {y0.label} £{y0.spend:,.0f} → {y1.label} "
-                    f"£{y1.spend:,.0f} (children × average weekly cost × 52).", tables={"drivers": drivers}),
-        ], primary_table="drivers")
+        meta = run_metadata(
+            command="budget decompose",
+            inputs=[p for p in (request.inputs, request.episodes, request.costs) if p],
+            parameters=recorded,
+        )
+        report = Report(
+            f"Spend decomposition {y0.label} → {y1.label}",
+            meta,
+            [
+                Section(
+                    "Drivers of the change in spend",
+                    text=f"Spend {y0.label} £{y0.spend:,.0f} → {y1.label} "
+                    f"£{y1.spend:,.0f} (children × average weekly cost × 52).",
+                    tables={"drivers": drivers},
+                ),
+            ],
+            primary_table="drivers",
+        )
         return DecomposeRun(drivers, report)

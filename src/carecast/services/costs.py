@@ -33,8 +33,14 @@ class CostsRun:
     report: Report
 
 
-def run_costs(request: CostsRequest, *, episodes: pl.DataFrame | None = None, progress: Progress = quiet,
-              title: str = "Historic placement cost", coverage: dict[str, Any] | None = None) -> CostsRun:
+def run_costs(
+    request: CostsRequest,
+    *,
+    episodes: pl.DataFrame | None = None,
+    progress: Progress = quiet,
+    title: str = "Historic placement cost",
+    coverage: dict[str, Any] | None = None,
+) -> CostsRun:
     """Days in each placement × weekly unit cost ÷ 7 by financial year and cost group, with the mix."""
     with job_logged("costs actual", costs="own file" if request.costs else "shipped"):
         cats, unit_costs = read_costing(request.categories, request.costs)
@@ -43,8 +49,13 @@ def run_costs(request: CostsRequest, *, episodes: pl.DataFrame | None = None, pr
             episodes = load_episodes(request.source, request.council, cats, progress)
         check_classified(episodes, cats)
         actual = actual_costs(episodes, unit_costs)
-        mix = derive_cost_mix(episodes.filter(pl.col("cost_group").is_not_null()), fallback=default_cost_mix(cats))
-        meta = run_metadata(command="costs actual", inputs=[p for p in (request.source, request.costs) if p],
-                            parameters={**request.recorded(), "unit_costs": unit_costs.as_dict()},
-                            coverage=coverage)
+        mix = derive_cost_mix(
+            episodes.filter(pl.col("cost_group").is_not_null()), fallback=default_cost_mix(cats)
+        )
+        meta = run_metadata(
+            command="costs actual",
+            inputs=[p for p in (request.source, request.costs) if p],
+            parameters={**request.recorded(), "unit_costs": unit_costs.as_dict()},
+            coverage=coverage,
+        )
         return CostsRun(actual, actual_cost_report(title, actual, mix, unit_costs, cats, meta))

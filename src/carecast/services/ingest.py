@@ -27,7 +27,9 @@ class ValidateRequest(Request):
 
     source: Path
     council: str | None = None
-    year: int | None = Field(default=None, ge=2000, le=2100)  # a one-return folder's collection year
+    year: int | None = Field(
+        default=None, ge=2000, le=2100
+    )  # a one-return folder's collection year
     postcodes: Path | None = None  # None: postcodes.csv beside the returns, else the ONS directory
     pseudonymise: bool = False
     key_file: Path | None = None  # else CARECAST_PSEUDONYM_KEY
@@ -41,32 +43,62 @@ class ValidateRun:
     loaded: LoadResult
     report: Report
     postcodes: Path | None  # the lookup used (given, or found beside the returns)
-    lookup_note: str  # which lookup located the postcodes, in words (shown, never chosen in silence)
+    lookup_note: (
+        str  # which lookup located the postcodes, in words (shown, never chosen in silence)
+    )
 
 
-def run_validate(request: ValidateRequest, *, progress: Progress = quiet, command: str = "validate",
-                 coverage: dict[str, Any] | None = None, record_paths: bool = True) -> ValidateRun:
+def run_validate(
+    request: ValidateRequest,
+    *,
+    progress: Progress = quiet,
+    command: str = "validate",
+    coverage: dict[str, Any] | None = None,
+    record_paths: bool = True,
+) -> ValidateRun:
     """The cleaned tables and their data-quality report (``record_paths=False``: the report names no
     folder, e.g. a web upload's staging folder on the server)."""
-    with job_logged("validate", pseudonymise=request.pseudonymise, merge_legal_changes=request.merge_legal_changes):
+    with job_logged(
+        "validate",
+        pseudonymise=request.pseudonymise,
+        merge_legal_changes=request.merge_legal_changes,
+    ):
         if request.key_file is not None and not request.pseudonymise:
-            raise ParameterError("--key-file was given without --pseudonymise",
-                                 fix="add --pseudonymise, or leave out --key-file")
+            raise ParameterError(
+                "--key-file was given without --pseudonymise",
+                fix="add --pseudonymise, or leave out --key-file",
+            )
         existing_file(request.categories, "categories", "check the path, or leave out --categories")
         key = load_key(request.key_file) if request.pseudonymise else None
         lookup = choose_lookup(request.source, request.postcodes)
         postcodes = lookup.path
-        loaded = load_returns(request.source, council=request.council, year=request.year, postcodes=postcodes, pseudonymise_key=key,
-                              merge_legal_changes=request.merge_legal_changes, categories=request.categories,
-                              progress=lambda done, total, label: progress(0.9 * done / max(total, 1),
-                                                                           f"Reading {label}"[:60]))
-        inputs: list[str | Path] = [request.source, *([postcodes] if postcodes else [])] if record_paths else []
+        loaded = load_returns(
+            request.source,
+            council=request.council,
+            year=request.year,
+            postcodes=postcodes,
+            pseudonymise_key=key,
+            merge_legal_changes=request.merge_legal_changes,
+            categories=request.categories,
+            progress=lambda done, total, label: progress(
+                0.9 * done / max(total, 1), f"Reading {label}"[:60]
+            ),
+        )
+        inputs: list[str | Path] = (
+            [request.source, *([postcodes] if postcodes else [])] if record_paths else []
+        )
         meta = run_metadata(
-            command=command, inputs=inputs,
-            parameters={"council": request.council, "year": request.year, "merge_legal_changes": request.merge_legal_changes,
-                        "pseudonymised": request.pseudonymise,
-                        "categories": str(request.categories) if request.categories else None},
-            coverage=coverage or loaded.coverage)
+            command=command,
+            inputs=inputs,
+            parameters={
+                "council": request.council,
+                "year": request.year,
+                "merge_legal_changes": request.merge_legal_changes,
+                "pseudonymised": request.pseudonymise,
+                "categories": str(request.categories) if request.categories else None,
+            },
+            coverage=coverage or loaded.coverage,
+        )
         report = loaded.quality.to_report(meta)
         if request.dfe_rules:
             report = add_dfe_rules(report, check_loaded_returns(loaded.raw))
@@ -79,6 +111,8 @@ def require_usable(run: ValidateRun, source: Path | str) -> None:
         return
     top = run.loaded.quality.by_rule().filter(pl.col("action") == "dropped").head(3)
     reasons = "; ".join(f"{r['rule_id']} ({r['count']:,} rows)" for r in top.iter_rows(named=True))
-    raise InputError(f"no usable episodes: every row was dropped ({reasons or 'no rows'})",
-                     where=Location(file=str(source)),
-                     fix="see the data-quality report (--out report.html) for the rows and what to correct")
+    raise InputError(
+        f"no usable episodes: every row was dropped ({reasons or 'no rows'})",
+        where=Location(file=str(source)),
+        fix="see the data-quality report (--out report.html) for the rows and what to correct",
+    )

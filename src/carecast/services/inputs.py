@@ -21,31 +21,46 @@ def required_date(text: str, field: str) -> dt.date:
     """Like :func:`parse_date` for an option that must be given."""
     value = parse_date(text, field)
     if value is None:
-        raise ParameterError(f"no {field} date given", where=Location(field=field), fix="write it as YYYY-MM-DD")
+        raise ParameterError(
+            f"no {field} date given", where=Location(field=field), fix="write it as YYYY-MM-DD"
+        )
     return value
 
 
 def existing_file(path: Path | None, what: str, fix: str) -> Path | None:
     """``path`` if it is a file (None stays None): a missing file fails at once, naming it."""
     if path is not None and not path.is_file():
-        raise InputError(f"the {what} file {path} does not exist", where=Location(file=str(path)), fix=fix)
+        raise InputError(
+            f"the {what} file {path} does not exist", where=Location(file=str(path)), fix=fix
+        )
     return path
 
 
-def load_episodes(path: Path, council: str | None, categories: Path | PlacementCategories | None = None,
-                  progress: Progress = quiet) -> pl.DataFrame:
+def load_episodes(
+    path: Path,
+    council: str | None,
+    categories: Path | PlacementCategories | None = None,
+    progress: Progress = quiet,
+) -> pl.DataFrame:
     """Cleaned episodes from a folder of returns (carecast.ingest) or a cleaned episodes Parquet/CSV file.
 
     A cleaned file keeps the categories and cost groups it was cleaned with; ``categories`` applies
     to returns read here.
     """
     if not path.exists():
-        raise InputError(f"{path} does not exist", where=Location(file=str(path)),
-                         fix="give the folder holding the councils' SSDA903 returns")
+        raise InputError(
+            f"{path} does not exist",
+            where=Location(file=str(path)),
+            fix="give the folder holding the councils' SSDA903 returns",
+        )
     if path.is_file() and path.suffix.lower() in (".parquet", ".csv"):
         frame = read_table(path, what="cleaned episodes", text=False).frame
-        dates = [c for c, t in EPISODE_COLUMNS.items() if t == pl.Date and frame.schema.get(c) == pl.Utf8]
-        episodes = conform(frame.with_columns(date_expr(c).alias(c) for c in dates), EPISODE_COLUMNS)
+        dates = [
+            c for c, t in EPISODE_COLUMNS.items() if t == pl.Date and frame.schema.get(c) == pl.Utf8
+        ]
+        episodes = conform(
+            frame.with_columns(date_expr(c).alias(c) for c in dates), EPISODE_COLUMNS
+        )
     else:
         from carecast.ingest import load_returns
 
@@ -59,8 +74,11 @@ def load_episodes(path: Path, council: str | None, categories: Path | PlacementC
         name = found.name
         episodes = episodes.filter(pl.col("council") == name)
         if episodes.height == 0:
-            raise InputError(f"the data has no episodes for {name}", where=Location(file=str(path)),
-                             fix="check --council, or leave it out to forecast every council in the data")
+            raise InputError(
+                f"the data has no episodes for {name}",
+                where=Location(file=str(path)),
+                fix="check --council, or leave it out to forecast every council in the data",
+            )
     return episodes
 
 
@@ -70,7 +88,10 @@ def load_returns_folder(path: Path, council: str | None, progress: Progress = qu
     from carecast.ingest import load_returns
 
     if not path.is_dir():
-        raise InputError("the returns are not a folder", where=Location(file=str(path)),
-                         fix="give the folder holding the SSDA903 returns (DIR/<council>/<year>/...)")
+        raise InputError(
+            "the returns are not a folder",
+            where=Location(file=str(path)),
+            fix="give the folder holding the SSDA903 returns (DIR/<council>/<year>/...)",
+        )
     progress(0.01, "Loading returns")
     return load_returns(path, council=council)

@@ -27,7 +27,9 @@ from carecast.services.base import Progress, Request, quiet
 from carecast.services.inputs import existing_file
 from carecast.store import open_store
 
-RISKPOOL_SEED = 20240401  # the pool's fixed default seed (a date, as the commissioning partners chose)
+RISKPOOL_SEED = (
+    20240401  # the pool's fixed default seed (a date, as the commissioning partners chose)
+)
 
 
 class MatchRequest(Request):
@@ -62,14 +64,20 @@ def match_directory(path: Path | None, postcodes: Path | None, db: str | None):
     return directory
 
 
-def run_match(request: MatchRequest, *, directory: Any | None = None, command: str = "carecast match") -> MatchRun:
+def run_match(
+    request: MatchRequest, *, directory: Any | None = None, command: str = "carecast match"
+) -> MatchRun:
     """Hard filters first, then a transparent weighted score; ``directory`` is one already loaded."""
     with job_logged("match", weights="own file" if request.weights else "shipped"):
         existing_file(request.weights, "matching weights", "check the path, or leave out --weights")
         if directory is None:
             directory = match_directory(request.directory, request.postcodes, request.db)
-        result = match(request.referral, directory, weights=str(request.weights) if request.weights else None,
-                       on=request.on)
+        result = match(
+            request.referral,
+            directory,
+            weights=str(request.weights) if request.weights else None,
+            on=request.on,
+        )
         inputs: list[str | Path] = [p for p in (request.referral_file,) if p]
         inputs += list(directory.sources) if request.directory else []
         inputs += [request.weights] if request.weights else []
@@ -98,24 +106,54 @@ class RiskpoolRun:
     report: Report
 
 
-def run_riskpool(request: RiskpoolRequest, *, progress: Progress = quiet,
-                 command: str = "carecast riskpool") -> RiskpoolRun:
+def run_riskpool(
+    request: RiskpoolRequest, *, progress: Progress = quiet, command: str = "carecast riskpool"
+) -> RiskpoolRun:
     """Each council's annual very-high-cost spend with and without a shared pool."""
     defaults = riskpool_defaults()
-    threshold = float(defaults["weekly_threshold"] if request.threshold is None else request.threshold)
+    threshold = float(
+        defaults["weekly_threshold"] if request.threshold is None else request.threshold
+    )
     sims = int(defaults["simulations"] if request.simulations is None else request.simulations)
-    with job_logged("riskpool", rule=request.rule, cover=request.cover, simulations=sims, seed=request.seed):
+    with job_logged(
+        "riskpool", rule=request.rule, cover=request.cover, simulations=sims, seed=request.seed
+    ):
         existing_file(request.population, "population", "check the path, or leave out --population")
         names = group_councils(request.group, list(request.councils) if request.councils else None)
-        pdata = load_pool_data(request.data, names, threshold=threshold,
-                               charge_councils_without_data=request.charge_councils_without_data)
+        pdata = load_pool_data(
+            request.data,
+            names,
+            threshold=threshold,
+            charge_councils_without_data=request.charge_councils_without_data,
+        )
         pop = load_population(request.population) if request.population else None
         progress(0.2, f"Simulating {sims:,} years")
-        result = simulate_pool(pdata, rule=request.rule, cover=request.cover, threshold=threshold, population=pop,
-                               simulations=sims, seed=request.seed, population_share=request.population_share)
-        share = (request.population_share if request.population_share is not None
-                 else defaults["mixed_population_share"])
-        params = {"rule": request.rule, "cover": request.cover, "threshold_weekly": threshold, "simulations": sims,
-                  "group": request.group, "population_share": share, "seed": request.seed}
+        result = simulate_pool(
+            pdata,
+            rule=request.rule,
+            cover=request.cover,
+            threshold=threshold,
+            population=pop,
+            simulations=sims,
+            seed=request.seed,
+            population_share=request.population_share,
+        )
+        share = (
+            request.population_share
+            if request.population_share is not None
+            else defaults["mixed_population_share"]
+        )
+        params = {
+            "rule": request.rule,
+            "cover": request.cover,
+            "threshold_weekly": threshold,
+            "simulations": sims,
+            "group": request.group,
+            "population_share": share,
+            "seed": request.seed,
+        }
         inputs = [request.data] + ([request.population] if request.population else [])
-        return RiskpoolRun(result, riskpool_report(result, pdata, command=command, inputs=inputs, parameters=params))
+        return RiskpoolRun(
+            result,
+            riskpool_report(result, pdata, command=command, inputs=inputs, parameters=params),
+        )

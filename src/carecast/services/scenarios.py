@@ -56,12 +56,23 @@ class ScenariosRun:
     report: Report
 
 
-def run_scenarios(request: ScenariosRequest, *, episodes: pl.DataFrame | None = None, progress: Progress = quiet,
-                  inputs: list[Path] | None = None, extra_parameters: dict | None = None) -> ScenariosRun:
+def run_scenarios(
+    request: ScenariosRequest,
+    *,
+    episodes: pl.DataFrame | None = None,
+    progress: Progress = quiet,
+    inputs: list[Path] | None = None,
+    extra_parameters: dict | None = None,
+) -> ScenariosRun:
     """Children, cost, lever cost and net saving of each scenario against the first."""
     names = [s.scenario for s in request.scenarios]
-    with job_logged("scenarios", scenarios="+".join(names), simulations=request.simulations,
-                    horizon_years=request.horizon_years, seed=request.seed):
+    with job_logged(
+        "scenarios",
+        scenarios="+".join(names),
+        simulations=request.simulations,
+        horizon_years=request.horizon_years,
+        seed=request.seed,
+    ):
         _cats, unit_costs = read_costing(None, request.costs)
         if episodes is None:
             assert request.source is not None, "a scenarios request needs a source or episodes"
@@ -71,19 +82,39 @@ def run_scenarios(request: ScenariosRequest, *, episodes: pl.DataFrame | None = 
 
         def advance(_scenario: str, _council: str) -> None:
             done[0] += 1
-            progress(0.05 + 0.85 * done[0] / total, f"Simulated {done[0]} of {total} scenario-councils")
+            progress(
+                0.05 + 0.85 * done[0] / total, f"Simulated {done[0]} of {total} scenario-councils"
+            )
 
         progress(0.05, "Simulating the scenarios with the same seeds")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SparseDataWarning)
-            comparison = simulate_scenarios(episodes, list(request.scenarios), start=request.start,
-                                            horizon_years=request.horizon_years, n_sims=request.simulations,
-                                            seed=request.seed, unit_costs=unit_costs, trend=request.trend,
-                                            progress=advance)
+            comparison = simulate_scenarios(
+                episodes,
+                list(request.scenarios),
+                start=request.start,
+                horizon_years=request.horizon_years,
+                n_sims=request.simulations,
+                seed=request.seed,
+                unit_costs=unit_costs,
+                trend=request.trend,
+                progress=advance,
+            )
         progress(0.9, "Writing the comparison")
-        parameters = {"scenarios": names, "start": comparison.start.isoformat(),
-                      "horizon_years": request.horizon_years, "simulations": request.simulations,
-                      "seed": request.seed, "trend": request.trend, "council": request.council,
-                      "costs": str(request.costs) if request.costs else "shipped defaults", **(extra_parameters or {})}
-        sources: list[str | Path] = [p for p in (request.source, *(inputs or []), request.costs) if p is not None]
-        return ScenariosRun(comparison, scenario_report(comparison, inputs=sources, parameters=parameters))
+        parameters = {
+            "scenarios": names,
+            "start": comparison.start.isoformat(),
+            "horizon_years": request.horizon_years,
+            "simulations": request.simulations,
+            "seed": request.seed,
+            "trend": request.trend,
+            "council": request.council,
+            "costs": str(request.costs) if request.costs else "shipped defaults",
+            **(extra_parameters or {}),
+        }
+        sources: list[str | Path] = [
+            p for p in (request.source, *(inputs or []), request.costs) if p is not None
+        ]
+        return ScenariosRun(
+            comparison, scenario_report(comparison, inputs=sources, parameters=parameters)
+        )

@@ -37,31 +37,57 @@ class SnapshotRun:
     report: Report
 
 
-def _read_returns(directory: Path, postcodes: Path | None, progress: Progress) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _read_returns(
+    directory: Path, postcodes: Path | None, progress: Progress
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     if not directory.exists():
-        raise InputError(f"{directory} does not exist", where=Location(file=str(directory)),
-                         fix="give the folder holding the councils' SSDA903 returns")
+        raise InputError(
+            f"{directory} does not exist",
+            where=Location(file=str(directory)),
+            fix="give the folder holding the councils' SSDA903 returns",
+        )
     from carecast.ingest import load_returns
 
-    loaded = load_returns(directory, postcodes=postcodes,
-                          progress=lambda done, total, label: progress(0.8 * done / max(total, 1),
-                                                                       f"Reading {label}"))
+    loaded = load_returns(
+        directory,
+        postcodes=postcodes,
+        progress=lambda done, total, label: progress(
+            0.8 * done / max(total, 1), f"Reading {label}"
+        ),
+    )
     return loaded.episodes, loaded.children
 
 
-def run_snapshot(request: SnapshotRequest, *, tables: tuple[pl.DataFrame, pl.DataFrame] | None = None,
-                 progress: Progress = quiet) -> SnapshotRun:
+def run_snapshot(
+    request: SnapshotRequest,
+    *,
+    tables: tuple[pl.DataFrame, pl.DataFrame] | None = None,
+    progress: Progress = quiet,
+) -> SnapshotRun:
     """The snapshot and its report; ``tables`` are (episodes, children) already cleaned."""
     with job_logged("snapshot", date=request.date.isoformat(), suppress=request.suppress):
-        for path, what in ((request.providers, "provider register"), (request.postcodes, "postcode lookup"),
-                           (request.parameters, "snapshot parameters")):
+        for path, what in (
+            (request.providers, "provider register"),
+            (request.postcodes, "postcode lookup"),
+            (request.parameters, "snapshot parameters"),
+        ):
             existing_file(path, what, "check the path, or leave the option out")
         if tables is None:
             assert request.source is not None, "a snapshot request needs a source or tables"
             tables = _read_returns(request.source, request.postcodes, progress)
         progress(0.85, "Taking the snapshot")
         region = list(request.region) if isinstance(request.region, tuple) else request.region
-        snap = take_snapshot(*tables, date=request.date, region=region, providers=request.providers,
-                             thresholds=request.parameters, suppress=request.suppress)
-        sources: list[str | Path] = [p for p in (request.source, request.providers, request.postcodes, request.parameters) if p]
+        snap = take_snapshot(
+            *tables,
+            date=request.date,
+            region=region,
+            providers=request.providers,
+            thresholds=request.parameters,
+            suppress=request.suppress,
+        )
+        sources: list[str | Path] = [
+            p
+            for p in (request.source, request.providers, request.postcodes, request.parameters)
+            if p
+        ]
         return SnapshotRun(snap, to_report(snap, inputs=sources))

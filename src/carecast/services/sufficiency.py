@@ -42,11 +42,17 @@ class SufficiencyRequest(Request):
     @model_validator(mode="after")
     def _one_scope(self) -> SufficiencyRequest:
         if self.council and self.group:
-            raise ParameterError("give --council or --region, not both", where=Location(field="region"),
-                                 fix="use --council for one council, --region for a group")
+            raise ParameterError(
+                "give --council or --region, not both",
+                where=Location(field="region"),
+                fix="use --council for one council, --region for a group",
+            )
         if self.group is None and len(self.capacities) > 1:
-            raise ParameterError("several --capacity files need --region", where=Location(field="capacity"),
-                                 fix="give one --capacity file for one council, or add --region")
+            raise ParameterError(
+                "several --capacity files need --region",
+                where=Location(field="capacity"),
+                fix="give one --capacity file for one council, or add --region",
+            )
         return self
 
 
@@ -56,12 +62,25 @@ class SufficiencyOutcome:
     report: Report
 
 
-def run_sufficiency(request: SufficiencyRequest, *, episodes: pl.DataFrame | None = None, progress: Progress = quiet,
-                    recorded: dict | None = None, inputs: list[Path] | None = None) -> SufficiencyOutcome:
+def run_sufficiency(
+    request: SufficiencyRequest,
+    *,
+    episodes: pl.DataFrame | None = None,
+    progress: Progress = quiet,
+    recorded: dict | None = None,
+    inputs: list[Path] | None = None,
+) -> SufficiencyOutcome:
     """The gap per year at p50/p90 and the plan; ``recorded`` adds what the front end knows (file names)."""
-    with job_logged("sufficiency", simulations=request.simulations, horizon_years=request.horizon_years,
-                    seed=request.seed, regional=request.group is not None):
-        council = request.council or (request.capacities[0].council if request.group is None else None)
+    with job_logged(
+        "sufficiency",
+        simulations=request.simulations,
+        horizon_years=request.horizon_years,
+        seed=request.seed,
+        regional=request.group is not None,
+    ):
+        council = request.council or (
+            request.capacities[0].council if request.group is None else None
+        )
         if episodes is None:
             assert request.source is not None, "a sufficiency request needs a source or episodes"
             episodes = load_episodes(request.source, council, None, progress)
@@ -69,22 +88,48 @@ def run_sufficiency(request: SufficiencyRequest, *, episodes: pl.DataFrame | Non
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SparseDataWarning)
             if request.group is not None:
-                run = assess_region(episodes, list(request.capacities), label=request.group,
-                                    members=list(request.members or ()), providers=request.providers,
-                                    register_share=request.register_share, scenario=request.scenario,
-                                    start=request.start, horizon_years=request.horizon_years,
-                                    n_sims=request.simulations, seed=request.seed)
+                run = assess_region(
+                    episodes,
+                    list(request.capacities),
+                    label=request.group,
+                    members=list(request.members or ()),
+                    providers=request.providers,
+                    register_share=request.register_share,
+                    scenario=request.scenario,
+                    start=request.start,
+                    horizon_years=request.horizon_years,
+                    n_sims=request.simulations,
+                    seed=request.seed,
+                )
             else:
                 if episodes.get_column("council").n_unique() > 1:
-                    raise ParameterError("the folder holds several councils", where=Location(field="council"),
-                                         fix="give --council NAME (or 'council:' in the capacity file), or --region")
-                run = assess(episodes, request.capacities[0], scenario=request.scenario, start=request.start,
-                             horizon_years=request.horizon_years, n_sims=request.simulations, seed=request.seed)
+                    raise ParameterError(
+                        "the folder holds several councils",
+                        where=Location(field="council"),
+                        fix="give --council NAME (or 'council:' in the capacity file), or --region",
+                    )
+                run = assess(
+                    episodes,
+                    request.capacities[0],
+                    scenario=request.scenario,
+                    start=request.start,
+                    horizon_years=request.horizon_years,
+                    n_sims=request.simulations,
+                    seed=request.seed,
+                )
         progress(0.9, "Writing the gap and the plan")
-        parameters = {"scenario": request.scenario.scenario if request.scenario else "baseline",
-                      "council": request.council if request.group is None else None, "region": request.group,
-                      "start": run.forecast.start.isoformat(), "horizon_years": request.horizon_years,
-                      "simulations": request.simulations, "seed": request.seed,
-                      "register_share": request.register_share, **(recorded or {})}
+        parameters = {
+            "scenario": request.scenario.scenario if request.scenario else "baseline",
+            "council": request.council if request.group is None else None,
+            "region": request.group,
+            "start": run.forecast.start.isoformat(),
+            "horizon_years": request.horizon_years,
+            "simulations": request.simulations,
+            "seed": request.seed,
+            "register_share": request.register_share,
+            **(recorded or {}),
+        }
         sources: list[str | Path] = [p for p in (request.source, *(inputs or [])) if p is not None]
-        return SufficiencyOutcome(run, sufficiency_report(run, inputs=sources, parameters=parameters))
+        return SufficiencyOutcome(
+            run, sufficiency_report(run, inputs=sources, parameters=parameters)
+        )

@@ -25,8 +25,10 @@ def _beside(directory: Path, name: str) -> Path | None:
 
 def _summary(snap: Snapshot) -> RichTable:
     n = len(snap.coverage)
-    table = RichTable(title=f"{snap.region.name}, {snap.date:%d/%m/%Y}: {snap.total_placements:,} placements "
-                            f"({n} council{'' if n == 1 else 's'})")
+    table = RichTable(
+        title=f"{snap.region.name}, {snap.date:%d/%m/%Y}: {snap.total_placements:,} placements "
+        f"({n} council{'' if n == 1 else 's'})"
+    )
     table.add_column("Location")
     table.add_column("Children", justify="right")
     table.add_column("Share", justify="right")
@@ -39,23 +41,47 @@ def _summary(snap: Snapshot) -> RichTable:
 
 
 def snapshot(
-    directory: Path = typer.Argument(..., help="Folder of SSDA903 returns (one sub-folder per council)."),
+    directory: Path = typer.Argument(
+        ..., help="Folder of SSDA903 returns (one sub-folder per council)."
+    ),
     date: str = typer.Option(..., "--date", help="Snapshot date, YYYY-MM-DD (e.g. 2024-03-31)."),
-    region: str = typer.Option("london", "--region", help="A region name (london, 'South East', england), or councils separated by commas."),
-    providers: Path | None = typer.Option(None, "--providers", help="Provider register CSV (urn, council, places, "
-                                          "ofsted_rating, ...). Default: providers.csv beside the returns."),
-    postcodes: Path | None = typer.Option(None, "--postcodes", help="ONS postcode directory extract for distances "
-                                          "and host councils. Default: postcodes.csv beside the returns."),
-    parameters: Path | None = typer.Option(None, "--parameters", help="YAML overriding snapshot thresholds."),
-    suppress: bool | None = typer.Option(None, "--suppress/--no-suppress", help="Suppress counts 1-4. Default: on "
-                                         "when more than one council's data is in the output."),
+    region: str = typer.Option(
+        "london",
+        "--region",
+        help="A region name (london, 'South East', england), or councils separated by commas.",
+    ),
+    providers: Path | None = typer.Option(
+        None,
+        "--providers",
+        help="Provider register CSV (urn, council, places, "
+        "ofsted_rating, ...). Default: providers.csv beside the returns.",
+    ),
+    postcodes: Path | None = typer.Option(
+        None,
+        "--postcodes",
+        help="ONS postcode directory extract for distances "
+        "and host councils. Default: postcodes.csv beside the returns.",
+    ),
+    parameters: Path | None = typer.Option(
+        None, "--parameters", help="YAML overriding snapshot thresholds."
+    ),
+    suppress: bool | None = typer.Option(
+        None,
+        "--suppress/--no-suppress",
+        help="Suppress counts 1-4. Default: on when more than one council's data is in the output.",
+    ),
     out: Path = typer.Option(..., "--out", help="Output file: .xlsx, .json, .html or .csv."),
 ) -> None:
     """Where a region's children looked after live on a date, and how the region's homes are used."""
     request = SnapshotRequest.build(
-        date=required_date(date, "date"), source=directory, region=region,
+        date=required_date(date, "date"),
+        source=directory,
+        region=region,
         providers=providers or _beside(directory, "providers.csv"),
-        postcodes=postcodes or _beside(directory, "postcodes.csv"), parameters=parameters, suppress=suppress)
+        postcodes=postcodes or _beside(directory, "postcodes.csv"),
+        parameters=parameters,
+        suppress=suppress,
+    )
     with progress_bar("Reading returns") as progress:
         run = run_snapshot(request, progress=progress)
     written = write_report(run.report, out)

@@ -56,24 +56,47 @@ def _validate(v: dict[str, Any], source: str) -> SnapshotParameters:
     for key in ("residential_categories", "in_house_categories"):
         bad = [c for c in v[key] if c not in cats]
         if bad or not v[key]:
-            raise _fail(source, key, f"unknown or empty placement categories {bad}", f"use some of {sorted(cats)}")
+            raise _fail(
+                source,
+                key,
+                f"unknown or empty placement categories {bad}",
+                f"use some of {sorted(cats)}",
+            )
     share = v["typology_residential_share_max"]
     if not isinstance(share, int | float) or not 0 <= share <= 1:
-        raise _fail(source, "typology_residential_share_max", f"{share!r} is not a share between 0 and 1",
-                    "give a fraction, e.g. 0.03 for 3%")
+        raise _fail(
+            source,
+            "typology_residential_share_max",
+            f"{share!r} is not a share between 0 and 1",
+            "give a fraction, e.g. 0.03 for 3%",
+        )
     per_host = v["typology_strategic_per_host_min"]
     if not isinstance(per_host, int | float) or per_host < 0:
-        raise _fail(source, "typology_strategic_per_host_min", f"{per_host!r} is not a non-negative number",
-                    "give a number of placements per host council, e.g. 2")
+        raise _fail(
+            source,
+            "typology_strategic_per_host_min",
+            f"{per_host!r} is not a non-negative number",
+            "give a number of placements per host council, e.g. 2",
+        )
     bands = v["distance_bands_miles"]
-    if (not isinstance(bands, list) or not bands or bands[0] != 0
-            or any(not isinstance(b, int | float) for b in bands)
-            or any(a >= b for a, b in zip(bands, bands[1:], strict=False))):
-        raise _fail(source, "distance_bands_miles", f"{bands!r} is not an increasing list starting at 0",
-                    "give band lower bounds in miles, e.g. [0, 5, 10, 20, 50]")
+    if (
+        not isinstance(bands, list)
+        or not bands
+        or bands[0] != 0
+        or any(not isinstance(b, int | float) for b in bands)
+        or any(a >= b for a, b in zip(bands, bands[1:], strict=False))
+    ):
+        raise _fail(
+            source,
+            "distance_bands_miles",
+            f"{bands!r} is not an increasing list starting at 0",
+            "give band lower bounds in miles, e.g. [0, 5, 10, 20, 50]",
+        )
     for key in ("top_destinations", "suppression_threshold"):
         if not isinstance(v[key], int) or v[key] < 1:
-            raise _fail(source, key, f"{v[key]!r} is not a whole number of at least 1", "give e.g. 10")
+            raise _fail(
+                source, key, f"{v[key]!r} is not a whole number of at least 1", "give e.g. 10"
+            )
     return SnapshotParameters(
         residential_categories=tuple(v["residential_categories"]),
         in_house_categories=tuple(v["in_house_categories"]),

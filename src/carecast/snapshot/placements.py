@@ -41,9 +41,16 @@ class OpenPlacements:
 
 
 def _empty_register() -> pl.DataFrame:
-    return pl.DataFrame(schema={"urn": pl.Utf8, "host_council": pl.Utf8, "places": pl.Int64,
-                                "ofsted_rating": pl.Utf8, "is_children_home": pl.Boolean,
-                                "is_external": pl.Boolean})
+    return pl.DataFrame(
+        schema={
+            "urn": pl.Utf8,
+            "host_council": pl.Utf8,
+            "places": pl.Int64,
+            "ofsted_rating": pl.Utf8,
+            "is_children_home": pl.Boolean,
+            "is_external": pl.Boolean,
+        }
+    )
 
 
 def distance_band_expr(params: SnapshotParameters) -> pl.Expr:
@@ -75,19 +82,32 @@ def open_placements(
     spans = eps.group_by("council").agg(
         pl.col("data_end").max().alias("_end"),
         pl.col("decom").min().alias("_first"),
-        pl.col("collection_year").min().map_elements(lambda y: collection_year_bounds(y)[0], return_dtype=pl.Date)
+        pl.col("collection_year")
+        .min()
+        .map_elements(lambda y: collection_year_bounds(y)[0], return_dtype=pl.Date)
         .alias("_start"),
     )
     spans = spans.with_columns(
-        pl.when(pl.col("_end").is_not_null() & (pl.col("_end") < date)).then(
-            pl.lit("open episode but the council's data ends before the snapshot date"))
-        .when(pl.col("_start").is_not_null() & (pl.col("_start") > date)).then(
-            pl.lit("open episode but the council's data starts after the snapshot date"))
-        .alias("_uncovered"))
-    supplied = spans.filter(pl.col("_uncovered").is_null() & (pl.col("_first") <= date)).get_column("council").drop_nulls().sort().to_list()
+        pl.when(pl.col("_end").is_not_null() & (pl.col("_end") < date))
+        .then(pl.lit("open episode but the council's data ends before the snapshot date"))
+        .when(pl.col("_start").is_not_null() & (pl.col("_start") > date))
+        .then(pl.lit("open episode but the council's data starts after the snapshot date"))
+        .alias("_uncovered")
+    )
+    supplied = (
+        spans.filter(pl.col("_uncovered").is_null() & (pl.col("_first") <= date))
+        .get_column("council")
+        .drop_nulls()
+        .sort()
+        .to_list()
+    )
     is_open = in_care_on(date)
-    opened = eps.filter(is_open).join(spans.select("council", "_uncovered"), on="council", how="left")
-    for reason, n in opened.filter(pl.col("_uncovered").is_not_null()).group_by("_uncovered").len().iter_rows():
+    opened = eps.filter(is_open).join(
+        spans.select("council", "_uncovered"), on="council", how="left"
+    )
+    for reason, n in (
+        opened.filter(pl.col("_uncovered").is_not_null()).group_by("_uncovered").len().iter_rows()
+    ):
         exclusions[reason] = n
     opened = opened.filter(pl.col("_uncovered").is_null()).drop("_uncovered")
     short = opened.filter(pl.col("is_short_break").fill_null(False)).height
@@ -95,21 +115,39 @@ def open_placements(
         exclusions["short-break episode (LS V3/V4): not looked after for this purpose"] = short
     opened = opened.filter(~pl.col("is_short_break").fill_null(False))
     before = opened.height
-    opened = (
-        opened.sort(["council", "child_id", "decom", "source_row"], nulls_last=False)
-        .unique(["council", "child_id"], keep="last", maintain_order=True)
+    opened = opened.sort(["council", "child_id", "decom", "source_row"], nulls_last=False).unique(
+        ["council", "child_id"], keep="last", maintain_order=True
     )
     if before - opened.height:
-        exclusions["overlapping episode open on the same date (latest start kept)"] = before - opened.height
+        exclusions["overlapping episode open on the same date (latest start kept)"] = (
+            before - opened.height
+        )
 
-    kids = conform(children, CHILDREN_COLUMNS) if children is not None else conform(
-        pl.DataFrame(), CHILDREN_COLUMNS)
-    kids = (kids.with_columns(canonical_names("council").alias("council"))
-            .unique(["council", "child_id"], keep="first")
-            .select("council", "child_id", pl.col("sex").alias("_sex"), pl.col("dob").alias("_dob"), "ethnic"))
+    kids = (
+        conform(children, CHILDREN_COLUMNS)
+        if children is not None
+        else conform(pl.DataFrame(), CHILDREN_COLUMNS)
+    )
+    kids = (
+        kids.with_columns(canonical_names("council").alias("council"))
+        .unique(["council", "child_id"], keep="first")
+        .select(
+            "council",
+            "child_id",
+            pl.col("sex").alias("_sex"),
+            pl.col("dob").alias("_dob"),
+            "ethnic",
+        )
+    )
     reg = register.homes if register is not None else _empty_register()
-    reg = reg.select("urn", pl.col("host_council").alias("_reg_host"), pl.col("places").alias("home_places"),
-                     "ofsted_rating", "is_children_home", "is_external")
+    reg = reg.select(
+        "urn",
+        pl.col("host_council").alias("_reg_host"),
+        pl.col("places").alias("home_places"),
+        "ofsted_rating",
+        "is_children_home",
+        "is_external",
+    )
     facts = council_facts()
     area = facts.select("council", "london_area")
 
@@ -121,9 +159,12 @@ def open_placements(
             pl.coalesce("sex", "_sex").alias("sex"),
             pl.coalesce("dob", "_dob").alias("dob"),
             pl.coalesce("placement_la", "_reg_host").alias("host_council"),
-            pl.when(pl.col("placement_la").is_not_null()).then(pl.lit("postcode"))
-            .when(pl.col("_reg_host").is_not_null()).then(pl.lit("provider register"))
-            .otherwise(pl.lit("none")).alias("host_source"),
+            pl.when(pl.col("placement_la").is_not_null())
+            .then(pl.lit("postcode"))
+            .when(pl.col("_reg_host").is_not_null())
+            .then(pl.lit("provider register"))
+            .otherwise(pl.lit("none"))
+            .alias("host_source"),
             pl.col("home_places").is_not_null().alias("in_register"),
             pl.col("ofsted_rating").fill_null(NOT_KNOWN),
         )
@@ -133,23 +174,50 @@ def open_placements(
     frame = frame.with_columns(
         region.contains("council").alias("placing_in_region"),
         host_in.fill_null(False).alias("host_in_region"),
-        pl.when(pl.col("host_council").is_not_null() & (pl.col("host_council") == pl.col("council")))
+        pl.when(
+            pl.col("host_council").is_not_null() & (pl.col("host_council") == pl.col("council"))
+        )
         .then(pl.lit("in_area"))
-        .when(pl.col("host_council").is_not_null() & host_in).then(pl.lit("in_region_out_of_area"))
-        .when(pl.col("host_council").is_not_null()).then(pl.lit("out_of_region"))
-        .when(pl.col("in_area").fill_null(False)).then(pl.lit("in_area"))
-        .otherwise(pl.lit("unknown")).alias("location"),
+        .when(pl.col("host_council").is_not_null() & host_in)
+        .then(pl.lit("in_region_out_of_area"))
+        .when(pl.col("host_council").is_not_null())
+        .then(pl.lit("out_of_region"))
+        .when(pl.col("in_area").fill_null(False))
+        .then(pl.lit("in_area"))
+        .otherwise(pl.lit("unknown"))
+        .alias("location"),
         distance_band_expr(params).alias("distance_band"),
         ((pl.lit(date) - pl.col("dob")).dt.total_days() / DAYS_PER_YEAR).alias("age"),
         pl.col("category").fill_null("other"),
     ).select(
-        "council", "child_id", "london_area", "placing_in_region", "category", "host_council", "host_source",
-        "host_in_region", "location", "distance_miles", "distance_band", "urn", "in_register", "home_places",
-        "is_children_home", "is_external", "ofsted_rating", "age", "sex", "ethnic",
+        "council",
+        "child_id",
+        "london_area",
+        "placing_in_region",
+        "category",
+        "host_council",
+        "host_source",
+        "host_in_region",
+        "location",
+        "distance_miles",
+        "distance_band",
+        "urn",
+        "in_register",
+        "home_places",
+        "is_children_home",
+        "is_external",
+        "ofsted_rating",
+        "age",
+        "sex",
+        "ethnic",
     )
     outside = frame.filter(~pl.col("placing_in_region"))
     if outside.height:
-        exclusions["placed by a council outside the region (counted only in the use of region homes)"] = outside.height
+        exclusions[
+            "placed by a council outside the region (counted only in the use of region homes)"
+        ] = outside.height
     coverage = [c for c in supplied if c in region.members]
     other = [c for c in supplied if c not in region.members]
-    return OpenPlacements(frame=frame, coverage=coverage, other_councils=other, exclusions=exclusions)
+    return OpenPlacements(
+        frame=frame, coverage=coverage, other_councils=other, exclusions=exclusions
+    )

@@ -36,7 +36,10 @@ def resolve_region(region: str | list[str] | tuple[str, ...]) -> Region:
         wanted = region.strip().lower()
         members = tuple(c.name for c in councils() if c.region.lower() == wanted)
         if members:
-            return Region(name=next(c.region for c in councils() if c.region.lower() == wanted), members=members)
+            return Region(
+                name=next(c.region for c in councils() if c.region.lower() == wanted),
+                members=members,
+            )
         hit = find_council(region, required=False)
         if hit is None:
             regions = sorted({c.region for c in councils()})
@@ -47,9 +50,14 @@ def resolve_region(region: str | list[str] | tuple[str, ...]) -> Region:
         return Region(name=hit.name, members=(hit.name,))
     names = _council_list(region.split(",") if isinstance(region, str) else list(region))
     if not names:
-        raise ParameterError("the region lists no councils", fix="give e.g. --region \"Lambeth,Lewisham\"")
+        raise ParameterError(
+            "the region lists no councils", fix='give e.g. --region "Lambeth,Lewisham"'
+        )
     members = tuple(dict.fromkeys(names))
-    return Region(name=", ".join(members) if len(members) <= 3 else f"{len(members)} councils", members=members)
+    return Region(
+        name=", ".join(members) if len(members) <= 3 else f"{len(members)} councils",
+        members=members,
+    )
 
 
 def _council_list(items: list[str]) -> list[str]:
@@ -64,11 +72,15 @@ def _council_list(items: list[str]) -> list[str]:
             pending = ""
         elif find_council(item, required=False) is not None and pending != item:
             bad = pending[: -len(item)].rstrip(", ")
-            raise ParameterError(f"'{bad}' is not a council carecast knows",
-                                 fix="use the council's name as the ONS lists it, its ONS code or DfE number")
+            raise ParameterError(
+                f"'{bad}' is not a council carecast knows",
+                fix="use the council's name as the ONS lists it, its ONS code or DfE number",
+            )
     if pending:
-        raise ParameterError(f"'{pending}' is not a council carecast knows",
-                             fix="use the council's name as the ONS lists it, its ONS code or DfE number")
+        raise ParameterError(
+            f"'{pending}' is not a council carecast knows",
+            fix="use the council's name as the ONS lists it, its ONS code or DfE number",
+        )
     return names
 
 
@@ -83,7 +95,11 @@ def _canonical_series(s: pl.Series) -> pl.Series:
     for u in uniques:
         hit = find_council(u, required=False)
         mapping[u] = hit.name if hit else u.strip()
-    return s.replace_strict(mapping, default=None, return_dtype=pl.Utf8) if mapping else s.cast(pl.Utf8)
+    return (
+        s.replace_strict(mapping, default=None, return_dtype=pl.Utf8)
+        if mapping
+        else s.cast(pl.Utf8)
+    )
 
 
 def council_facts() -> pl.DataFrame:

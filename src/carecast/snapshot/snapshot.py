@@ -58,19 +58,25 @@ class Snapshot:
         return self.tables[name].frame
 
     def __repr__(self) -> str:
-        return (f"<Snapshot {self.region.name} on {self.date:%d/%m/%Y}: {self.total_placements} placements, "
-                f"{len(self.coverage)} of {len(self.region.members)} councils supplied data>")
+        return (
+            f"<Snapshot {self.region.name} on {self.date:%d/%m/%Y}: {self.total_placements} placements, "
+            f"{len(self.coverage)} of {len(self.region.members)} councils supplied data>"
+        )
 
 
 def _as_date(date: dt.date | str) -> dt.date:
     parsed = parse_date(date, "snapshot date")
     if parsed is None:
-        raise ParameterError("no snapshot date was given", fix="give the snapshot date as YYYY-MM-DD, e.g. 2024-03-31")
+        raise ParameterError(
+            "no snapshot date was given",
+            fix="give the snapshot date as YYYY-MM-DD, e.g. 2024-03-31",
+        )
     return parsed
 
 
-def _register(providers: ProviderRegister | pl.DataFrame | str | Path | None,
-              params: SnapshotParameters) -> ProviderRegister | None:
+def _register(
+    providers: ProviderRegister | pl.DataFrame | str | Path | None, params: SnapshotParameters
+) -> ProviderRegister | None:
     if providers is None or isinstance(providers, ProviderRegister):
         return providers
     if isinstance(providers, pl.DataFrame):
@@ -113,13 +119,19 @@ def take_snapshot(
     >>> snap.location["out_of_region"] / snap.total_placements                         # doctest: +SKIP
     """
     when = _as_date(date)
-    params = thresholds if isinstance(thresholds, SnapshotParameters) else load_parameters(thresholds)
+    params = (
+        thresholds if isinstance(thresholds, SnapshotParameters) else load_parameters(thresholds)
+    )
     reg = resolve_region(region)
     if episodes.height == 0:
-        raise InputError("there are no episodes to take a snapshot of",
-                         fix="load at least one council's SSDA903 episodes")
+        raise InputError(
+            "there are no episodes to take a snapshot of",
+            fix="load at least one council's SSDA903 episodes",
+        )
     register = _register(providers, params)
-    opened = open_placements(episodes, children, date=when, region=reg, params=params, register=register)
+    opened = open_placements(
+        episodes, children, date=when, region=reg, params=params, register=register
+    )
     if not opened.coverage:
         raise InsufficientDataError(
             f"no council in {reg.name} has data covering {when:%d/%m/%Y}",
@@ -153,8 +165,14 @@ def take_snapshot(
         for name in ("supply_by_host", "supply_by_area", "utilisation", "places_per_home"):
             tables.pop(name)
     return Snapshot(
-        date=when, region=reg, placements=opened.frame, tables=tables, coverage=opened.coverage,
-        other_councils=opened.other_councils, exclusions=opened.exclusions, params=params,
+        date=when,
+        region=reg,
+        placements=opened.frame,
+        tables=tables,
+        coverage=opened.coverage,
+        other_councils=opened.other_councils,
+        exclusions=opened.exclusions,
+        params=params,
         suppress=len(opened.coverage) > 1 if suppress is None else suppress,
         register_source=register.source if register is not None else None,
         register_issues=register.issue_counts() if register is not None else {},

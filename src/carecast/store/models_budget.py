@@ -30,7 +30,9 @@ class BudgetRun(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     budget_total: Mapped[float] = mapped_column(Float)
     outturn_total: Mapped[float] = mapped_column(Float)
-    outturn_p5: Mapped[float | None] = mapped_column(Float, nullable=True)    # of per-simulation totals
+    outturn_p5: Mapped[float | None] = mapped_column(
+        Float, nullable=True
+    )  # of per-simulation totals
     outturn_p95: Mapped[float | None] = mapped_column(Float, nullable=True)
     assumptions: Mapped[dict] = mapped_column(JSON, default=dict)
 
@@ -39,7 +41,9 @@ class BudgetRunLine(Base):
     __tablename__ = "budget_run_lines"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("budget_runs.id", ondelete="CASCADE"), index=True)
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("budget_runs.id", ondelete="CASCADE"), index=True
+    )
     line: Mapped[str] = mapped_column(String(100))
     label: Mapped[str] = mapped_column(String(200))
     budget: Mapped[float] = mapped_column(Float)
@@ -57,7 +61,9 @@ class BudgetRunPlacement(Base):
     __tablename__ = "budget_run_placements"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("budget_runs.id", ondelete="CASCADE"), index=True)
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("budget_runs.id", ondelete="CASCADE"), index=True
+    )
     placement_id: Mapped[str] = mapped_column(String(200))
     line: Mapped[str] = mapped_column(String(100))
     cost_group: Mapped[str] = mapped_column(String(60))
@@ -71,7 +77,9 @@ class BudgetRunAction(Base):
     __tablename__ = "budget_run_actions"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("budget_runs.id", ondelete="CASCADE"), index=True)
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("budget_runs.id", ondelete="CASCADE"), index=True
+    )
     action: Mapped[str] = mapped_column(String(200))
     line: Mapped[str] = mapped_column(String(100))
     owner: Mapped[str] = mapped_column(String(200))

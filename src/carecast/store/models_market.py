@@ -101,7 +101,9 @@ class MarketReferral(Base):
     referred_on: Mapped[dt.date] = mapped_column(Date, index=True)
     status: Mapped[str] = mapped_column(String(30), default="open")
     profile: Mapped[dict] = mapped_column(JSON)
-    filters: Mapped[list | None] = mapped_column(JSON, nullable=True)  # hard-filter funnel at matching time
+    filters: Mapped[list | None] = mapped_column(
+        JSON, nullable=True
+    )  # hard-filter funnel at matching time
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
 
@@ -111,7 +113,9 @@ class MarketShortlistEntry(Base):
     __tablename__ = "market_shortlist"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    referral_id: Mapped[int] = mapped_column(ForeignKey("market_referrals.id", ondelete="CASCADE"), index=True)
+    referral_id: Mapped[int] = mapped_column(
+        ForeignKey("market_referrals.id", ondelete="CASCADE"), index=True
+    )
     rank: Mapped[int] = mapped_column(Integer)
     urn: Mapped[str] = mapped_column(String(40))
     score: Mapped[float] = mapped_column(Float)
@@ -124,7 +128,9 @@ class MarketResponse(Base):
     __tablename__ = "market_responses"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    referral_id: Mapped[int] = mapped_column(ForeignKey("market_referrals.id", ondelete="CASCADE"), index=True)
+    referral_id: Mapped[int] = mapped_column(
+        ForeignKey("market_referrals.id", ondelete="CASCADE"), index=True
+    )
     urn: Mapped[str] = mapped_column(String(40))
     kind: Mapped[str] = mapped_column(String(10))  # offer | refusal
     reason: Mapped[str | None] = mapped_column(String(40), nullable=True)
@@ -139,7 +145,9 @@ class MarketPlacement(Base):
 
     __tablename__ = "market_placements"
 
-    referral_id: Mapped[int] = mapped_column(ForeignKey("market_referrals.id", ondelete="CASCADE"), primary_key=True)
+    referral_id: Mapped[int] = mapped_column(
+        ForeignKey("market_referrals.id", ondelete="CASCADE"), primary_key=True
+    )
     urn: Mapped[str] = mapped_column(String(40))
     start_date: Mapped[dt.date] = mapped_column(Date)
     weekly_price: Mapped[float | None] = mapped_column(Float, nullable=True)

@@ -52,7 +52,9 @@ class WebSession(Base):
     # sign in; see accounts.principal_for.
     checked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     provider: Mapped[str | None] = mapped_column(String(60), nullable=True)  # None: password login
-    id_token: Mapped[str | None] = mapped_column(Text, nullable=True)  # hint for the provider's sign-out
+    id_token: Mapped[str | None] = mapped_column(
+        Text, nullable=True
+    )  # hint for the provider's sign-out
     refresh_token: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
@@ -85,9 +87,15 @@ class WebDataset(Base):
     uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     content_hash: Mapped[str] = mapped_column(String(64))
     n_children: Mapped[int] = mapped_column(Integer, default=0)
-    n_rows: Mapped[int] = mapped_column(Integer, default=0)  # episodes for returns, rows for EHCP data
-    storage: Mapped[str] = mapped_column(Text)  # folder or file under the data dir holding the parquet
-    quality: Mapped[dict] = mapped_column(JSON, default=dict)  # the data-quality summary shown inline
+    n_rows: Mapped[int] = mapped_column(
+        Integer, default=0
+    )  # episodes for returns, rows for EHCP data
+    storage: Mapped[str] = mapped_column(
+        Text
+    )  # folder or file under the data dir holding the parquet
+    quality: Mapped[dict] = mapped_column(
+        JSON, default=dict
+    )  # the data-quality summary shown inline
     # returns only (null on rows from before versions were kept): collection year -> hash of the
     # stored return that makes it, the uploaded file names, what changed against the version before
     # (years added/replaced, episodes added/changed/removed) and, for a rollback, the version restored

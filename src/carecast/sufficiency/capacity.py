@@ -29,9 +29,13 @@ class FosterHouseholds(BaseModel):
     current_households: float = Field(ge=0)
     approvals_per_year: float = Field(0, ge=0)
     deregistrations_per_year: float | None = Field(None, ge=0)
-    deregistration_rate: float | None = Field(None, ge=0, le=1, description="share of households leaving each year")
+    deregistration_rate: float | None = Field(
+        None, ge=0, le=1, description="share of households leaving each year"
+    )
     children_per_household: float = Field(1.0, gt=0, le=10)
-    utilisation: float = Field(1.0, gt=0, le=1, description="share of approved places actually usable")
+    utilisation: float = Field(
+        1.0, gt=0, le=1, description="share of approved places actually usable"
+    )
 
     @model_validator(mode="after")
     def _one_leaving_rule(self) -> FosterHouseholds:
@@ -97,25 +101,51 @@ class Capacity(BaseModel):
     block_contracts: list[Beds] = Field(default_factory=list)
     changes: list[PlaceChange] = Field(default_factory=list, description="scenario capacity levers")
 
-    def places(self, dates: list[dt.date] | np.ndarray, *, extra_approvals_per_year: float = 0.0) -> pl.DataFrame:
+    def places(
+        self, dates: list[dt.date] | np.ndarray, *, extra_approvals_per_year: float = 0.0
+    ) -> pl.DataFrame:
         """Places per category on each date: columns date, category, places, source."""
         d = np.asarray(dates, dtype="datetime64[D]")
         years = np.maximum((d - np.datetime64(self.as_at, "D")).astype(float) / DAYS_PER_YEAR, 0.0)
         frames = []
         if self.foster_households is not None:
             fh = self.foster_households
-            frames.append(pl.DataFrame({
-                "date": d, "category": fh.category,
-                "places": fh.households(years, extra_approvals_per_year) * fh.places_per_household,
-                "source": "foster households",
-            }))
-        for kind, beds in (("in-house home", self.homes), ("block contract", self.block_contracts),
-                           ("scenario", self.changes)):
+            frames.append(
+                pl.DataFrame(
+                    {
+                        "date": d,
+                        "category": fh.category,
+                        "places": fh.households(years, extra_approvals_per_year)
+                        * fh.places_per_household,
+                        "source": "foster households",
+                    }
+                )
+            )
+        for kind, beds in (
+            ("in-house home", self.homes),
+            ("block contract", self.block_contracts),
+            ("scenario", self.changes),
+        ):
             for b in beds:
-                frames.append(pl.DataFrame({"date": d, "category": b.category,
-                                            "places": b.open_on(d) * float(b.places), "source": f"{kind}: {b.name}"}))
+                frames.append(
+                    pl.DataFrame(
+                        {
+                            "date": d,
+                            "category": b.category,
+                            "places": b.open_on(d) * float(b.places),
+                            "source": f"{kind}: {b.name}",
+                        }
+                    )
+                )
         if not frames:
-            return pl.DataFrame(schema={"date": pl.Date, "category": pl.Utf8, "places": pl.Float64, "source": pl.Utf8})
+            return pl.DataFrame(
+                schema={
+                    "date": pl.Date,
+                    "category": pl.Utf8,
+                    "places": pl.Float64,
+                    "source": pl.Utf8,
+                }
+            )
         return pl.concat(frames).with_columns(pl.col("date").cast(pl.Date))
 
 
@@ -123,9 +153,18 @@ def with_scenario(capacity: Capacity, scenario) -> Capacity:
     """``capacity`` plus the places a scenario's ``capacity`` levers add or remove."""
     from carecast.scenarios.levers import Capacity as CapacityLever
 
-    changes = [PlaceChange(name=lv.label, category=lv.category, places=lv.places, start=lv.start, end=lv.end)
-               for lv in scenario.levers if isinstance(lv, CapacityLever)]
-    return capacity.model_copy(update={"changes": [*capacity.changes, *changes]}) if changes else capacity
+    changes = [
+        PlaceChange(
+            name=lv.label, category=lv.category, places=lv.places, start=lv.start, end=lv.end
+        )
+        for lv in scenario.levers
+        if isinstance(lv, CapacityLever)
+    ]
+    return (
+        capacity.model_copy(update={"changes": [*capacity.changes, *changes]})
+        if changes
+        else capacity
+    )
 
 
 def combine_capacity(capacities: list[Capacity], name: str) -> Capacity:
@@ -145,17 +184,26 @@ def combine_capacity(capacities: list[Capacity], name: str) -> Capacity:
         pooled = FosterHouseholds(
             current_households=households,
             approvals_per_year=sum(f.approvals_per_year for f in fhs),
-            deregistrations_per_year=sum((f.deregistrations_per_year or 0.0) if f.deregistration_rate is None
-                                         else f.deregistration_rate * f.current_households for f in fhs),
+            deregistrations_per_year=sum(
+                (f.deregistrations_per_year or 0.0)
+                if f.deregistration_rate is None
+                else f.deregistration_rate * f.current_households
+                for f in fhs
+            ),
             children_per_household=places / households if households else 1.0,
             utilisation=1.0,
         )
 
     def named(c: Capacity, beds: list) -> list:
-        return [b.model_copy(update={"name": f"{c.council}: {b.name}" if c.council else b.name}) for b in beds]
+        return [
+            b.model_copy(update={"name": f"{c.council}: {b.name}" if c.council else b.name})
+            for b in beds
+        ]
 
     return Capacity(
-        council=name, as_at=min(c.as_at for c in capacities), foster_households=pooled,
+        council=name,
+        as_at=min(c.as_at for c in capacities),
+        foster_households=pooled,
         homes=[b for c in capacities for b in named(c, c.homes)],
         block_contracts=[b for c in capacities for b in named(c, c.block_contracts)],
         changes=[b for c in capacities for b in named(c, c.changes)],
@@ -167,19 +215,29 @@ def parse_capacity(data: dict, source: str, doc: YamlDocument | None = None) -> 
     try:
         cap = Capacity.model_validate(data)
     except ValidationError as exc:
-        raise validation_error(exc, source=source, doc=doc, what="a capacity",
-                               fix="see carecast/sufficiency/data/example_capacity.yaml for the layout") from None
+        raise validation_error(
+            exc,
+            source=source,
+            doc=doc,
+            what="a capacity",
+            fix="see carecast/sufficiency/data/example_capacity.yaml for the layout",
+        ) from None
     known = load_categories().categories
     cats = [b.category for b in [*cap.homes, *cap.block_contracts, *cap.changes]]
     if cap.foster_households is not None:
         cats.append(cap.foster_households.category)
     for c in cats:
         if c not in known:
-            raise ParameterError(f"category '{c}' is not a placement category", fix=f"use one of {', '.join(known)}",
-                                 where=Location(file=source))
+            raise ParameterError(
+                f"category '{c}' is not a placement category",
+                fix=f"use one of {', '.join(known)}",
+                where=Location(file=source),
+            )
     return cap
 
 
 def load_capacity(path: str | Path) -> Capacity:
-    doc = read_yaml_document(path, "capacity", missing_fix="check the path; see data/example_capacity.yaml")
+    doc = read_yaml_document(
+        path, "capacity", missing_fix="check the path; see data/example_capacity.yaml"
+    )
     return parse_capacity(doc.data or {}, str(path), doc)

@@ -148,16 +148,20 @@ def _council_trends(rng, params: Params, n: int) -> np.ndarray:
     return np.full(n, float(params["entries.trend"]))
 
 
-def _entry_multipliers(rng, params: Params, n_councils: int, n_years: int,
-                       shared: np.ndarray | None) -> np.ndarray | None:
+def _entry_multipliers(
+    rng, params: Params, n_councils: int, n_years: int, shared: np.ndarray | None
+) -> np.ndarray | None:
     """Monthly entry multipliers (council, year, month of the financial year): the regional shock
     (``shared``, one path for every council generated together) times each council's own; None
     when both shocks are 0."""
     persistence = float(params["entries.shock_persistence"])
     if shared is None:
-        shared = entry_shock_path(rng, float(params["entries.shock_sd"]), persistence, (n_years * 12,))
-    own = entry_shock_path(rng, float(params["entries.council_shock_sd"]), persistence,
-                           (n_councils, n_years * 12))
+        shared = entry_shock_path(
+            rng, float(params["entries.shock_sd"]), persistence, (n_years * 12,)
+        )
+    own = entry_shock_path(
+        rng, float(params["entries.council_shock_sd"]), persistence, (n_councils, n_years * 12)
+    )
     if float(params["entries.shock_sd"]) <= 0 and float(params["entries.council_shock_sd"]) <= 0:
         return None
     return (shared[None, :] * own).reshape(n_councils, n_years, 12)
@@ -167,8 +171,12 @@ def regional_entry_shock(rng, params: Params, first_year: int, last_year: int) -
     """The regional shock's monthly multipliers over every financial year :func:`simulate`
     covers (burn-in included), to share one path between chunks of councils."""
     n_years = last_year - (first_year - 1 - int(params["entries.burn_in_years"]))
-    return entry_shock_path(rng, float(params["entries.shock_sd"]),
-                            float(params["entries.shock_persistence"]), (n_years * 12,))
+    return entry_shock_path(
+        rng,
+        float(params["entries.shock_sd"]),
+        float(params["entries.shock_persistence"]),
+        (n_years * 12,),
+    )
 
 
 def _entrants(
@@ -191,7 +199,9 @@ def _entrants(
     fys = np.arange(first_year - 1 - burn, last_year)  # financial years simulated
     growth = float(params["population.annual_growth"])
     rel = fys - (first_year - 1)
-    trend = (1 + _council_trends(rng, params, len(placing))[None, :]) ** rel[:, None]  # (year, council)
+    trend = (1 + _council_trends(rng, params, len(placing))[None, :]) ** rel[
+        :, None
+    ]  # (year, council)
     months = _entry_multipliers(rng, params, len(placing), len(fys), shared_shock)
     shock = np.ones((len(fys), len(placing))) if months is None else months.mean(axis=2).T
     pop = pop0[None, :] * (1 + growth) ** rel[:, None]  # (year, council)
@@ -216,7 +226,9 @@ def _entrants(
     # UASC: per (year, council), ages from their own distribution
     uasc_rate = params["uasc.rate_per_10k"]
     lon = geo.is_london[placing]
-    ulam = pop * np.where(lon, uasc_rate["london"], uasc_rate["other"])[None, :] / 1e4 * trend * shock
+    ulam = (
+        pop * np.where(lon, uasc_rate["london"], uasc_rate["other"])[None, :] / 1e4 * trend * shock
+    )
     ucount = rng.poisson(ulam)
     uy, uc = np.nonzero(ucount)
     ureps = ucount[uy, uc]

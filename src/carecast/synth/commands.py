@@ -50,12 +50,19 @@ def parse_trend_range(text: str) -> list[float]:
     return [low, high]
 
 
-def moving_world(shock_sd: float | None, persistence: float | None, council_sd: float | None,
-                 trend_range: str | None) -> dict[str, object]:
+def moving_world(
+    shock_sd: float | None,
+    persistence: float | None,
+    council_sd: float | None,
+    trend_range: str | None,
+) -> dict[str, object]:
     """Parameter overrides (dotted paths) for the options given; checked by ``load_params``."""
     out: dict[str, object] = {}
-    for path, value in (("entries.shock_sd", shock_sd), ("entries.shock_persistence", persistence),
-                        ("entries.council_shock_sd", council_sd)):
+    for path, value in (
+        ("entries.shock_sd", shock_sd),
+        ("entries.shock_persistence", persistence),
+        ("entries.council_shock_sd", council_sd),
+    ):
         if value is not None:
             out[path] = value
     if trend_range is not None:
@@ -100,19 +107,23 @@ def register(app: typer.Typer) -> None:
             help="Folder of published statistics --like-england reads.",
         ),
         entry_shock_sd: float | None = typer.Option(
-            None, "--entry-shock-sd",
+            None,
+            "--entry-shock-sd",
             help="Monthly entry shock shared by the councils: standard deviation of its log, e.g. 0.1.",
         ),
         entry_shock_persistence: float | None = typer.Option(
-            None, "--entry-shock-persistence",
+            None,
+            "--entry-shock-persistence",
             help="Month-to-month correlation of the entry shocks, 0 to below 1, e.g. 0.9.",
         ),
         council_shock_sd: float | None = typer.Option(
-            None, "--council-shock-sd",
+            None,
+            "--council-shock-sd",
             help="Each council's own monthly entry shock: standard deviation of its log.",
         ),
         trend_range: str | None = typer.Option(
-            None, "--trend-range",
+            None,
+            "--trend-range",
             help="Councils' yearly entry trends drawn from this range, in % a year, e.g. -3,5.",
         ),
     ) -> None:
@@ -140,8 +151,9 @@ def register(app: typer.Typer) -> None:
 
                 plan = imitate(published, councils, parse_years(years), seed, params)
                 chosen, params, imitated = plan.councils, plan.overrides, plan.imitated
-            moving = moving_world(entry_shock_sd, entry_shock_persistence, council_shock_sd,
-                                  trend_range)
+            moving = moving_world(
+                entry_shock_sd, entry_shock_persistence, council_shock_sd, trend_range
+            )
             if moving:
                 params = load_params(params, moving)
             result = generate(
@@ -175,13 +187,19 @@ def _print_imitated(console: Console, imitated, summary) -> None:
     """Each synthetic council's 31 March count beside the published one it imitates."""
     import polars as pl
 
-    both = imitated.join(summary.select(pl.col("council").alias("name"), "looked_after_31_march"),
-                         on="name")
+    both = imitated.join(
+        summary.select(pl.col("council").alias("name"), "looked_after_31_march"), on="name"
+    )
     table = Table(title="Councils imitated: children looked after on 31 March")
     for col in ("Council", "ONS code", "Published", "Synthetic", "Difference"):
         table.add_column(col, justify="left" if col in ("Council", "ONS code") else "right")
     for row in both.iter_rows(named=True):
         diff = row["looked_after_31_march"] / row["stock"] - 1
-        table.add_row(row["name"], row["ons_code"], f"{row['stock']:,.0f}",
-                      f"{row['looked_after_31_march']:,}", f"{diff:+.1%}")
+        table.add_row(
+            row["name"],
+            row["ons_code"],
+            f"{row['stock']:,.0f}",
+            f"{row['looked_after_31_march']:,}",
+            f"{diff:+.1%}",
+        )
     console.print(table)

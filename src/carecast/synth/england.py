@@ -47,13 +47,18 @@ def published_councils(folder: Path, year: int) -> pl.DataFrame:
     from carecast.published import load
 
     p = load(folder)
-    cla = p.cla.filter(pl.col("level") == "Council", pl.col("outcome").str.starts_with("used"),
-                       pl.col("year") <= year)
+    cla = p.cla.filter(
+        pl.col("level") == "Council",
+        pl.col("outcome").str.starts_with("used"),
+        pl.col("year") <= year,
+    )
     at = int(cla["year"].max())
-    flows = cla.filter(pl.col("year") == at).pivot("measure", index=["ons_code", "dfe_number"],
-                                                   values="value")
+    flows = cla.filter(pl.col("year") == at).pivot(
+        "measure", index=["ons_code", "dfe_number"], values="value"
+    )
     pop = p.population.filter(pl.col("level") == "Council", pl.col("year") == at).select(
-        "dfe_number", pl.col("value").alias("population"))
+        "dfe_number", pl.col("value").alias("population")
+    )
     out = flows.join(pop, on="dfe_number").drop_nulls(["stock", "population"])
     names = [getattr(find_council(code, required=False), "name", None) for code in out["ons_code"]]
     return out.with_columns(pl.Series("name", names), pl.lit(at).alias("year")).drop_nulls("name")
@@ -65,11 +70,13 @@ def _pilot(p: Params, first: int, last: int, seed: int) -> dict[bool, tuple[floa
     names = list(PILOT)
     growth = float(p["population.annual_growth"])
     start = PILOT_POPULATION / (1 + growth) ** (last - first)
-    pilot = load_params({
-        **{k: p[k] for k in p.overridden},
-        "population.overrides": {n: start for n in names},
-        "entries.council_multipliers": {n: 1.0 for n in names},
-    })
+    pilot = load_params(
+        {
+            **{k: p[k] for k in p.overridden},
+            "population.overrides": {n: start for n in names},
+            "entries.council_multipliers": {n: 1.0 for n in names},
+        }
+    )
     rng = np.random.default_rng(seed)
     geo = build_geography(rng, [find_council(n) for n in names], pilot)
     reg = build_register(rng, geo, pilot, dt.date(last, 3, 31))
@@ -88,8 +95,13 @@ def _pilot(p: Params, first: int, last: int, seed: int) -> dict[bool, tuple[floa
     return out
 
 
-def like_england(folder: Path, councils: int | str, years: tuple[int, int], seed: int,
-                 params: str | Path | None = None) -> LikeEngland:
+def like_england(
+    folder: Path,
+    councils: int | str,
+    years: tuple[int, int],
+    seed: int,
+    params: str | Path | None = None,
+) -> LikeEngland:
     """The councils to simulate and the parameter overrides that make them like England's."""
     first, last = years
     table = published_councils(Path(folder), last).sort("stock")
@@ -99,8 +111,9 @@ def like_england(folder: Path, councils: int | str, years: tuple[int, int], seed
     else:
         n = int(councils)
         if not 1 <= n <= table.height:
-            raise ParameterError(f"--councils {n} with --like-england",
-                                 fix=f"ask for 1 to {table.height} councils")
+            raise ParameterError(
+                f"--councils {n} with --like-england", fix=f"ask for 1 to {table.height} councils"
+            )
         table = table[np.unique(np.round(np.linspace(0, table.height - 1, n)).astype(int))]
     p = load_params(params)
     base = _pilot(p, first, last, seed)
@@ -115,6 +128,7 @@ def like_england(folder: Path, councils: int | str, years: tuple[int, int], seed
     overrides = {k: p[k] for k in p.overridden}
     overrides["population.overrides"] = dict(zip(names, np.round(start_pop).tolist(), strict=True))
     overrides["entries.council_multipliers"] = dict(zip(names, mult.round(4).tolist(), strict=True))
-    imitated = table.select("name", "ons_code", "dfe_number", "year", "stock", "starts",
-                            "population").with_columns(pl.Series("entry_multiplier", mult))
+    imitated = table.select(
+        "name", "ons_code", "dfe_number", "year", "stock", "starts", "population"
+    ).with_columns(pl.Series("entry_multiplier", mult))
     return LikeEngland(names, overrides, imitated)

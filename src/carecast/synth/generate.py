@@ -100,10 +100,7 @@ class SynthResult:
         on 31 March of the last year."""
         end = dt.date(self.years[1], 3, 31)
         in_care = (
-            self.episodes.filter(
-                ~pl.col("is_short_break")
-                & in_care_on(end)
-            )
+            self.episodes.filter(~pl.col("is_short_break") & in_care_on(end))
             .group_by("council")
             .agg(pl.col("child_id").n_unique().alias("looked_after_31_march"))
         )
@@ -386,8 +383,9 @@ def generate(
     names = [c.name for c in chosen]
     parts: list[_Chunk] = []
     # one regional entry shock for every chunk, from its own stream (none drawn when it is 0)
-    shared = regional_entry_shock(np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=(1,))),
-                                  p, first, last)
+    shared = regional_entry_shock(
+        np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=(1,))), p, first, last
+    )
     stage = "simulating and writing councils"
     step(stage, 0, len(chosen))
     # chunks in name order, so the chunks' sorted truth tables concatenate into a sorted whole

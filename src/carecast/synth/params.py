@@ -217,8 +217,10 @@ def _flatten_overrides(data: Mapping[str, Any], prefix: str = "") -> dict[str, A
     return out
 
 
-def load_params(overrides: str | Path | Mapping[str, Any] | Params | None = None,
-                extra: Mapping[str, Any] | None = None) -> Params:
+def load_params(
+    overrides: str | Path | Mapping[str, Any] | Params | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> Params:
     """The defaults with ``overrides`` applied: a YAML file path, a dict of dotted paths, or None;
     then ``extra`` (dotted paths, e.g. from command-line options) over them."""
     if isinstance(overrides, Params) and not extra:

@@ -90,24 +90,34 @@ class Principal:
 
     def require(self, allowed: bool, what: str) -> None:
         if not allowed:
-            raise AccessDeniedError(f"your role ({self.role.label}) may not {what}",
-                                    fix="ask an administrator if you need this")
+            raise AccessDeniedError(
+                f"your role ({self.role.label}) may not {what}",
+                fix="ask an administrator if you need this",
+            )
 
 
-def account_scope(role: Role, council: str | None, region: str | None) -> tuple[str | None, str | None]:
+def account_scope(
+    role: Role, council: str | None, region: str | None
+) -> tuple[str | None, str | None]:
     """Validate the council/region an account is tied to; return canonical (council, region)."""
     if role.is_council:
         if not council:
-            raise ParameterError(f"a {role.label} account needs a council", fix="pass --council NAME")
+            raise ParameterError(
+                f"a {role.label} account needs a council", fix="pass --council NAME"
+            )
         c = find_council(council)
         return c.name, c.region
     if council:
-        raise ParameterError(f"a {role.label} account is not tied to one council",
-                             fix="leave out --council (use --region for regional users)")
+        raise ParameterError(
+            f"a {role.label} account is not tied to one council",
+            fix="leave out --council (use --region for regional users)",
+        )
     if region:
         regions = sorted({c.region for c in councils()})
         match = next((r for r in regions if r.lower() == region.strip().lower()), None)
         if match is None:
-            raise ParameterError(f"'{region}' is not a region", fix=f"use one of {', '.join(regions)}")
+            raise ParameterError(
+                f"'{region}' is not a region", fix=f"use one of {', '.join(regions)}"
+            )
         return None, match
     return None, None

@@ -47,12 +47,21 @@ def normalise_email(email: str) -> str:
 
 def check_new_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise ParameterError(f"the password is shorter than {MIN_PASSWORD_LENGTH} characters",
-                             fix="choose a longer password (a few random words work well)")
+        raise ParameterError(
+            f"the password is shorter than {MIN_PASSWORD_LENGTH} characters",
+            fix="choose a longer password (a few random words work well)",
+        )
 
 
-def create_user(db: Session, *, email: str, password: str | None, role: str | Role,
-                council: str | None = None, region: str | None = None) -> WebUser:
+def create_user(
+    db: Session,
+    *,
+    email: str,
+    password: str | None,
+    role: str | Role,
+    council: str | None = None,
+    region: str | None = None,
+) -> WebUser:
     """Add an account; the council (or region) is checked against the reference list.
 
     ``password=None`` makes an account that signs in only through single sign-on.
@@ -64,9 +73,16 @@ def create_user(db: Session, *, email: str, password: str | None, role: str | Ro
     if db.scalar(select(WebUser).where(WebUser.email == email)) is not None:
         raise ParameterError(f"an account for {email} already exists", fix="use another email")
     council, region = account_scope(role, council, region)
-    user = WebUser(email=email, password_hash=hash_password(password) if password else NO_PASSWORD,
-                   role=role.value, council=council, region=region, is_active=True, created_at=_now(),
-                   must_change_password=False)
+    user = WebUser(
+        email=email,
+        password_hash=hash_password(password) if password else NO_PASSWORD,
+        role=role.value,
+        council=council,
+        region=region,
+        is_active=True,
+        created_at=_now(),
+        must_change_password=False,
+    )
     db.add(user)
     db.flush()
     return user
@@ -75,16 +91,19 @@ def create_user(db: Session, *, email: str, password: str | None, role: str | Ro
 def find_user(db: Session, email: str) -> WebUser:
     user = db.scalar(select(WebUser).where(WebUser.email == email.strip().lower()))
     if user is None:
-        raise NotFoundError(f"there is no account for {email.strip()}",
-                            fix="check the email (carecast user list shows every account)")
+        raise NotFoundError(
+            f"there is no account for {email.strip()}",
+            fix="check the email (carecast user list shows every account)",
+        )
     return user
 
 
 def user_by_id(db: Session, user_id: int) -> WebUser:
     user = db.get(WebUser, user_id)
     if user is None:
-        raise NotFoundError("that account does not exist (it may have been deleted)",
-                            fix="reload the admin page")
+        raise NotFoundError(
+            "that account does not exist (it may have been deleted)", fix="reload the admin page"
+        )
     return user
 
 
@@ -105,7 +124,9 @@ def delete_user(db: Session, user: WebUser) -> None:
     db.flush()
 
 
-def reset_password(db: Session, user: WebUser, password: str, *, second_factor: bool = False) -> None:
+def reset_password(
+    db: Session, user: WebUser, password: str, *, second_factor: bool = False
+) -> None:
     """Give the account a temporary password the user must change at next login; optionally
     remove the second factor too (a lost phone), so the user enrols again."""
     from carecast.web.second_factor import remove_second_factor
@@ -120,10 +141,14 @@ def reset_password(db: Session, user: WebUser, password: str, *, second_factor: 
 
 def change_password(db: Session, user: WebUser, current: str, new: str) -> None:
     if not verify_password(current, user.password_hash).ok:
-        raise ParameterError("the current password is not right", fix="type your current password again")
+        raise ParameterError(
+            "the current password is not right", fix="type your current password again"
+        )
     check_new_password(new)
     if new == current:
-        raise ParameterError("the new password is the same as the current one", fix="choose a new password")
+        raise ParameterError(
+            "the new password is the same as the current one", fix="choose a new password"
+        )
     user.password_hash = hash_password(new)
     user.must_change_password = False
 
@@ -152,9 +177,15 @@ def sign_in(db: Session, settings: Settings, *, email: str, password: str, addre
     """:func:`authenticate` behind the lockout: refuse without checking while the account or the
     address is locked; record every checked attempt."""
     account = email.strip().lower()[:254]
-    wait = lockout.wait_seconds(db, kind="password", account=account, address=address,
-                                account_limit=settings.lockout_failures,
-                                address_limit=settings.address_failures, minutes=settings.lockout_minutes)
+    wait = lockout.wait_seconds(
+        db,
+        kind="password",
+        account=account,
+        address=address,
+        account_limit=settings.lockout_failures,
+        address_limit=settings.address_failures,
+        minutes=settings.lockout_minutes,
+    )
     if wait:
         return SignIn(None, wait)
     user = authenticate(db, account, password)
@@ -163,17 +194,34 @@ def sign_in(db: Session, settings: Settings, *, email: str, password: str, addre
 
 
 def principal(user: WebUser) -> Principal:
-    return Principal(id=user.id, email=user.email, role=Role(user.role), council=user.council,
-                     region=user.region)
+    return Principal(
+        id=user.id, email=user.email, role=Role(user.role), council=user.council, region=user.region
+    )
 
 
-def open_session(db: Session, user: WebUser, hours: int, *, provider: str | None = None,
-                 id_token: str | None = None, refresh_token: str | None = None) -> str:
+def open_session(
+    db: Session,
+    user: WebUser,
+    hours: int,
+    *,
+    provider: str | None = None,
+    id_token: str | None = None,
+    refresh_token: str | None = None,
+) -> str:
     """Start a session; return the token for the cookie (only its hash is stored)."""
     token = new_token()
-    db.add(WebSession(token_hash=token_hash(token), user_id=user.id, created_at=_now(),
-                      expires_at=_now() + dt.timedelta(hours=hours), checked_at=_now(),
-                      provider=provider, id_token=id_token, refresh_token=refresh_token))
+    db.add(
+        WebSession(
+            token_hash=token_hash(token),
+            user_id=user.id,
+            created_at=_now(),
+            expires_at=_now() + dt.timedelta(hours=hours),
+            checked_at=_now(),
+            provider=provider,
+            id_token=id_token,
+            refresh_token=refresh_token,
+        )
+    )
     db.execute(delete(WebSession).where(WebSession.expires_at < _now()))
     return token
 
@@ -191,8 +239,13 @@ def close_session(db: Session, token: str) -> None:
 ProviderCheck = Callable[[WebSession], bool]
 
 
-def principal_for(db: Session, token: str | None, *, recheck_minutes: int = 5,
-                  provider_check: ProviderCheck | None = None) -> Principal | None:
+def principal_for(
+    db: Session,
+    token: str | None,
+    *,
+    recheck_minutes: int = 5,
+    provider_check: ProviderCheck | None = None,
+) -> Principal | None:
     """The user behind a session cookie, or None if it is missing, unknown, expired or its account
     is disabled. The account row is read on every request, so disabling takes effect at once;
     the identity provider is asked again every ``recheck_minutes``."""
@@ -203,7 +256,9 @@ def principal_for(db: Session, token: str | None, *, recheck_minutes: int = 5,
     if user is None or not user.is_active:
         db.delete(row)
         return None
-    due = row.checked_at is None or _aware(row.checked_at) < _now() - dt.timedelta(minutes=recheck_minutes)
+    due = row.checked_at is None or _aware(row.checked_at) < _now() - dt.timedelta(
+        minutes=recheck_minutes
+    )
     if due:
         if row.provider and provider_check is not None and not provider_check(row):
             db.delete(row)

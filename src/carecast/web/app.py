@@ -21,8 +21,26 @@ from carecast.web.security import new_token
 from carecast.web.settings import Settings
 
 # One router per resource, in carecast/web/api/routes/<resource>.py.
-ROUTERS = ["auth", "sso", "account", "docs", "overview", "children", "uploads", "jobs", "forecast", "costs", "snapshot",
-           "budget", "scenarios", "sufficiency", "send", "directory", "downloads", "admin"]
+ROUTERS = [
+    "auth",
+    "sso",
+    "account",
+    "docs",
+    "overview",
+    "children",
+    "uploads",
+    "jobs",
+    "forecast",
+    "costs",
+    "snapshot",
+    "budget",
+    "scenarios",
+    "sufficiency",
+    "send",
+    "directory",
+    "downloads",
+    "admin",
+]
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
@@ -39,7 +57,11 @@ class BodyLimit:
     """Refuse request bodies above the upload limit before reading them (ASGI middleware)."""
 
     def __init__(self, app, limit: int, on_refuse=None):
-        self.app, self.limit, self.on_refuse = app, limit, on_refuse  # on_refuse(path): the audit log
+        self.app, self.limit, self.on_refuse = (
+            app,
+            limit,
+            on_refuse,
+        )  # on_refuse(path): the audit log
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -69,11 +91,21 @@ class BodyLimit:
 
         if self.on_refuse is not None:
             self.on_refuse(scope.get("path", ""))
-        exc = UploadTooLarge(f"the upload is larger than the limit of {self.limit // (1024 * 1024)} MB",
-                             fix="upload fewer years at a time, or ask an administrator to raise the limit")
+        exc = UploadTooLarge(
+            f"the upload is larger than the limit of {self.limit // (1024 * 1024)} MB",
+            fix="upload fewer years at a time, or ask an administrator to raise the limit",
+        )
         body = json.dumps(error_payload(exc)).encode()
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
 
@@ -86,10 +118,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     upgrade(settings.database_url)
-    jobs = JobManager(settings.data_dir / "cache", workers=settings.worker_threads,
-                      on_failure=lambda job: audit.record_apart(
-                          settings.database_url, "job_failed", council=job.council, kind=job.kind,
-                          run=job.key, owner_id=job.owner_id))
+    jobs = JobManager(
+        settings.data_dir / "cache",
+        workers=settings.worker_threads,
+        on_failure=lambda job: audit.record_apart(
+            settings.database_url,
+            "job_failed",
+            council=job.council,
+            kind=job.kind,
+            run=job.key,
+            owner_id=job.owner_id,
+        ),
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
@@ -97,8 +137,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         jobs.shutdown()
 
     # The API docs and schema are served by routes/docs.py, to logged-in users only.
-    app = FastAPI(title="carecast", lifespan=lifespan, dependencies=[Depends(csrf_guard)],
-                  docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(
+        title="carecast",
+        lifespan=lifespan,
+        dependencies=[Depends(csrf_guard)],
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
     app.state.settings = settings
     app.state.jobs = jobs
     errors.install(app)
@@ -112,8 +158,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         request.state.user = None
         response = await call_next(request)
         if fresh:
-            response.set_cookie(PRELOGIN_COOKIE, request.state.prelogin, httponly=True, samesite="strict",
-                                secure=settings.cookie_secure)
+            response.set_cookie(
+                PRELOGIN_COOKIE,
+                request.state.prelogin,
+                httponly=True,
+                samesite="strict",
+                secure=settings.cookie_secure,
+            )
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
@@ -121,13 +172,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 
-    app.add_middleware(BodyLimit, limit=settings.max_upload_bytes, on_refuse=lambda path: audit.record_apart(
-        settings.database_url, "upload_rejected", path=path, error="UploadTooLarge", status=413))
+    app.add_middleware(
+        BodyLimit,
+        limit=settings.max_upload_bytes,
+        on_refuse=lambda path: audit.record_apart(
+            settings.database_url, "upload_rejected", path=path, error="UploadTooLarge", status=413
+        ),
+    )
     if settings.oidc_providers:
         # State, nonce and PKCE verifier of a single sign-on in progress (Authlib keeps them in the
         # Starlette session); "lax" so the cookie comes back on the provider's redirect.
-        app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie=oidc.SSO_COOKIE,
-                           max_age=600, same_site="lax", https_only=settings.cookie_secure)
+        app.add_middleware(
+            SessionMiddleware,
+            secret_key=settings.secret_key,
+            session_cookie=oidc.SSO_COOKIE,
+            max_age=600,
+            same_site="lax",
+            https_only=settings.cookie_secure,
+        )
         app.state.oauth = oidc.registry(settings)
 
     static = resources.files("carecast.web") / "static"
@@ -135,8 +197,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/vendor/plotly.min.js", include_in_schema=False)
     def _plotly() -> FileResponse:
-        return FileResponse(plotly_js_path(), media_type="text/javascript",
-                            headers={"Cache-Control": "public, max-age=86400"})
+        return FileResponse(
+            plotly_js_path(),
+            media_type="text/javascript",
+            headers={"Cache-Control": "public, max-age=86400"},
+        )
 
     @app.get("/favicon.ico", include_in_schema=False)
     def _favicon() -> RedirectResponse:

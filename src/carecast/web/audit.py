@@ -17,21 +17,53 @@ from carecast.store.models_web import WebAuditEvent
 from carecast.web.access import Principal
 
 ACTIONS = (
-    "login", "login_failed", "login_locked", "logout", "session_ended",
-    "code_failed", "recovery_code_used", "second_factor_enrolled",
-    "sso_login", "sso_refused",
-    "upload", "upload_rejected", "rollback", "run", "job_failed", "export", "refused",
-    "user_created", "user_disabled", "user_enabled", "user_deleted", "password_reset", "password_changed",
+    "login",
+    "login_failed",
+    "login_locked",
+    "logout",
+    "session_ended",
+    "code_failed",
+    "recovery_code_used",
+    "second_factor_enrolled",
+    "sso_login",
+    "sso_refused",
+    "upload",
+    "upload_rejected",
+    "rollback",
+    "run",
+    "job_failed",
+    "export",
+    "refused",
+    "user_created",
+    "user_disabled",
+    "user_enabled",
+    "user_deleted",
+    "password_reset",
+    "password_changed",
 )
 # Pages whose refused requests are recorded as rejected uploads rather than as refusals.
 UPLOAD_PATHS = ("/upload", "/send/upload", "/api/upload")
 
 
-def record(db: Session, action: str, *, user: Principal | None = None, email: str | None = None,
-           council: str | None = None, **detail: Any) -> None:
+def record(
+    db: Session,
+    action: str,
+    *,
+    user: Principal | None = None,
+    email: str | None = None,
+    council: str | None = None,
+    **detail: Any,
+) -> None:
     assert action in ACTIONS, action  # a programming error, not a user one
-    db.add(WebAuditEvent(at=dt.datetime.now(dt.UTC), user_email=user.email if user else email,
-                         action=action, council=council, detail=detail))
+    db.add(
+        WebAuditEvent(
+            at=dt.datetime.now(dt.UTC),
+            user_email=user.email if user else email,
+            action=action,
+            council=council,
+            detail=detail,
+        )
+    )
 
 
 def record_apart(database_url: str | None, action: str, **kwargs: Any) -> None:
@@ -53,9 +85,16 @@ def record_error(request, exc) -> None:
         action = "refused"
     else:
         return
-    record_apart(request.app.state.settings.database_url, action, user=user,
-                 council=user.council if user else None, path=path, method=request.method,
-                 error=kind, status=exc.http_status)  # not the message: it may quote the file
+    record_apart(
+        request.app.state.settings.database_url,
+        action,
+        user=user,
+        council=user.council if user else None,
+        path=path,
+        method=request.method,
+        error=kind,
+        status=exc.http_status,
+    )  # not the message: it may quote the file
 
 
 def recent(db: Session, *, council: str | None = None, limit: int = 200) -> list[WebAuditEvent]:

@@ -43,12 +43,24 @@ class _Writer:
 
     def encode(self, value: Any) -> Any:
         if isinstance(value, Report):
-            return {"__report__": {
-                "title": value.title, "metadata": self.encode(value.metadata), "payload": self.encode(value.payload),
-                "primary_table": value.primary_table,
-                "sections": [{"title": s.title, "text": s.text, "notes": list(s.notes),
-                              "tables": {k: self.table(v) for k, v in s.tables.items()},
-                              "figures": [self.figure(f) for f in s.drawn_figures()]} for s in value.sections]}}
+            return {
+                "__report__": {
+                    "title": value.title,
+                    "metadata": self.encode(value.metadata),
+                    "payload": self.encode(value.payload),
+                    "primary_table": value.primary_table,
+                    "sections": [
+                        {
+                            "title": s.title,
+                            "text": s.text,
+                            "notes": list(s.notes),
+                            "tables": {k: self.table(v) for k, v in s.tables.items()},
+                            "figures": [self.figure(f) for f in s.drawn_figures()],
+                        }
+                        for s in value.sections
+                    ],
+                }
+            }
         if isinstance(value, pl.DataFrame):
             return self.table(value)
         if isinstance(value, dt.datetime):
@@ -91,10 +103,23 @@ def _decode(value: Any, folder: Path) -> Any:
         return np.asarray(value["__array__"])
     if "__report__" in value:
         r = value["__report__"]
-        sections = [Section(s["title"], s["text"], {k: _decode(t, folder) for k, t in s["tables"].items()},
-                            [_figure(f) for f in s["figures"]], list(s["notes"])) for s in r["sections"]]
-        return Report(r["title"], _decode(r["metadata"], folder), sections, _decode(r["payload"], folder),
-                      r["primary_table"])
+        sections = [
+            Section(
+                s["title"],
+                s["text"],
+                {k: _decode(t, folder) for k, t in s["tables"].items()},
+                [_figure(f) for f in s["figures"]],
+                list(s["notes"]),
+            )
+            for s in r["sections"]
+        ]
+        return Report(
+            r["title"],
+            _decode(r["metadata"], folder),
+            sections,
+            _decode(r["payload"], folder),
+            r["primary_table"],
+        )
     return {k: _decode(v, folder) for k, v in value.items()}
 
 

@@ -28,16 +28,20 @@ def read_password(password_file: str | None, password_env: str, *, prompt: str) 
     elif password_file:
         path = Path(password_file)
         if not path.is_file():
-            raise ParameterError(f"the password file {password_file} does not exist",
-                                 fix="give the path of a file holding the password on its first line")
+            raise ParameterError(
+                f"the password file {password_file} does not exist",
+                fix="give the path of a file holding the password on its first line",
+            )
         text = path.read_text(encoding="utf-8").splitlines()[0] if path.stat().st_size else ""
     elif os.environ.get(password_env):
         text = os.environ[password_env]
     elif sys.stdin.isatty():
         text = getpass.getpass(prompt)
     else:
-        raise ParameterError("no password was given and there is no terminal to ask for one",
-                             fix=f"pass --password-file FILE (or - to read standard input), or set {password_env}")
+        raise ParameterError(
+            "no password was given and there is no terminal to ask for one",
+            fix=f"pass --password-file FILE (or - to read standard input), or set {password_env}",
+        )
     return text.rstrip("\r\n")
 
 
@@ -49,10 +53,17 @@ def register(app: typer.Typer) -> None:
     def serve(
         host: str = typer.Option("127.0.0.1", help="Address to listen on (loopback by default)."),
         port: int = typer.Option(8000, help="Port to listen on."),
-        data_dir: str = typer.Option(None, help="Folder for uploaded data and cached results "
-                                     "(default: CARECAST_DATA_DIR or ./carecast-data)."),
-        dev: bool = typer.Option(False, "--dev", help="Try it on your own computer: allows the "
-                                 "placeholder secret key. Never for real data."),
+        data_dir: str = typer.Option(
+            None,
+            help="Folder for uploaded data and cached results "
+            "(default: CARECAST_DATA_DIR or ./carecast-data).",
+        ),
+        dev: bool = typer.Option(
+            False,
+            "--dev",
+            help="Try it on your own computer: allows the "
+            "placeholder secret key. Never for real data.",
+        ),
     ) -> None:
         """Start the web app (SQLite store by default; CARECAST_DATABASE_URL for PostgreSQL)."""
         import uvicorn
@@ -68,29 +79,46 @@ def register(app: typer.Typer) -> None:
         console.print(f"carecast web app on http://{host}:{port} (data in {settings.data_dir})")
         uvicorn.run(application, host=host, port=port, log_level="info")
 
-    password_file_option = typer.Option(None, "--password-file", help="File whose first line is the "
-                                        "password; - reads it from standard input.")
-    password_env_option = typer.Option(PASSWORD_ENV, help="Environment variable holding the password "
-                                       "(used when there is no --password-file).")
+    password_file_option = typer.Option(
+        None,
+        "--password-file",
+        help="File whose first line is the password; - reads it from standard input.",
+    )
+    password_env_option = typer.Option(
+        PASSWORD_ENV,
+        help="Environment variable holding the password (used when there is no --password-file).",
+    )
 
     @user_app.command("add")
     def add(
         email: str = typer.Option(..., help="The user's work email (their login)."),
-        role: str = typer.Option(..., help="council_analyst, council_finance, regional_analyst, commissioner or admin."),
+        role: str = typer.Option(
+            ..., help="council_analyst, council_finance, regional_analyst, commissioner or admin."
+        ),
         council: str = typer.Option(None, help="The council (for council roles)."),
-        region: str = typer.Option(None, help="The region (for regional roles; none = all England)."),
+        region: str = typer.Option(
+            None, help="The region (for regional roles; none = all England)."
+        ),
         password_file: str = password_file_option,
         password_env: str = password_env_option,
-        sso_only: bool = typer.Option(False, "--sso-only", help="No password: the user signs in only "
-                                      "with the council's single sign-on."),
+        sso_only: bool = typer.Option(
+            False,
+            "--sso-only",
+            help="No password: the user signs in only with the council's single sign-on.",
+        ),
     ) -> None:
         """Create a web account."""
         from carecast.web.accounts import create_user
 
-        password = None if sso_only else read_password(password_file, password_env,
-                                                       prompt="Password for the new account: ")
+        password = (
+            None
+            if sso_only
+            else read_password(password_file, password_env, prompt="Password for the new account: ")
+        )
         with _store() as db:
-            user = create_user(db, email=email, password=password, role=role, council=council, region=region)
+            user = create_user(
+                db, email=email, password=password, role=role, council=council, region=region
+            )
             _audit(db, "user_created", user.council, email_created=user.email, role=user.role)
             scope = user.council or user.region or "all councils (aggregates)"
             console.print(f"Created {user.email} ({user.role}, {scope}).")
@@ -106,8 +134,13 @@ def register(app: typer.Typer) -> None:
         table = Table("Email", "Role", "Council / region", "Status", "Second step")
         with _store() as db:
             for u in db.scalars(select(WebUser).order_by(WebUser.email)):
-                table.add_row(u.email, u.role.replace("_", " "), u.council or u.region or "All",
-                              "active" if u.is_active else "disabled", "on" if u.totp_secret else "off")
+                table.add_row(
+                    u.email,
+                    u.role.replace("_", " "),
+                    u.council or u.region or "All",
+                    "active" if u.is_active else "disabled",
+                    "on" if u.totp_secret else "off",
+                )
         console.print(table)
 
     @user_app.command("disable")
@@ -125,18 +158,32 @@ def register(app: typer.Typer) -> None:
         email: str = typer.Argument(..., help="The account's email."),
         password_file: str = password_file_option,
         password_env: str = password_env_option,
-        second_factor: bool = typer.Option(False, "--second-factor", help="Also remove the second step "
-                                           "(lost phone); the user sets it up again at the next sign-in."),
+        second_factor: bool = typer.Option(
+            False,
+            "--second-factor",
+            help="Also remove the second step "
+            "(lost phone); the user sets it up again at the next sign-in.",
+        ),
     ) -> None:
         """Give an account a temporary password the user must change at the next sign-in."""
         from carecast.web.accounts import find_user, reset_password
 
-        password = read_password(password_file, password_env, prompt=f"Temporary password for {email}: ")
+        password = read_password(
+            password_file, password_env, prompt=f"Temporary password for {email}: "
+        )
         with _store() as db:
             user = find_user(db, email)
             reset_password(db, user, password, second_factor=second_factor)
-            _audit(db, "password_reset", user.council, account=user.email, second_factor_removed=second_factor)
-            console.print(f"{user.email} has a temporary password and must choose a new one at the next sign-in.")
+            _audit(
+                db,
+                "password_reset",
+                user.council,
+                account=user.email,
+                second_factor_removed=second_factor,
+            )
+            console.print(
+                f"{user.email} has a temporary password and must choose a new one at the next sign-in."
+            )
 
     @user_app.command("delete")
     def delete(

@@ -46,33 +46,60 @@ class CouncilData:
     quality: dict[str, Any]
 
 
-def save_dataset(db: Session, data_dir: Path, *, council: str, uploaded_by: str, content_hash: str,
-                 episodes: pl.DataFrame, children: pl.DataFrame, quality: dict[str, Any],
-                 years: dict[str, str] | None = None, files: list[str] | None = None,
-                 changes: dict[str, Any] | None = None) -> WebDataset:
+def save_dataset(
+    db: Session,
+    data_dir: Path,
+    *,
+    council: str,
+    uploaded_by: str,
+    content_hash: str,
+    episodes: pl.DataFrame,
+    children: pl.DataFrame,
+    quality: dict[str, Any],
+    years: dict[str, str] | None = None,
+    files: list[str] | None = None,
+    changes: dict[str, Any] | None = None,
+) -> WebDataset:
     """Store a council's cleaned returns as its new current version (``years``, ``files`` and
     ``changes`` as :mod:`carecast.web.history` keeps them)."""
     folder = data_dir / "councils" / slug(council) / content_hash
     folder.mkdir(parents=True, exist_ok=True)
     conform(episodes, EPISODE_COLUMNS).write_parquet(folder / "episodes.parquet")
     conform(children, CHILDREN_COLUMNS).write_parquet(folder / "children.parquet")
-    row = WebDataset(council=council, kind=RETURNS, uploaded_by=uploaded_by, uploaded_at=dt.datetime.now(dt.UTC),
-                     content_hash=content_hash, n_children=children.height, n_rows=episodes.height,
-                     storage=str(folder.relative_to(data_dir)), quality=quality, years=years, files=files,
-                     changes=changes)
+    row = WebDataset(
+        council=council,
+        kind=RETURNS,
+        uploaded_by=uploaded_by,
+        uploaded_at=dt.datetime.now(dt.UTC),
+        content_hash=content_hash,
+        n_children=children.height,
+        n_rows=episodes.height,
+        storage=str(folder.relative_to(data_dir)),
+        quality=quality,
+        years=years,
+        files=files,
+        changes=changes,
+    )
     db.add(row)
     db.flush()
     return row
 
 
 def current_dataset(db: Session, council: str) -> WebDataset | None:
-    return db.scalar(select(WebDataset).where(WebDataset.council == council, WebDataset.kind == RETURNS)
-                     .order_by(WebDataset.id.desc()).limit(1))
+    return db.scalar(
+        select(WebDataset)
+        .where(WebDataset.council == council, WebDataset.kind == RETURNS)
+        .order_by(WebDataset.id.desc())
+        .limit(1)
+    )
 
 
 def councils_with_data(db: Session, among: list[str]) -> list[str]:
-    rows = db.scalars(select(WebDataset.council).where(WebDataset.council.in_(among), WebDataset.kind == RETURNS)
-                      .distinct())
+    rows = db.scalars(
+        select(WebDataset.council)
+        .where(WebDataset.council.in_(among), WebDataset.kind == RETURNS)
+        .distinct()
+    )
     return sorted(rows)
 
 
@@ -86,11 +113,20 @@ def load_council(db: Session, data_dir: Path, council: str) -> CouncilData:
     """The council's current data set (read once, then served from memory)."""
     row = current_dataset(db, council)
     if row is None:
-        raise NotFoundError(f"{council} has not uploaded any returns yet",
-                            fix="upload the council's SSDA903 returns on the Upload page")
+        raise NotFoundError(
+            f"{council} has not uploaded any returns yet",
+            fix="upload the council's SSDA903 returns on the Upload page",
+        )
     episodes, children = _read(str(data_dir / row.storage))
-    return CouncilData(council=council, dataset_id=row.id, content_hash=row.content_hash,
-                       uploaded_at=_aware(row.uploaded_at), episodes=episodes, children=children, quality=row.quality)
+    return CouncilData(
+        council=council,
+        dataset_id=row.id,
+        content_hash=row.content_hash,
+        uploaded_at=_aware(row.uploaded_at),
+        episodes=episodes,
+        children=children,
+        quality=row.quality,
+    )
 
 
 def _aware(when: dt.datetime) -> dt.datetime:
@@ -112,23 +148,45 @@ class SendData:
     quality: dict[str, Any]
 
 
-def save_send_dataset(db: Session, data_dir: Path, *, council: str, form: str, uploaded_by: str, content_hash: str,
-                      table: pl.DataFrame, n_children: int, quality: dict[str, Any]) -> WebDataset:
+def save_send_dataset(
+    db: Session,
+    data_dir: Path,
+    *,
+    council: str,
+    form: str,
+    uploaded_by: str,
+    content_hash: str,
+    table: pl.DataFrame,
+    n_children: int,
+    quality: dict[str, Any],
+) -> WebDataset:
     folder = data_dir / "councils" / slug(council) / "send" / content_hash
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{form}.parquet"
     table.write_parquet(path)
-    row = WebDataset(council=council, kind=f"ehcp_{form}", uploaded_by=uploaded_by,
-                     uploaded_at=dt.datetime.now(dt.UTC), content_hash=content_hash, n_rows=table.height,
-                     n_children=n_children, storage=str(path.relative_to(data_dir)), quality=quality)
+    row = WebDataset(
+        council=council,
+        kind=f"ehcp_{form}",
+        uploaded_by=uploaded_by,
+        uploaded_at=dt.datetime.now(dt.UTC),
+        content_hash=content_hash,
+        n_rows=table.height,
+        n_children=n_children,
+        storage=str(path.relative_to(data_dir)),
+        quality=quality,
+    )
     db.add(row)
     db.flush()
     return row
 
 
 def current_send_dataset(db: Session, council: str) -> WebDataset | None:
-    return db.scalar(select(WebDataset).where(WebDataset.council == council, WebDataset.kind.in_(HIGH_NEEDS))
-                     .order_by(WebDataset.id.desc()).limit(1))
+    return db.scalar(
+        select(WebDataset)
+        .where(WebDataset.council == council, WebDataset.kind.in_(HIGH_NEEDS))
+        .order_by(WebDataset.id.desc())
+        .limit(1)
+    )
 
 
 @lru_cache(maxsize=32)
@@ -140,11 +198,19 @@ def load_send(db: Session, data_dir: Path, council: str) -> SendData:
     """The council's current high-needs data (read once, then served from memory)."""
     row = current_send_dataset(db, council)
     if row is None:
-        raise NotFoundError(f"{council} has not uploaded any high-needs (EHCP) data yet",
-                            fix="upload the council's EHCP records (SEN2) or published counts on the High needs page")
-    return SendData(council=council, form=row.form, content_hash=row.content_hash,
-                    uploaded_at=_aware(row.uploaded_at), uploaded_by=row.uploaded_by,
-                    table=_read_one(str(data_dir / row.storage)), quality=row.quality)
+        raise NotFoundError(
+            f"{council} has not uploaded any high-needs (EHCP) data yet",
+            fix="upload the council's EHCP records (SEN2) or published counts on the High needs page",
+        )
+    return SendData(
+        council=council,
+        form=row.form,
+        content_hash=row.content_hash,
+        uploaded_at=_aware(row.uploaded_at),
+        uploaded_by=row.uploaded_by,
+        table=_read_one(str(data_dir / row.storage)),
+        quality=row.quality,
+    )
 
 
 # The region's directory of provision: the provider register (and postcode lookup) last uploaded
@@ -173,8 +239,10 @@ def current_directory(data_dir: Path):
 
     folder = data_dir / "directory"
     if not (folder / PROVIDERS).is_file():
-        raise NotFoundError("no directory of provision has been uploaded yet",
-                            fix="include providers.csv (and postcodes.csv) in a returns upload")
+        raise NotFoundError(
+            "no directory of provision has been uploaded yet",
+            fix="include providers.csv (and postcodes.csv) in a returns upload",
+        )
     key = (str(folder), (folder / PROVIDERS).stat().st_mtime)
     if key not in _DIRECTORIES:
         _DIRECTORIES[key] = load_directory(folder)

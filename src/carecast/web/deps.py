@@ -45,15 +45,21 @@ def optional_user(request: Request, db: DbDep) -> Principal | None:
     from carecast.web.oidc import still_signed_in
 
     settings = request.app.state.settings
-    user = principal_for(db, request.cookies.get(SESSION_COOKIE), recheck_minutes=settings.session_recheck_minutes,
-                         provider_check=lambda row: still_signed_in(settings, row))
+    user = principal_for(
+        db,
+        request.cookies.get(SESSION_COOKIE),
+        recheck_minutes=settings.session_recheck_minutes,
+        provider_check=lambda row: still_signed_in(settings, row),
+    )
     request.state.user = user
     return user
 
 
 def current_user(user: Annotated[Principal | None, Depends(optional_user)]) -> Principal:
     if user is None:
-        raise LoginRequired("you need to log in to see this page", fix="log in with your council account")
+        raise LoginRequired(
+            "you need to log in to see this page", fix="log in with your council account"
+        )
     return user
 
 
@@ -75,5 +81,7 @@ async def csrf_guard(request: Request) -> None:
     secret = request.app.state.settings.secret_key
     bound = request.cookies.get(SESSION_COOKIE) or request.cookies.get(PRELOGIN_COOKIE) or ""
     if not csrf_matches(secret, bound, submitted):
-        raise CsrfError("the form has expired or did not come from this site",
-                        fix="reload the page and try again")
+        raise CsrfError(
+            "the form has expired or did not come from this site",
+            fix="reload the page and try again",
+        )

@@ -42,7 +42,12 @@ def _wants_json(request: Request) -> bool:
 
 def error_payload(exc: CarecastError) -> dict:
     where = exc.where.describe() if exc.where is not None else None
-    return {"error": type(exc).__name__, "message": exc.message, "fix": exc.fix, "where": where or None}
+    return {
+        "error": type(exc).__name__,
+        "message": exc.message,
+        "fix": exc.fix,
+        "where": where or None,
+    }
 
 
 def error_response(request: Request, exc: CarecastError) -> Response:
@@ -69,17 +74,25 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:]) or 'request'}: {e['msg']}"
-                             for e in exc.errors())
-        return error_response(request, InputError(f"the request is not valid ({problems})",
-                                                  fix="check the form fields and try again"))
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'][1:]) or 'request'}: {e['msg']}"
+            for e in exc.errors()
+        )
+        return error_response(
+            request,
+            InputError(
+                f"the request is not valid ({problems})", fix="check the form fields and try again"
+            ),
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
         if exc.status_code == 404:
             from carecast.errors import NotFoundError
 
-            return error_response(request, NotFoundError("there is no such page", fix="use the menu"))
+            return error_response(
+                request, NotFoundError("there is no such page", fix="use the menu")
+            )
         err = CarecastError(str(exc.detail))
         err.http_status = exc.status_code
         return error_response(request, err)

@@ -28,8 +28,19 @@ from carecast.web.datastore import RETURNS, current_dataset, slug
 
 # what a return says about an episode; a change in any of these is a changed episode
 EPISODE_KEY = ["child_id", "decom"]
-EPISODE_FIELDS = ["dec", "rne", "ls", "cin", "place", "place_provider", "rec", "reason_place_change",
-                  "home_post", "pl_post", "urn"]
+EPISODE_FIELDS = [
+    "dec",
+    "rne",
+    "ls",
+    "cin",
+    "place",
+    "place_provider",
+    "rec",
+    "reason_place_change",
+    "home_post",
+    "pl_post",
+    "urn",
+]
 
 
 def _year_folder(data_dir: Path, council: str, year: int | str, digest: str) -> Path:
@@ -44,16 +55,20 @@ def keep_years(staged: Path, data_dir: Path, council: str) -> dict[str, str]:
     by_year: dict[int, list[Path]] = {}
     for found in discover(staged, council):
         if found.year is None:
-            raise InputError("the upload does not say which collection year its files are for",
-                             fix="upload loose files with the collection year chosen, or a zip with one "
-                             "folder per collection year (e.g. 2024/episodes.csv)")
+            raise InputError(
+                "the upload does not say which collection year its files are for",
+                fix="upload loose files with the collection year chosen, or a zip with one "
+                "folder per collection year (e.g. 2024/episodes.csv)",
+            )
         by_year.setdefault(found.year, []).append(found.path)
     kept: dict[str, str] = {}
     for year, paths in sorted(by_year.items()):
         named = {_unique_name(p, staged): p for p in paths}
         digest = hashlib.sha256()
         for name in sorted(named):
-            digest.update(name.encode() + b"\x00" + hashlib.sha256(named[name].read_bytes()).digest())
+            digest.update(
+                name.encode() + b"\x00" + hashlib.sha256(named[name].read_bytes()).digest()
+            )
         kept[str(year)] = digest.hexdigest()[:32]
         folder = _year_folder(data_dir, council, year, kept[str(year)])
         if not folder.is_dir():
@@ -66,8 +81,10 @@ def keep_years(staged: Path, data_dir: Path, council: str) -> dict[str, str]:
 def _unique_name(path: Path, root: Path) -> str:
     """A file's name in its year's folder (sub-folders of a year become part of the name)."""
     parts = path.relative_to(root).parts
-    year_at = next((i for i, p in enumerate(parts[:-1]) if parse_year(p) is not None), len(parts) - 2)
-    return "__".join(parts[year_at + 1:])
+    year_at = next(
+        (i for i, p in enumerate(parts[:-1]) if parse_year(p) is not None), len(parts) - 2
+    )
+    return "__".join(parts[year_at + 1 :])
 
 
 def assemble(data_dir: Path, council: str, years: dict[str, str], dest: Path) -> Path:
@@ -90,24 +107,33 @@ def merged_years(previous: WebDataset | None, uploaded: dict[str, str]) -> dict[
 
 def year_changes(previous: dict[str, str], uploaded: dict[str, str]) -> dict[str, list[str]]:
     """Which uploaded years are new, which replace a different stored return, which were the same."""
-    return {"years_added": sorted(y for y in uploaded if y not in previous),
-            "years_replaced": sorted(y for y in uploaded if y in previous and previous[y] != uploaded[y]),
-            "years_unchanged": sorted(y for y in uploaded if previous.get(y) == uploaded[y])}
+    return {
+        "years_added": sorted(y for y in uploaded if y not in previous),
+        "years_replaced": sorted(
+            y for y in uploaded if y in previous and previous[y] != uploaded[y]
+        ),
+        "years_unchanged": sorted(y for y in uploaded if previous.get(y) == uploaded[y]),
+    }
 
 
 def episode_changes(before: pl.DataFrame | None, after: pl.DataFrame) -> dict[str, int]:
     """Episodes added, changed (same child and start, anything the return says differs) and removed."""
+
     def keyed(frame: pl.DataFrame) -> pl.DataFrame:
-        return frame.select(*EPISODE_KEY, pl.struct(EPISODE_FIELDS).hash().alias("_row")).unique(EPISODE_KEY)
+        return frame.select(*EPISODE_KEY, pl.struct(EPISODE_FIELDS).hash().alias("_row")).unique(
+            EPISODE_KEY
+        )
 
     new = keyed(after)
     if before is None:
         return {"episodes_added": new.height, "episodes_changed": 0, "episodes_removed": 0}
     old = keyed(before)
     both = old.join(new, on=EPISODE_KEY, how="inner", suffix="_new")
-    return {"episodes_added": new.join(old, on=EPISODE_KEY, how="anti").height,
-            "episodes_changed": int((both["_row"] != both["_row_new"]).sum()),
-            "episodes_removed": old.join(new, on=EPISODE_KEY, how="anti").height}
+    return {
+        "episodes_added": new.join(old, on=EPISODE_KEY, how="anti").height,
+        "episodes_changed": int((both["_row"] != both["_row_new"]).sum()),
+        "episodes_removed": old.join(new, on=EPISODE_KEY, how="anti").height,
+    }
 
 
 @dataclass(frozen=True)
@@ -125,8 +151,13 @@ class Version:
 
 def versions(db: Session, council: str) -> list[Version]:
     """The council's versions, newest first."""
-    rows = list(db.scalars(select(WebDataset).where(WebDataset.council == council, WebDataset.kind == RETURNS)
-                           .order_by(WebDataset.id)))
+    rows = list(
+        db.scalars(
+            select(WebDataset)
+            .where(WebDataset.council == council, WebDataset.kind == RETURNS)
+            .order_by(WebDataset.id)
+        )
+    )
     numbered = [Version(i + 1, row, i == len(rows) - 1) for i, row in enumerate(rows)]
     return numbered[::-1]
 
@@ -136,23 +167,38 @@ def version_of(db: Session, council: str, dataset_id: int) -> Version:
     for version in versions(db, council):
         if version.row.id == dataset_id:
             return version
-    raise NotFoundError("there is no such version of your council's returns",
-                        fix="choose a version from the list on the Upload page")
+    raise NotFoundError(
+        "there is no such version of your council's returns",
+        fix="choose a version from the list on the Upload page",
+    )
 
 
-def roll_back(db: Session, council: str, dataset_id: int, *, by: str,
-              changed: dict[str, int]) -> WebDataset:
+def roll_back(
+    db: Session, council: str, dataset_id: int, *, by: str, changed: dict[str, int]
+) -> WebDataset:
     """A new current version equal to an earlier one (its stored tables are shared, not copied)."""
     target = version_of(db, council, dataset_id)
     previous = current_dataset(db, council)
     prev_years = (previous.years or {}) if previous else {}
     target_years = target.row.years or {}
-    row = WebDataset(council=council, kind=RETURNS, uploaded_by=by, content_hash=target.row.content_hash,
-                     n_children=target.row.n_children, n_rows=target.row.n_rows, storage=target.row.storage,
-                     quality=target.row.quality, years=target.row.years, files=[],
-                     restored_from=target.number,
-                     changes={**year_changes(prev_years, target_years),
-                              "years_removed": sorted(set(prev_years) - set(target_years)), **changed})
+    row = WebDataset(
+        council=council,
+        kind=RETURNS,
+        uploaded_by=by,
+        content_hash=target.row.content_hash,
+        n_children=target.row.n_children,
+        n_rows=target.row.n_rows,
+        storage=target.row.storage,
+        quality=target.row.quality,
+        years=target.row.years,
+        files=[],
+        restored_from=target.number,
+        changes={
+            **year_changes(prev_years, target_years),
+            "years_removed": sorted(set(prev_years) - set(target_years)),
+            **changed,
+        },
+    )
     db.add(row)
     db.flush()
     return row

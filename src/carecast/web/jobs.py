@@ -60,7 +60,9 @@ class Job:
 class JobManager:
     """Runs jobs in a thread pool, tracks them by id and caches finished results by input hash."""
 
-    def __init__(self, cache_dir: Path, workers: int = 2, on_failure: Callable[[Job], None] | None = None):
+    def __init__(
+        self, cache_dir: Path, workers: int = 2, on_failure: Callable[[Job], None] | None = None
+    ):
         self._on_failure = on_failure  # e.g. the audit log
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="carecast-job")
         self._jobs: dict[str, Job] = {}
@@ -78,20 +80,38 @@ class JobManager:
         except (TypeError, OSError):  # the result stays in memory; only the restart copy is lost
             log.exception("web job %s (%s): result not cached", job.id, job.kind)
 
-    def submit(self, *, kind: str, key: str, council: str | None, owner_id: int,
-               work: Callable[[Progress], Any], cache: bool = True) -> Job:
+    def submit(
+        self,
+        *,
+        kind: str,
+        key: str,
+        council: str | None,
+        owner_id: int,
+        work: Callable[[Progress], Any],
+        cache: bool = True,
+    ) -> Job:
         """Start ``work`` (or return the job already running / finished for the same inputs)."""
         with self._lock:
             existing = self._jobs.get(self._by_key.get(key, ""))
             if existing is not None and existing.status != "failed" and cache:
                 return existing
-            job = Job(id=hashlib.sha256(f"{key}|{time.time_ns()}".encode()).hexdigest()[:20],
-                      kind=kind, council=council, owner_id=owner_id, key=key)
+            job = Job(
+                id=hashlib.sha256(f"{key}|{time.time_ns()}".encode()).hexdigest()[:20],
+                kind=kind,
+                council=council,
+                owner_id=owner_id,
+                key=key,
+            )
             self._jobs[job.id] = job
             self._by_key[key] = job.id
         hit = self.cached(key) if cache else None
         if hit is not None:
-            job.result, job.status, job.progress, job.message = hit, "done", 1.0, "Finished (cached)"
+            job.result, job.status, job.progress, job.message = (
+                hit,
+                "done",
+                1.0,
+                "Finished (cached)",
+            )
             job.finished = time.monotonic()
             return job
         self._pool.submit(self._run, job, work, cache)
@@ -109,15 +129,24 @@ class JobManager:
         except CarecastError as exc:
             job.status, job.error = "failed", exc.render()
             log.info("web job %s (%s) refused its input: %s", job.id, job.kind, type(exc).__name__)
-        except Exception as exc:  # a bug: the traceback to the server log, a plain message to the user
+        except (
+            Exception
+        ) as exc:  # a bug: the traceback to the server log, a plain message to the user
             log.exception("web job %s (%s) failed with an internal error", job.id, job.kind)
             job.status = "failed"
             job.error = f"Internal error ({type(exc).__name__}). This is a bug in carecast, not in your data."
         else:
-            if cache:  # kept before it shows as done: a finished job is also one a restart remembers
+            if (
+                cache
+            ):  # kept before it shows as done: a finished job is also one a restart remembers
                 self._keep(job, result)
             job.result, job.status, job.progress, job.message = result, "done", 1.0, "Finished"
-            log.info("web job %s (%s) finished in %.2f s", job.id, job.kind, time.monotonic() - job.started)
+            log.info(
+                "web job %s (%s) finished in %.2f s",
+                job.id,
+                job.kind,
+                time.monotonic() - job.started,
+            )
         finally:
             job.finished = time.monotonic()
         if job.status == "failed" and self._on_failure is not None:
@@ -126,8 +155,10 @@ class JobManager:
     def get(self, job_id: str) -> Job:
         job = self._jobs.get(job_id)
         if job is None:
-            raise NotFoundError("that job does not exist (it may have finished before a restart)",
-                                fix="start the run again")
+            raise NotFoundError(
+                "that job does not exist (it may have finished before a restart)",
+                fix="start the run again",
+            )
         return job
 
     def shutdown(self) -> None:

@@ -37,7 +37,9 @@ class SsoRefused(CarecastError):
     exit_code = 5
     http_status = 403
 
-    def __init__(self, message: str, *, reason: str, fix: str | None = None, email: str | None = None):
+    def __init__(
+        self, message: str, *, reason: str, fix: str | None = None, email: str | None = None
+    ):
         super().__init__(message, fix=fix)
         self.reason, self.email = reason, email
 
@@ -46,25 +48,33 @@ def registry(settings: Settings) -> OAuth:
     """One Authlib client per configured provider."""
     oauth = OAuth()
     for p in settings.oidc_providers:
-        oauth.register(p.name, client_id=p.client_id, client_secret=p.client_secret or None,
-                       server_metadata_url=p.metadata_url,
-                       client_kwargs={"scope": p.scopes, "code_challenge_method": "S256",
-                                      "timeout": TIMEOUT})
+        oauth.register(
+            p.name,
+            client_id=p.client_id,
+            client_secret=p.client_secret or None,
+            server_metadata_url=p.metadata_url,
+            client_kwargs={"scope": p.scopes, "code_challenge_method": "S256", "timeout": TIMEOUT},
+        )
     return oauth
 
 
 def _provider(settings: Settings, name: str) -> OidcProvider:
     provider = settings.provider(name)
     if provider is None:
-        raise SsoRefused("there is no such sign-in provider", reason="unknown provider",
-                         fix="use a sign-in button on the login page")
+        raise SsoRefused(
+            "there is no such sign-in provider",
+            reason="unknown provider",
+            fix="use a sign-in button on the login page",
+        )
     return provider
 
 
 async def start(request, name: str, redirect_uri: str):
     """Send the browser to the provider."""
     _provider(request.app.state.settings, name)
-    return await request.app.state.oauth.create_client(name).authorize_redirect(request, redirect_uri)
+    return await request.app.state.oauth.create_client(name).authorize_redirect(
+        request, redirect_uri
+    )
 
 
 async def finish(request, name: str) -> dict[str, Any]:
@@ -74,17 +84,27 @@ async def finish(request, name: str) -> dict[str, Any]:
     _provider(settings, name)
     client = request.app.state.oauth.create_client(name)
     try:
-        token = await client.authorize_access_token(request, leeway=settings.oidc_clock_leeway_seconds)
+        token = await client.authorize_access_token(
+            request, leeway=settings.oidc_clock_leeway_seconds
+        )
     except (OAuthError, JoseError) as exc:
-        raise SsoRefused("the sign-in could not be checked, so it was refused",
-                         reason=f"{type(exc).__name__}: {exc}"[:200],
-                         fix="start again from the login page; if it happens again, tell your administrator") from None
+        raise SsoRefused(
+            "the sign-in could not be checked, so it was refused",
+            reason=f"{type(exc).__name__}: {exc}"[:200],
+            fix="start again from the login page; if it happens again, tell your administrator",
+        ) from None
     except httpx.HTTPError as exc:
-        raise SsoRefused("your council's sign-in service did not answer", reason=type(exc).__name__,
-                         fix="try again in a few minutes") from None
+        raise SsoRefused(
+            "your council's sign-in service did not answer",
+            reason=type(exc).__name__,
+            fix="try again in a few minutes",
+        ) from None
     if not token.get("userinfo"):
-        raise SsoRefused("the sign-in service sent no ID token", reason="no id_token",
-                         fix="ask your administrator to include the openid scope")
+        raise SsoRefused(
+            "the sign-in service sent no ID token",
+            reason="no id_token",
+            fix="ask your administrator to include the openid scope",
+        )
     return token
 
 
@@ -111,27 +131,48 @@ def account_for(db: Session, provider: OidcProvider, claims: dict) -> WebUser:
     email = _verified_email(provider, claims)
     shown = email or str(claims.get("email") or "")[:254] or None
     if email and provider.email_domains and email.rsplit("@", 1)[1] not in provider.email_domains:
-        raise SsoRefused(f"accounts of {email.rsplit('@', 1)[1]} may not sign in through {provider.label}",
-                         reason="email domain not allowed", email=shown,
-                         fix="sign in with your council account")
+        raise SsoRefused(
+            f"accounts of {email.rsplit('@', 1)[1]} may not sign in through {provider.label}",
+            reason="email domain not allowed",
+            email=shown,
+            fix="sign in with your council account",
+        )
     subject = _subject(provider, claims)
     user = db.scalar(select(WebUser).where(WebUser.oidc_subject == subject))
     if user is None and email:
         user = db.scalar(select(WebUser).where(WebUser.email == email))
         if user is not None and user.oidc_subject not in (None, subject):
-            raise SsoRefused("this email is linked to another sign-in account", reason="subject mismatch",
-                             email=shown, fix="ask your administrator to check your account")
+            raise SsoRefused(
+                "this email is linked to another sign-in account",
+                reason="subject mismatch",
+                email=shown,
+                fix="ask your administrator to check your account",
+            )
     if user is None and email:
         grant = _group_grant(provider, claims)
         if grant is not None:
-            user = create_user(db, email=email, password=None, role=grant.role,
-                               council=grant.council, region=grant.region)
+            user = create_user(
+                db,
+                email=email,
+                password=None,
+                role=grant.role,
+                council=grant.council,
+                region=grant.region,
+            )
     if user is None:
-        raise SsoRefused("you do not have a carecast account", reason="unknown user", email=shown,
-                         fix="ask your council's carecast administrator to add you")
+        raise SsoRefused(
+            "you do not have a carecast account",
+            reason="unknown user",
+            email=shown,
+            fix="ask your council's carecast administrator to add you",
+        )
     if not user.is_active:
-        raise SsoRefused("your carecast account is disabled", reason="disabled", email=shown,
-                         fix="ask your council's carecast administrator")
+        raise SsoRefused(
+            "your carecast account is disabled",
+            reason="disabled",
+            email=shown,
+            fix="ask your council's carecast administrator",
+        )
     user.oidc_subject = subject
     return user
 
@@ -163,7 +204,9 @@ def still_signed_in(settings: Settings, row: WebSession) -> bool:
         return True
     try:
         endpoint = _metadata(provider.metadata_url)["token_endpoint"]
-        with OAuth2Client(provider.client_id, provider.client_secret or None, timeout=TIMEOUT) as client:
+        with OAuth2Client(
+            provider.client_id, provider.client_secret or None, timeout=TIMEOUT
+        ) as client:
             token = client.refresh_token(endpoint, refresh_token=row.refresh_token)
     except OAuthError:
         return False

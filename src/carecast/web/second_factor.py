@@ -43,8 +43,12 @@ def new_secret() -> str:
 def qr_svg(secret: str, email: str) -> str:
     """The enrolment QR code as an inline ``<svg>`` with a text title for screen readers."""
     uri = pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name=ISSUER)
-    return segno.make(uri, error="m").svg_inline(scale=5, title="QR code to add carecast to an "
-                                                 "authenticator app", svgclass="qr", lineclass=None)
+    return segno.make(uri, error="m").svg_inline(
+        scale=5,
+        title="QR code to add carecast to an authenticator app",
+        svgclass="qr",
+        lineclass=None,
+    )
 
 
 def code_matches(secret: str, code: str) -> bool:
@@ -86,8 +90,11 @@ def enrol(db: Session, user: WebUser, secret: str) -> list[str]:
 def use_recovery_code(db: Session, user: WebUser, code: str) -> bool:
     """Accept an unused recovery code once."""
     code = code.strip().lower()
-    unused = db.scalars(select(WebRecoveryCode).where(WebRecoveryCode.user_id == user.id,
-                                                      WebRecoveryCode.used_at.is_(None)))
+    unused = db.scalars(
+        select(WebRecoveryCode).where(
+            WebRecoveryCode.user_id == user.id, WebRecoveryCode.used_at.is_(None)
+        )
+    )
     for row in unused:
         if verify_password(code, row.code_hash).ok:
             row.used_at = dt.datetime.now(dt.UTC)
@@ -104,8 +111,13 @@ def _serializer(settings: Settings) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(settings.secret_key, salt="carecast-pending-sign-in")
 
 
-def pending_token(settings: Settings, user: WebUser, *, enrol_secret: str | None = None,
-                  next_url: str = "/overview") -> str:
+def pending_token(
+    settings: Settings,
+    user: WebUser,
+    *,
+    enrol_secret: str | None = None,
+    next_url: str = "/overview",
+) -> str:
     """A signed note that ``user`` has given the right password and now owes a code."""
     return _serializer(settings).dumps({"uid": user.id, "enrol": enrol_secret, "next": next_url})
 

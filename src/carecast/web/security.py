@@ -51,15 +51,23 @@ def verify_password(password: str, stored: str) -> PasswordCheck:
         _HASHER.verify(stored, password)
     except (VerificationError, InvalidHashError):
         return PasswordCheck(False)
-    return PasswordCheck(True, hash_password(password) if _HASHER.check_needs_rehash(stored) else None)
+    return PasswordCheck(
+        True, hash_password(password) if _HASHER.check_needs_rehash(stored) else None
+    )
 
 
 def _legacy_scrypt_matches(password: str, stored: str) -> bool:
     """Hashes written before Argon2: ``hashlib.scrypt`` with the parameters stored in the hash."""
     try:
         _scheme, n, r, p, salt_hex, hash_hex = stored.split("$")
-        digest = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt_hex), n=int(n), r=int(r),
-                                p=int(p), dklen=len(hash_hex) // 2)
+        digest = hashlib.scrypt(
+            password.encode(),
+            salt=bytes.fromhex(salt_hex),
+            n=int(n),
+            r=int(r),
+            p=int(p),
+            dklen=len(hash_hex) // 2,
+        )
     except ValueError:
         return False
     return hmac.compare_digest(digest.hex(), hash_hex)

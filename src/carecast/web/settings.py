@@ -77,7 +77,9 @@ class Settings(BaseModel):
 
     environment: Literal["dev", "test", "production"] = "dev"
     secret_key: str = Field(default=PLACEHOLDER_SECRET, min_length=8)
-    database_url: str | None = None  # None: carecast.store's default (SQLite file) / CARECAST_DATABASE_URL
+    database_url: str | None = (
+        None  # None: carecast.store's default (SQLite file) / CARECAST_DATABASE_URL
+    )
     data_dir: Path = Path("carecast-data")  # cleaned tables per council, cached results
     max_upload_mb: int = Field(default=200, ge=1, le=2048)
     session_hours: int = Field(default=8, ge=1, le=24 * 14)
@@ -142,11 +144,15 @@ class Settings(BaseModel):
             if "oidc_providers" in values:
                 values["oidc_providers"] = json.loads(str(values["oidc_providers"]))
         except ValueError:
-            raise ParameterError("CARECAST_OIDC_PROVIDERS is not valid JSON",
-                                 fix="give a JSON list of providers, e.g. "
-                                 '[{"name": "lewisham", "issuer": "...", "client_id": "..."}]') from None
-        single = {k: env.get(f"{ENV_PREFIX}OIDC_{k.upper()}", "")
-                  for k in ("issuer", "client_id", "client_secret", "email_domains")}
+            raise ParameterError(
+                "CARECAST_OIDC_PROVIDERS is not valid JSON",
+                fix="give a JSON list of providers, e.g. "
+                '[{"name": "lewisham", "issuer": "...", "client_id": "..."}]',
+            ) from None
+        single = {
+            k: env.get(f"{ENV_PREFIX}OIDC_{k.upper()}", "")
+            for k in ("issuer", "client_id", "client_secret", "email_domains")
+        }
         if single["issuer"]:
             values["oidc_providers"] = [single, *values.get("oidc_providers", [])]  # type: ignore[misc]
         values.update({k: v for k, v in overrides.items() if v is not None})

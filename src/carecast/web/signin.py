@@ -24,8 +24,16 @@ def safe_next(target: str | None) -> str:
     return "/overview"
 
 
-def open_session_response(request: Request, db, settings: Settings, user: WebUser, next_url: str,
-                          *, page: Callable[[], Response] | None = None, **session: str | None) -> Response:
+def open_session_response(
+    request: Request,
+    db,
+    settings: Settings,
+    user: WebUser,
+    next_url: str,
+    *,
+    page: Callable[[], Response] | None = None,
+    **session: str | None,
+) -> Response:
     """Start the session, record the login, set the cookie on ``page()`` (rendered inside the new
     session; default: a redirect to ``next_url``, or to the account page after a password reset)."""
     token = open_session(db, user, settings.session_hours, **session)
@@ -40,12 +48,23 @@ def open_session_response(request: Request, db, settings: Settings, user: WebUse
     if response is None:
         target = "/account" if user.must_change_password else safe_next(next_url)
         response = RedirectResponse(target, status_code=303)
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=settings.cookie_secure,
-                        max_age=settings.session_hours * 3600)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=settings.cookie_secure,
+        max_age=settings.session_hours * 3600,
+    )
     response.delete_cookie(PENDING_COOKIE)
     return response
 
 
 def enrol_context(user: WebUser, secret: str, *, action: str, **extra) -> dict:
-    spaced = " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
-    return {"qr": second_factor.qr_svg(secret, user.email), "secret": spaced, "action": action, **extra}
+    spaced = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+    return {
+        "qr": second_factor.qr_svg(secret, user.email),
+        "secret": spaced,
+        "action": action,
+        **extra,
+    }

@@ -17,7 +17,11 @@ from carecast.plumbing.episodes import in_care_on as episode_open_on
 from carecast.privacy import SUPPRESSION_NOTE
 from carecast.schema import load_categories
 
-LOCATION_LABELS = {True: "In the council's area", False: "Outside the council's area", None: "Not known"}
+LOCATION_LABELS = {
+    True: "In the council's area",
+    False: "Outside the council's area",
+    None: "Not known",
+}
 
 
 def data_end(episodes: pl.DataFrame) -> dt.date:
@@ -42,14 +46,19 @@ def by_category(current: pl.DataFrame) -> pl.DataFrame:
     labels = load_categories().categories
     order = pl.DataFrame({"category": list(labels), "Placement category": list(labels.values())})
     counts = current.group_by("category").agg(pl.len().alias("Children"))
-    return (order.join(counts, on="category", how="left").with_columns(pl.col("Children").fill_null(0))
-            .select("Placement category", "Children"))
+    return (
+        order.join(counts, on="category", how="left")
+        .with_columns(pl.col("Children").fill_null(0))
+        .select("Placement category", "Children")
+    )
 
 
 def by_location(current: pl.DataFrame) -> pl.DataFrame:
     counts = current.group_by("in_area").agg(pl.len().alias("Children"))
-    rows = [(label, int(counts.filter(pl.col("in_area").eq_missing(flag))["Children"].sum()))
-            for flag, label in LOCATION_LABELS.items()]
+    rows = [
+        (label, int(counts.filter(pl.col("in_area").eq_missing(flag))["Children"].sum()))
+        for flag, label in LOCATION_LABELS.items()
+    ]
     return pl.DataFrame(rows, schema=["Placement location", "Children"], orient="row")
 
 
@@ -57,7 +66,9 @@ def month_end_trend(episodes: pl.DataFrame, *, end: dt.date, months: int = 60) -
     """Children in care at each month end over the last ``months`` months up to ``end``."""
     eps = _in_care(episodes)
     first = dt.date(end.year, end.month, 1)
-    starts = pl.date_range(pl.lit(first).dt.offset_by(f"-{months - 1}mo"), pl.lit(first), "1mo", eager=True)
+    starts = pl.date_range(
+        pl.lit(first).dt.offset_by(f"-{months - 1}mo"), pl.lit(first), "1mo", eager=True
+    )
     ends = starts.dt.month_end()
     ends = ends.filter(ends <= end)
     m = ends.to_numpy().astype("datetime64[D]")
@@ -72,18 +83,41 @@ def month_end_trend(episodes: pl.DataFrame, *, end: dt.date, months: int = 60) -
 
 
 def trend_figure(trend: pl.DataFrame, title: str) -> go.Figure:
-    fig = go.Figure(go.Scatter(x=trend["Month end"].to_list(), y=trend["Children in care"].to_list(),
-                               mode="lines", line={"color": "#1d70b8", "width": 3}, name="Children in care"))
-    fig.update_layout(title=title, margin={"l": 50, "r": 20, "t": 50, "b": 40}, height=320,
-                      yaxis={"title": "Children", "rangemode": "tozero"}, template="simple_white")
+    fig = go.Figure(
+        go.Scatter(
+            x=trend["Month end"].to_list(),
+            y=trend["Children in care"].to_list(),
+            mode="lines",
+            line={"color": "#1d70b8", "width": 3},
+            name="Children in care",
+        )
+    )
+    fig.update_layout(
+        title=title,
+        margin={"l": 50, "r": 20, "t": 50, "b": 40},
+        height=320,
+        yaxis={"title": "Children", "rangemode": "tozero"},
+        template="simple_white",
+    )
     return fig
 
 
 def category_figure(table: pl.DataFrame, title: str) -> go.Figure:
-    fig = go.Figure(go.Bar(x=table["Children"].to_list(), y=table["Placement category"].to_list(),
-                           orientation="h", marker={"color": "#1d70b8"}))
-    fig.update_layout(title=title, margin={"l": 200, "r": 20, "t": 50, "b": 40}, height=340,
-                      yaxis={"autorange": "reversed"}, template="simple_white")
+    fig = go.Figure(
+        go.Bar(
+            x=table["Children"].to_list(),
+            y=table["Placement category"].to_list(),
+            orientation="h",
+            marker={"color": "#1d70b8"},
+        )
+    )
+    fig.update_layout(
+        title=title,
+        margin={"l": 200, "r": 20, "t": 50, "b": 40},
+        height=340,
+        yaxis={"autorange": "reversed"},
+        template="simple_white",
+    )
     return fig
 
 
@@ -100,7 +134,9 @@ def regional_table(per_council: dict[str, pl.DataFrame]) -> tuple[pl.DataFrame, 
     wide = pl.concat(frames).pivot(on="Placement category", index="Council", values="Children")
     cats = [c for c in wide.columns if c != "Council"]
     wide = wide.with_columns(pl.sum_horizontal(cats).alias("Total")).sort("Council")
-    spec = Protect([*cats, "Total"], [Sum("Total", tuple(cats)), *[Sum(None, (c,), by=()) for c in cats]])
+    spec = Protect(
+        [*cats, "Total"], [Sum("Total", tuple(cats)), *[Sum(None, (c,), by=()) for c in cats]]
+    )
     shown = protect({"overview": wide}, {"overview": spec})
     return shown.tables["overview"], " ".join([SUPPRESSION_NOTE, *[_say(n) for n in shown.notes]])
 

@@ -90,7 +90,9 @@ def _plotly_json(fig: Any) -> str:
 
 @cache
 def templates() -> Jinja2Templates:
-    env = Environment(loader=PackageLoader("carecast.web", "templates"), autoescape=select_autoescape())
+    env = Environment(
+        loader=PackageLoader("carecast.web", "templates"), autoescape=select_autoescape()
+    )
     env.filters["webcell"] = web_cell
     env.filters["plotly_json"] = _plotly_json
     env.filters["chartcell"] = chart_cell
@@ -99,9 +101,22 @@ def templates() -> Jinja2Templates:
     return Jinja2Templates(env=env)
 
 
-def render(request: Request, name: str, context: dict[str, Any] | None = None, *, status_code: int = 200,
-           headers: dict[str, str] | None = None):
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+):
     user = getattr(request.state, "user", None)
-    ctx = {"user": user, "menu": menu_for(user), "csrf_token": csrf_token_for(request),
-           "path": request.url.path, **(context or {})}
-    return templates().TemplateResponse(request, name, ctx, status_code=status_code, headers=headers)
+    ctx = {
+        "user": user,
+        "menu": menu_for(user),
+        "csrf_token": csrf_token_for(request),
+        "path": request.url.path,
+        **(context or {}),
+    }
+    return templates().TemplateResponse(
+        request, name, ctx, status_code=status_code, headers=headers
+    )

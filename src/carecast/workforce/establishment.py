@@ -49,18 +49,35 @@ class WorkforcePolicy:
 
 def workforce_policy(path: str | Path | None = None) -> WorkforcePolicy:
     """Role costs, premiums and targets from the council's file or the shipped cited defaults."""
-    tree = shipped("carecast.workforce", "workforce.yaml") if path is None else load(path, "workforce policy")
+    tree = (
+        shipped("carecast.workforce", "workforce.yaml")
+        if path is None
+        else load(path, "workforce policy")
+    )
     roles = {}
     for role in tree.children("roles"):
         p = f"roles.{role}"
         premium = tree.value(f"{p}.agency_premium")
         if not isinstance(premium, int | float) or not 0 <= premium <= 1:
-            raise ParameterError(f"the agency premium of {role} is '{premium}', not a share", fix="give e.g. 0.12 for 12%",
-                                 where=Location(file=tree.source, field=f"{p}.agency_premium"))
-        roles[role] = Role(role, role.replace("_", " ").capitalize(), float(tree.value(f"{p}.annual_cost")), float(premium),
-                           float(tree.value(f"{p}.caseload_target")))
-    return WorkforcePolicy(roles, float(tree.value("targets.agency_share")),
-                           float(tree.value("targets.national_agency_share")), tree.source, tree)
+            raise ParameterError(
+                f"the agency premium of {role} is '{premium}', not a share",
+                fix="give e.g. 0.12 for 12%",
+                where=Location(file=tree.source, field=f"{p}.agency_premium"),
+            )
+        roles[role] = Role(
+            role,
+            role.replace("_", " ").capitalize(),
+            float(tree.value(f"{p}.annual_cost")),
+            float(premium),
+            float(tree.value(f"{p}.caseload_target")),
+        )
+    return WorkforcePolicy(
+        roles,
+        float(tree.value("targets.agency_share")),
+        float(tree.value("targets.national_agency_share")),
+        tree.source,
+        tree,
+    )
 
 
 def _number(value: object, where: Location, what: str, *, share: bool = False) -> float | None:
@@ -71,29 +88,44 @@ def _number(value: object, where: Location, what: str, *, share: bool = False) -
     try:
         number = float(text.rstrip("%")) / (100 if percent else 1)
     except ValueError:
-        raise InputError(f"{what} '{value}' is not a number", where=where,
-                         fix="give a plain number" + (" or a percentage such as 31.7%" if share else "")) from None
+        raise InputError(
+            f"{what} '{value}' is not a number",
+            where=where,
+            fix="give a plain number" + (" or a percentage such as 31.7%" if share else ""),
+        ) from None
     if number < 0:
-        raise InputError(f"{what} is {number:g}: it cannot be negative", where=where, fix=f"give 0 or more for {what}")
+        raise InputError(
+            f"{what} is {number:g}: it cannot be negative",
+            where=where,
+            fix=f"give 0 or more for {what}",
+        )
     if share and number > 1:
-        raise InputError(f"{what} is {number:.0%}: a share cannot be over 100%", where=where,
-                         fix="give the agency share of this row's staff, e.g. 31.7% or 0.317")
+        raise InputError(
+            f"{what} is {number:.0%}: a share cannot be over 100%",
+            where=where,
+            fix="give the agency share of this row's staff, e.g. 31.7% or 0.317",
+        )
     return number
 
 
 def read_establishment(path: Path, policy: WorkforcePolicy) -> pl.DataFrame:
     """The establishment, one checked row per team and role, with costs and targets filled from the roles."""
     table = tables.read_table(path, what="staffing establishment", row_column="_row")
-    frame = table.frame.rename({c: c.strip().lower().replace(" ", "_") for c in table.frame.columns if c != "_row"})
+    frame = table.frame.rename(
+        {c: c.strip().lower().replace(" ", "_") for c in table.frame.columns if c != "_row"}
+    )
     name = str(path)
     missing = [c for c in REQUIRED if c not in frame.columns]
     share_form = "agency_share" in frame.columns
     needed = ("fte", "agency_share") if share_form else ("employed_fte", "agency_fte")
     missing += [c for c in needed if c not in frame.columns]
     if missing:
-        raise InputError(f"the establishment has no column(s) {missing}", where=Location(file=name, row=1),
-                         fix="give team, role, established_fte, employed_fte, agency_fte (or fte and agency_share); "
-                             "`carecast workforce template` writes an example")
+        raise InputError(
+            f"the establishment has no column(s) {missing}",
+            where=Location(file=name, row=1),
+            fix="give team, role, established_fte, employed_fte, agency_fte (or fte and agency_share); "
+            "`carecast workforce template` writes an example",
+        )
     labels = {r.label.lower(): k for k, r in policy.roles.items()} | {k: k for k in policy.roles}
     rows = []
     for rec in frame.iter_rows(named=True):
@@ -103,14 +135,20 @@ def read_establishment(path: Path, policy: WorkforcePolicy) -> pl.DataFrame:
             return Location(file=name, row=row, column=column)
 
         role = labels.get(str(rec["role"] or "").strip().lower().replace(" ", "_")) or labels.get(
-            str(rec["role"] or "").strip().lower())
+            str(rec["role"] or "").strip().lower()
+        )
         if role is None:
-            raise InputError(f"'{rec['role']}' is not a role carecast knows", where=at("role"),
-                             fix=f"use one of: {', '.join(r.label for r in policy.roles.values())} "
-                                 "(or add the role to the workforce policy file)")
+            raise InputError(
+                f"'{rec['role']}' is not a role carecast knows",
+                where=at("role"),
+                fix=f"use one of: {', '.join(r.label for r in policy.roles.values())} "
+                "(or add the role to the workforce policy file)",
+            )
         if share_form:
             fte = _number(rec["fte"], at("fte"), "FTE") or 0.0
-            share = _number(rec["agency_share"], at("agency_share"), "agency share", share=True) or 0.0
+            share = (
+                _number(rec["agency_share"], at("agency_share"), "agency share", share=True) or 0.0
+            )
             agency, employed = fte * share, fte * (1 - share)
         else:
             employed = _number(rec["employed_fte"], at("employed_fte"), "employed FTE") or 0.0
@@ -119,22 +157,39 @@ def read_establishment(path: Path, policy: WorkforcePolicy) -> pl.DataFrame:
         established = employed + agency if established is None else established
         works = str(rec.get("works_with") or "").strip().lower()
         if works not in WORKS_WITH:
-            raise InputError(f"works_with '{rec.get('works_with')}' is not known", where=at("works_with"),
-                             fix="write children in care, care leavers, children in need, or leave it blank")
+            raise InputError(
+                f"works_with '{rec.get('works_with')}' is not known",
+                where=at("works_with"),
+                fix="write children in care, care leavers, children in need, or leave it blank",
+            )
         r = policy.roles[role]
         cost = _number(rec.get("annual_cost"), at("annual_cost"), "annual cost")
-        premium = _number(rec.get("agency_premium"), at("agency_premium"), "agency premium", share=True)
+        premium = _number(
+            rec.get("agency_premium"), at("agency_premium"), "agency premium", share=True
+        )
         target = _number(rec.get("caseload_target"), at("caseload_target"), "caseload target")
-        rows.append({
-            "team": str(rec["team"] or "").strip() or "(no team)", "role": role, "role_label": r.label,
-            "established_fte": established, "employed_fte": employed, "agency_fte": agency,
-            "vacant_fte": max(established - employed - agency, 0.0),
-            "over_establishment_fte": max(employed + agency - established, 0.0),
-            "cases": _number(rec.get("cases"), at("cases"), "cases"),
-            "caseload_target": target if target is not None else (r.caseload_target or None),
-            "works_with": works, "annual_cost": cost if cost is not None else r.annual_cost,
-            "agency_premium": premium if premium is not None else r.agency_premium, "row": row,
-        })
+        rows.append(
+            {
+                "team": str(rec["team"] or "").strip() or "(no team)",
+                "role": role,
+                "role_label": r.label,
+                "established_fte": established,
+                "employed_fte": employed,
+                "agency_fte": agency,
+                "vacant_fte": max(established - employed - agency, 0.0),
+                "over_establishment_fte": max(employed + agency - established, 0.0),
+                "cases": _number(rec.get("cases"), at("cases"), "cases"),
+                "caseload_target": target if target is not None else (r.caseload_target or None),
+                "works_with": works,
+                "annual_cost": cost if cost is not None else r.annual_cost,
+                "agency_premium": premium if premium is not None else r.agency_premium,
+                "row": row,
+            }
+        )
     if not rows:
-        raise InputError("the establishment has no rows", where=Location(file=name), fix="give one row per team and role")
+        raise InputError(
+            "the establishment has no rows",
+            where=Location(file=name),
+            fix="give one row per team and role",
+        )
     return pl.DataFrame(rows, schema_overrides={"cases": pl.Float64, "caseload_target": pl.Float64})

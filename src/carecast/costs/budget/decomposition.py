@@ -56,17 +56,24 @@ def decompose_spend_change(y0: SpendYear, y1: SpendYear) -> pl.DataFrame:
     pop = y1.child_population / y0.child_population
     w = WEEKS_PER_YEAR
     per_child = n0 * (c1 - c0 * infl) * w
-    rows = [("more children", (n1 - n0 * pop) * c1 * w),
-            ("child population", n0 * (pop - 1) * c1 * w),
-            ("price inflation", n0 * c0 * (infl - 1) * w)]
+    rows = [
+        ("more children", (n1 - n0 * pop) * c1 * w),
+        ("child population", n0 * (pop - 1) * c1 * w),
+        ("price inflation", n0 * c0 * (infl - 1) * w),
+    ]
     if y0.by_group and y1.by_group:
         mix, unit = _mix_and_unit(y0, y1, infl)
         rows += [("placement mix", n0 * mix * w), ("unit cost", n0 * unit * w)]
     else:
         rows.append(("spend per child per week (mix and unit cost)", per_child))
     total = y1.spend - y0.spend
-    return pl.DataFrame({"driver": [r[0] for r in rows], "amount_gbp": [r[1] for r in rows],
-                         "share": [r[1] / total if total else None for r in rows]})
+    return pl.DataFrame(
+        {
+            "driver": [r[0] for r in rows],
+            "amount_gbp": [r[1] for r in rows],
+            "share": [r[1] / total if total else None for r in rows],
+        }
+    )
 
 
 def _mix_and_unit(y0: SpendYear, y1: SpendYear, infl: float) -> tuple[float, float]:
@@ -82,8 +89,9 @@ def _mix_and_unit(y0: SpendYear, y1: SpendYear, infl: float) -> tuple[float, flo
     return mix, unit
 
 
-def implied_population_and_prices(y0: SpendYear, y1: SpendYear, population_share: float,
-                                  inflation_share: float) -> tuple[float, float]:
+def implied_population_and_prices(
+    y0: SpendYear, y1: SpendYear, population_share: float, inflation_share: float
+) -> tuple[float, float]:
     """The population ratio P1/P0 and price ratio I1/I0 that give the stated shares.
 
     For checking a published decomposition whose population and price series are not given.
@@ -103,32 +111,51 @@ def load_decomposition_inputs(path: str | Path) -> tuple[SpendYear, SpendYear, d
     try:
         doc = yaml.safe_load(p.read_text("utf-8"))
     except FileNotFoundError:
-        raise ParameterError(f"decomposition inputs {p} do not exist", fix="check the path") from None
+        raise ParameterError(
+            f"decomposition inputs {p} do not exist", fix="check the path"
+        ) from None
     if not isinstance(doc, dict) or not {"from", "to"} <= set(doc):
-        raise ParameterError("the decomposition file needs 'from:' and 'to:' years", where=Location(file=str(p)),
-                             fix="see carecast/costs/data/ccn_england_2015_2020.yaml for the shape")
+        raise ParameterError(
+            "the decomposition file needs 'from:' and 'to:' years",
+            where=Location(file=str(p)),
+            fix="see carecast/costs/data/ccn_england_2015_2020.yaml for the shape",
+        )
     years = []
     for key in ("from", "to"):
         y = doc[key]
         bad = set(y) - _YEAR_KEYS
         if bad:
-            raise ParameterError(f"unknown key(s) {sorted(bad)}", where=Location(file=str(p), field=key),
-                                 fix=f"allowed keys are {sorted(_YEAR_KEYS)}")
+            raise ParameterError(
+                f"unknown key(s) {sorted(bad)}",
+                where=Location(file=str(p), field=key),
+                fix=f"allowed keys are {sorted(_YEAR_KEYS)}",
+            )
         for need in ("children", "weekly_cost"):
             v = y.get(need)
             if isinstance(v, dict):
                 v = v.get("value")
             if not isinstance(v, int | float) or v <= 0:
-                raise ParameterError(f"'{need}' must be a positive number", where=Location(file=str(p), field=f"{key}.{need}"),
-                                     fix="give the count of children and the average weekly cost in pounds")
+                raise ParameterError(
+                    f"'{need}' must be a positive number",
+                    where=Location(file=str(p), field=f"{key}.{need}"),
+                    fix="give the count of children and the average weekly cost in pounds",
+                )
 
         def val(name: str, default: float, y: dict = y) -> float:
             v = y.get(name, default)
             return float(v["value"] if isinstance(v, dict) else v)
 
         groups = {g: (float(v[0]), float(v[1])) for g, v in (y.get("by_group") or {}).items()}
-        years.append(SpendYear(str(y.get("label", key)), val("children", 0), val("weekly_cost", 0),
-                               val("child_population", 1.0), val("price_index", 1.0), groups))
+        years.append(
+            SpendYear(
+                str(y.get("label", key)),
+                val("children", 0),
+                val("weekly_cost", 0),
+                val("child_population", 1.0),
+                val("price_index", 1.0),
+                groups,
+            )
+        )
     return years[0], years[1], {k: v for k, v in doc.items() if k not in ("from", "to")}
 
 
@@ -146,8 +173,14 @@ def uprating_ratio(unit_costs: Any, by_fy_group: pl.DataFrame, fy_from: int, fy_
     return now / then if then > 0 else 1.0
 
 
-def spend_years_from_actuals(by_fy_group: pl.DataFrame, fy_from: int, fy_to: int, *,
-                             population_ratio: float = 1.0, price_ratio: float = 1.0) -> tuple[SpendYear, SpendYear]:
+def spend_years_from_actuals(
+    by_fy_group: pl.DataFrame,
+    fy_from: int,
+    fy_to: int,
+    *,
+    population_ratio: float = 1.0,
+    price_ratio: float = 1.0,
+) -> tuple[SpendYear, SpendYear]:
     """Two :class:`SpendYear` from historic cost (``ActualCosts.by_financial_year_cost_group``).
 
     Children are average children in care over the year (child-days / days in year); weekly cost
@@ -158,15 +191,22 @@ def spend_years_from_actuals(by_fy_group: pl.DataFrame, fy_from: int, fy_to: int
     for fy, pop, price in ((fy_from, 1.0, 1.0), (fy_to, population_ratio, price_ratio)):
         part = by_fy_group.filter(pl.col("fy") == fy)
         if part.height == 0 or part["days"].sum() == 0:
-            raise ParameterError(f"no placement days in financial year {fy}",
-                                 fix="choose years the data covers (see `carecast costs actual`)")
+            raise ParameterError(
+                f"no placement days in financial year {fy}",
+                fix="choose years the data covers (see `carecast costs actual`)",
+            )
         if "is_complete" in part.columns and not part["is_complete"].all():
-            raise ParameterError(f"financial year {fy} is only partly covered by the returns, so its spend is undercounted",
-                                 fix="choose years marked is_complete in `carecast costs actual`")
+            raise ParameterError(
+                f"financial year {fy} is only partly covered by the returns, so its spend is undercounted",
+                fix="choose years marked is_complete in `carecast costs actual`",
+            )
         first, last = financial_year_bounds(fy)
         span = (last - first).days + 1
-        groups = {r["cost_group"]: (r["days"] / span, r["cost"] / r["days"] * 7)
-                  for r in part.iter_rows(named=True) if r["days"] > 0}
+        groups = {
+            r["cost_group"]: (r["days"] / span, r["cost"] / r["days"] * 7)
+            for r in part.iter_rows(named=True)
+            if r["days"] > 0
+        }
         days, cost = part["days"].sum(), part["cost"].sum()
         label = financial_year_label(fy)
         years.append(SpendYear(label, days / span, cost / days * 7, pop, price, groups))

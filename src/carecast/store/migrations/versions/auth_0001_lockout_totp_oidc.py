@@ -5,6 +5,7 @@ Revision ID: auth_0001
 Revises:
 Depends on: web_0001
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -16,8 +17,9 @@ depends_on = "web_0001"
 
 def upgrade() -> None:
     with op.batch_alter_table("web_users") as batch:
-        batch.add_column(sa.Column("must_change_password", sa.Boolean, nullable=False,
-                                   server_default=sa.false()))
+        batch.add_column(
+            sa.Column("must_change_password", sa.Boolean, nullable=False, server_default=sa.false())
+        )
         batch.add_column(sa.Column("totp_secret", sa.String(64), nullable=True))
         batch.add_column(sa.Column("totp_last_step", sa.Integer, nullable=True))
         batch.add_column(sa.Column("oidc_subject", sa.String(255), nullable=True))
@@ -42,7 +44,9 @@ def upgrade() -> None:
     op.create_table(
         "web_recovery_codes",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("user_id", sa.Integer, sa.ForeignKey("web_users.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "user_id", sa.Integer, sa.ForeignKey("web_users.id", ondelete="CASCADE"), nullable=False
+        ),
         sa.Column("code_hash", sa.String(300), nullable=False),
         sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
     )

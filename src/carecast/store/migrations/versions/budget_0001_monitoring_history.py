@@ -3,6 +3,7 @@
 Revision ID: budget_0001
 Revises:
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -13,7 +14,9 @@ depends_on = None
 
 
 def _run_fk() -> sa.Column:
-    return sa.Column("run_id", sa.Integer, sa.ForeignKey("budget_runs.id", ondelete="CASCADE"), nullable=False)
+    return sa.Column(
+        "run_id", sa.Integer, sa.ForeignKey("budget_runs.id", ondelete="CASCADE"), nullable=False
+    )
 
 
 def upgrade() -> None:
@@ -36,9 +39,20 @@ def upgrade() -> None:
         _run_fk(),
         sa.Column("line", sa.String(100), nullable=False),
         sa.Column("label", sa.String(200), nullable=False),
-        *[sa.Column(c, sa.Float, nullable=False) for c in (
-            "budget", "actual_to_date", "commitments", "starters_leavers", "actions_saving", "forecast_outturn",
-            "outturn_p5", "outturn_p95", "ledger_gap")],
+        *[
+            sa.Column(c, sa.Float, nullable=False)
+            for c in (
+                "budget",
+                "actual_to_date",
+                "commitments",
+                "starters_leavers",
+                "actions_saving",
+                "forecast_outturn",
+                "outturn_p5",
+                "outturn_p95",
+                "ledger_gap",
+            )
+        ],
     )
     op.create_index("ix_budget_run_lines_run_id", "budget_run_lines", ["run_id"])
     op.create_table(

@@ -3,6 +3,7 @@
 Revision ID: budget_0002
 Revises: budget_0001
 """
+
 import sqlalchemy as sa
 from alembic import op
 

@@ -3,6 +3,7 @@
 Revision ID: market_0001
 Revises:
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -52,7 +53,12 @@ def upgrade() -> None:
     op.create_table(
         "market_feedback",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("urn", sa.String(40), sa.ForeignKey("market_homes.urn", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "urn",
+            sa.String(40),
+            sa.ForeignKey("market_homes.urn", ondelete="CASCADE"),
+            nullable=False,
+        ),
         sa.Column("need", sa.String(40), nullable=False),
         sa.Column("placements_made", sa.Integer, nullable=False),
         sa.Column("good_outcomes", sa.Integer),
@@ -89,7 +95,12 @@ def upgrade() -> None:
     op.create_table(
         "market_shortlist",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("referral_id", sa.Integer, sa.ForeignKey("market_referrals.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "referral_id",
+            sa.Integer,
+            sa.ForeignKey("market_referrals.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
         sa.Column("rank", sa.Integer, nullable=False),
         sa.Column("urn", sa.String(40), nullable=False),
         sa.Column("score", sa.Float, nullable=False),
@@ -99,7 +110,12 @@ def upgrade() -> None:
     op.create_table(
         "market_responses",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("referral_id", sa.Integer, sa.ForeignKey("market_referrals.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "referral_id",
+            sa.Integer,
+            sa.ForeignKey("market_referrals.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
         sa.Column("urn", sa.String(40), nullable=False),
         sa.Column("kind", sa.String(10), nullable=False),
         sa.Column("reason", sa.String(40)),
@@ -111,7 +127,12 @@ def upgrade() -> None:
     op.create_index("ix_market_responses_referral_id", "market_responses", ["referral_id"])
     op.create_table(
         "market_placements",
-        sa.Column("referral_id", sa.Integer, sa.ForeignKey("market_referrals.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column(
+            "referral_id",
+            sa.Integer,
+            sa.ForeignKey("market_referrals.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
         sa.Column("urn", sa.String(40), nullable=False),
         sa.Column("start_date", sa.Date, nullable=False),
         sa.Column("weekly_price", sa.Float),
@@ -120,6 +141,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("market_placements", "market_responses", "market_shortlist", "market_referrals",
-                  "market_imports", "market_feedback", "market_homes"):
+    for table in (
+        "market_placements",
+        "market_responses",
+        "market_shortlist",
+        "market_referrals",
+        "market_imports",
+        "market_feedback",
+        "market_homes",
+    ):
         op.drop_table(table)

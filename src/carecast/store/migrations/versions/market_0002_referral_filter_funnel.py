@@ -3,6 +3,7 @@
 Revision ID: market_0002
 Revises: market_0001
 """
+
 import sqlalchemy as sa
 from alembic import op
 

@@ -3,6 +3,7 @@
 Revision ID: web_0002
 Revises: web_0001
 """
+
 import sqlalchemy as sa
 from alembic import op
 

@@ -6,6 +6,7 @@ The high-needs uploads had a copy of ``web_datasets`` of their own; they move in
 Revision ID: web_0003
 Revises: web_0002
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -20,9 +21,16 @@ COMMON = "council, uploaded_by, uploaded_at, content_hash, n_children, storage, 
 def upgrade() -> None:
     with op.batch_alter_table("web_datasets") as batch:
         batch.add_column(sa.Column("kind", sa.String(20), nullable=False, server_default="returns"))
-        batch.alter_column("n_episodes", new_column_name="n_rows", existing_type=sa.Integer, existing_nullable=False)
-    op.execute(f"INSERT INTO web_datasets (kind, n_rows, {COMMON}) "
-               f"SELECT 'ehcp_' || form, n_rows, {COMMON} FROM web_send_datasets ORDER BY id")
+        batch.alter_column(
+            "n_episodes",
+            new_column_name="n_rows",
+            existing_type=sa.Integer,
+            existing_nullable=False,
+        )
+    op.execute(
+        f"INSERT INTO web_datasets (kind, n_rows, {COMMON}) "
+        f"SELECT 'ehcp_' || form, n_rows, {COMMON} FROM web_send_datasets ORDER BY id"
+    )
     op.drop_table("web_send_datasets")
     op.create_index("ix_web_datasets_council_kind", "web_datasets", ["council", "kind"])
 
@@ -42,10 +50,17 @@ def downgrade() -> None:
         sa.Column("quality", sa.JSON, nullable=False),
     )
     op.create_index("ix_web_send_datasets_council", "web_send_datasets", ["council"])
-    op.execute(f"INSERT INTO web_send_datasets (form, n_rows, {COMMON}) "
-               f"SELECT substr(kind, 6), n_rows, {COMMON} FROM web_datasets WHERE kind LIKE 'ehcp_%' ORDER BY id")
+    op.execute(
+        f"INSERT INTO web_send_datasets (form, n_rows, {COMMON}) "
+        f"SELECT substr(kind, 6), n_rows, {COMMON} FROM web_datasets WHERE kind LIKE 'ehcp_%' ORDER BY id"
+    )
     op.execute("DELETE FROM web_datasets WHERE kind <> 'returns'")
     op.drop_index("ix_web_datasets_council_kind", "web_datasets")
     with op.batch_alter_table("web_datasets") as batch:
-        batch.alter_column("n_rows", new_column_name="n_episodes", existing_type=sa.Integer, existing_nullable=False)
+        batch.alter_column(
+            "n_rows",
+            new_column_name="n_episodes",
+            existing_type=sa.Integer,
+            existing_nullable=False,
+        )
         batch.drop_column("kind")

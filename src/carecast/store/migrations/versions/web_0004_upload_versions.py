@@ -7,6 +7,7 @@ version before and, for a rollback, the version it restores. Rows from before ha
 Revision ID: web_0004
 Revises: web_0003
 """
+
 import sqlalchemy as sa
 from alembic import op
 

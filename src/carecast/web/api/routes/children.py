@@ -18,8 +18,15 @@ router = APIRouter(tags=["children"])
 def children_page(request: Request, db: DbDep, settings: SettingsDep, user: CurrentUser):
     user.require_child_level(user.council or "another council")
     data = load_council(db, settings.data_dir, user.council)
-    return render(request, "children.html", {"council": user.council, "table": children_table(data),
-                                             "as_of": summaries.data_end(data.episodes)})
+    return render(
+        request,
+        "children.html",
+        {
+            "council": user.council,
+            "table": children_table(data),
+            "as_of": summaries.data_end(data.episodes),
+        },
+    )
 
 
 @router.get("/api/councils/{council}/children")
@@ -27,5 +34,8 @@ def children_api(council: str, db: DbDep, settings: SettingsDep, user: CurrentUs
     user.require_child_level(council)
     data = load_council(db, settings.data_dir, council)
     table = children_table(data)
-    return {"council": council, "as_of": summaries.data_end(data.episodes).isoformat(),
-            "children": table.with_columns(pl.col(pl.Date).cast(pl.Utf8)).to_dicts()}
+    return {
+        "council": council,
+        "as_of": summaries.data_end(data.episodes).isoformat(),
+        "children": table.with_columns(pl.col(pl.Date).cast(pl.Utf8)).to_dicts(),
+    }

@@ -12,13 +12,19 @@ from carecast.web.templating import render
 from carecast.web.views import costs_for
 
 router = APIRouter(tags=["costs"])
+
+
 @router.get("/costs")
 def costs_page(request: Request, db: DbDep, settings: SettingsDep, user: CurrentUser):
-    return render(request, "costs.html", {"report": costs_for(db, settings, user), "council": user.council})
+    return render(
+        request, "costs.html", {"report": costs_for(db, settings, user), "council": user.council}
+    )
 
 
 @router.get("/api/costs")
 def costs_api(db: DbDep, settings: SettingsDep, user: CurrentUser) -> dict[str, Any]:
     report = costs_for(db, settings, user)
-    return {"council": user.council,
-            "by_financial_year": report.sections[0].tables["by_financial_year"].to_dicts()}
+    return {
+        "council": user.council,
+        "by_financial_year": report.sections[0].tables["by_financial_year"].to_dicts(),
+    }

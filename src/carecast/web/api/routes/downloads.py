@@ -26,8 +26,11 @@ from carecast.web.views import children_table, costs_for, overview_context, snap
 
 router = APIRouter(tags=["downloads"])
 Format = Literal["xlsx", "csv", "json"]
-MEDIA = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv",
-         "json": "application/json"}
+MEDIA = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv",
+    "json": "application/json",
+}
 
 
 def _overview_report(db, settings, user: Principal) -> Report:
@@ -35,26 +38,47 @@ def _overview_report(db, settings, user: Principal) -> Report:
     if ctx["empty"]:
         raise NotFoundError("there is no data to download yet", fix="upload returns first")
     if ctx["mode"] == "council":
-        section = Section(title=f"{ctx['council']}: children in care on {ctx['as_of']:%d/%m/%Y}",
-                          tables={"by_category": ctx["categories"], "by_location": ctx["location"],
-                                  "trend": ctx["trend"]})
+        section = Section(
+            title=f"{ctx['council']}: children in care on {ctx['as_of']:%d/%m/%Y}",
+            tables={
+                "by_category": ctx["categories"],
+                "by_location": ctx["location"],
+                "trend": ctx["trend"],
+            },
+        )
         coverage = {"councils": [ctx["council"]], "as_of": ctx["as_of"].isoformat()}
     else:
-        section = Section(title=f"{ctx['scope']}: children in care by council", tables={"by_council": ctx["table"]},
-                          notes=[ctx["note"]])
+        section = Section(
+            title=f"{ctx['scope']}: children in care by council",
+            tables={"by_council": ctx["table"]},
+            notes=[ctx["note"]],
+        )
         coverage = {"councils": ctx["table"]["Council"].to_list() if ctx["table"].height else []}
-    return Report(title="Children in care overview", sections=[section],
-                  metadata=run_metadata(command="web overview", coverage=coverage))
+    return Report(
+        title="Children in care overview",
+        sections=[section],
+        metadata=run_metadata(command="web overview", coverage=coverage),
+    )
 
 
 def _children_report(db, settings, user: Principal) -> Report:
     user.require_child_level(user.council or "another council")
     data = load_council(db, settings.data_dir, user.council)
-    return Report(title=f"{user.council}: children in care", primary_table="children",
-                  sections=[Section(title="Children in care", tables={"children": children_table(data)},
-                                    notes=["Child-level data: keep inside the council."])],
-                  metadata=run_metadata(command="web children", coverage={"councils": [user.council],
-                                                                          "dataset": data.content_hash}))
+    return Report(
+        title=f"{user.council}: children in care",
+        primary_table="children",
+        sections=[
+            Section(
+                title="Children in care",
+                tables={"children": children_table(data)},
+                notes=["Child-level data: keep inside the council."],
+            )
+        ],
+        metadata=run_metadata(
+            command="web children",
+            coverage={"councils": [user.council], "dataset": data.content_hash},
+        ),
+    )
 
 
 def _snapshot_report(db, settings, user: Principal) -> Report:
@@ -62,10 +86,21 @@ def _snapshot_report(db, settings, user: Principal) -> Report:
 
 
 TABLES: dict[str, tuple[str, Callable[..., Report], Callable[[Principal], bool]]] = {
-    "overview": ("Children in care: by category, location and trend", _overview_report, lambda u: True),
-    "children": ("Children in care now, one row per child (council users only)", _children_report,
-                 lambda u: u.sees_child_level),
-    "snapshot": ("Placement snapshot: location, distance and quality", _snapshot_report, lambda u: True),
+    "overview": (
+        "Children in care: by category, location and trend",
+        _overview_report,
+        lambda u: True,
+    ),
+    "children": (
+        "Children in care now, one row per child (council users only)",
+        _children_report,
+        lambda u: u.sees_child_level,
+    ),
+    "snapshot": (
+        "Placement snapshot: location, distance and quality",
+        _snapshot_report,
+        lambda u: True,
+    ),
     "costs": ("Placement cost by financial year and cost group", costs_for, lambda u: u.may_run),
 }
 
@@ -81,9 +116,12 @@ def report_response(report: Report, name: str, fmt: Format) -> Response:
             f.unlink()
         folder.rmdir()
 
-    return Response(path.read_bytes(), media_type=MEDIA[fmt],
-                    headers={"Content-Disposition": f'attachment; filename="{path.name}"'},
-                    background=BackgroundTask(_cleanup))
+    return Response(
+        path.read_bytes(),
+        media_type=MEDIA[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{path.name}"'},
+        background=BackgroundTask(_cleanup),
+    )
 
 
 @router.get("/downloads")
@@ -93,9 +131,13 @@ def downloads_page(request: Request, user: CurrentUser):
 
 
 @router.get("/downloads/{name}.{fmt}")
-def download(name: str, fmt: Format, db: DbDep, settings: SettingsDep, user: CurrentUser) -> Response:
+def download(
+    name: str, fmt: Format, db: DbDep, settings: SettingsDep, user: CurrentUser
+) -> Response:
     if name not in TABLES:
-        raise NotFoundError(f"there is no table called '{name}'", fix="choose one on the Downloads page")
+        raise NotFoundError(
+            f"there is no table called '{name}'", fix="choose one on the Downloads page"
+        )
     report = TABLES[name][1](db, settings, user)
     audit.record(db, "export", user=user, council=user.council, table=name, format=fmt)
     return report_response(report, f"carecast-{name}", fmt)
@@ -108,5 +150,7 @@ def download_run(job_id: str, fmt: Format, db: DbDep, jobs: JobsDep, user: Curre
     report = job.result.get("report") if isinstance(job.result, dict) else None
     if job.status != "done" or report is None:
         raise NotFoundError("that run has no report to download yet", fix="wait for it to finish")
-    audit.record(db, "export", user=user, council=job.council, table=job.kind, format=fmt, run=job.key)
+    audit.record(
+        db, "export", user=user, council=job.council, table=job.kind, format=fmt, run=job.key
+    )
     return report_response(report, f"carecast-{job.kind}", fmt)

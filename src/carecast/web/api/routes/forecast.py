@@ -32,16 +32,29 @@ class ForecastForm(ForecastOptions):
         if not 50 <= self.simulations <= 2000:
             raise ValueError("simulations must be from 50 to 2000 on the web page")
         if self.trend == "population":
-            raise ValueError("the population trend needs a population file: use carecast forecast --population")
+            raise ValueError(
+                "the population trend needs a population file: use carecast forecast --population"
+            )
         return self
 
 
-def run_web_forecast(data: CouncilData, options: ForecastForm, progress: Progress) -> dict[str, Any]:
+def run_web_forecast(
+    data: CouncilData, options: ForecastForm, progress: Progress
+) -> dict[str, Any]:
     """The service's forecast of the council's data set (the same report ``carecast forecast`` writes)."""
     request = ForecastRequest.build(**options.model_dump())
-    run = run_forecast(request, episodes=data.episodes, progress=progress,
-                       extra_parameters={"council": data.council, "dataset": data.content_hash})
-    return {"report": run.report, "notes": run.notes, "start": run.start, "options": options.model_dump(mode="json")}
+    run = run_forecast(
+        request,
+        episodes=data.episodes,
+        progress=progress,
+        extra_parameters={"council": data.council, "dataset": data.content_hash},
+    )
+    return {
+        "report": run.report,
+        "notes": run.notes,
+        "start": run.start,
+        "options": options.model_dump(mode="json"),
+    }
 
 
 def _start(settings: Settings, jobs, user: Principal, data: CouncilData, options: ForecastForm):
@@ -50,8 +63,15 @@ def _start(settings: Settings, jobs, user: Principal, data: CouncilData, options
     def work(progress: Progress) -> dict[str, Any]:
         out = run_web_forecast(data, options, progress)
         with session_scope(settings.database_url) as db:
-            audit.record(db, "run", user=user, council=data.council, kind="forecast", key=key,
-                         **options.model_dump(mode="json"))
+            audit.record(
+                db,
+                "run",
+                user=user,
+                council=data.council,
+                kind="forecast",
+                key=key,
+                **options.model_dump(mode="json"),
+            )
         return out
 
     return jobs.submit(kind="forecast", key=key, council=data.council, owner_id=user.id, work=work)
@@ -65,8 +85,14 @@ def forecast_page(request: Request, db: DbDep, settings: SettingsDep, user: Curr
 
 
 @router.post("/forecast")
-def forecast_run(request: Request, db: DbDep, settings: SettingsDep, jobs: JobsDep, user: CurrentUser,
-                 options: Annotated[ForecastForm, Form()]):
+def forecast_run(
+    request: Request,
+    db: DbDep,
+    settings: SettingsDep,
+    jobs: JobsDep,
+    user: CurrentUser,
+    options: Annotated[ForecastForm, Form()],
+):
     user.require(user.may_run, "run forecasts")
     data = load_council(db, settings.data_dir, user.council)
     job = _start(settings, jobs, user, data, options)
@@ -74,8 +100,9 @@ def forecast_run(request: Request, db: DbDep, settings: SettingsDep, jobs: JobsD
 
 
 @router.post("/api/forecast")
-def forecast_api(body: ForecastForm, db: DbDep, settings: SettingsDep, jobs: JobsDep,
-                 user: CurrentUser) -> dict[str, Any]:
+def forecast_api(
+    body: ForecastForm, db: DbDep, settings: SettingsDep, jobs: JobsDep, user: CurrentUser
+) -> dict[str, Any]:
     """Start (or reuse) a forecast of the user's council; poll ``/api/jobs/{id}``."""
     user.require(user.may_run, "run forecasts")
     job = _start(settings, jobs, user, load_council(db, settings.data_dir, user.council), body)

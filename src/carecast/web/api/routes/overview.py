@@ -28,10 +28,22 @@ def overview_api(db: DbDep, settings: SettingsDep, user: CurrentUser) -> dict[st
     if ctx["empty"]:
         return {"mode": ctx["mode"], "councils": [], "empty": True}
     if ctx["mode"] == "council":
-        return {"mode": "council", "council": ctx["council"], "as_of": ctx["as_of"].isoformat(),
-                "children_in_care": ctx["total"], "out_of_area": ctx["out_of_area"],
-                "by_category": ctx["categories"].to_dicts(), "by_location": ctx["location"].to_dicts(),
-                "trend": [{"month_end": r["Month end"].isoformat(), "children": r["Children in care"]}
-                          for r in ctx["trend"].to_dicts()]}
-    return {"mode": "regional", "scope": ctx["scope"], "suppression": ctx["note"],
-            "by_council": ctx["table"].to_dicts()}
+        return {
+            "mode": "council",
+            "council": ctx["council"],
+            "as_of": ctx["as_of"].isoformat(),
+            "children_in_care": ctx["total"],
+            "out_of_area": ctx["out_of_area"],
+            "by_category": ctx["categories"].to_dicts(),
+            "by_location": ctx["location"].to_dicts(),
+            "trend": [
+                {"month_end": r["Month end"].isoformat(), "children": r["Children in care"]}
+                for r in ctx["trend"].to_dicts()
+            ],
+        }
+    return {
+        "mode": "regional",
+        "scope": ctx["scope"],
+        "suppression": ctx["note"],
+        "by_council": ctx["table"].to_dicts(),
+    }

@@ -41,9 +41,15 @@ class SendForm(BaseModel):
     """What a user may choose on the High needs page; limits keep one run within seconds."""
 
     grant: str = Field(max_length=YAML_LIMIT)
-    threshold: float | None = Field(default=None, ge=0, le=1e11, description="cumulative deficit to watch, GBP")
+    threshold: float | None = Field(
+        default=None, ge=0, le=1e11, description="cumulative deficit to watch, GBP"
+    )
     levers: str = Field(default="", max_length=YAML_LIMIT)
-    costs: str = Field(default="", max_length=YAML_LIMIT, description="annual cost per setting; blank: cited defaults")
+    costs: str = Field(
+        default="",
+        max_length=YAML_LIMIT,
+        description="annual cost per setting; blank: cited defaults",
+    )
     horizon_years: int = Field(default=int(DEFAULTS["horizon_years"].default), ge=2, le=10)
     simulations: int = Field(default=DEFAULTS["simulations"].default, ge=50, le=1000)
     trend: Literal["fitted", "flat"] = DEFAULTS["trend"].default
@@ -66,25 +72,33 @@ class SendForm(BaseModel):
 
 
 def example_grant(council: str) -> str:
-    text = (resources.files("carecast.send") / "data" / "examples" / "grant.yaml").read_text("utf-8")
+    text = (resources.files("carecast.send") / "data" / "examples" / "grant.yaml").read_text(
+        "utf-8"
+    )
     return text.replace("council: Synthetic SEND 1", f"council: {council}")
 
 
 def example_levers() -> str:
-    return (resources.files("carecast.send") / "data" / "examples" / "send_scenario.yaml").read_text("utf-8")
+    return (
+        resources.files("carecast.send") / "data" / "examples" / "send_scenario.yaml"
+    ).read_text("utf-8")
 
 
 def _canonical(frame: pl.DataFrame) -> pl.DataFrame:
-    names = {c: (found.name if (found := find_council(c, required=False)) else c)
-             for c in frame.get_column("council").drop_nulls().unique().to_list()}
+    names = {
+        c: (found.name if (found := find_council(c, required=False)) else c)
+        for c in frame.get_column("council").drop_nulls().unique().to_list()
+    }
     return frame.with_columns(pl.col("council").replace(names))
 
 
 def _only_own(frame: pl.DataFrame, council: str, what: str) -> None:
     others = sorted(set(frame.get_column("council").drop_nulls().unique().to_list()) - {council})
     if others:
-        raise AccessDeniedError(f"the upload holds {what} of {', '.join(others)}, not only {council}",
-                                fix=f"upload only {council}'s own {what}")
+        raise AccessDeniedError(
+            f"the upload holds {what} of {', '.join(others)}, not only {council}",
+            fix=f"upload only {council}'s own {what}",
+        )
 
 
 def _is_counts(staged: Path) -> bool:
@@ -92,10 +106,15 @@ def _is_counts(staged: Path) -> bool:
     columns: set[str] = set()
     for f in staged.glob("*.csv"):
         try:
-            columns |= {c.strip().lower() for c in pl.read_csv(f, n_rows=0, infer_schema=False).columns}
+            columns |= {
+                c.strip().lower() for c in pl.read_csv(f, n_rows=0, infer_schema=False).columns
+            }
         except (pl.exceptions.ComputeError, pl.exceptions.NoDataError):
-            raise InputError(f"{f.name} cannot be read as CSV", where=Location(file=f.name),
-                             fix="save it as CSV (comma-separated text, UTF-8) with a header row") from None
+            raise InputError(
+                f"{f.name} cannot be read as CSV",
+                where=Location(file=f.name),
+                fix="save it as CSV (comma-separated text, UTF-8) with a header row",
+            ) from None
     return COUNTS_COLUMNS <= columns
 
 
@@ -103,44 +122,66 @@ def _counts_quality(files: list[Path], counts: pl.DataFrame) -> tuple[dict[str, 
     """Published counts have no row-level repairs (a bad row refuses the file, naming it); rows for the same
     council, year, age and setting are added together and counted as merged."""
     read = sum(pl.read_csv(f, infer_schema=False).height for f in files)
-    totals = {"read": read, "kept": counts.height, "repaired": 0, "flagged": 0, "dropped": 0,
-              "merged": read - counts.height}
+    totals = {
+        "read": read,
+        "kept": counts.height,
+        "repaired": 0,
+        "flagged": 0,
+        "dropped": 0,
+        "merged": read - counts.height,
+    }
     by_year = counts.group_by("year").agg(pl.col("plans").sum()).sort("year")
     report = Report(
-        title="Published EHCP counts: data-quality report", metadata=run_metadata(command="web send upload"),
-        sections=[Section("Summary", text=f"{read:,} rows read: {counts.height:,} kept, {totals['merged']:,} merged "
-                                          "(rows repeating a council, year, age and setting are added together). "
-                                          "Every row read is kept or merged.",
-                          tables={"summary": pl.DataFrame([totals]), "plans_by_year": by_year})],
-        primary_table="summary")
+        title="Published EHCP counts: data-quality report",
+        metadata=run_metadata(command="web send upload"),
+        sections=[
+            Section(
+                "Summary",
+                text=f"{read:,} rows read: {counts.height:,} kept, {totals['merged']:,} merged "
+                "(rows repeating a council, year, age and setting are added together). "
+                "Every row read is kept or merged.",
+                tables={"summary": pl.DataFrame([totals]), "plans_by_year": by_year},
+            )
+        ],
+        primary_table="summary",
+    )
     return totals, report
 
 
-def read_upload(staged: Path, council: str) -> tuple[str, pl.DataFrame, dict[str, int], Report, int]:
+def read_upload(
+    staged: Path, council: str
+) -> tuple[str, pl.DataFrame, dict[str, int], Report, int]:
     """Read the staged CSVs with the SEND loaders: (form, cleaned table, quality totals, report, children)."""
     from carecast.send import load_aggregate, load_ehcp
 
     files = sorted(staged.glob("*.csv"))
     if _is_counts(staged):
         if len(files) > 1:
-            raise InputError("published counts come as one file; several were uploaded",
-                             fix="upload the one counts file (year, age, setting, plans)")
+            raise InputError(
+                "published counts come as one file; several were uploaded",
+                fix="upload the one counts file (year, age, setting, plans)",
+            )
         try:
             table = _canonical(load_aggregate(files[0], council))
         except pl.exceptions.PolarsError as exc:
-            raise InputError(f"{files[0].name} cannot be read as counts: {str(exc).splitlines()[0]}",
-                             where=Location(file=files[0].name),
-                             fix="save it as CSV (UTF-8) with columns year, age, setting, plans") from None
+            raise InputError(
+                f"{files[0].name} cannot be read as counts: {str(exc).splitlines()[0]}",
+                where=Location(file=files[0].name),
+                fix="save it as CSV (UTF-8) with columns year, age, setting, plans",
+            ) from None
         _only_own(table, council, "counts")
         return ("counts", table, *_counts_quality(files, table), 0)
     data = load_ehcp(staged, council=council)
     _only_own(data.records, council, "EHCP records")
-    report = data.quality.to_report(run_metadata(command="web send upload", coverage={"councils": [council]}))
+    report = data.quality.to_report(
+        run_metadata(command="web send upload", coverage={"councils": [council]})
+    )
     return "records", data.records, data.quality.totals(), report, int(data.coverage["children"])
 
 
-def load_send_upload(settings: Settings, user: Principal, staged: Path, content_hash: str,
-                     progress: Progress) -> dict[str, Any]:
+def load_send_upload(
+    settings: Settings, user: Principal, staged: Path, content_hash: str, progress: Progress
+) -> dict[str, Any]:
     """The background part: read and check with the SEND loaders, store the table, audit the upload."""
     progress(0.1, "Reading and checking the file")
     try:
@@ -152,26 +193,54 @@ def load_send_upload(settings: Settings, user: Principal, staged: Path, content_
     finally:
         shutil.rmtree(staged, ignore_errors=True)
     if table.height == 0:
-        raise InputError(f"none of the {totals['read']:,} rows read could be kept ({totals['dropped']:,} dropped)",
-                         fix="check the child id, date of birth and plan start columns (dates dd/mm/yyyy), "
-                             "then upload the file again")
+        raise InputError(
+            f"none of the {totals['read']:,} rows read could be kept ({totals['dropped']:,} dropped)",
+            fix="check the child id, date of birth and plan start columns (dates dd/mm/yyyy), "
+            "then upload the file again",
+        )
     progress(0.8, "Saving the cleaned table")
     with session_scope(settings.database_url) as db:
         current = current_send_dataset(db, user.council)
         if current is None or current.content_hash != content_hash:
-            save_send_dataset(db, settings.data_dir, council=user.council, form=form, uploaded_by=user.email,
-                              content_hash=content_hash, table=table, n_children=children,
-                              quality={"totals": totals})
-        audit.record(db, "upload", user=user, council=user.council, kind="high_needs", form=form,
-                     content_hash=content_hash, rows=table.height, children=children, **totals)
-    return {"report": report, "totals": totals, "form": form, "children": children, "rows": table.height}
+            save_send_dataset(
+                db,
+                settings.data_dir,
+                council=user.council,
+                form=form,
+                uploaded_by=user.email,
+                content_hash=content_hash,
+                table=table,
+                n_children=children,
+                quality={"totals": totals},
+            )
+        audit.record(
+            db,
+            "upload",
+            user=user,
+            council=user.council,
+            kind="high_needs",
+            form=form,
+            content_hash=content_hash,
+            rows=table.height,
+            children=children,
+            **totals,
+        )
+    return {
+        "report": report,
+        "totals": totals,
+        "form": form,
+        "children": children,
+        "rows": table.height,
+    }
 
 
 def _grant(form: SendForm):
     from carecast.send.grant import parse_grant
 
     grant = parse_grant(form.grant, "grant")
-    return grant if form.threshold is None else grant.model_copy(update={"threshold": form.threshold})
+    return (
+        grant if form.threshold is None else grant.model_copy(update={"threshold": form.threshold})
+    )
 
 
 def _costs(form: SendForm):
@@ -186,43 +255,81 @@ def _levers(form: SendForm, data: SendData):
     if not form.levers.strip():
         return None
     if data.form == "counts":
-        raise ParameterError("levers need child-level EHCP records; the current data are published counts",
-                             where=Location(file="levers"),
-                             fix="clear the levers, or upload the council's EHCP records (SEN2)")
+        raise ParameterError(
+            "levers need child-level EHCP records; the current data are published counts",
+            where=Location(file="levers"),
+            fix="clear the levers, or upload the council's EHCP records (SEN2)",
+        )
     return parse_send_scenario(form.levers, "levers")
 
 
-def run_web_send(data: SendData, form: SendForm, grant, costs, scenario, progress: Progress) -> dict[str, Any]:
+def run_web_send(
+    data: SendData, form: SendForm, grant, costs, scenario, progress: Progress
+) -> dict[str, Any]:
     """Forecast (records) or project (counts) with the services the CLI calls, cost against the grant."""
     from carecast.services.send import SendCountsRequest, run_send, run_send_counts
 
     if data.form == "counts":
-        request = SendCountsRequest.build(years_ahead=form.horizon_years, simulations=form.simulations,
-                                          seed=form.seed, grant=grant, costs=costs)
+        request = SendCountsRequest.build(
+            years_ahead=form.horizon_years,
+            simulations=form.simulations,
+            seed=form.seed,
+            grant=grant,
+            costs=costs,
+        )
         run = run_send_counts(data.table, request, progress=progress)
     else:
-        request = SendRequest.build(horizon_years=form.horizon_years, simulations=form.simulations, seed=form.seed,
-                                    trend=form.trend, grant=grant, costs=costs, data_start=form.data_start,
-                                    scenario=scenario)
+        request = SendRequest.build(
+            horizon_years=form.horizon_years,
+            simulations=form.simulations,
+            seed=form.seed,
+            trend=form.trend,
+            grant=grant,
+            costs=costs,
+            data_start=form.data_start,
+            scenario=scenario,
+        )
         run = run_send(data.table, request, progress=progress)
-    return {"report": run.report, "headline": run.headline, "deficit": run.deficit, "start": run.start,
-            "form": data.form}
+    return {
+        "report": run.report,
+        "headline": run.headline,
+        "deficit": run.deficit,
+        "start": run.start,
+        "form": data.form,
+    }
 
 
 def _start(settings: Settings, jobs, user: Principal, data: SendData, form: SendForm):
-    grant, costs, scenario = _grant(form), _costs(form), _levers(form, data)  # bad files: answered at once, inline
+    grant, costs, scenario = (
+        _grant(form),
+        _costs(form),
+        _levers(form, data),
+    )  # bad files: answered at once, inline
     key = input_hash("send", data.council, data.content_hash, form.model_dump())
 
     def work(progress: Progress) -> dict[str, Any]:
         out = run_web_send(data, form, grant, costs, scenario, progress)
         with session_scope(settings.database_url) as db:
-            audit.record(db, "run", user=user, council=data.council, kind="high_needs", key=key, form=data.form,
-                         threshold=grant.threshold, scenario=scenario.scenario if scenario else "baseline",
-                         costs="entered on the page" if costs else "cited defaults",
-                         horizon_years=form.horizon_years, simulations=form.simulations, seed=form.seed)
+            audit.record(
+                db,
+                "run",
+                user=user,
+                council=data.council,
+                kind="high_needs",
+                key=key,
+                form=data.form,
+                threshold=grant.threshold,
+                scenario=scenario.scenario if scenario else "baseline",
+                costs="entered on the page" if costs else "cited defaults",
+                horizon_years=form.horizon_years,
+                simulations=form.simulations,
+                seed=form.seed,
+            )
         return out
 
-    return jobs.submit(kind="high_needs", key=key, council=data.council, owner_id=user.id, work=work)
+    return jobs.submit(
+        kind="high_needs", key=key, council=data.council, owner_id=user.id, work=work
+    )
 
 
 @router.get("/send")
@@ -230,40 +337,69 @@ def send_page(request: Request, db: DbDep, user: CurrentUser):
     from carecast.send.params import default_costs_text
 
     user.require(user.may_run, "see high-needs (SEND) forecasts")
-    return render(request, "send.html", {
-        "council": user.council, "current": current_send_dataset(db, user.council),
-        "form": SendForm(grant=example_grant(user.council)), "example_levers": example_levers(),
-        "default_costs": default_costs_text(),
-        "max_mb": request.app.state.settings.max_upload_mb})
+    return render(
+        request,
+        "send.html",
+        {
+            "council": user.council,
+            "current": current_send_dataset(db, user.council),
+            "form": SendForm(grant=example_grant(user.council)),
+            "example_levers": example_levers(),
+            "default_costs": default_costs_text(),
+            "max_mb": request.app.state.settings.max_upload_mb,
+        },
+    )
 
 
 @router.post("/send/upload")
-async def send_upload(request: Request, settings: SettingsDep, jobs: JobsDep, user: CurrentUser,
-                      files: Annotated[list[UploadFile], File()]):
+async def send_upload(
+    request: Request,
+    settings: SettingsDep,
+    jobs: JobsDep,
+    user: CurrentUser,
+    files: Annotated[list[UploadFile], File()],
+):
     user.require(user.may_upload, "upload high-needs data")
     incoming = [Incoming(name=f.filename or "unnamed", data=await f.read()) for f in files]
     staged = settings.data_dir / "uploads" / secrets.token_hex(8)
     content_hash = stage_csv(incoming, staged, what="EHCP records or published counts")
     key = f"high_needs_upload|{user.council}|{content_hash}|{secrets.token_hex(4)}"
-    job = jobs.submit(kind="high_needs_upload", key=key, council=user.council, owner_id=user.id, cache=False,
-                      work=lambda progress: load_send_upload(settings, user, staged, content_hash, progress))
+    job = jobs.submit(
+        kind="high_needs_upload",
+        key=key,
+        council=user.council,
+        owner_id=user.id,
+        cache=False,
+        work=lambda progress: load_send_upload(settings, user, staged, content_hash, progress),
+    )
     return render(request, "partials/job_progress.html", {"job": job})
 
 
 @router.post("/send")
-async def send_run(request: Request, db: DbDep, settings: SettingsDep, jobs: JobsDep, user: CurrentUser,
-                   form: Annotated[SendForm, Form()], grant_file: Annotated[UploadFile | None, File()] = None,
-                   levers_file: Annotated[UploadFile | None, File()] = None):
+async def send_run(
+    request: Request,
+    db: DbDep,
+    settings: SettingsDep,
+    jobs: JobsDep,
+    user: CurrentUser,
+    form: Annotated[SendForm, Form()],
+    grant_file: Annotated[UploadFile | None, File()] = None,
+    levers_file: Annotated[UploadFile | None, File()] = None,
+):
     user.require(user.may_run, "run high-needs forecasts")
     grant_text = await uploaded_text(grant_file, limit=YAML_LIMIT, what="grant")
     levers_text = await uploaded_text(levers_file, limit=YAML_LIMIT, what="levers")
-    form = form.model_copy(update={k: v for k, v in (("grant", grant_text), ("levers", levers_text)) if v is not None})
+    form = form.model_copy(
+        update={k: v for k, v in (("grant", grant_text), ("levers", levers_text)) if v is not None}
+    )
     job = _start(settings, jobs, user, load_send(db, settings.data_dir, user.council), form)
     return render(request, "partials/job_progress.html", {"job": job})
 
 
 @router.post("/api/send")
-def send_api(body: SendForm, db: DbDep, settings: SettingsDep, jobs: JobsDep, user: CurrentUser) -> dict[str, Any]:
+def send_api(
+    body: SendForm, db: DbDep, settings: SettingsDep, jobs: JobsDep, user: CurrentUser
+) -> dict[str, Any]:
     """Start (or reuse) a high-needs forecast of the user's council; poll ``/api/jobs/{id}``."""
     user.require(user.may_run, "run high-needs forecasts")
     job = _start(settings, jobs, user, load_send(db, settings.data_dir, user.council), body)
@@ -277,6 +413,13 @@ def send_dataset_api(db: DbDep, user: CurrentUser) -> dict[str, Any]:
     row = current_send_dataset(db, user.council)
     if row is None:
         return {"council": user.council, "dataset": None}
-    return {"council": user.council, "dataset": {"form": row.form, "rows": row.n_rows, "children": row.n_children,
-                                                  "uploaded_at": row.uploaded_at.isoformat(),
-                                                  "quality": row.quality}}
+    return {
+        "council": user.council,
+        "dataset": {
+            "form": row.form,
+            "rows": row.n_rows,
+            "children": row.n_children,
+            "uploaded_at": row.uploaded_at.isoformat(),
+            "quality": row.quality,
+        },
+    }

@@ -14,14 +14,23 @@ from carecast.web.templating import render
 from carecast.web.views import snapshot_report
 
 router = APIRouter(tags=["snapshot"])
+
+
 @router.get("/snapshot")
-def snapshot_page(request: Request, db: DbDep, settings: SettingsDep, user: CurrentUser,
-                  date: dt.date | None = None):
+def snapshot_page(
+    request: Request,
+    db: DbDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    date: dt.date | None = None,
+):
     report, on, scope = snapshot_report(db, settings, user, date)
     return render(request, "snapshot.html", {"report": report, "on": on, "scope": scope})
 
 
 @router.get("/api/snapshot")
-def snapshot_api(db: DbDep, settings: SettingsDep, user: CurrentUser, date: dt.date | None = None) -> dict[str, Any]:
+def snapshot_api(
+    db: DbDep, settings: SettingsDep, user: CurrentUser, date: dt.date | None = None
+) -> dict[str, Any]:
     report, on, scope = snapshot_report(db, settings, user, date)
     return {"scope": scope, "date": on.isoformat(), "payload": report.payload}

@@ -25,7 +25,19 @@ async def sso_callback(name: str, request: Request, db: DbDep):
         user = oidc.account_for(db, settings.provider(name), token["userinfo"])
     except oidc.SsoRefused as refusal:
         audit.record(db, "sso_refused", email=refusal.email, provider=name, reason=refusal.reason)
-        return render(request, "sso_refused.html", {"message": refusal.message, "fix": refusal.fix},
-                      status_code=403)
-    return open_session_response(request, db, settings, user, "/overview", provider=name,
-                                 id_token=token.get("id_token"), refresh_token=token.get("refresh_token"))
+        return render(
+            request,
+            "sso_refused.html",
+            {"message": refusal.message, "fix": refusal.fix},
+            status_code=403,
+        )
+    return open_session_response(
+        request,
+        db,
+        settings,
+        user,
+        "/overview",
+        provider=name,
+        id_token=token.get("id_token"),
+        refresh_token=token.get("refresh_token"),
+    )

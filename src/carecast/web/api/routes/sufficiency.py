@@ -41,7 +41,9 @@ class SufficiencyForm(BaseModel):
 
 
 def _example() -> str:
-    return (resources.files("carecast.sufficiency") / "data" / "example_capacity.yaml").read_text("utf-8")
+    return (resources.files("carecast.sufficiency") / "data" / "example_capacity.yaml").read_text(
+        "utf-8"
+    )
 
 
 def read_capacities(text: str, user: Principal, allowed: list[str]) -> list:
@@ -53,20 +55,29 @@ def read_capacities(text: str, user: Principal, allowed: list[str]) -> list:
         docs = [d for d in yaml.safe_load_all(text) if d is not None] or [{}]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise ParameterError(f"the capacity is not valid YAML: {getattr(exc, 'problem', None) or exc}",
-                             fix="fix the YAML syntax on that line (indentation, colons, quotes)",
-                             where=Location(file="capacity", row=mark.line + 1 if mark else None)) from None
+        raise ParameterError(
+            f"the capacity is not valid YAML: {getattr(exc, 'problem', None) or exc}",
+            fix="fix the YAML syntax on that line (indentation, colons, quotes)",
+            where=Location(file="capacity", row=mark.line + 1 if mark else None),
+        ) from None
     if user.sees_child_level and len(docs) > 1:
-        raise ParameterError("give one capacity, for your own council", where=Location(file="capacity"),
-                             fix="remove the documents after the first '---'")
+        raise ParameterError(
+            "give one capacity, for your own council",
+            where=Location(file="capacity"),
+            fix="remove the documents after the first '---'",
+        )
     capacities = [parse_capacity(d if isinstance(d, dict) else {}, "capacity") for d in docs]
     known = {c.lower(): c for c in allowed}
     for cap in capacities:
         if cap.council is not None and cap.council.strip().lower() not in known:
-            raise AccessDeniedError(f"the capacity is for {cap.council}; you may assess only {', '.join(allowed)}",
-                                    fix="set 'council:' to one of those councils, or leave it out")
-    return [c.model_copy(update={"council": known[c.council.strip().lower()]}) if c.council else c
-            for c in capacities]
+            raise AccessDeniedError(
+                f"the capacity is for {cap.council}; you may assess only {', '.join(allowed)}",
+                fix="set 'council:' to one of those councils, or leave it out",
+            )
+    return [
+        c.model_copy(update={"council": known[c.council.strip().lower()]}) if c.council else c
+        for c in capacities
+    ]
 
 
 @dataclass(frozen=True)
@@ -90,58 +101,105 @@ def scope_for(db, settings, user: Principal) -> Scope:
         return Scope(data.council, [data.council], [data.council], data.episodes, data.content_hash)
     names = councils_with_data(db, user.visible_councils())
     if not names:
-        raise NotFoundError("no council you can see has uploaded returns yet",
-                            fix="ask the councils of your region to upload their returns")
+        raise NotFoundError(
+            "no council you can see has uploaded returns yet",
+            fix="ask the councils of your region to upload their returns",
+        )
     data = [load_council(db, settings.data_dir, n) for n in names]
-    return Scope(user.region or "England", names, user.visible_councils(),
-                 pl.concat([d.episodes for d in data], how="vertical_relaxed"),
-                 "+".join(d.content_hash for d in data))
+    return Scope(
+        user.region or "England",
+        names,
+        user.visible_councils(),
+        pl.concat([d.episodes for d in data], how="vertical_relaxed"),
+        "+".join(d.content_hash for d in data),
+    )
 
 
-def run_web_sufficiency(scope: Scope, capacities: list, form: SufficiencyForm, progress: Progress) -> dict[str, Any]:
+def run_web_sufficiency(
+    scope: Scope, capacities: list, form: SufficiencyForm, progress: Progress
+) -> dict[str, Any]:
     """The service's assessment of the user's scope (a council, or the councils they see summed)."""
     from carecast.scenarios.model import load_combined
     from carecast.services.sufficiency import run_sufficiency
 
     request = SufficiencyRequest.build(
-        capacities=tuple(capacities), scenario=load_combined(form.scenario),
-        council=None if scope.regional else scope.label, group=scope.label if scope.regional else None,
-        members=tuple(scope.members) if scope.regional else None, horizon_years=form.horizon_years,
-        simulations=form.simulations, seed=form.seed)
-    outcome = run_sufficiency(request, episodes=scope.episodes, progress=progress,
-                              recorded={"capacity": "entered on the web page"})
+        capacities=tuple(capacities),
+        scenario=load_combined(form.scenario),
+        council=None if scope.regional else scope.label,
+        group=scope.label if scope.regional else None,
+        members=tuple(scope.members) if scope.regional else None,
+        horizon_years=form.horizon_years,
+        simulations=form.simulations,
+        seed=form.seed,
+    )
+    outcome = run_sufficiency(
+        request,
+        episodes=scope.episodes,
+        progress=progress,
+        recorded={"capacity": "entered on the web page"},
+    )
     run = outcome.run
-    return {"report": outcome.report, "name": run.name, "scenario": run.scenario,
-            "plan": run.result.plan.select("quantile", "action").rows()}
+    return {
+        "report": outcome.report,
+        "name": run.name,
+        "scenario": run.scenario,
+        "plan": run.result.plan.select("quantile", "action").rows(),
+    }
 
 
 @router.get("/sufficiency")
 def sufficiency_page(request: Request, db: DbDep, settings: SettingsDep, user: CurrentUser):
     user.require(user.may_assess_sufficiency, "assess sufficiency")
     scope = scope_for(db, settings, user)
-    example = "---\n".join(_example().replace("council: Lewisham", f"council: {c}") for c in scope.councils)
-    return render(request, "sufficiency.html", {"council": scope.label, "regional": scope.regional,
-                                                "scenarios": SCENARIOS, "form": SufficiencyForm(capacity=example)})
+    example = "---\n".join(
+        _example().replace("council: Lewisham", f"council: {c}") for c in scope.councils
+    )
+    return render(
+        request,
+        "sufficiency.html",
+        {
+            "council": scope.label,
+            "regional": scope.regional,
+            "scenarios": SCENARIOS,
+            "form": SufficiencyForm(capacity=example),
+        },
+    )
 
 
 @router.post("/sufficiency")
-async def sufficiency_run(request: Request, db: DbDep, settings: SettingsDep, jobs: JobsDep, user: CurrentUser,
-                          form: Annotated[SufficiencyForm, Form()],
-                          capacity_file: Annotated[UploadFile | None, File()] = None):
+async def sufficiency_run(
+    request: Request,
+    db: DbDep,
+    settings: SettingsDep,
+    jobs: JobsDep,
+    user: CurrentUser,
+    form: Annotated[SufficiencyForm, Form()],
+    capacity_file: Annotated[UploadFile | None, File()] = None,
+):
     user.require(user.may_assess_sufficiency, "assess sufficiency")
     text = await uploaded_text(capacity_file, limit=50_000, what="capacity")
     if text is not None:
         form = form.model_copy(update={"capacity": text})
     scope = scope_for(db, settings, user)
-    capacities = read_capacities(form.capacity, user, scope.councils)  # bad capacity: answered at once, inline
+    capacities = read_capacities(
+        form.capacity, user, scope.councils
+    )  # bad capacity: answered at once, inline
     key = input_hash("sufficiency", scope.label, scope.content_hash, form.model_dump())
     council = None if scope.regional else scope.label  # a regional run is watched by its owner only
 
     def work(progress: Progress) -> dict[str, Any]:
         out = run_web_sufficiency(scope, capacities, form, progress)
         with session_scope(settings.database_url) as s:
-            audit.record(s, "run", user=user, council=council, kind="sufficiency", key=key,
-                         scenario=form.scenario, simulations=form.simulations)
+            audit.record(
+                s,
+                "run",
+                user=user,
+                council=council,
+                kind="sufficiency",
+                key=key,
+                scenario=form.scenario,
+                simulations=form.simulations,
+            )
         return out
 
     job = jobs.submit(kind="sufficiency", key=key, council=council, owner_id=user.id, work=work)
