@@ -5,6 +5,7 @@
 # Prints `export CARECAST_TEST_POSTGRES_URL=...` on its last line for the caller to eval.
 # Safe to run twice: it reuses a running server.
 set -euo pipefail
+export PATH="$PATH:/usr/sbin:/sbin"  # runuser and the PostgreSQL tools live here; a minimal PATH may lack them
 
 PGPORT="${CARECAST_TEST_PGPORT:-54329}"
 PGDATA="${CARECAST_TEST_PGDATA:-/tmp/carecast-pgdata}"
