@@ -12,6 +12,7 @@ from pathlib import Path
 import polars as pl
 
 from carecast.dferules.context import TABLES
+from carecast.plumbing.tables import read_table
 
 # The DfE validator's names for the tables, as its results name them.
 DFE_NAMES = {
@@ -35,6 +36,5 @@ def read_csv_folder(folder: Path) -> dict[str, pl.DataFrame]:
     for name in TABLES:
         path = folder / f"{name}.csv"
         if path.exists():
-            out[name] = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
-            out[name].columns = [c.lstrip("\ufeff") for c in out[name].columns]
+            out[name] = read_table(path, what=f"{name} table").frame
     return out

@@ -13,6 +13,7 @@ from rich.table import Table
 from carecast.errors import InputError, Location, ParameterError
 from carecast.outputs import run_metadata, write_report
 from carecast.plumbing.dates import parse_date
+from carecast.plumbing.tables import read_table
 from carecast.send.grant import load_grant
 from carecast.send.levers import load_send_scenario
 from carecast.send.params import load_annual_costs
@@ -57,7 +58,9 @@ def _population(path: Path, council: str, on: dt.date) -> pl.DataFrame:
             where=Location(file=str(path)),
             fix="give a CSV with columns council, year, age, population",
         )
-    frame = pl.read_csv(path).rename(lambda c: c.strip().lower())
+    frame = read_table(path, what="population", text=False).frame.rename(
+        lambda c: c.strip().lower()
+    )
     missing = [c for c in ("year", "age", "population") if c not in frame.columns]
     if missing:
         raise InputError(

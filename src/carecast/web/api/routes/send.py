@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from carecast.errors import AccessDeniedError, CarecastError, InputError, Location, ParameterError
 from carecast.outputs import Report, Section, run_metadata
+from carecast.plumbing.tables import read_table
 from carecast.schema import find_council
 from carecast.services.send import SendRequest
 from carecast.store import session_scope
@@ -105,23 +106,16 @@ def _is_counts(staged: Path) -> bool:
     """Whether the upload is the published form (its header has year, age, setting and plans)."""
     columns: set[str] = set()
     for f in staged.glob("*.csv"):
-        try:
-            columns |= {
-                c.strip().lower() for c in pl.read_csv(f, n_rows=0, infer_schema=False).columns
-            }
-        except (pl.exceptions.ComputeError, pl.exceptions.NoDataError):
-            raise InputError(
-                f"{f.name} cannot be read as CSV",
-                where=Location(file=f.name),
-                fix="save it as CSV (comma-separated text, UTF-8) with a header row",
-            ) from None
+        columns |= {
+            c.strip().lower() for c in read_table(f, what="high-needs", shown=f.name).frame.columns
+        }
     return COUNTS_COLUMNS <= columns
 
 
 def _counts_quality(files: list[Path], counts: pl.DataFrame) -> tuple[dict[str, int], Report]:
     """Published counts have no row-level repairs (a bad row refuses the file, naming it); rows for the same
     council, year, age and setting are added together and counted as merged."""
-    read = sum(pl.read_csv(f, infer_schema=False).height for f in files)
+    read = sum(read_table(f, what="published counts", shown=f.name).frame.height for f in files)
     totals = {
         "read": read,
         "kept": counts.height,
