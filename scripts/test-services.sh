@@ -28,7 +28,8 @@ if [ -n "$PGBIN" ] && [ -x "$PGBIN/initdb" ]; then
   if ! run_pg "$PGBIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; then
     rm -rf "$PGDATA"; mkdir -p "$PGDATA"
     [ "$(id -u)" = 0 ] && chown postgres:postgres "$PGDATA"
-    run_pg "$PGBIN/initdb" -D "$PGDATA" -A trust -U carecast >/dev/null
+    # UTF-8 whatever the caller's locale: with none set, initdb picks SQL_ASCII and psycopg then hands back bytes
+    run_pg "$PGBIN/initdb" -D "$PGDATA" -A trust -U carecast --encoding=UTF8 --no-locale >/dev/null
     run_pg "$PGBIN/pg_ctl" -D "$PGDATA" -o "-p $PGPORT -k /tmp -c listen_addresses=127.0.0.1" -l "$PGDATA/server.log" -w start >/dev/null
     run_pg "$PGBIN/createdb" -h 127.0.0.1 -p "$PGPORT" -U carecast carecast_test
   fi
