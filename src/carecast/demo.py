@@ -19,6 +19,7 @@ from rich.console import Console
 
 from carecast import __version__
 from carecast.outputs import write_report
+from carecast.outputs.vocabulary import prose
 
 console = Console(soft_wrap=True)
 
@@ -104,7 +105,7 @@ def run_demo(
         episodes=loaded.episodes,
     )
     for note in forecast.notes:
-        console.print(f"  [yellow]note:[/] {note}", highlight=False)
+        console.print(f"  [yellow]note:[/] {prose(note)}", highlight=False)
     fc_report = forecast.report
     write_report(fc_report, reports / "forecast.html")
     write_report(fc_report, reports / "forecast.xlsx")

@@ -33,8 +33,11 @@ def progress_bar(title: str) -> Iterator[ProgressCallback]:
 
 
 def print_notes(notes: list[str]) -> None:
+    """A job's notes (warnings from the models) with identifiers worded, as reports word them."""
+    from carecast.outputs.vocabulary import prose
+
     for note in notes:
-        console.print(f"[yellow]Note:[/] {note}", highlight=False)
+        console.print(f"[yellow]Note:[/] {prose(note)}", highlight=False)
 
 
 def print_written(paths) -> None:
