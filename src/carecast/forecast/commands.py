@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import polars as pl
 import typer
@@ -17,11 +18,52 @@ from carecast.terminal import console, print_notes, print_written, progress_bar,
 
 D = ForecastRequest.model_fields  # the defaults live on the request, once
 
+# Options the forecast and the backtest share, defined once (defaults come from the requests).
+Source = Annotated[
+    Path, typer.Argument(help="Folder of SSDA903 returns, or a cleaned episodes .parquet/.csv.")
+]
+Trend = Annotated[
+    str,
+    typer.Option(
+        "--trend",
+        help="Entrant trend: auto (chosen by its out-of-sample record in the window), flat, "
+        "damped, fitted or population.",
+    ),
+]
+Population = Annotated[
+    Path | None,
+    typer.Option(
+        "--population",
+        help="Child population projection CSV (year,population[,council]) for --trend population.",
+    ),
+]
+WindowYears = Annotated[
+    float | None, typer.Option("--window-years", help="Reference window (default 3 years).")
+]
+Uasc = Annotated[
+    str, typer.Option("--uasc", help="UASC: include (default) or exclude from demand.")
+]
+Council = Annotated[str | None, typer.Option("--council", help="One council of a regional folder.")]
+Categories = Annotated[Path | None, typer.Option("--categories", help="Placement categories YAML.")]
+Workers = Annotated[
+    int | None,
+    typer.Option(
+        "--workers",
+        help="Processes to use across councils (default: one per CPU core; results do not depend on it).",
+    ),
+]
+Scheduler = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="Dask scheduler tcp://HOST:PORT to run the councils on "
+        "(default: CARECAST_SCHEDULER, else this machine).",
+    ),
+]
+
 
 def forecast(
-    directory: Path = typer.Argument(
-        ..., help="Folder of SSDA903 returns, or a cleaned episodes .parquet/.csv."
-    ),
+    directory: Source,
     start: str | None = typer.Option(
         None, "--start", help="Forecast start, YYYY-MM-DD (default: end of the data)."
     ),
@@ -34,42 +76,18 @@ def forecast(
     seed: int = typer.Option(
         D["seed"].default, "--seed", help="Random seed (same seed, same numbers)."
     ),
-    trend: str = typer.Option(
-        D["trend"].default,
-        "--trend",
-        help="Entrant trend: auto (chosen by its out-of-sample record in the window), flat, damped, fitted or population.",
-    ),
-    population: Path | None = typer.Option(
-        None,
-        "--population",
-        help="Child population projection CSV (year,population[,council]) for --trend population.",
-    ),
+    trend: Trend = D["trend"].default,
+    population: Population = None,
     costs: Path | None = typer.Option(
         None, "--costs", help="Unit costs YAML (default: the shipped cited costs)."
     ),
-    window_years: float | None = typer.Option(
-        None, "--window-years", help="Reference window (default 3 years)."
-    ),
+    window_years: WindowYears = None,
     step: str = typer.Option(D["step"].default, "--step", help="Projection step: weekly or daily."),
-    uasc: str = typer.Option(
-        D["uasc"].default, "--uasc", help="UASC: include (default) or exclude from demand."
-    ),
-    council: str | None = typer.Option(
-        None, "--council", help="Forecast one council of a regional folder."
-    ),
-    categories: Path | None = typer.Option(None, "--categories", help="Placement categories YAML."),
-    workers: int | None = typer.Option(
-        None,
-        "--workers",
-        help="Processes to use across councils "
-        "(default: one per CPU core; results do not depend on it).",
-    ),
-    scheduler: str | None = typer.Option(
-        None,
-        "--scheduler",
-        help="Dask scheduler tcp://HOST:PORT to run the "
-        "councils on (default: CARECAST_SCHEDULER, else this machine).",
-    ),
+    uasc: Uasc = D["uasc"].default,
+    council: Council = None,
+    categories: Categories = None,
+    workers: Workers = None,
+    scheduler: Scheduler = None,
     out: Path = typer.Option(..., "--out", help="Output file: .xlsx, .json, .csv or .html."),
 ) -> None:
     """Forecast children in care (and placement cost) with bands, per council and in total."""
@@ -123,9 +141,7 @@ B = BacktestRequest.model_fields
 
 
 def backtest_command(
-    directory: Path = typer.Argument(
-        ..., help="Folder of SSDA903 returns, or a cleaned episodes .parquet/.csv."
-    ),
+    directory: Source,
     at: str | None = typer.Option(
         None, "--at", help="Origin date YYYY-MM-DD: forecast as if it were this day."
     ),
@@ -142,34 +158,14 @@ def backtest_command(
         B["simulations"].default, "--simulations", help="Monte Carlo simulations per origin."
     ),
     seed: int = typer.Option(B["seed"].default, "--seed", help="Random seed."),
-    trend: str = typer.Option(
-        B["trend"].default,
-        "--trend",
-        help="Entrant trend: auto (chosen by its out-of-sample record in the window), flat, damped, fitted or population.",
-    ),
-    population: Path | None = typer.Option(None, "--population", help="Population projection CSV."),
-    window_years: float | None = typer.Option(
-        None, "--window-years", help="Reference window (default 3 years)."
-    ),
-    uasc: str = typer.Option(
-        B["uasc"].default, "--uasc", help="UASC: include (default) or exclude."
-    ),
-    council: str | None = typer.Option(
-        None, "--council", help="Backtest one council of a regional folder."
-    ),
-    categories: Path | None = typer.Option(None, "--categories", help="Placement categories YAML."),
-    workers: int | None = typer.Option(
-        None,
-        "--workers",
-        help="Processes to use across councils "
-        "(default: one per CPU core; results do not depend on it).",
-    ),
-    scheduler: str | None = typer.Option(
-        None,
-        "--scheduler",
-        help="Dask scheduler tcp://HOST:PORT to run the "
-        "councils on (default: CARECAST_SCHEDULER, else this machine).",
-    ),
+    trend: Trend = B["trend"].default,
+    population: Population = None,
+    window_years: WindowYears = None,
+    uasc: Uasc = B["uasc"].default,
+    council: Council = None,
+    categories: Categories = None,
+    workers: Workers = None,
+    scheduler: Scheduler = None,
     out: Path = typer.Option(..., "--out", help="Output file: .json, .xlsx, .html or .csv."),
 ) -> None:
     """Rewind the data to a past date, forecast, and compare with what happened (and with naive baselines)."""
